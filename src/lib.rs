@@ -1,0 +1,11 @@
+//! # hlsplay
+//!
+//! An HLS player for the web. A sans-IO core (playlists, MPEG-TS to fMP4 remux, ABR, the player
+//! engine) that never touches a clock, the network or the DOM, under a thin browser layer
+//! (`web`, wasm32 only) that performs the core's outputs and reports its inputs.
+#![cfg_attr(not(target_arch = "wasm32"), forbid(unsafe_code))]
+
+pub mod playlist;
+
+#[cfg(target_arch = "wasm32")]
+mod web;

@@ -1,0 +1,252 @@
+//! The playlist model, named after RFC 8216 (HLS). Every URI here is absolute: it was resolved
+//! against the playlist's own URL when parsed.
+
+/// A parsed playlist: either a multivariant ("master") playlist or a media playlist.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Playlist {
+    Master(MasterPlaylist),
+    Media(MediaPlaylist),
+}
+
+/// RFC 8216 §4.3.4: the multivariant ("master") playlist.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MasterPlaylist {
+    /// EXT-X-VERSION, when present.
+    pub version: Option<u32>,
+    /// EXT-X-STREAM-INF entries in playlist order.
+    pub variants: Vec<Variant>,
+    /// EXT-X-MEDIA entries in playlist order.
+    pub renditions: Vec<Rendition>,
+    /// EXT-X-I-FRAME-STREAM-INF entries.
+    pub i_frame_variants: Vec<IFrameVariant>,
+    /// EXT-X-SESSION-DATA entries.
+    pub session_data: Vec<SessionData>,
+    /// EXT-X-INDEPENDENT-SEGMENTS.
+    pub independent_segments: bool,
+    /// EXT-X-START.
+    pub start: Option<StartOffset>,
+}
+
+/// RFC 8216 §4.3.4.2: EXT-X-STREAM-INF and the URI line after it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Variant {
+    pub uri: String,
+    /// Peak bits per second.
+    pub bandwidth: u64,
+    /// Average bits per second.
+    pub average_bandwidth: Option<u64>,
+    /// Normalised for MSE (`avc1.77.30` becomes `avc1.4d001e`).
+    pub codecs: Option<String>,
+    pub resolution: Option<Resolution>,
+    pub frame_rate: Option<f64>,
+    pub hdcp_level: Option<String>,
+    pub video_range: Option<String>,
+    /// GROUP-ID of the audio renditions. May name a group with no EXT-X-MEDIA (muxed audio).
+    pub audio: Option<String>,
+    pub video: Option<String>,
+    pub subtitles: Option<String>,
+    /// GROUP-ID, or `NONE` kept as the literal string.
+    pub closed_captions: Option<String>,
+    /// 1-based line of the EXT-X-STREAM-INF tag.
+    pub line: usize,
+}
+
+/// `RESOLUTION=<width>x<height>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resolution {
+    pub width: u32,
+    pub height: u32,
+}
+
+/// EXT-X-MEDIA TYPE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    Audio,
+    Video,
+    Subtitles,
+    ClosedCaptions,
+}
+
+impl MediaType {
+    /// The attribute value as written in the playlist.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaType::Audio => "AUDIO",
+            MediaType::Video => "VIDEO",
+            MediaType::Subtitles => "SUBTITLES",
+            MediaType::ClosedCaptions => "CLOSED-CAPTIONS",
+        }
+    }
+}
+
+/// RFC 8216 §4.3.4.1: EXT-X-MEDIA.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendition {
+    pub media_type: MediaType,
+    pub group_id: String,
+    pub name: String,
+    pub language: Option<String>,
+    pub assoc_language: Option<String>,
+    pub default: bool,
+    pub autoselect: bool,
+    pub forced: bool,
+    pub channels: Option<String>,
+    pub instream_id: Option<String>,
+    /// Absent for renditions muxed into the variant's stream.
+    pub uri: Option<String>,
+    pub line: usize,
+}
+
+/// RFC 8216 §4.3.4.3: EXT-X-I-FRAME-STREAM-INF.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IFrameVariant {
+    pub uri: String,
+    pub bandwidth: u64,
+    pub average_bandwidth: Option<u64>,
+    pub codecs: Option<String>,
+    pub resolution: Option<Resolution>,
+    pub line: usize,
+}
+
+/// RFC 8216 §4.3.4.4: EXT-X-SESSION-DATA.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionData {
+    pub data_id: String,
+    pub value: Option<String>,
+    pub uri: Option<String>,
+    pub language: Option<String>,
+}
+
+/// RFC 8216 §4.3.5.2: EXT-X-START.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StartOffset {
+    /// Seconds; negative counts from the end of the playlist.
+    pub time_offset: f64,
+    pub precise: bool,
+}
+
+/// EXT-X-PLAYLIST-TYPE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaylistType {
+    Vod,
+    Event,
+}
+
+impl PlaylistType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlaylistType::Vod => "VOD",
+            PlaylistType::Event => "EVENT",
+        }
+    }
+}
+
+/// RFC 8216 §4.3.3: a media playlist.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MediaPlaylist {
+    pub version: Option<u32>,
+    /// EXT-X-TARGETDURATION, seconds.
+    pub target_duration: u64,
+    /// EXT-X-MEDIA-SEQUENCE of the first segment.
+    pub media_sequence: u64,
+    /// EXT-X-DISCONTINUITY-SEQUENCE of the first segment.
+    pub discontinuity_sequence: u64,
+    pub playlist_type: Option<PlaylistType>,
+    /// EXT-X-ENDLIST seen: no more segments will be added.
+    pub ended: bool,
+    pub independent_segments: bool,
+    pub start: Option<StartOffset>,
+    pub i_frames_only: bool,
+    pub segments: Vec<MediaSegment>,
+}
+
+impl MediaPlaylist {
+    /// Sum of the segments' EXTINF durations, seconds.
+    pub fn duration(&self) -> f64 {
+        self.segments.iter().map(|s| s.duration).sum()
+    }
+
+    /// Whether more segments may be appended by a reload (live or EVENT).
+    pub fn is_live(&self) -> bool {
+        !self.ended && self.playlist_type != Some(PlaylistType::Vod)
+    }
+}
+
+/// RFC 8216 §3: one media segment, with every tag that applies to it carried forward.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MediaSegment {
+    pub uri: String,
+    /// EXTINF duration, seconds.
+    pub duration: f64,
+    /// EXTINF title, when one follows the comma.
+    pub title: Option<String>,
+    /// Media sequence number.
+    pub sequence: u64,
+    /// EXT-X-DISCONTINUITY precedes this segment.
+    pub discontinuity: bool,
+    /// Discontinuity sequence number this segment belongs to.
+    pub discontinuity_sequence: u64,
+    /// EXT-X-BYTERANGE with the implicit offset made explicit.
+    pub byte_range: Option<ByteRange>,
+    /// EXT-X-KEY in force; `None` when unencrypted (no key or METHOD=NONE).
+    pub key: Option<Key>,
+    /// EXT-X-MAP in force.
+    pub map: Option<Map>,
+    /// EXT-X-PROGRAM-DATE-TIME as written (ISO 8601).
+    pub program_date_time: Option<String>,
+    /// EXT-X-GAP: the segment must not be loaded.
+    pub gap: bool,
+    /// Start of the segment on the playlist's timeline (sum of earlier EXTINF), seconds.
+    pub start: f64,
+    /// 1-based line of the URI.
+    pub line: usize,
+}
+
+/// A byte range: `length` bytes from `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteRange {
+    pub offset: u64,
+    pub length: u64,
+}
+
+impl ByteRange {
+    /// The HTTP `Range` header value (`bytes=first-last`, inclusive).
+    pub fn http_range(&self) -> String {
+        let last = self.offset + self.length.saturating_sub(1);
+        format!("bytes={}-{}", self.offset, last)
+    }
+}
+
+/// EXT-X-KEY METHOD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyMethod {
+    Aes128,
+    SampleAes,
+}
+
+impl KeyMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyMethod::Aes128 => "AES-128",
+            KeyMethod::SampleAes => "SAMPLE-AES",
+        }
+    }
+}
+
+/// RFC 8216 §4.3.2.4: EXT-X-KEY (not NONE).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub method: KeyMethod,
+    pub uri: String,
+    /// The IV as written (`0x…`); when absent the segment's media sequence number is the IV.
+    pub iv: Option<String>,
+    pub keyformat: Option<String>,
+    pub keyformat_versions: Option<String>,
+}
+
+/// RFC 8216 §4.3.2.5: EXT-X-MAP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Map {
+    pub uri: String,
+    pub byte_range: Option<ByteRange>,
+}

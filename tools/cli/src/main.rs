@@ -1,0 +1,27 @@
+//! `hlsplay`: the native command-line tool over the player's core.
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: hlsplay <command> [args]\n\ncommands:\n  playlist <file-or-url> [--base-url URL]   print the parsed playlist as JSON\n";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = match command.as_str() {
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        other => Err(format!("unknown command `{other}`\n{USAGE}")),
+    };
+    let _ = rest;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("hlsplay: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -9,3 +9,5 @@ pub mod playlist;
 
 #[cfg(target_arch = "wasm32")]
 mod web;
+#[cfg(target_arch = "wasm32")]
+pub use web::*;

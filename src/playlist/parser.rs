@@ -171,9 +171,8 @@ impl<'a> Parser<'a> {
     fn tag(&mut self, line: usize, text: &'a str) -> Result<(), PlaylistError> {
         let (name, value) = text.split_once(':').unwrap_or((text, ""));
         // A known tag may not sit between EXT-X-STREAM-INF and its URI.
-        let known = KNOWN_TAGS.contains(&name);
-        if known {
-            if let Some(v) = &self.pending_variant {
+        if let Some(v) = &self.pending_variant {
+            if KNOWN_TAGS.contains(&name) {
                 return Err(PlaylistError::malformed(
                     v.line,
                     "EXT-X-STREAM-INF not followed by a URI",
@@ -181,6 +180,11 @@ impl<'a> Parser<'a> {
             }
         }
         match name {
+            // The most frequent tag first: string arms are compared in order.
+            "#EXTINF" => {
+                self.set_kind(Kind::Media, line, "EXTINF")?;
+                self.extinf(line, value)
+            }
             "#EXTM3U" => Err(PlaylistError::malformed(line, "#EXTM3U repeated")),
             "#EXT-X-VERSION" => {
                 if std::mem::replace(&mut self.saw_version, true) {
@@ -226,10 +230,6 @@ impl<'a> Parser<'a> {
                 self.session_data(line, value)
             }
             "#EXT-X-SESSION-KEY" => self.set_kind(Kind::Master, line, "EXT-X-SESSION-KEY"),
-            "#EXTINF" => {
-                self.set_kind(Kind::Media, line, "EXTINF")?;
-                self.extinf(line, value)
-            }
             "#EXT-X-TARGETDURATION" => {
                 self.set_kind(Kind::Media, line, "EXT-X-TARGETDURATION")?;
                 if std::mem::replace(&mut self.saw_target_duration, true) {

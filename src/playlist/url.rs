@@ -105,11 +105,12 @@ fn check_http(scheme: &str, whole: &str) -> Result<(), UrlError> {
     }
 }
 
-/// RFC 3986 §5.2.4, on an absolute path: `.` and `..` segments removed, `..` never above the root.
-fn push_without_dot_segments(out: &mut String, path: &str) {
+/// RFC 3986 §5.2.4 on an absolute path given as its segments (the text between `/`s):
+/// `.` and `..` segments removed, `..` never above the root.
+fn push_without_dot_segments<'s>(out: &mut String, segments: impl Iterator<Item = &'s str>) {
     let start = out.len();
     let mut ends_with_slash = false;
-    for segment in path.strip_prefix('/').unwrap_or(path).split('/') {
+    for segment in segments {
         match segment {
             "." => ends_with_slash = true,
             ".." => {
@@ -129,6 +130,11 @@ fn push_without_dot_segments(out: &mut String, path: &str) {
     if ends_with_slash || out.len() == start {
         out.push('/');
     }
+}
+
+/// The segments of an absolute path (`/a/b` gives `a`, `b`).
+fn segments(path: &str) -> std::str::Split<'_, char> {
+    path.strip_prefix('/').unwrap_or(path).split('/')
 }
 
 /// A parsed absolute http(s) base URL, for resolving many references against it.
@@ -178,7 +184,7 @@ impl<'a> Base<'a> {
             host_port(scheme, authority)
                 .ok_or_else(|| UrlError::BadAuthority(reference.to_string()))?;
             out.push_str(authority);
-            push_without_dot_segments(&mut out, r.path);
+            push_without_dot_segments(&mut out, segments(r.path));
             query = r.query;
         } else if r.scheme.is_some() {
             // `http:foo` has a scheme but no authority: not usable as an http URL.
@@ -186,24 +192,23 @@ impl<'a> Base<'a> {
         } else {
             out.push_str(self.authority);
             if r.path.is_empty() {
-                push_without_dot_segments(&mut out, self.path);
+                push_without_dot_segments(&mut out, segments(self.path));
                 query = r.query.or(self.query);
             } else if r.path.starts_with('/') {
-                push_without_dot_segments(&mut out, r.path);
+                push_without_dot_segments(&mut out, segments(r.path));
                 query = r.query;
             } else {
-                // §5.2.3 merge: the base path up to its last '/', then the reference.
+                // §5.2.3 merge: the base path's segments but its last, then the reference's.
                 let dir = self
                     .path
                     .rfind('/')
-                    .map_or("/", |i| self.path.get(..=i).unwrap_or("/"));
-                let mut merged = String::with_capacity(dir.len() + r.path.len() + 1);
-                if !dir.starts_with('/') {
-                    merged.push('/');
-                }
-                merged.push_str(dir);
-                merged.push_str(r.path);
-                push_without_dot_segments(&mut out, &merged);
+                    .and_then(|i| self.path.get(..i))
+                    .unwrap_or("");
+                let dir_segments = (!dir.is_empty()).then(|| segments(dir));
+                push_without_dot_segments(
+                    &mut out,
+                    dir_segments.into_iter().flatten().chain(r.path.split('/')),
+                );
                 query = r.query;
             }
         }
@@ -277,7 +282,10 @@ fn is_signed_param(pair: &str) -> bool {
 }
 
 fn check_controls(s: &str) -> Result<(), UrlError> {
-    if s.chars().any(char::is_control) {
+    // Bytes first: URIs are nearly always ASCII, and the byte scan is much cheaper than chars.
+    if s.bytes().any(|b| b < 0x20 || b == 0x7f)
+        || (!s.is_ascii() && s.chars().any(char::is_control))
+    {
         Err(UrlError::ControlCharacter(s.to_string()))
     } else {
         Ok(())

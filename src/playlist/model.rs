@@ -27,6 +27,29 @@ pub struct MasterPlaylist {
     pub start: Option<StartOffset>,
 }
 
+impl MasterPlaylist {
+    /// The EXT-X-MEDIA renditions of `media_type` in `group_id`, in playlist order.
+    pub fn renditions_in_group<'a>(
+        &'a self,
+        media_type: MediaType,
+        group_id: &'a str,
+    ) -> impl Iterator<Item = &'a Rendition> + 'a {
+        self.renditions
+            .iter()
+            .filter(move |r| r.media_type == media_type && r.group_id == group_id)
+    }
+
+    /// The audio renditions of `variant`'s AUDIO group, wherever they appear in the playlist.
+    /// Empty when the variant names no group, or a group with no EXT-X-MEDIA (audio muxed into
+    /// the variant's own stream, as MediaConvert writes `AUDIO="program_audio"`).
+    pub fn audio_renditions<'a>(&'a self, variant: &'a Variant) -> Vec<&'a Rendition> {
+        match &variant.audio {
+            Some(group) => self.renditions_in_group(MediaType::Audio, group).collect(),
+            None => Vec::new(),
+        }
+    }
+}
+
 /// RFC 8216 §4.3.4.2: EXT-X-STREAM-INF and the URI line after it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Variant {

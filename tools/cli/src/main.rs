@@ -1,6 +1,8 @@
 //! `hlsplay`: the native command-line tool over the player's core.
 use std::process::ExitCode;
 
+mod playlist;
+
 const USAGE: &str = "usage: hlsplay <command> [args]\n\ncommands:\n  playlist <file-or-url> [--base-url URL]   print the parsed playlist as JSON\n";
 
 fn main() -> ExitCode {
@@ -14,6 +16,8 @@ fn main() -> ExitCode {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
+        "playlist" => playlist::run(rest),
+        "bench-playlist" => playlist::bench(rest),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),
     };
     let _ = rest;

@@ -647,7 +647,10 @@ fn live_reload_merge_keeps_start_continuous() {
     let b = media(fixture!("corner/live_window_b.m3u8"), url);
     let out = merge_live(&a, b).unwrap();
     assert!(out.changed);
-    assert_eq!((out.added, out.removed, out.skipped), (2, 1, 0));
+    assert_eq!(
+        (out.added, out.removed, out.skipped, out.overlapping),
+        (2, 1, 0, 2)
+    );
     let starts: Vec<(u64, f64)> = out
         .playlist
         .segments
@@ -660,7 +663,7 @@ fn live_reload_merge_keeps_start_continuous() {
     let again = media(fixture!("corner/live_window_b.m3u8"), url);
     let out2 = merge_live(&out.playlist, again).unwrap();
     assert!(!out2.changed);
-    assert_eq!((out2.added, out2.removed), (0, 0));
+    assert_eq!((out2.added, out2.removed, out2.overlapping), (0, 0, 4));
     assert_eq!(out2.playlist, out.playlist);
 
     // Went backwards: a stale cache answered with the older window.
@@ -683,7 +686,10 @@ fn live_reload_merge_keeps_start_continuous() {
     let gap = media(fixture!("corner/live_window_gap.m3u8"), url);
     let out3 = merge_live(&out.playlist, gap).unwrap();
     assert!(out3.changed);
-    assert_eq!(out3.skipped, 5);
+    assert_eq!(
+        (out3.skipped, out3.overlapping, out3.added, out3.removed),
+        (5, 0, 2, 4)
+    );
     assert_eq!(out3.playlist.segments[0].start, 19.5 + 5.0 * 4.0);
     assert_eq!(out3.playlist.segments[1].start, 43.5);
 }

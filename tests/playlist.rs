@@ -683,6 +683,7 @@ fn live_reload_merge_keeps_start_continuous() {
     );
 
     // No overlap: 15..=19 were missed; start keeps moving forward by the target duration each.
+    // (`added` once counted the missed sequence numbers as added segments.)
     let gap = media(fixture!("corner/live_window_gap.m3u8"), url);
     let out3 = merge_live(&out.playlist, gap).unwrap();
     assert!(out3.changed);

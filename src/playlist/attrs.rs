@@ -294,6 +294,20 @@ mod tests {
             assert_eq!(parse_float(text), text.parse::<f64>().ok(), "{text}");
         }
         assert_eq!(parse_float("00000000000000000000000001.5"), Some(1.5));
+        // Random decimals of up to 15 significant digits: bit-identical to `str::parse`.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = (x % 1_000_000_000_000_000) as u128; // < 10^15
+            let point = ((x >> 50) % 16) as usize;
+            let mut text = format!("{digits}");
+            if point < text.len() {
+                text.insert(text.len() - point, '.');
+            }
+            assert_eq!(parse_float(&text), text.parse::<f64>().ok(), "{text}");
+        }
         assert!(parse_float(&"9".repeat(60)).unwrap() > 1e59);
         assert_eq!(parse_integer("18446744073709551615"), Some(u64::MAX));
         assert_eq!(parse_integer("18446744073709551616"), None);

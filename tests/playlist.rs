@@ -522,6 +522,8 @@ fn every_malformed_fixture_errors_with_its_line_and_problem() {
     let cases: &[(&[u8], &str)] = &[
         (fixture!("bad/no_header.m3u8"), "line 0: not a playlist: missing #EXTM3U"),
         (fixture!("bad/empty.m3u8"), "line 0: not a playlist: missing #EXTM3U"),
+        // Binary data is "not a playlist" rather than "invalid UTF-8".
+        (b"\x47\x40\x00\x10\xff\xfe", "line 0: not a playlist: missing #EXTM3U"),
         (fixture!("bad/stream_inf_without_uri.m3u8"), "line 3: EXT-X-STREAM-INF not followed by a URI"),
         (fixture!("bad/stream_inf_at_end.m3u8"), "line 5: EXT-X-STREAM-INF not followed by a URI"),
         (fixture!("bad/extinf_without_uri.m3u8"), "line 4: EXTINF not followed by a URI"),

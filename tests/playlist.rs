@@ -721,3 +721,56 @@ fn codecs_normalize_is_public() {
         "avc1.4d401f,mp4a.40.2"
     );
 }
+
+/// A live window sliding over a long stream, reloaded many times: after each merge every
+/// segment's `start` equals its position on the full stream's timeline.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn sliding_window_merges_match_the_full_timeline() {
+    let mut x: u64 = 0x1234_5678_9abc_def1;
+    let mut rand = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let durations: Vec<String> = (0..200)
+        .map(|_| format!("{}.{:03}", 2 + rand(3), rand(1000)))
+        .collect();
+    let mut full_start = vec![0.0];
+    for d in &durations {
+        let next = full_start.last().unwrap() + d.parse::<f64>().unwrap();
+        full_start.push(next);
+    }
+    let window = |first: usize, len: usize| {
+        let mut text = format!("#EXTM3U\n#EXT-X-TARGETDURATION:5\n#EXT-X-MEDIA-SEQUENCE:{first}\n");
+        for (i, d) in durations.iter().enumerate().skip(first).take(len) {
+            text.push_str(&format!("#EXTINF:{d},\nseg{i}.ts\n"));
+        }
+        media(text.as_bytes(), "https://live.example/ch1/index.m3u8")
+    };
+    let mut current = window(0, 6);
+    let (mut first, mut reloads, mut unchanged) = (0, 0, 0);
+    while first + 6 < durations.len() {
+        // 0 = the server has not moved yet; never past the end of the stream.
+        let step = (rand(3) as usize).min(durations.len() - 6 - first);
+        first += step;
+        let out = merge_live(&current, window(first, 6)).unwrap();
+        assert_eq!(out.changed, step != 0);
+        assert_eq!((out.added, out.removed, out.skipped), (step, step, 0));
+        for s in &out.playlist.segments {
+            assert_eq!(
+                s.start, full_start[s.sequence as usize],
+                "segment {}",
+                s.sequence
+            );
+        }
+        unchanged += usize::from(!out.changed);
+        reloads += 1;
+        current = out.playlist;
+    }
+    assert!(
+        reloads > 50 && unchanged > 10,
+        "{reloads} reloads, {unchanged} unchanged"
+    );
+}

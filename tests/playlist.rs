@@ -325,6 +325,13 @@ fn key_and_map_are_carried_forward_to_later_segments() {
     assert_eq!(k1.uri, "http://h/v/keys/k1.bin");
     assert_eq!(k1.iv.as_deref(), Some("0x00000000000000000000000000000001"));
     assert_eq!(s[1].key, s[0].key);
+    let mut iv = [0u8; 16];
+    iv[15] = 1;
+    assert_eq!(s[0].aes_iv(), Some(iv), "written IV");
+    assert_eq!(s[2].aes_iv(), None, "unencrypted");
+    let mut iv = [0u8; 16];
+    iv[15] = 3;
+    assert_eq!(s[3].aes_iv(), Some(iv), "no IV: the media sequence number");
     assert_eq!(s[2].key, None, "METHOD=NONE ends encryption");
     let k2 = s[3].key.as_ref().unwrap();
     assert_eq!(k2.method, KeyMethod::SampleAes);

@@ -573,6 +573,67 @@ fn every_malformed_fixture_errors_with_its_line_and_problem() {
             "line 4: URI scheme `javascript` not allowed (only http and https): javascript:alert(1)",
         ),
         (fixture!("bad/invalid_utf8.m3u8"), "line 5: invalid UTF-8"),
+        (
+            b"#EXTM3U\n#EXT-X-DEFINE:NAME=\"t\",VALUE=\"1\"\n#EXT-X-TARGETDURATION:4\n",
+            "line 2: unsupported: EXT-X-DEFINE (variable substitution)",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI=\"k\"\n",
+            "line 3: unsupported: EXT-X-KEY METHOD=SAMPLE-AES-CTR",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://k\",KEYFORMAT=\"com.apple.streamingkeydelivery\"\n",
+            "line 3: unsupported: EXT-X-KEY KEYFORMAT=\"com.apple.streamingkeydelivery\" (DRM key systems)",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=AES-128\n",
+            "line 3: EXT-X-KEY without URI",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=AES-128,URI=\"k\",IV=0xZZ\n",
+            "line 3: EXT-X-KEY: bad IV `0xZZ`",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts\n#EXT-X-MEDIA-SEQUENCE:3\n",
+            "line 5: EXT-X-MEDIA-SEQUENCE after the first segment",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-TARGETDURATION:5\n",
+            "line 3: duplicate EXT-X-TARGETDURATION",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"s\",NAME=\"en\"\n",
+            "line 2: EXT-X-MEDIA TYPE=SUBTITLES without URI",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"en\",URI=\"a.m3u8\"\n",
+            "line 0: master playlist without EXT-X-STREAM-INF",
+        ),
+        (b"#EXTM3U\n", "line 0: media playlist without EXT-X-TARGETDURATION"),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:LIVE\n",
+            "line 3: EXT-X-PLAYLIST-TYPE is not VOD or EVENT: `LIVE`",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-PROGRAM-DATE-TIME:yesterday\n",
+            "line 3: EXT-X-PROGRAM-DATE-TIME is not an ISO 8601 date-time: `yesterday`",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nseg\t1.ts\n",
+            "line 4: control character in URI: seg\u{fffd}1.ts",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,FRAME-RATE=fast\nv.m3u8\n",
+            "line 2: EXT-X-STREAM-INF: FRAME-RATE is not a non-negative decimal number: `fast`",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"en\",DEFAULT=yes\n",
+            "line 2: EXT-X-MEDIA: DEFAULT is not YES or NO: `yes`",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n#EXT-X-SESSION-DATA:DATA-ID=\"x\"\n",
+            "line 4: EXT-X-SESSION-DATA without VALUE or URI",
+        ),
     ];
     for (bytes, want) in cases {
         assert_eq!(error(bytes), *want);

@@ -345,6 +345,11 @@ impl<'a> Parser<'a> {
                 self.set_kind(Kind::Media, line, "EXT-X-MAP")?;
                 self.map(line, value)
             }
+            // Variable substitution would change URIs; ignoring it would fetch `{$name}` literally.
+            "#EXT-X-DEFINE" => Err(PlaylistError::unsupported(
+                line,
+                "EXT-X-DEFINE (variable substitution)",
+            )),
             // Unknown tags (EXT-X-DATERANGE, LL-HLS parts, vendor tags) are ignored: RFC 8216 §6.3.1.
             _ => Ok(()),
         }

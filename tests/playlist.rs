@@ -325,6 +325,13 @@ fn key_and_map_are_carried_forward_to_later_segments() {
     assert_eq!(k1.uri, "http://h/v/keys/k1.bin");
     assert_eq!(k1.iv.as_deref(), Some("0x00000000000000000000000000000001"));
     assert_eq!(s[1].key, s[0].key);
+    let mut iv = [0u8; 16];
+    iv[15] = 1;
+    assert_eq!(s[0].aes_iv(), Some(iv), "written IV");
+    assert_eq!(s[2].aes_iv(), None, "unencrypted");
+    let mut iv = [0u8; 16];
+    iv[15] = 3;
+    assert_eq!(s[3].aes_iv(), Some(iv), "no IV: the media sequence number");
     assert_eq!(s[2].key, None, "METHOD=NONE ends encryption");
     let k2 = s[3].key.as_ref().unwrap();
     assert_eq!(k2.method, KeyMethod::SampleAes);
@@ -522,6 +529,8 @@ fn every_malformed_fixture_errors_with_its_line_and_problem() {
     let cases: &[(&[u8], &str)] = &[
         (fixture!("bad/no_header.m3u8"), "line 0: not a playlist: missing #EXTM3U"),
         (fixture!("bad/empty.m3u8"), "line 0: not a playlist: missing #EXTM3U"),
+        // Binary data is "not a playlist" rather than "invalid UTF-8".
+        (b"\x47\x40\x00\x10\xff\xfe", "line 0: not a playlist: missing #EXTM3U"),
         (fixture!("bad/stream_inf_without_uri.m3u8"), "line 3: EXT-X-STREAM-INF not followed by a URI"),
         (fixture!("bad/stream_inf_at_end.m3u8"), "line 5: EXT-X-STREAM-INF not followed by a URI"),
         (fixture!("bad/extinf_without_uri.m3u8"), "line 4: EXTINF not followed by a URI"),
@@ -564,6 +573,67 @@ fn every_malformed_fixture_errors_with_its_line_and_problem() {
             "line 4: URI scheme `javascript` not allowed (only http and https): javascript:alert(1)",
         ),
         (fixture!("bad/invalid_utf8.m3u8"), "line 5: invalid UTF-8"),
+        (
+            b"#EXTM3U\n#EXT-X-DEFINE:NAME=\"t\",VALUE=\"1\"\n#EXT-X-TARGETDURATION:4\n",
+            "line 2: unsupported: EXT-X-DEFINE (variable substitution)",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI=\"k\"\n",
+            "line 3: unsupported: EXT-X-KEY METHOD=SAMPLE-AES-CTR",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://k\",KEYFORMAT=\"com.apple.streamingkeydelivery\"\n",
+            "line 3: unsupported: EXT-X-KEY KEYFORMAT=\"com.apple.streamingkeydelivery\" (DRM key systems)",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=AES-128\n",
+            "line 3: EXT-X-KEY without URI",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=AES-128,URI=\"k\",IV=0xZZ\n",
+            "line 3: EXT-X-KEY: bad IV `0xZZ`",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts\n#EXT-X-MEDIA-SEQUENCE:3\n",
+            "line 5: EXT-X-MEDIA-SEQUENCE after the first segment",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-TARGETDURATION:5\n",
+            "line 3: duplicate EXT-X-TARGETDURATION",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"s\",NAME=\"en\"\n",
+            "line 2: EXT-X-MEDIA TYPE=SUBTITLES without URI",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"en\",URI=\"a.m3u8\"\n",
+            "line 0: master playlist without EXT-X-STREAM-INF",
+        ),
+        (b"#EXTM3U\n", "line 0: media playlist without EXT-X-TARGETDURATION"),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:LIVE\n",
+            "line 3: EXT-X-PLAYLIST-TYPE is not VOD or EVENT: `LIVE`",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-PROGRAM-DATE-TIME:yesterday\n",
+            "line 3: EXT-X-PROGRAM-DATE-TIME is not an ISO 8601 date-time: `yesterday`",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nseg\t1.ts\n",
+            "line 4: control character in URI: seg\u{fffd}1.ts",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,FRAME-RATE=fast\nv.m3u8\n",
+            "line 2: EXT-X-STREAM-INF: FRAME-RATE is not a non-negative decimal number: `fast`",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"en\",DEFAULT=yes\n",
+            "line 2: EXT-X-MEDIA: DEFAULT is not YES or NO: `yes`",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n#EXT-X-SESSION-DATA:DATA-ID=\"x\"\n",
+            "line 4: EXT-X-SESSION-DATA without VALUE or URI",
+        ),
     ];
     for (bytes, want) in cases {
         assert_eq!(error(bytes), *want);
@@ -647,7 +717,10 @@ fn live_reload_merge_keeps_start_continuous() {
     let b = media(fixture!("corner/live_window_b.m3u8"), url);
     let out = merge_live(&a, b).unwrap();
     assert!(out.changed);
-    assert_eq!((out.added, out.removed, out.skipped), (2, 1, 0));
+    assert_eq!(
+        (out.added, out.removed, out.skipped, out.overlapping),
+        (2, 1, 0, 2)
+    );
     let starts: Vec<(u64, f64)> = out
         .playlist
         .segments
@@ -660,7 +733,7 @@ fn live_reload_merge_keeps_start_continuous() {
     let again = media(fixture!("corner/live_window_b.m3u8"), url);
     let out2 = merge_live(&out.playlist, again).unwrap();
     assert!(!out2.changed);
-    assert_eq!((out2.added, out2.removed), (0, 0));
+    assert_eq!((out2.added, out2.removed, out2.overlapping), (0, 0, 4));
     assert_eq!(out2.playlist, out.playlist);
 
     // Went backwards: a stale cache answered with the older window.
@@ -680,10 +753,14 @@ fn live_reload_merge_keeps_start_continuous() {
     );
 
     // No overlap: 15..=19 were missed; start keeps moving forward by the target duration each.
+    // (`added` once counted the missed sequence numbers as added segments.)
     let gap = media(fixture!("corner/live_window_gap.m3u8"), url);
     let out3 = merge_live(&out.playlist, gap).unwrap();
     assert!(out3.changed);
-    assert_eq!(out3.skipped, 5);
+    assert_eq!(
+        (out3.skipped, out3.overlapping, out3.added, out3.removed),
+        (5, 0, 2, 4)
+    );
     assert_eq!(out3.playlist.segments[0].start, 19.5 + 5.0 * 4.0);
     assert_eq!(out3.playlist.segments[1].start, 43.5);
 }
@@ -710,5 +787,58 @@ fn codecs_normalize_is_public() {
     assert_eq!(
         codecs::normalize("avc1.4D401F,mp4a.40.2"),
         "avc1.4d401f,mp4a.40.2"
+    );
+}
+
+/// A live window sliding over a long stream, reloaded many times: after each merge every
+/// segment's `start` equals its position on the full stream's timeline.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn sliding_window_merges_match_the_full_timeline() {
+    let mut x: u64 = 0x1234_5678_9abc_def1;
+    let mut rand = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let durations: Vec<String> = (0..200)
+        .map(|_| format!("{}.{:03}", 2 + rand(3), rand(1000)))
+        .collect();
+    let mut full_start = vec![0.0];
+    for d in &durations {
+        let next = full_start.last().unwrap() + d.parse::<f64>().unwrap();
+        full_start.push(next);
+    }
+    let window = |first: usize, len: usize| {
+        let mut text = format!("#EXTM3U\n#EXT-X-TARGETDURATION:5\n#EXT-X-MEDIA-SEQUENCE:{first}\n");
+        for (i, d) in durations.iter().enumerate().skip(first).take(len) {
+            text.push_str(&format!("#EXTINF:{d},\nseg{i}.ts\n"));
+        }
+        media(text.as_bytes(), "https://live.example/ch1/index.m3u8")
+    };
+    let mut current = window(0, 6);
+    let (mut first, mut reloads, mut unchanged) = (0, 0, 0);
+    while first + 6 < durations.len() {
+        // 0 = the server has not moved yet; never past the end of the stream.
+        let step = (rand(3) as usize).min(durations.len() - 6 - first);
+        first += step;
+        let out = merge_live(&current, window(first, 6)).unwrap();
+        assert_eq!(out.changed, step != 0);
+        assert_eq!((out.added, out.removed, out.skipped), (step, step, 0));
+        for s in &out.playlist.segments {
+            assert_eq!(
+                s.start, full_start[s.sequence as usize],
+                "segment {}",
+                s.sequence
+            );
+        }
+        unchanged += usize::from(!out.changed);
+        reloads += 1;
+        current = out.playlist;
+    }
+    assert!(
+        reloads > 50 && unchanged > 10,
+        "{reloads} reloads, {unchanged} unchanged"
     );
 }

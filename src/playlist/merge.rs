@@ -15,6 +15,9 @@ pub struct MergeOutcome {
     pub added: usize,
     /// Segments of the previous playlist that slid out of the window.
     pub removed: usize,
+    /// Segments present in both playlists. 0 with a non-empty previous playlist means the windows
+    /// do not overlap: `start` then continues from the previous end (plus `skipped`).
+    pub overlapping: usize,
     /// Media sequence numbers missed between the previous last segment and the reload's first
     /// (the windows do not overlap). Non-zero means segments were lost; their duration is estimated
     /// as the target duration each to keep `start` moving forward.
@@ -63,13 +66,18 @@ pub(crate) fn merge_live(
         segment.start = start;
         start += segment.duration;
     }
+    let overlapping = usize::try_from(prev_end.saturating_sub(new_first))
+        .unwrap_or(usize::MAX)
+        .min(previous.segments.len())
+        .min(reloaded.segments.len());
     let changed = reloaded != *previous;
     Ok(MergeOutcome {
         changed,
-        added: usize::try_from(new_end - prev_end).unwrap_or(usize::MAX),
+        added: reloaded.segments.len().saturating_sub(overlapping),
         removed: usize::try_from(new_first - prev_first)
             .unwrap_or(usize::MAX)
             .min(previous.segments.len()),
+        overlapping,
         skipped,
         playlist: reloaded,
     })

@@ -225,6 +225,35 @@ pub struct MediaSegment {
     pub line: usize,
 }
 
+impl MediaSegment {
+    /// The AES-128 IV for this segment (RFC 8216 §5.2): the key's IV when written, otherwise the
+    /// media sequence number as a big-endian 128-bit integer. `None` when unencrypted.
+    pub fn aes_iv(&self) -> Option<[u8; 16]> {
+        let key = self.key.as_ref()?;
+        let mut iv = [0u8; 16];
+        match &key.iv {
+            Some(text) => {
+                // Validated by the parser: `0x` and 1 to 32 hex digits, right-aligned.
+                let digits = text.get(2..).unwrap_or("");
+                if digits.is_empty() || digits.len() > 32 {
+                    return None;
+                }
+                let mut value: u128 = 0;
+                for c in digits.chars() {
+                    value = (value << 4) | u128::from(c.to_digit(16)?);
+                }
+                iv = value.to_be_bytes();
+            }
+            None => {
+                for (slot, byte) in iv.iter_mut().skip(8).zip(self.sequence.to_be_bytes()) {
+                    *slot = byte;
+                }
+            }
+        }
+        Some(iv)
+    }
+}
+
 /// A byte range: `length` bytes from `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ByteRange {

@@ -70,6 +70,10 @@ pub(crate) fn parse(
         ));
     }
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    // Before UTF-8 validation, so a segment or HTML page given as a playlist says what it is not.
+    if !input.starts_with(b"#EXTM3U") {
+        return Err(PlaylistError::new(0, PlaylistErrorKind::MissingHeader));
+    }
     let text = std::str::from_utf8(input).map_err(|e| {
         let before = input.get(..e.valid_up_to()).unwrap_or(&[]);
         let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
@@ -341,6 +345,11 @@ impl<'a> Parser<'a> {
                 self.set_kind(Kind::Media, line, "EXT-X-MAP")?;
                 self.map(line, value)
             }
+            // Variable substitution would change URIs; ignoring it would fetch `{$name}` literally.
+            "#EXT-X-DEFINE" => Err(PlaylistError::unsupported(
+                line,
+                "EXT-X-DEFINE (variable substitution)",
+            )),
             // Unknown tags (EXT-X-DATERANGE, LL-HLS parts, vendor tags) are ignored: RFC 8216 §6.3.1.
             _ => Ok(()),
         }

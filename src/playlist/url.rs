@@ -14,8 +14,9 @@ pub enum UrlError {
     /// No host after `//`, a non-numeric port, or an unclosed IPv6 bracket.
     #[error("bad authority in URI: {0}")]
     BadAuthority(String),
-    /// Control characters (including tabs) are never part of a URI.
-    #[error("control character in URI: {0:?}")]
+    /// Control characters (including tabs) are never part of a URI. The URI is kept with each
+    /// control character shown as U+FFFD (no Debug escaping: its Unicode tables cost wasm size).
+    #[error("control character in URI: {0}")]
     ControlCharacter(String),
 }
 
@@ -286,7 +287,17 @@ fn check_controls(s: &str) -> Result<(), UrlError> {
     if s.bytes().any(|b| b < 0x20 || b == 0x7f)
         || (!s.is_ascii() && s.chars().any(char::is_control))
     {
-        Err(UrlError::ControlCharacter(s.to_string()))
+        let shown = s
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    char::REPLACEMENT_CHARACTER
+                } else {
+                    c
+                }
+            })
+            .collect();
+        Err(UrlError::ControlCharacter(shown))
     } else {
         Ok(())
     }

@@ -1,5 +1,7 @@
 //! Test controls: pacing (own link, shared link, trace), TTFB, fault injection, the control
 //! endpoint and log, and the app side minting cookies that the CDN then accepts.
+// Test helpers as well as tests may panic: that is how they report a failure.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod common;
 
 use std::time::{Duration, Instant};

@@ -1,6 +1,8 @@
 //! Test harness: a temporary S3-like tree, the real server on an ephemeral loopback port, and a
 //! raw HTTP/1.1 client (so paths like `/../` reach the server unnormalised).
 #![allow(dead_code)]
+// Test-only helpers: a panic is the failure report here, as in the tests themselves.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};

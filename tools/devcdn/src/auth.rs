@@ -156,7 +156,7 @@ pub fn authorize(
         .filter(|s| !s.is_empty())
         .and_then(cf_b64_decode)
         .ok_or(Refusal::MalformedSignature)?;
-    // A custom policy wins over Expires when both are present, as CloudFront documents.
+    // With both present the Policy is used (a custom policy carries its own expiry).
     let policy_bytes: Vec<u8> = match (creds.policy, creds.expires) {
         (Some(p), _) => cf_b64_decode(p).ok_or(Refusal::MalformedPolicy)?,
         (None, Some(e)) => {

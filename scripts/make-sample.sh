@@ -18,7 +18,7 @@
 # Idempotent: a stamp file records the parameters; when it matches, nothing is done.
 set -euo pipefail
 
-SCRIPT_VERSION=2
+SCRIPT_VERSION=3
 DURATION=${SAMPLE_DURATION:-60}
 input=${1:-}
 outdir=${2:-sample}
@@ -75,7 +75,7 @@ ffmpeg -hide_banner -loglevel error -y "${input_args[@]}" \
   -b:v:0 1000k -maxrate:v:0 1000k -bufsize:v:0 2000k -level:v:0 3.0 \
   -b:v:1 2000k -maxrate:v:1 2000k -bufsize:v:1 4000k -level:v:1 3.1 \
   -b:v:2 3000k -maxrate:v:2 3000k -bufsize:v:2 6000k -level:v:2 3.1 \
-  -c:a aac -b:a 96k -ac 2 -ar 48000 \
+  -c:a aac -b:a 96k -ac 2 -ar 48000 -shortest \
   -f hls -hls_time 10 -hls_playlist_type vod -hls_segment_type mpegts -start_number 1 \
   -hls_segment_options "mpegts_pmt_start_pid=480:mpegts_start_pid=481" \
   -hls_segment_filename "$hls/${base}_%v_%05d.ts" \
@@ -107,8 +107,9 @@ for spec in 360:640x360:1000 540:960x540:2000 720:1280x720:3000; do
     /^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); d = $0; next }
     /^[^#]/ && d != "" {
       cmd = "stat -c %s \"" dir "/" $0 "\""; cmd | getline size; close(cmd)
-      r = int(d + 0.5); if (r > t) t = r
-      if (d > 0) { bps = size * 8 / d; if (bps > p) p = bps }
+      r = int(d + 0.5); if (r < 1) r = 1; if (r > t) t = r
+      # A last sliver of a segment would claim an absurd peak; judge peaks on full-length ones.
+      if (d >= 1) { bps = size * 8 / d; if (bps > p) p = bps }
       d = ""
     }
     END { printf "%d %d\n", t, p }' "$src")
@@ -118,7 +119,7 @@ for spec in 360:640x360:1000 540:960x540:2000 720:1280x720:3000; do
     echo "#EXT-X-TARGETDURATION:$target"
     echo "#EXT-X-MEDIA-SEQUENCE:1"
     echo "#EXT-X-PLAYLIST-TYPE:VOD"
-    awk '/^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); printf "#EXTINF:%d,\n", int($0 + 0.5); next }
+    awk '/^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); r = int($0 + 0.5); printf "#EXTINF:%d,\n", (r < 1 ? 1 : r); next }
          /^[^#]/ { print }' "$src"
     echo "#EXT-X-ENDLIST"
   } >"$out"

@@ -18,7 +18,7 @@
 # Idempotent: a stamp file records the parameters; when it matches, nothing is done.
 set -euo pipefail
 
-SCRIPT_VERSION=3
+SCRIPT_VERSION=4
 DURATION=${SAMPLE_DURATION:-60}
 input=${1:-}
 outdir=${2:-sample}
@@ -127,6 +127,8 @@ for spec in 360:640x360:1000 540:960x540:2000 720:1280x720:3000; do
   codecs="$(codec_of "$hls/$first_seg"),mp4a.40.2"
   # AVERAGE-BANDWIDTH as MediaConvert writes it: 1.1 x configured video + audio.
   avg=$(( (kbps * 1000 + 96000) * 11 / 10 ))
+  # BANDWIDTH is a peak: never below the average (a CBR encode can come in under 1.1 x configured).
+  (( peak < avg )) && peak=$avg
   master+="
 #EXT-X-STREAM-INF:BANDWIDTH=$peak,AVERAGE-BANDWIDTH=$avg,CODECS=\"$codecs\",RESOLUTION=$res,FRAME-RATE=$frame_rate
 ${base}_$name.m3u8"

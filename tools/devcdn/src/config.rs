@@ -8,6 +8,7 @@ use crate::crypto::{load_private_key, load_public_key, HashAlg, KeyError};
 use crate::pace::Trace;
 use crate::policy::Cidr;
 use crate::sign::Grant;
+use crate::state::{Fault, FaultKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -42,6 +43,8 @@ CDN options:
   --shared-link          one shared link of --rate-kbps for all connections
   --trace FILE           follow a trace: lines `<time_s> <mbps> [ttfb_ms]`, looped
   --ttfb-ms N            delay before the response head
+  --fault KIND,COUNT,PAT fail the next COUNT requests matching PAT: 403, 404, 500, 502, 503,
+                         504 or stall (repeatable; also at run time on /__devcdn/control)
   --log FILE             request log as JSON lines (also one line per request on stderr)
   --quiet                no request lines on stderr
 App options (the customer's backend that mints cookies):
@@ -86,6 +89,7 @@ pub struct Config {
     pub shared_link: bool,
     pub trace: Option<Trace>,
     pub ttfb_ms: u64,
+    pub faults: Vec<Fault>,
     pub log_file: Option<PathBuf>,
     pub quiet: bool,
     pub app: Option<AppConfig>,
@@ -111,6 +115,7 @@ impl Config {
             shared_link: false,
             trace: None,
             ttfb_ms: 0,
+            faults: Vec::new(),
             log_file: None,
             quiet: false,
             app: None,
@@ -170,6 +175,7 @@ impl Config {
                         })?);
                 }
                 "--ttfb-ms" => cfg.ttfb_ms = num(flag, &value(flag)?)?,
+                "--fault" => cfg.faults.push(parse_fault(&value(flag)?)?),
                 "--log" => cfg.log_file = Some(PathBuf::from(value(flag)?)),
                 "--quiet" => cfg.quiet = true,
                 "--app-port" => app_port = Some(num(flag, &value(flag)?)?),
@@ -203,6 +209,24 @@ impl Config {
         }
         Ok(cfg)
     }
+}
+
+/// `KIND,COUNT,PATTERN`, e.g. `503,2,*.ts` or `stall,1,*_720_*.ts` (stalls before the body).
+fn parse_fault(v: &str) -> Result<Fault, ConfigError> {
+    let bad = || {
+        usage(format!(
+            "--fault wants KIND,COUNT,PATTERN (e.g. 503,2,*.ts), got `{v}`"
+        ))
+    };
+    let mut parts = v.splitn(3, ',');
+    let (Some(kind), Some(count), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    Ok(Fault {
+        path: path.to_string(),
+        kind: FaultKind::parse(kind, 0).map_err(usage)?,
+        remaining: count.parse().map_err(|_| bad())?,
+    })
 }
 
 fn num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, ConfigError> {

@@ -677,19 +677,7 @@ pub fn apply(st: &State, c: Control) -> Result<(), String> {
     let fault = match &c.fault {
         None => None,
         Some(f) => {
-            let kind = match f.kind.as_str() {
-                "stall" => FaultKind::Stall {
-                    after_bytes: f.after_bytes.unwrap_or(0),
-                },
-                s => match s.parse::<u16>() {
-                    Ok(code @ (403 | 404 | 500 | 502 | 503 | 504)) => FaultKind::Status(code),
-                    _ => {
-                        return Err(format!(
-                            "fault kind `{s}`: want 403, 404, 500, 502, 503, 504 or stall"
-                        ))
-                    }
-                },
-            };
+            let kind = FaultKind::parse(&f.kind, f.after_bytes.unwrap_or(0))?;
             Some(Fault {
                 path: f.path.clone(),
                 kind,
@@ -732,6 +720,12 @@ pub fn apply(st: &State, c: Control) -> Result<(), String> {
         s.faults.clear();
     }
     if let Some(f) = fault {
+        if s.faults.len() >= crate::state::MAX_FAULTS {
+            return Err(format!(
+                "more than {} faults armed",
+                crate::state::MAX_FAULTS
+            ));
+        }
         s.faults.push(f);
     }
     drop(s);

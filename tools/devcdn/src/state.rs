@@ -24,6 +24,24 @@ pub enum FaultKind {
     Stall { after_bytes: u64 },
 }
 
+impl FaultKind {
+    /// `403`, `404`, `500`, `502`, `503`, `504` or `stall`.
+    pub fn parse(kind: &str, after_bytes: u64) -> Result<FaultKind, String> {
+        match kind {
+            "stall" => Ok(FaultKind::Stall { after_bytes }),
+            s => match s.parse::<u16>() {
+                Ok(code @ (403 | 404 | 500 | 502 | 503 | 504)) => Ok(FaultKind::Status(code)),
+                _ => Err(format!(
+                    "fault kind `{s}`: want 403, 404, 500, 502, 503, 504 or stall"
+                )),
+            },
+        }
+    }
+}
+
+/// Armed faults beyond this are refused (each is a test instruction, not data).
+pub const MAX_FAULTS: usize = 1000;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Fault {
     /// Path pattern (`*`, `?`) over the request path, e.g. `*.ts`.
@@ -129,7 +147,7 @@ impl State {
             cors_on_errors: cfg.cors_on_errors,
             glacier: cfg.glacier.clone(),
             restrict,
-            faults: Vec::new(),
+            faults: cfg.faults.clone(),
         };
         Ok(State {
             cfg,

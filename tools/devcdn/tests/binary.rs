@@ -79,6 +79,7 @@ async fn binary_serves_cookies_minted_by_its_app_port() {
             "--restrict",
             "/video/*",
         ])
+        .args(["--fault", "503,1,*seg2.ts"])
         .arg("--trace")
         .arg(&trace)
         .arg("--log")
@@ -119,6 +120,20 @@ async fn binary_serves_cookies_minted_by_its_app_port() {
     assert_eq!(
         r.header("access-control-allow-origin"),
         Some("http://localhost:8080")
+    );
+
+    // The --fault flag: one 503 for seg2, then normal service.
+    assert_eq!(
+        get(cdn, "/video/seg2.ts", &[("Cookie", &cookie)])
+            .await
+            .status,
+        503
+    );
+    assert_eq!(
+        get(cdn, "/video/seg2.ts", &[("Cookie", &cookie)])
+            .await
+            .status,
+        200
     );
 
     let status = get(cdn, "/__devcdn/status", &[]).await;

@@ -71,7 +71,12 @@ impl Drop for Running {
 }
 
 async fn bind(host: &str, port: u16) -> Result<TcpListener, StartError> {
-    let addr = format!("{host}:{port}");
+    // An IPv6 literal needs brackets before the port.
+    let addr = if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
     TcpListener::bind(&addr)
         .await
         .map_err(|source| StartError::Bind { addr, source })

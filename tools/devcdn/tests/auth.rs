@@ -396,3 +396,20 @@ async fn only_restricted_patterns_need_signatures() {
         "Missing Key-Pair-Id query parameter or cookie value",
     );
 }
+
+/// Regression: `--host ::1` used to fail to bind (the port was appended without brackets).
+#[tokio::test]
+async fn ipv6_host_binds_and_ip_conditions_see_v6_clients() {
+    let mut cfg = config();
+    cfg.host = "::1".into();
+    let s = start(cfg).await;
+    assert!(s.cdn_addr.is_ipv6());
+    let resource = format!("http://{}/*", s.cdn_addr);
+    for (cidr, want) in [("::1/128", 200), ("127.0.0.0/8", 403)] {
+        let mut g = grant(&resource, now() + 60);
+        g.ip = Cidr::parse(cidr);
+        let cookie = cookie_header(&private_key(), "K1", &g);
+        let r = get(s.cdn_addr, "/video/a.m3u8", &[("Cookie", &cookie)]).await;
+        assert_eq!(r.status, want, "{cidr}");
+    }
+}

@@ -6,6 +6,7 @@
 #![cfg_attr(not(target_arch = "wasm32"), forbid(unsafe_code))]
 
 pub mod playlist;
+pub mod ts;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -5,6 +5,7 @@
 //! (`web`, wasm32 only) that performs the core's outputs and reports its inputs.
 #![cfg_attr(not(target_arch = "wasm32"), forbid(unsafe_code))]
 
+pub mod fmp4;
 pub mod playlist;
 pub mod ts;
 

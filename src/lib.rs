@@ -7,6 +7,7 @@
 
 pub mod fmp4;
 pub mod playlist;
+pub mod remux;
 pub mod ts;
 
 #[cfg(target_arch = "wasm32")]

@@ -18,8 +18,8 @@ $FF $V $A44 -t 2 $X264 -profile:v main -bf 2 -g 30 -b:v 300k -c:a libmp3lame -b:
 # Audio only and video only.
 $FF $A48 -t 2 -c:a aac -b:a 64k -ac 2 -f mpegts audio_only.ts
 $FF $V -t 2 $X264 -profile:v main -bf 2 -g 30 -b:v 300k -f mpegts video_only.ts
-# Timestamps crossing the 2^33 rollover (2^33 / 90000 = 95443.7177 s) one second in.
-$FF $V $A48 -t 2 $X264 -profile:v main -bf 2 -g 30 -b:v 300k -c:a aac -b:a 64k -ac 2 -output_ts_offset 95442.5 -f mpegts rollover.ts
+# Timestamps crossing the 2^33 rollover (2^33 / 90000 = 95443.7177 s) about one second in.
+$FF $V $A48 -t 2 $X264 -profile:v main -bf 2 -g 30 -b:v 300k -c:a aac -b:a 64k -ac 2 -output_ts_offset 95441.4 -f mpegts rollover.ts
 # Three segments cut mid-GOP (keyframes every 2 s, cuts every 1 s at any frame).
 $FF $V $A48 -t 3 $X264 -profile:v main -bf 2 -g 60 -keyint_min 60 -b:v 300k -c:a aac -b:a 64k -ac 2 \
   -f segment -segment_time 1 -break_non_keyframes 1 -segment_format mpegts midgop_%d.ts

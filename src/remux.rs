@@ -432,6 +432,7 @@ impl Transmuxer {
             let mut expected = self.audio_next;
             let mut first_time: Option<i64> = None;
             let mut dropped = 0u32;
+            let mut dropping = false;
             let mut negative = 0usize;
             let silent = silent_frame(&cfg, self.mpeg_header());
             let mut at_segment_start = true;
@@ -444,11 +445,15 @@ impl Transmuxer {
                     None => t,
                     Some(e) => {
                         let d = t - e;
-                        if d.abs() <= tolerance {
-                            e
-                        } else if d < 0 {
+                        // An overlap beyond the tolerance is dropped down to half a frame.
+                        if d < -tolerance || (dropping && d < -spf / 2) {
+                            dropping = true;
                             dropped += 1;
                             continue;
+                        }
+                        dropping = false;
+                        if d.abs() <= tolerance {
+                            e
                         } else if at_segment_start && !fill_between {
                             // New position after a switch: the fragment starts where it is.
                             t

@@ -203,30 +203,35 @@ fn read_ts(b: &[u8]) -> Option<u64> {
 impl Pes {
     fn feed(&mut self, mut data: &[u8], offset: u64, sink: &mut impl EsSink, w: &mut Warnings) {
         if self.phase == Phase::Header {
-            let need = if self.header_len < 9 {
-                9
-            } else {
-                9 + usize::from(self.header.get(8).copied().unwrap_or(0))
-            };
-            let take = (need - self.header_len).min(data.len());
-            let (head, rest) = data.split_at(take);
-            if let Some(dst) = self.header.get_mut(self.header_len..self.header_len + take) {
-                dst.copy_from_slice(head);
-            }
-            self.header_len += take;
-            data = rest;
-            if self.header_len == 9 {
-                let h = &self.header;
-                if h.get(..3) != Some(&[0, 0, 1]) || h.get(6).map_or(true, |b| b & 0xC0 != 0x80) {
-                    w.push(DemuxWarning::CorruptPesHeader { pid: self.pid, offset });
-                    self.phase = Phase::Idle;
+            // First the fixed 9 bytes (which give the optional header length), then the rest;
+            // either part may end in this packet or a later one.
+            loop {
+                let need = if self.header_len < 9 {
+                    9
+                } else {
+                    9 + usize::from(self.header.get(8).copied().unwrap_or(0))
+                };
+                let take = (need - self.header_len).min(data.len());
+                let (head, rest) = data.split_at(take);
+                if let Some(dst) = self.header.get_mut(self.header_len..self.header_len + take) {
+                    dst.copy_from_slice(head);
+                }
+                let was = self.header_len;
+                self.header_len += take;
+                data = rest;
+                if was < 9 && self.header_len == 9 {
+                    let h = &self.header;
+                    if h.get(..3) != Some(&[0, 0, 1]) || h.get(6).map_or(true, |b| b & 0xC0 != 0x80) {
+                        w.push(DemuxWarning::CorruptPesHeader { pid: self.pid, offset });
+                        self.phase = Phase::Idle;
+                        return;
+                    }
+                    continue;
+                }
+                if self.header_len < need {
                     return;
                 }
-                // Recurse once for the optional fields (they may already be in `data`).
-                return self.feed(data, offset, sink, w);
-            }
-            if self.header_len < need {
-                return;
+                break;
             }
             let h = &self.header;
             let flags = h.get(7).copied().unwrap_or(0) >> 6;
@@ -436,6 +441,7 @@ impl Demuxer {
             self.carry = packet;
             self.carry.clear();
         }
+        let chunk_start = self.offset;
         let mut pos = 0usize;
         while pos < data.len() {
             if !self.synced || data.get(pos) != Some(&SYNC) {
@@ -443,7 +449,7 @@ impl Demuxer {
                     Some(p) => {
                         if p > pos || self.ever_synced {
                             self.warnings.push(DemuxWarning::LostSync {
-                                offset: self.offset + pos as u64,
+                                offset: chunk_start + pos as u64,
                                 skipped: (p - pos) as u64,
                             });
                         }
@@ -452,29 +458,29 @@ impl Demuxer {
                         self.ever_synced = true;
                     }
                     None => {
-                        // Keep at most one partial packet for the next chunk.
+                        // Keep at most one partial packet (from its sync byte) for the next chunk.
                         let keep = (data.len() - pos).min(PACKET_SIZE - 1);
-                        let start = data.len() - keep;
-                        let tail = data.get(start..).unwrap_or(&[]);
+                        let tail = data.get(data.len() - keep..).unwrap_or(&[]);
                         let from = tail.iter().position(|&b| b == SYNC).unwrap_or(tail.len());
                         self.carry.extend_from_slice(tail.get(from..).unwrap_or(&[]));
-                        self.offset += (data.len() - self.carry.len()) as u64;
+                        self.offset = chunk_start + (data.len() - self.carry.len()) as u64;
                         return;
                     }
                 }
             }
             match data.get(pos..pos + PACKET_SIZE) {
                 Some(packet) => {
+                    self.offset = chunk_start + pos as u64;
                     self.packet(packet);
                     pos += PACKET_SIZE;
-                    self.offset += PACKET_SIZE as u64;
                 }
                 None => {
                     self.carry.extend_from_slice(data.get(pos..).unwrap_or(&[]));
-                    return;
+                    break;
                 }
             }
         }
+        self.offset = chunk_start + (pos.min(data.len())) as u64;
     }
 
     /// End of segment: flush every PES and elementary stream.

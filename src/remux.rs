@@ -8,7 +8,9 @@
 //! segments, holes and overlaps smaller than a frame are closed (video: the first sample is
 //! moved; audio: frames within 100 ms are laid back to back, larger gaps get silent frames,
 //! overlaps are dropped).
-use crate::fmp4::{self, Sample, SampleEntry, TrackFragment, TrackInit, FLAGS_NON_SYNC, FLAGS_SYNC};
+use crate::fmp4::{
+    self, Sample, SampleEntry, TrackFragment, TrackInit, FLAGS_NON_SYNC, FLAGS_SYNC,
+};
 use crate::ts::audio::{silent_frame, AudioCodec, AudioConfig};
 use crate::ts::h264::SpsInfo;
 use crate::ts::{DemuxWarning, Demuxer, TsError, TS_MASK};
@@ -218,13 +220,21 @@ impl Transmuxer {
     /// One whole TS segment of the current rendition.
     pub fn push(&mut self, segment: &[u8], info: &SegmentInfo) -> Result<RemuxOutput, RemuxError> {
         if segment.len() > MAX_SEGMENT_BYTES {
-            return Err(RemuxError::TooLarge { len: segment.len(), max: MAX_SEGMENT_BYTES });
+            return Err(RemuxError::TooLarge {
+                len: segment.len(),
+                max: MAX_SEGMENT_BYTES,
+            });
         }
         self.demux.begin_segment();
         self.demux.push(segment);
         let demuxed = self.demux.finish_segment();
-        let mut warnings: Vec<RemuxWarning> =
-            self.demux.warnings.take().into_iter().map(RemuxWarning::Demux).collect();
+        let mut warnings: Vec<RemuxWarning> = self
+            .demux
+            .warnings
+            .take()
+            .into_iter()
+            .map(RemuxWarning::Demux)
+            .collect();
         demuxed?;
         if self.demux.video.frames.is_empty() && self.demux.audio.frames.is_empty() {
             return Err(RemuxError::NoFrames { len: segment.len() });
@@ -247,9 +257,12 @@ impl Transmuxer {
 
         // Unwrap every timestamp in stream order: video then audio, each from the reference.
         let start_ref = self.reference;
-        let mut v_ts: Vec<(Option<i64>, Option<i64>)> = Vec::with_capacity(self.demux.video.frames.len());
+        let mut v_ts: Vec<(Option<i64>, Option<i64>)> =
+            Vec::with_capacity(self.demux.video.frames.len());
         for i in 0..self.demux.video.frames.len() {
-            let Some(f) = self.demux.video.frames.get(i).copied() else { break };
+            let Some(f) = self.demux.video.frames.get(i).copied() else {
+                break;
+            };
             let dts = f.dts.map(|d| self.unwrap(d));
             let pts = f.pts.map(|p| self.unwrap(p));
             v_ts.push((dts, pts));
@@ -258,7 +271,9 @@ impl Transmuxer {
         self.reference = start_ref.or(v_ts.iter().find_map(|t| t.0));
         let mut a_ts: Vec<Option<i64>> = Vec::with_capacity(self.demux.audio.frames.len());
         for i in 0..self.demux.audio.frames.len() {
-            let Some(f) = self.demux.audio.frames.get(i).copied() else { break };
+            let Some(f) = self.demux.audio.frames.get(i).copied() else {
+                break;
+            };
             a_ts.push(f.pts.map(|p| self.unwrap(p)));
         }
         if let (Some(v), Some(a)) = (video_end_ref, self.reference) {
@@ -277,7 +292,11 @@ impl Transmuxer {
             Some(o) if !info.discontinuity => {
                 let expected = self.expected_next_90k();
                 match expected {
-                    Some(e) if contiguous && !info.rendition_switch && (first + o - e).abs() > MAX_JUMP_90K => {
+                    Some(e)
+                        if contiguous
+                            && !info.rendition_switch
+                            && (first + o - e).abs() > MAX_JUMP_90K =>
+                    {
                         warnings.push(RemuxWarning::TimestampJump {
                             seconds: (first + o - e) as f64 / 90_000.0,
                         });
@@ -380,20 +399,31 @@ impl Transmuxer {
                             first.dts = next;
                         }
                     } else if delta >= frame {
-                        warnings.push(RemuxWarning::VideoGap { seconds: delta as f64 / 90_000.0 });
+                        warnings.push(RemuxWarning::VideoGap {
+                            seconds: delta as f64 / 90_000.0,
+                        });
                     } else if delta <= -frame {
-                        warnings.push(RemuxWarning::VideoOverlap { seconds: -delta as f64 / 90_000.0 });
+                        warnings.push(RemuxWarning::VideoOverlap {
+                            seconds: -delta as f64 / 90_000.0,
+                        });
                     }
                 }
                 let n = self.placed.len();
                 for i in 0..n {
-                    let (Some(p), next) = (self.placed.get(i).copied(), self.placed.get(i + 1)) else { break };
+                    let (Some(p), next) = (self.placed.get(i).copied(), self.placed.get(i + 1))
+                    else {
+                        break;
+                    };
                     let duration = match next {
                         Some(q) => (q.dts - p.dts).clamp(1, i64::from(u32::MAX)) as u32,
                         // The last frame lasts as long as the one before it.
-                        None => self.samples.last().map_or(self.video_duration, |s| s.duration),
+                        None => self
+                            .samples
+                            .last()
+                            .map_or(self.video_duration, |s| s.duration),
                     };
-                    let cto = (p.pts - p.dts).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+                    let cto =
+                        (p.pts - p.dts).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
                     self.samples.push(Sample {
                         duration,
                         size: p.size,
@@ -477,10 +507,14 @@ impl Transmuxer {
                             });
                             e + i64::from(n) * spf
                         } else if at_segment_start {
-                            warnings.push(RemuxWarning::AudioGapNotFilled { seconds: d as f64 / rate as f64 });
+                            warnings.push(RemuxWarning::AudioGapNotFilled {
+                                seconds: d as f64 / rate as f64,
+                            });
                             t
                         } else {
-                            warnings.push(RemuxWarning::AudioGapNotFilled { seconds: d as f64 / rate as f64 });
+                            warnings.push(RemuxWarning::AudioGapNotFilled {
+                                seconds: d as f64 / rate as f64,
+                            });
                             e
                         }
                     }
@@ -525,7 +559,8 @@ impl Transmuxer {
 
         // ---- output ----
         let video_cfg = self.current_video_config();
-        let has_video = video_cfg.is_some() && (video_frag.is_some() || self.video_written.is_some());
+        let has_video =
+            video_cfg.is_some() && (video_frag.is_some() || self.video_written.is_some());
         let has_audio = audio_config.is_some();
         let v_data: [&[u8]; 1] = [video_frag
             .and_then(|(_, b, e)| self.demux.video.data.get(b..e))
@@ -560,7 +595,11 @@ impl Transmuxer {
         let video_init = video_cfg.as_ref().map(|c| TrackInit {
             track_id: VIDEO_TRACK_ID,
             timescale: VIDEO_TIMESCALE,
-            entry: SampleEntry::Avc { sps: &c.sps, pps: &c.pps, info: &c.info },
+            entry: SampleEntry::Avc {
+                sps: &c.sps,
+                pps: &c.pps,
+                info: &c.info,
+            },
         });
         let audio_cfg_ref = audio_config.as_ref();
         let audio_init = audio_cfg_ref.map(|c| TrackInit {
@@ -602,7 +641,13 @@ impl Transmuxer {
                     if has_video { "video" } else { "audio" },
                     codecs
                 );
-                tracks.push(TrackOutput { kind: TrackKind::Combined, codecs, mime, init, data });
+                tracks.push(TrackOutput {
+                    kind: TrackKind::Combined,
+                    codecs,
+                    mime,
+                    init,
+                    data,
+                });
                 self.combined_tracks = set;
             }
             OutputShape::SplitTracks => {
@@ -621,7 +666,13 @@ impl Transmuxer {
                     }
                     let codecs = video_codec.unwrap_or_default();
                     let mime = format!("video/mp4; codecs=\"{codecs}\"");
-                    tracks.push(TrackOutput { kind: TrackKind::Video, codecs, mime, init, data });
+                    tracks.push(TrackOutput {
+                        kind: TrackKind::Video,
+                        codecs,
+                        mime,
+                        init,
+                        data,
+                    });
                 }
                 if has_audio {
                     let init = audio_changed.then(|| {
@@ -637,7 +688,13 @@ impl Transmuxer {
                     }
                     let codecs = audio_codec.unwrap_or_default();
                     let mime = format!("audio/mp4; codecs=\"{codecs}\"");
-                    tracks.push(TrackOutput { kind: TrackKind::Audio, codecs, mime, init, data });
+                    tracks.push(TrackOutput {
+                        kind: TrackKind::Audio,
+                        codecs,
+                        mime,
+                        init,
+                        data,
+                    });
                 }
             }
         }
@@ -652,13 +709,19 @@ impl Transmuxer {
             out_start = start_90k as f64 / 90_000.0;
             out_end = out_start;
         }
-        Ok(RemuxOutput { tracks, start: out_start, end: out_end, warnings })
+        Ok(RemuxOutput {
+            tracks,
+            start: out_start,
+            end: out_end,
+            warnings,
+        })
     }
 
     fn expected_next_90k(&self) -> Option<i64> {
-        let audio = self.audio_next.zip(self.audio_written).map(|(n, c)| {
-            n * 90_000 / i64::from(c.sample_rate.max(1))
-        });
+        let audio = self
+            .audio_next
+            .zip(self.audio_written)
+            .map(|(n, c)| n * 90_000 / i64::from(c.sample_rate.max(1)));
         match (self.video_next, audio) {
             (Some(v), Some(a)) => Some(v.min(a)),
             (v, a) => v.or(a),
@@ -671,7 +734,11 @@ impl Transmuxer {
         if es.pps.is_empty() {
             return None;
         }
-        Some(VideoConfig { sps: es.sps.clone(), pps: es.pps.clone(), info })
+        Some(VideoConfig {
+            sps: es.sps.clone(),
+            pps: es.pps.clone(),
+            info,
+        })
     }
 
     fn mpeg_header(&self) -> Option<[u8; 4]> {

@@ -1,4 +1,5 @@
 //! The transmux edge cases of `research/players.md` (1-31), one named test each.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code: panics are failures
 mod common;
 
 use common::*;
@@ -7,7 +8,12 @@ use hlsplay::ts::{DemuxWarning, Demuxer};
 use mp4_atom::{Any, Codec, Decode, Moov};
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ts").join(name)).unwrap()
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/ts")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn demux(bytes: &[u8]) -> (Demuxer, Vec<DemuxWarning>) {
@@ -32,17 +38,30 @@ fn trafs(fragment: &[u8]) -> Vec<Traf> {
                     .trun
                     .iter()
                     .flat_map(|r| r.samples.iter())
-                    .map(|e| (e.duration.unwrap(), e.size.unwrap(), e.flags.unwrap(), e.cts.unwrap()))
+                    .map(|e| {
+                        (
+                            e.duration.unwrap(),
+                            e.size.unwrap(),
+                            e.flags.unwrap(),
+                            e.cts.unwrap(),
+                        )
+                    })
                     .collect();
-                out.push((t.tfhd.track_id, t.tfdt.unwrap().base_media_decode_time, entries));
+                out.push((
+                    t.tfhd.track_id,
+                    t.tfdt.unwrap().base_media_decode_time,
+                    entries,
+                ));
             }
         }
     }
     out
 }
 
-fn track<'a>(t: &'a [Traf], id: u32) -> &'a Traf {
-    t.iter().find(|x| x.0 == id).unwrap_or_else(|| panic!("no track {id}"))
+fn track(t: &[Traf], id: u32) -> &Traf {
+    t.iter()
+        .find(|x| x.0 == id)
+        .unwrap_or_else(|| panic!("no track {id}"))
 }
 
 fn end_of(t: &Traf) -> u64 {
@@ -54,7 +73,10 @@ fn push(m: &mut Transmuxer, bytes: &[u8], info: SegmentInfo) -> RemuxOutput {
 }
 
 fn at(start: f64) -> SegmentInfo {
-    SegmentInfo { start, ..Default::default() }
+    SegmentInfo {
+        start,
+        ..Default::default()
+    }
 }
 
 fn has<F: Fn(&RemuxWarning) -> bool>(out: &RemuxOutput, f: F) -> bool {
@@ -72,7 +94,16 @@ fn edge_01_sync_byte_not_at_offset_0() {
     let (b, w) = demux(&shifted);
     assert_eq!(a.video.data, b.video.data);
     assert_eq!(a.audio.frames, b.audio.frames);
-    assert!(w.iter().any(|w| matches!(w, DemuxWarning::LostSync { offset: 0, skipped: 6 })), "{w:?}");
+    assert!(
+        w.iter().any(|w| matches!(
+            w,
+            DemuxWarning::LostSync {
+                offset: 0,
+                skipped: 6
+            }
+        )),
+        "{w:?}"
+    );
 }
 
 #[test]
@@ -93,12 +124,17 @@ fn edge_02_partial_packet_carried_to_next_chunk() {
     }
 }
 
+/// Also caught: lost-sync offsets were counted twice (reported 15040 for byte 7520).
 #[test]
 fn edge_03_packets_without_sync_reported() {
     let mut bytes = fixture("main_bf2.ts");
     bytes[188 * 40] = 0x00;
     let (d, w) = demux(&bytes);
-    assert!(w.iter().any(|w| matches!(w, DemuxWarning::LostSync { offset, .. } if *offset == 188 * 40)), "{w:?}");
+    assert!(
+        w.iter()
+            .any(|w| matches!(w, DemuxWarning::LostSync { offset, .. } if *offset == 188 * 40)),
+        "{w:?}"
+    );
     assert!(d.video.frames.len() >= 59);
 }
 
@@ -133,16 +169,29 @@ fn edge_05_pmt_after_other_pids() {
 fn edge_06_unknown_stream_types_ignored() {
     let mut m = Mux::default();
     m.pat();
-    m.pmt(&[(0x06, 0x200), (0x1B, VIDEO_PID), (0x24, 0x201), (0x0F, AUDIO_PID)]);
+    m.pmt(&[
+        (0x06, 0x200),
+        (0x1B, VIDEO_PID),
+        (0x24, 0x201),
+        (0x0F, AUDIO_PID),
+    ]);
     m.packet(0x200, true, &[1, 2, 3]);
     m.video(9000, 9000, &access_unit(true, Some(SPS), true, 100));
     m.audio(9000, &adts(50, false, 3, 2));
     let (d, w) = demux(&m.out);
     assert_eq!((d.video.frames.len(), d.audio.frames.len()), (1, 1));
-    assert!(w.contains(&DemuxWarning::UnsupportedStream { pid: 0x200, stream_type: 0x06 }));
-    assert!(w.contains(&DemuxWarning::UnsupportedStream { pid: 0x201, stream_type: 0x24 }));
+    assert!(w.contains(&DemuxWarning::UnsupportedStream {
+        pid: 0x200,
+        stream_type: 0x06
+    }));
+    assert!(w.contains(&DemuxWarning::UnsupportedStream {
+        pid: 0x201,
+        stream_type: 0x24
+    }));
 }
 
+/// Also the regression test for an endless recursion (stack overflow) when the 9 fixed PES
+/// header bytes completed exactly at the end of a packet.
 #[test]
 fn edge_07_pes_header_split_across_packets() {
     let au = access_unit(true, Some(SPS), true, 500);
@@ -154,7 +203,10 @@ fn edge_07_pes_header_split_across_packets() {
         let (d, w) = demux(&m.out);
         assert!(w.is_empty(), "split after {first}: {w:?}");
         assert_eq!(d.video.frames.len(), 1, "split after {first}");
-        assert_eq!((d.video.frames[0].pts, d.video.frames[0].dts), (Some(123_456), Some(120_000)));
+        assert_eq!(
+            (d.video.frames[0].pts, d.video.frames[0].dts),
+            (Some(123_456), Some(120_000))
+        );
     }
 }
 
@@ -162,14 +214,35 @@ fn edge_07_pes_header_split_across_packets() {
 fn edge_08_truncated_pes_at_segment_end() {
     let mut m = Mux::default();
     m.psi(false, true);
-    m.audio(9000, &[adts(50, false, 3, 2), adts(50, false, 3, 2)].concat());
-    let mut p = pes(0xC0, Some(12_000), None, &[adts(50, false, 3, 2), adts(50, false, 3, 2)].concat(), true);
+    m.audio(
+        9000,
+        &[adts(50, false, 3, 2), adts(50, false, 3, 2)].concat(),
+    );
+    let mut p = pes(
+        0xC0,
+        Some(12_000),
+        None,
+        &[adts(50, false, 3, 2), adts(50, false, 3, 2)].concat(),
+        true,
+    );
     p.truncate(p.len() - 80);
     m.write(AUDIO_PID, &p, 184);
     let (d, w) = demux(&m.out);
     assert_eq!(d.audio.frames.len(), 2, "the complete frames stay");
-    assert!(w.iter().any(|w| matches!(w, DemuxWarning::TruncatedPes { pid: AUDIO_PID, declared: 114, received: 34 })), "{w:?}");
-    assert!(w.iter().any(|w| matches!(w, DemuxWarning::TruncatedAudioFrame { .. })));
+    assert!(
+        w.iter().any(|w| matches!(
+            w,
+            DemuxWarning::TruncatedPes {
+                pid: AUDIO_PID,
+                declared: 114,
+                received: 34
+            }
+        )),
+        "{w:?}"
+    );
+    assert!(w
+        .iter()
+        .any(|w| matches!(w, DemuxWarning::TruncatedAudioFrame { .. })));
 }
 
 #[test]
@@ -177,14 +250,29 @@ fn edge_09_33_bit_pts_missing_dts_and_bogus_offset() {
     let mut m = Mux::default();
     m.psi(true, false);
     let top = (1u64 << 33) - 1;
-    let p = pes(0xE0, Some(top), None, &access_unit(true, Some(SPS), true, 100), false);
+    let p = pes(
+        0xE0,
+        Some(top),
+        None,
+        &access_unit(true, Some(SPS), true, 100),
+        false,
+    );
     m.write(VIDEO_PID, &p, 184);
     // PTS - DTS of 100 s is bogus: DTS falls back to PTS.
-    m.video(50_000 + 9_000_000, 50_000, &access_unit(false, None, true, 100));
+    m.video(
+        50_000 + 9_000_000,
+        50_000,
+        &access_unit(false, None, true, 100),
+    );
     let (d, w) = demux(&m.out);
-    assert_eq!((d.video.frames[0].pts, d.video.frames[0].dts), (Some(top), Some(top)));
+    assert_eq!(
+        (d.video.frames[0].pts, d.video.frames[0].dts),
+        (Some(top), Some(top))
+    );
     assert_eq!(d.video.frames[1].dts, Some(9_050_000));
-    assert!(w.iter().any(|w| matches!(w, DemuxWarning::BogusTimestamp { .. })));
+    assert!(w
+        .iter()
+        .any(|w| matches!(w, DemuxWarning::BogusTimestamp { .. })));
 }
 
 #[test]
@@ -196,7 +284,11 @@ fn edge_10_continuity_counter_gaps_reported() {
     let mut bytes = m.out.clone();
     bytes.drain(cut..cut + 188);
     let (_, w) = demux(&bytes);
-    assert!(w.iter().any(|w| matches!(w, DemuxWarning::ContinuityGap { pid: VIDEO_PID, .. })), "{w:?}");
+    assert!(
+        w.iter()
+            .any(|w| matches!(w, DemuxWarning::ContinuityGap { pid: VIDEO_PID, .. })),
+        "{w:?}"
+    );
 }
 
 // ---------------------------------------------------------------- AAC
@@ -224,7 +316,13 @@ fn edge_12_pes_not_starting_with_adts_resyncs() {
     m.audio(9000, &payload);
     let (d, w) = demux(&m.out);
     assert_eq!(d.audio.frames.len(), 2);
-    assert!(w.contains(&DemuxWarning::AudioResync { pid: AUDIO_PID, skipped: 4 }), "{w:?}");
+    assert!(
+        w.contains(&DemuxWarning::AudioResync {
+            pid: AUDIO_PID,
+            skipped: 4
+        }),
+        "{w:?}"
+    );
 }
 
 #[test]
@@ -235,28 +333,51 @@ fn edge_13_frame_pts_is_pes_pts_plus_index_times_1024() {
     m.audio(1000, &frames);
     let (d, _) = demux(&m.out);
     let pts: Vec<u64> = d.audio.frames.iter().map(|f| f.pts.unwrap()).collect();
-    assert_eq!(pts, vec![1000, 1000 + 1024 * 90_000 / 44_100, 1000 + 2048 * 90_000 / 44_100]);
+    assert_eq!(
+        pts,
+        vec![
+            1000,
+            1000 + 1024 * 90_000 / 44_100,
+            1000 + 2048 * 90_000 / 44_100
+        ]
+    );
 }
 
 #[test]
 fn edge_14_adts_7_and_9_byte_headers() {
     let mut m = Mux::default();
     m.psi(false, true);
-    m.audio(9000, &[adts(40, false, 3, 2), adts(41, true, 3, 2)].concat());
+    m.audio(
+        9000,
+        &[adts(40, false, 3, 2), adts(41, true, 3, 2)].concat(),
+    );
     let (d, _) = demux(&m.out);
     let sizes: Vec<u32> = d.audio.frames.iter().map(|f| f.size).collect();
     assert_eq!(sizes, vec![40, 41]);
-    assert_eq!(&d.audio.data[40..43], &[1, 2, 3], "CRC bytes are not payload");
+    assert_eq!(
+        &d.audio.data[40..43],
+        &[1, 2, 3],
+        "CRC bytes are not payload"
+    );
 }
 
 #[test]
 fn edge_15_sampling_frequency_index_above_12_is_an_error() {
     let mut m = Mux::default();
     m.psi(false, true);
-    m.audio(9000, &[adts(40, false, 13, 2), adts(40, false, 3, 2)].concat());
+    m.audio(
+        9000,
+        &[adts(40, false, 13, 2), adts(40, false, 3, 2)].concat(),
+    );
     let (d, w) = demux(&m.out);
-    assert_eq!(d.audio.frames.len(), 1, "the frame with index 13 is rejected");
-    assert!(w.iter().any(|w| matches!(w, DemuxWarning::AudioResync { .. })));
+    assert_eq!(
+        d.audio.frames.len(),
+        1,
+        "the frame with index 13 is rejected"
+    );
+    assert!(w
+        .iter()
+        .any(|w| matches!(w, DemuxWarning::AudioResync { .. })));
 }
 
 #[test]
@@ -272,7 +393,11 @@ fn edge_16_he_aac_signalling() {
     // An explicit HE-AAC object type maps to mp4a.40.5.
     use hlsplay::ts::audio::{AudioCodec, AudioConfig};
     let he = AudioConfig {
-        codec: AudioCodec::Aac { object_type: 5, sampling_index: 6, channel_config: 2 },
+        codec: AudioCodec::Aac {
+            object_type: 5,
+            sampling_index: 6,
+            channel_config: 2,
+        },
         sample_rate: 24_000,
         channels: 2,
         samples_per_frame: 1024,
@@ -295,7 +420,10 @@ fn edge_17_streams_without_access_unit_delimiters() {
     assert_eq!(d.video.frames.len(), 3);
     assert!(d.video.frames[0].key && !d.video.frames[1].key);
     assert_eq!(d.video.frames[0].pts, Some(9000));
-    assert_eq!(d.video.frames[1].pts, None, "later AUs in the PES have no timestamp of their own");
+    assert_eq!(
+        d.video.frames[1].pts, None,
+        "later AUs in the PES have no timestamp of their own"
+    );
 }
 
 #[test]
@@ -350,15 +478,28 @@ fn edge_20_sps_change_gives_a_new_init_segment() {
     let mut mux = Transmuxer::new(OutputShape::Combined);
     let a = push(&mut mux, &av_segment(90_000, 30, None, 0, SPS), at(0.0));
     let b = push(&mut mux, &av_segment(180_000, 30, None, 0, SPS), at(1.0));
-    let c = push(&mut mux, &av_segment(270_000, 30, None, 0, SPS_HIGH), SegmentInfo { start: 2.0, rendition_switch: true, ..Default::default() });
+    let c = push(
+        &mut mux,
+        &av_segment(270_000, 30, None, 0, SPS_HIGH),
+        SegmentInfo {
+            start: 2.0,
+            rendition_switch: true,
+            ..Default::default()
+        },
+    );
     assert!(a.tracks[0].init.is_some());
     assert!(b.tracks[0].init.is_none());
-    let init = c.tracks[0].init.as_ref().expect("new init after the SPS change");
+    let init = c.tracks[0]
+        .init
+        .as_ref()
+        .expect("new init after the SPS change");
     assert_eq!(c.tracks[0].codecs, "avc1.64000d");
     let mut buf = &init[..];
     mp4_atom::Ftyp::decode(&mut buf).unwrap();
     let moov = Moov::decode(&mut buf).unwrap();
-    let Codec::Avc1(avc1) = &moov.trak[0].mdia.minf.stbl.stsd.codecs[0] else { panic!() };
+    let Codec::Avc1(avc1) = &moov.trak[0].mdia.minf.stbl.stsd.codecs[0] else {
+        panic!()
+    };
     assert_eq!(avc1.avcc.sequence_parameter_sets[0], SPS_HIGH);
 }
 
@@ -370,7 +511,11 @@ fn edge_21_init_waits_until_each_track_has_samples() {
     let mut m = Mux::default();
     m.psi(true, true);
     for i in 0..10u64 {
-        m.video(90_000 + 3000 * i, 90_000 + 3000 * i, &access_unit(i == 0, (i == 0).then_some(SPS), true, 200));
+        m.video(
+            90_000 + 3000 * i,
+            90_000 + 3000 * i,
+            &access_unit(i == 0, (i == 0).then_some(SPS), true, 200),
+        );
     }
     for i in 0..10u64 {
         m.audio(120_000 + 1920 * i, &adts(50, false, 3, 2));
@@ -388,7 +533,11 @@ fn edge_21_init_waits_until_each_track_has_samples() {
 fn edge_22_timeline_base_is_min_of_audio_pts_and_video_dts() {
     let mut mux = Transmuxer::new(OutputShape::Combined);
     // Audio 0.1 s before video.
-    let out = push(&mut mux, &av_segment(900_000, 30, Some(891_000), 50, SPS), at(0.0));
+    let out = push(
+        &mut mux,
+        &av_segment(900_000, 30, Some(891_000), 50, SPS),
+        at(0.0),
+    );
     let t = trafs(&out.tracks[0].data);
     assert_eq!(track(&t, 2).1, 0, "audio starts the timeline");
     assert_eq!(track(&t, 1).1, 9_000, "video 0.1 s later");
@@ -400,15 +549,31 @@ fn edge_23_rollover_inside_and_between_segments() {
     let wrap = 1u64 << 33;
     let mut mux = Transmuxer::new(OutputShape::Combined);
     // Segment 1 crosses 2^33 inside; segment 2 is entirely after it.
-    let a = push(&mut mux, &av_segment(wrap - 45_000, 30, Some(wrap - 45_000), 47, SPS), at(0.0));
-    let b = push(&mut mux, &av_segment(45_000, 30, Some(45_000), 47, SPS), at(1.0));
+    let a = push(
+        &mut mux,
+        &av_segment(wrap - 45_000, 30, Some(wrap - 45_000), 47, SPS),
+        at(0.0),
+    );
+    let b = push(
+        &mut mux,
+        &av_segment(45_000, 30, Some(45_000), 47, SPS),
+        at(1.0),
+    );
     let ta = trafs(&a.tracks[0].data);
     let tb = trafs(&b.tracks[0].data);
     assert_eq!(track(&ta, 1).1, 0);
-    assert!(track(&ta, 1).2.iter().all(|s| s.0 == 3000), "no jump at the wrap");
+    assert!(
+        track(&ta, 1).2.iter().all(|s| s.0 == 3000),
+        "no jump at the wrap"
+    );
     assert_eq!(track(&tb, 1).1, end_of(track(&ta, 1)));
     assert_eq!(track(&tb, 2).1, end_of(track(&ta, 2)));
-    assert!(a.warnings.is_empty() && b.warnings.is_empty(), "{:?} {:?}", a.warnings, b.warnings);
+    assert!(
+        a.warnings.is_empty() && b.warnings.is_empty(),
+        "{:?} {:?}",
+        a.warnings,
+        b.warnings
+    );
 }
 
 #[test]
@@ -427,7 +592,10 @@ fn edge_24_segment_not_starting_with_keyframe_drops_leading_frames() {
     let mut run = Transmuxer::new(OutputShape::Combined);
     push(&mut run, &fixture("midgop_0.ts"), at(0.0));
     let out = push(&mut run, &fixture("midgop_1.ts"), at(1.0));
-    assert!(!has(&out, |w| matches!(w, RemuxWarning::LeadingFramesDropped { .. })));
+    assert!(!has(&out, |w| matches!(
+        w,
+        RemuxWarning::LeadingFramesDropped { .. }
+    )));
 }
 
 #[test]
@@ -442,12 +610,19 @@ fn edge_25_b_frames_signed_composition_offsets_and_increasing_dts() {
     let mut pts = Vec::new();
     for (s, f) in v.2.iter().zip(&d.video.frames) {
         pts.push(dts + s.3);
-        assert_eq!(s.3, f.pts.unwrap() as i64 - f.dts.unwrap() as i64, "cto = PTS - DTS");
+        assert_eq!(
+            s.3,
+            f.pts.unwrap() as i64 - f.dts.unwrap() as i64,
+            "cto = PTS - DTS"
+        );
         dts += i64::from(s.0);
     }
     assert!(v.2.iter().any(|s| s.3 > 0), "B-frames reorder");
     pts.sort();
-    assert!(pts.windows(2).all(|w| w[1] - w[0] == 3000), "presentation times are every frame");
+    assert!(
+        pts.windows(2).all(|w| w[1] - w[0] == 3000),
+        "presentation times are every frame"
+    );
 }
 
 #[test]
@@ -455,10 +630,18 @@ fn edge_26_small_holes_and_overlaps_between_segments_are_closed() {
     for shift in [-1000i64, 1000, 2999, -2999] {
         let mut mux = Transmuxer::new(OutputShape::Combined);
         let a = push(&mut mux, &av_segment(90_000, 30, None, 0, SPS), at(0.0));
-        let b = push(&mut mux, &av_segment((180_000 + shift) as u64, 30, None, 0, SPS), at(1.0));
+        let b = push(
+            &mut mux,
+            &av_segment((180_000 + shift) as u64, 30, None, 0, SPS),
+            at(1.0),
+        );
         let (ta, tb) = (trafs(&a.tracks[0].data), trafs(&b.tracks[0].data));
         assert_eq!(track(&tb, 1).1, end_of(track(&ta, 1)), "shift {shift}");
-        assert_eq!(track(&tb, 1).2[0].0 as i64, 3000 + shift, "first sample stretched/pulled");
+        assert_eq!(
+            track(&tb, 1).2[0].0 as i64,
+            3000 + shift,
+            "first sample stretched/pulled"
+        );
         assert!(b.warnings.is_empty(), "{:?}", b.warnings);
     }
     // A hole of more than a frame is left and reported.
@@ -473,7 +656,11 @@ fn edge_27_last_frame_duration_is_previous_delta() {
     let mut m = Mux::default();
     m.psi(true, false);
     for (i, t) in [0u64, 3003, 6006, 9009].iter().enumerate() {
-        m.video(90_000 + t, 90_000 + t, &access_unit(i == 0, (i == 0).then_some(SPS), true, 100));
+        m.video(
+            90_000 + t,
+            90_000 + t,
+            &access_unit(i == 0, (i == 0).then_some(SPS), true, 100),
+        );
     }
     let mut mux = Transmuxer::new(OutputShape::Combined);
     let out = push(&mut mux, &m.out, at(0.0));
@@ -494,7 +681,7 @@ fn edge_28_audio_contiguous_gaps_filled_overlaps_dropped() {
     };
     let mut mux = Transmuxer::new(OutputShape::Combined);
     let a = push(&mut mux, &seg(90_000, 50), at(0.0)); // ends at 90_000 + 96_000
-    // 50 ms late: still contiguous.
+                                                       // 50 ms late: still contiguous.
     let b = push(&mut mux, &seg(186_000 + 4_500, 50), at(1.0));
     let (ta, tb) = (trafs(&a.tracks[0].data), trafs(&b.tracks[0].data));
     assert_eq!(track(&tb, 2).1, end_of(track(&ta, 2)));
@@ -503,7 +690,14 @@ fn edge_28_audio_contiguous_gaps_filled_overlaps_dropped() {
     let c = push(&mut mux, &seg(282_000 + 4_500 + 45_000, 50), at(2.0));
     let tc = trafs(&c.tracks[0].data);
     assert_eq!(track(&tc, 2).1, end_of(track(&tb, 2)));
-    assert!(has(&c, |w| matches!(w, RemuxWarning::AudioGapFilled { frames: 26, .. })), "{:?}", c.warnings);
+    assert!(
+        has(&c, |w| matches!(
+            w,
+            RemuxWarning::AudioGapFilled { frames: 26, .. }
+        )),
+        "{:?}",
+        c.warnings
+    );
     assert_eq!(track(&tc, 2).2.len(), 76);
     // 0.3 s overlap: the overlapping frames are dropped.
     let end_c = end_of(track(&tc, 2));
@@ -511,15 +705,30 @@ fn edge_28_audio_contiguous_gaps_filled_overlaps_dropped() {
     let d = push(&mut mux, &seg(d0, 50), at(3.0));
     let td = trafs(&d.tracks[0].data);
     assert_eq!(track(&td, 2).1, end_c);
-    assert!(has(&d, |w| matches!(w, RemuxWarning::AudioOverlapDropped { frames: 13 | 14 })), "{:?}", d.warnings);
+    assert!(
+        has(&d, |w| matches!(
+            w,
+            RemuxWarning::AudioOverlapDropped { frames: 13 | 14 }
+        )),
+        "{:?}",
+        d.warnings
+    );
 }
 
 #[test]
 fn edge_29_audio_timescale_is_sample_rate() {
-    for (name, rate, spf) in [("nobf_aac44_mono.ts", 44_100, 1024), ("mp3.ts", 44_100, 1152), ("main_bf2.ts", 48_000, 1024)] {
+    for (name, rate, spf) in [
+        ("nobf_aac44_mono.ts", 44_100, 1024),
+        ("mp3.ts", 44_100, 1152),
+        ("main_bf2.ts", 48_000, 1024),
+    ] {
         let mut mux = Transmuxer::new(OutputShape::SplitTracks);
         let out = push(&mut mux, &fixture(name), at(0.0));
-        let audio = out.tracks.iter().find(|t| t.kind == hlsplay::remux::TrackKind::Audio).unwrap();
+        let audio = out
+            .tracks
+            .iter()
+            .find(|t| t.kind == hlsplay::remux::TrackKind::Audio)
+            .unwrap();
         let mut buf = &audio.init.as_ref().unwrap()[..];
         mp4_atom::Ftyp::decode(&mut buf).unwrap();
         let moov = Moov::decode(&mut buf).unwrap();
@@ -532,20 +741,35 @@ fn edge_29_audio_timescale_is_sample_rate() {
 #[test]
 fn edge_30_discontinuity_resets_the_mapping() {
     let mut mux = Transmuxer::new(OutputShape::Combined);
-    push(&mut mux, &av_segment(90_000, 30, Some(90_000), 47, SPS), at(0.0));
+    push(
+        &mut mux,
+        &av_segment(90_000, 30, Some(90_000), 47, SPS),
+        at(0.0),
+    );
     // New timestamps from an unrelated encoder, placed at the playlist time 1.0 s.
     let out = push(
         &mut mux,
         &av_segment(5_000_000_000, 30, Some(5_000_000_000), 47, SPS),
-        SegmentInfo { start: 1.0, discontinuity: true, ..Default::default() },
+        SegmentInfo {
+            start: 1.0,
+            discontinuity: true,
+            ..Default::default()
+        },
     );
     let t = trafs(&out.tracks[0].data);
     assert_eq!(track(&t, 1).1, 90_000);
     assert_eq!(track(&t, 2).1, 48_000);
     assert!((out.start - 1.0).abs() < 1e-6);
     // Without the flag, such a jump is caught and the segment placed after the previous one.
-    let out = push(&mut mux, &av_segment(900_000_000, 30, Some(900_000_000), 47, SPS), at(2.0));
-    assert!(has(&out, |w| matches!(w, RemuxWarning::TimestampJump { .. })));
+    let out = push(
+        &mut mux,
+        &av_segment(900_000_000, 30, Some(900_000_000), 47, SPS),
+        at(2.0),
+    );
+    assert!(has(&out, |w| matches!(
+        w,
+        RemuxWarning::TimestampJump { .. }
+    )));
     assert!((out.start - 2.0).abs() < 0.01, "{}", out.start);
 }
 
@@ -554,14 +778,25 @@ fn edge_31_rendition_switch_lines_up_with_buffered_media() {
     // Renditions share timestamps: after a switch the new segment continues the timeline, gets
     // a new init, starts at a keyframe, and no silence is invented for the switch.
     let mut mux = Transmuxer::new(OutputShape::SplitTracks);
-    let a = push(&mut mux, &av_segment(90_000, 30, Some(90_000), 47, SPS), at(0.0));
+    let a = push(
+        &mut mux,
+        &av_segment(90_000, 30, Some(90_000), 47, SPS),
+        at(0.0),
+    );
     let b = push(
         &mut mux,
         &av_segment(180_000, 30, Some(180_000), 47, SPS_HIGH),
-        SegmentInfo { start: 1.0, rendition_switch: true, ..Default::default() },
+        SegmentInfo {
+            start: 1.0,
+            rendition_switch: true,
+            ..Default::default()
+        },
     );
     assert!(b.tracks[0].init.is_some(), "new video init");
-    assert!(b.tracks[1].init.is_none(), "same audio config: no new audio init");
+    assert!(
+        b.tracks[1].init.is_none(),
+        "same audio config: no new audio init"
+    );
     let (va, vb) = (trafs(&a.tracks[0].data), trafs(&b.tracks[0].data));
     assert_eq!(track(&vb, 1).1, end_of(track(&va, 1)));
     let (aa, ab) = (trafs(&a.tracks[1].data), trafs(&b.tracks[1].data));

@@ -1,12 +1,15 @@
 //! Oracle tests: our fMP4 decoded by ffmpeg must give exactly the frames of the source TS.
 //! ffmpeg/ffprobe run as subprocesses; without them these tests FAIL (install ffmpeg).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code: panics are failures
 use hlsplay::remux::{OutputShape, RemuxOutput, SegmentInfo, TrackKind, Transmuxer};
 use mp4_atom::{Any, Decode};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ts").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ts")
+        .join(name)
 }
 
 fn tool(name: &str, args: &[&str]) -> std::process::Output {
@@ -21,8 +24,26 @@ fn tool(name: &str, args: &[&str]) -> std::process::Output {
 
 /// The per-frame hashes of every decoded video frame (timestamps excluded: the timebases differ).
 fn video_hashes(path: &Path) -> Vec<String> {
-    let out = tool("ffmpeg", &["-v", "error", "-i", path.to_str().unwrap(), "-map", "0:v", "-f", "framemd5", "-"]);
-    assert!(out.status.success(), "ffmpeg framemd5 failed on {}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
+    let out = tool(
+        "ffmpeg",
+        &[
+            "-v",
+            "error",
+            "-i",
+            path.to_str().unwrap(),
+            "-map",
+            "0:v",
+            "-f",
+            "framemd5",
+            "-",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "ffmpeg framemd5 failed on {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -35,17 +56,56 @@ fn video_hashes(path: &Path) -> Vec<String> {
 fn audio_samples(path: &Path) -> u64 {
     let out = tool(
         "ffmpeg",
-        &["-v", "error", "-i", path.to_str().unwrap(), "-map", "0:a:0", "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "-"],
+        &[
+            "-v",
+            "error",
+            "-i",
+            path.to_str().unwrap(),
+            "-map",
+            "0:a:0",
+            "-f",
+            "s16le",
+            "-acodec",
+            "pcm_s16le",
+            "-ac",
+            "1",
+            "-",
+        ],
     );
-    assert!(out.status.success(), "ffmpeg audio decode failed on {}", path.display());
+    assert!(
+        out.status.success(),
+        "ffmpeg audio decode failed on {}",
+        path.display()
+    );
     out.stdout.len() as u64 / 2
 }
 
 fn assert_clean(path: &Path) {
     let probe = tool("ffprobe", &["-v", "error", path.to_str().unwrap()]);
-    assert!(probe.status.success() && probe.stderr.is_empty(), "ffprobe on {}: {}", path.display(), String::from_utf8_lossy(&probe.stderr));
-    let decode = tool("ffmpeg", &["-v", "error", "-i", path.to_str().unwrap(), "-f", "null", "-"]);
-    assert!(decode.stderr.is_empty(), "ffmpeg decode errors on {}: {}", path.display(), String::from_utf8_lossy(&decode.stderr));
+    assert!(
+        probe.status.success() && probe.stderr.is_empty(),
+        "ffprobe on {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    let decode = tool(
+        "ffmpeg",
+        &[
+            "-v",
+            "error",
+            "-i",
+            path.to_str().unwrap(),
+            "-f",
+            "null",
+            "-",
+        ],
+    );
+    assert!(
+        decode.stderr.is_empty(),
+        "ffmpeg decode errors on {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&decode.stderr)
+    );
 }
 
 struct Remuxed {
@@ -60,8 +120,20 @@ fn remux(names: &[&str], shape: OutputShape, kind: Option<TrackKind>) -> Remuxed
     let mut start = 0.0;
     for name in names {
         let bytes = std::fs::read(fixture(name)).unwrap();
-        let out = mux.push(&bytes, &SegmentInfo { start, ..Default::default() }).unwrap();
-        for t in out.tracks.iter().filter(|t| kind.map_or(true, |k| k == t.kind)) {
+        let out = mux
+            .push(
+                &bytes,
+                &SegmentInfo {
+                    start,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        for t in out
+            .tracks
+            .iter()
+            .filter(|t| kind.map_or(true, |k| k == t.kind))
+        {
             if let Some(init) = &t.init {
                 assert!(file.is_empty(), "{name}: a second init segment");
                 file.extend_from_slice(init);
@@ -82,7 +154,12 @@ fn fragment_spans(file: &[u8]) -> Vec<(u32, u64, u64)> {
         if let Any::Moof(moof) = Any::decode(&mut buf).unwrap() {
             for traf in &moof.traf {
                 let tfdt = traf.tfdt.as_ref().unwrap().base_media_decode_time;
-                let dur: u64 = traf.trun.iter().flat_map(|r| r.samples.iter()).map(|s| u64::from(s.duration.unwrap())).sum();
+                let dur: u64 = traf
+                    .trun
+                    .iter()
+                    .flat_map(|r| r.samples.iter())
+                    .map(|s| u64::from(s.duration.unwrap()))
+                    .sum();
                 spans.push((traf.tfhd.track_id, tfdt, dur));
             }
         }
@@ -98,7 +175,12 @@ fn assert_contiguous(file: &[u8], max_frame: &[(u32, u64)]) {
         for w in t.windows(2) {
             let end = w[0].1 + w[0].2;
             let gap = w[1].1 as i64 - end as i64;
-            assert!(gap.unsigned_abs() <= frame, "track {track}: fragment at {} ends {end}, next starts {} (gap {gap})", w[0].1, w[1].1);
+            assert!(
+                gap.unsigned_abs() <= frame,
+                "track {track}: fragment at {} ends {end}, next starts {} (gap {gap})",
+                w[0].1,
+                w[1].1
+            );
         }
     }
 }
@@ -121,24 +203,39 @@ fn concat_sources(names: &[&str], out: &str) -> PathBuf {
 
 fn check(names: &[&str], video: bool, audio: bool, audio_frame: u64) {
     let tag = names[0].trim_end_matches(".ts");
-    let source = if names.len() == 1 { fixture(names[0]) } else { concat_sources(names, &format!("{tag}_src.ts")) };
+    let source = if names.len() == 1 {
+        fixture(names[0])
+    } else {
+        concat_sources(names, &format!("{tag}_src.ts"))
+    };
     let ours = remux(names, OutputShape::Combined, None);
     let path = write_temp(&format!("{tag}.mp4"), &ours.file);
     assert_clean(&path);
     if video {
         let want = video_hashes(&source);
         assert!(!want.is_empty());
-        assert_eq!(video_hashes(&path), want, "{tag}: decoded video frames differ");
+        assert_eq!(
+            video_hashes(&path),
+            want,
+            "{tag}: decoded video frames differ"
+        );
     }
     if audio {
-        assert_eq!(audio_samples(&path), audio_samples(&source), "{tag}: decoded audio sample count differs");
+        assert_eq!(
+            audio_samples(&path),
+            audio_samples(&source),
+            "{tag}: decoded audio sample count differs"
+        );
     }
     assert_contiguous(&ours.file, &[(1, 3000), (2, audio_frame)]);
     for (i, o) in ours.outputs.iter().enumerate() {
         assert!(o.end > o.start, "{tag} segment {i}: empty span");
         assert!(o.warnings.is_empty(), "{tag} segment {i}: {:?}", o.warnings);
     }
-    assert!(ours.outputs[0].start < 0.1, "{tag}: timeline must start at the playlist time 0");
+    assert!(
+        ours.outputs[0].start < 0.1,
+        "{tag}: timeline must start at the playlist time 0"
+    );
 }
 
 #[test]
@@ -178,7 +275,12 @@ fn oracle_timestamps_across_33_bit_rollover() {
 
 #[test]
 fn oracle_segments_cut_mid_gop() {
-    check(&["midgop_0.ts", "midgop_1.ts", "midgop_2.ts", "midgop_3.ts"], true, true, 1024);
+    check(
+        &["midgop_0.ts", "midgop_1.ts", "midgop_2.ts", "midgop_3.ts"],
+        true,
+        true,
+        1024,
+    );
 }
 
 #[test]

@@ -13,7 +13,11 @@ pub const FLAGS_NON_SYNC: u32 = 0x0101_0000;
 
 pub enum SampleEntry<'a> {
     /// `avc1` with `avcC` built from the raw parameter set NAL units.
-    Avc { sps: &'a [u8], pps: &'a [Vec<u8>], info: &'a SpsInfo },
+    Avc {
+        sps: &'a [u8],
+        pps: &'a [Vec<u8>],
+        info: &'a SpsInfo,
+    },
     /// `mp4a` with `esds` (AAC: AudioSpecificConfig; MPEG audio: object type 0x6B/0x69).
     Audio { config: &'a AudioConfig },
 }
@@ -158,7 +162,11 @@ fn write_trak(out: &mut Vec<u8>, t: &TrackInit<'_>) {
     u32be(out, 0);
     out.extend_from_slice(if is_video { b"vide" } else { b"soun" });
     out.extend_from_slice(&[0; 12]);
-    out.extend_from_slice(if is_video { b"VideoHandler\0" } else { b"SoundHandler\0" });
+    out.extend_from_slice(if is_video {
+        b"VideoHandler\0"
+    } else {
+        b"SoundHandler\0"
+    });
     end(out, hdlr);
 
     let minf = begin(out, b"minf");
@@ -256,7 +264,14 @@ fn write_mp4a(out: &mut Vec<u8>, c: &AudioConfig) {
     u16be(out, 16);
     u32be(out, 0);
     // 16.16 fixed point: rates above 65535 Hz do not fit; the decoder config has the real rate.
-    u32be(out, if c.sample_rate <= 0xFFFF { c.sample_rate << 16 } else { 0 });
+    u32be(
+        out,
+        if c.sample_rate <= 0xFFFF {
+            c.sample_rate << 16
+        } else {
+            0
+        },
+    );
 
     let esds = begin_full(out, b"esds", 0, 0);
     let asc = c.audio_specific_config();
@@ -290,12 +305,20 @@ const TRUN_ENTRY: usize = 16;
 
 /// Size of the `moof` box for these tracks.
 pub fn moof_size(tracks: &[TrackFragment<'_>]) -> usize {
-    8 + MFHD_SIZE + tracks.iter().map(|t| TRAF_FIXED + TRUN_ENTRY * t.samples.len()).sum::<usize>()
+    8 + MFHD_SIZE
+        + tracks
+            .iter()
+            .map(|t| TRAF_FIXED + TRUN_ENTRY * t.samples.len())
+            .sum::<usize>()
 }
 
 /// Total bytes `write_fragment` appends.
 pub fn fragment_size(tracks: &[TrackFragment<'_>]) -> usize {
-    let data: usize = tracks.iter().flat_map(|t| t.data.iter()).map(|d| d.len()).sum();
+    let data: usize = tracks
+        .iter()
+        .flat_map(|t| t.data.iter())
+        .map(|d| d.len())
+        .sum();
     moof_size(tracks) + 8 + data
 }
 

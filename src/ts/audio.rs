@@ -15,7 +15,11 @@ pub enum AudioKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AudioCodec {
     /// AAC with its audio object type (2 = LC).
-    Aac { object_type: u8, sampling_index: u8, channel_config: u8 },
+    Aac {
+        object_type: u8,
+        sampling_index: u8,
+        channel_config: u8,
+    },
     /// MPEG-1/2 audio; `mpeg1` selects the MP4 object type (0x6B vs 0x69).
     Mpeg { mpeg1: bool, layer: u8 },
 }
@@ -42,7 +46,11 @@ impl AudioConfig {
     /// AudioSpecificConfig (14496-3 §1.6.2.1) for AAC: object type, frequency index, channels.
     pub fn audio_specific_config(&self) -> Option<[u8; 2]> {
         match self.codec {
-            AudioCodec::Aac { object_type, sampling_index, channel_config } => Some([
+            AudioCodec::Aac {
+                object_type,
+                sampling_index,
+                channel_config,
+            } => Some([
                 (object_type << 3) | (sampling_index >> 1),
                 ((sampling_index & 1) << 7) | (channel_config << 3),
             ]),
@@ -51,21 +59,32 @@ impl AudioConfig {
     }
 }
 
-pub const AAC_RATES: [u32; 13] =
-    [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
+pub const AAC_RATES: [u32; 13] = [
+    96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350,
+];
 
 enum Probe {
     NeedMore,
     /// Not a valid frame start here.
     Invalid,
-    Frame { header: usize, len: usize, config: AudioConfig },
+    Frame {
+        header: usize,
+        len: usize,
+        config: AudioConfig,
+    },
 }
 
 fn probe_adts(b: &[u8]) -> Probe {
     let Some(h) = b.get(..7) else {
-        return if b.first().map_or(true, |&x| x == 0xFF) { Probe::NeedMore } else { Probe::Invalid };
+        return if b.first().map_or(true, |&x| x == 0xFF) {
+            Probe::NeedMore
+        } else {
+            Probe::Invalid
+        };
     };
-    let &[b0, b1, b2, b3, b4, b5, b6] = h else { return Probe::Invalid };
+    let &[b0, b1, b2, b3, b4, b5, b6] = h else {
+        return Probe::Invalid;
+    };
     if b0 != 0xFF || b1 & 0xF6 != 0xF0 {
         return Probe::Invalid;
     }
@@ -90,7 +109,11 @@ fn probe_adts(b: &[u8]) -> Probe {
         header,
         len,
         config: AudioConfig {
-            codec: AudioCodec::Aac { object_type, sampling_index, channel_config },
+            codec: AudioCodec::Aac {
+                object_type,
+                sampling_index,
+                channel_config,
+            },
             sample_rate,
             channels,
             samples_per_frame: 1024,
@@ -100,7 +123,11 @@ fn probe_adts(b: &[u8]) -> Probe {
 
 fn probe_mpeg(b: &[u8]) -> Probe {
     let Some(&[b0, b1, b2, b3]) = b.get(..4) else {
-        return if b.first().map_or(true, |&x| x == 0xFF) { Probe::NeedMore } else { Probe::Invalid };
+        return if b.first().map_or(true, |&x| x == 0xFF) {
+            Probe::NeedMore
+        } else {
+            Probe::Invalid
+        };
     };
     if b0 != 0xFF || b1 & 0xE0 != 0xE0 {
         return Probe::Invalid;
@@ -116,12 +143,20 @@ fn probe_mpeg(b: &[u8]) -> Probe {
     let sr_index = usize::from((b2 >> 2) & 3);
     let padding = usize::from((b2 >> 1) & 1);
     const V1: [[u32; 15]; 3] = [
-        [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
-        [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
-        [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+        [
+            0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448,
+        ],
+        [
+            0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
+        ],
+        [
+            0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+        ],
     ];
     const V2: [[u32; 15]; 2] = [
-        [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
+        [
+            0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
+        ],
         [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
     ];
     let mpeg1 = version == 3;
@@ -131,7 +166,9 @@ fn probe_mpeg(b: &[u8]) -> Probe {
         0 => [11025, 12000, 8000],
         _ => return Probe::Invalid,
     };
-    let Some(&sample_rate) = rates.get(sr_index) else { return Probe::Invalid };
+    let Some(&sample_rate) = rates.get(sr_index) else {
+        return Probe::Invalid;
+    };
     let row = if mpeg1 {
         V1.get(usize::from(layer - 1))
     } else {
@@ -217,8 +254,7 @@ impl AudioEs {
         self.pend.extend_from_slice(chunk);
         let mut pos = 0usize;
         let mut skipped = 0usize;
-        loop {
-            let Some(rest) = self.pend.get(pos..) else { break };
+        while let Some(rest) = self.pend.get(pos..) {
             if rest.is_empty() {
                 break;
             }
@@ -230,11 +266,19 @@ impl AudioEs {
                 Probe::NeedMore => break,
                 Probe::Invalid => {
                     // Resync on the next 0xFF (the 0xFFF / 11-bit sync word starts there).
-                    let step = rest.iter().skip(1).position(|&b| b == 0xFF).map_or(rest.len(), |p| p + 1);
+                    let step = rest
+                        .iter()
+                        .skip(1)
+                        .position(|&b| b == 0xFF)
+                        .map_or(rest.len(), |p| p + 1);
                     pos += step;
                     skipped += step;
                 }
-                Probe::Frame { header, len, config } => {
+                Probe::Frame {
+                    header,
+                    len,
+                    config,
+                } => {
                     let Some(frame) = rest.get(..len) else { break };
                     if self.new_pes_at.is_some_and(|at| pos >= at) {
                         self.new_pes_at = None;
@@ -266,7 +310,10 @@ impl AudioEs {
             }
         }
         if skipped > 0 {
-            w.push(DemuxWarning::AudioResync { pid: self.pid, skipped });
+            w.push(DemuxWarning::AudioResync {
+                pid: self.pid,
+                skipped,
+            });
         }
         self.pend.drain(..pos.min(self.pend.len()));
         if let Some(at) = self.new_pes_at.as_mut() {
@@ -276,7 +323,10 @@ impl AudioEs {
 
     pub fn flush(&mut self, w: &mut Warnings) {
         if !self.pend.is_empty() {
-            w.push(DemuxWarning::TruncatedAudioFrame { pid: self.pid, bytes: self.pend.len() });
+            w.push(DemuxWarning::TruncatedAudioFrame {
+                pid: self.pid,
+                bytes: self.pend.len(),
+            });
             self.pend.clear();
         }
         self.new_pes_at = None;
@@ -288,7 +338,11 @@ impl AudioEs {
 /// and main data. `None` for layouts we cannot build.
 pub fn silent_frame(config: &AudioConfig, mpeg_header: Option<[u8; 4]>) -> Option<Vec<u8>> {
     match config.codec {
-        AudioCodec::Aac { channel_config, object_type, .. } => {
+        AudioCodec::Aac {
+            channel_config,
+            object_type,
+            ..
+        } => {
             if object_type != 2 {
                 return None;
             }
@@ -326,7 +380,9 @@ pub fn silent_frame(config: &AudioConfig, mpeg_header: Option<[u8; 4]>) -> Optio
         }
         AudioCodec::Mpeg { .. } => {
             let h = mpeg_header?;
-            let Probe::Frame { len, .. } = probe_mpeg(&h) else { return None };
+            let Probe::Frame { len, .. } = probe_mpeg(&h) else {
+                return None;
+            };
             let mut frame = vec![0u8; len.max(4)];
             // protection_bit = 1: no CRC follows the header.
             let header = [h[0], h[1] | 1, h[2], h[3]];
@@ -415,7 +471,9 @@ mod tests {
 
     #[test]
     fn config_and_codec_strings() {
-        let Probe::Frame { config, .. } = probe_adts(&adts(4, false, 3, 2)) else { panic!() };
+        let Probe::Frame { config, .. } = probe_adts(&adts(4, false, 3, 2)) else {
+            panic!()
+        };
         assert_eq!(config.sample_rate, 48000);
         assert_eq!(config.codec_string(), "mp4a.40.2");
         assert_eq!(config.audio_specific_config(), Some([0x11, 0x90]));
@@ -430,7 +488,9 @@ mod tests {
     #[test]
     fn mp3_frame_length() {
         // MPEG-1 layer III, 128 kbps, 44.1 kHz, no padding: 417 bytes.
-        let Probe::Frame { len, config, .. } = probe_mpeg(&[0xFF, 0xFB, 0x90, 0x64]) else { panic!() };
+        let Probe::Frame { len, config, .. } = probe_mpeg(&[0xFF, 0xFB, 0x90, 0x64]) else {
+            panic!()
+        };
         assert_eq!(len, 417);
         assert_eq!(config.samples_per_frame, 1152);
         assert_eq!(config.codec_string(), "mp4a.6B");
@@ -439,7 +499,11 @@ mod tests {
     #[test]
     fn silent_aac_frames() {
         let cfg = |ch| AudioConfig {
-            codec: AudioCodec::Aac { object_type: 2, sampling_index: 3, channel_config: ch },
+            codec: AudioCodec::Aac {
+                object_type: 2,
+                sampling_index: 3,
+                channel_config: ch,
+            },
             sample_rate: 48000,
             channels: u16::from(ch),
             samples_per_frame: 1024,

@@ -370,7 +370,9 @@ impl H264Es {
             self.data.pop();
         }
         let (nal_type, second) = match self.data.get(body..) {
-            Some([h, rest @ ..]) if !rest.is_empty() || *h != 0 => (h & 0x1f, rest.first().copied()),
+            Some([h, rest @ ..]) if !rest.is_empty() || *h != 0 => {
+                (h & 0x1f, rest.first().copied())
+            }
             _ => {
                 self.data.truncate(self.nal_pos);
                 return;
@@ -465,7 +467,9 @@ impl H264Es {
     }
 
     fn capture_sps(&mut self, w: &mut Warnings) {
-        let Some(nal) = self.data.get(self.nal_pos + 4..) else { return };
+        let Some(nal) = self.data.get(self.nal_pos + 4..) else {
+            return;
+        };
         if nal == self.sps.as_slice() {
             return;
         }
@@ -481,7 +485,9 @@ impl H264Es {
     }
 
     fn capture_pps(&mut self) {
-        let Some(nal) = self.data.get(self.nal_pos + 4..) else { return };
+        let Some(nal) = self.data.get(self.nal_pos + 4..) else {
+            return;
+        };
         let id = |n: &[u8]| {
             let head = n.get(1..n.len().min(6)).unwrap_or(&[]);
             let mut rbsp = Vec::new();
@@ -519,7 +525,6 @@ mod tests {
         0x00, 0x10, 0x00, 0x00, 0x03, 0x03, 0xc0, 0xf1, 0x42, 0x99, 0x60,
     ];
 
-
     #[test]
     fn sps_main_profile_with_cropping() {
         let info = parse_sps(SPS_MAIN_320X180).unwrap();
@@ -553,7 +558,11 @@ mod tests {
             self.u(0, n - 1).u(x, n)
         }
         fn se(&mut self, v: i32) -> &mut Self {
-            self.ue(if v > 0 { (2 * v - 1) as u32 } else { (-2 * v) as u32 })
+            self.ue(if v > 0 {
+                (2 * v - 1) as u32
+            } else {
+                (-2 * v) as u32
+            })
         }
         fn nal(&mut self) -> Vec<u8> {
             self.u(1, 1);
@@ -561,7 +570,11 @@ mod tests {
                 self.0.push(false);
             }
             let mut out = vec![0x67];
-            out.extend(self.0.chunks(8).map(|c| c.iter().fold(0u8, |a, &b| (a << 1) | u8::from(b))));
+            out.extend(
+                self.0
+                    .chunks(8)
+                    .map(|c| c.iter().fold(0u8, |a, &b| (a << 1) | u8::from(b))),
+            );
             out
         }
     }
@@ -594,7 +607,14 @@ mod tests {
         assert_eq!(info.width, 1920);
         assert_eq!(info.height, 34 * 16 * 2 - 8);
         assert_eq!(info.sar, (4, 3));
-        assert_eq!((info.chroma_format_idc, info.bit_depth_luma, info.bit_depth_chroma), (3, 10, 10));
+        assert_eq!(
+            (
+                info.chroma_format_idc,
+                info.bit_depth_luma,
+                info.bit_depth_chroma
+            ),
+            (3, 10, 10)
+        );
         assert_eq!(info.codec_string(), "avc1.f40028");
     }
 
@@ -626,7 +646,9 @@ mod tests {
         stream.extend_from_slice(SPS_MAIN_320X180);
         stream.extend_from_slice(&[0, 0, 1, 0x68, 0xeb, 0xe3, 0xcb, 0x22, 0xc0]);
         stream.extend_from_slice(&[0, 0, 1, 0x65, 0x88, 0x84, 0x21, 0xa0]);
-        stream.extend_from_slice(&[0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, 0x41, 0x9a, 0x22, 0x33, 0x00]);
+        stream.extend_from_slice(&[
+            0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, 0x41, 0x9a, 0x22, 0x33, 0x00,
+        ]);
         let whole = run(&[&stream]);
         assert_eq!(whole.frames.len(), 2);
         assert!(whole.frames[0].key);

@@ -53,8 +53,15 @@ pub enum TsError {
 pub enum DemuxWarning {
     #[error("lost sync at byte {offset}: skipped {skipped} bytes")]
     LostSync { offset: u64, skipped: u64 },
-    #[error("continuity gap on PID {pid:#x} at byte {offset}: expected counter {expected}, got {found}")]
-    ContinuityGap { pid: u16, offset: u64, expected: u8, found: u8 },
+    #[error(
+        "continuity gap on PID {pid:#x} at byte {offset}: expected counter {expected}, got {found}"
+    )]
+    ContinuityGap {
+        pid: u16,
+        offset: u64,
+        expected: u8,
+        found: u8,
+    },
     #[error("transport error indicator on PID {pid:#x} at byte {offset}: packet dropped")]
     TransportError { pid: u16, offset: u64 },
     #[error("corrupt adaptation field on PID {pid:#x} at byte {offset}")]
@@ -62,7 +69,11 @@ pub enum DemuxWarning {
     #[error("corrupt PES header on PID {pid:#x} at byte {offset}: PES dropped")]
     CorruptPesHeader { pid: u16, offset: u64 },
     #[error("truncated PES on PID {pid:#x}: {received} of {declared} payload bytes")]
-    TruncatedPes { pid: u16, declared: usize, received: usize },
+    TruncatedPes {
+        pid: u16,
+        declared: usize,
+        received: usize,
+    },
     #[error("PID {pid:#x} stream type {stream_type:#04x} is not supported: ignored")]
     UnsupportedStream { pid: u16, stream_type: u8 },
     #[error("bogus timestamps on PID {pid:#x}: PTS {pts} DTS {dts}; using PTS")]
@@ -101,7 +112,9 @@ impl Warnings {
     pub fn take(&mut self) -> Vec<DemuxWarning> {
         let mut out = std::mem::take(&mut self.list);
         if self.suppressed > 0 {
-            out.push(DemuxWarning::Suppressed { count: self.suppressed });
+            out.push(DemuxWarning::Suppressed {
+                count: self.suppressed,
+            });
             self.suppressed = 0;
         }
         out
@@ -159,7 +172,10 @@ impl Pes {
                 }
             }
         } else if self.phase == Phase::Header {
-            w.push(DemuxWarning::CorruptPesHeader { pid: self.pid, offset: self.start_offset });
+            w.push(DemuxWarning::CorruptPesHeader {
+                pid: self.pid,
+                offset: self.start_offset,
+            });
         }
         self.phase = Phase::Idle;
     }
@@ -190,7 +206,9 @@ impl EsSink for AudioEs {
 }
 
 fn read_ts(b: &[u8]) -> Option<u64> {
-    let &[b0, b1, b2, b3, b4] = b.get(..5)? else { return None };
+    let &[b0, b1, b2, b3, b4] = b.get(..5)? else {
+        return None;
+    };
     Some(
         (u64::from(b0 >> 1) & 0x07) << 30
             | u64::from(b1) << 22
@@ -221,8 +239,12 @@ impl Pes {
                 data = rest;
                 if was < 9 && self.header_len == 9 {
                     let h = &self.header;
-                    if h.get(..3) != Some(&[0, 0, 1]) || h.get(6).map_or(true, |b| b & 0xC0 != 0x80) {
-                        w.push(DemuxWarning::CorruptPesHeader { pid: self.pid, offset });
+                    if h.get(..3) != Some(&[0, 0, 1]) || h.get(6).map_or(true, |b| b & 0xC0 != 0x80)
+                    {
+                        w.push(DemuxWarning::CorruptPesHeader {
+                            pid: self.pid,
+                            offset,
+                        });
                         self.phase = Phase::Idle;
                         return;
                     }
@@ -251,13 +273,20 @@ impl Pes {
                 _ => true,
             };
             if bad {
-                w.push(DemuxWarning::CorruptPesHeader { pid: self.pid, offset });
+                w.push(DemuxWarning::CorruptPesHeader {
+                    pid: self.pid,
+                    offset,
+                });
                 self.phase = Phase::Idle;
                 return;
             }
             if let (Some(p), Some(d)) = (pts, dts) {
                 if p.wrapping_sub(d) & TS_MASK > MAX_CTS_90K {
-                    w.push(DemuxWarning::BogusTimestamp { pid: self.pid, pts: p, dts: d });
+                    w.push(DemuxWarning::BogusTimestamp {
+                        pid: self.pid,
+                        pts: p,
+                        dts: d,
+                    });
                     dts = None;
                 }
             }
@@ -271,7 +300,10 @@ impl Pes {
                 match pes_len.checked_sub(3 + data_len) {
                     Some(n) => Some(n),
                     None => {
-                        w.push(DemuxWarning::CorruptPesHeader { pid: self.pid, offset });
+                        w.push(DemuxWarning::CorruptPesHeader {
+                            pid: self.pid,
+                            offset,
+                        });
                         self.phase = Phase::Idle;
                         return;
                     }
@@ -358,6 +390,8 @@ pub struct Demuxer {
     offset: u64,
     synced: bool,
     ever_synced: bool,
+    /// Bytes pushed in this segment.
+    received: u64,
     reported: Vec<(u16, u8)>,
 }
 
@@ -386,6 +420,7 @@ impl Demuxer {
             offset: 0,
             synced: false,
             ever_synced: false,
+            received: 0,
             reported: Vec::new(),
         }
     }
@@ -413,9 +448,13 @@ impl Demuxer {
         self.offset = 0;
         self.synced = false;
         self.ever_synced = false;
+        self.received = 0;
         self.seen_pat = false;
         self.seen_pmt = false;
-        for pes in [self.video_pes.as_mut(), self.audio_pes.as_mut()].into_iter().flatten() {
+        for pes in [self.video_pes.as_mut(), self.audio_pes.as_mut()]
+            .into_iter()
+            .flatten()
+        {
             pes.phase = Phase::Idle;
             pes.cc = None;
         }
@@ -423,6 +462,7 @@ impl Demuxer {
 
     /// Feed bytes of the current segment; any split into chunks gives the same result.
     pub fn push(&mut self, mut data: &[u8]) {
+        self.received += data.len() as u64;
         if !self.carry.is_empty() {
             let need = PACKET_SIZE - self.carry.len();
             let (head, rest) = data.split_at(need.min(data.len()));
@@ -462,7 +502,8 @@ impl Demuxer {
                         let keep = (data.len() - pos).min(PACKET_SIZE - 1);
                         let tail = data.get(data.len() - keep..).unwrap_or(&[]);
                         let from = tail.iter().position(|&b| b == SYNC).unwrap_or(tail.len());
-                        self.carry.extend_from_slice(tail.get(from..).unwrap_or(&[]));
+                        self.carry
+                            .extend_from_slice(tail.get(from..).unwrap_or(&[]));
                         self.offset = chunk_start + (data.len() - self.carry.len()) as u64;
                         return;
                     }
@@ -486,11 +527,15 @@ impl Demuxer {
     /// End of segment: flush every PES and elementary stream.
     pub fn finish_segment(&mut self) -> Result<(), TsError> {
         if !self.carry.is_empty() {
-            self.warnings.push(DemuxWarning::PartialPacket { bytes: self.carry.len() });
+            self.warnings.push(DemuxWarning::PartialPacket {
+                bytes: self.carry.len(),
+            });
             self.carry.clear();
         }
         if self.early_dropped > 0 {
-            self.warnings.push(DemuxWarning::EarlyPacketsDropped { count: self.early_dropped });
+            self.warnings.push(DemuxWarning::EarlyPacketsDropped {
+                count: self.early_dropped,
+            });
         }
         if let Some(pes) = self.video_pes.as_mut() {
             pes.end(&mut self.warnings);
@@ -501,8 +546,10 @@ impl Demuxer {
         self.video.flush(&mut self.warnings);
         self.audio.flush(&mut self.warnings);
         if self.video_pes.is_none() && self.audio_pes.is_none() {
-            if !self.ever_synced && self.offset == 0 {
-                return Err(TsError::NoSync { len: self.carry.len() });
+            if !self.ever_synced {
+                return Err(TsError::NoSync {
+                    len: self.received as usize,
+                });
             }
             return Err(match self.pmt_pid {
                 None => TsError::MissingPat,
@@ -515,10 +562,13 @@ impl Demuxer {
 
     fn packet(&mut self, p: &[u8]) {
         let offset = self.offset;
-        let (Some(&b1), Some(&b2), Some(&b3)) = (p.get(1), p.get(2), p.get(3)) else { return };
+        let (Some(&b1), Some(&b2), Some(&b3)) = (p.get(1), p.get(2), p.get(3)) else {
+            return;
+        };
         let pid = (u16::from(b1 & 0x1F) << 8) | u16::from(b2);
         if b1 & 0x80 != 0 {
-            self.warnings.push(DemuxWarning::TransportError { pid, offset });
+            self.warnings
+                .push(DemuxWarning::TransportError { pid, offset });
             return;
         }
         if pid == 0x1FFF {
@@ -533,7 +583,8 @@ impl Demuxer {
             3 => {
                 let af_len = usize::from(p.get(4).copied().unwrap_or(0));
                 if af_len > 183 {
-                    self.warnings.push(DemuxWarning::CorruptAdaptationField { pid, offset });
+                    self.warnings
+                        .push(DemuxWarning::CorruptAdaptationField { pid, offset });
                     return;
                 }
                 discontinuity = af_len > 0 && p.get(5).is_some_and(|f| f & 0x80 != 0);
@@ -583,7 +634,12 @@ impl Demuxer {
             }
             let expected = (last + 1) & 0x0F;
             if cc != expected && !discontinuity {
-                self.warnings.push(DemuxWarning::ContinuityGap { pid, offset, expected, found: cc });
+                self.warnings.push(DemuxWarning::ContinuityGap {
+                    pid,
+                    offset,
+                    expected,
+                    found: cc,
+                });
             }
         }
         pes.cc = Some(cc);
@@ -628,13 +684,17 @@ impl Demuxer {
                 _ => {
                     if !self.reported.contains(&(pid, stream_type)) && self.reported.len() < 16 {
                         self.reported.push((pid, stream_type));
-                        self.warnings.push(DemuxWarning::UnsupportedStream { pid, stream_type });
+                        self.warnings
+                            .push(DemuxWarning::UnsupportedStream { pid, stream_type });
                     }
                 }
             }
             pos += 5 + usize::from(u16::from_be_bytes([l0, l1]) & 0x0FFF);
         }
-        if video.map(|v| self.video_pes.as_ref().map(|p| p.pid) != Some(v)).unwrap_or(self.video_pes.is_some()) {
+        if video
+            .map(|v| self.video_pes.as_ref().map(|p| p.pid) != Some(v))
+            .unwrap_or(self.video_pes.is_some())
+        {
             self.video_pes = video.map(Pes::new);
             self.video.clear_output();
         }

@@ -1,6 +1,12 @@
 //! A small MPEG-TS writer for synthetic test streams (PES headers split where we say, any
 //! timestamps, packets dropped or damaged on purpose).
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)] // test helpers: panics are failures
+
 use std::collections::HashMap;
 
 pub const VIDEO_PID: u16 = 0x100;
@@ -23,7 +29,11 @@ pub fn crc32_mpeg(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b) << 24;
         for _ in 0..8 {
-            crc = if crc & 0x8000_0000 != 0 { (crc << 1) ^ 0x04C1_1DB7 } else { crc << 1 };
+            crc = if crc & 0x8000_0000 != 0 {
+                (crc << 1) ^ 0x04C1_1DB7
+            } else {
+                crc << 1
+            };
         }
     }
     crc
@@ -40,7 +50,13 @@ fn ts_bytes(prefix: u8, ts: u64) -> [u8; 5] {
 }
 
 /// PES packet bytes. `declare_len`: set PES_packet_length (audio style) instead of 0.
-pub fn pes(stream_id: u8, pts: Option<u64>, dts: Option<u64>, payload: &[u8], declare_len: bool) -> Vec<u8> {
+pub fn pes(
+    stream_id: u8,
+    pts: Option<u64>,
+    dts: Option<u64>,
+    payload: &[u8],
+    declare_len: bool,
+) -> Vec<u8> {
     let mut opt = Vec::new();
     let flags = match (pts, dts) {
         (Some(p), Some(d)) => {
@@ -54,8 +70,22 @@ pub fn pes(stream_id: u8, pts: Option<u64>, dts: Option<u64>, payload: &[u8], de
         }
         _ => 0,
     };
-    let len = if declare_len { 3 + opt.len() + payload.len() } else { 0 };
-    let mut out = vec![0, 0, 1, stream_id, (len >> 8) as u8, len as u8, 0x80, flags, opt.len() as u8];
+    let len = if declare_len {
+        3 + opt.len() + payload.len()
+    } else {
+        0
+    };
+    let mut out = vec![
+        0,
+        0,
+        1,
+        stream_id,
+        (len >> 8) as u8,
+        len as u8,
+        0x80,
+        flags,
+        opt.len() as u8,
+    ];
     out.extend(opt);
     out.extend_from_slice(payload);
     out
@@ -75,7 +105,12 @@ impl Mux {
         *cc = (*cc + 1) & 15;
         let n = payload.len();
         let afc = if n == 184 { 1 } else { 3 };
-        self.out.extend([0x47, (u8::from(pusi) << 6) | (pid >> 8) as u8, pid as u8, (afc << 4) | *cc]);
+        self.out.extend([
+            0x47,
+            (u8::from(pusi) << 6) | (pid >> 8) as u8,
+            pid as u8,
+            (afc << 4) | *cc,
+        ]);
         if n < 184 {
             let af_len = 183 - n;
             self.out.push(af_len as u8);
@@ -90,7 +125,8 @@ impl Mux {
     /// A packet with an adaptation field and no payload (the counter does not advance).
     pub fn af_only(&mut self, pid: u16) {
         let cc = *self.cc.get(&pid).unwrap_or(&0);
-        self.out.extend([0x47, (pid >> 8) as u8, pid as u8, 0x20 | cc, 183, 0]);
+        self.out
+            .extend([0x47, (pid >> 8) as u8, pid as u8, 0x20 | cc, 183, 0]);
         self.out.extend(std::iter::repeat(0xFF).take(182));
     }
 
@@ -119,13 +155,42 @@ impl Mux {
     }
 
     pub fn pat(&mut self) {
-        self.section(0, vec![0x00, 0xB0, 13, 0, 1, 0xC1, 0, 0, 0, 1, 0xE0 | (PMT_PID >> 8) as u8, PMT_PID as u8]);
+        self.section(
+            0,
+            vec![
+                0x00,
+                0xB0,
+                13,
+                0,
+                1,
+                0xC1,
+                0,
+                0,
+                0,
+                1,
+                0xE0 | (PMT_PID >> 8) as u8,
+                PMT_PID as u8,
+            ],
+        );
     }
 
     /// PMT listing `streams` as (stream_type, pid).
     pub fn pmt(&mut self, streams: &[(u8, u16)]) {
         let len = 9 + 5 * streams.len() + 4;
-        let mut t = vec![0x02, 0xB0 | (len >> 8) as u8, len as u8, 0, 1, 0xC1, 0, 0, 0xE1, 0x00, 0xF0, 0];
+        let mut t = vec![
+            0x02,
+            0xB0 | (len >> 8) as u8,
+            len as u8,
+            0,
+            1,
+            0xC1,
+            0,
+            0,
+            0xE1,
+            0x00,
+            0xF0,
+            0,
+        ];
         for &(st, pid) in streams {
             t.extend([st, 0xE0 | (pid >> 8) as u8, pid as u8, 0xF0, 0]);
         }
@@ -196,7 +261,13 @@ pub fn adts(payload: usize, crc: bool, sampling_index: u8, channels: u8) -> Vec<
 /// A synthetic A/V segment: `frames` video frames every 3000 ticks from `v0` (DTS; PTS = DTS +
 /// 3000 for all but keyframes... kept simple: PTS = DTS), and AAC 48 kHz frames (1920 ticks)
 /// from `a0` covering the same span. The first frame is a keyframe with SPS/PPS.
-pub fn av_segment(v0: u64, frames: usize, a0: Option<u64>, audio_frames: usize, sps: &[u8]) -> Vec<u8> {
+pub fn av_segment(
+    v0: u64,
+    frames: usize,
+    a0: Option<u64>,
+    audio_frames: usize,
+    sps: &[u8],
+) -> Vec<u8> {
     let mut m = Mux::default();
     m.psi(true, a0.is_some());
     let mut next_audio = 0usize;

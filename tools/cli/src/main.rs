@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: hlsplay <command> [args]\n\ncommands:\n  playlist <file-or-url> [--base-url URL]   print the parsed playlist as JSON\n  remux SEG.ts [SEG.ts ...] -o OUT.mp4      remux consecutive TS segments to fragmented MP4\n";
 
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {

@@ -27,7 +27,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut start = 0.0;
     for (i, path) in inputs.iter().enumerate() {
         let bytes = std::fs::read(path).map_err(|e| format!("remux: cannot read {path}: {e}"))?;
-        let info = SegmentInfo { start, ..SegmentInfo::default() };
+        let info = SegmentInfo {
+            start,
+            ..SegmentInfo::default()
+        };
         let result = mux
             .push(&bytes, &info)
             .map_err(|e| format!("remux: cannot remux {path} (segment {}): {e}", i + 1))?;
@@ -51,8 +54,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         );
         start = result.end;
     }
-    let mut file =
-        std::fs::File::create(&output).map_err(|e| format!("remux: cannot create {output}: {e}"))?;
-    file.write_all(&out).map_err(|e| format!("remux: cannot write {output}: {e}"))?;
+    let mut file = std::fs::File::create(&output)
+        .map_err(|e| format!("remux: cannot create {output}: {e}"))?;
+    file.write_all(&out)
+        .map_err(|e| format!("remux: cannot write {output}: {e}"))?;
     Ok(())
 }

@@ -177,8 +177,12 @@ mod tests {
         // One sample: the bias-corrected estimate is the sample itself.
         assert!((e.get().unwrap() - 1000.0).abs() < 1e-9);
         e.sample(3.0, 2000.0);
-        // A sample lasting one half-life weighs as much as the history.
-        assert!((e.get().unwrap() - 1500.0).abs() < 60.0);
+        // Each sample's weight decays with the transfer time that followed it.
+        let a: f64 = 0.5f64.powf(1.0 / 3.0);
+        let raw = 2000.0 * (1.0 - a.powi(3)) + a.powi(3) * 1000.0 * (1.0 - a);
+        let expected = raw / (1.0 - a.powi(4));
+        assert!((e.get().unwrap() - expected).abs() < 1e-6);
+        assert!(expected > 1500.0 && expected < 2000.0);
     }
 
     #[test]

@@ -304,7 +304,8 @@ impl Abr for Lookahead {
 
     fn choose(&mut self, ctx: &AbrContext) -> usize {
         let pred = self.predict_bps();
-        self.last_prediction = Some(pred);
+        // Errors are measured only against real predictions, not the default estimate.
+        self.last_prediction = self.est.trusted().then_some(pred);
         let mut choice = self.search(ctx, pred);
         if let Some(cur) = ctx.current.filter(|&c| ctx.is_allowed(c)) {
             if choice > cur {

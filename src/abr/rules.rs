@@ -39,6 +39,8 @@ pub struct AbrContext<'a> {
     pub buffer_goal: f64,
     /// Duration of the next segment, seconds.
     pub segment_duration: f64,
+    /// Seconds of content after the next segment (VOD); `None` for live.
+    pub remaining: Option<f64>,
 }
 
 impl AbrContext<'_> {
@@ -155,8 +157,19 @@ pub struct AbrConfig {
     /// QoE weights, per second of rebuffering and per Mbps of switch.
     pub rebuffer_penalty: f64,
     pub switch_penalty: f64,
-    /// An up-switch must be sustainable: predicted throughput x this >= the level's rate.
+    /// How the throughput of the next segments is predicted.
+    pub prediction: Prediction,
+    /// An up-switch must be sustainable: predicted throughput x this >= the level's rate
+    /// (`0` disables the check; the terminal term below usually does the job better).
     pub up_safety: f64,
+    /// After the searched segments, the buffer must carry this many more seconds of content
+    /// (capped by what remains of a VOD) at the last level, or the shortfall is scored as
+    /// rebuffering: a long-horizon view that keeps the search from spending the buffer on
+    /// levels the link cannot keep.
+    pub terminal_horizon_s: f64,
+    /// An up-switch must also be chosen by the search with the prediction scaled by this
+    /// (hysteresis against noise: up slowly, down at once).
+    pub up_confidence: f64,
     /// Seconds after a switch during which no up-switch is made (hysteresis).
     pub min_up_switch_interval: f64,
     /// Allow the emergency abandon of a segment that would arrive after the buffer runs dry.
@@ -174,10 +187,38 @@ impl Default for AbrConfig {
             history: 5,
             rebuffer_penalty: 4.3,
             switch_penalty: 1.0,
-            up_safety: 0.9,
+            prediction: Prediction::Robust,
+            up_safety: 0.0,
+            terminal_horizon_s: 300.0,
+            up_confidence: 0.9,
             min_up_switch_interval: 0.0,
             abandon: true,
             abandon_min_transfer_s: 0.5,
+        }
+    }
+}
+
+/// Throughput prediction for the lookahead rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prediction {
+    /// Harmonic mean of recent samples over (1 + largest recent relative error): RobustMPC.
+    Robust,
+    /// Harmonic mean of recent samples.
+    Harmonic,
+    /// The EWMA estimate (min of fast and slow).
+    Ewma,
+    /// The smaller of the EWMA estimate and the harmonic mean.
+    MinEwmaHarmonic,
+}
+
+impl Prediction {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "robust" => Some(Prediction::Robust),
+            "harmonic" => Some(Prediction::Harmonic),
+            "ewma" => Some(Prediction::Ewma),
+            "min" => Some(Prediction::MinEwmaHarmonic),
+            _ => None,
         }
     }
 }
@@ -217,8 +258,16 @@ impl Lookahead {
         }
         let inv: f64 = self.samples.iter().map(|s| 1.0 / s.max(1.0)).sum();
         let hm = self.samples.len() as f64 / inv;
-        let max_err = self.errors.iter().copied().fold(0.0f64, f64::max);
-        (hm / (1.0 + max_err)).min(self.est.estimate_bps().max(hm * 0.5))
+        let ewma = self.est.estimate_bps();
+        match self.cfg.prediction {
+            Prediction::Robust => {
+                let max_err = self.errors.iter().copied().fold(0.0f64, f64::max);
+                hm / (1.0 + max_err)
+            }
+            Prediction::Harmonic => hm,
+            Prediction::Ewma => ewma,
+            Prediction::MinEwmaHarmonic => hm.min(ewma),
+        }
     }
 
     fn push_bounded(q: &mut VecDeque<f64>, v: f64, cap: usize) {
@@ -236,13 +285,15 @@ impl Lookahead {
         if cands.is_empty() {
             return 0;
         }
-        let mut horizon = self.cfg.horizon.max(1);
+        let dur = ctx.segment_duration.max(0.1);
+        // Never look past the end of a VOD.
+        let left = ctx.remaining.map_or(usize::MAX, |r| 1 + (r / dur - 1e-6).ceil().max(0.0) as usize);
+        let mut horizon = self.cfg.horizon.max(1).min(left);
         while horizon > 1 && (cands.len() as f64).powi(horizon as i32) > self.cfg.max_evaluations as f64
         {
             horizon -= 1;
         }
         let ttfb = self.est.ttfb_s();
-        let dur = ctx.segment_duration.max(0.1);
         let prev_rate = ctx.current.map(|c| ctx.rate(c));
         let mut best = (f64::NEG_INFINITY, ctx.lowest());
         let mut seq = vec![0usize; horizon];
@@ -256,11 +307,13 @@ impl Lookahead {
             let mut buffer = ctx.buffer;
             let mut prev = prev_rate;
             let mut score = 0.0;
+            let mut last_dl = 0.0;
             for &k in &seq {
                 let lvl = cands.get(k).copied().unwrap_or(0);
                 let rate = ctx.rate(lvl);
                 let dl = ttfb + ctx.size_rate(lvl) * dur / pred_bps.max(1.0);
                 let stall = (dl - buffer).max(0.0);
+                last_dl = dl;
                 buffer = ((buffer - dl).max(0.0) + dur).min(ctx.buffer_goal.max(dur));
                 score += rate / 1e6 - self.cfg.rebuffer_penalty * stall;
                 if let Some(p) = prev {
@@ -268,6 +321,15 @@ impl Lookahead {
                 }
                 prev = Some(rate);
             }
+            // Beyond the horizon: can the buffer carry the rest at the last level?
+            let beyond = ctx
+                .remaining
+                .map_or(self.cfg.terminal_horizon_s, |r| {
+                    (r - dur * (horizon as f64 - 1.0)).min(self.cfg.terminal_horizon_s)
+                })
+                .max(0.0);
+            let deficit = (beyond / dur) * (last_dl - dur).max(0.0) - buffer;
+            score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
             let first = seq.first().and_then(|&k| cands.get(k)).copied().unwrap_or(0);
             if score > best.0 + 1e-9 {
                 best = (score, first);
@@ -308,6 +370,9 @@ impl Abr for Lookahead {
         self.last_prediction = self.est.trusted().then_some(pred);
         let mut choice = self.search(ctx, pred);
         if let Some(cur) = ctx.current.filter(|&c| ctx.is_allowed(c)) {
+            if choice > cur && self.cfg.up_confidence < 1.0 {
+                choice = choice.min(self.search(ctx, pred * self.cfg.up_confidence)).max(cur);
+            }
             if choice > cur {
                 // Up only to a level the link can sustain, and not right after a switch.
                 let recent = self
@@ -315,7 +380,10 @@ impl Abr for Lookahead {
                     .is_some_and(|t| ctx.now - t < self.cfg.min_up_switch_interval);
                 let sustainable = (cur..=choice)
                     .rev()
-                    .find(|&i| ctx.is_allowed(i) && ctx.size_rate(i) <= pred * self.cfg.up_safety)
+                    .find(|&i| {
+                        ctx.is_allowed(i)
+                            && (self.cfg.up_safety <= 0.0 || ctx.size_rate(i) <= pred * self.cfg.up_safety)
+                    })
                     .unwrap_or(cur);
                 choice = if recent { cur } else { sustainable.max(cur) };
             }
@@ -559,6 +627,7 @@ mod tests {
             buffer,
             buffer_goal: 30.0,
             segment_duration: 10.0,
+            remaining: Some(300.0),
         }
     }
 

@@ -980,6 +980,12 @@ impl<R: SegmentRemuxer> Engine<R> {
             .unwrap_or(10.0)
     }
 
+    /// Content after the next segment, for a VOD.
+    fn remaining_content(&self) -> Option<f64> {
+        let p = self.current.and_then(|c| self.levels.get(c))?.playlist.as_ref()?;
+        (!p.live).then(|| (p.end() - self.next_time - self.next_duration()).max(0.0))
+    }
+
     fn choose_level(&mut self) -> usize {
         let levels = self.abr_levels();
         let allowed = self.allowed();
@@ -991,6 +997,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             buffer: self.forward_buffer(),
             buffer_goal: self.goal,
             segment_duration: self.next_duration(),
+            remaining: self.remaining_content(),
         };
         self.abr.choose(&ctx).min(self.levels.len().saturating_sub(1))
     }
@@ -1033,6 +1040,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             buffer: self.forward_buffer(),
             buffer_goal: self.goal,
             segment_duration: duration,
+            remaining: self.remaining_content(),
         };
         if let Some(lower) = self.abr.abandon(&ctx, &progress).filter(|&l| l < level) {
             self.abort(id);

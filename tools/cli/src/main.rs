@@ -1,6 +1,8 @@
 //! `hlsplay`: the native command-line tool over the player's core.
 use std::process::ExitCode;
 
+mod simulate;
+
 const USAGE: &str = "usage: hlsplay <command> [args]\n\ncommands:\n  playlist <file-or-url> [--base-url URL]   print the parsed playlist as JSON\n";
 
 fn main() -> ExitCode {
@@ -11,9 +13,10 @@ fn main() -> ExitCode {
     };
     let result = match command.as_str() {
         "-h" | "--help" | "help" => {
-            print!("{USAGE}");
+            print!("{USAGE}{}", simulate::USAGE);
             return ExitCode::SUCCESS;
         }
+        "simulate" => simulate::run(rest),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),
     };
     let _ = rest;

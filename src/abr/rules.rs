@@ -671,8 +671,9 @@ mod tests {
         let allowed = [true; 3];
         let mut r = Lookahead::new(AbrConfig::default());
         feed(&mut r, 2.0, 5);
-        // Plenty of buffer would let a greedy search spend it on level 1; the link cannot keep it.
-        assert_eq!(r.choose(&ctx(&levels, &allowed, Some(0), 30.0)), 0);
+        // A greedy search would spend the buffer on level 1; the link cannot keep it for the
+        // next 300 s of content, and 10 s of buffer cannot cover the shortfall.
+        assert_eq!(r.choose(&ctx(&levels, &allowed, Some(0), 10.0)), 0);
     }
 
     #[test]

@@ -164,6 +164,8 @@ pub struct Engine<R: SegmentRemuxer> {
     remux_errors: u32,
     duration_sent: bool,
     quota_blocked_until: Option<f64>,
+    /// Ranges left out on purpose (missing segments skipped): jumped whatever their size.
+    skipped: VecDeque<(f64, f64)>,
 }
 
 impl<R: SegmentRemuxer> Engine<R> {
@@ -205,6 +207,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             remux_errors: 0,
             duration_sent: false,
             quota_blocked_until: None,
+            skipped: VecDeque::new(),
         }
     }
 
@@ -241,7 +244,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             } => self.on_media(position, paused, buffered),
             Input::Seek { position } => self.on_seek(position),
             Input::SetLevel(level) => {
-                self.manual = level.filter(|&l| l < self.levels.len());
+                // Kept as given: the levels may not be known yet; clamped where used.
+                self.manual = level;
             }
             Input::ElementSize {
                 width,
@@ -514,7 +518,8 @@ impl<R: SegmentRemuxer> Engine<R> {
                     .collect();
                 let levels = self.levels();
                 self.event(Event::ManifestParsed { levels });
-                let start = match self.cfg.start_level.filter(|&l| l < self.levels.len()) {
+                let wanted = self.manual.or(self.cfg.start_level);
+                let start = match wanted.filter(|&l| l < self.levels.len()) {
                     Some(l) => l,
                     None => self.choose_level(),
                 };
@@ -601,7 +606,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             live,
             fresh: true,
         };
-        let first_timeline = !self.timeline_set;
+        let first_timeline = !self.timeline_set && !lp.segments.is_empty();
         let total = lp.end();
         let live_start = live.then(|| {
             let edge = lp.end() - self.cfg.live_edge_target_durations * td;
@@ -804,6 +809,10 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         }
         self.error(ErrorKind::NotFound, "segment not found; skipped".into(), false, Some(url));
+        self.skipped.push_back((fetch.seg.start, fetch.seg.end()));
+        while self.skipped.len() > 16 {
+            self.skipped.pop_front();
+        }
         self.next_time = fetch.seg.end();
         self.next_non_contiguous = true;
     }
@@ -1099,7 +1108,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
         let level = if let Some(l) = self.forced_next.take() {
             l
-        } else if let Some(m) = self.manual {
+        } else if let Some(m) = self.manual.filter(|&m| m < self.levels.len()) {
             if self.current != Some(m) {
                 self.switch_to(m, SwitchReason::Manual);
             }
@@ -1336,7 +1345,12 @@ impl<R: SegmentRemuxer> Engine<R> {
         let Some(next) = self.buffered.next_start_after(self.position) else {
             return;
         };
-        if next - self.position <= self.cfg.max_gap_jump {
+        let tol = self.cfg.hole_tolerance;
+        let skipped = self
+            .skipped
+            .iter()
+            .any(|&(s, e)| s <= self.position + tol && e >= next - tol);
+        if next - self.position <= self.cfg.max_gap_jump || skipped {
             let from = self.position;
             self.position = next;
             self.out.push_back(Output::SetPosition(next));
@@ -1346,8 +1360,10 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     fn check_stall(&mut self) {
         let with_data = self.forward_buffer() > 0.5;
-        if self.paused || !with_data || (self.position - self.stall_pos).abs() > 0.01 {
-            if (self.position - self.stall_pos).abs() > 0.01 {
+        // Only forward motion is progress: an element that ignores a nudge reports the old time.
+        let progressed = self.stall_pos.is_nan() || self.position > self.stall_pos + 0.01;
+        if self.paused || !with_data || progressed {
+            if progressed {
                 self.nudges = 0;
             }
             self.stall_pos = self.position;

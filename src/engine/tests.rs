@@ -170,7 +170,7 @@ fn seek_aborts_the_request_in_flight() {
     e.handle_input(1.0, Input::Seek { position: 95.0 });
     let outs = drain(&mut e);
     assert!(outs.contains(&Output::Abort { req }));
-    assert!(outs.iter().any(|o| matches!(o, Output::Fetch { url, .. } if url.ends_with("/9.ts"))));
+    assert!(outs.iter().any(|o| matches!(o, Output::Fetch { url, .. } if url.ends_with("/seg9.ts"))), "{outs:?}");
 }
 
 #[test]
@@ -287,10 +287,11 @@ fn missing_segment_skipped_by_policy() {
     let r = run(&fast(), 120.0, cfg);
     assert_eq!(fatal_count(&r), 0, "{:?}", r.errors);
     assert!(r.segment_levels[3].is_none());
-    // The 10 s hole is not jumped by the small-gap rule, so playback stops there... unless the
-    // engine's skip marks it: the playhead must still reach the end via the gap jump of the
-    // skipped range (max_gap_jump is 2 s, so it waits): assert the engine kept loading past it.
+    // The 10 s hole is bigger than the small-gap rule allows, but the engine made it on purpose
+    // and jumps it.
     assert!(r.segment_levels[4..].iter().all(Option::is_some));
+    assert!(r.ended);
+    assert!(r.set_positions.iter().any(|&(_, to)| (to - 40.0).abs() < 1e-6));
 }
 
 // ----- signed cookies -----------------------------------------------------------------------------
@@ -448,7 +449,7 @@ fn error_urls_are_redacted() {
 #[test]
 fn live_starts_three_target_durations_from_the_edge_and_reloads() {
     let cfg = SimConfig {
-        live: Some(LiveModel { window: Some(6), ends: false }),
+        live: Some(LiveModel { window: Some(6), ends: false, start_offset: 300.0 }),
         stop_at_end: false,
         max_time: 600.0,
         ..recorded()
@@ -458,7 +459,9 @@ fn live_starts_three_target_durations_from_the_edge_and_reloads() {
     let ladder = ladder(7200.0);
     let r = sim::run(&trace, &ladder, &SimConfig { seeks: vec![], ..cfg });
     assert_eq!(fatal_count(&r), 0, "{:?}", r.errors);
-    // At t=0 nothing is out yet; the first playlists are empty until segments appear.
+    // 300 s are out at t=0: the window holds 6 segments; the engine's timeline starts at the
+    // first segment it saw, so the edge is at 60 s and the start 3 x 10 s before it.
+    assert_eq!(r.set_positions.first().map(|p| p.1), Some(30.0));
     let playlist_loads = r.fetches.iter().filter(|f| f.2.ends_with("l0.m3u8") || f.2.ends_with("l1.m3u8") || f.2.ends_with("l2.m3u8")).count();
     // Reloaded about every target duration (10 s) or half when unchanged: 60..=130 in 600 s.
     assert!((50..=130).contains(&playlist_loads), "{playlist_loads}");
@@ -469,7 +472,7 @@ fn live_starts_three_target_durations_from_the_edge_and_reloads() {
 #[test]
 fn live_two_hours_state_stays_bounded() {
     let cfg = SimConfig {
-        live: Some(LiveModel { window: Some(6), ends: false }),
+        live: Some(LiveModel { window: Some(6), ends: false, start_offset: 60.0 }),
         stop_at_end: false,
         max_time: 7200.0,
         record: false,
@@ -490,7 +493,7 @@ fn live_two_hours_state_stays_bounded() {
 #[test]
 fn event_playlist_switches_to_vod_at_endlist() {
     let cfg = SimConfig {
-        live: Some(LiveModel { window: None, ends: true }),
+        live: Some(LiveModel { window: None, ends: true, start_offset: 30.0 }),
         max_time: 1000.0,
         ..recorded()
     };

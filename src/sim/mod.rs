@@ -66,6 +66,8 @@ pub struct AuthModel {
 pub struct LiveModel {
     pub window: Option<usize>,
     pub ends: bool,
+    /// Seconds of content already out when the player starts.
+    pub start_offset: f64,
 }
 
 /// One simulation's settings.
@@ -319,6 +321,13 @@ impl<'a> Sim<'a> {
         }
         let ahead = p.ahead();
         let at_end = p.eos && p.position >= p.content_end - 0.05;
+        if at_end && ahead <= EPS {
+            // Seeked to (or played up to) the end of an ended stream.
+            p.ended = true;
+            p.playing = false;
+            self.res.ended = true;
+            return;
+        }
         if p.playing {
             if ahead <= EPS {
                 if at_end || (p.eos && p.buffered.next_start_after(p.position).is_none()) {
@@ -441,7 +450,7 @@ impl<'a> Sim<'a> {
                 let mut avail: usize = 0;
                 let mut t = 0.0;
                 for d in &self.ladder.durations {
-                    if t + d > self.now + 1e-9 {
+                    if t + d > self.now + live.start_offset + 1e-9 {
                         break;
                     }
                     t += d;

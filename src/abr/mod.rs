@@ -5,6 +5,6 @@ pub mod rules;
 
 pub use estimator::{BandwidthEstimator, EstimatorConfig, Ewma};
 pub use rules::{
-    Abr, AbrConfig, AbrContext, AbrKind, AbrLevel, HlsJsConfig, HlsJsRule, LoadProgress, Lookahead, Prediction,
-    SegmentSample, ThroughputRule,
+    Abr, AbrConfig, AbrContext, AbrKind, AbrLevel, HlsJsConfig, HlsJsRule, LoadProgress, Lookahead,
+    Prediction, SegmentSample, ThroughputRule,
 };

@@ -287,9 +287,12 @@ impl Lookahead {
         }
         let dur = ctx.segment_duration.max(0.1);
         // Never look past the end of a VOD.
-        let left = ctx.remaining.map_or(usize::MAX, |r| 1 + (r / dur - 1e-6).ceil().max(0.0) as usize);
+        let left = ctx.remaining.map_or(usize::MAX, |r| {
+            1 + (r / dur - 1e-6).ceil().max(0.0) as usize
+        });
         let mut horizon = self.cfg.horizon.max(1).min(left);
-        while horizon > 1 && (cands.len() as f64).powi(horizon as i32) > self.cfg.max_evaluations as f64
+        while horizon > 1
+            && (cands.len() as f64).powi(horizon as i32) > self.cfg.max_evaluations as f64
         {
             horizon -= 1;
         }
@@ -330,7 +333,11 @@ impl Lookahead {
                 .max(0.0);
             let deficit = (beyond / dur) * (last_dl - dur).max(0.0) - buffer;
             score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
-            let first = seq.first().and_then(|&k| cands.get(k)).copied().unwrap_or(0);
+            let first = seq
+                .first()
+                .and_then(|&k| cands.get(k))
+                .copied()
+                .unwrap_or(0);
             if score > best.0 + 1e-9 {
                 best = (score, first);
             }
@@ -352,7 +359,11 @@ impl Abr for Lookahead {
         }
         let tput = s.bytes as f64 * 8.0 / transfer.max(self.cfg.estimator.min_transfer_s);
         if let Some(p) = self.last_prediction {
-            Self::push_bounded(&mut self.errors, ((p - tput) / tput).abs(), self.cfg.history);
+            Self::push_bounded(
+                &mut self.errors,
+                ((p - tput) / tput).abs(),
+                self.cfg.history,
+            );
         }
         Self::push_bounded(&mut self.samples, tput, self.cfg.history);
     }
@@ -371,7 +382,9 @@ impl Abr for Lookahead {
         let mut choice = self.search(ctx, pred);
         if let Some(cur) = ctx.current.filter(|&c| ctx.is_allowed(c)) {
             if choice > cur && self.cfg.up_confidence < 1.0 {
-                choice = choice.min(self.search(ctx, pred * self.cfg.up_confidence)).max(cur);
+                choice = choice
+                    .min(self.search(ctx, pred * self.cfg.up_confidence))
+                    .max(cur);
             }
             if choice > cur {
                 // Up only to a level the link can sustain, and not right after a switch.
@@ -382,7 +395,8 @@ impl Abr for Lookahead {
                     .rev()
                     .find(|&i| {
                         ctx.is_allowed(i)
-                            && (self.cfg.up_safety <= 0.0 || ctx.size_rate(i) <= pred * self.cfg.up_safety)
+                            && (self.cfg.up_safety <= 0.0
+                                || ctx.size_rate(i) <= pred * self.cfg.up_safety)
                     })
                     .unwrap_or(cur);
                 choice = if recent { cur } else { sustainable.max(cur) };
@@ -476,7 +490,12 @@ impl HlsJsRule {
         let ttfb = self.est.ttfb_s();
         ctx.allowed_desc().find(|&i| {
             let up = ctx.current.map_or(true, |c| i > c);
-            let adjusted = bw * if up { self.cfg.bw_up_factor } else { self.cfg.bw_factor };
+            let adjusted = bw
+                * if up {
+                    self.cfg.bw_up_factor
+                } else {
+                    self.cfg.bw_factor
+                };
             let level = ctx.levels.get(i);
             let bitrate = if ctx.buffer >= 2.0 * ctx.segment_duration {
                 level.map_or(0.0, |l| l.size_rate())
@@ -527,8 +546,7 @@ impl Abr for HlsJsRule {
             return None;
         }
         let ttfb_est = self.est.ttfb_s();
-        let next_delay =
-            |i: usize| ttfb_est + p.duration * ctx.rate(i) / (8.0 * 0.8 * load_rate);
+        let next_delay = |i: usize| ttfb_est + p.duration * ctx.rate(i) / (8.0 * 0.8 * load_rate);
         let min = ctx.lowest();
         let mut level = p.level;
         let mut delay = f64::INFINITY;
@@ -618,7 +636,12 @@ mod tests {
             .collect()
     }
 
-    fn ctx<'a>(levels: &'a [AbrLevel], allowed: &'a [bool], cur: Option<usize>, buffer: f64) -> AbrContext<'a> {
+    fn ctx<'a>(
+        levels: &'a [AbrLevel],
+        allowed: &'a [bool],
+        cur: Option<usize>,
+        buffer: f64,
+    ) -> AbrContext<'a> {
         AbrContext {
             now: 100.0,
             levels,
@@ -683,7 +706,12 @@ mod tests {
         for kind in [AbrKind::Ours, AbrKind::HlsJs, AbrKind::Throughput] {
             let mut r = kind.build(&AbrConfig::default());
             feed(r.as_mut(), 20.0, 5);
-            assert_eq!(r.choose(&ctx(&levels, &allowed, Some(1), 30.0)), 1, "{}", kind.name());
+            assert_eq!(
+                r.choose(&ctx(&levels, &allowed, Some(1), 30.0)),
+                1,
+                "{}",
+                kind.name()
+            );
         }
     }
 
@@ -702,9 +730,15 @@ mod tests {
             ttfb_s: Some(0.1),
             duration: 10.0,
         };
-        assert_eq!(r.abandon(&ctx(&levels, &allowed, Some(2), 5.0), &p), Some(0));
+        assert_eq!(
+            r.abandon(&ctx(&levels, &allowed, Some(2), 5.0), &p),
+            Some(0)
+        );
         // The same progress with a big buffer: keep going.
-        let p2 = LoadProgress { loaded: 3_800_000, ..p };
+        let p2 = LoadProgress {
+            loaded: 3_800_000,
+            ..p
+        };
         assert_eq!(r.abandon(&ctx(&levels, &allowed, Some(2), 30.0), &p2), None);
     }
 }

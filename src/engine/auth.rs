@@ -141,9 +141,15 @@ mod tests {
     #[test]
     fn parses_cloudfront_error_codes() {
         let body = r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access denied</Message></Error>"#;
-        assert_eq!(CdnErrorCode::from_body(body), Some(CdnErrorCode::AccessDenied));
+        assert_eq!(
+            CdnErrorCode::from_body(body),
+            Some(CdnErrorCode::AccessDenied)
+        );
         let body = "<Error><Code>MissingKey</Code><Message>Missing Key-Pair-Id query parameter or cookie value</Message></Error>";
-        assert_eq!(CdnErrorCode::from_body(body), Some(CdnErrorCode::MissingKey));
+        assert_eq!(
+            CdnErrorCode::from_body(body),
+            Some(CdnErrorCode::MissingKey)
+        );
         assert_eq!(
             CdnErrorCode::from_body("<Error><Code>InvalidObjectState</Code></Error>"),
             Some(CdnErrorCode::InvalidObjectState)
@@ -164,7 +170,11 @@ mod tests {
 
     #[test]
     fn glacier_is_fatal_without_refresh() {
-        let v = judge_refusal(403, Some("<Error><Code>InvalidObjectState</Code></Error>"), false);
+        let v = judge_refusal(
+            403,
+            Some("<Error><Code>InvalidObjectState</Code></Error>"),
+            false,
+        );
         assert!(matches!(v, RefusalVerdict::Fatal(m) if m.contains("Glacier")));
     }
 

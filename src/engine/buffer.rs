@@ -88,7 +88,8 @@ impl Ranges {
 
     /// Seconds buffered ahead of `pos`.
     pub fn ahead(&self, pos: f64, tolerance: f64) -> f64 {
-        self.end_from(pos, tolerance).map_or(0.0, |e| (e - pos).max(0.0))
+        self.end_from(pos, tolerance)
+            .map_or(0.0, |e| (e - pos).max(0.0))
     }
 
     /// Start of the first range beginning after `pos`.

@@ -85,7 +85,9 @@ pub enum FailureClass {
     /// Status 0: no response (network down, CORS, or a refused request without CORS headers).
     Network,
     /// No first byte (`ttfb == true`) or no last byte in time.
-    Timeout { ttfb: bool },
+    Timeout {
+        ttfb: bool,
+    },
     Http(u16),
 }
 
@@ -162,7 +164,9 @@ impl Request {
     pub fn deadline(&self, policy: &RetryPolicy) -> Option<f64> {
         match self.state {
             RequestState::InFlight => Some(match self.first_byte_at {
-                None => (self.sent_at + policy.ttfb_timeout).min(self.sent_at + policy.total_timeout),
+                None => {
+                    (self.sent_at + policy.ttfb_timeout).min(self.sent_at + policy.total_timeout)
+                }
                 Some(_) => self.sent_at + policy.total_timeout,
             }),
             RequestState::RetryAt(at) => Some(at),
@@ -171,7 +175,12 @@ impl Request {
     }
 
     /// Decide whether to retry after `failure`; updates the counters. `None`: give up.
-    pub fn retry_delay(&mut self, failure: FailureClass, policy: &RetryPolicy, rng: &mut Rng) -> Option<f64> {
+    pub fn retry_delay(
+        &mut self,
+        failure: FailureClass,
+        policy: &RetryPolicy,
+        rng: &mut Rng,
+    ) -> Option<f64> {
         let retryable = match failure {
             FailureClass::Network => true,
             FailureClass::Timeout { .. } => true,
@@ -217,7 +226,10 @@ mod tests {
         for attempt in 1..=6 {
             let d = p.backoff(attempt, &mut rng);
             let base = (2f64.powi(attempt as i32 - 1)).min(8.0);
-            assert!(d >= base * 0.75 && d <= base * 1.25, "attempt {attempt}: {d}");
+            assert!(
+                d >= base * 0.75 && d <= base * 1.25,
+                "attempt {attempt}: {d}"
+            );
         }
     }
 
@@ -242,7 +254,10 @@ mod tests {
         let mut r = Request::new(RequestId(1), RequestKind::Manifest, "u".into(), None);
         assert_eq!(r.retry_delay(FailureClass::Http(404), &p, &mut rng), None);
         let mut n = 0;
-        while r.retry_delay(FailureClass::Http(503), &p, &mut rng).is_some() {
+        while r
+            .retry_delay(FailureClass::Http(503), &p, &mut rng)
+            .is_some()
+        {
             n += 1;
             assert!(n < 100);
         }

@@ -252,7 +252,11 @@ impl<R: SegmentRemuxer> Engine<R> {
                 height,
                 device_pixel_ratio,
             } => {
-                let dpr = if device_pixel_ratio > 0.0 { device_pixel_ratio } else { 1.0 };
+                let dpr = if device_pixel_ratio > 0.0 {
+                    device_pixel_ratio
+                } else {
+                    1.0
+                };
                 self.element = (width > 0.0 && height > 0.0).then_some((width * dpr, height * dpr));
             }
             Input::CredentialsRefreshed { expires } => self.on_credentials_refreshed(expires),
@@ -400,7 +404,12 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.fetch = None;
     }
 
-    fn new_request(&mut self, kind: RequestKind, url: String, range: Option<ByteRange>) -> RequestId {
+    fn new_request(
+        &mut self,
+        kind: RequestKind,
+        url: String,
+        range: Option<ByteRange>,
+    ) -> RequestId {
         let id = RequestId(self.next_id);
         self.next_id += 1;
         self.requests.insert(id, Request::new(id, kind, url, range));
@@ -756,12 +765,18 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.fetch_not_found(level, &url);
             return;
         }
-        if let (FailureClass::Http(404 | 410), RequestKind::LevelPlaylist { level }) = (class, kind) {
+        if let (FailureClass::Http(404 | 410), RequestKind::LevelPlaylist { level }) = (class, kind)
+        {
             self.requests.remove(&id);
             if let Some(l) = self.levels.get_mut(level) {
                 l.playlist_req = None;
             }
-            self.level_failed(level, "media playlist not found".into(), &url, ErrorKind::NotFound);
+            self.level_failed(
+                level,
+                "media playlist not found".into(),
+                &url,
+                ErrorKind::NotFound,
+            );
             return;
         }
         let policy = self.policy(kind).clone();
@@ -772,12 +787,21 @@ impl<R: SegmentRemuxer> Engine<R> {
         let (ekind, what) = match class {
             FailureClass::Network => (
                 ErrorKind::Network,
-                "network error (status 0: no response, or a CDN refusal without CORS headers)".to_string(),
+                "network error (status 0: no response, or a CDN refusal without CORS headers)"
+                    .to_string(),
             ),
-            FailureClass::Timeout { ttfb: true } => (ErrorKind::Timeout, "no first byte in time".to_string()),
-            FailureClass::Timeout { ttfb: false } => (ErrorKind::Timeout, "download too slow".to_string()),
+            FailureClass::Timeout { ttfb: true } => {
+                (ErrorKind::Timeout, "no first byte in time".to_string())
+            }
+            FailureClass::Timeout { ttfb: false } => {
+                (ErrorKind::Timeout, "download too slow".to_string())
+            }
             FailureClass::Http(s) => (
-                if s == 404 || s == 410 { ErrorKind::NotFound } else { ErrorKind::Http },
+                if s == 404 || s == 410 {
+                    ErrorKind::NotFound
+                } else {
+                    ErrorKind::Http
+                },
                 format!("HTTP {s}"),
             ),
         };
@@ -787,11 +811,24 @@ impl<R: SegmentRemuxer> Engine<R> {
                 if let Some(r) = self.requests.get_mut(&id) {
                     r.state = RequestState::RetryAt(at);
                 }
-                self.error(ekind, format!("{what}; retry in {d:.2} s"), false, Some(&url));
+                self.error(
+                    ekind,
+                    format!("{what}; retry in {d:.2} s"),
+                    false,
+                    Some(&url),
+                );
             }
             None => {
-                let tries = self.requests.get(&id).map_or(0, |r| r.error_retries + r.timeout_retries);
-                self.error(ekind, format!("{what}; giving up after {tries} retries"), true, Some(&url));
+                let tries = self
+                    .requests
+                    .get(&id)
+                    .map_or(0, |r| r.error_retries + r.timeout_retries);
+                self.error(
+                    ekind,
+                    format!("{what}; giving up after {tries} retries"),
+                    true,
+                    Some(&url),
+                );
             }
         }
     }
@@ -804,11 +841,21 @@ impl<R: SegmentRemuxer> Engine<R> {
             && self.penalise(level)
             && self.allowed().iter().any(|&a| a);
         if other {
-            self.error(ErrorKind::NotFound, "segment not found; level penalised".into(), false, Some(url));
+            self.error(
+                ErrorKind::NotFound,
+                "segment not found; level penalised".into(),
+                false,
+                Some(url),
+            );
             // Fetch the same time from another level.
             return;
         }
-        self.error(ErrorKind::NotFound, "segment not found; skipped".into(), false, Some(url));
+        self.error(
+            ErrorKind::NotFound,
+            "segment not found; skipped".into(),
+            false,
+            Some(url),
+        );
         self.skipped.push_back((fetch.seg.start, fetch.seg.end()));
         while self.skipped.len() > 16 {
             self.skipped.pop_front();
@@ -831,7 +878,12 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     fn level_failed(&mut self, level: usize, details: String, url: &str, kind: ErrorKind) {
         if self.penalise(level) && self.allowed().iter().any(|&a| a) {
-            self.error(kind, format!("{details}; level {level} penalised"), false, Some(url));
+            self.error(
+                kind,
+                format!("{details}; level {level} penalised"),
+                false,
+                Some(url),
+            );
             if self.current == Some(level) {
                 let next = self.choose_level();
                 self.switch_to(next, SwitchReason::Penalty);
@@ -890,7 +942,13 @@ impl<R: SegmentRemuxer> Engine<R> {
             match state {
                 RequestState::InFlight => {
                     self.out.push_back(Output::Abort { req: id });
-                    self.on_failure(id, FailureClass::Timeout { ttfb: no_first_byte }, None);
+                    self.on_failure(
+                        id,
+                        FailureClass::Timeout {
+                            ttfb: no_first_byte,
+                        },
+                        None,
+                    );
                     if self.failed {
                         return;
                     }
@@ -985,13 +1043,21 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.current
             .and_then(|c| self.levels.get(c))
             .and_then(|l| l.playlist.as_ref())
-            .and_then(|p| p.find(self.next_time).map(|s| s.duration).or(Some(p.target_duration)))
+            .and_then(|p| {
+                p.find(self.next_time)
+                    .map(|s| s.duration)
+                    .or(Some(p.target_duration))
+            })
             .unwrap_or(10.0)
     }
 
     /// Content after the next segment, for a VOD.
     fn remaining_content(&self) -> Option<f64> {
-        let p = self.current.and_then(|c| self.levels.get(c))?.playlist.as_ref()?;
+        let p = self
+            .current
+            .and_then(|c| self.levels.get(c))?
+            .playlist
+            .as_ref()?;
         (!p.live).then(|| (p.end() - self.next_time - self.next_duration()).max(0.0))
     }
 
@@ -1008,7 +1074,9 @@ impl<R: SegmentRemuxer> Engine<R> {
             segment_duration: self.next_duration(),
             remaining: self.remaining_content(),
         };
-        self.abr.choose(&ctx).min(self.levels.len().saturating_sub(1))
+        self.abr
+            .choose(&ctx)
+            .min(self.levels.len().saturating_sub(1))
     }
 
     fn check_abandon(&mut self) {
@@ -1030,9 +1098,10 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
         let levels = self.abr_levels();
         let allowed = self.allowed();
-        let expected = r.total.map(|t| t as f64).unwrap_or_else(|| {
-            levels.get(level).map_or(0.0, |l| l.size_rate()) * duration / 8.0
-        });
+        let expected = r
+            .total
+            .map(|t| t as f64)
+            .unwrap_or_else(|| levels.get(level).map_or(0.0, |l| l.size_rate()) * duration / 8.0);
         let progress = LoadProgress {
             level,
             loaded: r.loaded,
@@ -1069,12 +1138,15 @@ impl<R: SegmentRemuxer> Engine<R> {
                 }
             }
             self.current = Some(level);
-            self.event(Event::LevelSwitching { from, to: level, reason });
+            self.event(Event::LevelSwitching {
+                from,
+                to: level,
+                reason,
+            });
         }
-        let needs = self
-            .levels
-            .get(level)
-            .is_some_and(|l| l.playlist.as_ref().map_or(true, |p| !p.fresh) && l.playlist_req.is_none());
+        let needs = self.levels.get(level).is_some_and(|l| {
+            l.playlist.as_ref().map_or(true, |p| !p.fresh) && l.playlist_req.is_none()
+        });
         if needs && !self.auth.holding {
             self.load_playlist(level);
         }
@@ -1100,7 +1172,13 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         }
         // Back-pressure: do not fetch while appends pile up.
-        if self.tracks.iter().map(Track::pending_appends).sum::<usize>() > 1 {
+        if self
+            .tracks
+            .iter()
+            .map(Track::pending_appends)
+            .sum::<usize>()
+            > 1
+        {
             return;
         }
         if self.next_time - self.position >= self.goal {
@@ -1241,7 +1319,11 @@ impl<R: SegmentRemuxer> Engine<R> {
         } = op
         {
             self.buffered.add(s, e);
-            self.event(Event::BufferAppended { track, start: s, end: e });
+            self.event(Event::BufferAppended {
+                track,
+                start: s,
+                end: e,
+            });
             if self.last_appended_level != Some(level) {
                 self.last_appended_level = Some(level);
                 self.event(Event::LevelSwitched { level });
@@ -1268,7 +1350,12 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         };
         if !quota {
-            self.error(ErrorKind::Buffer, "appendBuffer failed (decode error)".into(), true, None);
+            self.error(
+                ErrorKind::Buffer,
+                "appendBuffer failed (decode error)".into(),
+                true,
+                None,
+            );
             return;
         }
         t.quota_failures += 1;
@@ -1279,7 +1366,10 @@ impl<R: SegmentRemuxer> Engine<R> {
         let evictable = self.buffered.start().is_some_and(|s| s < cutoff - 0.5);
         if evictable {
             if let Some(t) = self.tracks.get_mut(track.0) {
-                t.queue.push_front(BufferOp::Remove { start: 0.0, end: cutoff });
+                t.queue.push_front(BufferOp::Remove {
+                    start: 0.0,
+                    end: cutoff,
+                });
             }
             self.buffered.remove(0.0, cutoff);
         } else {
@@ -1289,14 +1379,20 @@ impl<R: SegmentRemuxer> Engine<R> {
         if failures > max_failures {
             self.error(
                 ErrorKind::Buffer,
-                format!("QuotaExceededError {failures} times in a row; buffer goal {:.0} s", self.goal),
+                format!(
+                    "QuotaExceededError {failures} times in a row; buffer goal {:.0} s",
+                    self.goal
+                ),
                 true,
                 None,
             );
         } else {
             self.error(
                 ErrorKind::Buffer,
-                format!("QuotaExceededError; evicting and retrying (goal {:.0} s)", self.goal),
+                format!(
+                    "QuotaExceededError; evicting and retrying (goal {:.0} s)",
+                    self.goal
+                ),
                 false,
                 None,
             );
@@ -1319,7 +1415,10 @@ impl<R: SegmentRemuxer> Engine<R> {
                 .chain(t.in_progress.iter())
                 .any(|op| matches!(op, BufferOp::Remove { .. }));
             if !pending {
-                t.queue.push_back(BufferOp::Remove { start: 0.0, end: cutoff });
+                t.queue.push_back(BufferOp::Remove {
+                    start: 0.0,
+                    end: cutoff,
+                });
             }
         }
         self.buffered.remove(0.0, cutoff);
@@ -1339,7 +1438,11 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     fn check_gap(&mut self) {
-        if self.buffered.end_from(self.position, self.cfg.hole_tolerance).is_some() {
+        if self
+            .buffered
+            .end_from(self.position, self.cfg.hole_tolerance)
+            .is_some()
+        {
             return;
         }
         let Some(next) = self.buffered.next_start_after(self.position) else {
@@ -1379,7 +1482,10 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
         self.nudges += 1;
         if self.nudges > self.cfg.max_nudges {
-            let details = format!("playhead stuck at {:.2} s with data buffered", self.position);
+            let details = format!(
+                "playhead stuck at {:.2} s with data buffered",
+                self.position
+            );
             self.error(ErrorKind::Stall, details, true, None);
             return;
         }
@@ -1392,7 +1498,11 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     fn on_seek(&mut self, target: f64) {
-        let target = if target.is_finite() { target.max(0.0) } else { 0.0 };
+        let target = if target.is_finite() {
+            target.max(0.0)
+        } else {
+            0.0
+        };
         self.position = target;
         self.stall_since = None;
         self.nudges = 0;

@@ -4,7 +4,8 @@
 //! DISCONTINUITY(-SEQUENCE), PLAYLIST-TYPE, ENDLIST, BYTERANGE, GAP) with URL resolution.
 
 use crate::playlist::{
-    ByteRange, MasterPlaylist, MediaPlaylist, MediaSegment, Playlist, PlaylistType, Resolution, Variant,
+    ByteRange, MasterPlaylist, MediaPlaylist, MediaSegment, Playlist, PlaylistType, Resolution,
+    Variant,
 };
 
 /// Segments kept from one playlist: a bound against hostile input.
@@ -12,7 +13,8 @@ pub const MAX_SEGMENTS: usize = 100_000;
 
 /// Parse a playlist fetched from `url`. Errors name the line.
 pub fn parse_playlist(data: &[u8], url: &str) -> Result<Playlist, String> {
-    let text = std::str::from_utf8(data).map_err(|e| format!("{}: not UTF-8 at byte {}", url, e.valid_up_to()))?;
+    let text = std::str::from_utf8(data)
+        .map_err(|e| format!("{}: not UTF-8 at byte {}", url, e.valid_up_to()))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim()));
     match lines.next() {
@@ -52,14 +54,19 @@ fn attr<'a>(list: &'a str, name: &str) -> Option<&'a str> {
     None
 }
 
-fn parse_master<'a>(lines: impl Iterator<Item = (usize, &'a str)>, url: &str) -> Result<MasterPlaylist, String> {
+fn parse_master<'a>(
+    lines: impl Iterator<Item = (usize, &'a str)>,
+    url: &str,
+) -> Result<MasterPlaylist, String> {
     let mut m = MasterPlaylist::default();
     let mut pending: Option<Variant> = None;
     for (n, line) in lines {
         if let Some(a) = line.strip_prefix("#EXT-X-STREAM-INF:") {
             let bandwidth = attr(a, "BANDWIDTH")
                 .and_then(|v| v.parse().ok())
-                .ok_or_else(|| format!("{url}: line {n}: EXT-X-STREAM-INF without a valid BANDWIDTH"))?;
+                .ok_or_else(|| {
+                    format!("{url}: line {n}: EXT-X-STREAM-INF without a valid BANDWIDTH")
+                })?;
             let resolution = attr(a, "RESOLUTION").and_then(|r| {
                 let (w, h) = r.split_once('x')?;
                 Some(Resolution {
@@ -93,7 +100,10 @@ fn parse_master<'a>(lines: impl Iterator<Item = (usize, &'a str)>, url: &str) ->
     Ok(m)
 }
 
-fn parse_media<'a>(lines: impl Iterator<Item = (usize, &'a str)>, url: &str) -> Result<MediaPlaylist, String> {
+fn parse_media<'a>(
+    lines: impl Iterator<Item = (usize, &'a str)>,
+    url: &str,
+) -> Result<MediaPlaylist, String> {
     let mut p = MediaPlaylist::default();
     let mut duration: Option<f64> = None;
     let mut discontinuity = false;
@@ -109,7 +119,10 @@ fn parse_media<'a>(lines: impl Iterator<Item = (usize, &'a str)>, url: &str) -> 
         } else if let Some(v) = line.strip_prefix("#EXT-X-MEDIA-SEQUENCE:") {
             p.media_sequence = v.trim().parse().map_err(|_| bad("EXT-X-MEDIA-SEQUENCE"))?;
         } else if let Some(v) = line.strip_prefix("#EXT-X-DISCONTINUITY-SEQUENCE:") {
-            p.discontinuity_sequence = v.trim().parse().map_err(|_| bad("EXT-X-DISCONTINUITY-SEQUENCE"))?;
+            p.discontinuity_sequence = v
+                .trim()
+                .parse()
+                .map_err(|_| bad("EXT-X-DISCONTINUITY-SEQUENCE"))?;
             disc_seq = p.discontinuity_sequence;
         } else if let Some(v) = line.strip_prefix("#EXT-X-PLAYLIST-TYPE:") {
             p.playlist_type = match v.trim() {
@@ -143,9 +156,13 @@ fn parse_media<'a>(lines: impl Iterator<Item = (usize, &'a str)>, url: &str) -> 
             next_offset = offset.saturating_add(length);
             range = Some(ByteRange { offset, length });
         } else if !line.is_empty() && !line.starts_with('#') {
-            let d = duration.take().ok_or_else(|| format!("{url}: line {n}: segment URI without EXTINF"))?;
+            let d = duration
+                .take()
+                .ok_or_else(|| format!("{url}: line {n}: segment URI without EXTINF"))?;
             if p.segments.len() >= MAX_SEGMENTS {
-                return Err(format!("{url}: line {n}: more than {MAX_SEGMENTS} segments"));
+                return Err(format!(
+                    "{url}: line {n}: more than {MAX_SEGMENTS} segments"
+                ));
             }
             if discontinuity {
                 disc_seq += 1;
@@ -200,15 +217,22 @@ mod tests {
     #[test]
     fn master_and_media() {
         let m = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2000000,RESOLUTION=960x540,CODECS=\"avc1.4d401f,mp4a.40.2\"\nb_540.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=1000000\n/x/b_360.m3u8\n";
-        let Playlist::Master(m) = parse_playlist(m.as_bytes(), "https://c.example/v/b.m3u8?x=1").unwrap() else {
+        let Playlist::Master(m) =
+            parse_playlist(m.as_bytes(), "https://c.example/v/b.m3u8?x=1").unwrap()
+        else {
             panic!("not master")
         };
         assert_eq!(m.variants[0].uri, "https://c.example/v/b_540.m3u8");
         assert_eq!(m.variants[0].resolution.unwrap().height, 540);
-        assert_eq!(m.variants[0].codecs.as_deref(), Some("avc1.4d401f,mp4a.40.2"));
+        assert_eq!(
+            m.variants[0].codecs.as_deref(),
+            Some("avc1.4d401f,mp4a.40.2")
+        );
         assert_eq!(m.variants[1].uri, "https://c.example/x/b_360.m3u8");
         let p = "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXT-X-MEDIA-SEQUENCE:5\n#EXTINF:10,\na.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:9.5,\nb.ts\n#EXT-X-ENDLIST\n";
-        let Playlist::Media(p) = parse_playlist(p.as_bytes(), "https://c.example/v/b_360.m3u8").unwrap() else {
+        let Playlist::Media(p) =
+            parse_playlist(p.as_bytes(), "https://c.example/v/b_360.m3u8").unwrap()
+        else {
             panic!("not media")
         };
         assert!(p.ended);

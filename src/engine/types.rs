@@ -15,28 +15,62 @@ pub struct TrackId(pub usize);
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
     /// Start playing this URL (a master playlist, or a media playlist directly).
-    Load { url: String },
+    Load {
+        url: String,
+    },
     /// Bytes arrived for a request (cumulative count; `total` from Content-Length when known).
-    Progress { req: RequestId, loaded: u64, total: Option<u64> },
+    Progress {
+        req: RequestId,
+        loaded: u64,
+        total: Option<u64>,
+    },
     /// A request finished with a 2xx and this body.
-    Loaded { req: RequestId, data: Vec<u8> },
+    Loaded {
+        req: RequestId,
+        data: Vec<u8>,
+    },
     /// A request failed. `status` 0 means no HTTP response reached the page (network error,
     /// CORS, or a CDN refusal without CORS headers). `body` is the error body's text, if read.
-    LoadFailed { req: RequestId, status: u16, body: Option<String> },
-    AppendDone { track: TrackId },
-    AppendFailed { track: TrackId, quota_exceeded: bool },
-    RemoveDone { track: TrackId },
+    LoadFailed {
+        req: RequestId,
+        status: u16,
+        body: Option<String>,
+    },
+    AppendDone {
+        track: TrackId,
+    },
+    AppendFailed {
+        track: TrackId,
+        quota_exceeded: bool,
+    },
+    RemoveDone {
+        track: TrackId,
+    },
     /// The media element's state: playhead, paused, and `buffered` (sorted ranges, seconds).
-    Media { position: f64, paused: bool, buffered: Vec<(f64, f64)> },
+    Media {
+        position: f64,
+        paused: bool,
+        buffered: Vec<(f64, f64)>,
+    },
     /// The user seeked the media element to `position`.
-    Seek { position: f64 },
+    Seek {
+        position: f64,
+    },
     /// Force a level (`Some`) or return to automatic choice (`None`).
     SetLevel(Option<usize>),
     /// The element's CSS size and devicePixelRatio, for capping the level.
-    ElementSize { width: f64, height: f64, device_pixel_ratio: f64 },
+    ElementSize {
+        width: f64,
+        height: f64,
+        device_pixel_ratio: f64,
+    },
     /// The app refreshed the signed cookies; `expires` (engine clock) when it knows it.
-    CredentialsRefreshed { expires: Option<f64> },
-    CredentialsRefreshFailed { reason: String },
+    CredentialsRefreshed {
+        expires: Option<f64>,
+    },
+    CredentialsRefreshFailed {
+        reason: String,
+    },
 }
 
 /// Everything the engine asks the outside world to do.
@@ -44,16 +78,33 @@ pub enum Input {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Output {
     /// `fetch(url, {credentials: 'include'})`, with `Range` when `range` is set. A retry reuses `req`.
-    Fetch { req: RequestId, kind: RequestKind, url: String, range: Option<ByteRange> },
+    Fetch {
+        req: RequestId,
+        kind: RequestKind,
+        url: String,
+        range: Option<ByteRange>,
+    },
     /// Abort a request; nothing more will be accepted for it.
-    Abort { req: RequestId },
+    Abort {
+        req: RequestId,
+    },
     /// Set the MediaSource duration, seconds.
     SetDuration(f64),
-    AddSourceBuffer { track: TrackId, mime: String },
+    AddSourceBuffer {
+        track: TrackId,
+        mime: String,
+    },
     /// Append to a SourceBuffer; answer `AppendDone` or `AppendFailed`.
-    Append { track: TrackId, data: Rc<Vec<u8>> },
+    Append {
+        track: TrackId,
+        data: Rc<Vec<u8>>,
+    },
     /// Remove a range; answer `RemoveDone`.
-    Remove { track: TrackId, start: f64, end: f64 },
+    Remove {
+        track: TrackId,
+        start: f64,
+        end: f64,
+    },
     /// Move the playhead (live start, gap jump, stall nudge).
     SetPosition(f64),
     EndOfStream,
@@ -131,18 +182,47 @@ pub struct PlayerError {
 /// What happened, for the app.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    ManifestParsed { levels: Vec<LevelInfo> },
-    LevelSwitching { from: Option<usize>, to: usize, reason: SwitchReason },
+    ManifestParsed {
+        levels: Vec<LevelInfo>,
+    },
+    LevelSwitching {
+        from: Option<usize>,
+        to: usize,
+        reason: SwitchReason,
+    },
     /// The first segment of `level` is in the buffer.
-    LevelSwitched { level: usize },
-    SegmentLoaded { level: usize, sequence: u64, bytes: u64, ttfb_s: f64, load_s: f64, start: f64, duration: f64 },
-    BandwidthEstimate { bps: f64 },
-    BufferAppended { track: TrackId, start: f64, end: f64 },
+    LevelSwitched {
+        level: usize,
+    },
+    SegmentLoaded {
+        level: usize,
+        sequence: u64,
+        bytes: u64,
+        ttfb_s: f64,
+        load_s: f64,
+        start: f64,
+        duration: f64,
+    },
+    BandwidthEstimate {
+        bps: f64,
+    },
+    BufferAppended {
+        track: TrackId,
+        start: f64,
+        end: f64,
+    },
     Error(PlayerError),
     /// The engine asked for a credentials refresh (`reactive`: after a refusal, requests held).
-    CredentialsRefreshNeeded { reactive: bool },
-    GapJumped { from: f64, to: f64 },
-    StallNudged { to: f64 },
+    CredentialsRefreshNeeded {
+        reactive: bool,
+    },
+    GapJumped {
+        from: f64,
+        to: f64,
+    },
+    StallNudged {
+        to: f64,
+    },
     /// A live playlist ended (ENDLIST): VOD behaviour from now on.
     LiveEnded,
     Ended,

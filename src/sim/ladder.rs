@@ -25,7 +25,12 @@ pub struct Ladder {
 impl Ladder {
     /// Sizes from bitrates: `bitrate x duration / 8`, scaled by a seeded VBR factor in
     /// `[1 - vbr, 1 + vbr]` (the same factor for every level: scene complexity).
-    pub fn from_bitrates(levels: &[(u64, u32, u32)], durations: Vec<f64>, vbr: f64, seed: u64) -> Ladder {
+    pub fn from_bitrates(
+        levels: &[(u64, u32, u32)],
+        durations: Vec<f64>,
+        vbr: f64,
+        seed: u64,
+    ) -> Ladder {
         let mut rng = Rng::new(seed);
         let factors: Vec<f64> = durations
             .iter()
@@ -91,7 +96,9 @@ impl Ladder {
             });
             let durs: Vec<f64> = match (&durations, &media) {
                 (Some(d), _) => d.clone(),
-                (None, Some(p)) if !p.segments.is_empty() => p.segments.iter().map(|s| s.duration).collect(),
+                (None, Some(p)) if !p.segments.is_empty() => {
+                    p.segments.iter().map(|s| s.duration).collect()
+                }
                 _ => Ladder::mediaconvert(duration, 0).durations,
             };
             let sizes: Vec<u64> = durs
@@ -125,7 +132,9 @@ impl Ladder {
     }
 
     pub fn mbps(&self, level: usize) -> f64 {
-        self.levels.get(level).map_or(0.0, |l| l.bandwidth as f64 / 1e6)
+        self.levels
+            .get(level)
+            .map_or(0.0, |l| l.bandwidth as f64 / 1e6)
     }
 
     pub fn bytes(&self, level: usize, segment: usize) -> u64 {

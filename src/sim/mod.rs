@@ -262,7 +262,10 @@ impl<'a> Sim<'a> {
                 self.drain();
             }
             self.update_playback();
-            if self.engine.is_failed() || (self.cfg.stop_at_end && self.play.ended) || self.now >= self.cfg.max_time {
+            if self.engine.is_failed()
+                || (self.cfg.stop_at_end && self.play.ended)
+                || self.now >= self.cfg.max_time
+            {
                 break;
             }
             let next = self.next_time();
@@ -356,18 +359,22 @@ impl<'a> Sim<'a> {
         let now = self.now;
         for ev in self.net.collect(now) {
             match ev {
-                NetEvent::Progress { id, loaded, total } => self.inputs.push_back(Input::Progress {
-                    req: id,
-                    loaded,
-                    total: Some(total),
-                }),
+                NetEvent::Progress { id, loaded, total } => {
+                    self.inputs.push_back(Input::Progress {
+                        req: id,
+                        loaded,
+                        total: Some(total),
+                    })
+                }
                 NetEvent::Done { id, url, size } => {
                     let data = self.body(&url, size);
                     self.inputs.push_back(Input::Loaded { req: id, data });
                 }
-                NetEvent::Failed { id, status, body } => {
-                    self.inputs.push_back(Input::LoadFailed { req: id, status, body })
-                }
+                NetEvent::Failed { id, status, body } => self.inputs.push_back(Input::LoadFailed {
+                    req: id,
+                    status,
+                    body,
+                }),
             }
         }
         let mut i = 0;
@@ -438,11 +445,21 @@ impl<'a> Sim<'a> {
             }
             return Some(s);
         }
-        let level: usize = file.strip_prefix('l')?.strip_suffix(".m3u8")?.parse().ok()?;
+        let level: usize = file
+            .strip_prefix('l')?
+            .strip_suffix(".m3u8")?
+            .parse()
+            .ok()?;
         if level >= self.ladder.levels.len() {
             return None;
         }
-        let td = self.ladder.durations.iter().copied().fold(1.0f64, f64::max).ceil();
+        let td = self
+            .ladder
+            .durations
+            .iter()
+            .copied()
+            .fold(1.0f64, f64::max)
+            .ceil();
         let n = self.ladder.durations.len();
         let (first, last, ended, kind) = match &self.cfg.live {
             None => (0, n, true, "#EXT-X-PLAYLIST-TYPE:VOD\n"),
@@ -457,7 +474,11 @@ impl<'a> Sim<'a> {
                     avail += 1;
                 }
                 let first = live.window.map_or(0, |w| avail.saturating_sub(w));
-                let kind = if live.window.is_none() { "#EXT-X-PLAYLIST-TYPE:EVENT\n" } else { "" };
+                let kind = if live.window.is_none() {
+                    "#EXT-X-PLAYLIST-TYPE:EVENT\n"
+                } else {
+                    ""
+                };
                 (first, avail, live.ends && avail == n, kind)
             }
         };
@@ -476,7 +497,11 @@ impl<'a> Sim<'a> {
         let now = self.now;
         for (i, f) in self.cfg.faults.iter().enumerate() {
             let count = self.fault_counts.get(i).copied().unwrap_or(0);
-            if now + EPS >= f.from && now < f.until && url.contains(&f.url_contains) && f.max_count.map_or(true, |m| count < m) {
+            if now + EPS >= f.from
+                && now < f.until
+                && url.contains(&f.url_contains)
+                && f.max_count.map_or(true, |m| count < m)
+            {
                 if let Some(c) = self.fault_counts.get_mut(i) {
                     *c += 1;
                 }
@@ -503,11 +528,19 @@ impl<'a> Sim<'a> {
                     size: self.ladder.bytes(level, idx).max(12),
                 };
             }
-            return Response::Fail { status: 404, body: None };
+            return Response::Fail {
+                status: 404,
+                body: None,
+            };
         }
         match self.text(url) {
-            Some(t) => Response::Ok { size: t.len() as u64 },
-            None => Response::Fail { status: 404, body: None },
+            Some(t) => Response::Ok {
+                size: t.len() as u64,
+            },
+            None => Response::Fail {
+                status: 404,
+                body: None,
+            },
         }
     }
 
@@ -555,10 +588,8 @@ impl<'a> Sim<'a> {
                         };
                         self.app.push((at, input));
                     } else {
-                        self.app.push((
-                            self.now,
-                            Input::CredentialsRefreshed { expires: None },
-                        ));
+                        self.app
+                            .push((self.now, Input::CredentialsRefreshed { expires: None }));
                     }
                 }
                 Output::Event(e) => self.on_event(e),
@@ -577,7 +608,13 @@ impl<'a> Sim<'a> {
         match remux::appended_range(data) {
             Ok(None) => self.inputs.push_back(Input::AppendDone { track }),
             Ok(Some((s, e))) => {
-                let held: f64 = self.play.buffered.as_slice().iter().map(|r| r.1 - r.0).sum();
+                let held: f64 = self
+                    .play
+                    .buffered
+                    .as_slice()
+                    .iter()
+                    .map(|r| r.1 - r.0)
+                    .sum();
                 if self.cfg.quota_seconds.is_some_and(|q| held + (e - s) > q) {
                     self.inputs.push_back(Input::AppendFailed {
                         track,
@@ -597,17 +634,17 @@ impl<'a> Sim<'a> {
 
     fn on_event(&mut self, e: Event) {
         match &e {
-            Event::SegmentLoaded { level, sequence, .. } => {
+            Event::SegmentLoaded {
+                level, sequence, ..
+            } => {
                 self.seg_levels.insert(*sequence, *level);
                 // Bounded for long live runs: only the first hours of segments are scored.
                 while self.seg_levels.len() > 100_000 {
                     self.seg_levels.pop_first();
                 }
             }
-            Event::Error(err) => {
-                if self.res.errors.len() < 1000 {
-                    self.res.errors.push(err.clone());
-                }
+            Event::Error(err) if self.res.errors.len() < 1000 => {
+                self.res.errors.push(err.clone());
             }
             _ => {}
         }
@@ -664,8 +701,17 @@ pub struct Scored {
 }
 
 /// Run `abr` over `trace` with the given ladder and score it against the optimum.
-pub fn score(trace: &Trace, ladder: &Ladder, abr: AbrKind, base: &SimConfig, optimum: f64) -> Scored {
-    let cfg = SimConfig { abr, ..base.clone() };
+pub fn score(
+    trace: &Trace,
+    ladder: &Ladder,
+    abr: AbrKind,
+    base: &SimConfig,
+    optimum: f64,
+) -> Scored {
+    let cfg = SimConfig {
+        abr,
+        ..base.clone()
+    };
     Scored {
         trace: trace.name.clone(),
         abr,
@@ -676,7 +722,13 @@ pub fn score(trace: &Trace, ladder: &Ladder, abr: AbrKind, base: &SimConfig, opt
 
 /// The optimum for a trace with the simulator's settings.
 pub fn optimum_for(trace: &Trace, ladder: &Ladder, base: &SimConfig) -> f64 {
-    optimal_qoe(trace, ladder, base.engine.buffer_goal, base.default_ttfb, base.weights)
+    optimal_qoe(
+        trace,
+        ladder,
+        base.engine.buffer_goal,
+        base.default_ttfb,
+        base.weights,
+    )
 }
 
 /// The family of a trace file name: everything before the last `-<digits>` or `-<n>mbps`.
@@ -684,7 +736,9 @@ pub fn family(name: &str) -> String {
     let stem = name.rsplit('/').next().unwrap_or(name);
     let stem = stem.strip_suffix(".txt").unwrap_or(stem);
     match stem.rsplit_once('-') {
-        Some((head, tail)) if tail.chars().next().is_some_and(|c| c.is_ascii_digit()) => head.to_string(),
+        Some((head, tail)) if tail.chars().next().is_some_and(|c| c.is_ascii_digit()) => {
+            head.to_string()
+        }
         _ => stem.to_string(),
     }
 }

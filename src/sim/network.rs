@@ -40,9 +40,21 @@ impl Transfer {
 /// What happened on the link at a given instant.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NetEvent {
-    Progress { id: RequestId, loaded: u64, total: u64 },
-    Done { id: RequestId, url: String, size: u64 },
-    Failed { id: RequestId, status: u16, body: Option<String> },
+    Progress {
+        id: RequestId,
+        loaded: u64,
+        total: u64,
+    },
+    Done {
+        id: RequestId,
+        url: String,
+        size: u64,
+    },
+    Failed {
+        id: RequestId,
+        status: u16,
+        body: Option<String>,
+    },
 }
 
 #[derive(Debug, Default)]

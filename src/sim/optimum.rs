@@ -37,7 +37,13 @@ struct State {
 }
 
 /// The optimal QoE for `ladder` over `trace` with buffer goal `goal` and default TTFB.
-pub fn optimal_qoe(trace: &Trace, ladder: &Ladder, goal: f64, default_ttfb: f64, w: QoeWeights) -> f64 {
+pub fn optimal_qoe(
+    trace: &Trace,
+    ladder: &Ladder,
+    goal: f64,
+    default_ttfb: f64,
+    w: QoeWeights,
+) -> f64 {
     let n_levels = ladder.levels.len();
     let dl = |t: f64, bytes: u64| {
         let ttfb = trace.ttfb(t).unwrap_or(default_ttfb);

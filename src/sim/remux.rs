@@ -2,7 +2,9 @@
 //! fragment of the same length whose header records its media range, so the simulated
 //! SourceBuffer knows what got buffered.
 
-use crate::engine::{RemuxFailure, RemuxOutput, SegmentInfo, SegmentRemuxer, TrackKind, TrackOutput};
+use crate::engine::{
+    RemuxFailure, RemuxOutput, SegmentInfo, SegmentRemuxer, TrackKind, TrackOutput,
+};
 
 const SEGMENT_MAGIC: &[u8; 4] = b"SIMS";
 const DATA_MAGIC: &[u8; 4] = b"SIMD";
@@ -11,11 +13,15 @@ const INIT_MAGIC: &[u8; 4] = b"SIMI";
 /// Segment bytes of `size` (at least 12) for a segment of `duration` seconds.
 pub fn segment_bytes(size: u64, duration: f64) -> Vec<u8> {
     let mut v = vec![0u8; (size as usize).max(12)];
-    if let Some(h) = v.get_mut(..12) {
-        h[..4].copy_from_slice(SEGMENT_MAGIC);
-        h[4..12].copy_from_slice(&duration.to_le_bytes());
-    }
+    put(&mut v, 0, SEGMENT_MAGIC);
+    put(&mut v, 4, &duration.to_le_bytes());
     v
+}
+
+fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
+    if let Some(dst) = buf.get_mut(at..at + bytes.len()) {
+        dst.copy_from_slice(bytes);
+    }
 }
 
 fn f64_at(b: &[u8], at: usize) -> Option<f64> {
@@ -47,7 +53,9 @@ pub struct SimRemuxer {
 impl SegmentRemuxer for SimRemuxer {
     fn push(&mut self, data: &[u8], info: &SegmentInfo) -> Result<RemuxOutput, RemuxFailure> {
         if data.get(..4) != Some(SEGMENT_MAGIC.as_slice()) {
-            return Err(RemuxFailure("not a simulator segment (no SIMS header)".into()));
+            return Err(RemuxFailure(
+                "not a simulator segment (no SIMS header)".into(),
+            ));
         }
         let duration = f64_at(data, 4).ok_or_else(|| RemuxFailure("short segment".into()))?;
         self.pushes += 1;
@@ -56,11 +64,9 @@ impl SegmentRemuxer for SimRemuxer {
         }
         self.last_info = Some(*info);
         let mut out = vec![0u8; data.len().max(20)];
-        if let Some(h) = out.get_mut(..20) {
-            h[..4].copy_from_slice(DATA_MAGIC);
-            h[4..12].copy_from_slice(&info.start.to_le_bytes());
-            h[12..20].copy_from_slice(&(info.start + duration).to_le_bytes());
-        }
+        put(&mut out, 0, DATA_MAGIC);
+        put(&mut out, 4, &info.start.to_le_bytes());
+        put(&mut out, 12, &(info.start + duration).to_le_bytes());
         let init = (!self.init_sent).then(|| INIT_MAGIC.to_vec());
         self.init_sent = true;
         Ok(RemuxOutput {

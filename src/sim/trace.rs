@@ -22,13 +22,20 @@ impl Trace {
             }
             let mut cols = line.split_whitespace();
             let bad = |what: &str| format!("{name}: line {}: bad {what}: `{line}`", i + 1);
-            let t: f64 = cols.next().and_then(|c| c.parse().ok()).ok_or_else(|| bad("time"))?;
-            let r: f64 = cols.next().and_then(|c| c.parse().ok()).ok_or_else(|| bad("throughput"))?;
+            let t: f64 = cols
+                .next()
+                .and_then(|c| c.parse().ok())
+                .ok_or_else(|| bad("time"))?;
+            let r: f64 = cols
+                .next()
+                .and_then(|c| c.parse().ok())
+                .ok_or_else(|| bad("throughput"))?;
             let ttfb = match cols.next() {
                 Some(c) => Some(c.parse::<f64>().map_err(|_| bad("ttfb"))? / 1000.0),
                 None => None,
             };
-            if !(t.is_finite() && r.is_finite() && r >= 0.0) || raw.last().is_some_and(|p| t <= p.0) {
+            if !(t.is_finite() && r.is_finite() && r >= 0.0) || raw.last().is_some_and(|p| t <= p.0)
+            {
                 return Err(bad("line (times must increase, rates be >= 0)"));
             }
             raw.push((t, r, ttfb));
@@ -36,7 +43,11 @@ impl Trace {
         let (Some(first), Some(last)) = (raw.first().copied(), raw.last().copied()) else {
             return Err(format!("{name}: empty trace"));
         };
-        let mean = if raw.len() > 1 { (last.0 - first.0) / (raw.len() - 1) as f64 } else { 1.0 };
+        let mean = if raw.len() > 1 {
+            (last.0 - first.0) / (raw.len() - 1) as f64
+        } else {
+            1.0
+        };
         let points: Vec<_> = raw.iter().map(|&(t, r, f)| (t - first.0, r, f)).collect();
         Ok(Trace {
             name: name.to_string(),
@@ -61,7 +72,10 @@ impl Trace {
     fn index(&self, t: f64) -> (usize, f64) {
         let wraps = (t / self.period).floor();
         let local = t - wraps * self.period;
-        let i = self.points.partition_point(|p| p.0 <= local).saturating_sub(1);
+        let i = self
+            .points
+            .partition_point(|p| p.0 <= local)
+            .saturating_sub(1);
         (i, wraps * self.period)
     }
 
@@ -80,7 +94,10 @@ impl Trace {
     /// The first time after `t` at which the rate changes.
     pub fn next_change(&self, t: f64) -> f64 {
         let (i, base) = self.index(t);
-        let next = self.points.get(i + 1).map_or(base + self.period, |p| base + p.0);
+        let next = self
+            .points
+            .get(i + 1)
+            .map_or(base + self.period, |p| base + p.0);
         if next <= t {
             t + 1e-6
         } else {
@@ -138,7 +155,9 @@ mod tests {
 
     #[test]
     fn rejects_bad_lines() {
-        assert!(Trace::parse("x", "0 1\n0 2\n").unwrap_err().contains("line 2"));
+        assert!(Trace::parse("x", "0 1\n0 2\n")
+            .unwrap_err()
+            .contains("line 2"));
         assert!(Trace::parse("x", "0 abc\n").is_err());
         assert!(Trace::parse("x", "").is_err());
     }

@@ -34,7 +34,11 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut sets = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
         match a.as_str() {
             "--traces" => traces = Some(PathBuf::from(value("--traces")?)),
             "--abr" => {
@@ -47,9 +51,15 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             }
             "--ladder" => ladder = Some(PathBuf::from(value("--ladder")?)),
             "--duration" => {
-                duration = value("--duration")?.parse().map_err(|_| "bad --duration".to_string())?
+                duration = value("--duration")?
+                    .parse()
+                    .map_err(|_| "bad --duration".to_string())?
             }
-            "--seed" => seed = value("--seed")?.parse().map_err(|_| "bad --seed".to_string())?,
+            "--seed" => {
+                seed = value("--seed")?
+                    .parse()
+                    .map_err(|_| "bad --seed".to_string())?
+            }
             "--markdown" => markdown = true,
             "--set" => sets.push(value("--set")?),
             other => return Err(format!("simulate: unknown argument `{other}`")),
@@ -82,7 +92,10 @@ fn load_traces(path: &Path) -> Result<Vec<Trace>, String> {
         .iter()
         .map(|f| {
             let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
-            let name = f.file_name().map_or_else(|| f.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let name = f.file_name().map_or_else(
+                || f.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
             Trace::parse(&name, &text)
         })
         .collect()
@@ -95,7 +108,13 @@ fn load_ladder(path: &Path, duration: f64) -> Result<Ladder, String> {
     let local = |url: &str| dir.join(url.strip_prefix(base).unwrap_or(url));
     let read = |url: &str| std::fs::read(local(url)).ok();
     let size_of = |url: &str| std::fs::metadata(local(url)).ok().map(|m| m.len());
-    Ladder::from_master(&format!("{base}master.m3u8"), &master, duration, &read, &size_of)
+    Ladder::from_master(
+        &format!("{base}master.m3u8"),
+        &master,
+        duration,
+        &read,
+        &size_of,
+    )
 }
 
 fn line(s: &Scored) -> serde_json::Value {
@@ -185,7 +204,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
             let s = sim::score(t, &ladder, abr, &base, opt);
             println!("{}", line(&s));
             sums.entry(abr.name()).or_default().add(&s);
-            fams.entry(family(&t.name)).or_default().entry(abr.name()).or_default().add(&s);
+            fams.entry(family(&t.name))
+                .or_default()
+                .entry(abr.name())
+                .or_default()
+                .add(&s);
             if abr == AbrKind::Ours && family(&t.name) == "stable" {
                 let late = late_switches(&s, &ladder, 30.0);
                 let lowest_fits = t.mean_mbps() > ladder.mbps(0) * 1.1;
@@ -237,8 +260,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 /// `--set key=value`: tune the rule's and the engine's parameters from the command line.
 fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
-    let (k, v) = kv.split_once('=').ok_or_else(|| format!("--set {kv}: expected key=value"))?;
-    let num = || v.parse::<f64>().map_err(|_| format!("--set {kv}: not a number"));
+    let (k, v) = kv
+        .split_once('=')
+        .ok_or_else(|| format!("--set {kv}: expected key=value"))?;
+    let num = || {
+        v.parse::<f64>()
+            .map_err(|_| format!("--set {kv}: not a number"))
+    };
     let abr = &mut base.engine.abr;
     match k {
         "horizon" => abr.horizon = num()? as usize,
@@ -253,7 +281,8 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
         "fast_half_life" => abr.estimator.fast_half_life = num()?,
         "slow_half_life" => abr.estimator.slow_half_life = num()?,
         "prediction" => {
-            abr.prediction = hlsplay::abr::Prediction::parse(v).ok_or_else(|| format!("--set {kv}: robust|harmonic|ewma|min"))?
+            abr.prediction = hlsplay::abr::Prediction::parse(v)
+                .ok_or_else(|| format!("--set {kv}: robust|harmonic|ewma|min"))?
         }
         "buffer_goal" => base.engine.buffer_goal = num()?,
         _ => return Err(format!("--set: unknown key `{k}`")),
@@ -278,7 +307,10 @@ fn late_switches(s: &Scored, ladder: &Ladder, after: f64) -> usize {
     n
 }
 
-fn print_markdown(fams: &BTreeMap<String, BTreeMap<&'static str, Sum>>, sums: &BTreeMap<&'static str, Sum>) {
+fn print_markdown(
+    fams: &BTreeMap<String, BTreeMap<&'static str, Sum>>,
+    sums: &BTreeMap<&'static str, Sum>,
+) {
     println!();
     println!("| family | traces | QoE ours | QoE hls.js | QoE throughput | QoE optimum | ours % of optimum | rebuffer s ours / hls.js / tput | switches ours / hls.js / tput | bitrate Mbps ours / hls.js / tput |");
     println!("|---|---|---|---|---|---|---|---|---|---|");

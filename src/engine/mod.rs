@@ -25,9 +25,10 @@ mod buffer;
 mod loader;
 pub mod media;
 mod parse;
+mod transmux;
 mod types;
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
 use std::collections::{BTreeMap, VecDeque};

@@ -28,7 +28,7 @@ mod parse;
 mod transmux;
 mod types;
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests;
 
 use std::collections::{BTreeMap, VecDeque};

@@ -1,28 +1,24 @@
 // Shared by the browser tests: Debian's Chromium driven by playwright-core, and the local CDN.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
-/** Headless Chromium with the flags this closed network needs (no background connections). */
+/** Headless Chromium with the flags this closed network needs (no background connections);
+ * playwright gives it a fresh profile of its own. */
 export async function launchBrowser() {
-  const profile = mkdtempSync(join(tmpdir(), 'hlsplay-chromium-'));
-  const browser = await chromium.launch({
+  return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required', `--user-data-dir=${profile}`,
+      '--autoplay-policy=no-user-gesture-required',
     ],
   });
-  browser.on('disconnected', () => rmSync(profile, { recursive: true, force: true }));
-  return browser;
 }
 
 async function portOpen(port) {

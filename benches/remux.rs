@@ -7,7 +7,10 @@ use std::time::Instant;
 fn main() {
     let root = env!("CARGO_MANIFEST_DIR");
     let status = std::process::Command::new(format!("{root}/scripts/bench-segments.sh")).status();
-    assert!(status.map(|s| s.success()).unwrap_or(false), "scripts/bench-segments.sh failed (needs ffmpeg)");
+    assert!(
+        status.map(|s| s.success()).unwrap_or(false),
+        "scripts/bench-segments.sh failed (needs ffmpeg)"
+    );
     let segments: Vec<Vec<u8>> = (0..3)
         .map(|i| std::fs::read(format!("{root}/bench/segments/seg_{i}.ts")).unwrap())
         .collect();
@@ -20,7 +23,15 @@ fn main() {
             let t = Instant::now();
             let mut bytes = 0;
             for (i, seg) in segments.iter().enumerate() {
-                let out = mux.push(seg, &SegmentInfo { start: i as f64 * 10.0, ..Default::default() }).unwrap();
+                let out = mux
+                    .push(
+                        seg,
+                        &SegmentInfo {
+                            start: i as f64 * 10.0,
+                            ..Default::default()
+                        },
+                    )
+                    .unwrap();
                 bytes += out.tracks.iter().map(|t| t.data.len()).sum::<usize>();
             }
             let secs = t.elapsed().as_secs_f64();

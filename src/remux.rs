@@ -106,18 +106,18 @@ pub enum RemuxWarning {
     UntimedFramesDropped { count: usize },
     #[error("video DTS not increasing at {count} frames: nudged forward")]
     NonMonotonicDts { count: usize },
-    #[error("video gap of {seconds:.3} s before this segment (left as is)")]
-    VideoGap { seconds: f64 },
-    #[error("video overlap of {seconds:.3} s with the previous segment (left as is)")]
-    VideoOverlap { seconds: f64 },
-    #[error("audio gap of {seconds:.3} s filled with {frames} silent frames")]
-    AudioGapFilled { seconds: f64, frames: u32 },
-    #[error("audio gap of {seconds:.3} s not filled")]
-    AudioGapNotFilled { seconds: f64 },
+    #[error("video gap of {ms} ms before this segment (left as is)")]
+    VideoGap { ms: i64 },
+    #[error("video overlap of {ms} ms with the previous segment (left as is)")]
+    VideoOverlap { ms: i64 },
+    #[error("audio gap of {ms} ms filled with {frames} silent frames")]
+    AudioGapFilled { ms: i64, frames: u32 },
+    #[error("audio gap of {ms} ms not filled")]
+    AudioGapNotFilled { ms: i64 },
     #[error("{frames} overlapping audio frames dropped")]
     AudioOverlapDropped { frames: u32 },
-    #[error("timestamps jumped {seconds:.3} s without a discontinuity tag: segment placed after the previous one")]
-    TimestampJump { seconds: f64 },
+    #[error("timestamps jumped {ms} ms without a discontinuity tag: segment placed after the previous one")]
+    TimestampJump { ms: i64 },
     #[error("{count} frames before the start of the timeline dropped")]
     NegativeTimeDropped { count: usize },
     #[error("the program lists a {kind} stream that has no frames in this segment")]
@@ -298,7 +298,7 @@ impl Transmuxer {
                             && (first + o - e).abs() > MAX_JUMP_90K =>
                     {
                         warnings.push(RemuxWarning::TimestampJump {
-                            seconds: (first + o - e) as f64 / 90_000.0,
+                            ms: (first + o - e) / 90,
                         });
                         self.video_next = None;
                         self.audio_next = None;
@@ -399,13 +399,9 @@ impl Transmuxer {
                             first.dts = next;
                         }
                     } else if delta >= frame {
-                        warnings.push(RemuxWarning::VideoGap {
-                            seconds: delta as f64 / 90_000.0,
-                        });
+                        warnings.push(RemuxWarning::VideoGap { ms: delta / 90 });
                     } else if delta <= -frame {
-                        warnings.push(RemuxWarning::VideoOverlap {
-                            seconds: -delta as f64 / 90_000.0,
-                        });
+                        warnings.push(RemuxWarning::VideoOverlap { ms: -delta / 90 });
                     }
                 }
                 let n = self.placed.len();
@@ -502,18 +498,18 @@ impl Transmuxer {
                                 self.audio_ranges.push((0, s.len(), true));
                             }
                             warnings.push(RemuxWarning::AudioGapFilled {
-                                seconds: d as f64 / rate as f64,
+                                ms: d * 1000 / rate,
                                 frames: n,
                             });
                             e + i64::from(n) * spf
                         } else if at_segment_start {
                             warnings.push(RemuxWarning::AudioGapNotFilled {
-                                seconds: d as f64 / rate as f64,
+                                ms: d * 1000 / rate,
                             });
                             t
                         } else {
                             warnings.push(RemuxWarning::AudioGapNotFilled {
-                                seconds: d as f64 / rate as f64,
+                                ms: d * 1000 / rate,
                             });
                             e
                         }

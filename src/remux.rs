@@ -166,6 +166,8 @@ pub struct Transmuxer {
     audio_samples: Vec<Sample>,
     audio_ranges: Vec<(usize, usize, bool)>,
     silence: Vec<u8>,
+    v_ts: Vec<(Option<i64>, Option<i64>)>,
+    a_ts: Vec<Option<i64>>,
 }
 
 impl Transmuxer {
@@ -188,6 +190,8 @@ impl Transmuxer {
             audio_samples: Vec::new(),
             audio_ranges: Vec::new(),
             silence: Vec::new(),
+            v_ts: Vec::new(),
+            a_ts: Vec::new(),
         }
     }
 
@@ -269,7 +273,8 @@ impl Transmuxer {
         }
         let video_end_ref = self.reference;
         self.reference = start_ref.or(v_ts.iter().find_map(|t| t.0));
-        let mut a_ts: Vec<Option<i64>> = Vec::with_capacity(self.demux.audio.frames.len());
+        let mut a_ts = std::mem::take(&mut self.a_ts);
+        a_ts.clear();
         for i in 0..self.demux.audio.frames.len() {
             let Some(f) = self.demux.audio.frames.get(i).copied() else {
                 break;
@@ -312,6 +317,10 @@ impl Transmuxer {
         self.offset = Some(offset);
 
         let fill_between = contiguous && !info.rendition_switch;
+        // A new audio configuration (sample rate) restarts the audio timeline in its own units.
+        if self.audio_written.is_some() && self.demux.audio.config != self.audio_written {
+            self.audio_next = None;
+        }
         let mut out_start = f64::INFINITY;
         let mut out_end = f64::NEG_INFINITY;
 
@@ -705,6 +714,8 @@ impl Transmuxer {
             out_start = start_90k as f64 / 90_000.0;
             out_end = out_start;
         }
+        self.v_ts = v_ts;
+        self.a_ts = a_ts;
         Ok(RemuxOutput {
             tracks,
             start: out_start,

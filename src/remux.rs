@@ -22,7 +22,7 @@ const VIDEO_TRACK_ID: u32 = 1;
 const AUDIO_TRACK_ID: u32 = 2;
 /// Audio frames this close to where the previous frame ended are laid back to back.
 const AUDIO_CONTIGUOUS_90K: i64 = 9_000;
-/// Longest audio gap filled with silence (5 s); longer gaps are left or shifted.
+/// Most silence inserted per segment (5 s); longer gaps are left or shifted.
 const MAX_AUDIO_FILL_90K: i64 = 5 * 90_000;
 /// A contiguous segment whose timestamps are this far from where the previous one ended has
 /// an unsignalled discontinuity: it is placed right after the previous one.
@@ -460,7 +460,8 @@ impl Transmuxer {
             let spf = i64::from(cfg.samples_per_frame.max(1));
             let to_samples = |t90: i64| (t90 * rate + 45_000).div_euclid(90_000);
             let tolerance = to_samples(AUDIO_CONTIGUOUS_90K);
-            let max_fill = to_samples(MAX_AUDIO_FILL_90K);
+            // Silence budget per segment, so output stays bounded by the input.
+            let mut fill_left = to_samples(MAX_AUDIO_FILL_90K);
             if !fill_between && self.audio_next.is_some() && info.rendition_switch {
                 // A switch lines up by timestamps; small differences are still closed below.
             }
@@ -492,8 +493,9 @@ impl Transmuxer {
                         } else if at_segment_start && !fill_between {
                             // New position after a switch: the fragment starts where it is.
                             t
-                        } else if let (Some(s), true) = (&silent, d <= max_fill) {
+                        } else if let (Some(s), true) = (&silent, d <= fill_left) {
                             let n = ((d + spf / 2) / spf) as u32;
+                            fill_left -= d;
                             if first_time.is_none() {
                                 first_time = Some(e);
                             }
@@ -753,7 +755,8 @@ impl Transmuxer {
         if !matches!(es.config.map(|c| c.codec), Some(AudioCodec::Mpeg { .. })) {
             return None;
         }
-        let f = es.frames.first()?;
+        // The last frame: its header matches the configuration in force at the segment end.
+        let f = es.frames.last()?;
         let h = es.data.get(f.offset as usize..f.offset as usize + 4)?;
         h.try_into().ok()
     }

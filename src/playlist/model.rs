@@ -27,6 +27,29 @@ pub struct MasterPlaylist {
     pub start: Option<StartOffset>,
 }
 
+impl MasterPlaylist {
+    /// The EXT-X-MEDIA renditions of `media_type` in `group_id`, in playlist order.
+    pub fn renditions_in_group<'a>(
+        &'a self,
+        media_type: MediaType,
+        group_id: &'a str,
+    ) -> impl Iterator<Item = &'a Rendition> + 'a {
+        self.renditions
+            .iter()
+            .filter(move |r| r.media_type == media_type && r.group_id == group_id)
+    }
+
+    /// The audio renditions of `variant`'s AUDIO group, wherever they appear in the playlist.
+    /// Empty when the variant names no group, or a group with no EXT-X-MEDIA (audio muxed into
+    /// the variant's own stream, as MediaConvert writes `AUDIO="program_audio"`).
+    pub fn audio_renditions<'a>(&'a self, variant: &'a Variant) -> Vec<&'a Rendition> {
+        match &variant.audio {
+            Some(group) => self.renditions_in_group(MediaType::Audio, group).collect(),
+            None => Vec::new(),
+        }
+    }
+}
+
 /// RFC 8216 §4.3.4.2: EXT-X-STREAM-INF and the URI line after it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Variant {
@@ -200,6 +223,35 @@ pub struct MediaSegment {
     pub start: f64,
     /// 1-based line of the URI.
     pub line: usize,
+}
+
+impl MediaSegment {
+    /// The AES-128 IV for this segment (RFC 8216 §5.2): the key's IV when written, otherwise the
+    /// media sequence number as a big-endian 128-bit integer. `None` when unencrypted.
+    pub fn aes_iv(&self) -> Option<[u8; 16]> {
+        let key = self.key.as_ref()?;
+        let mut iv = [0u8; 16];
+        match &key.iv {
+            Some(text) => {
+                // Validated by the parser: `0x` and 1 to 32 hex digits, right-aligned.
+                let digits = text.get(2..).unwrap_or("");
+                if digits.is_empty() || digits.len() > 32 {
+                    return None;
+                }
+                let mut value: u128 = 0;
+                for c in digits.chars() {
+                    value = (value << 4) | u128::from(c.to_digit(16)?);
+                }
+                iv = value.to_be_bytes();
+            }
+            None => {
+                for (slot, byte) in iv.iter_mut().skip(8).zip(self.sequence.to_be_bytes()) {
+                    *slot = byte;
+                }
+            }
+        }
+        Some(iv)
+    }
 }
 
 /// A byte range: `length` bytes from `offset`.

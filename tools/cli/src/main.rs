@@ -1,6 +1,7 @@
 //! `hlsplay`: the native command-line tool over the player's core.
 use std::process::ExitCode;
 
+mod playlist;
 mod simulate;
 
 const USAGE: &str = "usage: hlsplay <command> [args]\n\ncommands:\n  playlist <file-or-url> [--base-url URL]   print the parsed playlist as JSON\n";
@@ -16,6 +17,8 @@ fn main() -> ExitCode {
             print!("{USAGE}{}", simulate::USAGE);
             return ExitCode::SUCCESS;
         }
+        "playlist" => playlist::run(rest),
+        "bench-playlist" => playlist::bench(rest),
         "simulate" => simulate::run(rest),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),
     };

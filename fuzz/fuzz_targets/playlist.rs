@@ -1,0 +1,40 @@
+//! Fuzz the playlist parser: any bytes must give a playlist or a line-numbered error, never a
+//! panic; whatever parses must also survive a live merge with itself and with a prefix of itself.
+#![no_main]
+
+use hlsplay::playlist::{merge_live, parse, ParseOptions, Playlist};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    // The first byte picks the options so both signed-query paths and tight limits are explored.
+    let (options, input) = match data.split_first() {
+        Some((&flags, rest)) => {
+            let mut options = ParseOptions {
+                propagate_signed_query: flags & 1 != 0,
+                ..ParseOptions::default()
+            };
+            if flags & 2 != 0 {
+                options.limits.max_segments = 4;
+                options.limits.max_variants = 2;
+                options.limits.max_renditions = 2;
+                options.limits.max_line_bytes = 128;
+            }
+            (options, rest)
+        }
+        None => (ParseOptions::default(), data),
+    };
+    let url = "https://cdn.example.com/video/master.m3u8?Policy=p&Signature=s&Key-Pair-Id=k";
+    match parse(input, url, &options) {
+        Ok(Playlist::Media(media)) => {
+            let lines = input.iter().filter(|&&b| b == b'\n').count() + 1;
+            assert!(media.segments.iter().all(|s| s.line <= lines));
+            let again = merge_live(&media, media.clone());
+            assert!(matches!(&again, Ok(outcome) if !outcome.changed));
+            let mut shorter = media.clone();
+            shorter.segments.pop();
+            let _ = merge_live(&shorter, media);
+        }
+        Ok(Playlist::Master(master)) => assert!(!master.variants.is_empty()),
+        Err(error) => assert!(error.to_string().starts_with("line ")),
+    }
+});

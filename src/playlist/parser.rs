@@ -1,0 +1,767 @@
+//! The one-pass line parser: bytes in, [`Playlist`] out, or the first problem with its line number.
+
+use super::attrs::{parse_byte_range, parse_float, parse_integer, Attrs};
+use super::error::{PlaylistError, PlaylistErrorKind};
+use super::model::*;
+use super::url::Base;
+use super::ParseOptions;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Master,
+    Media,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Master => "master",
+            Kind::Media => "media",
+        }
+    }
+}
+
+/// Segment tags seen since the last URI line, waiting for it.
+#[derive(Default)]
+struct PendingSegment {
+    /// (duration, title, line of the EXTINF)
+    extinf: Option<(f64, Option<String>, usize)>,
+    /// (length, offset, line of the EXT-X-BYTERANGE)
+    byte_range: Option<(u64, Option<u64>, usize)>,
+    discontinuity: bool,
+    program_date_time: Option<String>,
+    gap: bool,
+}
+
+struct Parser<'a> {
+    base: Base<'a>,
+    signed_query: Option<String>,
+    options: &'a ParseOptions,
+    /// The playlist kind, with the line and tag that decided it.
+    kind: Option<(Kind, usize, &'static str)>,
+    master: MasterPlaylist,
+    pending_variant: Option<Variant>,
+    media: MediaPlaylist,
+    saw_target_duration: bool,
+    saw_media_sequence: bool,
+    saw_discontinuity_sequence: bool,
+    saw_version: bool,
+    pending: PendingSegment,
+    key: Option<Key>,
+    map: Option<Map>,
+    discontinuity_sequence: u64,
+    next_start: f64,
+}
+
+pub(crate) fn parse(
+    input: &[u8],
+    url: &str,
+    options: &ParseOptions,
+) -> Result<Playlist, PlaylistError> {
+    let limits = &options.limits;
+    if input.len() > limits.max_playlist_bytes {
+        return Err(PlaylistError::limit(
+            0,
+            format!(
+                "playlist is {} bytes, more than {}",
+                input.len(),
+                limits.max_playlist_bytes
+            ),
+        ));
+    }
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    // Before UTF-8 validation, so a segment or HTML page given as a playlist says what it is not.
+    if !input.starts_with(b"#EXTM3U") {
+        return Err(PlaylistError::new(0, PlaylistErrorKind::MissingHeader));
+    }
+    let text = std::str::from_utf8(input).map_err(|e| {
+        let before = input.get(..e.valid_up_to()).unwrap_or(&[]);
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        PlaylistError::new(line, PlaylistErrorKind::InvalidUtf8)
+    })?;
+    let base = Base::parse(url).map_err(|e| PlaylistError::new(0, e.into()))?;
+    let signed_query = if options.propagate_signed_query {
+        base.signed_query()
+    } else {
+        None
+    };
+    let mut parser = Parser {
+        base,
+        signed_query,
+        options,
+        kind: None,
+        master: MasterPlaylist::default(),
+        pending_variant: None,
+        media: MediaPlaylist::default(),
+        saw_target_duration: false,
+        saw_media_sequence: false,
+        saw_discontinuity_sequence: false,
+        saw_version: false,
+        pending: PendingSegment::default(),
+        key: None,
+        map: None,
+        discontinuity_sequence: 0,
+        next_start: 0.0,
+    };
+    let mut lines = text.split('\n').enumerate();
+    let header = lines.next().map(|(_, l)| l.trim_end());
+    match header {
+        Some(h)
+            if h.strip_prefix("#EXTM3U")
+                .is_some_and(|r| r.is_empty() || r.starts_with(char::is_whitespace)) => {}
+        _ => return Err(PlaylistError::new(0, PlaylistErrorKind::MissingHeader)),
+    }
+    for (index, raw) in lines {
+        let line = index + 1;
+        if raw.len() > limits.max_line_bytes {
+            return Err(PlaylistError::limit(
+                line,
+                format!(
+                    "line is {} bytes, more than {}",
+                    raw.len(),
+                    limits.max_line_bytes
+                ),
+            ));
+        }
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if trimmed.starts_with("#EXT") {
+            parser.tag(line, trimmed)?;
+        } else if trimmed.starts_with('#') {
+            // A comment.
+        } else {
+            parser.uri_line(line, trimmed)?;
+        }
+    }
+    parser.finish()
+}
+
+impl<'a> Parser<'a> {
+    fn resolve(&self, line: usize, reference: &str) -> Result<String, PlaylistError> {
+        let absolute = self
+            .base
+            .join(reference)
+            .map_err(|e| PlaylistError::new(line, e.into()))?;
+        Ok(match &self.signed_query {
+            Some(signed) => self.base.add_signed_query(absolute, signed),
+            None => absolute,
+        })
+    }
+
+    fn set_kind(
+        &mut self,
+        kind: Kind,
+        line: usize,
+        tag: &'static str,
+    ) -> Result<(), PlaylistError> {
+        match self.kind {
+            None => {
+                self.kind = Some((kind, line, tag));
+                Ok(())
+            }
+            Some((k, _, _)) if k == kind => Ok(()),
+            Some((k, first_line, first_tag)) => Err(PlaylistError::malformed(
+                line,
+                format!(
+                    "master and media tags mixed: {tag} in a {} playlist ({first_tag} at line {first_line})",
+                    k.name()
+                ),
+            )),
+        }
+    }
+
+    fn tag(&mut self, line: usize, text: &'a str) -> Result<(), PlaylistError> {
+        let (name, value) = text.split_once(':').unwrap_or((text, ""));
+        // A known tag may not sit between EXT-X-STREAM-INF and its URI.
+        if let Some(v) = &self.pending_variant {
+            if KNOWN_TAGS.contains(&name) {
+                return Err(PlaylistError::malformed(
+                    v.line,
+                    "EXT-X-STREAM-INF not followed by a URI",
+                ));
+            }
+        }
+        match name {
+            // The most frequent tag first: string arms are compared in order.
+            "#EXTINF" => {
+                self.set_kind(Kind::Media, line, "EXTINF")?;
+                self.extinf(line, value)
+            }
+            "#EXTM3U" => Err(PlaylistError::malformed(line, "#EXTM3U repeated")),
+            "#EXT-X-VERSION" => {
+                if std::mem::replace(&mut self.saw_version, true) {
+                    return Err(PlaylistError::malformed(line, "duplicate EXT-X-VERSION"));
+                }
+                let v = parse_integer(value)
+                    .and_then(|v| u32::try_from(v).ok())
+                    .ok_or_else(|| bad_number(line, "EXT-X-VERSION", value))?;
+                self.master.version = Some(v);
+                self.media.version = Some(v);
+                Ok(())
+            }
+            "#EXT-X-INDEPENDENT-SEGMENTS" => {
+                self.master.independent_segments = true;
+                self.media.independent_segments = true;
+                Ok(())
+            }
+            "#EXT-X-START" => {
+                let a = Attrs::parse("EXT-X-START", line, value)?;
+                a.required("TIME-OFFSET")?;
+                let start = StartOffset {
+                    time_offset: a.signed_float("TIME-OFFSET")?.unwrap_or(0.0),
+                    precise: a.yes_no("PRECISE")?,
+                };
+                self.master.start = Some(start);
+                self.media.start = Some(start);
+                Ok(())
+            }
+            "#EXT-X-STREAM-INF" => {
+                self.set_kind(Kind::Master, line, "EXT-X-STREAM-INF")?;
+                self.stream_inf(line, value)
+            }
+            "#EXT-X-MEDIA" => {
+                self.set_kind(Kind::Master, line, "EXT-X-MEDIA")?;
+                self.rendition(line, value)
+            }
+            "#EXT-X-I-FRAME-STREAM-INF" => {
+                self.set_kind(Kind::Master, line, "EXT-X-I-FRAME-STREAM-INF")?;
+                self.i_frame_stream_inf(line, value)
+            }
+            "#EXT-X-SESSION-DATA" => {
+                self.set_kind(Kind::Master, line, "EXT-X-SESSION-DATA")?;
+                self.session_data(line, value)
+            }
+            "#EXT-X-SESSION-KEY" => self.set_kind(Kind::Master, line, "EXT-X-SESSION-KEY"),
+            "#EXT-X-TARGETDURATION" => {
+                self.set_kind(Kind::Media, line, "EXT-X-TARGETDURATION")?;
+                if std::mem::replace(&mut self.saw_target_duration, true) {
+                    return Err(PlaylistError::malformed(
+                        line,
+                        "duplicate EXT-X-TARGETDURATION",
+                    ));
+                }
+                self.media.target_duration = parse_integer(value)
+                    .ok_or_else(|| bad_number(line, "EXT-X-TARGETDURATION", value))?;
+                Ok(())
+            }
+            "#EXT-X-MEDIA-SEQUENCE" => {
+                self.set_kind(Kind::Media, line, "EXT-X-MEDIA-SEQUENCE")?;
+                self.before_segments(line, "EXT-X-MEDIA-SEQUENCE")?;
+                if std::mem::replace(&mut self.saw_media_sequence, true) {
+                    return Err(PlaylistError::malformed(
+                        line,
+                        "duplicate EXT-X-MEDIA-SEQUENCE",
+                    ));
+                }
+                self.media.media_sequence = parse_integer(value)
+                    .ok_or_else(|| bad_number(line, "EXT-X-MEDIA-SEQUENCE", value))?;
+                Ok(())
+            }
+            "#EXT-X-DISCONTINUITY-SEQUENCE" => {
+                self.set_kind(Kind::Media, line, "EXT-X-DISCONTINUITY-SEQUENCE")?;
+                self.before_segments(line, "EXT-X-DISCONTINUITY-SEQUENCE")?;
+                if std::mem::replace(&mut self.saw_discontinuity_sequence, true) {
+                    return Err(PlaylistError::malformed(
+                        line,
+                        "duplicate EXT-X-DISCONTINUITY-SEQUENCE",
+                    ));
+                }
+                let v = parse_integer(value)
+                    .ok_or_else(|| bad_number(line, "EXT-X-DISCONTINUITY-SEQUENCE", value))?;
+                self.media.discontinuity_sequence = v;
+                self.discontinuity_sequence = v;
+                Ok(())
+            }
+            "#EXT-X-PLAYLIST-TYPE" => {
+                self.set_kind(Kind::Media, line, "EXT-X-PLAYLIST-TYPE")?;
+                let t = match value {
+                    "VOD" => PlaylistType::Vod,
+                    "EVENT" => PlaylistType::Event,
+                    other => {
+                        return Err(PlaylistError::malformed(
+                            line,
+                            format!("EXT-X-PLAYLIST-TYPE is not VOD or EVENT: `{other}`"),
+                        ))
+                    }
+                };
+                if self.media.playlist_type.replace(t).is_some() {
+                    return Err(PlaylistError::malformed(
+                        line,
+                        "duplicate EXT-X-PLAYLIST-TYPE",
+                    ));
+                }
+                Ok(())
+            }
+            "#EXT-X-ENDLIST" => {
+                self.set_kind(Kind::Media, line, "EXT-X-ENDLIST")?;
+                self.no_pending_extinf()?;
+                self.media.ended = true;
+                Ok(())
+            }
+            "#EXT-X-I-FRAMES-ONLY" => {
+                self.set_kind(Kind::Media, line, "EXT-X-I-FRAMES-ONLY")?;
+                self.media.i_frames_only = true;
+                Ok(())
+            }
+            "#EXT-X-BYTERANGE" => {
+                self.set_kind(Kind::Media, line, "EXT-X-BYTERANGE")?;
+                let (length, offset) = parse_byte_range(value).ok_or_else(|| {
+                    PlaylistError::malformed(
+                        line,
+                        format!("EXT-X-BYTERANGE is not <length>[@<offset>]: `{value}`"),
+                    )
+                })?;
+                self.pending.byte_range = Some((length, offset, line));
+                Ok(())
+            }
+            "#EXT-X-DISCONTINUITY" => {
+                self.set_kind(Kind::Media, line, "EXT-X-DISCONTINUITY")?;
+                self.pending.discontinuity = true;
+                Ok(())
+            }
+            "#EXT-X-PROGRAM-DATE-TIME" => {
+                self.set_kind(Kind::Media, line, "EXT-X-PROGRAM-DATE-TIME")?;
+                if !looks_like_date_time(value) {
+                    return Err(PlaylistError::malformed(
+                        line,
+                        format!("EXT-X-PROGRAM-DATE-TIME is not an ISO 8601 date-time: `{value}`"),
+                    ));
+                }
+                self.pending.program_date_time = Some(value.to_string());
+                Ok(())
+            }
+            "#EXT-X-GAP" => {
+                self.set_kind(Kind::Media, line, "EXT-X-GAP")?;
+                self.pending.gap = true;
+                Ok(())
+            }
+            "#EXT-X-KEY" => {
+                self.set_kind(Kind::Media, line, "EXT-X-KEY")?;
+                self.key(line, value)
+            }
+            "#EXT-X-MAP" => {
+                self.set_kind(Kind::Media, line, "EXT-X-MAP")?;
+                self.map(line, value)
+            }
+            // Variable substitution would change URIs; ignoring it would fetch `{$name}` literally.
+            "#EXT-X-DEFINE" => Err(PlaylistError::unsupported(
+                line,
+                "EXT-X-DEFINE (variable substitution)",
+            )),
+            // Unknown tags (EXT-X-DATERANGE, LL-HLS parts, vendor tags) are ignored: RFC 8216 §6.3.1.
+            _ => Ok(()),
+        }
+    }
+
+    fn before_segments(&self, line: usize, tag: &str) -> Result<(), PlaylistError> {
+        if self.media.segments.is_empty() && self.pending.extinf.is_none() {
+            Ok(())
+        } else {
+            Err(PlaylistError::malformed(
+                line,
+                format!("{tag} after the first segment"),
+            ))
+        }
+    }
+
+    fn no_pending_extinf(&self) -> Result<(), PlaylistError> {
+        match &self.pending.extinf {
+            Some((_, _, extinf_line)) => Err(PlaylistError::malformed(
+                *extinf_line,
+                "EXTINF not followed by a URI",
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn stream_inf(&mut self, line: usize, value: &str) -> Result<(), PlaylistError> {
+        let a = Attrs::parse("EXT-X-STREAM-INF", line, value)?;
+        let bandwidth = a.required("BANDWIDTH")?;
+        let bandwidth = parse_integer(bandwidth)
+            .ok_or_else(|| bad_attr(line, "EXT-X-STREAM-INF", "BANDWIDTH", bandwidth))?;
+        self.pending_variant = Some(Variant {
+            uri: String::new(),
+            bandwidth,
+            average_bandwidth: a.integer("AVERAGE-BANDWIDTH")?,
+            codecs: a.str("CODECS").map(super::codecs::normalize),
+            resolution: resolution(&a, line, "EXT-X-STREAM-INF")?,
+            frame_rate: a.float("FRAME-RATE")?,
+            hdcp_level: a.string("HDCP-LEVEL"),
+            video_range: a.string("VIDEO-RANGE"),
+            audio: a.string("AUDIO"),
+            video: a.string("VIDEO"),
+            subtitles: a.string("SUBTITLES"),
+            closed_captions: a.string("CLOSED-CAPTIONS"),
+            line,
+        });
+        Ok(())
+    }
+
+    fn i_frame_stream_inf(&mut self, line: usize, value: &str) -> Result<(), PlaylistError> {
+        const TAG: &str = "EXT-X-I-FRAME-STREAM-INF";
+        let a = Attrs::parse(TAG, line, value)?;
+        let bandwidth = a.required("BANDWIDTH")?;
+        let bandwidth =
+            parse_integer(bandwidth).ok_or_else(|| bad_attr(line, TAG, "BANDWIDTH", bandwidth))?;
+        let uri = self.resolve(line, a.required("URI")?)?;
+        if self.master.i_frame_variants.len() >= self.options.limits.max_variants {
+            return Err(too_many(
+                line,
+                "I-frame variants",
+                self.options.limits.max_variants,
+            ));
+        }
+        self.master.i_frame_variants.push(IFrameVariant {
+            uri,
+            bandwidth,
+            average_bandwidth: a.integer("AVERAGE-BANDWIDTH")?,
+            codecs: a.str("CODECS").map(super::codecs::normalize),
+            resolution: resolution(&a, line, TAG)?,
+            line,
+        });
+        Ok(())
+    }
+
+    fn rendition(&mut self, line: usize, value: &str) -> Result<(), PlaylistError> {
+        const TAG: &str = "EXT-X-MEDIA";
+        let a = Attrs::parse(TAG, line, value)?;
+        let media_type = match a.required("TYPE")? {
+            "AUDIO" => MediaType::Audio,
+            "VIDEO" => MediaType::Video,
+            "SUBTITLES" => MediaType::Subtitles,
+            "CLOSED-CAPTIONS" => MediaType::ClosedCaptions,
+            other => return Err(bad_attr(line, TAG, "TYPE", other)),
+        };
+        let group_id = a.required("GROUP-ID")?.to_string();
+        let name = a.required("NAME")?.to_string();
+        let uri = match a.str("URI") {
+            Some(_) if media_type == MediaType::ClosedCaptions => {
+                return Err(PlaylistError::malformed(
+                    line,
+                    "EXT-X-MEDIA TYPE=CLOSED-CAPTIONS with URI",
+                ))
+            }
+            Some(u) => Some(self.resolve(line, u)?),
+            None if media_type == MediaType::Subtitles => {
+                return Err(PlaylistError::malformed(
+                    line,
+                    "EXT-X-MEDIA TYPE=SUBTITLES without URI",
+                ))
+            }
+            None => None,
+        };
+        if self.master.renditions.len() >= self.options.limits.max_renditions {
+            return Err(too_many(
+                line,
+                "renditions",
+                self.options.limits.max_renditions,
+            ));
+        }
+        self.master.renditions.push(Rendition {
+            media_type,
+            group_id,
+            name,
+            language: a.string("LANGUAGE"),
+            assoc_language: a.string("ASSOC-LANGUAGE"),
+            default: a.yes_no("DEFAULT")?,
+            autoselect: a.yes_no("AUTOSELECT")?,
+            forced: a.yes_no("FORCED")?,
+            channels: a.string("CHANNELS"),
+            instream_id: a.string("INSTREAM-ID"),
+            uri,
+            line,
+        });
+        Ok(())
+    }
+
+    fn session_data(&mut self, line: usize, value: &str) -> Result<(), PlaylistError> {
+        const TAG: &str = "EXT-X-SESSION-DATA";
+        let a = Attrs::parse(TAG, line, value)?;
+        let data_id = a.required("DATA-ID")?.to_string();
+        let uri = match (a.str("VALUE"), a.str("URI")) {
+            (Some(_), Some(_)) => {
+                return Err(PlaylistError::malformed(
+                    line,
+                    "EXT-X-SESSION-DATA with both VALUE and URI",
+                ))
+            }
+            (None, None) => {
+                return Err(PlaylistError::malformed(
+                    line,
+                    "EXT-X-SESSION-DATA without VALUE or URI",
+                ))
+            }
+            (_, Some(u)) => Some(self.resolve(line, u)?),
+            (Some(_), None) => None,
+        };
+        if self.master.session_data.len() >= self.options.limits.max_renditions {
+            return Err(too_many(
+                line,
+                "EXT-X-SESSION-DATA tags",
+                self.options.limits.max_renditions,
+            ));
+        }
+        self.master.session_data.push(SessionData {
+            data_id,
+            value: a.string("VALUE"),
+            uri,
+            language: a.string("LANGUAGE"),
+        });
+        Ok(())
+    }
+
+    fn extinf(&mut self, line: usize, value: &str) -> Result<(), PlaylistError> {
+        self.no_pending_extinf()?;
+        let (duration, title) = value.split_once(',').unwrap_or((value, ""));
+        let duration = duration.trim();
+        let duration = parse_float(duration).ok_or_else(|| {
+            PlaylistError::malformed(
+                line,
+                format!("EXTINF duration is not a non-negative decimal number: `{duration}`"),
+            )
+        })?;
+        let title = title.trim();
+        let title = (!title.is_empty()).then(|| title.to_string());
+        self.pending.extinf = Some((duration, title, line));
+        Ok(())
+    }
+
+    fn key(&mut self, line: usize, value: &str) -> Result<(), PlaylistError> {
+        const TAG: &str = "EXT-X-KEY";
+        let a = Attrs::parse(TAG, line, value)?;
+        let method = match a.required("METHOD")? {
+            "NONE" => {
+                self.key = None;
+                return Ok(());
+            }
+            "AES-128" => KeyMethod::Aes128,
+            "SAMPLE-AES" => KeyMethod::SampleAes,
+            other => {
+                return Err(PlaylistError::unsupported(
+                    line,
+                    format!("EXT-X-KEY METHOD={other}"),
+                ))
+            }
+        };
+        let keyformat = a.string("KEYFORMAT");
+        if let Some(format) = keyformat.as_deref().filter(|f| *f != "identity") {
+            // A DRM key system: its URI is not an http key and this player cannot decrypt it.
+            return Err(PlaylistError::unsupported(
+                line,
+                format!("EXT-X-KEY KEYFORMAT=\"{format}\" (DRM key systems)"),
+            ));
+        }
+        let uri = self.resolve(line, a.required("URI")?)?;
+        let iv = match a.str("IV") {
+            Some(iv) if is_iv(iv) => Some(iv.to_string()),
+            Some(iv) => return Err(bad_attr(line, TAG, "IV", iv)),
+            None => None,
+        };
+        self.key = Some(Key {
+            method,
+            uri,
+            iv,
+            keyformat,
+            keyformat_versions: a.string("KEYFORMATVERSIONS"),
+        });
+        Ok(())
+    }
+
+    fn map(&mut self, line: usize, value: &str) -> Result<(), PlaylistError> {
+        const TAG: &str = "EXT-X-MAP";
+        let a = Attrs::parse(TAG, line, value)?;
+        let uri = self.resolve(line, a.required("URI")?)?;
+        let byte_range = match a.str("BYTERANGE") {
+            Some(r) => {
+                let (length, offset) =
+                    parse_byte_range(r).ok_or_else(|| bad_attr(line, TAG, "BYTERANGE", r))?;
+                // No previous segment to continue from: an absent offset means the start.
+                Some(ByteRange {
+                    offset: offset.unwrap_or(0),
+                    length,
+                })
+            }
+            None => None,
+        };
+        self.map = Some(Map { uri, byte_range });
+        Ok(())
+    }
+
+    fn uri_line(&mut self, line: usize, text: &str) -> Result<(), PlaylistError> {
+        if let Some(mut variant) = self.pending_variant.take() {
+            if self.master.variants.len() >= self.options.limits.max_variants {
+                return Err(too_many(line, "variants", self.options.limits.max_variants));
+            }
+            variant.uri = self.resolve(line, text)?;
+            self.master.variants.push(variant);
+            return Ok(());
+        }
+        let Some((duration, title, _)) = self.pending.extinf.take() else {
+            return Err(PlaylistError::malformed(
+                line,
+                match self.kind {
+                    Some((Kind::Master, _, _)) => "URI line without EXT-X-STREAM-INF",
+                    _ => "URI line without EXTINF",
+                },
+            ));
+        };
+        if self.media.segments.len() >= self.options.limits.max_segments {
+            return Err(too_many(line, "segments", self.options.limits.max_segments));
+        }
+        let uri = self.resolve(line, text)?;
+        let pending = std::mem::take(&mut self.pending);
+        let byte_range = match pending.byte_range {
+            None => None,
+            Some((length, Some(offset), _)) => Some(ByteRange { offset, length }),
+            Some((length, None, range_line)) => {
+                // RFC 8216 §4.3.2.2: continues the previous segment's sub-range of the same resource.
+                match self.media.segments.last() {
+                    Some(MediaSegment {
+                        uri: previous,
+                        byte_range: Some(r),
+                        ..
+                    }) if *previous == uri => Some(ByteRange {
+                        offset: r.offset.checked_add(r.length).ok_or_else(|| {
+                            PlaylistError::malformed(range_line, "EXT-X-BYTERANGE offset overflows")
+                        })?,
+                        length,
+                    }),
+                    _ => {
+                        return Err(PlaylistError::malformed(
+                            range_line,
+                            "EXT-X-BYTERANGE without offset and no previous range of the same URI",
+                        ))
+                    }
+                }
+            }
+        };
+        if pending.discontinuity {
+            self.discontinuity_sequence = self.discontinuity_sequence.saturating_add(1);
+        }
+        let index = self.media.segments.len() as u64;
+        let start = self.next_start;
+        self.next_start += duration;
+        self.media.segments.push(MediaSegment {
+            uri,
+            duration,
+            title,
+            sequence: self.media.media_sequence.saturating_add(index),
+            discontinuity: pending.discontinuity,
+            discontinuity_sequence: self.discontinuity_sequence,
+            byte_range,
+            key: self.key.clone(),
+            map: self.map.clone(),
+            program_date_time: pending.program_date_time,
+            gap: pending.gap,
+            start,
+            line,
+        });
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Playlist, PlaylistError> {
+        if let Some(v) = &self.pending_variant {
+            return Err(PlaylistError::malformed(
+                v.line,
+                "EXT-X-STREAM-INF not followed by a URI",
+            ));
+        }
+        self.no_pending_extinf()?;
+        match self.kind {
+            Some((Kind::Master, _, _)) => {
+                if self.master.variants.is_empty() {
+                    return Err(PlaylistError::malformed(
+                        0,
+                        "master playlist without EXT-X-STREAM-INF",
+                    ));
+                }
+                Ok(Playlist::Master(self.master))
+            }
+            _ => {
+                if !self.saw_target_duration {
+                    return Err(PlaylistError::malformed(
+                        0,
+                        "media playlist without EXT-X-TARGETDURATION",
+                    ));
+                }
+                Ok(Playlist::Media(self.media))
+            }
+        }
+    }
+}
+
+/// Tags this parser interprets; everything else starting with `#EXT` is ignored.
+const KNOWN_TAGS: [&str; 24] = [
+    "#EXTM3U",
+    "#EXT-X-VERSION",
+    "#EXT-X-INDEPENDENT-SEGMENTS",
+    "#EXT-X-START",
+    "#EXT-X-STREAM-INF",
+    "#EXT-X-MEDIA",
+    "#EXT-X-I-FRAME-STREAM-INF",
+    "#EXT-X-SESSION-DATA",
+    "#EXT-X-SESSION-KEY",
+    "#EXTINF",
+    "#EXT-X-TARGETDURATION",
+    "#EXT-X-MEDIA-SEQUENCE",
+    "#EXT-X-DISCONTINUITY-SEQUENCE",
+    "#EXT-X-PLAYLIST-TYPE",
+    "#EXT-X-ENDLIST",
+    "#EXT-X-I-FRAMES-ONLY",
+    "#EXT-X-BYTERANGE",
+    "#EXT-X-DISCONTINUITY",
+    "#EXT-X-PROGRAM-DATE-TIME",
+    "#EXT-X-GAP",
+    "#EXT-X-KEY",
+    "#EXT-X-MAP",
+    "#EXT-X-DEFINE",
+    "#EXT-X-CONTENT-STEERING",
+];
+
+fn bad_number(line: usize, tag: &str, value: &str) -> PlaylistError {
+    PlaylistError::malformed(line, format!("{tag} is not a decimal integer: `{value}`"))
+}
+
+fn bad_attr(line: usize, tag: &str, name: &str, value: &str) -> PlaylistError {
+    PlaylistError::malformed(line, format!("{tag}: bad {name} `{value}`"))
+}
+
+fn too_many(line: usize, what: &str, max: usize) -> PlaylistError {
+    PlaylistError::limit(line, format!("more than {max} {what}"))
+}
+
+fn resolution(a: &Attrs<'_>, line: usize, tag: &str) -> Result<Option<Resolution>, PlaylistError> {
+    let Some(text) = a.str("RESOLUTION") else {
+        return Ok(None);
+    };
+    let parsed = text.split_once('x').and_then(|(w, h)| {
+        let width = u32::try_from(parse_integer(w)?).ok()?;
+        let height = u32::try_from(parse_integer(h)?).ok()?;
+        Some(Resolution { width, height })
+    });
+    parsed.map(Some).ok_or_else(|| {
+        PlaylistError::malformed(line, format!("{tag}: RESOLUTION is not WxH: `{text}`"))
+    })
+}
+
+/// `0x` followed by 1 to 32 hex digits (a 128-bit IV).
+fn is_iv(s: &str) -> bool {
+    let digits = s
+        .strip_prefix("0x")
+        .or_else(|| s.strip_prefix("0X"))
+        .unwrap_or("");
+    !digits.is_empty() && digits.len() <= 32 && digits.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `YYYY-MM-DDThh:mm:ss...`: the shape, not a calendar check.
+fn looks_like_date_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 19
+        && b.iter().take(4).all(u8::is_ascii_digit)
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && matches!(b.get(10), Some(b'T' | b't' | b' '))
+        && b.get(13) == Some(&b':')
+}

@@ -1,0 +1,493 @@
+//! A small RFC 3986 §5.2 reference resolver for http/https playlist URIs, plus the CloudFront
+//! signed-URL query carry-over. Hand-written because the `url` crate costs far more wasm than HLS needs.
+
+/// Why a URI could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UrlError {
+    /// Only `http` and `https` are followed (no `file:`, `data:`, `javascript:`...).
+    #[error("URI scheme `{0}` not allowed (only http and https): {1}")]
+    SchemeNotAllowed(String, String),
+    /// The base URL is not an absolute http/https URL.
+    #[error("base URL is not an absolute http(s) URL: {0}")]
+    BadBase(String),
+    /// No host after `//`, a non-numeric port, or an unclosed IPv6 bracket.
+    #[error("bad authority in URI: {0}")]
+    BadAuthority(String),
+    /// Control characters (including tabs) are never part of a URI. The URI is kept with each
+    /// control character shown as U+FFFD (no Debug escaping: its Unicode tables cost wasm size).
+    #[error("control character in URI: {0}")]
+    ControlCharacter(String),
+}
+
+/// The parts of an absolute or relative URI reference (fragment already dropped).
+#[derive(Debug, Clone, Copy)]
+struct Parts<'a> {
+    scheme: Option<&'a str>,
+    authority: Option<&'a str>,
+    path: &'a str,
+    query: Option<&'a str>,
+}
+
+fn split(reference: &str) -> Parts<'_> {
+    // The fragment never reaches the server: drop it first.
+    let no_fragment = reference.split_once('#').map_or(reference, |(a, _)| a);
+    let (rest, query) = match no_fragment.split_once('?') {
+        Some((a, q)) => (a, Some(q)),
+        None => (no_fragment, None),
+    };
+    let (scheme, rest) = match rest.find(':') {
+        Some(colon) if is_scheme(rest.get(..colon).unwrap_or("")) => {
+            (rest.get(..colon), rest.get(colon + 1..).unwrap_or(""))
+        }
+        _ => (None, rest),
+    };
+    let (authority, path) = match rest.strip_prefix("//") {
+        Some(after) => {
+            let end = after.find('/').unwrap_or(after.len());
+            (after.get(..end), after.get(end..).unwrap_or(""))
+        }
+        None => (None, rest),
+    };
+    Parts {
+        scheme,
+        authority,
+        path,
+        query,
+    }
+}
+
+fn is_scheme(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// `(host, port)` of an authority, with the userinfo removed and the port defaulted by scheme.
+fn host_port<'a>(scheme: &str, authority: &'a str) -> Option<(&'a str, u16)> {
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = if host_port.starts_with('[') {
+        let close = host_port.find(']')?;
+        let host = host_port.get(..=close)?;
+        match host_port.get(close + 1..)? {
+            "" => (host, None),
+            p => (host, Some(p.strip_prefix(':')?)),
+        }
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host_port, None),
+        }
+    };
+    if host.is_empty() {
+        return None;
+    }
+    let default = if scheme.eq_ignore_ascii_case("https") {
+        443
+    } else {
+        80
+    };
+    let port = match port {
+        None | Some("") => default,
+        Some(p) if p.bytes().all(|b| b.is_ascii_digit()) => p.parse().ok()?,
+        Some(_) => return None,
+    };
+    Some((host, port))
+}
+
+fn check_http(scheme: &str, whole: &str) -> Result<(), UrlError> {
+    if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") {
+        Ok(())
+    } else {
+        Err(UrlError::SchemeNotAllowed(
+            scheme.to_ascii_lowercase(),
+            whole.to_string(),
+        ))
+    }
+}
+
+/// RFC 3986 §5.2.4 on an absolute path given as its segments (the text between `/`s):
+/// `.` and `..` segments removed, `..` never above the root.
+fn push_without_dot_segments<'s>(out: &mut String, segments: impl Iterator<Item = &'s str>) {
+    let start = out.len();
+    let mut ends_with_slash = false;
+    for segment in segments {
+        match segment {
+            "." => ends_with_slash = true,
+            ".." => {
+                // Pop the last segment written (never the root slash at `start`).
+                let written = out.get(start..).unwrap_or("");
+                let cut = written.rfind('/').map_or(start, |i| start + i);
+                out.truncate(cut);
+                ends_with_slash = true;
+            }
+            s => {
+                out.push('/');
+                out.push_str(s);
+                ends_with_slash = false;
+            }
+        }
+    }
+    if ends_with_slash || out.len() == start {
+        out.push('/');
+    }
+}
+
+/// The segments of an absolute path (`/a/b` gives `a`, `b`).
+fn segments(path: &str) -> std::str::Split<'_, char> {
+    path.strip_prefix('/').unwrap_or(path).split('/')
+}
+
+/// A parsed absolute http(s) base URL, for resolving many references against it.
+#[derive(Debug, Clone)]
+pub(crate) struct Base<'a> {
+    scheme: &'a str,
+    authority: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+    origin: (&'a str, u16),
+}
+
+impl<'a> Base<'a> {
+    pub(crate) fn parse(base: &'a str) -> Result<Self, UrlError> {
+        check_controls(base)?;
+        let parts = split(base);
+        let (Some(scheme), Some(authority)) = (parts.scheme, parts.authority) else {
+            return Err(UrlError::BadBase(base.to_string()));
+        };
+        check_http(scheme, base)?;
+        let origin =
+            host_port(scheme, authority).ok_or_else(|| UrlError::BadAuthority(base.to_string()))?;
+        Ok(Self {
+            scheme,
+            authority,
+            path: parts.path,
+            query: parts.query,
+            origin,
+        })
+    }
+
+    /// RFC 3986 §5.2.2: the target URI of `reference`, fragment dropped; only http/https allowed.
+    pub(crate) fn join(&self, reference: &str) -> Result<String, UrlError> {
+        check_controls(reference)?;
+        let r = split(reference);
+        let mut out =
+            String::with_capacity(self.authority.len() + self.path.len() + reference.len() + 10);
+        let scheme = r.scheme.unwrap_or(self.scheme);
+        check_http(scheme, reference)?;
+        for c in scheme.chars() {
+            out.push(c.to_ascii_lowercase());
+        }
+        out.push_str("://");
+        let query;
+        if let Some(authority) = r.authority {
+            // Absolute or protocol-relative: everything from the reference.
+            host_port(scheme, authority)
+                .ok_or_else(|| UrlError::BadAuthority(reference.to_string()))?;
+            out.push_str(authority);
+            push_without_dot_segments(&mut out, segments(r.path));
+            query = r.query;
+        } else if r.scheme.is_some() {
+            // `http:foo` has a scheme but no authority: not usable as an http URL.
+            return Err(UrlError::BadAuthority(reference.to_string()));
+        } else {
+            out.push_str(self.authority);
+            if r.path.is_empty() {
+                push_without_dot_segments(&mut out, segments(self.path));
+                query = r.query.or(self.query);
+            } else if r.path.starts_with('/') {
+                push_without_dot_segments(&mut out, segments(r.path));
+                query = r.query;
+            } else {
+                // §5.2.3 merge: the base path's segments but its last, then the reference's.
+                let dir = self
+                    .path
+                    .rfind('/')
+                    .and_then(|i| self.path.get(..i))
+                    .unwrap_or("");
+                let dir_segments = (!dir.is_empty()).then(|| segments(dir));
+                push_without_dot_segments(
+                    &mut out,
+                    dir_segments.into_iter().flatten().chain(r.path.split('/')),
+                );
+                query = r.query;
+            }
+        }
+        if let Some(q) = query {
+            out.push('?');
+            out.push_str(q);
+        }
+        Ok(out)
+    }
+
+    /// Scheme, host and port equal (host case-insensitively, default ports filled in).
+    fn same_origin(&self, absolute: &str) -> bool {
+        let parts = split(absolute);
+        let (Some(scheme), Some(authority)) = (parts.scheme, parts.authority) else {
+            return false;
+        };
+        match host_port(scheme, authority) {
+            Some((host, port)) => {
+                scheme.eq_ignore_ascii_case(self.scheme)
+                    && host.eq_ignore_ascii_case(self.origin.0)
+                    && port == self.origin.1
+            }
+            None => false,
+        }
+    }
+
+    /// The base's CloudFront signed-URL parameters (`name=value` pairs joined by `&`), if any.
+    pub(crate) fn signed_query(&self) -> Option<String> {
+        let mut out = String::new();
+        for pair in self.query?.split('&') {
+            if is_signed_param(pair) {
+                if !out.is_empty() {
+                    out.push('&');
+                }
+                out.push_str(pair);
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
+    /// Adds `signed` (from [`Base::signed_query`]) to `child` when it has the base's origin and
+    /// carries no signed parameter of its own.
+    pub(crate) fn add_signed_query(&self, child: String, signed: &str) -> String {
+        if !self.same_origin(&child) {
+            return child;
+        }
+        let query = split(&child).query;
+        if query.is_some_and(|q| q.split('&').any(is_signed_param)) {
+            return child;
+        }
+        let separator = if query.is_some() { '&' } else { '?' };
+        let mut child = child;
+        child.push(separator);
+        child.push_str(signed);
+        child
+    }
+}
+
+/// CloudFront's signed-URL query parameters (research: cloudfront-and-mediaconvert.md).
+const SIGNED_PARAMS: [&str; 5] = [
+    "Policy",
+    "Signature",
+    "Key-Pair-Id",
+    "Expires",
+    "Hash-Algorithm",
+];
+
+fn is_signed_param(pair: &str) -> bool {
+    let name = pair.split_once('=').map_or(pair, |(n, _)| n);
+    SIGNED_PARAMS.contains(&name)
+}
+
+fn check_controls(s: &str) -> Result<(), UrlError> {
+    // Bytes first: URIs are nearly always ASCII, and the byte scan is much cheaper than chars.
+    if s.bytes().any(|b| b < 0x20 || b == 0x7f)
+        || (!s.is_ascii() && s.chars().any(char::is_control))
+    {
+        let shown = s
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    char::REPLACEMENT_CHARACTER
+                } else {
+                    c
+                }
+            })
+            .collect();
+        Err(UrlError::ControlCharacter(shown))
+    } else {
+        Ok(())
+    }
+}
+
+/// Resolves `reference` against the absolute http(s) URL `base` (RFC 3986 §5.2), dropping any
+/// fragment. Fails if either is not http/https.
+pub fn resolve(base: &str, reference: &str) -> Result<String, UrlError> {
+    Base::parse(base)?.join(reference)
+}
+
+/// Carries `parent`'s CloudFront signed-URL query (`Policy`, `Signature`, `Key-Pair-Id`, `Expires`,
+/// `Hash-Algorithm`) onto the absolute URL `child` when both have the same scheme, host and port and
+/// `child` has none of those parameters itself. Third-party hosts never receive them.
+pub fn propagate_signed_query(parent: &str, child: &str) -> Result<String, UrlError> {
+    let base = Base::parse(parent)?;
+    Ok(match base.signed_query() {
+        Some(signed) => base.add_signed_query(child.to_string(), &signed),
+        None => child.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "http://a/b/c/d;p?q";
+
+    /// RFC 3986 §5.4.1 normal examples (those with http results).
+    #[test]
+    fn rfc3986_normal_examples() {
+        let cases = [
+            ("g", "http://a/b/c/g"),
+            ("./g", "http://a/b/c/g"),
+            ("g/", "http://a/b/c/g/"),
+            ("/g", "http://a/g"),
+            ("//g", "http://g/"),
+            ("?y", "http://a/b/c/d;p?y"),
+            ("g?y", "http://a/b/c/g?y"),
+            ("#s", "http://a/b/c/d;p?q"),
+            ("g#s", "http://a/b/c/g"),
+            ("g?y#s", "http://a/b/c/g?y"),
+            (";x", "http://a/b/c/;x"),
+            ("g;x", "http://a/b/c/g;x"),
+            ("", "http://a/b/c/d;p?q"),
+            (".", "http://a/b/c/"),
+            ("./", "http://a/b/c/"),
+            ("..", "http://a/b/"),
+            ("../", "http://a/b/"),
+            ("../g", "http://a/b/g"),
+            ("../..", "http://a/"),
+            ("../../", "http://a/"),
+            ("../../g", "http://a/g"),
+        ];
+        for (reference, want) in cases {
+            assert_eq!(
+                resolve(BASE, reference).unwrap(),
+                want,
+                "reference {reference:?}"
+            );
+        }
+    }
+
+    /// RFC 3986 §5.4.2 abnormal examples.
+    #[test]
+    fn rfc3986_abnormal_examples() {
+        let cases = [
+            ("../../../g", "http://a/g"),
+            ("../../../../g", "http://a/g"),
+            ("/./g", "http://a/g"),
+            ("/../g", "http://a/g"),
+            ("g.", "http://a/b/c/g."),
+            (".g", "http://a/b/c/.g"),
+            ("g..", "http://a/b/c/g.."),
+            ("..g", "http://a/b/c/..g"),
+            ("./../g", "http://a/b/g"),
+            ("./g/.", "http://a/b/c/g/"),
+            ("g/./h", "http://a/b/c/g/h"),
+            ("g/../h", "http://a/b/c/h"),
+            ("g;x=1/./y", "http://a/b/c/g;x=1/y"),
+            ("g;x=1/../y", "http://a/b/c/y"),
+            ("g?y/./x", "http://a/b/c/g?y/./x"),
+            ("g?y/../x", "http://a/b/c/g?y/../x"),
+            ("g#s/./x", "http://a/b/c/g"),
+            ("g#s/../x", "http://a/b/c/g"),
+            ("http:g", "error"),
+        ];
+        for (reference, want) in cases {
+            match resolve(BASE, reference) {
+                Ok(got) => assert_eq!(got, want, "reference {reference:?}"),
+                Err(e) => assert_eq!(want, "error", "reference {reference:?}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn absolute_and_protocol_relative() {
+        let base = "https://cdn.example.com/video/master.m3u8?x=1";
+        assert_eq!(
+            resolve(base, "HTTP://Other.example/a/./b.ts").unwrap(),
+            "http://Other.example/a/b.ts"
+        );
+        assert_eq!(
+            resolve(base, "//other.example:8443/seg.ts").unwrap(),
+            "https://other.example:8443/seg.ts"
+        );
+        assert_eq!(
+            resolve(base, "a b.ts").unwrap(),
+            "https://cdn.example.com/video/a b.ts"
+        );
+    }
+
+    #[test]
+    fn other_schemes_are_refused() {
+        let base = "https://cdn.example.com/v/master.m3u8";
+        for reference in [
+            "file:///etc/passwd",
+            "data:text/plain,hi",
+            "javascript:alert(1)",
+            "ftp://x/y",
+        ] {
+            assert!(
+                matches!(
+                    resolve(base, reference),
+                    Err(UrlError::SchemeNotAllowed(..))
+                ),
+                "{reference}"
+            );
+        }
+        assert!(matches!(
+            resolve("file:///tmp/a.m3u8", "b.ts"),
+            Err(UrlError::SchemeNotAllowed(..))
+        ));
+        assert!(matches!(
+            resolve("/tmp/a.m3u8", "b.ts"),
+            Err(UrlError::BadBase(_))
+        ));
+        assert!(matches!(
+            resolve(base, "//:80/x"),
+            Err(UrlError::BadAuthority(_))
+        ));
+        assert!(matches!(
+            resolve(base, "//h:8x/x"),
+            Err(UrlError::BadAuthority(_))
+        ));
+        assert!(matches!(
+            resolve(base, "a\tb"),
+            Err(UrlError::ControlCharacter(_))
+        ));
+    }
+
+    #[test]
+    fn ipv6_and_userinfo_authorities() {
+        assert_eq!(
+            resolve("http://[::1]:9090/a/m.m3u8", "s.ts").unwrap(),
+            "http://[::1]:9090/a/s.ts"
+        );
+        assert_eq!(
+            resolve("http://u:p@h/a/m.m3u8", "../s.ts").unwrap(),
+            "http://u:p@h/s.ts"
+        );
+    }
+
+    #[test]
+    fn signed_query_same_origin_only() {
+        let parent =
+            "https://cdn.example.com/v/master.m3u8?Policy=P&Signature=S&Key-Pair-Id=K&other=1";
+        let child = resolve(parent, "a/index.m3u8").unwrap();
+        assert_eq!(
+            propagate_signed_query(parent, &child).unwrap(),
+            "https://cdn.example.com/v/a/index.m3u8?Policy=P&Signature=S&Key-Pair-Id=K"
+        );
+        // Default port written out is still the same origin.
+        assert_eq!(
+            propagate_signed_query(parent, "https://CDN.example.com:443/x.ts?t=2").unwrap(),
+            "https://CDN.example.com:443/x.ts?t=2&Policy=P&Signature=S&Key-Pair-Id=K"
+        );
+        for other in [
+            "https://evil.example/x.ts",
+            "http://cdn.example.com/x.ts",
+            "https://cdn.example.com:8443/x.ts",
+        ] {
+            assert_eq!(propagate_signed_query(parent, other).unwrap(), other);
+        }
+        let own = "https://cdn.example.com/x.ts?Expires=9&Signature=T&Key-Pair-Id=K";
+        assert_eq!(propagate_signed_query(parent, own).unwrap(), own);
+        let unsigned = "https://cdn.example.com/v/master.m3u8?a=b";
+        assert_eq!(
+            propagate_signed_query(unsigned, "https://cdn.example.com/x").unwrap(),
+            "https://cdn.example.com/x"
+        );
+    }
+}

@@ -104,7 +104,7 @@ fn load_traces(path: &Path) -> Result<Vec<Trace>, String> {
 fn load_ladder(path: &Path, duration: f64) -> Result<Ladder, String> {
     let master = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let base = "file:///ladder/";
+    let base = "https://ladder.local/";
     let local = |url: &str| dir.join(url.strip_prefix(base).unwrap_or(url));
     let read = |url: &str| std::fs::read(local(url)).ok();
     let size_of = |url: &str| std::fs::metadata(local(url)).ok().map(|m| m.len());

@@ -2,6 +2,7 @@
 //! timings): this project's rule beats the hls.js rule rebuilt in the same engine, and on
 //! stable links it neither stalls nor wavers.
 
+#![allow(clippy::unwrap_used)] // a test crate: a missing trace file should fail loudly
 use std::path::Path;
 
 use hlsplay::abr::AbrKind;
@@ -9,7 +10,10 @@ use hlsplay::sim::{self, family, Ladder, SimConfig, Trace};
 
 fn traces() -> Vec<Trace> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traces");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     files
         .iter()
@@ -24,7 +28,18 @@ fn traces() -> Vec<Trace> {
 fn at_least_fifty_traces_in_every_family() {
     let t = traces();
     assert!(t.len() >= 50, "{}", t.len());
-    for fam in ["stable", "step-down", "step-up", "ramp-up", "ramp-down", "markov-3g", "markov-4g", "drop", "outage", "latency"] {
+    for fam in [
+        "stable",
+        "step-down",
+        "step-up",
+        "ramp-up",
+        "ramp-down",
+        "markov-3g",
+        "markov-4g",
+        "drop",
+        "outage",
+        "latency",
+    ] {
         assert!(t.iter().any(|t| family(&t.name) == fam), "no {fam} trace");
     }
 }
@@ -44,8 +59,12 @@ fn ours_beats_hlsjs_over_the_committed_traces() {
         }
         n += 1;
         opt += optimum;
-        ours += sim::score(&t, &ladder, AbrKind::Ours, &cfg, optimum).result.qoe;
-        hls += sim::score(&t, &ladder, AbrKind::HlsJs, &cfg, optimum).result.qoe;
+        ours += sim::score(&t, &ladder, AbrKind::Ours, &cfg, optimum)
+            .result
+            .qoe;
+        hls += sim::score(&t, &ladder, AbrKind::HlsJs, &cfg, optimum)
+            .result
+            .qoe;
     }
     assert!(n >= 30, "{n}");
     assert!(ours >= 1.10 * hls, "ours {ours:.1} vs hls.js {hls:.1}");

@@ -346,13 +346,17 @@ fn print_markdown(
         let g = |abr: &str| m.get(abr).copied().unwrap_or_default();
         let (o, h, t) = (g("ours"), g("hlsjs"), g("throughput"));
         println!(
-            "| {name} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1}% | {:.1} / {:.1} / {:.1} | {:.1} / {:.1} / {:.1} | {:.2} / {:.2} / {:.2} |",
+            "| {name} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {:.1} / {:.1} / {:.1} | {:.1} / {:.1} / {:.1} | {:.2} / {:.2} / {:.2} |",
             o.n.max(h.n) as u64,
             o.mean(o.qoe),
             h.mean(h.qoe),
             t.mean(t.qoe),
             o.mean(o.opt).max(h.mean(h.opt)),
-            pct(o.qoe, o.opt),
+            if o.opt > 0.0 {
+                format!("{:.1}%", pct(o.qoe, o.opt))
+            } else {
+                "n/a (optimum < 0)".to_string()
+            },
             o.mean(o.rebuffer),
             h.mean(h.rebuffer),
             t.mean(t.rebuffer),

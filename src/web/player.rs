@@ -5,7 +5,6 @@
 //! Re-entrancy: JS callbacks (app event handlers, `refreshCredentials`) are called only after the
 //! player's state is released, so a handler may call back into the player.
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
@@ -33,7 +32,8 @@ pub struct Player {
 struct Inner {
     video: HtmlVideoElement,
     config: PlayerConfig,
-    handlers: HashMap<&'static str, Vec<Function>>,
+    /// (event name, callback) in subscription order: a Vec is smaller in wasm than a map.
+    handlers: Vec<(&'static str, Function)>,
     /// Incremented by every `load` and `destroy`: callbacks of an older session are ignored.
     session: u32,
     playback: Option<Session>,
@@ -45,10 +45,10 @@ struct Session {
     engine: PlayerEngine,
     mse: Option<MseSink>,
     /// Engine track -> SourceBuffer index, and the track's kind for events.
-    tracks: HashMap<TrackId, (usize, &'static str)>,
+    tracks: Vec<(TrackId, usize, &'static str)>,
     /// SourceBuffers asked for before the MediaSource opened.
     pending_tracks: Vec<(TrackId, String)>,
-    requests: HashMap<RequestId, InFlight>,
+    requests: Vec<(RequestId, InFlight)>,
     timer: Option<Timer>,
     refreshing: bool,
     _listeners: Vec<Listener>,
@@ -70,7 +70,7 @@ impl Player {
             RefCell::new(Inner {
                 video,
                 config,
-                handlers: HashMap::new(),
+                handlers: Vec::new(),
                 session: 0,
                 playback: None,
                 weak: weak.clone(),
@@ -183,12 +183,7 @@ impl Player {
     /// `stallNudged`, `liveEnded`, `ended`).
     pub fn on(&self, event: &str, callback: Function) -> Result<(), JsValue> {
         let name = known_event(event)?;
-        self.inner
-            .borrow_mut()
-            .handlers
-            .entry(name)
-            .or_default()
-            .push(callback);
+        self.inner.borrow_mut().handlers.push((name, callback));
         Ok(())
     }
 
@@ -196,12 +191,9 @@ impl Player {
     pub fn off(&self, event: &str, callback: Option<Function>) -> Result<(), JsValue> {
         let name = known_event(event)?;
         let mut inner = self.inner.borrow_mut();
-        if let Some(list) = inner.handlers.get_mut(name) {
-            match callback {
-                Some(f) => list.retain(|g| !Object::is(g, &f)),
-                None => list.clear(),
-            }
-        }
+        inner
+            .handlers
+            .retain(|(n, g)| *n != name || callback.as_ref().is_some_and(|f| !Object::is(g, f)));
         Ok(())
     }
 }
@@ -251,9 +243,9 @@ impl Inner {
         Ok(Session {
             engine,
             mse: Some(mse),
-            tracks: HashMap::new(),
+            tracks: Vec::new(),
             pending_tracks: Vec::new(),
-            requests: HashMap::new(),
+            requests: Vec::new(),
             timer: None,
             refreshing: false,
             _listeners: listeners,
@@ -338,7 +330,7 @@ impl Inner {
                     let weak = weak.clone();
                     match fetch::start(spec, move |event| on_fetch(&weak, session_id, req, event)) {
                         Ok(in_flight) => {
-                            session.requests.insert(req, in_flight);
+                            session.requests.push((req, in_flight));
                         }
                         Err(_) => session.engine.handle_input(
                             now_seconds(),
@@ -350,9 +342,7 @@ impl Inner {
                         ),
                     }
                 }
-                Output::Abort { req } => {
-                    session.requests.remove(&req);
-                }
+                Output::Abort { req } => session.requests.retain(|(r, _)| *r != req),
                 Output::SetDuration(seconds) => {
                     if let Some(mse) = &session.mse {
                         mse.set_duration(seconds);
@@ -410,7 +400,7 @@ impl Session {
             };
             match mse.add_track(&mime) {
                 Ok(index) => {
-                    self.tracks.insert(track, (index, kind));
+                    self.tracks.push((track, index, kind));
                 }
                 Err(_) => self.engine.handle_input(
                     now_seconds(),
@@ -424,8 +414,13 @@ impl Session {
     }
 
     fn buffer_op(&mut self, track: TrackId, op: Op) {
-        match (self.tracks.get(&track), self.mse.as_mut()) {
-            (Some(&(index, _)), Some(mse)) => mse.enqueue(index, op),
+        let index = self
+            .tracks
+            .iter()
+            .find(|(t, ..)| *t == track)
+            .map(|(_, i, _)| *i);
+        match (index, self.mse.as_mut()) {
+            (Some(index), Some(mse)) => mse.enqueue(index, op),
             _ => self.engine.handle_input(
                 now_seconds(),
                 Input::AppendFailed {
@@ -464,8 +459,8 @@ impl Session {
     fn track_of(&self, index: usize) -> Option<TrackId> {
         self.tracks
             .iter()
-            .find(|(_, (i, _))| *i == index)
-            .map(|(t, _)| *t)
+            .find(|(_, i, _)| *i == index)
+            .map(|(t, ..)| *t)
     }
 
     fn engine_idle(&mut self) -> bool {
@@ -487,7 +482,12 @@ fn emit(rc: &Rc<RefCell<Inner>>, event: &Event) {
     let name = event_name(event);
     let (handlers, payload) = {
         let inner = rc.borrow();
-        let handlers = inner.handlers.get(name).cloned().unwrap_or_default();
+        let handlers: Vec<Function> = inner
+            .handlers
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, f)| f.clone())
+            .collect();
         if handlers.is_empty() {
             return;
         }
@@ -495,8 +495,8 @@ fn emit(rc: &Rc<RefCell<Inner>>, event: &Event) {
             inner
                 .playback
                 .as_ref()
-                .and_then(|s| s.tracks.get(&track))
-                .map_or("video", |(_, kind)| *kind)
+                .and_then(|s| s.tracks.iter().find(|(t, ..)| *t == track))
+                .map_or("video", |(.., kind)| *kind)
         };
         (handlers, event_payload(event, kinds))
     };
@@ -620,7 +620,7 @@ fn forget_request(weak: &Weak<RefCell<Inner>>, req: RequestId) {
         if let Ok(mut inner) = rc.try_borrow_mut() {
             if let Some(session) = inner.playback.as_mut() {
                 // Dropping a finished request's controller aborts nothing.
-                session.requests.remove(&req);
+                session.requests.retain(|(r, _)| *r != req);
             }
         }
     }

@@ -38,6 +38,10 @@ struct Inner {
     session: u32,
     playback: Option<Session>,
     weak: Weak<RefCell<Inner>>,
+    /// A strong self-reference while a stream is loaded, so a page that keeps no reference to the
+    /// Player (a module-level `const`, which V8 may collect) does not stop playing when the JS
+    /// wrapper is garbage-collected. `destroy()` breaks the cycle.
+    keep_alive: Option<Rc<RefCell<Inner>>>,
 }
 
 /// Everything one `load()` created; dropping it aborts, unregisters and frees all of it.
@@ -74,6 +78,7 @@ impl Player {
                 session: 0,
                 playback: None,
                 weak: weak.clone(),
+                keep_alive: None,
             })
         });
         Ok(Player { inner })
@@ -97,6 +102,7 @@ impl Player {
             }
             let session = inner.start_session()?;
             inner.playback = Some(session);
+            inner.keep_alive = Some(self.inner.clone());
             inner.input(Input::Load {
                 url: url.to_string(),
             })
@@ -111,6 +117,9 @@ impl Player {
         let mut inner = self.inner.borrow_mut();
         inner.playback = None;
         inner.session = inner.session.wrapping_add(1);
+        let keep_alive = inner.keep_alive.take();
+        drop(inner);
+        drop(keep_alive);
     }
 
     /// `[{ index, bitrate, averageBitrate, width, height, codecs }]`.
@@ -709,10 +718,4 @@ fn on_timer(weak: &Weak<RefCell<Inner>>, session_id: u32) {
         inner.drain()
     };
     run_deferred(&rc, deferred);
-}
-
-impl Drop for Player {
-    fn drop(&mut self) {
-        self.destroy();
-    }
 }

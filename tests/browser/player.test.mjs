@@ -130,6 +130,27 @@ describe('browser player', () => {
     await page.close();
   });
 
+  // Regression: a module-level `const player` is collectable by V8; when the JS wrapper was
+  // garbage-collected its finaliser destroyed the player and playback stopped.
+  test('a player the page keeps no reference to goes on playing after garbage collection', async () => {
+    const { page } = await openPlayer();
+    await page.evaluate((u) => {
+      window.player.destroy();
+      window.player = null;
+      window.makePlayer().load(u);
+      return document.getElementById('video').play();
+    }, sampleMaster(CDN));
+    await waitInPage(page, () => document.getElementById('video').currentTime > 0.5, null, { what: 'playback' });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    await new Promise((r) => setTimeout(r, 500));
+    await cdp.send('HeapProfiler.collectGarbage');
+    const before = await videoState(page);
+    await waitInPage(page, (t) => document.getElementById('video').currentTime > t + 2, before.time,
+      { ms: 15000, what: 'playback to go on after garbage collection' });
+    await page.close();
+  });
+
   test('unknown config keys are rejected with the key named', async () => {
     const page = await browser.newPage();
     await page.goto(PAGE);

@@ -393,6 +393,9 @@ function render(saved) {
     return `- ${scheds[n].label}: floor ${f.seconds.toFixed(2)} s, hlsplay ${fmt(ours / 1000, 2)} s`;
   });
   const floorBytes = wholeSegmentFloor(scheds[order[0]]).bytes;
+  // Hand-written analysis of the misses (bench/race-findings.md) travels with the table.
+  const findingsPath = resolve(ROOT, 'bench/race-findings.md');
+  const findings = existsSync(findingsPath) ? `\n${readFileSync(findingsPath, 'utf8').trim()}\n` : '';
   const load = saved.load ? `load average ${saved.load[0].toFixed(1)} at the start and ${saved.load[1].toFixed(1)} at the end` : 'load average not recorded';
   return `## The race: hlsplay against hls.js in Chromium
 
@@ -411,7 +414,7 @@ ${floors.join('\n')}
 
 Reaching 0.9× hls.js needs appending the first segment while it arrives (remux and append per
 fragment of a few frames), not a faster whole-segment path.
-
+${findings}
 Schedules (Mbps from each time on; ${TTFB_MS} ms TTFB on every response; devcdn paces one link shared by
 all of a player's requests; the schedule's clock starts just before \`load()\`):
 ${traces}

@@ -11,6 +11,7 @@ export class Chart {
     this.canvas = canvas;
     this.samples = []; // { t (s), bw (bps), bitrate (bps|null), buffer (s) }
     this.bufferGoal = 30;
+    this.topBitrate = 0; // the ladder's top, bits/s: caps the left axis so the levels stay readable
     // The canvas is sized from CSS width; redraw when the layout changes.
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
@@ -48,14 +49,17 @@ export class Chart {
 
     let maxMbps = 1;
     for (const s of shown) maxMbps = Math.max(maxMbps, s.bw / 1e6, (s.bitrate || 0) / 1e6);
+    // An unthrottled localhost measures hundreds of Mbps: the axis stops at 2.5x the top level and
+    // the estimate is drawn clipped, with its value written in the corner.
+    if (this.topBitrate > 0) maxMbps = Math.min(maxMbps, (this.topBitrate * 2.5) / 1e6);
     maxMbps = niceCeil(maxMbps * 1.1);
     let maxBuf = Math.max(10, this.bufferGoal);
     for (const s of shown) maxBuf = Math.max(maxBuf, s.buffer);
     maxBuf = niceCeil(maxBuf * 1.05);
 
     const x = (t) => pad.l + ((t - t0) / WINDOW) * w;
-    const yL = (mbps) => pad.t + h - (mbps / maxMbps) * h;
-    const yR = (sec) => pad.t + h - (sec / maxBuf) * h;
+    const yL = (mbps) => pad.t + h - (Math.min(mbps, maxMbps) / maxMbps) * h;
+    const yR = (sec) => pad.t + h - (Math.min(sec, maxBuf) / maxBuf) * h;
 
     // Grid and axes labels.
     const style = getComputedStyle(c);
@@ -104,6 +108,12 @@ export class Chart {
     line(COLORS.buffer, (s) => s.buffer, yR, false);
     line(COLORS.level, (s) => (s.bitrate == null ? null : s.bitrate / 1e6), yL, true);
     line(COLORS.bw, (s) => (s.bw > 0 ? s.bw / 1e6 : null), yL, false);
+    const last = shown[shown.length - 1];
+    if (last.bw / 1e6 > maxMbps) {
+      g.fillStyle = COLORS.bw;
+      g.textAlign = 'right';
+      g.fillText(`estimate ${fmt(last.bw / 1e6)} Mbps ↑`, pad.l + w - 4, pad.t + 12);
+    }
   }
 }
 

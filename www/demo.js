@@ -333,6 +333,7 @@ function sampleChart() {
   if (!session || !player) return;
   const lvl = session.levels[player.currentLevel];
   chart.bufferGoal = player.bufferGoal;
+  chart.topBitrate = Math.max(0, ...session.levels.map((l) => l.bitrate || 0));
   chart.push({
     t: (performance.now() - t0) / 1000,
     bw: player.bandwidthEstimate,
@@ -342,6 +343,25 @@ function sampleChart() {
 }
 
 // ---- custom controls and the seek bar with thumbnails ---------------------------------------------
+
+// Inline SVG: icon fonts and emoji are missing on some systems (headless Chromium among them).
+const svg = (d) => `<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="${d}"/></svg>`;
+const ICONS = {
+  play: svg('M8 5v14l11-7z'),
+  pause: svg('M6 5h4v14H6zm8 0h4v14h-4z'),
+  volume: svg('M3 9v6h4l5 5V4L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 4.5 0 0 0 2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z'),
+  muted: svg('M3 9v6h4l5 5V4L7 9H3zm18.4.4-1.4-1.4-2.6 2.6-2.6-2.6-1.4 1.4 2.6 2.6-2.6 2.6 1.4 1.4 2.6-2.6 2.6 2.6 1.4-1.4-2.6-2.6z'),
+  fullscreen: svg('M4 4h6v2H6v4H4zm10 0h6v6h-2V6h-4zM4 14h2v4h4v2H4zm14 0h2v6h-6v-2h4z'),
+};
+function setIcon(button, name, label) {
+  if (button.dataset.icon === name) return;
+  button.dataset.icon = name;
+  button.innerHTML = ICONS[name];
+  button.setAttribute('aria-label', label);
+  button.title = label;
+}
+setIcon($('#fullscreen'), 'fullscreen', 'Full screen');
+$('#big-play button').innerHTML = ICONS.play;
 
 const seekbar = $('#seekbar');
 const preview = seekbar.querySelector('.preview');
@@ -377,9 +397,9 @@ function renderSeekbar() {
   seekbar.setAttribute('aria-valuenow', String(Math.round(video.currentTime)));
   seekbar.setAttribute('aria-valuetext', `${fmtTime(video.currentTime)} of ${fmtTime(d)}`);
   $('#time').textContent = `${fmtTime(video.currentTime)} / ${fmtTime(d)}`;
-  $('#play').textContent = video.paused ? '▶' : '❚❚';
-  $('#play').setAttribute('aria-label', video.paused ? 'Play' : 'Pause');
-  $('#mute').textContent = video.muted || video.volume === 0 ? '🔇' : '🔊';
+  setIcon($('#play'), video.paused ? 'play' : 'pause', video.paused ? 'Play' : 'Pause');
+  const silent = video.muted || video.volume === 0;
+  setIcon($('#mute'), silent ? 'muted' : 'volume', silent ? 'Unmute' : 'Mute');
 }
 
 function showPreview(clientX) {
@@ -476,7 +496,7 @@ async function setupCdnPanel(src) {
   renderCdnStatus(status);
   // Only new entries from now on: the log may hold thousands from earlier sessions.
   const old = await cdn.newLogEntries();
-  for (const e of old.slice(-10)) logCdn(e);
+  for (const e of old.filter(isMedia).slice(-10)) logCdn(e);
   cdnTimer = setInterval(pollCdn, 1000);
 }
 
@@ -493,6 +513,9 @@ function faultName(kind) {
   return String(kind);
 }
 
+// The page's own control and status polling is not interesting in the request log.
+const isMedia = (e) => typeof e.path === 'string' && !e.path.startsWith('/__devcdn/');
+
 function logCdn(e) {
   const name = e.path.split('/').pop();
   const what = e.status >= 400 ? `${e.status}${e.reason ? ` ${e.reason}` : e.auth && e.auth !== 'ok' ? ` ${e.auth}` : ''}` : String(e.status);
@@ -505,7 +528,7 @@ async function pollCdn() {
   try {
     const [s, entries] = await Promise.all([cdn.status(), cdn.newLogEntries()]);
     if (s) renderCdnStatus(s);
-    for (const e of entries.slice(-MAX_LOG_LINES)) logCdn(e);
+    for (const e of entries.filter(isMedia).slice(-MAX_LOG_LINES)) logCdn(e);
   } catch {
     // devcdn went away; the next poll tries again.
   }

@@ -5,7 +5,14 @@
 //! (`web`, wasm32 only) that performs the core's outputs and reports its inputs.
 #![cfg_attr(not(target_arch = "wasm32"), forbid(unsafe_code))]
 
+pub mod abr;
+pub mod engine;
+pub mod fmp4;
 pub mod playlist;
+pub mod remux;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod sim;
+pub mod ts;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

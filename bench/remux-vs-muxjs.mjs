@@ -1,0 +1,59 @@
+// Remux throughput of hlsplay (wasm) and mux.js 7.1 side by side, same process, same 720p TS
+// segments. Build the package first (see docs/design-remux.md), then: node bench/remux-vs-muxjs.mjs
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const muxjs = require('mux.js');
+const { default: init, Transmuxer } = await import(path.join(root, 'pkg/hlsplay.js'));
+await init({ module_or_path: fs.readFileSync(path.join(root, 'pkg/hlsplay_bg.wasm')) });
+
+execFileSync(path.join(root, 'scripts/bench-segments.sh'), { stdio: 'inherit' });
+const segments = [0, 1, 2].map((i) => new Uint8Array(fs.readFileSync(path.join(root, `bench/segments/seg_${i}.ts`))));
+const total = segments.reduce((n, s) => n + s.length, 0);
+
+function runOurs() {
+  const t = new Transmuxer();
+  let out = 0;
+  for (const s of segments) {
+    const r = t.push(s);
+    out += r.data.length + (r.init ? r.init.length : 0);
+  }
+  t.free();
+  return out;
+}
+
+function runMuxjs() {
+  const t = new muxjs.mp4.Transmuxer();
+  let out = 0;
+  t.on('data', (seg) => { out += seg.data.length + (seg.initSegment ? seg.initSegment.length : 0); });
+  for (const s of segments) {
+    t.push(s);
+    t.flush();
+  }
+  return out;
+}
+
+function bench(name, fn) {
+  let bytes = 0;
+  for (let i = 0; i < 5; i++) bytes = fn(); // warm-up (JIT, wasm tier-up)
+  const times = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = process.hrtime.bigint();
+    fn();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  times.sort((a, b) => a - b);
+  const median = times[times.length >> 1];
+  const mbs = total / median / 1e6;
+  console.log(`${name.padEnd(14)} ${mbs.toFixed(0).padStart(6)} MB/s  (median ${(median * 1e3).toFixed(2)} ms for ${total} bytes in 3 segments, ${bytes} bytes out)`);
+  return mbs;
+}
+
+const ours = bench('hlsplay wasm', runOurs);
+const theirs = bench('mux.js 7.1', runMuxjs);
+console.log(`ratio hlsplay / mux.js: ${(ours / theirs).toFixed(2)}x`);

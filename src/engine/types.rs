@@ -1,0 +1,308 @@
+//! The engine's vocabulary: inputs, outputs, events, configuration.
+
+use std::rc::Rc;
+
+use crate::abr::AbrConfig;
+use crate::playlist::ByteRange;
+
+use super::loader::{RequestId, RequestKind, RetryPolicy};
+
+/// A SourceBuffer, by the order the engine asked for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TrackId(pub usize);
+
+/// Everything the outside world tells the engine. Times are on the engine's clock (seconds).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// Start playing this URL (a master playlist, or a media playlist directly).
+    Load {
+        url: String,
+    },
+    /// Bytes arrived for a request (cumulative count; `total` from Content-Length when known).
+    Progress {
+        req: RequestId,
+        loaded: u64,
+        total: Option<u64>,
+    },
+    /// A request finished with a 2xx and this body.
+    Loaded {
+        req: RequestId,
+        data: Vec<u8>,
+    },
+    /// A request failed. `status` 0 means no HTTP response reached the page (network error,
+    /// CORS, or a CDN refusal without CORS headers). `body` is the error body's text, if read.
+    LoadFailed {
+        req: RequestId,
+        status: u16,
+        body: Option<String>,
+    },
+    AppendDone {
+        track: TrackId,
+    },
+    AppendFailed {
+        track: TrackId,
+        quota_exceeded: bool,
+    },
+    RemoveDone {
+        track: TrackId,
+    },
+    /// The media element's state: playhead, paused, and `buffered` (sorted ranges, seconds).
+    Media {
+        position: f64,
+        paused: bool,
+        buffered: Vec<(f64, f64)>,
+    },
+    /// The user seeked the media element to `position`.
+    Seek {
+        position: f64,
+    },
+    /// Force a level (`Some`) or return to automatic choice (`None`).
+    SetLevel(Option<usize>),
+    /// The element's CSS size and devicePixelRatio, for capping the level.
+    ElementSize {
+        width: f64,
+        height: f64,
+        device_pixel_ratio: f64,
+    },
+    /// The app refreshed the signed cookies; `expires` (engine clock) when it knows it.
+    CredentialsRefreshed {
+        expires: Option<f64>,
+    },
+    CredentialsRefreshFailed {
+        reason: String,
+    },
+}
+
+/// Everything the engine asks the outside world to do.
+#[must_use]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// `fetch(url, {credentials: 'include'})`, with `Range` when `range` is set. A retry reuses `req`.
+    Fetch {
+        req: RequestId,
+        kind: RequestKind,
+        url: String,
+        range: Option<ByteRange>,
+    },
+    /// Abort a request; nothing more will be accepted for it.
+    Abort {
+        req: RequestId,
+    },
+    /// Set the MediaSource duration, seconds.
+    SetDuration(f64),
+    AddSourceBuffer {
+        track: TrackId,
+        mime: String,
+    },
+    /// Append to a SourceBuffer; answer `AppendDone` or `AppendFailed`.
+    Append {
+        track: TrackId,
+        data: Rc<Vec<u8>>,
+    },
+    /// Remove a range; answer `RemoveDone`.
+    Remove {
+        track: TrackId,
+        start: f64,
+        end: f64,
+    },
+    /// Move the playhead (live start, gap jump, stall nudge).
+    SetPosition(f64),
+    EndOfStream,
+    /// Ask the app to refresh its CDN credentials (signed cookies); answer with
+    /// `CredentialsRefreshed` or `CredentialsRefreshFailed`.
+    RefreshCredentials,
+    Event(Event),
+    /// Nothing more to do now: call `handle_timeout` at this time unless an input comes first.
+    Timeout(f64),
+}
+
+/// A level as announced to the app.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelInfo {
+    pub bandwidth: u64,
+    pub average_bandwidth: Option<u64>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub codecs: Option<String>,
+}
+
+/// Why the level changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SwitchReason {
+    Start,
+    Abr,
+    Manual,
+    /// A segment was abandoned because it would have arrived too late.
+    Abandon,
+    /// The level failed and was penalised.
+    Penalty,
+}
+
+/// Categories of player errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Network,
+    Timeout,
+    Http,
+    /// CDN refusal: signed cookies missing, expired or invalid; archived objects.
+    Auth,
+    NotFound,
+    Parse,
+    Remux,
+    Buffer,
+    Stall,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Network => "network",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Http => "http",
+            ErrorKind::Auth => "auth",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Parse => "parse",
+            ErrorKind::Remux => "remux",
+            ErrorKind::Buffer => "buffer",
+            ErrorKind::Stall => "stall",
+        }
+    }
+}
+
+/// An error event. URLs are redacted (no signatures).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}: {details}{}", kind.as_str(), url.as_ref().map(|u| format!(" ({u})")).unwrap_or_default())]
+pub struct PlayerError {
+    pub kind: ErrorKind,
+    pub details: String,
+    pub fatal: bool,
+    pub url: Option<String>,
+}
+
+/// What happened, for the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    ManifestParsed {
+        levels: Vec<LevelInfo>,
+    },
+    LevelSwitching {
+        from: Option<usize>,
+        to: usize,
+        reason: SwitchReason,
+    },
+    /// The first segment of `level` is in the buffer.
+    LevelSwitched {
+        level: usize,
+    },
+    SegmentLoaded {
+        level: usize,
+        sequence: u64,
+        bytes: u64,
+        ttfb_s: f64,
+        load_s: f64,
+        start: f64,
+        duration: f64,
+    },
+    BandwidthEstimate {
+        bps: f64,
+    },
+    BufferAppended {
+        track: TrackId,
+        start: f64,
+        end: f64,
+    },
+    Error(PlayerError),
+    /// The engine asked for a credentials refresh (`reactive`: after a refusal, requests held).
+    CredentialsRefreshNeeded {
+        reactive: bool,
+    },
+    GapJumped {
+        from: f64,
+        to: f64,
+    },
+    StallNudged {
+        to: f64,
+    },
+    /// A live playlist ended (ENDLIST): VOD behaviour from now on.
+    LiveEnded,
+    Ended,
+}
+
+/// What to do with a segment that answers 404/410.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotFoundPolicy {
+    /// Skip the segment (the hole is jumped); a non-fatal error event.
+    Skip,
+    /// Penalise the level and fetch the same time from another level; skip if none is left.
+    PenaliseLevel,
+}
+
+/// Engine parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineConfig {
+    /// Seconds to keep buffered ahead of the playhead.
+    pub buffer_goal: f64,
+    /// Lowest goal a QuotaExceededError can shrink it to.
+    pub min_buffer_goal: f64,
+    /// Seconds kept behind the playhead (`None`: never evict).
+    pub back_buffer: Option<f64>,
+    /// Holes up to this many seconds count as contiguous.
+    pub hole_tolerance: f64,
+    /// Holes up to this many seconds ahead of a stuck playhead are jumped.
+    pub max_gap_jump: f64,
+    /// Seconds without playhead progress (with data buffered) before a nudge.
+    pub stall_timeout: f64,
+    pub nudge_step: f64,
+    /// Nudges before a fatal stall error.
+    pub max_nudges: u32,
+    /// Live start distance from the live edge, in target durations.
+    pub live_edge_target_durations: f64,
+    pub segment_retry: RetryPolicy,
+    pub playlist_retry: RetryPolicy,
+    pub not_found: NotFoundPolicy,
+    /// Seconds a failed level is avoided.
+    pub level_penalty_s: f64,
+    /// Refresh credentials this many seconds before their known expiry.
+    pub credentials_refresh_margin: f64,
+    /// Cap the level to the element's size x devicePixelRatio.
+    pub cap_to_element: bool,
+    /// Start level; `None`: the ABR decides from its default estimate.
+    pub start_level: Option<usize>,
+    /// Seed of the retry jitter.
+    pub seed: u64,
+    /// While a segment loads, check the abandon rule at least this often (seconds).
+    pub abandon_check_interval: f64,
+    /// Consecutive remux failures before a fatal error.
+    pub max_remux_errors: u32,
+    /// Consecutive quota failures on one SourceBuffer before a fatal error.
+    pub max_quota_failures: u32,
+    pub abr: AbrConfig,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            buffer_goal: 30.0,
+            min_buffer_goal: 10.0,
+            back_buffer: Some(30.0),
+            hole_tolerance: 0.1,
+            max_gap_jump: 2.0,
+            stall_timeout: 1.0,
+            nudge_step: 0.1,
+            max_nudges: 3,
+            live_edge_target_durations: 3.0,
+            segment_retry: RetryPolicy::segments(),
+            playlist_retry: RetryPolicy::playlists(),
+            not_found: NotFoundPolicy::PenaliseLevel,
+            level_penalty_s: 60.0,
+            credentials_refresh_margin: 60.0,
+            cap_to_element: true,
+            start_level: None,
+            seed: 0x5eed,
+            abandon_check_interval: 0.5,
+            max_remux_errors: 3,
+            max_quota_failures: 5,
+            abr: AbrConfig::default(),
+        }
+    }
+}

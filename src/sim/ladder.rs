@@ -1,0 +1,162 @@
+//! The content a simulation plays: levels (bitrate, resolution) and every segment's size.
+
+use crate::engine::{parse_playlist, resolve};
+use crate::playlist::Playlist;
+
+use crate::engine::Rng;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LadderLevel {
+    /// BANDWIDTH, bits per second: also the level's value in the QoE.
+    pub bandwidth: u64,
+    pub width: u32,
+    pub height: u32,
+    /// Bytes of each segment.
+    pub segment_bytes: Vec<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ladder {
+    pub levels: Vec<LadderLevel>,
+    /// Duration of each segment, seconds (shared by all levels).
+    pub durations: Vec<f64>,
+}
+
+impl Ladder {
+    /// Sizes from bitrates: `bitrate x duration / 8`, scaled by a seeded VBR factor in
+    /// `[1 - vbr, 1 + vbr]` (the same factor for every level: scene complexity).
+    pub fn from_bitrates(
+        levels: &[(u64, u32, u32)],
+        durations: Vec<f64>,
+        vbr: f64,
+        seed: u64,
+    ) -> Ladder {
+        let mut rng = Rng::new(seed);
+        let factors: Vec<f64> = durations
+            .iter()
+            .map(|_| 1.0 - vbr + 2.0 * vbr * rng.next_f64())
+            .collect();
+        let levels = levels
+            .iter()
+            .map(|&(bw, w, h)| LadderLevel {
+                bandwidth: bw,
+                width: w,
+                height: h,
+                segment_bytes: durations
+                    .iter()
+                    .zip(&factors)
+                    .map(|(d, f)| (bw as f64 * d / 8.0 * f).round() as u64)
+                    .collect(),
+            })
+            .collect();
+        Ladder { levels, durations }
+    }
+
+    /// AWS MediaConvert's sample job: 1.0 / 2.0 / 3.0 Mbps video + 96 kbps audio muxed,
+    /// 360p/540p/720p, 10 s segments, `duration` seconds (the last segment may be shorter),
+    /// +-10% VBR noise.
+    pub fn mediaconvert(duration: f64, seed: u64) -> Ladder {
+        let n = (duration / 10.0).ceil().max(1.0) as usize;
+        let durations = (0..n)
+            .map(|i| (duration - i as f64 * 10.0).min(10.0))
+            .collect();
+        Ladder::from_bitrates(
+            &[
+                (1_096_000, 640, 360),
+                (2_096_000, 960, 540),
+                (3_096_000, 1280, 720),
+            ],
+            durations,
+            0.1,
+            seed,
+        )
+    }
+
+    /// From a master playlist: variants' bitrates and resolutions; durations from the first
+    /// variant's media playlist when `read` finds it (else 10 s segments over `duration`);
+    /// sizes from `size_of` (the segment files) when found, else from the bitrate.
+    pub fn from_master(
+        master_url: &str,
+        master: &[u8],
+        duration: f64,
+        read: &dyn Fn(&str) -> Option<Vec<u8>>,
+        size_of: &dyn Fn(&str) -> Option<u64>,
+    ) -> Result<Ladder, String> {
+        let Playlist::Master(m) = parse_playlist(master, master_url)? else {
+            return Err(format!("{master_url}: not a master playlist"));
+        };
+        let mut variants = m.variants;
+        variants.sort_by_key(|v| v.bandwidth);
+        let mut durations: Option<Vec<f64>> = None;
+        let mut levels = Vec::new();
+        for v in &variants {
+            let media = read(&v.uri).and_then(|b| match parse_playlist(&b, &v.uri) {
+                Ok(Playlist::Media(p)) => Some(p),
+                _ => None,
+            });
+            let durs: Vec<f64> = match (&durations, &media) {
+                (Some(d), _) => d.clone(),
+                (None, Some(p)) if !p.segments.is_empty() => {
+                    p.segments.iter().map(|s| s.duration).collect()
+                }
+                _ => Ladder::mediaconvert(duration, 0).durations,
+            };
+            let sizes: Vec<u64> = durs
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    media
+                        .as_ref()
+                        .and_then(|p| p.segments.get(i))
+                        .and_then(|s| size_of(&resolve(&v.uri, &s.uri)))
+                        .unwrap_or((v.bandwidth as f64 * d / 8.0) as u64)
+                })
+                .collect();
+            durations.get_or_insert(durs);
+            let (w, h) = v.resolution.map_or((0, 0), |r| (r.width, r.height));
+            levels.push(LadderLevel {
+                bandwidth: v.bandwidth,
+                width: w,
+                height: h,
+                segment_bytes: sizes,
+            });
+        }
+        Ok(Ladder {
+            levels,
+            durations: durations.unwrap_or_default(),
+        })
+    }
+
+    pub fn duration(&self) -> f64 {
+        self.durations.iter().sum()
+    }
+
+    pub fn mbps(&self, level: usize) -> f64 {
+        self.levels
+            .get(level)
+            .map_or(0.0, |l| l.bandwidth as f64 / 1e6)
+    }
+
+    pub fn bytes(&self, level: usize, segment: usize) -> u64 {
+        self.levels
+            .get(level)
+            .and_then(|l| l.segment_bytes.get(segment))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mediaconvert_ladder_shape() {
+        let l = Ladder::mediaconvert(600.0, 1);
+        assert_eq!(l.levels.len(), 3);
+        assert_eq!(l.durations.len(), 60);
+        let b = l.bytes(2, 0) as f64;
+        assert!(b > 3.096e6 * 10.0 / 8.0 * 0.89 && b < 3.096e6 * 10.0 / 8.0 * 1.11);
+        assert_eq!(Ladder::mediaconvert(605.0, 1).durations.last(), Some(&5.0));
+    }
+}

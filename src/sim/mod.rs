@@ -1,0 +1,767 @@
+//! The trace-driven simulator (native only): drives an [`Engine`] with a virtual clock that
+//! jumps to the next event, a shared-link network model fed by a throughput trace, a CDN with
+//! injectable faults and signed-cookie expiry, an app that refreshes credentials, and a
+//! playback model (plays once started, stalls when the buffer runs dry). It scores each run
+//! with the linear QoE and compares it with the offline optimum.
+
+pub mod ladder;
+pub mod network;
+pub mod optimum;
+pub mod remux;
+pub mod trace;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::abr::AbrKind;
+use crate::engine::{
+    Engine, EngineConfig, EngineStats, Event, Input, Output, PlayerError, RequestKind, TrackId,
+};
+
+pub use ladder::Ladder;
+pub use network::{NetEvent, Network, Response};
+pub use optimum::{optimal_qoe, QoeWeights};
+pub use remux::SimRemuxer;
+pub use trace::Trace;
+
+/// The CDN base of simulated URLs.
+pub const BASE: &str = "https://cdn.sim/v/";
+
+/// What a fault does to matching requests.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultKind {
+    /// Answer with this status (and body) at the first byte.
+    Status(u16, Option<String>),
+    /// Never answer.
+    Stall,
+}
+
+/// A fault applied to requests sent in `[from, until)` whose URL contains `url_contains`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    pub from: f64,
+    pub until: f64,
+    pub kind: FaultKind,
+    pub url_contains: String,
+    /// Apply to at most this many requests.
+    pub max_count: Option<u32>,
+}
+
+/// Signed cookies in the simulation: the CDN refuses (403 AccessDenied) requests sent at or after
+/// `expires_at`; the app refreshes after `refresh_delay`, extending to `now + lifetime`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthModel {
+    pub expires_at: f64,
+    pub refresh_delay: f64,
+    pub lifetime: f64,
+    pub refresh_fails: bool,
+    /// Whether the app tells the engine the new expiry (enables proactive refresh).
+    pub report_expiry: bool,
+    /// Body of the refusal.
+    pub refusal_body: Option<String>,
+}
+
+/// A live stream: segments appear in real time; the playlist holds the last `window` segments
+/// (`None`: EVENT, all of them); ENDLIST once the whole content is out, if `ends`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveModel {
+    pub window: Option<usize>,
+    pub ends: bool,
+    /// Seconds of content already out when the player starts.
+    pub start_offset: f64,
+}
+
+/// One simulation's settings.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub abr: AbrKind,
+    pub engine: EngineConfig,
+    /// TTFB when the trace gives none, seconds.
+    pub default_ttfb: f64,
+    pub progress_interval: f64,
+    pub media_report_interval: f64,
+    /// Seconds buffered ahead before playback starts or resumes.
+    pub start_threshold: f64,
+    /// Stop after this much virtual time.
+    pub max_time: f64,
+    pub faults: Vec<Fault>,
+    pub auth: Option<AuthModel>,
+    /// (at, to): user seeks.
+    pub seeks: Vec<(f64, f64)>,
+    pub element: Option<(f64, f64, f64)>,
+    pub live: Option<LiveModel>,
+    /// SourceBuffer quota in seconds of media (`None`: unlimited).
+    pub quota_seconds: Option<f64>,
+    /// Serve a media playlist directly instead of a master.
+    pub media_playlist_only: bool,
+    /// Keep every event (tests); off for benchmarks.
+    pub record: bool,
+    /// Stop as soon as playback ends.
+    pub stop_at_end: bool,
+    pub weights: QoeWeights,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            abr: AbrKind::Ours,
+            engine: EngineConfig::default(),
+            default_ttfb: 0.08,
+            progress_interval: 0.1,
+            media_report_interval: 0.25,
+            start_threshold: 0.5,
+            max_time: 7200.0,
+            faults: Vec::new(),
+            auth: None,
+            seeks: Vec::new(),
+            element: None,
+            live: None,
+            quota_seconds: None,
+            media_playlist_only: false,
+            record: false,
+            stop_at_end: true,
+            weights: QoeWeights::default(),
+        }
+    }
+}
+
+/// What a run measured.
+#[derive(Debug, Clone, Default)]
+pub struct RunResult {
+    pub startup_s: Option<f64>,
+    /// Stalled time after startup (seek waits excluded).
+    pub rebuffer_s: f64,
+    pub rebuffer_count: u32,
+    /// Time spent waiting after seeks.
+    pub seek_wait_s: f64,
+    pub switches: u32,
+    pub avg_bitrate_mbps: f64,
+    pub qoe: f64,
+    /// Level of each segment that was loaded, by index.
+    pub segment_levels: Vec<Option<usize>>,
+    /// (time, event) when recording.
+    pub events: Vec<(f64, Event)>,
+    /// (time, kind, url) of every fetch when recording.
+    pub fetches: Vec<(f64, RequestKind, String)>,
+    pub refresh_requests: u32,
+    pub errors: Vec<PlayerError>,
+    pub ended: bool,
+    pub end_time: f64,
+    /// Element-wise maximum of the engine's holdings over the run.
+    pub max_stats: Option<EngineStats>,
+    pub final_position: f64,
+    pub set_positions: Vec<(f64, f64)>,
+    pub peak_concurrency: usize,
+}
+
+impl RunResult {
+    pub fn fatal(&self) -> Option<&PlayerError> {
+        self.errors.iter().find(|e| e.fatal)
+    }
+}
+
+struct Playback {
+    position: f64,
+    started: bool,
+    playing: bool,
+    ended: bool,
+    eos: bool,
+    seeking: bool,
+    buffered: crate::engine::Ranges,
+    content_end: f64,
+}
+
+impl Playback {
+    fn ahead(&self) -> f64 {
+        self.buffered.ahead(self.position, 0.0)
+    }
+}
+
+/// Run one simulation.
+pub fn run(trace: &Trace, ladder: &Ladder, cfg: &SimConfig) -> RunResult {
+    Sim::new(trace, ladder, cfg).run()
+}
+
+struct Sim<'a> {
+    trace: &'a Trace,
+    ladder: &'a Ladder,
+    cfg: &'a SimConfig,
+    engine: Engine<SimRemuxer>,
+    now: f64,
+    net: Network,
+    play: Playback,
+    inputs: VecDeque<Input>,
+    deadline: Option<f64>,
+    app: Vec<(f64, Input)>,
+    next_report: f64,
+    seeks: VecDeque<(f64, f64)>,
+    fault_counts: Vec<u32>,
+    cookie_expires: Option<f64>,
+    seg_levels: BTreeMap<u64, usize>,
+    res: RunResult,
+}
+
+const EPS: f64 = 1e-9;
+
+impl<'a> Sim<'a> {
+    fn new(trace: &'a Trace, ladder: &'a Ladder, cfg: &'a SimConfig) -> Self {
+        let mut ecfg = cfg.engine.clone();
+        ecfg.abr = cfg.engine.abr.clone();
+        let abr = cfg.abr.build(&ecfg.abr);
+        let mut seeks: Vec<(f64, f64)> = cfg.seeks.clone();
+        seeks.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Sim {
+            trace,
+            ladder,
+            cfg,
+            engine: Engine::new(ecfg, SimRemuxer::default(), abr),
+            now: 0.0,
+            net: Network::new(cfg.progress_interval),
+            play: Playback {
+                position: 0.0,
+                started: false,
+                playing: false,
+                ended: false,
+                eos: false,
+                seeking: false,
+                buffered: Default::default(),
+                content_end: ladder.duration(),
+            },
+            inputs: VecDeque::new(),
+            deadline: None,
+            app: Vec::new(),
+            next_report: 0.0,
+            seeks: seeks.into(),
+            fault_counts: vec![0; cfg.faults.len()],
+            cookie_expires: cfg.auth.as_ref().map(|a| a.expires_at),
+            seg_levels: BTreeMap::new(),
+            res: RunResult::default(),
+        }
+    }
+
+    fn run(mut self) -> RunResult {
+        if let Some((w, h, dpr)) = self.cfg.element {
+            self.engine.handle_input(
+                0.0,
+                Input::ElementSize {
+                    width: w,
+                    height: h,
+                    device_pixel_ratio: dpr,
+                },
+            );
+        }
+        let url = if self.cfg.media_playlist_only {
+            format!("{BASE}l0.m3u8")
+        } else {
+            format!("{BASE}master.m3u8")
+        };
+        self.engine.handle_input(0.0, Input::Load { url });
+        self.drain();
+        loop {
+            while let Some(i) = self.inputs.pop_front() {
+                self.engine.handle_input(self.now, i);
+                self.drain();
+            }
+            self.update_playback();
+            if self.engine.is_failed()
+                || (self.cfg.stop_at_end && self.play.ended)
+                || self.now >= self.cfg.max_time
+            {
+                break;
+            }
+            let next = self.next_time();
+            if !next.is_finite() {
+                break;
+            }
+            let to = next.max(self.now).min(self.cfg.max_time);
+            self.advance(to);
+            self.now = to;
+            self.fire();
+        }
+        self.finish()
+    }
+
+    fn next_time(&self) -> f64 {
+        let mut t = self.net.next_event(self.now, self.trace);
+        t = t.min(self.trace.next_change(self.now));
+        if let Some(d) = self.deadline {
+            t = t.min(d);
+        }
+        if self.play.playing {
+            t = t.min(self.now + self.play.ahead().max(0.0));
+        }
+        t = t.min(self.next_report);
+        for (at, _) in &self.app {
+            t = t.min(*at);
+        }
+        if let Some((at, _)) = self.seeks.front() {
+            t = t.min(*at);
+        }
+        t
+    }
+
+    fn advance(&mut self, to: f64) {
+        let dt = to - self.now;
+        self.net.advance(self.now, to, self.trace);
+        if dt <= 0.0 {
+            return;
+        }
+        if self.play.playing {
+            let ahead = self.play.ahead();
+            self.play.position += dt.min(ahead);
+        } else if self.play.started && !self.play.ended {
+            if self.play.seeking {
+                self.res.seek_wait_s += dt;
+            } else {
+                self.res.rebuffer_s += dt;
+            }
+        }
+    }
+
+    fn update_playback(&mut self) {
+        let p = &mut self.play;
+        if p.ended {
+            return;
+        }
+        let ahead = p.ahead();
+        let at_end = p.eos && p.position >= p.content_end - 0.05;
+        if at_end && ahead <= EPS {
+            // Seeked to (or played up to) the end of an ended stream.
+            p.ended = true;
+            p.playing = false;
+            self.res.ended = true;
+            return;
+        }
+        if p.playing {
+            if ahead <= EPS {
+                if at_end || (p.eos && p.buffered.next_start_after(p.position).is_none()) {
+                    p.ended = true;
+                    p.playing = false;
+                    self.res.ended = true;
+                } else {
+                    p.playing = false;
+                    self.res.rebuffer_count += 1;
+                }
+            }
+            return;
+        }
+        let ready = ahead >= self.cfg.start_threshold || (p.eos && ahead > EPS);
+        if ready {
+            if !p.started {
+                p.started = true;
+                self.res.startup_s = Some(self.now);
+            }
+            p.playing = true;
+            p.seeking = false;
+        }
+    }
+
+    fn fire(&mut self) {
+        let now = self.now;
+        for ev in self.net.collect(now) {
+            match ev {
+                NetEvent::Progress { id, loaded, total } => {
+                    self.inputs.push_back(Input::Progress {
+                        req: id,
+                        loaded,
+                        total: Some(total),
+                    })
+                }
+                NetEvent::Done { id, url, size } => {
+                    let data = self.body(&url, size);
+                    self.inputs.push_back(Input::Loaded { req: id, data });
+                }
+                NetEvent::Failed { id, status, body } => self.inputs.push_back(Input::LoadFailed {
+                    req: id,
+                    status,
+                    body,
+                }),
+            }
+        }
+        let mut i = 0;
+        while i < self.app.len() {
+            if self.app.get(i).is_some_and(|a| a.0 <= now + EPS) {
+                let (_, input) = self.app.remove(i);
+                self.inputs.push_back(input);
+            } else {
+                i += 1;
+            }
+        }
+        while self.seeks.front().is_some_and(|s| s.0 <= now + EPS) {
+            if let Some((_, to)) = self.seeks.pop_front() {
+                self.play.position = to.min(self.play.content_end);
+                self.play.playing = false;
+                self.play.seeking = true;
+                self.play.ended = false;
+                self.inputs.push_back(Input::Seek { position: to });
+                self.inputs.push_back(self.media_input());
+            }
+        }
+        if self.next_report <= now + EPS {
+            self.next_report = now + self.cfg.media_report_interval;
+            self.update_playback();
+            self.inputs.push_back(self.media_input());
+        }
+        if self.deadline.is_some_and(|d| d <= now + EPS) {
+            self.deadline = None;
+            self.engine.handle_timeout(now);
+            self.drain();
+        }
+    }
+
+    fn media_input(&self) -> Input {
+        Input::Media {
+            position: self.play.position,
+            paused: false,
+            buffered: self.play.buffered.as_slice().to_vec(),
+        }
+    }
+
+    /// Segment index and level from a simulated URL.
+    fn parse_segment_url(url: &str) -> Option<(usize, usize)> {
+        let rest = url.strip_prefix(BASE)?.strip_prefix('l')?;
+        let (level, file) = rest.split_once('/')?;
+        let idx = file.strip_suffix(".ts")?;
+        Some((level.parse().ok()?, idx.parse().ok()?))
+    }
+
+    fn body(&self, url: &str, size: u64) -> Vec<u8> {
+        if let Some((_, idx)) = Self::parse_segment_url(url) {
+            let d = self.ladder.durations.get(idx).copied().unwrap_or(0.0);
+            return remux::segment_bytes(size, d);
+        }
+        self.text(url).unwrap_or_default().into_bytes()
+    }
+
+    /// Playlist texts, as the CDN has them at `now`.
+    fn text(&self, url: &str) -> Option<String> {
+        let file = url.strip_prefix(BASE)?;
+        if file == "master.m3u8" {
+            let mut s = String::from("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+            for (i, l) in self.ladder.levels.iter().enumerate() {
+                s.push_str(&format!(
+                    "#EXT-X-STREAM-INF:BANDWIDTH={},RESOLUTION={}x{},CODECS=\"avc1.4d401e,mp4a.40.2\"\nl{i}.m3u8\n",
+                    l.bandwidth, l.width, l.height
+                ));
+            }
+            return Some(s);
+        }
+        let level: usize = file
+            .strip_prefix('l')?
+            .strip_suffix(".m3u8")?
+            .parse()
+            .ok()?;
+        if level >= self.ladder.levels.len() {
+            return None;
+        }
+        let td = self
+            .ladder
+            .durations
+            .iter()
+            .copied()
+            .fold(1.0f64, f64::max)
+            .ceil();
+        let n = self.ladder.durations.len();
+        let (first, last, ended, kind) = match &self.cfg.live {
+            None => (0, n, true, "#EXT-X-PLAYLIST-TYPE:VOD\n"),
+            Some(live) => {
+                let mut avail: usize = 0;
+                let mut t = 0.0;
+                for d in &self.ladder.durations {
+                    if t + d > self.now + live.start_offset + 1e-9 {
+                        break;
+                    }
+                    t += d;
+                    avail += 1;
+                }
+                let first = live.window.map_or(0, |w| avail.saturating_sub(w));
+                let kind = if live.window.is_none() {
+                    "#EXT-X-PLAYLIST-TYPE:EVENT\n"
+                } else {
+                    ""
+                };
+                (first, avail, live.ends && avail == n, kind)
+            }
+        };
+        let mut s = format!("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:{td}\n#EXT-X-MEDIA-SEQUENCE:{first}\n{kind}");
+        for i in first..last {
+            let d = self.ladder.durations.get(i).copied().unwrap_or(0.0);
+            s.push_str(&format!("#EXTINF:{d:.3},\nl{level}/{i}.ts\n"));
+        }
+        if ended {
+            s.push_str("#EXT-X-ENDLIST\n");
+        }
+        Some(s)
+    }
+
+    fn response(&mut self, url: &str) -> Response {
+        let now = self.now;
+        for (i, f) in self.cfg.faults.iter().enumerate() {
+            let count = self.fault_counts.get(i).copied().unwrap_or(0);
+            if now + EPS >= f.from
+                && now < f.until
+                && url.contains(&f.url_contains)
+                && f.max_count.map_or(true, |m| count < m)
+            {
+                if let Some(c) = self.fault_counts.get_mut(i) {
+                    *c += 1;
+                }
+                return match &f.kind {
+                    FaultKind::Status(s, body) => Response::Fail {
+                        status: *s,
+                        body: body.clone(),
+                    },
+                    FaultKind::Stall => Response::Stall,
+                };
+            }
+        }
+        if let (Some(exp), Some(a)) = (self.cookie_expires, &self.cfg.auth) {
+            if now >= exp {
+                return Response::Fail {
+                    status: 403,
+                    body: a.refusal_body.clone(),
+                };
+            }
+        }
+        if let Some((level, idx)) = Self::parse_segment_url(url) {
+            if level < self.ladder.levels.len() && idx < self.ladder.durations.len() {
+                return Response::Ok {
+                    size: self.ladder.bytes(level, idx).max(12),
+                };
+            }
+            return Response::Fail {
+                status: 404,
+                body: None,
+            };
+        }
+        match self.text(url) {
+            Some(t) => Response::Ok {
+                size: t.len() as u64,
+            },
+            None => Response::Fail {
+                status: 404,
+                body: None,
+            },
+        }
+    }
+
+    fn drain(&mut self) {
+        while let Some(o) = self.engine.poll_output() {
+            match o {
+                Output::Timeout(at) => {
+                    self.deadline = Some(at);
+                    break;
+                }
+                Output::Fetch { req, kind, url, .. } => {
+                    if self.cfg.record {
+                        self.res.fetches.push((self.now, kind, url.clone()));
+                    }
+                    let response = self.response(&url);
+                    let ttfb = self.trace.ttfb(self.now).unwrap_or(self.cfg.default_ttfb);
+                    self.net.start(req, url, response, self.now, ttfb);
+                }
+                Output::Abort { req } => self.net.cancel(req),
+                Output::SetDuration(_) | Output::AddSourceBuffer { .. } => {}
+                Output::Append { track, data } => self.append(track, &data),
+                Output::Remove { track, start, end } => {
+                    self.play.buffered.remove(start, end);
+                    self.inputs.push_back(Input::RemoveDone { track });
+                }
+                Output::SetPosition(t) => {
+                    self.res.set_positions.push((self.now, t));
+                    self.play.position = t.max(0.0);
+                }
+                Output::EndOfStream => self.play.eos = true,
+                Output::RefreshCredentials => {
+                    self.res.refresh_requests += 1;
+                    if let Some(a) = &self.cfg.auth {
+                        let at = self.now + a.refresh_delay;
+                        let input = if a.refresh_fails {
+                            Input::CredentialsRefreshFailed {
+                                reason: "backend said no".into(),
+                            }
+                        } else {
+                            let exp = at + a.lifetime;
+                            self.cookie_expires = Some(exp);
+                            Input::CredentialsRefreshed {
+                                expires: a.report_expiry.then_some(exp),
+                            }
+                        };
+                        self.app.push((at, input));
+                    } else {
+                        self.app
+                            .push((self.now, Input::CredentialsRefreshed { expires: None }));
+                    }
+                }
+                Output::Event(e) => self.on_event(e),
+            }
+        }
+        let s = self.engine.stats();
+        let m = self.res.max_stats.get_or_insert(s);
+        m.requests = m.requests.max(s.requests);
+        m.outputs_queued = m.outputs_queued.max(s.outputs_queued);
+        m.segments_held = m.segments_held.max(s.segments_held);
+        m.buffered_ranges = m.buffered_ranges.max(s.buffered_ranges);
+        m.queued_buffer_ops = m.queued_buffer_ops.max(s.queued_buffer_ops);
+    }
+
+    fn append(&mut self, track: TrackId, data: &[u8]) {
+        match remux::appended_range(data) {
+            Ok(None) => self.inputs.push_back(Input::AppendDone { track }),
+            Ok(Some((s, e))) => {
+                let held: f64 = self
+                    .play
+                    .buffered
+                    .as_slice()
+                    .iter()
+                    .map(|r| r.1 - r.0)
+                    .sum();
+                if self.cfg.quota_seconds.is_some_and(|q| held + (e - s) > q) {
+                    self.inputs.push_back(Input::AppendFailed {
+                        track,
+                        quota_exceeded: true,
+                    });
+                } else {
+                    self.play.buffered.add(s, e);
+                    self.inputs.push_back(Input::AppendDone { track });
+                }
+            }
+            Err(_) => self.inputs.push_back(Input::AppendFailed {
+                track,
+                quota_exceeded: false,
+            }),
+        }
+    }
+
+    fn on_event(&mut self, e: Event) {
+        match &e {
+            Event::SegmentLoaded {
+                level, sequence, ..
+            } => {
+                self.seg_levels.insert(*sequence, *level);
+                // Bounded for long live runs: only the first hours of segments are scored.
+                while self.seg_levels.len() > 100_000 {
+                    self.seg_levels.pop_first();
+                }
+            }
+            Event::Error(err) if self.res.errors.len() < 1000 => {
+                self.res.errors.push(err.clone());
+            }
+            _ => {}
+        }
+        if self.cfg.record {
+            self.res.events.push((self.now, e));
+        }
+    }
+
+    fn finish(mut self) -> RunResult {
+        let n = self.ladder.durations.len();
+        let mut levels = vec![None; n];
+        for (&seq, &l) in &self.seg_levels {
+            if let Some(slot) = levels.get_mut(seq as usize) {
+                *slot = Some(l);
+            }
+        }
+        let mut sum = 0.0;
+        let mut count = 0usize;
+        let mut switch_cost = 0.0;
+        let mut switches = 0;
+        let mut prev: Option<usize> = None;
+        for l in levels.iter().flatten() {
+            let br = self.ladder.mbps(*l);
+            sum += br;
+            count += 1;
+            if let Some(p) = prev {
+                if p != *l {
+                    switches += 1;
+                    switch_cost += (br - self.ladder.mbps(p)).abs();
+                }
+            }
+            prev = Some(*l);
+        }
+        let w = self.cfg.weights;
+        let startup = self.res.startup_s.unwrap_or(self.now);
+        self.res.qoe = sum - w.rebuffer * (self.res.rebuffer_s + startup) - w.switch * switch_cost;
+        self.res.avg_bitrate_mbps = if count > 0 { sum / count as f64 } else { 0.0 };
+        self.res.switches = switches;
+        self.res.segment_levels = levels;
+        self.res.end_time = self.now;
+        self.res.final_position = self.play.position;
+        self.res.peak_concurrency = self.net.peak_concurrency;
+        self.res
+    }
+}
+
+/// A run and its ceiling, as the CLI prints it.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    pub trace: String,
+    pub abr: AbrKind,
+    pub result: RunResult,
+    pub optimal_qoe: f64,
+}
+
+/// Run `abr` over `trace` with the given ladder and score it against the optimum.
+pub fn score(
+    trace: &Trace,
+    ladder: &Ladder,
+    abr: AbrKind,
+    base: &SimConfig,
+    optimum: f64,
+) -> Scored {
+    let cfg = SimConfig {
+        abr,
+        ..base.clone()
+    };
+    Scored {
+        trace: trace.name.clone(),
+        abr,
+        result: run(trace, ladder, &cfg),
+        optimal_qoe: optimum,
+    }
+}
+
+/// The optimum for a trace with the simulator's settings.
+pub fn optimum_for(trace: &Trace, ladder: &Ladder, base: &SimConfig) -> f64 {
+    optimal_qoe(
+        trace,
+        ladder,
+        base.engine.buffer_goal,
+        base.default_ttfb,
+        base.weights,
+    )
+}
+
+/// The family of a trace file name: everything before the last `-<digits>` or `-<n>mbps`.
+pub fn family(name: &str) -> String {
+    let stem = name.rsplit('/').next().unwrap_or(name);
+    let stem = stem.strip_suffix(".txt").unwrap_or(stem);
+    match stem.rsplit_once('-') {
+        Some((head, tail)) if tail.chars().next().is_some_and(|c| c.is_ascii_digit()) => {
+            head.to_string()
+        }
+        _ => stem.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families() {
+        assert_eq!(family("tests/traces/markov-4g-07.txt"), "markov-4g");
+        assert_eq!(family("stable-2mbps.txt"), "stable");
+        assert_eq!(family("outage-3s-01.txt"), "outage-3s");
+    }
+
+    #[test]
+    fn plays_a_vod_to_the_end_on_a_fast_link() {
+        let ladder = Ladder::mediaconvert(120.0, 1);
+        let trace = Trace::constant("fast", 20.0, 1000.0);
+        let r = run(&trace, &ladder, &SimConfig::default());
+        assert!(r.ended, "{r:?}");
+        assert_eq!(r.rebuffer_count, 0);
+        assert!(r.segment_levels.iter().all(|l| l.is_some()));
+        assert!(r.fatal().is_none());
+    }
+}

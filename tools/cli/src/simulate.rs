@@ -1,0 +1,343 @@
+//! `hlsplay simulate`: run the engine over network traces with each ABR rule and print one JSON
+//! object per (trace, rule), a summary line, and optionally a Markdown table per trace family.
+//!
+//! Content: the MediaConvert ladder (1.0/2.0/3.0 Mbps + 96 kbps audio, 10 s segments) as a
+//! 600 s VOD, whatever the trace length (traces wrap around when a session outlasts them), or
+//! the ladder of `--ladder <master.m3u8>`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use hlsplay::abr::AbrKind;
+use hlsplay::sim::{self, family, Ladder, Scored, SimConfig, Trace};
+use serde_json::json;
+
+pub const USAGE: &str = "  simulate --traces <file-or-dir> [--abr ours|hlsjs|throughput|all] [--ladder <master.m3u8>]\n           [--duration <s>] [--seed <n>] [--markdown]   score ABR rules on network traces\n";
+
+struct Args {
+    traces: PathBuf,
+    abrs: Vec<AbrKind>,
+    ladder: Option<PathBuf>,
+    duration: f64,
+    seed: u64,
+    markdown: bool,
+    sets: Vec<String>,
+}
+
+fn parse_args(args: &[String]) -> Result<Args, String> {
+    let mut traces = None;
+    let mut abrs = vec![AbrKind::Ours];
+    let mut ladder = None;
+    let mut duration = 600.0;
+    let mut seed = 1;
+    let mut markdown = false;
+    let mut sets = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match a.as_str() {
+            "--traces" => traces = Some(PathBuf::from(value("--traces")?)),
+            "--abr" => {
+                let v = value("--abr")?;
+                abrs = if v == "all" {
+                    vec![AbrKind::Ours, AbrKind::HlsJs, AbrKind::Throughput]
+                } else {
+                    vec![AbrKind::parse(&v).ok_or_else(|| format!("unknown --abr `{v}`"))?]
+                };
+            }
+            "--ladder" => ladder = Some(PathBuf::from(value("--ladder")?)),
+            "--duration" => {
+                duration = value("--duration")?
+                    .parse()
+                    .map_err(|_| "bad --duration".to_string())?
+            }
+            "--seed" => {
+                seed = value("--seed")?
+                    .parse()
+                    .map_err(|_| "bad --seed".to_string())?
+            }
+            "--markdown" => markdown = true,
+            "--set" => sets.push(value("--set")?),
+            other => return Err(format!("simulate: unknown argument `{other}`")),
+        }
+    }
+    Ok(Args {
+        traces: traces.ok_or("simulate: --traces is required")?,
+        abrs,
+        ladder,
+        duration,
+        seed,
+        markdown,
+        sets,
+    })
+}
+
+fn load_traces(path: &Path) -> Result<Vec<Trace>, String> {
+    let files: Vec<PathBuf> = if path.is_dir() {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        v.sort();
+        v
+    } else {
+        vec![path.to_path_buf()]
+    };
+    files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
+            let name = f.file_name().map_or_else(
+                || f.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            Trace::parse(&name, &text)
+        })
+        .collect()
+}
+
+fn load_ladder(path: &Path, duration: f64) -> Result<Ladder, String> {
+    let master = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = "file:///ladder/";
+    let local = |url: &str| dir.join(url.strip_prefix(base).unwrap_or(url));
+    let read = |url: &str| std::fs::read(local(url)).ok();
+    let size_of = |url: &str| std::fs::metadata(local(url)).ok().map(|m| m.len());
+    Ladder::from_master(
+        &format!("{base}master.m3u8"),
+        &master,
+        duration,
+        &read,
+        &size_of,
+    )
+}
+
+fn line(s: &Scored) -> serde_json::Value {
+    let r = &s.result;
+    json!({
+        "trace": s.trace,
+        "abr": s.abr.name(),
+        "qoe": round(r.qoe),
+        "optimal_qoe": round(s.optimal_qoe),
+        "pct_of_optimum": round(pct(r.qoe, s.optimal_qoe)),
+        "avg_bitrate_mbps": round(r.avg_bitrate_mbps),
+        "rebuffer_s": round(r.rebuffer_s),
+        "rebuffer_count": r.rebuffer_count,
+        "switches": r.switches,
+        "startup_s": r.startup_s.map(round),
+        "fatal": r.fatal().map(|e| e.to_string()),
+        "levels": r.segment_levels.iter().map(|l| l.map_or('-', |l| char::from_digit((l % 36) as u32, 36).unwrap_or('?'))).collect::<String>(),
+    })
+}
+
+fn round(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+fn pct(v: f64, of: f64) -> f64 {
+    if of.abs() < 1e-9 {
+        0.0
+    } else {
+        100.0 * v / of
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct Sum {
+    n: f64,
+    qoe: f64,
+    opt: f64,
+    bitrate: f64,
+    rebuffer: f64,
+    rebuffer_count: f64,
+    switches: f64,
+    startup: f64,
+}
+
+impl Sum {
+    fn add(&mut self, s: &Scored) {
+        let r = &s.result;
+        self.n += 1.0;
+        self.qoe += r.qoe;
+        self.opt += s.optimal_qoe;
+        self.bitrate += r.avg_bitrate_mbps;
+        self.rebuffer += r.rebuffer_s;
+        self.rebuffer_count += f64::from(r.rebuffer_count);
+        self.switches += f64::from(r.switches);
+        self.startup += r.startup_s.unwrap_or(0.0);
+    }
+    fn mean(&self, v: f64) -> f64 {
+        if self.n > 0.0 {
+            v / self.n
+        } else {
+            0.0
+        }
+    }
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let a = parse_args(args)?;
+    let traces = load_traces(&a.traces)?;
+    let ladder = match &a.ladder {
+        Some(p) => load_ladder(p, a.duration)?,
+        None => Ladder::mediaconvert(a.duration, a.seed),
+    };
+    let mut base = SimConfig {
+        max_time: a.duration * 6.0 + 600.0,
+        ..SimConfig::default()
+    };
+    for kv in &a.sets {
+        apply_set(&mut base, kv)?;
+    }
+    let mut sums: BTreeMap<&'static str, Sum> = BTreeMap::new();
+    // family -> abr -> sum
+    let mut fams: BTreeMap<String, BTreeMap<&'static str, Sum>> = BTreeMap::new();
+    let mut stable_violations: Vec<String> = Vec::new();
+    for t in &traces {
+        let opt = sim::optimum_for(t, &ladder, &base);
+        for &abr in &a.abrs {
+            let s = sim::score(t, &ladder, abr, &base, opt);
+            println!("{}", line(&s));
+            sums.entry(abr.name()).or_default().add(&s);
+            fams.entry(family(&t.name))
+                .or_default()
+                .entry(abr.name())
+                .or_default()
+                .add(&s);
+            if abr == AbrKind::Ours && family(&t.name) == "stable" {
+                let late = late_switches(&s, &ladder, 30.0);
+                let lowest_fits = t.mean_mbps() > ladder.mbps(0) * 1.1;
+                if lowest_fits && (s.result.rebuffer_s > 0.0 || late > 1) {
+                    stable_violations.push(t.name.clone());
+                }
+            }
+        }
+    }
+    let mut summary = serde_json::Map::new();
+    summary.insert("summary".into(), json!(true));
+    summary.insert("traces".into(), json!(traces.len()));
+    for (name, s) in &sums {
+        summary.insert(
+            (*name).into(),
+            json!({
+                "mean_qoe": round(s.mean(s.qoe)),
+                "mean_optimal_qoe": round(s.mean(s.opt)),
+                "pct_of_optimum": round(pct(s.qoe, s.opt)),
+                "mean_avg_bitrate_mbps": round(s.mean(s.bitrate)),
+                "total_rebuffer_s": round(s.rebuffer),
+                "mean_rebuffer_s": round(s.mean(s.rebuffer)),
+                "mean_rebuffer_count": round(s.mean(s.rebuffer_count)),
+                "total_switches": s.switches,
+                "mean_switches": round(s.mean(s.switches)),
+                "mean_startup_s": round(s.mean(s.startup)),
+            }),
+        );
+    }
+    if let (Some(o), Some(h)) = (sums.get("ours"), sums.get("hlsjs")) {
+        summary.insert(
+            "ours_vs_hlsjs".into(),
+            json!({
+                "qoe_ratio": round(if h.qoe.abs() > 1e-9 { o.qoe / h.qoe } else { 0.0 }),
+                "rebuffer_ratio": round(if h.rebuffer > 1e-9 { o.rebuffer / h.rebuffer } else { 0.0 }),
+                "switches_ratio": round(if h.switches > 0.0 { o.switches / h.switches } else { 0.0 }),
+            }),
+        );
+    }
+    if a.abrs.contains(&AbrKind::Ours) {
+        summary.insert("stable_trace_violations".into(), json!(stable_violations));
+    }
+    println!("{}", serde_json::Value::Object(summary));
+    if a.markdown {
+        print_markdown(&fams, &sums);
+    }
+    Ok(())
+}
+
+/// `--set key=value`: tune the rule's and the engine's parameters from the command line.
+fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
+    let (k, v) = kv
+        .split_once('=')
+        .ok_or_else(|| format!("--set {kv}: expected key=value"))?;
+    let num = || {
+        v.parse::<f64>()
+            .map_err(|_| format!("--set {kv}: not a number"))
+    };
+    let abr = &mut base.engine.abr;
+    match k {
+        "horizon" => abr.horizon = num()? as usize,
+        "history" => abr.history = num()? as usize,
+        "up_safety" => abr.up_safety = num()?,
+        "terminal_horizon_s" => abr.terminal_horizon_s = num()?,
+        "up_confidence" => abr.up_confidence = num()?,
+        "min_up_switch_interval" => abr.min_up_switch_interval = num()?,
+        "abandon" => abr.abandon = v == "true",
+        "switch_penalty" => abr.switch_penalty = num()?,
+        "default_estimate_bps" => abr.estimator.default_estimate_bps = num()?,
+        "fast_half_life" => abr.estimator.fast_half_life = num()?,
+        "slow_half_life" => abr.estimator.slow_half_life = num()?,
+        "prediction" => {
+            abr.prediction = hlsplay::abr::Prediction::parse(v)
+                .ok_or_else(|| format!("--set {kv}: robust|harmonic|ewma|min"))?
+        }
+        "buffer_goal" => base.engine.buffer_goal = num()?,
+        _ => return Err(format!("--set: unknown key `{k}`")),
+    }
+    Ok(())
+}
+
+/// Switches among segments that start after `after` seconds of media.
+fn late_switches(s: &Scored, ladder: &Ladder, after: f64) -> usize {
+    let mut t = 0.0;
+    let mut prev = None;
+    let mut n = 0;
+    for (l, d) in s.result.segment_levels.iter().zip(&ladder.durations) {
+        if let Some(l) = l {
+            if t >= after && prev.is_some_and(|p| p != *l) {
+                n += 1;
+            }
+            prev = Some(*l);
+        }
+        t += d;
+    }
+    n
+}
+
+fn print_markdown(
+    fams: &BTreeMap<String, BTreeMap<&'static str, Sum>>,
+    sums: &BTreeMap<&'static str, Sum>,
+) {
+    println!();
+    println!("| family | traces | QoE ours | QoE hls.js | QoE throughput | QoE optimum | ours % of optimum | rebuffer s ours / hls.js / tput | switches ours / hls.js / tput | bitrate Mbps ours / hls.js / tput |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    let row = |name: &str, m: &BTreeMap<&'static str, Sum>| {
+        let g = |abr: &str| m.get(abr).copied().unwrap_or_default();
+        let (o, h, t) = (g("ours"), g("hlsjs"), g("throughput"));
+        println!(
+            "| {name} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1}% | {:.1} / {:.1} / {:.1} | {:.1} / {:.1} / {:.1} | {:.2} / {:.2} / {:.2} |",
+            o.n.max(h.n) as u64,
+            o.mean(o.qoe),
+            h.mean(h.qoe),
+            t.mean(t.qoe),
+            o.mean(o.opt).max(h.mean(h.opt)),
+            pct(o.qoe, o.opt),
+            o.mean(o.rebuffer),
+            h.mean(h.rebuffer),
+            t.mean(t.rebuffer),
+            o.mean(o.switches),
+            h.mean(h.switches),
+            t.mean(t.switches),
+            o.mean(o.bitrate),
+            h.mean(h.bitrate),
+            t.mean(t.bitrate),
+        );
+    };
+    for (f, m) in fams {
+        row(f, m);
+    }
+    row("**all**", sums);
+}

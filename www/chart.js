@@ -52,10 +52,10 @@ export class Chart {
     // An unthrottled localhost measures hundreds of Mbps: the axis stops at 2.5x the top level and
     // the estimate is drawn clipped, with its value written in the corner.
     if (this.topBitrate > 0) maxMbps = Math.min(maxMbps, (this.topBitrate * 2.5) / 1e6);
-    maxMbps = niceCeil(maxMbps * 1.1);
+    maxMbps = 4 * niceCeil((maxMbps * 1.1) / 4);
     let maxBuf = Math.max(10, this.bufferGoal);
     for (const s of shown) maxBuf = Math.max(maxBuf, s.buffer);
-    maxBuf = niceCeil(maxBuf * 1.05);
+    maxBuf = 4 * niceCeil((maxBuf * 1.05) / 4); // four grid steps of round values
 
     const x = (t) => pad.l + ((t - t0) / WINDOW) * w;
     const yL = (mbps) => pad.t + h - (Math.min(mbps, maxMbps) / maxMbps) * h;
@@ -118,7 +118,7 @@ export class Chart {
 }
 
 function niceCeil(v) {
-  const steps = [1, 2, 2.5, 4, 5, 8, 10];
+  const steps = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
   const p = Math.pow(10, Math.floor(Math.log10(v)));
   for (const s of steps) if (s * p >= v) return s * p;
   return 10 * p;

@@ -68,7 +68,7 @@ function playerConfig() {
 
 const fmtBps = (bps) => (bps == null || !Number.isFinite(bps) || bps <= 0 ? '–'
   : bps >= 1e6 ? `${(bps / 1e6).toFixed(2)} Mbps` : `${Math.round(bps / 1e3)} kbps`);
-const fmtBytes = (b) => (b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : `${Math.round(b / 1e3)} kB`);
+const fmtBytes = (b) => (b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : b >= 1e3 ? `${Math.round(b / 1e3)} kB` : `${b} B`);
 function fmtTime(s) {
   if (!Number.isFinite(s) || s < 0) s = 0;
   const m = Math.floor(s / 60);
@@ -95,7 +95,9 @@ export function describeError(e) {
   const text = `${e.details || ''} ${e.message || ''}`;
   const code = Object.keys(CLOUDFRONT_CODES).find((c) => text.includes(c));
   if (code) return `${CLOUDFRONT_CODES[code]} (${code})`;
-  return e.message || `${e.kind}${e.details ? `: ${e.details}` : ''}`;
+  // The URL is shown on its own; keep the sentence short.
+  const msg = (e.message || '').replace(/\s*\((?:https?|blob):[^)]*\)/g, '');
+  return msg || `${e.kind}${e.details ? `: ${e.details}` : ''}`;
 }
 
 // ---- banners and logs ----------------------------------------------------------------------------
@@ -215,7 +217,10 @@ function onEvent(name, p) {
       s.lastError = p;
       const text = describeError(p);
       appendLog($('#events'), `${clock()} ${p.fatal ? 'FATAL ' : ''}${p.kind} error: ${text}${p.fatal ? '' : ' — retrying'}`, p.fatal ? 'bad' : 'warn');
-      if (p.fatal) showError(text, [p.message !== text ? p.message : '', p.url || ''].filter(Boolean).join(' — '));
+      if (p.fatal) {
+        const msg = p.message && p.message !== text ? p.message : '';
+        showError(text, [msg, p.url && !msg.includes(p.url) ? p.url : ''].filter(Boolean).join(' — '));
+      }
       break;
     }
     case 'credentialsRefresh':
@@ -230,8 +235,10 @@ function onEvent(name, p) {
       appendLog($('#events'), `${clock()} stalled; nudged to ${p.to.toFixed(2)}`, 'warn');
       break;
     case 'liveEnded':
+      appendLog($('#events'), `${clock()} the live stream ended`);
+      break;
     case 'ended':
-      appendLog($('#events'), `${clock()} ${name}`);
+      appendLog($('#events'), `${clock()} ended: every segment is buffered (endOfStream)`);
       break;
     default:
       if (!QUIET_EVENTS.has(name)) appendLog($('#events'), `${clock()} ${name}`);
@@ -507,9 +514,9 @@ function renderCdnStatus(s) {
   $('#cdn-status').textContent = `rate ${s.rate_kbps ? `${s.rate_kbps / 1000} Mbps` : 'unlimited'}${skew}${exp}${faults.length ? ` · armed: ${faults.join(', ')}` : ''}`;
 }
 
-// devcdn serialises a fault kind as {"Status": 503} or {"Stall": {...}}.
+// devcdn serialises a fault kind as {"status": 503} or {"stall": {"after_bytes": N}}.
 function faultName(kind) {
-  if (kind && typeof kind === 'object') return kind.Status != null ? String(kind.Status) : Object.keys(kind)[0].toLowerCase();
+  if (kind && typeof kind === 'object') return kind.status != null ? String(kind.status) : Object.keys(kind)[0] || '?';
   return String(kind);
 }
 
@@ -597,6 +604,8 @@ async function load(src) {
   for (const name of EVENT_NAMES) player.on(name, (p) => onEvent(name, p));
   appendLog($('#events'), `${clock()} load ${src}`);
   player.load(src);
+  // The sample is one minute long: ?loop=1 keeps it going while you play with the CDN controls.
+  video.loop = params.get('loop') === '1';
   if (params.get('autoplay') === '1') {
     video.muted = true;
     video.play().catch((e) => showNotice(`autoplay refused: ${e.message}`));

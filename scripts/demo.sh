@@ -11,7 +11,11 @@ cd "$ROOT"
 PORT=${PORT:-8080}
 CDN_PORT=${CDN_PORT:-9090}
 
-bash scripts/build-pkg.sh
+# A package that builds but misses a CI gate (the size budget) still makes a demo: go on, loudly.
+if ! bash scripts/build-pkg.sh; then
+  [[ -f pkg/hlsplay.js && -f pkg/hlsplay_bg.wasm ]] || exit 1
+  log "WARNING: the package was built but failed its checks (above); the demo goes on with it"
+fi
 bash scripts/make-sample.sh
 log "building devcdn (the local CloudFront)"
 cargo build --release -p devcdn

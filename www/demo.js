@@ -218,8 +218,11 @@ function onEvent(name, p) {
       const text = describeError(p);
       appendLog($('#events'), `${clock()} ${p.fatal ? 'FATAL ' : ''}${p.kind} error: ${text}${p.fatal ? '' : ' — retrying'}`, p.fatal ? 'bad' : 'warn');
       if (p.fatal) {
-        const msg = p.message && p.message !== text ? p.message : '';
-        showError(text, [msg, p.url && !msg.includes(p.url) ? p.url : ''].filter(Boolean).join(' — '));
+        // The title is the short sentence; the detail is the player's own message (when it says
+        // more than the title, e.g. the CloudFront code's raw text) and the URL.
+        const stripped = (p.message || '').replace(/\s*\((?:https?|blob):[^)]*\)/g, '');
+        const msg = stripped !== text ? stripped : '';
+        showError(text, [msg, p.url || ''].filter(Boolean).join(' — '));
       }
       break;
     }
@@ -265,7 +268,8 @@ function renderLevels() {
   for (const b of box.children) {
     const i = Number(b.dataset.level);
     const l = levels[i];
-    const selected = i === -1 ? auto : !auto && i === current;
+    // Selected: the user's choice (Auto, or the forced level); current: the level playing.
+    const selected = i === -1 ? auto : !auto && player && i === player.currentLevel;
     b.classList.toggle('selected', selected);
     b.setAttribute('aria-pressed', String(selected));
     b.classList.toggle('current', i === current);

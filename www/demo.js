@@ -5,6 +5,7 @@
 import { Chart } from './chart.js';
 import { probeThumbnails } from './thumbs.js';
 import { DevCdn } from './cdn.js';
+import { describeError, fmtBps, fmtBytes, fmtTime, forwardBuffer as bufferAhead, levelName, stripUrls } from './format.js';
 
 const $ = (sel) => document.querySelector(sel);
 const params = new URLSearchParams(location.search);
@@ -62,42 +63,6 @@ function playerConfig() {
   if (params.has('startLevel')) config.startLevel = Number(params.get('startLevel'));
   if (params.has('bufferGoal')) config.bufferGoal = Number(params.get('bufferGoal'));
   return config;
-}
-
-// ---- formatting ----------------------------------------------------------------------------------
-
-const fmtBps = (bps) => (bps == null || !Number.isFinite(bps) || bps <= 0 ? '–'
-  : bps >= 1e6 ? `${(bps / 1e6).toFixed(2)} Mbps` : `${Math.round(bps / 1e3)} kbps`);
-const fmtBytes = (b) => (b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : b >= 1e3 ? `${Math.round(b / 1e3)} kB` : `${b} B`);
-function fmtTime(s) {
-  if (!Number.isFinite(s) || s < 0) s = 0;
-  const m = Math.floor(s / 60);
-  const sec = Math.floor(s % 60);
-  return `${m}:${String(sec).padStart(2, '0')}`;
-}
-function levelName(l) {
-  if (!l) return '–';
-  const res = l.height ? `${l.height}p` : `level ${l.index}`;
-  return `${res} · ${fmtBps(l.averageBitrate || l.bitrate)}`;
-}
-
-// CloudFront's refusal codes, in words a viewer (or a developer at 2 a.m.) understands.
-const CLOUDFRONT_CODES = {
-  MissingKey: 'missing signed cookies',
-  AccessDenied: 'signed cookies refused: expired, or not valid for this URL',
-  InvalidKey: 'signed with a key the CDN does not trust',
-  MalformedSignature: 'the signature cookie is malformed',
-  MalformedPolicy: 'the policy cookie is malformed',
-  InvalidObjectState: 'the video is archived (Glacier) and cannot be played until restored',
-};
-
-export function describeError(e) {
-  const text = `${e.details || ''} ${e.message || ''}`;
-  const code = Object.keys(CLOUDFRONT_CODES).find((c) => text.includes(c));
-  if (code) return `${CLOUDFRONT_CODES[code]} (${code})`;
-  // The URL is shown on its own; keep the sentence short.
-  const msg = (e.message || '').replace(/\s*\((?:https?|blob):[^)]*\)/g, '');
-  return msg || `${e.kind}${e.details ? `: ${e.details}` : ''}`;
 }
 
 // ---- banners and logs ----------------------------------------------------------------------------
@@ -220,7 +185,7 @@ function onEvent(name, p) {
       if (p.fatal) {
         // The title is the short sentence; the detail is the player's own message (when it says
         // more than the title, e.g. the CloudFront code's raw text) and the URL.
-        const stripped = (p.message || '').replace(/\s*\((?:https?|blob):[^)]*\)/g, '');
+        const stripped = stripUrls(p.message || '');
         const msg = stripped !== text ? stripped : '';
         showError(text, [msg, p.url || ''].filter(Boolean).join(' — '));
       }
@@ -309,15 +274,7 @@ function selectLevel(index) {
 
 // ---- stats and chart -----------------------------------------------------------------------------
 
-function forwardBuffer() {
-  const b = video.buffered;
-  const t = video.currentTime;
-  for (let i = 0; i < b.length; i++) {
-    // A small tolerance: playback can sit a few ms before the first range starts.
-    if (b.start(i) - 0.2 <= t && t <= b.end(i)) return b.end(i) - t;
-  }
-  return 0;
-}
+const forwardBuffer = () => bufferAhead(video.buffered, video.currentTime);
 
 function updateStats() {
   if (!session) return;
@@ -407,7 +364,7 @@ function renderSeekbar() {
   seekbar.setAttribute('aria-valuemax', String(Math.round(d)));
   seekbar.setAttribute('aria-valuenow', String(Math.round(video.currentTime)));
   seekbar.setAttribute('aria-valuetext', `${fmtTime(video.currentTime)} of ${fmtTime(d)}`);
-  $('#time').textContent = `${fmtTime(video.currentTime)} / ${fmtTime(d)}`;
+  $('#time').textContent = video.duration === Infinity ? `${fmtTime(video.currentTime)} · LIVE` : `${fmtTime(video.currentTime)} / ${fmtTime(d)}`;
   setIcon($('#play'), video.paused ? 'play' : 'pause', video.paused ? 'Play' : 'Pause');
   const silent = video.muted || video.volume === 0;
   setIcon($('#mute'), silent ? 'muted' : 'volume', silent ? 'Unmute' : 'Mute');

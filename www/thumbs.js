@@ -9,7 +9,7 @@ export const INTERVAL = 5;
 export function thumbnailPattern(masterUrl) {
   let u;
   try {
-    u = new URL(masterUrl, location.href);
+    u = new URL(masterUrl, globalThis.location ? globalThis.location.href : undefined);
   } catch {
     return null;
   }

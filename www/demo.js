@@ -458,6 +458,7 @@ async function setupCdnPanel(src) {
   const status = await candidate.status();
   demo.devcdn = !!status;
   $('#cdn-panel').hidden = !status;
+  $('#clear-cookies').hidden = !haveApp;
   if (!status) { cdn = null; return; }
   cdn = candidate;
   $('#throttle').value = String(status.rate_kbps || 0);
@@ -528,6 +529,17 @@ $('#expire').addEventListener('click', () => {
     const expires = demo.cookieExpires ?? (await cdn.status()).now + 600;
     return cdn.expireAt(expires);
   });
+});
+// The app forgets the cookies (GET /auth/clear): the next request is refused with MissingKey and the
+// player asks for fresh ones.
+$('#clear-cookies').addEventListener('click', async () => {
+  try {
+    const r = await fetch('/auth/clear', { credentials: 'include', cache: 'no-store' });
+    if (!r.ok) throw new Error(`/auth/clear answered ${r.status}`);
+    appendLog($('#events'), `${clock()} app: cookies dropped`, 'cdn');
+  } catch (e) {
+    showNotice(`could not drop the cookies: ${e.message}`);
+  }
 });
 $('#cdn-reset').addEventListener('click', () => {
   $('#throttle').value = '0';

@@ -18,7 +18,7 @@ use super::dom::{now_seconds, Listener, Timer};
 use super::events::{event_name, event_payload, EVENT_NAMES};
 use super::fetch::{self, FetchEvent, FetchSpec, InFlight};
 use super::mse::{self, MseEvent, MseSink, Op, OpFailure, OpKind};
-use crate::engine::{Engine, Event, Input, Output, RequestId, TrackId};
+use crate::engine::{Engine, Event, Input, Output, RequestId, RequestKind, TrackId};
 use crate::remux::Transmuxer;
 
 type PlayerEngine = Engine<Transmuxer>;
@@ -42,6 +42,23 @@ struct Inner {
     /// Player (a module-level `const`, which V8 may collect) does not stop playing when the JS
     /// wrapper is garbage-collected. `destroy()` breaks the cycle.
     keep_alive: Option<Rc<RefCell<Inner>>>,
+    main_thread: MainThreadCost,
+}
+
+/// Main-thread time spent on loaded segments (remux + appendBuffer), milliseconds.
+#[derive(Default, Clone, Copy)]
+struct MainThreadCost {
+    count: u32,
+    total_ms: f64,
+    max_ms: f64,
+}
+
+impl MainThreadCost {
+    fn record(&mut self, ms: f64) {
+        self.count += 1;
+        self.total_ms += ms;
+        self.max_ms = self.max_ms.max(ms);
+    }
 }
 
 /// Everything one `load()` created; dropping it aborts, unregisters and frees all of it.
@@ -52,7 +69,8 @@ struct Session {
     tracks: Vec<(TrackId, usize, &'static str)>,
     /// SourceBuffers asked for before the MediaSource opened.
     pending_tracks: Vec<(TrackId, String)>,
-    requests: Vec<(RequestId, InFlight)>,
+    /// Requests under way; `true` marks a media segment.
+    requests: Vec<(RequestId, bool, InFlight)>,
     timer: Option<Timer>,
     refreshing: bool,
     _listeners: Vec<Listener>,
@@ -79,6 +97,7 @@ impl Player {
                 playback: None,
                 weak: weak.clone(),
                 keep_alive: None,
+                main_thread: MainThreadCost::default(),
             })
         });
         Ok(Player { inner })
@@ -185,6 +204,18 @@ impl Player {
             .playback
             .as_ref()
             .map_or(inner.config.engine.buffer_goal, |s| s.engine.buffer_goal())
+    }
+
+    /// `{ count, totalMs, maxMs }`: main-thread time spent on loaded data (remux and the
+    /// synchronous part of `appendBuffer`) since the player was created.
+    #[wasm_bindgen(getter, js_name = mainThreadCost)]
+    pub fn main_thread_cost(&self) -> Object {
+        let cost = self.inner.borrow().main_thread;
+        let o = Object::new();
+        let _ = Reflect::set(&o, &"count".into(), &cost.count.into());
+        let _ = Reflect::set(&o, &"totalMs".into(), &cost.total_ms.into());
+        let _ = Reflect::set(&o, &"maxMs".into(), &cost.max_ms.into());
+        o
     }
 
     /// Subscribes to an event (`manifestParsed`, `levelSwitching`, `levelSwitched`, `segmentLoaded`,
@@ -329,8 +360,12 @@ impl Inner {
                     break;
                 }
                 Output::Fetch {
-                    req, url, range, ..
+                    req,
+                    kind,
+                    url,
+                    range,
                 } => {
+                    let segment = matches!(kind, RequestKind::Segment { .. });
                     let spec = FetchSpec {
                         url,
                         range: range.map(|r| (r.offset, r.offset + r.length.saturating_sub(1))),
@@ -339,7 +374,7 @@ impl Inner {
                     let weak = weak.clone();
                     match fetch::start(spec, move |event| on_fetch(&weak, session_id, req, event)) {
                         Ok(in_flight) => {
-                            session.requests.push((req, in_flight));
+                            session.requests.push((req, segment, in_flight));
                         }
                         Err(_) => session.engine.handle_input(
                             now_seconds(),
@@ -351,7 +386,7 @@ impl Inner {
                         ),
                     }
                 }
-                Output::Abort { req } => session.requests.retain(|(r, _)| *r != req),
+                Output::Abort { req } => session.requests.retain(|(r, ..)| *r != req),
                 Output::SetDuration(seconds) => {
                     if let Some(mse) = &session.mse {
                         mse.set_duration(seconds);
@@ -574,6 +609,11 @@ fn describe(error: &JsValue) -> String {
 
 /// Feeds an input from a callback, if its session is still the current one.
 fn deliver(weak: &Weak<RefCell<Inner>>, session: u32, input: Input) {
+    deliver_timed(weak, session, input, false);
+}
+
+/// [`deliver`], recording the main-thread time when `segment` (remux + append).
+fn deliver_timed(weak: &Weak<RefCell<Inner>>, session: u32, input: Input, segment: bool) {
     let Some(rc) = weak.upgrade() else { return };
     let deferred = {
         let Ok(mut inner) = rc.try_borrow_mut() else {
@@ -582,12 +622,19 @@ fn deliver(weak: &Weak<RefCell<Inner>>, session: u32, input: Input) {
         if inner.session != session {
             return;
         }
-        inner.input(input)
+        let started = now_seconds();
+        let deferred = inner.input(input);
+        if segment {
+            // Remux and the synchronous part of appendBuffer: the main-thread cost per segment.
+            inner.main_thread.record((now_seconds() - started) * 1000.0);
+        }
+        deferred
     };
     run_deferred(&rc, deferred);
 }
 
 fn on_fetch(weak: &Weak<RefCell<Inner>>, session: u32, req: RequestId, event: FetchEvent) {
+    let mut segment = false;
     let input = match event {
         FetchEvent::Headers => Input::Progress {
             req,
@@ -600,7 +647,7 @@ fn on_fetch(weak: &Weak<RefCell<Inner>>, session: u32, req: RequestId, event: Fe
             total: None,
         },
         FetchEvent::Complete { status, body } if (200..300).contains(&status) => {
-            forget_request(weak, req);
+            segment = forget_request(weak, req);
             Input::Loaded { req, data: body }
         }
         FetchEvent::Complete { status, body } => {
@@ -621,18 +668,24 @@ fn on_fetch(weak: &Weak<RefCell<Inner>>, session: u32, req: RequestId, event: Fe
             }
         }
     };
-    deliver(weak, session, input);
+    deliver_timed(weak, session, input, segment);
 }
 
-fn forget_request(weak: &Weak<RefCell<Inner>>, req: RequestId) {
-    if let Some(rc) = weak.upgrade() {
-        if let Ok(mut inner) = rc.try_borrow_mut() {
-            if let Some(session) = inner.playback.as_mut() {
-                // Dropping a finished request's controller aborts nothing.
-                session.requests.retain(|(r, _)| *r != req);
-            }
-        }
-    }
+fn forget_request(weak: &Weak<RefCell<Inner>>, req: RequestId) -> bool {
+    let Some(rc) = weak.upgrade() else {
+        return false;
+    };
+    let Ok(mut inner) = rc.try_borrow_mut() else {
+        return false;
+    };
+    let Some(session) = inner.playback.as_mut() else {
+        return false;
+    };
+    let Some(at) = session.requests.iter().position(|(r, ..)| *r == req) else {
+        return false;
+    };
+    // Dropping a finished request's controller aborts nothing.
+    session.requests.swap_remove(at).1
 }
 
 fn on_mse(weak: &Weak<RefCell<Inner>>, session_id: u32, event: MseEvent) {

@@ -7,7 +7,8 @@
 #   <outdir>/<base>/Default/HLS/<base>.m3u8                 master (BANDWIDTH, AVERAGE-BANDWIDTH, CODECS,
 #                                                           RESOLUTION, FRAME-RATE)
 #   <outdir>/<base>/Default/HLS/<base>_360.m3u8 (540, 720)  VOD media playlists, MEDIA-SEQUENCE 1, integer EXTINF
-#   <outdir>/<base>/Default/HLS/<base>_360_00001.ts ...     10 s MPEG-TS segments, PMT 480 / video 481 / audio 482
+#   <outdir>/<base>/Default/HLS/<base>_360<stamp>_00001.ts  10 s MPEG-TS segments, PMT 480 / video 481 / audio 482
+#                                                           (<stamp> = $SAMPLE_STAMP, default 20250101T120000)
 #   <outdir>/<base>/Default/MP4/<base>.mp4                  720p 3 Mbps, moov at front
 #   <outdir>/<base>/Default/Thumbnails/<base>.0000000.jpg   1280x720 JPEG every 5 s (7-digit counter)
 #
@@ -18,7 +19,10 @@
 # Idempotent: a stamp file records the parameters; when it matches, nothing is done.
 set -euo pipefail
 
-SCRIPT_VERSION=4
+SCRIPT_VERSION=5
+# MediaConvert puts the job's completion time into segment names (<base>_360<stamp>_00001.ts); a fixed
+# default keeps the sample reproducible, and players must take URIs from the playlist anyway.
+STAMP=${SAMPLE_STAMP:-20250101T120000}
 DURATION=${SAMPLE_DURATION:-60}
 input=${1:-}
 outdir=${2:-sample}
@@ -43,7 +47,7 @@ fi
 root="$outdir/$base/Default"
 hls="$root/HLS"
 stamp="$outdir/$base/.make-sample-stamp"
-params="version=$SCRIPT_VERSION input=$input_id ladder=360:1000k,540:2000k,720:3000k gop=90 bf=2 seg=10 aac=96k/48000/2 thumbs=5s"
+params="version=$SCRIPT_VERSION input=$input_id ladder=360:1000k,540:2000k,720:3000k gop=90 bf=2 seg=10 aac=96k/48000/2 thumbs=5s stamp=$STAMP"
 
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$params" && -f "$hls/$base.m3u8" ]]; then
   echo "make-sample: up to date: $hls/$base.m3u8"
@@ -78,7 +82,7 @@ ffmpeg -hide_banner -loglevel error -y "${input_args[@]}" \
   -c:a aac -b:a 96k -ac 2 -ar 48000 -shortest \
   -f hls -hls_time 10 -hls_playlist_type vod -hls_segment_type mpegts -start_number 1 \
   -hls_segment_options "mpegts_pmt_start_pid=480:mpegts_start_pid=481" \
-  -hls_segment_filename "$hls/${base}_%v_%05d.ts" \
+  -hls_segment_filename "$hls/${base}_%v${STAMP}_%05d.ts" \
   -var_stream_map "v:0,a:0,name:360 v:1,a:1,name:540 v:2,a:2,name:720" "$tmp/ffmpeg_%v.m3u8"
 
 # FRAME-RATE with 3 decimals, from the source rate fraction.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check CI runs: formatting, clippy (native and wasm32), native tests, the wasm package
-# build with its import and size checks, and the wasm tests under node and in headless Chromium.
+# build with its import and size checks, the wasm tests under node and in headless Chromium, and
+# the browser tests that play the sample stream through the local CloudFront.
 # Installs what it needs first (see scripts/lib.sh).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_rust_wasm
@@ -30,6 +31,13 @@ cargo test -p hlsplay --target wasm32-unknown-unknown --tests
 
 log "wasm tests in headless Chromium"
 WASM_BINDGEN_USE_BROWSER=1 cargo test -p hlsplay --target wasm32-unknown-unknown --tests
+
+log "sample stream (MediaConvert-shaped ladder, generated once)"
+bash scripts/make-sample.sh
+
+log "browser tests (playwright-core + Debian Chromium, through the local CloudFront)"
+cargo build -p devcdn
+node --test --test-concurrency=1 tests/browser/
 
 if [ -d fuzz ]; then
   log "fuzz targets build"

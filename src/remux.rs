@@ -22,7 +22,7 @@ const VIDEO_TRACK_ID: u32 = 1;
 const AUDIO_TRACK_ID: u32 = 2;
 /// Audio frames this close to where the previous frame ended are laid back to back.
 const AUDIO_CONTIGUOUS_90K: i64 = 9_000;
-/// Longest audio gap filled with silence (5 s); longer gaps are left or shifted.
+/// Most silence inserted per segment (5 s); longer gaps are left or shifted.
 const MAX_AUDIO_FILL_90K: i64 = 5 * 90_000;
 /// A contiguous segment whose timestamps are this far from where the previous one ended has
 /// an unsignalled discontinuity: it is placed right after the previous one.
@@ -106,18 +106,18 @@ pub enum RemuxWarning {
     UntimedFramesDropped { count: usize },
     #[error("video DTS not increasing at {count} frames: nudged forward")]
     NonMonotonicDts { count: usize },
-    #[error("video gap of {seconds:.3} s before this segment (left as is)")]
-    VideoGap { seconds: f64 },
-    #[error("video overlap of {seconds:.3} s with the previous segment (left as is)")]
-    VideoOverlap { seconds: f64 },
-    #[error("audio gap of {seconds:.3} s filled with {frames} silent frames")]
-    AudioGapFilled { seconds: f64, frames: u32 },
-    #[error("audio gap of {seconds:.3} s not filled")]
-    AudioGapNotFilled { seconds: f64 },
+    #[error("video gap of {ms} ms before this segment (left as is)")]
+    VideoGap { ms: i64 },
+    #[error("video overlap of {ms} ms with the previous segment (left as is)")]
+    VideoOverlap { ms: i64 },
+    #[error("audio gap of {ms} ms filled with {frames} silent frames")]
+    AudioGapFilled { ms: i64, frames: u32 },
+    #[error("audio gap of {ms} ms not filled")]
+    AudioGapNotFilled { ms: i64 },
     #[error("{frames} overlapping audio frames dropped")]
     AudioOverlapDropped { frames: u32 },
-    #[error("timestamps jumped {seconds:.3} s without a discontinuity tag: segment placed after the previous one")]
-    TimestampJump { seconds: f64 },
+    #[error("timestamps jumped {ms} ms without a discontinuity tag: segment placed after the previous one")]
+    TimestampJump { ms: i64 },
     #[error("{count} frames before the start of the timeline dropped")]
     NegativeTimeDropped { count: usize },
     #[error("the program lists a {kind} stream that has no frames in this segment")]
@@ -166,6 +166,8 @@ pub struct Transmuxer {
     audio_samples: Vec<Sample>,
     audio_ranges: Vec<(usize, usize, bool)>,
     silence: Vec<u8>,
+    v_ts: Vec<(Option<i64>, Option<i64>)>,
+    a_ts: Vec<Option<i64>>,
 }
 
 impl Transmuxer {
@@ -188,6 +190,8 @@ impl Transmuxer {
             audio_samples: Vec::new(),
             audio_ranges: Vec::new(),
             silence: Vec::new(),
+            v_ts: Vec::new(),
+            a_ts: Vec::new(),
         }
     }
 
@@ -269,7 +273,8 @@ impl Transmuxer {
         }
         let video_end_ref = self.reference;
         self.reference = start_ref.or(v_ts.iter().find_map(|t| t.0));
-        let mut a_ts: Vec<Option<i64>> = Vec::with_capacity(self.demux.audio.frames.len());
+        let mut a_ts = std::mem::take(&mut self.a_ts);
+        a_ts.clear();
         for i in 0..self.demux.audio.frames.len() {
             let Some(f) = self.demux.audio.frames.get(i).copied() else {
                 break;
@@ -298,7 +303,7 @@ impl Transmuxer {
                             && (first + o - e).abs() > MAX_JUMP_90K =>
                     {
                         warnings.push(RemuxWarning::TimestampJump {
-                            seconds: (first + o - e) as f64 / 90_000.0,
+                            ms: (first + o - e) / 90,
                         });
                         self.video_next = None;
                         self.audio_next = None;
@@ -312,6 +317,10 @@ impl Transmuxer {
         self.offset = Some(offset);
 
         let fill_between = contiguous && !info.rendition_switch;
+        // A new audio configuration (sample rate) restarts the audio timeline in its own units.
+        if self.audio_written.is_some() && self.demux.audio.config != self.audio_written {
+            self.audio_next = None;
+        }
         let mut out_start = f64::INFINITY;
         let mut out_end = f64::NEG_INFINITY;
 
@@ -399,13 +408,9 @@ impl Transmuxer {
                             first.dts = next;
                         }
                     } else if delta >= frame {
-                        warnings.push(RemuxWarning::VideoGap {
-                            seconds: delta as f64 / 90_000.0,
-                        });
+                        warnings.push(RemuxWarning::VideoGap { ms: delta / 90 });
                     } else if delta <= -frame {
-                        warnings.push(RemuxWarning::VideoOverlap {
-                            seconds: -delta as f64 / 90_000.0,
-                        });
+                        warnings.push(RemuxWarning::VideoOverlap { ms: -delta / 90 });
                     }
                 }
                 let n = self.placed.len();
@@ -455,7 +460,8 @@ impl Transmuxer {
             let spf = i64::from(cfg.samples_per_frame.max(1));
             let to_samples = |t90: i64| (t90 * rate + 45_000).div_euclid(90_000);
             let tolerance = to_samples(AUDIO_CONTIGUOUS_90K);
-            let max_fill = to_samples(MAX_AUDIO_FILL_90K);
+            // Silence budget per segment, so output stays bounded by the input.
+            let mut fill_left = to_samples(MAX_AUDIO_FILL_90K);
             if !fill_between && self.audio_next.is_some() && info.rendition_switch {
                 // A switch lines up by timestamps; small differences are still closed below.
             }
@@ -487,8 +493,9 @@ impl Transmuxer {
                         } else if at_segment_start && !fill_between {
                             // New position after a switch: the fragment starts where it is.
                             t
-                        } else if let (Some(s), true) = (&silent, d <= max_fill) {
+                        } else if let (Some(s), true) = (&silent, d <= fill_left) {
                             let n = ((d + spf / 2) / spf) as u32;
+                            fill_left -= d;
                             if first_time.is_none() {
                                 first_time = Some(e);
                             }
@@ -502,18 +509,18 @@ impl Transmuxer {
                                 self.audio_ranges.push((0, s.len(), true));
                             }
                             warnings.push(RemuxWarning::AudioGapFilled {
-                                seconds: d as f64 / rate as f64,
+                                ms: d * 1000 / rate,
                                 frames: n,
                             });
                             e + i64::from(n) * spf
                         } else if at_segment_start {
                             warnings.push(RemuxWarning::AudioGapNotFilled {
-                                seconds: d as f64 / rate as f64,
+                                ms: d * 1000 / rate,
                             });
                             t
                         } else {
                             warnings.push(RemuxWarning::AudioGapNotFilled {
-                                seconds: d as f64 / rate as f64,
+                                ms: d * 1000 / rate,
                             });
                             e
                         }
@@ -709,6 +716,8 @@ impl Transmuxer {
             out_start = start_90k as f64 / 90_000.0;
             out_end = out_start;
         }
+        self.v_ts = v_ts;
+        self.a_ts = a_ts;
         Ok(RemuxOutput {
             tracks,
             start: out_start,
@@ -746,7 +755,8 @@ impl Transmuxer {
         if !matches!(es.config.map(|c| c.codec), Some(AudioCodec::Mpeg { .. })) {
             return None;
         }
-        let f = es.frames.first()?;
+        // The last frame: its header matches the configuration in force at the segment end.
+        let f = es.frames.last()?;
         let h = es.data.get(f.offset as usize..f.offset as usize + 4)?;
         h.try_into().ok()
     }

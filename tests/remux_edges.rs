@@ -803,3 +803,27 @@ fn edge_31_rendition_switch_lines_up_with_buffered_media() {
     assert!((track(&ab, 2).1 as i64 - end_of(track(&aa, 2)) as i64).abs() <= 1024);
     assert!(b.warnings.is_empty(), "{:?}", b.warnings);
 }
+
+/// Regression: after a sample-rate change the previous segment's end (in the old rate's units)
+/// was taken as the expected position of the new frames.
+#[test]
+fn audio_sample_rate_change_restarts_the_audio_timeline() {
+    // (first PTS, sampling index, frame spacing in 90 kHz ticks, frames)
+    let seg = |a0: u64, sfi: u8, step: u64, n: usize| {
+        let mut m = Mux::default();
+        m.psi(false, true);
+        for i in 0..n {
+            m.audio(a0 + step * i as u64, &adts(50, false, sfi, 2));
+        }
+        m.out
+    };
+    let mut mux = Transmuxer::new(OutputShape::Combined);
+    let a = push(&mut mux, &seg(90_000, 3, 1920, 47), at(0.0)); // 48 kHz: 0 .. 90240 ticks
+    let b = push(&mut mux, &seg(180_240, 6, 3840, 24), at(1.0)); // 24 kHz, right after
+    assert!(b.tracks[0].init.is_some(), "new audio config, new init");
+    assert!(b.warnings.is_empty(), "{:?}", b.warnings);
+    let tb = trafs(&b.tracks[0].data);
+    // 90240 ticks at 24 kHz = 24064 samples.
+    assert_eq!(track(&tb, 2).1, 24_064);
+    assert!((a.end - b.start).abs() < 0.001, "{} {}", a.end, b.start);
+}

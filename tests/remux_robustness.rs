@@ -217,3 +217,67 @@ fn property_mutated_segments_never_panic_and_outputs_decode() {
         }
     }
 }
+
+/// Fuzz crash 6043be45 (cargo fuzz, remux target): an MPEG audio gap was filled with copies of
+/// the first frame's size (484-byte layer I frames), 110 KB out of a 40 KB segment. Silent MPEG
+/// frames now use the lowest bitrate of the configuration in force, and silence is budgeted
+/// (5 s) per segment.
+#[test]
+fn fuzz_6043be45_mpeg_silence_fill_is_small_and_budgeted() {
+    let data = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/fuzz/remux-crash-6043be45.bin"),
+    )
+    .unwrap();
+    // The fuzz target's framing: flags byte, then segments split at FF 00 FF 00 (one here).
+    let segment = &data[1..];
+    assert!(!segment.windows(4).any(|w| w == [0xFF, 0, 0xFF, 0]));
+    let mut mux = Transmuxer::new(OutputShape::Combined);
+    let out = mux.push(segment, &SegmentInfo::default()).unwrap();
+    let total: usize = out.tracks.iter().map(|t| t.data.len()).sum();
+    assert!(
+        total < segment.len(),
+        "{total} bytes out of {}",
+        segment.len()
+    );
+}
+
+#[test]
+fn mpeg_audio_gaps_filled_with_smallest_frames_within_budget() {
+    use common::{Mux, AUDIO_PID};
+    // MPEG-1 layer III, 320 kbps, 44.1 kHz: 1044-byte frames of 1152 samples (2351 ticks).
+    let frame = |pad: u8| {
+        let mut f = vec![0xFF, 0xFB, 0xE0 | pad, 0x64];
+        f.resize(if pad != 0 { 1045 } else { 1044 }, 0x55);
+        f
+    };
+    let mut m = Mux::default();
+    m.pat();
+    m.pmt(&[(0x03, AUDIO_PID)]);
+    let mut t = 90_000u64;
+    for gap in [0u64, 0, 180_000, 0, 360_000, 0] {
+        t += gap;
+        let p = common::pes(0xC0, Some(t), None, &frame(0), true);
+        m.write(AUDIO_PID, &p, 184);
+        t += 2351;
+    }
+    let mut mux = Transmuxer::new(OutputShape::Combined);
+    let out = mux.push(&m.out, &SegmentInfo::default()).unwrap();
+    let filled: Vec<u32> = out
+        .warnings
+        .iter()
+        .filter_map(|w| match w {
+            hlsplay::remux::RemuxWarning::AudioGapFilled { frames, .. } => Some(*frames),
+            _ => None,
+        })
+        .collect();
+    // 2 s = 77 frames fit the 5 s budget; the 4 s gap would exceed it and is not filled.
+    assert_eq!(filled, vec![77]);
+    assert!(out
+        .warnings
+        .iter()
+        .any(|w| matches!(w, hlsplay::remux::RemuxWarning::AudioGapNotFilled { .. })));
+    let total: usize = out.tracks.iter().map(|t| t.data.len()).sum();
+    // 6 real frames + 77 silent 104-byte (32 kbps) frames + boxes.
+    assert!(total < 6 * 1045 + 77 * 104 + 77 * 16 + 600, "{total}");
+}

@@ -69,8 +69,8 @@ pub struct EstimatorConfig {
 impl Default for EstimatorConfig {
     fn default() -> Self {
         EstimatorConfig {
-            fast_half_life: 3.0,
-            slow_half_life: 9.0,
+            fast_half_life: 2.0,
+            slow_half_life: 5.0,
             default_estimate_bps: 500_000.0,
             min_total_bytes: 64_000,
             min_sample_bytes: 16_000,

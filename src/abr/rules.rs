@@ -157,7 +157,9 @@ pub struct AbrConfig {
     /// QoE weights, per second of rebuffering and per Mbps of switch.
     pub rebuffer_penalty: f64,
     pub switch_penalty: f64,
-    /// How the throughput of the next segments is predicted.
+    /// How the throughput of the next segments is predicted. The EWMA (2 s / 5 s half-lives,
+    /// as Shaka) scored best over the committed traces; RobustMPC's harmonic mean switches less
+    /// but reacts to drops too slowly with 10 s segments (docs/benchmarks.md).
     pub prediction: Prediction,
     /// An up-switch must be sustainable: predicted throughput x this >= the level's rate
     /// (`0` disables the check; the terminal term below usually does the job better).
@@ -167,9 +169,17 @@ pub struct AbrConfig {
     /// rebuffering: a long-horizon view that keeps the search from spending the buffer on
     /// levels the link cannot keep.
     pub terminal_horizon_s: f64,
+    /// Buffer the search likes to end with, as a fraction of the goal: a reserve against
+    /// sudden drops (BOLA-like: spend bitrate only from a healthy buffer).
+    pub buffer_target_frac: f64,
+    /// QoE cost per second the search ends below that target.
+    pub buffer_target_weight: f64,
     /// An up-switch must also be chosen by the search with the prediction scaled by this
     /// (hysteresis against noise: up slowly, down at once).
     pub up_confidence: f64,
+    /// Guard after the search: the chosen level's fetch time, at the smaller of the prediction
+    /// and the last sample, must fit in this fraction of the buffer (else step down; `0` = off).
+    pub fetch_guard: f64,
     /// Seconds after a switch during which no up-switch is made (hysteresis).
     pub min_up_switch_interval: f64,
     /// Allow the emergency abandon of a segment that would arrive after the buffer runs dry.
@@ -187,10 +197,13 @@ impl Default for AbrConfig {
             history: 5,
             rebuffer_penalty: 4.3,
             switch_penalty: 1.0,
-            prediction: Prediction::Robust,
-            up_safety: 0.0,
+            prediction: Prediction::Ewma,
+            up_safety: 1.0,
             terminal_horizon_s: 300.0,
+            buffer_target_frac: 0.0,
+            buffer_target_weight: 0.0,
             up_confidence: 0.9,
+            fetch_guard: 0.8,
             min_up_switch_interval: 0.0,
             abandon: true,
             abandon_min_transfer_s: 0.5,
@@ -331,8 +344,16 @@ impl Lookahead {
                     (r - dur * (horizon as f64 - 1.0)).min(self.cfg.terminal_horizon_s)
                 })
                 .max(0.0);
-            let deficit = (beyond / dur) * (last_dl - dur).max(0.0) - buffer;
-            score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
+            // Hysteresis: the long view gates going up; staying or going down is judged on the
+            // searched segments alone (else the rule dips down and up again as the buffer drains).
+            let last = seq.last().and_then(|&k| cands.get(k)).copied().unwrap_or(0);
+            let going_up = ctx.current.map_or(true, |c| last > c);
+            if going_up {
+                let deficit = (beyond / dur) * (last_dl - dur).max(0.0) - buffer;
+                score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
+            }
+            let target = self.cfg.buffer_target_frac * ctx.buffer_goal;
+            score -= self.cfg.buffer_target_weight * (target - buffer).max(0.0);
             let first = seq
                 .first()
                 .and_then(|&k| cands.get(k))
@@ -400,6 +421,24 @@ impl Abr for Lookahead {
                     })
                     .unwrap_or(cur);
                 choice = if recent { cur } else { sustainable.max(cur) };
+            }
+        }
+        if self.cfg.fetch_guard > 0.0 {
+            let bw = self
+                .samples
+                .back()
+                .map_or(pred, |&last| last.min(pred))
+                .max(1.0);
+            let ttfb = self.est.ttfb_s();
+            let lowest = ctx.lowest();
+            while choice > lowest
+                && (ttfb + ctx.size_rate(choice) * ctx.segment_duration / bw)
+                    > ctx.buffer * self.cfg.fetch_guard
+            {
+                choice -= 1;
+                while choice > lowest && !ctx.is_allowed(choice) {
+                    choice -= 1;
+                }
             }
         }
         if self.last_choice.is_some_and(|c| c != choice) {

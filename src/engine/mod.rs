@@ -1036,8 +1036,30 @@ impl<R: SegmentRemuxer> Engine<R> {
         Some(covering.unwrap_or(self.levels.len().saturating_sub(1)))
     }
 
+    /// Seconds buffered ahead of the playhead, counting appends still queued (a segment just
+    /// loaded is as good as buffered for the next decision).
     fn forward_buffer(&self) -> f64 {
-        self.buffered.ahead(self.position, self.cfg.hole_tolerance)
+        let tol = self.cfg.hole_tolerance;
+        let pending = self
+            .tracks
+            .iter()
+            .flat_map(|t| t.queue.iter().chain(t.in_progress.iter()));
+        let mut ranges: Option<Ranges> = None;
+        for op in pending {
+            if let BufferOp::Append {
+                range: Some((s, e)),
+                ..
+            } = op
+            {
+                ranges
+                    .get_or_insert_with(|| self.buffered.clone())
+                    .add(*s, *e);
+            }
+        }
+        ranges
+            .as_ref()
+            .unwrap_or(&self.buffered)
+            .ahead(self.position, tol)
     }
 
     fn next_duration(&self) -> f64 {

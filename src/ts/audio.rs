@@ -380,12 +380,18 @@ pub fn silent_frame(config: &AudioConfig, mpeg_header: Option<[u8; 4]>) -> Optio
         }
         AudioCodec::Mpeg { .. } => {
             let h = mpeg_header?;
-            let Probe::Frame { len, .. } = probe_mpeg(&h) else {
+            // protection_bit = 1 (no CRC), lowest bitrate (index 1), no padding: the smallest
+            // frame; a bitrate change between frames is ordinary (VBR).
+            let header = [h[0], h[1] | 1, (h[2] & 0x0C) | 0x10, h[3]];
+            let Probe::Frame { len, config: c, .. } = probe_mpeg(&header) else {
                 return None;
             };
+            if c.sample_rate != config.sample_rate
+                || c.samples_per_frame != config.samples_per_frame
+            {
+                return None;
+            }
             let mut frame = vec![0u8; len.max(4)];
-            // protection_bit = 1: no CRC follows the header.
-            let header = [h[0], h[1] | 1, h[2], h[3]];
             frame.get_mut(..4)?.copy_from_slice(&header);
             Some(frame)
         }

@@ -304,22 +304,32 @@ impl H264Es {
         } else if self.zeros >= 1 && chunk.first() == Some(&0) && chunk.get(1) == Some(&1) {
             self.start_code(chunk, &mut copy_from, 1, w);
         }
-        // A start code's 0x01 at i needs zeros at i-1 and i-2: any byte > 1 at i rules out
-        // i, i+1 and i+2, so the scan mostly moves three bytes at a time.
-        let mut i = 2usize;
-        while let Some(&b) = chunk.get(i) {
-            if b > 1 {
-                i += 3;
-                continue;
+        // A start code's 0x01 at j needs a zero at j-1. Eight bytes at a time: a word without
+        // a zero byte rules out every j whose j-1 lies in it (slice data rarely has zeros).
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
+        let mut i = 0usize;
+        for word in chunk.chunks_exact(8) {
+            let v = u64::from_le_bytes(<[u8; 8]>::try_from(word).unwrap_or([1; 8]));
+            if v.wrapping_sub(ONES) & !v & HIGHS != 0 {
+                for j in (i + 1).max(2)..=(i + 8) {
+                    if chunk.get(j) == Some(&1)
+                        && chunk.get(j - 1) == Some(&0)
+                        && chunk.get(j - 2) == Some(&0)
+                    {
+                        self.start_code(chunk, &mut copy_from, j, w);
+                    }
+                }
             }
-            if b == 0 {
-                i += 1;
-                continue;
+            i += 8;
+        }
+        for j in (i + 1).max(2)..chunk.len() {
+            if chunk.get(j) == Some(&1)
+                && chunk.get(j - 1) == Some(&0)
+                && chunk.get(j - 2) == Some(&0)
+            {
+                self.start_code(chunk, &mut copy_from, j, w);
             }
-            if chunk.get(i - 2) == Some(&0) && chunk.get(i - 1) == Some(&0) {
-                self.start_code(chunk, &mut copy_from, i, w);
-            }
-            i += 3;
         }
         if self.in_nal {
             if let Some(rest) = chunk.get(copy_from..) {

@@ -5,7 +5,6 @@
 //! Re-entrancy: JS callbacks (app event handlers, `refreshCredentials`) are called only after the
 //! player's state is released, so a handler may call back into the player.
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
@@ -19,7 +18,7 @@ use super::dom::{now_seconds, Listener, Timer};
 use super::events::{event_name, event_payload, EVENT_NAMES};
 use super::fetch::{self, FetchEvent, FetchSpec, InFlight};
 use super::mse::{self, MseEvent, MseSink, Op, OpFailure, OpKind};
-use crate::engine::{Engine, Event, Input, Output, RequestId, TrackId};
+use crate::engine::{Engine, Event, Input, Output, RequestId, RequestKind, TrackId};
 use crate::remux::Transmuxer;
 
 type PlayerEngine = Engine<Transmuxer>;
@@ -33,11 +32,33 @@ pub struct Player {
 struct Inner {
     video: HtmlVideoElement,
     config: PlayerConfig,
-    handlers: HashMap<&'static str, Vec<Function>>,
+    /// (event name, callback) in subscription order: a Vec is smaller in wasm than a map.
+    handlers: Vec<(&'static str, Function)>,
     /// Incremented by every `load` and `destroy`: callbacks of an older session are ignored.
     session: u32,
     playback: Option<Session>,
     weak: Weak<RefCell<Inner>>,
+    /// A strong self-reference while a stream is loaded, so a page that keeps no reference to the
+    /// Player (a module-level `const`, which V8 may collect) does not stop playing when the JS
+    /// wrapper is garbage-collected. `destroy()` breaks the cycle.
+    keep_alive: Option<Rc<RefCell<Inner>>>,
+    main_thread: MainThreadCost,
+}
+
+/// Main-thread time spent on loaded segments (remux + appendBuffer), milliseconds.
+#[derive(Default, Clone, Copy)]
+struct MainThreadCost {
+    count: u32,
+    total_ms: f64,
+    max_ms: f64,
+}
+
+impl MainThreadCost {
+    fn record(&mut self, ms: f64) {
+        self.count += 1;
+        self.total_ms += ms;
+        self.max_ms = self.max_ms.max(ms);
+    }
 }
 
 /// Everything one `load()` created; dropping it aborts, unregisters and frees all of it.
@@ -45,10 +66,11 @@ struct Session {
     engine: PlayerEngine,
     mse: Option<MseSink>,
     /// Engine track -> SourceBuffer index, and the track's kind for events.
-    tracks: HashMap<TrackId, (usize, &'static str)>,
+    tracks: Vec<(TrackId, usize, &'static str)>,
     /// SourceBuffers asked for before the MediaSource opened.
     pending_tracks: Vec<(TrackId, String)>,
-    requests: HashMap<RequestId, InFlight>,
+    /// Requests under way; `true` marks a media segment.
+    requests: Vec<(RequestId, bool, InFlight)>,
     timer: Option<Timer>,
     refreshing: bool,
     _listeners: Vec<Listener>,
@@ -70,10 +92,12 @@ impl Player {
             RefCell::new(Inner {
                 video,
                 config,
-                handlers: HashMap::new(),
+                handlers: Vec::new(),
                 session: 0,
                 playback: None,
                 weak: weak.clone(),
+                keep_alive: None,
+                main_thread: MainThreadCost::default(),
             })
         });
         Ok(Player { inner })
@@ -97,6 +121,7 @@ impl Player {
             }
             let session = inner.start_session()?;
             inner.playback = Some(session);
+            inner.keep_alive = Some(self.inner.clone());
             inner.input(Input::Load {
                 url: url.to_string(),
             })
@@ -111,6 +136,9 @@ impl Player {
         let mut inner = self.inner.borrow_mut();
         inner.playback = None;
         inner.session = inner.session.wrapping_add(1);
+        let keep_alive = inner.keep_alive.take();
+        drop(inner);
+        drop(keep_alive);
     }
 
     /// `[{ index, bitrate, averageBitrate, width, height, codecs }]`.
@@ -178,17 +206,24 @@ impl Player {
             .map_or(inner.config.engine.buffer_goal, |s| s.engine.buffer_goal())
     }
 
+    /// `{ count, totalMs, maxMs }`: main-thread time spent on loaded data (remux and the
+    /// synchronous part of `appendBuffer`) since the player was created.
+    #[wasm_bindgen(getter, js_name = mainThreadCost)]
+    pub fn main_thread_cost(&self) -> Object {
+        let cost = self.inner.borrow().main_thread;
+        let o = Object::new();
+        let _ = Reflect::set(&o, &"count".into(), &cost.count.into());
+        let _ = Reflect::set(&o, &"totalMs".into(), &cost.total_ms.into());
+        let _ = Reflect::set(&o, &"maxMs".into(), &cost.max_ms.into());
+        o
+    }
+
     /// Subscribes to an event (`manifestParsed`, `levelSwitching`, `levelSwitched`, `segmentLoaded`,
     /// `bandwidthEstimate`, `bufferAppended`, `error`, `credentialsRefresh`, `gapJumped`,
     /// `stallNudged`, `liveEnded`, `ended`).
     pub fn on(&self, event: &str, callback: Function) -> Result<(), JsValue> {
         let name = known_event(event)?;
-        self.inner
-            .borrow_mut()
-            .handlers
-            .entry(name)
-            .or_default()
-            .push(callback);
+        self.inner.borrow_mut().handlers.push((name, callback));
         Ok(())
     }
 
@@ -196,12 +231,9 @@ impl Player {
     pub fn off(&self, event: &str, callback: Option<Function>) -> Result<(), JsValue> {
         let name = known_event(event)?;
         let mut inner = self.inner.borrow_mut();
-        if let Some(list) = inner.handlers.get_mut(name) {
-            match callback {
-                Some(f) => list.retain(|g| !Object::is(g, &f)),
-                None => list.clear(),
-            }
-        }
+        inner
+            .handlers
+            .retain(|(n, g)| *n != name || callback.as_ref().is_some_and(|f| !Object::is(g, f)));
         Ok(())
     }
 }
@@ -251,9 +283,9 @@ impl Inner {
         Ok(Session {
             engine,
             mse: Some(mse),
-            tracks: HashMap::new(),
+            tracks: Vec::new(),
             pending_tracks: Vec::new(),
-            requests: HashMap::new(),
+            requests: Vec::new(),
             timer: None,
             refreshing: false,
             _listeners: listeners,
@@ -328,8 +360,12 @@ impl Inner {
                     break;
                 }
                 Output::Fetch {
-                    req, url, range, ..
+                    req,
+                    kind,
+                    url,
+                    range,
                 } => {
+                    let segment = matches!(kind, RequestKind::Segment { .. });
                     let spec = FetchSpec {
                         url,
                         range: range.map(|r| (r.offset, r.offset + r.length.saturating_sub(1))),
@@ -338,7 +374,7 @@ impl Inner {
                     let weak = weak.clone();
                     match fetch::start(spec, move |event| on_fetch(&weak, session_id, req, event)) {
                         Ok(in_flight) => {
-                            session.requests.insert(req, in_flight);
+                            session.requests.push((req, segment, in_flight));
                         }
                         Err(_) => session.engine.handle_input(
                             now_seconds(),
@@ -350,9 +386,7 @@ impl Inner {
                         ),
                     }
                 }
-                Output::Abort { req } => {
-                    session.requests.remove(&req);
-                }
+                Output::Abort { req } => session.requests.retain(|(r, ..)| *r != req),
                 Output::SetDuration(seconds) => {
                     if let Some(mse) = &session.mse {
                         mse.set_duration(seconds);
@@ -410,7 +444,7 @@ impl Session {
             };
             match mse.add_track(&mime) {
                 Ok(index) => {
-                    self.tracks.insert(track, (index, kind));
+                    self.tracks.push((track, index, kind));
                 }
                 Err(_) => self.engine.handle_input(
                     now_seconds(),
@@ -424,8 +458,13 @@ impl Session {
     }
 
     fn buffer_op(&mut self, track: TrackId, op: Op) {
-        match (self.tracks.get(&track), self.mse.as_mut()) {
-            (Some(&(index, _)), Some(mse)) => mse.enqueue(index, op),
+        let index = self
+            .tracks
+            .iter()
+            .find(|(t, ..)| *t == track)
+            .map(|(_, i, _)| *i);
+        match (index, self.mse.as_mut()) {
+            (Some(index), Some(mse)) => mse.enqueue(index, op),
             _ => self.engine.handle_input(
                 now_seconds(),
                 Input::AppendFailed {
@@ -464,8 +503,8 @@ impl Session {
     fn track_of(&self, index: usize) -> Option<TrackId> {
         self.tracks
             .iter()
-            .find(|(_, (i, _))| *i == index)
-            .map(|(t, _)| *t)
+            .find(|(_, i, _)| *i == index)
+            .map(|(t, ..)| *t)
     }
 
     fn engine_idle(&mut self) -> bool {
@@ -487,7 +526,12 @@ fn emit(rc: &Rc<RefCell<Inner>>, event: &Event) {
     let name = event_name(event);
     let (handlers, payload) = {
         let inner = rc.borrow();
-        let handlers = inner.handlers.get(name).cloned().unwrap_or_default();
+        let handlers: Vec<Function> = inner
+            .handlers
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, f)| f.clone())
+            .collect();
         if handlers.is_empty() {
             return;
         }
@@ -495,8 +539,8 @@ fn emit(rc: &Rc<RefCell<Inner>>, event: &Event) {
             inner
                 .playback
                 .as_ref()
-                .and_then(|s| s.tracks.get(&track))
-                .map_or("video", |(_, kind)| *kind)
+                .and_then(|s| s.tracks.iter().find(|(t, ..)| *t == track))
+                .map_or("video", |(.., kind)| *kind)
         };
         (handlers, event_payload(event, kinds))
     };
@@ -565,6 +609,11 @@ fn describe(error: &JsValue) -> String {
 
 /// Feeds an input from a callback, if its session is still the current one.
 fn deliver(weak: &Weak<RefCell<Inner>>, session: u32, input: Input) {
+    deliver_timed(weak, session, input, false);
+}
+
+/// [`deliver`], recording the main-thread time when `segment` (remux + append).
+fn deliver_timed(weak: &Weak<RefCell<Inner>>, session: u32, input: Input, segment: bool) {
     let Some(rc) = weak.upgrade() else { return };
     let deferred = {
         let Ok(mut inner) = rc.try_borrow_mut() else {
@@ -573,12 +622,19 @@ fn deliver(weak: &Weak<RefCell<Inner>>, session: u32, input: Input) {
         if inner.session != session {
             return;
         }
-        inner.input(input)
+        let started = now_seconds();
+        let deferred = inner.input(input);
+        if segment {
+            // Remux and the synchronous part of appendBuffer: the main-thread cost per segment.
+            inner.main_thread.record((now_seconds() - started) * 1000.0);
+        }
+        deferred
     };
     run_deferred(&rc, deferred);
 }
 
 fn on_fetch(weak: &Weak<RefCell<Inner>>, session: u32, req: RequestId, event: FetchEvent) {
+    let mut segment = false;
     let input = match event {
         FetchEvent::Headers => Input::Progress {
             req,
@@ -591,7 +647,7 @@ fn on_fetch(weak: &Weak<RefCell<Inner>>, session: u32, req: RequestId, event: Fe
             total: None,
         },
         FetchEvent::Complete { status, body } if (200..300).contains(&status) => {
-            forget_request(weak, req);
+            segment = forget_request(weak, req);
             Input::Loaded { req, data: body }
         }
         FetchEvent::Complete { status, body } => {
@@ -612,18 +668,24 @@ fn on_fetch(weak: &Weak<RefCell<Inner>>, session: u32, req: RequestId, event: Fe
             }
         }
     };
-    deliver(weak, session, input);
+    deliver_timed(weak, session, input, segment);
 }
 
-fn forget_request(weak: &Weak<RefCell<Inner>>, req: RequestId) {
-    if let Some(rc) = weak.upgrade() {
-        if let Ok(mut inner) = rc.try_borrow_mut() {
-            if let Some(session) = inner.playback.as_mut() {
-                // Dropping a finished request's controller aborts nothing.
-                session.requests.remove(&req);
-            }
-        }
-    }
+fn forget_request(weak: &Weak<RefCell<Inner>>, req: RequestId) -> bool {
+    let Some(rc) = weak.upgrade() else {
+        return false;
+    };
+    let Ok(mut inner) = rc.try_borrow_mut() else {
+        return false;
+    };
+    let Some(session) = inner.playback.as_mut() else {
+        return false;
+    };
+    let Some(at) = session.requests.iter().position(|(r, ..)| *r == req) else {
+        return false;
+    };
+    // Dropping a finished request's controller aborts nothing.
+    session.requests.swap_remove(at).1
 }
 
 fn on_mse(weak: &Weak<RefCell<Inner>>, session_id: u32, event: MseEvent) {
@@ -709,10 +771,4 @@ fn on_timer(weak: &Weak<RefCell<Inner>>, session_id: u32) {
         inner.drain()
     };
     run_deferred(&rc, deferred);
-}
-
-impl Drop for Player {
-    fn drop(&mut self) {
-        self.destroy();
-    }
 }

@@ -73,3 +73,56 @@ impl Default for Transmuxer {
         Self::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn get(obj: &JsValue, key: &str) -> JsValue {
+        Reflect::get(obj, &JsValue::from_str(key)).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn push_returns_init_data_codecs_and_times() {
+        let mut t = Transmuxer::new();
+        let out = t
+            .push(include_bytes!("../../tests/fixtures/ts/run_0.ts"))
+            .unwrap();
+        assert!(get(&out, "init").is_instance_of::<Uint8Array>());
+        let data: Uint8Array = get(&out, "data").into();
+        assert!(data.length() > 1000);
+        assert_eq!(
+            get(&out, "codecs").as_string().unwrap(),
+            "avc1.4d400d,mp4a.40.2"
+        );
+        // Playlist time 0 is the earliest DTS; the first picture shows one B-frame delay later.
+        let start = get(&out, "startTime").as_f64().unwrap();
+        assert!((0.0..0.1).contains(&start), "{start}");
+        let end = get(&out, "endTime").as_f64().unwrap();
+        assert!(end > 0.9 && end < 1.2, "{end}");
+        let next = t
+            .push(include_bytes!("../../tests/fixtures/ts/run_1.ts"))
+            .unwrap();
+        assert!(
+            get(&next, "init").is_undefined(),
+            "same config: no new init"
+        );
+        assert!((get(&next, "startTime").as_f64().unwrap() - end).abs() < 0.1);
+    }
+
+    #[wasm_bindgen_test]
+    fn bad_input_is_an_error_with_the_reason() {
+        let mut t = Transmuxer::new();
+        let Err(e) = t.push(&[0u8; 1000]) else {
+            panic!("expected an error")
+        };
+        let e: JsValue = e.into();
+        let message = Reflect::get(&e, &JsValue::from_str("message"))
+            .unwrap()
+            .as_string()
+            .unwrap();
+        assert!(message.contains("no MPEG-TS sync"), "{message}");
+    }
+}

@@ -104,7 +104,7 @@ fn load_traces(path: &Path) -> Result<Vec<Trace>, String> {
 fn load_ladder(path: &Path, duration: f64) -> Result<Ladder, String> {
     let master = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let base = "file:///ladder/";
+    let base = "https://ladder.local/";
     let local = |url: &str| dir.join(url.strip_prefix(base).unwrap_or(url));
     let read = |url: &str| std::fs::read(local(url)).ok();
     let size_of = |url: &str| std::fs::metadata(local(url)).ok().map(|m| m.len());
@@ -195,6 +195,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         apply_set(&mut base, kv)?;
     }
     let mut sums: BTreeMap<&'static str, Sum> = BTreeMap::new();
+    // Traces where the lowest rung fits the link (optimum QoE > 0): ratios are meaningful there.
+    let mut feasible: BTreeMap<&'static str, Sum> = BTreeMap::new();
     // family -> abr -> sum
     let mut fams: BTreeMap<String, BTreeMap<&'static str, Sum>> = BTreeMap::new();
     let mut stable_violations: Vec<String> = Vec::new();
@@ -204,6 +206,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             let s = sim::score(t, &ladder, abr, &base, opt);
             println!("{}", line(&s));
             sums.entry(abr.name()).or_default().add(&s);
+            if opt > 0.0 {
+                feasible.entry(abr.name()).or_default().add(&s);
+            }
             fams.entry(family(&t.name))
                 .or_default()
                 .entry(abr.name())
@@ -222,38 +227,29 @@ pub fn run(args: &[String]) -> Result<(), String> {
     summary.insert("summary".into(), json!(true));
     summary.insert("traces".into(), json!(traces.len()));
     for (name, s) in &sums {
-        summary.insert(
-            (*name).into(),
-            json!({
-                "mean_qoe": round(s.mean(s.qoe)),
-                "mean_optimal_qoe": round(s.mean(s.opt)),
-                "pct_of_optimum": round(pct(s.qoe, s.opt)),
-                "mean_avg_bitrate_mbps": round(s.mean(s.bitrate)),
-                "total_rebuffer_s": round(s.rebuffer),
-                "mean_rebuffer_s": round(s.mean(s.rebuffer)),
-                "mean_rebuffer_count": round(s.mean(s.rebuffer_count)),
-                "total_switches": s.switches,
-                "mean_switches": round(s.mean(s.switches)),
-                "mean_startup_s": round(s.mean(s.startup)),
-            }),
-        );
+        summary.insert((*name).into(), stats(s));
     }
-    if let (Some(o), Some(h)) = (sums.get("ours"), sums.get("hlsjs")) {
-        summary.insert(
-            "ours_vs_hlsjs".into(),
-            json!({
-                "qoe_ratio": round(if h.qoe.abs() > 1e-9 { o.qoe / h.qoe } else { 0.0 }),
-                "rebuffer_ratio": round(if h.rebuffer > 1e-9 { o.rebuffer / h.rebuffer } else { 0.0 }),
-                "switches_ratio": round(if h.switches > 0.0 { o.switches / h.switches } else { 0.0 }),
-            }),
-        );
+    let feasible_n = feasible.values().map(|s| s.n as u64).max().unwrap_or(0);
+    let mut f = serde_json::Map::new();
+    f.insert("traces".into(), json!(feasible_n));
+    for (name, s) in &feasible {
+        f.insert((*name).into(), stats(s));
+    }
+    summary.insert("feasible".into(), serde_json::Value::Object(f));
+    for (label, set) in [
+        ("ours_vs_hlsjs", &sums),
+        ("ours_vs_hlsjs_feasible", &feasible),
+    ] {
+        if let (Some(o), Some(h)) = (set.get("ours"), set.get("hlsjs")) {
+            summary.insert(label.into(), compare(o, h));
+        }
     }
     if a.abrs.contains(&AbrKind::Ours) {
         summary.insert("stable_trace_violations".into(), json!(stable_violations));
     }
     println!("{}", serde_json::Value::Object(summary));
     if a.markdown {
-        print_markdown(&fams, &sums);
+        print_markdown(&fams, &sums, &feasible);
     }
     Ok(())
 }
@@ -277,6 +273,10 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
         "min_up_switch_interval" => abr.min_up_switch_interval = num()?,
         "abandon" => abr.abandon = v == "true",
         "switch_penalty" => abr.switch_penalty = num()?,
+        "rebuffer_penalty" => abr.rebuffer_penalty = num()?,
+        "fetch_guard" => abr.fetch_guard = num()?,
+        "buffer_target_frac" => abr.buffer_target_frac = num()?,
+        "buffer_target_weight" => abr.buffer_target_weight = num()?,
         "default_estimate_bps" => abr.estimator.default_estimate_bps = num()?,
         "fast_half_life" => abr.estimator.fast_half_life = num()?,
         "slow_half_life" => abr.estimator.slow_half_life = num()?,
@@ -288,6 +288,33 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
         _ => return Err(format!("--set: unknown key `{k}`")),
     }
     Ok(())
+}
+
+fn stats(s: &Sum) -> serde_json::Value {
+    json!({
+        "mean_qoe": round(s.mean(s.qoe)),
+        "mean_optimal_qoe": round(s.mean(s.opt)),
+        "pct_of_optimum": round(pct(s.qoe, s.opt)),
+        "mean_avg_bitrate_mbps": round(s.mean(s.bitrate)),
+        "total_rebuffer_s": round(s.rebuffer),
+        "mean_rebuffer_s": round(s.mean(s.rebuffer)),
+        "mean_rebuffer_count": round(s.mean(s.rebuffer_count)),
+        "total_switches": s.switches,
+        "mean_switches": round(s.mean(s.switches)),
+        "mean_startup_s": round(s.mean(s.startup)),
+    })
+}
+
+/// Ratios ours / hls.js. With negative QoE (links below the lowest rung) the QoE ratio is not
+/// meaningful, so the difference is given too.
+fn compare(o: &Sum, h: &Sum) -> serde_json::Value {
+    let ratio = |a: f64, b: f64| if b.abs() > 1e-9 { round(a / b) } else { 0.0 };
+    json!({
+        "qoe_ratio": ratio(o.qoe, h.qoe),
+        "mean_qoe_gain": round(o.mean(o.qoe) - h.mean(h.qoe)),
+        "rebuffer_ratio": ratio(o.rebuffer, h.rebuffer),
+        "switches_ratio": ratio(o.switches, h.switches),
+    })
 }
 
 /// Switches among segments that start after `after` seconds of media.
@@ -310,6 +337,7 @@ fn late_switches(s: &Scored, ladder: &Ladder, after: f64) -> usize {
 fn print_markdown(
     fams: &BTreeMap<String, BTreeMap<&'static str, Sum>>,
     sums: &BTreeMap<&'static str, Sum>,
+    feasible: &BTreeMap<&'static str, Sum>,
 ) {
     println!();
     println!("| family | traces | QoE ours | QoE hls.js | QoE throughput | QoE optimum | ours % of optimum | rebuffer s ours / hls.js / tput | switches ours / hls.js / tput | bitrate Mbps ours / hls.js / tput |");
@@ -318,13 +346,17 @@ fn print_markdown(
         let g = |abr: &str| m.get(abr).copied().unwrap_or_default();
         let (o, h, t) = (g("ours"), g("hlsjs"), g("throughput"));
         println!(
-            "| {name} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1}% | {:.1} / {:.1} / {:.1} | {:.1} / {:.1} / {:.1} | {:.2} / {:.2} / {:.2} |",
+            "| {name} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {:.1} / {:.1} / {:.1} | {:.1} / {:.1} / {:.1} | {:.2} / {:.2} / {:.2} |",
             o.n.max(h.n) as u64,
             o.mean(o.qoe),
             h.mean(h.qoe),
             t.mean(t.qoe),
             o.mean(o.opt).max(h.mean(h.opt)),
-            pct(o.qoe, o.opt),
+            if o.opt > 0.0 {
+                format!("{:.1}%", pct(o.qoe, o.opt))
+            } else {
+                "n/a (optimum < 0)".to_string()
+            },
             o.mean(o.rebuffer),
             h.mean(h.rebuffer),
             t.mean(t.rebuffer),
@@ -340,4 +372,5 @@ fn print_markdown(
         row(f, m);
     }
     row("**all**", sums);
+    row("**feasible** (optimum > 0)", feasible);
 }

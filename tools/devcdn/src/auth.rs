@@ -276,6 +276,83 @@ mod tests {
         assert_eq!(percent_decode("%2e%2E").unwrap(), b"..");
     }
 
+    /// Garbage in every credential field: always a refusal, never a panic.
+    #[test]
+    fn garbage_credentials_are_refused_without_panic() {
+        let key = crate::crypto::load_public_key(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/test-public.pem"
+        )))
+        .unwrap();
+        let keys = HashMap::from([("K1".to_string(), key)]);
+        let pieces = [
+            "",
+            "K1",
+            "=",
+            "_",
+            "~",
+            "-",
+            "AAAA",
+            "eyJ9",
+            "e30_",
+            "W10_",
+            "%",
+            "\u{0}",
+            "{",
+            "}",
+            "\"Statement\"",
+            "[",
+            "]",
+            "2000000000",
+            "-1",
+            "99999999999999999999",
+            "SHA256",
+            "SHA1",
+            "MD5",
+            "*",
+            "?",
+            "\u{1F600}",
+        ];
+        let names = [
+            "CloudFront-Policy",
+            "CloudFront-Signature",
+            "CloudFront-Key-Pair-Id",
+            "CloudFront-Expires",
+            "CloudFront-Hash-Algorithm",
+            "Policy",
+            "Signature",
+            "Key-Pair-Id",
+            "Expires",
+            "Hash-Algorithm",
+        ];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let mut pairs = Vec::new();
+            for _ in 0..next(6) {
+                let name = names[next(names.len())].to_string();
+                let value: String = (0..next(4)).map(|_| pieces[next(pieces.len())]).collect();
+                pairs.push((name, value));
+            }
+            let (query, cookies): (Vec<_>, Vec<_>) = pairs
+                .into_iter()
+                .partition(|(k, _)| !k.starts_with("CloudFront-"));
+            let req = Request {
+                url: "http://h/v/a.ts",
+                query: &query,
+                cookies: &cookies,
+                client_ip: "127.0.0.1".parse().unwrap(),
+                now: 1_900_000_000,
+            };
+            assert!(authorize(&keys, &req).is_err(), "{query:?} {cookies:?}");
+        }
+    }
+
     #[test]
     fn refusal_bodies() {
         assert_eq!(

@@ -86,6 +86,9 @@ impl Trace {
     }
 }
 
+/// How much sender lateness within one response is made up by sending sooner.
+pub const CATCH_UP: Duration = Duration::from_secs(1);
+
 /// Below this a link is treated as this slow rather than stopped (a 0 in a trace).
 const MIN_BPS: f64 = 8_000.0;
 
@@ -109,14 +112,21 @@ impl Link {
     }
 
     /// Reserves the link for `bytes` at `bps`; returns when those bytes have gone through.
-    pub fn reserve(&self, bytes: usize, bps: f64) -> Instant {
+    /// `continuing`: the caller sent the previous chunk too, so lateness since then is the sender
+    /// waking late (a loaded machine), not an idle link, and up to `CATCH_UP` of it is made up.
+    /// A new response on an idle link starts now: no burst credit.
+    pub fn reserve(&self, bytes: usize, bps: f64, continuing: bool) -> Instant {
         let now = Instant::now();
         let mut guard = match self.next_free.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
         };
-        // An idle link gives no burst credit.
-        let start = guard.map_or(now, |t| t.max(now));
+        let floor = if continuing {
+            now.checked_sub(CATCH_UP).unwrap_or(now)
+        } else {
+            now
+        };
+        let start = guard.map_or(now, |t| t.max(floor));
         let secs = bytes as f64 * 8.0 / bps.max(MIN_BPS);
         let done = start + Duration::from_secs_f64(secs.min(3600.0));
         *guard = Some(done);
@@ -150,6 +160,34 @@ mod tests {
         assert!(Trace::parse("0 -1").is_err());
         assert!(Trace::parse("0 1 2 3").is_err());
         assert!(Trace::parse("NaN 1").is_err());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn reservations_follow_the_rate_and_make_up_lateness() {
+        let link = Link::new();
+        let t0 = Instant::now();
+        // 1000 bytes at 8 kbit/s = 1 s each; back to back.
+        assert_eq!(
+            link.reserve(1000, 8000.0, false) - t0,
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            link.reserve(1000, 8000.0, true) - t0,
+            Duration::from_secs(2)
+        );
+        // The sender wakes 0.5 s late mid-response: the next chunk is due as if it had not.
+        tokio::time::advance(Duration::from_millis(2500)).await;
+        assert_eq!(
+            link.reserve(1000, 8000.0, true) - t0,
+            Duration::from_secs(3)
+        );
+        // A new response after 5 s idle starts now, with no credit.
+        tokio::time::advance(Duration::from_secs(5)).await;
+        let now = Instant::now();
+        assert_eq!(
+            link.reserve(1000, 8000.0, false) - now,
+            Duration::from_secs(1)
+        );
     }
 
     #[test]

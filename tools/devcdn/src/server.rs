@@ -550,7 +550,7 @@ fn paced_body(file: tokio::fs::File, len: u64, pacer: Option<Shared>, stall: Opt
         }
         if let (Some(bps), Some(st)) = (bps, s.pacer.as_ref()) {
             let link = if shared { &st.shared_link } else { &s.own_link };
-            tokio::time::sleep_until(link.reserve(buf.len(), bps)).await;
+            tokio::time::sleep_until(link.reserve(buf.len(), bps, s.sent > 0)).await;
         }
         s.remaining -= n;
         s.sent += n;

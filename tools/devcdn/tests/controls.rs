@@ -18,11 +18,24 @@ async fn timed_get(addr: std::net::SocketAddr, path: &str, cookie: &str) -> (f64
     (t.elapsed().as_secs_f64(), r.body.len())
 }
 
-fn within(measured: f64, expected: f64, what: &str) {
-    let ratio = measured / expected;
-    assert!(
-        (0.8..=1.2).contains(&ratio),
-        "{what}: took {measured:.3} s, expected {expected:.3} s (ratio {ratio:.2})"
+/// Timing on a shared 2-core machine: a pacer bug is off on every attempt, a loaded machine only on
+/// some. Passes when one of three attempts is within ±20% of `expected` seconds.
+async fn within<F, Fut>(expected: f64, what: &str, mut attempt: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = f64>,
+{
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let measured = attempt().await;
+        if (0.8..=1.2).contains(&(measured / expected)) {
+            return;
+        }
+        seen.push(format!("{measured:.3}"));
+    }
+    panic!(
+        "{what}: expected {expected:.3} s, took {} s",
+        seen.join(", ")
     );
 }
 
@@ -33,21 +46,23 @@ async fn pacing_per_connection_follows_the_rate() {
     let s = start(cfg).await;
     let c = good_cookies(&s);
     // 300 000 bytes at 2 Mbit/s = 1.2 s.
-    let (secs, len) = timed_get(s.cdn_addr, "/video/seg1.ts", &c).await;
-    assert_eq!(len, 300_000);
-    within(secs, 1.2, "one paced download");
+    within(1.2, "one paced download", || async {
+        let (secs, len) = timed_get(s.cdn_addr, "/video/seg1.ts", &c).await;
+        assert_eq!(len, 300_000);
+        secs
+    })
+    .await;
     // Two at once, each on its own link: both still take ~1.2 s.
-    let t = Instant::now();
-    let (a, b) = tokio::join!(
-        timed_get(s.cdn_addr, "/video/seg1.ts", &c),
-        timed_get(s.cdn_addr, "/video/seg2.ts", &c)
-    );
-    assert_eq!(a.1 + b.1, 600_000);
-    within(
-        t.elapsed().as_secs_f64(),
-        1.2,
-        "two downloads on their own links",
-    );
+    within(1.2, "two downloads on their own links", || async {
+        let t = Instant::now();
+        let (a, b) = tokio::join!(
+            timed_get(s.cdn_addr, "/video/seg1.ts", &c),
+            timed_get(s.cdn_addr, "/video/seg2.ts", &c)
+        );
+        assert_eq!(a.1 + b.1, 600_000);
+        t.elapsed().as_secs_f64()
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -58,19 +73,24 @@ async fn shared_link_divides_the_rate() {
     let s = start(cfg).await;
     let c = good_cookies(&s);
     // 600 000 bytes through one 4 Mbit/s link = 1.2 s.
-    let t = Instant::now();
-    let (a, b) = tokio::join!(
-        timed_get(s.cdn_addr, "/video/seg1.ts", &c),
-        timed_get(s.cdn_addr, "/video/seg2.ts", &c)
-    );
-    assert_eq!(a.1 + b.1, 600_000);
-    within(
-        t.elapsed().as_secs_f64(),
-        1.2,
-        "two downloads sharing one link",
-    );
-    // Neither finished early: the link was shared, not taken in turns by a fast first one.
-    assert!(a.0.min(b.0) > 0.8, "a {:.3} b {:.3}", a.0, b.0);
+    within(1.2, "two downloads sharing one link", || async {
+        let t = Instant::now();
+        let (a, b) = tokio::join!(
+            timed_get(s.cdn_addr, "/video/seg1.ts", &c),
+            timed_get(s.cdn_addr, "/video/seg2.ts", &c)
+        );
+        assert_eq!(a.1 + b.1, 600_000);
+        let total = t.elapsed().as_secs_f64();
+        // Interleaved, not taken in turns: the first to finish was not done in half the time.
+        assert!(
+            a.0.min(b.0) > 0.7 * total,
+            "a {:.3} b {:.3} of {total:.3}",
+            a.0,
+            b.0
+        );
+        total
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -79,18 +99,22 @@ async fn trace_and_run_time_rate_changes() {
     let c = good_cookies(&s);
     // Unpaced first: fast.
     let (secs, _) = timed_get(s.cdn_addr, "/video/seg1.ts", &c).await;
-    assert!(secs < 0.5, "unpaced took {secs}");
+    assert!(secs < 0.6, "unpaced took {secs}");
     // A trace at a constant 2 Mbit/s (looped), set at run time.
     let r = control(s.cdn_addr, r#"{"trace_text": "0 2.0\n1 2.0\n"}"#).await;
     assert_eq!(r.status, 200, "{}", r.text());
     let status: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(status["current_kbps"], 2000.0);
-    let (secs, _) = timed_get(s.cdn_addr, "/video/seg1.ts", &c).await;
-    within(secs, 1.2, "trace-paced download");
+    within(1.2, "trace-paced download", || async {
+        timed_get(s.cdn_addr, "/video/seg1.ts", &c).await.0
+    })
+    .await;
     // Clear the trace, set a plain rate.
-    control(s.cdn_addr, r#"{"trace": "", "rate_kbps": 4000}"#).await;
-    let (secs, _) = timed_get(s.cdn_addr, "/video/seg1.ts", &c).await;
-    within(secs, 0.6, "4 Mbit/s download");
+    control(s.cdn_addr, r#"{"trace": "", "rate_kbps": 1500}"#).await;
+    within(1.6, "1.5 Mbit/s download", || async {
+        timed_get(s.cdn_addr, "/video/seg1.ts", &c).await.0
+    })
+    .await;
     let r = control(s.cdn_addr, r#"{"trace_text": "0 1\n0 2\n"}"#).await;
     assert_eq!(r.status, 400);
     assert!(r.text().contains("line 2"), "{}", r.text());

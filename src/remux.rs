@@ -77,6 +77,8 @@ pub struct TrackOutput {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemuxOutput {
+    /// Combined: one entry; SplitTracks: one per track (video first). Empty only while a
+    /// Combined stream waits for its first video keyframe (`WaitingForVideoStart`).
     pub tracks: Vec<TrackOutput>,
     /// Seconds on the output timeline: earliest presentation time and latest end.
     pub start: f64,
@@ -120,6 +122,8 @@ pub enum RemuxWarning {
     TimestampJump { ms: i64 },
     #[error("{count} frames before the start of the timeline dropped")]
     NegativeTimeDropped { count: usize },
+    #[error("no video keyframe with SPS/PPS yet: nothing written for this segment")]
+    WaitingForVideoStart,
     #[error("the program lists a {kind} stream that has no frames in this segment")]
     TrackWithoutFrames { kind: &'static str },
 }
@@ -566,8 +570,27 @@ impl Transmuxer {
 
         // ---- output ----
         let video_cfg = self.current_video_config();
-        let has_video =
-            video_cfg.is_some() && (video_frag.is_some() || self.video_written.is_some());
+        // Combined output cannot add a track later: while the stream has video frames but no
+        // decodable start yet (no SPS/PPS + keyframe), nothing is written at all.
+        if self.shape == OutputShape::Combined
+            && self.combined_tracks == (false, false)
+            && video_frag.is_none()
+            && !self.demux.video.frames.is_empty()
+        {
+            warnings.push(RemuxWarning::WaitingForVideoStart);
+            self.video_next = None;
+            self.audio_next = None;
+            self.v_ts = v_ts;
+            self.a_ts = a_ts;
+            let at = start_90k as f64 / 90_000.0;
+            return Ok(RemuxOutput {
+                tracks: Vec::new(),
+                start: at,
+                end: at,
+                warnings,
+            });
+        }
+        let has_video = video_cfg.is_some();
         let has_audio = audio_config.is_some();
         let v_data: [&[u8]; 1] = [video_frag
             .and_then(|(_, b, e)| self.demux.video.data.get(b..e))

@@ -265,8 +265,9 @@ impl Transmuxer {
 
         // Unwrap every timestamp in stream order: video then audio, each from the reference.
         let start_ref = self.reference;
-        let mut v_ts: Vec<(Option<i64>, Option<i64>)> =
-            Vec::with_capacity(self.demux.video.frames.len());
+        // Scratch buffers keep their capacity across segments.
+        let mut v_ts = std::mem::take(&mut self.v_ts);
+        v_ts.clear();
         for i in 0..self.demux.video.frames.len() {
             let Some(f) = self.demux.video.frames.get(i).copied() else {
                 break;
@@ -466,9 +467,6 @@ impl Transmuxer {
             let tolerance = to_samples(AUDIO_CONTIGUOUS_90K);
             // Silence budget per segment, so output stays bounded by the input.
             let mut fill_left = to_samples(MAX_AUDIO_FILL_90K);
-            if !fill_between && self.audio_next.is_some() && info.rendition_switch {
-                // A switch lines up by timestamps; small differences are still closed below.
-            }
             let mut expected = self.audio_next;
             let mut first_time: Option<i64> = None;
             let mut dropped = 0u32;

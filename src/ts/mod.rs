@@ -66,6 +66,8 @@ pub enum DemuxWarning {
     TransportError { pid: u16, offset: u64 },
     #[error("corrupt adaptation field on PID {pid:#x} at byte {offset}")]
     CorruptAdaptationField { pid: u16, offset: u64 },
+    #[error("PSI section on PID {pid:#x} at byte {offset} fails its CRC: ignored")]
+    PsiCrc { pid: u16, offset: u64 },
     #[error("corrupt PES header on PID {pid:#x} at byte {offset}: PES dropped")]
     CorruptPesHeader { pid: u16, offset: u64 },
     #[error("truncated PES on PID {pid:#x}: {received} of {declared} payload bytes")]
@@ -597,6 +599,10 @@ impl Demuxer {
         if pid == 0 {
             self.seen_pat = true;
             if let Some(section) = self.pat.feed(payload, pusi) {
+                if crc32_mpeg(section) != 0 {
+                    self.warnings.push(DemuxWarning::PsiCrc { pid, offset });
+                    return;
+                }
                 if let Some(pmt_pid) = parse_pat(section) {
                     if self.pmt_pid != Some(pmt_pid) {
                         self.pmt_pid = Some(pmt_pid);
@@ -609,7 +615,11 @@ impl Demuxer {
         if Some(pid) == self.pmt_pid {
             let mut section = std::mem::take(&mut self.pmt);
             if let Some(s) = section.feed(payload, pusi) {
-                self.apply_pmt(s);
+                if crc32_mpeg(s) == 0 {
+                    self.apply_pmt(s);
+                } else {
+                    self.warnings.push(DemuxWarning::PsiCrc { pid, offset });
+                }
             }
             self.pmt = section;
             return;
@@ -719,6 +729,22 @@ impl Demuxer {
             self.early.clear();
         }
     }
+}
+
+/// CRC-32/MPEG-2 (§2.4.4.10 / Annex A); over a whole section including its CRC_32 it is 0.
+fn crc32_mpeg(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= u32::from(b) << 24;
+        for _ in 0..8 {
+            crc = if crc & 0x8000_0000 != 0 {
+                (crc << 1) ^ 0x04C1_1DB7
+            } else {
+                crc << 1
+            };
+        }
+    }
+    crc
 }
 
 /// First program's PMT PID (§2.4.4.3).

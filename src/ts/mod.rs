@@ -3,8 +3,8 @@
 //! Own packet layer rather than mpeg2ts-reader: the transmuxer needs PES headers that span TS
 //! packets (§2.4.3.6 allows it; mpeg2ts-reader 0.18 rejects them), an explicit per-segment flush,
 //! resync on lost sync bytes, and payload bytes handed straight to the elementary stream parsers
-//! without a per-PES allocation. The layer is ~400 lines; the crate would be +13 KB of wasm and
-//! still need the reassembly around it.
+//! without a per-PES allocation. With those, mpeg2ts-reader would only have parsed the 4-byte
+//! packet header and the PSI tables, for +13 KB of wasm.
 //!
 //! Pipeline: 188-byte packets -> PAT/PMT sections (PID selection) -> PES reassembly per PID ->
 //! [`h264::H264Es`] / [`audio::AudioEs`], which produce [`EsFrame`]s. Damage (continuity gaps,
@@ -383,7 +383,6 @@ pub struct Demuxer {
     audio_pes: Option<Pes>,
     pat: Section,
     pmt: Section,
-    seen_pat: bool,
     seen_pmt: bool,
     early: Vec<u8>,
     early_dropped: usize,
@@ -414,7 +413,6 @@ impl Demuxer {
             audio_pes: None,
             pat: Section::default(),
             pmt: Section::default(),
-            seen_pat: false,
             seen_pmt: false,
             early: Vec::new(),
             early_dropped: 0,
@@ -451,7 +449,6 @@ impl Demuxer {
         self.synced = false;
         self.ever_synced = false;
         self.received = 0;
-        self.seen_pat = false;
         self.seen_pmt = false;
         for pes in [self.video_pes.as_mut(), self.audio_pes.as_mut()]
             .into_iter()
@@ -597,7 +594,6 @@ impl Demuxer {
         };
         let payload = p.get(start..).unwrap_or(&[]);
         if pid == 0 {
-            self.seen_pat = true;
             if let Some(section) = self.pat.feed(payload, pusi) {
                 if crc32_mpeg(section) != 0 {
                     self.warnings.push(DemuxWarning::PsiCrc { pid, offset });

@@ -104,7 +104,7 @@ pub enum RemuxWarning {
     Demux(#[from] DemuxWarning),
     #[error("segment does not start with a keyframe: {count} leading video frames dropped")]
     LeadingFramesDropped { count: usize },
-    #[error("{count} video frames without timestamps before the first timed one dropped")]
+    #[error("{count} frames without timestamps before the first timed one dropped")]
     UntimedFramesDropped { count: usize },
     #[error("video DTS not increasing at {count} frames: nudged forward")]
     NonMonotonicDts { count: usize },
@@ -472,12 +472,18 @@ impl Transmuxer {
             let mut dropped = 0u32;
             let mut dropping = false;
             let mut negative = 0usize;
+            let mut untimed = 0usize;
             let silent = silent_frame(&cfg, self.mpeg_header());
             let mut at_segment_start = true;
             for (f, ts) in self.demux.audio.frames.iter().zip(&a_ts) {
-                let t = match ts {
-                    Some(t) => to_samples(t + offset),
-                    None => expected.unwrap_or(0),
+                let t = match (ts, expected) {
+                    (Some(t), _) => to_samples(t + offset),
+                    (None, Some(e)) => e,
+                    // No timestamp yet to place it by.
+                    (None, None) => {
+                        untimed += 1;
+                        continue;
+                    }
                 };
                 let place = match expected {
                     None => t,
@@ -554,6 +560,9 @@ impl Transmuxer {
             }
             if negative > 0 {
                 warnings.push(RemuxWarning::NegativeTimeDropped { count: negative });
+            }
+            if untimed > 0 {
+                warnings.push(RemuxWarning::UntimedFramesDropped { count: untimed });
             }
             if let Some(s) = silent {
                 self.silence = s;

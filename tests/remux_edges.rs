@@ -866,3 +866,34 @@ fn combined_output_waits_for_the_first_video_keyframe() {
         "both tracks in the first init"
     );
 }
+
+/// Regression: audio frames before the first PES with a PTS were placed at output time 0.
+#[test]
+fn untimed_leading_audio_frames_are_dropped() {
+    let mut m = Mux::default();
+    m.psi(false, true);
+    let p = pes(
+        0xC0,
+        None,
+        None,
+        &[adts(50, false, 3, 2), adts(50, false, 3, 2)].concat(),
+        true,
+    );
+    m.write(AUDIO_PID, &p, 184);
+    for i in 0..3u64 {
+        m.audio(900_000 + 1920 * i, &adts(50, false, 3, 2));
+    }
+    let mut mux = Transmuxer::new(OutputShape::Combined);
+    let out = push(&mut mux, &m.out, at(5.0));
+    assert!(
+        has(&out, |w| matches!(
+            w,
+            RemuxWarning::UntimedFramesDropped { count: 2 }
+        )),
+        "{:?}",
+        out.warnings
+    );
+    let t = trafs(&out.tracks[0].data);
+    assert_eq!(track(&t, 2).1, 5 * 48_000);
+    assert_eq!(track(&t, 2).2.len(), 3);
+}

@@ -77,8 +77,8 @@ pub struct TrackOutput {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemuxOutput {
-    /// Combined: one entry; SplitTracks: one per track (video first). Empty only while a
-    /// Combined stream waits for its first video keyframe (`WaitingForVideoStart`).
+    /// Combined: one entry; SplitTracks: one per track (video first). Empty only while the
+    /// stream waits for its first video keyframe (`WaitingForVideoStart`).
     pub tracks: Vec<TrackOutput>,
     /// Seconds on the output timeline: earliest presentation time and latest end.
     pub start: f64,
@@ -577,10 +577,11 @@ impl Transmuxer {
 
         // ---- output ----
         let video_cfg = self.current_video_config();
-        // Combined output cannot add a track later: while the stream has video frames but no
-        // decodable start yet (no SPS/PPS + keyframe), nothing is written at all.
-        if self.shape == OutputShape::Combined
-            && self.combined_tracks == (false, false)
+        // A SourceBuffer cannot gain a track later, and MSE refuses new SourceBuffers once one
+        // has media: while the stream has video frames but no decodable start yet (no SPS/PPS +
+        // keyframe), nothing is written at all.
+        if self.video_written.is_none()
+            && self.audio_written.is_none()
             && video_frag.is_none()
             && !self.demux.video.frames.is_empty()
         {

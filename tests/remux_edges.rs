@@ -828,10 +828,10 @@ fn audio_sample_rate_change_restarts_the_audio_timeline() {
     assert!((a.end - b.start).abs() < 0.001, "{} {}", a.end, b.start);
 }
 
-/// Edge 21 (Combined): when the first segment has video but no decodable start (no keyframe
-/// with SPS/PPS), nothing is written: an audio-only init now would leave no room for video.
+/// Edge 21: when the first segment has video but no decodable start (no keyframe with
+/// SPS/PPS), nothing is written: an audio-only start would leave no room for video.
 #[test]
-fn combined_output_waits_for_the_first_video_keyframe() {
+fn output_waits_for_the_first_video_keyframe() {
     let mut m = Mux::default();
     m.psi(true, true);
     for i in 0..5u64 {
@@ -842,6 +842,12 @@ fn combined_output_waits_for_the_first_video_keyframe() {
         );
         m.audio(90_000 + 1920 * i, &adts(50, false, 3, 2));
     }
+    let mut split = Transmuxer::new(OutputShape::SplitTracks);
+    let out = push(&mut split, &m.out, at(0.0));
+    assert!(
+        out.tracks.is_empty(),
+        "split tracks wait too: no audio-only first output"
+    );
     let mut mux = Transmuxer::new(OutputShape::Combined);
     let out = push(&mut mux, &m.out, at(0.0));
     assert!(out.tracks.is_empty());

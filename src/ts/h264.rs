@@ -398,12 +398,13 @@ impl H264Es {
                 _ => false,
             };
         if starts_au {
-            self.finish_au(self.nal_pos);
+            // A dropped slice-less access unit hands its timestamps on.
+            let carried = self.finish_au(self.nal_pos);
             let (pts, dts) = if self.nal_gen == self.pes_gen && !self.pes_ts_taken {
                 self.pes_ts_taken = true;
                 (self.pes_pts, self.pes_dts)
             } else {
-                (None, None)
+                carried.unwrap_or((None, None))
             };
             self.au = Some(Au {
                 start: self.nal_pos,
@@ -414,6 +415,8 @@ impl H264Es {
                 has_sps: false,
             });
         }
+        // finish_au may have moved this NAL unit down (dropped a slice-less access unit).
+        let body = self.nal_pos + 4;
         match nal_type {
             7 => {
                 self.capture_sps(w);
@@ -430,8 +433,13 @@ impl H264Es {
             9..=12 => self.data.truncate(self.nal_pos),
             _ => {
                 let len = (self.data.len() - body) as u32;
-                if let Some(slot) = self.data.get_mut(self.nal_pos..body) {
-                    slot.copy_from_slice(&len.to_be_bytes());
+                for (slot, b) in self
+                    .data
+                    .iter_mut()
+                    .skip(self.nal_pos)
+                    .zip(len.to_be_bytes())
+                {
+                    *slot = b;
                 }
                 if nal_type == 1 || nal_type == 5 {
                     let key = nal_type == 5
@@ -455,8 +463,10 @@ impl H264Es {
         matches!(r.ue().map(|t| t % 5), Ok(2) | Ok(4))
     }
 
-    fn finish_au(&mut self, end: usize) {
-        let Some(au) = self.au.take() else { return };
+    /// Close the current access unit at `end`. An access unit without slices is dropped and its
+    /// timestamps returned.
+    fn finish_au(&mut self, end: usize) -> Option<(Option<u64>, Option<u64>)> {
+        let au = self.au.take()?;
         if au.has_vcl && end > au.start {
             self.frames.push(EsFrame {
                 offset: au.start as u32,
@@ -473,7 +483,9 @@ impl H264Es {
             if self.in_nal && self.nal_pos >= end {
                 self.nal_pos -= removed;
             }
+            return Some((au.pts, au.dts));
         }
+        None
     }
 
     fn capture_sps(&mut self, w: &mut Warnings) {
@@ -675,5 +687,24 @@ mod tests {
         }
         let bytes: Vec<&[u8]> = stream.chunks(1).collect();
         assert_eq!(run(&bytes).data, whole.data);
+    }
+
+    #[test]
+    fn access_unit_without_slices_is_dropped_and_the_next_kept() {
+        let mut stream = vec![0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, 0x06, 0x05, 0x11, 0x80];
+        stream.extend_from_slice(&[0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, 0x06, 0x05, 0x22, 0x80]);
+        stream.extend_from_slice(&[0, 0, 1, 0x65, 0x88, 0x84, 0x21]);
+        let es = run(&[&stream]);
+        assert_eq!(es.frames.len(), 1);
+        assert_eq!(
+            es.data,
+            vec![0, 0, 0, 4, 0x06, 0x05, 0x22, 0x80, 0, 0, 0, 4, 0x65, 0x88, 0x84, 0x21]
+        );
+        assert_eq!((es.frames[0].offset, es.frames[0].size), (0, 16));
+        assert_eq!(
+            es.frames[0].pts,
+            Some(9000),
+            "timestamp handed on from the dropped AU"
+        );
     }
 }

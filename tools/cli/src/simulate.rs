@@ -374,3 +374,53 @@ fn print_markdown(
     row("**all**", sums);
     row("**feasible** (optimum > 0)", feasible);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn args_and_json_line() {
+        let args: Vec<String> = [
+            "--traces",
+            "x",
+            "--abr",
+            "all",
+            "--set",
+            "horizon=3",
+            "--markdown",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let a = parse_args(&args).unwrap();
+        assert_eq!(a.abrs.len(), 3);
+        assert!(a.markdown);
+        let mut base = SimConfig::default();
+        apply_set(&mut base, "horizon=3").unwrap();
+        assert_eq!(base.engine.abr.horizon, 3);
+        assert!(apply_set(&mut base, "nope=1").is_err());
+        assert!(parse_args(&["--abr".to_string(), "bogus".to_string()]).is_err());
+
+        let ladder = Ladder::mediaconvert(60.0, 1);
+        let trace = Trace::constant("stable-4mbps.txt", 4.0, 100.0);
+        let opt = sim::optimum_for(&trace, &ladder, &base);
+        let s = sim::score(&trace, &ladder, AbrKind::HlsJs, &base, opt);
+        let v = line(&s);
+        for key in [
+            "trace",
+            "abr",
+            "qoe",
+            "optimal_qoe",
+            "avg_bitrate_mbps",
+            "rebuffer_s",
+            "rebuffer_count",
+            "switches",
+            "startup_s",
+        ] {
+            assert!(v.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(v["abr"], "hlsjs");
+        assert_eq!(v["levels"].as_str().unwrap().len(), 6);
+    }
+}

@@ -1121,3 +1121,34 @@ fn random_inputs_never_panic_or_grow() {
         }
     }
 }
+
+#[test]
+fn missing_level_playlist_penalises_the_level() {
+    let cfg = SimConfig {
+        faults: vec![fault(0.0, f64::INFINITY, FaultKind::Status(404, None), "l2.m3u8", None)],
+        ..recorded()
+    };
+    let r = run(&fast(), 120.0, cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal_count(&r), 0);
+    assert!(!r.segment_levels.contains(&Some(2)));
+    assert!(r.errors.iter().any(|e| e.kind == ErrorKind::NotFound && !e.fatal));
+}
+
+#[test]
+fn cdn_unreachable_refreshes_once_then_bounded_network_retries() {
+    let cfg = SimConfig {
+        faults: vec![fault(30.0, f64::INFINITY, FaultKind::Status(0, None), "", None)],
+        ..recorded()
+    };
+    let r = run(&fast(), 600.0, cfg);
+    assert_eq!(r.refresh_requests, 1);
+    assert_eq!(fatal_count(&r), 1, "{:?}", r.errors);
+    let f = r.fatal().unwrap();
+    assert_eq!(f.kind, ErrorKind::Network);
+    assert!(f.details.contains("status 0"), "{}", f.details);
+    let url = f.url.clone().unwrap();
+    // First try, one retry after the refresh, then the bounded network retries.
+    let n = r.fetches.iter().filter(|x| x.2 == url).count() as u32;
+    assert_eq!(n, 2 + RetryPolicy::segments().max_error_retries);
+}

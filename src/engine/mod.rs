@@ -1244,6 +1244,19 @@ impl<R: SegmentRemuxer> Engine<R> {
                 }
             }
         }
+        // Already buffered from here on (after a seek back): continue after that run.
+        if let Some(e) = self
+            .buffered
+            .end_from(self.next_time, self.cfg.hole_tolerance)
+        {
+            if e > self.next_time + 1.0 {
+                self.next_time = e;
+                self.next_non_contiguous = true;
+                if self.next_time - self.position >= self.goal {
+                    return;
+                }
+            }
+        }
         let mut t = self.next_time;
         let seg = loop {
             let Some(s) = p.find(t) else {

@@ -1125,20 +1125,35 @@ fn random_inputs_never_panic_or_grow() {
 #[test]
 fn missing_level_playlist_penalises_the_level() {
     let cfg = SimConfig {
-        faults: vec![fault(0.0, f64::INFINITY, FaultKind::Status(404, None), "l2.m3u8", None)],
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::Status(404, None),
+            "l2.m3u8",
+            None,
+        )],
         ..recorded()
     };
     let r = run(&fast(), 120.0, cfg);
     assert!(r.ended, "{:?}", r.errors);
     assert_eq!(fatal_count(&r), 0);
     assert!(!r.segment_levels.contains(&Some(2)));
-    assert!(r.errors.iter().any(|e| e.kind == ErrorKind::NotFound && !e.fatal));
+    assert!(r
+        .errors
+        .iter()
+        .any(|e| e.kind == ErrorKind::NotFound && !e.fatal));
 }
 
 #[test]
 fn cdn_unreachable_refreshes_once_then_bounded_network_retries() {
     let cfg = SimConfig {
-        faults: vec![fault(30.0, f64::INFINITY, FaultKind::Status(0, None), "", None)],
+        faults: vec![fault(
+            30.0,
+            f64::INFINITY,
+            FaultKind::Status(0, None),
+            "",
+            None,
+        )],
         ..recorded()
     };
     let r = run(&fast(), 600.0, cfg);
@@ -1151,4 +1166,26 @@ fn cdn_unreachable_refreshes_once_then_bounded_network_retries() {
     // First try, one retry after the refresh, then the bounded network retries.
     let n = r.fetches.iter().filter(|x| x.2 == url).count() as u32;
     assert_eq!(n, 2 + RetryPolicy::segments().max_error_retries);
+}
+
+#[test]
+fn seek_back_does_not_refetch_what_is_still_buffered() {
+    // Regression: after a seek back into an evicted range the engine refetched every segment up
+    // to the end of the buffer it still held.
+    let cfg = SimConfig {
+        seeks: vec![(100.0, 20.0)],
+        ..recorded()
+    };
+    let r = run(&fast(), 300.0, cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    let fetches = segment_fetches(&r);
+    for idx in 8..12 {
+        let n = fetches
+            .iter()
+            .filter(|f| f.1.ends_with(&format!("/{idx}.ts")))
+            .count();
+        assert_eq!(n, 1, "segment {idx} fetched {n} times");
+    }
+    // The evicted start was fetched again.
+    assert_eq!(fetches.iter().filter(|f| f.1.ends_with("/2.ts")).count(), 2);
 }

@@ -180,6 +180,9 @@ pub struct AbrConfig {
     /// Guard after the search: the chosen level's fetch time, at the smaller of the prediction
     /// and the last sample, must fit in this fraction of the buffer (else step down; `0` = off).
     pub fetch_guard: f64,
+    /// No up-switch with less than this many seconds buffered (spend bitrate from a healthy
+    /// buffer only, as BOLA does).
+    pub up_min_buffer_s: f64,
     /// Seconds after a switch during which no up-switch is made (hysteresis).
     pub min_up_switch_interval: f64,
     /// Allow the emergency abandon of a segment that would arrive after the buffer runs dry.
@@ -204,6 +207,7 @@ impl Default for AbrConfig {
             buffer_target_weight: 0.0,
             up_confidence: 0.9,
             fetch_guard: 0.8,
+            up_min_buffer_s: 0.0,
             min_up_switch_interval: 0.0,
             abandon: true,
             abandon_min_transfer_s: 0.5,
@@ -420,7 +424,12 @@ impl Abr for Lookahead {
                                 || ctx.size_rate(i) <= pred * self.cfg.up_safety)
                     })
                     .unwrap_or(cur);
-                choice = if recent { cur } else { sustainable.max(cur) };
+                let starved = ctx.buffer < self.cfg.up_min_buffer_s;
+                choice = if recent || starved {
+                    cur
+                } else {
+                    sustainable.max(cur)
+                };
             }
         }
         if self.cfg.fetch_guard > 0.0 {

@@ -275,6 +275,7 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
         "switch_penalty" => abr.switch_penalty = num()?,
         "rebuffer_penalty" => abr.rebuffer_penalty = num()?,
         "fetch_guard" => abr.fetch_guard = num()?,
+        "up_min_buffer_s" => abr.up_min_buffer_s = num()?,
         "buffer_target_frac" => abr.buffer_target_frac = num()?,
         "buffer_target_weight" => abr.buffer_target_weight = num()?,
         "default_estimate_bps" => abr.estimator.default_estimate_bps = num()?,

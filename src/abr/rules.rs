@@ -157,6 +157,8 @@ pub struct AbrConfig {
     /// QoE weights, per second of rebuffering and per Mbps of switch.
     pub rebuffer_penalty: f64,
     pub switch_penalty: f64,
+    /// Prediction used to judge up-moves (sustainability and the re-search); `None`: the same.
+    pub up_prediction: Option<Prediction>,
     /// How the throughput of the next segments is predicted. The EWMA (2 s / 5 s half-lives,
     /// as Shaka) scored best over the committed traces; RobustMPC's harmonic mean switches less
     /// but reacts to drops too slowly with 10 s segments (docs/benchmarks.md).
@@ -201,6 +203,7 @@ impl Default for AbrConfig {
             rebuffer_penalty: 4.3,
             switch_penalty: 1.0,
             prediction: Prediction::Ewma,
+            up_prediction: None,
             up_safety: 1.0,
             terminal_horizon_s: 300.0,
             buffer_target_frac: 0.0,
@@ -270,13 +273,17 @@ impl Lookahead {
     /// Predicted throughput for the next segments: the harmonic mean of recent samples divided
     /// by one plus the largest recent relative error, never above the EWMA estimate.
     pub fn predict_bps(&self) -> f64 {
+        self.predict_with(self.cfg.prediction)
+    }
+
+    fn predict_with(&self, mode: Prediction) -> f64 {
         if self.samples.is_empty() || !self.est.trusted() {
             return self.est.estimate_bps();
         }
         let inv: f64 = self.samples.iter().map(|s| 1.0 / s.max(1.0)).sum();
         let hm = self.samples.len() as f64 / inv;
         let ewma = self.est.estimate_bps();
-        match self.cfg.prediction {
+        match mode {
             Prediction::Robust => {
                 let max_err = self.errors.iter().copied().fold(0.0f64, f64::max);
                 hm / (1.0 + max_err)
@@ -405,10 +412,14 @@ impl Abr for Lookahead {
         // Errors are measured only against real predictions, not the default estimate.
         self.last_prediction = self.est.trusted().then_some(pred);
         let mut choice = self.search(ctx, pred);
+        let up_pred = self
+            .cfg
+            .up_prediction
+            .map_or(pred, |m| self.predict_with(m));
         if let Some(cur) = ctx.current.filter(|&c| ctx.is_allowed(c)) {
             if choice > cur && self.cfg.up_confidence < 1.0 {
                 choice = choice
-                    .min(self.search(ctx, pred * self.cfg.up_confidence))
+                    .min(self.search(ctx, up_pred * self.cfg.up_confidence))
                     .max(cur);
             }
             if choice > cur {
@@ -421,7 +432,7 @@ impl Abr for Lookahead {
                     .find(|&i| {
                         ctx.is_allowed(i)
                             && (self.cfg.up_safety <= 0.0
-                                || ctx.size_rate(i) <= pred * self.cfg.up_safety)
+                                || ctx.size_rate(i) <= up_pred * self.cfg.up_safety)
                     })
                     .unwrap_or(cur);
                 let starved = ctx.buffer < self.cfg.up_min_buffer_s;

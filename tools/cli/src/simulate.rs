@@ -285,6 +285,12 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
             abr.prediction = hlsplay::abr::Prediction::parse(v)
                 .ok_or_else(|| format!("--set {kv}: robust|harmonic|ewma|min"))?
         }
+        "up_prediction" => {
+            abr.up_prediction = Some(
+                hlsplay::abr::Prediction::parse(v)
+                    .ok_or_else(|| format!("--set {kv}: robust|harmonic|ewma|min"))?,
+            )
+        }
         "buffer_goal" => base.engine.buffer_goal = num()?,
         _ => return Err(format!("--set: unknown key `{k}`")),
     }

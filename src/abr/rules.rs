@@ -179,6 +179,10 @@ pub struct AbrConfig {
     /// An up-switch must also be chosen by the search with the prediction scaled by this
     /// (hysteresis against noise: up slowly, down at once).
     pub up_confidence: f64,
+    /// Scenario weighting: each sequence's stalls are also scored, with this weight, as if the
+    /// link fell to `pessimistic_factor` x the prediction (`0` = off).
+    pub pessimistic_weight: f64,
+    pub pessimistic_factor: f64,
     /// Guard after the search: the chosen level's fetch time, at the smaller of the prediction
     /// and the last sample, must fit in this fraction of the buffer (else step down; `0` = off).
     pub fetch_guard: f64,
@@ -209,6 +213,8 @@ impl Default for AbrConfig {
             buffer_target_frac: 0.0,
             buffer_target_weight: 0.0,
             up_confidence: 0.9,
+            pessimistic_weight: 0.0,
+            pessimistic_factor: 0.5,
             fetch_guard: 0.8,
             up_min_buffer_s: 0.0,
             min_up_switch_interval: 0.0,
@@ -332,17 +338,27 @@ impl Lookahead {
                 c /= cands.len();
             }
             let mut buffer = ctx.buffer;
+            let mut buffer_p = ctx.buffer;
             let mut prev = prev_rate;
             let mut score = 0.0;
             let mut last_dl = 0.0;
+            let cap = ctx.buffer_goal.max(dur);
+            let pess = pred_bps * self.cfg.pessimistic_factor;
             for &k in &seq {
                 let lvl = cands.get(k).copied().unwrap_or(0);
                 let rate = ctx.rate(lvl);
                 let dl = ttfb + ctx.size_rate(lvl) * dur / pred_bps.max(1.0);
                 let stall = (dl - buffer).max(0.0);
                 last_dl = dl;
-                buffer = ((buffer - dl).max(0.0) + dur).min(ctx.buffer_goal.max(dur));
+                buffer = ((buffer - dl).max(0.0) + dur).min(cap);
                 score += rate / 1e6 - self.cfg.rebuffer_penalty * stall;
+                if self.cfg.pessimistic_weight > 0.0 {
+                    // The same sequence if the link fell to a fraction of the prediction.
+                    let dl_p = ttfb + ctx.size_rate(lvl) * dur / pess.max(1.0);
+                    let stall_p = (dl_p - buffer_p).max(0.0);
+                    buffer_p = ((buffer_p - dl_p).max(0.0) + dur).min(cap);
+                    score -= self.cfg.pessimistic_weight * self.cfg.rebuffer_penalty * stall_p;
+                }
                 if let Some(p) = prev {
                     score -= self.cfg.switch_penalty * (rate - p).abs() / 1e6;
                 }

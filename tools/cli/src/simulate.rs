@@ -275,6 +275,8 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
         "switch_penalty" => abr.switch_penalty = num()?,
         "rebuffer_penalty" => abr.rebuffer_penalty = num()?,
         "fetch_guard" => abr.fetch_guard = num()?,
+        "pessimistic_weight" => abr.pessimistic_weight = num()?,
+        "pessimistic_factor" => abr.pessimistic_factor = num()?,
         "up_min_buffer_s" => abr.up_min_buffer_s = num()?,
         "buffer_target_frac" => abr.buffer_target_frac = num()?,
         "buffer_target_weight" => abr.buffer_target_weight = num()?,

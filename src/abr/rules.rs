@@ -193,6 +193,11 @@ pub struct AbrConfig {
     pub min_up_switch_interval: f64,
     /// Allow the emergency abandon of a segment that would arrive after the buffer runs dry.
     pub abandon: bool,
+    /// Abandon only if the lower level arrives in less than this fraction of the time the rest
+    /// of the current segment needs.
+    pub abandon_gain: f64,
+    /// Window of the recent download rate used by the abandon rule, seconds.
+    pub abandon_window_s: f64,
     /// A download is judged only after this many seconds of transfer.
     pub abandon_min_transfer_s: f64,
 }
@@ -220,6 +225,8 @@ impl Default for AbrConfig {
             min_up_switch_interval: 0.0,
             abandon: true,
             abandon_min_transfer_s: 0.5,
+            abandon_window_s: 2.0,
+            abandon_gain: 0.7,
         }
     }
 }
@@ -261,6 +268,8 @@ pub struct Lookahead {
     last_prediction: Option<f64>,
     last_switch_at: Option<f64>,
     last_choice: Option<usize>,
+    /// (elapsed, loaded, level) of the download in progress, last few seconds.
+    progress: VecDeque<(f64, u64, usize)>,
 }
 
 impl Lookahead {
@@ -272,6 +281,7 @@ impl Lookahead {
             last_prediction: None,
             last_switch_at: None,
             last_choice: None,
+            progress: VecDeque::new(),
             cfg,
         }
     }
@@ -493,7 +503,31 @@ impl Abr for Lookahead {
         if transfer < self.cfg.abandon_min_transfer_s || p.loaded < 16_000 {
             return None;
         }
-        let rate = p.loaded as f64 * 8.0 / transfer;
+        // Progress points of this download (a new download restarts the list).
+        let restart = self.progress.back().map_or(true, |&(e, l, lvl)| {
+            e > p.elapsed || l > p.loaded || lvl != p.level
+        });
+        if restart {
+            self.progress.clear();
+        }
+        self.progress.push_back((p.elapsed, p.loaded, p.level));
+        while self
+            .progress
+            .front()
+            .is_some_and(|&(e, _, _)| p.elapsed - e > self.cfg.abandon_window_s)
+            && self.progress.len() > 2
+        {
+            self.progress.pop_front();
+        }
+        let average = p.loaded as f64 * 8.0 / transfer;
+        // The recent rate catches a drop that the whole-download average still hides.
+        let recent = match self.progress.front() {
+            Some(&(e, l, _)) if p.elapsed - e >= 0.5 => {
+                (p.loaded - l.min(p.loaded)) as f64 * 8.0 / (p.elapsed - e)
+            }
+            _ => average,
+        };
+        let rate = average.min(recent).max(1.0);
         let remaining = (p.expected - p.loaded as f64).max(0.0) * 8.0 / rate;
         if remaining <= ctx.buffer {
             return None;
@@ -510,7 +544,7 @@ impl Abr for Lookahead {
         }
         let i = pick?;
         // Worth it only if the lower level clearly arrives sooner than the rest of this one.
-        (fetch(i) < remaining * 0.7).then_some(i)
+        (fetch(i) < remaining * self.cfg.abandon_gain).then_some(i)
     }
 
     fn estimate_bps(&self) -> f64 {

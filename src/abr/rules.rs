@@ -850,4 +850,34 @@ mod tests {
         };
         assert_eq!(r.abandon(&ctx(&levels, &allowed, Some(2), 30.0), &p2), None);
     }
+
+    #[test]
+    fn abandon_sees_a_collapse_the_average_hides() {
+        let levels = ladder();
+        let allowed = [true; 3];
+        let mut r = Lookahead::new(AbrConfig::default());
+        feed(&mut r, 4.0, 3);
+        let expected = 3.096e6 * 10.0 / 8.0;
+        let at = |elapsed: f64, loaded: u64| LoadProgress {
+            level: 2,
+            loaded,
+            expected,
+            elapsed,
+            ttfb_s: Some(0.1),
+            duration: 10.0,
+        };
+        let c = ctx(&levels, &allowed, Some(2), 20.0);
+        // 0.5 MB in the first second, then 20 kB in 1.4 s: the average (1.7 Mbps) would finish
+        // in time, the recent rate (0.11 Mbps) would not.
+        assert_eq!(r.abandon(&c, &at(1.1, 500_000)), None);
+        let late = r.abandon(&c, &at(2.5, 520_000));
+        assert_eq!(late, Some(0), "the recent rate must count");
+        // Judged on the average alone, the same download is kept.
+        let mut avg_only = Lookahead::new(AbrConfig {
+            abandon_window_s: 0.0,
+            ..AbrConfig::default()
+        });
+        feed(&mut avg_only, 4.0, 3);
+        assert_eq!(avg_only.abandon(&c, &at(2.5, 520_000)), None);
+    }
 }

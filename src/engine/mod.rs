@@ -169,6 +169,13 @@ pub struct Engine<R: SegmentRemuxer> {
 }
 
 impl<R: SegmentRemuxer> Engine<R> {
+    /// An engine with this project's ABR rule configured by `cfg.abr`.
+    pub fn with_default_abr(cfg: EngineConfig, remux: R) -> Self {
+        let abr = crate::abr::AbrKind::Ours.build(&cfg.abr);
+        Self::new(cfg, remux, abr)
+    }
+
+    /// An engine with any ABR rule (the simulator runs the baselines through this).
     pub fn new(cfg: EngineConfig, remux: R, abr: Box<dyn Abr>) -> Self {
         Engine {
             rng: Rng::new(cfg.seed),

@@ -163,6 +163,10 @@ fn level_switch_lines_up_by_time_without_flushing() {
         assert!((w[0].0 + w[0].1 - w[1].0).abs() < 1e-6, "{w:?}");
     }
     assert!(events(&r, |e| matches!(e, Event::LevelSwitched { .. })).count() >= 2);
+    // The remuxer was told about each switch, and nothing was non-contiguous.
+    let switches = levels.windows(2).filter(|w| w[0] != w[1]).count() as u64;
+    assert_eq!(r.remuxer.rendition_switches, switches);
+    assert_eq!(r.remuxer.non_contiguous, 0);
     // Nothing ahead of the playhead was removed (only back-buffer eviction, if any).
     assert_eq!(r.rebuffer_count, 0);
 }
@@ -179,6 +183,8 @@ fn seek_to_95_while_fetching_30() {
     };
     let r = run(&trace, 200.0, cfg);
     assert!(r.ended, "{:?}", r.errors);
+    // The first segment after the seek is flagged non-contiguous for the remuxer.
+    assert_eq!(r.remuxer.non_contiguous, 1);
     let fetches = segment_fetches(&r);
     let after: Vec<&(f64, String)> = fetches.iter().filter(|f| f.0 >= 9.0).collect();
     assert!(
@@ -871,6 +877,8 @@ fn discontinuity_is_handed_to_the_remuxer() {
     assert_eq!(pushed, 2);
     assert_eq!(e.remuxer().discontinuities, 1);
     assert_eq!(e.remuxer().pushes, 2);
+    assert_eq!(e.remuxer().rendition_switches, 0);
+    assert_eq!(e.remuxer().non_contiguous, 0);
 }
 
 #[test]

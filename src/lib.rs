@@ -10,9 +10,14 @@
 
 pub mod abr;
 pub mod engine;
+pub mod fmp4;
 pub mod playlist;
+pub mod remux;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sim;
+pub mod ts;
 
 #[cfg(target_arch = "wasm32")]
 mod web;
+#[cfg(target_arch = "wasm32")]
+pub use web::*;

@@ -1,7 +1,7 @@
 //! Qualitative ABR properties over the committed traces (deterministic simulation results, not
 //! timings): this project's rule beats the hls.js rule rebuilt in the same engine, and on
 //! stable links it neither stalls nor wavers.
-
+#![cfg(not(target_arch = "wasm32"))] // the simulator is native only
 #![allow(clippy::unwrap_used)] // a test crate: a missing trace file should fail loudly
 use std::path::Path;
 

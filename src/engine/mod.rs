@@ -25,6 +25,7 @@ mod buffer;
 mod loader;
 pub mod media;
 mod parse;
+mod transmux;
 mod types;
 
 #[cfg(test)]

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))] // the simulator is native only
 //! Engine behaviour, deterministic: most tests drive the engine through the simulator
 //! (virtual clock, modelled network and playback); a few drive it by hand.
 

@@ -1,5 +1,16 @@
-//! The browser layer (wasm32 only): JS bindings over the sans-IO core.
+//! The browser layer (wasm32 only): JS bindings over the sans-IO core. Everything here performs
+//! the engine's outputs or reports inputs; no player logic lives here.
 use wasm_bindgen::prelude::*;
+
+mod config;
+mod dom;
+mod events;
+mod fetch;
+mod mse;
+mod player;
+pub mod transmuxer;
+
+pub use player::Player;
 
 /// The crate version, for diagnostics.
 #[wasm_bindgen]

@@ -1,10 +1,12 @@
 //! `hlsplay`: the native command-line tool over the player's core.
+mod remux;
+
 use std::process::ExitCode;
 
 mod playlist;
 mod simulate;
 
-const USAGE: &str = "usage: hlsplay <command> [args]\n\ncommands:\n  playlist <file-or-url> [--base-url URL]   print the parsed playlist as JSON\n";
+const USAGE: &str = "usage: hlsplay <command> [args]\n\ncommands:\n  playlist <file-or-url> [--base-url URL]   print the parsed playlist as JSON\n  remux SEG.ts [SEG.ts ...] -o OUT.mp4      remux consecutive TS segments to fragmented MP4\n";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
         }
         "playlist" => playlist::run(rest),
         "bench-playlist" => playlist::bench(rest),
+        "remux" => remux::run(rest),
         "simulate" => simulate::run(rest),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),
     };

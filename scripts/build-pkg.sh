@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: the wasm32 release build, wasm-bindgen --target web, wasm-opt -Oz
+# (npm's binaryen: Debian's older wasm-opt breaks wasm-bindgen modules), package.json from pkg.json.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_rust_wasm
+need_npm_packages
+cd "$ROOT"
+
+log "building the wasm package"
+cargo build --lib --release --target wasm32-unknown-unknown
+rm -rf pkg
+wasm-bindgen --target web --out-dir pkg target/wasm32-unknown-unknown/release/hlsplay.wasm
+node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  pkg/hlsplay_bg.wasm -o pkg/hlsplay_bg.wasm
+node scripts/make-package-json.mjs
+cp docs/npm-README.md pkg/README.md
+node scripts/check-wasm.mjs

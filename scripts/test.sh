@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every check CI runs: formatting, clippy (native and wasm32), native tests, the wasm package
+# build with its import and size checks, the wasm tests under node and in headless Chromium, and
+# the browser tests that play the sample stream through the local CloudFront.
+# Installs what it needs first (see scripts/lib.sh).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_rust_wasm
+need_debian_packages
+need_npm_packages
+cd "$ROOT"
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+
+log "clippy (native, all targets)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+log "clippy (wasm32)"
+cargo clippy -p hlsplay --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+log "native tests"
+cargo test --workspace
+
+bash scripts/build-pkg.sh
+
+log "wasm tests under node"
+cargo test -p hlsplay --target wasm32-unknown-unknown --tests
+
+log "wasm tests in headless Chromium"
+WASM_BINDGEN_USE_BROWSER=1 cargo test -p hlsplay --target wasm32-unknown-unknown --tests
+
+log "sample stream (MediaConvert-shaped ladder, generated once)"
+bash scripts/make-sample.sh
+
+log "browser tests (playwright-core + Debian Chromium, through the local CloudFront)"
+cargo build -p devcdn
+node --test --test-concurrency=1 tests/browser/
+
+if [ -d fuzz ]; then
+  log "fuzz targets build"
+  (cd fuzz && cargo check --quiet)
+fi
+
+log "all checks passed"

@@ -1,0 +1,43 @@
+//! The real transmuxer behind the engine's [`SegmentRemuxer`] trait: a field-by-field move of the
+//! output (no byte is copied) and warnings turned into text for events.
+use super::media::{
+    RemuxFailure, RemuxOutput, SegmentInfo, SegmentRemuxer, TrackKind, TrackOutput,
+};
+use crate::remux;
+
+impl SegmentRemuxer for remux::Transmuxer {
+    fn push(&mut self, data: &[u8], info: &SegmentInfo) -> Result<RemuxOutput, RemuxFailure> {
+        let info = remux::SegmentInfo {
+            start: info.start,
+            discontinuity: info.discontinuity,
+            rendition_switch: info.rendition_switch,
+            non_contiguous: info.non_contiguous,
+        };
+        let out =
+            remux::Transmuxer::push(self, data, &info).map_err(|e| RemuxFailure(e.to_string()))?;
+        Ok(RemuxOutput {
+            tracks: out
+                .tracks
+                .into_iter()
+                .map(|t| TrackOutput {
+                    kind: match t.kind {
+                        remux::TrackKind::Video => TrackKind::Video,
+                        remux::TrackKind::Audio => TrackKind::Audio,
+                        remux::TrackKind::Combined => TrackKind::Combined,
+                    },
+                    codecs: t.codecs,
+                    mime: t.mime,
+                    init: t.init,
+                    data: t.data,
+                })
+                .collect(),
+            start: out.start,
+            end: out.end,
+            warnings: out.warnings.iter().map(ToString::to_string).collect(),
+        })
+    }
+
+    fn reset(&mut self) {
+        remux::Transmuxer::reset(self);
+    }
+}

@@ -1,0 +1,213 @@
+//! The JS config object, checked: every key known, every value of the right type, else a clear
+//! error naming the key. Durations are seconds, rates bits per second, as in the engine.
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::RequestCredentials;
+
+use crate::abr::{Abr, AbrKind};
+use crate::engine::{EngineConfig, NotFoundPolicy, RetryPolicy};
+
+pub struct PlayerConfig {
+    pub engine: EngineConfig,
+    pub abr_rule: AbrKind,
+    pub credentials: RequestCredentials,
+    pub refresh_credentials: Option<Function>,
+    /// Set by `currentLevel = n`; kept across `load()` as hls.js does.
+    pub manual_level: Option<usize>,
+}
+
+impl PlayerConfig {
+    pub fn abr(&self) -> Box<dyn Abr> {
+        self.abr_rule.build(&self.engine.abr)
+    }
+
+    pub fn from_js(object: Option<&Object>) -> Result<Self, JsValue> {
+        let mut config = PlayerConfig {
+            engine: EngineConfig::default(),
+            abr_rule: AbrKind::Ours,
+            credentials: RequestCredentials::Include,
+            refresh_credentials: None,
+            manual_level: None,
+        };
+        let Some(object) = object else {
+            return Ok(config);
+        };
+        for key in Object::keys(object).iter() {
+            let name = key.as_string().unwrap_or_default();
+            let value = Reflect::get(object, &key)?;
+            if value.is_undefined() {
+                continue;
+            }
+            config.set(&name, &value)?;
+        }
+        Ok(config)
+    }
+
+    fn set(&mut self, key: &str, value: &JsValue) -> Result<(), JsValue> {
+        let e = &mut self.engine;
+        match key {
+            "bufferGoal" => e.buffer_goal = seconds(key, value)?,
+            "minBufferGoal" => e.min_buffer_goal = seconds(key, value)?,
+            "backBuffer" => {
+                e.back_buffer = match value.as_f64() {
+                    _ if value.is_null() => None,
+                    Some(v) if v.is_infinite() && v > 0.0 => None,
+                    _ => Some(seconds(key, value)?),
+                }
+            }
+            "holeTolerance" => e.hole_tolerance = seconds(key, value)?,
+            "maxGapJump" => e.max_gap_jump = seconds(key, value)?,
+            "stallTimeout" => e.stall_timeout = seconds(key, value)?,
+            "maxNudges" => e.max_nudges = count(key, value)?,
+            "liveEdgeTargetDurations" => e.live_edge_target_durations = seconds(key, value)?,
+            "levelPenalty" => e.level_penalty_s = seconds(key, value)?,
+            "credentialsRefreshMargin" => e.credentials_refresh_margin = seconds(key, value)?,
+            "capLevelToPlayerSize" => e.cap_to_element = boolean(key, value)?,
+            "startLevel" => {
+                e.start_level = match value.as_f64() {
+                    Some(v) if v < 0.0 => None,
+                    _ => Some(count(key, value)? as usize),
+                }
+            }
+            "notFound" => {
+                e.not_found = match value.as_string().as_deref() {
+                    Some("skip") => NotFoundPolicy::Skip,
+                    Some("penalise") | Some("penalize") => NotFoundPolicy::PenaliseLevel,
+                    _ => return Err(bad(key, "`skip` or `penalise`", value)),
+                }
+            }
+            "segmentRetry" => set_retry(&mut e.segment_retry, key, value)?,
+            "playlistRetry" => set_retry(&mut e.playlist_retry, key, value)?,
+            "abrRule" => {
+                self.abr_rule = value
+                    .as_string()
+                    .and_then(|s| AbrKind::parse(&s))
+                    .ok_or_else(|| bad(key, "`ours`, `hlsjs` or `throughput`", value))?
+            }
+            "abrDefaultEstimate" => e.abr.estimator.default_estimate_bps = seconds(key, value)?,
+            "abrFastHalfLife" => e.abr.estimator.fast_half_life = seconds(key, value)?,
+            "abrSlowHalfLife" => e.abr.estimator.slow_half_life = seconds(key, value)?,
+            "abrMinUpSwitchInterval" => e.abr.min_up_switch_interval = seconds(key, value)?,
+            "abrAbandon" => e.abr.abandon = boolean(key, value)?,
+            "credentials" => {
+                self.credentials = match value.as_string().as_deref() {
+                    Some("include") => RequestCredentials::Include,
+                    Some("same-origin") => RequestCredentials::SameOrigin,
+                    Some("omit") => RequestCredentials::Omit,
+                    _ => return Err(bad(key, "`include`, `same-origin` or `omit`", value)),
+                }
+            }
+            "refreshCredentials" => {
+                let f = value
+                    .dyn_ref::<Function>()
+                    .ok_or_else(|| bad(key, "a function", value))?;
+                self.refresh_credentials = Some(f.clone());
+            }
+            _ => {
+                return Err(js_sys::Error::new(&format!(
+                    "hlsplay config: unknown key `{key}` (known: {})",
+                    KEYS.join(", ")
+                ))
+                .into())
+            }
+        }
+        Ok(())
+    }
+}
+
+const KEYS: &[&str] = &[
+    "bufferGoal",
+    "minBufferGoal",
+    "backBuffer",
+    "holeTolerance",
+    "maxGapJump",
+    "stallTimeout",
+    "maxNudges",
+    "liveEdgeTargetDurations",
+    "levelPenalty",
+    "credentialsRefreshMargin",
+    "capLevelToPlayerSize",
+    "startLevel",
+    "notFound",
+    "segmentRetry",
+    "playlistRetry",
+    "abrRule",
+    "abrDefaultEstimate",
+    "abrFastHalfLife",
+    "abrSlowHalfLife",
+    "abrMinUpSwitchInterval",
+    "abrAbandon",
+    "credentials",
+    "refreshCredentials",
+];
+
+const RETRY_KEYS: &[&str] = &[
+    "ttfbTimeout",
+    "totalTimeout",
+    "maxErrorRetries",
+    "maxTimeoutRetries",
+    "backoffBase",
+    "backoffMax",
+    "jitter",
+];
+
+fn set_retry(policy: &mut RetryPolicy, key: &str, value: &JsValue) -> Result<(), JsValue> {
+    let object = value
+        .dyn_ref::<Object>()
+        .ok_or_else(|| bad(key, "an object", value))?;
+    for inner in Object::keys(object).iter() {
+        let name = inner.as_string().unwrap_or_default();
+        let v = Reflect::get(object, &inner)?;
+        let path = format!("{key}.{name}");
+        match name.as_str() {
+            "ttfbTimeout" => policy.ttfb_timeout = seconds(&path, &v)?,
+            "totalTimeout" => policy.total_timeout = seconds(&path, &v)?,
+            "maxErrorRetries" => policy.max_error_retries = count(&path, &v)?,
+            "maxTimeoutRetries" => policy.max_timeout_retries = count(&path, &v)?,
+            "backoffBase" => policy.backoff_base = seconds(&path, &v)?,
+            "backoffMax" => policy.backoff_max = seconds(&path, &v)?,
+            "jitter" => policy.jitter = seconds(&path, &v)?.min(1.0),
+            _ => {
+                return Err(js_sys::Error::new(&format!(
+                    "hlsplay config: unknown key `{path}` (known: {})",
+                    RETRY_KEYS.join(", ")
+                ))
+                .into())
+            }
+        }
+    }
+    Ok(())
+}
+
+fn bad(key: &str, expected: &str, value: &JsValue) -> JsValue {
+    let got = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| format!("{value:?}"));
+    js_sys::Error::new(&format!(
+        "hlsplay config: `{key}` must be {expected}, got {got}"
+    ))
+    .into()
+}
+
+/// A finite number ≥ 0.
+fn seconds(key: &str, value: &JsValue) -> Result<f64, JsValue> {
+    match value.as_f64() {
+        Some(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(bad(key, "a number ≥ 0", value)),
+    }
+}
+
+fn count(key: &str, value: &JsValue) -> Result<u32, JsValue> {
+    match value.as_f64() {
+        Some(v) if v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v) => Ok(v as u32),
+        _ => Err(bad(key, "a whole number ≥ 0", value)),
+    }
+}
+
+fn boolean(key: &str, value: &JsValue) -> Result<bool, JsValue> {
+    value
+        .as_bool()
+        .ok_or_else(|| bad(key, "true or false", value))
+}

@@ -1,0 +1,78 @@
+//! RAII wrappers: dropping a [`Listener`] removes the event listener and frees its closure; dropping
+//! a [`Timer`] clears the timeout. Everything the player registers with the browser goes through
+//! these, so dropping the player leaves nothing behind.
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Event, EventTarget};
+
+/// An event listener that is removed when dropped.
+pub struct Listener {
+    target: EventTarget,
+    kind: &'static str,
+    closure: Closure<dyn FnMut(Event)>,
+}
+
+impl Listener {
+    pub fn new(
+        target: &EventTarget,
+        kind: &'static str,
+        callback: impl FnMut(Event) + 'static,
+    ) -> Result<Self, JsValue> {
+        let closure = Closure::<dyn FnMut(Event)>::new(callback);
+        target.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref())?;
+        Ok(Listener {
+            target: target.clone(),
+            kind,
+            closure,
+        })
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.kind, self.closure.as_ref().unchecked_ref());
+    }
+}
+
+/// A `setTimeout` that is cleared when dropped.
+pub struct Timer {
+    id: i32,
+    _closure: Closure<dyn FnMut()>,
+}
+
+impl Timer {
+    pub fn new(delay_ms: f64, callback: impl FnMut() + 'static) -> Result<Self, JsValue> {
+        let closure = Closure::<dyn FnMut()>::new(callback);
+        let delay = delay_ms.clamp(0.0, i32::MAX as f64) as i32;
+        let id = window()?.set_timeout_with_callback_and_timeout_and_arguments_0(
+            closure.as_ref().unchecked_ref(),
+            delay,
+        )?;
+        Ok(Timer {
+            id,
+            _closure: closure,
+        })
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        if let Ok(w) = window() {
+            w.clear_timeout_with_handle(self.id);
+        }
+    }
+}
+
+pub fn window() -> Result<web_sys::Window, JsValue> {
+    web_sys::window().ok_or_else(|| JsValue::from_str("hlsplay: no window (not running in a page)"))
+}
+
+/// Seconds on the page's monotonic clock.
+pub fn now_seconds() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now() / 1000.0)
+        .unwrap_or(0.0)
+}

@@ -1,0 +1,139 @@
+//! The loader: `fetch` with the configured credentials mode (CloudFront signed cookies need
+//! `include`), one `AbortController` per request, and the body read as a stream so the engine sees
+//! the time to first byte and the bytes so far (for the ABR's abandon rule). No custom headers (no
+//! CORS preflight, which would carry no cookies); a byte range is one CORS-safelisted `Range` header.
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AbortController, ReadableStreamDefaultReader, Request, RequestCredentials, RequestInit,
+    Response,
+};
+
+/// Error bodies are read only this far: enough for CloudFront's XML, bounded whatever a server sends.
+const MAX_ERROR_BODY: usize = 4096;
+/// Preallocation is trusted from Content-Length only up to this.
+const MAX_PREALLOCATE: usize = 64 << 20;
+
+pub struct FetchSpec {
+    pub url: String,
+    /// Inclusive first and last byte.
+    pub range: Option<(u64, u64)>,
+    pub credentials: RequestCredentials,
+}
+
+pub enum FetchEvent {
+    /// Response headers arrived.
+    Headers,
+    /// Body bytes received so far.
+    Progress { loaded: u64 },
+    /// The whole body (for an error status, its first few KB).
+    Complete { status: u16, body: Vec<u8> },
+    /// `fetch` rejected: offline, DNS, or a response the browser hid from the page (a CDN refusal
+    /// without CORS headers arrives like this, as status 0).
+    NetworkError,
+}
+
+/// A request under way; dropping it aborts the request and silences its callbacks.
+pub struct InFlight {
+    controller: AbortController,
+    cancelled: Rc<Cell<bool>>,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.cancelled.set(true);
+        self.controller.abort();
+    }
+}
+
+pub fn start(spec: FetchSpec, sink: impl Fn(FetchEvent) + 'static) -> Result<InFlight, JsValue> {
+    let controller = AbortController::new()?;
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_credentials(spec.credentials);
+    init.set_signal(Some(&controller.signal()));
+    let request = Request::new_with_str_and_init(&spec.url, &init)?;
+    if let Some((first, last)) = spec.range {
+        request
+            .headers()
+            .set("Range", &format!("bytes={first}-{last}"))?;
+    }
+    let cancelled = Rc::new(Cell::new(false));
+    let flag = cancelled.clone();
+    let promise = super::dom::window()?.fetch_with_request(&request);
+    wasm_bindgen_futures::spawn_local(async move {
+        let event = match run(promise, &flag, &sink).await {
+            Ok(Some(done)) => done,
+            Ok(None) => return,
+            Err(_) => FetchEvent::NetworkError,
+        };
+        if !flag.get() {
+            sink(event);
+        }
+    });
+    Ok(InFlight {
+        controller,
+        cancelled,
+    })
+}
+
+/// Reads the response; `Ok(None)` when cancelled part-way.
+async fn run(
+    promise: js_sys::Promise,
+    cancelled: &Cell<bool>,
+    sink: &impl Fn(FetchEvent),
+) -> Result<Option<FetchEvent>, JsValue> {
+    let response: Response = JsFuture::from(promise).await?.dyn_into()?;
+    if cancelled.get() {
+        return Ok(None);
+    }
+    let status = response.status();
+    sink(FetchEvent::Headers);
+    let is_error = status >= 400;
+    let limit = if is_error { MAX_ERROR_BODY } else { usize::MAX };
+    let capacity = response
+        .headers()
+        .get("Content-Length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(MAX_PREALLOCATE)
+        .min(limit);
+    let mut body = Vec::with_capacity(capacity);
+    let Some(stream) = response.body() else {
+        return Ok(Some(FetchEvent::Complete { status, body }));
+    };
+    let reader: ReadableStreamDefaultReader = stream.get_reader().dyn_into()?;
+    loop {
+        let chunk = JsFuture::from(reader.read()).await?;
+        if cancelled.get() {
+            return Ok(None);
+        }
+        if Reflect::get(&chunk, &JsValue::from_str("done"))?.is_truthy() {
+            break;
+        }
+        let value: Uint8Array = Reflect::get(&chunk, &JsValue::from_str("value"))?.dyn_into()?;
+        let start = body.len();
+        let take = (value.length() as usize).min(limit - start);
+        body.resize(start + take, 0);
+        if let Some(dest) = body.get_mut(start..) {
+            value.subarray(0, take as u32).copy_to(dest);
+        }
+        if body.len() >= limit {
+            let _ = reader.cancel();
+            break;
+        }
+        if !is_error {
+            sink(FetchEvent::Progress {
+                loaded: body.len() as u64,
+            });
+        }
+    }
+    Ok(Some(FetchEvent::Complete { status, body }))
+}

@@ -1,0 +1,107 @@
+// Shared by the browser tests: Debian's Chromium driven by playwright-core, and the local CDN.
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Headless Chromium with the flags this closed network needs (no background connections);
+ * playwright gives it a fresh profile of its own. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+}
+
+async function portOpen(port) {
+  return new Promise((done) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => { socket.destroy(); done(true); });
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Waits until every port accepts connections, or throws after `ms`. */
+export async function waitForPorts(ports, ms = 20000) {
+  const deadline = Date.now() + ms;
+  for (const port of ports) {
+    while (!(await portOpen(port))) {
+      if (Date.now() > deadline) throw new Error(`nothing listening on port ${port} after ${ms} ms`);
+      await sleep(50);
+    }
+  }
+}
+
+/** Starts a process and returns it; it is killed when the test process exits. */
+export function startProcess(command, args, { quiet = true } = {}) {
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-20000); });
+  child.stderrText = () => stderr;
+  process.on('exit', () => child.kill('SIGKILL'));
+  return child;
+}
+
+export const KEYS = 'tools/devcdn/testdata';
+
+/**
+ * Starts the local CloudFront (CDN on `cdnPort`, app side on `appPort` serving the repository root,
+ * so `/pkg/` and `/tests/browser/pages/` are reachable) and waits until both answer.
+ */
+export async function startCdn({ appPort, cdnPort, extra = [] }) {
+  const binary = resolve(ROOT, 'target/debug/devcdn');
+  const child = startProcess(binary, [
+    '--root', 'sample', '--port', String(cdnPort), '--key', `K1=${KEYS}/test-public.pem`,
+    '--app-port', String(appPort), '--app-root', '.', '--sign-key', `${KEYS}/test-private.pem`,
+    '--key-pair-id', 'K1', '--allow-origin', `http://localhost:${appPort}`, '--cache-control', 'no-store',
+    '--quiet', ...extra,
+  ]);
+  await waitForPorts([appPort, cdnPort]);
+  return child;
+}
+
+/** POSTs a control change to the local CDN (see tools/devcdn/README.md). */
+export async function control(cdnPort, body) {
+  const response = await fetch(`http://localhost:${cdnPort}/__devcdn/control`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`devcdn control ${JSON.stringify(body)}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** The master playlist of the generated sample, as the CDN serves it. */
+export function sampleMaster(cdnPort) {
+  return `http://localhost:${cdnPort}/testpattern/Default/HLS/testpattern.m3u8`;
+}
+
+/** Polls `fn` in the page until it returns a truthy value, or throws with `what` after `ms`. */
+export async function waitInPage(page, fn, arg, { ms = 20000, what = 'condition' } = {}) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await page.evaluate(fn, arg);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** The media element's state, for assertions. */
+export function videoState(page) {
+  return page.evaluate(() => {
+    const v = document.getElementById('video');
+    const q = v.getVideoPlaybackQuality();
+    return {
+      time: v.currentTime, frames: q.totalVideoFrames, dropped: q.droppedVideoFrames, paused: v.paused,
+      error: v.error && v.error.message,
+      buffered: Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]),
+    };
+  });
+}

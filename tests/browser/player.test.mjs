@@ -1,0 +1,164 @@
+// The browser player in headless Chromium, playing the MediaConvert-shaped sample through the local
+// CloudFront with signed cookies. Every assertion is on what the browser really did.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  launchBrowser, sampleMaster, startCdn, videoState, waitInPage,
+} from './lib.mjs';
+
+const APP = 18081;
+const CDN = 19091;
+const PAGE = `http://localhost:${APP}/tests/browser/pages/player.html`;
+
+let cdn;
+let browser;
+
+before(async () => {
+  cdn = await startCdn({ appPort: APP, cdnPort: CDN });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  cdn?.kill();
+});
+
+async function openPlayer(config = {}) {
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(PAGE);
+  await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+  await page.evaluate((c) => { window.player.destroy(); window.player = window.makePlayer(c); }, config);
+  return { page, pageErrors };
+}
+
+function events(page, name) {
+  return page.evaluate((n) => window.hlsplayTest.events.filter((e) => e.name === n).map((e) => e.payload), name);
+}
+
+async function play(page, url) {
+  await page.evaluate((u) => { window.player.load(u); return document.getElementById('video').play(); }, url);
+}
+
+describe('browser player', () => {
+  test('plays through MSE: time advances 5 s, frames decoded, no error', async () => {
+    const { page, pageErrors } = await openPlayer();
+    await play(page, sampleMaster(CDN));
+    const start = await videoState(page);
+    await waitInPage(page, (t) => document.getElementById('video').currentTime >= t + 5, start.time,
+      { ms: 30000, what: 'currentTime to advance by 5 s' });
+    const end = await videoState(page);
+    assert.ok(end.frames > start.frames + 60, `frames decoded: ${start.frames} -> ${end.frames}`);
+    assert.equal(end.error, null);
+    assert.deepEqual(await events(page, 'error'), []);
+    assert.deepEqual(pageErrors, []);
+    await page.close();
+  });
+
+  test('feeds our fMP4: every SourceBuffer is video/mp4 or audio/mp4', async () => {
+    const { page } = await openPlayer();
+    await play(page, sampleMaster(CDN));
+    await waitInPage(page, () => document.getElementById('video').currentTime > 1, null, { what: 'playback' });
+    const mimes = await page.evaluate(() => window.hlsplayTest.mimes);
+    assert.ok(mimes.length >= 1, 'at least one SourceBuffer');
+    for (const mime of mimes) assert.match(mime, /^(video|audio)\/mp4; codecs="[^"]+"$/);
+    assert.ok(mimes.some((m) => m.startsWith('video/mp4; codecs="avc1.')), mimes.join(' | '));
+    const src = await page.evaluate(() => document.getElementById('video').src);
+    assert.match(src, /^blob:/, 'the element plays a MediaSource, not the playlist natively');
+    await page.close();
+  });
+
+  test('switches down when the network is throttled, and back up', async () => {
+    const { page } = await openPlayer({ capLevelToPlayerSize: false, bufferGoal: 12, backBuffer: 10 });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await play(page, sampleMaster(CDN));
+    await waitInPage(page, () => window.player.currentLevel === 2, null,
+      { ms: 30000, what: 'the top level on an unthrottled link' });
+    // 1.6 Mbps: the 2.3 and 3.4 Mbps levels cannot be sustained.
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 20, downloadThroughput: 1.6e6 / 8, uploadThroughput: 1e6,
+    });
+    await waitInPage(page, () => window.player.currentLevel === 0, null,
+      { ms: 45000, what: 'a switch down to level 0' });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1,
+    });
+    await waitInPage(page, () => window.player.currentLevel > 0, null,
+      { ms: 45000, what: 'a switch back up' });
+    const switches = await events(page, 'levelSwitching');
+    assert.ok(switches.some((s) => s.reason !== 'start' && s.to < s.from), JSON.stringify(switches));
+    assert.deepEqual((await events(page, 'error')).filter((e) => e.fatal), []);
+    await page.close();
+  });
+
+  test('seeks into an unbuffered region and resumes', async () => {
+    const { page } = await openPlayer({ bufferGoal: 10 });
+    await play(page, sampleMaster(CDN));
+    await waitInPage(page, () => document.getElementById('video').currentTime > 0.5, null, { what: 'playback' });
+    const before = await videoState(page);
+    assert.ok(before.buffered.every(([, end]) => end < 44), `45 s not buffered yet: ${JSON.stringify(before.buffered)}`);
+    await page.evaluate(() => { document.getElementById('video').currentTime = 45; });
+    await waitInPage(page, () => {
+      const v = document.getElementById('video');
+      return !v.seeking && v.currentTime > 45.5;
+    }, null, { ms: 8000, what: 'playback to resume after the seek' });
+    assert.deepEqual((await events(page, 'error')).filter((e) => e.fatal), []);
+    await page.close();
+  });
+
+  test('destroy() then load() of another stream plays, with no duplicate events', async () => {
+    const { page } = await openPlayer();
+    await play(page, sampleMaster(CDN));
+    await waitInPage(page, () => document.getElementById('video').currentTime > 0.5, null, { what: 'playback' });
+    const second = `http://localhost:${CDN}/testpattern/Default/HLS/testpattern_540.m3u8`;
+    await page.evaluate((u) => {
+      window.player.destroy();
+      window.hlsplayTest.events.length = 0;
+      window.player.load(u);
+      return document.getElementById('video').play();
+    }, second);
+    await waitInPage(page, () => document.getElementById('video').currentTime > 2, null,
+      { ms: 20000, what: 'the second stream to play' });
+    const parsed = await events(page, 'manifestParsed');
+    assert.equal(parsed.length, 1, 'one manifestParsed for the second load');
+    assert.equal(parsed[0].levels.length, 1, 'a media playlist played directly is one level');
+    const loaded = await events(page, 'segmentLoaded');
+    const keys = loaded.map((s) => `${s.level}:${s.sequence}`);
+    assert.equal(new Set(keys).size, keys.length, `no segment reported twice: ${keys.join(' ')}`);
+    await page.close();
+  });
+
+  // Regression: a module-level `const player` is collectable by V8; when the JS wrapper was
+  // garbage-collected its finaliser destroyed the player and playback stopped.
+  test('a player the page keeps no reference to goes on playing after garbage collection', async () => {
+    const { page } = await openPlayer();
+    await page.evaluate((u) => {
+      window.player.destroy();
+      window.player = null;
+      window.makePlayer().load(u);
+      return document.getElementById('video').play();
+    }, sampleMaster(CDN));
+    await waitInPage(page, () => document.getElementById('video').currentTime > 0.5, null, { what: 'playback' });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    await new Promise((r) => setTimeout(r, 500));
+    await cdp.send('HeapProfiler.collectGarbage');
+    const before = await videoState(page);
+    await waitInPage(page, (t) => document.getElementById('video').currentTime > t + 2, before.time,
+      { ms: 15000, what: 'playback to go on after garbage collection' });
+    await page.close();
+  });
+
+  test('unknown config keys are rejected with the key named', async () => {
+    const page = await browser.newPage();
+    await page.goto(PAGE);
+    await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+    const message = await page.evaluate(() => {
+      try { window.makePlayer({ bufferGoall: 10 }); return 'no error'; } catch (e) { return e.message; }
+    });
+    assert.match(message, /unknown key `bufferGoall`/);
+    await page.close();
+  });
+});

@@ -157,6 +157,8 @@ pub struct AbrConfig {
     /// QoE weights, per second of rebuffering and per Mbps of switch.
     pub rebuffer_penalty: f64,
     pub switch_penalty: f64,
+    /// Prediction used to judge up-moves (sustainability and the re-search); `None`: the same.
+    pub up_prediction: Option<Prediction>,
     /// How the throughput of the next segments is predicted. The EWMA (2 s / 5 s half-lives,
     /// as Shaka) scored best over the committed traces; RobustMPC's harmonic mean switches less
     /// but reacts to drops too slowly with 10 s segments (docs/benchmarks.md).
@@ -177,13 +179,25 @@ pub struct AbrConfig {
     /// An up-switch must also be chosen by the search with the prediction scaled by this
     /// (hysteresis against noise: up slowly, down at once).
     pub up_confidence: f64,
+    /// Scenario weighting: each sequence's stalls are also scored, with this weight, as if the
+    /// link fell to `pessimistic_factor` x the prediction (`0` = off).
+    pub pessimistic_weight: f64,
+    pub pessimistic_factor: f64,
     /// Guard after the search: the chosen level's fetch time, at the smaller of the prediction
     /// and the last sample, must fit in this fraction of the buffer (else step down; `0` = off).
     pub fetch_guard: f64,
+    /// No up-switch with less than this many seconds buffered (spend bitrate from a healthy
+    /// buffer only, as BOLA does).
+    pub up_min_buffer_s: f64,
     /// Seconds after a switch during which no up-switch is made (hysteresis).
     pub min_up_switch_interval: f64,
     /// Allow the emergency abandon of a segment that would arrive after the buffer runs dry.
     pub abandon: bool,
+    /// Abandon only if the lower level arrives in less than this fraction of the time the rest
+    /// of the current segment needs.
+    pub abandon_gain: f64,
+    /// Window of the recent download rate used by the abandon rule, seconds.
+    pub abandon_window_s: f64,
     /// A download is judged only after this many seconds of transfer.
     pub abandon_min_transfer_s: f64,
 }
@@ -198,15 +212,21 @@ impl Default for AbrConfig {
             rebuffer_penalty: 4.3,
             switch_penalty: 1.0,
             prediction: Prediction::Ewma,
+            up_prediction: None,
             up_safety: 1.0,
             terminal_horizon_s: 300.0,
             buffer_target_frac: 0.0,
             buffer_target_weight: 0.0,
             up_confidence: 0.9,
+            pessimistic_weight: 0.0,
+            pessimistic_factor: 0.5,
             fetch_guard: 0.8,
+            up_min_buffer_s: 0.0,
             min_up_switch_interval: 0.0,
             abandon: true,
             abandon_min_transfer_s: 0.5,
+            abandon_window_s: 2.0,
+            abandon_gain: 0.7,
         }
     }
 }
@@ -248,6 +268,8 @@ pub struct Lookahead {
     last_prediction: Option<f64>,
     last_switch_at: Option<f64>,
     last_choice: Option<usize>,
+    /// (elapsed, loaded, level) of the download in progress, last few seconds.
+    progress: VecDeque<(f64, u64, usize)>,
 }
 
 impl Lookahead {
@@ -259,6 +281,7 @@ impl Lookahead {
             last_prediction: None,
             last_switch_at: None,
             last_choice: None,
+            progress: VecDeque::new(),
             cfg,
         }
     }
@@ -266,13 +289,17 @@ impl Lookahead {
     /// Predicted throughput for the next segments: the harmonic mean of recent samples divided
     /// by one plus the largest recent relative error, never above the EWMA estimate.
     pub fn predict_bps(&self) -> f64 {
+        self.predict_with(self.cfg.prediction)
+    }
+
+    fn predict_with(&self, mode: Prediction) -> f64 {
         if self.samples.is_empty() || !self.est.trusted() {
             return self.est.estimate_bps();
         }
         let inv: f64 = self.samples.iter().map(|s| 1.0 / s.max(1.0)).sum();
         let hm = self.samples.len() as f64 / inv;
         let ewma = self.est.estimate_bps();
-        match self.cfg.prediction {
+        match mode {
             Prediction::Robust => {
                 let max_err = self.errors.iter().copied().fold(0.0f64, f64::max);
                 hm / (1.0 + max_err)
@@ -321,17 +348,27 @@ impl Lookahead {
                 c /= cands.len();
             }
             let mut buffer = ctx.buffer;
+            let mut buffer_p = ctx.buffer;
             let mut prev = prev_rate;
             let mut score = 0.0;
             let mut last_dl = 0.0;
+            let cap = ctx.buffer_goal.max(dur);
+            let pess = pred_bps * self.cfg.pessimistic_factor;
             for &k in &seq {
                 let lvl = cands.get(k).copied().unwrap_or(0);
                 let rate = ctx.rate(lvl);
                 let dl = ttfb + ctx.size_rate(lvl) * dur / pred_bps.max(1.0);
                 let stall = (dl - buffer).max(0.0);
                 last_dl = dl;
-                buffer = ((buffer - dl).max(0.0) + dur).min(ctx.buffer_goal.max(dur));
+                buffer = ((buffer - dl).max(0.0) + dur).min(cap);
                 score += rate / 1e6 - self.cfg.rebuffer_penalty * stall;
+                if self.cfg.pessimistic_weight > 0.0 {
+                    // The same sequence if the link fell to a fraction of the prediction.
+                    let dl_p = ttfb + ctx.size_rate(lvl) * dur / pess.max(1.0);
+                    let stall_p = (dl_p - buffer_p).max(0.0);
+                    buffer_p = ((buffer_p - dl_p).max(0.0) + dur).min(cap);
+                    score -= self.cfg.pessimistic_weight * self.cfg.rebuffer_penalty * stall_p;
+                }
                 if let Some(p) = prev {
                     score -= self.cfg.switch_penalty * (rate - p).abs() / 1e6;
                 }
@@ -401,10 +438,14 @@ impl Abr for Lookahead {
         // Errors are measured only against real predictions, not the default estimate.
         self.last_prediction = self.est.trusted().then_some(pred);
         let mut choice = self.search(ctx, pred);
+        let up_pred = self
+            .cfg
+            .up_prediction
+            .map_or(pred, |m| self.predict_with(m));
         if let Some(cur) = ctx.current.filter(|&c| ctx.is_allowed(c)) {
             if choice > cur && self.cfg.up_confidence < 1.0 {
                 choice = choice
-                    .min(self.search(ctx, pred * self.cfg.up_confidence))
+                    .min(self.search(ctx, up_pred * self.cfg.up_confidence))
                     .max(cur);
             }
             if choice > cur {
@@ -417,10 +458,15 @@ impl Abr for Lookahead {
                     .find(|&i| {
                         ctx.is_allowed(i)
                             && (self.cfg.up_safety <= 0.0
-                                || ctx.size_rate(i) <= pred * self.cfg.up_safety)
+                                || ctx.size_rate(i) <= up_pred * self.cfg.up_safety)
                     })
                     .unwrap_or(cur);
-                choice = if recent { cur } else { sustainable.max(cur) };
+                let starved = ctx.buffer < self.cfg.up_min_buffer_s;
+                choice = if recent || starved {
+                    cur
+                } else {
+                    sustainable.max(cur)
+                };
             }
         }
         if self.cfg.fetch_guard > 0.0 {
@@ -457,7 +503,31 @@ impl Abr for Lookahead {
         if transfer < self.cfg.abandon_min_transfer_s || p.loaded < 16_000 {
             return None;
         }
-        let rate = p.loaded as f64 * 8.0 / transfer;
+        // Progress points of this download (a new download restarts the list).
+        let restart = self.progress.back().map_or(true, |&(e, l, lvl)| {
+            e > p.elapsed || l > p.loaded || lvl != p.level
+        });
+        if restart {
+            self.progress.clear();
+        }
+        self.progress.push_back((p.elapsed, p.loaded, p.level));
+        while self
+            .progress
+            .front()
+            .is_some_and(|&(e, _, _)| p.elapsed - e > self.cfg.abandon_window_s)
+            && self.progress.len() > 2
+        {
+            self.progress.pop_front();
+        }
+        let average = p.loaded as f64 * 8.0 / transfer;
+        // The recent rate catches a drop that the whole-download average still hides.
+        let recent = match self.progress.front() {
+            Some(&(e, l, _)) if p.elapsed - e >= 0.5 => {
+                (p.loaded - l.min(p.loaded)) as f64 * 8.0 / (p.elapsed - e)
+            }
+            _ => average,
+        };
+        let rate = average.min(recent).max(1.0);
         let remaining = (p.expected - p.loaded as f64).max(0.0) * 8.0 / rate;
         if remaining <= ctx.buffer {
             return None;
@@ -474,7 +544,7 @@ impl Abr for Lookahead {
         }
         let i = pick?;
         // Worth it only if the lower level clearly arrives sooner than the rest of this one.
-        (fetch(i) < remaining * 0.7).then_some(i)
+        (fetch(i) < remaining * self.cfg.abandon_gain).then_some(i)
     }
 
     fn estimate_bps(&self) -> f64 {
@@ -779,5 +849,35 @@ mod tests {
             ..p
         };
         assert_eq!(r.abandon(&ctx(&levels, &allowed, Some(2), 30.0), &p2), None);
+    }
+
+    #[test]
+    fn abandon_sees_a_collapse_the_average_hides() {
+        let levels = ladder();
+        let allowed = [true; 3];
+        let mut r = Lookahead::new(AbrConfig::default());
+        feed(&mut r, 4.0, 3);
+        let expected = 3.096e6 * 10.0 / 8.0;
+        let at = |elapsed: f64, loaded: u64| LoadProgress {
+            level: 2,
+            loaded,
+            expected,
+            elapsed,
+            ttfb_s: Some(0.1),
+            duration: 10.0,
+        };
+        let c = ctx(&levels, &allowed, Some(2), 20.0);
+        // 0.5 MB in the first second, then 20 kB in 1.4 s: the average (1.7 Mbps) would finish
+        // in time, the recent rate (0.11 Mbps) would not.
+        assert_eq!(r.abandon(&c, &at(1.1, 500_000)), None);
+        let late = r.abandon(&c, &at(2.5, 520_000));
+        assert_eq!(late, Some(0), "the recent rate must count");
+        // Judged on the average alone, the same download is kept.
+        let mut avg_only = Lookahead::new(AbrConfig {
+            abandon_window_s: 0.0,
+            ..AbrConfig::default()
+        });
+        feed(&mut avg_only, 4.0, 3);
+        assert_eq!(avg_only.abandon(&c, &at(2.5, 520_000)), None);
     }
 }

@@ -170,6 +170,13 @@ pub struct Engine<R: SegmentRemuxer> {
 }
 
 impl<R: SegmentRemuxer> Engine<R> {
+    /// An engine with this project's ABR rule configured by `cfg.abr`.
+    pub fn with_default_abr(cfg: EngineConfig, remux: R) -> Self {
+        let abr = crate::abr::AbrKind::Ours.build(&cfg.abr);
+        Self::new(cfg, remux, abr)
+    }
+
+    /// An engine with any ABR rule (the simulator runs the baselines through this).
     pub fn new(cfg: EngineConfig, remux: R, abr: Box<dyn Abr>) -> Self {
         Engine {
             rng: Rng::new(cfg.seed),
@@ -1242,6 +1249,19 @@ impl<R: SegmentRemuxer> Engine<R> {
                 if self.position < t {
                     self.position = t;
                     self.out.push_back(Output::SetPosition(t));
+                }
+            }
+        }
+        // Already buffered from here on (after a seek back): continue after that run.
+        if let Some(e) = self
+            .buffered
+            .end_from(self.next_time, self.cfg.hole_tolerance)
+        {
+            if e > self.next_time + 1.0 {
+                self.next_time = e;
+                self.next_non_contiguous = true;
+                if self.next_time - self.position >= self.goal {
+                    return;
                 }
             }
         }

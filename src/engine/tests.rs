@@ -164,6 +164,10 @@ fn level_switch_lines_up_by_time_without_flushing() {
         assert!((w[0].0 + w[0].1 - w[1].0).abs() < 1e-6, "{w:?}");
     }
     assert!(events(&r, |e| matches!(e, Event::LevelSwitched { .. })).count() >= 2);
+    // The remuxer was told about each switch, and nothing was non-contiguous.
+    let switches = levels.windows(2).filter(|w| w[0] != w[1]).count() as u64;
+    assert_eq!(r.remuxer.rendition_switches, switches);
+    assert_eq!(r.remuxer.non_contiguous, 0);
     // Nothing ahead of the playhead was removed (only back-buffer eviction, if any).
     assert_eq!(r.rebuffer_count, 0);
 }
@@ -180,6 +184,8 @@ fn seek_to_95_while_fetching_30() {
     };
     let r = run(&trace, 200.0, cfg);
     assert!(r.ended, "{:?}", r.errors);
+    // The first segment after the seek is flagged non-contiguous for the remuxer.
+    assert_eq!(r.remuxer.non_contiguous, 1);
     let fetches = segment_fetches(&r);
     let after: Vec<&(f64, String)> = fetches.iter().filter(|f| f.0 >= 9.0).collect();
     assert!(
@@ -872,6 +878,8 @@ fn discontinuity_is_handed_to_the_remuxer() {
     assert_eq!(pushed, 2);
     assert_eq!(e.remuxer().discontinuities, 1);
     assert_eq!(e.remuxer().pushes, 2);
+    assert_eq!(e.remuxer().rendition_switches, 0);
+    assert_eq!(e.remuxer().non_contiguous, 0);
 }
 
 #[test]
@@ -1022,4 +1030,171 @@ fn play_one_segment(e: &mut Engine<SimRemuxer>) {
         }
         outs = next;
     }
+}
+
+// ----- robustness ---------------------------------------------------------------------------------
+
+/// Random inputs in random order (unknown ids, garbage bodies, absurd times and ranges): the
+/// engine must not panic, every drain must end, and what it holds must stay bounded.
+#[test]
+fn random_inputs_never_panic_or_grow() {
+    let mut rng = Rng::new(99);
+    let garbage: Vec<Vec<u8>> = vec![
+        MASTER.as_bytes().to_vec(),
+        media_playlist(5).into_bytes(),
+        b"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\na.ts\n".to_vec(),
+        b"\xff\xfe garbage".to_vec(),
+        sim::remux::segment_bytes(5000, 10.0),
+        Vec::new(),
+    ];
+    let mut e = hand_engine();
+    e.handle_input(
+        0.0,
+        Input::Load {
+            url: "https://c/v/master.m3u8".into(),
+        },
+    );
+    let mut now = 0.0;
+    for step in 0..20_000 {
+        now += rng.next_f64() * 2.0;
+        let pick = |rng: &mut Rng, n: u64| rng.next_u64() % n;
+        let req = RequestId(pick(&mut rng, 40));
+        let track = TrackId(pick(&mut rng, 3) as usize);
+        let input = match pick(&mut rng, 12) {
+            0 => Input::Loaded {
+                req,
+                data: garbage[pick(&mut rng, garbage.len() as u64) as usize].clone(),
+            },
+            1 => Input::LoadFailed {
+                req,
+                status: [0, 403, 404, 500, 503, 410][pick(&mut rng, 6) as usize],
+                body: Some("<Error><Code>AccessDenied</Code></Error>".into()),
+            },
+            2 => Input::Progress {
+                req,
+                loaded: rng.next_u64() % 10_000_000,
+                total: None,
+            },
+            3 => Input::AppendDone { track },
+            4 => Input::AppendFailed {
+                track,
+                quota_exceeded: rng.next_f64() < 0.8,
+            },
+            5 => Input::RemoveDone { track },
+            6 => {
+                let p = rng.next_f64() * 700.0 - 50.0;
+                Input::Media {
+                    position: p,
+                    paused: rng.next_f64() < 0.2,
+                    buffered: vec![(p - 5.0, p + 20.0), (p + 21.0, f64::NAN)],
+                }
+            }
+            7 => Input::Seek {
+                position: rng.next_f64() * 900.0 - 100.0,
+            },
+            8 => Input::SetLevel(if rng.next_f64() < 0.5 {
+                None
+            } else {
+                Some(pick(&mut rng, 5) as usize)
+            }),
+            9 => Input::CredentialsRefreshed {
+                expires: Some(now + rng.next_f64() * 200.0),
+            },
+            10 => Input::ElementSize {
+                width: rng.next_f64() * 2000.0,
+                height: rng.next_f64() * 1000.0,
+                device_pixel_ratio: 2.0,
+            },
+            _ => {
+                e.handle_timeout(now);
+                let _ = drain(&mut e);
+                continue;
+            }
+        };
+        e.handle_input(now, input);
+        let outs = drain(&mut e);
+        assert!(outs.len() < 1000, "step {step}: {} outputs", outs.len());
+        let s = e.stats();
+        assert!(
+            s.requests < 100 && s.queued_buffer_ops < 1000 && s.buffered_ranges <= Ranges::MAX,
+            "{s:?}"
+        );
+        if e.is_failed() {
+            e = hand_engine();
+            e.handle_input(
+                now,
+                Input::Load {
+                    url: "https://c/v/master.m3u8".into(),
+                },
+            );
+        }
+    }
+}
+
+#[test]
+fn missing_level_playlist_penalises_the_level() {
+    let cfg = SimConfig {
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::Status(404, None),
+            "l2.m3u8",
+            None,
+        )],
+        ..recorded()
+    };
+    let r = run(&fast(), 120.0, cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal_count(&r), 0);
+    assert!(!r.segment_levels.contains(&Some(2)));
+    assert!(r
+        .errors
+        .iter()
+        .any(|e| e.kind == ErrorKind::NotFound && !e.fatal));
+}
+
+#[test]
+fn cdn_unreachable_refreshes_once_then_bounded_network_retries() {
+    let cfg = SimConfig {
+        faults: vec![fault(
+            30.0,
+            f64::INFINITY,
+            FaultKind::Status(0, None),
+            "",
+            None,
+        )],
+        ..recorded()
+    };
+    let r = run(&fast(), 600.0, cfg);
+    assert_eq!(r.refresh_requests, 1);
+    assert_eq!(fatal_count(&r), 1, "{:?}", r.errors);
+    let f = r.fatal().unwrap();
+    assert_eq!(f.kind, ErrorKind::Network);
+    assert!(f.details.contains("status 0"), "{}", f.details);
+    let url = f.url.clone().unwrap();
+    // First try, one retry after the refresh, then the bounded network retries.
+    let n = r.fetches.iter().filter(|x| x.2 == url).count() as u32;
+    assert_eq!(n, 2 + RetryPolicy::segments().max_error_retries);
+}
+
+#[test]
+fn seek_back_does_not_refetch_what_is_still_buffered() {
+    // Regression: after a seek back into an evicted range the engine refetched every segment up
+    // to the end of the buffer it still held.
+    let cfg = SimConfig {
+        seeks: vec![(100.0, 20.0)],
+        ..recorded()
+    };
+    let r = run(&fast(), 300.0, cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    let fetches = segment_fetches(&r);
+    for idx in 8..12 {
+        let n = fetches
+            .iter()
+            .filter(|f| f.1.ends_with(&format!("/{idx}.ts")))
+            .count();
+        assert_eq!(n, 1, "segment {idx} fetched {n} times");
+    }
+    // The evicted start was fetched again.
+    assert_eq!(fetches.iter().filter(|f| f.1.ends_with("/2.ts")).count(), 2);
 }

@@ -151,6 +151,8 @@ pub struct RunResult {
     pub final_position: f64,
     pub set_positions: Vec<(f64, f64)>,
     pub peak_concurrency: usize,
+    /// What the remuxer was told (pushes, discontinuities, rendition switches...).
+    pub remuxer: SimRemuxer,
 }
 
 impl RunResult {
@@ -687,6 +689,7 @@ impl<'a> Sim<'a> {
         self.res.end_time = self.now;
         self.res.final_position = self.play.position;
         self.res.peak_concurrency = self.net.peak_concurrency;
+        self.res.remuxer = self.engine.remuxer().clone();
         self.res
     }
 }

@@ -10,7 +10,7 @@ log "building the wasm package"
 cargo build --lib --release --target wasm32-unknown-unknown
 rm -rf pkg
 wasm-bindgen --target web --out-dir pkg target/wasm32-unknown-unknown/release/hlsplay.wasm
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+node_modules/.bin/wasm-opt -Oz --low-memory-unused --zero-filled-memory --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   pkg/hlsplay_bg.wasm -o pkg/hlsplay_bg.wasm
 node scripts/make-package-json.mjs

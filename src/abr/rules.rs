@@ -179,6 +179,9 @@ pub struct AbrConfig {
     /// An up-switch must also be chosen by the search with the prediction scaled by this
     /// (hysteresis against noise: up slowly, down at once).
     pub up_confidence: f64,
+    /// Extra cost of an up-move, as a fraction of its switch cost (the likely way back down):
+    /// hysteresis in score space against marginal up-and-down moves.
+    pub up_return_cost: f64,
     /// Scenario weighting: each sequence's stalls are also scored, with this weight, as if the
     /// link fell to `pessimistic_factor` x the prediction (`0` = off).
     pub pessimistic_weight: f64,
@@ -218,6 +221,7 @@ impl Default for AbrConfig {
             buffer_target_frac: 0.0,
             buffer_target_weight: 0.0,
             up_confidence: 0.9,
+            up_return_cost: 0.0,
             pessimistic_weight: 0.0,
             pessimistic_factor: 0.5,
             fetch_guard: 0.8,
@@ -388,6 +392,22 @@ impl Lookahead {
             if going_up {
                 let deficit = (beyond / dur) * (last_dl - dur).max(0.0) - buffer;
                 score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
+            }
+            // An up-move is likely to be undone later: charge part of the way back now (on the
+            // highest level the sequence reaches, so postponing the move does not dodge it).
+            if let (Some(c), true) = (ctx.current, self.cfg.up_return_cost > 0.0) {
+                let top = seq
+                    .iter()
+                    .filter_map(|&k| cands.get(k))
+                    .copied()
+                    .max()
+                    .unwrap_or(c);
+                if top > c {
+                    score -= self.cfg.up_return_cost
+                        * self.cfg.switch_penalty
+                        * (ctx.rate(top) - ctx.rate(c))
+                        / 1e6;
+                }
             }
             let target = self.cfg.buffer_target_frac * ctx.buffer_goal;
             score -= self.cfg.buffer_target_weight * (target - buffer).max(0.0);

@@ -284,6 +284,7 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     /// The next thing to do; see the module docs for the contract.
+    #[must_use]
     pub fn poll_output(&mut self) -> Option<Output> {
         if let Some(o) = self.out.pop_front() {
             return Some(o);
@@ -292,6 +293,7 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     /// The next deadline, if any.
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<f64> {
         if self.failed {
             return None;

@@ -1198,3 +1198,32 @@ fn seek_back_does_not_refetch_what_is_still_buffered() {
     // The evicted start was fetched again.
     assert_eq!(fetches.iter().filter(|f| f.1.ends_with("/2.ts")).count(), 2);
 }
+
+#[test]
+fn live_cookie_expiry_refreshes_once_for_playlist_and_segment() {
+    let cfg = SimConfig {
+        live: Some(LiveModel {
+            window: Some(6),
+            ends: false,
+            start_offset: 120.0,
+        }),
+        stop_at_end: false,
+        max_time: 400.0,
+        auth: Some(cookie_auth(100.0)),
+        ..recorded()
+    };
+    let r = sim::run(
+        &Trace::constant("4mbps", 4.0, 10_000.0),
+        &ladder(3600.0),
+        &cfg,
+    );
+    assert_eq!(fatal_count(&r), 0, "{:?}", r.errors);
+    assert_eq!(r.refresh_requests, 1);
+    assert_eq!(r.rebuffer_count, 0);
+    // Both a playlist reload and segments went on after the refresh.
+    assert!(r.fetches.iter().any(|f| f.0 > 101.0 && f.1.is_segment()));
+    assert!(r
+        .fetches
+        .iter()
+        .any(|f| f.0 > 101.0 && matches!(f.1, RequestKind::LevelPlaylist { .. })));
+}

@@ -275,6 +275,7 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
         "switch_penalty" => abr.switch_penalty = num()?,
         "rebuffer_penalty" => abr.rebuffer_penalty = num()?,
         "fetch_guard" => abr.fetch_guard = num()?,
+        "up_return_cost" => abr.up_return_cost = num()?,
         "abandon_window_s" => abr.abandon_window_s = num()?,
         "abandon_gain" => abr.abandon_gain = num()?,
         "abandon_min_transfer_s" => abr.abandon_min_transfer_s = num()?,

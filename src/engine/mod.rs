@@ -480,6 +480,9 @@ impl<R: SegmentRemuxer> Engine<R> {
         if r.first_byte_at.is_none() {
             r.first_byte_at = Some(now);
         }
+        if r.last_progress_at.is_none() || loaded > r.loaded {
+            r.last_progress_at = Some(now);
+        }
         r.loaded = r.loaded.max(loaded);
         r.total = total.or(r.total);
         if r.kind.is_segment() {
@@ -800,12 +803,17 @@ impl<R: SegmentRemuxer> Engine<R> {
                 "network error (status 0: no response, or a CDN refusal without CORS headers)"
                     .to_string(),
             ),
-            FailureClass::Timeout { ttfb: true } => {
+            FailureClass::Timeout { ttfb: true, .. } => {
                 (ErrorKind::Timeout, "no first byte in time".to_string())
             }
-            FailureClass::Timeout { ttfb: false } => {
-                (ErrorKind::Timeout, "download too slow".to_string())
-            }
+            FailureClass::Timeout { idle: true, .. } => (
+                ErrorKind::Timeout,
+                format!(
+                    "download stalled: no data for {:.0} s",
+                    self.policy(kind).idle_timeout
+                ),
+            ),
+            FailureClass::Timeout { .. } => (ErrorKind::Timeout, "download too slow".to_string()),
             FailureClass::Http(s) => (
                 if s == 404 || s == 410 {
                     ErrorKind::NotFound
@@ -815,6 +823,34 @@ impl<R: SegmentRemuxer> Engine<R> {
                 format!("HTTP {s}"),
             ),
         };
+        // A segment whose body timed out: the link is worse than the level needs, so the retry
+        // comes from a lower level at once (as an abandon) when there is one.
+        let fetch_level = self.fetch.as_ref().filter(|f| f.id == id).map(|f| f.level);
+        let step_down = match (delay, class, fetch_level) {
+            (Some(_), FailureClass::Timeout { ttfb: false, .. }, Some(level))
+                if self.manual.is_none() =>
+            {
+                let allowed = self.allowed();
+                let choice = self.choose_level();
+                (0..level)
+                    .rev()
+                    .find(|&l| l <= choice && allowed.get(l).copied().unwrap_or(false))
+            }
+            _ => None,
+        };
+        if let Some(lower) = step_down {
+            self.error(
+                ekind,
+                format!("{what}; retrying from level {lower}"),
+                false,
+                Some(&url),
+            );
+            self.requests.remove(&id);
+            self.fetch = None;
+            self.forced_next = Some(lower);
+            self.switch_to(lower, SwitchReason::Abandon);
+            return;
+        }
         match delay {
             Some(d) => {
                 let at = self.now + d;
@@ -940,22 +976,35 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     fn check_timers(&mut self) {
         let now = self.now;
-        let due: Vec<(RequestId, RequestState, bool)> = self
+        let due: Vec<(RequestId, RequestState, bool, bool)> = self
             .requests
             .values()
             .filter_map(|r| {
-                let d = r.deadline(self.policy(r.kind))?;
-                (d <= now).then_some((r.id, r.state, r.first_byte_at.is_none()))
+                let policy = self.policy(r.kind);
+                let d = r.deadline(policy)?;
+                (d <= now).then_some((
+                    r.id,
+                    r.state,
+                    r.first_byte_at.is_none(),
+                    r.idle_expired(policy, now),
+                ))
             })
             .collect();
-        for (id, state, no_first_byte) in due {
+        for (id, state, no_first_byte, idle) in due {
             match state {
                 RequestState::InFlight => {
                     self.out.push_back(Output::Abort { req: id });
+                    // What arrived still measured the link (silence included).
+                    if let Some(r) = self.requests.get(&id).filter(|r| r.kind.is_segment()) {
+                        if let Some(fb) = r.first_byte_at {
+                            self.abr.on_partial(r.loaded, now - fb);
+                        }
+                    }
                     self.on_failure(
                         id,
                         FailureClass::Timeout {
                             ttfb: no_first_byte,
+                            idle,
                         },
                         None,
                     );

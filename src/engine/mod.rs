@@ -155,7 +155,10 @@ pub struct Engine<R: SegmentRemuxer> {
     buffered: Ranges,
     tracks: Vec<Track>,
     auth: AuthState,
+    /// `EndOfStream` was sent and nothing appended since (an append reopens the MediaSource).
     eos_sent: bool,
+    /// Positions the engine set itself: the element reports them back as seeks.
+    own_seeks: VecDeque<f64>,
     live_ended_sent: bool,
     goal: f64,
     element: Option<(f64, f64)>,
@@ -207,6 +210,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             tracks: Vec::new(),
             auth: AuthState::default(),
             eos_sent: false,
+            own_seeks: VecDeque::new(),
             live_ended_sent: false,
             element: None,
             stall_pos: f64::NAN,
@@ -648,7 +652,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             if let Some(t) = live_start {
                 self.next_time = t;
                 self.position = t;
-                self.out.push_back(Output::SetPosition(t));
+                self.set_position(t);
             } else {
                 self.next_time = self.next_time.max(0.0);
             }
@@ -660,7 +664,11 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     fn on_segment(&mut self, r: Request, level: usize, sequence: u64, data: Vec<u8>) {
-        let Some(fetch) = self.fetch.take().filter(|f| f.id == r.id) else {
+        // Only the fetch this answers: a stale answer must not drop the current fetch.
+        if self.fetch.as_ref().map(|f| f.id) != Some(r.id) {
+            return;
+        }
+        let Some(fetch) = self.fetch.take() else {
             return;
         };
         let load_s = (self.now - r.sent_at).max(0.0);
@@ -698,6 +706,10 @@ impl<R: SegmentRemuxer> Engine<R> {
         match self.remux.push(&data, &info) {
             Ok(out) => {
                 self.remux_errors = 0;
+                if !out.tracks.is_empty() {
+                    // Appending reopens an ended MediaSource: the end is signalled again.
+                    self.eos_sent = false;
+                }
                 for w in out.warnings {
                     self.error(ErrorKind::Remux, w, false, Some(&r.url));
                 }
@@ -1299,6 +1311,11 @@ impl<R: SegmentRemuxer> Engine<R> {
                 self.next_non_contiguous = true;
                 if self.position < t {
                     self.position = t;
+                    // As `set_position` (`p` borrows the levels).
+                    self.own_seeks.push_back(t);
+                    while self.own_seeks.len() > 4 {
+                        self.own_seeks.pop_front();
+                    }
                     self.out.push_back(Output::SetPosition(t));
                 }
             }
@@ -1550,7 +1567,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         if next - self.position <= self.cfg.max_gap_jump || skipped {
             let from = self.position;
             self.position = next;
-            self.out.push_back(Output::SetPosition(next));
+            self.set_position(next);
             self.event(Event::GapJumped { from, to: next });
         }
     }
@@ -1587,8 +1604,17 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.position = to;
         self.stall_pos = to;
         self.stall_since = Some(self.now);
-        self.out.push_back(Output::SetPosition(to));
+        self.set_position(to);
         self.event(Event::StallNudged { to });
+    }
+
+    /// Move the playhead; the `seeking` this causes comes back as a `Seek` and is recognised.
+    fn set_position(&mut self, t: f64) {
+        self.own_seeks.push_back(t);
+        while self.own_seeks.len() > 4 {
+            self.own_seeks.pop_front();
+        }
+        self.out.push_back(Output::SetPosition(t));
     }
 
     fn on_seek(&mut self, target: f64) {
@@ -1597,10 +1623,21 @@ impl<R: SegmentRemuxer> Engine<R> {
         } else {
             0.0
         };
+        // The echo of our own SetPosition (gap jump, nudge, live start): not a user seek. The
+        // element may round currentTime a little.
+        if let Some(i) = self
+            .own_seeks
+            .iter()
+            .position(|&t| (t - target).abs() < 0.01)
+        {
+            self.own_seeks.drain(..=i);
+            self.position = target;
+            return;
+        }
+        self.own_seeks.clear();
         self.position = target;
         self.stall_since = None;
         self.nudges = 0;
-        self.eos_sent = false;
         let tol = self.cfg.hole_tolerance;
         // Past the end of a VOD: load the last segment (the element clamps to the duration).
         let end = self

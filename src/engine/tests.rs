@@ -250,6 +250,102 @@ fn seek_past_the_end_loads_the_last_segment_and_ends() {
     assert_eq!(events(&r, |e| matches!(e, Event::Ended)).count(), 1);
 }
 
+/// Runs on after playback ended, so a late second end would be seen.
+fn run_past_the_end(trace: &Trace, secs: f64, mut cfg: SimConfig) -> RunResult {
+    cfg.stop_at_end = false;
+    cfg.max_time = secs + 60.0;
+    run(trace, secs, cfg)
+}
+
+fn assert_one_end(r: &RunResult) {
+    assert!(r.ended, "did not end: {:?}", r.errors);
+    assert_eq!(fatal_count(r), 0, "{:?}", r.errors);
+    assert_eq!(r.end_of_streams, 1, "{:?}", r.errors);
+    assert_eq!(events(r, |e| matches!(e, Event::Ended)).count(), 1);
+}
+
+#[test]
+fn last_segment_404_skipped_ends_once() {
+    // Bug: seen in the demo after 404 injection, `ended` twice or never.
+    let mut cfg = SimConfig {
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::Status(404, None),
+            "/5.ts",
+            None,
+        )],
+        ..recorded()
+    };
+    let r = run_past_the_end(&fast(), 60.0, cfg.clone());
+    // Every level penalised in turn, then skipped.
+    assert!(r.segment_levels[5].is_none());
+    assert_one_end(&r);
+    cfg.engine.not_found = NotFoundPolicy::Skip;
+    let r = run_past_the_end(&fast(), 60.0, cfg);
+    assert!(r.segment_levels[5].is_none());
+    assert_one_end(&r);
+}
+
+#[test]
+fn last_segment_503_then_success_ends_once() {
+    let cfg = SimConfig {
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::Status(503, None),
+            "/5.ts",
+            Some(1),
+        )],
+        ..recorded()
+    };
+    let r = run_past_the_end(&fast(), 60.0, cfg);
+    assert!(r.segment_levels[5].is_some());
+    assert_one_end(&r);
+}
+
+#[test]
+fn seek_to_58_of_60_ends_once() {
+    let cfg = SimConfig {
+        seeks: vec![(5.0, 58.0)],
+        ..recorded()
+    };
+    let r = run_past_the_end(&fast(), 60.0, cfg);
+    assert_one_end(&r);
+    assert!(r.final_position >= 59.9, "{}", r.final_position);
+}
+
+#[test]
+fn seek_within_buffer_after_the_end_does_not_end_again() {
+    // Everything is buffered and the end signalled; seeking back inside the buffer appends
+    // nothing, so there is no second end.
+    let cfg = SimConfig {
+        seeks: vec![(20.0, 30.0)],
+        ..recorded()
+    };
+    let r = run_past_the_end(&fast(), 40.0, cfg);
+    assert_one_end(&r);
+}
+
+#[test]
+fn skipped_middle_segment_gap_jump_ends_once() {
+    // The gap jump sets currentTime, which the browser reports back as a seek.
+    let mut cfg = SimConfig {
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::Status(404, None),
+            "/4.ts",
+            None,
+        )],
+        ..recorded()
+    };
+    cfg.engine.not_found = NotFoundPolicy::Skip;
+    let r = run_past_the_end(&fast(), 60.0, cfg);
+    assert!(r.segment_levels[4].is_none());
+    assert_one_end(&r);
+}
+
 // ----- retries ----------------------------------------------------------------------------------
 
 fn fault(from: f64, until: f64, kind: FaultKind, url: &str, max: Option<u32>) -> Fault {

@@ -152,6 +152,8 @@ pub struct RunResult {
     pub max_stats: Option<EngineStats>,
     pub final_position: f64,
     pub set_positions: Vec<(f64, f64)>,
+    /// `EndOfStream` outputs.
+    pub end_of_streams: u32,
     pub peak_concurrency: usize,
     /// What the remuxer was told (pushes, discontinuities, rendition switches...).
     pub remuxer: SimRemuxer,
@@ -598,8 +600,13 @@ impl<'a> Sim<'a> {
                 Output::SetPosition(t) => {
                     self.res.set_positions.push((self.now, t));
                     self.play.position = t.max(0.0);
+                    // Setting currentTime fires `seeking`, which the web layer reports.
+                    self.inputs.push_back(Input::Seek { position: t });
                 }
-                Output::EndOfStream => self.play.eos = true,
+                Output::EndOfStream => {
+                    self.res.end_of_streams += 1;
+                    self.play.eos = true;
+                }
                 Output::RefreshCredentials => {
                     self.res.refresh_requests += 1;
                     if let Some(a) = &self.cfg.auth {
@@ -634,6 +641,8 @@ impl<'a> Sim<'a> {
     }
 
     fn append(&mut self, track: TrackId, data: &[u8]) {
+        // appendBuffer on an ended MediaSource reopens it: the end must be signalled again.
+        self.play.eos = false;
         match remux::appended_range(data) {
             Ok(None) => self.inputs.push_back(Input::AppendDone { track }),
             Ok(Some((s, e))) => {

@@ -37,7 +37,7 @@ use std::rc::Rc;
 use crate::abr::{Abr, AbrContext, AbrLevel, LoadProgress, SegmentSample};
 use crate::playlist::{ByteRange, MediaPlaylist, Playlist};
 
-pub use auth::{judge_refusal, redact_url, AuthState, CdnErrorCode, RefusalVerdict};
+pub use auth::{judge_refusal, redact_url, AuthState, CdnErrorCode, Refusal, RefusalVerdict};
 pub use buffer::{BufferOp, Ranges, Track};
 pub use loader::{FailureClass, Request, RequestId, RequestKind, RequestState, RetryPolicy, Rng};
 pub use media::{
@@ -770,6 +770,10 @@ impl<R: SegmentRemuxer> Engine<R> {
                     if let Some(r) = self.requests.get_mut(&id) {
                         r.state = RequestState::WaitingCredentials;
                     }
+                    // The first refusal explains a refresh that fails.
+                    if self.auth.refusal.is_none() {
+                        self.auth.refusal = Some(Refusal::new(status, body, &url));
+                    }
                     self.auth.holding = true;
                     if !self.auth.refreshing {
                         self.auth.refreshing = true;
@@ -954,6 +958,7 @@ impl<R: SegmentRemuxer> Engine<R> {
     fn on_credentials_refreshed(&mut self, expires: Option<f64>) {
         self.auth.refreshing = false;
         self.auth.holding = false;
+        self.auth.refusal = None;
         if expires.is_some() {
             self.auth.expires = expires;
             self.auth.proactive_sent = false;
@@ -976,12 +981,29 @@ impl<R: SegmentRemuxer> Engine<R> {
         let reactive = self.auth.holding;
         self.auth.refreshing = false;
         self.auth.holding = false;
-        self.error(
-            ErrorKind::Auth,
-            format!("credentials refresh failed: {reason}"),
-            reactive,
-            None,
-        );
+        // After a refusal, the refusal is the news (its code tells the app what is wrong); the
+        // refresh failing is why it could not be fixed.
+        match self.auth.refusal.take().filter(|_| reactive) {
+            Some(refusal) => {
+                let details = format!(
+                    "{}; refreshing credentials failed: {reason}",
+                    refusal.describe()
+                );
+                self.event(Event::Error(PlayerError {
+                    kind: ErrorKind::Auth,
+                    details,
+                    fatal: true,
+                    url: Some(refusal.url),
+                }));
+                self.fail();
+            }
+            None => self.error(
+                ErrorKind::Auth,
+                format!("credentials refresh failed: {reason}"),
+                reactive,
+                None,
+            ),
+        }
     }
 
     // ----- internals: timers ----------------------------------------------------------------

@@ -716,6 +716,69 @@ fn failed_refresh_is_fatal() {
 }
 
 #[test]
+fn failed_refresh_names_the_cdn_code_and_url() {
+    // Bug: without a refreshCredentials callback the fatal error read only "credentials refresh
+    // failed: no refreshCredentials callback was configured"; the CloudFront code and the refused
+    // URL were lost.
+    let cfg = SimConfig {
+        auth: Some(AuthModel {
+            refresh_fails: true,
+            refusal_body: Some(
+                "<Error><Code>MissingKey</Code><Message>Missing Key-Pair-Id query parameter or cookie value</Message></Error>"
+                    .into(),
+            ),
+            ..cookie_auth(40.0)
+        }),
+        ..recorded()
+    };
+    let r = run(&fast(), 300.0, cfg);
+    assert_eq!(fatal_count(&r), 1, "{:?}", r.errors);
+    let fatal = r.fatal().unwrap();
+    assert_eq!(fatal.kind, ErrorKind::Auth);
+    assert_eq!(
+        fatal.details,
+        "CDN refused the request: MissingKey (missing signed cookies); refreshing credentials \
+         failed: backend said no"
+    );
+    let url = fatal.url.as_deref().unwrap();
+    assert!(url.starts_with(sim::BASE) && url.ends_with(".ts"), "{url}");
+    assert!(r.fetches.iter().any(|f| f.0 >= 40.0 && f.2 == url));
+}
+
+#[test]
+fn failed_refresh_after_status_zero_names_cors() {
+    let cfg = SimConfig {
+        faults: vec![fault(
+            40.0,
+            f64::INFINITY,
+            FaultKind::Status(0, None),
+            "",
+            Some(1),
+        )],
+        auth: Some(AuthModel {
+            refresh_fails: true,
+            ..cookie_auth(f64::INFINITY)
+        }),
+        ..recorded()
+    };
+    let r = run(&fast(), 300.0, cfg);
+    assert_eq!(fatal_count(&r), 1, "{:?}", r.errors);
+    let fatal = r.fatal().unwrap();
+    assert_eq!(fatal.kind, ErrorKind::Auth);
+    assert!(
+        fatal
+            .details
+            .starts_with("CDN refused the request or CORS is not set up for credentials"),
+        "{}",
+        fatal.details
+    );
+    assert!(fatal
+        .details
+        .ends_with("refreshing credentials failed: backend said no"));
+    assert!(fatal.url.is_some());
+}
+
+#[test]
 fn status_zero_refreshes_then_is_treated_as_network_error() {
     let cfg = SimConfig {
         faults: vec![fault(

@@ -53,6 +53,67 @@ impl CdnErrorCode {
     }
 }
 
+impl CdnErrorCode {
+    /// What the code means for signed cookies, in a few words.
+    pub fn meaning(&self) -> Option<&'static str> {
+        Some(match self {
+            CdnErrorCode::MissingKey => "missing signed cookies",
+            CdnErrorCode::AccessDenied => {
+                "signed cookies expired, not yet valid, or not valid for this path or IP"
+            }
+            CdnErrorCode::InvalidKey => "the key pair id is not known to the distribution",
+            CdnErrorCode::MalformedSignature => "the cookie signature cannot be decoded",
+            CdnErrorCode::MalformedPolicy => "the cookie policy is malformed",
+            CdnErrorCode::InvalidObjectState => "the object is archived",
+            CdnErrorCode::Other(_) => return None,
+        })
+    }
+}
+
+/// The refusal that started a credentials refresh, kept to explain a failed refresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: u16,
+    pub code: Option<CdnErrorCode>,
+    /// Redacted.
+    pub url: String,
+}
+
+impl Refusal {
+    pub fn new(status: u16, body: Option<&str>, url: &str) -> Self {
+        Refusal {
+            status,
+            code: body.and_then(CdnErrorCode::from_body),
+            url: redact_url(url),
+        }
+    }
+
+    /// "CDN refused the request: MissingKey (missing signed cookies)", or for status 0 (the
+    /// browser hides the response when CORS does not allow credentials) the two likely causes.
+    pub fn describe(&self) -> String {
+        if self.status == 0 {
+            return "CDN refused the request or CORS is not set up for credentials (status 0: no \
+                    readable response; the CDN must answer Access-Control-Allow-Origin with the \
+                    page's origin and Access-Control-Allow-Credentials: true)"
+                .to_string();
+        }
+        match &self.code {
+            Some(code) => match code.meaning() {
+                Some(m) => format!("CDN refused the request: {} ({m})", code.as_str()),
+                None => format!(
+                    "CDN refused the request: {} (HTTP {})",
+                    code.as_str(),
+                    self.status
+                ),
+            },
+            None => format!(
+                "CDN refused the request: HTTP {} (no error code)",
+                self.status
+            ),
+        }
+    }
+}
+
 /// The URL with the values of `Signature`, `Policy` and `Key-Pair-Id` query parameters replaced,
 /// so error events and logs never carry credentials.
 pub fn redact_url(url: &str) -> String {
@@ -122,6 +183,8 @@ pub struct AuthState {
     pub expires: Option<f64>,
     /// Proactive refresh already asked for this expiry.
     pub proactive_sent: bool,
+    /// The refusal that started the refresh under way.
+    pub refusal: Option<Refusal>,
 }
 
 impl AuthState {
@@ -176,6 +239,21 @@ mod tests {
             false,
         );
         assert!(matches!(v, RefusalVerdict::Fatal(m) if m.contains("Glacier")));
+    }
+
+    #[test]
+    fn refusal_descriptions_name_the_code() {
+        let body = "<Error><Code>MissingKey</Code><Message>Missing Key-Pair-Id</Message></Error>";
+        let r = Refusal::new(403, Some(body), "https://c/a.ts?Signature=s&x=1");
+        assert_eq!(r.url, "https://c/a.ts?Signature=REDACTED&x=1");
+        assert_eq!(
+            r.describe(),
+            "CDN refused the request: MissingKey (missing signed cookies)"
+        );
+        let r = Refusal::new(403, Some("<Error><Code>Weird</Code></Error>"), "u");
+        assert_eq!(r.describe(), "CDN refused the request: Weird (HTTP 403)");
+        assert!(Refusal::new(403, None, "u").describe().contains("HTTP 403"));
+        assert!(Refusal::new(0, None, "u").describe().contains("CORS"));
     }
 
     #[test]

@@ -37,7 +37,7 @@ use std::rc::Rc;
 use crate::abr::{Abr, AbrContext, AbrLevel, LoadProgress, SegmentSample};
 use crate::playlist::{ByteRange, MediaPlaylist, Playlist};
 
-pub use auth::{judge_refusal, redact_url, AuthState, CdnErrorCode, RefusalVerdict};
+pub use auth::{judge_refusal, redact_url, AuthState, CdnErrorCode, Refusal, RefusalVerdict};
 pub use buffer::{BufferOp, Ranges, Track};
 pub use loader::{FailureClass, Request, RequestId, RequestKind, RequestState, RetryPolicy, Rng};
 pub use media::{
@@ -155,7 +155,10 @@ pub struct Engine<R: SegmentRemuxer> {
     buffered: Ranges,
     tracks: Vec<Track>,
     auth: AuthState,
+    /// `EndOfStream` was sent and nothing appended since (an append reopens the MediaSource).
     eos_sent: bool,
+    /// Positions the engine set itself: the element reports them back as seeks.
+    own_seeks: VecDeque<f64>,
     live_ended_sent: bool,
     goal: f64,
     element: Option<(f64, f64)>,
@@ -207,6 +210,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             tracks: Vec::new(),
             auth: AuthState::default(),
             eos_sent: false,
+            own_seeks: VecDeque::new(),
             live_ended_sent: false,
             element: None,
             stall_pos: f64::NAN,
@@ -480,6 +484,9 @@ impl<R: SegmentRemuxer> Engine<R> {
         if r.first_byte_at.is_none() {
             r.first_byte_at = Some(now);
         }
+        if r.last_progress_at.is_none() || loaded > r.loaded {
+            r.last_progress_at = Some(now);
+        }
         r.loaded = r.loaded.max(loaded);
         r.total = total.or(r.total);
         if r.kind.is_segment() {
@@ -645,7 +652,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             if let Some(t) = live_start {
                 self.next_time = t;
                 self.position = t;
-                self.out.push_back(Output::SetPosition(t));
+                self.set_position(t);
             } else {
                 self.next_time = self.next_time.max(0.0);
             }
@@ -657,7 +664,11 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     fn on_segment(&mut self, r: Request, level: usize, sequence: u64, data: Vec<u8>) {
-        let Some(fetch) = self.fetch.take().filter(|f| f.id == r.id) else {
+        // Only the fetch this answers: a stale answer must not drop the current fetch.
+        if self.fetch.as_ref().map(|f| f.id) != Some(r.id) {
+            return;
+        }
+        let Some(fetch) = self.fetch.take() else {
             return;
         };
         let load_s = (self.now - r.sent_at).max(0.0);
@@ -695,6 +706,10 @@ impl<R: SegmentRemuxer> Engine<R> {
         match self.remux.push(&data, &info) {
             Ok(out) => {
                 self.remux_errors = 0;
+                if !out.tracks.is_empty() {
+                    // Appending reopens an ended MediaSource: the end is signalled again.
+                    self.eos_sent = false;
+                }
                 for w in out.warnings {
                     self.error(ErrorKind::Remux, w, false, Some(&r.url));
                 }
@@ -755,6 +770,10 @@ impl<R: SegmentRemuxer> Engine<R> {
                     if let Some(r) = self.requests.get_mut(&id) {
                         r.state = RequestState::WaitingCredentials;
                     }
+                    // The first refusal explains a refresh that fails.
+                    if self.auth.refusal.is_none() {
+                        self.auth.refusal = Some(Refusal::new(status, body, &url));
+                    }
                     self.auth.holding = true;
                     if !self.auth.refreshing {
                         self.auth.refreshing = true;
@@ -800,12 +819,17 @@ impl<R: SegmentRemuxer> Engine<R> {
                 "network error (status 0: no response, or a CDN refusal without CORS headers)"
                     .to_string(),
             ),
-            FailureClass::Timeout { ttfb: true } => {
+            FailureClass::Timeout { ttfb: true, .. } => {
                 (ErrorKind::Timeout, "no first byte in time".to_string())
             }
-            FailureClass::Timeout { ttfb: false } => {
-                (ErrorKind::Timeout, "download too slow".to_string())
-            }
+            FailureClass::Timeout { idle: true, .. } => (
+                ErrorKind::Timeout,
+                format!(
+                    "download stalled: no data for {:.0} s",
+                    self.policy(kind).idle_timeout
+                ),
+            ),
+            FailureClass::Timeout { .. } => (ErrorKind::Timeout, "download too slow".to_string()),
             FailureClass::Http(s) => (
                 if s == 404 || s == 410 {
                     ErrorKind::NotFound
@@ -815,6 +839,34 @@ impl<R: SegmentRemuxer> Engine<R> {
                 format!("HTTP {s}"),
             ),
         };
+        // A segment whose body timed out: the link is worse than the level needs, so the retry
+        // comes from a lower level at once (as an abandon) when there is one.
+        let fetch_level = self.fetch.as_ref().filter(|f| f.id == id).map(|f| f.level);
+        let step_down = match (delay, class, fetch_level) {
+            (Some(_), FailureClass::Timeout { ttfb: false, .. }, Some(level))
+                if self.manual.is_none() =>
+            {
+                let allowed = self.allowed();
+                let choice = self.choose_level();
+                (0..level)
+                    .rev()
+                    .find(|&l| l <= choice && allowed.get(l).copied().unwrap_or(false))
+            }
+            _ => None,
+        };
+        if let Some(lower) = step_down {
+            self.error(
+                ekind,
+                format!("{what}; retrying from level {lower}"),
+                false,
+                Some(&url),
+            );
+            self.requests.remove(&id);
+            self.fetch = None;
+            self.forced_next = Some(lower);
+            self.switch_to(lower, SwitchReason::Abandon);
+            return;
+        }
         match delay {
             Some(d) => {
                 let at = self.now + d;
@@ -906,6 +958,7 @@ impl<R: SegmentRemuxer> Engine<R> {
     fn on_credentials_refreshed(&mut self, expires: Option<f64>) {
         self.auth.refreshing = false;
         self.auth.holding = false;
+        self.auth.refusal = None;
         if expires.is_some() {
             self.auth.expires = expires;
             self.auth.proactive_sent = false;
@@ -928,34 +981,64 @@ impl<R: SegmentRemuxer> Engine<R> {
         let reactive = self.auth.holding;
         self.auth.refreshing = false;
         self.auth.holding = false;
-        self.error(
-            ErrorKind::Auth,
-            format!("credentials refresh failed: {reason}"),
-            reactive,
-            None,
-        );
+        // After a refusal, the refusal is the news (its code tells the app what is wrong); the
+        // refresh failing is why it could not be fixed.
+        match self.auth.refusal.take().filter(|_| reactive) {
+            Some(refusal) => {
+                let details = format!(
+                    "{}; refreshing credentials failed: {reason}",
+                    refusal.describe()
+                );
+                self.event(Event::Error(PlayerError {
+                    kind: ErrorKind::Auth,
+                    details,
+                    fatal: true,
+                    url: Some(refusal.url),
+                }));
+                self.fail();
+            }
+            None => self.error(
+                ErrorKind::Auth,
+                format!("credentials refresh failed: {reason}"),
+                reactive,
+                None,
+            ),
+        }
     }
 
     // ----- internals: timers ----------------------------------------------------------------
 
     fn check_timers(&mut self) {
         let now = self.now;
-        let due: Vec<(RequestId, RequestState, bool)> = self
+        let due: Vec<(RequestId, RequestState, bool, bool)> = self
             .requests
             .values()
             .filter_map(|r| {
-                let d = r.deadline(self.policy(r.kind))?;
-                (d <= now).then_some((r.id, r.state, r.first_byte_at.is_none()))
+                let policy = self.policy(r.kind);
+                let d = r.deadline(policy)?;
+                (d <= now).then_some((
+                    r.id,
+                    r.state,
+                    r.first_byte_at.is_none(),
+                    r.idle_expired(policy, now),
+                ))
             })
             .collect();
-        for (id, state, no_first_byte) in due {
+        for (id, state, no_first_byte, idle) in due {
             match state {
                 RequestState::InFlight => {
                     self.out.push_back(Output::Abort { req: id });
+                    // What arrived still measured the link (silence included).
+                    if let Some(r) = self.requests.get(&id).filter(|r| r.kind.is_segment()) {
+                        if let Some(fb) = r.first_byte_at {
+                            self.abr.on_partial(r.loaded, now - fb);
+                        }
+                    }
                     self.on_failure(
                         id,
                         FailureClass::Timeout {
                             ttfb: no_first_byte,
+                            idle,
                         },
                         None,
                     );
@@ -1250,6 +1333,11 @@ impl<R: SegmentRemuxer> Engine<R> {
                 self.next_non_contiguous = true;
                 if self.position < t {
                     self.position = t;
+                    // As `set_position` (`p` borrows the levels).
+                    self.own_seeks.push_back(t);
+                    while self.own_seeks.len() > 4 {
+                        self.own_seeks.pop_front();
+                    }
                     self.out.push_back(Output::SetPosition(t));
                 }
             }
@@ -1501,7 +1589,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         if next - self.position <= self.cfg.max_gap_jump || skipped {
             let from = self.position;
             self.position = next;
-            self.out.push_back(Output::SetPosition(next));
+            self.set_position(next);
             self.event(Event::GapJumped { from, to: next });
         }
     }
@@ -1538,8 +1626,17 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.position = to;
         self.stall_pos = to;
         self.stall_since = Some(self.now);
-        self.out.push_back(Output::SetPosition(to));
+        self.set_position(to);
         self.event(Event::StallNudged { to });
+    }
+
+    /// Move the playhead; the `seeking` this causes comes back as a `Seek` and is recognised.
+    fn set_position(&mut self, t: f64) {
+        self.own_seeks.push_back(t);
+        while self.own_seeks.len() > 4 {
+            self.own_seeks.pop_front();
+        }
+        self.out.push_back(Output::SetPosition(t));
     }
 
     fn on_seek(&mut self, target: f64) {
@@ -1548,10 +1645,21 @@ impl<R: SegmentRemuxer> Engine<R> {
         } else {
             0.0
         };
+        // The echo of our own SetPosition (gap jump, nudge, live start): not a user seek. The
+        // element may round currentTime a little.
+        if let Some(i) = self
+            .own_seeks
+            .iter()
+            .position(|&t| (t - target).abs() < 0.01)
+        {
+            self.own_seeks.drain(..=i);
+            self.position = target;
+            return;
+        }
+        self.own_seeks.clear();
         self.position = target;
         self.stall_since = None;
         self.nudges = 0;
-        self.eos_sent = false;
         let tol = self.cfg.hole_tolerance;
         // Past the end of a VOD: load the last segment (the element clamps to the duration).
         let end = self

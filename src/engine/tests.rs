@@ -250,6 +250,102 @@ fn seek_past_the_end_loads_the_last_segment_and_ends() {
     assert_eq!(events(&r, |e| matches!(e, Event::Ended)).count(), 1);
 }
 
+/// Runs on after playback ended, so a late second end would be seen.
+fn run_past_the_end(trace: &Trace, secs: f64, mut cfg: SimConfig) -> RunResult {
+    cfg.stop_at_end = false;
+    cfg.max_time = secs + 60.0;
+    run(trace, secs, cfg)
+}
+
+fn assert_one_end(r: &RunResult) {
+    assert!(r.ended, "did not end: {:?}", r.errors);
+    assert_eq!(fatal_count(r), 0, "{:?}", r.errors);
+    assert_eq!(r.end_of_streams, 1, "{:?}", r.errors);
+    assert_eq!(events(r, |e| matches!(e, Event::Ended)).count(), 1);
+}
+
+#[test]
+fn last_segment_404_skipped_ends_once() {
+    // Bug: seen in the demo after 404 injection, `ended` twice or never.
+    let mut cfg = SimConfig {
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::Status(404, None),
+            "/5.ts",
+            None,
+        )],
+        ..recorded()
+    };
+    let r = run_past_the_end(&fast(), 60.0, cfg.clone());
+    // Every level penalised in turn, then skipped.
+    assert!(r.segment_levels[5].is_none());
+    assert_one_end(&r);
+    cfg.engine.not_found = NotFoundPolicy::Skip;
+    let r = run_past_the_end(&fast(), 60.0, cfg);
+    assert!(r.segment_levels[5].is_none());
+    assert_one_end(&r);
+}
+
+#[test]
+fn last_segment_503_then_success_ends_once() {
+    let cfg = SimConfig {
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::Status(503, None),
+            "/5.ts",
+            Some(1),
+        )],
+        ..recorded()
+    };
+    let r = run_past_the_end(&fast(), 60.0, cfg);
+    assert!(r.segment_levels[5].is_some());
+    assert_one_end(&r);
+}
+
+#[test]
+fn seek_to_58_of_60_ends_once() {
+    let cfg = SimConfig {
+        seeks: vec![(5.0, 58.0)],
+        ..recorded()
+    };
+    let r = run_past_the_end(&fast(), 60.0, cfg);
+    assert_one_end(&r);
+    assert!(r.final_position >= 59.9, "{}", r.final_position);
+}
+
+#[test]
+fn seek_within_buffer_after_the_end_does_not_end_again() {
+    // Everything is buffered and the end signalled; seeking back inside the buffer appends
+    // nothing, so there is no second end.
+    let cfg = SimConfig {
+        seeks: vec![(20.0, 30.0)],
+        ..recorded()
+    };
+    let r = run_past_the_end(&fast(), 40.0, cfg);
+    assert_one_end(&r);
+}
+
+#[test]
+fn skipped_middle_segment_gap_jump_ends_once() {
+    // The gap jump sets currentTime, which the browser reports back as a seek.
+    let mut cfg = SimConfig {
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::Status(404, None),
+            "/4.ts",
+            None,
+        )],
+        ..recorded()
+    };
+    cfg.engine.not_found = NotFoundPolicy::Skip;
+    let r = run_past_the_end(&fast(), 60.0, cfg);
+    assert!(r.segment_levels[4].is_none());
+    assert_one_end(&r);
+}
+
 // ----- retries ----------------------------------------------------------------------------------
 
 fn fault(from: f64, until: f64, kind: FaultKind, url: &str, max: Option<u32>) -> Fault {
@@ -331,6 +427,78 @@ fn stalled_requests_time_out_and_give_up() {
         .filter(|e| e.kind == ErrorKind::Timeout)
         .count() as u32;
     assert_eq!(n, 1 + RetryPolicy::segments().max_timeout_retries);
+}
+
+#[test]
+fn stalled_body_at_startup_times_out_in_seconds_and_recovers() {
+    // Bug: a response that sent headers and 100 KB of body, then went silent, was only given up
+    // at the 120 s total timeout; with an empty buffer the player hung that long.
+    let cfg = SimConfig {
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::StallBody(100_000),
+            "/0.ts",
+            Some(1),
+        )],
+        ..recorded()
+    };
+    let r = run(&Trace::constant("4mbps", 4.0, 10_000.0), 60.0, cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal_count(&r), 0, "{:?}", r.errors);
+    let stalled: Vec<&PlayerError> = r
+        .errors
+        .iter()
+        .filter(|e| e.kind == ErrorKind::Timeout)
+        .collect();
+    assert_eq!(stalled.len(), 1, "{:?}", r.errors);
+    assert!(stalled[0].details.contains("stalled"), "{:?}", stalled[0]);
+    // Idle timeout (5 s) after the last byte, then the retry: playback starts within seconds.
+    let startup = r.startup_s.unwrap();
+    assert!(startup < 12.0, "started at {startup}");
+    assert!(r.segment_levels[0].is_some());
+}
+
+#[test]
+fn stalled_body_mid_stream_steps_down_and_feeds_the_abr() {
+    // A body that goes silent while a level above the lowest loads: the retry comes from a
+    // lower level at once, and the estimate learns from what arrived. (The abandon rule also
+    // catches a silent body when it predicts a stall; it is off here to test the timeout alone.)
+    let mut cfg = SimConfig {
+        faults: vec![fault(
+            20.0,
+            f64::INFINITY,
+            FaultKind::StallBody(200_000),
+            "l2/",
+            Some(1),
+        )],
+        ..recorded()
+    };
+    cfg.engine.abr.abandon = false;
+    let r = run(&fast(), 120.0, cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal_count(&r), 0, "{:?}", r.errors);
+    let stalled = r
+        .errors
+        .iter()
+        .find(|e| e.kind == ErrorKind::Timeout)
+        .unwrap_or_else(|| panic!("{:?} {:?}", r.errors, r.segment_levels));
+    // 200 KB in ~5 s is ~0.3 Mbps: the estimate learnt it, and the retry is the lowest level.
+    assert!(
+        stalled.details.contains("retrying from level 0"),
+        "{stalled:?}"
+    );
+    assert!(events(&r, |e| matches!(
+        e,
+        Event::LevelSwitching {
+            from: Some(2),
+            to: 0,
+            reason: SwitchReason::Abandon
+        }
+    ))
+    .next()
+    .is_some());
+    assert_eq!(r.segment_levels[5], Some(0));
 }
 
 #[test]
@@ -545,6 +713,69 @@ fn failed_refresh_is_fatal() {
     let r = run(&fast(), 300.0, cfg);
     assert_eq!(fatal_count(&r), 1);
     assert_eq!(r.fatal().unwrap().kind, ErrorKind::Auth);
+}
+
+#[test]
+fn failed_refresh_names_the_cdn_code_and_url() {
+    // Bug: without a refreshCredentials callback the fatal error read only "credentials refresh
+    // failed: no refreshCredentials callback was configured"; the CloudFront code and the refused
+    // URL were lost.
+    let cfg = SimConfig {
+        auth: Some(AuthModel {
+            refresh_fails: true,
+            refusal_body: Some(
+                "<Error><Code>MissingKey</Code><Message>Missing Key-Pair-Id query parameter or cookie value</Message></Error>"
+                    .into(),
+            ),
+            ..cookie_auth(40.0)
+        }),
+        ..recorded()
+    };
+    let r = run(&fast(), 300.0, cfg);
+    assert_eq!(fatal_count(&r), 1, "{:?}", r.errors);
+    let fatal = r.fatal().unwrap();
+    assert_eq!(fatal.kind, ErrorKind::Auth);
+    assert_eq!(
+        fatal.details,
+        "CDN refused the request: MissingKey (missing signed cookies); refreshing credentials \
+         failed: backend said no"
+    );
+    let url = fatal.url.as_deref().unwrap();
+    assert!(url.starts_with(sim::BASE) && url.ends_with(".ts"), "{url}");
+    assert!(r.fetches.iter().any(|f| f.0 >= 40.0 && f.2 == url));
+}
+
+#[test]
+fn failed_refresh_after_status_zero_names_cors() {
+    let cfg = SimConfig {
+        faults: vec![fault(
+            40.0,
+            f64::INFINITY,
+            FaultKind::Status(0, None),
+            "",
+            Some(1),
+        )],
+        auth: Some(AuthModel {
+            refresh_fails: true,
+            ..cookie_auth(f64::INFINITY)
+        }),
+        ..recorded()
+    };
+    let r = run(&fast(), 300.0, cfg);
+    assert_eq!(fatal_count(&r), 1, "{:?}", r.errors);
+    let fatal = r.fatal().unwrap();
+    assert_eq!(fatal.kind, ErrorKind::Auth);
+    assert!(
+        fatal
+            .details
+            .starts_with("CDN refused the request or CORS is not set up for credentials"),
+        "{}",
+        fatal.details
+    );
+    assert!(fatal
+        .details
+        .ends_with("refreshing credentials failed: backend said no"));
+    assert!(fatal.url.is_some());
 }
 
 #[test]

@@ -33,6 +33,8 @@ pub enum FaultKind {
     Status(u16, Option<String>),
     /// Never answer.
     Stall,
+    /// Answer 200 and send this many body bytes, then go silent (never finish).
+    StallBody(u64),
 }
 
 /// A fault applied to requests sent in `[from, until)` whose URL contains `url_contains`.
@@ -150,6 +152,8 @@ pub struct RunResult {
     pub max_stats: Option<EngineStats>,
     pub final_position: f64,
     pub set_positions: Vec<(f64, f64)>,
+    /// `EndOfStream` outputs.
+    pub end_of_streams: u32,
     pub peak_concurrency: usize,
     /// What the remuxer was told (pushes, discontinuities, rendition switches...).
     pub remuxer: SimRemuxer,
@@ -496,7 +500,19 @@ impl<'a> Sim<'a> {
     }
 
     fn response(&mut self, url: &str) -> Response {
+        match self.response_inner(url) {
+            (Response::Ok { size }, Some(after)) => Response::Partial {
+                size,
+                stall_after: after.min(size.saturating_sub(1)),
+            },
+            (r, _) => r,
+        }
+    }
+
+    /// The response, and where a `StallBody` fault cuts its body.
+    fn response_inner(&mut self, url: &str) -> (Response, Option<u64>) {
         let now = self.now;
+        let mut cut = None;
         for (i, f) in self.cfg.faults.iter().enumerate() {
             let count = self.fault_counts.get(i).copied().unwrap_or(0);
             if now + EPS >= f.from
@@ -507,15 +523,28 @@ impl<'a> Sim<'a> {
                 if let Some(c) = self.fault_counts.get_mut(i) {
                     *c += 1;
                 }
-                return match &f.kind {
-                    FaultKind::Status(s, body) => Response::Fail {
-                        status: *s,
-                        body: body.clone(),
-                    },
-                    FaultKind::Stall => Response::Stall,
-                };
+                match &f.kind {
+                    FaultKind::Status(s, body) => {
+                        let r = Response::Fail {
+                            status: *s,
+                            body: body.clone(),
+                        };
+                        return (r, None);
+                    }
+                    FaultKind::Stall => return (Response::Stall, None),
+                    FaultKind::StallBody(after) => {
+                        cut = Some(*after);
+                        break;
+                    }
+                }
             }
         }
+        (self.response_clean(url), cut)
+    }
+
+    /// The response without injected faults.
+    fn response_clean(&self, url: &str) -> Response {
+        let now = self.now;
         if let (Some(exp), Some(a)) = (self.cookie_expires, &self.cfg.auth) {
             if now >= exp {
                 return Response::Fail {
@@ -571,8 +600,13 @@ impl<'a> Sim<'a> {
                 Output::SetPosition(t) => {
                     self.res.set_positions.push((self.now, t));
                     self.play.position = t.max(0.0);
+                    // Setting currentTime fires `seeking`, which the web layer reports.
+                    self.inputs.push_back(Input::Seek { position: t });
                 }
-                Output::EndOfStream => self.play.eos = true,
+                Output::EndOfStream => {
+                    self.res.end_of_streams += 1;
+                    self.play.eos = true;
+                }
                 Output::RefreshCredentials => {
                     self.res.refresh_requests += 1;
                     if let Some(a) = &self.cfg.auth {
@@ -607,6 +641,8 @@ impl<'a> Sim<'a> {
     }
 
     fn append(&mut self, track: TrackId, data: &[u8]) {
+        // appendBuffer on an ended MediaSource reopens it: the end must be signalled again.
+        self.play.eos = false;
         match remux::appended_range(data) {
             Ok(None) => self.inputs.push_back(Input::AppendDone { track }),
             Ok(Some((s, e))) => {

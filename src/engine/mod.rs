@@ -22,6 +22,7 @@
 
 mod auth;
 mod buffer;
+mod fixed;
 mod loader;
 pub mod media;
 mod parse;
@@ -875,7 +876,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 }
                 self.error(
                     ekind,
-                    format!("{what}; retry in {d:.2} s"),
+                    format!("{what}; retry in {} s", fixed::Fixed(d, 2)),
                     false,
                     Some(&url),
                 );
@@ -1513,8 +1514,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.error(
                 ErrorKind::Buffer,
                 format!(
-                    "QuotaExceededError {failures} times in a row; buffer goal {:.0} s",
-                    self.goal
+                    "QuotaExceededError {failures} times in a row; buffer goal {} s",
+                    fixed::Fixed(self.goal, 0)
                 ),
                 true,
                 None,
@@ -1523,8 +1524,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.error(
                 ErrorKind::Buffer,
                 format!(
-                    "QuotaExceededError; evicting and retrying (goal {:.0} s)",
-                    self.goal
+                    "QuotaExceededError; evicting and retrying (goal {} s)",
+                    fixed::Fixed(self.goal, 0)
                 ),
                 false,
                 None,
@@ -1616,8 +1617,8 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.nudges += 1;
         if self.nudges > self.cfg.max_nudges {
             let details = format!(
-                "playhead stuck at {:.2} s with data buffered",
-                self.position
+                "playhead stuck at {} s with data buffered",
+                fixed::Fixed(self.position, 2)
             );
             self.error(ErrorKind::Stall, details, true, None);
             return;

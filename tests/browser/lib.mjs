@@ -9,14 +9,14 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 
 /** Headless Chromium with the flags this closed network needs (no background connections);
  * playwright gives it a fresh profile of its own. */
-export async function launchBrowser() {
+export async function launchBrowser({ args = [] } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
+      '--autoplay-policy=no-user-gesture-required', ...args,
     ],
   });
 }
@@ -53,13 +53,14 @@ export function startProcess(command, args, { quiet = true } = {}) {
 export const KEYS = 'tools/devcdn/testdata';
 
 /**
- * Starts the local CloudFront (CDN on `cdnPort`, app side on `appPort` serving `appRoot`: by default
- * the repository root, so `/pkg/` and `/tests/browser/pages/` are reachable) and waits until both answer.
+ * Starts the local CloudFront (CDN on `cdnPort` serving `root`, app side on `appPort` serving `appRoot`:
+ * by default the repository root, so `/pkg/` and `/tests/browser/pages/` are reachable) and waits
+ * until both answer.
  */
-export async function startCdn({ appPort, cdnPort, appRoot = '.', extra = [] }) {
+export async function startCdn({ appPort, cdnPort, appRoot = '.', root = 'sample', extra = [] }) {
   const binary = resolve(ROOT, 'target/debug/devcdn');
   const child = startProcess(binary, [
-    '--root', 'sample', '--port', String(cdnPort), '--key', `K1=${KEYS}/test-public.pem`,
+    '--root', root, '--port', String(cdnPort), '--key', `K1=${KEYS}/test-public.pem`,
     '--app-port', String(appPort), '--app-root', appRoot, '--sign-key', `${KEYS}/test-private.pem`,
     '--key-pair-id', 'K1', '--allow-origin', `http://localhost:${appPort}`, '--cache-control', 'no-store',
     '--quiet', ...extra,

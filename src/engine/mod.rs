@@ -141,6 +141,9 @@ pub struct Engine<R: SegmentRemuxer> {
     levels: Vec<Level>,
     current: Option<usize>,
     forced_next: Option<usize>,
+    /// A switch decided while the new level's playlist loads: announced when it takes effect
+    /// (the first fetch from that level), replaced if the next decision differs.
+    pending_switch: Option<(usize, SwitchReason)>,
     manual: Option<usize>,
     last_pushed_level: Option<usize>,
     last_appended_level: Option<usize>,
@@ -196,6 +199,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             levels: Vec::new(),
             current: None,
             forced_next: None,
+            pending_switch: None,
             manual: None,
             last_pushed_level: None,
             last_appended_level: None,
@@ -640,9 +644,16 @@ impl<R: SegmentRemuxer> Engine<R> {
             lp.find(edge.max(lp.segments.front().map_or(0.0, |s| s.start)))
                 .map_or(0.0, |s| s.start)
         });
+        // Only the level in use (or about to be) is kept fresh: a playlist that arrives for a
+        // switch that was replaced meanwhile is not reloaded.
+        let wanted =
+            self.current == Some(level) || self.pending_switch.is_some_and(|(l, _)| l == level);
         if let Some(l) = self.levels.get_mut(level) {
             l.playlist = Some(lp);
             l.reload_at = live.then_some(now + if changed { td } else { td / 2.0 });
+        }
+        if !wanted {
+            self.mark_stale_if_live(level);
         }
         if was_live && !live && !self.live_ended_sent {
             self.live_ended_sent = true;
@@ -1243,8 +1254,26 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
     }
 
+    /// Switch to `level`: at once when its playlist is ready (or at the start), else once it
+    /// is (the switch is pending until then, and a later decision replaces it).
     fn switch_to(&mut self, level: usize, reason: SwitchReason) {
-        if self.current != Some(level) {
+        let ready = self.current.is_none()
+            || self
+                .levels
+                .get(level)
+                .and_then(|l| l.playlist.as_ref())
+                .is_some_and(|p| p.fresh);
+        if let Some((old, _)) = self.pending_switch.filter(|&(l, _)| l != level) {
+            self.pending_switch = None;
+            self.mark_stale_if_live(old);
+        }
+        if self.current == Some(level) {
+            // Back to the level in use before a pending switch took effect: nothing to announce.
+            self.pending_switch = None;
+        } else if !ready {
+            self.pending_switch = Some((level, reason));
+        } else {
+            self.pending_switch = None;
             let from = self.current;
             if let Some(old) = from.and_then(|f| self.levels.get_mut(f)) {
                 // A live playlist not reloaded goes stale.
@@ -1265,6 +1294,16 @@ impl<R: SegmentRemuxer> Engine<R> {
         });
         if needs && !self.auth.holding {
             self.load_playlist(level);
+        }
+    }
+
+    /// A live level no longer wanted is not reloaded; its playlist goes stale.
+    fn mark_stale_if_live(&mut self, level: usize) {
+        if let Some(l) = self.levels.get_mut(level) {
+            if let Some(p) = l.playlist.as_mut().filter(|p| p.live) {
+                p.fresh = false;
+                l.reload_at = None;
+            }
         }
     }
 
@@ -1300,22 +1339,31 @@ impl<R: SegmentRemuxer> Engine<R> {
         if self.next_time - self.position >= self.goal {
             return;
         }
-        let level = if let Some(l) = self.forced_next.take() {
-            l
+        // Nothing left to fetch in a VOD: no decision, no switch for a segment that does not exist.
+        let at_end = self
+            .current
+            .and_then(|c| self.levels.get(c))
+            .and_then(|l| l.playlist.as_ref())
+            .is_some_and(|p| p.fresh && !p.live && p.find(self.next_time).is_none());
+        if at_end {
+            return;
+        }
+        // One decision per segment: the level is announced when its first fetch goes out, so
+        // deciding again while its playlist loads replaces the pending switch.
+        let (level, reason) = if let Some(l) = self.forced_next.filter(|&l| l < self.levels.len()) {
+            (l, SwitchReason::Abandon)
         } else if let Some(m) = self.manual.filter(|&m| m < self.levels.len()) {
-            if self.current != Some(m) {
-                self.switch_to(m, SwitchReason::Manual);
-            }
-            m
+            (m, SwitchReason::Manual)
         } else {
-            let l = self.choose_level();
-            if self.current != Some(l) {
-                self.switch_to(l, SwitchReason::Abr);
-            }
-            l
+            (self.choose_level(), SwitchReason::Abr)
         };
+        let reason = match self.pending_switch {
+            Some((l, r)) if l == level => r,
+            _ => reason,
+        };
+        self.switch_to(level, reason);
         if self.current != Some(level) {
-            self.switch_to(level, SwitchReason::Abandon);
+            return; // the new level's playlist is loading
         }
         let Some(lv) = self.levels.get(level) else {
             return;
@@ -1371,6 +1419,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.next_time = t;
             self.next_non_contiguous = true;
         }
+        self.forced_next = None;
         let id = self.new_request(
             RequestKind::Segment {
                 level,

@@ -99,6 +99,8 @@ pub struct SimConfig {
     pub record: bool,
     /// Stop as soon as playback ends.
     pub stop_at_end: bool,
+    /// Report the media element's state before every input, as the web layer does.
+    pub media_with_every_input: bool,
     pub weights: QoeWeights,
 }
 
@@ -121,6 +123,7 @@ impl Default for SimConfig {
             media_playlist_only: false,
             record: false,
             stop_at_end: true,
+            media_with_every_input: false,
             weights: QoeWeights::default(),
         }
     }
@@ -264,6 +267,9 @@ impl<'a> Sim<'a> {
         self.drain();
         loop {
             while let Some(i) = self.inputs.pop_front() {
+                if self.cfg.media_with_every_input && !matches!(i, Input::Media { .. }) {
+                    self.engine.handle_input(self.now, self.media_input());
+                }
                 self.engine.handle_input(self.now, i);
                 self.drain();
             }

@@ -39,8 +39,9 @@ pub struct Transfer {
     pub first_byte_at: f64,
     pub received: f64,
     pub next_progress: f64,
-    /// Bytes reported so far: a browser reports only chunks that arrived.
-    pub reported: u64,
+    /// Bytes reported so far (`None`: not even the headers): a browser reports the headers,
+    /// then only chunks that arrived.
+    pub reported: Option<u64>,
 }
 
 impl Transfer {
@@ -105,7 +106,7 @@ impl Network {
             first_byte_at: now + ttfb,
             received: 0.0,
             next_progress: now + ttfb,
-            reported: 0,
+            reported: None,
         });
         self.peak_concurrency = self.peak_concurrency.max(self.transfers.len());
     }
@@ -189,11 +190,12 @@ impl Network {
                         return false;
                     }
                     if t.next_progress <= now + EPS {
-                        if t.received as u64 > t.reported {
-                            t.reported = t.received as u64;
+                        let loaded = t.received as u64;
+                        if t.reported.map_or(true, |r| loaded > r) {
+                            t.reported = Some(loaded);
                             events.push(NetEvent::Progress {
                                 id: t.id,
-                                loaded: t.reported,
+                                loaded,
                                 total: size,
                             });
                         }
@@ -205,11 +207,12 @@ impl Network {
                     let size = *size;
                     let receiving = t.received < t.size() - 1e-6;
                     if t.next_progress <= now + EPS || !receiving {
-                        if t.received as u64 > t.reported {
-                            t.reported = t.received as u64;
+                        let loaded = t.received as u64;
+                        if t.reported.map_or(true, |r| loaded > r) {
+                            t.reported = Some(loaded);
                             events.push(NetEvent::Progress {
                                 id: t.id,
-                                loaded: t.reported,
+                                loaded,
                                 total: size,
                             });
                         }

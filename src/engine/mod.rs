@@ -26,6 +26,7 @@ mod fixed;
 mod loader;
 pub mod media;
 mod parse;
+mod sort;
 mod transmux;
 mod types;
 
@@ -518,7 +519,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         match parse_playlist(data, &r.url) {
             Ok(Playlist::Master(m)) => {
                 let mut variants = m.variants;
-                variants.sort_by_key(|v| v.bandwidth);
+                sort::sort_stable_by(&mut variants, |a, b| a.bandwidth < b.bandwidth);
                 self.levels = variants
                     .into_iter()
                     .map(|v| Level {

@@ -75,18 +75,20 @@ pub fn redact_url(url: &str) -> String {
         ),
         None => (query_and_frag, ""),
     };
-    let parts: Vec<String> = query
-        .split('&')
-        .map(|pair| {
-            let name = pair.split('=').next().unwrap_or("");
-            if matches!(name, "Signature" | "Policy" | "Key-Pair-Id") {
-                format!("{name}=REDACTED")
-            } else {
-                pair.to_string()
-            }
-        })
-        .collect();
-    format!("{base}?{}{frag}", parts.join("&"))
+    let mut out = String::with_capacity(url.len());
+    out.push_str(base);
+    for (i, pair) in query.split('&').enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        let name = pair.split('=').next().unwrap_or("");
+        if matches!(name, "Signature" | "Policy" | "Key-Pair-Id") {
+            out.push_str(name);
+            out.push_str("=REDACTED");
+        } else {
+            out.push_str(pair);
+        }
+    }
+    out.push_str(frag);
+    out
 }
 
 /// What the engine does about a refusal.

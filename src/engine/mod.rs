@@ -26,13 +26,15 @@ mod fixed;
 mod loader;
 pub mod media;
 mod parse;
+mod small_map;
+mod sort;
 mod transmux;
 mod types;
 
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::abr::{Abr, AbrContext, AbrLevel, LoadProgress, SegmentSample};
@@ -148,7 +150,7 @@ pub struct Engine<R: SegmentRemuxer> {
     last_pushed_level: Option<usize>,
     last_appended_level: Option<usize>,
     next_id: u64,
-    requests: BTreeMap<RequestId, Request>,
+    requests: small_map::SmallMap<RequestId, Request>,
     fetch: Option<SegmentFetch>,
     /// Playlist time of the next segment to fetch.
     next_time: f64,
@@ -204,7 +206,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             last_pushed_level: None,
             last_appended_level: None,
             next_id: 1,
-            requests: BTreeMap::new(),
+            requests: small_map::SmallMap::new(),
             fetch: None,
             next_time: 0.0,
             next_non_contiguous: false,
@@ -531,7 +533,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         match parse_playlist(data, &r.url) {
             Ok(Playlist::Master(m)) => {
                 let mut variants = m.variants;
-                variants.sort_by_key(|v| v.bandwidth);
+                sort::sort_stable_by(&mut variants, |a, b| a.bandwidth < b.bandwidth);
                 self.levels = variants
                     .into_iter()
                     .map(|v| Level {

@@ -55,6 +55,8 @@ pub struct MseSink {
     tracks: Vec<Track>,
     notify: Rc<dyn Fn(MseEvent)>,
     end_requested: bool,
+    /// A duration to set once the MediaSource is open and no SourceBuffer is updating.
+    duration: Option<f64>,
     _open: Listener,
 }
 
@@ -77,6 +79,7 @@ impl MseSink {
             tracks: Vec::new(),
             notify,
             end_requested: false,
+            duration: None,
             _open: open,
         })
     }
@@ -151,6 +154,7 @@ impl MseSink {
                 }
             }
         }
+        self.apply_duration();
         if self.end_requested && self.idle() && self.is_open() {
             self.end_requested = false;
             let _ = self.source.end_of_stream();
@@ -171,8 +175,17 @@ impl MseSink {
         let _ = self.pump();
     }
 
-    pub fn set_duration(&self, seconds: f64) {
+    /// Sets the duration now if possible, else as soon as it is (before `sourceopen`, or while
+    /// a SourceBuffer updates, setting it would be lost or throw).
+    pub fn set_duration(&mut self, seconds: f64) {
+        self.duration = Some(seconds);
+        self.apply_duration();
+    }
+
+    fn apply_duration(&mut self) {
+        let Some(seconds) = self.duration else { return };
         if self.is_open() && self.tracks.iter().all(|t| !t.buffer.updating()) {
+            self.duration = None;
             self.source.set_duration(seconds);
         }
     }

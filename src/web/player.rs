@@ -388,7 +388,7 @@ impl Inner {
                 }
                 Output::Abort { req } => session.requests.retain(|(r, ..)| *r != req),
                 Output::SetDuration(seconds) => {
-                    if let Some(mse) = &session.mse {
+                    if let Some(mse) = &mut session.mse {
                         mse.set_duration(seconds);
                     }
                 }
@@ -560,6 +560,12 @@ fn refresh_credentials(rc: &Rc<RefCell<Inner>>) {
     };
     let weak = Rc::downgrade(rc);
     let Some(callback) = callback else {
+        // Answered at once: the next refusal must be able to ask again.
+        if let Ok(mut inner) = rc.try_borrow_mut() {
+            if let Some(session) = inner.playback.as_mut() {
+                session.refreshing = false;
+            }
+        }
         let reason = "no refreshCredentials callback was configured".to_string();
         deliver(
             &weak,

@@ -167,12 +167,12 @@ describe('browser player', () => {
     await page.goto(PAGE);
     await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
     const messages = await page.evaluate(() => [{ bufferGoal: 'ten' }, { bufferGoal: function tenSeconds() {} },
-      { bufferGoal: undefined }].map((c) => {
+      { bufferGoal: Symbol('ten') }].map((c) => {
       try { window.makePlayer(c); return 'no error'; } catch (e) { return e.message; }
     }));
     assert.match(messages[0], /`bufferGoal` must be .*, got "ten"/);
     assert.match(messages[1], /`bufferGoal` must be .*, got function tenSeconds/);
-    assert.match(messages[2], /`bufferGoal` must be .*, got undefined/);
+    assert.match(messages[2], /`bufferGoal` must be .*, got symbol/);
     await page.close();
   });
 });

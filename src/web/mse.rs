@@ -54,7 +54,10 @@ pub struct MseSink {
     object_url: String,
     tracks: Vec<Track>,
     notify: Rc<dyn Fn(MseEvent)>,
-    end_requested: bool,
+    /// The engine declared the end of the stream and has not seen a seek since. Sticky because a
+    /// `remove()` (back-buffer eviction) or `appendBuffer()` on an ended MediaSource reopens it
+    /// (MSE spec), and an open MediaSource never lets the element fire `ended`.
+    ended: bool,
     _open: Listener,
 }
 
@@ -76,7 +79,7 @@ impl MseSink {
             object_url,
             tracks: Vec::new(),
             notify,
-            end_requested: false,
+            ended: false,
             _open: open,
         })
     }
@@ -151,8 +154,8 @@ impl MseSink {
                 }
             }
         }
-        if self.end_requested && self.idle() && self.is_open() {
-            self.end_requested = false;
+        // (Again) after the queues drain: also after an eviction that reopened the MediaSource.
+        if self.ended && self.idle() && self.is_open() {
             let _ = self.source.end_of_stream();
         }
         failures
@@ -165,10 +168,16 @@ impl MseSink {
             .all(|t| t.current.is_none() && t.queue.is_empty() && !t.buffer.updating())
     }
 
-    /// Calls `endOfStream()` once every queue has drained.
+    /// Calls `endOfStream()` once every queue has drained, and again whenever a later operation
+    /// reopened the MediaSource, until [`MseSink::forget_end`].
     pub fn end_of_stream(&mut self) {
-        self.end_requested = true;
+        self.ended = true;
         let _ = self.pump();
+    }
+
+    /// A seek: the engine may fetch again and will declare the end again when it is buffered.
+    pub fn forget_end(&mut self) {
+        self.ended = false;
     }
 
     pub fn set_duration(&self, seconds: f64) {

@@ -34,9 +34,11 @@ after(async () => {
 // listeners capture at the document.
 function recorder() {
   const mimes = [];
+  let source = null;
   const original = MediaSource.prototype.addSourceBuffer;
   MediaSource.prototype.addSourceBuffer = function addSourceBuffer(mime) {
     mimes.push(mime);
+    source = this;
     return original.call(this, mime);
   };
   const stalls = [];
@@ -61,6 +63,8 @@ function recorder() {
   window.e2e = {
     mimes,
     stalls,
+    /** The MediaSource's readyState (`open`, `ended`, `closed`), null before the first SourceBuffer. */
+    mediaSourceState: () => source && source.readyState,
     /** Every rebuffer so far, the one still going included. */
     allStalls: () => (waiting ? [...stalls, { at: waiting.at, ms: performance.now() - waiting.since, open: true }] : stalls),
   };
@@ -371,26 +375,43 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
     });
   }
 
-  test('plays to the end: the media element fires ended', async () => {
-    const { page, pageErrors } = await openDemo('autoplay=1&bufferGoal=10');
+  // Default buffer goal (30 s) and back buffer (30 s): after a seek to 40 s everything to the end is
+  // buffered at once (endOfStream), then the back buffer (the first segments) is evicted while the
+  // last 20 s play. Played at twice the speed to keep the test short.
+  test('plays to the end with the back buffer evicted after endOfStream: the element fires ended', async () => {
+    const { page, pageErrors } = await openDemo('autoplay=1');
     try {
       await waitForTime(page, 0.5);
       await page.evaluate(() => {
         const v = document.getElementById('video');
         window.e2e.ended = false;
         v.addEventListener('ended', () => { window.e2e.ended = true; });
-        v.currentTime = v.duration - 6;
+        v.currentTime = 40;
+        v.playbackRate = 2;
       });
       await waitInPage(page, () => window.e2e.ended, null, { ms: 20000, what: 'the ended event' })
         .catch(async (e) => {
           const v = await videoState(page);
-          const duration = await page.evaluate(() => document.getElementById('video').duration);
-          throw new Error(`${e.message}; currentTime ${v.time} of ${duration}, paused ${v.paused}, buffered ${JSON.stringify(v.buffered)}`);
+          const [duration, ms] = await page.evaluate(() => [document.getElementById('video').duration, window.e2e.mediaSourceState()]);
+          throw new Error(`${e.message}; currentTime ${v.time} of ${duration}, paused ${v.paused}, `
+            + `buffered ${JSON.stringify(v.buffered)}, MediaSource ${ms}`);
         });
       const v = await videoState(page);
       assert.ok(v.time > 59, `ended at ${v.time}`);
+      assert.equal(await page.evaluate(() => window.e2e.mediaSourceState()), 'ended');
       assert.ok(await page.evaluate(() => window.hlsplayDemo.events.some((e) => e.name === 'ended')),
         'the player reported every segment buffered (endOfStream)');
+      // Back into the evicted part: the stream is not over any more; it plays again.
+      await page.evaluate(() => {
+        const v = document.getElementById('video');
+        v.playbackRate = 1;
+        v.currentTime = 15;
+        return v.play();
+      });
+      await waitInPage(page, () => {
+        const v = document.getElementById('video');
+        return !v.seeking && !v.ended && v.currentTime > 16;
+      }, null, { ms: 10000, what: 'playback again after a seek back from the end' });
       assert.deepEqual(await fatalErrors(page), []);
       assert.deepEqual(pageErrors, []);
     } finally {

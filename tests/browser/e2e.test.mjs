@@ -122,8 +122,8 @@ const waitForBanner = (page, ms = 20000) => waitInPage(page,
 const stalls = (page) => page.evaluate(() => window.e2e.allStalls());
 
 const isMaster = (e) => e.path.endsWith('/testpattern.m3u8');
-/** Where the sample segment a CDN log path names ends (`…_00002.ts`: media sequence 2, 10-20 s). */
-const segmentEnd = (path) => Number(path.match(/_(\d+)\.ts$/)[1]) * SEGMENT_MS / 1000;
+/** Where the sample segment a CDN log path names starts (`…_00002.ts`: media sequence 2, 10-20 s). */
+const segmentStart = (path) => (Number(path.match(/_(\d+)\.ts$/)[1]) - 1) * (SEGMENT_MS / 1000);
 const isSegment = (e) => e.path.endsWith('.ts');
 
 /** Waits until the CDN has answered `count` segment requests with an injected fault; returns them. */
@@ -245,8 +245,8 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
       const bufferedEnd = await page.evaluate(() => document.getElementById('video').buffered.end(0));
       // The cookies live 600 s: an hour later the CDN (and the app) clock is past their expiry.
       await control(CDN, { advance: 3600 });
-      // Everything beyond `bufferedEnd` was fetched after the expiry: play through the next segment.
-      await waitForTime(page, bufferedEnd + 10.5, 40000);
+      // Everything beyond `bufferedEnd` was fetched after the expiry: play a second into it.
+      await waitForTime(page, bufferedEnd + 1, 30000);
       // The first request after the expiry (a segment, or a level playlist after a switch) is refused
       // as CloudFront refuses a stale cookie; segments are served again after the refresh.
       const log = (await cdnLog(CDN)).filter((e) => !e.path.startsWith('/__devcdn/'));
@@ -335,8 +335,8 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
       const faulted = await waitForFault(2);
       assert.deepEqual(faulted.map((e) => e.status), [503, 404]);
       assert.equal(faulted[0].path, faulted[1].path, 'the retry asked for the same segment');
-      // Play past the faulted segment's time.
-      await waitForTime(page, segmentEnd(faulted[0].path) + 0.5, 40000);
+      // Play a second into the faulted segment's time.
+      await waitForTime(page, segmentStart(faulted[0].path) + 1, 30000);
       const s = await demoState(page);
       assert.deepEqual(s.errors.filter((e) => e.fatal), []);
       assert.ok(s.errors.some((e) => /HTTP 503; retry in/.test(e.message)), JSON.stringify(s.errors));
@@ -362,9 +362,9 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
         await control(CDN, { fault: { path: '*.ts', kind: 'stall', after_bytes: 65536, count: 1 } });
         const stalled = await waitForFault(1);
         assert.equal(stalled.length, 1, 'the stall fault hit one segment request');
-        // Play past the stalled segment (the next one, 10-20 s), losing at most a segment's time:
-        // a 20 s run, plus a 10 s rebuffer, plus slack.
-        await waitForTime(page, segmentEnd(stalled[0].path) + 0.5, 35000);
+        // Play a second into the stalled segment's time (10-20 s), losing at most a segment's time:
+        // an 11 s run, plus a 10 s rebuffer, plus slack.
+        await waitForTime(page, segmentStart(stalled[0].path) + 1, 26000);
         assert.deepEqual(await fatalErrors(page), []);
         const long = (await stalls(page)).filter((x) => x.ms > SEGMENT_MS);
         assert.deepEqual(long, [], 'no rebuffer longer than one segment');

@@ -54,7 +54,10 @@ pub struct MseSink {
     object_url: String,
     tracks: Vec<Track>,
     notify: Rc<dyn Fn(MseEvent)>,
-    end_requested: bool,
+    /// The engine declared the end of the stream and has not seen a seek since. Sticky because a
+    /// `remove()` (back-buffer eviction) or `appendBuffer()` on an ended MediaSource reopens it
+    /// (MSE spec), and an open MediaSource never lets the element fire `ended`.
+    ended: bool,
     /// A duration to set once the MediaSource is open and no SourceBuffer is updating.
     duration: Option<f64>,
     _open: Listener,
@@ -78,7 +81,7 @@ impl MseSink {
             object_url,
             tracks: Vec::new(),
             notify,
-            end_requested: false,
+            ended: false,
             duration: None,
             _open: open,
         })
@@ -155,8 +158,8 @@ impl MseSink {
             }
         }
         self.apply_duration();
-        if self.end_requested && self.idle() && self.is_open() {
-            self.end_requested = false;
+        // (Again) after the queues drain: also after an eviction that reopened the MediaSource.
+        if self.ended && self.idle() && self.is_open() {
             let _ = self.source.end_of_stream();
         }
         failures
@@ -169,10 +172,16 @@ impl MseSink {
             .all(|t| t.current.is_none() && t.queue.is_empty() && !t.buffer.updating())
     }
 
-    /// Calls `endOfStream()` once every queue has drained.
+    /// Calls `endOfStream()` once every queue has drained, and again whenever a later operation
+    /// reopened the MediaSource, until [`MseSink::forget_end`].
     pub fn end_of_stream(&mut self) {
-        self.end_requested = true;
+        self.ended = true;
         let _ = self.pump();
+    }
+
+    /// A seek: the engine may fetch again and will declare the end again when it is buffered.
+    pub fn forget_end(&mut self) {
+        self.ended = false;
     }
 
     /// Sets the duration now if possible, else as soon as it is (before `sourceopen`, or while

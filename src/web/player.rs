@@ -316,6 +316,10 @@ impl Inner {
         if let Some(media) = media {
             session.engine.handle_input(now, media);
         }
+        // The engine forgets its endOfStream on a seek; so does the sink.
+        if let (Input::Seek { .. }, Some(mse)) = (&input, session.mse.as_mut()) {
+            mse.forget_end();
+        }
         session.engine.handle_input(now, input);
         self.drain()
     }

@@ -34,9 +34,11 @@ after(async () => {
 // listeners capture at the document.
 function recorder() {
   const mimes = [];
+  let source = null;
   const original = MediaSource.prototype.addSourceBuffer;
   MediaSource.prototype.addSourceBuffer = function addSourceBuffer(mime) {
     mimes.push(mime);
+    source = this;
     return original.call(this, mime);
   };
   const stalls = [];
@@ -61,6 +63,8 @@ function recorder() {
   window.e2e = {
     mimes,
     stalls,
+    /** The MediaSource's readyState (`open`, `ended`, `closed`), null before the first SourceBuffer. */
+    mediaSourceState: () => source && source.readyState,
     /** Every rebuffer so far, the one still going included. */
     allStalls: () => (waiting ? [...stalls, { at: waiting.at, ms: performance.now() - waiting.since, open: true }] : stalls),
   };
@@ -118,8 +122,8 @@ const waitForBanner = (page, ms = 20000) => waitInPage(page,
 const stalls = (page) => page.evaluate(() => window.e2e.allStalls());
 
 const isMaster = (e) => e.path.endsWith('/testpattern.m3u8');
-/** Where the sample segment a CDN log path names ends (`…_00002.ts`: media sequence 2, 10-20 s). */
-const segmentEnd = (path) => Number(path.match(/_(\d+)\.ts$/)[1]) * SEGMENT_MS / 1000;
+/** Where the sample segment a CDN log path names starts (`…_00002.ts`: media sequence 2, 10-20 s). */
+const segmentStart = (path) => (Number(path.match(/_(\d+)\.ts$/)[1]) - 1) * (SEGMENT_MS / 1000);
 const isSegment = (e) => e.path.endsWith('.ts');
 
 /** Waits until the CDN has answered `count` segment requests with an injected fault; returns them. */
@@ -241,8 +245,8 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
       const bufferedEnd = await page.evaluate(() => document.getElementById('video').buffered.end(0));
       // The cookies live 600 s: an hour later the CDN (and the app) clock is past their expiry.
       await control(CDN, { advance: 3600 });
-      // Everything beyond `bufferedEnd` was fetched after the expiry: play through the next segment.
-      await waitForTime(page, bufferedEnd + 10.5, 40000);
+      // Everything beyond `bufferedEnd` was fetched after the expiry: play a second into it.
+      await waitForTime(page, bufferedEnd + 1, 30000);
       // The first request after the expiry (a segment, or a level playlist after a switch) is refused
       // as CloudFront refuses a stale cookie; segments are served again after the refresh.
       const log = (await cdnLog(CDN)).filter((e) => !e.path.startsWith('/__devcdn/'));
@@ -331,8 +335,8 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
       const faulted = await waitForFault(2);
       assert.deepEqual(faulted.map((e) => e.status), [503, 404]);
       assert.equal(faulted[0].path, faulted[1].path, 'the retry asked for the same segment');
-      // Play past the faulted segment's time.
-      await waitForTime(page, segmentEnd(faulted[0].path) + 0.5, 40000);
+      // Play a second into the faulted segment's time.
+      await waitForTime(page, segmentStart(faulted[0].path) + 1, 30000);
       const s = await demoState(page);
       assert.deepEqual(s.errors.filter((e) => e.fatal), []);
       assert.ok(s.errors.some((e) => /HTTP 503; retry in/.test(e.message)), JSON.stringify(s.errors));
@@ -358,9 +362,9 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
         await control(CDN, { fault: { path: '*.ts', kind: 'stall', after_bytes: 65536, count: 1 } });
         const stalled = await waitForFault(1);
         assert.equal(stalled.length, 1, 'the stall fault hit one segment request');
-        // Play past the stalled segment (the next one, 10-20 s), losing at most a segment's time:
-        // a 20 s run, plus a 10 s rebuffer, plus slack.
-        await waitForTime(page, segmentEnd(stalled[0].path) + 0.5, 35000);
+        // Play a second into the stalled segment's time (10-20 s), losing at most a segment's time:
+        // an 11 s run, plus a 10 s rebuffer, plus slack.
+        await waitForTime(page, segmentStart(stalled[0].path) + 1, 26000);
         assert.deepEqual(await fatalErrors(page), []);
         const long = (await stalls(page)).filter((x) => x.ms > SEGMENT_MS);
         assert.deepEqual(long, [], 'no rebuffer longer than one segment');
@@ -371,26 +375,43 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
     });
   }
 
-  test('plays to the end: the media element fires ended', async () => {
-    const { page, pageErrors } = await openDemo('autoplay=1&bufferGoal=10');
+  // Default buffer goal (30 s) and back buffer (30 s): after a seek to 40 s everything to the end is
+  // buffered at once (endOfStream), then the back buffer (the first segments) is evicted while the
+  // last 20 s play. Played at twice the speed to keep the test short.
+  test('plays to the end with the back buffer evicted after endOfStream: the element fires ended', async () => {
+    const { page, pageErrors } = await openDemo('autoplay=1');
     try {
       await waitForTime(page, 0.5);
       await page.evaluate(() => {
         const v = document.getElementById('video');
         window.e2e.ended = false;
         v.addEventListener('ended', () => { window.e2e.ended = true; });
-        v.currentTime = v.duration - 6;
+        v.currentTime = 40;
+        v.playbackRate = 2;
       });
       await waitInPage(page, () => window.e2e.ended, null, { ms: 20000, what: 'the ended event' })
         .catch(async (e) => {
           const v = await videoState(page);
-          const duration = await page.evaluate(() => document.getElementById('video').duration);
-          throw new Error(`${e.message}; currentTime ${v.time} of ${duration}, paused ${v.paused}, buffered ${JSON.stringify(v.buffered)}`);
+          const [duration, ms] = await page.evaluate(() => [document.getElementById('video').duration, window.e2e.mediaSourceState()]);
+          throw new Error(`${e.message}; currentTime ${v.time} of ${duration}, paused ${v.paused}, `
+            + `buffered ${JSON.stringify(v.buffered)}, MediaSource ${ms}`);
         });
       const v = await videoState(page);
       assert.ok(v.time > 59, `ended at ${v.time}`);
+      assert.equal(await page.evaluate(() => window.e2e.mediaSourceState()), 'ended');
       assert.ok(await page.evaluate(() => window.hlsplayDemo.events.some((e) => e.name === 'ended')),
         'the player reported every segment buffered (endOfStream)');
+      // Back into the evicted part: the stream is not over any more; it plays again.
+      await page.evaluate(() => {
+        const v = document.getElementById('video');
+        v.playbackRate = 1;
+        v.currentTime = 15;
+        return v.play();
+      });
+      await waitInPage(page, () => {
+        const v = document.getElementById('video');
+        return !v.seeking && !v.ended && v.currentTime > 16;
+      }, null, { ms: 10000, what: 'playback again after a seek back from the end' });
       assert.deepEqual(await fatalErrors(page), []);
       assert.deepEqual(pageErrors, []);
     } finally {

@@ -7,6 +7,8 @@ cargo build --release -q -p hlsplay-cli
 out=$(./target/release/hlsplay simulate --traces tests/traces --abr all --markdown)
 summary=$(printf '%s\n' "$out" | grep '"summary":true')
 table=$(printf '%s\n' "$out" | grep '^|')
+# The browser race (bench/race.mjs) owns its own section of the file: keep it.
+race=$(sed -n '/^<!-- race:begin -->$/,/^<!-- race:end -->$/p' docs/benchmarks.md 2>/dev/null || true)
 {
   cat <<'HEAD'
 # ABR benchmarks (trace-driven simulation)
@@ -41,5 +43,6 @@ HEAD
   echo '```json'
   printf '%s\n' "$summary"
   echo '```'
+  if [ -n "$race" ]; then printf '\n%s\n' "$race"; fi
 } > docs/benchmarks.md
 echo "wrote docs/benchmarks.md"

@@ -20,13 +20,9 @@ bash scripts/make-sample.sh
 log "building devcdn (the local CloudFront)"
 cargo build --release -p devcdn
 
-# The app side serves one directory, and devcdn refuses symlinks that leave it: stage www/ at / and
-# pkg/ at /pkg/ as hard links (an editor that writes in place shows edits on reload), else copies.
+# The app side serves one directory: www/ at / and pkg/ at /pkg/ (see scripts/stage-demo.sh).
 stage=target/demo-root
-rm -rf "$stage"
-mkdir -p "$stage"
-cp -Rl www/. "$stage/" 2>/dev/null || cp -R www/. "$stage/"
-cp -Rl pkg "$stage/pkg" 2>/dev/null || cp -R pkg "$stage/pkg"
+bash scripts/stage-demo.sh "$stage"
 
 for port in "$PORT" "$CDN_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then

@@ -669,11 +669,17 @@ impl Transmuxer {
                 let mut data = Vec::with_capacity(fmp4::fragment_size(&frags));
                 sequence = sequence.wrapping_add(1);
                 fmp4::write_fragment(&mut data, sequence, &frags);
-                let codecs: Vec<String> = [video_codec.filter(|_| has_video), audio_codec]
+                // Joined by hand: `[String]::join` would be a second join instantiation in the wasm.
+                let mut codecs = String::new();
+                for c in [video_codec.filter(|_| has_video), audio_codec]
                     .into_iter()
                     .flatten()
-                    .collect();
-                let codecs = codecs.join(",");
+                {
+                    if !codecs.is_empty() {
+                        codecs.push(',');
+                    }
+                    codecs.push_str(&c);
+                }
                 let mime = format!(
                     "{}/mp4; codecs=\"{}\"",
                     if has_video { "video" } else { "audio" },

@@ -629,11 +629,17 @@ async function main() {
   }
   // Cookies first: the CDN refuses everything without them. A page served without the app endpoint
   // (a static server, a real CloudFront with its own auth) just plays without.
-  try {
-    await mintCookies();
-    haveApp = true;
-  } catch (e) {
-    showNotice(`no signed cookies from this origin's /auth/cookies (${e.message}); playing without`);
+  // ?cookies=0 skips the app entirely (no cookies, no refresh): what a viewer the app never signed
+  // in sees, i.e. the CDN's MissingKey refusal.
+  if (params.get('cookies') === '0') {
+    showNotice('?cookies=0: no signed cookies minted and no refresh; the CDN should refuse');
+  } else {
+    try {
+      await mintCookies();
+      haveApp = true;
+    } catch (e) {
+      showNotice(`no signed cookies from this origin's /auth/cookies (${e.message}); playing without`);
+    }
   }
   await load(src);
   setInterval(updateStats, 250);

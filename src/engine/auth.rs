@@ -32,11 +32,11 @@ impl CdnErrorCode {
     pub fn from_body(body: &str) -> Option<Self> {
         // Bounded: error bodies are small; never scan more than the first 4 KiB.
         let head = body.get(..body.len().min(4096)).unwrap_or(body);
-        let error = head.find("<Error>")?;
+        let error = find_ascii(head, "<Error>")?;
         let rest = head.get(error..)?;
-        let open = rest.find("<Code>")? + "<Code>".len();
+        let open = find_ascii(rest, "<Code>")? + "<Code>".len();
         let after = rest.get(open..)?;
-        let close = after.find("</Code>")?;
+        let close = find_ascii(after, "</Code>")?;
         let code = after.get(..close)?.trim();
         if code.is_empty() || code.len() > 64 {
             return None;
@@ -114,30 +114,42 @@ impl Refusal {
     }
 }
 
+/// Byte offset of `needle` (ASCII) in `hay`. A byte-window scan: `str::find` with a `&str` pattern
+/// brings the two-way searcher (~4 KB of wasm) for this one caller.
+fn find_ascii(hay: &str, needle: &str) -> Option<usize> {
+    hay.as_bytes()
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+}
+
 /// The URL with the values of `Signature`, `Policy` and `Key-Pair-Id` query parameters replaced,
 /// so error events and logs never carry credentials.
 pub fn redact_url(url: &str) -> String {
-    let Some(q) = url.find('?') else {
+    let Some((base, query_and_frag)) = url.split_once('?') else {
         return url.to_string();
     };
-    let (base, query_and_frag) = url.split_at(q);
-    let query_and_frag = query_and_frag.get(1..).unwrap_or("");
+    // `get`, not `split_at`: no panicking slice path (its formatting machinery) in the wasm.
     let (query, frag) = match query_and_frag.find('#') {
-        Some(h) => query_and_frag.split_at(h),
+        Some(h) => (
+            query_and_frag.get(..h).unwrap_or(query_and_frag),
+            query_and_frag.get(h..).unwrap_or(""),
+        ),
         None => (query_and_frag, ""),
     };
-    let parts: Vec<String> = query
-        .split('&')
-        .map(|pair| {
-            let name = pair.split('=').next().unwrap_or("");
-            if matches!(name, "Signature" | "Policy" | "Key-Pair-Id") {
-                format!("{name}=REDACTED")
-            } else {
-                pair.to_string()
-            }
-        })
-        .collect();
-    format!("{base}?{}{frag}", parts.join("&"))
+    let mut out = String::with_capacity(url.len());
+    out.push_str(base);
+    for (i, pair) in query.split('&').enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        let name = pair.split('=').next().unwrap_or("");
+        if matches!(name, "Signature" | "Policy" | "Key-Pair-Id") {
+            out.push_str(name);
+            out.push_str("=REDACTED");
+        } else {
+            out.push_str(pair);
+        }
+    }
+    out.push_str(frag);
+    out
 }
 
 /// What the engine does about a refusal.
@@ -203,6 +215,14 @@ mod tests {
 
     #[test]
     fn parses_cloudfront_error_codes() {
+        // Multi-byte text around the tags: the byte-window search must land on char boundaries.
+        let body = "<p>é</p><Error><Code>ünknöwn</Code></Error>";
+        assert_eq!(
+            CdnErrorCode::from_body(body),
+            Some(CdnErrorCode::Other("ünknöwn".to_string()))
+        );
+        assert_eq!(CdnErrorCode::from_body("<Error><Code>"), None);
+        assert_eq!(CdnErrorCode::from_body("<Code>AccessDenied</Code>"), None);
         let body = r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access denied</Message></Error>"#;
         assert_eq!(
             CdnErrorCode::from_body(body),

@@ -22,16 +22,19 @@
 
 mod auth;
 mod buffer;
+mod fixed;
 mod loader;
 pub mod media;
 mod parse;
+mod small_map;
+mod sort;
 mod transmux;
 mod types;
 
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::abr::{Abr, AbrContext, AbrLevel, LoadProgress, SegmentSample};
@@ -147,7 +150,7 @@ pub struct Engine<R: SegmentRemuxer> {
     last_pushed_level: Option<usize>,
     last_appended_level: Option<usize>,
     next_id: u64,
-    requests: BTreeMap<RequestId, Request>,
+    requests: small_map::SmallMap<RequestId, Request>,
     fetch: Option<SegmentFetch>,
     /// Playlist time of the next segment to fetch.
     next_time: f64,
@@ -203,7 +206,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             last_pushed_level: None,
             last_appended_level: None,
             next_id: 1,
-            requests: BTreeMap::new(),
+            requests: small_map::SmallMap::new(),
             fetch: None,
             next_time: 0.0,
             next_non_contiguous: false,
@@ -530,7 +533,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         match parse_playlist(data, &r.url) {
             Ok(Playlist::Master(m)) => {
                 let mut variants = m.variants;
-                variants.sort_by_key(|v| v.bandwidth);
+                sort::sort_stable_by(&mut variants, |a, b| a.bandwidth < b.bandwidth);
                 self.levels = variants
                     .into_iter()
                     .map(|v| Level {
@@ -886,7 +889,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 }
                 self.error(
                     ekind,
-                    format!("{what}; retry in {d:.2} s"),
+                    format!("{what}; retry in {} s", fixed::Fixed(d, 2)),
                     false,
                     Some(&url),
                 );
@@ -1562,8 +1565,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.error(
                 ErrorKind::Buffer,
                 format!(
-                    "QuotaExceededError {failures} times in a row; buffer goal {:.0} s",
-                    self.goal
+                    "QuotaExceededError {failures} times in a row; buffer goal {} s",
+                    fixed::Fixed(self.goal, 0)
                 ),
                 true,
                 None,
@@ -1572,8 +1575,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.error(
                 ErrorKind::Buffer,
                 format!(
-                    "QuotaExceededError; evicting and retrying (goal {:.0} s)",
-                    self.goal
+                    "QuotaExceededError; evicting and retrying (goal {} s)",
+                    fixed::Fixed(self.goal, 0)
                 ),
                 false,
                 None,
@@ -1671,8 +1674,8 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.nudges += 1;
         if self.nudges > self.cfg.max_nudges {
             let details = format!(
-                "playhead stuck at {:.2} s with data buffered",
-                self.position
+                "playhead stuck at {} s with data buffered",
+                fixed::Fixed(self.position, 2)
             );
             self.error(ErrorKind::Stall, details, true, None);
             return;

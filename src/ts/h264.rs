@@ -312,36 +312,50 @@ impl H264Es {
         for word in chunk.chunks_exact(8) {
             let v = u64::from_le_bytes(<[u8; 8]>::try_from(word).unwrap_or([1; 8]));
             if v.wrapping_sub(ONES) & !v & HIGHS != 0 {
-                for j in (i + 1).max(2)..=(i + 8) {
-                    if chunk.get(j) == Some(&1)
-                        && chunk.get(j - 1) == Some(&0)
-                        && chunk.get(j - 2) == Some(&0)
-                    {
-                        self.start_code(chunk, &mut copy_from, j, w);
-                    }
-                }
+                self.scan(chunk, &mut copy_from, (i + 1).max(2), i + 9, w);
             }
             i += 8;
         }
-        for j in (i + 1).max(2)..chunk.len() {
-            if chunk.get(j) == Some(&1)
-                && chunk.get(j - 1) == Some(&0)
-                && chunk.get(j - 2) == Some(&0)
-            {
-                self.start_code(chunk, &mut copy_from, j, w);
-            }
-        }
+        self.scan(chunk, &mut copy_from, (i + 1).max(2), chunk.len(), w);
         if self.in_nal {
             if let Some(rest) = chunk.get(copy_from..) {
                 self.data.extend_from_slice(rest);
             }
         }
-        let trailing = chunk.iter().rev().take(2).take_while(|&&b| b == 0).count() as u8;
+        let trailing = match chunk {
+            [.., 0, 0] => 2,
+            [.., 0] => 1,
+            _ => 0,
+        };
         self.zeros = if trailing as usize == chunk.len() {
             (self.zeros + trailing).min(2)
         } else {
             trailing
         };
+    }
+
+    /// Start codes whose 0x01 lies in `from..to` (`from` ≥ 2). A plain loop and a slice pattern:
+    /// at opt-level "z" range iterators and `Option` comparisons stay calls in this hot loop.
+    #[inline(always)]
+    fn scan(
+        &mut self,
+        chunk: &[u8],
+        copy_from: &mut usize,
+        from: usize,
+        to: usize,
+        w: &mut Warnings,
+    ) {
+        let to = to.min(chunk.len());
+        let mut j = from;
+        while j < to {
+            // SAFETY-free bounds: 2 ≤ j < chunk.len(), so j-2..=j is in the chunk.
+            if let (Some(&1), Some(&0), Some(&0)) =
+                (chunk.get(j), chunk.get(j - 1), chunk.get(j - 2))
+            {
+                self.start_code(chunk, copy_from, j, w);
+            }
+            j += 1;
+        }
     }
 
     fn start_code(&mut self, chunk: &[u8], copy_from: &mut usize, one_at: usize, w: &mut Warnings) {

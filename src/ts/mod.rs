@@ -483,7 +483,7 @@ impl Demuxer {
         let chunk_start = self.offset;
         let mut pos = 0usize;
         while pos < data.len() {
-            if !self.synced || data.get(pos) != Some(&SYNC) {
+            if !self.synced || !matches!(data.get(pos), Some(&SYNC)) {
                 match find_sync(data, pos) {
                     Some(p) => {
                         if p > pos || self.ever_synced {

@@ -658,7 +658,15 @@ fn on_fetch(weak: &Weak<RefCell<Inner>>, session: u32, req: RequestId, event: Fe
         }
         FetchEvent::Complete { status, body } => {
             forget_request(weak, req);
-            let text = String::from_utf8_lossy(&body).into_owned();
+            // Only read for the CDN's ASCII error code. Not from_utf8_lossy (~1 KB of wasm): a body
+            // that is not UTF-8 keeps its ASCII and gets `?` for every other byte.
+            let text = String::from_utf8(body).unwrap_or_else(|e| {
+                let ascii = e
+                    .into_bytes()
+                    .into_iter()
+                    .map(|b| if b.is_ascii() { b } else { b'?' });
+                String::from_utf8(ascii.collect()).unwrap_or_default()
+            });
             Input::LoadFailed {
                 req,
                 status,

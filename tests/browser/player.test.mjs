@@ -175,4 +175,18 @@ describe('browser player', () => {
     assert.match(message, /unknown key `bufferGoall`/);
     await page.close();
   });
+
+  test('config values of the wrong type are rejected naming the key and the value', async () => {
+    const page = await browser.newPage();
+    await page.goto(PAGE);
+    await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+    const messages = await page.evaluate(() => [{ bufferGoal: 'ten' }, { bufferGoal: function tenSeconds() {} },
+      { bufferGoal: undefined }].map((c) => {
+      try { window.makePlayer(c); return 'no error'; } catch (e) { return e.message; }
+    }));
+    assert.match(messages[0], /`bufferGoal` must be .*, got "ten"/);
+    assert.match(messages[1], /`bufferGoal` must be .*, got function tenSeconds/);
+    assert.match(messages[2], /`bufferGoal` must be .*, got undefined/);
+    await page.close();
+  });
 });

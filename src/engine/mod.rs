@@ -1588,6 +1588,12 @@ impl<R: SegmentRemuxer> Engine<R> {
         let Some(back) = self.cfg.back_buffer else {
             return;
         };
+        // After EndOfStream nothing more is appended, so there is nothing to make room for, and
+        // remove() would reopen the ended MediaSource: the element would wait at the end of the
+        // buffer instead of ending. (A seek back that refetches appends, which re-arms both.)
+        if self.eos_sent {
+            return;
+        }
         let cutoff = self.position - back;
         // Hysteresis: remove in chunks of at least 10 s, not on every tick.
         if !self.buffered.start().is_some_and(|s| s < cutoff - 10.0) {

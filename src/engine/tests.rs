@@ -265,6 +265,17 @@ fn assert_one_end(r: &RunResult) {
 }
 
 #[test]
+fn back_buffer_eviction_after_end_of_stream_does_not_reopen_the_source() {
+    // Bug: seen in the demo, "waited at 60.02 s and never ended". Everything was appended and
+    // EndOfStream sent early on a fast link; the back-buffer eviction then called remove(),
+    // which reopens an ended MediaSource (as appendBuffer does), and EndOfStream was never sent
+    // again: the element waited at the end of the buffer. (The simulator models the reopen.)
+    let r = run_past_the_end(&fast(), 120.0, recorded());
+    assert_one_end(&r);
+    assert!(r.final_position >= 119.9, "{}", r.final_position);
+}
+
+#[test]
 fn last_segment_404_skipped_ends_once() {
     // Bug: seen in the demo after 404 injection, `ended` twice or never.
     let mut cfg = SimConfig {

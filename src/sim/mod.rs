@@ -600,6 +600,8 @@ impl<'a> Sim<'a> {
                 Output::SetDuration(_) | Output::AddSourceBuffer { .. } => {}
                 Output::Append { track, data } => self.append(track, &data),
                 Output::Remove { track, start, end } => {
+                    // remove() on an ended MediaSource reopens it, as appendBuffer() does.
+                    self.play.eos = false;
                     self.play.buffered.remove(start, end);
                     self.inputs.push_back(Input::RemoveDone { track });
                 }

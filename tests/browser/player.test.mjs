@@ -130,6 +130,20 @@ describe('browser player', () => {
     await page.close();
   });
 
+  // Regression: the element waited at the end and never ended. EndOfStream was sent once every
+  // segment was appended; the back-buffer eviction after it called remove(), which reopens an
+  // ended MediaSource, and the end was never signalled again.
+  test('plays to the end: the element ends, one ended event', async () => {
+    const { page } = await openPlayer({ backBuffer: 10 });
+    await play(page, sampleMaster(CDN));
+    await page.evaluate(() => { document.getElementById('video').playbackRate = 4; });
+    await waitInPage(page, () => document.getElementById('video').ended, null,
+      { ms: 45000, what: 'the element to end' });
+    assert.equal((await events(page, 'ended')).length, 1);
+    assert.deepEqual((await events(page, 'error')).filter((e) => e.fatal), []);
+    await page.close();
+  });
+
   // Regression: a module-level `const player` is collectable by V8; when the JS wrapper was
   // garbage-collected its finaliser destroyed the player and playback stopped.
   test('a player the page keeps no reference to goes on playing after garbage collection', async () => {

@@ -171,6 +171,29 @@ pub struct AbrConfig {
     /// rebuffering: a long-horizon view that keeps the search from spending the buffer on
     /// levels the link cannot keep.
     pub terminal_horizon_s: f64,
+    /// The same long view, shorter, for sequences that stay or go down: keeping a level the
+    /// link no longer carries is paid for before the buffer is gone (`0` = off).
+    pub stay_horizon_s: f64,
+    /// No abandon when the last progress step alone would finish the download in time.
+    pub abandon_recovered: bool,
+    /// Below this recent rate (bits/s) the link is taken as dead and no abandon is made.
+    pub abandon_dead_link_bps: f64,
+    /// No abandon while this much is buffered: a collapse (an outage) is re-judged every
+    /// check as the buffer drains, and a short one passes without two switches.
+    pub abandon_max_buffer_s: f64,
+    /// Largest relative error the robust-EWMA prediction discounts by.
+    pub robust_error_cap: f64,
+    /// Buffer (fraction of the goal) the long view of an up-move must leave untouched: the
+    /// reserve that absorbs what the prediction does not foresee.
+    pub terminal_reserve_frac: f64,
+    /// An up-switch waits while the last sample exceeds the prediction by more than this
+    /// fraction: the estimate is still rising (or the sample is a spike), and waiting one
+    /// segment turns two steps up into one (`0` = off).
+    pub up_settle: f64,
+    /// Fraction of the prediction trusted with an empty buffer; rises linearly to 1 at
+    /// `safe_buffer_frac` x the goal (`1` = off).
+    pub low_buffer_safety: f64,
+    pub safe_buffer_frac: f64,
     /// Buffer the search likes to end with, as a fraction of the goal: a reserve against
     /// sudden drops (BOLA-like: spend bitrate only from a healthy buffer).
     pub buffer_target_frac: f64,
@@ -218,6 +241,15 @@ impl Default for AbrConfig {
             up_prediction: None,
             up_safety: 1.0,
             terminal_horizon_s: 300.0,
+            stay_horizon_s: 0.0,
+            abandon_recovered: false,
+            abandon_dead_link_bps: 0.0,
+            abandon_max_buffer_s: f64::INFINITY,
+            robust_error_cap: f64::INFINITY,
+            terminal_reserve_frac: 0.0,
+            up_settle: 0.0,
+            low_buffer_safety: 1.0,
+            safe_buffer_frac: 1.0,
             buffer_target_frac: 0.0,
             buffer_target_weight: 0.0,
             up_confidence: 0.9,
@@ -246,6 +278,9 @@ pub enum Prediction {
     Ewma,
     /// The smaller of the EWMA estimate and the harmonic mean.
     MinEwmaHarmonic,
+    /// The EWMA estimate over (1 + largest recent relative error): RobustMPC's discount on
+    /// the faster-reacting average.
+    RobustEwma,
 }
 
 impl Prediction {
@@ -255,6 +290,7 @@ impl Prediction {
             "harmonic" => Some(Prediction::Harmonic),
             "ewma" => Some(Prediction::Ewma),
             "min" => Some(Prediction::MinEwmaHarmonic),
+            "robust-ewma" => Some(Prediction::RobustEwma),
             _ => None,
         }
     }
@@ -311,6 +347,12 @@ impl Lookahead {
             Prediction::Harmonic => hm,
             Prediction::Ewma => ewma,
             Prediction::MinEwmaHarmonic => hm.min(ewma),
+            Prediction::RobustEwma => {
+                // Capped: one sample that straddled an outage would otherwise block every
+                // up-move for `history` segments.
+                let max_err = self.errors.iter().copied().fold(0.0f64, f64::max);
+                ewma / (1.0 + max_err.min(self.cfg.robust_error_cap))
+            }
         }
     }
 
@@ -389,8 +431,14 @@ impl Lookahead {
             // searched segments alone (else the rule dips down and up again as the buffer drains).
             let last = seq.last().and_then(|&k| cands.get(k)).copied().unwrap_or(0);
             let going_up = ctx.current.map_or(true, |c| last > c);
-            if going_up {
-                let deficit = (beyond / dur) * (last_dl - dur).max(0.0) - buffer;
+            let view = if going_up { beyond } else { 0.0 };
+            if view > 0.0 {
+                let reserve = if going_up {
+                    self.cfg.terminal_reserve_frac * ctx.buffer_goal
+                } else {
+                    0.0
+                };
+                let deficit = (view / dur) * (last_dl - dur).max(0.0) - (buffer - reserve);
                 score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
             }
             // An up-move is likely to be undone later: charge part of the way back now (on the
@@ -407,6 +455,20 @@ impl Lookahead {
                         * self.cfg.switch_penalty
                         * (ctx.rate(top) - ctx.rate(c))
                         / 1e6;
+                }
+            }
+            // Keeping (or taking) a level now: can today's buffer carry it for the next
+            // `stay_horizon_s` at the prediction? Judged on the level fetched now, so a
+            // sequence cannot dodge it by stepping down only in its last slot.
+            if let (Some(&f), true) = (seq.first(), self.cfg.stay_horizon_s > 0.0) {
+                let lvl = cands.get(f).copied().unwrap_or(0);
+                if ctx.current.is_some_and(|c| lvl >= c) {
+                    let view = ctx.remaining.map_or(self.cfg.stay_horizon_s, |r| {
+                        (r + dur).min(self.cfg.stay_horizon_s)
+                    });
+                    let dl = ttfb + ctx.size_rate(lvl) * dur / pred_bps.max(1.0);
+                    let deficit = (view / dur) * (dl - dur).max(0.0) - ctx.buffer;
+                    score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
                 }
             }
             let target = self.cfg.buffer_target_frac * ctx.buffer_goal;
@@ -454,9 +516,13 @@ impl Abr for Lookahead {
     }
 
     fn choose(&mut self, ctx: &AbrContext) -> usize {
-        let pred = self.predict_bps();
+        let raw = self.predict_bps();
         // Errors are measured only against real predictions, not the default estimate.
-        self.last_prediction = self.est.trusted().then_some(pred);
+        self.last_prediction = self.est.trusted().then_some(raw);
+        // Buffer-dependent safety: the emptier the buffer, the less of the prediction is trusted
+        // (an error costs a stall only when the buffer cannot absorb it).
+        let full = (ctx.buffer / (self.cfg.safe_buffer_frac * ctx.buffer_goal).max(1e-9)).min(1.0);
+        let pred = raw * (self.cfg.low_buffer_safety + (1.0 - self.cfg.low_buffer_safety) * full);
         let mut choice = self.search(ctx, pred);
         let up_pred = self
             .cfg
@@ -482,7 +548,17 @@ impl Abr for Lookahead {
                     })
                     .unwrap_or(cur);
                 let starved = ctx.buffer < self.cfg.up_min_buffer_s;
-                choice = if recent || starved {
+                // Waiting pays only if the last sample would carry a level above the one chosen.
+                let rising = self.cfg.up_settle > 0.0
+                    && self.samples.back().is_some_and(|&last| {
+                        last > raw * (1.0 + self.cfg.up_settle)
+                            && (sustainable + 1..ctx.levels.len()).any(|i| {
+                                ctx.is_allowed(i)
+                                    && ctx.size_rate(i)
+                                        <= last * (up_pred / raw.max(1.0)) * self.cfg.up_safety
+                            })
+                    });
+                choice = if recent || starved || rising {
                     cur
                 } else {
                     sustainable.max(cur)
@@ -549,7 +625,27 @@ impl Abr for Lookahead {
         };
         let rate = average.min(recent).max(1.0);
         let remaining = (p.expected - p.loaded as f64).max(0.0) * 8.0 / rate;
-        if remaining <= ctx.buffer {
+        // A dead link (an outage) stalls every level alike: abandoning would only throw away
+        // what has arrived and cost two switches; judge again when bytes flow.
+        // The link just came back (the last progress step alone would finish in time): the
+        // window still remembers the outage, the future does not.
+        let latest = {
+            let mut it = self.progress.iter().rev();
+            match (it.next(), it.next()) {
+                (Some(&(e1, l1, _)), Some(&(e0, l0, _))) if e1 > e0 => {
+                    (l1.saturating_sub(l0)) as f64 * 8.0 / (e1 - e0)
+                }
+                _ => 0.0,
+            }
+        };
+        let recovered = self.cfg.abandon_recovered
+            && latest > 0.0
+            && (p.expected - p.loaded as f64).max(0.0) * 8.0 / latest <= ctx.buffer;
+        if remaining <= ctx.buffer
+            || ctx.buffer >= self.cfg.abandon_max_buffer_s
+            || rate < self.cfg.abandon_dead_link_bps
+            || recovered
+        {
             return None;
         }
         let ttfb_est = self.est.ttfb_s();

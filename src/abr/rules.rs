@@ -174,9 +174,13 @@ pub struct AbrConfig {
     /// The same long view, shorter, for sequences that stay or go down: keeping a level the
     /// link no longer carries is paid for before the buffer is gone (`0` = off).
     pub stay_horizon_s: f64,
-    /// No abandon when the last progress step alone would finish the download in time.
-    pub abandon_recovered: bool,
-    /// Below this recent rate (bits/s) the link is taken as dead and no abandon is made.
+    /// No abandon while the link is dead (see `abandon_dead_link_bps`) or when the last
+    /// progress step alone would finish the download in time (the link came back).
+    pub abandon_patient: bool,
+    /// Window of the "latest" rate used by `abandon_patient`, seconds.
+    pub abandon_latest_s: f64,
+    /// With `abandon_patient`: below this rate (bits/s) since the last check the link is taken
+    /// as dead and no abandon is made.
     pub abandon_dead_link_bps: f64,
     /// No abandon while this much is buffered: a collapse (an outage) is re-judged every
     /// check as the buffer drains, and a short one passes without two switches.
@@ -238,16 +242,17 @@ impl Default for AbrConfig {
             rebuffer_penalty: 4.3,
             switch_penalty: 1.0,
             prediction: Prediction::Ewma,
-            up_prediction: None,
+            up_prediction: Some(Prediction::RobustEwma),
             up_safety: 1.0,
             terminal_horizon_s: 300.0,
-            stay_horizon_s: 0.0,
-            abandon_recovered: false,
+            stay_horizon_s: 60.0,
+            abandon_patient: true,
+            abandon_latest_s: 0.5,
             abandon_dead_link_bps: 0.0,
             abandon_max_buffer_s: f64::INFINITY,
-            robust_error_cap: f64::INFINITY,
+            robust_error_cap: 0.3,
             terminal_reserve_frac: 0.0,
-            up_settle: 0.0,
+            up_settle: 0.2,
             low_buffer_safety: 1.0,
             safe_buffer_frac: 1.0,
             buffer_target_frac: 0.0,
@@ -629,22 +634,30 @@ impl Abr for Lookahead {
         // what has arrived and cost two switches; judge again when bytes flow.
         // The link just came back (the last progress step alone would finish in time): the
         // window still remembers the outage, the future does not.
+        // Rate over the last `abandon_latest_s` of progress.
         let latest = {
             let mut it = self.progress.iter().rev();
-            match (it.next(), it.next()) {
-                (Some(&(e1, l1, _)), Some(&(e0, l0, _))) if e1 > e0 => {
+            match (
+                it.next(),
+                it.find(|&&(e, _, _)| e <= p.elapsed - self.cfg.abandon_latest_s),
+            ) {
+                (Some(&(e1, l1, _)), Some(&(e0, l0, _))) => {
                     (l1.saturating_sub(l0)) as f64 * 8.0 / (e1 - e0)
                 }
+                // One point only: the link's current rate is not measured yet (after an
+                // outage, the first bytes arrive with only the outage in the average).
                 _ => 0.0,
             }
         };
-        let recovered = self.cfg.abandon_recovered
-            && latest > 0.0
-            && (p.expected - p.loaded as f64).max(0.0) * 8.0 / latest <= ctx.buffer;
+        let recovered =
+            latest > 0.0 && (p.expected - p.loaded as f64).max(0.0) * 8.0 / latest <= ctx.buffer;
+        // No byte since the last check: the link is dead for the moment (an outage), which
+        // stalls every level alike; abandoning would throw away what has arrived and cost two
+        // switches. Judge again when bytes flow (and not on the outage they remember).
+        let dead = latest <= self.cfg.abandon_dead_link_bps;
         if remaining <= ctx.buffer
             || ctx.buffer >= self.cfg.abandon_max_buffer_s
-            || rate < self.cfg.abandon_dead_link_bps
-            || recovered
+            || (self.cfg.abandon_patient && (dead || recovered))
         {
             return None;
         }

@@ -177,6 +177,9 @@ pub struct AbrConfig {
     /// No abandon while the link is dead (see `abandon_dead_link_bps`) or when the last
     /// progress step alone would finish the download in time (the link came back).
     pub abandon_patient: bool,
+    /// No up-switch to a level below the one the link carries just because the buffer is
+    /// still too short for the latter (see `choose`).
+    pub no_partial_up: bool,
     /// Window of the "latest" rate used by `abandon_patient`, seconds.
     pub abandon_latest_s: f64,
     /// With `abandon_patient`: below this rate (bits/s) since the last check the link is taken
@@ -247,6 +250,7 @@ impl Default for AbrConfig {
             terminal_horizon_s: 300.0,
             stay_horizon_s: 60.0,
             abandon_patient: true,
+            no_partial_up: true,
             abandon_latest_s: 0.5,
             abandon_dead_link_bps: 0.0,
             abandon_max_buffer_s: f64::INFINITY,
@@ -570,6 +574,7 @@ impl Abr for Lookahead {
                 };
             }
         }
+        let wanted = choice;
         if self.cfg.fetch_guard > 0.0 {
             let bw = self
                 .samples
@@ -586,6 +591,14 @@ impl Abr for Lookahead {
                 while choice > lowest && !ctx.is_allowed(choice) {
                     choice -= 1;
                 }
+            }
+        }
+        // The buffer, not the link, held the move up to an intermediate level (a start-up
+        // ramp): wait at the current level until the buffer allows the level the link
+        // carries, one switch instead of two.
+        if let Some(cur) = ctx.current.filter(|_| self.cfg.no_partial_up) {
+            if choice > cur && choice < wanted && ctx.is_allowed(cur) {
+                choice = cur;
             }
         }
         if self.last_choice.is_some_and(|c| c != choice) {
@@ -1109,5 +1122,28 @@ mod tests {
         });
         jump(&mut eager);
         assert_eq!(eager.choose(&ctx(&levels, &allowed, Some(0), 30.0)), 1);
+    }
+
+    #[test]
+    fn no_up_switch_to_a_level_only_the_short_buffer_imposes() {
+        // The link carries level 2 (estimate ~3.8 Mbps) but the last sample was 3 Mbps, at
+        // which 13 s of buffer cannot cover a level-2 fetch yet (fetch guard): going to level 1
+        // now and to 2 later is two switches where waiting is one.
+        let levels = ladder();
+        let allowed = [true; 3];
+        let link = |abr: &mut Lookahead| {
+            feed(abr, 4.0, 6);
+            feed(abr, 3.0, 1);
+        };
+        let mut r = Lookahead::new(AbrConfig::default());
+        link(&mut r);
+        assert_eq!(r.choose(&ctx(&levels, &allowed, Some(0), 13.0)), 0);
+        assert_eq!(r.choose(&ctx(&levels, &allowed, Some(0), 16.0)), 2);
+        let mut partial = Lookahead::new(AbrConfig {
+            no_partial_up: false,
+            ..AbrConfig::default()
+        });
+        link(&mut partial);
+        assert_eq!(partial.choose(&ctx(&levels, &allowed, Some(0), 13.0)), 1);
     }
 }

@@ -271,6 +271,7 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
         "terminal_horizon_s" => abr.terminal_horizon_s = num()?,
         "stay_horizon_s" => abr.stay_horizon_s = num()?,
         "abandon_patient" => abr.abandon_patient = v == "true",
+        "no_partial_up" => abr.no_partial_up = v == "true",
         "abandon_latest_s" => abr.abandon_latest_s = num()?,
         "abandon_dead_link_bps" => abr.abandon_dead_link_bps = num()?,
         "abandon_max_buffer_s" => abr.abandon_max_buffer_s = num()?,

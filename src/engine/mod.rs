@@ -839,8 +839,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             FailureClass::Timeout { idle: true, .. } => (
                 ErrorKind::Timeout,
                 format!(
-                    "download stalled: no data for {:.0} s",
-                    self.policy(kind).idle_timeout
+                    "download stalled: no data for {} s",
+                    fixed::Fixed(self.policy(kind).idle_timeout, 0)
                 ),
             ),
             FailureClass::Timeout { .. } => (ErrorKind::Timeout, "download too slow".to_string()),

@@ -38,7 +38,10 @@ pub enum Op {
 pub enum OpFailure {
     /// `QuotaExceededError`: the buffer is full; the op is dropped (the engine resends it).
     Quota,
-    Other(String),
+    /// The browser refused the data.
+    Append(String),
+    /// A range could not be removed (it stays buffered; nothing is lost).
+    Remove(String),
 }
 
 struct Track {
@@ -149,11 +152,12 @@ impl MseSink {
                         .dyn_ref::<DomException>()
                         .is_some_and(|e| e.name() == "QuotaExceededError");
                     // The engine keeps the op and sends it again after evicting.
-                    if quota {
-                        failures.push((index, OpFailure::Quota));
-                    } else {
-                        failures.push((index, OpFailure::Other(describe(&error))));
-                    }
+                    let failure = match op {
+                        Op::Append(_) if quota => OpFailure::Quota,
+                        Op::Append(_) => OpFailure::Append(describe(&error)),
+                        Op::Remove { .. } => OpFailure::Remove(describe(&error)),
+                    };
+                    failures.push((index, failure));
                 }
             }
         }

@@ -67,8 +67,9 @@ struct Session {
     mse: Option<MseSink>,
     /// Engine track -> SourceBuffer index, and the track's kind for events.
     tracks: Vec<(TrackId, usize, &'static str)>,
-    /// SourceBuffers asked for before the MediaSource opened.
+    /// SourceBuffers asked for before the MediaSource opened, and the ops sent to them meanwhile.
     pending_tracks: Vec<(TrackId, String)>,
+    pending_ops: Vec<(TrackId, Op)>,
     /// Requests under way; `true` marks a media segment.
     requests: Vec<(RequestId, bool, InFlight)>,
     timer: Option<Timer>,
@@ -280,11 +281,20 @@ impl Inner {
                 on_media_event(&weak, session, kind)
             })?);
         }
+        // The video's `resize` fires when the picture's size changes; the page's layout changes
+        // (and so the element's CSS size, for the level cap) show as the window's `resize`.
+        let weak = self.weak.clone();
+        listeners.push(Listener::new(
+            super::dom::window()?.as_ref(),
+            "resize",
+            move |_| on_media_event(&weak, session, "resize"),
+        )?);
         Ok(Session {
             engine,
             mse: Some(mse),
             tracks: Vec::new(),
             pending_tracks: Vec::new(),
+            pending_ops: Vec::new(),
             requests: Vec::new(),
             timer: None,
             refreshing: false,
@@ -449,6 +459,14 @@ impl Session {
             match mse.add_track(&mime) {
                 Ok(index) => {
                     self.tracks.push((track, index, kind));
+                    // Ops that arrived before the MediaSource opened, in order.
+                    let (ready, waiting) = std::mem::take(&mut self.pending_ops)
+                        .into_iter()
+                        .partition(|(t, _)| *t == track);
+                    self.pending_ops = waiting;
+                    for (_, op) in ready {
+                        mse.enqueue(index, op);
+                    }
                 }
                 Err(_) => self.engine.handle_input(
                     now_seconds(),
@@ -467,8 +485,11 @@ impl Session {
             .iter()
             .find(|(t, ..)| *t == track)
             .map(|(_, i, _)| *i);
+        let pending = self.pending_tracks.iter().any(|(t, _)| *t == track);
         match (index, self.mse.as_mut()) {
             (Some(index), Some(mse)) => mse.enqueue(index, op),
+            // The SourceBuffer is asked for but the MediaSource is not open yet: hold the op.
+            (None, Some(_)) if pending => self.pending_ops.push((track, op)),
             _ => self.engine.handle_input(
                 now_seconds(),
                 Input::AppendFailed {
@@ -489,16 +510,23 @@ impl Session {
             let Some(track) = self.track_of(index) else {
                 continue;
             };
-            let quota_exceeded = match failure {
-                OpFailure::Quota => true,
-                OpFailure::Other(message) => {
-                    web_sys::console::error_1(&format!("hlsplay: SourceBuffer: {message}").into());
-                    false
+            inputs.push(match failure {
+                OpFailure::Quota => Input::AppendFailed {
+                    track,
+                    quota_exceeded: true,
+                },
+                OpFailure::Append(message) => {
+                    web_sys::console::error_1(&format!("hlsplay: appendBuffer: {message}").into());
+                    Input::AppendFailed {
+                        track,
+                        quota_exceeded: false,
+                    }
                 }
-            };
-            inputs.push(Input::AppendFailed {
-                track,
-                quota_exceeded,
+                // Eviction is best effort: a range that could not go stays buffered.
+                OpFailure::Remove(message) => {
+                    web_sys::console::warn_1(&format!("hlsplay: remove: {message}").into());
+                    Input::RemoveDone { track }
+                }
             });
         }
         inputs
@@ -646,16 +674,12 @@ fn deliver_timed(weak: &Weak<RefCell<Inner>>, session: u32, input: Input, segmen
 fn on_fetch(weak: &Weak<RefCell<Inner>>, session: u32, req: RequestId, event: FetchEvent) {
     let mut segment = false;
     let input = match event {
-        FetchEvent::Headers => Input::Progress {
+        FetchEvent::Headers { total } => Input::Progress {
             req,
             loaded: 0,
-            total: None,
+            total,
         },
-        FetchEvent::Progress { loaded } => Input::Progress {
-            req,
-            loaded,
-            total: None,
-        },
+        FetchEvent::Progress { loaded, total } => Input::Progress { req, loaded, total },
         FetchEvent::Complete { status, body } if (200..300).contains(&status) => {
             segment = forget_request(weak, req);
             Input::Loaded { req, data: body }

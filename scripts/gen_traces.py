@@ -3,8 +3,9 @@
 
 Format (Pensieve "cooked"): one line per 1 s interval, `<time_s> <throughput_mbps> [<ttfb_ms>]`.
 File names carry the family: stable-2mbps.txt, markov-4g-07.txt, ...
-Usage: python3 scripts/gen_traces.py [out_dir]   (no dependencies; seeded, so re-running
-reproduces the committed files byte for byte)
+Usage: python3 scripts/gen_traces.py [out_dir [seed]]   (no dependencies; seeded, so re-running
+reproduces the committed files byte for byte). The default seed 20261125 wrote tests/traces/;
+another seed gives a held-out set of the same families (tests/traces-heldout/ used 7).
 """
 import os
 import random
@@ -30,7 +31,8 @@ def noisy(rng, base, rel):
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tests", "traces")
     os.makedirs(out, exist_ok=True)
-    rng = random.Random(20261125)
+    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 20261125
+    rng = random.Random(seed)
 
     # Stable links with +-5% jitter.
     for mbps in (0.5, 1, 2, 4, 8):

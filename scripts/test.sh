@@ -21,6 +21,9 @@ cargo clippy -p hlsplay --target wasm32-unknown-unknown --all-targets -- -D warn
 log "native tests"
 cargo test --workspace
 
+log "demo page unit tests (node)"
+node --test tests/www/
+
 bash scripts/build-pkg.sh
 
 log "wasm tests under node"

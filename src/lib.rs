@@ -3,6 +3,9 @@
 //! An HLS player for the web. A sans-IO core (playlists, MPEG-TS to fMP4 remux, ABR, the player
 //! engine) that never touches a clock, the network or the DOM, under a thin browser layer
 //! (`web`, wasm32 only) that performs the core's outputs and reports its inputs.
+//!
+//! Driving contract ([`engine`]): after every `handle_input(now, ..)` / `handle_timeout(now)` the
+//! caller drains `poll_output()` until it returns `Output::Timeout(at)` or `None`.
 #![cfg_attr(not(target_arch = "wasm32"), forbid(unsafe_code))]
 
 pub mod abr;

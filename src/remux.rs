@@ -77,6 +77,8 @@ pub struct TrackOutput {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemuxOutput {
+    /// Combined: one entry; SplitTracks: one per track (video first). Empty only while the
+    /// stream waits for its first video keyframe (`WaitingForVideoStart`).
     pub tracks: Vec<TrackOutput>,
     /// Seconds on the output timeline: earliest presentation time and latest end.
     pub start: f64,
@@ -102,7 +104,7 @@ pub enum RemuxWarning {
     Demux(#[from] DemuxWarning),
     #[error("segment does not start with a keyframe: {count} leading video frames dropped")]
     LeadingFramesDropped { count: usize },
-    #[error("{count} video frames without timestamps before the first timed one dropped")]
+    #[error("{count} frames without timestamps before the first timed one dropped")]
     UntimedFramesDropped { count: usize },
     #[error("video DTS not increasing at {count} frames: nudged forward")]
     NonMonotonicDts { count: usize },
@@ -120,6 +122,8 @@ pub enum RemuxWarning {
     TimestampJump { ms: i64 },
     #[error("{count} frames before the start of the timeline dropped")]
     NegativeTimeDropped { count: usize },
+    #[error("no video keyframe with SPS/PPS yet: nothing written for this segment")]
+    WaitingForVideoStart,
     #[error("the program lists a {kind} stream that has no frames in this segment")]
     TrackWithoutFrames { kind: &'static str },
 }
@@ -261,8 +265,9 @@ impl Transmuxer {
 
         // Unwrap every timestamp in stream order: video then audio, each from the reference.
         let start_ref = self.reference;
-        let mut v_ts: Vec<(Option<i64>, Option<i64>)> =
-            Vec::with_capacity(self.demux.video.frames.len());
+        // Scratch buffers keep their capacity across segments.
+        let mut v_ts = std::mem::take(&mut self.v_ts);
+        v_ts.clear();
         for i in 0..self.demux.video.frames.len() {
             let Some(f) = self.demux.video.frames.get(i).copied() else {
                 break;
@@ -462,20 +467,23 @@ impl Transmuxer {
             let tolerance = to_samples(AUDIO_CONTIGUOUS_90K);
             // Silence budget per segment, so output stays bounded by the input.
             let mut fill_left = to_samples(MAX_AUDIO_FILL_90K);
-            if !fill_between && self.audio_next.is_some() && info.rendition_switch {
-                // A switch lines up by timestamps; small differences are still closed below.
-            }
             let mut expected = self.audio_next;
             let mut first_time: Option<i64> = None;
             let mut dropped = 0u32;
             let mut dropping = false;
             let mut negative = 0usize;
+            let mut untimed = 0usize;
             let silent = silent_frame(&cfg, self.mpeg_header());
             let mut at_segment_start = true;
             for (f, ts) in self.demux.audio.frames.iter().zip(&a_ts) {
-                let t = match ts {
-                    Some(t) => to_samples(t + offset),
-                    None => expected.unwrap_or(0),
+                let t = match (ts, expected) {
+                    (Some(t), _) => to_samples(t + offset),
+                    (None, Some(e)) => e,
+                    // No timestamp yet to place it by.
+                    (None, None) => {
+                        untimed += 1;
+                        continue;
+                    }
                 };
                 let place = match expected {
                     None => t,
@@ -553,6 +561,9 @@ impl Transmuxer {
             if negative > 0 {
                 warnings.push(RemuxWarning::NegativeTimeDropped { count: negative });
             }
+            if untimed > 0 {
+                warnings.push(RemuxWarning::UntimedFramesDropped { count: untimed });
+            }
             if let Some(s) = silent {
                 self.silence = s;
             }
@@ -566,8 +577,28 @@ impl Transmuxer {
 
         // ---- output ----
         let video_cfg = self.current_video_config();
-        let has_video =
-            video_cfg.is_some() && (video_frag.is_some() || self.video_written.is_some());
+        // A SourceBuffer cannot gain a track later, and MSE refuses new SourceBuffers once one
+        // has media: while the stream has video frames but no decodable start yet (no SPS/PPS +
+        // keyframe), nothing is written at all.
+        if self.video_written.is_none()
+            && self.audio_written.is_none()
+            && video_frag.is_none()
+            && !self.demux.video.frames.is_empty()
+        {
+            warnings.push(RemuxWarning::WaitingForVideoStart);
+            self.video_next = None;
+            self.audio_next = None;
+            self.v_ts = v_ts;
+            self.a_ts = a_ts;
+            let at = start_90k as f64 / 90_000.0;
+            return Ok(RemuxOutput {
+                tracks: Vec::new(),
+                start: at,
+                end: at,
+                warnings,
+            });
+        }
+        let has_video = video_cfg.is_some();
         let has_audio = audio_config.is_some();
         let v_data: [&[u8]; 1] = [video_frag
             .and_then(|(_, b, e)| self.demux.video.data.get(b..e))
@@ -638,11 +669,17 @@ impl Transmuxer {
                 let mut data = Vec::with_capacity(fmp4::fragment_size(&frags));
                 sequence = sequence.wrapping_add(1);
                 fmp4::write_fragment(&mut data, sequence, &frags);
-                let codecs: Vec<String> = [video_codec.filter(|_| has_video), audio_codec]
+                // Joined by hand: `[String]::join` would be a second join instantiation in the wasm.
+                let mut codecs = String::new();
+                for c in [video_codec.filter(|_| has_video), audio_codec]
                     .into_iter()
                     .flatten()
-                    .collect();
-                let codecs = codecs.join(",");
+                {
+                    if !codecs.is_empty() {
+                        codecs.push(',');
+                    }
+                    codecs.push_str(&c);
+                }
                 let mime = format!(
                     "{}/mp4; codecs=\"{}\"",
                     if has_video { "video" } else { "audio" },

@@ -827,3 +827,79 @@ fn audio_sample_rate_change_restarts_the_audio_timeline() {
     assert_eq!(track(&tb, 2).1, 24_064);
     assert!((a.end - b.start).abs() < 0.001, "{} {}", a.end, b.start);
 }
+
+/// Edge 21: when the first segment has video but no decodable start (no keyframe with
+/// SPS/PPS), nothing is written: an audio-only start would leave no room for video.
+#[test]
+fn output_waits_for_the_first_video_keyframe() {
+    let mut m = Mux::default();
+    m.psi(true, true);
+    for i in 0..5u64 {
+        m.video(
+            90_000 + 3000 * i,
+            90_000 + 3000 * i,
+            &access_unit(false, None, true, 200),
+        );
+        m.audio(90_000 + 1920 * i, &adts(50, false, 3, 2));
+    }
+    let mut split = Transmuxer::new(OutputShape::SplitTracks);
+    let out = push(&mut split, &m.out, at(0.0));
+    assert!(
+        out.tracks.is_empty(),
+        "split tracks wait too: no audio-only first output"
+    );
+    let mut mux = Transmuxer::new(OutputShape::Combined);
+    let out = push(&mut mux, &m.out, at(0.0));
+    assert!(out.tracks.is_empty());
+    assert!(has(&out, |w| matches!(
+        w,
+        RemuxWarning::WaitingForVideoStart
+    )));
+    let next = push(
+        &mut mux,
+        &av_segment(105_000, 30, Some(105_000), 47, SPS),
+        SegmentInfo {
+            start: 0.0,
+            non_contiguous: true,
+            ..Default::default()
+        },
+    );
+    let mut buf = &next.tracks[0].init.as_ref().unwrap()[..];
+    mp4_atom::Ftyp::decode(&mut buf).unwrap();
+    assert_eq!(
+        Moov::decode(&mut buf).unwrap().trak.len(),
+        2,
+        "both tracks in the first init"
+    );
+}
+
+/// Regression: audio frames before the first PES with a PTS were placed at output time 0.
+#[test]
+fn untimed_leading_audio_frames_are_dropped() {
+    let mut m = Mux::default();
+    m.psi(false, true);
+    let p = pes(
+        0xC0,
+        None,
+        None,
+        &[adts(50, false, 3, 2), adts(50, false, 3, 2)].concat(),
+        true,
+    );
+    m.write(AUDIO_PID, &p, 184);
+    for i in 0..3u64 {
+        m.audio(900_000 + 1920 * i, &adts(50, false, 3, 2));
+    }
+    let mut mux = Transmuxer::new(OutputShape::Combined);
+    let out = push(&mut mux, &m.out, at(5.0));
+    assert!(
+        has(&out, |w| matches!(
+            w,
+            RemuxWarning::UntimedFramesDropped { count: 2 }
+        )),
+        "{:?}",
+        out.warnings
+    );
+    let t = trafs(&out.tracks[0].data);
+    assert_eq!(track(&t, 2).1, 5 * 48_000);
+    assert_eq!(track(&t, 2).2.len(), 3);
+}

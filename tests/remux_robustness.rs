@@ -281,3 +281,31 @@ fn mpeg_audio_gaps_filled_with_smallest_frames_within_budget() {
     // 6 real frames + 77 silent 104-byte (32 kbps) frames + boxes.
     assert!(total < 6 * 1045 + 77 * 104 + 77 * 16 + 600, "{total}");
 }
+
+#[test]
+fn psi_with_a_bad_crc_is_ignored_and_reported() {
+    let mut seg = fixture("main_bf2.ts");
+    // Corrupt the first PMT's stream type byte (ffmpeg: PMT on PID 0x1000, second packet).
+    let pmt = seg
+        .chunks(188)
+        .position(|p| ((u16::from(p[1]) & 0x1F) << 8 | u16::from(p[2])) == 0x1000)
+        .unwrap();
+    seg[pmt * 188 + 5 + 12] ^= 0x40;
+    let mut d = hlsplay::ts::Demuxer::new();
+    d.begin_segment();
+    d.push(&seg);
+    d.finish_segment().unwrap(); // later PMT copies are intact
+    let w = d.warnings.take();
+    assert!(
+        w.contains(&hlsplay::ts::DemuxWarning::PsiCrc {
+            pid: 0x1000,
+            offset: pmt as u64 * 188
+        }),
+        "{w:?}"
+    );
+    assert_eq!(
+        d.video.frames.len(),
+        60,
+        "data before the first good PMT is kept"
+    );
+}

@@ -7,7 +7,9 @@
 /// that lasted `half_life` seconds counts as much as everything before it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ewma {
-    alpha: f64,
+    /// ln(alpha): `alpha^w` is computed as `exp(w * ln_alpha)`, so the wasm needs `exp` only, not
+    /// `pow` (~2 KB).
+    ln_alpha: f64,
     estimate: f64,
     total_weight: f64,
 }
@@ -16,7 +18,7 @@ impl Ewma {
     pub fn new(half_life: f64) -> Self {
         let half_life = if half_life > 0.0 { half_life } else { 1.0 };
         Ewma {
-            alpha: (0.5f64.ln() / half_life).exp(),
+            ln_alpha: -std::f64::consts::LN_2 / half_life,
             estimate: 0.0,
             total_weight: 0.0,
         }
@@ -26,7 +28,7 @@ impl Ewma {
         if !(weight > 0.0 && value.is_finite()) {
             return;
         }
-        let adj = self.alpha.powf(weight);
+        let adj = (weight * self.ln_alpha).exp();
         self.estimate = value * (1.0 - adj) + adj * self.estimate;
         self.total_weight += weight;
     }
@@ -36,7 +38,7 @@ impl Ewma {
         if self.total_weight <= 0.0 {
             return None;
         }
-        let zero_factor = 1.0 - self.alpha.powf(self.total_weight);
+        let zero_factor = 1.0 - (self.total_weight * self.ln_alpha).exp();
         (zero_factor > 0.0).then(|| self.estimate / zero_factor)
     }
 

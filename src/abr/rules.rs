@@ -157,6 +157,8 @@ pub struct AbrConfig {
     /// QoE weights, per second of rebuffering and per Mbps of switch.
     pub rebuffer_penalty: f64,
     pub switch_penalty: f64,
+    /// Prediction used to judge up-moves (sustainability and the re-search); `None`: the same.
+    pub up_prediction: Option<Prediction>,
     /// How the throughput of the next segments is predicted. The EWMA (2 s / 5 s half-lives,
     /// as Shaka) scored best over the committed traces; RobustMPC's harmonic mean switches less
     /// but reacts to drops too slowly with 10 s segments (docs/benchmarks.md).
@@ -169,6 +171,36 @@ pub struct AbrConfig {
     /// rebuffering: a long-horizon view that keeps the search from spending the buffer on
     /// levels the link cannot keep.
     pub terminal_horizon_s: f64,
+    /// The same long view, shorter, for sequences that stay or go down: keeping a level the
+    /// link no longer carries is paid for before the buffer is gone (`0` = off).
+    pub stay_horizon_s: f64,
+    /// No abandon while the link is dead (see `abandon_dead_link_bps`) or when the last
+    /// progress step alone would finish the download in time (the link came back).
+    pub abandon_patient: bool,
+    /// No up-switch to a level below the one the link carries just because the buffer is
+    /// still too short for the latter (see `choose`).
+    pub no_partial_up: bool,
+    /// Window of the "latest" rate used by `abandon_patient`, seconds.
+    pub abandon_latest_s: f64,
+    /// With `abandon_patient`: below this rate (bits/s) since the last check the link is taken
+    /// as dead and no abandon is made.
+    pub abandon_dead_link_bps: f64,
+    /// No abandon while this much is buffered: a collapse (an outage) is re-judged every
+    /// check as the buffer drains, and a short one passes without two switches.
+    pub abandon_max_buffer_s: f64,
+    /// Largest relative error the robust-EWMA prediction discounts by.
+    pub robust_error_cap: f64,
+    /// Buffer (fraction of the goal) the long view of an up-move must leave untouched: the
+    /// reserve that absorbs what the prediction does not foresee.
+    pub terminal_reserve_frac: f64,
+    /// An up-switch waits while the last sample exceeds the prediction by more than this
+    /// fraction: the estimate is still rising (or the sample is a spike), and waiting one
+    /// segment turns two steps up into one (`0` = off).
+    pub up_settle: f64,
+    /// Fraction of the prediction trusted with an empty buffer; rises linearly to 1 at
+    /// `safe_buffer_frac` x the goal (`1` = off).
+    pub low_buffer_safety: f64,
+    pub safe_buffer_frac: f64,
     /// Buffer the search likes to end with, as a fraction of the goal: a reserve against
     /// sudden drops (BOLA-like: spend bitrate only from a healthy buffer).
     pub buffer_target_frac: f64,
@@ -177,13 +209,28 @@ pub struct AbrConfig {
     /// An up-switch must also be chosen by the search with the prediction scaled by this
     /// (hysteresis against noise: up slowly, down at once).
     pub up_confidence: f64,
+    /// Extra cost of an up-move, as a fraction of its switch cost (the likely way back down):
+    /// hysteresis in score space against marginal up-and-down moves.
+    pub up_return_cost: f64,
+    /// Scenario weighting: each sequence's stalls are also scored, with this weight, as if the
+    /// link fell to `pessimistic_factor` x the prediction (`0` = off).
+    pub pessimistic_weight: f64,
+    pub pessimistic_factor: f64,
     /// Guard after the search: the chosen level's fetch time, at the smaller of the prediction
     /// and the last sample, must fit in this fraction of the buffer (else step down; `0` = off).
     pub fetch_guard: f64,
+    /// No up-switch with less than this many seconds buffered (spend bitrate from a healthy
+    /// buffer only, as BOLA does).
+    pub up_min_buffer_s: f64,
     /// Seconds after a switch during which no up-switch is made (hysteresis).
     pub min_up_switch_interval: f64,
     /// Allow the emergency abandon of a segment that would arrive after the buffer runs dry.
     pub abandon: bool,
+    /// Abandon only if the lower level arrives in less than this fraction of the time the rest
+    /// of the current segment needs.
+    pub abandon_gain: f64,
+    /// Window of the recent download rate used by the abandon rule, seconds.
+    pub abandon_window_s: f64,
     /// A download is judged only after this many seconds of transfer.
     pub abandon_min_transfer_s: f64,
 }
@@ -198,15 +245,33 @@ impl Default for AbrConfig {
             rebuffer_penalty: 4.3,
             switch_penalty: 1.0,
             prediction: Prediction::Ewma,
+            up_prediction: Some(Prediction::RobustEwma),
             up_safety: 1.0,
             terminal_horizon_s: 300.0,
+            stay_horizon_s: 60.0,
+            abandon_patient: true,
+            no_partial_up: true,
+            abandon_latest_s: 0.5,
+            abandon_dead_link_bps: 0.0,
+            abandon_max_buffer_s: f64::INFINITY,
+            robust_error_cap: 0.3,
+            terminal_reserve_frac: 0.0,
+            up_settle: 0.2,
+            low_buffer_safety: 1.0,
+            safe_buffer_frac: 1.0,
             buffer_target_frac: 0.0,
             buffer_target_weight: 0.0,
             up_confidence: 0.9,
+            up_return_cost: 0.0,
+            pessimistic_weight: 0.0,
+            pessimistic_factor: 0.5,
             fetch_guard: 0.8,
+            up_min_buffer_s: 0.0,
             min_up_switch_interval: 0.0,
             abandon: true,
             abandon_min_transfer_s: 0.5,
+            abandon_window_s: 2.0,
+            abandon_gain: 0.7,
         }
     }
 }
@@ -222,6 +287,9 @@ pub enum Prediction {
     Ewma,
     /// The smaller of the EWMA estimate and the harmonic mean.
     MinEwmaHarmonic,
+    /// The EWMA estimate over (1 + largest recent relative error): RobustMPC's discount on
+    /// the faster-reacting average.
+    RobustEwma,
 }
 
 impl Prediction {
@@ -231,6 +299,7 @@ impl Prediction {
             "harmonic" => Some(Prediction::Harmonic),
             "ewma" => Some(Prediction::Ewma),
             "min" => Some(Prediction::MinEwmaHarmonic),
+            "robust-ewma" => Some(Prediction::RobustEwma),
             _ => None,
         }
     }
@@ -248,6 +317,8 @@ pub struct Lookahead {
     last_prediction: Option<f64>,
     last_switch_at: Option<f64>,
     last_choice: Option<usize>,
+    /// (elapsed, loaded, level) of the download in progress, last few seconds.
+    progress: VecDeque<(f64, u64, usize)>,
 }
 
 impl Lookahead {
@@ -259,6 +330,7 @@ impl Lookahead {
             last_prediction: None,
             last_switch_at: None,
             last_choice: None,
+            progress: VecDeque::new(),
             cfg,
         }
     }
@@ -266,13 +338,17 @@ impl Lookahead {
     /// Predicted throughput for the next segments: the harmonic mean of recent samples divided
     /// by one plus the largest recent relative error, never above the EWMA estimate.
     pub fn predict_bps(&self) -> f64 {
+        self.predict_with(self.cfg.prediction)
+    }
+
+    fn predict_with(&self, mode: Prediction) -> f64 {
         if self.samples.is_empty() || !self.est.trusted() {
             return self.est.estimate_bps();
         }
         let inv: f64 = self.samples.iter().map(|s| 1.0 / s.max(1.0)).sum();
         let hm = self.samples.len() as f64 / inv;
         let ewma = self.est.estimate_bps();
-        match self.cfg.prediction {
+        match mode {
             Prediction::Robust => {
                 let max_err = self.errors.iter().copied().fold(0.0f64, f64::max);
                 hm / (1.0 + max_err)
@@ -280,6 +356,12 @@ impl Lookahead {
             Prediction::Harmonic => hm,
             Prediction::Ewma => ewma,
             Prediction::MinEwmaHarmonic => hm.min(ewma),
+            Prediction::RobustEwma => {
+                // Capped: one sample that straddled an outage would otherwise block every
+                // up-move for `history` segments.
+                let max_err = self.errors.iter().copied().fold(0.0f64, f64::max);
+                ewma / (1.0 + max_err.min(self.cfg.robust_error_cap))
+            }
         }
     }
 
@@ -321,17 +403,27 @@ impl Lookahead {
                 c /= cands.len();
             }
             let mut buffer = ctx.buffer;
+            let mut buffer_p = ctx.buffer;
             let mut prev = prev_rate;
             let mut score = 0.0;
             let mut last_dl = 0.0;
+            let cap = ctx.buffer_goal.max(dur);
+            let pess = pred_bps * self.cfg.pessimistic_factor;
             for &k in &seq {
                 let lvl = cands.get(k).copied().unwrap_or(0);
                 let rate = ctx.rate(lvl);
                 let dl = ttfb + ctx.size_rate(lvl) * dur / pred_bps.max(1.0);
                 let stall = (dl - buffer).max(0.0);
                 last_dl = dl;
-                buffer = ((buffer - dl).max(0.0) + dur).min(ctx.buffer_goal.max(dur));
+                buffer = ((buffer - dl).max(0.0) + dur).min(cap);
                 score += rate / 1e6 - self.cfg.rebuffer_penalty * stall;
+                if self.cfg.pessimistic_weight > 0.0 {
+                    // The same sequence if the link fell to a fraction of the prediction.
+                    let dl_p = ttfb + ctx.size_rate(lvl) * dur / pess.max(1.0);
+                    let stall_p = (dl_p - buffer_p).max(0.0);
+                    buffer_p = ((buffer_p - dl_p).max(0.0) + dur).min(cap);
+                    score -= self.cfg.pessimistic_weight * self.cfg.rebuffer_penalty * stall_p;
+                }
                 if let Some(p) = prev {
                     score -= self.cfg.switch_penalty * (rate - p).abs() / 1e6;
                 }
@@ -348,9 +440,45 @@ impl Lookahead {
             // searched segments alone (else the rule dips down and up again as the buffer drains).
             let last = seq.last().and_then(|&k| cands.get(k)).copied().unwrap_or(0);
             let going_up = ctx.current.map_or(true, |c| last > c);
-            if going_up {
-                let deficit = (beyond / dur) * (last_dl - dur).max(0.0) - buffer;
+            let view = if going_up { beyond } else { 0.0 };
+            if view > 0.0 {
+                let reserve = if going_up {
+                    self.cfg.terminal_reserve_frac * ctx.buffer_goal
+                } else {
+                    0.0
+                };
+                let deficit = (view / dur) * (last_dl - dur).max(0.0) - (buffer - reserve);
                 score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
+            }
+            // An up-move is likely to be undone later: charge part of the way back now (on the
+            // highest level the sequence reaches, so postponing the move does not dodge it).
+            if let (Some(c), true) = (ctx.current, self.cfg.up_return_cost > 0.0) {
+                let top = seq
+                    .iter()
+                    .filter_map(|&k| cands.get(k))
+                    .copied()
+                    .max()
+                    .unwrap_or(c);
+                if top > c {
+                    score -= self.cfg.up_return_cost
+                        * self.cfg.switch_penalty
+                        * (ctx.rate(top) - ctx.rate(c))
+                        / 1e6;
+                }
+            }
+            // Keeping (or taking) a level now: can today's buffer carry it for the next
+            // `stay_horizon_s` at the prediction? Judged on the level fetched now, so a
+            // sequence cannot dodge it by stepping down only in its last slot.
+            if let (Some(&f), true) = (seq.first(), self.cfg.stay_horizon_s > 0.0) {
+                let lvl = cands.get(f).copied().unwrap_or(0);
+                if ctx.current.is_some_and(|c| lvl >= c) {
+                    let view = ctx.remaining.map_or(self.cfg.stay_horizon_s, |r| {
+                        (r + dur).min(self.cfg.stay_horizon_s)
+                    });
+                    let dl = ttfb + ctx.size_rate(lvl) * dur / pred_bps.max(1.0);
+                    let deficit = (view / dur) * (dl - dur).max(0.0) - ctx.buffer;
+                    score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
+                }
             }
             let target = self.cfg.buffer_target_frac * ctx.buffer_goal;
             score -= self.cfg.buffer_target_weight * (target - buffer).max(0.0);
@@ -397,14 +525,22 @@ impl Abr for Lookahead {
     }
 
     fn choose(&mut self, ctx: &AbrContext) -> usize {
-        let pred = self.predict_bps();
+        let raw = self.predict_bps();
         // Errors are measured only against real predictions, not the default estimate.
-        self.last_prediction = self.est.trusted().then_some(pred);
+        self.last_prediction = self.est.trusted().then_some(raw);
+        // Buffer-dependent safety: the emptier the buffer, the less of the prediction is trusted
+        // (an error costs a stall only when the buffer cannot absorb it).
+        let full = (ctx.buffer / (self.cfg.safe_buffer_frac * ctx.buffer_goal).max(1e-9)).min(1.0);
+        let pred = raw * (self.cfg.low_buffer_safety + (1.0 - self.cfg.low_buffer_safety) * full);
         let mut choice = self.search(ctx, pred);
+        let up_pred = self
+            .cfg
+            .up_prediction
+            .map_or(pred, |m| self.predict_with(m));
         if let Some(cur) = ctx.current.filter(|&c| ctx.is_allowed(c)) {
             if choice > cur && self.cfg.up_confidence < 1.0 {
                 choice = choice
-                    .min(self.search(ctx, pred * self.cfg.up_confidence))
+                    .min(self.search(ctx, up_pred * self.cfg.up_confidence))
                     .max(cur);
             }
             if choice > cur {
@@ -417,12 +553,28 @@ impl Abr for Lookahead {
                     .find(|&i| {
                         ctx.is_allowed(i)
                             && (self.cfg.up_safety <= 0.0
-                                || ctx.size_rate(i) <= pred * self.cfg.up_safety)
+                                || ctx.size_rate(i) <= up_pred * self.cfg.up_safety)
                     })
                     .unwrap_or(cur);
-                choice = if recent { cur } else { sustainable.max(cur) };
+                let starved = ctx.buffer < self.cfg.up_min_buffer_s;
+                // Waiting pays only if the last sample would carry a level above the one chosen.
+                let rising = self.cfg.up_settle > 0.0
+                    && self.samples.back().is_some_and(|&last| {
+                        last > raw * (1.0 + self.cfg.up_settle)
+                            && (sustainable + 1..ctx.levels.len()).any(|i| {
+                                ctx.is_allowed(i)
+                                    && ctx.size_rate(i)
+                                        <= last * (up_pred / raw.max(1.0)) * self.cfg.up_safety
+                            })
+                    });
+                choice = if recent || starved || rising {
+                    cur
+                } else {
+                    sustainable.max(cur)
+                };
             }
         }
+        let wanted = choice;
         if self.cfg.fetch_guard > 0.0 {
             let bw = self
                 .samples
@@ -441,6 +593,14 @@ impl Abr for Lookahead {
                 }
             }
         }
+        // The buffer, not the link, held the move up to an intermediate level (a start-up
+        // ramp): wait at the current level until the buffer allows the level the link
+        // carries, one switch instead of two.
+        if let Some(cur) = ctx.current.filter(|_| self.cfg.no_partial_up) {
+            if choice > cur && choice < wanted && ctx.is_allowed(cur) {
+                choice = cur;
+            }
+        }
         if self.last_choice.is_some_and(|c| c != choice) {
             self.last_switch_at = Some(ctx.now);
         }
@@ -457,9 +617,61 @@ impl Abr for Lookahead {
         if transfer < self.cfg.abandon_min_transfer_s || p.loaded < 16_000 {
             return None;
         }
-        let rate = p.loaded as f64 * 8.0 / transfer;
+        // Progress points of this download (a new download restarts the list).
+        let restart = self.progress.back().map_or(true, |&(e, l, lvl)| {
+            e > p.elapsed || l > p.loaded || lvl != p.level
+        });
+        if restart {
+            self.progress.clear();
+        }
+        self.progress.push_back((p.elapsed, p.loaded, p.level));
+        while self
+            .progress
+            .front()
+            .is_some_and(|&(e, _, _)| p.elapsed - e > self.cfg.abandon_window_s)
+            && self.progress.len() > 2
+        {
+            self.progress.pop_front();
+        }
+        let average = p.loaded as f64 * 8.0 / transfer;
+        // The recent rate catches a drop that the whole-download average still hides.
+        let recent = match self.progress.front() {
+            Some(&(e, l, _)) if p.elapsed - e >= 0.5 => {
+                (p.loaded - l.min(p.loaded)) as f64 * 8.0 / (p.elapsed - e)
+            }
+            _ => average,
+        };
+        let rate = average.min(recent).max(1.0);
         let remaining = (p.expected - p.loaded as f64).max(0.0) * 8.0 / rate;
-        if remaining <= ctx.buffer {
+        // A dead link (an outage) stalls every level alike: abandoning would only throw away
+        // what has arrived and cost two switches; judge again when bytes flow.
+        // The link just came back (the last progress step alone would finish in time): the
+        // window still remembers the outage, the future does not.
+        // Rate over the last `abandon_latest_s` of progress.
+        let latest = {
+            let mut it = self.progress.iter().rev();
+            match (
+                it.next(),
+                it.find(|&&(e, _, _)| e <= p.elapsed - self.cfg.abandon_latest_s),
+            ) {
+                (Some(&(e1, l1, _)), Some(&(e0, l0, _))) => {
+                    (l1.saturating_sub(l0)) as f64 * 8.0 / (e1 - e0)
+                }
+                // One point only: the link's current rate is not measured yet (after an
+                // outage, the first bytes arrive with only the outage in the average).
+                _ => 0.0,
+            }
+        };
+        let recovered =
+            latest > 0.0 && (p.expected - p.loaded as f64).max(0.0) * 8.0 / latest <= ctx.buffer;
+        // No byte since the last check: the link is dead for the moment (an outage), which
+        // stalls every level alike; abandoning would throw away what has arrived and cost two
+        // switches. Judge again when bytes flow (and not on the outage they remember).
+        let dead = latest <= self.cfg.abandon_dead_link_bps;
+        if remaining <= ctx.buffer
+            || ctx.buffer >= self.cfg.abandon_max_buffer_s
+            || (self.cfg.abandon_patient && (dead || recovered))
+        {
             return None;
         }
         let ttfb_est = self.est.ttfb_s();
@@ -474,7 +686,7 @@ impl Abr for Lookahead {
         }
         let i = pick?;
         // Worth it only if the lower level clearly arrives sooner than the rest of this one.
-        (fetch(i) < remaining * 0.7).then_some(i)
+        (fetch(i) < remaining * self.cfg.abandon_gain).then_some(i)
     }
 
     fn estimate_bps(&self) -> f64 {
@@ -769,6 +981,16 @@ mod tests {
             ttfb_s: Some(0.1),
             duration: 10.0,
         };
+        // The first progress point alone does not measure the link's current rate.
+        let first = LoadProgress {
+            loaded: 22_500,
+            elapsed: 0.7,
+            ..p
+        };
+        assert_eq!(
+            r.abandon(&ctx(&levels, &allowed, Some(2), 5.0), &first),
+            None
+        );
         assert_eq!(
             r.abandon(&ctx(&levels, &allowed, Some(2), 5.0), &p),
             Some(0)
@@ -779,5 +1001,149 @@ mod tests {
             ..p
         };
         assert_eq!(r.abandon(&ctx(&levels, &allowed, Some(2), 30.0), &p2), None);
+    }
+
+    #[test]
+    fn abandon_sees_a_collapse_the_average_hides() {
+        let levels = ladder();
+        let allowed = [true; 3];
+        let mut r = Lookahead::new(AbrConfig::default());
+        feed(&mut r, 4.0, 3);
+        let expected = 3.096e6 * 10.0 / 8.0;
+        let at = |elapsed: f64, loaded: u64| LoadProgress {
+            level: 2,
+            loaded,
+            expected,
+            elapsed,
+            ttfb_s: Some(0.1),
+            duration: 10.0,
+        };
+        let c = ctx(&levels, &allowed, Some(2), 20.0);
+        // 0.5 MB in the first second, then 20 kB in 1.4 s: the average (1.7 Mbps) would finish
+        // in time, the recent rate (0.11 Mbps) would not.
+        assert_eq!(r.abandon(&c, &at(1.1, 500_000)), None);
+        let late = r.abandon(&c, &at(2.5, 520_000));
+        assert_eq!(late, Some(0), "the recent rate must count");
+        // Judged on the average alone, the same download is kept.
+        let mut avg_only = Lookahead::new(AbrConfig {
+            abandon_window_s: 0.0,
+            ..AbrConfig::default()
+        });
+        feed(&mut avg_only, 4.0, 3);
+        assert_eq!(avg_only.abandon(&c, &at(2.5, 520_000)), None);
+    }
+
+    fn at(elapsed: f64, loaded: u64) -> LoadProgress {
+        LoadProgress {
+            level: 2,
+            loaded,
+            expected: 3.096e6 * 10.0 / 8.0,
+            elapsed,
+            ttfb_s: Some(0.1),
+            duration: 10.0,
+        }
+    }
+
+    #[test]
+    fn no_abandon_during_an_outage_or_just_after_it() {
+        // Regression: a 3 s outage at the start of a level-2 download used to abandon it as
+        // the first bytes arrived (the average remembered only the outage), costing two
+        // switches (2-0-2) with 27 s buffered.
+        let levels = ladder();
+        let allowed = [true; 3];
+        let mut r = Lookahead::new(AbrConfig::default());
+        feed(&mut r, 6.0, 3);
+        let c = ctx(&levels, &allowed, Some(2), 12.0);
+        // 200 kB in the first second, then nothing for 3 s (checks every 0.5 s).
+        assert_eq!(r.abandon(&c, &at(1.1, 200_000)), None);
+        for i in 0..6 {
+            let e = 1.6 + 0.5 * f64::from(i);
+            assert_eq!(r.abandon(&c, &at(e, 200_000)), None, "dead link at {e}");
+        }
+        // The link is back at 6 Mbps: the rest (3.7 MB) arrives in 5 s, within the buffer.
+        assert_eq!(r.abandon(&c, &at(4.6, 575_000)), None);
+        // Without patience the same download is abandoned.
+        let mut eager = Lookahead::new(AbrConfig {
+            abandon_patient: false,
+            ..AbrConfig::default()
+        });
+        feed(&mut eager, 6.0, 3);
+        let mut got = None;
+        for i in 0..8 {
+            let e = 1.1 + 0.5 * f64::from(i);
+            got = got.or(eager.abandon(&c, &at(e, 200_000)));
+        }
+        assert!(got.is_some(), "the eager rule abandons on a dead link");
+    }
+
+    #[test]
+    fn keeping_a_level_the_link_no_longer_carries_is_paid_before_the_buffer_is_gone() {
+        // Regression (markov-3g-04): at 1.43 Mbps with 25 s buffered the search kept level 1
+        // (2.1 Mbps) by planning its step down in the last slot of the horizon, drained the
+        // buffer, and stalled 28 s when the link fell further.
+        let levels = ladder();
+        let allowed = [true; 3];
+        let mut r = Lookahead::new(AbrConfig::default());
+        feed(&mut r, 1.43, 6);
+        assert_eq!(r.choose(&ctx(&levels, &allowed, Some(1), 25.0)), 0);
+        let mut no_view = Lookahead::new(AbrConfig {
+            stay_horizon_s: 0.0,
+            ..AbrConfig::default()
+        });
+        feed(&mut no_view, 1.43, 6);
+        assert_eq!(no_view.choose(&ctx(&levels, &allowed, Some(1), 25.0)), 1);
+    }
+
+    #[test]
+    fn up_switch_waits_while_the_estimate_is_still_rising() {
+        let levels = ladder();
+        let allowed = [true; 3];
+        let jump = |abr: &mut Lookahead| {
+            feed(abr, 1.5, 6);
+            // One short 8 Mbps sample: the estimate (2.3 Mbps) now affords level 1, the sample
+            // itself level 2.
+            abr.on_sample(&SegmentSample {
+                level: 0,
+                bytes: 1_000_000,
+                ttfb_s: 0.1,
+                load_s: 1.1,
+                duration: 10.0,
+            });
+        };
+        let mut r = Lookahead::new(AbrConfig::default());
+        jump(&mut r);
+        // Waiting one segment turns two steps up (0-1-2) into one.
+        assert_eq!(r.choose(&ctx(&levels, &allowed, Some(0), 30.0)), 0);
+        feed(&mut r, 8.0, 2);
+        assert_eq!(r.choose(&ctx(&levels, &allowed, Some(0), 30.0)), 2);
+        let mut eager = Lookahead::new(AbrConfig {
+            up_settle: 0.0,
+            ..AbrConfig::default()
+        });
+        jump(&mut eager);
+        assert_eq!(eager.choose(&ctx(&levels, &allowed, Some(0), 30.0)), 1);
+    }
+
+    #[test]
+    fn no_up_switch_to_a_level_only_the_short_buffer_imposes() {
+        // The link carries level 2 (estimate ~3.8 Mbps) but the last sample was 3 Mbps, at
+        // which 13 s of buffer cannot cover a level-2 fetch yet (fetch guard): going to level 1
+        // now and to 2 later is two switches where waiting is one.
+        let levels = ladder();
+        let allowed = [true; 3];
+        let link = |abr: &mut Lookahead| {
+            feed(abr, 4.0, 6);
+            feed(abr, 3.0, 1);
+        };
+        let mut r = Lookahead::new(AbrConfig::default());
+        link(&mut r);
+        assert_eq!(r.choose(&ctx(&levels, &allowed, Some(0), 13.0)), 0);
+        assert_eq!(r.choose(&ctx(&levels, &allowed, Some(0), 16.0)), 2);
+        let mut partial = Lookahead::new(AbrConfig {
+            no_partial_up: false,
+            ..AbrConfig::default()
+        });
+        link(&mut partial);
+        assert_eq!(partial.choose(&ctx(&levels, &allowed, Some(0), 13.0)), 1);
     }
 }

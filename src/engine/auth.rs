@@ -32,11 +32,11 @@ impl CdnErrorCode {
     pub fn from_body(body: &str) -> Option<Self> {
         // Bounded: error bodies are small; never scan more than the first 4 KiB.
         let head = body.get(..body.len().min(4096)).unwrap_or(body);
-        let error = head.find("<Error>")?;
+        let error = find_ascii(head, "<Error>")?;
         let rest = head.get(error..)?;
-        let open = rest.find("<Code>")? + "<Code>".len();
+        let open = find_ascii(rest, "<Code>")? + "<Code>".len();
         let after = rest.get(open..)?;
-        let close = after.find("</Code>")?;
+        let close = find_ascii(after, "</Code>")?;
         let code = after.get(..close)?.trim();
         if code.is_empty() || code.len() > 64 {
             return None;
@@ -53,30 +53,103 @@ impl CdnErrorCode {
     }
 }
 
+impl CdnErrorCode {
+    /// What the code means for signed cookies, in a few words.
+    pub fn meaning(&self) -> Option<&'static str> {
+        Some(match self {
+            CdnErrorCode::MissingKey => "missing signed cookies",
+            CdnErrorCode::AccessDenied => {
+                "signed cookies expired, not yet valid, or not valid for this path or IP"
+            }
+            CdnErrorCode::InvalidKey => "the key pair id is not known to the distribution",
+            CdnErrorCode::MalformedSignature => "the cookie signature cannot be decoded",
+            CdnErrorCode::MalformedPolicy => "the cookie policy is malformed",
+            CdnErrorCode::InvalidObjectState => "the object is archived",
+            CdnErrorCode::Other(_) => return None,
+        })
+    }
+}
+
+/// The refusal that started a credentials refresh, kept to explain a failed refresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: u16,
+    pub code: Option<CdnErrorCode>,
+    /// Redacted.
+    pub url: String,
+}
+
+impl Refusal {
+    pub fn new(status: u16, body: Option<&str>, url: &str) -> Self {
+        Refusal {
+            status,
+            code: body.and_then(CdnErrorCode::from_body),
+            url: redact_url(url),
+        }
+    }
+
+    /// "CDN refused the request: MissingKey (missing signed cookies)", or for status 0 (the
+    /// browser hides the response when CORS does not allow credentials) the two likely causes.
+    pub fn describe(&self) -> String {
+        if self.status == 0 {
+            return "CDN refused the request or CORS is not set up for credentials (status 0: no \
+                    readable response; the CDN must answer Access-Control-Allow-Origin with the \
+                    page's origin and Access-Control-Allow-Credentials: true)"
+                .to_string();
+        }
+        match &self.code {
+            Some(code) => match code.meaning() {
+                Some(m) => format!("CDN refused the request: {} ({m})", code.as_str()),
+                None => format!(
+                    "CDN refused the request: {} (HTTP {})",
+                    code.as_str(),
+                    self.status
+                ),
+            },
+            None => format!(
+                "CDN refused the request: HTTP {} (no error code)",
+                self.status
+            ),
+        }
+    }
+}
+
+/// Byte offset of `needle` (ASCII) in `hay`. A byte-window scan: `str::find` with a `&str` pattern
+/// brings the two-way searcher (~4 KB of wasm) for this one caller.
+fn find_ascii(hay: &str, needle: &str) -> Option<usize> {
+    hay.as_bytes()
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+}
+
 /// The URL with the values of `Signature`, `Policy` and `Key-Pair-Id` query parameters replaced,
 /// so error events and logs never carry credentials.
 pub fn redact_url(url: &str) -> String {
-    let Some(q) = url.find('?') else {
+    let Some((base, query_and_frag)) = url.split_once('?') else {
         return url.to_string();
     };
-    let (base, query_and_frag) = url.split_at(q);
-    let query_and_frag = query_and_frag.get(1..).unwrap_or("");
+    // `get`, not `split_at`: no panicking slice path (its formatting machinery) in the wasm.
     let (query, frag) = match query_and_frag.find('#') {
-        Some(h) => query_and_frag.split_at(h),
+        Some(h) => (
+            query_and_frag.get(..h).unwrap_or(query_and_frag),
+            query_and_frag.get(h..).unwrap_or(""),
+        ),
         None => (query_and_frag, ""),
     };
-    let parts: Vec<String> = query
-        .split('&')
-        .map(|pair| {
-            let name = pair.split('=').next().unwrap_or("");
-            if matches!(name, "Signature" | "Policy" | "Key-Pair-Id") {
-                format!("{name}=REDACTED")
-            } else {
-                pair.to_string()
-            }
-        })
-        .collect();
-    format!("{base}?{}{frag}", parts.join("&"))
+    let mut out = String::with_capacity(url.len());
+    out.push_str(base);
+    for (i, pair) in query.split('&').enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        let name = pair.split('=').next().unwrap_or("");
+        if matches!(name, "Signature" | "Policy" | "Key-Pair-Id") {
+            out.push_str(name);
+            out.push_str("=REDACTED");
+        } else {
+            out.push_str(pair);
+        }
+    }
+    out.push_str(frag);
+    out
 }
 
 /// What the engine does about a refusal.
@@ -122,6 +195,8 @@ pub struct AuthState {
     pub expires: Option<f64>,
     /// Proactive refresh already asked for this expiry.
     pub proactive_sent: bool,
+    /// The refusal that started the refresh under way.
+    pub refusal: Option<Refusal>,
 }
 
 impl AuthState {
@@ -140,6 +215,14 @@ mod tests {
 
     #[test]
     fn parses_cloudfront_error_codes() {
+        // Multi-byte text around the tags: the byte-window search must land on char boundaries.
+        let body = "<p>é</p><Error><Code>ünknöwn</Code></Error>";
+        assert_eq!(
+            CdnErrorCode::from_body(body),
+            Some(CdnErrorCode::Other("ünknöwn".to_string()))
+        );
+        assert_eq!(CdnErrorCode::from_body("<Error><Code>"), None);
+        assert_eq!(CdnErrorCode::from_body("<Code>AccessDenied</Code>"), None);
         let body = r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access denied</Message></Error>"#;
         assert_eq!(
             CdnErrorCode::from_body(body),
@@ -176,6 +259,21 @@ mod tests {
             false,
         );
         assert!(matches!(v, RefusalVerdict::Fatal(m) if m.contains("Glacier")));
+    }
+
+    #[test]
+    fn refusal_descriptions_name_the_code() {
+        let body = "<Error><Code>MissingKey</Code><Message>Missing Key-Pair-Id</Message></Error>";
+        let r = Refusal::new(403, Some(body), "https://c/a.ts?Signature=s&x=1");
+        assert_eq!(r.url, "https://c/a.ts?Signature=REDACTED&x=1");
+        assert_eq!(
+            r.describe(),
+            "CDN refused the request: MissingKey (missing signed cookies)"
+        );
+        let r = Refusal::new(403, Some("<Error><Code>Weird</Code></Error>"), "u");
+        assert_eq!(r.describe(), "CDN refused the request: Weird (HTTP 403)");
+        assert!(Refusal::new(403, None, "u").describe().contains("HTTP 403"));
+        assert!(Refusal::new(0, None, "u").describe().contains("CORS"));
     }
 
     #[test]

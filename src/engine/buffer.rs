@@ -6,6 +6,10 @@ use std::rc::Rc;
 
 use super::media::TrackKind;
 
+fn starts_before(a: &(f64, f64), b: &(f64, f64)) -> bool {
+    a.0.total_cmp(&b.0).is_lt()
+}
+
 /// Sorted, disjoint time ranges in seconds. Bounded: at most [`Ranges::MAX`] ranges are kept
 /// (the oldest are dropped), so a pathological stream cannot grow it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -16,7 +20,7 @@ impl Ranges {
 
     pub fn from_vec(mut v: Vec<(f64, f64)>) -> Self {
         v.retain(|(s, e)| s.is_finite() && e.is_finite() && e > s);
-        v.sort_by(|a, b| a.0.total_cmp(&b.0));
+        super::sort::sort_stable_by(&mut v, starts_before);
         let mut r = Ranges(Vec::with_capacity(v.len()));
         for (s, e) in v {
             r.add(s, e);
@@ -47,7 +51,7 @@ impl Ranges {
             }
         }
         out.push((s, e));
-        out.sort_by(|a, b| a.0.total_cmp(&b.0));
+        super::sort::sort_stable_by(&mut out, starts_before);
         while out.len() > Self::MAX {
             out.remove(0);
         }

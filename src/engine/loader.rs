@@ -31,6 +31,9 @@ pub struct RetryPolicy {
     pub ttfb_timeout: f64,
     /// Seconds from request to last byte.
     pub total_timeout: f64,
+    /// Seconds without a new byte, once the body has started: a response that sent headers
+    /// and some body then went silent is a timeout long before `total_timeout`.
+    pub idle_timeout: f64,
     /// Retries after network errors and 5xx.
     pub max_error_retries: u32,
     /// Retries after timeouts.
@@ -49,6 +52,9 @@ impl RetryPolicy {
         RetryPolicy {
             ttfb_timeout: 10.0,
             total_timeout: 120.0,
+            // As Shaka's stallTimeout: a live connection delivers a chunk well within 5 s even
+            // at the lowest rung's rate; silence that long is a dead transfer.
+            idle_timeout: 5.0,
             max_error_retries: 6,
             max_timeout_retries: 4,
             backoff_base: 1.0,
@@ -62,6 +68,7 @@ impl RetryPolicy {
         RetryPolicy {
             ttfb_timeout: 10.0,
             total_timeout: 20.0,
+            idle_timeout: 5.0,
             max_error_retries: 4,
             max_timeout_retries: 2,
             backoff_base: 1.0,
@@ -84,9 +91,10 @@ impl RetryPolicy {
 pub enum FailureClass {
     /// Status 0: no response (network down, CORS, or a refused request without CORS headers).
     Network,
-    /// No first byte (`ttfb == true`) or no last byte in time.
+    /// No first byte (`ttfb`), no new byte for `idle_timeout` (`idle`), or no last byte in time.
     Timeout {
         ttfb: bool,
+        idle: bool,
     },
     Http(u16),
 }
@@ -134,6 +142,8 @@ pub struct Request {
     /// Time the current attempt was sent.
     pub sent_at: f64,
     pub first_byte_at: Option<f64>,
+    /// Time of the last `Progress` that brought new bytes.
+    pub last_progress_at: Option<f64>,
     pub loaded: u64,
     pub total: Option<u64>,
     pub error_retries: u32,
@@ -152,6 +162,7 @@ impl Request {
             state: RequestState::InFlight,
             sent_at: 0.0,
             first_byte_at: None,
+            last_progress_at: None,
             loaded: 0,
             total: None,
             error_retries: 0,
@@ -167,7 +178,10 @@ impl Request {
                 None => {
                     (self.sent_at + policy.ttfb_timeout).min(self.sent_at + policy.total_timeout)
                 }
-                Some(_) => self.sent_at + policy.total_timeout,
+                Some(fb) => {
+                    let idle = self.last_progress_at.unwrap_or(fb) + policy.idle_timeout;
+                    (self.sent_at + policy.total_timeout).min(idle)
+                }
             }),
             RequestState::RetryAt(at) => Some(at),
             RequestState::WaitingCredentials => None,
@@ -208,8 +222,20 @@ impl Request {
         Some(policy.backoff(attempt, rng))
     }
 
+    /// Whether the current attempt's deadline is the idle one (body started, then silence).
+    pub fn idle_expired(&self, policy: &RetryPolicy, now: f64) -> bool {
+        match (self.state, self.first_byte_at) {
+            (RequestState::InFlight, Some(fb)) => {
+                now >= self.last_progress_at.unwrap_or(fb) + policy.idle_timeout
+                    && now < self.sent_at + policy.total_timeout
+            }
+            _ => false,
+        }
+    }
+
     pub fn reset_progress(&mut self) {
         self.first_byte_at = None;
+        self.last_progress_at = None;
         self.loaded = 0;
         self.total = None;
     }

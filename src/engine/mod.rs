@@ -22,22 +22,25 @@
 
 mod auth;
 mod buffer;
+mod fixed;
 mod loader;
 pub mod media;
 mod parse;
+mod small_map;
+mod sort;
 mod transmux;
 mod types;
 
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::abr::{Abr, AbrContext, AbrLevel, LoadProgress, SegmentSample};
 use crate::playlist::{ByteRange, MediaPlaylist, Playlist};
 
-pub use auth::{judge_refusal, redact_url, AuthState, CdnErrorCode, RefusalVerdict};
+pub use auth::{judge_refusal, redact_url, AuthState, CdnErrorCode, Refusal, RefusalVerdict};
 pub use buffer::{BufferOp, Ranges, Track};
 pub use loader::{FailureClass, Request, RequestId, RequestKind, RequestState, RetryPolicy, Rng};
 pub use media::{
@@ -140,11 +143,14 @@ pub struct Engine<R: SegmentRemuxer> {
     levels: Vec<Level>,
     current: Option<usize>,
     forced_next: Option<usize>,
+    /// A switch decided while the new level's playlist loads: announced when it takes effect
+    /// (the first fetch from that level), replaced if the next decision differs.
+    pending_switch: Option<(usize, SwitchReason)>,
     manual: Option<usize>,
     last_pushed_level: Option<usize>,
     last_appended_level: Option<usize>,
     next_id: u64,
-    requests: BTreeMap<RequestId, Request>,
+    requests: small_map::SmallMap<RequestId, Request>,
     fetch: Option<SegmentFetch>,
     /// Playlist time of the next segment to fetch.
     next_time: f64,
@@ -155,7 +161,10 @@ pub struct Engine<R: SegmentRemuxer> {
     buffered: Ranges,
     tracks: Vec<Track>,
     auth: AuthState,
+    /// `EndOfStream` was sent and nothing appended since (an append reopens the MediaSource).
     eos_sent: bool,
+    /// Positions the engine set itself: the element reports them back as seeks.
+    own_seeks: VecDeque<f64>,
     live_ended_sent: bool,
     goal: f64,
     element: Option<(f64, f64)>,
@@ -170,6 +179,13 @@ pub struct Engine<R: SegmentRemuxer> {
 }
 
 impl<R: SegmentRemuxer> Engine<R> {
+    /// An engine with this project's ABR rule configured by `cfg.abr`.
+    pub fn with_default_abr(cfg: EngineConfig, remux: R) -> Self {
+        let abr = crate::abr::AbrKind::Ours.build(&cfg.abr);
+        Self::new(cfg, remux, abr)
+    }
+
+    /// An engine with any ABR rule (the simulator runs the baselines through this).
     pub fn new(cfg: EngineConfig, remux: R, abr: Box<dyn Abr>) -> Self {
         Engine {
             rng: Rng::new(cfg.seed),
@@ -185,11 +201,12 @@ impl<R: SegmentRemuxer> Engine<R> {
             levels: Vec::new(),
             current: None,
             forced_next: None,
+            pending_switch: None,
             manual: None,
             last_pushed_level: None,
             last_appended_level: None,
             next_id: 1,
-            requests: BTreeMap::new(),
+            requests: small_map::SmallMap::new(),
             fetch: None,
             next_time: 0.0,
             next_non_contiguous: false,
@@ -200,6 +217,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             tracks: Vec::new(),
             auth: AuthState::default(),
             eos_sent: false,
+            own_seeks: VecDeque::new(),
             live_ended_sent: false,
             element: None,
             stall_pos: f64::NAN,
@@ -277,6 +295,7 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     /// The next thing to do; see the module docs for the contract.
+    #[must_use]
     pub fn poll_output(&mut self) -> Option<Output> {
         if let Some(o) = self.out.pop_front() {
             return Some(o);
@@ -285,6 +304,7 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     /// The next deadline, if any.
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<f64> {
         if self.failed {
             return None;
@@ -471,6 +491,9 @@ impl<R: SegmentRemuxer> Engine<R> {
         if r.first_byte_at.is_none() {
             r.first_byte_at = Some(now);
         }
+        if r.last_progress_at.is_none() || loaded > r.loaded {
+            r.last_progress_at = Some(now);
+        }
         r.loaded = r.loaded.max(loaded);
         r.total = total.or(r.total);
         if r.kind.is_segment() {
@@ -510,7 +533,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         match parse_playlist(data, &r.url) {
             Ok(Playlist::Master(m)) => {
                 let mut variants = m.variants;
-                variants.sort_by_key(|v| v.bandwidth);
+                sort::sort_stable_by(&mut variants, |a, b| a.bandwidth < b.bandwidth);
                 self.levels = variants
                     .into_iter()
                     .map(|v| Level {
@@ -623,9 +646,16 @@ impl<R: SegmentRemuxer> Engine<R> {
             lp.find(edge.max(lp.segments.front().map_or(0.0, |s| s.start)))
                 .map_or(0.0, |s| s.start)
         });
+        // Only the level in use (or about to be) is kept fresh: a playlist that arrives for a
+        // switch that was replaced meanwhile is not reloaded.
+        let wanted =
+            self.current == Some(level) || self.pending_switch.is_some_and(|(l, _)| l == level);
         if let Some(l) = self.levels.get_mut(level) {
             l.playlist = Some(lp);
             l.reload_at = live.then_some(now + if changed { td } else { td / 2.0 });
+        }
+        if !wanted {
+            self.mark_stale_if_live(level);
         }
         if was_live && !live && !self.live_ended_sent {
             self.live_ended_sent = true;
@@ -636,7 +666,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             if let Some(t) = live_start {
                 self.next_time = t;
                 self.position = t;
-                self.out.push_back(Output::SetPosition(t));
+                self.set_position(t);
             } else {
                 self.next_time = self.next_time.max(0.0);
             }
@@ -648,7 +678,11 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     fn on_segment(&mut self, r: Request, level: usize, sequence: u64, data: Vec<u8>) {
-        let Some(fetch) = self.fetch.take().filter(|f| f.id == r.id) else {
+        // Only the fetch this answers: a stale answer must not drop the current fetch.
+        if self.fetch.as_ref().map(|f| f.id) != Some(r.id) {
+            return;
+        }
+        let Some(fetch) = self.fetch.take() else {
             return;
         };
         let load_s = (self.now - r.sent_at).max(0.0);
@@ -686,6 +720,10 @@ impl<R: SegmentRemuxer> Engine<R> {
         match self.remux.push(&data, &info) {
             Ok(out) => {
                 self.remux_errors = 0;
+                if !out.tracks.is_empty() {
+                    // Appending reopens an ended MediaSource: the end is signalled again.
+                    self.eos_sent = false;
+                }
                 for w in out.warnings {
                     self.error(ErrorKind::Remux, w, false, Some(&r.url));
                 }
@@ -746,6 +784,10 @@ impl<R: SegmentRemuxer> Engine<R> {
                     if let Some(r) = self.requests.get_mut(&id) {
                         r.state = RequestState::WaitingCredentials;
                     }
+                    // The first refusal explains a refresh that fails.
+                    if self.auth.refusal.is_none() {
+                        self.auth.refusal = Some(Refusal::new(status, body, &url));
+                    }
                     self.auth.holding = true;
                     if !self.auth.refreshing {
                         self.auth.refreshing = true;
@@ -791,12 +833,17 @@ impl<R: SegmentRemuxer> Engine<R> {
                 "network error (status 0: no response, or a CDN refusal without CORS headers)"
                     .to_string(),
             ),
-            FailureClass::Timeout { ttfb: true } => {
+            FailureClass::Timeout { ttfb: true, .. } => {
                 (ErrorKind::Timeout, "no first byte in time".to_string())
             }
-            FailureClass::Timeout { ttfb: false } => {
-                (ErrorKind::Timeout, "download too slow".to_string())
-            }
+            FailureClass::Timeout { idle: true, .. } => (
+                ErrorKind::Timeout,
+                format!(
+                    "download stalled: no data for {} s",
+                    fixed::Fixed(self.policy(kind).idle_timeout, 0)
+                ),
+            ),
+            FailureClass::Timeout { .. } => (ErrorKind::Timeout, "download too slow".to_string()),
             FailureClass::Http(s) => (
                 if s == 404 || s == 410 {
                     ErrorKind::NotFound
@@ -806,6 +853,34 @@ impl<R: SegmentRemuxer> Engine<R> {
                 format!("HTTP {s}"),
             ),
         };
+        // A segment whose body timed out: the link is worse than the level needs, so the retry
+        // comes from a lower level at once (as an abandon) when there is one.
+        let fetch_level = self.fetch.as_ref().filter(|f| f.id == id).map(|f| f.level);
+        let step_down = match (delay, class, fetch_level) {
+            (Some(_), FailureClass::Timeout { ttfb: false, .. }, Some(level))
+                if self.manual.is_none() =>
+            {
+                let allowed = self.allowed();
+                let choice = self.choose_level();
+                (0..level)
+                    .rev()
+                    .find(|&l| l <= choice && allowed.get(l).copied().unwrap_or(false))
+            }
+            _ => None,
+        };
+        if let Some(lower) = step_down {
+            self.error(
+                ekind,
+                format!("{what}; retrying from level {lower}"),
+                false,
+                Some(&url),
+            );
+            self.requests.remove(&id);
+            self.fetch = None;
+            self.forced_next = Some(lower);
+            self.switch_to(lower, SwitchReason::Abandon);
+            return;
+        }
         match delay {
             Some(d) => {
                 let at = self.now + d;
@@ -814,7 +889,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 }
                 self.error(
                     ekind,
-                    format!("{what}; retry in {d:.2} s"),
+                    format!("{what}; retry in {} s", fixed::Fixed(d, 2)),
                     false,
                     Some(&url),
                 );
@@ -897,6 +972,7 @@ impl<R: SegmentRemuxer> Engine<R> {
     fn on_credentials_refreshed(&mut self, expires: Option<f64>) {
         self.auth.refreshing = false;
         self.auth.holding = false;
+        self.auth.refusal = None;
         if expires.is_some() {
             self.auth.expires = expires;
             self.auth.proactive_sent = false;
@@ -919,34 +995,64 @@ impl<R: SegmentRemuxer> Engine<R> {
         let reactive = self.auth.holding;
         self.auth.refreshing = false;
         self.auth.holding = false;
-        self.error(
-            ErrorKind::Auth,
-            format!("credentials refresh failed: {reason}"),
-            reactive,
-            None,
-        );
+        // After a refusal, the refusal is the news (its code tells the app what is wrong); the
+        // refresh failing is why it could not be fixed.
+        match self.auth.refusal.take().filter(|_| reactive) {
+            Some(refusal) => {
+                let details = format!(
+                    "{}; refreshing credentials failed: {reason}",
+                    refusal.describe()
+                );
+                self.event(Event::Error(PlayerError {
+                    kind: ErrorKind::Auth,
+                    details,
+                    fatal: true,
+                    url: Some(refusal.url),
+                }));
+                self.fail();
+            }
+            None => self.error(
+                ErrorKind::Auth,
+                format!("credentials refresh failed: {reason}"),
+                reactive,
+                None,
+            ),
+        }
     }
 
     // ----- internals: timers ----------------------------------------------------------------
 
     fn check_timers(&mut self) {
         let now = self.now;
-        let due: Vec<(RequestId, RequestState, bool)> = self
+        let due: Vec<(RequestId, RequestState, bool, bool)> = self
             .requests
             .values()
             .filter_map(|r| {
-                let d = r.deadline(self.policy(r.kind))?;
-                (d <= now).then_some((r.id, r.state, r.first_byte_at.is_none()))
+                let policy = self.policy(r.kind);
+                let d = r.deadline(policy)?;
+                (d <= now).then_some((
+                    r.id,
+                    r.state,
+                    r.first_byte_at.is_none(),
+                    r.idle_expired(policy, now),
+                ))
             })
             .collect();
-        for (id, state, no_first_byte) in due {
+        for (id, state, no_first_byte, idle) in due {
             match state {
                 RequestState::InFlight => {
                     self.out.push_back(Output::Abort { req: id });
+                    // What arrived still measured the link (silence included).
+                    if let Some(r) = self.requests.get(&id).filter(|r| r.kind.is_segment()) {
+                        if let Some(fb) = r.first_byte_at {
+                            self.abr.on_partial(r.loaded, now - fb);
+                        }
+                    }
                     self.on_failure(
                         id,
                         FailureClass::Timeout {
                             ttfb: no_first_byte,
+                            idle,
                         },
                         None,
                     );
@@ -1150,8 +1256,26 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
     }
 
+    /// Switch to `level`: at once when its playlist is ready (or at the start), else once it
+    /// is (the switch is pending until then, and a later decision replaces it).
     fn switch_to(&mut self, level: usize, reason: SwitchReason) {
-        if self.current != Some(level) {
+        let ready = self.current.is_none()
+            || self
+                .levels
+                .get(level)
+                .and_then(|l| l.playlist.as_ref())
+                .is_some_and(|p| p.fresh);
+        if let Some((old, _)) = self.pending_switch.filter(|&(l, _)| l != level) {
+            self.pending_switch = None;
+            self.mark_stale_if_live(old);
+        }
+        if self.current == Some(level) {
+            // Back to the level in use before a pending switch took effect: nothing to announce.
+            self.pending_switch = None;
+        } else if !ready {
+            self.pending_switch = Some((level, reason));
+        } else {
+            self.pending_switch = None;
             let from = self.current;
             if let Some(old) = from.and_then(|f| self.levels.get_mut(f)) {
                 // A live playlist not reloaded goes stale.
@@ -1172,6 +1296,16 @@ impl<R: SegmentRemuxer> Engine<R> {
         });
         if needs && !self.auth.holding {
             self.load_playlist(level);
+        }
+    }
+
+    /// A live level no longer wanted is not reloaded; its playlist goes stale.
+    fn mark_stale_if_live(&mut self, level: usize) {
+        if let Some(l) = self.levels.get_mut(level) {
+            if let Some(p) = l.playlist.as_mut().filter(|p| p.live) {
+                p.fresh = false;
+                l.reload_at = None;
+            }
         }
     }
 
@@ -1207,22 +1341,31 @@ impl<R: SegmentRemuxer> Engine<R> {
         if self.next_time - self.position >= self.goal {
             return;
         }
-        let level = if let Some(l) = self.forced_next.take() {
-            l
+        // Nothing left to fetch in a VOD: no decision, no switch for a segment that does not exist.
+        let at_end = self
+            .current
+            .and_then(|c| self.levels.get(c))
+            .and_then(|l| l.playlist.as_ref())
+            .is_some_and(|p| p.fresh && !p.live && p.find(self.next_time).is_none());
+        if at_end {
+            return;
+        }
+        // One decision per segment: the level is announced when its first fetch goes out, so
+        // deciding again while its playlist loads replaces the pending switch.
+        let (level, reason) = if let Some(l) = self.forced_next.filter(|&l| l < self.levels.len()) {
+            (l, SwitchReason::Abandon)
         } else if let Some(m) = self.manual.filter(|&m| m < self.levels.len()) {
-            if self.current != Some(m) {
-                self.switch_to(m, SwitchReason::Manual);
-            }
-            m
+            (m, SwitchReason::Manual)
         } else {
-            let l = self.choose_level();
-            if self.current != Some(l) {
-                self.switch_to(l, SwitchReason::Abr);
-            }
-            l
+            (self.choose_level(), SwitchReason::Abr)
         };
+        let reason = match self.pending_switch {
+            Some((l, r)) if l == level => r,
+            _ => reason,
+        };
+        self.switch_to(level, reason);
         if self.current != Some(level) {
-            self.switch_to(level, SwitchReason::Abandon);
+            return; // the new level's playlist is loading
         }
         let Some(lv) = self.levels.get(level) else {
             return;
@@ -1241,7 +1384,25 @@ impl<R: SegmentRemuxer> Engine<R> {
                 self.next_non_contiguous = true;
                 if self.position < t {
                     self.position = t;
+                    // As `set_position` (`p` borrows the levels).
+                    self.own_seeks.push_back(t);
+                    while self.own_seeks.len() > 4 {
+                        self.own_seeks.pop_front();
+                    }
                     self.out.push_back(Output::SetPosition(t));
+                }
+            }
+        }
+        // Already buffered from here on (after a seek back): continue after that run.
+        if let Some(e) = self
+            .buffered
+            .end_from(self.next_time, self.cfg.hole_tolerance)
+        {
+            if e > self.next_time + 1.0 {
+                self.next_time = e;
+                self.next_non_contiguous = true;
+                if self.next_time - self.position >= self.goal {
+                    return;
                 }
             }
         }
@@ -1260,6 +1421,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.next_time = t;
             self.next_non_contiguous = true;
         }
+        self.forced_next = None;
         let id = self.new_request(
             RequestKind::Segment {
                 level,
@@ -1403,8 +1565,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.error(
                 ErrorKind::Buffer,
                 format!(
-                    "QuotaExceededError {failures} times in a row; buffer goal {:.0} s",
-                    self.goal
+                    "QuotaExceededError {failures} times in a row; buffer goal {} s",
+                    fixed::Fixed(self.goal, 0)
                 ),
                 true,
                 None,
@@ -1413,8 +1575,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.error(
                 ErrorKind::Buffer,
                 format!(
-                    "QuotaExceededError; evicting and retrying (goal {:.0} s)",
-                    self.goal
+                    "QuotaExceededError; evicting and retrying (goal {} s)",
+                    fixed::Fixed(self.goal, 0)
                 ),
                 false,
                 None,
@@ -1426,6 +1588,12 @@ impl<R: SegmentRemuxer> Engine<R> {
         let Some(back) = self.cfg.back_buffer else {
             return;
         };
+        // After EndOfStream nothing more is appended, so there is nothing to make room for, and
+        // remove() would reopen the ended MediaSource: the element would wait at the end of the
+        // buffer instead of ending. (A seek back that refetches appends, which re-arms both.)
+        if self.eos_sent {
+            return;
+        }
         let cutoff = self.position - back;
         // Hysteresis: remove in chunks of at least 10 s, not on every tick.
         if !self.buffered.start().is_some_and(|s| s < cutoff - 10.0) {
@@ -1479,7 +1647,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         if next - self.position <= self.cfg.max_gap_jump || skipped {
             let from = self.position;
             self.position = next;
-            self.out.push_back(Output::SetPosition(next));
+            self.set_position(next);
             self.event(Event::GapJumped { from, to: next });
         }
     }
@@ -1506,8 +1674,8 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.nudges += 1;
         if self.nudges > self.cfg.max_nudges {
             let details = format!(
-                "playhead stuck at {:.2} s with data buffered",
-                self.position
+                "playhead stuck at {} s with data buffered",
+                fixed::Fixed(self.position, 2)
             );
             self.error(ErrorKind::Stall, details, true, None);
             return;
@@ -1516,8 +1684,17 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.position = to;
         self.stall_pos = to;
         self.stall_since = Some(self.now);
-        self.out.push_back(Output::SetPosition(to));
+        self.set_position(to);
         self.event(Event::StallNudged { to });
+    }
+
+    /// Move the playhead; the `seeking` this causes comes back as a `Seek` and is recognised.
+    fn set_position(&mut self, t: f64) {
+        self.own_seeks.push_back(t);
+        while self.own_seeks.len() > 4 {
+            self.own_seeks.pop_front();
+        }
+        self.out.push_back(Output::SetPosition(t));
     }
 
     fn on_seek(&mut self, target: f64) {
@@ -1526,10 +1703,21 @@ impl<R: SegmentRemuxer> Engine<R> {
         } else {
             0.0
         };
+        // The echo of our own SetPosition (gap jump, nudge, live start): not a user seek. The
+        // element may round currentTime a little.
+        if let Some(i) = self
+            .own_seeks
+            .iter()
+            .position(|&t| (t - target).abs() < 0.01)
+        {
+            self.own_seeks.drain(..=i);
+            self.position = target;
+            return;
+        }
+        self.own_seeks.clear();
         self.position = target;
         self.stall_since = None;
         self.nudges = 0;
-        self.eos_sent = false;
         let tol = self.cfg.hole_tolerance;
         // Past the end of a VOD: load the last segment (the element clamps to the duration).
         let end = self

@@ -164,6 +164,10 @@ fn level_switch_lines_up_by_time_without_flushing() {
         assert!((w[0].0 + w[0].1 - w[1].0).abs() < 1e-6, "{w:?}");
     }
     assert!(events(&r, |e| matches!(e, Event::LevelSwitched { .. })).count() >= 2);
+    // The remuxer was told about each switch, and nothing was non-contiguous.
+    let switches = levels.windows(2).filter(|w| w[0] != w[1]).count() as u64;
+    assert_eq!(r.remuxer.rendition_switches, switches);
+    assert_eq!(r.remuxer.non_contiguous, 0);
     // Nothing ahead of the playhead was removed (only back-buffer eviction, if any).
     assert_eq!(r.rebuffer_count, 0);
 }
@@ -180,6 +184,8 @@ fn seek_to_95_while_fetching_30() {
     };
     let r = run(&trace, 200.0, cfg);
     assert!(r.ended, "{:?}", r.errors);
+    // The first segment after the seek is flagged non-contiguous for the remuxer.
+    assert_eq!(r.remuxer.non_contiguous, 1);
     let fetches = segment_fetches(&r);
     let after: Vec<&(f64, String)> = fetches.iter().filter(|f| f.0 >= 9.0).collect();
     assert!(
@@ -242,6 +248,113 @@ fn seek_past_the_end_loads_the_last_segment_and_ends() {
     assert!(r.ended, "{:?}", r.errors);
     assert!(segment_fetches(&r).iter().any(|f| f.1.ends_with("/11.ts")));
     assert_eq!(events(&r, |e| matches!(e, Event::Ended)).count(), 1);
+}
+
+/// Runs on after playback ended, so a late second end would be seen.
+fn run_past_the_end(trace: &Trace, secs: f64, mut cfg: SimConfig) -> RunResult {
+    cfg.stop_at_end = false;
+    cfg.max_time = secs + 60.0;
+    run(trace, secs, cfg)
+}
+
+fn assert_one_end(r: &RunResult) {
+    assert!(r.ended, "did not end: {:?}", r.errors);
+    assert_eq!(fatal_count(r), 0, "{:?}", r.errors);
+    assert_eq!(r.end_of_streams, 1, "{:?}", r.errors);
+    assert_eq!(events(r, |e| matches!(e, Event::Ended)).count(), 1);
+}
+
+#[test]
+fn back_buffer_eviction_after_end_of_stream_does_not_reopen_the_source() {
+    // Bug: seen in the demo, "waited at 60.02 s and never ended". Everything was appended and
+    // EndOfStream sent early on a fast link; the back-buffer eviction then called remove(),
+    // which reopens an ended MediaSource (as appendBuffer does), and EndOfStream was never sent
+    // again: the element waited at the end of the buffer. (The simulator models the reopen.)
+    let r = run_past_the_end(&fast(), 120.0, recorded());
+    assert_one_end(&r);
+    assert!(r.final_position >= 119.9, "{}", r.final_position);
+}
+
+#[test]
+fn last_segment_404_skipped_ends_once() {
+    // Bug: seen in the demo after 404 injection, `ended` twice or never.
+    let mut cfg = SimConfig {
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::Status(404, None),
+            "/5.ts",
+            None,
+        )],
+        ..recorded()
+    };
+    let r = run_past_the_end(&fast(), 60.0, cfg.clone());
+    // Every level penalised in turn, then skipped.
+    assert!(r.segment_levels[5].is_none());
+    assert_one_end(&r);
+    cfg.engine.not_found = NotFoundPolicy::Skip;
+    let r = run_past_the_end(&fast(), 60.0, cfg);
+    assert!(r.segment_levels[5].is_none());
+    assert_one_end(&r);
+}
+
+#[test]
+fn last_segment_503_then_success_ends_once() {
+    let cfg = SimConfig {
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::Status(503, None),
+            "/5.ts",
+            Some(1),
+        )],
+        ..recorded()
+    };
+    let r = run_past_the_end(&fast(), 60.0, cfg);
+    assert!(r.segment_levels[5].is_some());
+    assert_one_end(&r);
+}
+
+#[test]
+fn seek_to_58_of_60_ends_once() {
+    let cfg = SimConfig {
+        seeks: vec![(5.0, 58.0)],
+        ..recorded()
+    };
+    let r = run_past_the_end(&fast(), 60.0, cfg);
+    assert_one_end(&r);
+    assert!(r.final_position >= 59.9, "{}", r.final_position);
+}
+
+#[test]
+fn seek_within_buffer_after_the_end_does_not_end_again() {
+    // Everything is buffered and the end signalled; seeking back inside the buffer appends
+    // nothing, so there is no second end.
+    let cfg = SimConfig {
+        seeks: vec![(20.0, 30.0)],
+        ..recorded()
+    };
+    let r = run_past_the_end(&fast(), 40.0, cfg);
+    assert_one_end(&r);
+}
+
+#[test]
+fn skipped_middle_segment_gap_jump_ends_once() {
+    // The gap jump sets currentTime, which the browser reports back as a seek.
+    let mut cfg = SimConfig {
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::Status(404, None),
+            "/4.ts",
+            None,
+        )],
+        ..recorded()
+    };
+    cfg.engine.not_found = NotFoundPolicy::Skip;
+    let r = run_past_the_end(&fast(), 60.0, cfg);
+    assert!(r.segment_levels[4].is_none());
+    assert_one_end(&r);
 }
 
 // ----- retries ----------------------------------------------------------------------------------
@@ -325,6 +438,78 @@ fn stalled_requests_time_out_and_give_up() {
         .filter(|e| e.kind == ErrorKind::Timeout)
         .count() as u32;
     assert_eq!(n, 1 + RetryPolicy::segments().max_timeout_retries);
+}
+
+#[test]
+fn stalled_body_at_startup_times_out_in_seconds_and_recovers() {
+    // Bug: a response that sent headers and 100 KB of body, then went silent, was only given up
+    // at the 120 s total timeout; with an empty buffer the player hung that long.
+    let cfg = SimConfig {
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::StallBody(100_000),
+            "/0.ts",
+            Some(1),
+        )],
+        ..recorded()
+    };
+    let r = run(&Trace::constant("4mbps", 4.0, 10_000.0), 60.0, cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal_count(&r), 0, "{:?}", r.errors);
+    let stalled: Vec<&PlayerError> = r
+        .errors
+        .iter()
+        .filter(|e| e.kind == ErrorKind::Timeout)
+        .collect();
+    assert_eq!(stalled.len(), 1, "{:?}", r.errors);
+    assert!(stalled[0].details.contains("stalled"), "{:?}", stalled[0]);
+    // Idle timeout (5 s) after the last byte, then the retry: playback starts within seconds.
+    let startup = r.startup_s.unwrap();
+    assert!(startup < 12.0, "started at {startup}");
+    assert!(r.segment_levels[0].is_some());
+}
+
+#[test]
+fn stalled_body_mid_stream_steps_down_and_feeds_the_abr() {
+    // A body that goes silent while a level above the lowest loads: the retry comes from a
+    // lower level at once, and the estimate learns from what arrived. (The abandon rule also
+    // catches a silent body when it predicts a stall; it is off here to test the timeout alone.)
+    let mut cfg = SimConfig {
+        faults: vec![fault(
+            20.0,
+            f64::INFINITY,
+            FaultKind::StallBody(200_000),
+            "l2/",
+            Some(1),
+        )],
+        ..recorded()
+    };
+    cfg.engine.abr.abandon = false;
+    let r = run(&fast(), 120.0, cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal_count(&r), 0, "{:?}", r.errors);
+    let stalled = r
+        .errors
+        .iter()
+        .find(|e| e.kind == ErrorKind::Timeout)
+        .unwrap_or_else(|| panic!("{:?} {:?}", r.errors, r.segment_levels));
+    // 200 KB in ~5 s is ~0.3 Mbps: the estimate learnt it, and the retry is the lowest level.
+    assert!(
+        stalled.details.contains("retrying from level 0"),
+        "{stalled:?}"
+    );
+    assert!(events(&r, |e| matches!(
+        e,
+        Event::LevelSwitching {
+            from: Some(2),
+            to: 0,
+            reason: SwitchReason::Abandon
+        }
+    ))
+    .next()
+    .is_some());
+    assert_eq!(r.segment_levels[5], Some(0));
 }
 
 #[test]
@@ -539,6 +724,69 @@ fn failed_refresh_is_fatal() {
     let r = run(&fast(), 300.0, cfg);
     assert_eq!(fatal_count(&r), 1);
     assert_eq!(r.fatal().unwrap().kind, ErrorKind::Auth);
+}
+
+#[test]
+fn failed_refresh_names_the_cdn_code_and_url() {
+    // Bug: without a refreshCredentials callback the fatal error read only "credentials refresh
+    // failed: no refreshCredentials callback was configured"; the CloudFront code and the refused
+    // URL were lost.
+    let cfg = SimConfig {
+        auth: Some(AuthModel {
+            refresh_fails: true,
+            refusal_body: Some(
+                "<Error><Code>MissingKey</Code><Message>Missing Key-Pair-Id query parameter or cookie value</Message></Error>"
+                    .into(),
+            ),
+            ..cookie_auth(40.0)
+        }),
+        ..recorded()
+    };
+    let r = run(&fast(), 300.0, cfg);
+    assert_eq!(fatal_count(&r), 1, "{:?}", r.errors);
+    let fatal = r.fatal().unwrap();
+    assert_eq!(fatal.kind, ErrorKind::Auth);
+    assert_eq!(
+        fatal.details,
+        "CDN refused the request: MissingKey (missing signed cookies); refreshing credentials \
+         failed: backend said no"
+    );
+    let url = fatal.url.as_deref().unwrap();
+    assert!(url.starts_with(sim::BASE) && url.ends_with(".ts"), "{url}");
+    assert!(r.fetches.iter().any(|f| f.0 >= 40.0 && f.2 == url));
+}
+
+#[test]
+fn failed_refresh_after_status_zero_names_cors() {
+    let cfg = SimConfig {
+        faults: vec![fault(
+            40.0,
+            f64::INFINITY,
+            FaultKind::Status(0, None),
+            "",
+            Some(1),
+        )],
+        auth: Some(AuthModel {
+            refresh_fails: true,
+            ..cookie_auth(f64::INFINITY)
+        }),
+        ..recorded()
+    };
+    let r = run(&fast(), 300.0, cfg);
+    assert_eq!(fatal_count(&r), 1, "{:?}", r.errors);
+    let fatal = r.fatal().unwrap();
+    assert_eq!(fatal.kind, ErrorKind::Auth);
+    assert!(
+        fatal
+            .details
+            .starts_with("CDN refused the request or CORS is not set up for credentials"),
+        "{}",
+        fatal.details
+    );
+    assert!(fatal
+        .details
+        .ends_with("refreshing credentials failed: backend said no"));
+    assert!(fatal.url.is_some());
 }
 
 #[test]
@@ -872,6 +1120,8 @@ fn discontinuity_is_handed_to_the_remuxer() {
     assert_eq!(pushed, 2);
     assert_eq!(e.remuxer().discontinuities, 1);
     assert_eq!(e.remuxer().pushes, 2);
+    assert_eq!(e.remuxer().rendition_switches, 0);
+    assert_eq!(e.remuxer().non_contiguous, 0);
 }
 
 #[test]
@@ -1021,5 +1271,355 @@ fn play_one_segment(e: &mut Engine<SimRemuxer>) {
             }
         }
         outs = next;
+    }
+}
+
+// ----- robustness ---------------------------------------------------------------------------------
+
+/// Random inputs in random order (unknown ids, garbage bodies, absurd times and ranges): the
+/// engine must not panic, every drain must end, and what it holds must stay bounded.
+#[test]
+fn random_inputs_never_panic_or_grow() {
+    let mut rng = Rng::new(99);
+    let garbage: Vec<Vec<u8>> = vec![
+        MASTER.as_bytes().to_vec(),
+        media_playlist(5).into_bytes(),
+        b"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\na.ts\n".to_vec(),
+        b"\xff\xfe garbage".to_vec(),
+        sim::remux::segment_bytes(5000, 10.0),
+        Vec::new(),
+    ];
+    let mut e = hand_engine();
+    e.handle_input(
+        0.0,
+        Input::Load {
+            url: "https://c/v/master.m3u8".into(),
+        },
+    );
+    let mut now = 0.0;
+    for step in 0..20_000 {
+        now += rng.next_f64() * 2.0;
+        let pick = |rng: &mut Rng, n: u64| rng.next_u64() % n;
+        let req = RequestId(pick(&mut rng, 40));
+        let track = TrackId(pick(&mut rng, 3) as usize);
+        let input = match pick(&mut rng, 12) {
+            0 => Input::Loaded {
+                req,
+                data: garbage[pick(&mut rng, garbage.len() as u64) as usize].clone(),
+            },
+            1 => Input::LoadFailed {
+                req,
+                status: [0, 403, 404, 500, 503, 410][pick(&mut rng, 6) as usize],
+                body: Some("<Error><Code>AccessDenied</Code></Error>".into()),
+            },
+            2 => Input::Progress {
+                req,
+                loaded: rng.next_u64() % 10_000_000,
+                total: None,
+            },
+            3 => Input::AppendDone { track },
+            4 => Input::AppendFailed {
+                track,
+                quota_exceeded: rng.next_f64() < 0.8,
+            },
+            5 => Input::RemoveDone { track },
+            6 => {
+                let p = rng.next_f64() * 700.0 - 50.0;
+                Input::Media {
+                    position: p,
+                    paused: rng.next_f64() < 0.2,
+                    buffered: vec![(p - 5.0, p + 20.0), (p + 21.0, f64::NAN)],
+                }
+            }
+            7 => Input::Seek {
+                position: rng.next_f64() * 900.0 - 100.0,
+            },
+            8 => Input::SetLevel(if rng.next_f64() < 0.5 {
+                None
+            } else {
+                Some(pick(&mut rng, 5) as usize)
+            }),
+            9 => Input::CredentialsRefreshed {
+                expires: Some(now + rng.next_f64() * 200.0),
+            },
+            10 => Input::ElementSize {
+                width: rng.next_f64() * 2000.0,
+                height: rng.next_f64() * 1000.0,
+                device_pixel_ratio: 2.0,
+            },
+            _ => {
+                e.handle_timeout(now);
+                let _ = drain(&mut e);
+                continue;
+            }
+        };
+        e.handle_input(now, input);
+        let outs = drain(&mut e);
+        assert!(outs.len() < 1000, "step {step}: {} outputs", outs.len());
+        let s = e.stats();
+        assert!(
+            s.requests < 100 && s.queued_buffer_ops < 1000 && s.buffered_ranges <= Ranges::MAX,
+            "{s:?}"
+        );
+        if e.is_failed() {
+            e = hand_engine();
+            e.handle_input(
+                now,
+                Input::Load {
+                    url: "https://c/v/master.m3u8".into(),
+                },
+            );
+        }
+    }
+}
+
+#[test]
+fn missing_level_playlist_penalises_the_level() {
+    let cfg = SimConfig {
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::Status(404, None),
+            "l2.m3u8",
+            None,
+        )],
+        ..recorded()
+    };
+    let r = run(&fast(), 120.0, cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal_count(&r), 0);
+    assert!(!r.segment_levels.contains(&Some(2)));
+    assert!(r
+        .errors
+        .iter()
+        .any(|e| e.kind == ErrorKind::NotFound && !e.fatal));
+}
+
+#[test]
+fn cdn_unreachable_refreshes_once_then_bounded_network_retries() {
+    let cfg = SimConfig {
+        faults: vec![fault(
+            30.0,
+            f64::INFINITY,
+            FaultKind::Status(0, None),
+            "",
+            None,
+        )],
+        ..recorded()
+    };
+    let r = run(&fast(), 600.0, cfg);
+    assert_eq!(r.refresh_requests, 1);
+    assert_eq!(fatal_count(&r), 1, "{:?}", r.errors);
+    let f = r.fatal().unwrap();
+    assert_eq!(f.kind, ErrorKind::Network);
+    assert!(f.details.contains("status 0"), "{}", f.details);
+    let url = f.url.clone().unwrap();
+    // First try, one retry after the refresh, then the bounded network retries.
+    let n = r.fetches.iter().filter(|x| x.2 == url).count() as u32;
+    assert_eq!(n, 2 + RetryPolicy::segments().max_error_retries);
+}
+
+#[test]
+fn seek_back_does_not_refetch_what_is_still_buffered() {
+    // Regression: after a seek back into an evicted range the engine refetched every segment up
+    // to the end of the buffer it still held.
+    let cfg = SimConfig {
+        seeks: vec![(100.0, 20.0)],
+        ..recorded()
+    };
+    let r = run(&fast(), 300.0, cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    let fetches = segment_fetches(&r);
+    for idx in 8..12 {
+        let n = fetches
+            .iter()
+            .filter(|f| f.1.ends_with(&format!("/{idx}.ts")))
+            .count();
+        assert_eq!(n, 1, "segment {idx} fetched {n} times");
+    }
+    // The evicted start was fetched again.
+    assert_eq!(fetches.iter().filter(|f| f.1.ends_with("/2.ts")).count(), 2);
+}
+
+#[test]
+fn live_cookie_expiry_refreshes_once_for_playlist_and_segment() {
+    let cfg = SimConfig {
+        live: Some(LiveModel {
+            window: Some(6),
+            ends: false,
+            start_offset: 120.0,
+        }),
+        stop_at_end: false,
+        max_time: 400.0,
+        auth: Some(cookie_auth(100.0)),
+        ..recorded()
+    };
+    let r = sim::run(
+        &Trace::constant("4mbps", 4.0, 10_000.0),
+        &ladder(3600.0),
+        &cfg,
+    );
+    assert_eq!(fatal_count(&r), 0, "{:?}", r.errors);
+    assert_eq!(r.refresh_requests, 1);
+    assert_eq!(r.rebuffer_count, 0);
+    // Both a playlist reload and segments went on after the refresh.
+    assert!(r.fetches.iter().any(|f| f.0 > 101.0 && f.1.is_segment()));
+    assert!(r
+        .fetches
+        .iter()
+        .any(|f| f.0 > 101.0 && matches!(f.1, RequestKind::LevelPlaylist { .. })));
+}
+
+// ----- level switches ---------------------------------------------------------------------------
+
+/// An ABR that answers from a script (then repeats its last answer).
+struct Scripted(std::collections::VecDeque<usize>, usize);
+
+impl crate::abr::Abr for Scripted {
+    fn name(&self) -> &'static str {
+        "scripted"
+    }
+    fn on_sample(&mut self, _: &crate::abr::SegmentSample) {}
+    fn on_partial(&mut self, _: u64, _: f64) {}
+    fn choose(&mut self, _: &crate::abr::AbrContext) -> usize {
+        if let Some(l) = self.0.pop_front() {
+            self.1 = l;
+        }
+        self.1
+    }
+    fn abandon(
+        &mut self,
+        _: &crate::abr::AbrContext,
+        _: &crate::abr::LoadProgress,
+    ) -> Option<usize> {
+        None
+    }
+    fn estimate_bps(&self) -> f64 {
+        1e6
+    }
+    fn ttfb_s(&self) -> f64 {
+        0.1
+    }
+}
+
+fn switchings(outs: &[Output]) -> Vec<(Option<usize>, usize)> {
+    outs.iter()
+        .filter_map(|o| match o {
+            Output::Event(Event::LevelSwitching { from, to, .. }) => Some((*from, *to)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn switch_undone_before_the_new_level_loads_is_not_announced() {
+    // Bug: seen in a demo run, 360p->540p and straight back to 360p at one instant. The switch
+    // was announced when decided, while the new level's playlist loaded; the next decision (any
+    // input before the playlist arrived: the web layer reports the media state before each one)
+    // went back, announcing a second switch for the same segment.
+    // Start at 0; after the first segment the ABR says 1, then (before l1.m3u8 arrives) 0.
+    let abr = Scripted(vec![0, 0, 1, 0].into(), 0);
+    let mut e = Engine::new(
+        EngineConfig::default(),
+        SimRemuxer::default(),
+        Box::new(abr),
+    );
+    let mut outs = start_vod(&mut e, 0.0);
+    let seg = |outs: &[Output]| {
+        outs.iter().find_map(|o| match o {
+            Output::Fetch {
+                req,
+                kind: RequestKind::Segment { level, .. },
+                ..
+            } => Some((*req, *level)),
+            _ => None,
+        })
+    };
+    let (req, level) = seg(&outs).unwrap();
+    assert_eq!(level, 0);
+    e.handle_input(
+        1.0,
+        Input::Loaded {
+            req,
+            data: sim::remux::segment_bytes(100_000, 10.0),
+        },
+    );
+    outs = drain(&mut e);
+    let mut all = outs.clone();
+    // Appends complete; each answer is a new scheduling opportunity.
+    for _ in 0..4 {
+        let mut next = Vec::new();
+        for o in &outs {
+            if let Output::Append { track, .. } = o {
+                e.handle_input(1.0, Input::AppendDone { track: *track });
+                next.extend(drain(&mut e));
+            }
+        }
+        all.extend(next.iter().cloned());
+        outs = next;
+    }
+    // A media report at the same instant: the second decision.
+    e.handle_input(
+        1.0,
+        Input::Media {
+            position: 0.0,
+            paused: false,
+            buffered: vec![(0.0, 10.0)],
+        },
+    );
+    all.extend(drain(&mut e));
+    // The next segment comes from level 0 and no switch was announced (the start aside).
+    let (_, level) = seg(&all).expect("next segment fetched");
+    assert_eq!(level, 0);
+    assert_eq!(switchings(&all), vec![]);
+}
+
+#[test]
+fn no_switch_announced_when_nothing_is_left_to_fetch() {
+    // At the end of a VOD the ABR stepped down (nothing left to protect) and the engine
+    // announced switches (and loaded playlists) for segments that do not exist.
+    let r = run(&Trace::constant("4mbps", 4.0, 10_000.0), 60.0, recorded());
+    assert!(r.ended);
+    let last_fetch = segment_fetches(&r).last().unwrap().0;
+    let late: Vec<_> = events(&r, |e| matches!(e, Event::LevelSwitching { .. }))
+        .filter(|(t, _)| *t > last_fetch)
+        .collect();
+    assert!(late.is_empty(), "{late:?}");
+}
+
+#[test]
+fn switches_are_announced_with_their_first_fetch() {
+    // Over every committed trace, with the media state reported before each input as the web
+    // layer does: each switch goes out together with a fetch from the new level (so no switch
+    // is announced and undone while the new level's playlist loads, and none after the end).
+    let mut names: Vec<_> = std::fs::read_dir("tests/traces")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    assert!(names.len() > 40);
+    for path in &names {
+        let name = path.display().to_string();
+        let trace = Trace::parse(&name, &std::fs::read_to_string(path).unwrap()).unwrap();
+        let cfg = SimConfig {
+            media_with_every_input: true,
+            ..recorded()
+        };
+        let r = run(&trace, 120.0, cfg);
+        for (t, e) in &r.events {
+            let Event::LevelSwitching { to, reason, .. } = e else {
+                continue;
+            };
+            if *reason == SwitchReason::Start {
+                continue;
+            }
+            let fetched = r.fetches.iter().any(|(ft, kind, _)| {
+                *ft == *t && matches!(kind, RequestKind::Segment { level, .. } if level == to)
+            });
+            assert!(
+                fetched,
+                "{name}: switch to {to} at {t} ({reason:?}) without a fetch"
+            );
+        }
     }
 }

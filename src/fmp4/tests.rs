@@ -191,3 +191,32 @@ fn fragment_round_trips_with_signed_composition_offsets() {
     let mut buf = out.as_slice();
     assert!(matches!(Any::decode(&mut buf).unwrap(), Any::Moof(_)));
 }
+
+#[test]
+fn non_square_pixels_write_pasp_and_display_width() {
+    let mut info = parse_sps(SPS).unwrap();
+    info.sar = (4, 3);
+    let pps = vec![PPS.to_vec()];
+    let mut out = Vec::new();
+    write_init(
+        &mut out,
+        &[TrackInit {
+            track_id: 1,
+            timescale: 90_000,
+            entry: SampleEntry::Avc {
+                sps: SPS,
+                pps: &pps,
+                info: &info,
+            },
+        }],
+    );
+    let mut buf = out.as_slice();
+    Ftyp::decode(&mut buf).unwrap();
+    let moov = Moov::decode(&mut buf).unwrap();
+    assert_eq!(moov.trak[0].tkhd.width.integer(), 320 * 4 / 3);
+    let Codec::Avc1(avc1) = &moov.trak[0].mdia.minf.stbl.stsd.codecs[0] else {
+        panic!()
+    };
+    let pasp = avc1.pasp.as_ref().expect("pasp");
+    assert_eq!((pasp.h_spacing, pasp.v_spacing), (4, 3));
+}

@@ -33,6 +33,8 @@ pub enum FaultKind {
     Status(u16, Option<String>),
     /// Never answer.
     Stall,
+    /// Answer 200 and send this many body bytes, then go silent (never finish).
+    StallBody(u64),
 }
 
 /// A fault applied to requests sent in `[from, until)` whose URL contains `url_contains`.
@@ -97,6 +99,8 @@ pub struct SimConfig {
     pub record: bool,
     /// Stop as soon as playback ends.
     pub stop_at_end: bool,
+    /// Report the media element's state before every input, as the web layer does.
+    pub media_with_every_input: bool,
     pub weights: QoeWeights,
 }
 
@@ -119,6 +123,7 @@ impl Default for SimConfig {
             media_playlist_only: false,
             record: false,
             stop_at_end: true,
+            media_with_every_input: false,
             weights: QoeWeights::default(),
         }
     }
@@ -150,7 +155,11 @@ pub struct RunResult {
     pub max_stats: Option<EngineStats>,
     pub final_position: f64,
     pub set_positions: Vec<(f64, f64)>,
+    /// `EndOfStream` outputs.
+    pub end_of_streams: u32,
     pub peak_concurrency: usize,
+    /// What the remuxer was told (pushes, discontinuities, rendition switches...).
+    pub remuxer: SimRemuxer,
 }
 
 impl RunResult {
@@ -258,6 +267,9 @@ impl<'a> Sim<'a> {
         self.drain();
         loop {
             while let Some(i) = self.inputs.pop_front() {
+                if self.cfg.media_with_every_input && !matches!(i, Input::Media { .. }) {
+                    self.engine.handle_input(self.now, self.media_input());
+                }
                 self.engine.handle_input(self.now, i);
                 self.drain();
             }
@@ -494,7 +506,19 @@ impl<'a> Sim<'a> {
     }
 
     fn response(&mut self, url: &str) -> Response {
+        match self.response_inner(url) {
+            (Response::Ok { size }, Some(after)) => Response::Partial {
+                size,
+                stall_after: after.min(size.saturating_sub(1)),
+            },
+            (r, _) => r,
+        }
+    }
+
+    /// The response, and where a `StallBody` fault cuts its body.
+    fn response_inner(&mut self, url: &str) -> (Response, Option<u64>) {
         let now = self.now;
+        let mut cut = None;
         for (i, f) in self.cfg.faults.iter().enumerate() {
             let count = self.fault_counts.get(i).copied().unwrap_or(0);
             if now + EPS >= f.from
@@ -505,15 +529,28 @@ impl<'a> Sim<'a> {
                 if let Some(c) = self.fault_counts.get_mut(i) {
                     *c += 1;
                 }
-                return match &f.kind {
-                    FaultKind::Status(s, body) => Response::Fail {
-                        status: *s,
-                        body: body.clone(),
-                    },
-                    FaultKind::Stall => Response::Stall,
-                };
+                match &f.kind {
+                    FaultKind::Status(s, body) => {
+                        let r = Response::Fail {
+                            status: *s,
+                            body: body.clone(),
+                        };
+                        return (r, None);
+                    }
+                    FaultKind::Stall => return (Response::Stall, None),
+                    FaultKind::StallBody(after) => {
+                        cut = Some(*after);
+                        break;
+                    }
+                }
             }
         }
+        (self.response_clean(url), cut)
+    }
+
+    /// The response without injected faults.
+    fn response_clean(&self, url: &str) -> Response {
+        let now = self.now;
         if let (Some(exp), Some(a)) = (self.cookie_expires, &self.cfg.auth) {
             if now >= exp {
                 return Response::Fail {
@@ -563,14 +600,21 @@ impl<'a> Sim<'a> {
                 Output::SetDuration(_) | Output::AddSourceBuffer { .. } => {}
                 Output::Append { track, data } => self.append(track, &data),
                 Output::Remove { track, start, end } => {
+                    // remove() on an ended MediaSource reopens it, as appendBuffer() does.
+                    self.play.eos = false;
                     self.play.buffered.remove(start, end);
                     self.inputs.push_back(Input::RemoveDone { track });
                 }
                 Output::SetPosition(t) => {
                     self.res.set_positions.push((self.now, t));
                     self.play.position = t.max(0.0);
+                    // Setting currentTime fires `seeking`, which the web layer reports.
+                    self.inputs.push_back(Input::Seek { position: t });
                 }
-                Output::EndOfStream => self.play.eos = true,
+                Output::EndOfStream => {
+                    self.res.end_of_streams += 1;
+                    self.play.eos = true;
+                }
                 Output::RefreshCredentials => {
                     self.res.refresh_requests += 1;
                     if let Some(a) = &self.cfg.auth {
@@ -605,6 +649,8 @@ impl<'a> Sim<'a> {
     }
 
     fn append(&mut self, track: TrackId, data: &[u8]) {
+        // appendBuffer on an ended MediaSource reopens it: the end must be signalled again.
+        self.play.eos = false;
         match remux::appended_range(data) {
             Ok(None) => self.inputs.push_back(Input::AppendDone { track }),
             Ok(Some((s, e))) => {
@@ -687,6 +733,7 @@ impl<'a> Sim<'a> {
         self.res.end_time = self.now;
         self.res.final_position = self.play.position;
         self.res.peak_concurrency = self.net.peak_concurrency;
+        self.res.remuxer = self.engine.remuxer().clone();
         self.res
     }
 }

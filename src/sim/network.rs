@@ -15,6 +15,19 @@ pub enum Response {
     Fail { status: u16, body: Option<String> },
     /// Never answers.
     Stall,
+    /// 200 with a body of `size` bytes that stops after `stall_after` bytes and never finishes.
+    Partial { size: u64, stall_after: u64 },
+}
+
+impl Response {
+    /// Bytes the body will deliver, if it has one.
+    fn deliverable(&self) -> Option<f64> {
+        match *self {
+            Response::Ok { size } => Some(size as f64),
+            Response::Partial { size, stall_after } => Some(stall_after.min(size) as f64),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -26,14 +39,22 @@ pub struct Transfer {
     pub first_byte_at: f64,
     pub received: f64,
     pub next_progress: f64,
+    /// Bytes reported so far (`None`: not even the headers): a browser reports the headers,
+    /// then only chunks that arrived.
+    pub reported: Option<u64>,
 }
 
 impl Transfer {
     fn size(&self) -> f64 {
-        match self.response {
-            Response::Ok { size } => size as f64,
-            _ => 0.0,
-        }
+        self.response.deliverable().unwrap_or(0.0)
+    }
+    /// In its body phase and still receiving.
+    fn receiving(&self, now: f64) -> bool {
+        self.first_byte_at <= now + EPS
+            && self
+                .response
+                .deliverable()
+                .is_some_and(|d| self.received < d - 1e-6)
     }
 }
 
@@ -85,6 +106,7 @@ impl Network {
             first_byte_at: now + ttfb,
             received: 0.0,
             next_progress: now + ttfb,
+            reported: None,
         });
         self.peak_concurrency = self.peak_concurrency.max(self.transfers.len());
     }
@@ -94,10 +116,7 @@ impl Network {
     }
 
     fn body_phase(&self, now: f64) -> usize {
-        self.transfers
-            .iter()
-            .filter(|t| matches!(t.response, Response::Ok { .. }) && t.first_byte_at <= now + EPS)
-            .count()
+        self.transfers.iter().filter(|t| t.receiving(now)).count()
     }
 
     /// The next instant something happens on the link (not counting rate changes).
@@ -117,6 +136,11 @@ impl Network {
                     next = next.min(now + (t.size() - t.received).max(0.0) / share);
                 }
                 next = next.min(t.next_progress);
+            } else if t.receiving(now) {
+                if share > 0.0 {
+                    next = next.min(now + (t.size() - t.received).max(0.0) / share);
+                }
+                next = next.min(t.next_progress);
             }
         }
         next
@@ -131,7 +155,7 @@ impl Network {
         let n = self.body_phase(now).max(1) as f64;
         let share = trace.bytes_per_s(now) / n;
         for t in &mut self.transfers {
-            if matches!(t.response, Response::Ok { .. }) && t.first_byte_at <= now + EPS {
+            if t.receiving(now) {
                 t.received = (t.received + share * dt).min(t.size());
             }
         }
@@ -166,11 +190,32 @@ impl Network {
                         return false;
                     }
                     if t.next_progress <= now + EPS {
-                        events.push(NetEvent::Progress {
-                            id: t.id,
-                            loaded: t.received as u64,
-                            total: size,
-                        });
+                        let loaded = t.received as u64;
+                        if t.reported.map_or(true, |r| loaded > r) {
+                            t.reported = Some(loaded);
+                            events.push(NetEvent::Progress {
+                                id: t.id,
+                                loaded,
+                                total: size,
+                            });
+                        }
+                        t.next_progress = now + interval;
+                    }
+                    true
+                }
+                Response::Partial { size, .. } => {
+                    let size = *size;
+                    let receiving = t.received < t.size() - 1e-6;
+                    if t.next_progress <= now + EPS || !receiving {
+                        let loaded = t.received as u64;
+                        if t.reported.map_or(true, |r| loaded > r) {
+                            t.reported = Some(loaded);
+                            events.push(NetEvent::Progress {
+                                id: t.id,
+                                loaded,
+                                total: size,
+                            });
+                        }
                         t.next_progress = now + interval;
                     }
                     true

@@ -48,6 +48,8 @@ pub struct SimRemuxer {
     pub resets: u64,
     pub last_info: Option<SegmentInfo>,
     pub discontinuities: u64,
+    pub rendition_switches: u64,
+    pub non_contiguous: u64,
 }
 
 impl SegmentRemuxer for SimRemuxer {
@@ -59,9 +61,9 @@ impl SegmentRemuxer for SimRemuxer {
         }
         let duration = f64_at(data, 4).ok_or_else(|| RemuxFailure("short segment".into()))?;
         self.pushes += 1;
-        if info.discontinuity {
-            self.discontinuities += 1;
-        }
+        self.discontinuities += u64::from(info.discontinuity);
+        self.rendition_switches += u64::from(info.rendition_switch);
+        self.non_contiguous += u64::from(info.non_contiguous);
         self.last_info = Some(*info);
         let mut out = vec![0u8; data.len().max(20)];
         put(&mut out, 0, DATA_MAGIC);

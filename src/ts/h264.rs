@@ -312,36 +312,50 @@ impl H264Es {
         for word in chunk.chunks_exact(8) {
             let v = u64::from_le_bytes(<[u8; 8]>::try_from(word).unwrap_or([1; 8]));
             if v.wrapping_sub(ONES) & !v & HIGHS != 0 {
-                for j in (i + 1).max(2)..=(i + 8) {
-                    if chunk.get(j) == Some(&1)
-                        && chunk.get(j - 1) == Some(&0)
-                        && chunk.get(j - 2) == Some(&0)
-                    {
-                        self.start_code(chunk, &mut copy_from, j, w);
-                    }
-                }
+                self.scan(chunk, &mut copy_from, (i + 1).max(2), i + 9, w);
             }
             i += 8;
         }
-        for j in (i + 1).max(2)..chunk.len() {
-            if chunk.get(j) == Some(&1)
-                && chunk.get(j - 1) == Some(&0)
-                && chunk.get(j - 2) == Some(&0)
-            {
-                self.start_code(chunk, &mut copy_from, j, w);
-            }
-        }
+        self.scan(chunk, &mut copy_from, (i + 1).max(2), chunk.len(), w);
         if self.in_nal {
             if let Some(rest) = chunk.get(copy_from..) {
                 self.data.extend_from_slice(rest);
             }
         }
-        let trailing = chunk.iter().rev().take(2).take_while(|&&b| b == 0).count() as u8;
+        let trailing = match chunk {
+            [.., 0, 0] => 2,
+            [.., 0] => 1,
+            _ => 0,
+        };
         self.zeros = if trailing as usize == chunk.len() {
             (self.zeros + trailing).min(2)
         } else {
             trailing
         };
+    }
+
+    /// Start codes whose 0x01 lies in `from..to` (`from` ≥ 2). A plain loop and a slice pattern:
+    /// at opt-level "z" range iterators and `Option` comparisons stay calls in this hot loop.
+    #[inline(always)]
+    fn scan(
+        &mut self,
+        chunk: &[u8],
+        copy_from: &mut usize,
+        from: usize,
+        to: usize,
+        w: &mut Warnings,
+    ) {
+        let to = to.min(chunk.len());
+        let mut j = from;
+        while j < to {
+            // SAFETY-free bounds: 2 ≤ j < chunk.len(), so j-2..=j is in the chunk.
+            if let (Some(&1), Some(&0), Some(&0)) =
+                (chunk.get(j), chunk.get(j - 1), chunk.get(j - 2))
+            {
+                self.start_code(chunk, copy_from, j, w);
+            }
+            j += 1;
+        }
     }
 
     fn start_code(&mut self, chunk: &[u8], copy_from: &mut usize, one_at: usize, w: &mut Warnings) {
@@ -398,12 +412,13 @@ impl H264Es {
                 _ => false,
             };
         if starts_au {
-            self.finish_au(self.nal_pos);
+            // A dropped slice-less access unit hands its timestamps on.
+            let carried = self.finish_au(self.nal_pos);
             let (pts, dts) = if self.nal_gen == self.pes_gen && !self.pes_ts_taken {
                 self.pes_ts_taken = true;
                 (self.pes_pts, self.pes_dts)
             } else {
-                (None, None)
+                carried.unwrap_or((None, None))
             };
             self.au = Some(Au {
                 start: self.nal_pos,
@@ -414,6 +429,8 @@ impl H264Es {
                 has_sps: false,
             });
         }
+        // finish_au may have moved this NAL unit down (dropped a slice-less access unit).
+        let body = self.nal_pos + 4;
         match nal_type {
             7 => {
                 self.capture_sps(w);
@@ -430,8 +447,13 @@ impl H264Es {
             9..=12 => self.data.truncate(self.nal_pos),
             _ => {
                 let len = (self.data.len() - body) as u32;
-                if let Some(slot) = self.data.get_mut(self.nal_pos..body) {
-                    slot.copy_from_slice(&len.to_be_bytes());
+                for (slot, b) in self
+                    .data
+                    .iter_mut()
+                    .skip(self.nal_pos)
+                    .zip(len.to_be_bytes())
+                {
+                    *slot = b;
                 }
                 if nal_type == 1 || nal_type == 5 {
                     let key = nal_type == 5
@@ -455,8 +477,10 @@ impl H264Es {
         matches!(r.ue().map(|t| t % 5), Ok(2) | Ok(4))
     }
 
-    fn finish_au(&mut self, end: usize) {
-        let Some(au) = self.au.take() else { return };
+    /// Close the current access unit at `end`. An access unit without slices is dropped and its
+    /// timestamps returned.
+    fn finish_au(&mut self, end: usize) -> Option<(Option<u64>, Option<u64>)> {
+        let au = self.au.take()?;
         if au.has_vcl && end > au.start {
             self.frames.push(EsFrame {
                 offset: au.start as u32,
@@ -473,7 +497,9 @@ impl H264Es {
             if self.in_nal && self.nal_pos >= end {
                 self.nal_pos -= removed;
             }
+            return Some((au.pts, au.dts));
         }
+        None
     }
 
     fn capture_sps(&mut self, w: &mut Warnings) {
@@ -675,5 +701,24 @@ mod tests {
         }
         let bytes: Vec<&[u8]> = stream.chunks(1).collect();
         assert_eq!(run(&bytes).data, whole.data);
+    }
+
+    #[test]
+    fn access_unit_without_slices_is_dropped_and_the_next_kept() {
+        let mut stream = vec![0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, 0x06, 0x05, 0x11, 0x80];
+        stream.extend_from_slice(&[0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, 0x06, 0x05, 0x22, 0x80]);
+        stream.extend_from_slice(&[0, 0, 1, 0x65, 0x88, 0x84, 0x21]);
+        let es = run(&[&stream]);
+        assert_eq!(es.frames.len(), 1);
+        assert_eq!(
+            es.data,
+            vec![0, 0, 0, 4, 0x06, 0x05, 0x22, 0x80, 0, 0, 0, 4, 0x65, 0x88, 0x84, 0x21]
+        );
+        assert_eq!((es.frames[0].offset, es.frames[0].size), (0, 16));
+        assert_eq!(
+            es.frames[0].pts,
+            Some(9000),
+            "timestamp handed on from the dropped AU"
+        );
     }
 }

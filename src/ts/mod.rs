@@ -3,8 +3,8 @@
 //! Own packet layer rather than mpeg2ts-reader: the transmuxer needs PES headers that span TS
 //! packets (§2.4.3.6 allows it; mpeg2ts-reader 0.18 rejects them), an explicit per-segment flush,
 //! resync on lost sync bytes, and payload bytes handed straight to the elementary stream parsers
-//! without a per-PES allocation. The layer is ~400 lines; the crate would be +13 KB of wasm and
-//! still need the reassembly around it.
+//! without a per-PES allocation. With those, mpeg2ts-reader would only have parsed the 4-byte
+//! packet header and the PSI tables, for +13 KB of wasm.
 //!
 //! Pipeline: 188-byte packets -> PAT/PMT sections (PID selection) -> PES reassembly per PID ->
 //! [`h264::H264Es`] / [`audio::AudioEs`], which produce [`EsFrame`]s. Damage (continuity gaps,
@@ -66,6 +66,8 @@ pub enum DemuxWarning {
     TransportError { pid: u16, offset: u64 },
     #[error("corrupt adaptation field on PID {pid:#x} at byte {offset}")]
     CorruptAdaptationField { pid: u16, offset: u64 },
+    #[error("PSI section on PID {pid:#x} at byte {offset} fails its CRC: ignored")]
+    PsiCrc { pid: u16, offset: u64 },
     #[error("corrupt PES header on PID {pid:#x} at byte {offset}: PES dropped")]
     CorruptPesHeader { pid: u16, offset: u64 },
     #[error("truncated PES on PID {pid:#x}: {received} of {declared} payload bytes")]
@@ -381,7 +383,6 @@ pub struct Demuxer {
     audio_pes: Option<Pes>,
     pat: Section,
     pmt: Section,
-    seen_pat: bool,
     seen_pmt: bool,
     early: Vec<u8>,
     early_dropped: usize,
@@ -412,7 +413,6 @@ impl Demuxer {
             audio_pes: None,
             pat: Section::default(),
             pmt: Section::default(),
-            seen_pat: false,
             seen_pmt: false,
             early: Vec::new(),
             early_dropped: 0,
@@ -449,7 +449,6 @@ impl Demuxer {
         self.synced = false;
         self.ever_synced = false;
         self.received = 0;
-        self.seen_pat = false;
         self.seen_pmt = false;
         for pes in [self.video_pes.as_mut(), self.audio_pes.as_mut()]
             .into_iter()
@@ -484,7 +483,7 @@ impl Demuxer {
         let chunk_start = self.offset;
         let mut pos = 0usize;
         while pos < data.len() {
-            if !self.synced || data.get(pos) != Some(&SYNC) {
+            if !self.synced || !matches!(data.get(pos), Some(&SYNC)) {
                 match find_sync(data, pos) {
                     Some(p) => {
                         if p > pos || self.ever_synced {
@@ -595,8 +594,11 @@ impl Demuxer {
         };
         let payload = p.get(start..).unwrap_or(&[]);
         if pid == 0 {
-            self.seen_pat = true;
             if let Some(section) = self.pat.feed(payload, pusi) {
+                if crc32_mpeg(section) != 0 {
+                    self.warnings.push(DemuxWarning::PsiCrc { pid, offset });
+                    return;
+                }
                 if let Some(pmt_pid) = parse_pat(section) {
                     if self.pmt_pid != Some(pmt_pid) {
                         self.pmt_pid = Some(pmt_pid);
@@ -609,7 +611,11 @@ impl Demuxer {
         if Some(pid) == self.pmt_pid {
             let mut section = std::mem::take(&mut self.pmt);
             if let Some(s) = section.feed(payload, pusi) {
-                self.apply_pmt(s);
+                if crc32_mpeg(s) == 0 {
+                    self.apply_pmt(s);
+                } else {
+                    self.warnings.push(DemuxWarning::PsiCrc { pid, offset });
+                }
             }
             self.pmt = section;
             return;
@@ -719,6 +725,22 @@ impl Demuxer {
             self.early.clear();
         }
     }
+}
+
+/// CRC-32/MPEG-2 (§2.4.4.10 / Annex A); over a whole section including its CRC_32 it is 0.
+fn crc32_mpeg(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= u32::from(b) << 24;
+        for _ in 0..8 {
+            crc = if crc & 0x8000_0000 != 0 {
+                (crc << 1) ^ 0x04C1_1DB7
+            } else {
+                crc << 1
+            };
+        }
+    }
+    crc
 }
 
 /// First program's PMT PID (§2.4.4.3).

@@ -184,7 +184,13 @@ fn bad(key: &str, expected: &str, value: &JsValue) -> JsValue {
     let got = js_sys::JSON::stringify(value)
         .ok()
         .and_then(|s| s.as_string())
-        .unwrap_or_else(|| format!("{value:?}"));
+        // Not `{value:?}`: JsValue's Debug brings wasm-bindgen's debugString glue (~1 KB of JS).
+        .or_else(|| {
+            let f = value.dyn_ref::<Function>()?;
+            Some(format!("function {}", String::from(f.name())))
+        })
+        .or_else(|| value.js_typeof().as_string())
+        .unwrap_or_default();
     js_sys::Error::new(&format!(
         "hlsplay config: `{key}` must be {expected}, got {got}"
     ))

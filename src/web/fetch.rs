@@ -27,10 +27,10 @@ pub struct FetchSpec {
 }
 
 pub enum FetchEvent {
-    /// Response headers arrived.
-    Headers,
-    /// Body bytes received so far.
-    Progress { loaded: u64 },
+    /// Response headers arrived; `total` from Content-Length when the server sent it.
+    Headers { total: Option<u64> },
+    /// Body bytes received so far, and the expected total when known.
+    Progress { loaded: u64, total: Option<u64> },
     /// The whole body (for an error status, its first few KB).
     Complete { status: u16, body: Vec<u8> },
     /// `fetch` rejected: offline, DNS, or a response the browser hid from the page (a CDN refusal
@@ -93,18 +93,20 @@ async fn run(
         return Ok(None);
     }
     let status = response.status();
-    sink(FetchEvent::Headers);
     let is_error = status >= 400;
     let limit = if is_error { MAX_ERROR_BODY } else { usize::MAX };
-    let capacity = response
+    // Content-Length is the encoded size; it is only a hint here (size estimate, preallocation).
+    let total = response
         .headers()
         .get("Content-Length")
         .ok()
         .flatten()
-        .and_then(|v| v.trim().parse::<usize>().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|_| !is_error);
+    sink(FetchEvent::Headers { total });
+    let capacity = usize::try_from(total.unwrap_or(0))
         .unwrap_or(0)
-        .min(MAX_PREALLOCATE)
-        .min(limit);
+        .min(MAX_PREALLOCATE);
     let mut body = Vec::with_capacity(capacity);
     let Some(stream) = response.body() else {
         return Ok(Some(FetchEvent::Complete { status, body }));
@@ -132,6 +134,7 @@ async fn run(
         if !is_error {
             sink(FetchEvent::Progress {
                 loaded: body.len() as u64,
+                total,
             });
         }
     }

@@ -38,7 +38,10 @@ pub enum Op {
 pub enum OpFailure {
     /// `QuotaExceededError`: the buffer is full; the op is dropped (the engine resends it).
     Quota,
-    Other(String),
+    /// The browser refused the data.
+    Append(String),
+    /// A range could not be removed (it stays buffered; nothing is lost).
+    Remove(String),
 }
 
 struct Track {
@@ -54,7 +57,12 @@ pub struct MseSink {
     object_url: String,
     tracks: Vec<Track>,
     notify: Rc<dyn Fn(MseEvent)>,
-    end_requested: bool,
+    /// The engine declared the end of the stream and has not seen a seek since. Sticky because a
+    /// `remove()` (back-buffer eviction) or `appendBuffer()` on an ended MediaSource reopens it
+    /// (MSE spec), and an open MediaSource never lets the element fire `ended`.
+    ended: bool,
+    /// A duration to set once the MediaSource is open and no SourceBuffer is updating.
+    duration: Option<f64>,
     _open: Listener,
 }
 
@@ -76,7 +84,8 @@ impl MseSink {
             object_url,
             tracks: Vec::new(),
             notify,
-            end_requested: false,
+            ended: false,
+            duration: None,
             _open: open,
         })
     }
@@ -143,16 +152,18 @@ impl MseSink {
                         .dyn_ref::<DomException>()
                         .is_some_and(|e| e.name() == "QuotaExceededError");
                     // The engine keeps the op and sends it again after evicting.
-                    if quota {
-                        failures.push((index, OpFailure::Quota));
-                    } else {
-                        failures.push((index, OpFailure::Other(describe(&error))));
-                    }
+                    let failure = match op {
+                        Op::Append(_) if quota => OpFailure::Quota,
+                        Op::Append(_) => OpFailure::Append(describe(&error)),
+                        Op::Remove { .. } => OpFailure::Remove(describe(&error)),
+                    };
+                    failures.push((index, failure));
                 }
             }
         }
-        if self.end_requested && self.idle() && self.is_open() {
-            self.end_requested = false;
+        self.apply_duration();
+        // (Again) after the queues drain: also after an eviction that reopened the MediaSource.
+        if self.ended && self.idle() && self.is_open() {
             let _ = self.source.end_of_stream();
         }
         failures
@@ -165,14 +176,29 @@ impl MseSink {
             .all(|t| t.current.is_none() && t.queue.is_empty() && !t.buffer.updating())
     }
 
-    /// Calls `endOfStream()` once every queue has drained.
+    /// Calls `endOfStream()` once every queue has drained, and again whenever a later operation
+    /// reopened the MediaSource, until [`MseSink::forget_end`].
     pub fn end_of_stream(&mut self) {
-        self.end_requested = true;
+        self.ended = true;
         let _ = self.pump();
     }
 
-    pub fn set_duration(&self, seconds: f64) {
+    /// A seek: the engine may fetch again and will declare the end again when it is buffered.
+    pub fn forget_end(&mut self) {
+        self.ended = false;
+    }
+
+    /// Sets the duration now if possible, else as soon as it is (before `sourceopen`, or while
+    /// a SourceBuffer updates, setting it would be lost or throw).
+    pub fn set_duration(&mut self, seconds: f64) {
+        self.duration = Some(seconds);
+        self.apply_duration();
+    }
+
+    fn apply_duration(&mut self) {
+        let Some(seconds) = self.duration else { return };
         if self.is_open() && self.tracks.iter().all(|t| !t.buffer.updating()) {
+            self.duration = None;
             self.source.set_duration(seconds);
         }
     }

@@ -18,7 +18,7 @@ use super::dom::{now_seconds, Listener, Timer};
 use super::events::{event_name, event_payload, EVENT_NAMES};
 use super::fetch::{self, FetchEvent, FetchSpec, InFlight};
 use super::mse::{self, MseEvent, MseSink, Op, OpFailure, OpKind};
-use crate::engine::{Engine, Event, Input, Output, RequestId, TrackId};
+use crate::engine::{Engine, Event, Input, Output, RequestId, RequestKind, TrackId};
 use crate::remux::Transmuxer;
 
 type PlayerEngine = Engine<Transmuxer>;
@@ -42,6 +42,23 @@ struct Inner {
     /// Player (a module-level `const`, which V8 may collect) does not stop playing when the JS
     /// wrapper is garbage-collected. `destroy()` breaks the cycle.
     keep_alive: Option<Rc<RefCell<Inner>>>,
+    main_thread: MainThreadCost,
+}
+
+/// Main-thread time spent on loaded segments (remux + appendBuffer), milliseconds.
+#[derive(Default, Clone, Copy)]
+struct MainThreadCost {
+    count: u32,
+    total_ms: f64,
+    max_ms: f64,
+}
+
+impl MainThreadCost {
+    fn record(&mut self, ms: f64) {
+        self.count += 1;
+        self.total_ms += ms;
+        self.max_ms = self.max_ms.max(ms);
+    }
 }
 
 /// Everything one `load()` created; dropping it aborts, unregisters and frees all of it.
@@ -50,9 +67,11 @@ struct Session {
     mse: Option<MseSink>,
     /// Engine track -> SourceBuffer index, and the track's kind for events.
     tracks: Vec<(TrackId, usize, &'static str)>,
-    /// SourceBuffers asked for before the MediaSource opened.
+    /// SourceBuffers asked for before the MediaSource opened, and the ops sent to them meanwhile.
     pending_tracks: Vec<(TrackId, String)>,
-    requests: Vec<(RequestId, InFlight)>,
+    pending_ops: Vec<(TrackId, Op)>,
+    /// Requests under way; `true` marks a media segment.
+    requests: Vec<(RequestId, bool, InFlight)>,
     timer: Option<Timer>,
     refreshing: bool,
     _listeners: Vec<Listener>,
@@ -79,6 +98,7 @@ impl Player {
                 playback: None,
                 weak: weak.clone(),
                 keep_alive: None,
+                main_thread: MainThreadCost::default(),
             })
         });
         Ok(Player { inner })
@@ -187,6 +207,18 @@ impl Player {
             .map_or(inner.config.engine.buffer_goal, |s| s.engine.buffer_goal())
     }
 
+    /// `{ count, totalMs, maxMs }`: main-thread time spent on loaded data (remux and the
+    /// synchronous part of `appendBuffer`) since the player was created.
+    #[wasm_bindgen(getter, js_name = mainThreadCost)]
+    pub fn main_thread_cost(&self) -> Object {
+        let cost = self.inner.borrow().main_thread;
+        let o = Object::new();
+        let _ = Reflect::set(&o, &"count".into(), &cost.count.into());
+        let _ = Reflect::set(&o, &"totalMs".into(), &cost.total_ms.into());
+        let _ = Reflect::set(&o, &"maxMs".into(), &cost.max_ms.into());
+        o
+    }
+
     /// Subscribes to an event (`manifestParsed`, `levelSwitching`, `levelSwitched`, `segmentLoaded`,
     /// `bandwidthEstimate`, `bufferAppended`, `error`, `credentialsRefresh`, `gapJumped`,
     /// `stallNudged`, `liveEnded`, `ended`).
@@ -249,11 +281,20 @@ impl Inner {
                 on_media_event(&weak, session, kind)
             })?);
         }
+        // The video's `resize` fires when the picture's size changes; the page's layout changes
+        // (and so the element's CSS size, for the level cap) show as the window's `resize`.
+        let weak = self.weak.clone();
+        listeners.push(Listener::new(
+            super::dom::window()?.as_ref(),
+            "resize",
+            move |_| on_media_event(&weak, session, "resize"),
+        )?);
         Ok(Session {
             engine,
             mse: Some(mse),
             tracks: Vec::new(),
             pending_tracks: Vec::new(),
+            pending_ops: Vec::new(),
             requests: Vec::new(),
             timer: None,
             refreshing: false,
@@ -284,6 +325,10 @@ impl Inner {
         };
         if let Some(media) = media {
             session.engine.handle_input(now, media);
+        }
+        // The engine forgets its endOfStream on a seek; so does the sink.
+        if let (Input::Seek { .. }, Some(mse)) = (&input, session.mse.as_mut()) {
+            mse.forget_end();
         }
         session.engine.handle_input(now, input);
         self.drain()
@@ -329,8 +374,12 @@ impl Inner {
                     break;
                 }
                 Output::Fetch {
-                    req, url, range, ..
+                    req,
+                    kind,
+                    url,
+                    range,
                 } => {
+                    let segment = matches!(kind, RequestKind::Segment { .. });
                     let spec = FetchSpec {
                         url,
                         range: range.map(|r| (r.offset, r.offset + r.length.saturating_sub(1))),
@@ -339,7 +388,7 @@ impl Inner {
                     let weak = weak.clone();
                     match fetch::start(spec, move |event| on_fetch(&weak, session_id, req, event)) {
                         Ok(in_flight) => {
-                            session.requests.push((req, in_flight));
+                            session.requests.push((req, segment, in_flight));
                         }
                         Err(_) => session.engine.handle_input(
                             now_seconds(),
@@ -351,9 +400,9 @@ impl Inner {
                         ),
                     }
                 }
-                Output::Abort { req } => session.requests.retain(|(r, _)| *r != req),
+                Output::Abort { req } => session.requests.retain(|(r, ..)| *r != req),
                 Output::SetDuration(seconds) => {
-                    if let Some(mse) = &session.mse {
+                    if let Some(mse) = &mut session.mse {
                         mse.set_duration(seconds);
                     }
                 }
@@ -410,6 +459,14 @@ impl Session {
             match mse.add_track(&mime) {
                 Ok(index) => {
                     self.tracks.push((track, index, kind));
+                    // Ops that arrived before the MediaSource opened, in order.
+                    let (ready, waiting) = std::mem::take(&mut self.pending_ops)
+                        .into_iter()
+                        .partition(|(t, _)| *t == track);
+                    self.pending_ops = waiting;
+                    for (_, op) in ready {
+                        mse.enqueue(index, op);
+                    }
                 }
                 Err(_) => self.engine.handle_input(
                     now_seconds(),
@@ -428,8 +485,11 @@ impl Session {
             .iter()
             .find(|(t, ..)| *t == track)
             .map(|(_, i, _)| *i);
+        let pending = self.pending_tracks.iter().any(|(t, _)| *t == track);
         match (index, self.mse.as_mut()) {
             (Some(index), Some(mse)) => mse.enqueue(index, op),
+            // The SourceBuffer is asked for but the MediaSource is not open yet: hold the op.
+            (None, Some(_)) if pending => self.pending_ops.push((track, op)),
             _ => self.engine.handle_input(
                 now_seconds(),
                 Input::AppendFailed {
@@ -450,16 +510,23 @@ impl Session {
             let Some(track) = self.track_of(index) else {
                 continue;
             };
-            let quota_exceeded = match failure {
-                OpFailure::Quota => true,
-                OpFailure::Other(message) => {
-                    web_sys::console::error_1(&format!("hlsplay: SourceBuffer: {message}").into());
-                    false
+            inputs.push(match failure {
+                OpFailure::Quota => Input::AppendFailed {
+                    track,
+                    quota_exceeded: true,
+                },
+                OpFailure::Append(message) => {
+                    web_sys::console::error_1(&format!("hlsplay: appendBuffer: {message}").into());
+                    Input::AppendFailed {
+                        track,
+                        quota_exceeded: false,
+                    }
                 }
-            };
-            inputs.push(Input::AppendFailed {
-                track,
-                quota_exceeded,
+                // Eviction is best effort: a range that could not go stays buffered.
+                OpFailure::Remove(message) => {
+                    web_sys::console::warn_1(&format!("hlsplay: remove: {message}").into());
+                    Input::RemoveDone { track }
+                }
             });
         }
         inputs
@@ -525,6 +592,12 @@ fn refresh_credentials(rc: &Rc<RefCell<Inner>>) {
     };
     let weak = Rc::downgrade(rc);
     let Some(callback) = callback else {
+        // Answered at once: the next refusal must be able to ask again.
+        if let Ok(mut inner) = rc.try_borrow_mut() {
+            if let Some(session) = inner.playback.as_mut() {
+                session.refreshing = false;
+            }
+        }
         let reason = "no refreshCredentials callback was configured".to_string();
         deliver(
             &weak,
@@ -574,6 +647,11 @@ fn describe(error: &JsValue) -> String {
 
 /// Feeds an input from a callback, if its session is still the current one.
 fn deliver(weak: &Weak<RefCell<Inner>>, session: u32, input: Input) {
+    deliver_timed(weak, session, input, false);
+}
+
+/// [`deliver`], recording the main-thread time when `segment` (remux + append).
+fn deliver_timed(weak: &Weak<RefCell<Inner>>, session: u32, input: Input, segment: bool) {
     let Some(rc) = weak.upgrade() else { return };
     let deferred = {
         let Ok(mut inner) = rc.try_borrow_mut() else {
@@ -582,30 +660,41 @@ fn deliver(weak: &Weak<RefCell<Inner>>, session: u32, input: Input) {
         if inner.session != session {
             return;
         }
-        inner.input(input)
+        let started = now_seconds();
+        let deferred = inner.input(input);
+        if segment {
+            // Remux and the synchronous part of appendBuffer: the main-thread cost per segment.
+            inner.main_thread.record((now_seconds() - started) * 1000.0);
+        }
+        deferred
     };
     run_deferred(&rc, deferred);
 }
 
 fn on_fetch(weak: &Weak<RefCell<Inner>>, session: u32, req: RequestId, event: FetchEvent) {
+    let mut segment = false;
     let input = match event {
-        FetchEvent::Headers => Input::Progress {
+        FetchEvent::Headers { total } => Input::Progress {
             req,
             loaded: 0,
-            total: None,
+            total,
         },
-        FetchEvent::Progress { loaded } => Input::Progress {
-            req,
-            loaded,
-            total: None,
-        },
+        FetchEvent::Progress { loaded, total } => Input::Progress { req, loaded, total },
         FetchEvent::Complete { status, body } if (200..300).contains(&status) => {
-            forget_request(weak, req);
+            segment = forget_request(weak, req);
             Input::Loaded { req, data: body }
         }
         FetchEvent::Complete { status, body } => {
             forget_request(weak, req);
-            let text = String::from_utf8_lossy(&body).into_owned();
+            // Only read for the CDN's ASCII error code. Not from_utf8_lossy (~1 KB of wasm): a body
+            // that is not UTF-8 keeps its ASCII and gets `?` for every other byte.
+            let text = String::from_utf8(body).unwrap_or_else(|e| {
+                let ascii = e
+                    .into_bytes()
+                    .into_iter()
+                    .map(|b| if b.is_ascii() { b } else { b'?' });
+                String::from_utf8(ascii.collect()).unwrap_or_default()
+            });
             Input::LoadFailed {
                 req,
                 status,
@@ -621,18 +710,24 @@ fn on_fetch(weak: &Weak<RefCell<Inner>>, session: u32, req: RequestId, event: Fe
             }
         }
     };
-    deliver(weak, session, input);
+    deliver_timed(weak, session, input, segment);
 }
 
-fn forget_request(weak: &Weak<RefCell<Inner>>, req: RequestId) {
-    if let Some(rc) = weak.upgrade() {
-        if let Ok(mut inner) = rc.try_borrow_mut() {
-            if let Some(session) = inner.playback.as_mut() {
-                // Dropping a finished request's controller aborts nothing.
-                session.requests.retain(|(r, _)| *r != req);
-            }
-        }
-    }
+fn forget_request(weak: &Weak<RefCell<Inner>>, req: RequestId) -> bool {
+    let Some(rc) = weak.upgrade() else {
+        return false;
+    };
+    let Ok(mut inner) = rc.try_borrow_mut() else {
+        return false;
+    };
+    let Some(session) = inner.playback.as_mut() else {
+        return false;
+    };
+    let Some(at) = session.requests.iter().position(|(r, ..)| *r == req) else {
+        return false;
+    };
+    // Dropping a finished request's controller aborts nothing.
+    session.requests.swap_remove(at).1
 }
 
 fn on_mse(weak: &Weak<RefCell<Inner>>, session_id: u32, event: MseEvent) {

@@ -39,17 +39,15 @@ impl Transmuxer {
             .map_err(|e| JsError::new(&e.to_string()))?;
         self.next_start = out.end;
         let obj = Object::new();
-        if let Some(track) = out.tracks.first() {
-            if let Some(init) = &track.init {
-                set(&obj, "init", &Uint8Array::from(init.as_slice()).into())?;
-            }
-            set(
-                &obj,
-                "data",
-                &Uint8Array::from(track.data.as_slice()).into(),
-            )?;
-            set(&obj, "codecs", &JsValue::from_str(&track.codecs))?;
+        // No track while waiting for the first video keyframe: empty data, empty codecs.
+        let track = out.tracks.first();
+        if let Some(init) = track.and_then(|t| t.init.as_ref()) {
+            set(&obj, "init", &Uint8Array::from(init.as_slice()).into())?;
         }
+        let data = track.map_or(&[][..], |t| t.data.as_slice());
+        set(&obj, "data", &Uint8Array::from(data).into())?;
+        let codecs = track.map_or("", |t| t.codecs.as_str());
+        set(&obj, "codecs", &JsValue::from_str(codecs))?;
         set(&obj, "startTime", &JsValue::from_f64(out.start))?;
         set(&obj, "endTime", &JsValue::from_f64(out.end))?;
         let warnings: Array = out

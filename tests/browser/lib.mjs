@@ -1,5 +1,5 @@
 // Shared by the browser tests: Debian's Chromium driven by playwright-core, and the local CDN.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -53,19 +53,43 @@ export function startProcess(command, args, { quiet = true } = {}) {
 export const KEYS = 'tools/devcdn/testdata';
 
 /**
- * Starts the local CloudFront (CDN on `cdnPort`, app side on `appPort` serving the repository root,
- * so `/pkg/` and `/tests/browser/pages/` are reachable) and waits until both answer.
+ * Starts the local CloudFront (CDN on `cdnPort` serving `root`, app side on `appPort` serving `appRoot`:
+ * by default the repository root, so `/pkg/` and `/tests/browser/pages/` are reachable) and waits
+ * until both answer.
  */
-export async function startCdn({ appPort, cdnPort, extra = [], root = 'sample' }) {
+export async function startCdn({ appPort, cdnPort, appRoot = '.', root = 'sample', extra = [] }) {
   const binary = resolve(ROOT, 'target/debug/devcdn');
   const child = startProcess(binary, [
     '--root', root, '--port', String(cdnPort), '--key', `K1=${KEYS}/test-public.pem`,
-    '--app-port', String(appPort), '--app-root', '.', '--sign-key', `${KEYS}/test-private.pem`,
+    '--app-port', String(appPort), '--app-root', appRoot, '--sign-key', `${KEYS}/test-private.pem`,
     '--key-pair-id', 'K1', '--allow-origin', `http://localhost:${appPort}`, '--cache-control', 'no-store',
     '--quiet', ...extra,
   ]);
   await waitForPorts([appPort, cdnPort]);
   return child;
+}
+
+/**
+ * Stages the real demo page (www/ at /, pkg/ at /pkg/) in `dir` with the script the demo uses, and
+ * returns `dir` for startCdn's `appRoot`. Each test file uses its own dir: a running demo keeps its own.
+ */
+export function stageDemoRoot(dir = 'target/e2e-root') {
+  execFileSync('bash', ['scripts/stage-demo.sh', dir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  return dir;
+}
+
+/** Every control field back to the start state: real clock, unlimited, no faults, CORS on errors,
+ * an empty request log and edge cache. */
+export const CDN_RESET = {
+  reset: true, clear_faults: true, clock_offset: 0, rate_kbps: 0, shared_link: false, ttfb_ms: 0,
+  trace: '', cors_on_errors: true,
+};
+
+/** The CDN's request log (entries after `since`; see tools/devcdn/README.md for the fields). */
+export async function cdnLog(cdnPort, since = 0) {
+  const response = await fetch(`http://localhost:${cdnPort}/__devcdn/log?since=${since}`);
+  if (!response.ok) throw new Error(`devcdn log: ${response.status}`);
+  return response.json();
 }
 
 /** POSTs a control change to the local CDN (see tools/devcdn/README.md). */

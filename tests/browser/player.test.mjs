@@ -130,6 +130,20 @@ describe('browser player', () => {
     await page.close();
   });
 
+  // Regression: the element waited at the end and never ended. EndOfStream was sent once every
+  // segment was appended; the back-buffer eviction after it called remove(), which reopens an
+  // ended MediaSource, and the end was never signalled again.
+  test('plays to the end: the element ends, one ended event', async () => {
+    const { page } = await openPlayer({ backBuffer: 10 });
+    await play(page, sampleMaster(CDN));
+    await page.evaluate(() => { document.getElementById('video').playbackRate = 4; });
+    await waitInPage(page, () => document.getElementById('video').ended, null,
+      { ms: 45000, what: 'the element to end' });
+    assert.equal((await events(page, 'ended')).length, 1);
+    assert.deepEqual((await events(page, 'error')).filter((e) => e.fatal), []);
+    await page.close();
+  });
+
   // Regression: a module-level `const player` is collectable by V8; when the JS wrapper was
   // garbage-collected its finaliser destroyed the player and playback stopped.
   test('a player the page keeps no reference to goes on playing after garbage collection', async () => {
@@ -159,6 +173,20 @@ describe('browser player', () => {
       try { window.makePlayer({ bufferGoall: 10 }); return 'no error'; } catch (e) { return e.message; }
     });
     assert.match(message, /unknown key `bufferGoall`/);
+    await page.close();
+  });
+
+  test('config values of the wrong type are rejected naming the key and the value', async () => {
+    const page = await browser.newPage();
+    await page.goto(PAGE);
+    await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+    const messages = await page.evaluate(() => [{ bufferGoal: 'ten' }, { bufferGoal: function tenSeconds() {} },
+      { bufferGoal: Symbol('ten') }].map((c) => {
+      try { window.makePlayer(c); return 'no error'; } catch (e) { return e.message; }
+    }));
+    assert.match(messages[0], /`bufferGoal` must be .*, got "ten"/);
+    assert.match(messages[1], /`bufferGoal` must be .*, got function tenSeconds/);
+    assert.match(messages[2], /`bufferGoal` must be .*, got symbol/);
     await page.close();
   });
 });

@@ -269,12 +269,30 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
         "history" => abr.history = num()? as usize,
         "up_safety" => abr.up_safety = num()?,
         "terminal_horizon_s" => abr.terminal_horizon_s = num()?,
+        "stay_horizon_s" => abr.stay_horizon_s = num()?,
+        "abandon_patient" => abr.abandon_patient = v == "true",
+        "no_partial_up" => abr.no_partial_up = v == "true",
+        "abandon_latest_s" => abr.abandon_latest_s = num()?,
+        "abandon_dead_link_bps" => abr.abandon_dead_link_bps = num()?,
+        "abandon_max_buffer_s" => abr.abandon_max_buffer_s = num()?,
+        "robust_error_cap" => abr.robust_error_cap = num()?,
+        "terminal_reserve_frac" => abr.terminal_reserve_frac = num()?,
+        "up_settle" => abr.up_settle = num()?,
+        "low_buffer_safety" => abr.low_buffer_safety = num()?,
+        "safe_buffer_frac" => abr.safe_buffer_frac = num()?,
         "up_confidence" => abr.up_confidence = num()?,
         "min_up_switch_interval" => abr.min_up_switch_interval = num()?,
         "abandon" => abr.abandon = v == "true",
         "switch_penalty" => abr.switch_penalty = num()?,
         "rebuffer_penalty" => abr.rebuffer_penalty = num()?,
         "fetch_guard" => abr.fetch_guard = num()?,
+        "up_return_cost" => abr.up_return_cost = num()?,
+        "abandon_window_s" => abr.abandon_window_s = num()?,
+        "abandon_gain" => abr.abandon_gain = num()?,
+        "abandon_min_transfer_s" => abr.abandon_min_transfer_s = num()?,
+        "pessimistic_weight" => abr.pessimistic_weight = num()?,
+        "pessimistic_factor" => abr.pessimistic_factor = num()?,
+        "up_min_buffer_s" => abr.up_min_buffer_s = num()?,
         "buffer_target_frac" => abr.buffer_target_frac = num()?,
         "buffer_target_weight" => abr.buffer_target_weight = num()?,
         "default_estimate_bps" => abr.estimator.default_estimate_bps = num()?,
@@ -283,6 +301,12 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
         "prediction" => {
             abr.prediction = hlsplay::abr::Prediction::parse(v)
                 .ok_or_else(|| format!("--set {kv}: robust|harmonic|ewma|min"))?
+        }
+        "up_prediction" => {
+            abr.up_prediction = Some(
+                hlsplay::abr::Prediction::parse(v)
+                    .ok_or_else(|| format!("--set {kv}: robust|harmonic|ewma|min"))?,
+            )
         }
         "buffer_goal" => base.engine.buffer_goal = num()?,
         _ => return Err(format!("--set: unknown key `{k}`")),
@@ -373,4 +397,54 @@ fn print_markdown(
     }
     row("**all**", sums);
     row("**feasible** (optimum > 0)", feasible);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn args_and_json_line() {
+        let args: Vec<String> = [
+            "--traces",
+            "x",
+            "--abr",
+            "all",
+            "--set",
+            "horizon=3",
+            "--markdown",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let a = parse_args(&args).unwrap();
+        assert_eq!(a.abrs.len(), 3);
+        assert!(a.markdown);
+        let mut base = SimConfig::default();
+        apply_set(&mut base, "horizon=3").unwrap();
+        assert_eq!(base.engine.abr.horizon, 3);
+        assert!(apply_set(&mut base, "nope=1").is_err());
+        assert!(parse_args(&["--abr".to_string(), "bogus".to_string()]).is_err());
+
+        let ladder = Ladder::mediaconvert(60.0, 1);
+        let trace = Trace::constant("stable-4mbps.txt", 4.0, 100.0);
+        let opt = sim::optimum_for(&trace, &ladder, &base);
+        let s = sim::score(&trace, &ladder, AbrKind::HlsJs, &base, opt);
+        let v = line(&s);
+        for key in [
+            "trace",
+            "abr",
+            "qoe",
+            "optimal_qoe",
+            "avg_bitrate_mbps",
+            "rebuffer_s",
+            "rebuffer_count",
+            "switches",
+            "startup_s",
+        ] {
+            assert!(v.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(v["abr"], "hlsjs");
+        assert_eq!(v["levels"].as_str().unwrap().len(), 6);
+    }
 }

@@ -379,8 +379,8 @@ async function main() {
   };
   const section = render(saved);
   console.log(`\n${section}\n`);
-  writeFileSync(resolve(ROOT, 'bench/race-results.json'), `${JSON.stringify(saved, null, 1)}\n`);
   if (opts.write) {
+    writeFileSync(resolve(ROOT, 'bench/race-results.json'), `${JSON.stringify(saved, null, 1)}\n`);
     writeDoc(section);
     console.log('wrote docs/benchmarks.md (race section) and bench/race-results.json');
   }

@@ -119,6 +119,9 @@ struct SegmentFetch {
     last_abandon_check: f64,
 }
 
+/// A segment timeout steps down only with less than this many seconds buffered ahead.
+const STEP_DOWN_ON_TIMEOUT_BELOW_S: f64 = 15.0;
+
 /// Counts of everything the engine holds, for boundedness checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EngineStats {
@@ -853,12 +856,15 @@ impl<R: SegmentRemuxer> Engine<R> {
                 format!("HTTP {s}"),
             ),
         };
-        // A segment whose body timed out: the link is worse than the level needs, so the retry
-        // comes from a lower level at once (as an abandon) when there is one.
+        // A segment whose body timed out while the buffer runs low: the link is worse than the
+        // level needs, so the retry comes from a lower level at once (as an abandon) when there is
+        // one. With a healthy buffer a short outage is ridden out at the same level: stepping down
+        // and back up would cost two switches for nothing.
         let fetch_level = self.fetch.as_ref().filter(|f| f.id == id).map(|f| f.level);
+        let low_buffer = self.forward_buffer() < STEP_DOWN_ON_TIMEOUT_BELOW_S;
         let step_down = match (delay, class, fetch_level) {
             (Some(_), FailureClass::Timeout { ttfb: false, .. }, Some(level))
-                if self.manual.is_none() =>
+                if self.manual.is_none() && low_buffer =>
             {
                 let allowed = self.allowed();
                 let choice = self.choose_level();

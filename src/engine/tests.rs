@@ -472,8 +472,9 @@ fn stalled_body_at_startup_times_out_in_seconds_and_recovers() {
 
 #[test]
 fn stalled_body_mid_stream_steps_down_and_feeds_the_abr() {
-    // A body that goes silent while a level above the lowest loads: the retry comes from a
-    // lower level at once, and the estimate learns from what arrived. (The abandon rule also
+    // A body that goes silent while a level above the lowest loads and the buffer is short (a
+    // 10 s goal): the retry comes from a lower level at once, and the estimate learns from what
+    // arrived. (The abandon rule also
     // catches a silent body when it predicts a stall; it is off here to test the timeout alone.)
     let mut cfg = SimConfig {
         faults: vec![fault(
@@ -486,6 +487,7 @@ fn stalled_body_mid_stream_steps_down_and_feeds_the_abr() {
         ..recorded()
     };
     cfg.engine.abr.abandon = false;
+    cfg.engine.buffer_goal = 10.0;
     let r = run(&fast(), 120.0, cfg);
     assert!(r.ended, "{:?}", r.errors);
     assert_eq!(fatal_count(&r), 0, "{:?}", r.errors);
@@ -509,7 +511,52 @@ fn stalled_body_mid_stream_steps_down_and_feeds_the_abr() {
     ))
     .next()
     .is_some());
-    assert_eq!(r.segment_levels[5], Some(0));
+    // The stalled level-2 segment is refetched from level 0.
+    assert!(
+        r.segment_levels.windows(2).any(|w| w == [Some(2), Some(0)]),
+        "{:?}",
+        r.segment_levels
+    );
+}
+
+#[test]
+fn stalled_body_with_a_healthy_buffer_is_retried_at_the_same_level() {
+    // Regression: every stalled body stepped down, so a 7-11 s outage with 30 s buffered cost a
+    // switch down and one back up. With a healthy buffer the same level is retried.
+    let mut cfg = SimConfig {
+        faults: vec![fault(
+            20.0,
+            f64::INFINITY,
+            FaultKind::StallBody(200_000),
+            "l2/",
+            Some(1),
+        )],
+        ..recorded()
+    };
+    cfg.engine.abr.abandon = false;
+    let r = run(&fast(), 120.0, cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal_count(&r), 0, "{:?}", r.errors);
+    let stalled = r
+        .errors
+        .iter()
+        .find(|e| e.kind == ErrorKind::Timeout)
+        .unwrap_or_else(|| panic!("{:?} {:?}", r.errors, r.segment_levels));
+    assert!(stalled.details.contains("retry in"), "{stalled:?}");
+    assert!(
+        events(&r, |e| matches!(
+            e,
+            Event::LevelSwitching {
+                reason: SwitchReason::Abandon,
+                ..
+            }
+        ))
+        .next()
+        .is_none(),
+        "{:?}",
+        r.segment_levels
+    );
+    assert_eq!(r.rebuffer_count, 0, "{:?}", r.errors);
 }
 
 #[test]

@@ -119,6 +119,20 @@ struct SegmentFetch {
     last_abandon_check: f64,
 }
 
+/// A segment pushed to the remuxer as its bytes arrive.
+#[derive(Debug, Clone)]
+struct Streaming {
+    id: RequestId,
+    info: SegmentInfo,
+    /// Body bytes received as chunks.
+    bytes: u64,
+    /// A remux failure mid-segment: reported when the download ends, the rest is ignored.
+    failed: Option<String>,
+    /// Engine state taken by the first chunk, restored when the segment is given up.
+    prev_level: Option<usize>,
+    prev_non_contiguous: bool,
+}
+
 /// Counts of everything the engine holds, for boundedness checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EngineStats {
@@ -148,6 +162,7 @@ pub struct Engine<R: SegmentRemuxer> {
     pending_switch: Option<(usize, SwitchReason)>,
     manual: Option<usize>,
     last_pushed_level: Option<usize>,
+    streaming: Option<Streaming>,
     last_appended_level: Option<usize>,
     next_id: u64,
     requests: small_map::SmallMap<RequestId, Request>,
@@ -204,6 +219,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             pending_switch: None,
             manual: None,
             last_pushed_level: None,
+            streaming: None,
             last_appended_level: None,
             next_id: 1,
             requests: small_map::SmallMap::new(),
@@ -241,6 +257,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         match input {
             Input::Load { url } => self.on_load(url),
             Input::Progress { req, loaded, total } => self.on_progress(req, loaded, total),
+            Input::Chunk { req, data } => self.on_chunk(req, data),
             Input::Loaded { req, data } => self.on_loaded(req, data),
             Input::LoadFailed { req, status, body } => {
                 let class = if status == 0 {
@@ -439,6 +456,10 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     fn send(&mut self, id: RequestId) {
+        if self.requests.get(&id).is_some_and(|r| r.kind.is_segment()) {
+            // A (re)sent segment request starts its body over.
+            self.drop_stream();
+        }
         let now = self.now;
         let Some(r) = self.requests.get_mut(&id) else {
             return;
@@ -456,6 +477,9 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     fn abort(&mut self, id: RequestId) {
+        if self.streaming.as_ref().is_some_and(|s| s.id == id) {
+            self.drop_stream();
+        }
         if let Some(r) = self.requests.remove(&id) {
             if let Some(fb) = r.first_byte_at {
                 self.abr.on_partial(r.loaded, self.now - fb);
@@ -690,7 +714,21 @@ impl<R: SegmentRemuxer> Engine<R> {
             Some(fb) => (fb - r.sent_at).max(0.0),
             None => self.abr.ttfb_s().min(load_s * 0.5),
         };
-        let bytes = data.len() as u64;
+        // Streamed: the chunks had the body; a body given again is only read past them.
+        if self.streaming.as_ref().is_some_and(|s| s.id != r.id) {
+            self.drop_stream();
+        }
+        if let Some(s) = self.streaming.as_ref() {
+            let seen = usize::try_from(s.bytes).unwrap_or(usize::MAX);
+            if let Some(rest) = data.get(seen..).filter(|d| !d.is_empty()) {
+                self.push_chunk(r.id, level, rest, &r.url);
+            }
+        }
+        let streamed = self.streaming.take();
+        let bytes = streamed
+            .as_ref()
+            .map_or(0, |s| s.bytes)
+            .max(data.len() as u64);
         self.abr.on_sample(&SegmentSample {
             level,
             bytes,
@@ -710,40 +748,20 @@ impl<R: SegmentRemuxer> Engine<R> {
         let bps = self.abr.estimate_bps();
         self.event(Event::BandwidthEstimate { bps });
         self.next_time = fetch.seg.end();
-        let info = SegmentInfo {
-            start: fetch.seg.start,
-            discontinuity: fetch.seg.discontinuity,
-            rendition_switch: self.last_pushed_level.is_some_and(|l| l != level),
-            non_contiguous: std::mem::take(&mut self.next_non_contiguous),
+        let result = match streamed {
+            Some(s) => match s.failed {
+                Some(e) => Err(RemuxFailure(e)),
+                None => self.remux.finish_segment(&s.info),
+            },
+            None => {
+                let info = self.segment_info(&fetch.seg, level);
+                self.remux.push(&data, &info)
+            }
         };
-        self.last_pushed_level = Some(level);
-        match self.remux.push(&data, &info) {
+        match result {
             Ok(out) => {
                 self.remux_errors = 0;
-                if !out.tracks.is_empty() {
-                    // Appending reopens an ended MediaSource: the end is signalled again.
-                    self.eos_sent = false;
-                }
-                for w in out.warnings {
-                    self.error(ErrorKind::Remux, w, false, Some(&r.url));
-                }
-                for t in out.tracks {
-                    let track = self.ensure_track(t.kind, &t.mime);
-                    if let Some(tr) = self.tracks.get_mut(track.0) {
-                        if let Some(init) = t.init {
-                            tr.queue.push_back(BufferOp::Append {
-                                data: Rc::new(init),
-                                range: None,
-                                level,
-                            });
-                        }
-                        tr.queue.push_back(BufferOp::Append {
-                            data: Rc::new(t.data),
-                            range: Some((out.start, out.end)),
-                            level,
-                        });
-                    }
-                }
+                self.queue_output(out, level, &r.url);
             }
             Err(e) => {
                 self.remux_errors += 1;
@@ -751,6 +769,116 @@ impl<R: SegmentRemuxer> Engine<R> {
                 self.next_non_contiguous = true;
                 self.error(ErrorKind::Remux, e.0, fatal, Some(&r.url));
             }
+        }
+    }
+
+    fn segment_info(&mut self, seg: &Seg, level: usize) -> SegmentInfo {
+        let info = SegmentInfo {
+            start: seg.start,
+            discontinuity: seg.discontinuity,
+            rendition_switch: self.last_pushed_level.is_some_and(|l| l != level),
+            non_contiguous: std::mem::take(&mut self.next_non_contiguous),
+        };
+        self.last_pushed_level = Some(level);
+        info
+    }
+
+    /// Queue the appends of a remux output.
+    fn queue_output(&mut self, out: RemuxOutput, level: usize, url: &str) {
+        if !out.tracks.is_empty() {
+            // Appending reopens an ended MediaSource: the end is signalled again.
+            self.eos_sent = false;
+        }
+        for w in out.warnings {
+            self.error(ErrorKind::Remux, w, false, Some(url));
+        }
+        for t in out.tracks {
+            let track = self.ensure_track(t.kind, &t.mime);
+            if let Some(tr) = self.tracks.get_mut(track.0) {
+                if let Some(init) = t.init {
+                    tr.queue.push_back(BufferOp::Append {
+                        data: Rc::new(init),
+                        range: None,
+                        level,
+                    });
+                }
+                if !t.data.is_empty() {
+                    tr.queue.push_back(BufferOp::Append {
+                        data: Rc::new(t.data),
+                        range: Some((out.start, out.end)),
+                        level,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Segment bytes as they arrive: remuxed and appended fragment by fragment.
+    fn on_chunk(&mut self, id: RequestId, data: Vec<u8>) {
+        if !self.cfg.progressive {
+            return;
+        }
+        let Some(r) = self.requests.get(&id) else {
+            return;
+        };
+        if r.state != RequestState::InFlight || !r.kind.is_segment() {
+            return;
+        }
+        let url = r.url.clone();
+        let Some(level) = self.fetch.as_ref().filter(|f| f.id == id).map(|f| f.level) else {
+            return;
+        };
+        self.push_chunk(id, level, &data, &url);
+    }
+
+    fn push_chunk(&mut self, id: RequestId, level: usize, data: &[u8], url: &str) {
+        if self.streaming.as_ref().is_some_and(|s| s.id != id) {
+            self.drop_stream();
+        }
+        if self.streaming.is_none() {
+            let Some(seg) = self.fetch.as_ref().map(|f| f.seg.clone()) else {
+                return;
+            };
+            let (prev_level, prev_non_contiguous) =
+                (self.last_pushed_level, self.next_non_contiguous);
+            let info = self.segment_info(&seg, level);
+            self.streaming = Some(Streaming {
+                id,
+                info,
+                bytes: 0,
+                failed: None,
+                prev_level,
+                prev_non_contiguous,
+            });
+        }
+        let Some(s) = self.streaming.as_mut() else {
+            return;
+        };
+        s.bytes += data.len() as u64;
+        if s.failed.is_some() {
+            return;
+        }
+        let info = s.info;
+        match self.remux.push_chunk(data, &info) {
+            Ok(Some(out)) => self.queue_output(out, level, url),
+            Ok(None) => {}
+            Err(e) => {
+                self.remux.abort_segment();
+                if let Some(s) = self.streaming.as_mut() {
+                    s.failed = Some(e.0);
+                }
+            }
+        }
+    }
+
+    /// Give up the streamed segment (failed, aborted, abandoned, retried): the remuxer forgets
+    /// it and the next push is decided as if it had never started. Appended fragments stay:
+    /// the retry's frames replace them in the SourceBuffer.
+    fn drop_stream(&mut self) {
+        if let Some(s) = self.streaming.take() {
+            self.remux.abort_segment();
+            self.last_pushed_level = s.prev_level;
+            self.next_non_contiguous |= s.prev_non_contiguous;
         }
     }
 
@@ -768,6 +896,9 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     fn on_failure(&mut self, id: RequestId, class: FailureClass, body: Option<&str>) {
+        if self.streaming.as_ref().is_some_and(|s| s.id == id) {
+            self.drop_stream();
+        }
         let Some(r) = self.requests.get(&id) else {
             return;
         };

@@ -347,6 +347,7 @@ impl Inner {
         let mut deferred = Vec::new();
         let session_id = self.session;
         let credentials = self.config.credentials;
+        let progressive = self.config.engine.progressive;
         let weak = self.weak.clone();
         let Some(session) = self.playback.as_mut() else {
             return deferred;
@@ -370,6 +371,7 @@ impl Inner {
                         url,
                         range: range.map(|r| (r.offset, r.offset + r.length.saturating_sub(1))),
                         credentials,
+                        stream: segment && progressive,
                     };
                     let weak = weak.clone();
                     match fetch::start(spec, move |event| on_fetch(&weak, session_id, req, event)) {
@@ -652,6 +654,15 @@ fn on_fetch(weak: &Weak<RefCell<Inner>>, session: u32, req: RequestId, event: Fe
             loaded,
             total: None,
         },
+        FetchEvent::Chunk { data, loaded } => {
+            // The bytes first (remuxed and appended), then the progress (ABR, timeouts).
+            deliver_timed(weak, session, Input::Chunk { req, data }, true);
+            Input::Progress {
+                req,
+                loaded,
+                total: None,
+            }
+        }
         FetchEvent::Complete { status, body } if (200..300).contains(&status) => {
             segment = forget_request(weak, req);
             Input::Loaded { req, data: body }

@@ -9,7 +9,9 @@
 //!    `now` is seconds on one monotonic clock; credential expiries use the same clock.
 //! 2. After every call, drain [`Engine::poll_output`] until it returns [`Output::Timeout`] (sleep
 //!    until that time or the next input) or `None` (nothing scheduled: wait for an input).
-//! 3. Answer every `Fetch` with `Progress`* then `Loaded` or `LoadFailed` (same `req`), every
+//! 3. Answer every `Fetch` with `Progress`* then `Loaded` or `LoadFailed` (same `req`) — with
+//!    `progressive`, a segment's body bytes as `Chunk`s (each before its `Progress`) and then an
+//!    empty `Loaded` — every
 //!    `Append` with `AppendDone`/`AppendFailed`, every `Remove` with `RemoveDone`, every
 //!    `RefreshCredentials` with `CredentialsRefreshed`/`CredentialsRefreshFailed`, and report the
 //!    media element's state (`Input::Media`) on its `timeupdate`/`seeking`/`waiting` events.

@@ -1,7 +1,9 @@
 //! The loader: `fetch` with the configured credentials mode (CloudFront signed cookies need
 //! `include`), one `AbortController` per request, and the body read as a stream so the engine sees
-//! the time to first byte and the bytes so far (for the ABR's abandon rule). No custom headers (no
-//! CORS preflight, which would carry no cookies); a byte range is one CORS-safelisted `Range` header.
+//! the time to first byte and the bytes so far (for the ABR's abandon rule); a segment body can be
+//! handed over chunk by chunk (`FetchSpec::stream`) to be remuxed and appended while it arrives.
+//! No custom headers (no CORS preflight, which would carry no cookies); a byte range is one
+//! CORS-safelisted `Range` header.
 use std::cell::Cell;
 use std::rc::Rc;
 

@@ -361,3 +361,38 @@ fn chunked_output_decodes_like_the_whole_segment_output_in_ffmpeg() {
         assert_eq!(a, b, "{tag}");
     }
 }
+
+#[test]
+fn a_whole_push_after_an_unfinished_chunked_segment_starts_clean() {
+    // `push` forgets a partial segment left without finish/abort (the caller gave up on it).
+    let names = ["run_0.ts", "run_1.ts"];
+    let mut mux = Transmuxer::new(OutputShape::Combined);
+    let first = mux.push(&fixture(names[0]), &info(0.0)).unwrap();
+    let bytes = fixture(names[1]);
+    for c in bytes[..bytes.len() / 3].chunks(1000) {
+        mux.push_chunk(c, &info(first.end)).unwrap();
+    }
+    let got = mux.push(&bytes, &info(first.end)).unwrap();
+    let mut reference = Transmuxer::new(OutputShape::Combined);
+    reference.push(&fixture(names[0]), &info(0.0)).unwrap();
+    let want = reference.push(&bytes, &info(first.end)).unwrap();
+    assert_eq!(samples(&got.tracks[0].data), samples(&want.tracks[0].data));
+    assert_eq!((got.start, got.end), (want.start, want.end));
+}
+
+#[test]
+fn chunks_past_the_size_limit_are_refused() {
+    let mut mux = Transmuxer::new(OutputShape::Combined);
+    let block = vec![0u8; 64 << 20];
+    let mut refused = false;
+    for _ in 0..5 {
+        if mux.push_chunk(&block, &info(0.0)).is_err() {
+            refused = true;
+            break;
+        }
+    }
+    assert!(refused, "a segment over MAX_SEGMENT_BYTES is an error");
+    mux.abort_segment();
+    // And the transmuxer is usable again.
+    assert!(mux.push(&fixture("main_bf2.ts"), &info(0.0)).is_ok());
+}

@@ -396,3 +396,47 @@ fn chunks_past_the_size_limit_are_refused() {
     // And the transmuxer is usable again.
     assert!(mux.push(&fixture("main_bf2.ts"), &info(0.0)).is_ok());
 }
+
+#[test]
+fn mutated_segments_pushed_in_chunks_never_panic() {
+    // Seeded corruption (flipped bytes, in headers and payload alike), random chunking: every
+    // chunk gives a value or an error, the output stays bounded by the input.
+    let mut rng = Rng(0xC0FFEE);
+    for name in ["main_bf2.ts", "mp3.ts", "rollover.ts", "run_1.ts"] {
+        let clean = fixture(name);
+        for _ in 0..20 {
+            let mut bytes = clean.clone();
+            for _ in 0..(1 + rng.next() % 200) {
+                let at = (rng.next() as usize) % bytes.len();
+                bytes[at] = rng.next() as u8;
+            }
+            let mut mux = Transmuxer::new(OutputShape::Combined);
+            let mut out_len = 0usize;
+            let mut pos = 0;
+            let mut failed = false;
+            while pos < bytes.len() {
+                let to = (pos + rng.chunk()).min(bytes.len());
+                match mux.push_chunk(&bytes[pos..to], &info(0.0)) {
+                    Ok(Some(o)) => out_len += o.tracks.iter().map(|t| t.data.len()).sum::<usize>(),
+                    Ok(None) => {}
+                    Err(_) => {
+                        failed = true;
+                        break;
+                    }
+                }
+                pos = to;
+            }
+            if failed {
+                mux.abort_segment();
+            } else if let Ok(o) = mux.finish_segment(&info(0.0)) {
+                out_len += o.tracks.iter().map(|t| t.data.len()).sum::<usize>();
+            }
+            assert!(
+                out_len < bytes.len() * 2 + 65_536,
+                "{name}: {out_len} bytes out"
+            );
+            // Usable afterwards.
+            assert!(mux.push(&clean, &info(0.0)).is_ok(), "{name}");
+        }
+    }
+}

@@ -26,9 +26,12 @@ const PLAYERS = ['hlsplay', 'hlsjs'];
 const TTFB_MS = 30; // every response waits this long for its head, on every schedule
 const MARKOV_SEED = 20260125;
 
+/** Options the runs read (set from the arguments in main). */
+const OPTS = { progressive: true };
+
 // --- arguments -----------------------------------------------------------------------------------------
 function parseArgs(argv) {
-  const opts = { duration: null, schedules: null, repeats: 2, write: true, render: null };
+  const opts = { duration: null, schedules: null, repeats: 2, write: true, render: null, progressive: true };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
     const value = () => {
@@ -41,9 +44,10 @@ function parseArgs(argv) {
     else if (a === '--schedules') opts.schedules = value().split(',').filter(Boolean);
     else if (a === '--repeats') opts.repeats = Number(value());
     else if (a === '--no-write') opts.write = false;
+    else if (a === '--no-progressive') opts.progressive = false; // hlsplay appends whole segments only
     else if (a === '--render') opts.render = value();
     else if (a === '--help' || a === '-h') {
-      console.log('node bench/race.mjs [--duration S] [--schedules steady5,steady1.5,steps,markov] [--repeats N] [--no-write]\n'
+      console.log('node bench/race.mjs [--duration S] [--schedules steady5,steady1.5,steps,markov] [--repeats N] [--no-write] [--no-progressive]\n'
         + 'node bench/race.mjs --render bench/race-results.json   # rewrite the docs section from saved runs');
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (try --help)`);
@@ -188,7 +192,7 @@ async function runOnce(browser, player, schedule, duration) {
   page.on('pageerror', (e) => pageErrors.push(e.message));
   const workerHeap = await workerHeapProbe(context, page);
   const src = `http://localhost:${CDN}/testpattern/Default/HLS/testpattern.m3u8`;
-  await page.goto(`http://localhost:${APP}/bench/race.html?player=${player}&src=${encodeURIComponent(src)}`);
+  await page.goto(`http://localhost:${APP}/bench/race.html?player=${player}&src=${encodeURIComponent(src)}${OPTS.progressive ? '' : '&progressive=0'}`);
   await waitInPage(page, () => window.race?.ready, null, { what: 'the race page' });
   // The schedule's clock starts here, just before load(): both players see it from the same point.
   await control(CDN, { reset: true, shared_link: true, trace_text: traceText(schedule.steps) });
@@ -308,6 +312,7 @@ function writeDoc(section) {
 // --- main ----------------------------------------------------------------------------------------------
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  OPTS.progressive = opts.progressive;
   if (opts.render) {
     const section = render(JSON.parse(readFileSync(opts.render, 'utf8')));
     console.log(section);

@@ -145,6 +145,96 @@ struct Placed {
     key: bool,
 }
 
+/// Timeline state saved when a segment starts, for [`Transmuxer::abort_segment`].
+#[derive(Debug, Clone, Copy, Default)]
+struct Timeline {
+    offset: Option<i64>,
+    reference: Option<i64>,
+    video_next: Option<i64>,
+    video_duration: u32,
+    audio_next: Option<i64>,
+    need_key: bool,
+}
+
+/// Where leading video frames stand: before the timeline start, before the first keyframe (at
+/// a decoder start), or kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Phase {
+    #[default]
+    Negative,
+    Lead,
+    Keep,
+}
+
+/// Progress through the segment being pushed: every per-segment decision, carried between
+/// chunks so that a chunked push places each frame exactly as a whole push does.
+#[derive(Debug, Default)]
+struct Seg {
+    active: bool,
+    info: SegmentInfo,
+    saved: Timeline,
+    received: usize,
+    start_ref: Option<i64>,
+    contiguous: bool,
+    /// Contiguous and the same rendition: holes toward the previous segment are filled.
+    fill_between: bool,
+    start_90k: i64,
+    need_key: bool,
+    warnings: Vec<RemuxWarning>,
+    /// The segment's timestamp mapping, once the first frame of every track is known.
+    offset: Option<i64>,
+    v_ref: Option<i64>,
+    /// Audio unwrap reference; `None` until known (it may come from the first video DTS).
+    a_ref: Option<Option<i64>>,
+    video_next_start: Option<i64>,
+    v_done: usize,
+    last: Option<(i64, i64)>,
+    v_phase: Phase,
+    v_untimed: usize,
+    v_negative: usize,
+    v_lead: usize,
+    prev_dts: Option<i64>,
+    nudged: usize,
+    sps_duration: bool,
+    joined: bool,
+    last_duration: Option<u32>,
+    audio_config: Option<AudioConfig>,
+    a_done: usize,
+    expected: Option<i64>,
+    /// Output time of the first pending audio sample.
+    a_first: Option<i64>,
+    dropping: bool,
+    dropped: u32,
+    a_negative: usize,
+    a_untimed: usize,
+    fill_left: i64,
+    at_start: bool,
+    silent: Option<Vec<u8>>,
+    emitted: bool,
+    end: f64,
+}
+
+/// Unwrap a 33-bit timestamp to the value nearest the reference (which follows it).
+fn unwrap_ts(reference: &mut Option<i64>, raw: u64) -> i64 {
+    let raw = (raw & TS_MASK) as i64;
+    let v = match *reference {
+        None => raw,
+        Some(r) => {
+            let period = 1i64 << 33;
+            let base = r - r.rem_euclid(period);
+            let mut v = base + raw;
+            if v - r > period / 2 {
+                v -= period;
+            } else if r - v > period / 2 {
+                v += period;
+            }
+            v
+        }
+    };
+    *reference = Some(v);
+    v
+}
+
 /// TS -> fMP4 transmuxer for the segments of one stream (see the module docs).
 #[derive(Debug)]
 pub struct Transmuxer {
@@ -169,7 +259,8 @@ pub struct Transmuxer {
     samples: Vec<Sample>,
     audio_samples: Vec<Sample>,
     audio_ranges: Vec<(usize, usize, bool)>,
-    silence: Vec<u8>,
+    /// The segment being pushed.
+    seg: Seg,
     v_ts: Vec<(Option<i64>, Option<i64>)>,
     a_ts: Vec<Option<i64>>,
 }
@@ -193,7 +284,7 @@ impl Transmuxer {
             samples: Vec::new(),
             audio_samples: Vec::new(),
             audio_ranges: Vec::new(),
-            silence: Vec::new(),
+            seg: Seg::default(),
             v_ts: Vec::new(),
             a_ts: Vec::new(),
         }
@@ -204,37 +295,124 @@ impl Transmuxer {
         *self = Self::new(self.shape);
     }
 
-    /// Unwrap a 33-bit timestamp to the value nearest the reference.
-    fn unwrap(&mut self, raw: u64) -> i64 {
-        let raw = (raw & TS_MASK) as i64;
-        let v = match self.reference {
-            None => raw,
-            Some(r) => {
-                let period = 1i64 << 33;
-                let base = r - r.rem_euclid(period);
-                let mut v = base + raw;
-                if v - r > period / 2 {
-                    v -= period;
-                } else if r - v > period / 2 {
-                    v += period;
-                }
-                v
-            }
-        };
-        self.reference = Some(v);
-        v
+    /// Timeline state a segment may change (restored by [`Self::abort_segment`]).
+    fn timeline(&self) -> Timeline {
+        Timeline {
+            offset: self.offset,
+            reference: self.reference,
+            video_next: self.video_next,
+            video_duration: self.video_duration,
+            audio_next: self.audio_next,
+            need_key: self.need_key,
+        }
     }
 
-    /// One whole TS segment of the current rendition.
+    /// One whole TS segment of the current rendition. Same output as [`Self::push_chunk`] with
+    /// every byte followed by [`Self::finish_segment`] when the chunks emitted nothing.
     pub fn push(&mut self, segment: &[u8], info: &SegmentInfo) -> Result<RemuxOutput, RemuxError> {
+        self.abort_segment();
         if segment.len() > MAX_SEGMENT_BYTES {
             return Err(RemuxError::TooLarge {
                 len: segment.len(),
                 max: MAX_SEGMENT_BYTES,
             });
         }
-        self.demux.begin_segment();
+        self.begin(info);
+        self.seg.received = segment.len();
         self.demux.push(segment);
+        self.finish_segment(info)
+    }
+
+    /// Bytes of the current segment as they arrive (any split). Returns a fragment (and an init
+    /// segment the first time or on a change) with every frame complete so far, or `None` when
+    /// not one more video frame (audio-only: audio frame) is ready. The first push of a segment
+    /// starts it with `info`; end it with [`Self::finish_segment`] or [`Self::abort_segment`].
+    pub fn push_chunk(
+        &mut self,
+        data: &[u8],
+        info: &SegmentInfo,
+    ) -> Result<Option<RemuxOutput>, RemuxError> {
+        if !self.seg.active {
+            self.begin(info);
+        }
+        self.seg.received = self.seg.received.saturating_add(data.len());
+        if self.seg.received > MAX_SEGMENT_BYTES {
+            return Err(RemuxError::TooLarge {
+                len: self.seg.received,
+                max: MAX_SEGMENT_BYTES,
+            });
+        }
+        self.demux.push(data);
+        self.advance(false)
+    }
+
+    /// End of the current segment: the frames not emitted yet. After chunks that emitted
+    /// everything (audio only), `tracks` is empty.
+    pub fn finish_segment(&mut self, info: &SegmentInfo) -> Result<RemuxOutput, RemuxError> {
+        if !self.seg.active {
+            self.begin(info);
+        }
+        let out = self.finish_inner();
+        self.seg.active = false;
+        out
+    }
+
+    /// Forget a partially pushed segment (failed or abandoned download): the timeline is put
+    /// back as it was before the segment, so a retry or another rendition starts clean. What
+    /// was already emitted stays written (the next init segment is still sent only on a change).
+    pub fn abort_segment(&mut self) {
+        if !self.seg.active {
+            return;
+        }
+        let t = self.seg.saved;
+        self.offset = t.offset;
+        self.reference = t.reference;
+        self.video_next = t.video_next;
+        self.video_duration = t.video_duration;
+        self.audio_next = t.audio_next;
+        self.need_key = t.need_key;
+        self.seg.active = false;
+        self.demux.begin_segment();
+        self.placed.clear();
+        self.audio_samples.clear();
+        self.audio_ranges.clear();
+    }
+
+    fn begin(&mut self, info: &SegmentInfo) {
+        let saved = self.timeline();
+        let contiguous = !(info.discontinuity || info.non_contiguous) && self.offset.is_some();
+        if info.discontinuity || info.non_contiguous || info.rendition_switch {
+            self.need_key = true;
+        }
+        if !contiguous {
+            self.video_next = None;
+            self.audio_next = None;
+        }
+        let mut warnings = std::mem::take(&mut self.seg.warnings);
+        warnings.clear();
+        self.seg = Seg {
+            active: true,
+            info: *info,
+            saved,
+            start_ref: self.reference,
+            contiguous,
+            fill_between: contiguous && !info.rendition_switch,
+            start_90k: (info.start.max(0.0) * 90_000.0).round() as i64,
+            warnings,
+            v_ref: self.reference,
+            need_key: self.need_key,
+            at_start: true,
+            ..Seg::default()
+        };
+        self.demux.begin_segment();
+        self.v_ts.clear();
+        self.a_ts.clear();
+        self.placed.clear();
+        self.audio_samples.clear();
+        self.audio_ranges.clear();
+    }
+
+    fn finish_inner(&mut self) -> Result<RemuxOutput, RemuxError> {
         let demuxed = self.demux.finish_segment();
         let mut warnings: Vec<RemuxWarning> = self
             .demux
@@ -244,8 +422,9 @@ impl Transmuxer {
             .map(RemuxWarning::Demux)
             .collect();
         demuxed?;
+        let len = self.seg.received;
         if self.demux.video.frames.is_empty() && self.demux.audio.frames.is_empty() {
-            return Err(RemuxError::NoFrames { len: segment.len() });
+            return Err(RemuxError::NoFrames { len });
         }
         if self.demux.has_video() && self.demux.video.frames.is_empty() {
             warnings.push(RemuxWarning::TrackWithoutFrames { kind: "video" });
@@ -253,259 +432,221 @@ impl Transmuxer {
         if self.demux.has_audio() && self.demux.audio.frames.is_empty() {
             warnings.push(RemuxWarning::TrackWithoutFrames { kind: "audio" });
         }
+        let mut out = self.advance(true)?.ok_or(RemuxError::NoFrames { len })?;
+        warnings.append(&mut out.warnings);
+        out.warnings = warnings;
+        Ok(out)
+    }
 
-        let contiguous = !(info.discontinuity || info.non_contiguous) && self.offset.is_some();
-        if info.discontinuity || info.non_contiguous || info.rendition_switch {
-            self.need_key = true;
-        }
-        if !contiguous {
-            self.video_next = None;
-            self.audio_next = None;
-        }
+    fn advance(&mut self, fin: bool) -> Result<Option<RemuxOutput>, RemuxError> {
+        let mut seg = std::mem::take(&mut self.seg);
+        let out = self.advance_seg(&mut seg, fin);
+        self.seg = seg;
+        out
+    }
 
-        // Unwrap every timestamp in stream order: video then audio, each from the reference.
-        let start_ref = self.reference;
-        // Scratch buffers keep their capacity across segments.
-        let mut v_ts = std::mem::take(&mut self.v_ts);
-        v_ts.clear();
-        for i in 0..self.demux.video.frames.len() {
-            let Some(f) = self.demux.video.frames.get(i).copied() else {
-                break;
-            };
-            let dts = f.dts.map(|d| self.unwrap(d));
-            let pts = f.pts.map(|p| self.unwrap(p));
-            v_ts.push((dts, pts));
+    /// Unwrap, map, place and emit what the demuxer holds beyond the previous call. Every step
+    /// runs frame by frame in stream order, so the chunking never changes the timeline.
+    fn advance_seg(&mut self, seg: &mut Seg, fin: bool) -> Result<Option<RemuxOutput>, RemuxError> {
+        // Unwrap every timestamp in stream order: video from the reference, audio from the
+        // reference or else the first video DTS.
+        for f in self
+            .demux
+            .video
+            .frames
+            .get(self.v_ts.len()..)
+            .unwrap_or(&[])
+        {
+            let dts = f.dts.map(|d| unwrap_ts(&mut seg.v_ref, d));
+            let pts = f.pts.map(|p| unwrap_ts(&mut seg.v_ref, p));
+            self.v_ts.push((dts, pts));
         }
-        let video_end_ref = self.reference;
-        self.reference = start_ref.or(v_ts.iter().find_map(|t| t.0));
-        let mut a_ts = std::mem::take(&mut self.a_ts);
-        a_ts.clear();
-        for i in 0..self.demux.audio.frames.len() {
-            let Some(f) = self.demux.audio.frames.get(i).copied() else {
-                break;
-            };
-            a_ts.push(f.pts.map(|p| self.unwrap(p)));
+        let first_video = self.v_ts.iter().find_map(|t| t.0);
+        if seg.a_ref.is_none()
+            && (fin
+                || seg.start_ref.is_some()
+                || first_video.is_some()
+                || (self.demux.has_audio() && !self.demux.has_video()))
+        {
+            seg.a_ref = Some(seg.start_ref.or(first_video));
         }
-        if let (Some(v), Some(a)) = (video_end_ref, self.reference) {
-            self.reference = Some(v.max(a));
-        } else if self.reference.is_none() {
-            self.reference = video_end_ref;
-        }
-
-        let first_video = v_ts.iter().find_map(|t| t.0);
-        let first_audio = a_ts.iter().find_map(|t| *t);
-        let Some(first) = [first_video, first_audio].into_iter().flatten().min() else {
-            return Err(RemuxError::NoFrames { len: segment.len() });
-        };
-        let start_90k = (info.start.max(0.0) * 90_000.0).round() as i64;
-        let offset = match self.offset {
-            Some(o) if !info.discontinuity => {
-                let expected = self.expected_next_90k();
-                match expected {
-                    Some(e)
-                        if contiguous
-                            && !info.rendition_switch
-                            && (first + o - e).abs() > MAX_JUMP_90K =>
-                    {
-                        warnings.push(RemuxWarning::TimestampJump {
-                            ms: (first + o - e) / 90,
-                        });
-                        self.video_next = None;
-                        self.audio_next = None;
-                        e - first
-                    }
-                    _ => o,
-                }
+        if let Some(r) = seg.a_ref.as_mut() {
+            for f in self
+                .demux
+                .audio
+                .frames
+                .get(self.a_ts.len()..)
+                .unwrap_or(&[])
+            {
+                self.a_ts.push(f.pts.map(|p| unwrap_ts(r, p)));
             }
-            _ => start_90k - first,
-        };
-        self.offset = Some(offset);
-
-        let fill_between = contiguous && !info.rendition_switch;
-        // A new audio configuration (sample rate) restarts the audio timeline in its own units.
-        if self.audio_written.is_some() && self.demux.audio.config != self.audio_written {
-            self.audio_next = None;
         }
-        let mut out_start = f64::INFINITY;
-        let mut out_end = f64::NEG_INFINITY;
-
-        // ---- video ----
-        let mut video_frag: Option<(u64, usize, usize)> = None; // (tfdt, first data byte, end)
-        self.samples.clear();
-        self.placed.clear();
-        if !self.demux.video.frames.is_empty() {
-            let mut untimed = 0usize;
-            let mut last: Option<(i64, i64)> = None;
-            for (f, (dts, pts)) in self.demux.video.frames.iter().zip(&v_ts) {
-                let (dts, pts) = match (dts, pts, last) {
-                    (Some(d), Some(p), _) => (*d, *p),
-                    (None, Some(p), _) | (Some(p), None, _) => (*p, *p),
-                    (None, None, Some((ld, lp))) => {
-                        let d = ld + i64::from(self.video_duration);
-                        (d, d + (lp - ld))
-                    }
-                    (None, None, None) => {
-                        untimed += 1;
-                        continue;
-                    }
+        if fin {
+            self.reference = match (seg.v_ref, seg.a_ref.flatten()) {
+                (Some(v), Some(a)) => Some(v.max(a)),
+                (v, a) => a.or(v),
+            };
+        }
+        let info = seg.info;
+        let offset = match seg.offset {
+            Some(o) => o,
+            None => {
+                let first_audio = self.a_ts.iter().find_map(|t| *t);
+                // The mapping needs the first frame of every track (min of both).
+                let ready = (first_video.is_some() || first_audio.is_some())
+                    && (first_video.is_some() || !self.demux.has_video())
+                    && (first_audio.is_some() || !self.demux.has_audio());
+                if !(fin || ready) {
+                    return Ok(None);
+                }
+                let Some(first) = [first_video, first_audio].into_iter().flatten().min() else {
+                    return Err(RemuxError::NoFrames { len: seg.received });
                 };
-                last = Some((dts, pts));
-                self.placed.push(Placed {
-                    dts: dts + offset,
-                    pts: pts + offset,
-                    offset: f.offset,
-                    size: f.size,
-                    key: f.key,
-                });
+                let offset = match self.offset {
+                    Some(o) if !info.discontinuity => match self.expected_next_90k() {
+                        Some(e)
+                            if seg.contiguous
+                                && !info.rendition_switch
+                                && (first + o - e).abs() > MAX_JUMP_90K =>
+                        {
+                            seg.warnings.push(RemuxWarning::TimestampJump {
+                                ms: (first + o - e) / 90,
+                            });
+                            self.video_next = None;
+                            self.audio_next = None;
+                            e - first
+                        }
+                        _ => o,
+                    },
+                    _ => seg.start_90k - first,
+                };
+                self.offset = Some(offset);
+                seg.offset = Some(offset);
+                // A new audio configuration (sample rate) restarts the audio timeline in its
+                // own units.
+                if self.audio_written.is_some() && self.demux.audio.config != self.audio_written {
+                    self.audio_next = None;
+                }
+                seg.video_next_start = self.video_next;
+                seg.expected = self.audio_next;
+                offset
             }
-            if untimed > 0 {
-                warnings.push(RemuxWarning::UntimedFramesDropped { count: untimed });
-            }
+        };
+
+        // ---- video: place, drop, nudge (into `placed`, the frames not emitted yet) ----
+        while let (Some(f), Some(&(dts, pts))) = (
+            self.demux.video.frames.get(seg.v_done),
+            self.v_ts.get(seg.v_done),
+        ) {
+            seg.v_done += 1;
+            let (dts, pts) = match (dts, pts, seg.last) {
+                (Some(d), Some(p), _) => (d, p),
+                (None, Some(p), _) | (Some(p), None, _) => (p, p),
+                (None, None, Some((ld, lp))) => {
+                    let d = ld + i64::from(self.video_duration);
+                    (d, d + (lp - ld))
+                }
+                (None, None, None) => {
+                    seg.v_untimed += 1;
+                    continue;
+                }
+            };
+            seg.last = Some((dts, pts));
+            let mut p = Placed {
+                dts: dts + offset,
+                pts: pts + offset,
+                offset: f.offset,
+                size: f.size,
+                key: f.key,
+            };
             // Drop frames before the timeline start and, at a decoder start, before a keyframe.
-            let negative = self.placed.iter().take_while(|p| p.dts < 0).count();
-            if negative > 0 {
-                warnings.push(RemuxWarning::NegativeTimeDropped { count: negative });
+            if seg.v_phase == Phase::Negative {
+                if p.dts < 0 {
+                    seg.v_negative += 1;
+                    continue;
+                }
+                seg.v_phase = if seg.need_key {
+                    Phase::Lead
+                } else {
+                    Phase::Keep
+                };
             }
-            let mut skip = negative;
-            if self.need_key {
-                let lead = self.placed.iter().skip(skip).take_while(|p| !p.key).count();
-                if lead > 0 {
-                    warnings.push(RemuxWarning::LeadingFramesDropped { count: lead });
+            if seg.v_phase == Phase::Lead {
+                if !p.key {
+                    seg.v_lead += 1;
+                    continue;
                 }
-                skip += lead;
+                seg.v_phase = Phase::Keep;
             }
-            self.placed.drain(..skip.min(self.placed.len()));
-            let config = self.current_video_config();
-            if !self.placed.is_empty() && config.is_none() {
-                return Err(RemuxError::MissingParameterSets);
-            }
-            if let Some(cfg) = &config {
-                if let Some(d) = cfg.info.frame_duration_90k {
-                    if self.video_next.is_none() {
-                        self.video_duration = d;
-                    }
+            // DTS strictly increasing.
+            if let Some(pd) = seg.prev_dts {
+                if p.dts <= pd {
+                    p.dts = pd + 1;
+                    seg.nudged += 1;
                 }
             }
-            if !self.placed.is_empty() {
-                self.need_key = false;
-                // DTS strictly increasing.
-                let mut nudged = 0usize;
-                let mut prev: Option<i64> = None;
-                for p in self.placed.iter_mut() {
-                    if let Some(pd) = prev {
-                        if p.dts <= pd {
-                            p.dts = pd + 1;
-                            nudged += 1;
-                        }
-                    }
-                    prev = Some(p.dts);
-                }
-                if nudged > 0 {
-                    warnings.push(RemuxWarning::NonMonotonicDts { count: nudged });
-                }
-                // Close a hole/overlap of less than a frame toward the previous segment.
-                if let (Some(next), Some(first)) = (self.video_next, self.placed.first_mut()) {
-                    let delta = first.dts - next;
-                    let frame = i64::from(self.video_duration.max(1));
-                    let second = self.placed.get(1).map(|p| p.dts);
-                    if delta.abs() < frame && second.map_or(true, |s| s > next) {
-                        if let Some(first) = self.placed.first_mut() {
-                            first.dts = next;
-                        }
-                    } else if delta >= frame {
-                        warnings.push(RemuxWarning::VideoGap { ms: delta / 90 });
-                    } else if delta <= -frame {
-                        warnings.push(RemuxWarning::VideoOverlap { ms: -delta / 90 });
-                    }
-                }
-                let n = self.placed.len();
-                for i in 0..n {
-                    let (Some(p), next) = (self.placed.get(i).copied(), self.placed.get(i + 1))
-                    else {
-                        break;
-                    };
-                    let duration = match next {
-                        Some(q) => (q.dts - p.dts).clamp(1, i64::from(u32::MAX)) as u32,
-                        // The last frame lasts as long as the one before it.
-                        None => self
-                            .samples
-                            .last()
-                            .map_or(self.video_duration, |s| s.duration),
-                    };
-                    let cto =
-                        (p.pts - p.dts).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
-                    self.samples.push(Sample {
-                        duration,
-                        size: p.size,
-                        flags: if p.key { FLAGS_SYNC } else { FLAGS_NON_SYNC },
-                        cto,
-                    });
-                    out_start = out_start.min(p.pts as f64 / 90_000.0);
-                    out_end = out_end.max((p.pts + i64::from(duration)) as f64 / 90_000.0);
-                }
-                if let (Some(first), Some(last), Some(last_s)) =
-                    (self.placed.first(), self.placed.last(), self.samples.last())
-                {
-                    self.video_next = Some(last.dts + i64::from(last_s.duration));
-                    self.video_duration = last_s.duration;
-                    let begin = first.offset as usize;
-                    let end = last.offset as usize + last.size as usize;
-                    video_frag = Some((first.dts.max(0) as u64, begin, end));
+            seg.prev_dts = Some(p.dts);
+            self.placed.push(p);
+        }
+        if !seg.sps_duration && !self.demux.video.frames.is_empty() {
+            if let (Some(info), false) =
+                (&self.demux.video.sps_info, self.demux.video.pps.is_empty())
+            {
+                seg.sps_duration = true;
+                if let (Some(d), None) = (info.frame_duration_90k, seg.video_next_start) {
+                    self.video_duration = d;
                 }
             }
         }
 
-        // ---- audio ----
-        let mut audio_frag: Option<u64> = None;
-        self.audio_samples.clear();
-        self.audio_ranges.clear();
-        let audio_config = self.demux.audio.config;
+        // ---- audio: place into the pending samples ----
+        let audio_config = seg.audio_config.or(self.demux.audio.config);
         if let (Some(cfg), false) = (audio_config, self.demux.audio.frames.is_empty()) {
             let rate = i64::from(cfg.sample_rate.max(1));
             let spf = i64::from(cfg.samples_per_frame.max(1));
             let to_samples = |t90: i64| (t90 * rate + 45_000).div_euclid(90_000);
             let tolerance = to_samples(AUDIO_CONTIGUOUS_90K);
-            // Silence budget per segment, so output stays bounded by the input.
-            let mut fill_left = to_samples(MAX_AUDIO_FILL_90K);
-            let mut expected = self.audio_next;
-            let mut first_time: Option<i64> = None;
-            let mut dropped = 0u32;
-            let mut dropping = false;
-            let mut negative = 0usize;
-            let mut untimed = 0usize;
-            let silent = silent_frame(&cfg, self.mpeg_header());
-            let mut at_segment_start = true;
-            for (f, ts) in self.demux.audio.frames.iter().zip(&a_ts) {
-                let t = match (ts, expected) {
+            if seg.audio_config.is_none() {
+                seg.audio_config = Some(cfg);
+                // Silence budget per segment, so output stays bounded by the input.
+                seg.fill_left = to_samples(MAX_AUDIO_FILL_90K);
+                seg.silent = silent_frame(&cfg, self.mpeg_header());
+            }
+            while let (Some(f), Some(ts)) = (
+                self.demux.audio.frames.get(seg.a_done),
+                self.a_ts.get(seg.a_done),
+            ) {
+                seg.a_done += 1;
+                let t = match (ts, seg.expected) {
                     (Some(t), _) => to_samples(t + offset),
                     (None, Some(e)) => e,
                     // No timestamp yet to place it by.
                     (None, None) => {
-                        untimed += 1;
+                        seg.a_untimed += 1;
                         continue;
                     }
                 };
-                let place = match expected {
+                let place = match seg.expected {
                     None => t,
                     Some(e) => {
                         let d = t - e;
                         // An overlap beyond the tolerance is dropped down to half a frame.
-                        if d < -tolerance || (dropping && d < -spf / 2) {
-                            dropping = true;
-                            dropped += 1;
+                        if d < -tolerance || (seg.dropping && d < -spf / 2) {
+                            seg.dropping = true;
+                            seg.dropped += 1;
                             continue;
                         }
-                        dropping = false;
+                        seg.dropping = false;
                         if d.abs() <= tolerance {
                             e
-                        } else if at_segment_start && !fill_between {
+                        } else if seg.at_start && !seg.fill_between {
                             // New position after a switch: the fragment starts where it is.
                             t
-                        } else if let (Some(s), true) = (&silent, d <= fill_left) {
+                        } else if let (Some(s), true) = (&seg.silent, d <= seg.fill_left) {
                             let n = ((d + spf / 2) / spf) as u32;
-                            fill_left -= d;
-                            if first_time.is_none() {
-                                first_time = Some(e);
+                            seg.fill_left -= d;
+                            if seg.a_first.is_none() {
+                                seg.a_first = Some(e);
                             }
                             for _ in 0..n {
                                 self.audio_samples.push(Sample {
@@ -516,18 +657,18 @@ impl Transmuxer {
                                 });
                                 self.audio_ranges.push((0, s.len(), true));
                             }
-                            warnings.push(RemuxWarning::AudioGapFilled {
+                            seg.warnings.push(RemuxWarning::AudioGapFilled {
                                 ms: d * 1000 / rate,
                                 frames: n,
                             });
                             e + i64::from(n) * spf
-                        } else if at_segment_start {
-                            warnings.push(RemuxWarning::AudioGapNotFilled {
+                        } else if seg.at_start {
+                            seg.warnings.push(RemuxWarning::AudioGapNotFilled {
                                 ms: d * 1000 / rate,
                             });
                             t
                         } else {
-                            warnings.push(RemuxWarning::AudioGapNotFilled {
+                            seg.warnings.push(RemuxWarning::AudioGapNotFilled {
                                 ms: d * 1000 / rate,
                             });
                             e
@@ -535,12 +676,12 @@ impl Transmuxer {
                     }
                 };
                 if place < 0 {
-                    negative += 1;
+                    seg.a_negative += 1;
                     continue;
                 }
-                at_segment_start = false;
-                if first_time.is_none() {
-                    first_time = Some(place);
+                seg.at_start = false;
+                if seg.a_first.is_none() {
+                    seg.a_first = Some(place);
                 }
                 self.audio_samples.push(Sample {
                     duration: spf as u32,
@@ -553,29 +694,126 @@ impl Transmuxer {
                     Some((_, end, false)) if *end == b => *end = e,
                     _ => self.audio_ranges.push((b, e, false)),
                 }
-                expected = Some(place + spf);
-            }
-            if dropped > 0 {
-                warnings.push(RemuxWarning::AudioOverlapDropped { frames: dropped });
-            }
-            if negative > 0 {
-                warnings.push(RemuxWarning::NegativeTimeDropped { count: negative });
-            }
-            if untimed > 0 {
-                warnings.push(RemuxWarning::UntimedFramesDropped { count: untimed });
-            }
-            if let Some(s) = silent {
-                self.silence = s;
-            }
-            if let (Some(first), Some(end)) = (first_time, expected) {
-                audio_frag = Some(first as u64);
-                self.audio_next = Some(end);
-                out_start = out_start.min(first as f64 / rate as f64);
-                out_end = out_end.max(end as f64 / rate as f64);
+                seg.expected = Some(place + spf);
             }
         }
 
+        // ---- what to emit ----
+        // Until the segment ends the last video frame waits for the next one's DTS (its
+        // duration); the first also needs the second (continuity toward the previous segment).
+        let emit_v = if fin {
+            self.placed.len()
+        } else {
+            self.placed.len().saturating_sub(1)
+        };
+        let has_video_track = self.demux.has_video();
+        if !fin && emit_v == 0 && (has_video_track || self.audio_samples.is_empty()) {
+            return Ok(None);
+        }
+        if fin {
+            let w = &mut seg.warnings;
+            let mut push = |n: usize, f: fn(usize) -> RemuxWarning| {
+                if n > 0 {
+                    w.push(f(n));
+                }
+            };
+            push(seg.v_untimed, |count| RemuxWarning::UntimedFramesDropped {
+                count,
+            });
+            push(seg.v_negative, |count| RemuxWarning::NegativeTimeDropped {
+                count,
+            });
+            push(seg.v_lead, |count| RemuxWarning::LeadingFramesDropped {
+                count,
+            });
+            push(seg.nudged, |count| RemuxWarning::NonMonotonicDts { count });
+            push(seg.dropped as usize, |n| {
+                RemuxWarning::AudioOverlapDropped { frames: n as u32 }
+            });
+            push(seg.a_negative, |count| RemuxWarning::NegativeTimeDropped {
+                count,
+            });
+            push(seg.a_untimed, |count| RemuxWarning::UntimedFramesDropped {
+                count,
+            });
+        }
+        let mut out_start = f64::INFINITY;
+        let mut out_end = f64::NEG_INFINITY;
+
+        // ---- video samples ----
+        let mut video_frag: Option<(u64, usize, usize)> = None; // (tfdt, first data byte, end)
+        self.samples.clear();
+        if emit_v > 0 {
+            if self.current_video_config().is_none() {
+                return Err(RemuxError::MissingParameterSets);
+            }
+            self.need_key = false;
+            if !seg.joined {
+                seg.joined = true;
+                // Close a hole/overlap of less than a frame toward the previous segment.
+                if let (Some(next), Some(first)) = (self.video_next, self.placed.first()) {
+                    let delta = first.dts - next;
+                    let frame = i64::from(self.video_duration.max(1));
+                    let second = self.placed.get(1).map(|p| p.dts);
+                    if delta.abs() < frame && second.map_or(true, |s| s > next) {
+                        if let Some(first) = self.placed.first_mut() {
+                            first.dts = next;
+                        }
+                    } else if delta >= frame {
+                        seg.warnings.push(RemuxWarning::VideoGap { ms: delta / 90 });
+                    } else if delta <= -frame {
+                        seg.warnings
+                            .push(RemuxWarning::VideoOverlap { ms: -delta / 90 });
+                    }
+                }
+            }
+            for i in 0..emit_v {
+                let (Some(p), next) = (self.placed.get(i).copied(), self.placed.get(i + 1)) else {
+                    break;
+                };
+                let duration = match next {
+                    Some(q) => (q.dts - p.dts).clamp(1, i64::from(u32::MAX)) as u32,
+                    // The last frame lasts as long as the one before it.
+                    None => seg.last_duration.unwrap_or(self.video_duration),
+                };
+                seg.last_duration = Some(duration);
+                let cto = (p.pts - p.dts).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+                self.samples.push(Sample {
+                    duration,
+                    size: p.size,
+                    flags: if p.key { FLAGS_SYNC } else { FLAGS_NON_SYNC },
+                    cto,
+                });
+                out_start = out_start.min(p.pts as f64 / 90_000.0);
+                out_end = out_end.max((p.pts + i64::from(duration)) as f64 / 90_000.0);
+            }
+            if let (Some(first), Some(last), Some(last_s)) = (
+                self.placed.first(),
+                self.placed.get(emit_v - 1),
+                self.samples.last(),
+            ) {
+                self.video_next = Some(last.dts + i64::from(last_s.duration));
+                self.video_duration = last_s.duration;
+                let begin = first.offset as usize;
+                let end = last.offset as usize + last.size as usize;
+                video_frag = Some((first.dts.max(0) as u64, begin, end));
+            }
+            self.placed.drain(..emit_v);
+        }
+
+        // ---- audio samples ----
+        let mut audio_frag: Option<u64> = None;
+        if let (Some(cfg), Some(first), Some(end)) = (audio_config, seg.a_first, seg.expected) {
+            let rate = f64::from(cfg.sample_rate.max(1));
+            audio_frag = Some(first as u64);
+            self.audio_next = Some(end);
+            out_start = out_start.min(first as f64 / rate);
+            out_end = out_end.max(end as f64 / rate);
+        }
+        seg.a_first = None;
+
         // ---- output ----
+        let warnings = std::mem::take(&mut seg.warnings);
         let video_cfg = self.current_video_config();
         // A SourceBuffer cannot gain a track later, and MSE refuses new SourceBuffers once one
         // has media: while the stream has video frames but no decodable start yet (no SPS/PPS +
@@ -585,19 +823,33 @@ impl Transmuxer {
             && video_frag.is_none()
             && !self.demux.video.frames.is_empty()
         {
+            let mut warnings = warnings;
             warnings.push(RemuxWarning::WaitingForVideoStart);
             self.video_next = None;
             self.audio_next = None;
-            self.v_ts = v_ts;
-            self.a_ts = a_ts;
-            let at = start_90k as f64 / 90_000.0;
-            return Ok(RemuxOutput {
+            self.audio_samples.clear();
+            self.audio_ranges.clear();
+            let at = seg.start_90k as f64 / 90_000.0;
+            return Ok(Some(RemuxOutput {
                 tracks: Vec::new(),
                 start: at,
                 end: at,
                 warnings,
-            });
+            }));
         }
+        // Everything was emitted by the chunks already: no empty fragment.
+        if seg.emitted && video_frag.is_none() && audio_frag.is_none() {
+            self.audio_samples.clear();
+            self.audio_ranges.clear();
+            let at = seg.end;
+            return Ok(Some(RemuxOutput {
+                tracks: Vec::new(),
+                start: at,
+                end: at,
+                warnings,
+            }));
+        }
+        seg.emitted = true;
         let has_video = video_cfg.is_some();
         let has_audio = audio_config.is_some();
         let v_data: [&[u8]; 1] = [video_frag
@@ -608,7 +860,10 @@ impl Transmuxer {
             .iter()
             .map(|&(b, e, silent)| {
                 if silent {
-                    self.silence.get(b..e).unwrap_or(&[])
+                    seg.silent
+                        .as_deref()
+                        .and_then(|s| s.get(b..e))
+                        .unwrap_or(&[])
                 } else {
                     self.demux.audio.data.get(b..e).unwrap_or(&[])
                 }
@@ -750,17 +1005,18 @@ impl Transmuxer {
             self.audio_written = audio_config;
         }
         if !out_start.is_finite() {
-            out_start = start_90k as f64 / 90_000.0;
+            out_start = seg.start_90k as f64 / 90_000.0;
             out_end = out_start;
         }
-        self.v_ts = v_ts;
-        self.a_ts = a_ts;
-        Ok(RemuxOutput {
+        self.audio_samples.clear();
+        self.audio_ranges.clear();
+        seg.end = out_end;
+        Ok(Some(RemuxOutput {
             tracks,
             start: out_start,
             end: out_end,
             warnings,
-        })
+        }))
     }
 
     fn expected_next_90k(&self) -> Option<i64> {

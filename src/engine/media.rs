@@ -76,4 +76,15 @@ pub trait SegmentRemuxer {
     fn push(&mut self, data: &[u8], info: &SegmentInfo) -> Result<RemuxOutput, RemuxFailure>;
     /// Forget all timeline state (after a seek to an unbuffered range or a fatal error).
     fn reset(&mut self);
+    /// Bytes of a segment as they arrive; the first call starts the segment with `info`.
+    /// Returns what is complete so far, if anything.
+    fn push_chunk(
+        &mut self,
+        data: &[u8],
+        info: &SegmentInfo,
+    ) -> Result<Option<RemuxOutput>, RemuxFailure>;
+    /// End of the segment started by `push_chunk`: the rest.
+    fn finish_segment(&mut self, info: &SegmentInfo) -> Result<RemuxOutput, RemuxFailure>;
+    /// Forget a partially pushed segment; the timeline is as before it.
+    fn abort_segment(&mut self);
 }

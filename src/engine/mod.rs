@@ -9,7 +9,9 @@
 //!    `now` is seconds on one monotonic clock; credential expiries use the same clock.
 //! 2. After every call, drain [`Engine::poll_output`] until it returns [`Output::Timeout`] (sleep
 //!    until that time or the next input) or `None` (nothing scheduled: wait for an input).
-//! 3. Answer every `Fetch` with `Progress`* then `Loaded` or `LoadFailed` (same `req`), every
+//! 3. Answer every `Fetch` with `Progress`* then `Loaded` or `LoadFailed` (same `req`) — with
+//!    `progressive`, a segment's body bytes as `Chunk`s (each before its `Progress`) and then an
+//!    empty `Loaded` — every
 //!    `Append` with `AppendDone`/`AppendFailed`, every `Remove` with `RemoveDone`, every
 //!    `RefreshCredentials` with `CredentialsRefreshed`/`CredentialsRefreshFailed`, and report the
 //!    media element's state (`Input::Media`) on its `timeupdate`/`seeking`/`waiting` events.
@@ -122,6 +124,20 @@ struct SegmentFetch {
 /// A segment timeout steps down only with less than this many seconds buffered ahead.
 const STEP_DOWN_ON_TIMEOUT_BELOW_S: f64 = 15.0;
 
+/// A segment pushed to the remuxer as its bytes arrive.
+#[derive(Debug, Clone)]
+struct Streaming {
+    id: RequestId,
+    info: SegmentInfo,
+    /// Body bytes received as chunks.
+    bytes: u64,
+    /// A remux failure mid-segment: reported when the download ends, the rest is ignored.
+    failed: Option<String>,
+    /// Engine state taken by the first chunk, restored when the segment is given up.
+    prev_level: Option<usize>,
+    prev_non_contiguous: bool,
+}
+
 /// Counts of everything the engine holds, for boundedness checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EngineStats {
@@ -151,6 +167,7 @@ pub struct Engine<R: SegmentRemuxer> {
     pending_switch: Option<(usize, SwitchReason)>,
     manual: Option<usize>,
     last_pushed_level: Option<usize>,
+    streaming: Option<Streaming>,
     last_appended_level: Option<usize>,
     next_id: u64,
     requests: small_map::SmallMap<RequestId, Request>,
@@ -207,6 +224,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             pending_switch: None,
             manual: None,
             last_pushed_level: None,
+            streaming: None,
             last_appended_level: None,
             next_id: 1,
             requests: small_map::SmallMap::new(),
@@ -244,6 +262,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         match input {
             Input::Load { url } => self.on_load(url),
             Input::Progress { req, loaded, total } => self.on_progress(req, loaded, total),
+            Input::Chunk { req, data } => self.on_chunk(req, data),
             Input::Loaded { req, data } => self.on_loaded(req, data),
             Input::LoadFailed { req, status, body } => {
                 let class = if status == 0 {
@@ -442,6 +461,10 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     fn send(&mut self, id: RequestId) {
+        if self.requests.get(&id).is_some_and(|r| r.kind.is_segment()) {
+            // A (re)sent segment request starts its body over.
+            self.drop_stream();
+        }
         let now = self.now;
         let Some(r) = self.requests.get_mut(&id) else {
             return;
@@ -459,6 +482,9 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     fn abort(&mut self, id: RequestId) {
+        if self.streaming.as_ref().is_some_and(|s| s.id == id) {
+            self.drop_stream();
+        }
         if let Some(r) = self.requests.remove(&id) {
             if let Some(fb) = r.first_byte_at {
                 self.abr.on_partial(r.loaded, self.now - fb);
@@ -693,7 +719,21 @@ impl<R: SegmentRemuxer> Engine<R> {
             Some(fb) => (fb - r.sent_at).max(0.0),
             None => self.abr.ttfb_s().min(load_s * 0.5),
         };
-        let bytes = data.len() as u64;
+        // Streamed: the chunks had the body; a body given again is only read past them.
+        if self.streaming.as_ref().is_some_and(|s| s.id != r.id) {
+            self.drop_stream();
+        }
+        if let Some(s) = self.streaming.as_ref() {
+            let seen = usize::try_from(s.bytes).unwrap_or(usize::MAX);
+            if let Some(rest) = data.get(seen..).filter(|d| !d.is_empty()) {
+                self.push_chunk(r.id, level, rest, &r.url);
+            }
+        }
+        let streamed = self.streaming.take();
+        let bytes = streamed
+            .as_ref()
+            .map_or(0, |s| s.bytes)
+            .max(data.len() as u64);
         self.abr.on_sample(&SegmentSample {
             level,
             bytes,
@@ -713,40 +753,20 @@ impl<R: SegmentRemuxer> Engine<R> {
         let bps = self.abr.estimate_bps();
         self.event(Event::BandwidthEstimate { bps });
         self.next_time = fetch.seg.end();
-        let info = SegmentInfo {
-            start: fetch.seg.start,
-            discontinuity: fetch.seg.discontinuity,
-            rendition_switch: self.last_pushed_level.is_some_and(|l| l != level),
-            non_contiguous: std::mem::take(&mut self.next_non_contiguous),
+        let result = match streamed {
+            Some(s) => match s.failed {
+                Some(e) => Err(RemuxFailure(e)),
+                None => self.remux.finish_segment(&s.info),
+            },
+            None => {
+                let info = self.segment_info(&fetch.seg, level);
+                self.remux.push(&data, &info)
+            }
         };
-        self.last_pushed_level = Some(level);
-        match self.remux.push(&data, &info) {
+        match result {
             Ok(out) => {
                 self.remux_errors = 0;
-                if !out.tracks.is_empty() {
-                    // Appending reopens an ended MediaSource: the end is signalled again.
-                    self.eos_sent = false;
-                }
-                for w in out.warnings {
-                    self.error(ErrorKind::Remux, w, false, Some(&r.url));
-                }
-                for t in out.tracks {
-                    let track = self.ensure_track(t.kind, &t.mime);
-                    if let Some(tr) = self.tracks.get_mut(track.0) {
-                        if let Some(init) = t.init {
-                            tr.queue.push_back(BufferOp::Append {
-                                data: Rc::new(init),
-                                range: None,
-                                level,
-                            });
-                        }
-                        tr.queue.push_back(BufferOp::Append {
-                            data: Rc::new(t.data),
-                            range: Some((out.start, out.end)),
-                            level,
-                        });
-                    }
-                }
+                self.queue_output(out, level, &r.url);
             }
             Err(e) => {
                 self.remux_errors += 1;
@@ -754,6 +774,116 @@ impl<R: SegmentRemuxer> Engine<R> {
                 self.next_non_contiguous = true;
                 self.error(ErrorKind::Remux, e.0, fatal, Some(&r.url));
             }
+        }
+    }
+
+    fn segment_info(&mut self, seg: &Seg, level: usize) -> SegmentInfo {
+        let info = SegmentInfo {
+            start: seg.start,
+            discontinuity: seg.discontinuity,
+            rendition_switch: self.last_pushed_level.is_some_and(|l| l != level),
+            non_contiguous: std::mem::take(&mut self.next_non_contiguous),
+        };
+        self.last_pushed_level = Some(level);
+        info
+    }
+
+    /// Queue the appends of a remux output.
+    fn queue_output(&mut self, out: RemuxOutput, level: usize, url: &str) {
+        if !out.tracks.is_empty() {
+            // Appending reopens an ended MediaSource: the end is signalled again.
+            self.eos_sent = false;
+        }
+        for w in out.warnings {
+            self.error(ErrorKind::Remux, w, false, Some(url));
+        }
+        for t in out.tracks {
+            let track = self.ensure_track(t.kind, &t.mime);
+            if let Some(tr) = self.tracks.get_mut(track.0) {
+                if let Some(init) = t.init {
+                    tr.queue.push_back(BufferOp::Append {
+                        data: Rc::new(init),
+                        range: None,
+                        level,
+                    });
+                }
+                if !t.data.is_empty() {
+                    tr.queue.push_back(BufferOp::Append {
+                        data: Rc::new(t.data),
+                        range: Some((out.start, out.end)),
+                        level,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Segment bytes as they arrive: remuxed and appended fragment by fragment.
+    fn on_chunk(&mut self, id: RequestId, data: Vec<u8>) {
+        if !self.cfg.progressive {
+            return;
+        }
+        let Some(r) = self.requests.get(&id) else {
+            return;
+        };
+        if r.state != RequestState::InFlight || !r.kind.is_segment() {
+            return;
+        }
+        let url = r.url.clone();
+        let Some(level) = self.fetch.as_ref().filter(|f| f.id == id).map(|f| f.level) else {
+            return;
+        };
+        self.push_chunk(id, level, &data, &url);
+    }
+
+    fn push_chunk(&mut self, id: RequestId, level: usize, data: &[u8], url: &str) {
+        if self.streaming.as_ref().is_some_and(|s| s.id != id) {
+            self.drop_stream();
+        }
+        if self.streaming.is_none() {
+            let Some(seg) = self.fetch.as_ref().map(|f| f.seg.clone()) else {
+                return;
+            };
+            let (prev_level, prev_non_contiguous) =
+                (self.last_pushed_level, self.next_non_contiguous);
+            let info = self.segment_info(&seg, level);
+            self.streaming = Some(Streaming {
+                id,
+                info,
+                bytes: 0,
+                failed: None,
+                prev_level,
+                prev_non_contiguous,
+            });
+        }
+        let Some(s) = self.streaming.as_mut() else {
+            return;
+        };
+        s.bytes += data.len() as u64;
+        if s.failed.is_some() {
+            return;
+        }
+        let info = s.info;
+        match self.remux.push_chunk(data, &info) {
+            Ok(Some(out)) => self.queue_output(out, level, url),
+            Ok(None) => {}
+            Err(e) => {
+                self.remux.abort_segment();
+                if let Some(s) = self.streaming.as_mut() {
+                    s.failed = Some(e.0);
+                }
+            }
+        }
+    }
+
+    /// Give up the streamed segment (failed, aborted, abandoned, retried): the remuxer forgets
+    /// it and the next push is decided as if it had never started. Appended fragments stay:
+    /// the retry's frames replace them in the SourceBuffer.
+    fn drop_stream(&mut self) {
+        if let Some(s) = self.streaming.take() {
+            self.remux.abort_segment();
+            self.last_pushed_level = s.prev_level;
+            self.next_non_contiguous |= s.prev_non_contiguous;
         }
     }
 
@@ -771,6 +901,9 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     fn on_failure(&mut self, id: RequestId, class: FailureClass, body: Option<&str>) {
+        if self.streaming.as_ref().is_some_and(|s| s.id == id) {
+            self.drop_stream();
+        }
         let Some(r) = self.requests.get(&id) else {
             return;
         };

@@ -24,6 +24,13 @@ pub enum Input {
         loaded: u64,
         total: Option<u64>,
     },
+    /// Body bytes of a segment request as they arrive, in order, each byte once (with
+    /// [`EngineConfig::progressive`]). The `Loaded` that follows may then carry no data (bytes
+    /// beyond those sent as chunks are taken from it).
+    Chunk {
+        req: RequestId,
+        data: Vec<u8>,
+    },
     /// A request finished with a 2xx and this body.
     Loaded {
         req: RequestId,
@@ -276,6 +283,9 @@ pub struct EngineConfig {
     pub max_remux_errors: u32,
     /// Consecutive quota failures on one SourceBuffer before a fatal error.
     pub max_quota_failures: u32,
+    /// Remux and append media segments as their bytes arrive (`Input::Chunk`), not only once
+    /// whole: the first frame shows after the first GOP, not the whole segment.
+    pub progressive: bool,
     pub abr: AbrConfig,
 }
 
@@ -302,6 +312,7 @@ impl Default for EngineConfig {
             abandon_check_interval: 0.5,
             max_remux_errors: 3,
             max_quota_failures: 5,
+            progressive: true,
             abr: AbrConfig::default(),
         }
     }

@@ -14,7 +14,8 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::abr::AbrKind;
 use crate::engine::{
-    Engine, EngineConfig, EngineStats, Event, Input, Output, PlayerError, RequestKind, TrackId,
+    Engine, EngineConfig, EngineStats, Event, Input, Output, PlayerError, RequestId, RequestKind,
+    TrackId,
 };
 
 pub use ladder::Ladder;
@@ -101,6 +102,9 @@ pub struct SimConfig {
     pub stop_at_end: bool,
     /// Report the media element's state before every input, as the web layer does.
     pub media_with_every_input: bool,
+    /// Hand segment bodies to the engine as they arrive (`Input::Chunk` with every progress,
+    /// then an empty `Loaded`), as the web layer does with `progressive`.
+    pub stream_segments: bool,
     pub weights: QoeWeights,
 }
 
@@ -124,6 +128,7 @@ impl Default for SimConfig {
             record: false,
             stop_at_end: true,
             media_with_every_input: false,
+            stream_segments: false,
             weights: QoeWeights::default(),
         }
     }
@@ -206,6 +211,8 @@ struct Sim<'a> {
     fault_counts: Vec<u32>,
     cookie_expires: Option<f64>,
     seg_levels: BTreeMap<u64, usize>,
+    /// Streamed segment requests: URL and bytes handed over so far.
+    streams: BTreeMap<RequestId, (String, u64)>,
     res: RunResult,
 }
 
@@ -243,6 +250,7 @@ impl<'a> Sim<'a> {
             fault_counts: vec![0; cfg.faults.len()],
             cookie_expires: cfg.auth.as_ref().map(|a| a.expires_at),
             seg_levels: BTreeMap::new(),
+            streams: BTreeMap::new(),
             res: RunResult::default(),
         }
     }
@@ -372,6 +380,7 @@ impl<'a> Sim<'a> {
         for ev in self.net.collect(now) {
             match ev {
                 NetEvent::Progress { id, loaded, total } => {
+                    self.stream_to(id, loaded, total);
                     self.inputs.push_back(Input::Progress {
                         req: id,
                         loaded,
@@ -379,14 +388,23 @@ impl<'a> Sim<'a> {
                     })
                 }
                 NetEvent::Done { id, url, size } => {
-                    let data = self.body(&url, size);
+                    let data = if self.streams.contains_key(&id) {
+                        self.stream_to(id, size, size);
+                        self.streams.remove(&id);
+                        Vec::new()
+                    } else {
+                        self.body(&url, size)
+                    };
                     self.inputs.push_back(Input::Loaded { req: id, data });
                 }
-                NetEvent::Failed { id, status, body } => self.inputs.push_back(Input::LoadFailed {
-                    req: id,
-                    status,
-                    body,
-                }),
+                NetEvent::Failed { id, status, body } => {
+                    self.streams.remove(&id);
+                    self.inputs.push_back(Input::LoadFailed {
+                        req: id,
+                        status,
+                        body,
+                    })
+                }
             }
         }
         let mut i = 0;
@@ -426,6 +444,23 @@ impl<'a> Sim<'a> {
             paused: false,
             buffered: self.play.buffered.as_slice().to_vec(),
         }
+    }
+
+    /// A streamed request's bytes up to `loaded`, as one chunk.
+    fn stream_to(&mut self, id: RequestId, loaded: u64, total: u64) {
+        let Some((url, sent)) = self.streams.get(&id).cloned() else {
+            return;
+        };
+        if loaded <= sent {
+            return;
+        }
+        let body = self.body(&url, total);
+        let data = body
+            .get(sent as usize..(loaded as usize).min(body.len()))
+            .unwrap_or(&[])
+            .to_vec();
+        self.streams.insert(id, (url, loaded));
+        self.inputs.push_back(Input::Chunk { req: id, data });
     }
 
     /// Segment index and level from a simulated URL.
@@ -592,11 +627,18 @@ impl<'a> Sim<'a> {
                     if self.cfg.record {
                         self.res.fetches.push((self.now, kind, url.clone()));
                     }
+                    self.streams.remove(&req);
+                    if self.cfg.stream_segments && Self::parse_segment_url(&url).is_some() {
+                        self.streams.insert(req, (url.clone(), 0));
+                    }
                     let response = self.response(&url);
                     let ttfb = self.trace.ttfb(self.now).unwrap_or(self.cfg.default_ttfb);
                     self.net.start(req, url, response, self.now, ttfb);
                 }
-                Output::Abort { req } => self.net.cancel(req),
+                Output::Abort { req } => {
+                    self.streams.remove(&req);
+                    self.net.cancel(req);
+                }
                 Output::SetDuration(_) | Output::AddSourceBuffer { .. } => {}
                 Output::Append { track, data } => self.append(track, &data),
                 Output::Remove { track, start, end } => {

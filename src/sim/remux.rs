@@ -10,11 +10,19 @@ const SEGMENT_MAGIC: &[u8; 4] = b"SIMS";
 const DATA_MAGIC: &[u8; 4] = b"SIMD";
 const INIT_MAGIC: &[u8; 4] = b"SIMI";
 
-/// Segment bytes of `size` (at least 12) for a segment of `duration` seconds.
+/// Header: magic, duration (f64), size (u64).
+const HEADER: usize = 20;
+/// A streamed segment gives a fragment per this share of its bytes (a GOP of a 10 s segment
+/// with 2 s GOPs).
+const GOP_SHARE: f64 = 0.2;
+
+/// Segment bytes of `size` (at least the 20-byte header) for a segment of `duration` seconds.
 pub fn segment_bytes(size: u64, duration: f64) -> Vec<u8> {
-    let mut v = vec![0u8; (size as usize).max(12)];
+    let mut v = vec![0u8; (size as usize).max(HEADER)];
     put(&mut v, 0, SEGMENT_MAGIC);
     put(&mut v, 4, &duration.to_le_bytes());
+    let len = v.len() as u64;
+    put(&mut v, 12, &len.to_le_bytes());
     v
 }
 
@@ -41,9 +49,22 @@ pub fn appended_range(data: &[u8]) -> Result<Option<(f64, f64)>, String> {
     }
 }
 
+/// A segment pushed in chunks: its header, bytes received and bytes already emitted.
+#[derive(Debug, Default, Clone)]
+struct Partial {
+    header: Vec<u8>,
+    received: u64,
+    emitted: u64,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct SimRemuxer {
     init_sent: bool,
+    partial: Option<Partial>,
+    /// Segments given up part way (`abort_segment`).
+    pub aborts: u64,
+    /// Fragments emitted before their segment was complete.
+    pub early_fragments: u64,
     pub pushes: u64,
     pub resets: u64,
     pub last_info: Option<SegmentInfo>,
@@ -87,6 +108,96 @@ impl SegmentRemuxer for SimRemuxer {
 
     fn reset(&mut self) {
         self.init_sent = false;
+        self.partial = None;
         self.resets += 1;
+    }
+
+    fn push_chunk(
+        &mut self,
+        data: &[u8],
+        info: &SegmentInfo,
+    ) -> Result<Option<RemuxOutput>, RemuxFailure> {
+        let p = self.partial.get_or_insert_with(Partial::default);
+        let need = HEADER.saturating_sub(p.header.len()).min(data.len());
+        p.header.extend_from_slice(data.get(..need).unwrap_or(&[]));
+        p.received += data.len() as u64;
+        if p.header.len() < HEADER {
+            return Ok(None);
+        }
+        let (duration, size) = header(&p.header)?;
+        let (from, to) = (p.emitted, p.received.min(size));
+        if ((to - from) as f64) < GOP_SHARE * size as f64 || to >= size {
+            return Ok(None);
+        }
+        p.emitted = to;
+        self.early_fragments += 1;
+        Ok(Some(self.fragment(info, duration, size, from, to)))
+    }
+
+    fn finish_segment(&mut self, info: &SegmentInfo) -> Result<RemuxOutput, RemuxFailure> {
+        let p = self.partial.take().unwrap_or_default();
+        let (duration, size) = header(&p.header)?;
+        Ok(self.fragment(info, duration, size, p.emitted, size))
+    }
+
+    fn abort_segment(&mut self) {
+        if self.partial.take().is_some() {
+            self.aborts += 1;
+        }
+    }
+}
+
+fn header(h: &[u8]) -> Result<(f64, u64), RemuxFailure> {
+    if h.get(..4) != Some(SEGMENT_MAGIC.as_slice()) {
+        return Err(RemuxFailure(
+            "not a simulator segment (no SIMS header)".into(),
+        ));
+    }
+    let duration = f64_at(h, 4).ok_or_else(|| RemuxFailure("short segment".into()))?;
+    let size = h
+        .get(12..20)
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map(u64::from_le_bytes)
+        .ok_or_else(|| RemuxFailure("short segment".into()))?;
+    Ok((duration, size.max(1)))
+}
+
+impl SimRemuxer {
+    /// The fragment for bytes `from..to` of a segment: its share of the duration.
+    fn fragment(
+        &mut self,
+        info: &SegmentInfo,
+        duration: f64,
+        size: u64,
+        from: u64,
+        to: u64,
+    ) -> RemuxOutput {
+        if from == 0 {
+            self.pushes += 1;
+            self.discontinuities += u64::from(info.discontinuity);
+            self.rendition_switches += u64::from(info.rendition_switch);
+            self.non_contiguous += u64::from(info.non_contiguous);
+            self.last_info = Some(*info);
+        }
+        let start = info.start + duration * from as f64 / size as f64;
+        let end = info.start + duration * to as f64 / size as f64;
+        let mut out = vec![0u8; ((to - from) as usize).max(20)];
+        put(&mut out, 0, DATA_MAGIC);
+        put(&mut out, 4, &start.to_le_bytes());
+        put(&mut out, 12, &end.to_le_bytes());
+        let init = (!self.init_sent).then(|| INIT_MAGIC.to_vec());
+        self.init_sent = true;
+        RemuxOutput {
+            tracks: vec![TrackOutput {
+                kind: TrackKind::Combined,
+                codecs: "avc1.4d401e,mp4a.40.2".into(),
+                mime: "video/mp4; codecs=\"avc1.4d401e,mp4a.40.2\"".into(),
+                init,
+                data: out,
+            }],
+            start,
+            end,
+            warnings: Vec::new(),
+        }
     }
 }

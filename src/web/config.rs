@@ -64,6 +64,7 @@ impl PlayerConfig {
             "levelPenalty" => e.level_penalty_s = seconds(key, value)?,
             "credentialsRefreshMargin" => e.credentials_refresh_margin = seconds(key, value)?,
             "capLevelToPlayerSize" => e.cap_to_element = boolean(key, value)?,
+            "progressive" => e.progressive = boolean(key, value)?,
             "startLevel" => {
                 e.start_level = match value.as_f64() {
                     Some(v) if v < 0.0 => None,
@@ -118,6 +119,7 @@ impl PlayerConfig {
 
 const KEYS: &[&str] = &[
     "bufferGoal",
+    "progressive",
     "minBufferGoal",
     "backBuffer",
     "holeTolerance",

@@ -1,7 +1,9 @@
 //! The loader: `fetch` with the configured credentials mode (CloudFront signed cookies need
 //! `include`), one `AbortController` per request, and the body read as a stream so the engine sees
-//! the time to first byte and the bytes so far (for the ABR's abandon rule). No custom headers (no
-//! CORS preflight, which would carry no cookies); a byte range is one CORS-safelisted `Range` header.
+//! the time to first byte and the bytes so far (for the ABR's abandon rule); a segment body can be
+//! handed over chunk by chunk (`FetchSpec::stream`) to be remuxed and appended while it arrives.
+//! No custom headers (no CORS preflight, which would carry no cookies); a byte range is one
+//! CORS-safelisted `Range` header.
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -24,6 +26,9 @@ pub struct FetchSpec {
     /// Inclusive first and last byte.
     pub range: Option<(u64, u64)>,
     pub credentials: RequestCredentials,
+    /// Hand a 2xx body over chunk by chunk (`Chunk`) instead of collecting it: `Complete` then
+    /// carries an empty body, and no second copy of the whole body is kept.
+    pub stream: bool,
 }
 
 pub enum FetchEvent {
@@ -31,6 +36,12 @@ pub enum FetchEvent {
     Headers { total: Option<u64> },
     /// Body bytes received so far, and the expected total when known.
     Progress { loaded: u64, total: Option<u64> },
+    /// A streamed body's next bytes (`loaded` counts them too).
+    Chunk {
+        data: Vec<u8>,
+        loaded: u64,
+        total: Option<u64>,
+    },
     /// The whole body (for an error status, its first few KB).
     Complete { status: u16, body: Vec<u8> },
     /// `fetch` rejected: offline, DNS, or a response the browser hid from the page (a CDN refusal
@@ -65,9 +76,10 @@ pub fn start(spec: FetchSpec, sink: impl Fn(FetchEvent) + 'static) -> Result<InF
     }
     let cancelled = Rc::new(Cell::new(false));
     let flag = cancelled.clone();
+    let stream = spec.stream;
     let promise = super::dom::window()?.fetch_with_request(&request);
     wasm_bindgen_futures::spawn_local(async move {
-        let event = match run(promise, &flag, &sink).await {
+        let event = match run(promise, &flag, &sink, stream).await {
             Ok(Some(done)) => done,
             Ok(None) => return,
             Err(_) => FetchEvent::NetworkError,
@@ -82,11 +94,17 @@ pub fn start(spec: FetchSpec, sink: impl Fn(FetchEvent) + 'static) -> Result<InF
     })
 }
 
+/// Only a successful body is streamed (error bodies are read whole, bounded).
+fn spec_stream(response: &Response, status: u16, stream: bool) -> bool {
+    stream && response.ok() && (200..300).contains(&status)
+}
+
 /// Reads the response; `Ok(None)` when cancelled part-way.
 async fn run(
     promise: js_sys::Promise,
     cancelled: &Cell<bool>,
     sink: &impl Fn(FetchEvent),
+    stream: bool,
 ) -> Result<Option<FetchEvent>, JsValue> {
     let response: Response = JsFuture::from(promise).await?.dyn_into()?;
     if cancelled.get() {
@@ -107,7 +125,9 @@ async fn run(
     let capacity = usize::try_from(total.unwrap_or(0))
         .unwrap_or(0)
         .min(MAX_PREALLOCATE);
-    let mut body = Vec::with_capacity(capacity);
+    let stream_body = spec_stream(&response, status, stream);
+    let mut body = Vec::with_capacity(if stream_body { 0 } else { capacity });
+    let mut loaded = 0u64;
     let Some(stream) = response.body() else {
         return Ok(Some(FetchEvent::Complete { status, body }));
     };
@@ -121,6 +141,15 @@ async fn run(
             break;
         }
         let value: Uint8Array = Reflect::get(&chunk, &JsValue::from_str("value"))?.dyn_into()?;
+        if stream_body {
+            loaded += u64::from(value.length());
+            sink(FetchEvent::Chunk {
+                data: value.to_vec(),
+                loaded,
+                total,
+            });
+            continue;
+        }
         let start = body.len();
         let take = (value.length() as usize).min(limit - start);
         body.resize(start + take, 0);

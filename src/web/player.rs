@@ -45,19 +45,25 @@ struct Inner {
     main_thread: MainThreadCost,
 }
 
-/// Main-thread time spent on loaded segments (remux + appendBuffer), milliseconds.
+/// Main-thread time spent on loaded segments (remux + appendBuffer), milliseconds. A segment
+/// streamed in chunks costs the sum of its chunks and its end.
 #[derive(Default, Clone, Copy)]
 struct MainThreadCost {
     count: u32,
     total_ms: f64,
     max_ms: f64,
+    current_ms: f64,
 }
 
 impl MainThreadCost {
-    fn record(&mut self, ms: f64) {
-        self.count += 1;
+    fn record(&mut self, ms: f64, segment_done: bool) {
         self.total_ms += ms;
-        self.max_ms = self.max_ms.max(ms);
+        self.current_ms += ms;
+        if segment_done {
+            self.count += 1;
+            self.max_ms = self.max_ms.max(self.current_ms);
+            self.current_ms = 0.0;
+        }
     }
 }
 
@@ -361,6 +367,7 @@ impl Inner {
         let mut deferred = Vec::new();
         let session_id = self.session;
         let credentials = self.config.credentials;
+        let progressive = self.config.engine.progressive;
         let weak = self.weak.clone();
         let Some(session) = self.playback.as_mut() else {
             return deferred;
@@ -384,6 +391,7 @@ impl Inner {
                         url,
                         range: range.map(|r| (r.offset, r.offset + r.length.saturating_sub(1))),
                         credentials,
+                        stream: segment && progressive,
                     };
                     let weak = weak.clone();
                     match fetch::start(spec, move |event| on_fetch(&weak, session_id, req, event)) {
@@ -660,11 +668,14 @@ fn deliver_timed(weak: &Weak<RefCell<Inner>>, session: u32, input: Input, segmen
         if inner.session != session {
             return;
         }
+        let done = matches!(input, Input::Loaded { .. });
         let started = now_seconds();
         let deferred = inner.input(input);
         if segment {
             // Remux and the synchronous part of appendBuffer: the main-thread cost per segment.
-            inner.main_thread.record((now_seconds() - started) * 1000.0);
+            inner
+                .main_thread
+                .record((now_seconds() - started) * 1000.0, done);
         }
         deferred
     };
@@ -680,6 +691,15 @@ fn on_fetch(weak: &Weak<RefCell<Inner>>, session: u32, req: RequestId, event: Fe
             total,
         },
         FetchEvent::Progress { loaded, total } => Input::Progress { req, loaded, total },
+        FetchEvent::Chunk {
+            data,
+            loaded,
+            total,
+        } => {
+            // The bytes first (remuxed and appended), then the progress (ABR, timeouts).
+            deliver_timed(weak, session, Input::Chunk { req, data }, true);
+            Input::Progress { req, loaded, total }
+        }
         FetchEvent::Complete { status, body } if (200..300).contains(&status) => {
             segment = forget_request(weak, req);
             Input::Loaded { req, data: body }

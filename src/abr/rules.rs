@@ -152,7 +152,7 @@ pub struct AbrConfig {
     pub horizon: usize,
     /// Upper bound on sequences scored per decision; the horizon shrinks to respect it.
     pub max_evaluations: usize,
-    /// Throughput samples kept for the prediction (harmonic mean).
+    /// Recent throughput samples and prediction errors kept (the robust-EWMA's error window).
     pub history: usize,
     /// QoE weights, per second of rebuffering and per Mbps of switch.
     pub rebuffer_penalty: f64,
@@ -160,8 +160,9 @@ pub struct AbrConfig {
     /// Prediction used to judge up-moves (sustainability and the re-search); `None`: the same.
     pub up_prediction: Option<Prediction>,
     /// How the throughput of the next segments is predicted. The EWMA (2 s / 5 s half-lives,
-    /// as Shaka) scored best over the committed traces; RobustMPC's harmonic mean switches less
-    /// but reacts to drops too slowly with 10 s segments (docs/benchmarks.md).
+    /// as Shaka) scored best over the committed traces; RobustMPC's harmonic mean switched less
+    /// but reacted to drops too slowly with 10 s segments (tried and removed: the tuning record
+    /// in docs/design-engine.md).
     pub prediction: Prediction,
     /// An up-switch must be sustainable: predicted throughput x this >= the level's rate
     /// (`0` disables the check; the terminal term below usually does the job better).
@@ -185,43 +186,18 @@ pub struct AbrConfig {
     /// With `abandon_patient`: below this rate (bits/s) since the last check the link is taken
     /// as dead and no abandon is made.
     pub abandon_dead_link_bps: f64,
-    /// No abandon while this much is buffered: a collapse (an outage) is re-judged every
-    /// check as the buffer drains, and a short one passes without two switches.
-    pub abandon_max_buffer_s: f64,
     /// Largest relative error the robust-EWMA prediction discounts by.
     pub robust_error_cap: f64,
-    /// Buffer (fraction of the goal) the long view of an up-move must leave untouched: the
-    /// reserve that absorbs what the prediction does not foresee.
-    pub terminal_reserve_frac: f64,
     /// An up-switch waits while the last sample exceeds the prediction by more than this
     /// fraction: the estimate is still rising (or the sample is a spike), and waiting one
     /// segment turns two steps up into one (`0` = off).
     pub up_settle: f64,
-    /// Fraction of the prediction trusted with an empty buffer; rises linearly to 1 at
-    /// `safe_buffer_frac` x the goal (`1` = off).
-    pub low_buffer_safety: f64,
-    pub safe_buffer_frac: f64,
-    /// Buffer the search likes to end with, as a fraction of the goal: a reserve against
-    /// sudden drops (BOLA-like: spend bitrate only from a healthy buffer).
-    pub buffer_target_frac: f64,
-    /// QoE cost per second the search ends below that target.
-    pub buffer_target_weight: f64,
     /// An up-switch must also be chosen by the search with the prediction scaled by this
     /// (hysteresis against noise: up slowly, down at once).
     pub up_confidence: f64,
-    /// Extra cost of an up-move, as a fraction of its switch cost (the likely way back down):
-    /// hysteresis in score space against marginal up-and-down moves.
-    pub up_return_cost: f64,
-    /// Scenario weighting: each sequence's stalls are also scored, with this weight, as if the
-    /// link fell to `pessimistic_factor` x the prediction (`0` = off).
-    pub pessimistic_weight: f64,
-    pub pessimistic_factor: f64,
     /// Guard after the search: the chosen level's fetch time, at the smaller of the prediction
     /// and the last sample, must fit in this fraction of the buffer (else step down; `0` = off).
     pub fetch_guard: f64,
-    /// No up-switch with less than this many seconds buffered (spend bitrate from a healthy
-    /// buffer only, as BOLA does).
-    pub up_min_buffer_s: f64,
     /// Seconds after a switch during which no up-switch is made (hysteresis).
     pub min_up_switch_interval: f64,
     /// Allow the emergency abandon of a segment that would arrive after the buffer runs dry.
@@ -253,20 +229,10 @@ impl Default for AbrConfig {
             no_partial_up: true,
             abandon_latest_s: 0.5,
             abandon_dead_link_bps: 0.0,
-            abandon_max_buffer_s: f64::INFINITY,
             robust_error_cap: 0.3,
-            terminal_reserve_frac: 0.0,
             up_settle: 0.2,
-            low_buffer_safety: 1.0,
-            safe_buffer_frac: 1.0,
-            buffer_target_frac: 0.0,
-            buffer_target_weight: 0.0,
             up_confidence: 0.9,
-            up_return_cost: 0.0,
-            pessimistic_weight: 0.0,
-            pessimistic_factor: 0.5,
             fetch_guard: 0.8,
-            up_min_buffer_s: 0.0,
             min_up_switch_interval: 0.0,
             abandon: true,
             abandon_min_transfer_s: 0.5,
@@ -279,14 +245,8 @@ impl Default for AbrConfig {
 /// Throughput prediction for the lookahead rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Prediction {
-    /// Harmonic mean of recent samples over (1 + largest recent relative error): RobustMPC.
-    Robust,
-    /// Harmonic mean of recent samples.
-    Harmonic,
     /// The EWMA estimate (min of fast and slow).
     Ewma,
-    /// The smaller of the EWMA estimate and the harmonic mean.
-    MinEwmaHarmonic,
     /// The EWMA estimate over (1 + largest recent relative error): RobustMPC's discount on
     /// the faster-reacting average.
     RobustEwma,
@@ -295,10 +255,7 @@ pub enum Prediction {
 impl Prediction {
     pub fn parse(s: &str) -> Option<Self> {
         match s {
-            "robust" => Some(Prediction::Robust),
-            "harmonic" => Some(Prediction::Harmonic),
             "ewma" => Some(Prediction::Ewma),
-            "min" => Some(Prediction::MinEwmaHarmonic),
             "robust-ewma" => Some(Prediction::RobustEwma),
             _ => None,
         }
@@ -335,8 +292,7 @@ impl Lookahead {
         }
     }
 
-    /// Predicted throughput for the next segments: the harmonic mean of recent samples divided
-    /// by one plus the largest recent relative error, never above the EWMA estimate.
+    /// Predicted throughput for the next segments (`prediction`; the EWMA by default).
     pub fn predict_bps(&self) -> f64 {
         self.predict_with(self.cfg.prediction)
     }
@@ -345,17 +301,9 @@ impl Lookahead {
         if self.samples.is_empty() || !self.est.trusted() {
             return self.est.estimate_bps();
         }
-        let inv: f64 = self.samples.iter().map(|s| 1.0 / s.max(1.0)).sum();
-        let hm = self.samples.len() as f64 / inv;
         let ewma = self.est.estimate_bps();
         match mode {
-            Prediction::Robust => {
-                let max_err = self.errors.iter().copied().fold(0.0f64, f64::max);
-                hm / (1.0 + max_err)
-            }
-            Prediction::Harmonic => hm,
             Prediction::Ewma => ewma,
-            Prediction::MinEwmaHarmonic => hm.min(ewma),
             Prediction::RobustEwma => {
                 // Capped: one sample that straddled an outage would otherwise block every
                 // up-move for `history` segments.
@@ -403,12 +351,10 @@ impl Lookahead {
                 c /= cands.len();
             }
             let mut buffer = ctx.buffer;
-            let mut buffer_p = ctx.buffer;
             let mut prev = prev_rate;
             let mut score = 0.0;
             let mut last_dl = 0.0;
             let cap = ctx.buffer_goal.max(dur);
-            let pess = pred_bps * self.cfg.pessimistic_factor;
             for &k in &seq {
                 let lvl = cands.get(k).copied().unwrap_or(0);
                 let rate = ctx.rate(lvl);
@@ -417,13 +363,6 @@ impl Lookahead {
                 last_dl = dl;
                 buffer = ((buffer - dl).max(0.0) + dur).min(cap);
                 score += rate / 1e6 - self.cfg.rebuffer_penalty * stall;
-                if self.cfg.pessimistic_weight > 0.0 {
-                    // The same sequence if the link fell to a fraction of the prediction.
-                    let dl_p = ttfb + ctx.size_rate(lvl) * dur / pess.max(1.0);
-                    let stall_p = (dl_p - buffer_p).max(0.0);
-                    buffer_p = ((buffer_p - dl_p).max(0.0) + dur).min(cap);
-                    score -= self.cfg.pessimistic_weight * self.cfg.rebuffer_penalty * stall_p;
-                }
                 if let Some(p) = prev {
                     score -= self.cfg.switch_penalty * (rate - p).abs() / 1e6;
                 }
@@ -442,29 +381,8 @@ impl Lookahead {
             let going_up = ctx.current.map_or(true, |c| last > c);
             let view = if going_up { beyond } else { 0.0 };
             if view > 0.0 {
-                let reserve = if going_up {
-                    self.cfg.terminal_reserve_frac * ctx.buffer_goal
-                } else {
-                    0.0
-                };
-                let deficit = (view / dur) * (last_dl - dur).max(0.0) - (buffer - reserve);
+                let deficit = (view / dur) * (last_dl - dur).max(0.0) - buffer;
                 score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
-            }
-            // An up-move is likely to be undone later: charge part of the way back now (on the
-            // highest level the sequence reaches, so postponing the move does not dodge it).
-            if let (Some(c), true) = (ctx.current, self.cfg.up_return_cost > 0.0) {
-                let top = seq
-                    .iter()
-                    .filter_map(|&k| cands.get(k))
-                    .copied()
-                    .max()
-                    .unwrap_or(c);
-                if top > c {
-                    score -= self.cfg.up_return_cost
-                        * self.cfg.switch_penalty
-                        * (ctx.rate(top) - ctx.rate(c))
-                        / 1e6;
-                }
             }
             // Keeping (or taking) a level now: can today's buffer carry it for the next
             // `stay_horizon_s` at the prediction? Judged on the level fetched now, so a
@@ -480,8 +398,6 @@ impl Lookahead {
                     score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
                 }
             }
-            let target = self.cfg.buffer_target_frac * ctx.buffer_goal;
-            score -= self.cfg.buffer_target_weight * (target - buffer).max(0.0);
             let first = seq
                 .first()
                 .and_then(|&k| cands.get(k))
@@ -525,13 +441,9 @@ impl Abr for Lookahead {
     }
 
     fn choose(&mut self, ctx: &AbrContext) -> usize {
-        let raw = self.predict_bps();
+        let pred = self.predict_bps();
         // Errors are measured only against real predictions, not the default estimate.
-        self.last_prediction = self.est.trusted().then_some(raw);
-        // Buffer-dependent safety: the emptier the buffer, the less of the prediction is trusted
-        // (an error costs a stall only when the buffer cannot absorb it).
-        let full = (ctx.buffer / (self.cfg.safe_buffer_frac * ctx.buffer_goal).max(1e-9)).min(1.0);
-        let pred = raw * (self.cfg.low_buffer_safety + (1.0 - self.cfg.low_buffer_safety) * full);
+        self.last_prediction = self.est.trusted().then_some(pred);
         let mut choice = self.search(ctx, pred);
         let up_pred = self
             .cfg
@@ -556,18 +468,17 @@ impl Abr for Lookahead {
                                 || ctx.size_rate(i) <= up_pred * self.cfg.up_safety)
                     })
                     .unwrap_or(cur);
-                let starved = ctx.buffer < self.cfg.up_min_buffer_s;
                 // Waiting pays only if the last sample would carry a level above the one chosen.
                 let rising = self.cfg.up_settle > 0.0
                     && self.samples.back().is_some_and(|&last| {
-                        last > raw * (1.0 + self.cfg.up_settle)
+                        last > pred * (1.0 + self.cfg.up_settle)
                             && (sustainable + 1..ctx.levels.len()).any(|i| {
                                 ctx.is_allowed(i)
                                     && ctx.size_rate(i)
-                                        <= last * (up_pred / raw.max(1.0)) * self.cfg.up_safety
+                                        <= last * (up_pred / pred.max(1.0)) * self.cfg.up_safety
                             })
                     });
-                choice = if recent || starved || rising {
+                choice = if recent || rising {
                     cur
                 } else {
                     sustainable.max(cur)
@@ -668,10 +579,7 @@ impl Abr for Lookahead {
         // stalls every level alike; abandoning would throw away what has arrived and cost two
         // switches. Judge again when bytes flow (and not on the outage they remember).
         let dead = latest <= self.cfg.abandon_dead_link_bps;
-        if remaining <= ctx.buffer
-            || ctx.buffer >= self.cfg.abandon_max_buffer_s
-            || (self.cfg.abandon_patient && (dead || recovered))
-        {
+        if remaining <= ctx.buffer || (self.cfg.abandon_patient && (dead || recovered)) {
             return None;
         }
         let ttfb_est = self.est.ttfb_s();

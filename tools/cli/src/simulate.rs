@@ -274,38 +274,28 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
         "no_partial_up" => abr.no_partial_up = v == "true",
         "abandon_latest_s" => abr.abandon_latest_s = num()?,
         "abandon_dead_link_bps" => abr.abandon_dead_link_bps = num()?,
-        "abandon_max_buffer_s" => abr.abandon_max_buffer_s = num()?,
         "robust_error_cap" => abr.robust_error_cap = num()?,
-        "terminal_reserve_frac" => abr.terminal_reserve_frac = num()?,
         "up_settle" => abr.up_settle = num()?,
-        "low_buffer_safety" => abr.low_buffer_safety = num()?,
-        "safe_buffer_frac" => abr.safe_buffer_frac = num()?,
         "up_confidence" => abr.up_confidence = num()?,
         "min_up_switch_interval" => abr.min_up_switch_interval = num()?,
         "abandon" => abr.abandon = v == "true",
         "switch_penalty" => abr.switch_penalty = num()?,
         "rebuffer_penalty" => abr.rebuffer_penalty = num()?,
         "fetch_guard" => abr.fetch_guard = num()?,
-        "up_return_cost" => abr.up_return_cost = num()?,
         "abandon_window_s" => abr.abandon_window_s = num()?,
         "abandon_gain" => abr.abandon_gain = num()?,
         "abandon_min_transfer_s" => abr.abandon_min_transfer_s = num()?,
-        "pessimistic_weight" => abr.pessimistic_weight = num()?,
-        "pessimistic_factor" => abr.pessimistic_factor = num()?,
-        "up_min_buffer_s" => abr.up_min_buffer_s = num()?,
-        "buffer_target_frac" => abr.buffer_target_frac = num()?,
-        "buffer_target_weight" => abr.buffer_target_weight = num()?,
         "default_estimate_bps" => abr.estimator.default_estimate_bps = num()?,
         "fast_half_life" => abr.estimator.fast_half_life = num()?,
         "slow_half_life" => abr.estimator.slow_half_life = num()?,
         "prediction" => {
             abr.prediction = hlsplay::abr::Prediction::parse(v)
-                .ok_or_else(|| format!("--set {kv}: robust|harmonic|ewma|min"))?
+                .ok_or_else(|| format!("--set {kv}: ewma|robust-ewma"))?
         }
         "up_prediction" => {
             abr.up_prediction = Some(
                 hlsplay::abr::Prediction::parse(v)
-                    .ok_or_else(|| format!("--set {kv}: robust|harmonic|ewma|min"))?,
+                    .ok_or_else(|| format!("--set {kv}: ewma|robust-ewma"))?,
             )
         }
         "buffer_goal" => base.engine.buffer_goal = num()?,

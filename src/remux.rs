@@ -55,11 +55,22 @@ pub struct SegmentInfo {
     pub non_contiguous: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which track a SourceBuffer carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TrackKind {
     Video,
     Audio,
     Combined,
+}
+
+impl TrackKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrackKind::Video => "video",
+            TrackKind::Audio => "audio",
+            TrackKind::Combined => "combined",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

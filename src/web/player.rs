@@ -660,14 +660,7 @@ fn deliver(weak: &Weak<RefCell<Inner>>, session: u32, input: Input) {
 
 /// [`deliver`], recording the main-thread time when `segment` (remux + append).
 fn deliver_timed(weak: &Weak<RefCell<Inner>>, session: u32, input: Input, segment: bool) {
-    let Some(rc) = weak.upgrade() else { return };
-    let deferred = {
-        let Ok(mut inner) = rc.try_borrow_mut() else {
-            return;
-        };
-        if inner.session != session {
-            return;
-        }
+    with_current(weak, session, |inner| {
         let done = matches!(input, Input::Loaded { .. });
         let started = now_seconds();
         let deferred = inner.input(input);
@@ -678,6 +671,25 @@ fn deliver_timed(weak: &Weak<RefCell<Inner>>, session: u32, input: Input, segmen
                 .record((now_seconds() - started) * 1000.0, done);
         }
         deferred
+    });
+}
+
+/// Runs `f` on the player if it still exists and `session` is still the current one, then what
+/// `f` deferred (JS callbacks) with the state released.
+fn with_current(
+    weak: &Weak<RefCell<Inner>>,
+    session: u32,
+    f: impl FnOnce(&mut Inner) -> Vec<Deferred>,
+) {
+    let Some(rc) = weak.upgrade() else { return };
+    let deferred = {
+        let Ok(mut inner) = rc.try_borrow_mut() else {
+            return;
+        };
+        if inner.session != session {
+            return;
+        }
+        f(&mut inner)
     };
     run_deferred(&rc, deferred);
 }
@@ -751,17 +763,10 @@ fn forget_request(weak: &Weak<RefCell<Inner>>, req: RequestId) -> bool {
 }
 
 fn on_mse(weak: &Weak<RefCell<Inner>>, session_id: u32, event: MseEvent) {
-    let Some(rc) = weak.upgrade() else { return };
-    let deferred = {
-        let Ok(mut inner) = rc.try_borrow_mut() else {
-            return;
-        };
-        if inner.session != session_id {
-            return;
-        }
+    with_current(weak, session_id, |inner| {
         let size = inner.element_size();
         let Some(session) = inner.playback.as_mut() else {
-            return;
+            return Vec::new();
         };
         let input = match event {
             MseEvent::Open => {
@@ -771,7 +776,7 @@ fn on_mse(weak: &Weak<RefCell<Inner>>, session_id: u32, event: MseEvent) {
             MseEvent::Done { track: index } => {
                 let kind = session.mse.as_mut().and_then(|m| m.finish(index));
                 let Some(track) = session.track_of(index) else {
-                    return;
+                    return Vec::new();
                 };
                 match kind {
                     Some(OpKind::Remove) => Input::RemoveDone { track },
@@ -780,7 +785,7 @@ fn on_mse(weak: &Weak<RefCell<Inner>>, session_id: u32, event: MseEvent) {
             }
             MseEvent::Error { track: index } => {
                 let Some(track) = session.track_of(index) else {
-                    return;
+                    return Vec::new();
                 };
                 Input::AppendFailed {
                     track,
@@ -789,8 +794,7 @@ fn on_mse(weak: &Weak<RefCell<Inner>>, session_id: u32, event: MseEvent) {
             }
         };
         inner.input(input)
-    };
-    run_deferred(&rc, deferred);
+    });
 }
 
 fn on_media_event(weak: &Weak<RefCell<Inner>>, session_id: u32, kind: &'static str) {
@@ -812,17 +816,10 @@ fn on_media_event(weak: &Weak<RefCell<Inner>>, session_id: u32, kind: &'static s
 }
 
 fn on_timer(weak: &Weak<RefCell<Inner>>, session_id: u32) {
-    let Some(rc) = weak.upgrade() else { return };
-    let deferred = {
-        let Ok(mut inner) = rc.try_borrow_mut() else {
-            return;
-        };
-        if inner.session != session_id {
-            return;
-        }
+    with_current(weak, session_id, |inner| {
         let media = inner.media_state();
         let Some(session) = inner.playback.as_mut() else {
-            return;
+            return Vec::new();
         };
         session.timer = None;
         let now = now_seconds();
@@ -831,6 +828,5 @@ fn on_timer(weak: &Weak<RefCell<Inner>>, session_id: u32) {
         }
         session.engine.handle_timeout(now);
         inner.drain()
-    };
-    run_deferred(&rc, deferred);
+    });
 }

@@ -543,7 +543,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 if let Some(l) = self.levels.get_mut(level) {
                     l.playlist_req = None;
                 }
-                match parse_playlist(&data, &r.url) {
+                match parse_playlist(&data, &r.url, self.cfg.propagate_signed_query) {
                     Ok(Playlist::Media(p)) => self.install_playlist(level, p),
                     Ok(Playlist::Master(_)) => self.error(
                         ErrorKind::Parse,
@@ -559,7 +559,7 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     fn on_manifest(&mut self, r: &Request, data: &[u8]) {
-        match parse_playlist(data, &r.url) {
+        match parse_playlist(data, &r.url, self.cfg.propagate_signed_query) {
             Ok(Playlist::Master(m)) => {
                 let mut variants = m.variants;
                 sort::sort_stable_by(&mut variants, |a, b| a.bandwidth < b.bandwidth);

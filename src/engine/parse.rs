@@ -1,12 +1,16 @@
 //! The one place the engine turns playlist bytes into the model: `crate::playlist::parse`,
-//! with the CloudFront signed-URL query carried onto same-origin child URIs.
+//! with the CloudFront signed-URL query carried onto same-origin child URIs when configured.
 
 use crate::playlist::{self, ParseOptions, Playlist};
 
 /// Parse a playlist fetched from `url`. The error names the URL and the line.
-pub fn parse_playlist(data: &[u8], url: &str) -> Result<Playlist, String> {
+pub fn parse_playlist(
+    data: &[u8],
+    url: &str,
+    propagate_signed_query: bool,
+) -> Result<Playlist, String> {
     let options = ParseOptions {
-        propagate_signed_query: true,
+        propagate_signed_query,
         ..ParseOptions::default()
     };
     playlist::parse(data, url, &options).map_err(|e| format!("{}: {e}", super::redact_url(url)))
@@ -25,7 +29,7 @@ mod tests {
     fn master_and_media() {
         let m = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2000000,RESOLUTION=960x540,CODECS=\"avc1.4d401f,mp4a.40.2\"\nb_540.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=1000000\n/x/b_360.m3u8\n";
         let Playlist::Master(m) =
-            parse_playlist(m.as_bytes(), "https://c.example/v/b.m3u8").unwrap()
+            parse_playlist(m.as_bytes(), "https://c.example/v/b.m3u8", true).unwrap()
         else {
             panic!("not master")
         };
@@ -34,7 +38,7 @@ mod tests {
         assert_eq!(m.variants[1].uri, "https://c.example/x/b_360.m3u8");
         let p = "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXT-X-MEDIA-SEQUENCE:5\n#EXTINF:10,\na.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:9.5,\nb.ts\n#EXT-X-ENDLIST\n";
         let Playlist::Media(p) =
-            parse_playlist(p.as_bytes(), "https://c.example/v/b_360.m3u8").unwrap()
+            parse_playlist(p.as_bytes(), "https://c.example/v/b_360.m3u8", true).unwrap()
         else {
             panic!("not media")
         };
@@ -48,7 +52,7 @@ mod tests {
     fn signed_query_carried_to_children() {
         let m = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000000\nb_360.m3u8\n";
         let url = "https://c.example/v/b.m3u8?Policy=p&Signature=s&Key-Pair-Id=k";
-        let Playlist::Master(m) = parse_playlist(m.as_bytes(), url).unwrap() else {
+        let Playlist::Master(m) = parse_playlist(m.as_bytes(), url, true).unwrap() else {
             panic!("not master")
         };
         assert!(
@@ -56,6 +60,16 @@ mod tests {
             "{}",
             m.variants[0].uri
         );
+        // Off (cookie mode): children keep their own URIs.
+        let Playlist::Master(m) = parse_playlist(
+            b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nb_360.m3u8\n",
+            url,
+            false,
+        )
+        .unwrap() else {
+            panic!("not master")
+        };
+        assert_eq!(m.variants[0].uri, "https://c.example/v/b_360.m3u8");
     }
 
     #[test]
@@ -63,10 +77,11 @@ mod tests {
         let e = parse_playlist(
             b"#EXTM3U\n#EXTINF:abc,\na.ts\n",
             "https://c/v/x.m3u8?Signature=secret",
+            true,
         )
         .unwrap_err();
         assert!(e.contains('2'), "{e}");
         assert!(!e.contains("secret"), "{e}");
-        assert!(parse_playlist(b"nope", "https://c/v/x.m3u8").is_err());
+        assert!(parse_playlist(b"nope", "https://c/v/x.m3u8", true).is_err());
     }
 }

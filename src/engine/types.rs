@@ -286,6 +286,9 @@ pub struct EngineConfig {
     /// Remux and append media segments as their bytes arrive (`Input::Chunk`), not only once
     /// whole: the first frame shows after the first GOP, not the whole segment.
     pub progressive: bool,
+    /// Carry the master URL's CloudFront signed-URL query (`Policy`, `Signature`, `Key-Pair-Id`,
+    /// `Expires`, `Hash-Algorithm`) onto child URIs of the same origin (signed-URL mode).
+    pub propagate_signed_query: bool,
     pub abr: AbrConfig,
 }
 
@@ -313,6 +316,7 @@ impl Default for EngineConfig {
             max_remux_errors: 3,
             max_quota_failures: 5,
             progressive: true,
+            propagate_signed_query: true,
             abr: AbrConfig::default(),
         }
     }

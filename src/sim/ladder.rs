@@ -82,7 +82,7 @@ impl Ladder {
         read: &dyn Fn(&str) -> Option<Vec<u8>>,
         size_of: &dyn Fn(&str) -> Option<u64>,
     ) -> Result<Ladder, String> {
-        let Playlist::Master(m) = parse_playlist(master, master_url)? else {
+        let Playlist::Master(m) = parse_playlist(master, master_url, false)? else {
             return Err(format!("{master_url}: not a master playlist"));
         };
         let mut variants = m.variants;
@@ -90,7 +90,7 @@ impl Ladder {
         let mut durations: Option<Vec<f64>> = None;
         let mut levels = Vec::new();
         for v in &variants {
-            let media = read(&v.uri).and_then(|b| match parse_playlist(&b, &v.uri) {
+            let media = read(&v.uri).and_then(|b| match parse_playlist(&b, &v.uri, false) {
                 Ok(Playlist::Media(p)) => Some(p),
                 _ => None,
             });

@@ -65,6 +65,7 @@ impl PlayerConfig {
             "credentialsRefreshMargin" => e.credentials_refresh_margin = seconds(key, value)?,
             "capLevelToPlayerSize" => e.cap_to_element = boolean(key, value)?,
             "progressive" => e.progressive = boolean(key, value)?,
+            "propagateSignedQuery" => e.propagate_signed_query = boolean(key, value)?,
             "startLevel" => {
                 e.start_level = match value.as_f64() {
                     Some(v) if v < 0.0 => None,
@@ -120,6 +121,7 @@ impl PlayerConfig {
 const KEYS: &[&str] = &[
     "bufferGoal",
     "progressive",
+    "propagateSignedQuery",
     "minBufferGoal",
     "backBuffer",
     "holeTolerance",

@@ -418,14 +418,14 @@ Machine: ${saved.cores ?? cpus().length} cores, ${load}
 
 ${markdown}
 
-First frame, for both players, waits for the whole first segment: both append a segment only once it
-has fully arrived (hlsplay's engine remuxes a segment on \`Input::Loaded\`; hls.js 1.7 has
-\`progressive: false\` by default). The floor that this sets, from the schedule alone (three response
-heads, then the ${floorBytes}-byte first 360p segment on the link):
+hls.js 1.7 appends a segment only once it has fully arrived (\`progressive: false\` by default), so
+its first frame cannot come before the whole first segment. hlsplay remuxes and appends fragments as
+the bytes arrive (\`progressive: true\`, \`Input::Chunk\`), so its first frame follows the first GOP.
+The whole-segment floor, from the schedule alone (three response heads, then the ${floorBytes}-byte
+first 360p segment on the link):
 ${floors.join('\n')}
 
-Reaching 0.9× hls.js needs appending the first segment while it arrives (remux and append per
-fragment of a few frames), not a faster whole-segment path.
+\`--no-progressive\` runs hlsplay with whole segments for comparison.
 ${findings}
 Schedules (Mbps from each time on; ${TTFB_MS} ms TTFB on every response; devcdn paces one link shared by
 all of a player's requests; the schedule's clock starts just before \`load()\`):

@@ -963,48 +963,22 @@ impl Transmuxer {
             OutputShape::SplitTracks => {
                 sequence = sequence.wrapping_add(1);
                 if has_video {
-                    let init = video_changed.then(|| {
-                        let mut out = Vec::with_capacity(1024);
-                        fmp4::write_init(&mut out, &video_init.into_iter().collect::<Vec<_>>());
-                        out
-                    });
-                    let frags: Vec<TrackFragment<'_>> = video_fragment.into_iter().collect();
-                    let mut data = Vec::new();
-                    if !frags.is_empty() {
-                        data.reserve_exact(fmp4::fragment_size(&frags));
-                        fmp4::write_fragment(&mut data, sequence, &frags);
-                    }
-                    let codecs = video_codec.unwrap_or_default();
-                    let mime = format!("video/mp4; codecs=\"{codecs}\"");
-                    tracks.push(TrackOutput {
-                        kind: TrackKind::Video,
-                        codecs,
-                        mime,
-                        init,
-                        data,
-                    });
+                    tracks.push(split_track(
+                        TrackKind::Video,
+                        video_init.filter(|_| video_changed),
+                        video_fragment,
+                        video_codec,
+                        sequence,
+                    ));
                 }
                 if has_audio {
-                    let init = audio_changed.then(|| {
-                        let mut out = Vec::with_capacity(512);
-                        fmp4::write_init(&mut out, &audio_init.into_iter().collect::<Vec<_>>());
-                        out
-                    });
-                    let frags: Vec<TrackFragment<'_>> = audio_fragment.into_iter().collect();
-                    let mut data = Vec::new();
-                    if !frags.is_empty() {
-                        data.reserve_exact(fmp4::fragment_size(&frags));
-                        fmp4::write_fragment(&mut data, sequence, &frags);
-                    }
-                    let codecs = audio_codec.unwrap_or_default();
-                    let mime = format!("audio/mp4; codecs=\"{codecs}\"");
-                    tracks.push(TrackOutput {
-                        kind: TrackKind::Audio,
-                        codecs,
-                        mime,
-                        init,
-                        data,
-                    });
+                    tracks.push(split_track(
+                        TrackKind::Audio,
+                        audio_init.filter(|_| audio_changed),
+                        audio_fragment,
+                        audio_codec,
+                        sequence,
+                    ));
                 }
             }
         }
@@ -1063,5 +1037,41 @@ impl Transmuxer {
         let f = es.frames.last()?;
         let h = es.data.get(f.offset as usize..f.offset as usize + 4)?;
         h.try_into().ok()
+    }
+}
+
+/// One track's SourceBuffer output in the SplitTracks shape: a new init segment when `init` is
+/// given, the fragment (empty when the track has no samples in this segment), codecs and MIME type.
+fn split_track(
+    kind: TrackKind,
+    init: Option<TrackInit<'_>>,
+    fragment: Option<TrackFragment<'_>>,
+    codec: Option<String>,
+    sequence: u32,
+) -> TrackOutput {
+    let init = init.map(|track| {
+        let mut out = Vec::with_capacity(1024);
+        fmp4::write_init(&mut out, std::slice::from_ref(&track));
+        out
+    });
+    let mut data = Vec::new();
+    if let Some(fragment) = fragment {
+        let frags = std::slice::from_ref(&fragment);
+        data.reserve_exact(fmp4::fragment_size(frags));
+        fmp4::write_fragment(&mut data, sequence, frags);
+    }
+    let codecs = codec.unwrap_or_default();
+    let media = if kind == TrackKind::Audio {
+        "audio"
+    } else {
+        "video"
+    };
+    let mime = format!("{media}/mp4; codecs=\"{codecs}\"");
+    TrackOutput {
+        kind,
+        codecs,
+        mime,
+        init,
+        data,
     }
 }

@@ -76,3 +76,17 @@ pub fn now_seconds() -> f64 {
         .map(|p| p.now() / 1000.0)
         .unwrap_or(0.0)
 }
+
+/// The message of a thrown JS value (an `Error`, a `DOMException` or a string), else `fallback`.
+pub fn error_message(error: &JsValue, fallback: &str) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| {
+            error
+                .dyn_ref::<web_sys::DomException>()
+                .map(|e| e.message())
+        })
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| fallback.to_string())
+}

@@ -154,8 +154,8 @@ impl MseSink {
                     // The engine keeps the op and sends it again after evicting.
                     let failure = match op {
                         Op::Append(_) if quota => OpFailure::Quota,
-                        Op::Append(_) => OpFailure::Append(describe(&error)),
-                        Op::Remove { .. } => OpFailure::Remove(describe(&error)),
+                        Op::Append(_) => OpFailure::Append(message(&error)),
+                        Op::Remove { .. } => OpFailure::Remove(message(&error)),
                     };
                     failures.push((index, failure));
                 }
@@ -254,10 +254,6 @@ pub fn is_supported() -> bool {
     false
 }
 
-fn describe(error: &JsValue) -> String {
-    error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| error.dyn_ref::<DomException>().map(|e| e.message()))
-        .unwrap_or_else(|| "SourceBuffer operation failed".to_string())
+fn message(error: &JsValue) -> String {
+    super::dom::error_message(error, "SourceBuffer operation failed")
 }

@@ -9,7 +9,6 @@ use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlMediaElement, HtmlVideoElement};
 
@@ -625,7 +624,7 @@ fn refresh_credentials(rc: &Rc<RefCell<Inner>>) {
                 expires: expires_on_engine_clock(&value),
             },
             Err(error) => Input::CredentialsRefreshFailed {
-                reason: describe(&error),
+                reason: super::dom::error_message(&error, "refreshCredentials rejected"),
             },
         };
         if let Some(rc) = weak.upgrade() {
@@ -643,14 +642,6 @@ fn expires_on_engine_clock(value: &JsValue) -> Option<f64> {
     let expires = Reflect::get(value, &"expires".into()).ok()?.as_f64()?;
     let unix_now = js_sys::Date::now() / 1000.0;
     Some(now_seconds() + (expires - unix_now))
-}
-
-fn describe(error: &JsValue) -> String {
-    error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| "refreshCredentials rejected".to_string())
 }
 
 /// Feeds an input from a callback, if its session is still the current one.

@@ -56,6 +56,21 @@ impl Transfer {
                 .deliverable()
                 .is_some_and(|d| self.received < d - 1e-6)
     }
+
+    /// Reports the bytes received when they grew (a browser reports nothing new otherwise) and
+    /// schedules the next report.
+    fn report_progress(&mut self, now: f64, interval: f64, total: u64, events: &mut Vec<NetEvent>) {
+        let loaded = self.received as u64;
+        if self.reported.map_or(true, |r| loaded > r) {
+            self.reported = Some(loaded);
+            events.push(NetEvent::Progress {
+                id: self.id,
+                loaded,
+                total,
+            });
+        }
+        self.next_progress = now + interval;
+    }
 }
 
 /// What happened on the link at a given instant.
@@ -190,16 +205,7 @@ impl Network {
                         return false;
                     }
                     if t.next_progress <= now + EPS {
-                        let loaded = t.received as u64;
-                        if t.reported.map_or(true, |r| loaded > r) {
-                            t.reported = Some(loaded);
-                            events.push(NetEvent::Progress {
-                                id: t.id,
-                                loaded,
-                                total: size,
-                            });
-                        }
-                        t.next_progress = now + interval;
+                        t.report_progress(now, interval, size, &mut events);
                     }
                     true
                 }
@@ -207,16 +213,7 @@ impl Network {
                     let size = *size;
                     let receiving = t.received < t.size() - 1e-6;
                     if t.next_progress <= now + EPS || !receiving {
-                        let loaded = t.received as u64;
-                        if t.reported.map_or(true, |r| loaded > r) {
-                            t.reported = Some(loaded);
-                            events.push(NetEvent::Progress {
-                                id: t.id,
-                                loaded,
-                                total: size,
-                            });
-                        }
-                        t.next_progress = now + interval;
+                        t.report_progress(now, interval, size, &mut events);
                     }
                     true
                 }

@@ -139,6 +139,18 @@ fn edge_headers(st: &State, headers: &mut HeaderMap) {
     set(headers, "x-amz-cf-id", &st.next_request_id());
 }
 
+/// CloudFront's 400 for a path it cannot parse (traversal, broken escapes, NUL).
+fn invalid_uri(st: &State, origin: Option<&str>) -> Response {
+    error(
+        st,
+        StatusCode::BAD_REQUEST,
+        "CloudFront",
+        "text/xml",
+        error_xml("InvalidURI", "Couldn't parse the specified URI."),
+        origin,
+    )
+}
+
 /// An error generated at the edge or by the origin, with or without CORS headers.
 fn error(
     st: &State,
@@ -261,14 +273,7 @@ async fn object(st: &Shared, peer: SocketAddr, req: Request, outcome: &mut Outco
         Ok(k) => k,
         Err(_) => {
             outcome.auth = "-".into();
-            return error(
-                st,
-                StatusCode::BAD_REQUEST,
-                "CloudFront",
-                "text/xml",
-                error_xml("InvalidURI", "Couldn't parse the specified URI."),
-                origin,
-            );
+            return invalid_uri(st, origin);
         }
     };
 
@@ -323,16 +328,7 @@ async fn object(st: &Shared, peer: SocketAddr, req: Request, outcome: &mut Outco
 
     let file = match files::resolve(&st.root, &key) {
         Ok(f) => f,
-        Err(PathError::Malformed) => {
-            return error(
-                st,
-                StatusCode::BAD_REQUEST,
-                "CloudFront",
-                "text/xml",
-                error_xml("InvalidURI", "Couldn't parse the specified URI."),
-                origin,
-            )
-        }
+        Err(PathError::Malformed) => return invalid_uri(st, origin),
         Err(PathError::NotFound) if st.cfg.missing_as_403 => {
             return s3_error(
                 st,

@@ -1,111 +1,15 @@
-//! The buffer as the engine sees it: time ranges, and one operation queue per SourceBuffer
-//! (`appendBuffer` and `remove` are asynchronous: one at a time, each acknowledged).
+//! The buffer as the engine sees it: one operation queue per SourceBuffer (`appendBuffer` and
+//! `remove` are asynchronous: one at a time, each acknowledged), what is buffered, eviction
+//! behind the playhead and QuotaExceededError handling.
 
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use super::media::TrackKind;
-
-fn starts_before(a: &(f64, f64), b: &(f64, f64)) -> bool {
-    a.0.total_cmp(&b.0).is_lt()
-}
-
-/// Sorted, disjoint time ranges in seconds. Bounded: at most [`Ranges::MAX`] ranges are kept
-/// (the oldest are dropped), so a pathological stream cannot grow it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Ranges(Vec<(f64, f64)>);
-
-impl Ranges {
-    pub const MAX: usize = 64;
-
-    pub fn from_vec(mut v: Vec<(f64, f64)>) -> Self {
-        v.retain(|(s, e)| s.is_finite() && e.is_finite() && e > s);
-        super::sort::sort_stable_by(&mut v, starts_before);
-        let mut r = Ranges(Vec::with_capacity(v.len()));
-        for (s, e) in v {
-            r.add(s, e);
-        }
-        r
-    }
-
-    pub fn as_slice(&self) -> &[(f64, f64)] {
-        &self.0
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn add(&mut self, start: f64, end: f64) {
-        if !(start.is_finite() && end.is_finite() && end > start) {
-            return;
-        }
-        let (mut s, mut e) = (start, end);
-        let mut out = Vec::with_capacity(self.0.len() + 1);
-        for &(a, b) in &self.0 {
-            if b < s || a > e {
-                out.push((a, b));
-            } else {
-                s = s.min(a);
-                e = e.max(b);
-            }
-        }
-        out.push((s, e));
-        super::sort::sort_stable_by(&mut out, starts_before);
-        while out.len() > Self::MAX {
-            out.remove(0);
-        }
-        self.0 = out;
-    }
-
-    pub fn remove(&mut self, start: f64, end: f64) {
-        let mut out = Vec::with_capacity(self.0.len() + 1);
-        for &(a, b) in &self.0 {
-            if b <= start || a >= end {
-                out.push((a, b));
-                continue;
-            }
-            if a < start {
-                out.push((a, start));
-            }
-            if b > end {
-                out.push((end, b));
-            }
-        }
-        self.0 = out;
-    }
-
-    /// End of the buffered run that holds `pos`, bridging holes up to `tolerance` seconds.
-    /// `None` when `pos` is not buffered (within `tolerance`).
-    pub fn end_from(&self, pos: f64, tolerance: f64) -> Option<f64> {
-        let mut end: Option<f64> = None;
-        for &(a, b) in &self.0 {
-            match end {
-                None if a <= pos + tolerance && b > pos => end = Some(b),
-                Some(e) if a <= e + tolerance => end = Some(e.max(b)),
-                Some(_) => break,
-                None => {}
-            }
-        }
-        end
-    }
-
-    /// Seconds buffered ahead of `pos`.
-    pub fn ahead(&self, pos: f64, tolerance: f64) -> f64 {
-        self.end_from(pos, tolerance)
-            .map_or(0.0, |e| (e - pos).max(0.0))
-    }
-
-    /// Start of the first range beginning after `pos`.
-    pub fn next_start_after(&self, pos: f64) -> Option<f64> {
-        self.0.iter().map(|r| r.0).find(|&a| a > pos)
-    }
-
-    /// Earliest buffered time.
-    pub fn start(&self) -> Option<f64> {
-        self.0.first().map(|r| r.0)
-    }
-}
+use super::fixed;
+use super::media::{RemuxOutput, TrackKind};
+use super::ranges::Ranges;
+use super::types::{ErrorKind, Event, Output, TrackId};
+use super::{Engine, SegmentRemuxer};
 
 /// One queued SourceBuffer operation.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,39 +65,252 @@ impl Track {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Every SourceBuffer and what the engine knows about the buffer.
+#[derive(Debug)]
+pub(super) struct Buffer {
+    /// The element's buffered ranges, updated by appends and removes between reports.
+    pub(super) buffered: Ranges,
+    pub(super) tracks: Vec<Track>,
+    /// `EndOfStream` was sent and nothing appended since (an append reopens the MediaSource).
+    pub(super) eos_sent: bool,
+    /// Seconds to keep ahead (shrinks on QuotaExceededError).
+    pub(super) goal: f64,
+    /// After a QuotaExceededError with nothing to evict: no append before this time.
+    pub(super) quota_blocked_until: Option<f64>,
+    pub(super) duration_sent: bool,
+}
 
-    #[test]
-    fn add_merges_and_remove_splits() {
-        let mut r = Ranges::default();
-        r.add(0.0, 10.0);
-        r.add(20.0, 30.0);
-        r.add(10.0, 20.0);
-        assert_eq!(r.as_slice(), &[(0.0, 30.0)]);
-        r.remove(5.0, 8.0);
-        assert_eq!(r.as_slice(), &[(0.0, 5.0), (8.0, 30.0)]);
-        r.remove(0.0, 100.0);
-        assert!(r.is_empty());
-    }
-
-    #[test]
-    fn end_from_bridges_small_holes_only() {
-        let r = Ranges::from_vec(vec![(0.0, 10.0), (10.05, 20.0), (25.0, 30.0)]);
-        assert_eq!(r.end_from(3.0, 0.1), Some(20.0));
-        assert_eq!(r.end_from(3.0, 0.01), Some(10.0));
-        assert_eq!(r.end_from(22.0, 0.1), None);
-        assert_eq!(r.next_start_after(22.0), Some(25.0));
-        assert!((r.ahead(15.0, 0.1) - 5.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn ranges_are_bounded() {
-        let mut r = Ranges::default();
-        for i in 0..1000 {
-            r.add(i as f64 * 2.0, i as f64 * 2.0 + 1.0);
+impl Buffer {
+    pub(super) fn new(goal: f64) -> Self {
+        Buffer {
+            buffered: Ranges::default(),
+            tracks: Vec::new(),
+            eos_sent: false,
+            goal,
+            quota_blocked_until: None,
+            duration_sent: false,
         }
-        assert_eq!(r.as_slice().len(), Ranges::MAX);
+    }
+}
+
+impl<R: SegmentRemuxer> Engine<R> {
+    /// Queue the appends of a remux output.
+    pub(super) fn queue_output(&mut self, out: RemuxOutput, level: usize, url: &str) {
+        if !out.tracks.is_empty() {
+            // Appending reopens an ended MediaSource: the end is signalled again.
+            self.buffer.eos_sent = false;
+        }
+        for w in out.warnings {
+            self.error(ErrorKind::Remux, w, false, Some(url));
+        }
+        for t in out.tracks {
+            let track = self.ensure_track(t.kind, &t.mime);
+            if let Some(tr) = self.buffer.tracks.get_mut(track.0) {
+                if let Some(init) = t.init {
+                    tr.queue.push_back(BufferOp::Append {
+                        data: Rc::new(init),
+                        range: None,
+                        level,
+                    });
+                }
+                if !t.data.is_empty() {
+                    tr.queue.push_back(BufferOp::Append {
+                        data: Rc::new(t.data),
+                        range: Some((out.start, out.end)),
+                        level,
+                    });
+                }
+            }
+        }
+    }
+
+    fn ensure_track(&mut self, kind: TrackKind, mime: &str) -> TrackId {
+        if let Some(i) = self.buffer.tracks.iter().position(|t| t.kind == kind) {
+            return TrackId(i);
+        }
+        let id = TrackId(self.buffer.tracks.len());
+        self.buffer.tracks.push(Track::new(kind, mime.to_string()));
+        self.out.push_back(Output::AddSourceBuffer {
+            track: id,
+            mime: mime.to_string(),
+        });
+        id
+    }
+
+    /// Seconds buffered ahead of the playhead, counting appends still queued (a segment just
+    /// loaded is as good as buffered for the next decision).
+    pub(super) fn forward_buffer(&self) -> f64 {
+        let tol = self.cfg.hole_tolerance;
+        let pending = self
+            .buffer
+            .tracks
+            .iter()
+            .flat_map(|t| t.queue.iter().chain(t.in_progress.iter()));
+        let mut ranges: Option<Ranges> = None;
+        for op in pending {
+            if let BufferOp::Append {
+                range: Some((s, e)),
+                ..
+            } = op
+            {
+                ranges
+                    .get_or_insert_with(|| self.buffer.buffered.clone())
+                    .add(*s, *e);
+            }
+        }
+        ranges
+            .as_ref()
+            .unwrap_or(&self.buffer.buffered)
+            .ahead(self.playhead.position, tol)
+    }
+
+    /// Hand each idle SourceBuffer its next queued operation.
+    pub(super) fn pump_tracks(&mut self) {
+        if self.buffer.quota_blocked_until.is_some() {
+            return;
+        }
+        for (i, t) in self.buffer.tracks.iter_mut().enumerate() {
+            if t.in_progress.is_some() {
+                continue;
+            }
+            let Some(op) = t.queue.pop_front() else {
+                continue;
+            };
+            let track = TrackId(i);
+            match &op {
+                BufferOp::Append { data, .. } => self.out.push_back(Output::Append {
+                    track,
+                    data: Rc::clone(data),
+                }),
+                BufferOp::Remove { start, end } => self.out.push_back(Output::Remove {
+                    track,
+                    start: *start,
+                    end: *end,
+                }),
+            }
+            t.in_progress = Some(op);
+        }
+    }
+
+    pub(super) fn on_append_done(&mut self, track: TrackId) {
+        let Some(t) = self.buffer.tracks.get_mut(track.0) else {
+            return;
+        };
+        let Some(op) = t.in_progress.take() else {
+            return;
+        };
+        t.quota_failures = 0;
+        if let BufferOp::Append {
+            range: Some((s, e)),
+            level,
+            ..
+        } = op
+        {
+            self.buffer.buffered.add(s, e);
+            self.event(Event::BufferAppended {
+                track,
+                start: s,
+                end: e,
+            });
+            self.level_appended(level);
+        }
+    }
+
+    pub(super) fn on_remove_done(&mut self, track: TrackId) {
+        if let Some(t) = self.buffer.tracks.get_mut(track.0) {
+            if matches!(t.in_progress, Some(BufferOp::Remove { .. })) {
+                t.in_progress = None;
+            }
+        }
+    }
+
+    pub(super) fn on_append_failed(&mut self, track: TrackId, quota: bool) {
+        let position = self.playhead.position;
+        let min_goal = self.cfg.min_buffer_goal;
+        let max_failures = self.cfg.max_quota_failures;
+        let Some(t) = self.buffer.tracks.get_mut(track.0) else {
+            return;
+        };
+        let Some(op) = t.in_progress.take() else {
+            return;
+        };
+        if !quota {
+            self.error(
+                ErrorKind::Buffer,
+                "appendBuffer failed (decode error)".into(),
+                true,
+                None,
+            );
+            return;
+        }
+        t.quota_failures += 1;
+        let failures = t.quota_failures;
+        t.queue.push_front(op);
+        // Evict what is behind the playhead first; with nothing left, shrink the goal.
+        let cutoff = position - 1.0;
+        let evictable = self
+            .buffer
+            .buffered
+            .start()
+            .is_some_and(|s| s < cutoff - 0.5);
+        if evictable {
+            if let Some(t) = self.buffer.tracks.get_mut(track.0) {
+                t.queue.push_front(BufferOp::Remove {
+                    start: 0.0,
+                    end: cutoff,
+                });
+            }
+            self.buffer.buffered.remove(0.0, cutoff);
+        } else {
+            self.buffer.goal = (self.buffer.goal * 0.5).max(min_goal);
+            self.buffer.quota_blocked_until = Some(self.now + 1.0);
+        }
+        let goal = fixed::Fixed(self.buffer.goal, 0);
+        if failures > max_failures {
+            let details =
+                format!("QuotaExceededError {failures} times in a row; buffer goal {goal} s");
+            self.error(ErrorKind::Buffer, details, true, None);
+        } else {
+            let details = format!("QuotaExceededError; evicting and retrying (goal {goal} s)");
+            self.error(ErrorKind::Buffer, details, false, None);
+        }
+    }
+
+    /// Remove what is more than the back buffer behind the playhead.
+    pub(super) fn evict(&mut self) {
+        let Some(back) = self.cfg.back_buffer else {
+            return;
+        };
+        // After EndOfStream nothing more is appended, so there is nothing to make room for, and
+        // remove() would reopen the ended MediaSource: the element would wait at the end of the
+        // buffer instead of ending. (A seek back that refetches appends, which re-arms both.)
+        if self.buffer.eos_sent {
+            return;
+        }
+        let cutoff = self.playhead.position - back;
+        // Hysteresis: remove in chunks of at least 10 s, not on every tick.
+        if !self
+            .buffer
+            .buffered
+            .start()
+            .is_some_and(|s| s < cutoff - 10.0)
+        {
+            return;
+        }
+        for t in &mut self.buffer.tracks {
+            let pending = t
+                .queue
+                .iter()
+                .chain(t.in_progress.iter())
+                .any(|op| matches!(op, BufferOp::Remove { .. }));
+            if !pending {
+                t.queue.push_back(BufferOp::Remove {
+                    start: 0.0,
+                    end: cutoff,
+                });
+            }
+        }
+        self.buffer.buffered.remove(0.0, cutoff);
+        self.pump_tracks();
     }
 }

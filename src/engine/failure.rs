@@ -1,0 +1,200 @@
+//! A request failed: classify it (CDN refusal, not found, retryable), then refresh credentials,
+//! skip or penalise, step down, retry after a backoff, or give up with one fatal error.
+
+use super::auth::{judge_refusal, RefusalVerdict};
+use super::fixed;
+use super::loader::{FailureClass, RequestId, RequestKind, RequestState};
+use super::types::{ErrorKind, NotFoundPolicy, SwitchReason};
+use super::{Engine, SegmentRemuxer};
+
+/// A segment timeout steps down only with less than this many seconds buffered ahead.
+const STEP_DOWN_ON_TIMEOUT_BELOW_S: f64 = 15.0;
+
+impl<R: SegmentRemuxer> Engine<R> {
+    pub(super) fn on_failure(&mut self, id: RequestId, class: FailureClass, body: Option<&str>) {
+        if self.main.streaming.as_ref().is_some_and(|s| s.id == id) {
+            self.drop_stream();
+        }
+        let Some(r) = self.requests.get(id) else {
+            return;
+        };
+        let kind = r.kind;
+        let url = r.url.clone();
+        let auth_retried = r.auth_retried;
+        // A refusal from the CDN: refresh credentials once, then retry the same URL.
+        if let Some(status) = refusal_status(class) {
+            match judge_refusal(status, body, auth_retried) {
+                RefusalVerdict::Refresh => {
+                    self.hold_for_credentials(id, status, body, &url);
+                    return;
+                }
+                RefusalVerdict::Fatal(msg) => {
+                    self.error(ErrorKind::Auth, msg, true, Some(&url));
+                    return;
+                }
+                RefusalVerdict::Network => {}
+            }
+        }
+        if let FailureClass::Http(404 | 410) = class {
+            match kind {
+                RequestKind::Segment { level, .. } => {
+                    self.requests.remove(id);
+                    self.fetch_not_found(level, &url);
+                    return;
+                }
+                RequestKind::LevelPlaylist { level } => {
+                    self.requests.remove(id);
+                    if let Some(l) = self.levels.get_mut(level) {
+                        l.playlist_req = None;
+                    }
+                    let details = "media playlist not found".into();
+                    self.level_failed(level, details, &url, ErrorKind::NotFound);
+                    return;
+                }
+                RequestKind::Manifest => {}
+            }
+        }
+        let policy = self.policy(kind).clone();
+        let delay = self
+            .requests
+            .get_mut(id)
+            .and_then(|r| r.retry_delay(class, &policy, &mut self.rng));
+        let (ekind, what) = describe(class, policy.idle_timeout);
+        if delay.is_some() && self.step_down_after(id, class, ekind, &what, &url) {
+            return;
+        }
+        self.retry_or_fail(id, delay, ekind, &what, &url);
+    }
+
+    /// A segment whose body timed out while the buffer runs low: the link is worse than the
+    /// level needs, so the retry comes from a lower level at once (as an abandon) when there is
+    /// one. With a healthy buffer a short outage is ridden out at the same level: stepping down
+    /// and back up would cost two switches for nothing. `true` when it stepped down.
+    fn step_down_after(
+        &mut self,
+        id: RequestId,
+        class: FailureClass,
+        ekind: ErrorKind,
+        what: &str,
+        url: &str,
+    ) -> bool {
+        let body_timeout = matches!(class, FailureClass::Timeout { ttfb: false, .. });
+        let fetch_level = self
+            .main
+            .fetch
+            .as_ref()
+            .filter(|f| f.id == id)
+            .map(|f| f.level);
+        let low_buffer = self.forward_buffer() < STEP_DOWN_ON_TIMEOUT_BELOW_S;
+        let Some(level) = fetch_level.filter(|_| body_timeout) else {
+            return false;
+        };
+        if self.switching.manual.is_some() || !low_buffer {
+            return false;
+        }
+        let allowed = self.allowed();
+        let choice = self.choose_level();
+        let Some(lower) = (0..level)
+            .rev()
+            .find(|&l| l <= choice && allowed.get(l).copied().unwrap_or(false))
+        else {
+            return false;
+        };
+        let details = format!("{what}; retrying from level {lower}");
+        self.error(ekind, details, false, Some(url));
+        self.requests.remove(id);
+        self.main.fetch = None;
+        self.switching.forced_next = Some(lower);
+        self.switch_to(lower, SwitchReason::Abandon);
+        true
+    }
+
+    /// Retry after `delay`, or one fatal error when the retries are spent.
+    fn retry_or_fail(
+        &mut self,
+        id: RequestId,
+        delay: Option<f64>,
+        ekind: ErrorKind,
+        what: &str,
+        url: &str,
+    ) {
+        match delay {
+            Some(d) => {
+                let at = self.now + d;
+                if let Some(r) = self.requests.get_mut(id) {
+                    r.state = RequestState::RetryAt(at);
+                }
+                let details = format!("{what}; retry in {} s", fixed::Fixed(d, 2));
+                self.error(ekind, details, false, Some(url));
+            }
+            None => {
+                let tries = self
+                    .requests
+                    .get(id)
+                    .map_or(0, |r| r.error_retries + r.timeout_retries);
+                let details = format!("{what}; giving up after {tries} retries");
+                self.error(ekind, details, true, Some(url));
+            }
+        }
+    }
+
+    /// A segment answered 404/410: fetch the same time from another level, or skip it.
+    fn fetch_not_found(&mut self, level: usize, url: &str) {
+        let Some(fetch) = self.main.fetch.take() else {
+            return;
+        };
+        let other = self.cfg.not_found == NotFoundPolicy::PenaliseLevel
+            && self.penalise(level)
+            && self.allowed().iter().any(|&a| a);
+        if other {
+            let details = "segment not found; level penalised".into();
+            self.error(ErrorKind::NotFound, details, false, Some(url));
+            // Fetch the same time from another level.
+            return;
+        }
+        let details = "segment not found; skipped".into();
+        self.error(ErrorKind::NotFound, details, false, Some(url));
+        self.playhead.skipped(fetch.seg.start, fetch.seg.end());
+        self.main.next_time = fetch.seg.end();
+        self.main.next_non_contiguous = true;
+    }
+}
+
+/// The status to judge as a possible CDN refusal (403, or status 0).
+fn refusal_status(class: FailureClass) -> Option<u16> {
+    match class {
+        FailureClass::Http(403) => Some(403),
+        FailureClass::Network => Some(0),
+        _ => None,
+    }
+}
+
+/// The error kind and what happened, for the error event.
+fn describe(class: FailureClass, idle_timeout: f64) -> (ErrorKind, String) {
+    match class {
+        FailureClass::Network => (
+            ErrorKind::Network,
+            "network error (status 0: no response, or a CDN refusal without CORS headers)"
+                .to_string(),
+        ),
+        FailureClass::Timeout { ttfb: true, .. } => {
+            (ErrorKind::Timeout, "no first byte in time".to_string())
+        }
+        FailureClass::Timeout { idle: true, .. } => (
+            ErrorKind::Timeout,
+            format!(
+                "download stalled: no data for {} s",
+                fixed::Fixed(idle_timeout, 0)
+            ),
+        ),
+        FailureClass::Timeout { .. } => (ErrorKind::Timeout, "download too slow".to_string()),
+        FailureClass::Http(s) => (
+            if s == 404 || s == 410 {
+                ErrorKind::NotFound
+            } else {
+                ErrorKind::Http
+            },
+            format!("HTTP {s}"),
+        ),
+    }
+}

@@ -1,0 +1,97 @@
+//! Progressive segments: body bytes pushed to the remuxer as they arrive, fragments appended
+//! as they complete, and the state to undo when the segment is given up.
+
+use super::loader::{RequestId, RequestState};
+use super::media::SegmentInfo;
+use super::{Engine, SegmentRemuxer};
+
+/// A segment pushed to the remuxer as its bytes arrive.
+#[derive(Debug, Clone)]
+pub(super) struct Streaming {
+    pub(super) id: RequestId,
+    pub(super) info: SegmentInfo,
+    /// Body bytes received as chunks.
+    pub(super) bytes: u64,
+    /// A remux failure mid-segment: reported when the download ends, the rest is ignored.
+    pub(super) failed: Option<String>,
+    /// Engine state taken by the first chunk, restored when the segment is given up.
+    prev_level: Option<usize>,
+    prev_non_contiguous: bool,
+}
+
+impl<R: SegmentRemuxer> Engine<R> {
+    /// Segment bytes as they arrive: remuxed and appended fragment by fragment.
+    pub(super) fn on_chunk(&mut self, id: RequestId, data: Vec<u8>) {
+        if !self.cfg.progressive {
+            return;
+        }
+        let Some(r) = self.requests.get(id) else {
+            return;
+        };
+        if r.state != RequestState::InFlight || !r.kind.is_segment() {
+            return;
+        }
+        let url = r.url.clone();
+        let Some(level) = self
+            .main
+            .fetch
+            .as_ref()
+            .filter(|f| f.id == id)
+            .map(|f| f.level)
+        else {
+            return;
+        };
+        self.push_chunk(id, level, &data, &url);
+    }
+
+    pub(super) fn push_chunk(&mut self, id: RequestId, level: usize, data: &[u8], url: &str) {
+        if self.main.streaming.as_ref().is_some_and(|s| s.id != id) {
+            self.drop_stream();
+        }
+        if self.main.streaming.is_none() {
+            let Some(seg) = self.main.fetch.as_ref().map(|f| f.seg.clone()) else {
+                return;
+            };
+            let (prev_level, prev_non_contiguous) =
+                (self.main.last_pushed_level, self.main.next_non_contiguous);
+            let info = self.segment_info(&seg, level);
+            self.main.streaming = Some(Streaming {
+                id,
+                info,
+                bytes: 0,
+                failed: None,
+                prev_level,
+                prev_non_contiguous,
+            });
+        }
+        let Some(s) = self.main.streaming.as_mut() else {
+            return;
+        };
+        s.bytes += data.len() as u64;
+        if s.failed.is_some() {
+            return;
+        }
+        let info = s.info;
+        match self.main.remux.push_chunk(data, &info) {
+            Ok(Some(out)) => self.queue_output(out, level, url),
+            Ok(None) => {}
+            Err(e) => {
+                self.main.remux.abort_segment();
+                if let Some(s) = self.main.streaming.as_mut() {
+                    s.failed = Some(e.0);
+                }
+            }
+        }
+    }
+
+    /// Give up the streamed segment (failed, aborted, abandoned, retried): the remuxer forgets
+    /// it and the next push is decided as if it had never started. Appended fragments stay:
+    /// the retry's frames replace them in the SourceBuffer.
+    pub(super) fn drop_stream(&mut self) {
+        if let Some(s) = self.main.streaming.take() {
+            self.main.remux.abort_segment();
+            self.main.last_pushed_level = s.prev_level;
+            self.main.next_non_contiguous |= s.prev_non_contiguous;
+        }
+    }
+}

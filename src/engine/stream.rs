@@ -1,0 +1,45 @@
+//! A media stream: one fetch cursor over one playlist at a time, its requests in flight and
+//! its own remuxer.
+
+use super::loader::RequestId;
+use super::progressive::Streaming;
+use super::timeline::Seg;
+
+/// The segment being fetched.
+#[derive(Debug, Clone)]
+pub(super) struct SegmentFetch {
+    pub(super) id: RequestId,
+    pub(super) level: usize,
+    pub(super) seg: Seg,
+    pub(super) last_abandon_check: f64,
+}
+
+/// One stream's cursor and remuxer.
+pub(super) struct Stream<R> {
+    pub(super) remux: R,
+    pub(super) fetch: Option<SegmentFetch>,
+    /// The segment pushed to the remuxer as its bytes arrive, if any.
+    pub(super) streaming: Option<Streaming>,
+    /// Level of the last segment pushed to the remuxer (a change is a rendition switch).
+    pub(super) last_pushed_level: Option<usize>,
+    /// Playlist time of the next segment to fetch.
+    pub(super) next_time: f64,
+    /// The next segment does not follow the last one pushed (seek, skip, failure).
+    pub(super) next_non_contiguous: bool,
+    /// Consecutive remux failures.
+    pub(super) remux_errors: u32,
+}
+
+impl<R> Stream<R> {
+    pub(super) fn new(remux: R) -> Self {
+        Stream {
+            remux,
+            fetch: None,
+            streaming: None,
+            last_pushed_level: None,
+            next_time: 0.0,
+            next_non_contiguous: false,
+            remux_errors: 0,
+        }
+    }
+}

@@ -38,6 +38,10 @@ pub struct Track {
     pub in_progress: Option<BufferOp>,
     /// Consecutive quota failures without a successful append.
     pub quota_failures: u32,
+    /// `AddSourceBuffer` was sent (it waits for the MediaSource to open).
+    pub added: bool,
+    /// Consecutive failed removes: eviction stops on this SourceBuffer after a few.
+    pub remove_failures: u32,
 }
 
 impl Track {
@@ -48,6 +52,8 @@ impl Track {
             queue: VecDeque::new(),
             in_progress: None,
             quota_failures: 0,
+            added: false,
+            remove_failures: 0,
         }
     }
 
@@ -77,8 +83,15 @@ pub(super) struct Buffer {
     pub(super) goal: f64,
     /// After a QuotaExceededError with nothing to evict: no append before this time.
     pub(super) quota_blocked_until: Option<f64>,
+    /// The MediaSource is open (`Input::SourceOpen`).
+    pub(super) source_open: bool,
+    /// A duration to set once the MediaSource is open and no SourceBuffer is updating.
+    pub(super) duration: Option<f64>,
     pub(super) duration_sent: bool,
 }
+
+/// Failed removes in a row after which a SourceBuffer is no longer evicted.
+const MAX_REMOVE_FAILURES: u32 = 3;
 
 impl Buffer {
     pub(super) fn new(goal: f64) -> Self {
@@ -88,6 +101,8 @@ impl Buffer {
             eos_sent: false,
             goal,
             quota_blocked_until: None,
+            source_open: false,
+            duration: None,
             duration_sent: false,
         }
     }
@@ -130,11 +145,18 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
         let id = TrackId(self.buffer.tracks.len());
         self.buffer.tracks.push(Track::new(kind, mime.to_string()));
-        self.out.push_back(Output::AddSourceBuffer {
-            track: id,
-            mime: mime.to_string(),
-        });
         id
+    }
+
+    /// `addSourceBuffer` refused the track's codecs: nothing can play.
+    pub(super) fn on_add_source_buffer_failed(&mut self, track: TrackId, reason: String) {
+        let mime = self
+            .buffer
+            .tracks
+            .get(track.0)
+            .map_or("", |t| t.mime.as_str());
+        let details = format!("addSourceBuffer('{mime}') failed: {reason}");
+        self.error(ErrorKind::Buffer, details, true, None);
     }
 
     /// Seconds buffered ahead of the playhead, counting appends still queued (a segment just
@@ -166,6 +188,24 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     /// Hand each idle SourceBuffer its next queued operation.
     pub(super) fn pump_tracks(&mut self) {
+        if !self.buffer.source_open {
+            return;
+        }
+        for (i, t) in self.buffer.tracks.iter_mut().enumerate() {
+            if !t.added {
+                t.added = true;
+                self.out.push_back(Output::AddSourceBuffer {
+                    track: TrackId(i),
+                    kind: t.kind,
+                    mime: t.mime.clone(),
+                });
+            }
+        }
+        if self.buffer.tracks.iter().all(|t| t.in_progress.is_none()) {
+            if let Some(d) = self.buffer.duration.take() {
+                self.out.push_back(Output::SetDuration(d));
+            }
+        }
         if self.buffer.quota_blocked_until.is_some() {
             return;
         }
@@ -220,8 +260,29 @@ impl<R: SegmentRemuxer> Engine<R> {
         if let Some(t) = self.buffer.tracks.get_mut(track.0) {
             if matches!(t.in_progress, Some(BufferOp::Remove { .. })) {
                 t.in_progress = None;
+                t.remove_failures = 0;
             }
         }
+    }
+
+    /// Eviction is best effort: a range that could not go stays buffered (the next `Media`
+    /// report says so). After a few failures in a row the SourceBuffer is no longer evicted,
+    /// so a browser that keeps refusing is not asked every report.
+    pub(super) fn on_remove_failed(&mut self, track: TrackId) {
+        let Some(t) = self.buffer.tracks.get_mut(track.0) else {
+            return;
+        };
+        if !matches!(t.in_progress, Some(BufferOp::Remove { .. })) {
+            return;
+        }
+        t.in_progress = None;
+        t.remove_failures += 1;
+        let details = if t.remove_failures >= MAX_REMOVE_FAILURES {
+            format!("SourceBuffer.remove failed {MAX_REMOVE_FAILURES} times; no more eviction")
+        } else {
+            "SourceBuffer.remove failed; the range stays buffered".to_string()
+        };
+        self.error(ErrorKind::Buffer, details, false, None);
     }
 
     pub(super) fn on_append_failed(&mut self, track: TrackId, quota: bool) {
@@ -298,6 +359,9 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         }
         for t in &mut self.buffer.tracks {
+            if t.remove_failures >= MAX_REMOVE_FAILURES {
+                continue;
+            }
             let pending = t
                 .queue
                 .iter()

@@ -9,7 +9,7 @@ use super::loader::{Request, RequestId, RequestKind};
 use super::parse::parse_playlist;
 use super::sort;
 use super::timeline::{self, Seg};
-use super::types::{ErrorKind, Event, LevelInfo, Output, SwitchReason};
+use super::types::{ErrorKind, Event, LevelInfo, SwitchReason};
 use super::{Engine, SegmentRemuxer};
 
 /// The playlist the player was given.
@@ -217,7 +217,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
         if !live && !self.buffer.duration_sent {
             self.buffer.duration_sent = true;
-            self.out.push_back(Output::SetDuration(total));
+            self.buffer.duration = Some(total);
         }
     }
 

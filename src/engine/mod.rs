@@ -13,9 +13,11 @@
 //! 3. Answer every `Fetch` with `Progress`* then `Loaded` or `LoadFailed` (same `req`) — with
 //!    `progressive`, a segment's body bytes as `Chunk`s (each before its `Progress`) and then an
 //!    empty `Loaded` — every
-//!    `Append` with `AppendDone`/`AppendFailed`, every `Remove` with `RemoveDone`, every
+//!    `AddSourceBuffer` (only if it fails) with `AddSourceBufferFailed`, every
+//!    `Append` with `AppendDone`/`AppendFailed`, every `Remove` with `RemoveDone`/`RemoveFailed`, every
 //!    `RefreshCredentials` with `CredentialsRefreshed`/`CredentialsRefreshFailed`, and report the
-//!    media element's state (`Input::Media`) on its `timeupdate`/`seeking`/`waiting` events.
+//!    media element's state (`Input::Media`) on its `timeupdate`/`seeking`/`waiting` events, and
+//!    `SourceOpen` when the MediaSource opens: SourceBuffers, appends and the duration wait for it.
 //!
 //! ## Timeline
 //! Times are on the playlist timeline (sum of EXTINF from the first segment the engine saw; live
@@ -160,6 +162,11 @@ impl<R: SegmentRemuxer> Engine<R> {
             }
             Input::AppendDone { track } => self.on_append_done(track),
             Input::RemoveDone { track } => self.on_remove_done(track),
+            Input::RemoveFailed { track } => self.on_remove_failed(track),
+            Input::SourceOpen => self.buffer.source_open = true,
+            Input::AddSourceBufferFailed { track, reason } => {
+                self.on_add_source_buffer_failed(track, reason)
+            }
             Input::AppendFailed {
                 track,
                 quota_exceeded,

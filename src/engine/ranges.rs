@@ -95,6 +95,20 @@ impl Ranges {
         self.0.iter().map(|r| r.0).find(|&a| a > pos)
     }
 
+    /// What both hold (the element's `buffered` is this over its SourceBuffers).
+    pub fn intersect(&self, other: &Ranges) -> Ranges {
+        let mut out = Vec::new();
+        for &(a, b) in &self.0 {
+            for &(c, d) in &other.0 {
+                let (s, e) = (a.max(c), b.min(d));
+                if e > s {
+                    out.push((s, e));
+                }
+            }
+        }
+        Ranges::from_vec(out)
+    }
+
     /// Earliest buffered time.
     pub fn start(&self) -> Option<f64> {
         self.0.first().map(|r| r.0)
@@ -126,6 +140,14 @@ mod tests {
         assert_eq!(r.end_from(22.0, 0.1), None);
         assert_eq!(r.next_start_after(22.0), Some(25.0));
         assert!((r.ahead(15.0, 0.1) - 5.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn intersect_keeps_what_both_hold() {
+        let a = Ranges::from_vec(vec![(0.0, 10.0), (20.0, 30.0)]);
+        let b = Ranges::from_vec(vec![(5.0, 25.0)]);
+        assert_eq!(a.intersect(&b).as_slice(), &[(5.0, 10.0), (20.0, 25.0)]);
+        assert!(a.intersect(&Ranges::default()).is_empty());
     }
 
     #[test]

@@ -1258,6 +1258,8 @@ fn start_vod(e: &mut Engine<SimRemuxer>, now: f64) -> Vec<Output> {
         },
     );
     let _ = drain(e);
+    e.handle_input(now, Input::SourceOpen);
+    let _ = drain(e);
     e.handle_input(
         now,
         Input::Loaded {

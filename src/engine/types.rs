@@ -6,6 +6,7 @@ use crate::abr::AbrConfig;
 use crate::playlist::ByteRange;
 
 use super::loader::{RequestId, RequestKind, RetryPolicy};
+use super::media::TrackKind;
 
 /// A SourceBuffer, by the order the engine asked for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -53,6 +54,17 @@ pub enum Input {
     RemoveDone {
         track: TrackId,
     },
+    /// `remove()` threw or the SourceBuffer fired `error` during it: the range stays buffered.
+    RemoveFailed {
+        track: TrackId,
+    },
+    /// The MediaSource fired `sourceopen`: SourceBuffers can be added, the duration set.
+    SourceOpen,
+    /// `addSourceBuffer(mime)` threw (the browser cannot play these codecs).
+    AddSourceBufferFailed {
+        track: TrackId,
+        reason: String,
+    },
     /// The media element's state: playhead, paused, and `buffered` (sorted ranges, seconds).
     Media {
         position: f64,
@@ -95,10 +107,13 @@ pub enum Output {
     Abort {
         req: RequestId,
     },
-    /// Set the MediaSource duration, seconds.
+    /// Set the MediaSource duration, seconds (only while it is open and no SourceBuffer is
+    /// updating, as MSE requires).
     SetDuration(f64),
+    /// Add a SourceBuffer for `mime` (only once the MediaSource is open, `Input::SourceOpen`).
     AddSourceBuffer {
         track: TrackId,
+        kind: TrackKind,
         mime: String,
     },
     /// Append to a SourceBuffer; answer `AppendDone` or `AppendFailed`.

@@ -5,6 +5,7 @@
 //! with the linear QoE and compares it with the offline optimum.
 
 pub mod ladder;
+pub mod mse;
 pub mod network;
 pub mod optimum;
 pub mod remux;
@@ -165,6 +166,12 @@ pub struct RunResult {
     pub peak_concurrency: usize,
     /// What the remuxer was told (pushes, discontinuities, rendition switches...).
     pub remuxer: SimRemuxer,
+    /// MSE rules the engine broke (SourceBuffer before `sourceopen`, an op while updating...).
+    pub mse_violations: Vec<String>,
+    /// SourceBuffers added: kind and MIME type.
+    pub source_buffers: Vec<(crate::engine::TrackKind, String)>,
+    /// Every `SetDuration`.
+    pub durations: Vec<f64>,
 }
 
 impl RunResult {
@@ -213,6 +220,7 @@ struct Sim<'a> {
     seg_levels: BTreeMap<u64, usize>,
     /// Streamed segment requests: URL and bytes handed over so far.
     streams: BTreeMap<RequestId, (String, u64)>,
+    mse: mse::MseModel,
     res: RunResult,
 }
 
@@ -251,6 +259,7 @@ impl<'a> Sim<'a> {
             cookie_expires: cfg.auth.as_ref().map(|a| a.expires_at),
             seg_levels: BTreeMap::new(),
             streams: BTreeMap::new(),
+            mse: mse::MseModel::default(),
             res: RunResult::default(),
         }
     }
@@ -273,11 +282,14 @@ impl<'a> Sim<'a> {
         };
         self.engine.handle_input(0.0, Input::Load { url });
         self.drain();
+        // The MediaSource attached at load opens a moment later.
+        self.inputs.push_back(Input::SourceOpen);
         loop {
             while let Some(i) = self.inputs.pop_front() {
                 if self.cfg.media_with_every_input && !matches!(i, Input::Media { .. }) {
                     self.engine.handle_input(self.now, self.media_input());
                 }
+                self.mse.on_input(&i);
                 self.engine.handle_input(self.now, i);
                 self.drain();
             }
@@ -639,12 +651,22 @@ impl<'a> Sim<'a> {
                     self.streams.remove(&req);
                     self.net.cancel(req);
                 }
-                Output::SetDuration(_) | Output::AddSourceBuffer { .. } => {}
-                Output::Append { track, data } => self.append(track, &data),
+                Output::SetDuration(d) => self.mse.set_duration(d),
+                Output::AddSourceBuffer { track, kind, mime } => {
+                    self.mse.add_source_buffer(track, kind, &mime)
+                }
+                Output::Append { track, data } => {
+                    self.mse.start_op(track, "appendBuffer");
+                    self.append(track, &data)
+                }
                 Output::Remove { track, start, end } => {
+                    self.mse.start_op(track, "remove");
                     // remove() on an ended MediaSource reopens it, as appendBuffer() does.
                     self.play.eos = false;
-                    self.play.buffered.remove(start, end);
+                    if let Some(b) = self.mse.buffer_mut(track) {
+                        b.buffered.remove(start, end);
+                    }
+                    self.play.buffered = self.mse.buffered();
                     self.inputs.push_back(Input::RemoveDone { track });
                 }
                 Output::SetPosition(t) => {
@@ -709,7 +731,10 @@ impl<'a> Sim<'a> {
                         quota_exceeded: true,
                     });
                 } else {
-                    self.play.buffered.add(s, e);
+                    if let Some(b) = self.mse.buffer_mut(track) {
+                        b.buffered.add(s, e);
+                    }
+                    self.play.buffered = self.mse.buffered();
                     self.inputs.push_back(Input::AppendDone { track });
                 }
             }
@@ -776,6 +801,14 @@ impl<'a> Sim<'a> {
         self.res.final_position = self.play.position;
         self.res.peak_concurrency = self.net.peak_concurrency;
         self.res.remuxer = self.engine.remuxer().clone();
+        self.res.mse_violations = std::mem::take(&mut self.mse.violations);
+        self.res.durations = std::mem::take(&mut self.mse.durations);
+        self.res.source_buffers = self
+            .mse
+            .buffers
+            .iter()
+            .map(|(_, b)| (b.kind, b.mime.clone()))
+            .collect();
         self.res
     }
 }

@@ -301,6 +301,11 @@ impl Transmuxer {
         }
     }
 
+    /// The output shape it was made with.
+    pub fn shape(&self) -> OutputShape {
+        self.shape
+    }
+
     /// Forget all state (a new stream). A seek is not a reset: see [`SegmentInfo`].
     pub fn reset(&mut self) {
         *self = Self::new(self.shape);

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use super::fixed;
 use super::media::{RemuxOutput, TrackKind};
 use super::ranges::Ranges;
-use super::types::{ErrorKind, Event, Output, TrackId};
+use super::types::{ErrorKind, Event, Output, StreamKind, TrackId};
 use super::{Engine, SegmentRemuxer};
 
 /// One queued SourceBuffer operation.
@@ -19,8 +19,10 @@ pub enum BufferOp {
         data: Rc<Vec<u8>>,
         /// Media range, `None` for an init segment.
         range: Option<(f64, f64)>,
-        /// Level and sequence of the segment, for events.
+        /// Level (or audio track) of the segment, for events.
         level: usize,
+        /// The stream it came from (back-pressure is per stream).
+        stream: StreamKind,
     },
     Remove {
         start: f64,
@@ -61,12 +63,14 @@ impl Track {
         self.in_progress.is_none() && self.queue.is_empty()
     }
 
-    /// Queued media appends (init segments and removes not counted).
-    pub fn pending_appends(&self) -> usize {
+    /// Queued media appends from `stream` (init segments and removes not counted).
+    pub fn pending_appends(&self, stream: StreamKind) -> usize {
         self.queue
             .iter()
             .chain(self.in_progress.iter())
-            .filter(|op| matches!(op, BufferOp::Append { range: Some(_), .. }))
+            .filter(|op| {
+                matches!(op, BufferOp::Append { range: Some(_), stream: s, .. } if *s == stream)
+            })
             .count()
     }
 }
@@ -110,7 +114,13 @@ impl Buffer {
 
 impl<R: SegmentRemuxer> Engine<R> {
     /// Queue the appends of a remux output.
-    pub(super) fn queue_output(&mut self, out: RemuxOutput, level: usize, url: &str) {
+    pub(super) fn queue_output(
+        &mut self,
+        out: RemuxOutput,
+        stream: StreamKind,
+        level: usize,
+        url: &str,
+    ) {
         if !out.tracks.is_empty() {
             // Appending reopens an ended MediaSource: the end is signalled again.
             self.buffer.eos_sent = false;
@@ -126,6 +136,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                         data: Rc::new(init),
                         range: None,
                         level,
+                        stream,
                     });
                 }
                 if !t.data.is_empty() {
@@ -133,6 +144,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                         data: Rc::new(t.data),
                         range: Some((out.start, out.end)),
                         level,
+                        stream,
                     });
                 }
             }
@@ -243,6 +255,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         if let BufferOp::Append {
             range: Some((s, e)),
             level,
+            stream,
             ..
         } = op
         {
@@ -252,7 +265,9 @@ impl<R: SegmentRemuxer> Engine<R> {
                 start: s,
                 end: e,
             });
-            self.level_appended(level);
+            if stream == StreamKind::Main {
+                self.level_appended(level);
+            }
         }
     }
 

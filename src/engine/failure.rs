@@ -4,7 +4,7 @@
 use super::auth::{judge_refusal, RefusalVerdict};
 use super::fixed;
 use super::loader::{FailureClass, RequestId, RequestKind, RequestState};
-use super::types::{ErrorKind, NotFoundPolicy, SwitchReason};
+use super::types::{ErrorKind, NotFoundPolicy, StreamKind, SwitchReason};
 use super::{Engine, SegmentRemuxer};
 
 /// A segment timeout steps down only with less than this many seconds buffered ahead.
@@ -12,9 +12,7 @@ const STEP_DOWN_ON_TIMEOUT_BELOW_S: f64 = 15.0;
 
 impl<R: SegmentRemuxer> Engine<R> {
     pub(super) fn on_failure(&mut self, id: RequestId, class: FailureClass, body: Option<&str>) {
-        if self.main.streaming.as_ref().is_some_and(|s| s.id == id) {
-            self.drop_stream();
-        }
+        self.drop_stream_of(id);
         let Some(r) = self.requests.get(id) else {
             return;
         };
@@ -42,16 +40,22 @@ impl<R: SegmentRemuxer> Engine<R> {
                     self.fetch_not_found(level, &url);
                     return;
                 }
+                RequestKind::AudioSegment { .. } => {
+                    self.requests.remove(id);
+                    self.skip_not_found(StreamKind::Audio, &url);
+                    return;
+                }
                 RequestKind::LevelPlaylist { level } => {
                     self.requests.remove(id);
                     if let Some(l) = self.levels.get_mut(level) {
-                        l.playlist_req = None;
+                        l.media.req = None;
                     }
                     let details = "media playlist not found".into();
                     self.level_failed(level, details, &url, ErrorKind::NotFound);
                     return;
                 }
-                RequestKind::Manifest => {}
+                // No other rendition carries this audio: give up with a fatal error, below.
+                RequestKind::AudioPlaylist { .. } | RequestKind::Manifest => {}
             }
         }
         let policy = self.policy(kind).clone();
@@ -138,25 +142,36 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
     }
 
-    /// A segment answered 404/410: fetch the same time from another level, or skip it.
+    /// A main segment answered 404/410: fetch the same time from another level, or skip it.
     fn fetch_not_found(&mut self, level: usize, url: &str) {
-        let Some(fetch) = self.main.fetch.take() else {
+        if self.main.fetch.is_none() {
             return;
-        };
+        }
         let other = self.cfg.not_found == NotFoundPolicy::PenaliseLevel
             && self.penalise(level)
             && self.allowed().iter().any(|&a| a);
         if other {
+            self.main.fetch = None;
             let details = "segment not found; level penalised".into();
             self.error(ErrorKind::NotFound, details, false, Some(url));
             // Fetch the same time from another level.
             return;
         }
+        self.skip_not_found(StreamKind::Main, url);
+    }
+
+    /// Skip a missing segment: the hole it leaves is jumped.
+    fn skip_not_found(&mut self, kind: StreamKind, url: &str) {
+        let Some(fetch) = self.stream_mut(kind).and_then(|s| s.fetch.take()) else {
+            return;
+        };
         let details = "segment not found; skipped".into();
         self.error(ErrorKind::NotFound, details, false, Some(url));
         self.playhead.skipped(fetch.seg.start, fetch.seg.end());
-        self.main.next_time = fetch.seg.end();
-        self.main.next_non_contiguous = true;
+        if let Some(st) = self.stream_mut(kind) {
+            st.next_time = fetch.seg.end();
+            st.next_non_contiguous = true;
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::abr::{AbrContext, AbrLevel, LoadProgress};
 
+use super::levels::PlaylistOwner;
 use super::loader::RequestState;
 use super::types::{ErrorKind, Event, SwitchReason};
 use super::{Engine, SegmentRemuxer};
@@ -108,7 +109,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.switching
             .current
             .and_then(|c| self.levels.get(c))
-            .and_then(|l| l.playlist.as_ref())
+            .and_then(|l| l.media.playlist.as_ref())
             .and_then(|p| {
                 p.find(self.main.next_time)
                     .map(|s| s.duration)
@@ -123,6 +124,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             .switching
             .current
             .and_then(|c| self.levels.get(c))?
+            .media
             .playlist
             .as_ref()?;
         (!p.live).then(|| (p.end() - self.main.next_time - self.next_duration()).max(0.0))
@@ -182,11 +184,11 @@ impl<R: SegmentRemuxer> Engine<R> {
             || self
                 .levels
                 .get(level)
-                .and_then(|l| l.playlist.as_ref())
+                .and_then(|l| l.media.playlist.as_ref())
                 .is_some_and(|p| p.fresh);
         if let Some((old, _)) = self.switching.pending.filter(|&(l, _)| l != level) {
             self.switching.pending = None;
-            self.mark_stale_if_live(old);
+            self.mark_stale_if_live(PlaylistOwner::Level(old));
         }
         if self.switching.current == Some(level) {
             // Back to the level in use before a pending switch took effect: nothing to announce.
@@ -198,9 +200,9 @@ impl<R: SegmentRemuxer> Engine<R> {
             let from = self.switching.current;
             if let Some(old) = from.and_then(|f| self.levels.get_mut(f)) {
                 // A live playlist not reloaded goes stale.
-                if let Some(p) = old.playlist.as_mut().filter(|p| p.live) {
+                if let Some(p) = old.media.playlist.as_mut().filter(|p| p.live) {
                     p.fresh = false;
-                    old.reload_at = None;
+                    old.media.reload_at = None;
                 }
             }
             self.switching.current = Some(level);
@@ -211,10 +213,10 @@ impl<R: SegmentRemuxer> Engine<R> {
             });
         }
         let needs = self.levels.get(level).is_some_and(|l| {
-            l.playlist.as_ref().map_or(true, |p| !p.fresh) && l.playlist_req.is_none()
+            l.media.playlist.as_ref().map_or(true, |p| !p.fresh) && l.media.req.is_none()
         });
         if needs && !self.auth.holding {
-            self.load_playlist(level);
+            self.load_playlist(PlaylistOwner::Level(level));
         }
     }
 

@@ -1,15 +1,15 @@
-//! Levels (the variants of the master playlist) and their media playlists: the manifest,
-//! loading and reloading level playlists, installing them on the timeline.
+//! Levels (the variants of the master playlist) and the media playlists of levels and audio
+//! tracks: the manifest, loading and reloading media playlists, placing them on the timeline.
 
 use std::collections::VecDeque;
 
-use crate::playlist::{MediaPlaylist, Playlist};
+use crate::playlist::{MasterPlaylist, MediaPlaylist, Playlist};
 
 use super::loader::{Request, RequestId, RequestKind};
 use super::parse::parse_playlist;
 use super::sort;
 use super::timeline::{self, Seg};
-use super::types::{ErrorKind, Event, LevelInfo, SwitchReason};
+use super::types::{ErrorKind, Event, LevelInfo, StreamKind, SwitchReason};
 use super::{Engine, SegmentRemuxer};
 
 /// The playlist the player was given.
@@ -41,33 +41,71 @@ impl LevelPlaylist {
     }
 }
 
+/// A media playlist's URI, what was loaded from it, and its (re)load state.
+#[derive(Debug, Clone)]
+pub(super) struct MediaSlot {
+    pub(super) uri: String,
+    pub(super) playlist: Option<LevelPlaylist>,
+    pub(super) req: Option<RequestId>,
+    pub(super) reload_at: Option<f64>,
+}
+
+impl MediaSlot {
+    pub(super) fn new(uri: String) -> Self {
+        MediaSlot {
+            uri,
+            playlist: None,
+            req: None,
+            reload_at: None,
+        }
+    }
+
+    /// Loaded recently enough to fetch from.
+    pub(super) fn fresh(&self) -> Option<&LevelPlaylist> {
+        self.playlist.as_ref().filter(|p| p.fresh)
+    }
+}
+
+/// Whose media playlist: a level's or an audio track's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum PlaylistOwner {
+    Level(usize),
+    Audio(usize),
+}
+
+impl PlaylistOwner {
+    pub(super) fn request_kind(self) -> RequestKind {
+        match self {
+            PlaylistOwner::Level(level) => RequestKind::LevelPlaylist { level },
+            PlaylistOwner::Audio(track) => RequestKind::AudioPlaylist { track },
+        }
+    }
+}
+
 /// A variant of the master playlist.
 #[derive(Debug, Clone)]
 pub(super) struct Level {
-    pub(super) uri: String,
+    pub(super) media: MediaSlot,
     pub(super) bandwidth: u64,
     pub(super) average_bandwidth: Option<u64>,
     pub(super) width: Option<u32>,
     pub(super) height: Option<u32>,
     pub(super) codecs: Option<String>,
-    pub(super) playlist: Option<LevelPlaylist>,
-    pub(super) playlist_req: Option<RequestId>,
-    pub(super) reload_at: Option<f64>,
+    /// GROUP-ID of its audio renditions.
+    pub(super) audio_group: Option<String>,
     pub(super) penalised_until: f64,
 }
 
 impl Level {
     fn new(uri: String, bandwidth: u64) -> Self {
         Level {
-            uri,
+            media: MediaSlot::new(uri),
             bandwidth,
             average_bandwidth: None,
             width: None,
             height: None,
             codecs: None,
-            playlist: None,
-            playlist_req: None,
-            reload_at: None,
+            audio_group: None,
             penalised_until: f64::NEG_INFINITY,
         }
     }
@@ -94,46 +132,51 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     pub(super) fn on_manifest(&mut self, r: &Request, data: &[u8]) {
         match parse_playlist(data, &r.url, self.cfg.propagate_signed_query) {
-            Ok(Playlist::Master(m)) => {
-                let mut variants = m.variants;
-                sort::sort_stable_by(&mut variants, |a, b| a.bandwidth < b.bandwidth);
-                self.levels = variants
-                    .into_iter()
-                    .map(|v| Level {
-                        average_bandwidth: v.average_bandwidth,
-                        width: v.resolution.map(|r| r.width),
-                        height: v.resolution.map(|r| r.height),
-                        codecs: v.codecs,
-                        ..Level::new(v.uri, v.bandwidth)
-                    })
-                    .collect();
-                let levels = self.levels();
-                self.event(Event::ManifestParsed { levels });
-                let wanted = self.switching.manual.or(self.cfg.start_level);
-                let start = match wanted.filter(|&l| l < self.levels.len()) {
-                    Some(l) => l,
-                    None => self.choose_level(),
-                };
-                self.switch_to(start, SwitchReason::Start);
-            }
+            Ok(Playlist::Master(m)) => self.on_master(m),
             Ok(Playlist::Media(p)) => {
                 // A media playlist given directly: one level, already loaded.
                 self.levels = vec![Level::new(r.url.clone(), 0)];
                 let levels = self.levels();
                 self.event(Event::ManifestParsed { levels });
                 self.switch_to(0, SwitchReason::Start);
-                self.install_playlist(0, p);
+                self.install_playlist(PlaylistOwner::Level(0), p);
             }
             Err(e) => self.error(ErrorKind::Parse, e, true, Some(&r.url)),
         }
     }
 
-    pub(super) fn on_level_playlist(&mut self, r: &Request, level: usize, data: &[u8]) {
-        if let Some(l) = self.levels.get_mut(level) {
-            l.playlist_req = None;
+    fn on_master(&mut self, m: MasterPlaylist) {
+        self.set_audio_tracks(&m);
+        let mut variants = m.variants;
+        sort::sort_stable_by(&mut variants, |a, b| a.bandwidth < b.bandwidth);
+        self.levels = variants
+            .into_iter()
+            .map(|v| Level {
+                average_bandwidth: v.average_bandwidth,
+                width: v.resolution.map(|r| r.width),
+                height: v.resolution.map(|r| r.height),
+                codecs: v.codecs,
+                audio_group: v.audio,
+                ..Level::new(v.uri, v.bandwidth)
+            })
+            .collect();
+        let levels = self.levels();
+        self.event(Event::ManifestParsed { levels });
+        let wanted = self.switching.manual.or(self.cfg.start_level);
+        let start = match wanted.filter(|&l| l < self.levels.len()) {
+            Some(l) => l,
+            None => self.choose_level(),
+        };
+        self.switch_to(start, SwitchReason::Start);
+        self.select_default_audio(start);
+    }
+
+    pub(super) fn on_media_playlist(&mut self, r: &Request, owner: PlaylistOwner, data: &[u8]) {
+        if let Some(s) = self.slot_mut(owner) {
+            s.req = None;
         }
         match parse_playlist(data, &r.url, self.cfg.propagate_signed_query) {
-            Ok(Playlist::Media(p)) => self.install_playlist(level, p),
+            Ok(Playlist::Media(p)) => self.install_playlist(owner, p),
             Ok(Playlist::Master(_)) => self.error(
                 ErrorKind::Parse,
                 "expected a media playlist, got a master playlist".into(),
@@ -144,23 +187,43 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
     }
 
+    pub(super) fn slot(&self, owner: PlaylistOwner) -> Option<&MediaSlot> {
+        match owner {
+            PlaylistOwner::Level(i) => self.levels.get(i).map(|l| &l.media),
+            PlaylistOwner::Audio(i) => self.audio.tracks.get(i)?.media.as_ref(),
+        }
+    }
+
+    pub(super) fn slot_mut(&mut self, owner: PlaylistOwner) -> Option<&mut MediaSlot> {
+        match owner {
+            PlaylistOwner::Level(i) => self.levels.get_mut(i).map(|l| &mut l.media),
+            PlaylistOwner::Audio(i) => self.audio.tracks.get_mut(i)?.media.as_mut(),
+        }
+    }
+
+    /// The playlist owner each stream fetches from now.
+    pub(super) fn owner_of(&self, stream: StreamKind) -> Option<PlaylistOwner> {
+        match stream {
+            StreamKind::Main => self.switching.current.map(PlaylistOwner::Level),
+            StreamKind::Audio => self.audio.selected.map(PlaylistOwner::Audio),
+        }
+    }
+
     /// Install a (re)loaded media playlist, anchoring its timeline by media sequence number.
-    pub(super) fn install_playlist(&mut self, level: usize, p: MediaPlaylist) {
+    pub(super) fn install_playlist(&mut self, owner: PlaylistOwner, p: MediaPlaylist) {
         let now = self.now;
-        let Some(l) = self.levels.get(level) else {
+        let Some(slot) = self.slot(owner) else {
             return;
         };
-        let old_last = l
-            .playlist
-            .as_ref()
-            .and_then(|o| o.segments.back().map(|s| s.sequence));
+        let old = slot.playlist.as_ref();
+        let old_last = old.and_then(|o| o.segments.back().map(|s| s.sequence));
         let offset = timeline::anchor_offset(
             &p.segments,
             p.target_duration as f64,
-            l.playlist.as_ref().map(|o| &o.segments),
+            old.map(|o| &o.segments),
             self.levels
                 .iter()
-                .filter_map(|o| o.playlist.as_ref().map(|p| &p.segments)),
+                .filter_map(|o| o.media.playlist.as_ref().map(|p| &p.segments)),
         );
         let segments: VecDeque<Seg> = p
             .segments
@@ -179,84 +242,126 @@ impl<R: SegmentRemuxer> Engine<R> {
         let live = p.is_live();
         let td = (p.target_duration as f64).max(1.0);
         let changed = new_last != old_last;
-        let was_live = l.playlist.as_ref().is_some_and(|o| o.live);
+        let was_live = old.is_some_and(|o| o.live);
         let lp = LevelPlaylist {
             segments,
             target_duration: td,
             live,
             fresh: true,
         };
-        let first_timeline = !self.manifest.timeline_set && !lp.segments.is_empty();
+        let main = matches!(owner, PlaylistOwner::Level(_));
+        let first_timeline = main && !self.manifest.timeline_set && !lp.segments.is_empty();
         let total = lp.end();
         let live_start = live
             .then(|| timeline::live_start(&lp.segments, self.cfg.live_edge_target_durations * td));
-        // Only the level in use (or about to be) is kept fresh: a playlist that arrives for a
-        // switch that was replaced meanwhile is not reloaded.
-        let wanted = self.switching.current == Some(level)
-            || self.switching.pending.is_some_and(|(l, _)| l == level);
-        if let Some(l) = self.levels.get_mut(level) {
-            l.playlist = Some(lp);
-            l.reload_at = live.then_some(now + if changed { td } else { td / 2.0 });
+        // Only the playlist in use (or about to be) is kept fresh: a playlist that arrives for
+        // a switch that was replaced meanwhile is not reloaded.
+        let wanted = match owner {
+            PlaylistOwner::Level(level) => {
+                self.switching.current == Some(level)
+                    || self.switching.pending.is_some_and(|(l, _)| l == level)
+            }
+            PlaylistOwner::Audio(track) => self.audio.selected == Some(track),
+        };
+        if let Some(s) = self.slot_mut(owner) {
+            s.playlist = Some(lp);
+            s.reload_at = live.then_some(now + if changed { td } else { td / 2.0 });
         }
         if !wanted {
-            self.mark_stale_if_live(level);
+            self.mark_stale_if_live(owner);
         }
-        if was_live && !live && !self.manifest.live_ended_sent {
+        if main && was_live && !live && !self.manifest.live_ended_sent {
             self.manifest.live_ended_sent = true;
             self.event(Event::LiveEnded);
         }
         if first_timeline {
             self.manifest.timeline_set = true;
+            for s in self.streams_mut() {
+                s.next_time = live_start.unwrap_or(s.next_time.max(0.0));
+            }
             if let Some(t) = live_start {
-                self.main.next_time = t;
                 self.playhead.position = t;
                 self.set_position(t);
-            } else {
-                self.main.next_time = self.main.next_time.max(0.0);
             }
         }
-        if !live && !self.buffer.duration_sent {
+        if main && !live && !self.buffer.duration_sent {
             self.buffer.duration_sent = true;
             self.buffer.duration = Some(total);
         }
     }
 
-    pub(super) fn load_playlist(&mut self, level: usize) {
-        let Some(l) = self.levels.get_mut(level) else {
+    pub(super) fn load_playlist(&mut self, owner: PlaylistOwner) {
+        let Some(s) = self.slot_mut(owner) else {
             return;
         };
-        l.reload_at = None;
-        if l.playlist_req.is_some() {
+        s.reload_at = None;
+        if s.req.is_some() {
             return;
         }
-        let uri = l.uri.clone();
-        let id = self.new_request(RequestKind::LevelPlaylist { level }, uri, None);
-        if let Some(l) = self.levels.get_mut(level) {
-            l.playlist_req = Some(id);
+        let uri = s.uri.clone();
+        let id = self.new_request(owner.request_kind(), uri, None);
+        if let Some(s) = self.slot_mut(owner) {
+            s.req = Some(id);
         }
+    }
+
+    /// Every playlist slot, with its owner.
+    fn owners(&self) -> impl Iterator<Item = (PlaylistOwner, &MediaSlot)> {
+        let levels = self
+            .levels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (PlaylistOwner::Level(i), &l.media));
+        let audio = self
+            .audio
+            .tracks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| Some((PlaylistOwner::Audio(i), t.media.as_ref()?)));
+        levels.chain(audio)
+    }
+
+    /// The soonest live playlist reload, if any.
+    pub(super) fn next_reload(&self) -> Option<f64> {
+        self.owners()
+            .filter(|(_, s)| s.req.is_none())
+            .filter_map(|(_, s)| s.reload_at)
+            .reduce(f64::min)
     }
 
     /// Reload every live playlist that is due.
     pub(super) fn reload_due_playlists(&mut self) {
         let now = self.now;
-        let reloads: Vec<usize> = self
-            .levels
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.playlist_req.is_none() && l.reload_at.is_some_and(|t| t <= now))
-            .map(|(i, _)| i)
+        let due: Vec<PlaylistOwner> = self
+            .owners()
+            .filter(|(_, s)| s.req.is_none() && s.reload_at.is_some_and(|t| t <= now))
+            .map(|(o, _)| o)
             .collect();
-        for i in reloads {
-            self.load_playlist(i);
+        for o in due {
+            self.load_playlist(o);
         }
     }
 
-    /// A live level no longer wanted is not reloaded; its playlist goes stale.
-    pub(super) fn mark_stale_if_live(&mut self, level: usize) {
-        if let Some(l) = self.levels.get_mut(level) {
-            if let Some(p) = l.playlist.as_mut().filter(|p| p.live) {
+    /// The request that loads a playlist ended (aborted, failed): no longer in flight.
+    pub(super) fn forget_playlist_request(&mut self, id: RequestId) {
+        let owners: Vec<PlaylistOwner> = self
+            .owners()
+            .filter(|(_, s)| s.req == Some(id))
+            .map(|(o, _)| o)
+            .collect();
+        for o in owners {
+            if let Some(s) = self.slot_mut(o) {
+                s.req = None;
+            }
+        }
+    }
+
+    /// A live playlist no longer wanted is not reloaded; it goes stale.
+    pub(super) fn mark_stale_if_live(&mut self, owner: PlaylistOwner) {
+        if let Some(s) = self.slot_mut(owner) {
+            if let Some(p) = s.playlist.as_mut().filter(|p| p.live) {
                 p.fresh = false;
-                l.reload_at = None;
+                s.reload_at = None;
             }
         }
     }

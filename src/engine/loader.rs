@@ -16,11 +16,18 @@ pub enum RequestKind {
     LevelPlaylist { level: usize },
     /// A media segment of a level.
     Segment { level: usize, sequence: u64 },
+    /// The media playlist of an audio track (EXT-X-MEDIA TYPE=AUDIO with a URI).
+    AudioPlaylist { track: usize },
+    /// A media segment of an audio track.
+    AudioSegment { track: usize, sequence: u64 },
 }
 
 impl RequestKind {
     pub fn is_segment(&self) -> bool {
-        matches!(self, RequestKind::Segment { .. })
+        matches!(
+            self,
+            RequestKind::Segment { .. } | RequestKind::AudioSegment { .. }
+        )
     }
 }
 

@@ -37,4 +37,8 @@ pub trait SegmentRemuxer {
     fn finish_segment(&mut self, info: &SegmentInfo) -> Result<RemuxOutput, RemuxFailure>;
     /// Forget a partially pushed segment; the timeline is as before it.
     fn abort_segment(&mut self);
+    /// A new remuxer with the same settings and no state, for another media stream.
+    fn fresh(&self) -> Self
+    where
+        Self: Sized;
 }

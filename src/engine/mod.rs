@@ -33,6 +33,7 @@
 //! (the refresh on a CDN refusal), `buffer` (SourceBuffer queues, eviction, quota), `playhead`
 //! (gaps, stalls, seeks), `timers` (what wakes the engine next).
 
+mod audio_tracks;
 mod auth;
 mod buffer;
 mod credentials;
@@ -73,10 +74,11 @@ pub use parse::{parse_playlist, resolve};
 pub use ranges::Ranges;
 pub use timers::Timer;
 pub use types::{
-    EngineConfig, ErrorKind, Event, Input, LevelInfo, NotFoundPolicy, Output, PlayerError,
-    SwitchReason, TrackId,
+    AudioTrackInfo, EngineConfig, ErrorKind, Event, Input, LevelInfo, NotFoundPolicy, Output,
+    PlayerError, StreamKind, SwitchReason, TrackId,
 };
 
+use audio_tracks::AudioTracks;
 use buffer::Buffer;
 use level_choice::Switching;
 use levels::{Level, Manifest};
@@ -106,7 +108,11 @@ pub struct Engine<R: SegmentRemuxer> {
     levels: Vec<Level>,
     switching: Switching,
     requests: Requests,
+    /// The main stream: video, or video with muxed audio; drives the ABR.
     main: Stream<R>,
+    audio: AudioTracks,
+    /// The audio stream, while an audio track with its own playlist is selected.
+    alt_audio: Option<Stream<R>>,
     playhead: Playhead,
     buffer: Buffer,
     auth: AuthState,
@@ -134,6 +140,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             switching: Switching::default(),
             requests: Requests::default(),
             main: Stream::new(remux),
+            audio: AudioTracks::default(),
+            alt_audio: None,
             playhead: Playhead::default(),
             auth: AuthState::default(),
         }
@@ -226,6 +234,16 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.levels.iter().map(Level::info).collect()
     }
 
+    /// The master playlist's audio renditions (EXT-X-MEDIA TYPE=AUDIO), in playlist order.
+    pub fn audio_tracks(&self) -> Vec<AudioTrackInfo> {
+        self.audio.tracks.iter().map(|t| t.info()).collect()
+    }
+
+    /// The audio rendition in use, if the master playlist has any.
+    pub fn audio_track(&self) -> Option<usize> {
+        self.audio.selected
+    }
+
     pub fn buffer_goal(&self) -> f64 {
         self.buffer.goal
     }
@@ -249,7 +267,9 @@ impl<R: SegmentRemuxer> Engine<R> {
             segments_held: self
                 .levels
                 .iter()
-                .filter_map(|l| l.playlist.as_ref())
+                .map(|l| &l.media)
+                .chain(self.audio.tracks.iter().filter_map(|t| t.media.as_ref()))
+                .filter_map(|m| m.playlist.as_ref())
                 .map(|p| p.segments.len())
                 .sum(),
             buffered_ranges: self.buffer.buffered.as_slice().len(),
@@ -292,6 +312,30 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.out.push_back(Output::Abort { req: id });
         }
         self.requests.clear();
-        self.main.fetch = None;
+        for s in self.streams_mut() {
+            s.fetch = None;
+        }
+    }
+
+    fn stream(&self, kind: StreamKind) -> Option<&Stream<R>> {
+        match kind {
+            StreamKind::Main => Some(&self.main),
+            StreamKind::Audio => self.alt_audio.as_ref(),
+        }
+    }
+
+    fn stream_mut(&mut self, kind: StreamKind) -> Option<&mut Stream<R>> {
+        match kind {
+            StreamKind::Main => Some(&mut self.main),
+            StreamKind::Audio => self.alt_audio.as_mut(),
+        }
+    }
+
+    fn streams(&self) -> impl Iterator<Item = &Stream<R>> {
+        std::iter::once(&self.main).chain(self.alt_audio.as_ref())
+    }
+
+    fn streams_mut(&mut self) -> impl Iterator<Item = &mut Stream<R>> {
+        std::iter::once(&mut self.main).chain(self.alt_audio.as_mut())
     }
 }

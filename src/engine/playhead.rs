@@ -7,7 +7,7 @@ use super::fixed;
 use super::levels::LevelPlaylist;
 use super::ranges::Ranges;
 use super::timeline::EDGE;
-use super::types::{ErrorKind, Event, Output};
+use super::types::{ErrorKind, Event, Output, StreamKind};
 use super::{Engine, SegmentRemuxer};
 
 /// Positions the engine set itself that may still come back as seeks.
@@ -167,20 +167,27 @@ impl<R: SegmentRemuxer> Engine<R> {
             _ => target,
         };
         let resume_at = self.buffer.buffered.end_from(target, tol).unwrap_or(target);
-        let in_flight_fits = self
-            .main
-            .fetch
-            .as_ref()
-            .is_some_and(|f| f.seg.start <= resume_at + tol && f.seg.end() > resume_at + EDGE);
-        if in_flight_fits {
-            return;
+        // Every stream resumes there: a segment in flight that holds that time is kept.
+        let kinds: Vec<StreamKind> = self.streams().map(|s| s.kind).collect();
+        for kind in kinds {
+            let Some(st) = self.stream(kind) else {
+                continue;
+            };
+            let fetch = st.fetch.as_ref();
+            let in_flight_fits = fetch
+                .is_some_and(|f| f.seg.start <= resume_at + tol && f.seg.end() > resume_at + EDGE);
+            if in_flight_fits {
+                continue;
+            }
+            if let Some(id) = fetch.map(|f| f.id) {
+                self.abort(id);
+            }
+            if let Some(st) = self.stream_mut(kind) {
+                if (resume_at - st.next_time).abs() > EDGE {
+                    st.next_non_contiguous = true;
+                }
+                st.next_time = resume_at;
+            }
         }
-        if let Some(id) = self.main.fetch.as_ref().map(|f| f.id) {
-            self.abort(id);
-        }
-        if (resume_at - self.main.next_time).abs() > EDGE {
-            self.main.next_non_contiguous = true;
-        }
-        self.main.next_time = resume_at;
     }
 }

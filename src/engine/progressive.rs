@@ -3,6 +3,7 @@
 
 use super::loader::{RequestId, RequestState};
 use super::media::SegmentInfo;
+use super::types::StreamKind;
 use super::{Engine, SegmentRemuxer};
 
 /// A segment pushed to the remuxer as its bytes arrive.
@@ -14,7 +15,7 @@ pub(super) struct Streaming {
     pub(super) bytes: u64,
     /// A remux failure mid-segment: reported when the download ends, the rest is ignored.
     pub(super) failed: Option<String>,
-    /// Engine state taken by the first chunk, restored when the segment is given up.
+    /// Stream state taken by the first chunk, restored when the segment is given up.
     prev_level: Option<usize>,
     prev_non_contiguous: bool,
 }
@@ -32,30 +33,39 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         }
         let url = r.url.clone();
-        let Some(level) = self
-            .main
-            .fetch
-            .as_ref()
-            .filter(|f| f.id == id)
-            .map(|f| f.level)
-        else {
+        let Some((kind, level)) = self.streams().find_map(|s| {
+            let f = s.fetch.as_ref().filter(|f| f.id == id)?;
+            Some((s.kind, f.level))
+        }) else {
             return;
         };
-        self.push_chunk(id, level, &data, &url);
+        self.push_chunk(kind, id, level, &data, &url);
     }
 
-    pub(super) fn push_chunk(&mut self, id: RequestId, level: usize, data: &[u8], url: &str) {
-        if self.main.streaming.as_ref().is_some_and(|s| s.id != id) {
-            self.drop_stream();
+    pub(super) fn push_chunk(
+        &mut self,
+        kind: StreamKind,
+        id: RequestId,
+        level: usize,
+        data: &[u8],
+        url: &str,
+    ) {
+        let Some(st) = self.stream_mut(kind) else {
+            return;
+        };
+        if st.streaming.as_ref().is_some_and(|s| s.id != id) {
+            self.drop_stream(kind);
         }
-        if self.main.streaming.is_none() {
-            let Some(seg) = self.main.fetch.as_ref().map(|f| f.seg.clone()) else {
+        let Some(st) = self.stream_mut(kind) else {
+            return;
+        };
+        if st.streaming.is_none() {
+            let Some(seg) = st.fetch.as_ref().map(|f| f.seg.clone()) else {
                 return;
             };
-            let (prev_level, prev_non_contiguous) =
-                (self.main.last_pushed_level, self.main.next_non_contiguous);
-            let info = self.segment_info(&seg, level);
-            self.main.streaming = Some(Streaming {
+            let (prev_level, prev_non_contiguous) = (st.last_pushed_level, st.next_non_contiguous);
+            let info = st.segment_info(&seg, level);
+            st.streaming = Some(Streaming {
                 id,
                 info,
                 bytes: 0,
@@ -64,7 +74,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 prev_non_contiguous,
             });
         }
-        let Some(s) = self.main.streaming.as_mut() else {
+        let Some(s) = st.streaming.as_mut() else {
             return;
         };
         s.bytes += data.len() as u64;
@@ -72,12 +82,12 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         }
         let info = s.info;
-        match self.main.remux.push_chunk(data, &info) {
-            Ok(Some(out)) => self.queue_output(out, level, url),
+        match st.remux.push_chunk(data, &info) {
+            Ok(Some(out)) => self.queue_output(out, kind, level, url),
             Ok(None) => {}
             Err(e) => {
-                self.main.remux.abort_segment();
-                if let Some(s) = self.main.streaming.as_mut() {
+                st.remux.abort_segment();
+                if let Some(s) = st.streaming.as_mut() {
                     s.failed = Some(e.0);
                 }
             }
@@ -87,11 +97,26 @@ impl<R: SegmentRemuxer> Engine<R> {
     /// Give up the streamed segment (failed, aborted, abandoned, retried): the remuxer forgets
     /// it and the next push is decided as if it had never started. Appended fragments stay:
     /// the retry's frames replace them in the SourceBuffer.
-    pub(super) fn drop_stream(&mut self) {
-        if let Some(s) = self.main.streaming.take() {
-            self.main.remux.abort_segment();
-            self.main.last_pushed_level = s.prev_level;
-            self.main.next_non_contiguous |= s.prev_non_contiguous;
+    pub(super) fn drop_stream(&mut self, kind: StreamKind) {
+        let Some(st) = self.stream_mut(kind) else {
+            return;
+        };
+        if let Some(s) = st.streaming.take() {
+            st.remux.abort_segment();
+            st.last_pushed_level = s.prev_level;
+            st.next_non_contiguous |= s.prev_non_contiguous;
+        }
+    }
+
+    /// Drop the streamed segment of request `id`, whichever stream it belongs to.
+    pub(super) fn drop_stream_of(&mut self, id: RequestId) {
+        let kinds: Vec<StreamKind> = self
+            .streams()
+            .filter(|s| s.streaming.as_ref().is_some_and(|st| st.id == id))
+            .map(|s| s.kind)
+            .collect();
+        for k in kinds {
+            self.drop_stream(k);
         }
     }
 }

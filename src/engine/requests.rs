@@ -3,6 +3,7 @@
 
 use crate::playlist::ByteRange;
 
+use super::levels::PlaylistOwner;
 use super::loader::{Request, RequestId, RequestKind, RequestState, RetryPolicy};
 use super::small_map::SmallMap;
 use super::types::Output;
@@ -78,7 +79,7 @@ impl<R: SegmentRemuxer> Engine<R> {
     pub(super) fn send(&mut self, id: RequestId) {
         if self.requests.get(id).is_some_and(|r| r.kind.is_segment()) {
             // A (re)sent segment request starts its body over.
-            self.drop_stream();
+            self.drop_stream_of(id);
         }
         let now = self.now;
         let Some(r) = self.requests.get_mut(id) else {
@@ -97,23 +98,21 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     pub(super) fn abort(&mut self, id: RequestId) {
-        if self.main.streaming.as_ref().is_some_and(|s| s.id == id) {
-            self.drop_stream();
-        }
+        self.drop_stream_of(id);
         if let Some(r) = self.requests.remove(id) {
-            if let Some(fb) = r.first_byte_at {
+            // What arrived still measured the link (the ABR measures the main stream only).
+            let audio = matches!(r.kind, RequestKind::AudioSegment { .. });
+            if let Some(fb) = r.first_byte_at.filter(|_| !audio) {
                 self.abr.on_partial(r.loaded, self.now - fb);
             }
             self.out.push_back(Output::Abort { req: id });
         }
-        if self.main.fetch.as_ref().is_some_and(|f| f.id == id) {
-            self.main.fetch = None;
-        }
-        for l in &mut self.levels {
-            if l.playlist_req == Some(id) {
-                l.playlist_req = None;
+        for s in self.streams_mut() {
+            if s.fetch.as_ref().is_some_and(|f| f.id == id) {
+                s.fetch = None;
             }
         }
+        self.forget_playlist_request(id);
     }
 
     pub(super) fn on_progress(&mut self, id: RequestId, loaded: u64, total: Option<u64>) {
@@ -146,8 +145,16 @@ impl<R: SegmentRemuxer> Engine<R> {
                 self.manifest.req = None;
                 self.on_manifest(&r, &data);
             }
-            RequestKind::LevelPlaylist { level } => self.on_level_playlist(&r, level, &data),
+            RequestKind::LevelPlaylist { level } => {
+                self.on_media_playlist(&r, PlaylistOwner::Level(level), &data)
+            }
+            RequestKind::AudioPlaylist { track } => {
+                self.on_media_playlist(&r, PlaylistOwner::Audio(track), &data)
+            }
             RequestKind::Segment { level, sequence } => self.on_segment(r, level, sequence, data),
+            RequestKind::AudioSegment { track, sequence } => {
+                self.on_segment(r, track, sequence, data)
+            }
         }
     }
 }

@@ -1,109 +1,157 @@
-//! The stream scheduler: which segment to fetch next and from which level, what to do with a
-//! loaded segment, and when the stream has ended.
+//! The stream scheduler: which segment each stream fetches next (the main stream from the level
+//! the ABR picks, the others from their selected rendition), what to do with a loaded segment,
+//! and when every stream has ended.
 
 use crate::abr::SegmentSample;
 
-use super::levels::LevelPlaylist;
+use super::levels::{LevelPlaylist, PlaylistOwner};
 use super::loader::{Request, RequestKind};
-use super::media::{RemuxFailure, SegmentInfo};
+use super::media::RemuxFailure;
 use super::stream::SegmentFetch;
 use super::timeline::{Seg, EDGE};
-use super::types::{ErrorKind, Event, Output, SwitchReason};
-use super::{Engine, SegmentRemuxer, Track};
+use super::types::{ErrorKind, Event, Output, StreamKind, SwitchReason};
+use super::{Engine, SegmentRemuxer};
 
 impl<R: SegmentRemuxer> Engine<R> {
-    /// The playlist of the level in use, if loaded.
-    pub(super) fn current_playlist(&self) -> Option<&LevelPlaylist> {
-        self.switching
-            .current
-            .and_then(|c| self.levels.get(c))
-            .and_then(|l| l.playlist.as_ref())
+    /// The playlist a stream fetches from now, if loaded.
+    pub(super) fn playlist_of(&self, stream: StreamKind) -> Option<&LevelPlaylist> {
+        self.slot(self.owner_of(stream)?)?.playlist.as_ref()
     }
 
-    /// Fetch the next segment when the buffer is below the goal.
+    /// The playlist of the level in use, if loaded.
+    pub(super) fn current_playlist(&self) -> Option<&LevelPlaylist> {
+        self.playlist_of(StreamKind::Main)
+    }
+
+    /// Fetch the next segment of every stream whose buffer is below the goal.
     pub(super) fn schedule(&mut self) {
-        if self.failed || self.auth.holding || self.main.fetch.is_some() || self.levels.is_empty() {
+        self.schedule_stream(StreamKind::Main);
+        if self.alt_audio.is_some() {
+            self.schedule_stream(StreamKind::Audio);
+        }
+    }
+
+    fn schedule_stream(&mut self, kind: StreamKind) {
+        if self.failed || self.auth.holding || self.levels.is_empty() {
             return;
         }
-        if !self.manifest.timeline_set {
+        let Some(st) = self.stream(kind) else {
+            return;
+        };
+        if st.fetch.is_some() || !self.manifest.timeline_set {
             return;
         }
         // Back-pressure: do not fetch while appends pile up.
-        let pending: usize = self.buffer.tracks.iter().map(Track::pending_appends).sum();
+        let pending: usize = self
+            .buffer
+            .tracks
+            .iter()
+            .map(|t| t.pending_appends(kind))
+            .sum();
         if pending > 1 {
             return;
         }
-        if self.main.next_time - self.playhead.position >= self.buffer.goal {
+        let next_time = st.next_time;
+        if next_time - self.playhead.position >= self.buffer.goal {
             return;
         }
         // Nothing left to fetch in a VOD: no decision, no switch for a segment that does not exist.
-        let next_time = self.main.next_time;
         let at_end = self
-            .current_playlist()
+            .playlist_of(kind)
             .is_some_and(|p| p.fresh && !p.live && p.find(next_time).is_none());
         if at_end {
             return;
         }
-        let Some(level) = self.decide_level() else {
-            return; // the new level's playlist is loading
+        let owner = match kind {
+            StreamKind::Main => match self.decide_level() {
+                Some(level) => PlaylistOwner::Level(level),
+                None => return, // the new level's playlist is loading
+            },
+            StreamKind::Audio => match self.owner_of(kind) {
+                Some(owner) => owner,
+                None => return,
+            },
         };
-        let Some(lv) = self.levels.get(level) else {
+        let Some(slot) = self.slot(owner) else {
             return;
         };
-        let Some(first) = lv
-            .playlist
-            .as_ref()
-            .filter(|p| p.fresh)
-            .map(|p| p.segments.front().map(|s| s.start))
-        else {
-            if lv.playlist_req.is_none() {
-                self.load_playlist(level);
+        let Some(first) = slot.fresh().map(|p| p.segments.front().map(|s| s.start)) else {
+            if slot.req.is_none() {
+                self.load_playlist(owner);
             }
             return;
         };
         // Fell behind a live window: jump to its start.
-        if let Some(t) = first.filter(|&t| self.main.next_time + EDGE < t) {
-            self.main.next_time = t;
-            self.main.next_non_contiguous = true;
+        if let Some(t) = first.filter(|&t| next_time + EDGE < t) {
+            if let Some(st) = self.stream_mut(kind) {
+                st.next_time = t;
+                st.next_non_contiguous = true;
+            }
             if self.playhead.position < t {
                 self.playhead.position = t;
                 self.set_position(t);
             }
         }
         // Already buffered from here on (after a seek back): continue after that run.
-        if let Some(e) = self
-            .buffer
-            .buffered
-            .end_from(self.main.next_time, self.cfg.hole_tolerance)
-        {
-            if e > self.main.next_time + 1.0 {
-                self.main.next_time = e;
-                self.main.next_non_contiguous = true;
-                if self.main.next_time - self.playhead.position >= self.buffer.goal {
+        let Some(from) = self.stream(kind).map(|s| s.next_time) else {
+            return;
+        };
+        let tol = self.cfg.hole_tolerance;
+        let mut from = from;
+        if let Some(e) = self.buffer.buffered.end_from(from, tol) {
+            if e > from + 1.0 {
+                from = e;
+                if let Some(st) = self.stream_mut(kind) {
+                    st.next_time = e;
+                    st.next_non_contiguous = true;
+                }
+                if e - self.playhead.position >= self.buffer.goal {
                     return;
                 }
             }
         }
-        let from = self.main.next_time;
-        let Some((t, seg)) = self.current_playlist().and_then(|p| next_segment(p, from)) else {
+        let next = self
+            .slot(owner)
+            .and_then(|s| s.playlist.as_ref())
+            .and_then(|p| next_segment(p, from));
+        let Some((t, seg)) = next else {
             return; // at the end (VOD) or waiting for a reload (live)
         };
-        if t != self.main.next_time {
-            self.main.next_time = t;
-            self.main.next_non_contiguous = true;
+        if kind == StreamKind::Main {
+            self.switching.forced_next = None;
         }
-        self.switching.forced_next = None;
-        let kind = RequestKind::Segment {
-            level,
-            sequence: seg.sequence,
+        let (level, kind_of_request) = match owner {
+            PlaylistOwner::Level(level) => (
+                level,
+                RequestKind::Segment {
+                    level,
+                    sequence: seg.sequence,
+                },
+            ),
+            PlaylistOwner::Audio(track) => (
+                track,
+                RequestKind::AudioSegment {
+                    track,
+                    sequence: seg.sequence,
+                },
+            ),
         };
-        let id = self.new_request(kind, seg.uri.clone(), seg.byte_range);
-        self.main.fetch = Some(SegmentFetch {
-            id,
-            level,
-            seg,
-            last_abandon_check: self.now,
-        });
+        if let Some(st) = self.stream_mut(kind) {
+            if t != st.next_time {
+                st.next_time = t;
+                st.next_non_contiguous = true;
+            }
+        }
+        let id = self.new_request(kind_of_request, seg.uri.clone(), seg.byte_range);
+        let now = self.now;
+        if let Some(st) = self.stream_mut(kind) {
+            st.fetch = Some(SegmentFetch {
+                id,
+                level,
+                seg,
+                last_abandon_check: now,
+            });
+        }
     }
 
     /// One decision per segment: the level is announced when its first fetch goes out, so
@@ -129,10 +177,14 @@ impl<R: SegmentRemuxer> Engine<R> {
     /// A whole segment arrived (or the end of one streamed as chunks).
     pub(super) fn on_segment(&mut self, r: Request, level: usize, sequence: u64, data: Vec<u8>) {
         // Only the fetch this answers: a stale answer must not drop the current fetch.
-        if self.main.fetch.as_ref().map(|f| f.id) != Some(r.id) {
+        let Some(kind) = self
+            .streams()
+            .find(|s| s.fetch.as_ref().is_some_and(|f| f.id == r.id))
+            .map(|s| s.kind)
+        else {
             return;
-        }
-        let Some(fetch) = self.main.fetch.take() else {
+        };
+        let Some(fetch) = self.stream_mut(kind).and_then(|s| s.fetch.take()) else {
             return;
         };
         let load_s = (self.now - r.sent_at).max(0.0);
@@ -141,87 +193,90 @@ impl<R: SegmentRemuxer> Engine<R> {
             None => self.abr.ttfb_s().min(load_s * 0.5),
         };
         // Streamed: the chunks had the body; a body given again is only read past them.
-        if self.main.streaming.as_ref().is_some_and(|s| s.id != r.id) {
-            self.drop_stream();
+        let streaming = self.stream(kind).and_then(|s| s.streaming.as_ref());
+        if streaming.is_some_and(|s| s.id != r.id) {
+            self.drop_stream(kind);
         }
-        if let Some(s) = self.main.streaming.as_ref() {
-            let seen = usize::try_from(s.bytes).unwrap_or(usize::MAX);
-            if let Some(rest) = data.get(seen..).filter(|d| !d.is_empty()) {
-                self.push_chunk(r.id, level, rest, &r.url);
-            }
+        let seen = self
+            .stream(kind)
+            .and_then(|s| s.streaming.as_ref())
+            .map(|s| usize::try_from(s.bytes).unwrap_or(usize::MAX));
+        if let Some(rest) = seen.and_then(|seen| data.get(seen..).filter(|d| !d.is_empty())) {
+            self.push_chunk(kind, r.id, level, rest, &r.url);
         }
-        let streamed = self.main.streaming.take();
+        let Some(st) = self.stream_mut(kind) else {
+            return;
+        };
+        let streamed = st.streaming.take();
         let bytes = streamed
             .as_ref()
             .map_or(0, |s| s.bytes)
             .max(data.len() as u64);
-        self.abr.on_sample(&SegmentSample {
-            level,
-            bytes,
-            ttfb_s,
-            load_s,
-            duration: fetch.seg.duration,
-        });
-        self.event(Event::SegmentLoaded {
-            level,
-            sequence,
-            bytes,
-            ttfb_s,
-            load_s,
-            start: fetch.seg.start,
-            duration: fetch.seg.duration,
-        });
-        let bps = self.abr.estimate_bps();
-        self.event(Event::BandwidthEstimate { bps });
-        self.main.next_time = fetch.seg.end();
+        st.next_time = fetch.seg.end();
+        if kind == StreamKind::Main {
+            // The ABR measures the main stream (as hls.js does).
+            self.abr.on_sample(&SegmentSample {
+                level,
+                bytes,
+                ttfb_s,
+                load_s,
+                duration: fetch.seg.duration,
+            });
+            self.event(Event::SegmentLoaded {
+                level,
+                sequence,
+                bytes,
+                ttfb_s,
+                load_s,
+                start: fetch.seg.start,
+                duration: fetch.seg.duration,
+            });
+            let bps = self.abr.estimate_bps();
+            self.event(Event::BandwidthEstimate { bps });
+        }
+        let Some(st) = self.stream_mut(kind) else {
+            return;
+        };
         let result = match streamed {
             Some(s) => match s.failed {
                 Some(e) => Err(RemuxFailure(e)),
-                None => self.main.remux.finish_segment(&s.info),
+                None => st.remux.finish_segment(&s.info),
             },
             None => {
-                let info = self.segment_info(&fetch.seg, level);
-                self.main.remux.push(&data, &info)
+                let info = st.segment_info(&fetch.seg, level);
+                st.remux.push(&data, &info)
             }
         };
         match result {
             Ok(out) => {
-                self.main.remux_errors = 0;
-                self.queue_output(out, level, &r.url);
+                st.remux_errors = 0;
+                self.queue_output(out, kind, level, &r.url);
             }
             Err(e) => {
-                self.main.remux_errors += 1;
-                let fatal = self.main.remux_errors >= self.cfg.max_remux_errors;
-                self.main.next_non_contiguous = true;
+                st.remux_errors += 1;
+                st.next_non_contiguous = true;
+                let fatal = st.remux_errors >= self.cfg.max_remux_errors;
                 self.error(ErrorKind::Remux, e.0, fatal, Some(&r.url));
             }
         }
     }
 
-    /// What the remuxer is told about the next segment it gets.
-    pub(super) fn segment_info(&mut self, seg: &Seg, level: usize) -> SegmentInfo {
-        let info = SegmentInfo {
-            start: seg.start,
-            discontinuity: seg.discontinuity,
-            rendition_switch: self.main.last_pushed_level.is_some_and(|l| l != level),
-            non_contiguous: std::mem::take(&mut self.main.next_non_contiguous),
-        };
-        self.main.last_pushed_level = Some(level);
-        info
-    }
-
-    /// `EndOfStream` once the last segment is in and every SourceBuffer is idle.
+    /// `EndOfStream` once every stream has its last segment in and every SourceBuffer is idle.
     pub(super) fn end_of_stream(&mut self) {
-        if self.buffer.eos_sent || self.main.fetch.is_some() {
+        if self.buffer.eos_sent {
             return;
         }
-        let Some(p) = self.current_playlist() else {
-            return;
-        };
-        if p.live || p.segments.is_empty() || self.main.next_time + EDGE < p.end() {
+        let all_done = self.streams().all(|s| {
+            s.fetch.is_none()
+                && self.playlist_of(s.kind).is_some_and(|p| {
+                    !p.live && !p.segments.is_empty() && s.next_time + EDGE >= p.end()
+                })
+        });
+        if !all_done {
             return;
         }
-        if self.buffer.tracks.is_empty() || !self.buffer.tracks.iter().all(Track::idle) {
+        let tracks = &self.buffer.tracks;
+        if tracks.is_empty() || !tracks.iter().all(|t| t.idle()) {
             return;
         }
         self.buffer.eos_sent = true;

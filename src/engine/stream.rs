@@ -2,8 +2,10 @@
 //! its own remuxer.
 
 use super::loader::RequestId;
+use super::media::SegmentInfo;
 use super::progressive::Streaming;
 use super::timeline::Seg;
+use super::types::StreamKind;
 
 /// The segment being fetched.
 #[derive(Debug, Clone)]
@@ -16,6 +18,7 @@ pub(super) struct SegmentFetch {
 
 /// One stream's cursor and remuxer.
 pub(super) struct Stream<R> {
+    pub(super) kind: StreamKind,
     pub(super) remux: R,
     pub(super) fetch: Option<SegmentFetch>,
     /// The segment pushed to the remuxer as its bytes arrive, if any.
@@ -33,6 +36,7 @@ pub(super) struct Stream<R> {
 impl<R> Stream<R> {
     pub(super) fn new(remux: R) -> Self {
         Stream {
+            kind: StreamKind::Main,
             remux,
             fetch: None,
             streaming: None,
@@ -41,5 +45,17 @@ impl<R> Stream<R> {
             next_non_contiguous: false,
             remux_errors: 0,
         }
+    }
+
+    /// What the remuxer is told about the next segment it gets.
+    pub(super) fn segment_info(&mut self, seg: &Seg, level: usize) -> SegmentInfo {
+        let info = SegmentInfo {
+            start: seg.start,
+            discontinuity: seg.discontinuity,
+            rendition_switch: self.last_pushed_level.is_some_and(|l| l != level),
+            non_contiguous: std::mem::take(&mut self.next_non_contiguous),
+        };
+        self.last_pushed_level = Some(level);
+        info
     }
 }

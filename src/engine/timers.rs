@@ -1,6 +1,6 @@
 //! What wakes the engine: every deadline it keeps, named, and what to do when they pass.
 
-use super::loader::{FailureClass, RequestId, RequestState};
+use super::loader::{FailureClass, Request, RequestId, RequestKind, RequestState};
 use super::types::Output;
 use super::{Engine, SegmentRemuxer};
 
@@ -40,12 +40,8 @@ impl<R: SegmentRemuxer> Engine<R> {
                 consider(d, Timer::Request(r.id));
             }
         }
-        if !self.auth.holding {
-            for l in &self.levels {
-                if let (Some(t), None) = (l.reload_at, l.playlist_req) {
-                    consider(t, Timer::PlaylistReload);
-                }
-            }
+        if let Some(t) = self.next_reload().filter(|_| !self.auth.holding) {
+            consider(t, Timer::PlaylistReload);
         }
         if let Some(f) = &self.main.fetch {
             let t = f.last_abandon_check + self.cfg.abandon_check_interval;
@@ -108,7 +104,8 @@ impl<R: SegmentRemuxer> Engine<R> {
                 RequestState::InFlight => {
                     self.out.push_back(Output::Abort { req: id });
                     // What arrived still measured the link (silence included).
-                    if let Some(r) = self.requests.get(id).filter(|r| r.kind.is_segment()) {
+                    let main_segment = |r: &&Request| matches!(r.kind, RequestKind::Segment { .. });
+                    if let Some(r) = self.requests.get(id).filter(main_segment) {
                         if let Some(fb) = r.first_byte_at {
                             self.abr.on_partial(r.loaded, now - fb);
                         }

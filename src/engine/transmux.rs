@@ -33,6 +33,10 @@ impl SegmentRemuxer for remux::Transmuxer {
     fn abort_segment(&mut self) {
         remux::Transmuxer::abort_segment(self);
     }
+
+    fn fresh(&self) -> Self {
+        remux::Transmuxer::new(self.shape())
+    }
 }
 
 fn output(out: remux::RemuxOutput) -> RemuxOutput {

@@ -8,6 +8,16 @@ use crate::playlist::ByteRange;
 use super::loader::{RequestId, RequestKind, RetryPolicy};
 use super::media::TrackKind;
 
+/// One of the engine's media streams: each has its own playlist, fetch cursor, requests,
+/// retries and remuxer. The main stream (video, or video with muxed audio) drives the ABR; the
+/// others follow its timeline and buffer goal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StreamKind {
+    Main,
+    /// An alternate audio rendition (EXT-X-MEDIA TYPE=AUDIO with a URI).
+    Audio,
+}
+
 /// A SourceBuffer, by the order the engine asked for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TrackId(pub usize);
@@ -146,6 +156,19 @@ pub struct LevelInfo {
     pub width: Option<u32>,
     pub height: Option<u32>,
     pub codecs: Option<String>,
+}
+
+/// An audio rendition as announced to the app (hls.js's `audioTracks` entries).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudioTrackInfo {
+    pub group_id: String,
+    pub name: String,
+    pub lang: Option<String>,
+    pub default: bool,
+    pub autoselect: bool,
+    pub channels: Option<String>,
+    /// Has its own media playlist (else the audio is muxed into the variants).
+    pub has_playlist: bool,
 }
 
 /// Why the level changed.

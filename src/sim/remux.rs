@@ -145,6 +145,10 @@ impl SegmentRemuxer for SimRemuxer {
             self.aborts += 1;
         }
     }
+
+    fn fresh(&self) -> Self {
+        SimRemuxer::default()
+    }
 }
 
 fn header(h: &[u8]) -> Result<(f64, u64), RemuxFailure> {

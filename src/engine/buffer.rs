@@ -34,6 +34,10 @@ pub enum BufferOp {
 #[derive(Debug, Clone)]
 pub struct Track {
     pub kind: TrackKind,
+    /// The stream whose segments it holds.
+    pub stream: StreamKind,
+    /// What the engine appended to it and has not removed.
+    pub buffered: Ranges,
     pub mime: String,
     pub queue: VecDeque<BufferOp>,
     /// The operation handed to the media layer and not yet acknowledged.
@@ -47,9 +51,11 @@ pub struct Track {
 }
 
 impl Track {
-    pub fn new(kind: TrackKind, mime: String) -> Self {
+    pub fn new(kind: TrackKind, stream: StreamKind, mime: String) -> Self {
         Track {
             kind,
+            stream,
+            buffered: Ranges::default(),
             mime,
             queue: VecDeque::new(),
             in_progress: None,
@@ -129,7 +135,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.error(ErrorKind::Remux, w, false, Some(url));
         }
         for t in out.tracks {
-            let track = self.ensure_track(t.kind, &t.mime);
+            let track = self.ensure_track(t.kind, stream, &t.mime);
             if let Some(tr) = self.buffer.tracks.get_mut(track.0) {
                 if let Some(init) = t.init {
                     tr.queue.push_back(BufferOp::Append {
@@ -151,13 +157,27 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
     }
 
-    fn ensure_track(&mut self, kind: TrackKind, mime: &str) -> TrackId {
+    fn ensure_track(&mut self, kind: TrackKind, stream: StreamKind, mime: &str) -> TrackId {
         if let Some(i) = self.buffer.tracks.iter().position(|t| t.kind == kind) {
             return TrackId(i);
         }
         let id = TrackId(self.buffer.tracks.len());
-        self.buffer.tracks.push(Track::new(kind, mime.to_string()));
+        let track = Track::new(kind, stream, mime.to_string());
+        self.buffer.tracks.push(track);
         id
+    }
+
+    /// What `stream`'s SourceBuffers all hold (the element's buffered while there is one
+    /// stream): a stream continues after what is buffered of its own media.
+    pub(super) fn stream_buffered(&self, stream: StreamKind) -> Ranges {
+        if self.buffer.tracks.len() <= 1 {
+            return self.buffer.buffered.clone();
+        }
+        let mut own = self.buffer.tracks.iter().filter(|t| t.stream == stream);
+        let Some(first) = own.next() else {
+            return Ranges::default();
+        };
+        own.fold(first.buffered.clone(), |acc, t| acc.intersect(&t.buffered))
     }
 
     /// `addSourceBuffer` refused the track's codecs: nothing can play.
@@ -175,6 +195,27 @@ impl<R: SegmentRemuxer> Engine<R> {
     /// loaded is as good as buffered for the next decision).
     pub(super) fn forward_buffer(&self) -> f64 {
         let tol = self.cfg.hole_tolerance;
+        if self.buffer.tracks.len() > 1 {
+            // Several SourceBuffers: the element plays what all of them hold.
+            return self
+                .buffer
+                .tracks
+                .iter()
+                .map(|t| {
+                    let mut r = t.buffered.clone();
+                    for op in t.queue.iter().chain(t.in_progress.iter()) {
+                        if let BufferOp::Append {
+                            range: Some((s, e)),
+                            ..
+                        } = op
+                        {
+                            r.add(*s, *e);
+                        }
+                    }
+                    r.ahead(self.playhead.position, tol)
+                })
+                .fold(f64::INFINITY, f64::min);
+        }
         let pending = self
             .buffer
             .tracks
@@ -259,7 +300,14 @@ impl<R: SegmentRemuxer> Engine<R> {
             ..
         } = op
         {
-            self.buffer.buffered.add(s, e);
+            if let Some(t) = self.buffer.tracks.get_mut(track.0) {
+                t.buffered.add(s, e);
+            }
+            if self.buffer.tracks.len() > 1 {
+                self.buffer.buffered = self.tracks_intersection();
+            } else {
+                self.buffer.buffered.add(s, e);
+            }
             self.event(Event::BufferAppended {
                 track,
                 start: s,
@@ -269,6 +317,12 @@ impl<R: SegmentRemuxer> Engine<R> {
                 self.level_appended(level);
             }
         }
+    }
+
+    fn tracks_intersection(&self) -> Ranges {
+        let mut it = self.buffer.tracks.iter();
+        let first = it.next().map(|t| t.buffered.clone()).unwrap_or_default();
+        it.fold(first, |acc, t| acc.intersect(&t.buffered))
     }
 
     pub(super) fn on_remove_done(&mut self, track: TrackId) {
@@ -335,6 +389,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                     start: 0.0,
                     end: cutoff,
                 });
+                t.buffered.remove(0.0, cutoff);
             }
             self.buffer.buffered.remove(0.0, cutoff);
         } else {
@@ -387,6 +442,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                     start: 0.0,
                     end: cutoff,
                 });
+                t.buffered.remove(0.0, cutoff);
             }
         }
         self.buffer.buffered.remove(0.0, cutoff);

@@ -58,6 +58,8 @@ mod transmux;
 mod types;
 
 #[cfg(test)]
+mod streams_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::VecDeque;

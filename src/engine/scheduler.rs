@@ -98,7 +98,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         };
         let tol = self.cfg.hole_tolerance;
         let mut from = from;
-        if let Some(e) = self.buffer.buffered.end_from(from, tol) {
+        if let Some(e) = self.stream_buffered(kind).end_from(from, tol) {
             if e > from + 1.0 {
                 from = e;
                 if let Some(st) = self.stream_mut(kind) {

@@ -15,11 +15,23 @@ pub struct LadderLevel {
     pub segment_bytes: Vec<u64>,
 }
 
+/// An alternate audio rendition (EXT-X-MEDIA TYPE=AUDIO with its own playlist).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudioRung {
+    pub name: String,
+    pub lang: String,
+    /// Bits per second: segment sizes are `bandwidth x duration / 8`.
+    pub bandwidth: u64,
+    pub default: bool,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ladder {
     pub levels: Vec<LadderLevel>,
     /// Duration of each segment, seconds (shared by all levels).
     pub durations: Vec<f64>,
+    /// Audio renditions with their own playlists (empty: audio muxed into the levels).
+    pub audio: Vec<AudioRung>,
 }
 
 impl Ladder {
@@ -49,7 +61,34 @@ impl Ladder {
                     .collect(),
             })
             .collect();
-        Ladder { levels, durations }
+        Ladder {
+            levels,
+            durations,
+            audio: Vec::new(),
+        }
+    }
+
+    /// The same ladder with separate audio renditions (as the CMAF group writes it): one per
+    /// `(name, language)`, 128 kbps, the first the default.
+    pub fn with_audio(mut self, renditions: &[(&str, &str)]) -> Ladder {
+        self.audio = renditions
+            .iter()
+            .enumerate()
+            .map(|(i, (name, lang))| AudioRung {
+                name: name.to_string(),
+                lang: lang.to_string(),
+                bandwidth: 128_000,
+                default: i == 0,
+            })
+            .collect();
+        self
+    }
+
+    /// Bytes of audio segment `segment` of rendition `track`.
+    pub fn audio_bytes(&self, track: usize, segment: usize) -> Option<u64> {
+        let a = self.audio.get(track)?;
+        let d = self.durations.get(segment)?;
+        Some((a.bandwidth as f64 * d / 8.0).round() as u64)
     }
 
     /// AWS MediaConvert's sample job: 1.0 / 2.0 / 3.0 Mbps video + 96 kbps audio muxed,
@@ -124,6 +163,7 @@ impl Ladder {
         Ok(Ladder {
             levels,
             durations: durations.unwrap_or_default(),
+            audio: Vec::new(),
         })
     }
 

@@ -477,16 +477,28 @@ impl<'a> Sim<'a> {
 
     /// Segment index and level from a simulated URL.
     fn parse_segment_url(url: &str) -> Option<(usize, usize)> {
-        let rest = url.strip_prefix(BASE)?.strip_prefix('l')?;
+        Self::parse_media_url(url, 'l')
+    }
+
+    /// Segment index and audio rendition from a simulated URL.
+    fn parse_audio_url(url: &str) -> Option<(usize, usize)> {
+        Self::parse_media_url(url, 'a')
+    }
+
+    fn parse_media_url(url: &str, prefix: char) -> Option<(usize, usize)> {
+        let rest = url.strip_prefix(BASE)?.strip_prefix(prefix)?;
         let (level, file) = rest.split_once('/')?;
         let idx = file.strip_suffix(".ts")?;
         Some((level.parse().ok()?, idx.parse().ok()?))
     }
 
     fn body(&self, url: &str, size: u64) -> Vec<u8> {
+        let duration = |idx: usize| self.ladder.durations.get(idx).copied().unwrap_or(0.0);
         if let Some((_, idx)) = Self::parse_segment_url(url) {
-            let d = self.ladder.durations.get(idx).copied().unwrap_or(0.0);
-            return remux::segment_bytes(size, d);
+            return remux::segment_bytes(size, duration(idx));
+        }
+        if let Some((_, idx)) = Self::parse_audio_url(url) {
+            return remux::audio_segment_bytes(size, duration(idx));
         }
         self.text(url).unwrap_or_default().into_bytes()
     }
@@ -495,21 +507,18 @@ impl<'a> Sim<'a> {
     fn text(&self, url: &str) -> Option<String> {
         let file = url.strip_prefix(BASE)?;
         if file == "master.m3u8" {
-            let mut s = String::from("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n");
-            for (i, l) in self.ladder.levels.iter().enumerate() {
-                s.push_str(&format!(
-                    "#EXT-X-STREAM-INF:BANDWIDTH={},RESOLUTION={}x{},CODECS=\"avc1.4d401e,mp4a.40.2\"\nl{i}.m3u8\n",
-                    l.bandwidth, l.width, l.height
-                ));
-            }
-            return Some(s);
+            return Some(self.master_text());
         }
+        let (prefix, count) = match file.chars().next()? {
+            'a' => ('a', self.ladder.audio.len()),
+            _ => ('l', self.ladder.levels.len()),
+        };
         let level: usize = file
-            .strip_prefix('l')?
+            .strip_prefix(prefix)?
             .strip_suffix(".m3u8")?
             .parse()
             .ok()?;
-        if level >= self.ladder.levels.len() {
+        if level >= count {
             return None;
         }
         let td = self
@@ -544,12 +553,36 @@ impl<'a> Sim<'a> {
         let mut s = format!("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:{td}\n#EXT-X-MEDIA-SEQUENCE:{first}\n{kind}");
         for i in first..last {
             let d = self.ladder.durations.get(i).copied().unwrap_or(0.0);
-            s.push_str(&format!("#EXTINF:{d:.3},\nl{level}/{i}.ts\n"));
+            s.push_str(&format!("#EXTINF:{d:.3},\n{prefix}{level}/{i}.ts\n"));
         }
         if ended {
             s.push_str("#EXT-X-ENDLIST\n");
         }
         Some(s)
+    }
+
+    /// The master playlist: the levels, and the audio renditions when the ladder has some.
+    fn master_text(&self) -> String {
+        let mut s = String::from("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+        for (i, a) in self.ladder.audio.iter().enumerate() {
+            let default = if a.default { "YES" } else { "NO" };
+            s.push_str(&format!(
+                "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",NAME=\"{}\",LANGUAGE=\"{}\",DEFAULT={default},AUTOSELECT=YES,URI=\"a{i}.m3u8\"\n",
+                a.name, a.lang
+            ));
+        }
+        let (codecs, group) = if self.ladder.audio.is_empty() {
+            ("avc1.4d401e,mp4a.40.2", "")
+        } else {
+            ("avc1.4d401e", ",AUDIO=\"aud\"")
+        };
+        for (i, l) in self.ladder.levels.iter().enumerate() {
+            s.push_str(&format!(
+                "#EXT-X-STREAM-INF:BANDWIDTH={},RESOLUTION={}x{},CODECS=\"{codecs}\"{group}\nl{i}.m3u8\n",
+                l.bandwidth, l.width, l.height
+            ));
+        }
+        s
     }
 
     fn response(&mut self, url: &str) -> Response {
@@ -617,6 +650,15 @@ impl<'a> Sim<'a> {
                 body: None,
             };
         }
+        if let Some((track, idx)) = Self::parse_audio_url(url) {
+            return match self.ladder.audio_bytes(track, idx) {
+                Some(size) => Response::Ok { size: size.max(20) },
+                None => Response::Fail {
+                    status: 404,
+                    body: None,
+                },
+            };
+        }
         match self.text(url) {
             Some(t) => Response::Ok {
                 size: t.len() as u64,
@@ -640,7 +682,9 @@ impl<'a> Sim<'a> {
                         self.res.fetches.push((self.now, kind, url.clone()));
                     }
                     self.streams.remove(&req);
-                    if self.cfg.stream_segments && Self::parse_segment_url(&url).is_some() {
+                    let segment = Self::parse_segment_url(&url).is_some()
+                        || Self::parse_audio_url(&url).is_some();
+                    if self.cfg.stream_segments && segment {
                         self.streams.insert(req, (url.clone(), 0));
                     }
                     let response = self.response(&url);

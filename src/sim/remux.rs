@@ -7,6 +7,8 @@ use crate::engine::{
 };
 
 const SEGMENT_MAGIC: &[u8; 4] = b"SIMS";
+/// An audio-only segment (an alternate audio rendition's).
+const AUDIO_MAGIC: &[u8; 4] = b"SIMA";
 const DATA_MAGIC: &[u8; 4] = b"SIMD";
 const INIT_MAGIC: &[u8; 4] = b"SIMI";
 
@@ -18,8 +20,17 @@ const GOP_SHARE: f64 = 0.2;
 
 /// Segment bytes of `size` (at least the 20-byte header) for a segment of `duration` seconds.
 pub fn segment_bytes(size: u64, duration: f64) -> Vec<u8> {
+    media_bytes(SEGMENT_MAGIC, size, duration)
+}
+
+/// The same for an audio-only segment: it remuxes to an audio SourceBuffer.
+pub fn audio_segment_bytes(size: u64, duration: f64) -> Vec<u8> {
+    media_bytes(AUDIO_MAGIC, size, duration)
+}
+
+fn media_bytes(magic: &[u8; 4], size: u64, duration: f64) -> Vec<u8> {
     let mut v = vec![0u8; (size as usize).max(HEADER)];
-    put(&mut v, 0, SEGMENT_MAGIC);
+    put(&mut v, 0, magic);
     put(&mut v, 4, &duration.to_le_bytes());
     let len = v.len() as u64;
     put(&mut v, 12, &len.to_le_bytes());
@@ -75,11 +86,7 @@ pub struct SimRemuxer {
 
 impl SegmentRemuxer for SimRemuxer {
     fn push(&mut self, data: &[u8], info: &SegmentInfo) -> Result<RemuxOutput, RemuxFailure> {
-        if data.get(..4) != Some(SEGMENT_MAGIC.as_slice()) {
-            return Err(RemuxFailure(
-                "not a simulator segment (no SIMS header)".into(),
-            ));
-        }
+        let kind = kind_of(data)?;
         let duration = f64_at(data, 4).ok_or_else(|| RemuxFailure("short segment".into()))?;
         self.pushes += 1;
         self.discontinuities += u64::from(info.discontinuity);
@@ -93,13 +100,7 @@ impl SegmentRemuxer for SimRemuxer {
         let init = (!self.init_sent).then(|| INIT_MAGIC.to_vec());
         self.init_sent = true;
         Ok(RemuxOutput {
-            tracks: vec![TrackOutput {
-                kind: TrackKind::Combined,
-                codecs: "avc1.4d401e,mp4a.40.2".into(),
-                mime: "video/mp4; codecs=\"avc1.4d401e,mp4a.40.2\"".into(),
-                init,
-                data: out,
-            }],
+            tracks: vec![track_output(kind, init, out)],
             start: info.start,
             end: info.start + duration,
             warnings: Vec::new(),
@@ -124,20 +125,20 @@ impl SegmentRemuxer for SimRemuxer {
         if p.header.len() < HEADER {
             return Ok(None);
         }
-        let (duration, size) = header(&p.header)?;
+        let (duration, size, kind) = header(&p.header)?;
         let (from, to) = (p.emitted, p.received.min(size));
         if ((to - from) as f64) < GOP_SHARE * size as f64 || to >= size {
             return Ok(None);
         }
         p.emitted = to;
         self.early_fragments += 1;
-        Ok(Some(self.fragment(info, duration, size, from, to)))
+        Ok(Some(self.fragment(info, kind, duration, size, from, to)))
     }
 
     fn finish_segment(&mut self, info: &SegmentInfo) -> Result<RemuxOutput, RemuxFailure> {
         let p = self.partial.take().unwrap_or_default();
-        let (duration, size) = header(&p.header)?;
-        Ok(self.fragment(info, duration, size, p.emitted, size))
+        let (duration, size, kind) = header(&p.header)?;
+        Ok(self.fragment(info, kind, duration, size, p.emitted, size))
     }
 
     fn abort_segment(&mut self) {
@@ -151,19 +152,43 @@ impl SegmentRemuxer for SimRemuxer {
     }
 }
 
-fn header(h: &[u8]) -> Result<(f64, u64), RemuxFailure> {
-    if h.get(..4) != Some(SEGMENT_MAGIC.as_slice()) {
-        return Err(RemuxFailure(
+/// What a segment remuxes to: muxed audio and video (`SIMS`), or audio only (`SIMA`).
+fn kind_of(data: &[u8]) -> Result<TrackKind, RemuxFailure> {
+    match data.get(..4) {
+        Some(m) if m == SEGMENT_MAGIC => Ok(TrackKind::Combined),
+        Some(m) if m == AUDIO_MAGIC => Ok(TrackKind::Audio),
+        _ => Err(RemuxFailure(
             "not a simulator segment (no SIMS header)".into(),
-        ));
+        )),
     }
+}
+
+fn track_output(kind: TrackKind, init: Option<Vec<u8>>, data: Vec<u8>) -> TrackOutput {
+    let (codecs, mime) = match kind {
+        TrackKind::Audio => ("mp4a.40.2", "audio/mp4; codecs=\"mp4a.40.2\""),
+        _ => (
+            "avc1.4d401e,mp4a.40.2",
+            "video/mp4; codecs=\"avc1.4d401e,mp4a.40.2\"",
+        ),
+    };
+    TrackOutput {
+        kind,
+        codecs: codecs.into(),
+        mime: mime.into(),
+        init,
+        data,
+    }
+}
+
+fn header(h: &[u8]) -> Result<(f64, u64, TrackKind), RemuxFailure> {
+    let kind = kind_of(h)?;
     let duration = f64_at(h, 4).ok_or_else(|| RemuxFailure("short segment".into()))?;
     let size = h
         .get(12..20)
         .and_then(|b| <[u8; 8]>::try_from(b).ok())
         .map(u64::from_le_bytes)
         .ok_or_else(|| RemuxFailure("short segment".into()))?;
-    Ok((duration, size.max(1)))
+    Ok((duration, size.max(1), kind))
 }
 
 impl SimRemuxer {
@@ -171,6 +196,7 @@ impl SimRemuxer {
     fn fragment(
         &mut self,
         info: &SegmentInfo,
+        kind: TrackKind,
         duration: f64,
         size: u64,
         from: u64,
@@ -192,13 +218,7 @@ impl SimRemuxer {
         let init = (!self.init_sent).then(|| INIT_MAGIC.to_vec());
         self.init_sent = true;
         RemuxOutput {
-            tracks: vec![TrackOutput {
-                kind: TrackKind::Combined,
-                codecs: "avc1.4d401e,mp4a.40.2".into(),
-                mime: "video/mp4; codecs=\"avc1.4d401e,mp4a.40.2\"".into(),
-                init,
-                data: out,
-            }],
+            tracks: vec![track_output(kind, init, out)],
             start,
             end,
             warnings: Vec::new(),

@@ -1,0 +1,214 @@
+#![cfg(not(target_arch = "wasm32"))] // the simulator is native only
+//! Two streams at once, through the simulator: a main stream and an audio stream with its own
+//! playlist (EXT-X-MEDIA TYPE=AUDIO with a URI), each remuxed to its own SourceBuffer.
+
+use super::*;
+use crate::sim::{self, Fault, FaultKind, Ladder, RunResult, SimConfig, Trace};
+
+const DENIED: &str = "<Error><Code>AccessDenied</Code><Message>Access denied</Message></Error>";
+
+fn two_streams() -> Ladder {
+    Ladder::mediaconvert(120.0, 7).with_audio(&[("English", "en"), ("Deutsch", "de")])
+}
+
+fn fast() -> Trace {
+    Trace::constant("fast", 20.0, 10_000.0)
+}
+
+fn run(cfg: SimConfig) -> RunResult {
+    sim::run(&fast(), &two_streams(), &cfg)
+}
+
+fn recorded() -> SimConfig {
+    SimConfig {
+        record: true,
+        ..SimConfig::default()
+    }
+}
+
+/// A fetch the simulator saw, by name.
+struct Fetch {
+    at: f64,
+    url: String,
+}
+
+fn fetches(r: &RunResult, audio: bool) -> Vec<Fetch> {
+    r.fetches
+        .iter()
+        .filter(|(_, kind, _)| match kind {
+            RequestKind::AudioSegment { .. } => audio,
+            RequestKind::Segment { .. } => !audio,
+            _ => false,
+        })
+        .map(|(at, _, url)| Fetch {
+            at: *at,
+            url: url.clone(),
+        })
+        .collect()
+}
+
+fn segment_index(url: &str) -> usize {
+    let file = url.rsplit('/').next().unwrap_or_default();
+    file.trim_end_matches(".ts").parse().unwrap()
+}
+
+fn fault(url_contains: &str, kind: FaultKind) -> Fault {
+    Fault {
+        from: 0.0,
+        until: f64::INFINITY,
+        kind,
+        url_contains: url_contains.into(),
+        max_count: Some(1),
+    }
+}
+
+fn fatal(r: &RunResult) -> Option<&PlayerError> {
+    r.errors.iter().find(|e| e.fatal)
+}
+
+/// Times of the appends that reached the end of the content, per SourceBuffer.
+fn last_appends(r: &RunResult) -> Vec<(TrackId, f64)> {
+    let mut out: Vec<(TrackId, f64)> = Vec::new();
+    for (at, e) in &r.events {
+        if let Event::BufferAppended { track, end, .. } = e {
+            if *end > 119.9 {
+                out.retain(|(t, _)| t != track);
+                out.push((*track, *at));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn both_streams_are_fetched_to_the_goal_into_their_own_source_buffers() {
+    let r = run(recorded());
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal(&r), None);
+    assert!(r.mse_violations.is_empty(), "{:?}", r.mse_violations);
+    let mut mimes: Vec<&str> = r.source_buffers.iter().map(|(_, m)| m.as_str()).collect();
+    mimes.sort_unstable();
+    assert_eq!(
+        mimes,
+        [
+            "audio/mp4; codecs=\"mp4a.40.2\"",
+            "video/mp4; codecs=\"avc1.4d401e,mp4a.40.2\""
+        ]
+    );
+    // The default rendition (English, DEFAULT=YES) is the one fetched, every segment once.
+    let audio = fetches(&r, true);
+    let mut idx: Vec<usize> = audio.iter().map(|f| segment_index(&f.url)).collect();
+    idx.sort_unstable();
+    assert_eq!(idx, (0..12).collect::<Vec<_>>());
+    assert!(audio.iter().all(|f| f.url.contains("/a0/")));
+    assert_eq!(fetches(&r, false).len(), 12);
+    // The audio stream follows the main stream's goal: never more than 30 s ahead.
+    let start = r.startup_s.unwrap_or(0.0);
+    for f in &audio {
+        let playhead = (f.at - start).max(0.0);
+        let seg_start = segment_index(&f.url) as f64 * 10.0;
+        assert!(seg_start - playhead < 30.0 + 1e-6, "{} at {}", f.url, f.at);
+    }
+    // Only the main stream is measured by the ABR and announced as segments.
+    let loaded = r
+        .events
+        .iter()
+        .filter(|(_, e)| matches!(e, Event::SegmentLoaded { .. }))
+        .count();
+    assert_eq!(loaded, 12);
+}
+
+#[test]
+fn a_403_on_the_audio_stream_is_refreshed_once_and_the_same_url_retried() {
+    let denied = FaultKind::Status(403, Some(DENIED.into()));
+    let cfg = SimConfig {
+        faults: vec![fault("/a0/3.ts", denied)],
+        ..recorded()
+    };
+    let r = run(cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal(&r), None);
+    assert_eq!(r.refresh_requests, 1);
+    let reactive = r
+        .events
+        .iter()
+        .filter(|(_, e)| matches!(e, Event::CredentialsRefreshNeeded { reactive: true }))
+        .count();
+    assert_eq!(reactive, 1);
+    let tries = fetches(&r, true)
+        .iter()
+        .filter(|f| f.url.ends_with("/a0/3.ts"))
+        .count();
+    assert_eq!(tries, 2, "refused once, then the same URL again");
+    assert!(r.mse_violations.is_empty(), "{:?}", r.mse_violations);
+}
+
+#[test]
+fn a_seek_moves_both_streams() {
+    let cfg = SimConfig {
+        seeks: vec![(8.0, 75.0)],
+        ..recorded()
+    };
+    let r = run(cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal(&r), None);
+    for audio in [false, true] {
+        let after: Vec<usize> = fetches(&r, audio)
+            .iter()
+            .filter(|f| f.at >= 8.0)
+            .map(|f| segment_index(&f.url))
+            .collect();
+        assert_eq!(after.first(), Some(&7), "audio {audio}: {after:?}");
+        assert!(after.contains(&11));
+    }
+}
+
+#[test]
+fn a_404_on_the_audio_stream_skips_that_segment_and_playback_goes_on() {
+    let missing = FaultKind::Status(404, None);
+    let cfg = SimConfig {
+        faults: vec![Fault {
+            max_count: None,
+            ..fault("/a0/5.ts", missing)
+        }],
+        ..recorded()
+    };
+    let r = run(cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal(&r), None);
+    let skipped = r
+        .errors
+        .iter()
+        .filter(|e| e.kind == ErrorKind::NotFound && e.details.contains("skipped"))
+        .count();
+    assert_eq!(skipped, 1);
+    // The video was not touched: no level penalised, every main segment once.
+    assert_eq!(fetches(&r, false).len(), 12);
+    assert!(r.final_position > 119.0, "{}", r.final_position);
+}
+
+#[test]
+fn end_of_stream_waits_for_the_slower_stream() {
+    // The last audio segment hangs once: its retry comes after the main stream has ended.
+    let cfg = SimConfig {
+        faults: vec![fault("/a0/11.ts", FaultKind::Stall)],
+        ..recorded()
+    };
+    let r = run(cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(r.end_of_streams, 1);
+    let last = last_appends(&r);
+    assert_eq!(last.len(), 2, "{last:?}");
+    let ended_at = r
+        .events
+        .iter()
+        .find(|(_, e)| matches!(e, Event::Ended))
+        .map(|(at, _)| *at)
+        .unwrap();
+    let (main_at, audio_at) = (last[0].1.min(last[1].1), last[0].1.max(last[1].1));
+    assert!(audio_at > main_at + 5.0, "the stall delayed one stream");
+    assert!(
+        ended_at >= audio_at,
+        "ended at {ended_at}, audio in at {audio_at}"
+    );
+}

@@ -132,7 +132,7 @@ struct Streaming {
     /// Body bytes received as chunks.
     bytes: u64,
     /// A remux failure mid-segment: reported when the download ends, the rest is ignored.
-    failed: Option<String>,
+    failed: Option<RemuxFailure>,
     /// Engine state taken by the first chunk, restored when the segment is given up.
     prev_level: Option<usize>,
     prev_non_contiguous: bool,
@@ -755,7 +755,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.next_time = fetch.seg.end();
         let result = match streamed {
             Some(s) => match s.failed {
-                Some(e) => Err(RemuxFailure(e)),
+                Some(e) => Err(e),
                 None => self.remux.finish_segment(&s.info),
             },
             None => {
@@ -772,7 +772,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 self.remux_errors += 1;
                 let fatal = self.remux_errors >= self.cfg.max_remux_errors;
                 self.next_non_contiguous = true;
-                self.error(ErrorKind::Remux, e.0, fatal, Some(&r.url));
+                self.error(ErrorKind::Remux, e.message, fatal, Some(&r.url));
             }
         }
     }
@@ -870,7 +870,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             Err(e) => {
                 self.remux.abort_segment();
                 if let Some(s) = self.streaming.as_mut() {
-                    s.failed = Some(e.0);
+                    s.failed = Some(e);
                 }
             }
         }

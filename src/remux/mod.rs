@@ -17,12 +17,16 @@ mod output;
 mod timeline;
 mod video;
 
+use crate::error::ErrorCategory;
 use crate::fmp4::Sample;
 use crate::ts::audio::AudioConfig;
 use crate::ts::{DemuxWarning, Demuxer, TsError};
 use output::Span;
 use timeline::Timeline;
 use video::{Phase, Placed, VideoConfig, DEFAULT_FRAME_90K};
+
+#[cfg(test)]
+mod tests;
 
 /// Larger segments are refused (sample offsets are 32-bit; HLS segments are a few MB).
 pub const MAX_SEGMENT_BYTES: usize = 256 << 20;
@@ -95,7 +99,9 @@ pub struct RemuxOutput {
     pub warnings: Vec<RemuxWarning>,
 }
 
+/// A segment that cannot be remuxed. [`RemuxError::category`] tells the kind of failure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RemuxError {
     #[error(transparent)]
     Ts(#[from] TsError),
@@ -105,6 +111,19 @@ pub enum RemuxError {
     NoFrames { len: usize },
     #[error("malformed: H.264 stream has no usable SPS/PPS")]
     MissingParameterSets,
+}
+
+impl RemuxError {
+    /// What kind of failure this is (the word its message starts with).
+    pub fn category(&self) -> ErrorCategory {
+        match self {
+            RemuxError::Ts(e) => e.category(),
+            RemuxError::TooLarge { .. } => ErrorCategory::Limit,
+            RemuxError::NoFrames { .. } | RemuxError::MissingParameterSets => {
+                ErrorCategory::Malformed
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -5,6 +5,7 @@
 use crate::engine::{
     RemuxFailure, RemuxOutput, SegmentInfo, SegmentRemuxer, TrackKind, TrackOutput,
 };
+use crate::error::ErrorCategory;
 
 const SEGMENT_MAGIC: &[u8; 4] = b"SIMS";
 const DATA_MAGIC: &[u8; 4] = b"SIMD";
@@ -76,11 +77,13 @@ pub struct SimRemuxer {
 impl SegmentRemuxer for SimRemuxer {
     fn push(&mut self, data: &[u8], info: &SegmentInfo) -> Result<RemuxOutput, RemuxFailure> {
         if data.get(..4) != Some(SEGMENT_MAGIC.as_slice()) {
-            return Err(RemuxFailure(
-                "not a simulator segment (no SIMS header)".into(),
+            return Err(RemuxFailure::new(
+                ErrorCategory::Malformed,
+                "not a simulator segment (no SIMS header)",
             ));
         }
-        let duration = f64_at(data, 4).ok_or_else(|| RemuxFailure("short segment".into()))?;
+        let duration = f64_at(data, 4)
+            .ok_or_else(|| RemuxFailure::new(ErrorCategory::Malformed, "short segment"))?;
         self.pushes += 1;
         self.discontinuities += u64::from(info.discontinuity);
         self.rendition_switches += u64::from(info.rendition_switch);
@@ -149,16 +152,18 @@ impl SegmentRemuxer for SimRemuxer {
 
 fn header(h: &[u8]) -> Result<(f64, u64), RemuxFailure> {
     if h.get(..4) != Some(SEGMENT_MAGIC.as_slice()) {
-        return Err(RemuxFailure(
-            "not a simulator segment (no SIMS header)".into(),
+        return Err(RemuxFailure::new(
+            ErrorCategory::Malformed,
+            "not a simulator segment (no SIMS header)",
         ));
     }
-    let duration = f64_at(h, 4).ok_or_else(|| RemuxFailure("short segment".into()))?;
+    let duration =
+        f64_at(h, 4).ok_or_else(|| RemuxFailure::new(ErrorCategory::Malformed, "short segment"))?;
     let size = h
         .get(12..20)
         .and_then(|b| <[u8; 8]>::try_from(b).ok())
         .map(u64::from_le_bytes)
-        .ok_or_else(|| RemuxFailure("short segment".into()))?;
+        .ok_or_else(|| RemuxFailure::new(ErrorCategory::Malformed, "short segment"))?;
     Ok((duration, size.max(1)))
 }
 

@@ -1,7 +1,7 @@
 //! One step's output: the init segment (`ftyp` + `moov`) when the track set or a codec
 //! configuration changed, and one fragment (`moof` + `mdat`), in the Combined or SplitTracks
 //! shape.
-use super::video::{VideoConfig, VideoRun};
+use super::video::{ParameterSets, VideoRun};
 use super::{OutputShape, RemuxOutput, RemuxWarning, Seg, TrackKind, TrackOutput, Transmuxer};
 use crate::fmp4::{self, SampleEntry, TrackFragment, TrackInit};
 use crate::ts::audio::AudioConfig;
@@ -39,7 +39,6 @@ impl Transmuxer {
         mut span: Span,
     ) -> RemuxOutput {
         let mut warnings = std::mem::take(&mut seg.warnings);
-        let video_cfg = self.current_video_config();
         // A SourceBuffer cannot gain a track later, and MSE refuses new SourceBuffers once one
         // has media: while the stream has video frames but no decodable start yet (no SPS/PPS +
         // keyframe), nothing is written at all.
@@ -58,16 +57,7 @@ impl Transmuxer {
             return self.no_tracks(warnings, seg.end);
         }
         seg.emitted = true;
-        let has_video = video_cfg.is_some();
-        let has_audio = audio_config.is_some();
-        let tracks =
-            self.write_tracks(seg, video_run, audio_tfdt, audio_config, video_cfg.as_ref());
-        if has_video {
-            self.video_written = video_cfg;
-        }
-        if has_audio {
-            self.audio_written = audio_config;
-        }
+        let tracks = self.write_tracks(seg, video_run, audio_tfdt, audio_config);
         if !span.start.is_finite() {
             span.start = seg.start_90k as f64 / 90_000.0;
             span.end = span.start;
@@ -83,15 +73,16 @@ impl Transmuxer {
         }
     }
 
-    /// The init segments (on a change) and the fragment of this output, per the shape.
+    /// The init segments (on a change) and the fragment of this output, per the shape; what
+    /// the init segments describe is recorded.
     fn write_tracks(
         &mut self,
         seg: &Seg,
         video_run: Option<VideoRun>,
         audio_tfdt: Option<u64>,
         audio_config: Option<AudioConfig>,
-        video_cfg: Option<&VideoConfig>,
     ) -> Vec<TrackOutput> {
+        let video_cfg = ParameterSets::of(&self.demux.video);
         let has_video = video_cfg.is_some();
         let has_audio = audio_config.is_some();
         let v_data: [&[u8]; 1] = [video_run
@@ -126,15 +117,15 @@ impl Transmuxer {
         });
         let video_codec = video_cfg.map(|c| c.info.codec_string());
         let audio_codec = audio_config.map(|c| c.codec_string());
-        let video_changed = has_video && video_cfg != self.video_written.as_ref();
+        let video_changed = video_cfg.is_some_and(|c| !c.written_as(self.video_written.as_ref()));
         let audio_changed = has_audio && audio_config != self.audio_written;
         let video_init = video_cfg.map(|c| TrackInit {
             track_id: VIDEO_TRACK_ID,
             timescale: VIDEO_TIMESCALE,
             entry: SampleEntry::Avc {
-                sps: &c.sps,
-                pps: &c.pps,
-                info: &c.info,
+                sps: c.sps,
+                pps: c.pps,
+                info: c.info,
             },
         });
         let audio_cfg_ref = audio_config.as_ref();
@@ -187,6 +178,13 @@ impl Transmuxer {
             }
         }
         self.sequence = sequence;
+        // The SPS/PPS are copied only when they changed.
+        if let (Some(c), true) = (video_cfg, video_changed) {
+            self.video_written = Some(c.to_config());
+        }
+        if has_audio {
+            self.audio_written = audio_config;
+        }
         tracks
     }
 

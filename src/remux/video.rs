@@ -6,17 +6,54 @@ use std::ops::Range;
 use super::output::Span;
 use super::{RemuxError, RemuxWarning, Seg, Transmuxer};
 use crate::fmp4::{Sample, FLAGS_NON_SYNC, FLAGS_SYNC};
-use crate::ts::h264::SpsInfo;
+use crate::ts::h264::{H264Es, SpsInfo};
 
 /// Frame duration (90 kHz) until the SPS's VUI timing or the stream tells otherwise.
 pub(super) const DEFAULT_FRAME_90K: u32 = 3_000;
 
-/// The parameter sets an `avcC` is written from.
+/// The parameter sets the last video init segment (`avcC`) was written from.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct VideoConfig {
-    pub(super) sps: Vec<u8>,
-    pub(super) pps: Vec<Vec<u8>>,
-    pub(super) info: SpsInfo,
+    sps: Vec<u8>,
+    pps: Vec<Vec<u8>>,
+    info: SpsInfo,
+}
+
+/// The SPS/PPS in force in the elementary stream, borrowed (no copy per push).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ParameterSets<'a> {
+    pub(super) sps: &'a [u8],
+    pub(super) pps: &'a [Vec<u8>],
+    pub(super) info: &'a SpsInfo,
+}
+
+impl<'a> ParameterSets<'a> {
+    /// The SPS/PPS in force, once both are known.
+    pub(super) fn of(es: &'a H264Es) -> Option<Self> {
+        let info = es.sps_info.as_ref()?;
+        if es.pps.is_empty() {
+            return None;
+        }
+        Some(ParameterSets {
+            sps: &es.sps,
+            pps: &es.pps,
+            info,
+        })
+    }
+
+    /// The same parameter sets as `written`.
+    pub(super) fn written_as(self, written: Option<&VideoConfig>) -> bool {
+        written.is_some_and(|w| w.sps == self.sps && w.pps == self.pps && w.info == *self.info)
+    }
+
+    /// An owned copy, to remember what an init segment was written from.
+    pub(super) fn to_config(self) -> VideoConfig {
+        VideoConfig {
+            sps: self.sps.to_vec(),
+            pps: self.pps.to_vec(),
+            info: self.info.clone(),
+        }
+    }
 }
 
 /// One video access unit placed on the output timeline.
@@ -135,7 +172,7 @@ impl Transmuxer {
         if emit_v == 0 {
             return Ok(run);
         }
-        if self.current_video_config().is_none() {
+        if ParameterSets::of(&self.demux.video).is_none() {
             return Err(RemuxError::MissingParameterSets);
         }
         self.need_key = false;
@@ -201,19 +238,5 @@ impl Transmuxer {
                     .push(RemuxWarning::VideoOverlap { ms: -delta / 90 });
             }
         }
-    }
-
-    /// The SPS/PPS in force, once both are known.
-    pub(super) fn current_video_config(&self) -> Option<VideoConfig> {
-        let es = &self.demux.video;
-        let info = es.sps_info.clone()?;
-        if es.pps.is_empty() {
-            return None;
-        }
-        Some(VideoConfig {
-            sps: es.sps.clone(),
-            pps: es.pps.clone(),
-            info,
-        })
     }
 }

@@ -10,12 +10,15 @@
 
 pub mod abr;
 pub mod engine;
+pub mod error;
 pub mod fmp4;
 pub mod playlist;
 pub mod remux;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sim;
 pub mod ts;
+
+pub use error::ErrorCategory;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -1,10 +1,15 @@
 //! Adaptive bitrate: the bandwidth estimator and the level-choice rules.
 
+mod baselines;
+mod config;
 pub mod estimator;
-pub mod rules;
+mod lookahead;
+mod rule;
+#[cfg(test)]
+mod test_support;
 
+pub use baselines::{HlsJsConfig, HlsJsRule, ThroughputRule};
+pub use config::{AbrConfig, Prediction};
 pub use estimator::{BandwidthEstimator, EstimatorConfig, Ewma};
-pub use rules::{
-    Abr, AbrConfig, AbrContext, AbrKind, AbrLevel, HlsJsConfig, HlsJsRule, LoadProgress, Lookahead,
-    Prediction, SegmentSample, ThroughputRule,
-};
+pub use lookahead::Lookahead;
+pub use rule::{Abr, AbrContext, AbrKind, AbrLevel, LoadProgress, SegmentSample};

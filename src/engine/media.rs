@@ -4,6 +4,8 @@
 // The transmuxer's own vocabulary; the engine adds only what it needs on top (text warnings).
 pub use crate::remux::{OutputShape, SegmentInfo, TrackKind, TrackOutput};
 
+use crate::error::ErrorCategory;
+
 /// What the remuxer produced from one segment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemuxOutput {
@@ -15,10 +17,23 @@ pub struct RemuxOutput {
     pub warnings: Vec<String>,
 }
 
-/// A remux failure, reduced to what the engine needs: a message for the error event.
+/// A remux failure, reduced to what the engine needs: its category and a message for the error
+/// event (displayed as the message alone).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct RemuxFailure(pub String);
+#[error("{message}")]
+pub struct RemuxFailure {
+    pub category: ErrorCategory,
+    pub message: String,
+}
+
+impl RemuxFailure {
+    pub fn new(category: ErrorCategory, message: impl Into<String>) -> Self {
+        Self {
+            category,
+            message: message.into(),
+        }
+    }
+}
 
 /// The remuxer as the engine drives it.
 pub trait SegmentRemuxer {

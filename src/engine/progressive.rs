@@ -2,7 +2,7 @@
 //! as they complete, and the state to undo when the segment is given up.
 
 use super::loader::{RequestId, RequestState};
-use super::media::SegmentInfo;
+use super::media::{RemuxFailure, SegmentInfo};
 use super::types::StreamKind;
 use super::{Engine, SegmentRemuxer};
 
@@ -14,7 +14,7 @@ pub(super) struct Streaming {
     /// Body bytes received as chunks.
     pub(super) bytes: u64,
     /// A remux failure mid-segment: reported when the download ends, the rest is ignored.
-    pub(super) failed: Option<String>,
+    pub(super) failed: Option<RemuxFailure>,
     /// Stream state taken by the first chunk, restored when the segment is given up.
     prev_level: Option<usize>,
     prev_non_contiguous: bool,
@@ -88,7 +88,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             Err(e) => {
                 st.remux.abort_segment();
                 if let Some(s) = st.streaming.as_mut() {
-                    s.failed = Some(e.0);
+                    s.failed = Some(e);
                 }
             }
         }

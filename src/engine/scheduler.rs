@@ -6,7 +6,6 @@ use crate::abr::SegmentSample;
 
 use super::levels::{LevelPlaylist, PlaylistOwner};
 use super::loader::{Request, RequestKind};
-use super::media::RemuxFailure;
 use super::stream::SegmentFetch;
 use super::timeline::{Seg, EDGE};
 use super::types::{ErrorKind, Event, Output, StreamKind, SwitchReason};
@@ -239,7 +238,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         };
         let result = match streamed {
             Some(s) => match s.failed {
-                Some(e) => Err(RemuxFailure(e)),
+                Some(e) => Err(e),
                 None => st.remux.finish_segment(&s.info),
             },
             None => {
@@ -256,7 +255,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 st.remux_errors += 1;
                 st.next_non_contiguous = true;
                 let fatal = st.remux_errors >= self.cfg.max_remux_errors;
-                self.error(ErrorKind::Remux, e.0, fatal, Some(&r.url));
+                self.error(ErrorKind::Remux, e.message, fatal, Some(&r.url));
             }
         }
     }

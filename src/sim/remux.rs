@@ -5,6 +5,7 @@
 use crate::engine::{
     RemuxFailure, RemuxOutput, SegmentInfo, SegmentRemuxer, TrackKind, TrackOutput,
 };
+use crate::error::ErrorCategory;
 
 const SEGMENT_MAGIC: &[u8; 4] = b"SIMS";
 /// An audio-only segment (an alternate audio rendition's).
@@ -87,7 +88,8 @@ pub struct SimRemuxer {
 impl SegmentRemuxer for SimRemuxer {
     fn push(&mut self, data: &[u8], info: &SegmentInfo) -> Result<RemuxOutput, RemuxFailure> {
         let kind = kind_of(data)?;
-        let duration = f64_at(data, 4).ok_or_else(|| RemuxFailure("short segment".into()))?;
+        let duration = f64_at(data, 4)
+            .ok_or_else(|| RemuxFailure::new(ErrorCategory::Malformed, "short segment"))?;
         self.pushes += 1;
         self.discontinuities += u64::from(info.discontinuity);
         self.rendition_switches += u64::from(info.rendition_switch);
@@ -157,8 +159,9 @@ fn kind_of(data: &[u8]) -> Result<TrackKind, RemuxFailure> {
     match data.get(..4) {
         Some(m) if m == SEGMENT_MAGIC => Ok(TrackKind::Combined),
         Some(m) if m == AUDIO_MAGIC => Ok(TrackKind::Audio),
-        _ => Err(RemuxFailure(
-            "not a simulator segment (no SIMS header)".into(),
+        _ => Err(RemuxFailure::new(
+            ErrorCategory::Malformed,
+            "not a simulator segment (no SIMS header)",
         )),
     }
 }
@@ -182,12 +185,13 @@ fn track_output(kind: TrackKind, init: Option<Vec<u8>>, data: Vec<u8>) -> TrackO
 
 fn header(h: &[u8]) -> Result<(f64, u64, TrackKind), RemuxFailure> {
     let kind = kind_of(h)?;
-    let duration = f64_at(h, 4).ok_or_else(|| RemuxFailure("short segment".into()))?;
+    let duration =
+        f64_at(h, 4).ok_or_else(|| RemuxFailure::new(ErrorCategory::Malformed, "short segment"))?;
     let size = h
         .get(12..20)
         .and_then(|b| <[u8; 8]>::try_from(b).ok())
         .map(u64::from_le_bytes)
-        .ok_or_else(|| RemuxFailure("short segment".into()))?;
+        .ok_or_else(|| RemuxFailure::new(ErrorCategory::Malformed, "short segment"))?;
     Ok((duration, size.max(1), kind))
 }
 

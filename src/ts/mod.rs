@@ -13,6 +13,7 @@ pub mod audio;
 pub mod bits;
 pub mod h264;
 
+use crate::error::ErrorCategory;
 use audio::{AudioEs, AudioKind};
 use h264::H264Es;
 
@@ -37,7 +38,9 @@ pub struct EsFrame {
     pub key: bool,
 }
 
+/// Nothing usable in the segment. [`TsError::category`] tells the kind of failure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TsError {
     #[error("malformed: no MPEG-TS sync (0x47 every 188 bytes) in {len} bytes")]
     NoSync { len: usize },
@@ -47,6 +50,18 @@ pub enum TsError {
     MissingPmt { pmt_pid: u16 },
     #[error("unsupported: the program has no H.264, AAC or MPEG audio stream")]
     NoSupportedStream,
+}
+
+impl TsError {
+    /// What kind of failure this is (the word its message starts with).
+    pub fn category(&self) -> ErrorCategory {
+        match self {
+            TsError::NoSync { .. } | TsError::MissingPat | TsError::MissingPmt { .. } => {
+                ErrorCategory::Malformed
+            }
+            TsError::NoSupportedStream => ErrorCategory::Unsupported,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,0 +1,121 @@
+//! The parameters of this project's rule ([`Lookahead`](super::Lookahead)).
+
+use super::estimator::EstimatorConfig;
+
+/// Parameters of this project's rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AbrConfig {
+    pub estimator: EstimatorConfig,
+    /// Segments looked ahead by the search.
+    pub horizon: usize,
+    /// Upper bound on sequences scored per decision; the horizon shrinks to respect it.
+    pub max_evaluations: usize,
+    /// Recent throughput samples and prediction errors kept (the robust-EWMA's error window).
+    pub history: usize,
+    /// QoE weights, per second of rebuffering and per Mbps of switch.
+    pub rebuffer_penalty: f64,
+    pub switch_penalty: f64,
+    /// Prediction used to judge up-moves (sustainability and the re-search); `None`: the same.
+    pub up_prediction: Option<Prediction>,
+    /// How the throughput of the next segments is predicted. The EWMA (2 s / 5 s half-lives,
+    /// as Shaka) scored best over the committed traces; RobustMPC's harmonic mean switched less
+    /// but reacted to drops too slowly with 10 s segments (tried and removed: the tuning record
+    /// in docs/design-engine.md).
+    pub prediction: Prediction,
+    /// An up-switch must be sustainable: predicted throughput x this >= the level's rate
+    /// (`0` disables the check; the terminal term below usually does the job better).
+    pub up_safety: f64,
+    /// After the searched segments, the buffer must carry this many more seconds of content
+    /// (capped by what remains of a VOD) at the last level, or the shortfall is scored as
+    /// rebuffering: a long-horizon view that keeps the search from spending the buffer on
+    /// levels the link cannot keep.
+    pub terminal_horizon_s: f64,
+    /// The same long view, shorter, for sequences that stay or go down: keeping a level the
+    /// link no longer carries is paid for before the buffer is gone (`0` = off).
+    pub stay_horizon_s: f64,
+    /// No abandon while the link is dead (see `abandon_dead_link_bps`) or when the last
+    /// progress step alone would finish the download in time (the link came back).
+    pub abandon_patient: bool,
+    /// No up-switch to a level below the one the link carries just because the buffer is
+    /// still too short for the latter (see `choose`).
+    pub no_partial_up: bool,
+    /// Window of the "latest" rate used by `abandon_patient`, seconds.
+    pub abandon_latest_s: f64,
+    /// With `abandon_patient`: below this rate (bits/s) since the last check the link is taken
+    /// as dead and no abandon is made.
+    pub abandon_dead_link_bps: f64,
+    /// Largest relative error the robust-EWMA prediction discounts by.
+    pub robust_error_cap: f64,
+    /// An up-switch waits while the last sample exceeds the prediction by more than this
+    /// fraction: the estimate is still rising (or the sample is a spike), and waiting one
+    /// segment turns two steps up into one (`0` = off).
+    pub up_settle: f64,
+    /// An up-switch must also be chosen by the search with the prediction scaled by this
+    /// (hysteresis against noise: up slowly, down at once).
+    pub up_confidence: f64,
+    /// Guard after the search: the chosen level's fetch time, at the smaller of the prediction
+    /// and the last sample, must fit in this fraction of the buffer (else step down; `0` = off).
+    pub fetch_guard: f64,
+    /// Seconds after a switch during which no up-switch is made (hysteresis).
+    pub min_up_switch_interval: f64,
+    /// Allow the emergency abandon of a segment that would arrive after the buffer runs dry.
+    pub abandon: bool,
+    /// Abandon only if the lower level arrives in less than this fraction of the time the rest
+    /// of the current segment needs.
+    pub abandon_gain: f64,
+    /// Window of the recent download rate used by the abandon rule, seconds.
+    pub abandon_window_s: f64,
+    /// A download is judged only after this many seconds of transfer.
+    pub abandon_min_transfer_s: f64,
+}
+
+impl Default for AbrConfig {
+    fn default() -> Self {
+        AbrConfig {
+            estimator: EstimatorConfig::default(),
+            horizon: 5,
+            max_evaluations: 20_000,
+            history: 5,
+            rebuffer_penalty: 4.3,
+            switch_penalty: 1.0,
+            prediction: Prediction::Ewma,
+            up_prediction: Some(Prediction::RobustEwma),
+            up_safety: 1.0,
+            terminal_horizon_s: 300.0,
+            stay_horizon_s: 60.0,
+            abandon_patient: true,
+            no_partial_up: true,
+            abandon_latest_s: 0.5,
+            abandon_dead_link_bps: 0.0,
+            robust_error_cap: 0.3,
+            up_settle: 0.2,
+            up_confidence: 0.9,
+            fetch_guard: 0.8,
+            min_up_switch_interval: 0.0,
+            abandon: true,
+            abandon_min_transfer_s: 0.5,
+            abandon_window_s: 2.0,
+            abandon_gain: 0.7,
+        }
+    }
+}
+
+/// Throughput prediction for the lookahead rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prediction {
+    /// The EWMA estimate (min of fast and slow).
+    Ewma,
+    /// The EWMA estimate over (1 + largest recent relative error): RobustMPC's discount on
+    /// the faster-reacting average.
+    RobustEwma,
+}
+
+impl Prediction {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ewma" => Some(Prediction::Ewma),
+            "robust-ewma" => Some(Prediction::RobustEwma),
+            _ => None,
+        }
+    }
+}

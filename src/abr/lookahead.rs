@@ -1,0 +1,355 @@
+//! The lookahead rule: robust throughput prediction, a model-predictive search over the next
+//! segments scored with the linear QoE, a sustainability check on up-switches and an emergency
+//! abandon.
+
+use std::collections::VecDeque;
+
+use super::estimator::BandwidthEstimator;
+use super::{Abr, AbrConfig, AbrContext, LoadProgress, Prediction, SegmentSample};
+
+/// The lookahead rule (model-predictive control over the linear QoE).
+#[derive(Debug, Clone)]
+pub struct Lookahead {
+    cfg: AbrConfig,
+    est: BandwidthEstimator,
+    /// Recent segment throughputs, bits per second (TTFB excluded).
+    samples: VecDeque<f64>,
+    /// Recent relative prediction errors.
+    errors: VecDeque<f64>,
+    last_prediction: Option<f64>,
+    last_switch_at: Option<f64>,
+    last_choice: Option<usize>,
+    /// (elapsed, loaded, level) of the download in progress, last few seconds.
+    progress: VecDeque<(f64, u64, usize)>,
+}
+
+impl Lookahead {
+    pub fn new(cfg: AbrConfig) -> Self {
+        Lookahead {
+            est: BandwidthEstimator::new(cfg.estimator.clone()),
+            samples: VecDeque::new(),
+            errors: VecDeque::new(),
+            last_prediction: None,
+            last_switch_at: None,
+            last_choice: None,
+            progress: VecDeque::new(),
+            cfg,
+        }
+    }
+
+    /// Predicted throughput for the next segments (`prediction`; the EWMA by default).
+    pub fn predict_bps(&self) -> f64 {
+        self.predict_with(self.cfg.prediction)
+    }
+
+    fn predict_with(&self, mode: Prediction) -> f64 {
+        if self.samples.is_empty() || !self.est.trusted() {
+            return self.est.estimate_bps();
+        }
+        let ewma = self.est.estimate_bps();
+        match mode {
+            Prediction::Ewma => ewma,
+            Prediction::RobustEwma => {
+                // Capped: one sample that straddled an outage would otherwise block every
+                // up-move for `history` segments.
+                let max_err = self.errors.iter().copied().fold(0.0f64, f64::max);
+                ewma / (1.0 + max_err.min(self.cfg.robust_error_cap))
+            }
+        }
+    }
+
+    fn push_bounded(q: &mut VecDeque<f64>, v: f64, cap: usize) {
+        q.push_back(v);
+        while q.len() > cap.max(1) {
+            q.pop_front();
+        }
+    }
+
+    /// Best first level by exhaustive search over `horizon` segments.
+    fn search(&self, ctx: &AbrContext, pred_bps: f64) -> usize {
+        let cands: Vec<usize> = (0..ctx.levels.len())
+            .filter(|&i| ctx.is_allowed(i))
+            .collect();
+        if cands.is_empty() {
+            return 0;
+        }
+        let dur = ctx.segment_duration.max(0.1);
+        // Never look past the end of a VOD.
+        let left = ctx.remaining.map_or(usize::MAX, |r| {
+            1 + (r / dur - 1e-6).ceil().max(0.0) as usize
+        });
+        let mut horizon = self.cfg.horizon.max(1).min(left);
+        while horizon > 1
+            && (cands.len() as f64).powi(horizon as i32) > self.cfg.max_evaluations as f64
+        {
+            horizon -= 1;
+        }
+        let ttfb = self.est.ttfb_s();
+        let prev_rate = ctx.current.map(|c| ctx.rate(c));
+        let mut best = (f64::NEG_INFINITY, ctx.lowest());
+        let mut seq = vec![0usize; horizon];
+        let total = cands.len().pow(horizon as u32);
+        for code in 0..total {
+            let mut c = code;
+            for slot in seq.iter_mut() {
+                *slot = c % cands.len();
+                c /= cands.len();
+            }
+            let mut buffer = ctx.buffer;
+            let mut prev = prev_rate;
+            let mut score = 0.0;
+            let mut last_dl = 0.0;
+            let cap = ctx.buffer_goal.max(dur);
+            for &k in &seq {
+                let lvl = cands.get(k).copied().unwrap_or(0);
+                let rate = ctx.rate(lvl);
+                let dl = ttfb + ctx.size_rate(lvl) * dur / pred_bps.max(1.0);
+                let stall = (dl - buffer).max(0.0);
+                last_dl = dl;
+                buffer = ((buffer - dl).max(0.0) + dur).min(cap);
+                score += rate / 1e6 - self.cfg.rebuffer_penalty * stall;
+                if let Some(p) = prev {
+                    score -= self.cfg.switch_penalty * (rate - p).abs() / 1e6;
+                }
+                prev = Some(rate);
+            }
+            // Beyond the horizon: can the buffer carry the rest at the last level?
+            let beyond = ctx
+                .remaining
+                .map_or(self.cfg.terminal_horizon_s, |r| {
+                    (r - dur * (horizon as f64 - 1.0)).min(self.cfg.terminal_horizon_s)
+                })
+                .max(0.0);
+            // Hysteresis: the long view gates going up; staying or going down is judged on the
+            // searched segments alone (else the rule dips down and up again as the buffer drains).
+            let last = seq.last().and_then(|&k| cands.get(k)).copied().unwrap_or(0);
+            let going_up = ctx.current.map_or(true, |c| last > c);
+            let view = if going_up { beyond } else { 0.0 };
+            if view > 0.0 {
+                let deficit = (view / dur) * (last_dl - dur).max(0.0) - buffer;
+                score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
+            }
+            // Keeping (or taking) a level now: can today's buffer carry it for the next
+            // `stay_horizon_s` at the prediction? Judged on the level fetched now, so a
+            // sequence cannot dodge it by stepping down only in its last slot.
+            if let (Some(&f), true) = (seq.first(), self.cfg.stay_horizon_s > 0.0) {
+                let lvl = cands.get(f).copied().unwrap_or(0);
+                if ctx.current.is_some_and(|c| lvl >= c) {
+                    let view = ctx.remaining.map_or(self.cfg.stay_horizon_s, |r| {
+                        (r + dur).min(self.cfg.stay_horizon_s)
+                    });
+                    let dl = ttfb + ctx.size_rate(lvl) * dur / pred_bps.max(1.0);
+                    let deficit = (view / dur) * (dl - dur).max(0.0) - ctx.buffer;
+                    score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
+                }
+            }
+            let first = seq
+                .first()
+                .and_then(|&k| cands.get(k))
+                .copied()
+                .unwrap_or(0);
+            if score > best.0 + 1e-9 {
+                best = (score, first);
+            }
+        }
+        best.1
+    }
+}
+
+impl Abr for Lookahead {
+    fn name(&self) -> &'static str {
+        "ours"
+    }
+
+    fn on_sample(&mut self, s: &SegmentSample) {
+        let transfer = (s.load_s - s.ttfb_s).max(0.0);
+        self.est.sample_ttfb(s.ttfb_s);
+        if !self.est.sample(s.bytes, transfer) {
+            return;
+        }
+        let tput = s.bytes as f64 * 8.0 / transfer.max(self.cfg.estimator.min_transfer_s);
+        if let Some(p) = self.last_prediction {
+            Self::push_bounded(
+                &mut self.errors,
+                ((p - tput) / tput).abs(),
+                self.cfg.history,
+            );
+        }
+        Self::push_bounded(&mut self.samples, tput, self.cfg.history);
+    }
+
+    fn on_partial(&mut self, bytes: u64, transfer_s: f64) {
+        if self.est.sample(bytes, transfer_s) && transfer_s > 0.0 {
+            let tput = bytes as f64 * 8.0 / transfer_s;
+            Self::push_bounded(&mut self.samples, tput, self.cfg.history);
+        }
+    }
+
+    fn choose(&mut self, ctx: &AbrContext) -> usize {
+        let pred = self.predict_bps();
+        // Errors are measured only against real predictions, not the default estimate.
+        self.last_prediction = self.est.trusted().then_some(pred);
+        let mut choice = self.search(ctx, pred);
+        let up_pred = self
+            .cfg
+            .up_prediction
+            .map_or(pred, |m| self.predict_with(m));
+        if let Some(cur) = ctx.current.filter(|&c| ctx.is_allowed(c)) {
+            if choice > cur && self.cfg.up_confidence < 1.0 {
+                choice = choice
+                    .min(self.search(ctx, up_pred * self.cfg.up_confidence))
+                    .max(cur);
+            }
+            if choice > cur {
+                // Up only to a level the link can sustain, and not right after a switch.
+                let recent = self
+                    .last_switch_at
+                    .is_some_and(|t| ctx.now - t < self.cfg.min_up_switch_interval);
+                let sustainable = (cur..=choice)
+                    .rev()
+                    .find(|&i| {
+                        ctx.is_allowed(i)
+                            && (self.cfg.up_safety <= 0.0
+                                || ctx.size_rate(i) <= up_pred * self.cfg.up_safety)
+                    })
+                    .unwrap_or(cur);
+                // Waiting pays only if the last sample would carry a level above the one chosen.
+                let rising = self.cfg.up_settle > 0.0
+                    && self.samples.back().is_some_and(|&last| {
+                        last > pred * (1.0 + self.cfg.up_settle)
+                            && (sustainable + 1..ctx.levels.len()).any(|i| {
+                                ctx.is_allowed(i)
+                                    && ctx.size_rate(i)
+                                        <= last * (up_pred / pred.max(1.0)) * self.cfg.up_safety
+                            })
+                    });
+                choice = if recent || rising {
+                    cur
+                } else {
+                    sustainable.max(cur)
+                };
+            }
+        }
+        let wanted = choice;
+        if self.cfg.fetch_guard > 0.0 {
+            let bw = self
+                .samples
+                .back()
+                .map_or(pred, |&last| last.min(pred))
+                .max(1.0);
+            let ttfb = self.est.ttfb_s();
+            let lowest = ctx.lowest();
+            while choice > lowest
+                && (ttfb + ctx.size_rate(choice) * ctx.segment_duration / bw)
+                    > ctx.buffer * self.cfg.fetch_guard
+            {
+                choice -= 1;
+                while choice > lowest && !ctx.is_allowed(choice) {
+                    choice -= 1;
+                }
+            }
+        }
+        // The buffer, not the link, held the move up to an intermediate level (a start-up
+        // ramp): wait at the current level until the buffer allows the level the link
+        // carries, one switch instead of two.
+        if let Some(cur) = ctx.current.filter(|_| self.cfg.no_partial_up) {
+            if choice > cur && choice < wanted && ctx.is_allowed(cur) {
+                choice = cur;
+            }
+        }
+        if self.last_choice.is_some_and(|c| c != choice) {
+            self.last_switch_at = Some(ctx.now);
+        }
+        self.last_choice = Some(choice);
+        choice
+    }
+
+    fn abandon(&mut self, ctx: &AbrContext, p: &LoadProgress) -> Option<usize> {
+        if !self.cfg.abandon {
+            return None;
+        }
+        let ttfb = p.ttfb_s?;
+        let transfer = p.elapsed - ttfb;
+        if transfer < self.cfg.abandon_min_transfer_s || p.loaded < 16_000 {
+            return None;
+        }
+        // Progress points of this download (a new download restarts the list).
+        let restart = self.progress.back().map_or(true, |&(e, l, lvl)| {
+            e > p.elapsed || l > p.loaded || lvl != p.level
+        });
+        if restart {
+            self.progress.clear();
+        }
+        self.progress.push_back((p.elapsed, p.loaded, p.level));
+        while self
+            .progress
+            .front()
+            .is_some_and(|&(e, _, _)| p.elapsed - e > self.cfg.abandon_window_s)
+            && self.progress.len() > 2
+        {
+            self.progress.pop_front();
+        }
+        let average = p.loaded as f64 * 8.0 / transfer;
+        // The recent rate catches a drop that the whole-download average still hides.
+        let recent = match self.progress.front() {
+            Some(&(e, l, _)) if p.elapsed - e >= 0.5 => {
+                (p.loaded - l.min(p.loaded)) as f64 * 8.0 / (p.elapsed - e)
+            }
+            _ => average,
+        };
+        let rate = average.min(recent).max(1.0);
+        let remaining = (p.expected - p.loaded as f64).max(0.0) * 8.0 / rate;
+        // A dead link (an outage) stalls every level alike: abandoning would only throw away
+        // what has arrived and cost two switches; judge again when bytes flow.
+        // The link just came back (the last progress step alone would finish in time): the
+        // window still remembers the outage, the future does not.
+        // Rate over the last `abandon_latest_s` of progress.
+        let latest = {
+            let mut it = self.progress.iter().rev();
+            match (
+                it.next(),
+                it.find(|&&(e, _, _)| e <= p.elapsed - self.cfg.abandon_latest_s),
+            ) {
+                (Some(&(e1, l1, _)), Some(&(e0, l0, _))) => {
+                    (l1.saturating_sub(l0)) as f64 * 8.0 / (e1 - e0)
+                }
+                // One point only: the link's current rate is not measured yet (after an
+                // outage, the first bytes arrive with only the outage in the average).
+                _ => 0.0,
+            }
+        };
+        let recovered =
+            latest > 0.0 && (p.expected - p.loaded as f64).max(0.0) * 8.0 / latest <= ctx.buffer;
+        // No byte since the last check: the link is dead for the moment (an outage), which
+        // stalls every level alike; abandoning would throw away what has arrived and cost two
+        // switches. Judge again when bytes flow (and not on the outage they remember).
+        let dead = latest <= self.cfg.abandon_dead_link_bps;
+        if remaining <= ctx.buffer || (self.cfg.abandon_patient && (dead || recovered)) {
+            return None;
+        }
+        let ttfb_est = self.est.ttfb_s();
+        let fetch = |i: usize| ttfb_est + ctx.size_rate(i) * p.duration / rate;
+        let lower = (0..p.level).rev().filter(|&i| ctx.is_allowed(i));
+        let mut pick = None;
+        for i in lower {
+            pick = Some(i);
+            if fetch(i) < ctx.buffer {
+                break;
+            }
+        }
+        let i = pick?;
+        // Worth it only if the lower level clearly arrives sooner than the rest of this one.
+        (fetch(i) < remaining * self.cfg.abandon_gain).then_some(i)
+    }
+
+    fn estimate_bps(&self) -> f64 {
+        self.est.estimate_bps()
+    }
+
+    fn ttfb_s(&self) -> f64 {
+        self.est.ttfb_s()
+    }
+}
+
+#[cfg(test)]
+mod tests;

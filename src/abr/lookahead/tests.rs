@@ -1,0 +1,204 @@
+use super::*;
+use crate::abr::test_support::{ctx, feed, ladder};
+
+#[test]
+fn ours_reaches_a_sustainable_top_level() {
+    let levels = ladder();
+    let allowed = [true; 3];
+    let mut r = Lookahead::new(AbrConfig::default());
+    assert_eq!(r.choose(&ctx(&levels, &allowed, None, 0.0)), 0);
+    feed(&mut r, 4.0, 3);
+    assert_eq!(r.choose(&ctx(&levels, &allowed, Some(1), 25.0)), 2);
+}
+
+#[test]
+fn ours_does_not_go_up_to_an_unsustainable_level() {
+    let levels = ladder();
+    let allowed = [true; 3];
+    let mut r = Lookahead::new(AbrConfig::default());
+    feed(&mut r, 2.0, 5);
+    // A greedy search would spend the buffer on level 1; the link cannot keep it for the
+    // next 300 s of content, and 10 s of buffer cannot cover the shortfall.
+    assert_eq!(r.choose(&ctx(&levels, &allowed, Some(0), 10.0)), 0);
+}
+
+#[test]
+fn abandon_when_segment_would_arrive_too_late() {
+    let levels = ladder();
+    let allowed = [true; 3];
+    let mut r = Lookahead::new(AbrConfig::default());
+    feed(&mut r, 3.0, 3);
+    // Level 2 (3.87 MB) at 0.3 Mbps with 5 s of buffer: far too late.
+    let p = LoadProgress {
+        level: 2,
+        loaded: 40_000,
+        expected: 3.096e6 * 10.0 / 8.0,
+        elapsed: 1.2,
+        ttfb_s: Some(0.1),
+        duration: 10.0,
+    };
+    // The first progress point alone does not measure the link's current rate.
+    let first = LoadProgress {
+        loaded: 22_500,
+        elapsed: 0.7,
+        ..p
+    };
+    assert_eq!(
+        r.abandon(&ctx(&levels, &allowed, Some(2), 5.0), &first),
+        None
+    );
+    assert_eq!(
+        r.abandon(&ctx(&levels, &allowed, Some(2), 5.0), &p),
+        Some(0)
+    );
+    // The same progress with a big buffer: keep going.
+    let p2 = LoadProgress {
+        loaded: 3_800_000,
+        ..p
+    };
+    assert_eq!(r.abandon(&ctx(&levels, &allowed, Some(2), 30.0), &p2), None);
+}
+
+#[test]
+fn abandon_sees_a_collapse_the_average_hides() {
+    let levels = ladder();
+    let allowed = [true; 3];
+    let mut r = Lookahead::new(AbrConfig::default());
+    feed(&mut r, 4.0, 3);
+    let expected = 3.096e6 * 10.0 / 8.0;
+    let at = |elapsed: f64, loaded: u64| LoadProgress {
+        level: 2,
+        loaded,
+        expected,
+        elapsed,
+        ttfb_s: Some(0.1),
+        duration: 10.0,
+    };
+    let c = ctx(&levels, &allowed, Some(2), 20.0);
+    // 0.5 MB in the first second, then 20 kB in 1.4 s: the average (1.7 Mbps) would finish
+    // in time, the recent rate (0.11 Mbps) would not.
+    assert_eq!(r.abandon(&c, &at(1.1, 500_000)), None);
+    let late = r.abandon(&c, &at(2.5, 520_000));
+    assert_eq!(late, Some(0), "the recent rate must count");
+    // Judged on the average alone, the same download is kept.
+    let mut avg_only = Lookahead::new(AbrConfig {
+        abandon_window_s: 0.0,
+        ..AbrConfig::default()
+    });
+    feed(&mut avg_only, 4.0, 3);
+    assert_eq!(avg_only.abandon(&c, &at(2.5, 520_000)), None);
+}
+
+fn at(elapsed: f64, loaded: u64) -> LoadProgress {
+    LoadProgress {
+        level: 2,
+        loaded,
+        expected: 3.096e6 * 10.0 / 8.0,
+        elapsed,
+        ttfb_s: Some(0.1),
+        duration: 10.0,
+    }
+}
+
+#[test]
+fn no_abandon_during_an_outage_or_just_after_it() {
+    // Regression: a 3 s outage at the start of a level-2 download used to abandon it as
+    // the first bytes arrived (the average remembered only the outage), costing two
+    // switches (2-0-2) with 27 s buffered.
+    let levels = ladder();
+    let allowed = [true; 3];
+    let mut r = Lookahead::new(AbrConfig::default());
+    feed(&mut r, 6.0, 3);
+    let c = ctx(&levels, &allowed, Some(2), 12.0);
+    // 200 kB in the first second, then nothing for 3 s (checks every 0.5 s).
+    assert_eq!(r.abandon(&c, &at(1.1, 200_000)), None);
+    for i in 0..6 {
+        let e = 1.6 + 0.5 * f64::from(i);
+        assert_eq!(r.abandon(&c, &at(e, 200_000)), None, "dead link at {e}");
+    }
+    // The link is back at 6 Mbps: the rest (3.7 MB) arrives in 5 s, within the buffer.
+    assert_eq!(r.abandon(&c, &at(4.6, 575_000)), None);
+    // Without patience the same download is abandoned.
+    let mut eager = Lookahead::new(AbrConfig {
+        abandon_patient: false,
+        ..AbrConfig::default()
+    });
+    feed(&mut eager, 6.0, 3);
+    let mut got = None;
+    for i in 0..8 {
+        let e = 1.1 + 0.5 * f64::from(i);
+        got = got.or(eager.abandon(&c, &at(e, 200_000)));
+    }
+    assert!(got.is_some(), "the eager rule abandons on a dead link");
+}
+
+#[test]
+fn keeping_a_level_the_link_no_longer_carries_is_paid_before_the_buffer_is_gone() {
+    // Regression (markov-3g-04): at 1.43 Mbps with 25 s buffered the search kept level 1
+    // (2.1 Mbps) by planning its step down in the last slot of the horizon, drained the
+    // buffer, and stalled 28 s when the link fell further.
+    let levels = ladder();
+    let allowed = [true; 3];
+    let mut r = Lookahead::new(AbrConfig::default());
+    feed(&mut r, 1.43, 6);
+    assert_eq!(r.choose(&ctx(&levels, &allowed, Some(1), 25.0)), 0);
+    let mut no_view = Lookahead::new(AbrConfig {
+        stay_horizon_s: 0.0,
+        ..AbrConfig::default()
+    });
+    feed(&mut no_view, 1.43, 6);
+    assert_eq!(no_view.choose(&ctx(&levels, &allowed, Some(1), 25.0)), 1);
+}
+
+#[test]
+fn up_switch_waits_while_the_estimate_is_still_rising() {
+    let levels = ladder();
+    let allowed = [true; 3];
+    let jump = |abr: &mut Lookahead| {
+        feed(abr, 1.5, 6);
+        // One short 8 Mbps sample: the estimate (2.3 Mbps) now affords level 1, the sample
+        // itself level 2.
+        abr.on_sample(&SegmentSample {
+            level: 0,
+            bytes: 1_000_000,
+            ttfb_s: 0.1,
+            load_s: 1.1,
+            duration: 10.0,
+        });
+    };
+    let mut r = Lookahead::new(AbrConfig::default());
+    jump(&mut r);
+    // Waiting one segment turns two steps up (0-1-2) into one.
+    assert_eq!(r.choose(&ctx(&levels, &allowed, Some(0), 30.0)), 0);
+    feed(&mut r, 8.0, 2);
+    assert_eq!(r.choose(&ctx(&levels, &allowed, Some(0), 30.0)), 2);
+    let mut eager = Lookahead::new(AbrConfig {
+        up_settle: 0.0,
+        ..AbrConfig::default()
+    });
+    jump(&mut eager);
+    assert_eq!(eager.choose(&ctx(&levels, &allowed, Some(0), 30.0)), 1);
+}
+
+#[test]
+fn no_up_switch_to_a_level_only_the_short_buffer_imposes() {
+    // The link carries level 2 (estimate ~3.8 Mbps) but the last sample was 3 Mbps, at
+    // which 13 s of buffer cannot cover a level-2 fetch yet (fetch guard): going to level 1
+    // now and to 2 later is two switches where waiting is one.
+    let levels = ladder();
+    let allowed = [true; 3];
+    let link = |abr: &mut Lookahead| {
+        feed(abr, 4.0, 6);
+        feed(abr, 3.0, 1);
+    };
+    let mut r = Lookahead::new(AbrConfig::default());
+    link(&mut r);
+    assert_eq!(r.choose(&ctx(&levels, &allowed, Some(0), 13.0)), 0);
+    assert_eq!(r.choose(&ctx(&levels, &allowed, Some(0), 16.0)), 2);
+    let mut partial = Lookahead::new(AbrConfig {
+        no_partial_up: false,
+        ..AbrConfig::default()
+    });
+    link(&mut partial);
+    assert_eq!(partial.choose(&ctx(&levels, &allowed, Some(0), 13.0)), 1);
+}

@@ -1,0 +1,88 @@
+//! Failures are told apart by variant and [`ErrorCategory`], not by message text.
+use super::*;
+
+const SEGMENT: &[u8] = include_bytes!("../../tests/fixtures/ts/main_bf2.ts");
+/// ffmpeg's PMT PID.
+const PMT_PID: u16 = 0x1000;
+
+fn pid(packet: &[u8]) -> u16 {
+    (u16::from(packet[1] & 0x1F) << 8) | u16::from(packet[2])
+}
+
+/// The segment's TS packets whose PID passes `keep`.
+fn packets(keep: impl Fn(u16) -> bool) -> Vec<u8> {
+    SEGMENT
+        .chunks(188)
+        .filter(|p| keep(pid(p)))
+        .flatten()
+        .copied()
+        .collect()
+}
+
+fn push(segment: &[u8]) -> RemuxError {
+    Transmuxer::new(OutputShape::Combined)
+        .push(segment, &SegmentInfo::default())
+        .unwrap_err()
+}
+
+#[test]
+fn no_sync_is_malformed() {
+    let err = push(&[0u8; 4000]);
+    assert!(matches!(err, RemuxError::Ts(TsError::NoSync { len: 4000 })));
+    assert_eq!(err.category(), ErrorCategory::Malformed);
+}
+
+#[test]
+fn missing_pat_is_malformed() {
+    let err = push(&packets(|pid| pid != 0));
+    assert_eq!(err, RemuxError::Ts(TsError::MissingPat));
+    assert_eq!(err.category(), ErrorCategory::Malformed);
+}
+
+#[test]
+fn too_large_is_a_limit_whole_or_chunked() {
+    // Zeroed and never read: the size is refused before any byte is looked at.
+    let big = vec![0u8; MAX_SEGMENT_BYTES + 1];
+    let mut mux = Transmuxer::new(OutputShape::Combined);
+    let whole = mux.push(&big, &SegmentInfo::default()).unwrap_err();
+    let chunked = mux.push_chunk(&big, &SegmentInfo::default()).unwrap_err();
+    for err in [whole, chunked] {
+        assert_eq!(
+            err,
+            RemuxError::TooLarge {
+                len: MAX_SEGMENT_BYTES + 1,
+                max: MAX_SEGMENT_BYTES
+            }
+        );
+        assert_eq!(err.category(), ErrorCategory::Limit);
+    }
+}
+
+#[test]
+fn no_frames_is_malformed() {
+    // The program tables alone: streams listed, no PES.
+    let err = push(&packets(|pid| pid == 0 || pid == PMT_PID));
+    assert!(matches!(err, RemuxError::NoFrames { .. }), "{err:?}");
+    assert_eq!(err.category(), ErrorCategory::Malformed);
+}
+
+#[test]
+fn every_message_starts_with_its_category() {
+    let errors = [
+        RemuxError::Ts(TsError::NoSync { len: 1 }),
+        RemuxError::Ts(TsError::MissingPat),
+        RemuxError::Ts(TsError::MissingPmt { pmt_pid: PMT_PID }),
+        RemuxError::Ts(TsError::NoSupportedStream),
+        RemuxError::TooLarge { len: 2, max: 1 },
+        RemuxError::NoFrames { len: 0 },
+        RemuxError::MissingParameterSets,
+    ];
+    for err in errors {
+        let prefix = format!("{}: ", err.category().as_str());
+        assert!(err.to_string().starts_with(&prefix), "{err}");
+    }
+    assert_eq!(
+        TsError::NoSupportedStream.category(),
+        ErrorCategory::Unsupported
+    );
+}

@@ -6,7 +6,7 @@ use crate::playlist::ByteRange;
 use super::levels::PlaylistOwner;
 use super::loader::{Request, RequestId, RequestKind, RequestState, RetryPolicy};
 use super::small_map::SmallMap;
-use super::types::Output;
+use super::types::{ErrorKind, Output};
 use super::{Engine, SegmentRemuxer};
 
 /// Every request the engine has not finished with, by id.
@@ -131,7 +131,21 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
         r.loaded = r.loaded.max(loaded);
         r.total = total.or(r.total);
-        if r.kind.is_segment() {
+        let segment = r.kind.is_segment();
+        let limit = if segment {
+            self.cfg.max_segment_bytes
+        } else {
+            self.cfg.max_playlist_bytes
+        };
+        let size = r.total.unwrap_or(0).max(r.loaded);
+        if size > limit {
+            let url = r.url.clone();
+            self.abort(id);
+            let details = format!("response of {size} bytes is larger than the {limit}-byte limit");
+            self.error(ErrorKind::Limit, details, true, Some(&url));
+            return;
+        }
+        if segment {
             self.check_abandon();
         }
     }

@@ -212,3 +212,22 @@ fn end_of_stream_waits_for_the_slower_stream() {
         "ended at {ended_at}, audio in at {audio_at}"
     );
 }
+
+#[test]
+fn a_body_over_the_limit_is_aborted_with_a_limit_error_naming_the_url() {
+    let mut engine = EngineConfig::default();
+    engine.max_segment_bytes = 1_000_000; // the 1 Mbps level's 10 s segments are ~1.3 MB
+    let r = run(SimConfig {
+        engine,
+        ..recorded()
+    });
+    let e = fatal(&r).expect("a fatal limit error");
+    assert_eq!(e.kind, ErrorKind::Limit);
+    assert!(e.details.contains("1000000-byte limit"), "{}", e.details);
+    assert!(
+        e.url.as_deref().is_some_and(|u| u.ends_with(".ts")),
+        "{:?}",
+        e.url
+    );
+    assert!(!r.ended);
+}

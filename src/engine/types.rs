@@ -196,6 +196,8 @@ pub enum ErrorKind {
     Remux,
     Buffer,
     Stall,
+    /// A response larger than the engine accepts (memory stays bounded).
+    Limit,
 }
 
 impl ErrorKind {
@@ -210,6 +212,7 @@ impl ErrorKind {
             ErrorKind::Remux => "remux",
             ErrorKind::Buffer => "buffer",
             ErrorKind::Stall => "stall",
+            ErrorKind::Limit => "limit",
         }
     }
 }
@@ -327,6 +330,10 @@ pub struct EngineConfig {
     /// Carry the master URL's CloudFront signed-URL query (`Policy`, `Signature`, `Key-Pair-Id`,
     /// `Expires`, `Hash-Algorithm`) onto child URIs of the same origin (signed-URL mode).
     pub propagate_signed_query: bool,
+    /// Largest segment body accepted, bytes (a larger one is aborted with a `limit` error).
+    pub max_segment_bytes: u64,
+    /// Largest playlist body accepted, bytes.
+    pub max_playlist_bytes: u64,
     pub abr: AbrConfig,
 }
 
@@ -355,6 +362,8 @@ impl Default for EngineConfig {
             max_quota_failures: 5,
             progressive: true,
             propagate_signed_query: true,
+            max_segment_bytes: crate::remux::MAX_SEGMENT_BYTES as u64,
+            max_playlist_bytes: 16 << 20,
             abr: AbrConfig::default(),
         }
     }

@@ -215,8 +215,10 @@ fn end_of_stream_waits_for_the_slower_stream() {
 
 #[test]
 fn a_body_over_the_limit_is_aborted_with_a_limit_error_naming_the_url() {
-    let mut engine = EngineConfig::default();
-    engine.max_segment_bytes = 1_000_000; // the 1 Mbps level's 10 s segments are ~1.3 MB
+    let engine = EngineConfig {
+        max_segment_bytes: 1_000_000, // the 1 Mbps level's 10 s segments are ~1.3 MB
+        ..EngineConfig::default()
+    };
     let r = run(SimConfig {
         engine,
         ..recorded()

@@ -1,7 +1,8 @@
 //! The media element's listeners and what they report: `Input::Media` (playhead, paused,
 //! `buffered`) on `timeupdate` (every 250 ms while playing), `waiting`, `playing`, `pause`,
 //! `progress` and `ended`; `Input::Seek` on `seeking`; `Input::ElementSize` when the video or the
-//! window is resized.
+//! window is resized. The media state is read only here and when the engine's timer fires, never
+//! per fetched chunk.
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlMediaElement, HtmlVideoElement};
 

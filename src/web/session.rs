@@ -76,9 +76,6 @@ impl Session {
     /// Feeds `input`, then whatever the outputs produced, each after a complete drain.
     pub fn feed(&mut self, input: Input) -> Vec<Deferred> {
         let mut deferred = Vec::new();
-        if !matches!(input, Input::Media { .. }) {
-            self.inputs.push_back(media_state(&self.video));
-        }
         self.inputs.push_back(input);
         self.feed_queued(&mut deferred);
         deferred

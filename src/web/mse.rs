@@ -15,6 +15,20 @@ use web_sys::{
 use super::dom::Listener;
 use crate::engine::{Input, TrackId, TrackKind};
 
+#[wasm_bindgen]
+extern "C" {
+    /// A `SourceBuffer` seen through the one method used with another signature than web-sys's.
+    #[wasm_bindgen(js_name = SourceBuffer)]
+    type BorrowingSourceBuffer;
+
+    /// `appendBuffer` with the bytes borrowed: wasm-bindgen hands JS a view of wasm memory, and
+    /// the browser copies it once into the SourceBuffer's input buffer, synchronously. (web-sys's
+    /// `append_buffer_with_u8_array` wants `&mut [u8]`, which the engine's shared `Rc<Vec<u8>>`
+    /// gives only through a copy.)
+    #[wasm_bindgen(catch, method, js_name = appendBuffer)]
+    fn append_bytes(this: &BorrowingSourceBuffer, data: &[u8]) -> Result<(), JsValue>;
+}
+
 /// What the MediaSource and its SourceBuffers report, from browser events.
 pub enum MseEvent {
     /// `sourceopen`: SourceBuffers can be added, the duration set.
@@ -107,12 +121,10 @@ impl MseSink {
 
     /// `appendBuffer(data)`; the input to feed if it threw (a `QuotaExceededError` is reported
     /// as such: the engine evicts and sends the append again).
-    pub fn append(&mut self, track: TrackId, data: Rc<Vec<u8>>) -> Option<Input> {
-        let mut bytes = Rc::try_unwrap(data).unwrap_or_else(|shared| (*shared).clone());
+    pub fn append(&mut self, track: TrackId, data: &[u8]) -> Option<Input> {
         let result = match self.track_mut(track) {
-            Some(t) => t
-                .buffer
-                .append_buffer_with_u8_array(&mut bytes)
+            Some(t) => (t.buffer.unchecked_ref::<BorrowingSourceBuffer>())
+                .append_bytes(data)
                 .map(|()| t.start(OpKind::Append)),
             None => Err(JsValue::from_str("no SourceBuffer for this track")),
         };

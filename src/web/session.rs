@@ -142,7 +142,7 @@ impl Session {
             Output::AddSourceBuffer { track, kind, mime } => {
                 self.mse.add_source_buffer(track, kind, &mime)
             }
-            Output::Append { track, data } => self.mse.append(track, data),
+            Output::Append { track, data } => self.mse.append(track, &data),
             Output::Remove { track, start, end } => self.mse.remove(track, start, end),
             Output::SetPosition(seconds) => {
                 self.video.set_current_time(seconds);

@@ -6,8 +6,10 @@ mod config;
 mod dom;
 mod events;
 mod fetch;
+mod media_events;
 mod mse;
 mod player;
+mod session;
 pub mod transmuxer;
 
 pub use player::Player;

@@ -1,7 +1,8 @@
-//! The Media Source Extensions sink: one `MediaSource` attached to the media element, one
-//! `SourceBuffer` per track, and one operation queue per SourceBuffer because `appendBuffer` and
-//! `remove` are asynchronous (a second call while `updating` throws).
-use std::collections::VecDeque;
+//! The Media Source Extensions sink: one `MediaSource` attached to the media element and one
+//! `SourceBuffer` per engine track. It performs one engine output at a time and says how it went;
+//! it keeps no queue, no end-of-stream state and no deferred duration: the engine sends one
+//! `Append`/`Remove` per SourceBuffer at a time, waits for its answer, and sends
+//! `AddSourceBuffer`, appends and `SetDuration` only when MSE allows them.
 use std::rc::Rc;
 
 use js_sys::Reflect;
@@ -12,42 +13,46 @@ use web_sys::{
 };
 
 use super::dom::Listener;
+use crate::engine::{Input, TrackId, TrackKind};
 
-/// What the sink reports back to the player, from browser events.
-pub enum MseEvent {
-    /// The MediaSource is open: SourceBuffers can be added.
-    Open,
-    /// The append or remove under way on `track` finished (see [`MseSink::finish`]).
-    Done { track: usize },
-    /// The SourceBuffer fired `error` (the browser rejected the data).
-    Error { track: usize },
+#[wasm_bindgen]
+extern "C" {
+    /// A `SourceBuffer` seen through the one method used with another signature than web-sys's.
+    #[wasm_bindgen(js_name = SourceBuffer)]
+    type BorrowingSourceBuffer;
+
+    /// `appendBuffer` with the bytes borrowed: wasm-bindgen hands JS a view of wasm memory, and
+    /// the browser copies it once into the SourceBuffer's input buffer, synchronously. (web-sys's
+    /// `append_buffer_with_u8_array` wants `&mut [u8]`, which the engine's shared `Rc<Vec<u8>>`
+    /// gives only through a copy.)
+    #[wasm_bindgen(catch, method, js_name = appendBuffer)]
+    fn append_bytes(this: &BorrowingSourceBuffer, data: &[u8]) -> Result<(), JsValue>;
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OpKind {
+/// What the MediaSource and its SourceBuffers report, from browser events.
+pub enum MseEvent {
+    /// `sourceopen`: SourceBuffers can be added, the duration set.
+    Open,
+    /// `updateend`: the append or remove under way on the track is over.
+    UpdateEnd(TrackId),
+    /// `error`: the append under way failed (its `updateend` follows).
+    Error(TrackId),
+}
+
+#[derive(Clone, Copy)]
+enum OpKind {
     Append,
     Remove,
 }
 
-pub enum Op {
-    Append(Vec<u8>),
-    Remove { start: f64, end: f64 },
-}
-
-/// Why an operation could not start.
-pub enum OpFailure {
-    /// `QuotaExceededError`: the buffer is full; the op is dropped (the engine resends it).
-    Quota,
-    /// The browser refused the data.
-    Append(String),
-    /// A range could not be removed (it stays buffered; nothing is lost).
-    Remove(String),
-}
-
-struct Track {
+struct SourceTrack {
+    id: TrackId,
+    kind: TrackKind,
     buffer: SourceBuffer,
-    queue: VecDeque<Op>,
+    /// The operation under way, answered at its `updateend`.
     current: Option<OpKind>,
+    /// `error` fired during the current operation.
+    failed: bool,
     _listeners: [Listener; 2],
 }
 
@@ -55,14 +60,8 @@ pub struct MseSink {
     media: HtmlMediaElement,
     source: MediaSource,
     object_url: String,
-    tracks: Vec<Track>,
+    tracks: Vec<SourceTrack>,
     notify: Rc<dyn Fn(MseEvent)>,
-    /// The engine declared the end of the stream and has not seen a seek since. Sticky because a
-    /// `remove()` (back-buffer eviction) or `appendBuffer()` on an ended MediaSource reopens it
-    /// (MSE spec), and an open MediaSource never lets the element fire `ended`.
-    ended: bool,
-    /// A duration to set once the MediaSource is open and no SourceBuffer is updating.
-    duration: Option<f64>,
     _open: Listener,
 }
 
@@ -84,129 +83,139 @@ impl MseSink {
             object_url,
             tracks: Vec::new(),
             notify,
-            ended: false,
-            duration: None,
             _open: open,
         })
     }
 
-    pub fn is_open(&self) -> bool {
-        self.source.ready_state() == MediaSourceReadyState::Open
+    /// `addSourceBuffer(mime)`; the input to feed if it threw.
+    pub fn add_source_buffer(&mut self, id: TrackId, kind: TrackKind, mime: &str) -> Option<Input> {
+        match self.new_track(id, kind, mime) {
+            Ok(track) => {
+                self.tracks.push(track);
+                None
+            }
+            Err(error) => Some(Input::AddSourceBufferFailed {
+                track: id,
+                reason: message(&error),
+            }),
+        }
     }
 
-    /// Adds a SourceBuffer for `mime` (`video/mp4; codecs="…"`); returns its track index.
-    pub fn add_track(&mut self, mime: &str) -> Result<usize, JsValue> {
+    fn new_track(&self, id: TrackId, kind: TrackKind, mime: &str) -> Result<SourceTrack, JsValue> {
         let buffer = self.source.add_source_buffer(mime)?;
-        let track = self.tracks.len();
-        let on_done = self.notify.clone();
-        let done = Listener::new(&buffer, "updateend", move |_| {
-            on_done(MseEvent::Done { track })
+        let on_end = self.notify.clone();
+        let end = Listener::new(&buffer, "updateend", move |_| {
+            on_end(MseEvent::UpdateEnd(id))
         })?;
         let on_error = self.notify.clone();
-        let error = Listener::new(&buffer, "error", move |_| {
-            on_error(MseEvent::Error { track })
-        })?;
-        self.tracks.push(Track {
+        let error = Listener::new(&buffer, "error", move |_| on_error(MseEvent::Error(id)))?;
+        Ok(SourceTrack {
+            id,
+            kind,
             buffer,
-            queue: VecDeque::new(),
             current: None,
-            _listeners: [done, error],
-        });
-        Ok(track)
+            failed: false,
+            _listeners: [end, error],
+        })
     }
 
-    pub fn enqueue(&mut self, track: usize, op: Op) {
-        if let Some(t) = self.tracks.get_mut(track) {
-            t.queue.push_back(op);
+    /// `appendBuffer(data)`; the input to feed if it threw (a `QuotaExceededError` is reported
+    /// as such: the engine evicts and sends the append again).
+    pub fn append(&mut self, track: TrackId, data: &[u8]) -> Option<Input> {
+        let result = match self.track_mut(track) {
+            Some(t) => (t.buffer.unchecked_ref::<BorrowingSourceBuffer>())
+                .append_bytes(data)
+                .map(|()| t.start(OpKind::Append)),
+            None => Err(JsValue::from_str("no SourceBuffer for this track")),
+        };
+        let error = result.err()?;
+        let quota_exceeded = error
+            .dyn_ref::<DomException>()
+            .is_some_and(|e| e.name() == "QuotaExceededError");
+        if !quota_exceeded {
+            let text = format!("hlsplay: appendBuffer: {}", message(&error));
+            web_sys::console::error_1(&text.into());
+        }
+        Some(Input::AppendFailed {
+            track,
+            quota_exceeded,
+        })
+    }
+
+    /// `remove(start, end)`; the input to feed if it threw (the range stays buffered).
+    pub fn remove(&mut self, track: TrackId, start: f64, end: f64) -> Option<Input> {
+        let result = match self.track_mut(track) {
+            Some(t) => t
+                .buffer
+                .remove(start, end)
+                .map(|()| t.start(OpKind::Remove)),
+            None => Err(JsValue::from_str("no SourceBuffer for this track")),
+        };
+        let error = result.err()?;
+        let text = format!("hlsplay: remove: {}", message(&error));
+        web_sys::console::warn_1(&text.into());
+        Some(Input::RemoveFailed { track })
+    }
+
+    /// The answer to the operation that ended on `track` (at its `updateend`).
+    pub fn on_update_end(&mut self, track: TrackId) -> Option<Input> {
+        let t = self.track_mut(track)?;
+        let op = t.current.take()?;
+        let failed = std::mem::take(&mut t.failed);
+        Some(match (op, failed) {
+            (OpKind::Append, false) => Input::AppendDone { track },
+            (OpKind::Append, true) => Input::AppendFailed {
+                track,
+                quota_exceeded: false,
+            },
+            (OpKind::Remove, false) => Input::RemoveDone { track },
+            (OpKind::Remove, true) => Input::RemoveFailed { track },
+        })
+    }
+
+    /// The SourceBuffer fired `error`: the operation under way failed. Answered at the
+    /// `updateend` that follows, so that the next operation is not started before it.
+    pub fn on_error(&mut self, track: TrackId) {
+        if let Some(t) = self.track_mut(track) {
+            t.failed = t.current.is_some();
         }
     }
 
-    /// Marks the op on `track` finished (from `updateend`) and returns which kind it was.
-    pub fn finish(&mut self, track: usize) -> Option<OpKind> {
-        self.tracks.get_mut(track).and_then(|t| t.current.take())
-    }
-
-    /// Starts the next queued op on every idle track. A failure leaves the op at the queue's head.
-    pub fn pump(&mut self) -> Vec<(usize, OpFailure)> {
-        let mut failures = Vec::new();
-        for (index, track) in self.tracks.iter_mut().enumerate() {
-            if track.current.is_some() || track.buffer.updating() {
-                continue;
-            }
-            let Some(mut op) = track.queue.pop_front() else {
-                continue;
-            };
-            let result = match &mut op {
-                Op::Append(bytes) => track
-                    .buffer
-                    .append_buffer_with_u8_array(bytes)
-                    .map(|_| OpKind::Append),
-                Op::Remove { start, end } => {
-                    track.buffer.remove(*start, *end).map(|_| OpKind::Remove)
-                }
-            };
-            match result {
-                Ok(kind) => track.current = Some(kind),
-                Err(error) => {
-                    let quota = error
-                        .dyn_ref::<DomException>()
-                        .is_some_and(|e| e.name() == "QuotaExceededError");
-                    // The engine keeps the op and sends it again after evicting.
-                    let failure = match op {
-                        Op::Append(_) if quota => OpFailure::Quota,
-                        Op::Append(_) => OpFailure::Append(message(&error)),
-                        Op::Remove { .. } => OpFailure::Remove(message(&error)),
-                    };
-                    failures.push((index, failure));
-                }
-            }
+    /// `mediaSource.duration = seconds`. The engine sends it only while the MediaSource is open
+    /// and no SourceBuffer updates; should the browser throw anyway, it is logged, not thrown.
+    pub fn set_duration(&self, seconds: f64) {
+        if let Err(error) = Reflect::set(&self.source, &"duration".into(), &seconds.into()) {
+            warn("duration", &error);
         }
-        self.apply_duration();
-        // (Again) after the queues drain: also after an eviction that reopened the MediaSource.
-        if self.ended && self.idle() && self.is_open() {
-            let _ = self.source.end_of_stream();
+    }
+
+    /// `endOfStream()`; a throw (the MediaSource is not open) is logged, not thrown.
+    pub fn end_of_stream(&self) {
+        if let Err(error) = self.source.end_of_stream() {
+            warn("endOfStream", &error);
         }
-        failures
     }
 
-    /// Nothing queued and nothing under way on any track.
-    pub fn idle(&self) -> bool {
-        self.tracks
-            .iter()
-            .all(|t| t.current.is_none() && t.queue.is_empty() && !t.buffer.updating())
+    /// The kind of a track's SourceBuffer, for event payloads.
+    pub fn kind(&self, track: TrackId) -> Option<TrackKind> {
+        self.tracks.iter().find(|t| t.id == track).map(|t| t.kind)
     }
 
-    /// Calls `endOfStream()` once every queue has drained, and again whenever a later operation
-    /// reopened the MediaSource, until [`MseSink::forget_end`].
-    pub fn end_of_stream(&mut self) {
-        self.ended = true;
-        let _ = self.pump();
+    fn track_mut(&mut self, track: TrackId) -> Option<&mut SourceTrack> {
+        self.tracks.iter_mut().find(|t| t.id == track)
     }
+}
 
-    /// A seek: the engine may fetch again and will declare the end again when it is buffered.
-    pub fn forget_end(&mut self) {
-        self.ended = false;
-    }
-
-    /// Sets the duration now if possible, else as soon as it is (before `sourceopen`, or while
-    /// a SourceBuffer updates, setting it would be lost or throw).
-    pub fn set_duration(&mut self, seconds: f64) {
-        self.duration = Some(seconds);
-        self.apply_duration();
-    }
-
-    fn apply_duration(&mut self) {
-        let Some(seconds) = self.duration else { return };
-        if self.is_open() && self.tracks.iter().all(|t| !t.buffer.updating()) {
-            self.duration = None;
-            self.source.set_duration(seconds);
-        }
+impl SourceTrack {
+    fn start(&mut self, op: OpKind) {
+        self.current = Some(op);
+        self.failed = false;
     }
 }
 
 impl Drop for MseSink {
     fn drop(&mut self) {
-        if self.is_open() {
+        if self.source.ready_state() == MediaSourceReadyState::Open {
             for track in &self.tracks {
                 let _ = track.buffer.abort();
             }
@@ -252,6 +261,11 @@ pub fn is_supported() -> bool {
         }
     }
     false
+}
+
+fn warn(operation: &str, error: &JsValue) {
+    let text = format!("hlsplay: {operation}: {}", message(error));
+    web_sys::console::warn_1(&text.into());
 }
 
 fn message(error: &JsValue) -> String {

@@ -1,26 +1,22 @@
-//! The `Player` JS class: drives the sans-IO [`Engine`] with `fetch`, MSE, the media element's
-//! events and one timer. After every input it drains the engine's outputs until `Timeout(at)`, then
-//! sleeps until `at` or the next input (the contract in `crate::engine`).
-//!
-//! Re-entrancy: JS callbacks (app event handlers, `refreshCredentials`) are called only after the
-//! player's state is released, so a handler may call back into the player.
+//! The `Player` JS class, the facade over one [`Session`] per `load()`: it holds the config, the
+//! app's event handlers and the current session, and runs JS callbacks (app event handlers,
+//! `refreshCredentials`) only after the player's state is released, so a handler may call back
+//! into the player. Driving the engine is `session.rs`'s, the element's listeners
+//! `media_events.rs`'s.
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{HtmlMediaElement, HtmlVideoElement};
+use web_sys::HtmlVideoElement;
 
 use super::config::PlayerConfig;
-use super::dom::{now_seconds, Listener, Timer};
+use super::dom::now_seconds;
 use super::events::{event_name, event_payload, EVENT_NAMES};
-use super::fetch::{self, FetchEvent, FetchSpec, InFlight};
-use super::mse::{self, MseEvent, MseSink, Op, OpFailure, OpKind};
-use crate::engine::{Engine, Event, Input, Output, RequestId, RequestKind, TrackId};
-use crate::remux::Transmuxer;
-
-type PlayerEngine = Engine<Transmuxer>;
+use super::mse;
+use super::session::{Deferred, Session};
+use crate::engine::{Event, Input};
 
 /// An HLS player bound to one `<video>` element.
 #[wasm_bindgen]
@@ -47,7 +43,7 @@ struct Inner {
 /// Main-thread time spent on loaded segments (remux + appendBuffer), milliseconds. A segment
 /// streamed in chunks costs the sum of its chunks and its end.
 #[derive(Default, Clone, Copy)]
-struct MainThreadCost {
+pub struct MainThreadCost {
     count: u32,
     total_ms: f64,
     max_ms: f64,
@@ -55,7 +51,7 @@ struct MainThreadCost {
 }
 
 impl MainThreadCost {
-    fn record(&mut self, ms: f64, segment_done: bool) {
+    pub fn record(&mut self, ms: f64, segment_done: bool) {
         self.total_ms += ms;
         self.current_ms += ms;
         if segment_done {
@@ -66,26 +62,40 @@ impl MainThreadCost {
     }
 }
 
-/// Everything one `load()` created; dropping it aborts, unregisters and frees all of it.
-struct Session {
-    engine: PlayerEngine,
-    mse: Option<MseSink>,
-    /// Engine track -> SourceBuffer index, and the track's kind for events.
-    tracks: Vec<(TrackId, usize, &'static str)>,
-    /// SourceBuffers asked for before the MediaSource opened, and the ops sent to them meanwhile.
-    pending_tracks: Vec<(TrackId, String)>,
-    pending_ops: Vec<(TrackId, Op)>,
-    /// Requests under way; `true` marks a media segment.
-    requests: Vec<(RequestId, bool, InFlight)>,
-    timer: Option<Timer>,
-    refreshing: bool,
-    _listeners: Vec<Listener>,
+/// How a browser callback reaches its session: the player, weakly (the page may drop it), and
+/// the `load()` the callback belongs to.
+#[derive(Clone)]
+pub struct Link {
+    weak: Weak<RefCell<Inner>>,
+    session: u32,
 }
 
-/// What to do once the state is released.
-enum Deferred {
-    Emit(Event),
-    Refresh,
+impl Link {
+    /// Runs `f` on the session if the player still exists and this is still its current
+    /// session, then what `f` deferred, with the player's state released.
+    pub fn with(&self, f: impl FnOnce(&mut Session, &mut MainThreadCost) -> Vec<Deferred>) {
+        let Some(rc) = self.weak.upgrade() else {
+            return;
+        };
+        let deferred = {
+            let Ok(mut inner) = rc.try_borrow_mut() else {
+                return;
+            };
+            let inner = &mut *inner;
+            if inner.session != self.session {
+                return;
+            }
+            let Some(session) = inner.playback.as_mut() else {
+                return;
+            };
+            f(session, &mut inner.main_thread)
+        };
+        run_deferred(&rc, deferred);
+    }
+
+    fn feed(&self, input: Input) {
+        self.with(|session, _| session.feed(input));
+    }
 }
 
 #[wasm_bindgen]
@@ -125,12 +135,17 @@ impl Player {
             if !mse::is_supported() {
                 return inner.load_native(url);
             }
-            let session = inner.start_session()?;
+            let link = Link {
+                weak: inner.weak.clone(),
+                session: inner.session,
+            };
+            let mut session = Session::new(&inner.video, &inner.config, link)?;
+            let deferred = session.feed(Input::Load {
+                url: url.to_string(),
+            });
             inner.playback = Some(session);
             inner.keep_alive = Some(self.inner.clone());
-            inner.input(Input::Load {
-                url: url.to_string(),
-            })
+            deferred
         };
         run_deferred(&self.inner, deferred);
         Ok(())
@@ -181,7 +196,10 @@ impl Player {
             let mut inner = self.inner.borrow_mut();
             inner.config.manual_level = usize::try_from(level).ok();
             let choice = inner.config.manual_level;
-            inner.input(Input::SetLevel(choice))
+            match inner.playback.as_mut() {
+                Some(session) => session.feed(Input::SetLevel(choice)),
+                None => Vec::new(),
+            }
         };
         run_deferred(&self.inner, deferred);
     }
@@ -259,54 +277,6 @@ fn known_event(event: &str) -> Result<&'static str, JsValue> {
 }
 
 impl Inner {
-    fn start_session(&mut self) -> Result<Session, JsValue> {
-        let engine = Engine::new(
-            self.config.engine.clone(),
-            Transmuxer::new(crate::remux::OutputShape::SplitTracks),
-            self.config.abr(),
-        );
-        let media: &HtmlMediaElement = &self.video;
-        let session = self.session;
-        let weak = self.weak.clone();
-        let notify: Rc<dyn Fn(MseEvent)> = Rc::new(move |event| on_mse(&weak, session, event));
-        let mse = MseSink::attach(media, notify)?;
-        let mut listeners = Vec::new();
-        for kind in [
-            "timeupdate",
-            "seeking",
-            "waiting",
-            "resize",
-            "ended",
-            "playing",
-            "pause",
-            "progress",
-        ] {
-            let weak = self.weak.clone();
-            listeners.push(Listener::new(media, kind, move |_| {
-                on_media_event(&weak, session, kind)
-            })?);
-        }
-        // The video's `resize` fires when the picture's size changes; the page's layout changes
-        // (and so the element's CSS size, for the level cap) show as the window's `resize`.
-        let weak = self.weak.clone();
-        listeners.push(Listener::new(
-            super::dom::window()?.as_ref(),
-            "resize",
-            move |_| on_media_event(&weak, session, "resize"),
-        )?);
-        Ok(Session {
-            engine,
-            mse: Some(mse),
-            tracks: Vec::new(),
-            pending_tracks: Vec::new(),
-            pending_ops: Vec::new(),
-            requests: Vec::new(),
-            timer: None,
-            refreshing: false,
-            _listeners: listeners,
-        })
-    }
-
     /// Where MSE is missing but the element plays HLS itself (iOS Safari): hand it the URL. Never
     /// chosen because `canPlayType` says "maybe" where MSE exists (Chromium says so too).
     fn load_native(&mut self, url: &str) -> Result<(), JsValue> {
@@ -320,238 +290,9 @@ impl Inner {
         self.video.set_src(url);
         Ok(())
     }
-
-    /// Feeds one input (with fresh media state first) and performs the outputs.
-    fn input(&mut self, input: Input) -> Vec<Deferred> {
-        let now = now_seconds();
-        let media = self.media_state();
-        let Some(session) = self.playback.as_mut() else {
-            return Vec::new();
-        };
-        if let Some(media) = media {
-            session.engine.handle_input(now, media);
-        }
-        // The engine forgets its endOfStream on a seek; so does the sink.
-        if let (Input::Seek { .. }, Some(mse)) = (&input, session.mse.as_mut()) {
-            mse.forget_end();
-        }
-        session.engine.handle_input(now, input);
-        self.drain()
-    }
-
-    fn media_state(&self) -> Option<Input> {
-        self.playback.as_ref()?;
-        let buffered = self.video.buffered();
-        let ranges = (0..buffered.length())
-            .filter_map(|i| Some((buffered.start(i).ok()?, buffered.end(i).ok()?)))
-            .collect();
-        Some(Input::Media {
-            position: self.video.current_time(),
-            paused: self.video.paused(),
-            buffered: ranges,
-        })
-    }
-
-    fn element_size(&self) -> Input {
-        let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-        Input::ElementSize {
-            width: f64::from(self.video.client_width()),
-            height: f64::from(self.video.client_height()),
-            device_pixel_ratio: dpr,
-        }
-    }
-
-    /// Performs the engine's outputs until it asks to sleep.
-    fn drain(&mut self) -> Vec<Deferred> {
-        let mut deferred = Vec::new();
-        let session_id = self.session;
-        let credentials = self.config.credentials;
-        let progressive = self.config.engine.progressive;
-        let weak = self.weak.clone();
-        let Some(session) = self.playback.as_mut() else {
-            return deferred;
-        };
-        while let Some(output) = session.engine.poll_output() {
-            match output {
-                Output::Timeout(at) => {
-                    let delay_ms = (at - now_seconds()) * 1000.0;
-                    let weak = weak.clone();
-                    session.timer = Timer::new(delay_ms, move || on_timer(&weak, session_id)).ok();
-                    break;
-                }
-                Output::Fetch {
-                    req,
-                    kind,
-                    url,
-                    range,
-                } => {
-                    let segment = matches!(kind, RequestKind::Segment { .. });
-                    let spec = FetchSpec {
-                        url,
-                        range: range.map(|r| (r.offset, r.offset + r.length.saturating_sub(1))),
-                        credentials,
-                        stream: segment && progressive,
-                    };
-                    let weak = weak.clone();
-                    match fetch::start(spec, move |event| on_fetch(&weak, session_id, req, event)) {
-                        Ok(in_flight) => {
-                            session.requests.push((req, segment, in_flight));
-                        }
-                        Err(_) => session.engine.handle_input(
-                            now_seconds(),
-                            Input::LoadFailed {
-                                req,
-                                status: 0,
-                                body: None,
-                            },
-                        ),
-                    }
-                }
-                Output::Abort { req } => session.requests.retain(|(r, ..)| *r != req),
-                Output::SetDuration(seconds) => {
-                    if let Some(mse) = &mut session.mse {
-                        mse.set_duration(seconds);
-                    }
-                }
-                Output::AddSourceBuffer { track, mime } => {
-                    session.pending_tracks.push((track, mime));
-                    session.add_pending_tracks();
-                }
-                Output::Append { track, data } => {
-                    let bytes = Rc::try_unwrap(data).unwrap_or_else(|shared| (*shared).clone());
-                    session.buffer_op(track, Op::Append(bytes));
-                }
-                Output::Remove { track, start, end } => {
-                    session.buffer_op(track, Op::Remove { start, end })
-                }
-                Output::SetPosition(seconds) => self.video.set_current_time(seconds),
-                Output::EndOfStream => {
-                    if let Some(mse) = &mut session.mse {
-                        mse.end_of_stream();
-                    }
-                }
-                Output::RefreshCredentials => {
-                    if !session.refreshing {
-                        session.refreshing = true;
-                        deferred.push(Deferred::Refresh);
-                    }
-                }
-                Output::Event(event) => deferred.push(Deferred::Emit(event)),
-            }
-        }
-        let failures = session.pump();
-        for input in failures {
-            session.engine.handle_input(now_seconds(), input);
-        }
-        if !session.engine_idle() {
-            // Failures fed back above may have produced outputs.
-            deferred.extend(self.drain());
-        }
-        deferred
-    }
 }
 
-impl Session {
-    fn add_pending_tracks(&mut self) {
-        let Some(mse) = self.mse.as_mut() else { return };
-        if !mse.is_open() {
-            return;
-        }
-        for (track, mime) in std::mem::take(&mut self.pending_tracks) {
-            let kind = if mime.starts_with("audio/") {
-                "audio"
-            } else {
-                "video"
-            };
-            match mse.add_track(&mime) {
-                Ok(index) => {
-                    self.tracks.push((track, index, kind));
-                    // Ops that arrived before the MediaSource opened, in order.
-                    let (ready, waiting) = std::mem::take(&mut self.pending_ops)
-                        .into_iter()
-                        .partition(|(t, _)| *t == track);
-                    self.pending_ops = waiting;
-                    for (_, op) in ready {
-                        mse.enqueue(index, op);
-                    }
-                }
-                Err(_) => self.engine.handle_input(
-                    now_seconds(),
-                    Input::AppendFailed {
-                        track,
-                        quota_exceeded: false,
-                    },
-                ),
-            }
-        }
-    }
-
-    fn buffer_op(&mut self, track: TrackId, op: Op) {
-        let index = self
-            .tracks
-            .iter()
-            .find(|(t, ..)| *t == track)
-            .map(|(_, i, _)| *i);
-        let pending = self.pending_tracks.iter().any(|(t, _)| *t == track);
-        match (index, self.mse.as_mut()) {
-            (Some(index), Some(mse)) => mse.enqueue(index, op),
-            // The SourceBuffer is asked for but the MediaSource is not open yet: hold the op.
-            (None, Some(_)) if pending => self.pending_ops.push((track, op)),
-            _ => self.engine.handle_input(
-                now_seconds(),
-                Input::AppendFailed {
-                    track,
-                    quota_exceeded: false,
-                },
-            ),
-        }
-    }
-
-    /// Starts queued SourceBuffer ops; returns the inputs for the ones that could not start.
-    fn pump(&mut self) -> Vec<Input> {
-        let Some(mse) = self.mse.as_mut() else {
-            return Vec::new();
-        };
-        let mut inputs = Vec::new();
-        for (index, failure) in mse.pump() {
-            let Some(track) = self.track_of(index) else {
-                continue;
-            };
-            inputs.push(match failure {
-                OpFailure::Quota => Input::AppendFailed {
-                    track,
-                    quota_exceeded: true,
-                },
-                OpFailure::Append(message) => {
-                    web_sys::console::error_1(&format!("hlsplay: appendBuffer: {message}").into());
-                    Input::AppendFailed {
-                        track,
-                        quota_exceeded: false,
-                    }
-                }
-                // Eviction is best effort: a range that could not go stays buffered.
-                OpFailure::Remove(message) => {
-                    web_sys::console::warn_1(&format!("hlsplay: remove: {message}").into());
-                    Input::RemoveDone { track }
-                }
-            });
-        }
-        inputs
-    }
-
-    fn track_of(&self, index: usize) -> Option<TrackId> {
-        self.tracks
-            .iter()
-            .find(|(_, i, _)| *i == index)
-            .map(|(t, ..)| *t)
-    }
-
-    fn engine_idle(&mut self) -> bool {
-        self.engine.stats().outputs_queued == 0
-    }
-}
-
-/// Runs what `drain` deferred, with the player's state released.
+/// Runs what a session deferred, with the player's state released.
 fn run_deferred(rc: &Rc<RefCell<Inner>>, deferred: Vec<Deferred>) {
     for item in deferred {
         match item {
@@ -574,13 +315,8 @@ fn emit(rc: &Rc<RefCell<Inner>>, event: &Event) {
         if handlers.is_empty() {
             return;
         }
-        let kinds = |track: TrackId| {
-            inner
-                .playback
-                .as_ref()
-                .and_then(|s| s.tracks.iter().find(|(t, ..)| *t == track))
-                .map_or("video", |(.., kind)| *kind)
-        };
+        let session = inner.playback.as_ref();
+        let kinds = |track| session.map_or("video", |s| s.track_kind(track));
         (handlers, event_payload(event, kinds))
     };
     for handler in handlers {
@@ -591,26 +327,20 @@ fn emit(rc: &Rc<RefCell<Inner>>, event: &Event) {
     }
 }
 
-/// Calls the app's `refreshCredentials()` once and reports the outcome to the engine.
+/// Calls the app's `refreshCredentials()` and reports the outcome to the engine. Called for
+/// every `Output::RefreshCredentials`: the engine asks once per need.
 fn refresh_credentials(rc: &Rc<RefCell<Inner>>) {
-    let (callback, session_id) = {
+    let (callback, link) = {
         let inner = rc.borrow();
-        (inner.config.refresh_credentials.clone(), inner.session)
+        let link = Link {
+            weak: Rc::downgrade(rc),
+            session: inner.session,
+        };
+        (inner.config.refresh_credentials.clone(), link)
     };
-    let weak = Rc::downgrade(rc);
     let Some(callback) = callback else {
-        // Answered at once: the next refusal must be able to ask again.
-        if let Ok(mut inner) = rc.try_borrow_mut() {
-            if let Some(session) = inner.playback.as_mut() {
-                session.refreshing = false;
-            }
-        }
         let reason = "no refreshCredentials callback was configured".to_string();
-        deliver(
-            &weak,
-            session_id,
-            Input::CredentialsRefreshFailed { reason },
-        );
+        link.feed(Input::CredentialsRefreshFailed { reason });
         return;
     };
     let result = callback.call0(&JsValue::NULL);
@@ -627,12 +357,7 @@ fn refresh_credentials(rc: &Rc<RefCell<Inner>>) {
                 reason: super::dom::error_message(&error, "refreshCredentials rejected"),
             },
         };
-        if let Some(rc) = weak.upgrade() {
-            if let Some(session) = rc.borrow_mut().playback.as_mut() {
-                session.refreshing = false;
-            }
-        }
-        deliver(&weak, session_id, input);
+        link.feed(input);
     });
 }
 
@@ -642,182 +367,4 @@ fn expires_on_engine_clock(value: &JsValue) -> Option<f64> {
     let expires = Reflect::get(value, &"expires".into()).ok()?.as_f64()?;
     let unix_now = js_sys::Date::now() / 1000.0;
     Some(now_seconds() + (expires - unix_now))
-}
-
-/// Feeds an input from a callback, if its session is still the current one.
-fn deliver(weak: &Weak<RefCell<Inner>>, session: u32, input: Input) {
-    deliver_timed(weak, session, input, false);
-}
-
-/// [`deliver`], recording the main-thread time when `segment` (remux + append).
-fn deliver_timed(weak: &Weak<RefCell<Inner>>, session: u32, input: Input, segment: bool) {
-    with_current(weak, session, |inner| {
-        let done = matches!(input, Input::Loaded { .. });
-        let started = now_seconds();
-        let deferred = inner.input(input);
-        if segment {
-            // Remux and the synchronous part of appendBuffer: the main-thread cost per segment.
-            inner
-                .main_thread
-                .record((now_seconds() - started) * 1000.0, done);
-        }
-        deferred
-    });
-}
-
-/// Runs `f` on the player if it still exists and `session` is still the current one, then what
-/// `f` deferred (JS callbacks) with the state released.
-fn with_current(
-    weak: &Weak<RefCell<Inner>>,
-    session: u32,
-    f: impl FnOnce(&mut Inner) -> Vec<Deferred>,
-) {
-    let Some(rc) = weak.upgrade() else { return };
-    let deferred = {
-        let Ok(mut inner) = rc.try_borrow_mut() else {
-            return;
-        };
-        if inner.session != session {
-            return;
-        }
-        f(&mut inner)
-    };
-    run_deferred(&rc, deferred);
-}
-
-fn on_fetch(weak: &Weak<RefCell<Inner>>, session: u32, req: RequestId, event: FetchEvent) {
-    let mut segment = false;
-    let input = match event {
-        FetchEvent::Headers { total } => Input::Progress {
-            req,
-            loaded: 0,
-            total,
-        },
-        FetchEvent::Progress { loaded, total } => Input::Progress { req, loaded, total },
-        FetchEvent::Chunk {
-            data,
-            loaded,
-            total,
-        } => {
-            // The bytes first (remuxed and appended), then the progress (ABR, timeouts).
-            deliver_timed(weak, session, Input::Chunk { req, data }, true);
-            Input::Progress { req, loaded, total }
-        }
-        FetchEvent::Complete { status, body } if (200..300).contains(&status) => {
-            segment = forget_request(weak, req);
-            Input::Loaded { req, data: body }
-        }
-        FetchEvent::Complete { status, body } => {
-            forget_request(weak, req);
-            // Only read for the CDN's ASCII error code. Not from_utf8_lossy (~1 KB of wasm): a body
-            // that is not UTF-8 keeps its ASCII and gets `?` for every other byte.
-            let text = String::from_utf8(body).unwrap_or_else(|e| {
-                let ascii = e
-                    .into_bytes()
-                    .into_iter()
-                    .map(|b| if b.is_ascii() { b } else { b'?' });
-                String::from_utf8(ascii.collect()).unwrap_or_default()
-            });
-            Input::LoadFailed {
-                req,
-                status,
-                body: Some(text),
-            }
-        }
-        FetchEvent::NetworkError => {
-            forget_request(weak, req);
-            Input::LoadFailed {
-                req,
-                status: 0,
-                body: None,
-            }
-        }
-    };
-    deliver_timed(weak, session, input, segment);
-}
-
-fn forget_request(weak: &Weak<RefCell<Inner>>, req: RequestId) -> bool {
-    let Some(rc) = weak.upgrade() else {
-        return false;
-    };
-    let Ok(mut inner) = rc.try_borrow_mut() else {
-        return false;
-    };
-    let Some(session) = inner.playback.as_mut() else {
-        return false;
-    };
-    let Some(at) = session.requests.iter().position(|(r, ..)| *r == req) else {
-        return false;
-    };
-    // Dropping a finished request's controller aborts nothing.
-    session.requests.swap_remove(at).1
-}
-
-fn on_mse(weak: &Weak<RefCell<Inner>>, session_id: u32, event: MseEvent) {
-    with_current(weak, session_id, |inner| {
-        let size = inner.element_size();
-        let Some(session) = inner.playback.as_mut() else {
-            return Vec::new();
-        };
-        let input = match event {
-            MseEvent::Open => {
-                session.add_pending_tracks();
-                size
-            }
-            MseEvent::Done { track: index } => {
-                let kind = session.mse.as_mut().and_then(|m| m.finish(index));
-                let Some(track) = session.track_of(index) else {
-                    return Vec::new();
-                };
-                match kind {
-                    Some(OpKind::Remove) => Input::RemoveDone { track },
-                    _ => Input::AppendDone { track },
-                }
-            }
-            MseEvent::Error { track: index } => {
-                let Some(track) = session.track_of(index) else {
-                    return Vec::new();
-                };
-                Input::AppendFailed {
-                    track,
-                    quota_exceeded: false,
-                }
-            }
-        };
-        inner.input(input)
-    });
-}
-
-fn on_media_event(weak: &Weak<RefCell<Inner>>, session_id: u32, kind: &'static str) {
-    let Some(rc) = weak.upgrade() else { return };
-    let input = {
-        let Ok(inner) = rc.try_borrow() else { return };
-        match kind {
-            "seeking" => Input::Seek {
-                position: inner.video.current_time(),
-            },
-            "resize" => inner.element_size(),
-            _ => match inner.media_state() {
-                Some(state) => state,
-                None => return,
-            },
-        }
-    };
-    deliver(weak, session_id, input);
-}
-
-fn on_timer(weak: &Weak<RefCell<Inner>>, session_id: u32) {
-    with_current(weak, session_id, |inner| {
-        let media = inner.media_state();
-        let Some(session) = inner.playback.as_mut() else {
-            return Vec::new();
-        };
-        session.timer = None;
-        let now = now_seconds();
-        if let Some(media) = media {
-            session.engine.handle_input(now, media);
-        }
-        session.engine.handle_timeout(now);
-        inner.drain()
-    });
 }

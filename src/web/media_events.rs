@@ -1,0 +1,80 @@
+//! The media element's listeners and what they report: `Input::Media` (playhead, paused,
+//! `buffered`) on `timeupdate` (every 250 ms while playing), `waiting`, `playing`, `pause`,
+//! `progress` and `ended`; `Input::Seek` on `seeking`; `Input::ElementSize` when the video or the
+//! window is resized. The media state is read only here and when the engine's timer fires, never
+//! per fetched chunk.
+use wasm_bindgen::prelude::*;
+use web_sys::{HtmlMediaElement, HtmlVideoElement};
+
+use super::dom::Listener;
+use super::player::Link;
+use crate::engine::Input;
+
+const MEDIA_EVENTS: [&str; 8] = [
+    "timeupdate",
+    "seeking",
+    "waiting",
+    "resize",
+    "ended",
+    "playing",
+    "pause",
+    "progress",
+];
+
+/// Listens to the element's events (and the window's `resize`) for this session.
+pub fn listen(video: &HtmlVideoElement, link: &Link) -> Result<Vec<Listener>, JsValue> {
+    let media: &HtmlMediaElement = video;
+    let mut listeners = Vec::with_capacity(MEDIA_EVENTS.len() + 1);
+    for kind in MEDIA_EVENTS {
+        let link = link.clone();
+        listeners.push(Listener::new(media, kind, move |_| {
+            on_media_event(&link, kind)
+        })?);
+    }
+    // The video's `resize` fires when the picture's size changes; the page's layout changes
+    // (and so the element's CSS size, for the level cap) show as the window's `resize`.
+    let link = link.clone();
+    listeners.push(Listener::new(
+        super::dom::window()?.as_ref(),
+        "resize",
+        move |_| on_media_event(&link, "resize"),
+    )?);
+    Ok(listeners)
+}
+
+fn on_media_event(link: &Link, kind: &'static str) {
+    link.with(|session, _| {
+        let video = session.video();
+        let input = match kind {
+            "seeking" => Input::Seek {
+                position: video.current_time(),
+            },
+            "resize" => element_size(video),
+            _ => media_state(video),
+        };
+        session.feed(input)
+    });
+}
+
+/// The element's playhead, paused flag and buffered ranges.
+pub fn media_state(video: &HtmlVideoElement) -> Input {
+    let buffered = video.buffered();
+    let ranges = (0..buffered.length())
+        .filter_map(|i| Some((buffered.start(i).ok()?, buffered.end(i).ok()?)))
+        .collect();
+    Input::Media {
+        position: video.current_time(),
+        paused: video.paused(),
+        buffered: ranges,
+    }
+}
+
+/// The element's CSS size and the devicePixelRatio, for the level cap.
+pub fn element_size(video: &HtmlVideoElement) -> Input {
+    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    Input::ElementSize {
+        width: f64::from(video.client_width()),
+        height: f64::from(video.client_height()),
+        device_pixel_ratio: dpr,
+    }
+}

@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// CloudFront's refusal of a request without valid signed cookies.
+const ACCESS_DENIED: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access denied</Message></Error>"#;
+
 fn cookie_auth(expires_at: f64) -> AuthModel {
     AuthModel {
         expires_at,
@@ -9,10 +12,7 @@ fn cookie_auth(expires_at: f64) -> AuthModel {
         lifetime: 3600.0,
         refresh_fails: false,
         report_expiry: false,
-        refusal_body: Some(
-            r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access denied</Message></Error>"#
-                .into(),
-        ),
+        refusal_body: Some(ACCESS_DENIED.into()),
     }
 }
 
@@ -28,8 +28,12 @@ fn cookie_expiry_403_refreshes_once_and_retries_the_same_url() {
     assert_eq!(fatal_count(&r), 0);
     assert_eq!(r.rebuffer_count, 0);
     let fetches = segment_fetches(&r);
-    let i = fetches.iter().position(|f| f.0 >= 40.0).unwrap();
-    assert_eq!(fetches[i].1, fetches[i + 1].1, "the refused URL is retried");
+    let i = fetches.iter().position(|f| f.at >= 40.0).unwrap();
+    assert_eq!(
+        fetches[i].url,
+        fetches[i + 1].url,
+        "the refused URL is retried"
+    );
     // No level penalty, no timeline reset.
     assert_eq!(
         events(&r, |e| matches!(
@@ -54,54 +58,63 @@ fn cookie_expiry_403_refreshes_once_and_retries_the_same_url() {
 
 #[test]
 fn concurrent_refusals_share_one_refresh() {
-    let mut e = hand_engine();
-    e.handle_input(
-        0.0,
-        Input::Load {
-            url: "https://cdn.sim/v/master.m3u8".into(),
-        },
-    );
-    let _ = drain(&mut e);
-    // Two requests in flight (manifest + a forced playlist), both refused.
-    let a = RequestId(1);
-    e.handle_input(
-        0.1,
-        Input::LoadFailed {
-            req: a,
-            status: 403,
-            body: None,
-        },
-    );
-    let first = drain(&mut e);
-    assert_eq!(
-        first
-            .iter()
+    // Two requests in flight at once: a live segment, and the playlist reload due while it
+    // loads. Both are refused; one refresh is asked for, and both are resent after it.
+    let mut h = Harness::new();
+    h.load(harness::MASTER_URL);
+    let manifest = h.fetch_of(|k| matches!(k, RequestKind::Manifest));
+    h.answer(manifest, harness::MASTER);
+    let playlist = h.fetch_of(|k| matches!(k, RequestKind::LevelPlaylist { .. }));
+    h.answer(playlist, harness::live_playlist(0, 6));
+    let segment = h.fetch_of(RequestKind::is_segment);
+    // The segment trickles in (no timeout) until the reload is due at 10 s.
+    h.advance_to(1.0);
+    h.progress(segment, 1000);
+    h.advance_to(6.0);
+    h.progress(segment, 2000);
+    h.fire_timers_until(10.0);
+    let reload = h.fetch_of(|k| matches!(k, RequestKind::LevelPlaylist { .. }));
+    let before: Vec<harness::Fetch> = h.open_fetches().to_vec();
+    assert_eq!(before.len(), 2, "{before:?}");
+    h.advance_to(10.1);
+    let first = h.fail(segment, 403, Some(ACCESS_DENIED));
+    let second = h.fail(reload, 403, Some(ACCESS_DENIED));
+    let refreshes = |outs: &[Output]| {
+        outs.iter()
             .filter(|o| **o == Output::RefreshCredentials)
+            .count()
+    };
+    assert_eq!(refreshes(&first), 1, "{first:?}");
+    assert_eq!(refreshes(&second), 0, "{second:?}");
+    assert!(h.open_fetches().is_empty(), "{:?}", h.open_fetches());
+    // Nothing is sent while the refresh is under way.
+    let waiting = h.fire_timers_until(10.4);
+    assert!(
+        !waiting.iter().any(|o| matches!(o, Output::Fetch { .. })),
+        "{waiting:?}"
+    );
+    h.input(Input::CredentialsRefreshed { expires: None });
+    // Both resent, with their ids and URLs.
+    let mut after: Vec<harness::Fetch> = h.open_fetches().to_vec();
+    after.sort_by_key(|f| f.req);
+    let mut expected = before;
+    expected.sort_by_key(|f| f.req);
+    assert_eq!(
+        after
+            .iter()
+            .map(|f| (f.req, f.url.as_str()))
+            .collect::<Vec<_>>(),
+        expected
+            .iter()
+            .map(|f| (f.req, f.url.as_str()))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        h.events()
+            .filter(|(_, e)| matches!(e, Event::CredentialsRefreshNeeded { .. }))
             .count(),
         1
     );
-    // Fabricate a second in-flight request through the manifest path.
-    e.handle_input(
-        0.2,
-        Input::LoadFailed {
-            req: a,
-            status: 403,
-            body: None,
-        },
-    );
-    let second = drain(&mut e);
-    assert_eq!(
-        second
-            .iter()
-            .filter(|o| **o == Output::RefreshCredentials)
-            .count(),
-        0
-    );
-    e.handle_input(0.5, Input::CredentialsRefreshed { expires: None });
-    let outs = drain(&mut e);
-    assert!(outs
-        .iter()
-        .any(|o| matches!(o, Output::Fetch { req, .. } if *req == a)));
 }
 
 #[test]
@@ -186,7 +199,7 @@ fn failed_refresh_names_the_cdn_code_and_url() {
     );
     let url = fatal.url.as_deref().unwrap();
     assert!(url.starts_with(sim::BASE) && url.ends_with(".ts"), "{url}");
-    assert!(r.fetches.iter().any(|f| f.0 >= 40.0 && f.2 == url));
+    assert!(fetches(&r).iter().any(|f| f.at >= 40.0 && f.url == url));
 }
 
 #[test]
@@ -224,13 +237,15 @@ fn failed_refresh_after_status_zero_names_cors() {
 
 #[test]
 fn status_zero_refreshes_then_is_treated_as_network_error() {
+    // Status 0 twice on the same request: the first may be a CDN refusal without CORS headers
+    // (refresh, resend); the second, after the refresh, is a network error (backoff, retry).
     let cfg = SimConfig {
         faults: vec![fault(
             40.0,
             f64::INFINITY,
             FaultKind::Status(0, None),
             "",
-            Some(1),
+            Some(2),
         )],
         ..recorded()
     };
@@ -238,6 +253,19 @@ fn status_zero_refreshes_then_is_treated_as_network_error() {
     assert!(r.ended, "{:?}", r.errors);
     assert_eq!(r.refresh_requests, 1);
     assert_eq!(fatal_count(&r), 0);
+    let network: Vec<&PlayerError> = r
+        .errors
+        .iter()
+        .filter(|e| e.kind == ErrorKind::Network)
+        .collect();
+    assert_eq!(network.len(), 1, "{:?}", r.errors);
+    assert!(network[0].details.contains("retry in"), "{network:?}");
+    // Sent three times: refused, resent after the refresh, retried after the backoff.
+    let url = network[0].url.clone().unwrap();
+    let tries: Vec<Fetched> = fetches(&r).into_iter().filter(|f| f.url == url).collect();
+    assert_eq!(tries.len(), 3, "{tries:?}");
+    let backoff = tries[2].at - tries[1].at;
+    assert!((0.75..=1.25).contains(&backoff), "{backoff}");
 }
 
 #[test]
@@ -294,9 +322,9 @@ fn live_cookie_expiry_refreshes_once_for_playlist_and_segment() {
     assert_eq!(r.refresh_requests, 1);
     assert_eq!(r.rebuffer_count, 0);
     // Both a playlist reload and segments went on after the refresh.
-    assert!(r.fetches.iter().any(|f| f.0 > 101.0 && f.1.is_segment()));
-    assert!(r
-        .fetches
+    let fetches = fetches(&r);
+    assert!(fetches.iter().any(|f| f.at > 101.0 && f.is_segment()));
+    assert!(fetches
         .iter()
-        .any(|f| f.0 > 101.0 && matches!(f.1, RequestKind::LevelPlaylist { .. })));
+        .any(|f| f.at > 101.0 && matches!(f.kind, RequestKind::LevelPlaylist { .. })));
 }

@@ -21,7 +21,7 @@ fn cdn_down_bounded_retries_then_one_fatal_error() {
     assert!(fatal.details.contains("503"));
     // 1 attempt + max_error_retries for the failing URL, then nothing more.
     let failing_url = fatal.url.clone().unwrap();
-    let n = r.fetches.iter().filter(|f| f.2 == failing_url).count() as u32;
+    let n = fetches(&r).iter().filter(|f| f.url == failing_url).count() as u32;
     assert_eq!(n, 1 + RetryPolicy::segments().max_error_retries);
     assert!(r.end_time < 200.0, "stopped at {}", r.end_time);
 }
@@ -49,9 +49,12 @@ fn transient_5xx_is_retried_with_backoff() {
     assert_eq!(nonfatal, 2);
     // Retry delays: ~1 s then ~2 s (+-25% jitter).
     let fetches = segment_fetches(&r);
-    let first_fail = fetches.iter().position(|f| f.0 >= 30.0).unwrap();
-    let d1 = fetches[first_fail + 1].0 - fetches[first_fail].0;
-    let d2 = fetches[first_fail + 2].0 - fetches[first_fail + 1].0;
+    let first_fail = fetches.iter().position(|f| f.at >= 30.0).unwrap();
+    // The same URL each time: a retry, not the next segment.
+    assert_eq!(fetches[first_fail].url, fetches[first_fail + 1].url);
+    assert_eq!(fetches[first_fail].url, fetches[first_fail + 2].url);
+    let d1 = fetches[first_fail + 1].at - fetches[first_fail].at;
+    let d2 = fetches[first_fail + 2].at - fetches[first_fail + 1].at;
     assert!((0.75..=1.45).contains(&d1), "{d1}");
     assert!((1.5..=2.7).contains(&d2), "{d2}");
 }
@@ -176,6 +179,16 @@ fn stalled_body_with_a_healthy_buffer_is_retried_at_the_same_level() {
         .find(|e| e.kind == ErrorKind::Timeout)
         .unwrap_or_else(|| panic!("{:?} {:?}", r.errors, r.segment_levels));
     assert!(stalled.details.contains("retry in"), "{stalled:?}");
+    // The stalled level-2 segment is retried, and loaded, at level 2.
+    let stalled_url = stalled.url.clone().unwrap();
+    let tries: Vec<Fetched> = fetches(&r)
+        .into_iter()
+        .filter(|f| f.url == stalled_url)
+        .collect();
+    assert_eq!(tries.len(), 2, "{tries:?}");
+    assert_eq!(tries[0].level(), Some(2));
+    let index = tries[0].index().unwrap() as usize;
+    assert_eq!(r.segment_levels[index], Some(2), "{:?}", r.segment_levels);
     assert!(
         events(&r, |e| matches!(
             e,
@@ -207,18 +220,28 @@ fn missing_segment_penalises_the_level_and_refetches_the_same_time() {
     let r = run(&fast(), 120.0, cfg);
     assert!(r.ended, "{:?}", r.errors);
     assert_eq!(fatal_count(&r), 0);
-    assert!(r.segment_levels[3].is_some() && r.segment_levels[3] != Some(2));
+    let fetches = segment_fetches(&r);
+    let missing = fetches
+        .iter()
+        .position(|f| f.url.ends_with("l2/3.ts"))
+        .expect("l2/3.ts was requested");
+    let not_found_at = fetches[missing].at;
+    // The same time (segment 3) is fetched next, from another level, and loaded from it.
+    let next = &fetches[missing + 1];
+    assert_eq!(next.index(), Some(3), "{next:?}");
+    assert_ne!(next.level(), Some(2), "{next:?}");
+    assert_eq!(r.segment_levels[3], next.level());
+    // Level 2 is penalised: not fetched from for the penalty (60 s), and reported so.
+    let penalty = EngineConfig::default().level_penalty_s;
     assert!(
-        events(&r, |e| matches!(
-            e,
-            Event::LevelSwitching {
-                reason: SwitchReason::Penalty,
-                ..
-            }
-        ))
-        .count()
-            <= 1
+        !fetches[missing + 1..]
+            .iter()
+            .any(|f| f.level() == Some(2) && f.at < not_found_at + penalty),
+        "{fetches:?}"
     );
+    assert!(r.errors.iter().any(|e| e.kind == ErrorKind::NotFound
+        && !e.fatal
+        && e.details.contains("level penalised")));
 }
 
 #[test]
@@ -289,31 +312,17 @@ fn cdn_unreachable_refreshes_once_then_bounded_network_retries() {
     assert!(f.details.contains("status 0"), "{}", f.details);
     let url = f.url.clone().unwrap();
     // First try, one retry after the refresh, then the bounded network retries.
-    let n = r.fetches.iter().filter(|x| x.2 == url).count() as u32;
+    let n = fetches(&r).iter().filter(|f| f.url == url).count() as u32;
     assert_eq!(n, 2 + RetryPolicy::segments().max_error_retries);
 }
 
 #[test]
 fn error_urls_are_redacted() {
-    let mut e = hand_engine();
-    e.handle_input(
-        0.0,
-        Input::Load {
-            url:
-                "https://cdn.example.com/v/m.m3u8?Policy=eyJhbGc&Signature=abc~~&Key-Pair-Id=K2ABC"
-                    .into(),
-        },
-    );
-    let _ = drain(&mut e);
-    e.handle_input(
-        0.1,
-        Input::LoadFailed {
-            req: RequestId(1),
-            status: 404,
-            body: None,
-        },
-    );
-    let outs = drain(&mut e);
+    let mut h = Harness::new();
+    h.load("https://cdn.example.com/v/m.m3u8?Policy=eyJhbGc&Signature=abc~~&Key-Pair-Id=K2ABC");
+    let manifest = h.fetch_of(|k| matches!(k, RequestKind::Manifest));
+    h.advance_to(0.1);
+    let outs = h.fail(manifest, 404, None);
     let url = outs
         .iter()
         .find_map(|o| match o {

@@ -2,22 +2,72 @@
 
 use super::*;
 
+/// Level switches announced in `h`'s run, the start aside.
+fn switches(h: &Harness) -> Vec<Event> {
+    h.events()
+        .filter(|(_, e)| {
+            matches!(e, Event::LevelSwitching { reason, .. } if *reason != SwitchReason::Start)
+        })
+        .map(|(_, e)| e.clone())
+        .collect()
+}
+
 #[test]
 fn manual_level_is_obeyed() {
-    let mut e = hand_engine();
-    e.handle_input(0.0, Input::SetLevel(Some(1)));
-    let r = run(&fast(), 60.0, recorded());
-    assert!(r.ended);
-    // And through the engine by hand: a forced level is fetched.
-    let outs = start_vod(&mut e, 0.0);
-    let seg = outs.iter().find_map(|o| match o {
-        Output::Fetch {
-            kind: RequestKind::Segment { level, .. },
-            ..
-        } => Some(*level),
-        _ => None,
-    });
-    assert_eq!(seg, Some(1));
+    // By hand through whole VODs (the simulator has no way to set a level). The harness's
+    // network (100 KB segments a tick, 3.2 Mbps) is fast enough for level 1 of MASTER.
+    let levels = |fetches: &[harness::Fetch]| -> Vec<usize> {
+        fetches.iter().filter_map(|f| f.segment_level()).collect()
+    };
+    // Free, the ABR climbs to level 1; pinned mid-play to 0, every later segment is level 0.
+    let mut h = Harness::new();
+    h.load_vod();
+    h.play(80.0);
+    let free = levels(&h.segment_fetches());
+    assert!(free.contains(&1), "{free:?}");
+    h.input(Input::SetLevel(Some(0)));
+    h.play(220.0);
+    assert!(h.ended, "did not end");
+    let all = levels(&h.segment_fetches());
+    assert_eq!(all.len(), 20, "{all:?}");
+    assert!(all[free.len()..].iter().all(|&l| l == 0), "{all:?}");
+    assert!(
+        switches(&h).contains(&Event::LevelSwitching {
+            from: Some(1),
+            to: 0,
+            reason: SwitchReason::Manual
+        }),
+        "{:?}",
+        switches(&h)
+    );
+
+    // Pinned before loading: the start level and every segment until the pin is lifted.
+    let mut h = Harness::new();
+    h.input(Input::SetLevel(Some(0)));
+    h.load_vod();
+    h.play(100.0);
+    let pinned = h.segment_fetches();
+    assert!(pinned.len() >= 10, "{pinned:?}");
+    assert_eq!(levels(&pinned), vec![0; pinned.len()]);
+    assert!(switches(&h).is_empty(), "{:?}", switches(&h));
+    // Back to automatic: the ABR moves up again, and the VOD ends with every segment once.
+    h.input(Input::SetLevel(None));
+    h.play(220.0);
+    assert!(h.ended, "did not end");
+    let all = h.segment_fetches();
+    let after = levels(&all[pinned.len()..]);
+    assert!(after.contains(&1), "{after:?}");
+    assert!(
+        switches(&h).contains(&Event::LevelSwitching {
+            from: Some(0),
+            to: 1,
+            reason: SwitchReason::Abr
+        }),
+        "{:?}",
+        switches(&h)
+    );
+    let sequences: Vec<u64> = all.iter().filter_map(harness::Fetch::sequence).collect();
+    assert_eq!(sequences, (0..20).collect::<Vec<u64>>());
 }
 
 #[test]
@@ -69,22 +119,41 @@ fn level_switch_lines_up_by_time_without_flushing() {
     let switches = levels.windows(2).filter(|w| w[0] != w[1]).count() as u64;
     assert_eq!(r.remuxer.rendition_switches, switches);
     assert_eq!(r.remuxer.non_contiguous, 0);
-    // Nothing ahead of the playhead was removed (only back-buffer eviction, if any).
     assert_eq!(r.rebuffer_count, 0);
+
+    // By hand (the simulator does not record removes), with switches up and down: nothing
+    // ahead of the playhead is removed (only the back buffer is evicted), and what is buffered
+    // stays one range, the old level's segments followed by the new one's.
+    let back = EngineConfig::default().back_buffer.unwrap();
+    let script = [0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    let mut h = Harness::with_abr(EngineConfig::default(), Scripted::new(&script));
+    h.load_vod();
+    h.play(220.0);
+    assert!(h.ended, "did not end");
+    let levels: Vec<usize> = h
+        .segment_fetches()
+        .iter()
+        .filter_map(harness::Fetch::segment_level)
+        .collect();
+    assert!(
+        levels.windows(2).filter(|w| w[0] != w[1]).count() >= 2,
+        "{levels:?}"
+    );
+    for rm in h.removals() {
+        assert!(rm.end <= rm.position - back + 1e-9, "{rm:?}");
+    }
+    let buffered = h.buffered.as_slice();
+    assert!(
+        buffered.len() == 1 && buffered[0].1 == 200.0,
+        "{buffered:?}"
+    );
+    assert_eq!(h.engine.remuxer().non_contiguous, 0);
 }
 
 #[test]
 fn abandons_a_segment_that_would_arrive_too_late() {
     // Fast, then a sudden collapse to 0.3 Mbps while a top-level segment loads with little buffer.
-    let mut text = String::new();
-    for t in 0..2000 {
-        text.push_str(&format!(
-            "{t} {}\n",
-            if (18..200).contains(&t) { 0.3 } else { 8.0 }
-        ));
-    }
-    let trace = Trace::parse("collapse", &text).unwrap();
-    let r = run(&trace, 300.0, recorded());
+    let r = run(&collapse(), 300.0, recorded());
     let abandons = events(&r, |e| {
         matches!(
             e,
@@ -98,15 +167,6 @@ fn abandons_a_segment_that_would_arrive_too_late() {
     assert!(abandons >= 1, "{:?}", r.segment_levels);
 }
 
-fn switchings(outs: &[Output]) -> Vec<(Option<usize>, usize)> {
-    outs.iter()
-        .filter_map(|o| match o {
-            Output::Event(Event::LevelSwitching { from, to, .. }) => Some((*from, *to)),
-            _ => None,
-        })
-        .collect()
-}
-
 #[test]
 fn switch_undone_before_the_new_level_loads_is_not_announced() {
     // Bug: seen in a demo run, 360p->540p and straight back to 360p at one instant. The switch
@@ -114,60 +174,30 @@ fn switch_undone_before_the_new_level_loads_is_not_announced() {
     // input before the playlist arrived: the web layer reports the media state before each one)
     // went back, announcing a second switch for the same segment.
     // Start at 0; after the first segment the ABR says 1, then (before l1.m3u8 arrives) 0.
-    let abr = Scripted(vec![0, 0, 1, 0].into(), 0);
-    let mut e = Engine::new(
-        EngineConfig::default(),
-        SimRemuxer::default(),
-        Box::new(abr),
+    let mut h = Harness::with_abr(EngineConfig::default(), Scripted::new(&[0, 0, 1, 0]));
+    h.load_vod();
+    let first = h
+        .find_fetch(RequestKind::is_segment)
+        .expect("first segment");
+    assert_eq!(first.segment_level(), Some(0));
+    h.advance_to(1.0);
+    h.serve(first.req);
+    // Appends complete; each answer is a new scheduling opportunity (the ABR says 1: l1.m3u8
+    // is requested).
+    h.ack_appends();
+    assert!(
+        h.find_fetch(|k| matches!(k, RequestKind::LevelPlaylist { level: 1 }))
+            .is_some(),
+        "{:?}",
+        h.open_fetches()
     );
-    let mut outs = start_vod(&mut e, 0.0);
-    let seg = |outs: &[Output]| {
-        outs.iter().find_map(|o| match o {
-            Output::Fetch {
-                req,
-                kind: RequestKind::Segment { level, .. },
-                ..
-            } => Some((*req, *level)),
-            _ => None,
-        })
-    };
-    let (req, level) = seg(&outs).unwrap();
-    assert_eq!(level, 0);
-    e.handle_input(
-        1.0,
-        Input::Loaded {
-            req,
-            data: sim::remux::segment_bytes(100_000, 10.0),
-        },
-    );
-    outs = drain(&mut e);
-    let mut all = outs.clone();
-    // Appends complete; each answer is a new scheduling opportunity.
-    for _ in 0..4 {
-        let mut next = Vec::new();
-        for o in &outs {
-            if let Output::Append { track, .. } = o {
-                e.handle_input(1.0, Input::AppendDone { track: *track });
-                next.extend(drain(&mut e));
-            }
-        }
-        all.extend(next.iter().cloned());
-        outs = next;
-    }
-    // A media report at the same instant: the second decision.
-    e.handle_input(
-        1.0,
-        Input::Media {
-            position: 0.0,
-            paused: false,
-            buffered: vec![(0.0, 10.0)],
-        },
-    );
-    all.extend(drain(&mut e));
+    // A media report at the same instant: the second decision (0 again).
+    h.media_with(0.0, &[(0.0, 10.0)]);
     // The next segment comes from level 0 and no switch was announced (the start aside).
-    let (_, level) = seg(&all).expect("next segment fetched");
-    assert_eq!(level, 0);
-    assert_eq!(switchings(&all), vec![]);
+    let fetches = h.segment_fetches();
+    assert_eq!(fetches.len(), 2, "{fetches:?}");
+    assert_eq!(fetches[1].segment_level(), Some(0));
+    assert_eq!(switches(&h), []);
 }
 
 #[test]
@@ -176,7 +206,7 @@ fn no_switch_announced_when_nothing_is_left_to_fetch() {
     // announced switches (and loaded playlists) for segments that do not exist.
     let r = run(&Trace::constant("4mbps", 4.0, 10_000.0), 60.0, recorded());
     assert!(r.ended);
-    let last_fetch = segment_fetches(&r).last().unwrap().0;
+    let last_fetch = segment_fetches(&r).last().unwrap().at;
     let late: Vec<_> = events(&r, |e| matches!(e, Event::LevelSwitching { .. }))
         .filter(|(t, _)| *t > last_fetch)
         .collect();
@@ -209,9 +239,9 @@ fn switches_are_announced_with_their_first_fetch() {
             if *reason == SwitchReason::Start {
                 continue;
             }
-            let fetched = r.fetches.iter().any(|(ft, kind, _)| {
-                *ft == *t && matches!(kind, RequestKind::Segment { level, .. } if level == to)
-            });
+            let fetched = fetches(&r)
+                .iter()
+                .any(|f| f.at == *t && f.level() == Some(*to));
             assert!(
                 fetched,
                 "{name}: switch to {to} at {t} ({reason:?}) without a fetch"

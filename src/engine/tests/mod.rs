@@ -1,16 +1,25 @@
 #![cfg(not(target_arch = "wasm32"))] // the simulator is native only
-//! Engine behaviour, deterministic: most tests drive the engine through the simulator
-//! (virtual clock, modelled network and playback); a few drive it by hand.
+//! Engine behaviour, deterministic. Most tests drive the engine through the simulator (virtual
+//! clock, modelled network, MediaSource and playback); the rest drive it by hand through
+//! [`harness::Harness`], which shows every output.
+//!
+//! One file per engine concern: `scheduler` (load, schedule, append, end of stream),
+//! `level_choice` (ABR, manual levels, cap, abandon, switches), `failure` (retries, timeouts,
+//! 404s), `credentials` (refresh on refusal, expiry), `buffer` (eviction, quota), `playhead`
+//! (seeks, gaps, stalls), `live`, `progressive`, `robustness` (random inputs, determinism).
 
 use super::*;
-use crate::abr::{AbrConfig, AbrKind};
+use crate::abr::AbrKind;
 use crate::sim::{
     self, AuthModel, Fault, FaultKind, Ladder, LiveModel, RunResult, SimConfig, SimRemuxer, Trace,
 };
 
+use harness::Harness;
+
 mod buffer;
 mod credentials;
 mod failure;
+mod harness;
 mod level_choice;
 mod live;
 mod playhead;
@@ -37,12 +46,51 @@ fn run(trace: &Trace, secs: f64, cfg: SimConfig) -> RunResult {
     sim::run(trace, &ladder(secs), &cfg)
 }
 
-fn segment_fetches(r: &RunResult) -> Vec<(f64, String)> {
+/// A fetch the simulator recorded (`RunResult::fetches`, named).
+#[derive(Debug, Clone, PartialEq)]
+struct Fetched {
+    at: f64,
+    kind: RequestKind,
+    url: String,
+}
+
+impl Fetched {
+    fn is_segment(&self) -> bool {
+        self.kind.is_segment()
+    }
+
+    /// The level of a segment fetch.
+    fn level(&self) -> Option<usize> {
+        match self.kind {
+            RequestKind::Segment { level, .. } => Some(level),
+            _ => None,
+        }
+    }
+
+    /// The index (media sequence number) of a segment fetch.
+    fn index(&self) -> Option<u64> {
+        match self.kind {
+            RequestKind::Segment { sequence, .. } => Some(sequence),
+            _ => None,
+        }
+    }
+}
+
+/// Every fetch of a recorded run, in order.
+fn fetches(r: &RunResult) -> Vec<Fetched> {
     r.fetches
         .iter()
-        .filter(|f| f.1.is_segment())
-        .map(|f| (f.0, f.2.clone()))
+        .map(|(at, kind, url)| Fetched {
+            at: *at,
+            kind: *kind,
+            url: url.clone(),
+        })
         .collect()
+}
+
+/// Every segment fetch of a recorded run (retries included), in order.
+fn segment_fetches(r: &RunResult) -> Vec<Fetched> {
+    fetches(r).into_iter().filter(Fetched::is_segment).collect()
 }
 
 fn events<'a>(
@@ -66,113 +114,33 @@ fn fault(from: f64, until: f64, kind: FaultKind, url: &str, max: Option<u32>) ->
     }
 }
 
-fn hand_engine() -> Engine<SimRemuxer> {
-    Engine::new(
-        EngineConfig::default(),
-        SimRemuxer::default(),
-        AbrKind::Ours.build(&AbrConfig::default()),
-    )
-}
-
-fn drain(e: &mut Engine<SimRemuxer>) -> Vec<Output> {
-    let mut v = Vec::new();
-    while let Some(o) = e.poll_output() {
-        if matches!(o, Output::Timeout(_)) {
-            break;
-        }
-        v.push(o);
-        assert!(v.len() < 10_000, "output loop");
+/// 8 Mbps, then 0.3 Mbps from 18 s to 200 s, then 8 Mbps again: a top-level segment that
+/// starts loading just before the collapse would arrive far too late.
+fn collapse() -> Trace {
+    let mut text = String::new();
+    for t in 0..2000 {
+        text.push_str(&format!(
+            "{t} {}\n",
+            if (18..200).contains(&t) { 0.3 } else { 8.0 }
+        ));
     }
-    v
+    Trace::parse("collapse", &text).unwrap()
 }
 
-const MASTER: &str = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1096000,RESOLUTION=640x360\nl0.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2096000,RESOLUTION=960x540\nl1.m3u8\n";
-
-fn media_playlist(n: usize) -> String {
-    let mut s = String::from("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n");
-    for i in 0..n {
-        s.push_str(&format!("#EXTINF:10,\nseg{i}.ts\n"));
-    }
-    s.push_str("#EXT-X-ENDLIST\n");
-    s
+/// An ABR that answers from a script, then repeats its last answer; never abandons.
+struct Scripted {
+    script: std::collections::VecDeque<usize>,
+    last: usize,
 }
 
-/// Load the master and the first media playlist; returns the outputs after the playlist.
-fn start_vod(e: &mut Engine<SimRemuxer>, now: f64) -> Vec<Output> {
-    e.handle_input(
-        now,
-        Input::Load {
-            url: "https://c/v/master.m3u8".into(),
-        },
-    );
-    let _ = drain(e);
-    e.handle_input(now, Input::SourceOpen);
-    let _ = drain(e);
-    e.handle_input(
-        now,
-        Input::Loaded {
-            req: RequestId(1),
-            data: MASTER.as_bytes().to_vec(),
-        },
-    );
-    let outs = drain(e);
-    let req = outs
-        .iter()
-        .find_map(|o| match o {
-            Output::Fetch {
-                req,
-                kind: RequestKind::LevelPlaylist { .. },
-                ..
-            } => Some(*req),
-            _ => None,
+impl Scripted {
+    fn new(script: &[usize]) -> Box<Self> {
+        Box::new(Scripted {
+            script: script.iter().copied().collect(),
+            last: 0,
         })
-        .unwrap();
-    e.handle_input(
-        now,
-        Input::Loaded {
-            req,
-            data: media_playlist(20).into_bytes(),
-        },
-    );
-    drain(e)
-}
-
-/// Start a VOD and complete its first segment's fetch and appends.
-fn play_one_segment(e: &mut Engine<SimRemuxer>) {
-    let outs = start_vod(e, 0.0);
-    let req = outs
-        .iter()
-        .find_map(|o| match o {
-            Output::Fetch {
-                req,
-                kind: RequestKind::Segment { .. },
-                ..
-            } => Some(*req),
-            _ => None,
-        })
-        .unwrap();
-    e.handle_input(
-        1.0,
-        Input::Loaded {
-            req,
-            data: sim::remux::segment_bytes(100_000, 10.0),
-        },
-    );
-    let mut outs = drain(e);
-    for _ in 0..4 {
-        let mut next = Vec::new();
-        for o in &outs {
-            if let Output::Append { track, .. } = o {
-                e.handle_input(1.0, Input::AppendDone { track: *track });
-                next.extend(drain(e));
-            }
-        }
-        outs = next;
     }
 }
-
-/// An ABR that answers from a script (then repeats its last answer).
-struct Scripted(std::collections::VecDeque<usize>, usize);
 
 impl crate::abr::Abr for Scripted {
     fn name(&self) -> &'static str {
@@ -181,10 +149,10 @@ impl crate::abr::Abr for Scripted {
     fn on_sample(&mut self, _: &crate::abr::SegmentSample) {}
     fn on_partial(&mut self, _: u64, _: f64) {}
     fn choose(&mut self, _: &crate::abr::AbrContext) -> usize {
-        if let Some(l) = self.0.pop_front() {
-            self.1 = l;
+        if let Some(l) = self.script.pop_front() {
+            self.last = l;
         }
-        self.1
+        self.last
     }
     fn abandon(
         &mut self,

@@ -15,9 +15,9 @@ fn seek_to_95_while_fetching_30() {
     // The first segment after the seek is flagged non-contiguous for the remuxer.
     assert_eq!(r.remuxer.non_contiguous, 1);
     let fetches = segment_fetches(&r);
-    let after: Vec<&(f64, String)> = fetches.iter().filter(|f| f.0 >= 9.0).collect();
+    let after: Vec<&Fetched> = fetches.iter().filter(|f| f.at >= 9.0).collect();
     assert!(
-        after[0].1.ends_with("/9.ts"),
+        after[0].url.ends_with("/9.ts"),
         "first fetch after the seek: {:?}",
         after[0]
     );
@@ -27,27 +27,16 @@ fn seek_to_95_while_fetching_30() {
 
 #[test]
 fn seek_aborts_the_request_in_flight() {
-    let mut e = hand_engine();
-    let outs = start_vod(&mut e, 0.0);
-    let req = outs
-        .iter()
-        .find_map(|o| match o {
-            Output::Fetch {
-                req,
-                kind: RequestKind::Segment { .. },
-                ..
-            } => Some(*req),
-            _ => None,
-        })
-        .unwrap();
-    e.handle_input(1.0, Input::Seek { position: 95.0 });
-    let outs = drain(&mut e);
-    assert!(outs.contains(&Output::Abort { req }));
-    assert!(
-        outs.iter()
-            .any(|o| matches!(o, Output::Fetch { url, .. } if url.ends_with("/seg9.ts"))),
-        "{outs:?}"
-    );
+    let mut h = Harness::new();
+    h.load_vod();
+    let first = h.fetch_of(RequestKind::is_segment);
+    h.advance_to(1.0);
+    let outs = h.seek(95.0);
+    assert!(outs.contains(&Output::Abort { req: first }), "{outs:?}");
+    // The segment that holds 95 s is fetched instead, and nothing else is open.
+    let seg9 = h.fetch_of_url("/seg9.ts");
+    assert_eq!(h.open_fetches().len(), 1, "{:?}", h.open_fetches());
+    assert_eq!(h.open_fetches()[0].req, seg9);
 }
 
 #[test]
@@ -60,7 +49,7 @@ fn seek_into_buffered_range_keeps_fetching_forward() {
     assert!(r.ended);
     // No segment fetched twice: the seek landed in buffered data.
     let fetches = segment_fetches(&r);
-    let mut urls: Vec<&String> = fetches.iter().map(|f| &f.1).collect();
+    let mut urls: Vec<&String> = fetches.iter().map(|f| &f.url).collect();
     urls.sort();
     urls.dedup();
     assert_eq!(urls.len(), fetches.len());
@@ -74,7 +63,13 @@ fn seek_past_the_end_loads_the_last_segment_and_ends() {
     };
     let r = run(&fast(), 120.0, cfg);
     assert!(r.ended, "{:?}", r.errors);
-    assert!(segment_fetches(&r).iter().any(|f| f.1.ends_with("/11.ts")));
+    // The first fetch after the seek is the last segment (the element clamps to the duration).
+    let fetches = segment_fetches(&r);
+    let after = fetches
+        .iter()
+        .find(|f| f.at >= 5.0)
+        .expect("a fetch after the seek");
+    assert!(after.url.ends_with("/11.ts"), "{after:?}");
     assert_eq!(events(&r, |e| matches!(e, Event::Ended)).count(), 1);
 }
 
@@ -90,60 +85,66 @@ fn seek_back_does_not_refetch_what_is_still_buffered() {
     assert!(r.ended, "{:?}", r.errors);
     let fetches = segment_fetches(&r);
     for idx in 8..12 {
-        let n = fetches
-            .iter()
-            .filter(|f| f.1.ends_with(&format!("/{idx}.ts")))
-            .count();
+        let n = fetches.iter().filter(|f| f.index() == Some(idx)).count();
         assert_eq!(n, 1, "segment {idx} fetched {n} times");
     }
     // The evicted start was fetched again.
-    assert_eq!(fetches.iter().filter(|f| f.1.ends_with("/2.ts")).count(), 2);
+    assert_eq!(fetches.iter().filter(|f| f.index() == Some(2)).count(), 2);
 }
 
 #[test]
 fn small_gap_is_jumped() {
-    let mut e = hand_engine();
-    play_one_segment(&mut e);
-    e.handle_input(
-        5.0,
-        Input::Media {
-            position: 10.0,
-            paused: false,
-            buffered: vec![(0.0, 10.0), (10.8, 20.0)],
-        },
-    );
-    let outs = drain(&mut e);
+    let mut h = Harness::new();
+    h.play_one_segment();
+    h.advance_to(5.0);
+    let outs = h.media_with(10.0, &[(0.0, 10.0), (10.8, 20.0)]);
     assert!(outs.contains(&Output::SetPosition(10.8)), "{outs:?}");
+    assert!(
+        outs.contains(&Output::Event(Event::GapJumped {
+            from: 10.0,
+            to: 10.8
+        })),
+        "{outs:?}"
+    );
+    // A hole bigger than max_gap_jump (2 s) is not jumped: it was not left on purpose.
+    let mut h = Harness::new();
+    h.play_one_segment();
+    h.advance_to(5.0);
+    let outs = h.media_with(10.0, &[(0.0, 10.0), (12.5, 20.0)]);
+    assert!(
+        !outs.iter().any(|o| matches!(o, Output::SetPosition(_))),
+        "{outs:?}"
+    );
 }
 
 #[test]
 fn stalled_playhead_is_nudged_then_fatal() {
-    let mut e = hand_engine();
-    play_one_segment(&mut e);
+    let mut h = Harness::new();
+    h.play_one_segment();
     let mut nudges = Vec::new();
-    let mut fatal = false;
+    let mut fatal = Vec::new();
     for i in 0..40 {
-        let t = 5.0 + i as f64 * 0.5;
-        e.handle_input(
-            t,
-            Input::Media {
-                position: 3.0,
-                paused: false,
-                buffered: vec![(0.0, 10.0)],
-            },
-        );
-        e.handle_timeout(t);
-        for o in drain(&mut e) {
+        // The element reports the same time whatever it is told: it is stuck at 3 s.
+        let t = 5.0 + f64::from(i) * 0.5;
+        h.advance_to(t);
+        let mut outs = h.media_with(3.0, &[(0.0, 10.0)]);
+        outs.extend(h.timeout_at(t));
+        for o in outs {
             match o {
                 Output::SetPosition(p) => nudges.push(p),
-                Output::Event(Event::Error(err)) if err.fatal => {
-                    assert_eq!(err.kind, ErrorKind::Stall);
-                    fatal = true;
-                }
+                Output::Event(Event::Error(err)) if err.fatal => fatal.push(err),
                 _ => {}
             }
         }
     }
-    assert_eq!(nudges.len(), 3, "{nudges:?}");
-    assert!(fatal);
+    // Each nudge one step further (0.1 s, 0.2 s, 0.3 s past the stuck time), then one fatal
+    // stall error and nothing more.
+    let expected = [3.1, 3.2, 3.3];
+    assert_eq!(nudges.len(), expected.len(), "{nudges:?}");
+    for (n, e) in nudges.iter().zip(expected) {
+        assert!((n - e).abs() < 1e-9, "{nudges:?}");
+    }
+    assert_eq!(fatal.len(), 1, "{fatal:?}");
+    assert_eq!(fatal[0].kind, ErrorKind::Stall);
+    assert!(h.engine.is_failed());
 }

@@ -38,7 +38,7 @@ fn progressive_first_segment_starts_playback_earlier() {
 
 #[test]
 fn progressive_mid_segment_failure_retries_on_one_timeline() {
-    // A body that goes silent after 200 KB (fragments of it already appended): the remuxer
+    // A body that goes silent after 400 KB (fragments of it already appended): the remuxer
     // forgets the partial segment, the retry starts clean and playback goes on to the end.
     let mut cfg = streamed(SimConfig {
         faults: vec![fault(
@@ -74,15 +74,7 @@ fn progressive_mid_segment_failure_retries_on_one_timeline() {
 
 #[test]
 fn progressive_abandon_switches_level_cleanly() {
-    let mut text = String::new();
-    for t in 0..2000 {
-        text.push_str(&format!(
-            "{t} {}\n",
-            if (18..200).contains(&t) { 0.3 } else { 8.0 }
-        ));
-    }
-    let trace = Trace::parse("collapse", &text).unwrap();
-    let r = run(&trace, 300.0, streamed(recorded()));
+    let r = run(&collapse(), 300.0, streamed(recorded()));
     let abandons = events(&r, |e| {
         matches!(
             e,

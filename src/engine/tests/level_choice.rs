@@ -154,7 +154,9 @@ fn level_switch_lines_up_by_time_without_flushing() {
 fn abandons_a_segment_that_would_arrive_too_late() {
     // Fast, then a sudden collapse to 0.3 Mbps while a top-level segment loads with little buffer.
     let r = run(&collapse(), 300.0, recorded());
-    let abandons = events(&r, |e| {
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal_count(&r), 0, "{:?}", r.errors);
+    let (at, from, to) = events(&r, |e| {
         matches!(
             e,
             Event::LevelSwitching {
@@ -163,8 +165,25 @@ fn abandons_a_segment_that_would_arrive_too_late() {
             }
         )
     })
-    .count();
-    assert!(abandons >= 1, "{:?}", r.segment_levels);
+    .find_map(|(t, e)| match e {
+        Event::LevelSwitching { from, to, .. } => Some((*t, *from, *to)),
+        _ => None,
+    })
+    .unwrap_or_else(|| panic!("no abandon: {:?}", r.segment_levels));
+    // During the collapse, down from the level whose segment was loading.
+    assert!((18.0..40.0).contains(&at), "abandon at {at}");
+    let fetches = segment_fetches(&r);
+    let loading = fetches.iter().rfind(|f| f.at < at).unwrap();
+    assert_eq!(loading.level(), from);
+    assert!(to < from.unwrap(), "{from:?} -> {to}");
+    // That segment is not waited for: it is fetched again at once from the lower level, and
+    // that is what gets loaded.
+    let refetch = fetches.iter().find(|f| f.at >= at).unwrap();
+    assert_eq!(refetch.index(), loading.index(), "{refetch:?}");
+    assert_eq!(refetch.level(), Some(to));
+    assert!(refetch.at - at < 1e-9, "{refetch:?}");
+    let index = loading.index().unwrap() as usize;
+    assert_eq!(r.segment_levels[index], Some(to));
 }
 
 #[test]

@@ -3,8 +3,8 @@
 use super::*;
 
 #[test]
-fn seek_to_95_while_fetching_30() {
-    // Slow enough that a fetch is in flight at 5 s.
+fn seek_to_95_while_fetching_10_fetches_90_next() {
+    // Slow enough that a fetch is in flight at the seek: segment 1 (10..20 s), sent at ~3.9 s.
     let trace = Trace::constant("3mbps", 3.0, 10_000.0);
     let cfg = SimConfig {
         seeks: vec![(9.0, 95.0)],
@@ -15,11 +15,24 @@ fn seek_to_95_while_fetching_30() {
     // The first segment after the seek is flagged non-contiguous for the remuxer.
     assert_eq!(r.remuxer.non_contiguous, 1);
     let fetches = segment_fetches(&r);
-    let after: Vec<&Fetched> = fetches.iter().filter(|f| f.at >= 9.0).collect();
+    let before = fetches.iter().rfind(|f| f.at < 9.0).unwrap();
+    assert_eq!(before.index(), Some(1), "{before:?}");
+    // It had not arrived at the seek, and it is dropped: segment 1 is never loaded.
     assert!(
-        after[0].url.ends_with("/9.ts"),
-        "first fetch after the seek: {:?}",
-        after[0]
+        !events(&r, |e| matches!(
+            e,
+            Event::SegmentLoaded { sequence: 1, .. }
+        ))
+        .any(|_| true),
+        "{:?}",
+        r.segment_levels
+    );
+    assert_eq!(r.segment_levels[1], None);
+    // The segment holding 95 s is fetched at once.
+    let after = fetches.iter().find(|f| f.at >= 9.0).unwrap();
+    assert!(
+        after.url.ends_with("/9.ts") && after.at == 9.0,
+        "first fetch after the seek: {after:?}"
     );
     assert!(r.final_position >= 199.0);
     assert_eq!(r.rebuffer_count, 0);

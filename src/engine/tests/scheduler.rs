@@ -110,6 +110,24 @@ fn back_buffer_eviction_after_end_of_stream_does_not_reopen_the_source() {
     let r = run_past_the_end(&fast(), 120.0, recorded());
     assert_one_end(&r);
     assert!(r.final_position >= 119.9, "{}", r.final_position);
+    // By hand (the simulator does not record removes): a 60 s VOD is all buffered and ended by
+    // 21 s; played on to 60 s, the back buffer (30 s) would evict up to 30 s, but nothing is
+    // removed after EndOfStream.
+    let mut h = Harness::new();
+    h.content.segments = 6;
+    h.load_vod();
+    h.play(70.0);
+    assert!(h.ended, "no EndOfStream");
+    assert!(h.position >= 60.0, "{}", h.position);
+    let eos: Vec<&harness::Logged> = h
+        .log
+        .iter()
+        .filter(|l| l.output == Output::EndOfStream)
+        .collect();
+    assert_eq!(eos.len(), 1, "{eos:?}");
+    assert!(eos[0].position < 40.0, "{eos:?}");
+    assert_eq!(h.removals(), [], "removed after the end");
+    assert_eq!(h.buffered.as_slice(), [(0.0, 60.0)]);
 }
 
 #[test]

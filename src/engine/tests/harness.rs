@@ -386,7 +386,7 @@ impl Harness {
                 return outs;
             }
             for a in std::mem::take(&mut self.appends) {
-                let held: f64 = self.buffered.as_slice().iter().map(|r| r.1 - r.0).sum();
+                let held: f64 = self.buffered.as_slice().iter().map(|&(s, e)| e - s).sum();
                 let over = a.range.is_some_and(|(s, e)| {
                     self.quota_seconds
                         .is_some_and(|q| held + (e - s) > q + 1e-9)

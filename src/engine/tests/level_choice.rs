@@ -102,17 +102,19 @@ fn level_switch_lines_up_by_time_without_flushing() {
     assert!(r.ended);
     let levels: Vec<usize> = r.segment_levels.iter().flatten().copied().collect();
     assert!(levels.first() < levels.last(), "{levels:?}");
-    // Segments form one contiguous timeline across the switch.
+    // Segments form one contiguous timeline across the switch: each starts where the one
+    // before ended.
     let loaded: Vec<(f64, f64)> = events(&r, |e| matches!(e, Event::SegmentLoaded { .. }))
         .map(|(_, e)| match e {
             Event::SegmentLoaded {
                 start, duration, ..
-            } => (*start, *duration),
+            } => (*start, start + duration),
             _ => unreachable!(),
         })
         .collect();
-    for w in loaded.windows(2) {
-        assert!((w[0].0 + w[0].1 - w[1].0).abs() < 1e-6, "{w:?}");
+    for pair in loaded.windows(2) {
+        let [(_, end), (next_start, _)] = [pair[0], pair[1]];
+        assert!((end - next_start).abs() < 1e-6, "{pair:?}");
     }
     assert!(events(&r, |e| matches!(e, Event::LevelSwitched { .. })).count() >= 2);
     // The remuxer was told about each switch, and nothing was non-contiguous.

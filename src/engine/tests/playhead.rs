@@ -66,6 +66,15 @@ fn seek_into_buffered_range_keeps_fetching_forward() {
     urls.sort();
     urls.dedup();
     assert_eq!(urls.len(), fetches.len());
+    // Fetching goes on from where it was before the seek.
+    let last_before = fetches
+        .iter()
+        .filter(|f| f.at < 20.0)
+        .map(|f| f.index())
+        .max();
+    let first_after = fetches.iter().find(|f| f.at >= 20.0).map(Fetched::index);
+    assert!(first_after > last_before, "{fetches:?}");
+    assert_eq!(r.remuxer.non_contiguous, 0);
 }
 
 #[test]

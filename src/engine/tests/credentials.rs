@@ -313,11 +313,7 @@ fn live_cookie_expiry_refreshes_once_for_playlist_and_segment() {
         auth: Some(cookie_auth(100.0)),
         ..recorded()
     };
-    let r = sim::run(
-        &Trace::constant("4mbps", 4.0, 10_000.0),
-        &ladder(3600.0),
-        &cfg,
-    );
+    let r = run(&Trace::constant("4mbps", 4.0, 10_000.0), 3600.0, cfg);
     assert_eq!(fatal_count(&r), 0, "{:?}", r.errors);
     assert_eq!(r.refresh_requests, 1);
     assert_eq!(r.rebuffer_count, 0);

@@ -15,16 +15,7 @@ fn live_starts_three_target_durations_from_the_edge_and_reloads() {
         ..recorded()
     };
     // 2 h of content appearing in real time; start the player 300 s in.
-    let trace = fast();
-    let ladder = ladder(7200.0);
-    let r = sim::run(
-        &trace,
-        &ladder,
-        &SimConfig {
-            seeks: vec![],
-            ..cfg
-        },
-    );
+    let r = run(&fast(), 7200.0, cfg);
     assert_eq!(fatal_count(&r), 0, "{:?}", r.errors);
     // 300 s are out at t=0: the window holds 6 segments; the engine's timeline starts at the
     // first segment it saw, so the edge is at 60 s and the start 3 x 10 s before it.
@@ -56,7 +47,7 @@ fn live_two_hours_state_stays_bounded() {
         ..SimConfig::default()
     };
     let trace = Trace::constant("4mbps", 4.0, 10_000.0);
-    let r = sim::run(&trace, &ladder(7300.0), &cfg);
+    let r = run(&trace, 7300.0, cfg);
     assert_eq!(fatal_count(&r), 0, "{:?}", r.errors);
     let s = r.max_stats.unwrap();
     assert!(s.requests <= 3, "{s:?}");

@@ -42,8 +42,16 @@ fn recorded() -> SimConfig {
     }
 }
 
+/// A simulated run over `secs` of [`ladder`] content; checked to break no MediaSource rule.
 fn run(trace: &Trace, secs: f64, cfg: SimConfig) -> RunResult {
-    sim::run(trace, &ladder(secs), &cfg)
+    checked(sim::run(trace, &ladder(secs), &cfg))
+}
+
+/// The run, after checking that it broke no MediaSource rule (SourceBuffers only once open,
+/// one operation at a time per SourceBuffer, the duration only while none is updating).
+fn checked(r: RunResult) -> RunResult {
+    assert_eq!(r.mse_violations, Vec::<String>::new());
+    r
 }
 
 /// A fetch the simulator recorded (`RunResult::fetches`, named).

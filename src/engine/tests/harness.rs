@@ -131,6 +131,11 @@ pub(super) struct Harness {
     pub(super) log: Vec<Logged>,
     /// `EndOfStream` was asked for (and nothing appended since).
     pub(super) ended: bool,
+    /// Panic when the engine breaks a SourceBuffer rule: an append or a remove on a
+    /// SourceBuffer that was not added or is still updating (off for random inputs, which
+    /// acknowledge operations that were never asked for).
+    pub(super) strict: bool,
+    added: Vec<TrackId>,
     open: Vec<Fetch>,
     appends: Vec<PendingAppend>,
     removes: Vec<Removal>,
@@ -161,6 +166,8 @@ impl Harness {
             quota_seconds: None,
             log: Vec::new(),
             ended: false,
+            strict: true,
+            added: Vec::new(),
             open: Vec::new(),
             appends: Vec::new(),
             removes: Vec::new(),
@@ -199,7 +206,16 @@ impl Harness {
     }
 
     fn track(&mut self, o: &Output) {
+        if let Output::Append { track, .. } | Output::Remove { track, .. } = o {
+            let updating = self.appends.iter().any(|a| a.track == *track)
+                || self.removes.iter().any(|r| r.track == *track);
+            assert!(
+                !self.strict || (self.added.contains(track) && !updating),
+                "{o:?} on a SourceBuffer not added or still updating"
+            );
+        }
         match o {
+            Output::AddSourceBuffer { track, .. } => self.added.push(*track),
             Output::Fetch { req, kind, url, .. } => {
                 self.open.retain(|f| f.req != *req);
                 self.open.push(Fetch {

@@ -134,12 +134,14 @@ impl<R: SegmentRemuxer> Engine<R> {
         match parse_playlist(data, &r.url, self.cfg.propagate_signed_query) {
             Ok(Playlist::Master(m)) => self.on_master(m),
             Ok(Playlist::Media(p)) => {
-                // A media playlist given directly: one level, already loaded.
+                // A media playlist given directly: one level, already loaded. Installed as the
+                // level about to start (so not marked stale), then started without a refetch.
                 self.levels = vec![Level::new(r.url.clone(), 0)];
                 let levels = self.levels();
                 self.event(Event::ManifestParsed { levels });
-                self.switch_to(0, SwitchReason::Start);
+                self.switching.pending = Some((0, SwitchReason::Start));
                 self.install_playlist(PlaylistOwner::Level(0), p);
+                self.switch_to(0, SwitchReason::Start);
             }
             Err(e) => self.error(ErrorKind::Parse, e, true, Some(&r.url)),
         }

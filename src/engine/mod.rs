@@ -58,8 +58,6 @@ mod transmux;
 mod types;
 
 #[cfg(test)]
-mod streams_tests;
-#[cfg(test)]
 mod tests;
 
 use std::collections::VecDeque;

@@ -344,11 +344,16 @@ impl Harness {
     pub(super) fn body_for(&self, f: &Fetch) -> Vec<u8> {
         match f.kind {
             RequestKind::Manifest if f.url.ends_with("master.m3u8") => MASTER.as_bytes().to_vec(),
-            RequestKind::Manifest | RequestKind::LevelPlaylist { .. } => {
+            RequestKind::Manifest
+            | RequestKind::LevelPlaylist { .. }
+            | RequestKind::AudioPlaylist { .. } => {
                 media_playlist(self.content.segments).into_bytes()
             }
             RequestKind::Segment { .. } => {
                 sim::remux::segment_bytes(self.content.segment_bytes, 10.0)
+            }
+            RequestKind::AudioSegment { .. } => {
+                sim::remux::audio_segment_bytes(self.content.segment_bytes, 10.0)
             }
         }
     }

@@ -26,6 +26,7 @@ mod playhead;
 mod progressive;
 mod robustness;
 mod scheduler;
+mod streams;
 
 fn ladder(secs: f64) -> Ladder {
     Ladder::mediaconvert(secs, 7)

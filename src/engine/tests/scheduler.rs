@@ -60,6 +60,13 @@ fn media_playlist_url_directly() {
     assert_eq!(fetches[0].kind, RequestKind::Manifest);
     assert!(fetches[0].url.ends_with("/l0.m3u8"), "{}", fetches[0].url);
     assert!(r.segment_levels.iter().all(|l| *l == Some(0)));
+    // Regression: the playlist given directly was fetched a second time as level 0's playlist
+    // (and, live, that extra request held off every reload).
+    let playlist_loads = fetches
+        .iter()
+        .filter(|f| matches!(f.kind, RequestKind::LevelPlaylist { .. }))
+        .count();
+    assert_eq!(playlist_loads, 0);
 }
 
 #[test]

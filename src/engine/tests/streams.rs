@@ -1,8 +1,7 @@
-#![cfg(not(target_arch = "wasm32"))] // the simulator is native only
 //! Two streams at once, through the simulator: a main stream and an audio stream with its own
 //! playlist (EXT-X-MEDIA TYPE=AUDIO with a URI), each remuxed to its own SourceBuffer.
 
-use super::*;
+use super::super::*;
 use crate::sim::{self, Fault, FaultKind, Ladder, RunResult, SimConfig, Trace};
 
 const DENIED: &str = "<Error><Code>AccessDenied</Code><Message>Access denied</Message></Error>";

@@ -34,7 +34,8 @@ pub struct Session {
     mse: MseSink,
     /// Requests under way; `true` marks a media segment.
     requests: Vec<(RequestId, bool, InFlight)>,
-    timer: Option<Timer>,
+    /// The engine's next deadline (engine clock) and the `setTimeout` armed for it.
+    timer: Option<(f64, Timer)>,
     /// Inputs that arrived while draining, fed once the drain is over.
     inputs: VecDeque<Input>,
     video: HtmlVideoElement,
@@ -83,6 +84,7 @@ impl Session {
 
     /// The engine's timer fired: the media element's state, then the timeout.
     pub fn timeout(&mut self) -> Vec<Deferred> {
+        self.timer = None;
         let mut deferred = self.feed(media_state(&self.video));
         self.engine.handle_timeout(now_seconds());
         self.drain(&mut deferred);
@@ -111,9 +113,14 @@ impl Session {
     fn drain(&mut self, deferred: &mut Vec<Deferred>) {
         while let Some(output) = self.engine.poll_output() {
             if let Output::Timeout(at) = output {
-                let link = self.link.clone();
-                let delay_ms = (at - now_seconds()) * 1000.0;
-                self.timer = Timer::new(delay_ms, move || on_timer(&link)).ok();
+                // Most inputs (every progressive chunk) leave the deadline as it was: keep its
+                // timeout rather than clear it and arm a new one.
+                if self.timer.as_ref().map_or(true, |(armed, _)| *armed != at) {
+                    let link = self.link.clone();
+                    let delay_ms = (at - now_seconds()) * 1000.0;
+                    let timer = Timer::new(delay_ms, move || on_timer(&link)).ok();
+                    self.timer = timer.map(|t| (at, t));
+                }
                 return;
             }
             self.perform(output, deferred);

@@ -165,6 +165,71 @@ describe('browser player', () => {
     await page.close();
   });
 
+  // The MSE calls the engine's answers come from: a refused addSourceBuffer, a throwing remove, a
+  // QuotaExceededError. Each is reported to the engine, none is thrown into the page.
+  test('addSourceBuffer refused: one fatal buffer error with the browser\'s message', async () => {
+    const { page, pageErrors } = await openPlayer();
+    await page.evaluate(() => {
+      MediaSource.prototype.addSourceBuffer = () => {
+        throw new DOMException('test refuses these codecs', 'NotSupportedError');
+      };
+    });
+    // Not `play()`: its promise never settles when nothing can be buffered.
+    await page.evaluate((u) => { window.player.load(u); document.getElementById('video').play().catch(() => {}); },
+      sampleMaster(CDN));
+    await waitInPage(page, () => window.hlsplayTest.events.some((e) => e.name === 'error'), null,
+      { what: 'an error event' });
+    await new Promise((r) => setTimeout(r, 500));
+    const errors = await events(page, 'error');
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.equal(errors[0].fatal, true);
+    assert.equal(errors[0].kind, 'buffer');
+    assert.match(errors[0].details, /addSourceBuffer\('video\/mp4; codecs=.*'\) failed: test refuses these codecs/);
+    assert.deepEqual(pageErrors, []);
+    await page.close();
+  });
+
+  test('remove() throws: non-fatal buffer errors, eviction given up, the element still ends', async () => {
+    const { page, pageErrors } = await openPlayer({ backBuffer: 1 });
+    await page.evaluate(() => {
+      SourceBuffer.prototype.remove = () => { throw new DOMException('test refuses remove', 'InvalidStateError'); };
+    });
+    await play(page, sampleMaster(CDN));
+    await page.evaluate(() => { document.getElementById('video').playbackRate = 4; });
+    await waitInPage(page, () => document.getElementById('video').ended, null,
+      { ms: 45000, what: 'the element to end' });
+    const errors = await events(page, 'error');
+    assert.deepEqual(errors.filter((e) => e.fatal), []);
+    assert.ok(errors.some((e) => /SourceBuffer.remove failed/.test(e.details)), JSON.stringify(errors));
+    // Three failures per SourceBuffer (video, audio), then no more eviction.
+    const removes = errors.filter((e) => /SourceBuffer.remove failed/.test(e.details));
+    assert.ok(removes.length <= 6, `remove failures reported: ${removes.length}`);
+    assert.equal((await events(page, 'ended')).length, 1);
+    assert.deepEqual(pageErrors, []);
+    await page.close();
+  });
+
+  test('appendBuffer QuotaExceededError: reported as quota, retried, playback goes on', async () => {
+    const { page, pageErrors } = await openPlayer();
+    await page.evaluate(() => {
+      const append = SourceBuffer.prototype.appendBuffer;
+      let calls = 0;
+      SourceBuffer.prototype.appendBuffer = function (data) {
+        calls += 1;
+        if (calls === 3) throw new DOMException('test: the buffer is full', 'QuotaExceededError');
+        return append.call(this, data);
+      };
+    });
+    await play(page, sampleMaster(CDN));
+    await waitInPage(page, () => document.getElementById('video').currentTime > 3, null,
+      { ms: 30000, what: 'playback past 3 s' });
+    const errors = await events(page, 'error');
+    assert.deepEqual(errors.filter((e) => e.fatal), []);
+    assert.ok(errors.some((e) => /QuotaExceededError; evicting and retrying/.test(e.details)), JSON.stringify(errors));
+    assert.deepEqual(pageErrors, []);
+    await page.close();
+  });
+
   test('unknown config keys are rejected with the key named', async () => {
     const page = await browser.newPage();
     await page.goto(PAGE);

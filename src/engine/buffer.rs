@@ -8,7 +8,7 @@ use std::rc::Rc;
 use super::fixed;
 use super::media::{RemuxOutput, TrackKind};
 use super::ranges::Ranges;
-use super::types::{ErrorKind, Event, Output, StreamKind, TrackId};
+use super::types::{ErrorCause, Event, Output, SourceBufferOp, StreamKind, TrackId};
 use super::{Engine, SegmentRemuxer};
 
 /// One queued SourceBuffer operation.
@@ -132,7 +132,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.buffer.eos_sent = false;
         }
         for w in out.warnings {
-            self.error(ErrorKind::Remux, w, false, Some(url));
+            self.error(ErrorCause::RemuxWarning, w, false, Some(url));
         }
         for t in out.tracks {
             let track = self.ensure_track(t.kind, stream, &t.mime);
@@ -188,7 +188,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             .get(track.0)
             .map_or("", |t| t.mime.as_str());
         let details = format!("addSourceBuffer('{mime}') failed: {reason}");
-        self.error(ErrorKind::Buffer, details, true, None);
+        let op = SourceBufferOp::Add;
+        self.error(ErrorCause::SourceBuffer { track, op }, details, true, None);
     }
 
     /// Seconds buffered ahead of the playhead, counting appends still queued (a segment just
@@ -351,7 +352,8 @@ impl<R: SegmentRemuxer> Engine<R> {
         } else {
             "SourceBuffer.remove failed; the range stays buffered".to_string()
         };
-        self.error(ErrorKind::Buffer, details, false, None);
+        let op = SourceBufferOp::Remove;
+        self.error(ErrorCause::SourceBuffer { track, op }, details, false, None);
     }
 
     pub(super) fn on_append_failed(&mut self, track: TrackId, quota: bool) {
@@ -365,12 +367,12 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         };
         if !quota {
-            self.error(
-                ErrorKind::Buffer,
-                "appendBuffer failed (decode error)".into(),
-                true,
-                None,
-            );
+            let cause = ErrorCause::SourceBuffer {
+                track,
+                op: SourceBufferOp::Append,
+            };
+            let details = "appendBuffer failed (decode error)".into();
+            self.error(cause, details, true, None);
             return;
         }
         t.quota_failures += 1;
@@ -397,13 +399,17 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.buffer.quota_blocked_until = Some(self.now + 1.0);
         }
         let goal = fixed::Fixed(self.buffer.goal, 0);
+        let quota = ErrorCause::SourceBuffer {
+            track,
+            op: SourceBufferOp::Quota,
+        };
         if failures > max_failures {
             let details =
                 format!("QuotaExceededError {failures} times in a row; buffer goal {goal} s");
-            self.error(ErrorKind::Buffer, details, true, None);
+            self.error(quota, details, true, None);
         } else {
             let details = format!("QuotaExceededError; evicting and retrying (goal {goal} s)");
-            self.error(ErrorKind::Buffer, details, false, None);
+            self.error(quota, details, false, None);
         }
     }
 

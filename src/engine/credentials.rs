@@ -4,7 +4,7 @@
 
 use super::auth::Refusal;
 use super::loader::{RequestId, RequestState};
-use super::types::{ErrorKind, Event, Output, PlayerError};
+use super::types::{ErrorCause, Event, Output, PlayerError};
 use super::{Engine, SegmentRemuxer};
 
 impl<R: SegmentRemuxer> Engine<R> {
@@ -78,16 +78,21 @@ impl<R: SegmentRemuxer> Engine<R> {
                     "{}; refreshing credentials failed: {reason}",
                     refusal.describe()
                 );
+                let cause = ErrorCause::Refused {
+                    status: refusal.status,
+                    code: refusal.code,
+                };
                 self.event(Event::Error(PlayerError {
-                    kind: ErrorKind::Auth,
+                    kind: cause.kind(),
                     details,
                     fatal: true,
                     url: Some(refusal.url),
+                    cause,
                 }));
                 self.fail();
             }
             None => self.error(
-                ErrorKind::Auth,
+                ErrorCause::CredentialsRefresh,
                 format!("credentials refresh failed: {reason}"),
                 reactive,
                 None,

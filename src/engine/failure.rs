@@ -1,10 +1,10 @@
 //! A request failed: classify it (CDN refusal, not found, retryable), then refresh credentials,
 //! skip or penalise, step down, retry after a backoff, or give up with one fatal error.
 
-use super::auth::{judge_refusal, RefusalVerdict};
+use super::auth::{judge_refusal, CdnErrorCode, RefusalVerdict};
 use super::fixed;
 use super::loader::{FailureClass, RequestId, RequestKind, RequestState};
-use super::types::{ErrorKind, NotFoundPolicy, StreamKind, SwitchReason};
+use super::types::{ErrorCause, NotFoundPolicy, StreamKind, SwitchReason};
 use super::{Engine, SegmentRemuxer};
 
 /// A segment timeout steps down only with less than this many seconds buffered ahead.
@@ -27,7 +27,9 @@ impl<R: SegmentRemuxer> Engine<R> {
                     return;
                 }
                 RefusalVerdict::Fatal(msg) => {
-                    self.error(ErrorKind::Auth, msg, true, Some(&url));
+                    let code = body.and_then(CdnErrorCode::from_body);
+                    let cause = ErrorCause::Refused { status, code };
+                    self.error(cause, msg, true, Some(&url));
                     return;
                 }
                 RefusalVerdict::Network => {}
@@ -37,12 +39,12 @@ impl<R: SegmentRemuxer> Engine<R> {
             match kind {
                 RequestKind::Segment { level, .. } => {
                     self.requests.remove(id);
-                    self.fetch_not_found(level, &url);
+                    self.fetch_not_found(level, class, &url);
                     return;
                 }
                 RequestKind::AudioSegment { .. } => {
                     self.requests.remove(id);
-                    self.skip_not_found(StreamKind::Audio, &url);
+                    self.skip_not_found(StreamKind::Audio, class, &url);
                     return;
                 }
                 RequestKind::LevelPlaylist { level } => {
@@ -51,7 +53,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                         l.media.req = None;
                     }
                     let details = "media playlist not found".into();
-                    self.level_failed(level, details, &url, ErrorKind::NotFound);
+                    self.level_failed(level, details, &url, cause_of(class));
                     return;
                 }
                 // No other rendition carries this audio: give up with a fatal error, below.
@@ -63,11 +65,11 @@ impl<R: SegmentRemuxer> Engine<R> {
             .requests
             .get_mut(id)
             .and_then(|r| r.retry_delay(class, &policy, &mut self.rng));
-        let (ekind, what) = describe(class, policy.idle_timeout);
-        if delay.is_some() && self.step_down_after(id, class, ekind, &what, &url) {
+        let what = describe(class, policy.idle_timeout);
+        if delay.is_some() && self.step_down_after(id, class, &what, &url) {
             return;
         }
-        self.retry_or_fail(id, delay, ekind, &what, &url);
+        self.retry_or_fail(id, delay, cause_of(class), &what, &url);
     }
 
     /// A segment whose body timed out while the buffer runs low: the link is worse than the
@@ -78,7 +80,6 @@ impl<R: SegmentRemuxer> Engine<R> {
         &mut self,
         id: RequestId,
         class: FailureClass,
-        ekind: ErrorKind,
         what: &str,
         url: &str,
     ) -> bool {
@@ -105,7 +106,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             return false;
         };
         let details = format!("{what}; retrying from level {lower}");
-        self.error(ekind, details, false, Some(url));
+        self.error(cause_of(class), details, false, Some(url));
         self.requests.remove(id);
         self.main.fetch = None;
         self.switching.forced_next = Some(lower);
@@ -118,7 +119,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         &mut self,
         id: RequestId,
         delay: Option<f64>,
-        ekind: ErrorKind,
+        cause: ErrorCause,
         what: &str,
         url: &str,
     ) {
@@ -129,7 +130,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                     r.state = RequestState::RetryAt(at);
                 }
                 let details = format!("{what}; retry in {} s", fixed::Fixed(d, 2));
-                self.error(ekind, details, false, Some(url));
+                self.error(cause, details, false, Some(url));
             }
             None => {
                 let tries = self
@@ -137,13 +138,13 @@ impl<R: SegmentRemuxer> Engine<R> {
                     .get(id)
                     .map_or(0, |r| r.error_retries + r.timeout_retries);
                 let details = format!("{what}; giving up after {tries} retries");
-                self.error(ekind, details, true, Some(url));
+                self.error(cause, details, true, Some(url));
             }
         }
     }
 
     /// A main segment answered 404/410: fetch the same time from another level, or skip it.
-    fn fetch_not_found(&mut self, level: usize, url: &str) {
+    fn fetch_not_found(&mut self, level: usize, class: FailureClass, url: &str) {
         if self.main.fetch.is_none() {
             return;
         }
@@ -153,20 +154,20 @@ impl<R: SegmentRemuxer> Engine<R> {
         if other {
             self.main.fetch = None;
             let details = "segment not found; level penalised".into();
-            self.error(ErrorKind::NotFound, details, false, Some(url));
+            self.error(cause_of(class), details, false, Some(url));
             // Fetch the same time from another level.
             return;
         }
-        self.skip_not_found(StreamKind::Main, url);
+        self.skip_not_found(StreamKind::Main, class, url);
     }
 
     /// Skip a missing segment: the hole it leaves is jumped.
-    fn skip_not_found(&mut self, kind: StreamKind, url: &str) {
+    fn skip_not_found(&mut self, kind: StreamKind, class: FailureClass, url: &str) {
         let Some(fetch) = self.stream_mut(kind).and_then(|s| s.fetch.take()) else {
             return;
         };
         let details = "segment not found; skipped".into();
-        self.error(ErrorKind::NotFound, details, false, Some(url));
+        self.error(cause_of(class), details, false, Some(url));
         self.playhead.skipped(fetch.seg.start, fetch.seg.end());
         if let Some(st) = self.stream_mut(kind) {
             st.next_time = fetch.seg.end();
@@ -184,32 +185,31 @@ fn refusal_status(class: FailureClass) -> Option<u16> {
     }
 }
 
-/// The error kind and what happened, for the error event.
-fn describe(class: FailureClass, idle_timeout: f64) -> (ErrorKind, String) {
+/// The typed cause of a failure that is not a CDN refusal.
+fn cause_of(class: FailureClass) -> ErrorCause {
     match class {
-        FailureClass::Network => (
-            ErrorKind::Network,
+        FailureClass::Network => ErrorCause::Network,
+        FailureClass::Timeout { ttfb, idle } => ErrorCause::Timeout {
+            first_byte: ttfb,
+            idle,
+        },
+        FailureClass::Http(status) => ErrorCause::Http { status },
+    }
+}
+
+/// What happened, for the error event.
+fn describe(class: FailureClass, idle_timeout: f64) -> String {
+    match class {
+        FailureClass::Network => {
             "network error (status 0: no response, or a CDN refusal without CORS headers)"
-                .to_string(),
-        ),
-        FailureClass::Timeout { ttfb: true, .. } => {
-            (ErrorKind::Timeout, "no first byte in time".to_string())
+                .to_string()
         }
-        FailureClass::Timeout { idle: true, .. } => (
-            ErrorKind::Timeout,
-            format!(
-                "download stalled: no data for {} s",
-                fixed::Fixed(idle_timeout, 0)
-            ),
+        FailureClass::Timeout { ttfb: true, .. } => "no first byte in time".to_string(),
+        FailureClass::Timeout { idle: true, .. } => format!(
+            "download stalled: no data for {} s",
+            fixed::Fixed(idle_timeout, 0)
         ),
-        FailureClass::Timeout { .. } => (ErrorKind::Timeout, "download too slow".to_string()),
-        FailureClass::Http(s) => (
-            if s == 404 || s == 410 {
-                ErrorKind::NotFound
-            } else {
-                ErrorKind::Http
-            },
-            format!("HTTP {s}"),
-        ),
+        FailureClass::Timeout { .. } => "download too slow".to_string(),
+        FailureClass::Http(s) => format!("HTTP {s}"),
     }
 }

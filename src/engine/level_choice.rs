@@ -5,7 +5,7 @@ use crate::abr::{AbrContext, AbrLevel, LoadProgress};
 
 use super::levels::PlaylistOwner;
 use super::loader::RequestState;
-use super::types::{ErrorKind, Event, SwitchReason};
+use super::types::{ErrorCause, Event, SwitchReason};
 use super::{Engine, SegmentRemuxer};
 
 /// Which level is in use and what may change it.
@@ -246,21 +246,17 @@ impl<R: SegmentRemuxer> Engine<R> {
         level: usize,
         details: String,
         url: &str,
-        kind: ErrorKind,
+        cause: ErrorCause,
     ) {
         if self.penalise(level) && self.allowed().iter().any(|&a| a) {
-            self.error(
-                kind,
-                format!("{details}; level {level} penalised"),
-                false,
-                Some(url),
-            );
+            let details = format!("{details}; level {level} penalised");
+            self.error(cause, details, false, Some(url));
             if self.switching.current == Some(level) {
                 let next = self.choose_level();
                 self.switch_to(next, SwitchReason::Penalty);
             }
         } else {
-            self.error(kind, details, true, Some(url));
+            self.error(cause, details, true, Some(url));
         }
     }
 }

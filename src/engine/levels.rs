@@ -3,13 +3,13 @@
 
 use std::collections::VecDeque;
 
-use crate::playlist::{MasterPlaylist, MediaPlaylist, Playlist};
+use crate::playlist::{MasterPlaylist, MediaPlaylist, Playlist, PlaylistError, PlaylistErrorKind};
 
 use super::loader::{Request, RequestId, RequestKind};
-use super::parse::parse_playlist;
+use super::parse::{describe, parse_typed};
 use super::sort;
 use super::timeline::{self, Seg};
-use super::types::{ErrorKind, Event, LevelInfo, StreamKind, SwitchReason};
+use super::types::{ErrorCause, Event, LevelInfo, StreamKind, SwitchReason};
 use super::{Engine, SegmentRemuxer};
 
 /// The playlist the player was given.
@@ -131,7 +131,7 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     pub(super) fn on_manifest(&mut self, r: &Request, data: &[u8]) {
-        match parse_playlist(data, &r.url, self.cfg.propagate_signed_query) {
+        match parse_typed(data, &r.url, self.cfg.propagate_signed_query) {
             Ok(Playlist::Master(m)) => self.on_master(m),
             Ok(Playlist::Media(p)) => {
                 // A media playlist given directly: one level, already loaded. Installed as the
@@ -143,8 +143,14 @@ impl<R: SegmentRemuxer> Engine<R> {
                 self.install_playlist(PlaylistOwner::Level(0), p);
                 self.switch_to(0, SwitchReason::Start);
             }
-            Err(e) => self.error(ErrorKind::Parse, e, true, Some(&r.url)),
+            Err(e) => self.playlist_error(e, &r.url),
         }
+    }
+
+    /// A playlist that did not parse: fatal, naming the URL and the line.
+    fn playlist_error(&mut self, e: PlaylistError, url: &str) {
+        let details = describe(&e, url);
+        self.error(ErrorCause::Playlist(e), details, true, Some(url));
     }
 
     fn on_master(&mut self, m: MasterPlaylist) {
@@ -177,15 +183,20 @@ impl<R: SegmentRemuxer> Engine<R> {
         if let Some(s) = self.slot_mut(owner) {
             s.req = None;
         }
-        match parse_playlist(data, &r.url, self.cfg.propagate_signed_query) {
+        match parse_typed(data, &r.url, self.cfg.propagate_signed_query) {
             Ok(Playlist::Media(p)) => self.install_playlist(owner, p),
-            Ok(Playlist::Master(_)) => self.error(
-                ErrorKind::Parse,
-                "expected a media playlist, got a master playlist".into(),
-                true,
-                Some(&r.url),
-            ),
-            Err(e) => self.error(ErrorKind::Parse, e, true, Some(&r.url)),
+            Ok(Playlist::Master(_)) => {
+                let e = PlaylistError::new(
+                    0,
+                    PlaylistErrorKind::WrongKind {
+                        expected: "media",
+                        found: "master",
+                    },
+                );
+                let details = "expected a media playlist, got a master playlist".into();
+                self.error(ErrorCause::Playlist(e), details, true, Some(&r.url));
+            }
+            Err(e) => self.playlist_error(e, &r.url),
         }
     }
 

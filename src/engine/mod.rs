@@ -74,8 +74,8 @@ pub use parse::{parse_playlist, resolve};
 pub use ranges::Ranges;
 pub use timers::Timer;
 pub use types::{
-    AudioTrackInfo, EngineConfig, ErrorKind, Event, Input, LevelInfo, NotFoundPolicy, Output,
-    PlayerError, StreamKind, SwitchReason, TrackId,
+    AudioTrackInfo, EngineConfig, ErrorCause, ErrorKind, Event, Input, LevelInfo, NotFoundPolicy, Output,
+    PlayerError, SourceBufferOp, StreamKind, SwitchReason, TrackId,
 };
 
 use audio_tracks::AudioTracks;
@@ -293,12 +293,13 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.out.push_back(Output::Event(e));
     }
 
-    fn error(&mut self, kind: ErrorKind, details: String, fatal: bool, url: Option<&str>) {
+    fn error(&mut self, cause: ErrorCause, details: String, fatal: bool, url: Option<&str>) {
         self.event(Event::Error(PlayerError {
-            kind,
+            kind: cause.kind(),
             details,
             fatal,
             url: url.map(redact_url),
+            cause,
         }));
         if fatal {
             self.fail();

@@ -1,7 +1,7 @@
 //! The one place the engine turns playlist bytes into the model: `crate::playlist::parse`,
 //! with the CloudFront signed-URL query carried onto same-origin child URIs when configured.
 
-use crate::playlist::{self, ParseOptions, Playlist};
+use crate::playlist::{self, ParseOptions, Playlist, PlaylistError};
 
 /// Parse a playlist fetched from `url`. The error names the URL and the line.
 pub fn parse_playlist(
@@ -9,11 +9,25 @@ pub fn parse_playlist(
     url: &str,
     propagate_signed_query: bool,
 ) -> Result<Playlist, String> {
+    parse_typed(data, url, propagate_signed_query).map_err(|e| describe(&e, url))
+}
+
+/// The same, with the typed error (its line inside).
+pub(super) fn parse_typed(
+    data: &[u8],
+    url: &str,
+    propagate_signed_query: bool,
+) -> Result<Playlist, PlaylistError> {
     let options = ParseOptions {
         propagate_signed_query,
         ..ParseOptions::default()
     };
-    playlist::parse(data, url, &options).map_err(|e| format!("{}: {e}", super::redact_url(url)))
+    playlist::parse(data, url, &options)
+}
+
+/// `URL: line N: what`, the URL redacted.
+pub(super) fn describe(e: &PlaylistError, url: &str) -> String {
+    format!("{}: {e}", super::redact_url(url))
 }
 
 /// Resolve `reference` against `base`; an unresolvable pair yields `reference` unchanged.

@@ -7,7 +7,7 @@ use super::fixed;
 use super::levels::LevelPlaylist;
 use super::ranges::Ranges;
 use super::timeline::EDGE;
-use super::types::{ErrorKind, Event, Output, StreamKind};
+use super::types::{ErrorCause, Event, Output, StreamKind};
 use super::{Engine, SegmentRemuxer};
 
 /// Positions the engine set itself that may still come back as seeks.
@@ -117,7 +117,10 @@ impl<R: SegmentRemuxer> Engine<R> {
                 "playhead stuck at {} s with data buffered",
                 fixed::Fixed(ph.position, 2)
             );
-            self.error(ErrorKind::Stall, details, true, None);
+            let cause = ErrorCause::Stall {
+                position: ph.position,
+            };
+            self.error(cause, details, true, None);
             return;
         }
         let to = ph.position + self.cfg.nudge_step * f64::from(ph.nudges);

@@ -6,7 +6,7 @@ use crate::playlist::ByteRange;
 use super::levels::PlaylistOwner;
 use super::loader::{Request, RequestId, RequestKind, RequestState, RetryPolicy};
 use super::small_map::SmallMap;
-use super::types::{ErrorKind, Output};
+use super::types::{ErrorCause, Output};
 use super::{Engine, SegmentRemuxer};
 
 /// Every request the engine has not finished with, by id.
@@ -142,7 +142,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             let url = r.url.clone();
             self.abort(id);
             let details = format!("response of {size} bytes is larger than the {limit}-byte limit");
-            self.error(ErrorKind::Limit, details, true, Some(&url));
+            let cause = ErrorCause::Limit { size, limit };
+            self.error(cause, details, true, Some(&url));
             return;
         }
         if segment {

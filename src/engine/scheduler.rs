@@ -8,7 +8,7 @@ use super::levels::{LevelPlaylist, PlaylistOwner};
 use super::loader::{Request, RequestKind};
 use super::stream::SegmentFetch;
 use super::timeline::{Seg, EDGE};
-use super::types::{ErrorKind, Event, Output, StreamKind, SwitchReason};
+use super::types::{ErrorCause, Event, Output, StreamKind, SwitchReason};
 use super::{Engine, SegmentRemuxer};
 
 impl<R: SegmentRemuxer> Engine<R> {
@@ -255,7 +255,8 @@ impl<R: SegmentRemuxer> Engine<R> {
                 st.remux_errors += 1;
                 st.next_non_contiguous = true;
                 let fatal = st.remux_errors >= self.cfg.max_remux_errors;
-                self.error(ErrorKind::Remux, e.message, fatal, Some(&r.url));
+                let details = e.message.clone();
+                self.error(ErrorCause::Remux(e), details, fatal, Some(&r.url));
             }
         }
     }

@@ -6,7 +6,9 @@ use crate::abr::AbrConfig;
 use crate::playlist::ByteRange;
 
 use super::loader::{RequestId, RequestKind, RetryPolicy};
-use super::media::TrackKind;
+use super::auth::CdnErrorCode;
+use super::media::{RemuxFailure, TrackKind};
+use crate::playlist::PlaylistError;
 
 /// One of the engine's media streams: each has its own playlist, fetch cursor, requests,
 /// retries and remuxer. The main stream (video, or video with muxed audio) drives the ABR; the
@@ -217,6 +219,93 @@ impl ErrorKind {
     }
 }
 
+/// Which SourceBuffer operation failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceBufferOp {
+    /// `addSourceBuffer` refused the codecs.
+    Add,
+    /// `appendBuffer` refused the data (a decode error).
+    Append,
+    /// `appendBuffer` hit QuotaExceededError.
+    Quota,
+    Remove,
+}
+
+/// The typed cause behind an error event, with its position (the URL is on [`PlayerError`]).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub enum ErrorCause {
+    /// A playlist did not parse (its 1-based `line` inside, 0 for the whole file).
+    Playlist(PlaylistError),
+    /// The remuxer refused a segment (its category inside).
+    Remux(RemuxFailure),
+    /// The remuxer repaired something in a segment and said what.
+    RemuxWarning,
+    /// An HTTP status that is not a CDN refusal (404, 410, 5xx...).
+    Http { status: u16 },
+    /// The CDN refused the request (403, or status 0 before a refresh), with CloudFront's
+    /// `<Error><Code>` when the body had one.
+    Refused {
+        status: u16,
+        code: Option<CdnErrorCode>,
+    },
+    /// The app's `refreshCredentials` failed.
+    CredentialsRefresh,
+    /// No HTTP response (status 0): network down, CORS, or a refusal without CORS headers.
+    Network,
+    /// No first byte in time, no byte for the idle timeout, or the whole body too slow.
+    Timeout { first_byte: bool, idle: bool },
+    /// A response body larger than the engine accepts.
+    Limit { size: u64, limit: u64 },
+    /// A SourceBuffer operation failed.
+    SourceBuffer { track: TrackId, op: SourceBufferOp },
+    /// The playhead did not move with data buffered.
+    Stall { position: f64 },
+}
+
+impl ErrorCause {
+    /// The category the app sees as `kind`.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ErrorCause::Playlist(_) => ErrorKind::Parse,
+            ErrorCause::Remux(_) | ErrorCause::RemuxWarning => ErrorKind::Remux,
+            ErrorCause::Http { status: 404 | 410 } => ErrorKind::NotFound,
+            ErrorCause::Http { .. } => ErrorKind::Http,
+            ErrorCause::Refused { .. } | ErrorCause::CredentialsRefresh => ErrorKind::Auth,
+            ErrorCause::Network => ErrorKind::Network,
+            ErrorCause::Timeout { .. } => ErrorKind::Timeout,
+            ErrorCause::Limit { .. } => ErrorKind::Limit,
+            ErrorCause::SourceBuffer { .. } => ErrorKind::Buffer,
+            ErrorCause::Stall { .. } => ErrorKind::Stall,
+        }
+    }
+
+    /// The HTTP status, when the cause is a response (0: none reached the page).
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ErrorCause::Http { status } | ErrorCause::Refused { status, .. } => Some(*status),
+            ErrorCause::Network => Some(0),
+            _ => None,
+        }
+    }
+
+    /// CloudFront's `<Error><Code>`, when the CDN sent one.
+    pub fn cdn_code(&self) -> Option<&str> {
+        match self {
+            ErrorCause::Refused { code: Some(c), .. } => Some(c.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The playlist line (1-based; 0 for the whole file), for playlist errors.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            ErrorCause::Playlist(e) => Some(e.line),
+            _ => None,
+        }
+    }
+}
+
 /// An error event. URLs are redacted (no signatures).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{}: {details}{}", kind.as_str(), url.as_ref().map(|u| format!(" ({u})")).unwrap_or_default())]
@@ -225,6 +314,8 @@ pub struct PlayerError {
     pub details: String,
     pub fatal: bool,
     pub url: Option<String>,
+    /// What exactly went wrong, typed (match on it rather than on `details`).
+    pub cause: ErrorCause,
 }
 
 /// What happened, for the app.

@@ -136,6 +136,11 @@ fn refusal_after_refresh_is_a_fatal_auth_error_naming_the_code() {
     assert_eq!(fatal_count(&r), 1);
     let f = r.fatal().unwrap();
     assert_eq!(f.kind, ErrorKind::Auth);
+    let invalid_key = ErrorCause::Refused {
+        status: 403,
+        code: Some(CdnErrorCode::InvalidKey),
+    };
+    assert_eq!(f.cause, invalid_key);
     assert!(f.details.contains("InvalidKey"), "{}", f.details);
 }
 
@@ -155,7 +160,13 @@ fn glacier_object_is_fatal_at_once_without_refresh() {
     let r = run(&fast(), 300.0, cfg);
     assert_eq!(r.refresh_requests, 0);
     assert_eq!(fatal_count(&r), 1);
-    assert!(r.fatal().unwrap().details.contains("Glacier"));
+    let f = r.fatal().unwrap();
+    let archived = ErrorCause::Refused {
+        status: 403,
+        code: Some(CdnErrorCode::InvalidObjectState),
+    };
+    assert_eq!(f.cause, archived);
+    assert!(f.details.contains("Glacier"));
 }
 
 #[test]

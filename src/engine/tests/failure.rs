@@ -18,7 +18,7 @@ fn cdn_down_bounded_retries_then_one_fatal_error() {
     assert_eq!(fatal_count(&r), 1, "{:?}", r.errors);
     let fatal = r.fatal().unwrap();
     assert_eq!(fatal.kind, ErrorKind::Http);
-    assert!(fatal.details.contains("503"));
+    assert_eq!(fatal.cause, ErrorCause::Http { status: 503 });
     // 1 attempt + max_error_retries for the failing URL, then nothing more.
     let failing_url = fatal.url.clone().unwrap();
     let n = fetches(&r).iter().filter(|f| f.url == failing_url).count() as u32;
@@ -99,7 +99,11 @@ fn stalled_body_at_startup_times_out_in_seconds_and_recovers() {
         .filter(|e| e.kind == ErrorKind::Timeout)
         .collect();
     assert_eq!(stalled.len(), 1, "{:?}", r.errors);
-    assert!(stalled[0].details.contains("stalled"), "{:?}", stalled[0]);
+    let idle_timeout = ErrorCause::Timeout {
+        first_byte: false,
+        idle: true,
+    };
+    assert_eq!(stalled[0].cause, idle_timeout, "{:?}", stalled[0]);
     // Idle timeout (5 s) after the last byte, then the retry: playback starts within seconds.
     let startup = r.startup_s.unwrap();
     assert!(startup < 12.0, "started at {startup}");

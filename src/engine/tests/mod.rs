@@ -18,6 +18,7 @@ use harness::Harness;
 
 mod buffer;
 mod credentials;
+mod errors;
 mod failure;
 mod harness;
 mod level_choice;

@@ -178,7 +178,7 @@ fn a_404_on_the_audio_stream_skips_that_segment_and_playback_goes_on() {
     let skipped = r
         .errors
         .iter()
-        .filter(|e| e.kind == ErrorKind::NotFound && e.details.contains("skipped"))
+        .filter(|e| e.cause == ErrorCause::Http { status: 404 } && e.details.contains("skipped"))
         .count();
     assert_eq!(skipped, 1);
     // The video was not touched: no level penalised, every main segment once.
@@ -224,6 +224,11 @@ fn a_body_over_the_limit_is_aborted_with_a_limit_error_naming_the_url() {
     });
     let e = fatal(&r).expect("a fatal limit error");
     assert_eq!(e.kind, ErrorKind::Limit);
+    assert!(
+        matches!(e.cause, ErrorCause::Limit { size, limit: 1_000_000 } if size > 1_000_000),
+        "{:?}",
+        e.cause
+    );
     assert!(e.details.contains("1000000-byte limit"), "{}", e.details);
     assert!(
         e.url.as_deref().is_some_and(|u| u.ends_with(".ts")),

@@ -74,8 +74,8 @@ pub use parse::{parse_playlist, resolve};
 pub use ranges::Ranges;
 pub use timers::Timer;
 pub use types::{
-    AudioTrackInfo, EngineConfig, ErrorCause, ErrorKind, Event, Input, LevelInfo, NotFoundPolicy, Output,
-    PlayerError, SourceBufferOp, StreamKind, SwitchReason, TrackId,
+    AudioTrackInfo, EngineConfig, ErrorCause, ErrorKind, Event, Input, LevelInfo, NotFoundPolicy,
+    Output, PlayerError, SourceBufferOp, StreamKind, SwitchReason, TrackId,
 };
 
 use audio_tracks::AudioTracks;

@@ -5,8 +5,8 @@ use std::rc::Rc;
 use crate::abr::AbrConfig;
 use crate::playlist::ByteRange;
 
-use super::loader::{RequestId, RequestKind, RetryPolicy};
 use super::auth::CdnErrorCode;
+use super::loader::{RequestId, RequestKind, RetryPolicy};
 use super::media::{RemuxFailure, TrackKind};
 use crate::playlist::PlaylistError;
 

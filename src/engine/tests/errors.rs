@@ -23,7 +23,10 @@ fn a_playlist_that_does_not_parse_names_its_line() {
     h.answer(manifest, MASTER);
     let playlist = h.fetch_of(|k| matches!(k, RequestKind::LevelPlaylist { .. }));
     // Line 3: EXTINF with no duration.
-    h.answer(playlist, "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:abc,\na.ts\n");
+    h.answer(
+        playlist,
+        "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:abc,\na.ts\n",
+    );
     let errs = errors(&h);
     let e = errs.last().expect("an error event");
     assert!(e.fatal);

@@ -93,7 +93,7 @@ const demoState = (page) => page.evaluate(() => {
   return {
     refreshCount: d.refreshCount,
     mintCount: d.mintCount,
-    errors: d.errors.map((e) => ({ kind: e.kind, fatal: e.fatal, message: e.message })),
+    errors: d.errors.map((e) => ({ kind: e.kind, fatal: e.fatal, message: e.message, status: e.status, cdnCode: e.cdnCode, line: e.line })),
     switches: d.events.filter((e) => e.name === 'levelSwitching').map(({ from, to, reason, t }) => ({ from, to, reason, t })),
     banner: document.getElementById('error').hidden ? null : document.getElementById('error').textContent,
   };
@@ -213,6 +213,11 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
       const s = await demoState(page);
       assert.equal(s.mintCount, 0, '?cookies=0 mints nothing');
       assert.equal(s.errors.filter((e) => e.fatal).length, 1, JSON.stringify(s.errors));
+      // The typed cause reaches the page: status and CloudFront's code as fields, no line.
+      const fatal = s.errors.find((e) => e.fatal);
+      assert.equal(fatal.status, 403, JSON.stringify(fatal));
+      assert.equal(fatal.cdnCode, 'MissingKey', JSON.stringify(fatal));
+      assert.equal(fatal.line, null, JSON.stringify(fatal));
       assert.match(s.banner, /missing signed cookies \(MissingKey\)/, `banner: ${s.banner}`);
       assert.deepEqual(pageErrors, []);
     } finally {

@@ -181,11 +181,11 @@ impl Harness {
     /// Feed one input at `now`; the outputs up to the next `Timeout`.
     pub(super) fn input(&mut self, input: Input) -> Vec<Output> {
         self.engine.handle_input(self.now, input);
-        self.drain()
+        self.drive()
     }
 
     /// Every output until `Timeout` (or none left), logged and tracked.
-    pub(super) fn drain(&mut self) -> Vec<Output> {
+    pub(super) fn drive(&mut self) -> Vec<Output> {
         let mut outs = Vec::new();
         self.deadline = None;
         while let Some(o) = self.engine.poll_output() {
@@ -494,7 +494,7 @@ impl Harness {
     pub(super) fn timeout_at(&mut self, t: f64) -> Vec<Output> {
         self.advance_to(t);
         self.engine.handle_timeout(self.now);
-        self.drain()
+        self.drive()
     }
 
     /// Fire every timer due up to `t`, each at its time; the clock ends at `t`.
@@ -523,7 +523,7 @@ impl Harness {
             while let Some(d) = self.deadline.filter(|&d| d <= next) {
                 self.play_to(d);
                 self.engine.handle_timeout(self.now);
-                self.drain();
+                self.drive();
                 self.echo();
             }
             self.play_to(next);

@@ -1,7 +1,7 @@
 //! Every error event carries its typed cause with its position: tests match the variant, not
 //! the message text.
 
-use super::harness::{Harness, MASTER};
+use super::harness::{Harness, MASTER, MASTER_URL};
 use super::*;
 use crate::error::ErrorCategory;
 use crate::playlist::PlaylistErrorKind;
@@ -15,19 +15,21 @@ fn errors(h: &Harness) -> Vec<PlayerError> {
         .collect()
 }
 
-#[test]
-fn a_playlist_that_does_not_parse_names_its_line() {
+/// The error events after the master loads and level 0's playlist answers `body`.
+fn errors_for_level_playlist(body: &str) -> Vec<PlayerError> {
     let mut h = Harness::new();
-    h.load("https://c/v/master.m3u8");
+    h.load(MASTER_URL);
     let manifest = h.fetch_of(|k| matches!(k, RequestKind::Manifest));
     h.answer(manifest, MASTER);
     let playlist = h.fetch_of(|k| matches!(k, RequestKind::LevelPlaylist { .. }));
+    h.answer(playlist, body);
+    errors(&h)
+}
+
+#[test]
+fn a_playlist_that_does_not_parse_names_its_line() {
     // Line 3: EXTINF with no duration.
-    h.answer(
-        playlist,
-        "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:abc,\na.ts\n",
-    );
-    let errs = errors(&h);
+    let errs = errors_for_level_playlist("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:abc,\na.ts\n");
     let e = errs.last().expect("an error event");
     assert!(e.fatal);
     assert_eq!(e.kind, ErrorKind::Parse);
@@ -41,13 +43,7 @@ fn a_playlist_that_does_not_parse_names_its_line() {
 
 #[test]
 fn a_master_playlist_where_a_media_playlist_belongs_is_a_wrong_kind_cause() {
-    let mut h = Harness::new();
-    h.load("https://c/v/master.m3u8");
-    let manifest = h.fetch_of(|k| matches!(k, RequestKind::Manifest));
-    h.answer(manifest, MASTER);
-    let playlist = h.fetch_of(|k| matches!(k, RequestKind::LevelPlaylist { .. }));
-    h.answer(playlist, MASTER);
-    let errs = errors(&h);
+    let errs = errors_for_level_playlist(MASTER);
     let cause = &errs.last().expect("an error event").cause;
     assert!(
         matches!(cause, ErrorCause::Playlist(p) if matches!(p.kind, PlaylistErrorKind::WrongKind { expected: "media", .. })),
@@ -99,7 +95,7 @@ fn a_quota_exceeded_append_names_its_source_buffer() {
 #[test]
 fn a_cdn_refusal_after_a_refresh_carries_status_and_cloudfront_code() {
     let mut h = Harness::new();
-    h.load("https://c/v/master.m3u8");
+    h.load(MASTER_URL);
     let manifest = h.fetch_of(|k| matches!(k, RequestKind::Manifest));
     let denied = "<Error><Code>MissingKey</Code></Error>";
     h.fail(manifest, 403, Some(denied));

@@ -71,8 +71,7 @@ impl Abr for HlsJsRule {
     }
 
     fn on_sample(&mut self, s: &SegmentSample) {
-        self.est.sample_ttfb(s.ttfb_s);
-        self.est.sample(s.bytes, (s.load_s - s.ttfb_s).max(0.0));
+        self.est.sample_segment(s);
     }
 
     fn on_partial(&mut self, bytes: u64, transfer_s: f64) {
@@ -151,8 +150,7 @@ impl Abr for ThroughputRule {
     }
 
     fn on_sample(&mut self, s: &SegmentSample) {
-        self.est.sample_ttfb(s.ttfb_s);
-        self.est.sample(s.bytes, (s.load_s - s.ttfb_s).max(0.0));
+        self.est.sample_segment(s);
     }
 
     fn on_partial(&mut self, bytes: u64, transfer_s: f64) {

@@ -3,6 +3,8 @@
 //! time to first byte, which is kept out of the throughput samples (a slow first byte is latency,
 //! not bandwidth).
 
+use super::rule::SegmentSample;
+
 /// An EWMA whose samples carry a weight (seconds): `alpha = 0.5^(1/half_life)`, so a sample
 /// that lasted `half_life` seconds counts as much as everything before it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -132,6 +134,13 @@ impl BandwidthEstimator {
         self.slow.sample(secs, bps);
         self.bytes_sampled = self.bytes_sampled.saturating_add(bytes);
         true
+    }
+
+    /// A whole segment: its TTFB, and its bytes over the transfer time after the first byte.
+    /// `false` when the transfer was too small to count (see [`Self::sample`]).
+    pub fn sample_segment(&mut self, s: &SegmentSample) -> bool {
+        self.sample_ttfb(s.ttfb_s);
+        self.sample(s.bytes, s.transfer_s())
     }
 
     /// One time-to-first-byte measurement, seconds.

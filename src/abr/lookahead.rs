@@ -162,11 +162,10 @@ impl Abr for Lookahead {
     }
 
     fn on_sample(&mut self, s: &SegmentSample) {
-        let transfer = (s.load_s - s.ttfb_s).max(0.0);
-        self.est.sample_ttfb(s.ttfb_s);
-        if !self.est.sample(s.bytes, transfer) {
+        if !self.est.sample_segment(s) {
             return;
         }
+        let transfer = s.transfer_s();
         let tput = s.bytes as f64 * 8.0 / transfer.max(self.cfg.estimator.min_transfer_s);
         if let Some(p) = self.last_prediction {
             Self::push_bounded(

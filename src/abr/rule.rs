@@ -76,6 +76,13 @@ pub struct SegmentSample {
     pub duration: f64,
 }
 
+impl SegmentSample {
+    /// First byte to last byte, seconds: the time the bytes took on the link.
+    pub fn transfer_s(&self) -> f64 {
+        (self.load_s - self.ttfb_s).max(0.0)
+    }
+}
+
 /// A segment download in progress.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LoadProgress {

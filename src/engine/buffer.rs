@@ -69,6 +69,17 @@ impl Track {
         self.in_progress.is_none() && self.queue.is_empty()
     }
 
+    /// Media ranges of the appends queued or under way.
+    fn pending_ranges(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        self.queue
+            .iter()
+            .chain(self.in_progress.iter())
+            .filter_map(|op| match op {
+                BufferOp::Append { range, .. } => *range,
+                BufferOp::Remove { .. } => None,
+            })
+    }
+
     /// Queued media appends from `stream` (init segments and removes not counted).
     pub fn pending_appends(&self, stream: StreamKind) -> usize {
         self.queue
@@ -173,11 +184,8 @@ impl<R: SegmentRemuxer> Engine<R> {
         if self.buffer.tracks.len() <= 1 {
             return self.buffer.buffered.clone();
         }
-        let mut own = self.buffer.tracks.iter().filter(|t| t.stream == stream);
-        let Some(first) = own.next() else {
-            return Ranges::default();
-        };
-        own.fold(first.buffered.clone(), |acc, t| acc.intersect(&t.buffered))
+        let own = self.buffer.tracks.iter().filter(|t| t.stream == stream);
+        Ranges::intersection(own.map(|t| &t.buffered))
     }
 
     /// `addSourceBuffer` refused the track's codecs: nothing can play.
@@ -204,35 +212,18 @@ impl<R: SegmentRemuxer> Engine<R> {
                 .iter()
                 .map(|t| {
                     let mut r = t.buffered.clone();
-                    for op in t.queue.iter().chain(t.in_progress.iter()) {
-                        if let BufferOp::Append {
-                            range: Some((s, e)),
-                            ..
-                        } = op
-                        {
-                            r.add(*s, *e);
-                        }
+                    for (s, e) in t.pending_ranges() {
+                        r.add(s, e);
                     }
                     r.ahead(self.playhead.position, tol)
                 })
                 .fold(f64::INFINITY, f64::min);
         }
-        let pending = self
-            .buffer
-            .tracks
-            .iter()
-            .flat_map(|t| t.queue.iter().chain(t.in_progress.iter()));
         let mut ranges: Option<Ranges> = None;
-        for op in pending {
-            if let BufferOp::Append {
-                range: Some((s, e)),
-                ..
-            } = op
-            {
-                ranges
-                    .get_or_insert_with(|| self.buffer.buffered.clone())
-                    .add(*s, *e);
-            }
+        for (s, e) in self.buffer.tracks.iter().flat_map(Track::pending_ranges) {
+            ranges
+                .get_or_insert_with(|| self.buffer.buffered.clone())
+                .add(s, e);
         }
         ranges
             .as_ref()
@@ -301,11 +292,10 @@ impl<R: SegmentRemuxer> Engine<R> {
             ..
         } = op
         {
-            if let Some(t) = self.buffer.tracks.get_mut(track.0) {
-                t.buffered.add(s, e);
-            }
+            t.buffered.add(s, e);
             if self.buffer.tracks.len() > 1 {
-                self.buffer.buffered = self.tracks_intersection();
+                let all = self.buffer.tracks.iter().map(|t| &t.buffered);
+                self.buffer.buffered = Ranges::intersection(all);
             } else {
                 self.buffer.buffered.add(s, e);
             }
@@ -318,12 +308,6 @@ impl<R: SegmentRemuxer> Engine<R> {
                 self.level_appended(level);
             }
         }
-    }
-
-    fn tracks_intersection(&self) -> Ranges {
-        let mut it = self.buffer.tracks.iter();
-        let first = it.next().map(|t| t.buffered.clone()).unwrap_or_default();
-        it.fold(first, |acc, t| acc.intersect(&t.buffered))
     }
 
     pub(super) fn on_remove_done(&mut self, track: TrackId) {

@@ -336,6 +336,12 @@ impl<R: SegmentRemuxer> Engine<R> {
         std::iter::once(&self.main).chain(self.alt_audio.as_ref())
     }
 
+    /// The stream whose segment in flight is request `id`.
+    fn stream_fetching(&self, id: RequestId) -> Option<&Stream<R>> {
+        self.streams()
+            .find(|s| s.fetch.as_ref().is_some_and(|f| f.id == id))
+    }
+
     fn streams_mut(&mut self) -> impl Iterator<Item = &mut Stream<R>> {
         std::iter::once(&mut self.main).chain(self.alt_audio.as_mut())
     }

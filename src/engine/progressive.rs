@@ -33,10 +33,10 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         }
         let url = r.url.clone();
-        let Some((kind, level)) = self.streams().find_map(|s| {
-            let f = s.fetch.as_ref().filter(|f| f.id == id)?;
-            Some((s.kind, f.level))
-        }) else {
+        let Some((kind, level)) = self
+            .stream_fetching(id)
+            .and_then(|s| Some((s.kind, s.fetch.as_ref()?.level)))
+        else {
             return;
         };
         self.push_chunk(kind, id, level, &data, &url);

@@ -109,6 +109,13 @@ impl Ranges {
         Ranges::from_vec(out)
     }
 
+    /// What every one of `all` holds; empty when there is none.
+    pub fn intersection<'a>(all: impl IntoIterator<Item = &'a Ranges>) -> Ranges {
+        let mut it = all.into_iter();
+        let first = it.next().cloned().unwrap_or_default();
+        it.fold(first, |acc, r| acc.intersect(r))
+    }
+
     /// Earliest buffered time.
     pub fn start(&self) -> Option<f64> {
         self.0.first().map(|r| r.0)

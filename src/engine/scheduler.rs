@@ -176,11 +176,7 @@ impl<R: SegmentRemuxer> Engine<R> {
     /// A whole segment arrived (or the end of one streamed as chunks).
     pub(super) fn on_segment(&mut self, r: Request, level: usize, sequence: u64, data: Vec<u8>) {
         // Only the fetch this answers: a stale answer must not drop the current fetch.
-        let Some(kind) = self
-            .streams()
-            .find(|s| s.fetch.as_ref().is_some_and(|f| f.id == r.id))
-            .map(|s| s.kind)
-        else {
+        let Some(kind) = self.stream_fetching(r.id).map(|s| s.kind) else {
             return;
         };
         let Some(fetch) = self.stream_mut(kind).and_then(|s| s.fetch.take()) else {

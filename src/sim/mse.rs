@@ -91,10 +91,6 @@ impl MseModel {
 
     /// The element's buffered ranges: what every SourceBuffer holds.
     pub fn buffered(&self) -> Ranges {
-        let mut it = self.buffers.iter().map(|(_, b)| &b.buffered);
-        let Some(first) = it.next() else {
-            return Ranges::default();
-        };
-        it.fold(first.clone(), |acc, b| acc.intersect(b))
+        Ranges::intersection(self.buffers.iter().map(|(_, b)| &b.buffered))
     }
 }

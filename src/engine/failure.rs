@@ -170,8 +170,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.error(cause_of(class), details, false, Some(url));
         self.playhead.skipped(fetch.seg.start, fetch.seg.end());
         if let Some(st) = self.stream_mut(kind) {
-            st.next_time = fetch.seg.end();
-            st.next_non_contiguous = true;
+            st.jump_to(fetch.seg.end());
         }
     }
 }

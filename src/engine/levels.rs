@@ -80,6 +80,21 @@ impl PlaylistOwner {
             PlaylistOwner::Audio(track) => RequestKind::AudioPlaylist { track },
         }
     }
+
+    /// The request for one of its segments.
+    pub(super) fn segment_request(self, sequence: u64) -> RequestKind {
+        match self {
+            PlaylistOwner::Level(level) => RequestKind::Segment { level, sequence },
+            PlaylistOwner::Audio(track) => RequestKind::AudioSegment { track, sequence },
+        }
+    }
+
+    /// The level or audio track index.
+    pub(super) fn index(self) -> usize {
+        match self {
+            PlaylistOwner::Level(i) | PlaylistOwner::Audio(i) => i,
+        }
+    }
 }
 
 /// A variant of the master playlist.

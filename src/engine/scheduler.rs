@@ -5,7 +5,7 @@
 use crate::abr::SegmentSample;
 
 use super::levels::{LevelPlaylist, PlaylistOwner};
-use super::loader::{Request, RequestKind};
+use super::loader::Request;
 use super::stream::SegmentFetch;
 use super::timeline::{Seg, EDGE};
 use super::types::{ErrorCause, Event, Output, StreamKind, SwitchReason};
@@ -83,8 +83,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         // Fell behind a live window: jump to its start.
         if let Some(t) = first.filter(|&t| next_time + EDGE < t) {
             if let Some(st) = self.stream_mut(kind) {
-                st.next_time = t;
-                st.next_non_contiguous = true;
+                st.jump_to(t);
             }
             if self.playhead.position < t {
                 self.playhead.position = t;
@@ -92,17 +91,15 @@ impl<R: SegmentRemuxer> Engine<R> {
             }
         }
         // Already buffered from here on (after a seek back): continue after that run.
-        let Some(from) = self.stream(kind).map(|s| s.next_time) else {
+        let Some(mut from) = self.stream(kind).map(|s| s.next_time) else {
             return;
         };
         let tol = self.cfg.hole_tolerance;
-        let mut from = from;
         if let Some(e) = self.stream_buffered(kind).end_from(from, tol) {
             if e > from + 1.0 {
                 from = e;
                 if let Some(st) = self.stream_mut(kind) {
-                    st.next_time = e;
-                    st.next_non_contiguous = true;
+                    st.jump_to(e);
                 }
                 if e - self.playhead.position >= self.buffer.goal {
                     return;
@@ -119,29 +116,12 @@ impl<R: SegmentRemuxer> Engine<R> {
         if kind == StreamKind::Main {
             self.switching.forced_next = None;
         }
-        let (level, kind_of_request) = match owner {
-            PlaylistOwner::Level(level) => (
-                level,
-                RequestKind::Segment {
-                    level,
-                    sequence: seg.sequence,
-                },
-            ),
-            PlaylistOwner::Audio(track) => (
-                track,
-                RequestKind::AudioSegment {
-                    track,
-                    sequence: seg.sequence,
-                },
-            ),
-        };
-        if let Some(st) = self.stream_mut(kind) {
-            if t != st.next_time {
-                st.next_time = t;
-                st.next_non_contiguous = true;
-            }
+        if let Some(st) = self.stream_mut(kind).filter(|st| t != st.next_time) {
+            st.jump_to(t);
         }
-        let id = self.new_request(kind_of_request, seg.uri.clone(), seg.byte_range);
+        let request = owner.segment_request(seg.sequence);
+        let level = owner.index();
+        let id = self.new_request(request, seg.uri.clone(), seg.byte_range);
         let now = self.now;
         if let Some(st) = self.stream_mut(kind) {
             st.fetch = Some(SegmentFetch {

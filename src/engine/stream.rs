@@ -47,6 +47,12 @@ impl<R> Stream<R> {
         }
     }
 
+    /// Continue at `t`, which does not follow what was pushed last (seek, skip, live window).
+    pub(super) fn jump_to(&mut self, t: f64) {
+        self.next_time = t;
+        self.next_non_contiguous = true;
+    }
+
     /// What the remuxer is told about the next segment it gets.
     pub(super) fn segment_info(&mut self, seg: &Seg, level: usize) -> SegmentInfo {
         let info = SegmentInfo {

@@ -37,6 +37,10 @@ impl RemuxFailure {
 
 /// The remuxer as the engine drives it.
 pub trait SegmentRemuxer {
+    /// The init segment (EXT-X-MAP) of the fMP4 segments pushed next: called before the first
+    /// of them and again whenever the map changes or after `reset`. Its tracks are announced
+    /// (with the bytes to append) in the next output.
+    fn push_init(&mut self, init: &[u8]) -> Result<(), RemuxFailure>;
     /// Remux one whole segment.
     fn push(&mut self, data: &[u8], info: &SegmentInfo) -> Result<RemuxOutput, RemuxFailure>;
     /// Forget all timeline state (after a seek to an unbuffered range or a fatal error).

@@ -9,6 +9,13 @@ impl SegmentRemuxer for remux::Transmuxer {
         Ok(output(out))
     }
 
+    fn push_init(&mut self, _init: &[u8]) -> Result<(), RemuxFailure> {
+        Err(RemuxFailure::new(
+            crate::error::ErrorCategory::Unsupported,
+            "unsupported: fMP4 segments (EXT-X-MAP)",
+        ))
+    }
+
     fn reset(&mut self) {
         remux::Transmuxer::reset(self);
     }

@@ -83,6 +83,8 @@ pub struct SimRemuxer {
     pub discontinuities: u64,
     pub rendition_switches: u64,
     pub non_contiguous: u64,
+    /// Init segments given by the engine (`push_init`), in order.
+    pub inits: Vec<Vec<u8>>,
 }
 
 impl SegmentRemuxer for SimRemuxer {
@@ -107,6 +109,12 @@ impl SegmentRemuxer for SimRemuxer {
             end: info.start + duration,
             warnings: Vec::new(),
         })
+    }
+
+    fn push_init(&mut self, init: &[u8]) -> Result<(), RemuxFailure> {
+        self.inits.push(init.to_vec());
+        self.init_sent = false;
+        Ok(())
     }
 
     fn reset(&mut self) {

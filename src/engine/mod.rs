@@ -39,6 +39,7 @@ mod buffer;
 mod credentials;
 mod failure;
 mod fixed;
+mod init_segments;
 mod level_choice;
 mod levels;
 mod loader;
@@ -80,6 +81,7 @@ pub use types::{
 
 use audio_tracks::AudioTracks;
 use buffer::Buffer;
+use init_segments::InitCache;
 use level_choice::Switching;
 use levels::{Level, Manifest};
 use playhead::Playhead;
@@ -113,6 +115,8 @@ pub struct Engine<R: SegmentRemuxer> {
     audio: AudioTracks,
     /// The audio stream, while an audio track with its own playlist is selected.
     alt_audio: Option<Stream<R>>,
+    /// EXT-X-MAP init segments already loaded.
+    inits: InitCache,
     playhead: Playhead,
     buffer: Buffer,
     auth: AuthState,
@@ -142,6 +146,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             main: Stream::new(remux),
             audio: AudioTracks::default(),
             alt_audio: None,
+            inits: InitCache::default(),
             playhead: Playhead::default(),
             auth: AuthState::default(),
         }

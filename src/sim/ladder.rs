@@ -32,6 +32,8 @@ pub struct Ladder {
     pub durations: Vec<f64>,
     /// Audio renditions with their own playlists (empty: audio muxed into the levels).
     pub audio: Vec<AudioRung>,
+    /// fMP4 segments behind an EXT-X-MAP init segment per rendition (CMAF), else MPEG-TS.
+    pub fmp4: bool,
 }
 
 impl Ladder {
@@ -65,6 +67,7 @@ impl Ladder {
             levels,
             durations,
             audio: Vec::new(),
+            fmp4: false,
         }
     }
 
@@ -81,6 +84,12 @@ impl Ladder {
                 default: i == 0,
             })
             .collect();
+        self
+    }
+
+    /// The same ladder as CMAF: fMP4 segments behind one init segment per rendition.
+    pub fn with_fmp4(mut self) -> Ladder {
+        self.fmp4 = true;
         self
     }
 
@@ -164,6 +173,7 @@ impl Ladder {
             levels,
             durations: durations.unwrap_or_default(),
             audio: Vec::new(),
+            fmp4: false,
         })
     }
 

@@ -29,6 +29,13 @@ pub fn audio_segment_bytes(size: u64, duration: f64) -> Vec<u8> {
     media_bytes(AUDIO_MAGIC, size, duration)
 }
 
+/// An init segment's bytes (EXT-X-MAP): its URL, so a test can tell which one was pushed.
+pub fn init_bytes(url: &str) -> Vec<u8> {
+    let mut v = b"SIMM".to_vec();
+    v.extend_from_slice(url.as_bytes());
+    v
+}
+
 fn media_bytes(magic: &[u8; 4], size: u64, duration: f64) -> Vec<u8> {
     let mut v = vec![0u8; (size as usize).max(HEADER)];
     put(&mut v, 0, magic);

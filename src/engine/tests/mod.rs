@@ -21,6 +21,7 @@ mod credentials;
 mod errors;
 mod failure;
 mod harness;
+mod init_segments;
 mod level_choice;
 mod live;
 mod playhead;

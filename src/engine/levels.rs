@@ -194,7 +194,6 @@ impl<R: SegmentRemuxer> Engine<R> {
             None => self.choose_level(),
         };
         self.switch_to(start, SwitchReason::Start);
-        self.select_default_audio(start);
     }
 
     pub(super) fn on_media_playlist(&mut self, r: &Request, owner: PlaylistOwner, data: &[u8]) {

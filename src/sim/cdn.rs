@@ -32,10 +32,17 @@ impl Sim<'_> {
     pub(super) fn body(&self, url: &str, size: u64) -> Vec<u8> {
         let duration = |idx: usize| self.ladder.durations.get(idx).copied().unwrap_or(0.0);
         if let Some((_, idx)) = Self::parse_segment_url(url) {
-            return remux::segment_bytes(size, duration(idx));
+            return match self.ladder.audio.is_empty() {
+                true => remux::segment_bytes(size, duration(idx)),
+                false => remux::video_segment_bytes(size, duration(idx)),
+            };
         }
-        if let Some((_, idx)) = Self::parse_audio_url(url) {
-            return remux::audio_segment_bytes(size, duration(idx));
+        if let Some((track, idx)) = Self::parse_audio_url(url) {
+            let he_aac = self.ladder.audio.get(track).is_some_and(|a| a.he_aac);
+            return match he_aac {
+                true => remux::he_aac_segment_bytes(size, duration(idx)),
+                false => remux::audio_segment_bytes(size, duration(idx)),
+            };
         }
         if Self::is_init_url(url) {
             return remux::init_bytes(url);

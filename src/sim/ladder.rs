@@ -23,6 +23,8 @@ pub struct AudioRung {
     /// Bits per second: segment sizes are `bandwidth x duration / 8`.
     pub bandwidth: u64,
     pub default: bool,
+    /// HE-AAC (`mp4a.40.5`) instead of AAC-LC.
+    pub he_aac: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +84,7 @@ impl Ladder {
                 lang: lang.to_string(),
                 bandwidth: 128_000,
                 default: i == 0,
+                he_aac: false,
             })
             .collect();
         self

@@ -24,6 +24,8 @@ pub struct MseModel {
     pub violations: Vec<String>,
     /// Every duration set.
     pub durations: Vec<f64>,
+    /// Every `changeType`: the SourceBuffer and its new MIME type.
+    pub codec_changes: Vec<(TrackId, String)>,
 }
 
 impl MseModel {
@@ -68,6 +70,24 @@ impl MseModel {
             self.violations
                 .push(format!("{what} on track {} while it is updating", track.0));
         }
+    }
+
+    /// `changeType(mime)`: synchronous, only on an idle SourceBuffer.
+    pub fn change_type(&mut self, track: TrackId, mime: &str) {
+        if self.updating.contains(&track.0) {
+            self.violations.push(format!(
+                "changeType on track {} while it is updating",
+                track.0
+            ));
+        }
+        match self.buffer_mut(track) {
+            Some(b) => b.mime = mime.to_string(),
+            None => self.violations.push(format!(
+                "changeType on track {} that was never added",
+                track.0
+            )),
+        }
+        self.codec_changes.push((track, mime.to_string()));
     }
 
     pub fn set_duration(&mut self, d: f64) {

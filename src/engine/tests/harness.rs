@@ -170,6 +170,17 @@ impl Harness {
         Self::with_abr(cfg, abr)
     }
 
+    /// Muxed segments remux to a video and an audio SourceBuffer (as in the browser).
+    pub(super) fn split_tracks() -> Self {
+        let mut h = Self::new();
+        let cfg = EngineConfig::default();
+        let abr = AbrKind::Ours.build(&cfg.abr);
+        let mut remux = SimRemuxer::default();
+        remux.split = true;
+        h.engine = Engine::new(cfg, remux, abr);
+        h
+    }
+
     pub(super) fn with_abr(cfg: EngineConfig, abr: Box<dyn crate::abr::Abr>) -> Self {
         Harness {
             engine: Engine::new(cfg, SimRemuxer::default(), abr),

@@ -16,6 +16,7 @@ use crate::sim::{
 
 use harness::Harness;
 
+mod audio_tracks;
 mod buffer;
 mod credentials;
 mod errors;

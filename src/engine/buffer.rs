@@ -272,7 +272,12 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     /// Hand each idle SourceBuffer its next queued operation.
     pub(super) fn pump_tracks(&mut self) {
-        if !self.buffer.source_open {
+        // Browsers take no new SourceBuffer once media is appended: every stream's first output
+        // is in (its SourceBuffer known) before any is added.
+        let every_stream_known = self
+            .streams()
+            .all(|s| self.buffer.tracks.iter().any(|t| t.stream == s.kind));
+        if !self.buffer.source_open || !every_stream_known {
             return;
         }
         for (i, t) in self.buffer.tracks.iter_mut().enumerate() {

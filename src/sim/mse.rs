@@ -24,6 +24,8 @@ pub struct MseModel {
     pub violations: Vec<String>,
     /// Every duration set.
     pub durations: Vec<f64>,
+    /// An append was made: no SourceBuffer can be added any more.
+    appended: bool,
     /// Every `changeType`: the SourceBuffer and its new MIME type.
     pub codec_changes: Vec<(TrackId, String)>,
 }
@@ -48,6 +50,11 @@ impl MseModel {
             self.violations
                 .push(format!("addSourceBuffer({mime}) before sourceopen"));
         }
+        if self.appended {
+            // Chromium: "This MediaSource has reached the limit of SourceBuffer objects".
+            self.violations
+                .push(format!("addSourceBuffer({mime}) after media was appended"));
+        }
         if self.buffers.iter().any(|(t, _)| *t == track) {
             self.violations
                 .push(format!("track {} added twice", track.0));
@@ -62,6 +69,7 @@ impl MseModel {
 
     /// An append or a remove starts on `track`: it must exist and be idle.
     pub fn start_op(&mut self, track: TrackId, what: &str) {
+        self.appended |= what == "appendBuffer";
         if !self.buffers.iter().any(|(t, _)| *t == track) {
             self.violations
                 .push(format!("{what} on track {} that was never added", track.0));

@@ -451,3 +451,24 @@ fn level_switches_of_one_codec_need_no_change_type() {
     assert!(r.switches > 0);
     assert!(r.codec_changes.is_empty(), "{:?}", r.codec_changes);
 }
+
+#[test]
+fn no_source_buffer_is_added_after_media_is_appended_when_the_audio_stream_is_late() {
+    // Regression: the video SourceBuffer was added and appended to while the audio playlist
+    // was still loading; Chromium then refused the audio SourceBuffer ("reached the limit of
+    // SourceBuffer objects") and playback stopped.
+    let cfg = SimConfig {
+        faults: vec![fault("a0.m3u8", FaultKind::Stall)],
+        ..recorded()
+    };
+    let r = run(cfg);
+    assert_eq!(r.mse_violations, Vec::<String>::new());
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(r.source_buffers.len(), 2);
+    let first_audio = fetches(&r, true).first().map(|f| f.at).unwrap();
+    let first_video = fetches(&r, false).first().map(|f| f.at).unwrap();
+    assert!(
+        first_audio > first_video + 1.0,
+        "the audio stream started late"
+    );
+}

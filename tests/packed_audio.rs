@@ -715,3 +715,86 @@ fn a_refused_segment_leaves_the_timeline_as_it_was() {
     assert!((b.start - a.end).abs() < 1e-9);
     assert!(b.warnings.is_empty(), "{:?}", b.warnings);
 }
+
+// ---------------------------------------------------------------- chunking property
+
+/// xorshift64*: deterministic mutations and chunk sizes.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Damaged packed segments (bytes flipped, cut, tag bytes spliced in) give the same samples, or
+/// the same error, pushed whole or in random chunks.
+#[test]
+fn damaged_segments_give_the_same_result_whole_or_chunked() {
+    let frames = synthetic_adts(40);
+    let cut = adts_frames(&frames)[..15]
+        .iter()
+        .map(|f| f.len())
+        .sum::<usize>();
+    let clean = [
+        timestamp_tag(3_000),
+        frames[..cut].to_vec(),
+        text_tag("meta"),
+        timestamp_tag(3_000 + 16 * 1920),
+        frames[cut..].to_vec(),
+    ]
+    .concat();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for round in 0..300 {
+        let mut seg = clean.clone();
+        for _ in 0..1 + rng.below(4) {
+            let at = rng.below(seg.len());
+            match rng.below(4) {
+                0 => seg[at] ^= 1 << rng.below(8),
+                1 => seg.truncate(at.max(1)),
+                2 => {
+                    let tag = text_tag("x");
+                    let n = 1 + rng.below(tag.len());
+                    seg.splice(at..at, tag[..n].iter().copied());
+                }
+                _ => seg[at] = [b'I', 0xFF, 0x0B, 0x00][rng.below(4)],
+            }
+        }
+        let whole = Transmuxer::new(OutputShape::SplitTracks).push(&seg, &info(0.0));
+        let sizes: Vec<usize> = (0..8).map(|_| 1 + rng.below(40)).collect();
+        let mut mux = Transmuxer::new(OutputShape::SplitTracks);
+        let mut outputs = Vec::new();
+        let mut error = None;
+        let mut rest = &seg[..];
+        let mut size = sizes.iter().cycle();
+        while !rest.is_empty() && error.is_none() {
+            let (chunk, tail) = rest.split_at((*size.next().unwrap()).min(rest.len()));
+            match mux.push_chunk(chunk, &info(0.0)) {
+                Ok(out) => outputs.extend(out),
+                Err(e) => error = Some(e),
+            }
+            rest = tail;
+        }
+        let chunked = match error {
+            Some(e) => Err(e),
+            None => mux.finish_segment(&info(0.0)).map(|o| {
+                outputs.push(o);
+                outputs
+            }),
+        };
+        match (whole, chunked) {
+            (Ok(w), Ok(c)) => assert_eq!(
+                samples(&appended(&c)),
+                samples(&appended(&[w])),
+                "round {round}"
+            ),
+            (Err(w), Err(c)) => assert_eq!(w, c, "round {round}"),
+            (w, c) => panic!("round {round}: whole {w:?}, chunked {c:?}"),
+        }
+    }
+}

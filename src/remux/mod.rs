@@ -1,5 +1,7 @@
 //! MPEG-TS segments -> fragmented MP4 for Media Source Extensions, with one continuous output
-//! timeline across the segments of a stream.
+//! timeline across the segments of a stream. Packed audio segments (ID3 tag + raw ADTS/MPEG
+//! audio, `packed_audio`) are recognised by their first bytes and take the same path from the
+//! audio framer on.
 //!
 //! Timeline: raw 33-bit 90 kHz timestamps are unwrapped against the last timestamp seen (so
 //! rollover inside and between segments is invisible), then shifted by one mapping offset. The
@@ -14,6 +16,7 @@
 //! audio frames, fill gaps), `output` (init segments and `moof` + `mdat`).
 mod audio;
 mod output;
+mod packed_audio;
 mod timeline;
 mod video;
 
@@ -22,6 +25,7 @@ use crate::fmp4::Sample;
 use crate::ts::audio::AudioConfig;
 use crate::ts::{DemuxWarning, Demuxer, TsError};
 use output::Span;
+pub use packed_audio::{PackedError, PackedWarning};
 use timeline::Timeline;
 use video::{Phase, Placed, VideoConfig, DEFAULT_FRAME_90K};
 
@@ -111,6 +115,8 @@ pub enum RemuxError {
     NoFrames { len: usize },
     #[error("malformed: H.264 stream has no usable SPS/PPS")]
     MissingParameterSets,
+    #[error(transparent)]
+    Packed(#[from] PackedError),
 }
 
 impl RemuxError {
@@ -118,6 +124,7 @@ impl RemuxError {
     pub fn category(&self) -> ErrorCategory {
         match self {
             RemuxError::Ts(e) => e.category(),
+            RemuxError::Packed(e) => e.category(),
             RemuxError::TooLarge { .. } => ErrorCategory::Limit,
             RemuxError::NoFrames { .. } | RemuxError::MissingParameterSets => {
                 ErrorCategory::Malformed
@@ -154,6 +161,8 @@ pub enum RemuxWarning {
     WaitingForVideoStart,
     #[error("the program lists a {kind} stream that has no frames in this segment")]
     TrackWithoutFrames { kind: &'static str },
+    #[error(transparent)]
+    Packed(#[from] PackedWarning),
 }
 
 /// Progress through the segment being pushed: every per-segment decision, carried between
@@ -209,6 +218,8 @@ struct Seg {
 pub struct Transmuxer {
     shape: OutputShape,
     demux: Demuxer,
+    /// TS or packed audio, and the packed audio parser.
+    packed: packed_audio::Packed,
     sequence: u32,
     /// Output 90 kHz time = unwrapped timestamp + offset.
     offset: Option<i64>,
@@ -239,6 +250,7 @@ impl Transmuxer {
         Self {
             shape,
             demux: Demuxer::new(),
+            packed: packed_audio::Packed::default(),
             sequence: 0,
             offset: None,
             reference: None,
@@ -269,8 +281,9 @@ impl Transmuxer {
         *self = Self::new(self.shape);
     }
 
-    /// One whole TS segment of the current rendition. Same output as [`Self::push_chunk`] with
-    /// every byte followed by [`Self::finish_segment`] when the chunks emitted nothing.
+    /// One whole segment (MPEG-TS or packed audio) of the current rendition. Same output as
+    /// [`Self::push_chunk`] with every byte followed by [`Self::finish_segment`] when the chunks
+    /// emitted nothing.
     pub fn push(&mut self, segment: &[u8], info: &SegmentInfo) -> Result<RemuxOutput, RemuxError> {
         self.abort_segment();
         if segment.len() > MAX_SEGMENT_BYTES {
@@ -281,7 +294,10 @@ impl Transmuxer {
         }
         self.begin(info);
         self.seg.received = segment.len();
-        self.demux.push(segment);
+        if let Err(e) = self.feed(segment) {
+            self.abort_segment();
+            return Err(e);
+        }
         self.finish_segment(info)
     }
 
@@ -304,7 +320,7 @@ impl Transmuxer {
                 max: MAX_SEGMENT_BYTES,
             });
         }
-        self.demux.push(data);
+        self.feed(data)?;
         self.advance(false)
     }
 
@@ -361,6 +377,7 @@ impl Transmuxer {
             ..Seg::default()
         };
         self.demux.begin_segment();
+        self.packed.begin_segment();
         self.v_ts.clear();
         self.a_ts.clear();
         self.placed.clear();
@@ -369,7 +386,7 @@ impl Transmuxer {
     }
 
     fn finish_inner(&mut self) -> Result<RemuxOutput, RemuxError> {
-        let demuxed = self.demux.finish_segment();
+        let demuxed = self.finish_input();
         let mut warnings: Vec<RemuxWarning> = self
             .demux
             .warnings

@@ -5,9 +5,9 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use super::codec_change::{codecs_of, needs_change_type};
+use super::codec_change::needs_change_type;
 use super::fixed;
-use super::media::{RemuxOutput, TrackKind};
+use super::media::{RemuxOutput, TrackKind, TrackOutput};
 use super::ranges::Ranges;
 use super::types::{ErrorCause, Event, Output, SourceBufferOp, StreamKind, TrackId};
 use super::{Engine, SegmentRemuxer};
@@ -29,8 +29,8 @@ pub enum BufferOp {
         start: f64,
         end: f64,
     },
-    /// `changeType(mime)` before the init segment of another codec (`from`: the MIME type
-    /// it replaces).
+    /// `changeType(mime)` before the init segment of another codec (`from`: the codecs it
+    /// replaces).
     ChangeType {
         from: String,
         mime: String,
@@ -46,6 +46,8 @@ pub struct Track {
     /// What the engine appended to it and has not removed.
     pub buffered: Ranges,
     pub mime: String,
+    /// The codecs of `mime` (`avc1.4d401f,mp4a.40.2`).
+    pub codecs: String,
     pub queue: VecDeque<BufferOp>,
     /// The operation handed to the media layer and not yet acknowledged.
     pub in_progress: Option<BufferOp>,
@@ -55,17 +57,18 @@ pub struct Track {
     pub added: bool,
     /// Consecutive failed removes: eviction stops on this SourceBuffer after a few.
     pub remove_failures: u32,
-    /// The MIME type before the last `ChangeType` handed out (named if it fails).
+    /// The codecs before the last `ChangeType` handed out (named if it fails).
     pub changed_from: Option<String>,
 }
 
 impl Track {
-    pub fn new(kind: TrackKind, stream: StreamKind, mime: String) -> Self {
+    pub fn new(kind: TrackKind, stream: StreamKind, mime: String, codecs: String) -> Self {
         Track {
             kind,
             stream,
             buffered: Ranges::default(),
             mime,
+            codecs,
             queue: VecDeque::new(),
             in_progress: None,
             quota_failures: 0,
@@ -161,16 +164,17 @@ impl<R: SegmentRemuxer> Engine<R> {
             {
                 continue;
             }
-            let track = self.ensure_track(t.kind, stream, &t.mime);
+            let track = self.ensure_track(t.kind, stream, &t);
             if let Some(tr) = self.buffer.tracks.get_mut(track.0) {
-                if tr.mime != t.mime {
-                    if tr.added && needs_change_type(&tr.mime, &t.mime) {
+                if tr.codecs != t.codecs {
+                    if tr.added && needs_change_type(&tr.codecs, &t.codecs) {
                         tr.queue.push_back(BufferOp::ChangeType {
-                            from: tr.mime.clone(),
+                            from: tr.codecs.clone(),
                             mime: t.mime.clone(),
                         });
                     }
                     tr.mime = t.mime;
+                    tr.codecs = t.codecs;
                 }
                 if let Some(init) = t.init {
                     tr.queue.push_back(BufferOp::Append {
@@ -192,12 +196,12 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
     }
 
-    fn ensure_track(&mut self, kind: TrackKind, stream: StreamKind, mime: &str) -> TrackId {
+    fn ensure_track(&mut self, kind: TrackKind, stream: StreamKind, out: &TrackOutput) -> TrackId {
         if let Some(i) = self.buffer.tracks.iter().position(|t| t.kind == kind) {
             return TrackId(i);
         }
         let id = TrackId(self.buffer.tracks.len());
-        let track = Track::new(kind, stream, mime.to_string());
+        let track = Track::new(kind, stream, out.mime.clone(), out.codecs.clone());
         self.buffer.tracks.push(track);
         id
     }
@@ -229,11 +233,11 @@ impl<R: SegmentRemuxer> Engine<R> {
         let Some(t) = self.buffer.tracks.get(track.0) else {
             return;
         };
-        let from = t.changed_from.as_deref().map_or("", codecs_of);
+        let from = t.changed_from.as_deref().unwrap_or_default();
         let details = format!(
             "cannot switch the {} SourceBuffer from {from} to {}: {reason}",
             t.kind.as_str(),
-            codecs_of(&t.mime)
+            t.codecs
         );
         let op = SourceBufferOp::ChangeType;
         self.error(ErrorCause::SourceBuffer { track, op }, details, true, None);

@@ -57,8 +57,9 @@ pub struct Traf {
     pub sample_count: u64,
     /// Sum of the sample durations.
     pub duration: u64,
-    /// Smallest composition offset (0 without samples).
-    pub min_composition_offset: i64,
+    /// Earliest decode time + composition offset over the samples, relative to the tfdt (0
+    /// without samples).
+    pub presentation_start: i64,
     /// Largest decode time + composition offset + duration, relative to the tfdt.
     pub presentation_end: i64,
     /// The first sample is a sync sample (`None`: no samples).
@@ -74,10 +75,10 @@ impl Traf {
         self.decode_start().saturating_add(self.duration)
     }
 
-    /// Earliest presentation time (decode time + smallest composition offset), in the track's
-    /// timescale.
+    /// Earliest presentation time (the smallest decode time + composition offset), in the
+    /// track's timescale.
     pub fn earliest_presentation(&self) -> i128 {
-        i128::from(self.decode_start()) + i128::from(self.min_composition_offset)
+        i128::from(self.decode_start()) + i128::from(self.presentation_start)
     }
 
     pub fn presentation_end(&self) -> i128 {
@@ -176,7 +177,7 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
         has_saio: false,
         sample_count: 0,
         duration: 0,
-        min_composition_offset: i64::MAX,
+        presentation_start: i64::MAX,
         presentation_end: 0,
         first_sync: None,
     };
@@ -189,7 +190,7 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
         }
     }
     if t.sample_count == 0 {
-        t.min_composition_offset = 0;
+        t.presentation_start = 0;
     }
     Ok(t)
 }
@@ -250,14 +251,14 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
         // Every sample takes the defaults: no composition offsets.
         let total = u64::from(count) * u64::from(d.duration);
         if count > 0 {
-            t.min_composition_offset = t.min_composition_offset.min(0);
+            t.presentation_start = t.presentation_start.min(start);
         }
         let end = start.saturating_add(i64::try_from(total).unwrap_or(i64::MAX));
         t.presentation_end = t.presentation_end.max(end);
         t.duration = t.duration.saturating_add(total);
     } else {
         let mut dts = start;
-        let mut min_cto = t.min_composition_offset;
+        let mut first = t.presentation_start;
         let mut end = t.presentation_end;
         for _ in 0..count {
             let duration = if flags & TRUN_DURATION != 0 {
@@ -278,12 +279,12 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
             } else {
                 0
             };
-            min_cto = min_cto.min(cto);
+            first = first.min(dts.saturating_add(cto));
             let next = dts.saturating_add(i64::from(duration));
             end = end.max(next.saturating_add(cto));
             dts = next;
         }
-        t.min_composition_offset = min_cto;
+        t.presentation_start = first;
         t.presentation_end = end;
         t.duration = u64::try_from(dts).unwrap_or(u64::MAX);
     }

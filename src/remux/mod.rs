@@ -14,8 +14,13 @@
 //! audio frames, fill gaps), `output` (init segments and `moof` + `mdat`).
 mod audio;
 mod output;
+mod passthrough;
+mod remuxer;
 mod timeline;
 mod video;
+
+pub use passthrough::Passthrough;
+pub use remuxer::Remuxer;
 
 use crate::error::ErrorCategory;
 use crate::fmp4::Sample;
@@ -111,6 +116,15 @@ pub enum RemuxError {
     NoFrames { len: usize },
     #[error("malformed: H.264 stream has no usable SPS/PPS")]
     MissingParameterSets,
+    /// An fMP4 box that cannot be read or moved (names the box and its byte offset).
+    #[error(transparent)]
+    Fmp4(#[from] crate::fmp4::BoxError),
+    #[error("malformed: fMP4 segment with no init segment (EXT-X-MAP)")]
+    NoInit,
+    #[error("malformed: no moof + mdat in the fMP4 segment ({len} bytes)")]
+    NoFragments { len: usize },
+    #[error("unsupported: the init segment (EXT-X-MAP) has no audio or video track")]
+    NoMediaTracks,
 }
 
 impl RemuxError {
@@ -119,9 +133,12 @@ impl RemuxError {
         match self {
             RemuxError::Ts(e) => e.category(),
             RemuxError::TooLarge { .. } => ErrorCategory::Limit,
-            RemuxError::NoFrames { .. } | RemuxError::MissingParameterSets => {
-                ErrorCategory::Malformed
-            }
+            RemuxError::Fmp4(e) => e.category,
+            RemuxError::NoMediaTracks => ErrorCategory::Unsupported,
+            RemuxError::NoFrames { .. }
+            | RemuxError::MissingParameterSets
+            | RemuxError::NoInit
+            | RemuxError::NoFragments { .. } => ErrorCategory::Malformed,
         }
     }
 }
@@ -154,6 +171,8 @@ pub enum RemuxWarning {
     WaitingForVideoStart,
     #[error("the program lists a {kind} stream that has no frames in this segment")]
     TrackWithoutFrames { kind: &'static str },
+    #[error("fMP4 segment does not start with a sync sample on video track {track_id}")]
+    SegmentStartsWithoutSyncSample { track_id: u32 },
 }
 
 /// Progress through the segment being pushed: every per-segment decision, carried between

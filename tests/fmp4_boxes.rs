@@ -228,6 +228,7 @@ fn top_level_scan_waits_for_whole_pairs_and_skips_other_boxes() {
         next_top_level(rest, 48, false).unwrap(),
         TopLevel::Fragment {
             moof_len,
+            mdat_body: moof_len + 8,
             len: frag.len()
         }
     );
@@ -286,6 +287,7 @@ fn a_size_0_mdat_is_complete_only_at_the_end_of_the_segment() {
         next_top_level(&frag, 0, true).unwrap(),
         TopLevel::Fragment {
             moof_len: mdat_at,
+            mdat_body: mdat_at + 8,
             len: frag.len()
         }
     );

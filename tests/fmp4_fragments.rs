@@ -6,7 +6,7 @@ mod fmp4_common;
 
 use fmp4_common::*;
 use hlsplay::fmp4::boxes::Boxes;
-use hlsplay::fmp4::moof::{read_moof, Moof, Traf};
+use hlsplay::fmp4::moof::{check_sample_data, read_moof, Moof, Traf};
 use hlsplay::fmp4::moov::{read_init, InitSegment};
 use hlsplay::fmp4::tfdt::write_shifted_moof;
 use hlsplay::fmp4::{write_fragment, Sample, TrackFragment};
@@ -201,8 +201,12 @@ fn several_truns_add_up_and_negative_composition_offsets_move_the_earliest_time(
     let m = moof_of(&fragment(1, &[t], 0), 0, &init);
     let t = &m.trafs[0];
     assert_eq!(sums(t), (VIDEO, 5, 3000, 18_000, 1500, Some(true)));
-    assert_eq!(t.data_offsets.len(), 2);
-    assert!(t.data_offsets[1].is_none());
+    assert_eq!(t.runs.len(), 2);
+    assert!(t.runs[1].data_offset.is_none());
+    assert_eq!(
+        (t.runs[0].data_size, t.runs[1].data_size),
+        (10 + 11 + 12, 10 + 11)
+    );
     assert_eq!(t.presentation_end(), 18_000);
 }
 
@@ -360,4 +364,65 @@ fn a_decode_time_shifted_below_zero_is_an_error_naming_the_tfdt() {
         "malformed: tfdt at byte 48: track 1 decode time 100 shifted by -101 leaves the \
          timeline (below 0 or beyond 64 bits)"
     );
+}
+
+/// `check_sample_data` on a hand-written fragment (its mdat body is at the moof's end + 8).
+fn check(frag: &[u8], init: &InitSegment) -> Result<(), String> {
+    let b = Boxes::new(frag, 100).next().unwrap().unwrap();
+    let moof = read_moof(&b, init).unwrap();
+    let body = b.bytes().len() as u64 + 8..frag.len() as u64;
+    check_sample_data(&moof, 100, body).map_err(|e| e.to_string())
+}
+
+#[test]
+fn sample_data_inside_the_mdat_passes_for_every_base_kind() {
+    let init = av_init();
+    for base in [0, DEFAULT_BASE_IS_MOOF, BASE_DATA_OFFSET] {
+        let mut v = traf(VIDEO, 0, vec![run(video_samples(3, 3000, 0))]);
+        let mut a = traf(AUDIO, 0, vec![run(audio_samples(2)), run(audio_samples(2))]);
+        a.runs[1].data_offset = false;
+        (v.base, a.base) = (base, base);
+        assert_eq!(
+            check(&fragment(1, &[v, a], 0), &init),
+            Ok(()),
+            "base {base:#x}"
+        );
+    }
+    // Sizes from the tfhd default when the trun has none.
+    let mut t = traf(AUDIO, 0, vec![run(audio_samples(4))]);
+    t.runs[0].fields = DURATION;
+    t.default_size = Some(6);
+    assert_eq!(check(&fragment(1, &[t], 0), &init), Ok(()));
+}
+
+#[test]
+fn sample_data_outside_the_mdat_is_an_error_naming_the_trun() {
+    let init = av_init();
+    let mut frag = fragment(
+        1,
+        &[traf(VIDEO, 0, vec![run(video_samples(3, 3000, 0))])],
+        0,
+    );
+    // One byte too many: the last sample runs past the mdat.
+    let size_at = frag.windows(4).position(|w| w == b"trun").unwrap() + 4 + 4 + 4 + 4 + 4;
+    frag[size_at..size_at + 4].copy_from_slice(&11u32.to_be_bytes());
+    let moof_len = frag.len() - 8 - 33;
+    assert_eq!(
+        check(&frag, &init).unwrap_err(),
+        format!(
+            "malformed: trun at byte 168: sample data at bytes {}..{} is outside the mdat body \
+             at bytes {}..{}",
+            100 + moof_len + 8,
+            100 + moof_len + 8 + 34,
+            100 + moof_len + 8,
+            100 + frag.len()
+        )
+    );
+    // And through the passthrough, as the segment's error.
+    let mut p = hlsplay::remux::Passthrough::new();
+    p.push_init(&fmp4_common::init(true, Some(aac()))).unwrap();
+    let e = p
+        .push(&frag, &hlsplay::remux::SegmentInfo::default())
+        .unwrap_err();
+    assert!(e.to_string().contains("is outside the mdat body"), "{e}");
 }

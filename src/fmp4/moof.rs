@@ -3,7 +3,7 @@
 //! what the player needs: decode start and end, earliest presentation, first sample sync.
 //! Sample tables are walked, never stored; a run without per-sample fields is summed by
 //! multiplication, so a huge sample count costs nothing.
-use super::boxes::{BoxError, Mp4Box};
+use super::boxes::{BoxError, FourCc, Mp4Box};
 use super::moov::{InitSegment, TrackDefaults};
 
 /// `tfhd` flags (§8.8.7.1).
@@ -42,6 +42,15 @@ pub struct DataOffset {
     pub at: usize,
 }
 
+/// One `trun`: where it is (relative to the moof start), its data_offset (`None`: the run
+/// follows the previous one) and the sum of its sample sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    pub at: usize,
+    pub data_offset: Option<DataOffset>,
+    pub data_size: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Traf {
     pub track_id: u32,
@@ -50,8 +59,8 @@ pub struct Traf {
     pub header_len: usize,
     pub tfhd_flags: u32,
     pub tfdt: Tfdt,
-    /// Each `trun`'s data_offset, in order (`None`: the run follows the previous one).
-    pub data_offsets: Vec<Option<DataOffset>>,
+    /// The `trun` boxes in order.
+    pub runs: Vec<Run>,
     /// The box holds `saio` (offsets into the moof that a resize would move).
     pub has_saio: bool,
     pub sample_count: u64,
@@ -110,6 +119,7 @@ pub fn read_moof(moof: &Mp4Box<'_>, init: &InitSegment) -> Result<Moof, BoxError
 /// What a `tfhd` sets for the samples of its `traf`.
 struct Defaults {
     duration: u32,
+    size: u32,
     flags: u32,
 }
 
@@ -126,6 +136,7 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
     })?;
     let TrackDefaults {
         sample_duration,
+        sample_size,
         sample_flags,
         ..
     } = track.defaults;
@@ -137,13 +148,14 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
     }
     let mut d = Defaults {
         duration: sample_duration,
+        size: sample_size,
         flags: sample_flags,
     };
     if tfhd_flags & TFHD_DEFAULT_DURATION != 0 {
         d.duration = f.u32("default_sample_duration")?;
     }
     if tfhd_flags & TFHD_DEFAULT_SIZE != 0 {
-        f.skip(4, "default_sample_size")?;
+        d.size = f.u32("default_sample_size")?;
     }
     if tfhd_flags & TFHD_DEFAULT_FLAGS != 0 {
         d.flags = f.u32("default_sample_flags")?;
@@ -173,7 +185,7 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
             at: rel(&tfdt_box),
             header_len: tfdt_box.header_len(),
         },
-        data_offsets: Vec::new(),
+        runs: Vec::new(),
         has_saio: false,
         sample_count: 0,
         duration: 0,
@@ -208,7 +220,11 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
     } else {
         None
     };
-    t.data_offsets.push(data_offset);
+    let mut run = Run {
+        at: (trun.offset - moof_at) as usize,
+        data_offset,
+        data_size: 0,
+    };
     let first_flags = if flags & TRUN_FIRST_SAMPLE_FLAGS != 0 {
         Some(f.u32("first_sample_flags")?)
     } else {
@@ -256,6 +272,7 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
         let end = start.saturating_add(i64::try_from(total).unwrap_or(i64::MAX));
         t.presentation_end = t.presentation_end.max(end);
         t.duration = t.duration.saturating_add(total);
+        run.data_size = u64::from(count) * u64::from(d.size);
     } else {
         let mut dts = start;
         let mut first = t.presentation_start;
@@ -266,9 +283,12 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
             } else {
                 d.duration
             };
-            if flags & TRUN_SIZE != 0 {
-                f.skip(4, "sample_size")?;
-            }
+            let size = if flags & TRUN_SIZE != 0 {
+                f.u32("sample_size")?
+            } else {
+                d.size
+            };
+            run.data_size += u64::from(size);
             if flags & TRUN_FLAGS != 0 {
                 f.skip(4, "sample_flags")?;
             }
@@ -289,5 +309,50 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
         t.duration = u64::try_from(dts).unwrap_or(u64::MAX);
     }
     t.sample_count += u64::from(count);
+    t.runs.push(run);
+    Ok(())
+}
+
+/// Check that every run's samples lie in the fragment's `mdat` (`mdat`: its byte range from
+/// the moof start; `moof_at`: where the moof is, for errors). Runs counted from an explicit
+/// `tfhd` base_data_offset (a file position) are not checked.
+pub fn check_sample_data(
+    moof: &Moof,
+    moof_at: u64,
+    mdat: std::ops::Range<u64>,
+) -> Result<(), BoxError> {
+    // Where the previous traf's data ended (the base of a traf without base flags).
+    let mut prev_end = 0i128;
+    for (i, t) in moof.trafs.iter().enumerate() {
+        if t.tfhd_flags & TFHD_BASE_DATA_OFFSET != 0 {
+            prev_end = i128::MAX;
+            continue;
+        }
+        let from_moof = t.tfhd_flags & TFHD_DEFAULT_BASE_IS_MOOF != 0 || i == 0;
+        let base = if from_moof { 0 } else { prev_end };
+        let mut next = base;
+        for r in &t.runs {
+            let start = r
+                .data_offset
+                .map_or(next, |o| base.saturating_add(i128::from(o.value)));
+            let end = start.saturating_add(i128::from(r.data_size));
+            let inside = i128::from(mdat.start) <= start && end <= i128::from(mdat.end);
+            if !inside && r.data_size > 0 {
+                return Err(BoxError::malformed(
+                    FourCc::new(b"trun"),
+                    moof_at + r.at as u64,
+                    format!(
+                        "sample data at bytes {}..{} is outside the mdat body at bytes {}..{}",
+                        i128::from(moof_at) + start,
+                        i128::from(moof_at) + end,
+                        moof_at + mdat.start,
+                        moof_at + mdat.end
+                    ),
+                ));
+            }
+            next = end;
+        }
+        prev_end = next;
+    }
     Ok(())
 }

@@ -8,9 +8,13 @@ use crate::error::ErrorCategory;
 /// What starts at the front of the buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TopLevel {
-    /// A movie fragment: the `moof` is `..moof_len`, the fragment (through the end of the
-    /// `mdat`, with any box between them) is `..len`.
-    Fragment { moof_len: usize, len: usize },
+    /// A movie fragment: the `moof` is `..moof_len`, the `mdat` body `mdat_body..len`, the
+    /// fragment (with any box between them) `..len`.
+    Fragment {
+        moof_len: usize,
+        mdat_body: usize,
+        len: usize,
+    },
     /// A box that is not appended (`len` bytes).
     Skip { len: usize },
     /// Not complete yet.
@@ -47,6 +51,7 @@ pub fn next_top_level(data: &[u8], offset: u64, end: bool) -> Result<TopLevel, B
                     b"mdat" => {
                         return Ok(TopLevel::Fragment {
                             moof_len: len,
+                            mdat_body: at + next.header_len,
                             len: at + n,
                         })
                     }

@@ -98,8 +98,8 @@ fn grow_for_upgrades(
         if t.tfhd_flags & TFHD_DEFAULT_BASE_IS_MOOF == 0 && i > 0 {
             continue;
         }
-        for (j, off) in t.data_offsets.iter().enumerate() {
-            match off {
+        for (j, run) in t.runs.iter().enumerate() {
+            match run.data_offset {
                 Some(o) => {
                     let v = i32::try_from(i64::from(o.value) + grow as i64)
                         .map_err(|_| unsafe_error(t, "a trun data_offset at the 32-bit limit"))?;

@@ -13,10 +13,11 @@ use super::{
     RemuxError, RemuxOutput, RemuxWarning, SegmentInfo, TrackKind, TrackOutput, MAX_SEGMENT_BYTES,
 };
 use crate::fmp4::boxes::Boxes;
-use crate::fmp4::moof::{read_moof, Moof};
+use crate::fmp4::moof::{check_sample_data, read_moof, Moof};
 use crate::fmp4::moov::{read_init, Handler, InitSegment};
 use crate::fmp4::segment::{next_top_level, TopLevel};
 use crate::fmp4::tfdt::write_shifted_moof;
+use std::ops::Range;
 
 /// The init segment pushed last.
 #[derive(Debug)]
@@ -269,9 +270,14 @@ impl Passthrough {
             match next_top_level(rest, at, end)? {
                 TopLevel::NeedMore => break,
                 TopLevel::Skip { len } => pos += len,
-                TopLevel::Fragment { moof_len, len } => {
+                TopLevel::Fragment {
+                    moof_len,
+                    mdat_body,
+                    len,
+                } => {
                     let (moof, mdat) = rest.get(..len).unwrap_or(&[]).split_at(moof_len.min(len));
-                    self.fragment(moof, mdat, at, emit)?;
+                    let body = mdat_body as u64..len as u64;
+                    self.fragment(moof, mdat, body, at, emit)?;
                     pos += len;
                 }
             }
@@ -280,11 +286,13 @@ impl Passthrough {
         Ok(pos)
     }
 
-    /// One `moof` (at byte `at`) and what follows it through its `mdat`.
+    /// One `moof` (at byte `at`) and what follows it through its `mdat` (whose body is at
+    /// `body` from the moof start).
     fn fragment(
         &mut self,
         moof_bytes: &[u8],
         mdat: &[u8],
+        body: Range<u64>,
         at: u64,
         emit: &mut Emit,
     ) -> Result<(), RemuxError> {
@@ -295,6 +303,7 @@ impl Passthrough {
                 len: moof_bytes.len(),
             })??;
         let moof = read_moof(&moof_box, &init.segment)?;
+        check_sample_data(&moof, at, body)?;
         let timescale = |id: u32| init.segment.track(id).map_or(1, |t| t.timescale);
         if self.seg.fragments == 0 {
             for t in &moof.trafs {

@@ -129,9 +129,11 @@ impl Passthrough {
 
     /// The next segment that sets the mapping (the first, or one after `reset` or with
     /// `discontinuity`) uses `offset` instead of its own placement: how the engine keeps an
-    /// audio rendition on the main stream's timeline.
+    /// audio rendition on the main stream's timeline. A non-finite offset is ignored.
     pub fn impose_offset(&mut self, offset: f64) {
-        self.imposed = Some(offset);
+        if offset.is_finite() {
+            self.imposed = Some(offset);
+        }
     }
 
     /// Forget everything, the init segment included (the engine pushes it again).

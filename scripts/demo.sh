@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The demo: builds the npm package, makes the MediaConvert-shaped sample stream, starts the local
-# CloudFront (devcdn) with its app side serving the demo page, and prints the page's URL.
+# The demo: builds the npm package, makes the MediaConvert-shaped sample streams (every shape of
+# make-sample.sh: TS ladder, CMAF, CMAF single file, Apple HLS with alternate audio), starts the local
+# CloudFront (devcdn, every shape behind signed cookies) with its app side serving the demo page, and
+# prints the page's URL; the page's source menu picks the shape.
 # Ctrl-C stops everything it started. Ports: PORT (app and page, 8080), CDN_PORT (CDN, 9090).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_rust_wasm
@@ -16,7 +18,7 @@ if ! bash scripts/build-pkg.sh; then
   [[ -f pkg/hlsplay.js && -f pkg/hlsplay_bg.wasm ]] || exit 1
   log "WARNING: the package was built but failed its checks (above); the demo goes on with it"
 fi
-bash scripts/make-sample.sh
+bash scripts/make-sample.sh all
 log "building devcdn (the local CloudFront)"
 cargo build --release -p devcdn
 
@@ -52,6 +54,11 @@ for _ in $(seq 100); do
 done
 
 url="http://localhost:$PORT/"
-[[ "$CDN_PORT" == 9090 ]] || url+="?cdn=$CDN_PORT"
+query=
+[[ "$CDN_PORT" == 9090 ]] || query="cdn=$CDN_PORT&"
+for shape in ts cmaf cmaf-single-file apple-alt-audio; do
+  log "  $shape: $url?${query}source=$shape"
+done
+[[ -z "$query" ]] || url+="?${query%&}"
 log "demo ready: open $url   (Ctrl-C stops; DEMO_VERBOSE=1 logs every request)"
 wait "$cdn_pid"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# make-sample.sh [input.mp4] [outdir]
+# make-sample.sh [shape] [input.mp4] [outdir]        (or: make-sample.sh --shape SHAPE [input.mp4] [outdir])
 #
-# Turns an mp4 (default: a generated 60 s testsrc2 pattern with a 440 Hz tone) into the shape of the
-# MediaConvert job the player is built for (see docs/design-devcdn.md, "Sample stream"):
+# Turns an mp4 (default: a generated 60 s testsrc2 pattern with a 440 Hz tone) into the shapes of the
+# MediaConvert jobs the player is built for (see docs/design-devcdn.md, "Sample stream"). SHAPE is
+# recognised by name, so `make-sample.sh` and `make-sample.sh '' sample` still make the default `ts`:
 #
+# ts (default): the Apple HLS output group, MPEG-TS with the audio muxed into every rendition
 #   <outdir>/<base>/Default/HLS/<base>.m3u8                 master (BANDWIDTH, AVERAGE-BANDWIDTH, CODECS,
 #                                                           RESOLUTION, FRAME-RATE)
 #   <outdir>/<base>/Default/HLS/<base>_360.m3u8 (540, 720)  VOD media playlists, MEDIA-SEQUENCE 1, integer EXTINF
@@ -12,20 +14,82 @@
 #   <outdir>/<base>/Default/MP4/<base>.mp4                  720p 3 Mbps, moov at front
 #   <outdir>/<base>/Default/Thumbnails/<base>.0000000.jpg   1280x720 JPEG every 5 s (7-digit counter)
 #
+# cmaf: the CMAF output group (SegmentControl SEGMENTED_FILES), video-only renditions and two audio
+#   renditions in two languages, every one with its own playlist, EXT-X-MAP init and segments
+#   <outdir>/<base>/Default/CMAF/<base>.m3u8                master (VERSION 6, AUDIO="program_audio_0")
+#   <outdir>/<base>/Default/CMAF/<base>_360.m3u8            video media playlist (540, 720)
+#   <outdir>/<base>/Default/CMAF/<base>_360init.cmfv        its init segment (ftyp + moov)
+#   <outdir>/<base>/Default/CMAF/<base>_360_000000001.cmfv  10 s segments of 3 s fragments (one per GOP)
+#   <outdir>/<base>/Default/CMAF/<base>_eng.m3u8, <base>_enginit.cmfa, <base>_eng_000000001.cmfa
+#                                                           English: the 440 Hz tone (fra: French, 660 Hz)
+#
+# cmaf-single-file (alias cmaf-byterange): the same with SegmentControl SINGLE_FILE, one file per
+#   rendition (the init and the segments above, byte for byte) addressed by EXT-X-BYTERANGE
+#   <outdir>/<base>/Default/CMAF-SingleFile/<base>.m3u8, <base>_360.m3u8, <base>_360.cmfv, <base>_eng.cmfa, ...
+#
+# apple-alt-audio (alias apple): the Apple HLS output group with AudioTrackType ALTERNATE_AUDIO_*:
+#   video-only MPEG-TS renditions (PMT 480 / video 481) and two audio-only MPEG-TS renditions
+#   (AudioOnlyContainer M2TS, PMT 480 / audio 482), English DEFAULT=YES, French DEFAULT=NO
+#   <outdir>/<base>/Default/HLS-AltAudio/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts,
+#   <base>_eng.m3u8, <base>_eng<stamp>_00001.ts, ...
+#
+# all: every shape above.
+#
 # Ladder: 640x360 / 960x540 / 1280x720 at 1 / 2 / 3 Mbps (constrained to CBR-like with maxrate/bufsize),
 # H.264 Main, 2 B-frames, GOP 90 frames, closed GOP, keyframes forced every 10 s so segments are cut at
 # 10 s as MediaConvert's segment control does; AAC-LC 96 kbps 48 kHz stereo muxed into every rendition.
+# The other shapes carry the very same video bitstream (copied from the ts ladder, not encoded again),
+# so a comparison between shapes compares packaging only; their audio is encoded from the source
+# (English: the source's audio, French: a 660 Hz tone) with the same AAC settings.
 #
-# Idempotent: a stamp file records the parameters; when it matches, nothing is done.
+# Idempotent: one stamp file per shape records its parameters; when they match, nothing is done.
 set -euo pipefail
+
+usage() {
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+}
+
+die() { echo "make-sample: $*" >&2; exit 2; }
+
+# The shape a name stands for, or failure when the name is not one.
+shape_of() {
+  case $1 in
+    ts) echo ts ;;
+    cmaf) echo cmaf ;;
+    cmaf-single-file | cmaf-byterange) echo cmaf-single-file ;;
+    apple-alt-audio | apple) echo apple-alt-audio ;;
+    all) echo all ;;
+    *) return 1 ;;
+  esac
+}
+
+shape=
+args=()
+while (($#)); do
+  case $1 in
+    --shape) (($# >= 2)) || die "--shape needs a name"; shape=$2; shift 2 ;;
+    --shape=*) shape=${1#--shape=}; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+if [[ -z "$shape" ]] && ((${#args[@]})) && shape_of "${args[0]}" >/dev/null; then
+  shape=${args[0]}
+  args=("${args[@]:1}")
+fi
+shape=${shape:-ts}
+requested=$(shape_of "$shape") || die "unknown shape '$shape' (ts, cmaf, cmaf-single-file, apple-alt-audio, all)"
+((${#args[@]} <= 2)) || die "too many arguments (make-sample.sh [shape] [input.mp4] [outdir]; --help)"
+# `${args[0]-}`: an empty array has no element 0, and `set -u` would stop here.
+input=${args[0]-}
+outdir=${args[1]-}
+outdir=${outdir:-sample}
 
 SCRIPT_VERSION=5
 # MediaConvert puts the job's completion time into segment names (<base>_360<stamp>_00001.ts); a fixed
 # default keeps the sample reproducible, and players must take URIs from the playlist anyway.
 STAMP=${SAMPLE_STAMP:-20250101T120000}
 DURATION=${SAMPLE_DURATION:-60}
-input=${1:-}
-outdir=${2:-sample}
 
 if [[ -n "$input" ]]; then
   [[ -f "$input" ]] || { echo "make-sample: input not found: $input" >&2; exit 2; }
@@ -46,47 +110,7 @@ fi
 
 root="$outdir/$base/Default"
 hls="$root/HLS"
-stamp="$outdir/$base/.make-sample-stamp"
-params="version=$SCRIPT_VERSION input=$input_id ladder=360:1000k,540:2000k,720:3000k gop=90 bf=2 seg=10 aac=96k/48000/2 thumbs=5s stamp=$STAMP"
-
-if [[ -f "$stamp" && "$(cat "$stamp")" == "$params" && -f "$hls/$base.m3u8" ]]; then
-  echo "make-sample: up to date: $hls/$base.m3u8"
-  exit 0
-fi
-
-rm -rf "${outdir:?}/$base"
-mkdir -p "$hls" "$root/MP4" "$root/Thumbnails"
-tmp="$outdir/$base/.work"
-mkdir -p "$tmp"
-
-if [[ -n "$input" ]]; then
-  if [[ -n "$has_audio" ]]; then amap="0:a:0"; else
-    # MediaConvert's job always has an audio track; give a silent one to a silent input.
-    input_args+=(-f lavfi -i "anullsrc=channel_layout=stereo:sample_rate=48000")
-    amap="1:a"
-  fi
-else
-  amap="1:a"
-fi
-
-# Frame-exact GOP of 90 frames; extra IDR at every 10 s so every segment starts a closed GOP at 10 s.
-echo "make-sample: encoding the ladder into $hls"
-ffmpeg -hide_banner -loglevel error -y "${input_args[@]}" \
-  -filter_complex "[0:v]split=3[a][b][c];[a]scale=640:360,setsar=1[v1];[b]scale=960:540,setsar=1[v2];[c]scale=1280:720,setsar=1[v3]" \
-  -map "[v1]" -map "[v2]" -map "[v3]" -map "$amap" -map "$amap" -map "$amap" \
-  -c:v libx264 -preset veryfast -pix_fmt yuv420p -profile:v main -bf 2 -refs 3 -g 90 -keyint_min 90 \
-  -sc_threshold 0 -flags +cgop -force_key_frames "expr:gte(t,n_forced*10)" \
-  -b:v:0 1000k -maxrate:v:0 1000k -bufsize:v:0 2000k -level:v:0 3.0 \
-  -b:v:1 2000k -maxrate:v:1 2000k -bufsize:v:1 4000k -level:v:1 3.1 \
-  -b:v:2 3000k -maxrate:v:2 3000k -bufsize:v:2 6000k -level:v:2 3.1 \
-  -c:a aac -b:a 96k -ac 2 -ar 48000 -shortest \
-  -f hls -hls_time 10 -hls_playlist_type vod -hls_segment_type mpegts -start_number 1 \
-  -hls_segment_options "mpegts_pmt_start_pid=480:mpegts_start_pid=481" \
-  -hls_segment_filename "$hls/${base}_%v${STAMP}_%05d.ts" \
-  -var_stream_map "v:0,a:0,name:360 v:1,a:1,name:540 v:2,a:2,name:720" "$tmp/ffmpeg_%v.m3u8"
-
-# FRAME-RATE with 3 decimals, from the source rate fraction.
-frame_rate=$(awk -F/ '{ d = ($2 == "" ? 1 : $2); printf "%.3f", $1 / d }' <<<"$fps_frac")
+ts_stamp="$outdir/$base/.make-sample-stamp"
 
 # H.264 CODECS from the first SPS of a segment: profile_idc, constraint flags, level_idc in hex.
 codec_of() {
@@ -98,56 +122,511 @@ codec_of() {
   echo "avc1.$sps"
 }
 
-master="#EXTM3U
+# Shapes already made (or found up to date) in this run: the others depend on them.
+declare -A made=()
+
+# ---- ts: the ladder every other shape is built from ------------------------------------------------
+
+make_ts() {
+  [[ -z "${made[make_ts]:-}" ]] || return 0
+  made[make_ts]=1
+  local stamp=$ts_stamp tmp
+  local params="version=$SCRIPT_VERSION input=$input_id ladder=360:1000k,540:2000k,720:3000k gop=90 bf=2 seg=10 aac=96k/48000/2 thumbs=5s stamp=$STAMP"
+
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$params" && -f "$hls/$base.m3u8" ]]; then
+    echo "make-sample: up to date: $hls/$base.m3u8"
+    return 0
+  fi
+
+  # Only this shape's outputs: the other shapes' folders sit beside them (and are made from them).
+  rm -rf "$hls" "$root/MP4" "$root/Thumbnails" "$stamp"
+  mkdir -p "$hls" "$root/MP4" "$root/Thumbnails"
+  tmp="$outdir/$base/.work"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+
+  local amap
+  if [[ -n "$input" ]]; then
+    if [[ -n "$has_audio" ]]; then amap="0:a:0"; else
+      # MediaConvert's job always has an audio track; give a silent one to a silent input.
+      input_args+=(-f lavfi -i "anullsrc=channel_layout=stereo:sample_rate=48000")
+      amap="1:a"
+    fi
+  else
+    amap="1:a"
+  fi
+
+  # Frame-exact GOP of 90 frames; extra IDR at every 10 s so every segment starts a closed GOP at 10 s.
+  echo "make-sample: encoding the ladder into $hls"
+  ffmpeg -hide_banner -loglevel error -y "${input_args[@]}" \
+    -filter_complex "[0:v]split=3[a][b][c];[a]scale=640:360,setsar=1[v1];[b]scale=960:540,setsar=1[v2];[c]scale=1280:720,setsar=1[v3]" \
+    -map "[v1]" -map "[v2]" -map "[v3]" -map "$amap" -map "$amap" -map "$amap" \
+    -c:v libx264 -preset veryfast -pix_fmt yuv420p -profile:v main -bf 2 -refs 3 -g 90 -keyint_min 90 \
+    -sc_threshold 0 -flags +cgop -force_key_frames "expr:gte(t,n_forced*10)" \
+    -b:v:0 1000k -maxrate:v:0 1000k -bufsize:v:0 2000k -level:v:0 3.0 \
+    -b:v:1 2000k -maxrate:v:1 2000k -bufsize:v:1 4000k -level:v:1 3.1 \
+    -b:v:2 3000k -maxrate:v:2 3000k -bufsize:v:2 6000k -level:v:2 3.1 \
+    -c:a aac -b:a 96k -ac 2 -ar 48000 -shortest \
+    -f hls -hls_time 10 -hls_playlist_type vod -hls_segment_type mpegts -start_number 1 \
+    -hls_segment_options "mpegts_pmt_start_pid=480:mpegts_start_pid=481" \
+    -hls_segment_filename "$hls/${base}_%v${STAMP}_%05d.ts" \
+    -var_stream_map "v:0,a:0,name:360 v:1,a:1,name:540 v:2,a:2,name:720" "$tmp/ffmpeg_%v.m3u8"
+
+  # FRAME-RATE with 3 decimals, from the source rate fraction.
+  local frame_rate
+  frame_rate=$(awk -F/ '{ d = ($2 == "" ? 1 : $2); printf "%.3f", $1 / d }' <<<"$fps_frac")
+
+  local master="#EXTM3U
 #EXT-X-VERSION:3
 #EXT-X-INDEPENDENT-SEGMENTS"
-for spec in 360:640x360:1000 540:960x540:2000 720:1280x720:3000; do
-  IFS=: read -r name res kbps <<<"$spec"
-  src="$tmp/ffmpeg_$name.m3u8"
-  out="$hls/${base}_$name.m3u8"
-  # Rewrite ffmpeg's media playlist in MediaConvert's shape: integer EXTINF (rounded), TARGETDURATION
-  # the largest of them, and the peak segment bitrate for BANDWIDTH.
-  read -r target peak < <(awk -v dir="$hls" '
-    /^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); d = $0; next }
-    /^[^#]/ && d != "" {
-      cmd = "stat -c %s \"" dir "/" $0 "\""; cmd | getline size; close(cmd)
-      r = int(d + 0.5); if (r < 1) r = 1; if (r > t) t = r
-      # A last sliver of a segment would claim an absurd peak; judge peaks on full-length ones.
-      if (d >= 1) { bps = size * 8 / d; if (bps > p) p = bps }
-      d = ""
-    }
-    END { printf "%d %d\n", t, p }' "$src")
-  {
-    echo "#EXTM3U"
-    echo "#EXT-X-VERSION:3"
-    echo "#EXT-X-TARGETDURATION:$target"
-    echo "#EXT-X-MEDIA-SEQUENCE:1"
-    echo "#EXT-X-PLAYLIST-TYPE:VOD"
-    awk '/^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); r = int($0 + 0.5); printf "#EXTINF:%d,\n", (r < 1 ? 1 : r); next }
-         /^[^#]/ { print }' "$src"
-    echo "#EXT-X-ENDLIST"
-  } >"$out"
-  first_seg=$(grep -v '^#' "$out" | head -1)
-  codecs="$(codec_of "$hls/$first_seg"),mp4a.40.2"
-  # AVERAGE-BANDWIDTH as MediaConvert writes it: 1.1 x configured video + audio.
-  avg=$(( (kbps * 1000 + 96000) * 11 / 10 ))
-  # BANDWIDTH is a peak: never below the average (a CBR encode can come in under 1.1 x configured).
-  (( peak < avg )) && peak=$avg
-  master+="
+  local spec name res kbps src out target peak first_seg codecs avg
+  for spec in 360:640x360:1000 540:960x540:2000 720:1280x720:3000; do
+    IFS=: read -r name res kbps <<<"$spec"
+    src="$tmp/ffmpeg_$name.m3u8"
+    out="$hls/${base}_$name.m3u8"
+    # Rewrite ffmpeg's media playlist in MediaConvert's shape: integer EXTINF (rounded), TARGETDURATION
+    # the largest of them, and the peak segment bitrate for BANDWIDTH.
+    read -r target peak < <(awk -v dir="$hls" '
+      /^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); d = $0; next }
+      /^[^#]/ && d != "" {
+        cmd = "stat -c %s \"" dir "/" $0 "\""; cmd | getline size; close(cmd)
+        r = int(d + 0.5); if (r < 1) r = 1; if (r > t) t = r
+        # A last sliver of a segment would claim an absurd peak; judge peaks on full-length ones.
+        if (d >= 1) { bps = size * 8 / d; if (bps > p) p = bps }
+        d = ""
+      }
+      END { printf "%d %d\n", t, p }' "$src")
+    {
+      echo "#EXTM3U"
+      echo "#EXT-X-VERSION:3"
+      echo "#EXT-X-TARGETDURATION:$target"
+      echo "#EXT-X-MEDIA-SEQUENCE:1"
+      echo "#EXT-X-PLAYLIST-TYPE:VOD"
+      awk '/^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); r = int($0 + 0.5); printf "#EXTINF:%d,\n", (r < 1 ? 1 : r); next }
+           /^[^#]/ { print }' "$src"
+      echo "#EXT-X-ENDLIST"
+    } >"$out"
+    first_seg=$(grep -v '^#' "$out" | head -1)
+    codecs="$(codec_of "$hls/$first_seg"),mp4a.40.2"
+    # AVERAGE-BANDWIDTH as MediaConvert writes it: 1.1 x configured video + audio.
+    avg=$(( (kbps * 1000 + 96000) * 11 / 10 ))
+    # BANDWIDTH is a peak: never below the average (a CBR encode can come in under 1.1 x configured).
+    (( peak < avg )) && peak=$avg
+    master+="
 #EXT-X-STREAM-INF:BANDWIDTH=$peak,AVERAGE-BANDWIDTH=$avg,CODECS=\"$codecs\",RESOLUTION=$res,FRAME-RATE=$frame_rate
 ${base}_$name.m3u8"
-done
-printf '%s\n' "$master" >"$hls/$base.m3u8"
+  done
+  printf '%s\n' "$master" >"$hls/$base.m3u8"
 
-echo "make-sample: MP4 (720p, moov first) and thumbnails"
-# The progressive MP4 is the 720p rendition itself, remuxed: same encode as MediaConvert's 720p output.
-concat=$(grep -v '^#' "$hls/${base}_720.m3u8" | sed "s|^|$hls/|" | paste -sd'|')
-ffmpeg -hide_banner -loglevel error -y -i "concat:$concat" -map 0 -c copy -bsf:a aac_adtstoasc \
-  -movflags +faststart "$root/MP4/$base.mp4"
-# Frame capture: one 1280x720 JPEG every 5 s of media time, counter from 0 with 7 digits.
-ffmpeg -hide_banner -loglevel error -y -i "$root/MP4/$base.mp4" -map 0:v:0 \
-  -vf "fps=1/5:round=down,scale=1280:720" -q:v 3 -start_number 0 "$root/Thumbnails/$base.%07d.jpg"
+  echo "make-sample: MP4 (720p, moov first) and thumbnails"
+  # The progressive MP4 is the 720p rendition itself, remuxed: same encode as MediaConvert's 720p output.
+  local concat
+  concat=$(grep -v '^#' "$hls/${base}_720.m3u8" | sed "s|^|$hls/|" | paste -sd'|')
+  ffmpeg -hide_banner -loglevel error -y -i "concat:$concat" -map 0 -c copy -bsf:a aac_adtstoasc \
+    -movflags +faststart "$root/MP4/$base.mp4"
+  # Frame capture: one 1280x720 JPEG every 5 s of media time, counter from 0 with 7 digits.
+  ffmpeg -hide_banner -loglevel error -y -i "$root/MP4/$base.mp4" -map 0:v:0 \
+    -vf "fps=1/5:round=down,scale=1280:720" -q:v 3 -start_number 0 "$root/Thumbnails/$base.%07d.jpg"
 
-rm -rf "$tmp"
-printf '%s' "$params" >"$stamp"
-echo "make-sample: done: $hls/$base.m3u8"
+  rm -rf "$tmp"
+  printf '%s' "$params" >"$stamp"
+  echo "make-sample: done: $hls/$base.m3u8"
+}
+
+# ---- what the shapes with separate audio share ------------------------------------------------------
+
+RUNGS="360:640x360:1000 540:960x540:2000 720:1280x720:3000"
+# The audio renditions: name modifier = ISO 639-2 code, NAME, tone of the generated source (Hz).
+AUDIO_TRACKS="eng:English:440 fra:Français:660"
+AUDIO_KBPS=96
+SEGMENT_S=10
+# MediaConvert's MinFinalSegmentLength: a last segment shorter than this joins the one before (the
+# audio runs one AAC frame past the video, which would otherwise make a 21 ms segment).
+MIN_FINAL_S=1
+
+# The concat: input of one rung of the ts ladder (its segments in playlist order).
+ladder_input() {
+  echo "concat:$(grep -v '^#' "$hls/${base}_$1.m3u8" | sed "s|^|$hls/|" | paste -sd'|')"
+}
+
+# ffmpeg input arguments for the audio renditions, in AUDIO_TRACKS order, each input starting at
+# $1 seconds (-itsoffset; used with -copyts). The generated source gets its tones; an input file gives
+# its own audio (or silence) to the first language and a tone to the others, so they differ audibly.
+audio_inputs=()
+audio_source_id=
+set_audio_inputs() {
+  local offset=$1 spec lang label hz first=1 dur
+  audio_inputs=()
+  audio_source_id=
+  dur=$DURATION
+  [[ -n "$input" ]] && dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$input")
+  for spec in $AUDIO_TRACKS; do
+    IFS=: read -r lang label hz <<<"$spec"
+    if [[ -n "$input" && $first == 1 ]]; then
+      if [[ -n "$has_audio" ]]; then
+        audio_inputs+=(-itsoffset "$offset" -i "$input")
+        audio_source_id+="$lang=input "
+      else
+        audio_inputs+=(-itsoffset "$offset" -f lavfi -t "$dur" -i "anullsrc=channel_layout=stereo:sample_rate=48000")
+        audio_source_id+="$lang=silence "
+      fi
+    else
+      audio_inputs+=(-itsoffset "$offset" -f lavfi -i "sine=frequency=$hz:sample_rate=48000:duration=$dur")
+      audio_source_id+="$lang=sine$hz "
+    fi
+    first=0
+  done
+}
+
+# -map and -var_stream_map arguments for the audio inputs starting at input index $1.
+audio_maps() {
+  local i=$1 spec lang label hz
+  for spec in $AUDIO_TRACKS; do
+    IFS=: read -r lang label hz <<<"$spec"
+    printf -- '-map\n%d:a:0\n' "$i"
+    i=$((i + 1))
+  done
+}
+audio_stream_map() {
+  local i=0 spec lang label hz out=()
+  for spec in $AUDIO_TRACKS; do
+    IFS=: read -r lang label hz <<<"$spec"
+    out+=("a:$i,name:$lang")
+    i=$((i + 1))
+  done
+  echo "${out[*]}"
+}
+
+frame_rate_of() { awk -F/ '{ d = ($2 == "" ? 1 : $2); printf "%.3f", $1 / d }' <<<"$fps_frac"; }
+
+# Writes a media playlist from a table of segments (lines `uri duration bytes [offset]`, offset for
+# byte ranges) and prints its peak bitrate (bits/s over the segments of 1 s or more).
+#   write_media_playlist TABLE OUT VERSION [MAP_URI [MAP_BYTERANGE]]
+write_media_playlist() {
+  local table=$1 out=$2 version=$3 map_uri=${4:-} map_range=${5:-}
+  awk -v version="$version" -v map_uri="$map_uri" -v map_range="$map_range" -v out="$out" '
+    { uri[NR] = $1; d[NR] = $2; size[NR] = $3; off[NR] = $4
+      r = int($2 + 0.5); if (r < 1) r = 1; rounded[NR] = r; if (r > target) target = r
+      if ($2 >= 1) { bps = $3 * 8 / $2; if (bps > peak) peak = bps } }
+    END {
+      print "#EXTM3U" > out
+      print "#EXT-X-VERSION:" version > out
+      print "#EXT-X-TARGETDURATION:" target > out
+      print "#EXT-X-MEDIA-SEQUENCE:1" > out
+      print "#EXT-X-PLAYLIST-TYPE:VOD" > out
+      if (map_uri != "") {
+        if (map_range != "") printf "#EXT-X-MAP:URI=\"%s\",BYTERANGE=\"%s\"\n", map_uri, map_range > out
+        else printf "#EXT-X-MAP:URI=\"%s\"\n", map_uri > out
+      }
+      for (i = 1; i <= NR; i++) {
+        printf "#EXTINF:%d,\n", rounded[i] > out
+        if (off[i] != "") printf "#EXT-X-BYTERANGE:%d@%d\n", size[i], off[i] > out
+        print uri[i] > out
+      }
+      print "#EXT-X-ENDLIST" > out
+      printf "%d\n", peak
+    }' "$table"
+}
+
+# The shared part of a shape's master: BANDWIDTH = the video rendition's peak + the largest audio
+# peak; AVERAGE-BANDWIDTH 1.1 x configured video + audio, as for the ts ladder.
+bandwidths() { # video_peak audio_peak kbps
+  local peak=$(($1 + $2)) avg=$(( ($3 * 1000 + AUDIO_KBPS * 1000) * 11 / 10 ))
+  (( peak < avg )) && peak=$avg
+  echo "$peak $avg"
+}
+
+up_to_date() { # stamp params master
+  [[ -f "$1" && "$(cat "$1")" == "$2" && -f "$3" ]]
+}
+
+# ---- cmaf: the CMAF output group ----------------------------------------------------------------------
+
+CMAF_VERSION=1
+FRAGMENT_S=2 # MediaConvert's FragmentLength: fragments end at the next keyframe after it (every GOP here)
+
+# Top-level boxes of an MP4 file: `offset size type` per line.
+mp4_boxes() {
+  local file=$1 len off=0 size type
+  len=$(stat -c %s "$file")
+  while ((off < len)); do
+    size=$(od -An -tu4 --endian=big -N4 -j"$off" "$file" | tr -d ' ')
+    type=$(dd if="$file" bs=1 skip=$((off + 4)) count=4 status=none)
+    ((size >= 8)) || { echo "make-sample: unexpected box size $size at $off in $file" >&2; exit 1; }
+    echo "$off $size $type"
+    off=$((off + size))
+  done
+}
+
+# Bytes [offset, offset + size) of a file to stdout.
+copy_bytes() { dd if="$1" bs=64K iflag=skip_bytes,count_bytes skip="$2" count="$3" status=none; }
+
+# Groups ffmpeg's fragment-long fMP4 files (each `styp sidx moof mdat`) of rendition $2 into
+# SEGMENT_S-long CMAF segments: the first piece's styp, then every piece's moof + mdat. A piece
+# belongs to segment floor(start / SEGMENT_S): the forced keyframes (video) and ffmpeg's cuts at the
+# first frame after each multiple of FRAGMENT_S (audio) make every segment start at or just after a
+# multiple of SEGMENT_S. Prints the segment table (`uri duration bytes`).
+assemble_cmaf() { # workdir name ext outdir
+  local work=$1 name=$2 ext=$3 dir=$4
+  local pieces="$work/pieces_$name" piece group dur cur=-1 uri="" off size type first
+  cp "$work/init_$name.mp4" "$dir/${base}_${name}init.$ext"
+  awk -v seg="$SEGMENT_S" -v minfinal="$MIN_FINAL_S" '
+    /^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); d = $0; next }
+    /^[^#]/ { n++; p[n] = $0; g[n] = int(t / seg + 0.001); dd[n] = d; t += d }
+    END {
+      # A last segment shorter than MinFinalSegmentLength joins the previous one.
+      last = g[n]; len = 0
+      for (i = 1; i <= n; i++) if (g[i] == last) len += dd[i]
+      if (last > 0 && len < minfinal) for (i = 1; i <= n; i++) if (g[i] == last) g[i] = last - 1
+      for (i = 1; i <= n; i++) print p[i], g[i], dd[i]
+    }' "$work/ffmpeg_$name.m3u8" >"$pieces"
+  declare -A seg_dur=()
+  while read -r piece group dur; do
+    if ((group != cur)); then
+      ((group == cur + 1)) || { echo "make-sample: no fragment starts segment $((cur + 2)) of $name" >&2; exit 1; }
+      cur=$group
+      uri="${base}_${name}_$(printf '%09d' $((group + 1))).$ext"
+      : >"$dir/$uri"
+      first=1
+    fi
+    seg_dur[$uri]=$(awk -v a="${seg_dur[$uri]:-0}" -v b="$dur" 'BEGIN { printf "%.6f", a + b }')
+    while read -r off size type; do
+      case $type in
+        styp) if ((first)); then copy_bytes "$work/$piece" "$off" "$size" >>"$dir/$uri"; fi ;;
+        sidx) ;; # indexes this piece alone: meaningless inside a longer segment
+        moof | mdat) copy_bytes "$work/$piece" "$off" "$size" >>"$dir/$uri" ;;
+        *) echo "make-sample: unexpected box '$type' in $work/$piece" >&2; exit 1 ;;
+      esac
+    done < <(mp4_boxes "$work/$piece")
+    first=0
+  done <"$pieces"
+  local n
+  for ((n = 1; n <= cur + 1; n++)); do
+    uri="${base}_${name}_$(printf '%09d' "$n").$ext"
+    echo "$uri ${seg_dur[$uri]} $(stat -c %s "$dir/$uri")"
+  done
+}
+
+make_cmaf() {
+  [[ -z "${made[make_cmaf]:-}" ]] || return 0
+  made[make_cmaf]=1
+  make_ts
+  local dir="$root/CMAF" stamp="$outdir/$base/.make-sample-cmaf-stamp" work="$outdir/$base/.work-cmaf"
+  set_audio_inputs 0
+  local params="cmaf version=$CMAF_VERSION ts=[$(cat "$ts_stamp")] audio=[$AUDIO_TRACKS ${audio_source_id}${AUDIO_KBPS}k] fragment=$FRAGMENT_S seg=$SEGMENT_S minfinal=$MIN_FINAL_S"
+  if up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
+    echo "make-sample: up to date: $dir/$base.m3u8"
+    return 0
+  fi
+  rm -rf "$dir" "$stamp" "$work"
+  mkdir -p "$dir" "$work"
+
+  echo "make-sample: CMAF renditions (video copied from the ladder, audio encoded) into $dir"
+  local video_inputs=() video_maps=() stream_map=() spec name res kbps i=0
+  for spec in $RUNGS; do
+    IFS=: read -r name res kbps <<<"$spec"
+    video_inputs+=(-i "$(ladder_input "$name")")
+    video_maps+=(-map "$i:v:0")
+    stream_map+=("v:$i,name:$name")
+    i=$((i + 1))
+  done
+  local amaps
+  mapfile -t amaps < <(audio_maps "$i")
+  # ffmpeg cuts a piece at the first keyframe (video) or frame (audio) after every FRAGMENT_S; each
+  # piece is one moof + mdat, and the pieces are grouped into segments below.
+  ffmpeg -hide_banner -loglevel error -y "${video_inputs[@]}" "${audio_inputs[@]}" \
+    "${video_maps[@]}" "${amaps[@]}" -c:v copy -c:a aac -b:a "${AUDIO_KBPS}k" -ac 2 -ar 48000 \
+    -f hls -hls_time "$FRAGMENT_S" -hls_playlist_type vod -hls_segment_type fmp4 -start_number 1 \
+    -hls_segment_options "movflags=+cmaf" -hls_fmp4_init_filename "init_%v.mp4" \
+    -hls_segment_filename "$work/piece_%v_%05d.m4s" \
+    -var_stream_map "${stream_map[*]} $(audio_stream_map)" "$work/ffmpeg_%v.m3u8"
+
+  # Audio first: the video renditions' BANDWIDTH includes the largest audio peak.
+  local lang label hz peak audio_peak=0 media=""
+  for spec in $AUDIO_TRACKS; do
+    IFS=: read -r lang label hz <<<"$spec"
+    assemble_cmaf "$work" "$lang" cmfa "$dir" >"$work/table_$lang"
+    peak=$(write_media_playlist "$work/table_$lang" "$dir/${base}_$lang.m3u8" 6 "${base}_${lang}init.cmfa")
+    ((peak > audio_peak)) && audio_peak=$peak
+    local default=NO
+    [[ -z "$media" ]] && default=YES
+    media+="
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"program_audio_0\",LANGUAGE=\"$lang\",NAME=\"$label\",AUTOSELECT=YES,DEFAULT=$default,URI=\"${base}_$lang.m3u8\""
+  done
+  local master="#EXTM3U
+#EXT-X-VERSION:6
+#EXT-X-INDEPENDENT-SEGMENTS" frame_rate codecs bw avg
+  frame_rate=$(frame_rate_of)
+  for spec in $RUNGS; do
+    IFS=: read -r name res kbps <<<"$spec"
+    assemble_cmaf "$work" "$name" cmfv "$dir" >"$work/table_$name"
+    peak=$(write_media_playlist "$work/table_$name" "$dir/${base}_$name.m3u8" 6 "${base}_${name}init.cmfv")
+    codecs="$(codec_of "$(ladder_input "$name")"),mp4a.40.2"
+    read -r bw avg < <(bandwidths "$peak" "$audio_peak" "$kbps")
+    master+="
+#EXT-X-STREAM-INF:BANDWIDTH=$bw,AVERAGE-BANDWIDTH=$avg,VIDEO-RANGE=SDR,CODECS=\"$codecs\",RESOLUTION=$res,FRAME-RATE=$frame_rate,AUDIO=\"program_audio_0\"
+${base}_$name.m3u8"
+  done
+  # As in MediaConvert's CMAF masters, the audio renditions come after the variants that use them.
+  printf '%s%s\n' "$master" "$media" >"$dir/$base.m3u8"
+  rm -rf "$work"
+  printf '%s' "$params" >"$stamp"
+  echo "make-sample: done: $dir/$base.m3u8"
+}
+
+# ---- cmaf-single-file: SegmentControl SINGLE_FILE -------------------------------------------------------
+
+CMAF_SINGLE_VERSION=1
+
+make_cmaf_single_file() {
+  [[ -z "${made[make_cmaf_single_file]:-}" ]] || return 0
+  made[make_cmaf_single_file]=1
+  make_cmaf
+  local src="$root/CMAF" dir="$root/CMAF-SingleFile" stamp="$outdir/$base/.make-sample-cmaf-single-file-stamp"
+  local work="$outdir/$base/.work-cmaf-single-file"
+  local params="cmaf-single-file version=$CMAF_SINGLE_VERSION cmaf=[$(cat "$outdir/$base/.make-sample-cmaf-stamp")]"
+  if up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
+    echo "make-sample: up to date: $dir/$base.m3u8"
+    return 0
+  fi
+  rm -rf "$dir" "$stamp" "$work"
+  mkdir -p "$dir" "$work"
+  echo "make-sample: CMAF single-file renditions (EXT-X-BYTERANGE) into $dir"
+  local playlist name ext file init init_len off seg len dur
+  # One file per rendition: the init, then the segments, in playlist order; byte ranges from the sizes.
+  for playlist in "$src/${base}"_*.m3u8; do
+    name=$(basename "$playlist" .m3u8)
+    name=${name#"${base}_"}
+    init=$(sed -n 's/^#EXT-X-MAP:URI="\([^"]*\)".*/\1/p' "$playlist")
+    ext=${init##*.}
+    file="${base}_$name.$ext"
+    cat "$src/$init" >"$dir/$file"
+    init_len=$(stat -c %s "$src/$init")
+    off=$init_len
+    : >"$work/table_$name"
+    while read -r dur seg; do
+      len=$(stat -c %s "$src/$seg")
+      cat "$src/$seg" >>"$dir/$file"
+      echo "$file $dur $len $off" >>"$work/table_$name"
+      off=$((off + len))
+    done < <(awk '/^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); d = $0; next } /^[^#]/ { print d, $0 }' "$playlist")
+    write_media_playlist "$work/table_$name" "$dir/${base}_$name.m3u8" 6 "$file" "$init_len@0" >/dev/null
+  done
+  # The master is the segmented one's: same renditions, same bytes, same names of playlists.
+  cp "$src/$base.m3u8" "$dir/$base.m3u8"
+  rm -rf "$work"
+  printf '%s' "$params" >"$stamp"
+  echo "make-sample: done: $dir/$base.m3u8"
+}
+
+# ---- apple-alt-audio: the Apple HLS group with alternate audio renditions ----------------------------------
+
+APPLE_ALT_VERSION=1
+
+# Rewrites ffmpeg's media playlist $2 (segments in directory $1) into a segment table, folding a last
+# segment shorter than MIN_FINAL_S into the one before (MPEG-TS segments concatenate).
+ts_table() { # dir ffmpeg_playlist
+  local dir=$1 list=$2 n last_uri last_dur prev_uri prev_dur rows
+  mapfile -t rows < <(awk '/^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); d = $0; next } /^[^#]/ { print $0, d }' "$list")
+  n=${#rows[@]}
+  if ((n > 1)); then
+    read -r last_uri last_dur <<<"${rows[n - 1]}"
+    if awk -v d="$last_dur" -v m="$MIN_FINAL_S" 'BEGIN { exit !(d < m) }'; then
+      read -r prev_uri prev_dur <<<"${rows[n - 2]}"
+      cat "$dir/$last_uri" >>"$dir/$prev_uri"
+      rm "$dir/$last_uri"
+      rows[n - 2]="$prev_uri $(awk -v a="$prev_dur" -v b="$last_dur" 'BEGIN { printf "%.6f", a + b }')"
+      unset 'rows[n - 1]'
+    fi
+  fi
+  local row uri dur
+  for row in "${rows[@]}"; do
+    read -r uri dur <<<"$row"
+    echo "$uri $dur $(stat -c %s "$dir/$uri")"
+  done
+}
+
+make_apple_alt_audio() {
+  [[ -z "${made[make_apple_alt_audio]:-}" ]] || return 0
+  made[make_apple_alt_audio]=1
+  make_ts
+  local dir="$root/HLS-AltAudio" stamp="$outdir/$base/.make-sample-apple-alt-audio-stamp" work="$outdir/$base/.work-apple-alt-audio"
+  # The video starts where the ladder's does (ffmpeg's TS muxer offsets it); -copyts keeps that, and
+  # the audio inputs start there too, so the audio renditions line up with the video as the muxed
+  # audio of the ts shape does.
+  local v0
+  v0=$(ffprobe -v error -select_streams v:0 -show_entries stream=start_time -of default=nw=1:nk=1 \
+       "$hls/$(grep -v '^#' "$hls/${base}_360.m3u8" | sed -n 1p)" | sed -n 1p)
+  set_audio_inputs "$v0"
+  local params="apple-alt-audio version=$APPLE_ALT_VERSION ts=[$(cat "$ts_stamp")] audio=[$AUDIO_TRACKS ${audio_source_id}${AUDIO_KBPS}k] seg=$SEGMENT_S minfinal=$MIN_FINAL_S"
+  if up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
+    echo "make-sample: up to date: $dir/$base.m3u8"
+    return 0
+  fi
+  rm -rf "$dir" "$stamp" "$work"
+  mkdir -p "$dir" "$work"
+  echo "make-sample: Apple HLS renditions with alternate audio (video-only and audio-only MPEG-TS) into $dir"
+
+  local video_inputs=() video_maps=() stream_map=() spec name res kbps i=0
+  for spec in $RUNGS; do
+    IFS=: read -r name res kbps <<<"$spec"
+    video_inputs+=(-i "$(ladder_input "$name")")
+    video_maps+=(-map "$i:v:0")
+    stream_map+=("v:$i,name:$name")
+    i=$((i + 1))
+  done
+  # Video-only renditions: the ladder's video, same PIDs and timestamps, without its audio.
+  ffmpeg -hide_banner -loglevel error -y -copyts "${video_inputs[@]}" "${video_maps[@]}" -c:v copy \
+    -f hls -hls_time "$SEGMENT_S" -hls_playlist_type vod -hls_segment_type mpegts -start_number 1 \
+    -hls_segment_options "mpegts_pmt_start_pid=480:mpegts_start_pid=481:mpegts_copyts=1" \
+    -hls_segment_filename "$dir/${base}_%v${STAMP}_%05d.ts" \
+    -var_stream_map "${stream_map[*]}" "$work/ffmpeg_%v.m3u8"
+  # Audio-only renditions (AudioOnlyContainer M2TS): audio on PID 482 as in the muxed renditions.
+  local amaps
+  mapfile -t amaps < <(audio_maps 0)
+  ffmpeg -hide_banner -loglevel error -y -copyts "${audio_inputs[@]}" "${amaps[@]}" \
+    -c:a aac -b:a "${AUDIO_KBPS}k" -ac 2 -ar 48000 \
+    -f hls -hls_time "$SEGMENT_S" -hls_playlist_type vod -hls_segment_type mpegts -start_number 1 \
+    -hls_segment_options "mpegts_pmt_start_pid=480:mpegts_start_pid=482:mpegts_copyts=1" \
+    -hls_segment_filename "$dir/${base}_%v${STAMP}_%05d.ts" \
+    -var_stream_map "$(audio_stream_map)" "$work/ffmpeg_%v.m3u8"
+
+  local master="#EXTM3U
+#EXT-X-VERSION:3
+#EXT-X-INDEPENDENT-SEGMENTS" lang label hz peak audio_peak=0 default
+  for spec in $AUDIO_TRACKS; do
+    IFS=: read -r lang label hz <<<"$spec"
+    ts_table "$dir" "$work/ffmpeg_$lang.m3u8" >"$work/table_$lang"
+    peak=$(write_media_playlist "$work/table_$lang" "$dir/${base}_$lang.m3u8" 3)
+    ((peak > audio_peak)) && audio_peak=$peak
+    # ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT for the first language, ALTERNATE_AUDIO_AUTO_SELECT after.
+    default=NO
+    [[ $lang == "${AUDIO_TRACKS%%:*}" ]] && default=YES
+    master+="
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"program_audio\",LANGUAGE=\"$lang\",NAME=\"$label\",AUTOSELECT=YES,DEFAULT=$default,URI=\"${base}_$lang.m3u8\""
+  done
+  local frame_rate codecs bw avg
+  frame_rate=$(frame_rate_of)
+  for spec in $RUNGS; do
+    IFS=: read -r name res kbps <<<"$spec"
+    ts_table "$dir" "$work/ffmpeg_$name.m3u8" >"$work/table_$name"
+    peak=$(write_media_playlist "$work/table_$name" "$dir/${base}_$name.m3u8" 3)
+    codecs="$(codec_of "$dir/$(head -1 "$work/table_$name" | cut -d' ' -f1)"),mp4a.40.2"
+    read -r bw avg < <(bandwidths "$peak" "$audio_peak" "$kbps")
+    master+="
+#EXT-X-STREAM-INF:BANDWIDTH=$bw,AVERAGE-BANDWIDTH=$avg,CODECS=\"$codecs\",RESOLUTION=$res,FRAME-RATE=$frame_rate,AUDIO=\"program_audio\"
+${base}_$name.m3u8"
+  done
+  printf '%s\n' "$master" >"$dir/$base.m3u8"
+  rm -rf "$work"
+  printf '%s' "$params" >"$stamp"
+  echo "make-sample: done: $dir/$base.m3u8"
+}
+
+case $requested in
+  ts) make_ts ;;
+  cmaf) make_cmaf ;;
+  cmaf-single-file) make_cmaf_single_file ;;
+  apple-alt-audio) make_apple_alt_audio ;;
+  all) make_ts; make_cmaf; make_cmaf_single_file; make_apple_alt_audio ;;
+esac

@@ -33,7 +33,7 @@ log "wasm tests in headless Chromium"
 WASM_BINDGEN_USE_BROWSER=1 cargo test -p hlsplay --target wasm32-unknown-unknown --tests
 
 log "sample stream (MediaConvert-shaped ladder, generated once)"
-bash scripts/make-sample.sh
+bash scripts/make-sample.sh all
 
 log "browser tests (playwright-core + Debian Chromium, through the local CloudFront)"
 cargo build -p devcdn

@@ -12,6 +12,7 @@ pub mod abr;
 pub mod engine;
 pub mod error;
 pub mod fmp4;
+pub mod id3;
 pub mod playlist;
 pub mod remux;
 #[cfg(not(target_arch = "wasm32"))]

@@ -37,9 +37,10 @@ export class DevCdn {
     return this.control(kbps > 0 ? { rate_kbps: kbps, shared_link: true } : { rate_kbps: 0, shared_link: false });
   }
 
-  /** The next media segment request fails with `kind` (403 / 404 / 503 / stall). */
-  fault(kind) {
-    const fault = { path: '*.ts', kind, count: 1 };
+  /** The next media segment request (`path`, a devcdn wildcard pattern) fails with `kind`
+   * (403 / 404 / 503 / stall). */
+  fault(kind, path = '*.ts') {
+    const fault = { path, kind, count: 1 };
     // Stall after some bytes, so the player sees a response that starts and then goes silent.
     if (kind === 'stall') fault.after_bytes = 65536;
     return this.control({ fault });

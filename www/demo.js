@@ -6,6 +6,9 @@ import { Chart } from './chart.js';
 import { probeThumbnails } from './thumbs.js';
 import { DevCdn } from './cdn.js';
 import { describeError, fmtBps, fmtBytes, fmtTime, forwardBuffer as bufferAhead, levelName, stripUrls } from './format.js';
+import {
+  SAMPLE_SOURCES, audioMenu, audioTrackLabel, initialSource, sampleSource, sampleUrl, segmentPattern, sourceOf,
+} from './sources.js';
 
 const $ = (sel) => document.querySelector(sel);
 const params = new URLSearchParams(location.search);
@@ -13,6 +16,7 @@ const params = new URLSearchParams(location.search);
 const EVENT_NAMES = [
   'manifestParsed', 'levelSwitching', 'levelSwitched', 'segmentLoaded', 'bandwidthEstimate',
   'bufferAppended', 'error', 'credentialsRefresh', 'gapJumped', 'stallNudged', 'liveEnded', 'ended',
+  'audioTracksUpdated', 'audioTrackSwitching', 'audioTrackSwitched',
 ];
 // Events too frequent for the on-page event list (still recorded in hlsplayDemo.events).
 const QUIET_EVENTS = new Set(['bufferAppended', 'bandwidthEstimate']);
@@ -30,6 +34,8 @@ const demo = (window.hlsplayDemo = {
   ready: false, // the page finished setting up (the player exists, or the failure is shown)
   thumbnails: null, // { first } once probed
   devcdn: false,
+  source: null, // the sample playing (an id of sources.js), or 'custom'
+  unsupportedEvents: [], // events this build of the package does not know (an older pkg/)
 });
 
 // ---- configuration from the URL ------------------------------------------------------------------
@@ -48,7 +54,6 @@ function cdnOrigin() {
 }
 
 const CDN = cdnOrigin();
-const DEFAULT_SRC = `${CDN}/testpattern/Default/HLS/testpattern.m3u8`;
 
 function playerConfig() {
   const config = {};
@@ -62,6 +67,7 @@ function playerConfig() {
   if (params.has('abr')) config.abrRule = params.get('abr');
   if (params.has('startLevel')) config.startLevel = Number(params.get('startLevel'));
   if (params.has('bufferGoal')) config.bufferGoal = Number(params.get('bufferGoal'));
+  if (params.has('audioLanguage')) config.audioLanguage = params.get('audioLanguage');
   return config;
 }
 
@@ -144,6 +150,8 @@ function newSession(src) {
     nudges: 0,
     lastError: null,
     thumbs: null,
+    audioTracks: [], // the last audioTracksUpdated
+    audioSwitching: null, // the track being switched to, until audioTrackSwitched
   };
 }
 
@@ -188,6 +196,9 @@ function onEvent(name, p) {
         const stripped = stripUrls(p.message || '');
         const msg = stripped !== text ? stripped : '';
         showError(text, [msg, p.url || ''].filter(Boolean).join(' — '));
+        if (p.status === 404 && s.src === s.sampleUrl) {
+          showNotice('This sample shape is not on the CDN: make every shape with `bash scripts/make-sample.sh all`.');
+        }
       }
       break;
     }
@@ -207,6 +218,21 @@ function onEvent(name, p) {
       break;
     case 'ended':
       appendLog($('#events'), `${clock()} ended: every segment is buffered (endOfStream)`);
+      break;
+    case 'audioTracksUpdated':
+      s.audioTracks = Array.isArray(p.audioTracks) ? p.audioTracks : [];
+      appendLog($('#events'), `${clock()} audio tracks: ${s.audioTracks.length ? s.audioTracks.map(audioTrackLabel).join(', ') : 'none (audio in the video)'}`);
+      renderAudio();
+      break;
+    case 'audioTrackSwitching':
+      s.audioSwitching = p.id;
+      appendLog($('#events'), `${clock()} switching audio to ${audioTrackLabel(s.audioTracks[p.id])}`);
+      renderAudio();
+      break;
+    case 'audioTrackSwitched':
+      s.audioSwitching = null;
+      appendLog($('#events'), `${clock()} audio: ${audioTrackLabel(s.audioTracks[p.id])}`, 'good');
+      renderAudio();
       break;
     default:
       if (!QUIET_EVENTS.has(name)) appendLog($('#events'), `${clock()} ${name}`);
@@ -272,6 +298,43 @@ function selectLevel(index) {
   renderLevels();
 }
 
+// ---- audio-language menu -------------------------------------------------------------------------
+
+// The player's audio API (player.audioTracks / audioTrack, hls.js's names); an older package has none.
+const playerAudioTracks = () => (player && Array.isArray(player.audioTracks) ? player.audioTracks : session ? session.audioTracks : []);
+const playerAudioTrack = () => (player && Number.isInteger(player.audioTrack) ? player.audioTrack : -1);
+
+function renderAudio() {
+  const select = $('#audio-track');
+  const tracks = playerAudioTracks();
+  const current = playerAudioTrack();
+  const entries = audioMenu(tracks, current);
+  const key = JSON.stringify(entries.map((e) => [e.value, e.label]));
+  if (select.dataset.key !== key) {
+    select.dataset.key = key;
+    select.replaceChildren(...entries.map((e) => {
+      const o = document.createElement('option');
+      o.value = e.value;
+      o.textContent = e.label;
+      o.disabled = !!e.disabled;
+      return o;
+    }));
+  }
+  select.disabled = tracks.length < 2;
+  const shown = session && session.audioSwitching != null ? session.audioSwitching : current;
+  if (shown >= 0 && shown < tracks.length) select.value = String(shown);
+  $('#stat-audio').textContent = tracks.length === 0 ? 'in the video'
+    : `${audioTrackLabel(tracks[current])}${session && session.audioSwitching != null ? ' (switching…)' : ''}`;
+}
+
+$('#audio-track').addEventListener('change', (e) => {
+  if (!player || e.target.value === '') return;
+  const index = Number(e.target.value);
+  appendLog($('#events'), `${clock()} audio: ${audioTrackLabel(playerAudioTracks()[index])} (user)`);
+  player.audioTrack = index;
+  renderAudio();
+});
+
 // ---- stats and chart -----------------------------------------------------------------------------
 
 const forwardBuffer = () => bufferAhead(video.buffered, video.currentTime);
@@ -291,6 +354,7 @@ function updateStats() {
   $('#stat-errors').textContent = `${s.errors} / ${s.retried}`;
   $('#stat-refresh').textContent = String(demo.refreshCount);
   $('#stat-gaps').textContent = `${s.gaps} / ${s.nudges}`;
+  renderAudio();
   const le = $('#stat-last-error');
   le.textContent = s.lastError ? `${s.lastError.fatal ? 'fatal: ' : ''}${describeError(s.lastError)}` : 'none';
   le.classList.toggle('bad', !!s.lastError);
@@ -521,7 +585,7 @@ $('#throttle').addEventListener('change', (e) => {
 $('#fault').addEventListener('change', async (e) => {
   const kind = e.target.value;
   if (!kind) return;
-  await cdnAction(`the next segment fails: ${kind}`, () => cdn.fault(kind));
+  await cdnAction(`the next segment fails: ${kind}`, () => cdn.fault(kind, segmentPattern(demo.source)));
   e.target.value = '';
 });
 $('#expire').addEventListener('click', () => {
@@ -546,6 +610,33 @@ $('#cdn-reset').addEventListener('click', () => {
   cdnAction('reset (unlimited, no faults, real clock)', () => cdn.reset());
 });
 
+// ---- source menu: the sample shapes on the local CDN ----------------------------------------------
+
+function renderSources() {
+  const select = $('#source');
+  select.replaceChildren(...[...SAMPLE_SOURCES, { id: 'custom', label: 'Other URL…' }].map((s) => {
+    const o = document.createElement('option');
+    o.value = s.id;
+    o.textContent = s.label;
+    return o;
+  }));
+}
+renderSources();
+
+$('#source').addEventListener('change', (e) => {
+  const picked = sampleSource(e.target.value);
+  if (!picked) {
+    $('#src').focus();
+    $('#src').select();
+    return;
+  }
+  const url = new URL(location.href);
+  url.searchParams.delete('src');
+  url.searchParams.set('source', picked.id);
+  history.pushState(null, '', url);
+  load(sampleUrl(CDN, picked));
+});
+
 // ---- loading ----------------------------------------------------------------------------------
 
 let haveApp = false;
@@ -558,12 +649,17 @@ async function load(src) {
     player = null;
   }
   session = newSession(src);
+  const source = sourceOf(src, CDN);
+  session.sampleUrl = source === 'custom' ? null : src;
+  demo.source = source;
+  $('#source').value = source;
   t0 = performance.now();
   chart.clear();
   $('#events').replaceChildren();
   $('#cdn-log').replaceChildren();
   $('#src').value = src;
   renderLevels();
+  renderAudio();
 
   const config = playerConfig();
   if (haveApp) config.refreshCredentials = refreshCredentials;
@@ -574,7 +670,14 @@ async function load(src) {
     return;
   }
   window.player = player;
-  for (const name of EVENT_NAMES) player.on(name, (p) => onEvent(name, p));
+  for (const name of EVENT_NAMES) {
+    try {
+      player.on(name, (p) => onEvent(name, p));
+    } catch {
+      // An older package without this event (the audio ones came with alternate audio).
+      if (!demo.unsupportedEvents.includes(name)) demo.unsupportedEvents.push(name);
+    }
+  }
   appendLog($('#events'), `${clock()} load ${src}`);
   player.load(src);
   // The sample is one minute long: ?loop=1 keeps it going while you play with the CDN controls.
@@ -602,12 +705,13 @@ $('#source-form').addEventListener('submit', (e) => {
   if (!src) return;
   const url = new URL(location.href);
   url.searchParams.set('src', src);
+  url.searchParams.delete('source');
   history.pushState(null, '', url);
   load(src);
 });
 
 async function main() {
-  const src = params.get('src') || DEFAULT_SRC;
+  const { src, unknown } = initialSource(params, CDN);
   $('#src').value = src;
   let mod;
   try {
@@ -642,6 +746,7 @@ async function main() {
     }
   }
   await load(src);
+  if (unknown) showNotice(`?source=${unknown} is not a sample (${SAMPLE_SOURCES.map((x) => x.id).join(', ')}); playing the first`);
   setInterval(updateStats, 250);
   setInterval(sampleChart, 500);
   demo.ready = true;

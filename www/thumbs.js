@@ -1,5 +1,6 @@
 // Seek-bar previews from MediaConvert's frame-capture output. MediaConvert writes the job's outputs
-// side by side: `<prefix>/Default/HLS/<base>.m3u8` and `<prefix>/Default/Thumbnails/<base>.NNNNNNN.jpg`,
+// side by side: `<prefix>/Default/HLS/<base>.m3u8` (or a CMAF group's `CMAF/`, or another HLS group's
+// `HLS-AltAudio/`: any folder named HLS… or CMAF…) and `<prefix>/Default/Thumbnails/<base>.NNNNNNN.jpg`,
 // one JPEG every INTERVAL seconds with a 7-digit counter. The first counter value depends on the job
 // (0 from our sample, 1 in some jobs), so it is probed once rather than assumed.
 
@@ -13,7 +14,7 @@ export function thumbnailPattern(masterUrl) {
   } catch {
     return null;
   }
-  const m = u.pathname.match(/^(.*\/)HLS\/([^/]+)\.m3u8$/);
+  const m = u.pathname.match(/^(.*\/)(?:HLS|CMAF)[^/]*\/([^/]+)\.m3u8$/);
   if (!m) return null;
   const [, dir, base] = m;
   // A signed URL's query (Policy/Signature/Key-Pair-Id) goes along: it is the same origin.

@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use super::codec_change::{codecs_of, needs_change_type};
 use super::fixed;
 use super::media::{RemuxOutput, TrackKind};
 use super::ranges::Ranges;
@@ -28,6 +29,12 @@ pub enum BufferOp {
         start: f64,
         end: f64,
     },
+    /// `changeType(mime)` before the init segment of another codec (`from`: the MIME type
+    /// it replaces).
+    ChangeType {
+        from: String,
+        mime: String,
+    },
 }
 
 /// A SourceBuffer and its queue.
@@ -48,6 +55,8 @@ pub struct Track {
     pub added: bool,
     /// Consecutive failed removes: eviction stops on this SourceBuffer after a few.
     pub remove_failures: u32,
+    /// The MIME type before the last `ChangeType` handed out (named if it fails).
+    pub changed_from: Option<String>,
 }
 
 impl Track {
@@ -62,6 +71,7 @@ impl Track {
             quota_failures: 0,
             added: false,
             remove_failures: 0,
+            changed_from: None,
         }
     }
 
@@ -76,7 +86,7 @@ impl Track {
             .chain(self.in_progress.iter())
             .filter_map(|op| match op {
                 BufferOp::Append { range, .. } => *range,
-                BufferOp::Remove { .. } => None,
+                BufferOp::Remove { .. } | BufferOp::ChangeType { .. } => None,
             })
     }
 
@@ -146,8 +156,22 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.error(ErrorCause::RemuxWarning, w, false, Some(url));
         }
         for t in out.tracks {
+            // The variants' muxed audio is not played while a rendition of its own is.
+            if stream == StreamKind::Main && t.kind == TrackKind::Audio && self.alt_audio.is_some()
+            {
+                continue;
+            }
             let track = self.ensure_track(t.kind, stream, &t.mime);
             if let Some(tr) = self.buffer.tracks.get_mut(track.0) {
+                if tr.mime != t.mime {
+                    if tr.added && needs_change_type(&tr.mime, &t.mime) {
+                        tr.queue.push_back(BufferOp::ChangeType {
+                            from: tr.mime.clone(),
+                            mime: t.mime.clone(),
+                        });
+                    }
+                    tr.mime = t.mime;
+                }
                 if let Some(init) = t.init {
                     tr.queue.push_back(BufferOp::Append {
                         data: Rc::new(init),
@@ -200,6 +224,21 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.error(ErrorCause::SourceBuffer { track, op }, details, true, None);
     }
 
+    /// `changeType` failed (or the browser has none): the next codec cannot be played.
+    pub(super) fn on_change_type_failed(&mut self, track: TrackId, reason: String) {
+        let Some(t) = self.buffer.tracks.get(track.0) else {
+            return;
+        };
+        let from = t.changed_from.as_deref().map_or("", codecs_of);
+        let details = format!(
+            "cannot switch the {} SourceBuffer from {from} to {}: {reason}",
+            t.kind.as_str(),
+            codecs_of(&t.mime)
+        );
+        let op = SourceBufferOp::ChangeType;
+        self.error(ErrorCause::SourceBuffer { track, op }, details, true, None);
+    }
+
     /// Seconds buffered ahead of the playhead, counting appends still queued (a segment just
     /// loaded is as good as buffered for the next decision).
     pub(super) fn forward_buffer(&self) -> f64 {
@@ -233,7 +272,12 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     /// Hand each idle SourceBuffer its next queued operation.
     pub(super) fn pump_tracks(&mut self) {
-        if !self.buffer.source_open {
+        // Browsers take no new SourceBuffer once media is appended: every stream's first output
+        // is in (its SourceBuffer known) before any is added.
+        let every_stream_known = self
+            .streams()
+            .all(|s| self.buffer.tracks.iter().any(|t| t.stream == s.kind));
+        if !self.buffer.source_open || !every_stream_known {
             return;
         }
         for (i, t) in self.buffer.tracks.iter_mut().enumerate() {
@@ -258,10 +302,17 @@ impl<R: SegmentRemuxer> Engine<R> {
             if t.in_progress.is_some() {
                 continue;
             }
+            let track = TrackId(i);
+            // `changeType` is synchronous: the next operation follows at once.
+            while let Some(BufferOp::ChangeType { from, mime }) = t.queue.front() {
+                t.changed_from = Some(from.clone());
+                let mime = mime.clone();
+                t.queue.pop_front();
+                self.out.push_back(Output::ChangeType { track, mime });
+            }
             let Some(op) = t.queue.pop_front() else {
                 continue;
             };
-            let track = TrackId(i);
             match &op {
                 BufferOp::Append { data, .. } => self.out.push_back(Output::Append {
                     track,
@@ -272,6 +323,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                     start: *start,
                     end: *end,
                 }),
+                BufferOp::ChangeType { .. } => {} // handed out above
             }
             t.in_progress = Some(op);
         }
@@ -285,6 +337,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         };
         t.quota_failures = 0;
+        let kind = t.kind;
         if let BufferOp::Append {
             range: Some((s, e)),
             level,
@@ -304,8 +357,14 @@ impl<R: SegmentRemuxer> Engine<R> {
                 start: s,
                 end: e,
             });
-            if stream == StreamKind::Main {
-                self.level_appended(level);
+            match stream {
+                StreamKind::Main => {
+                    self.level_appended(level);
+                    if let Some(muxed) = self.audio.selected.filter(|_| kind == TrackKind::Audio) {
+                        self.audio_appended(muxed);
+                    }
+                }
+                StreamKind::Audio => self.audio_appended(level),
             }
         }
     }
@@ -395,6 +454,28 @@ impl<R: SegmentRemuxer> Engine<R> {
             let details = format!("QuotaExceededError; evicting and retrying (goal {goal} s)");
             self.error(quota, details, false, None);
         }
+    }
+
+    /// Drop what `track` has queued and buffered from `from` on (an audio track switch).
+    /// Queued appends that start before `from` stay: the remove after them trims them.
+    pub(super) fn remove_ahead(&mut self, track: TrackId, from: f64) {
+        let Some(t) = self.buffer.tracks.get_mut(track.0) else {
+            return;
+        };
+        t.queue.retain(|op| match op {
+            BufferOp::Append {
+                range: Some((s, _)),
+                ..
+            } => *s < from,
+            _ => true,
+        });
+        t.queue.push_back(BufferOp::Remove {
+            start: from,
+            end: f64::INFINITY,
+        });
+        t.buffered.remove(from, f64::INFINITY);
+        self.buffer.buffered.remove(from, f64::INFINITY);
+        self.pump_tracks();
     }
 
     /// Remove what is more than the back buffer behind the playhead.

@@ -56,8 +56,11 @@ impl<R: SegmentRemuxer> Engine<R> {
                     self.level_failed(level, details, &url, cause_of(class));
                     return;
                 }
-                // No other rendition carries this audio: give up with a fatal error, below.
-                RequestKind::AudioPlaylist { .. } | RequestKind::Manifest => {}
+                // No other rendition carries this audio (or this init segment): give up with a
+                // fatal error, below.
+                RequestKind::AudioPlaylist { .. }
+                | RequestKind::InitSegment { .. }
+                | RequestKind::Manifest => {}
             }
         }
         let policy = self.policy(kind).clone();

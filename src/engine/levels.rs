@@ -2,8 +2,11 @@
 //! tracks: the manifest, loading and reloading media playlists, placing them on the timeline.
 
 use std::collections::VecDeque;
+use std::rc::Rc;
 
-use crate::playlist::{MasterPlaylist, MediaPlaylist, Playlist, PlaylistError, PlaylistErrorKind};
+use crate::playlist::{
+    Map, MasterPlaylist, MediaPlaylist, Playlist, PlaylistError, PlaylistErrorKind,
+};
 
 use super::loader::{Request, RequestId, RequestKind};
 use super::parse::{describe, parse_typed};
@@ -191,7 +194,6 @@ impl<R: SegmentRemuxer> Engine<R> {
             None => self.choose_level(),
         };
         self.switch_to(start, SwitchReason::Start);
-        self.select_default_audio(start);
     }
 
     pub(super) fn on_media_playlist(&mut self, r: &Request, owner: PlaylistOwner, data: &[u8]) {
@@ -253,17 +255,27 @@ impl<R: SegmentRemuxer> Engine<R> {
                 .iter()
                 .filter_map(|o| o.media.playlist.as_ref().map(|p| &p.segments)),
         );
+        // One shared map per run of segments that use it (a playlist has one or a few).
+        let mut map: Option<Rc<Map>> = None;
         let segments: VecDeque<Seg> = p
             .segments
             .iter()
-            .map(|s| Seg {
-                sequence: s.sequence,
-                start: s.start + offset,
-                duration: s.duration,
-                uri: s.uri.clone(),
-                byte_range: s.byte_range,
-                discontinuity: s.discontinuity,
-                gap: s.gap,
+            .map(|s| {
+                map = match (&s.map, map.take()) {
+                    (Some(m), Some(prev)) if *prev == *m => Some(prev),
+                    (Some(m), _) => Some(Rc::new(m.clone())),
+                    (None, _) => None,
+                };
+                Seg {
+                    sequence: s.sequence,
+                    start: s.start + offset,
+                    duration: s.duration,
+                    uri: s.uri.clone(),
+                    byte_range: s.byte_range,
+                    map: map.clone(),
+                    discontinuity: s.discontinuity,
+                    gap: s.gap,
+                }
             })
             .collect();
         let new_last = segments.back().map(|s| s.sequence);

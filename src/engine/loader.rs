@@ -3,6 +3,8 @@
 
 use crate::playlist::ByteRange;
 
+use super::types::StreamKind;
+
 /// Identifies one request for its whole life, retries included (a retry reuses the id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RequestId(pub u64);
@@ -20,10 +22,22 @@ pub enum RequestKind {
     AudioPlaylist { track: usize },
     /// A media segment of an audio track.
     AudioSegment { track: usize, sequence: u64 },
+    /// The init segment (EXT-X-MAP) of the next fMP4 segment of a stream.
+    InitSegment { stream: StreamKind },
 }
 
 impl RequestKind {
     pub fn is_segment(&self) -> bool {
+        matches!(
+            self,
+            RequestKind::Segment { .. }
+                | RequestKind::AudioSegment { .. }
+                | RequestKind::InitSegment { .. }
+        )
+    }
+
+    /// A media segment (its body can be pushed to a remuxer as it arrives).
+    pub fn is_media_segment(&self) -> bool {
         matches!(
             self,
             RequestKind::Segment { .. } | RequestKind::AudioSegment { .. }

@@ -36,9 +36,12 @@
 mod audio_tracks;
 mod auth;
 mod buffer;
+mod codec_change;
 mod credentials;
 mod failure;
 mod fixed;
+mod init_segments;
+mod language;
 mod level_choice;
 mod levels;
 mod loader;
@@ -80,6 +83,7 @@ pub use types::{
 
 use audio_tracks::AudioTracks;
 use buffer::Buffer;
+use init_segments::InitCache;
 use level_choice::Switching;
 use levels::{Level, Manifest};
 use playhead::Playhead;
@@ -113,6 +117,8 @@ pub struct Engine<R: SegmentRemuxer> {
     audio: AudioTracks,
     /// The audio stream, while an audio track with its own playlist is selected.
     alt_audio: Option<Stream<R>>,
+    /// EXT-X-MAP init segments already loaded.
+    inits: InitCache,
     playhead: Playhead,
     buffer: Buffer,
     auth: AuthState,
@@ -142,6 +148,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             main: Stream::new(remux),
             audio: AudioTracks::default(),
             alt_audio: None,
+            inits: InitCache::default(),
             playhead: Playhead::default(),
             auth: AuthState::default(),
         }
@@ -172,6 +179,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             Input::RemoveDone { track } => self.on_remove_done(track),
             Input::RemoveFailed { track } => self.on_remove_failed(track),
             Input::SourceOpen => self.buffer.source_open = true,
+            Input::ChangeTypeFailed { track, reason } => self.on_change_type_failed(track, reason),
             Input::AddSourceBufferFailed { track, reason } => {
                 self.on_add_source_buffer_failed(track, reason)
             }
@@ -189,6 +197,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 // Kept as given: the levels may not be known yet; clamped where used.
                 self.switching.manual = level;
             }
+            Input::SetAudioTrack(id) => self.set_audio_track(id),
             Input::ElementSize {
                 width,
                 height,
@@ -234,14 +243,15 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.levels.iter().map(Level::info).collect()
     }
 
-    /// The master playlist's audio renditions (EXT-X-MEDIA TYPE=AUDIO), in playlist order.
+    /// The audio tracks of the level in use (its AUDIO group's EXT-X-MEDIA TYPE=AUDIO
+    /// renditions, in playlist order): hls.js's `audioTracks`.
     pub fn audio_tracks(&self) -> Vec<AudioTrackInfo> {
-        self.audio.tracks.iter().map(|t| t.info()).collect()
+        self.audio_track_list()
     }
 
-    /// The audio rendition in use, if the master playlist has any.
+    /// The position in [`Self::audio_tracks`] of the track in use.
     pub fn audio_track(&self) -> Option<usize> {
-        self.audio.selected
+        self.audio_track_id()
     }
 
     pub fn buffer_goal(&self) -> f64 {

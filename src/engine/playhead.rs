@@ -90,8 +90,11 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     /// A playhead that does not move with data buffered is nudged forward, then declared stuck.
+    /// Only what the element holds counts: appends still queued (held until every stream's
+    /// SourceBuffer is known, or waiting on a busy one) cannot be played, nudged or not.
     pub(super) fn check_stall(&mut self) {
-        let with_data = self.forward_buffer() > 0.5;
+        let tol = self.cfg.hole_tolerance;
+        let with_data = self.buffer.buffered.ahead(self.playhead.position, tol) > 0.5;
         let now = self.now;
         let ph = &mut self.playhead;
         // Only forward motion is progress: an element that ignores a nudge reports the old time.

@@ -29,7 +29,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         let Some(r) = self.requests.get(id) else {
             return;
         };
-        if r.state != RequestState::InFlight || !r.kind.is_segment() {
+        if r.state != RequestState::InFlight || !r.kind.is_media_segment() {
             return;
         }
         let url = r.url.clone();
@@ -60,16 +60,18 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         };
         if st.streaming.is_none() {
-            let Some(seg) = st.fetch.as_ref().map(|f| f.seg.clone()) else {
+            let Some((seg, init)) = st.fetch.as_ref().map(|f| (f.seg.clone(), f.init.clone()))
+            else {
                 return;
             };
             let (prev_level, prev_non_contiguous) = (st.last_pushed_level, st.next_non_contiguous);
+            let failed = st.push_init(&seg, init.as_ref()).err();
             let info = st.segment_info(&seg, level);
             st.streaming = Some(Streaming {
                 id,
                 info,
                 bytes: 0,
-                failed: None,
+                failed,
                 prev_level,
                 prev_non_contiguous,
             });

@@ -170,6 +170,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             RequestKind::AudioSegment { track, sequence } => {
                 self.on_segment(r, track, sequence, data)
             }
+            RequestKind::InitSegment { stream } => self.on_init_segment(id, stream, data),
         }
     }
 }

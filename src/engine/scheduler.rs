@@ -4,6 +4,7 @@
 
 use crate::abr::SegmentSample;
 
+use super::init_segments::InitNeed;
 use super::levels::{LevelPlaylist, PlaylistOwner};
 use super::loader::Request;
 use super::stream::SegmentFetch;
@@ -113,6 +114,11 @@ impl<R: SegmentRemuxer> Engine<R> {
         let Some((t, seg)) = next else {
             return; // at the end (VOD) or waiting for a reload (live)
         };
+        let init = match self.init_for(kind, &seg) {
+            InitNeed::None => None,
+            InitNeed::Ready(data) => Some(data),
+            InitNeed::Loading => return,
+        };
         if kind == StreamKind::Main {
             self.switching.forced_next = None;
         }
@@ -128,6 +134,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 id,
                 level,
                 seg,
+                init,
                 last_abandon_check: now,
             });
         }
@@ -217,10 +224,12 @@ impl<R: SegmentRemuxer> Engine<R> {
                 Some(e) => Err(e),
                 None => st.remux.finish_segment(&s.info),
             },
-            None => {
-                let info = st.segment_info(&fetch.seg, level);
-                st.remux.push(&data, &info)
-            }
+            None => st
+                .push_init(&fetch.seg, fetch.init.as_ref())
+                .and_then(|()| {
+                    let info = st.segment_info(&fetch.seg, level);
+                    st.remux.push(&data, &info)
+                }),
         };
         match result {
             Ok(out) => {

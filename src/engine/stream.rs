@@ -1,6 +1,11 @@
 //! A media stream: one fetch cursor over one playlist at a time, its requests in flight and
 //! its own remuxer.
 
+use std::rc::Rc;
+
+use crate::playlist::Map;
+
+use super::init_segments::InitFetch;
 use super::loader::RequestId;
 use super::media::SegmentInfo;
 use super::progressive::Streaming;
@@ -13,6 +18,8 @@ pub(super) struct SegmentFetch {
     pub(super) id: RequestId,
     pub(super) level: usize,
     pub(super) seg: Seg,
+    /// The segment's init segment (EXT-X-MAP), loaded before the segment was requested.
+    pub(super) init: Option<Rc<Vec<u8>>>,
     pub(super) last_abandon_check: f64,
 }
 
@@ -31,6 +38,10 @@ pub(super) struct Stream<R> {
     pub(super) next_non_contiguous: bool,
     /// Consecutive remux failures.
     pub(super) remux_errors: u32,
+    /// The init segment being loaded for the next segment.
+    pub(super) init_fetch: Option<InitFetch>,
+    /// The EXT-X-MAP last given to the remuxer.
+    pub(super) pushed_map: Option<Rc<Map>>,
 }
 
 impl<R> Stream<R> {
@@ -44,6 +55,8 @@ impl<R> Stream<R> {
             next_time: 0.0,
             next_non_contiguous: false,
             remux_errors: 0,
+            init_fetch: None,
+            pushed_map: None,
         }
     }
 

@@ -16,6 +16,8 @@ pub(super) struct Seg {
     pub(super) duration: f64,
     pub(super) uri: String,
     pub(super) byte_range: Option<crate::playlist::ByteRange>,
+    /// EXT-X-MAP in force (fMP4 segments): shared by the segments that use it.
+    pub(super) map: Option<std::rc::Rc<crate::playlist::Map>>,
     pub(super) discontinuity: bool,
     pub(super) gap: bool,
 }
@@ -89,6 +91,7 @@ mod tests {
                 duration: d,
                 uri: format!("{}.ts", first_seq + i as u64),
                 byte_range: None,
+                map: None,
                 discontinuity: false,
                 gap: false,
             })

@@ -72,6 +72,11 @@ pub enum Input {
     },
     /// The MediaSource fired `sourceopen`: SourceBuffers can be added, the duration set.
     SourceOpen,
+    /// `changeType(mime)` threw or does not exist (`reason` says which).
+    ChangeTypeFailed {
+        track: TrackId,
+        reason: String,
+    },
     /// `addSourceBuffer(mime)` threw (the browser cannot play these codecs).
     AddSourceBufferFailed {
         track: TrackId,
@@ -89,6 +94,8 @@ pub enum Input {
     },
     /// Force a level (`Some`) or return to automatic choice (`None`).
     SetLevel(Option<usize>),
+    /// Play audio track `id` of [`crate::engine::Engine::audio_tracks`].
+    SetAudioTrack(usize),
     /// The element's CSS size and devicePixelRatio, for capping the level.
     ElementSize {
         width: f64,
@@ -139,6 +146,13 @@ pub enum Output {
         start: f64,
         end: f64,
     },
+    /// `SourceBuffer.changeType(mime)` (synchronous, the SourceBuffer is idle): the next
+    /// append is an init segment of another codec. Answer only when it fails
+    /// (`ChangeTypeFailed`).
+    ChangeType {
+        track: TrackId,
+        mime: String,
+    },
     /// Move the playhead (live start, gap jump, stall nudge).
     SetPosition(f64),
     EndOfStream,
@@ -163,6 +177,8 @@ pub struct LevelInfo {
 /// An audio rendition as announced to the app (hls.js's `audioTracks` entries).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AudioTrackInfo {
+    /// Its position in the list (`audioTracks[id]`).
+    pub id: usize,
     pub group_id: String,
     pub name: String,
     pub lang: Option<String>,
@@ -229,6 +245,8 @@ pub enum SourceBufferOp {
     /// `appendBuffer` hit QuotaExceededError.
     Quota,
     Remove,
+    /// `changeType` failed or is missing.
+    ChangeType,
 }
 
 /// The typed cause behind an error event, with its position (the URL is on [`PlayerError`]).
@@ -362,6 +380,19 @@ pub enum Event {
     StallNudged {
         to: f64,
     },
+    /// The audio tracks the level in use offers (at the start, and when a level switch
+    /// changes the AUDIO group).
+    AudioTracksUpdated {
+        audio_tracks: Vec<AudioTrackInfo>,
+    },
+    /// A new audio track was chosen (by the app, or to keep the language in a new group).
+    AudioTrackSwitching {
+        id: usize,
+    },
+    /// The chosen audio track's first data is in the buffer.
+    AudioTrackSwitched {
+        id: usize,
+    },
     /// A live playlist ended (ENDLIST): VOD behaviour from now on.
     LiveEnded,
     Ended,
@@ -425,6 +456,9 @@ pub struct EngineConfig {
     pub max_segment_bytes: u64,
     /// Largest playlist body accepted, bytes.
     pub max_playlist_bytes: u64,
+    /// Audio languages to choose first, best first (RFC 5646 tags or ISO 639-2 codes):
+    /// the app's `audioLanguage`, then the browser's language.
+    pub preferred_audio_languages: Vec<String>,
     pub abr: AbrConfig,
 }
 
@@ -455,6 +489,7 @@ impl Default for EngineConfig {
             propagate_signed_query: true,
             max_segment_bytes: crate::remux::MAX_SEGMENT_BYTES as u64,
             max_playlist_bytes: 16 << 20,
+            preferred_audio_languages: Vec::new(),
             abr: AbrConfig::default(),
         }
     }

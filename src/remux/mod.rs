@@ -1,5 +1,7 @@
 //! MPEG-TS segments -> fragmented MP4 for Media Source Extensions, with one continuous output
-//! timeline across the segments of a stream.
+//! timeline across the segments of a stream. Packed audio segments (ID3 tag + raw ADTS/MPEG
+//! audio, `packed_audio`) are recognised by their first bytes and take the same path from the
+//! audio framer on.
 //!
 //! Timeline: raw 33-bit 90 kHz timestamps are unwrapped against the last timestamp seen (so
 //! rollover inside and between segments is invisible), then shifted by one mapping offset. The
@@ -14,6 +16,7 @@
 //! audio frames, fill gaps), `output` (init segments and `moof` + `mdat`).
 mod audio;
 mod output;
+mod packed_audio;
 mod passthrough;
 mod remuxer;
 mod timeline;
@@ -27,6 +30,7 @@ use crate::fmp4::Sample;
 use crate::ts::audio::AudioConfig;
 use crate::ts::{DemuxWarning, Demuxer, TsError};
 use output::Span;
+pub use packed_audio::{PackedError, PackedWarning};
 use timeline::Timeline;
 use video::{Phase, Placed, VideoConfig, DEFAULT_FRAME_90K};
 
@@ -125,6 +129,8 @@ pub enum RemuxError {
     NoFragments { len: usize },
     #[error("unsupported: the init segment (EXT-X-MAP) has no audio or video track")]
     NoMediaTracks,
+    #[error(transparent)]
+    Packed(#[from] PackedError),
 }
 
 impl RemuxError {
@@ -132,6 +138,7 @@ impl RemuxError {
     pub fn category(&self) -> ErrorCategory {
         match self {
             RemuxError::Ts(e) => e.category(),
+            RemuxError::Packed(e) => e.category(),
             RemuxError::TooLarge { .. } => ErrorCategory::Limit,
             RemuxError::Fmp4(e) => e.category,
             RemuxError::NoMediaTracks => ErrorCategory::Unsupported,
@@ -173,6 +180,8 @@ pub enum RemuxWarning {
     TrackWithoutFrames { kind: &'static str },
     #[error("fMP4 segment does not start with a sync sample on video track {track_id}")]
     SegmentStartsWithoutSyncSample { track_id: u32 },
+    #[error(transparent)]
+    Packed(#[from] PackedWarning),
 }
 
 /// Progress through the segment being pushed: every per-segment decision, carried between
@@ -228,6 +237,8 @@ struct Seg {
 pub struct Transmuxer {
     shape: OutputShape,
     demux: Demuxer,
+    /// TS or packed audio, and the packed audio parser.
+    packed: packed_audio::Packed,
     sequence: u32,
     /// Output 90 kHz time = unwrapped timestamp + offset.
     offset: Option<i64>,
@@ -258,6 +269,7 @@ impl Transmuxer {
         Self {
             shape,
             demux: Demuxer::new(),
+            packed: packed_audio::Packed::default(),
             sequence: 0,
             offset: None,
             reference: None,
@@ -288,8 +300,9 @@ impl Transmuxer {
         *self = Self::new(self.shape);
     }
 
-    /// One whole TS segment of the current rendition. Same output as [`Self::push_chunk`] with
-    /// every byte followed by [`Self::finish_segment`] when the chunks emitted nothing.
+    /// One whole segment (MPEG-TS or packed audio) of the current rendition. Same output as
+    /// [`Self::push_chunk`] with every byte followed by [`Self::finish_segment`] when the chunks
+    /// emitted nothing.
     pub fn push(&mut self, segment: &[u8], info: &SegmentInfo) -> Result<RemuxOutput, RemuxError> {
         self.abort_segment();
         if segment.len() > MAX_SEGMENT_BYTES {
@@ -300,7 +313,10 @@ impl Transmuxer {
         }
         self.begin(info);
         self.seg.received = segment.len();
-        self.demux.push(segment);
+        if let Err(e) = self.feed(segment) {
+            self.abort_segment();
+            return Err(e);
+        }
         self.finish_segment(info)
     }
 
@@ -323,7 +339,7 @@ impl Transmuxer {
                 max: MAX_SEGMENT_BYTES,
             });
         }
-        self.demux.push(data);
+        self.feed(data)?;
         self.advance(false)
     }
 
@@ -380,6 +396,7 @@ impl Transmuxer {
             ..Seg::default()
         };
         self.demux.begin_segment();
+        self.packed.begin_segment();
         self.v_ts.clear();
         self.a_ts.clear();
         self.placed.clear();
@@ -388,7 +405,7 @@ impl Transmuxer {
     }
 
     fn finish_inner(&mut self) -> Result<RemuxOutput, RemuxError> {
-        let demuxed = self.demux.finish_segment();
+        let demuxed = self.finish_input();
         let mut warnings: Vec<RemuxWarning> = self
             .demux
             .warnings

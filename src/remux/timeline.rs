@@ -78,10 +78,7 @@ impl Transmuxer {
         }
         let first_video = self.v_ts.iter().find_map(|t| t.0);
         if seg.a_ref.is_none()
-            && (fin
-                || seg.start_ref.is_some()
-                || first_video.is_some()
-                || (self.demux.has_audio() && !self.demux.has_video()))
+            && (fin || seg.start_ref.is_some() || first_video.is_some() || self.audio_only())
         {
             seg.a_ref = Some(seg.start_ref.or(first_video));
         }

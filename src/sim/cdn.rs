@@ -18,17 +18,34 @@ impl Sim<'_> {
     fn parse_media_url(url: &str, prefix: char) -> Option<(usize, usize)> {
         let rest = url.strip_prefix(BASE)?.strip_prefix(prefix)?;
         let (level, file) = rest.split_once('/')?;
-        let idx = file.strip_suffix(".ts")?;
+        let idx = file
+            .strip_suffix(".ts")
+            .or_else(|| file.strip_suffix(".m4s"))?;
         Some((level.parse().ok()?, idx.parse().ok()?))
+    }
+
+    /// Whether a simulated URL is an init segment (`l0/init.mp4`, `a1/init.mp4`).
+    fn is_init_url(url: &str) -> bool {
+        url.starts_with(BASE) && url.ends_with("/init.mp4")
     }
 
     pub(super) fn body(&self, url: &str, size: u64) -> Vec<u8> {
         let duration = |idx: usize| self.ladder.durations.get(idx).copied().unwrap_or(0.0);
         if let Some((_, idx)) = Self::parse_segment_url(url) {
-            return remux::segment_bytes(size, duration(idx));
+            return match self.ladder.audio.is_empty() {
+                true => remux::segment_bytes(size, duration(idx)),
+                false => remux::video_segment_bytes(size, duration(idx)),
+            };
         }
-        if let Some((_, idx)) = Self::parse_audio_url(url) {
-            return remux::audio_segment_bytes(size, duration(idx));
+        if let Some((track, idx)) = Self::parse_audio_url(url) {
+            let he_aac = self.ladder.audio.get(track).is_some_and(|a| a.he_aac);
+            return match he_aac {
+                true => remux::he_aac_segment_bytes(size, duration(idx)),
+                false => remux::audio_segment_bytes(size, duration(idx)),
+            };
+        }
+        if Self::is_init_url(url) {
+            return remux::init_bytes(url);
         }
         self.text(url).unwrap_or_default().into_bytes()
     }
@@ -81,9 +98,15 @@ impl Sim<'_> {
             }
         };
         let mut s = format!("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:{td}\n#EXT-X-MEDIA-SEQUENCE:{first}\n{kind}");
+        let ext = if self.ladder.fmp4 {
+            s.push_str(&format!("#EXT-X-MAP:URI=\"{prefix}{level}/init.mp4\"\n"));
+            "m4s"
+        } else {
+            "ts"
+        };
         for i in first..last {
             let d = self.ladder.durations.get(i).copied().unwrap_or(0.0);
-            s.push_str(&format!("#EXTINF:{d:.3},\n{prefix}{level}/{i}.ts\n"));
+            s.push_str(&format!("#EXTINF:{d:.3},\n{prefix}{level}/{i}.{ext}\n"));
         }
         if ended {
             s.push_str("#EXT-X-ENDLIST\n");
@@ -187,6 +210,11 @@ impl Sim<'_> {
                     status: 404,
                     body: None,
                 },
+            };
+        }
+        if Self::is_init_url(url) {
+            return Response::Ok {
+                size: remux::init_bytes(url).len() as u64,
             };
         }
         match self.text(url) {

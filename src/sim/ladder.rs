@@ -23,6 +23,8 @@ pub struct AudioRung {
     /// Bits per second: segment sizes are `bandwidth x duration / 8`.
     pub bandwidth: u64,
     pub default: bool,
+    /// HE-AAC (`mp4a.40.5`) instead of AAC-LC.
+    pub he_aac: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +34,8 @@ pub struct Ladder {
     pub durations: Vec<f64>,
     /// Audio renditions with their own playlists (empty: audio muxed into the levels).
     pub audio: Vec<AudioRung>,
+    /// fMP4 segments behind an EXT-X-MAP init segment per rendition (CMAF), else MPEG-TS.
+    pub fmp4: bool,
 }
 
 impl Ladder {
@@ -65,6 +69,7 @@ impl Ladder {
             levels,
             durations,
             audio: Vec::new(),
+            fmp4: false,
         }
     }
 
@@ -79,8 +84,15 @@ impl Ladder {
                 lang: lang.to_string(),
                 bandwidth: 128_000,
                 default: i == 0,
+                he_aac: false,
             })
             .collect();
+        self
+    }
+
+    /// The same ladder as CMAF: fMP4 segments behind one init segment per rendition.
+    pub fn with_fmp4(mut self) -> Ladder {
+        self.fmp4 = true;
         self
     }
 
@@ -164,6 +176,7 @@ impl Ladder {
             levels,
             durations: durations.unwrap_or_default(),
             audio: Vec::new(),
+            fmp4: false,
         })
     }
 

@@ -92,6 +92,10 @@ pub struct SimConfig {
     pub auth: Option<AuthModel>,
     /// (at, to): user seeks.
     pub seeks: Vec<(f64, f64)>,
+    /// (at, input): what the app does (`SetLevel`, `SetAudioTrack`...).
+    pub app_inputs: Vec<(f64, Input)>,
+    /// The browser has `SourceBuffer.changeType` (else it fails).
+    pub change_type_supported: bool,
     pub element: Option<(f64, f64, f64)>,
     pub live: Option<LiveModel>,
     /// SourceBuffer quota in seconds of media (`None`: unlimited).
@@ -123,6 +127,8 @@ impl Default for SimConfig {
             faults: Vec::new(),
             auth: None,
             seeks: Vec::new(),
+            app_inputs: Vec::new(),
+            change_type_supported: true,
             element: None,
             live: None,
             quota_seconds: None,
@@ -169,10 +175,14 @@ pub struct RunResult {
     pub remuxer: SimRemuxer,
     /// MSE rules the engine broke (SourceBuffer before `sourceopen`, an op while updating...).
     pub mse_violations: Vec<String>,
+    /// (time, track, start, end) of every `Remove` when recording.
+    pub removes: Vec<(f64, TrackId, f64, f64)>,
     /// SourceBuffers added: kind and MIME type.
     pub source_buffers: Vec<(crate::engine::TrackKind, String)>,
     /// Every `SetDuration`.
     pub durations: Vec<f64>,
+    /// Every `changeType`: SourceBuffer and new MIME type.
+    pub codec_changes: Vec<(TrackId, String)>,
 }
 
 impl RunResult {
@@ -253,7 +263,7 @@ impl<'a> Sim<'a> {
             },
             inputs: VecDeque::new(),
             deadline: None,
-            app: Vec::new(),
+            app: cfg.app_inputs.clone(),
             next_report: 0.0,
             seeks: seeks.into(),
             fault_counts: vec![0; cfg.faults.len()],
@@ -509,7 +519,18 @@ impl<'a> Sim<'a> {
                     self.mse.start_op(track, "appendBuffer");
                     self.append(track, &data)
                 }
+                Output::ChangeType { track, mime } => {
+                    self.mse.change_type(track, &mime);
+                    if !self.cfg.change_type_supported {
+                        let reason = "SourceBuffer.changeType is not supported".to_string();
+                        self.inputs
+                            .push_back(Input::ChangeTypeFailed { track, reason });
+                    }
+                }
                 Output::Remove { track, start, end } => {
+                    if self.cfg.record {
+                        self.res.removes.push((self.now, track, start, end));
+                    }
                     self.mse.start_op(track, "remove");
                     // remove() on an ended MediaSource reopens it, as appendBuffer() does.
                     self.play.eos = false;
@@ -653,6 +674,7 @@ impl<'a> Sim<'a> {
         self.res.remuxer = self.engine.remuxer().clone();
         self.res.mse_violations = std::mem::take(&mut self.mse.violations);
         self.res.durations = std::mem::take(&mut self.mse.durations);
+        self.res.codec_changes = std::mem::take(&mut self.mse.codec_changes);
         self.res.source_buffers = self
             .mse
             .buffers

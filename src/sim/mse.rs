@@ -24,6 +24,10 @@ pub struct MseModel {
     pub violations: Vec<String>,
     /// Every duration set.
     pub durations: Vec<f64>,
+    /// An append was made: no SourceBuffer can be added any more.
+    appended: bool,
+    /// Every `changeType`: the SourceBuffer and its new MIME type.
+    pub codec_changes: Vec<(TrackId, String)>,
 }
 
 impl MseModel {
@@ -46,6 +50,11 @@ impl MseModel {
             self.violations
                 .push(format!("addSourceBuffer({mime}) before sourceopen"));
         }
+        if self.appended {
+            // Chromium: "This MediaSource has reached the limit of SourceBuffer objects".
+            self.violations
+                .push(format!("addSourceBuffer({mime}) after media was appended"));
+        }
         if self.buffers.iter().any(|(t, _)| *t == track) {
             self.violations
                 .push(format!("track {} added twice", track.0));
@@ -60,6 +69,7 @@ impl MseModel {
 
     /// An append or a remove starts on `track`: it must exist and be idle.
     pub fn start_op(&mut self, track: TrackId, what: &str) {
+        self.appended |= what == "appendBuffer";
         if !self.buffers.iter().any(|(t, _)| *t == track) {
             self.violations
                 .push(format!("{what} on track {} that was never added", track.0));
@@ -68,6 +78,24 @@ impl MseModel {
             self.violations
                 .push(format!("{what} on track {} while it is updating", track.0));
         }
+    }
+
+    /// `changeType(mime)`: synchronous, only on an idle SourceBuffer.
+    pub fn change_type(&mut self, track: TrackId, mime: &str) {
+        if self.updating.contains(&track.0) {
+            self.violations.push(format!(
+                "changeType on track {} while it is updating",
+                track.0
+            ));
+        }
+        match self.buffer_mut(track) {
+            Some(b) => b.mime = mime.to_string(),
+            None => self.violations.push(format!(
+                "changeType on track {} that was never added",
+                track.0
+            )),
+        }
+        self.codec_changes.push((track, mime.to_string()));
     }
 
     pub fn set_duration(&mut self, d: f64) {

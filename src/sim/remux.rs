@@ -8,8 +8,12 @@ use crate::engine::{
 use crate::error::ErrorCategory;
 
 const SEGMENT_MAGIC: &[u8; 4] = b"SIMS";
+/// A video-only segment (a variant whose audio is in renditions of its own).
+const VIDEO_MAGIC: &[u8; 4] = b"SIMV";
 /// An audio-only segment (an alternate audio rendition's).
 const AUDIO_MAGIC: &[u8; 4] = b"SIMA";
+/// An HE-AAC audio-only segment (low rungs of some ladders).
+const HE_AAC_MAGIC: &[u8; 4] = b"SIMH";
 const DATA_MAGIC: &[u8; 4] = b"SIMD";
 const INIT_MAGIC: &[u8; 4] = b"SIMI";
 
@@ -24,9 +28,26 @@ pub fn segment_bytes(size: u64, duration: f64) -> Vec<u8> {
     media_bytes(SEGMENT_MAGIC, size, duration)
 }
 
+/// The same for a video-only segment: it remuxes to a video SourceBuffer.
+pub fn video_segment_bytes(size: u64, duration: f64) -> Vec<u8> {
+    media_bytes(VIDEO_MAGIC, size, duration)
+}
+
 /// The same for an audio-only segment: it remuxes to an audio SourceBuffer.
 pub fn audio_segment_bytes(size: u64, duration: f64) -> Vec<u8> {
     media_bytes(AUDIO_MAGIC, size, duration)
+}
+
+/// The same for an HE-AAC audio-only segment (`mp4a.40.5`).
+pub fn he_aac_segment_bytes(size: u64, duration: f64) -> Vec<u8> {
+    media_bytes(HE_AAC_MAGIC, size, duration)
+}
+
+/// An init segment's bytes (EXT-X-MAP): its URL, so a test can tell which one was pushed.
+pub fn init_bytes(url: &str) -> Vec<u8> {
+    let mut v = b"SIMM".to_vec();
+    v.extend_from_slice(url.as_bytes());
+    v
 }
 
 fn media_bytes(magic: &[u8; 4], size: u64, duration: f64) -> Vec<u8> {
@@ -85,6 +106,9 @@ pub struct SimRemuxer {
     pub non_contiguous: u64,
     /// Init segments given by the engine (`push_init`), in order.
     pub inits: Vec<Vec<u8>>,
+    /// Muxed segments (`SIMS`) give a video and an audio track, as the real transmuxer does
+    /// for separate SourceBuffers, instead of one combined track.
+    pub split: bool,
 }
 
 impl SegmentRemuxer for SimRemuxer {
@@ -104,7 +128,7 @@ impl SegmentRemuxer for SimRemuxer {
         let init = (!self.init_sent).then(|| INIT_MAGIC.to_vec());
         self.init_sent = true;
         Ok(RemuxOutput {
-            tracks: vec![track_output(kind, init, out)],
+            tracks: self.tracks(kind, init, out),
             start: info.start,
             end: info.start + duration,
             warnings: Vec::new(),
@@ -158,15 +182,45 @@ impl SegmentRemuxer for SimRemuxer {
     }
 
     fn fresh(&self) -> Self {
-        SimRemuxer::default()
+        SimRemuxer {
+            split: self.split,
+            ..SimRemuxer::default()
+        }
     }
 }
 
-/// What a segment remuxes to: muxed audio and video (`SIMS`), or audio only (`SIMA`).
-fn kind_of(data: &[u8]) -> Result<TrackKind, RemuxFailure> {
+/// What a simulated segment holds: its SourceBuffer kind and codecs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Media {
+    kind: TrackKind,
+    codecs: &'static str,
+}
+
+const MUXED: Media = Media {
+    kind: TrackKind::Combined,
+    codecs: "avc1.4d401e,mp4a.40.2",
+};
+const VIDEO: Media = Media {
+    kind: TrackKind::Video,
+    codecs: "avc1.4d401e",
+};
+const AAC_LC: Media = Media {
+    kind: TrackKind::Audio,
+    codecs: "mp4a.40.2",
+};
+const HE_AAC: Media = Media {
+    kind: TrackKind::Audio,
+    codecs: "mp4a.40.5",
+};
+
+/// What a segment remuxes to: muxed audio and video (`SIMS`), video only (`SIMV`), AAC-LC
+/// (`SIMA`) or HE-AAC (`SIMH`) audio only.
+fn kind_of(data: &[u8]) -> Result<Media, RemuxFailure> {
     match data.get(..4) {
-        Some(m) if m == SEGMENT_MAGIC => Ok(TrackKind::Combined),
-        Some(m) if m == AUDIO_MAGIC => Ok(TrackKind::Audio),
+        Some(m) if m == SEGMENT_MAGIC => Ok(MUXED),
+        Some(m) if m == VIDEO_MAGIC => Ok(VIDEO),
+        Some(m) if m == AUDIO_MAGIC => Ok(AAC_LC),
+        Some(m) if m == HE_AAC_MAGIC => Ok(HE_AAC),
         _ => Err(RemuxFailure::new(
             ErrorCategory::Malformed,
             "not a simulator segment (no SIMS header)",
@@ -174,24 +228,21 @@ fn kind_of(data: &[u8]) -> Result<TrackKind, RemuxFailure> {
     }
 }
 
-fn track_output(kind: TrackKind, init: Option<Vec<u8>>, data: Vec<u8>) -> TrackOutput {
-    let (codecs, mime) = match kind {
-        TrackKind::Audio => ("mp4a.40.2", "audio/mp4; codecs=\"mp4a.40.2\""),
-        _ => (
-            "avc1.4d401e,mp4a.40.2",
-            "video/mp4; codecs=\"avc1.4d401e,mp4a.40.2\"",
-        ),
+fn track_output(media: Media, init: Option<Vec<u8>>, data: Vec<u8>) -> TrackOutput {
+    let top = match media.kind {
+        TrackKind::Audio => "audio",
+        _ => "video",
     };
     TrackOutput {
-        kind,
-        codecs: codecs.into(),
-        mime: mime.into(),
+        kind: media.kind,
+        codecs: media.codecs.into(),
+        mime: format!("{top}/mp4; codecs=\"{}\"", media.codecs),
         init,
         data,
     }
 }
 
-fn header(h: &[u8]) -> Result<(f64, u64, TrackKind), RemuxFailure> {
+fn header(h: &[u8]) -> Result<(f64, u64, Media), RemuxFailure> {
     let kind = kind_of(h)?;
     let duration =
         f64_at(h, 4).ok_or_else(|| RemuxFailure::new(ErrorCategory::Malformed, "short segment"))?;
@@ -204,11 +255,20 @@ fn header(h: &[u8]) -> Result<(f64, u64, TrackKind), RemuxFailure> {
 }
 
 impl SimRemuxer {
+    /// The output tracks of a fragment of `kind`.
+    fn tracks(&self, media: Media, init: Option<Vec<u8>>, data: Vec<u8>) -> Vec<TrackOutput> {
+        if self.split && media == MUXED {
+            let video = track_output(VIDEO, init.clone(), data.clone());
+            return vec![video, track_output(AAC_LC, init, data)];
+        }
+        vec![track_output(media, init, data)]
+    }
+
     /// The fragment for bytes `from..to` of a segment: its share of the duration.
     fn fragment(
         &mut self,
         info: &SegmentInfo,
-        kind: TrackKind,
+        media: Media,
         duration: f64,
         size: u64,
         from: u64,
@@ -230,7 +290,7 @@ impl SimRemuxer {
         let init = (!self.init_sent).then(|| INIT_MAGIC.to_vec());
         self.init_sent = true;
         RemuxOutput {
-            tracks: vec![track_output(kind, init, out)],
+            tracks: self.tracks(media, init, out),
             start,
             end,
             warnings: Vec::new(),

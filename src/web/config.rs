@@ -30,17 +30,18 @@ impl PlayerConfig {
             refresh_credentials: None,
             manual_level: None,
         };
-        let Some(object) = object else {
-            return Ok(config);
-        };
-        for key in Object::keys(object).iter() {
-            let name = key.as_string().unwrap_or_default();
-            let value = Reflect::get(object, &key)?;
-            if value.is_undefined() {
-                continue;
+        if let Some(object) = object {
+            for key in Object::keys(object).iter() {
+                let name = key.as_string().unwrap_or_default();
+                let value = Reflect::get(object, &key)?;
+                if !value.is_undefined() {
+                    config.set(&name, &value)?;
+                }
             }
-            config.set(&name, &value)?;
         }
+        // After the app's choice, the browser's language.
+        let browser = web_sys::window().and_then(|w| w.navigator().language());
+        config.engine.preferred_audio_languages.extend(browser);
         Ok(config)
     }
 
@@ -100,6 +101,12 @@ impl PlayerConfig {
                     _ => return Err(bad(key, "`include`, `same-origin` or `omit`", value)),
                 }
             }
+            "audioLanguage" => {
+                let lang = value
+                    .as_string()
+                    .ok_or_else(|| bad(key, "a language tag such as `en` or `fr-CA`", value))?;
+                e.preferred_audio_languages.insert(0, lang);
+            }
             "refreshCredentials" => {
                 let f = value
                     .dyn_ref::<Function>()
@@ -144,6 +151,7 @@ const KEYS: &[&str] = &[
     "abrAbandon",
     "credentials",
     "refreshCredentials",
+    "audioLanguage",
 ];
 
 const RETRY_KEYS: &[&str] = &[

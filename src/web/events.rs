@@ -2,7 +2,7 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{Event, LevelInfo, SwitchReason, TrackId};
+use crate::engine::{AudioTrackInfo, Event, LevelInfo, SwitchReason, TrackId};
 
 pub const EVENT_NAMES: &[&str] = &[
     "manifestParsed",
@@ -15,6 +15,9 @@ pub const EVENT_NAMES: &[&str] = &[
     "credentialsRefresh",
     "gapJumped",
     "stallNudged",
+    "audioTracksUpdated",
+    "audioTrackSwitching",
+    "audioTrackSwitched",
     "liveEnded",
     "ended",
 ];
@@ -31,6 +34,9 @@ pub fn event_name(event: &Event) -> &'static str {
         Event::CredentialsRefreshNeeded { .. } => "credentialsRefresh",
         Event::GapJumped { .. } => "gapJumped",
         Event::StallNudged { .. } => "stallNudged",
+        Event::AudioTracksUpdated { .. } => "audioTracksUpdated",
+        Event::AudioTrackSwitching { .. } => "audioTrackSwitching",
+        Event::AudioTrackSwitched { .. } => "audioTrackSwitched",
         Event::LiveEnded => "liveEnded",
         Event::Ended => "ended",
     }
@@ -61,6 +67,26 @@ pub fn level_object(index: usize, level: &LevelInfo) -> Object {
         ("height", opt(level.height)),
         ("codecs", opt(level.codecs.clone())),
     ])
+}
+
+/// hls.js's audio track fields: `{ id, name, lang, groupId, default, autoselect, channels }`.
+pub fn audio_track_object(t: &AudioTrackInfo) -> Object {
+    object(&[
+        ("id", (t.id as u32).into()),
+        ("name", t.name.clone().into()),
+        ("lang", opt(t.lang.clone())),
+        ("groupId", t.group_id.clone().into()),
+        ("default", t.default.into()),
+        ("autoselect", t.autoselect.into()),
+        ("channels", opt(t.channels.clone())),
+    ])
+}
+
+pub fn audio_track_list(tracks: &[AudioTrackInfo]) -> Array {
+    tracks
+        .iter()
+        .map(|t| JsValue::from(audio_track_object(t)))
+        .collect()
 }
 
 fn reason(r: SwitchReason) -> &'static str {
@@ -133,6 +159,12 @@ pub fn event_payload(event: &Event, track_kind: impl Fn(TrackId) -> &'static str
         Event::CredentialsRefreshNeeded { reactive } => object(&[("reactive", (*reactive).into())]),
         Event::GapJumped { from, to } => object(&[("from", (*from).into()), ("to", (*to).into())]),
         Event::StallNudged { to } => object(&[("to", (*to).into())]),
+        Event::AudioTracksUpdated { audio_tracks } => {
+            object(&[("audioTracks", audio_track_list(audio_tracks).into())])
+        }
+        Event::AudioTrackSwitching { id } | Event::AudioTrackSwitched { id } => {
+            object(&[("id", (*id as u32).into())])
+        }
         Event::LiveEnded | Event::Ended => Object::new(),
     };
     o.into()

@@ -142,6 +142,20 @@ impl MseSink {
         })
     }
 
+    /// `changeType(mime)` (synchronous); the input to feed if it threw or does not exist.
+    pub fn change_type(&mut self, track: TrackId, mime: &str) -> Option<Input> {
+        let t = self.track_mut(track)?;
+        let method = Reflect::get(&t.buffer, &JsValue::from_str("changeType")).ok();
+        let result = match method.and_then(|m| m.dyn_into::<js_sys::Function>().ok()) {
+            Some(f) => f.call1(&t.buffer, &JsValue::from_str(mime)).map(|_| ()),
+            None => Err(JsValue::from_str(
+                "SourceBuffer.changeType is not supported by this browser",
+            )),
+        };
+        let reason = message(&result.err()?);
+        Some(Input::ChangeTypeFailed { track, reason })
+    }
+
     /// `remove(start, end)`; the input to feed if it threw (the range stays buffered).
     pub fn remove(&mut self, track: TrackId, start: f64, end: f64) -> Option<Input> {
         let result = match self.track_mut(track) {

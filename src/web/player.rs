@@ -204,6 +204,36 @@ impl Player {
         run_deferred(&self.inner, deferred);
     }
 
+    /// The audio tracks of the level in use: `[{ id, name, lang, groupId, default,
+    /// autoselect, channels }]` (hls.js's `audioTracks`).
+    #[wasm_bindgen(getter, js_name = audioTracks)]
+    pub fn audio_tracks(&self) -> Array {
+        let inner = self.inner.borrow();
+        let tracks = inner.playback.as_ref().map(|s| s.engine.audio_tracks());
+        super::events::audio_track_list(&tracks.unwrap_or_default())
+    }
+
+    /// The index in `audioTracks` of the track playing, or -1 when there is none.
+    #[wasm_bindgen(getter, js_name = audioTrack)]
+    pub fn audio_track(&self) -> i32 {
+        let inner = self.inner.borrow();
+        let track = inner.playback.as_ref().and_then(|s| s.engine.audio_track());
+        track.map_or(-1, |t| t as i32)
+    }
+
+    /// Plays `audioTracks[id]`: the audio ahead of the playhead is replaced, video goes on.
+    #[wasm_bindgen(setter, js_name = audioTrack)]
+    pub fn set_audio_track(&self, id: i32) {
+        let Ok(id) = usize::try_from(id) else {
+            return;
+        };
+        let deferred = match self.inner.borrow_mut().playback.as_mut() {
+            Some(session) => session.feed(Input::SetAudioTrack(id)),
+            None => Vec::new(),
+        };
+        run_deferred(&self.inner, deferred);
+    }
+
     /// Whether the ABR chooses the level (`currentLevel` was not forced).
     #[wasm_bindgen(getter, js_name = autoLevelEnabled)]
     pub fn auto_level_enabled(&self) -> bool {

@@ -151,6 +151,7 @@ impl Session {
             }
             Output::Append { track, data } => self.mse.append(track, &data),
             Output::Remove { track, start, end } => self.mse.remove(track, start, end),
+            Output::ChangeType { track, mime } => self.mse.change_type(track, &mime),
             Output::SetPosition(seconds) => {
                 self.video.set_current_time(seconds);
                 None
@@ -181,7 +182,7 @@ impl Session {
         url: String,
         range: Option<ByteRange>,
     ) -> Option<Input> {
-        let segment = matches!(kind, RequestKind::Segment { .. });
+        let segment = kind.is_media_segment();
         let spec = FetchSpec {
             url,
             range: range.map(|r| (r.offset, r.offset + r.length.saturating_sub(1))),

@@ -424,6 +424,63 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
     }
   });
 
+  // The shapes of `make-sample.sh all`. Only what the master playlist decides is asserted here (levels,
+  // audio tracks, the page's menus): playing the fMP4 shapes waits for fMP4 support in the player.
+  test('source menu: the four sample shapes; picking one loads its master, the audio menu lists its languages', async () => {
+    const { page, pageErrors } = await openDemo('autoplay=1&bufferGoal=10');
+    try {
+      const options = await page.evaluate(() => [...document.querySelectorAll('#source option')].map((o) => o.value));
+      assert.deepEqual(options, ['ts', 'cmaf', 'cmaf-single-file', 'apple-alt-audio', 'custom']);
+      assert.equal(await page.locator('#source').inputValue(), 'ts');
+      const shapes = [
+        { id: 'cmaf', dir: 'CMAF', group: 'program_audio_0' },
+        { id: 'cmaf-single-file', dir: 'CMAF-SingleFile', group: 'program_audio_0' },
+        { id: 'apple-alt-audio', dir: 'HLS-AltAudio', group: 'program_audio' },
+        { id: 'ts', dir: 'HLS', group: null },
+      ];
+      let from = 0;
+      for (const shape of shapes) {
+        const master = `/testpattern/Default/${shape.dir}/testpattern.m3u8`;
+        from = await page.evaluate(() => window.hlsplayDemo.events.length);
+        await page.selectOption('#source', shape.id);
+        // The new player's manifestParsed: the ladder of the ts sample, whatever the packaging.
+        const parsed = await waitInPage(page, (i) => window.hlsplayDemo.events.slice(i).find((e) => e.name === 'manifestParsed'),
+          from, { what: `manifestParsed after picking ${shape.id}` });
+        assert.deepEqual(parsed.levels.map((l) => l.height), [360, 540, 720], shape.id);
+        assert.equal(await page.evaluate(() => window.hlsplayDemo.source), shape.id);
+        assert.equal(await page.locator('#src').inputValue(), `http://localhost:${CDN}${master}`);
+        assert.equal(new URL(page.url()).searchParams.get('source'), shape.id);
+        const served = (await cdnLog(CDN)).filter((e) => e.path === master);
+        assert.ok(served.some((e) => e.status === 200 && e.auth === 'cookies'), `${master} served: ${JSON.stringify(served)}`);
+        if (shape.group) {
+          // Two languages, as the player's audioTracks (hls.js's fields) and as the menu shows them.
+          const updated = await waitInPage(page, (i) => window.hlsplayDemo.events.slice(i).find((e) => e.name === 'audioTracksUpdated'),
+            from, { what: `audioTracksUpdated for ${shape.id}` });
+          assert.deepEqual(updated.audioTracks.map((t) => [t.id, t.name, t.lang, t.groupId, t.default]),
+            [[0, 'English', 'eng', shape.group, true], [1, 'Français', 'fra', shape.group, false]], shape.id);
+          const menu = await waitInPage(page, () => {
+            const select = document.getElementById('audio-track');
+            const labels = [...select.options].map((o) => o.textContent);
+            return !select.disabled && labels.length === 2 && labels;
+          }, null, { what: `the audio menu of ${shape.id}` });
+          assert.match(menu[0], /^English \(eng\)/);
+          assert.match(menu[1], /^Français \(fra\)/);
+        } else {
+          await waitInPage(page, () => document.getElementById('audio-track').disabled
+            && document.getElementById('audio-track').options.length === 1, null, { what: 'the audio menu of the muxed ladder' });
+        }
+      }
+      // Back on the TS ladder after the others: a fresh player that plays, whatever the others did.
+      await waitInPage(page, () => document.getElementById('video').currentTime > 2, null, { ms: 20000, what: 'the ts sample to play again' });
+      const fatal = await page.evaluate((i) => window.hlsplayDemo.events.slice(i).filter((e) => e.name === 'error' && e.fatal)
+        .map((e) => e.message), from);
+      assert.deepEqual(fatal, []);
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('seek with the seek bar; hovering it shows the thumbnail for that time', async () => {
     const { page, pageErrors } = await openDemo('autoplay=1&bufferGoal=10');
     try {

@@ -9,6 +9,14 @@ test('thumbnail names sit beside the HLS folder with a 7-digit counter', () => {
   assert.equal(thumbnailUrl(p, 123), 'https://cdn.example.com/video/clip/Default/Thumbnails/clip.0000123.jpg');
 });
 
+test('the other output groups of the job (CMAF, a second HLS group) share the thumbnails', () => {
+  for (const dir of ['CMAF', 'CMAF-SingleFile', 'HLS-AltAudio']) {
+    const p = thumbnailPattern(`https://cdn.example.com/video/clip/Default/${dir}/clip.m3u8`);
+    assert.equal(thumbnailUrl(p, 2), 'https://cdn.example.com/video/clip/Default/Thumbnails/clip.0000002.jpg', dir);
+  }
+  assert.equal(thumbnailPattern('https://cdn.example.com/video/clip/Default/DASH/clip.m3u8'), null);
+});
+
 test('a signed URL query goes along to the thumbnails', () => {
   const p = thumbnailPattern('https://cdn.example.com/v/Default/HLS/a.m3u8?Policy=P&Signature=S&Key-Pair-Id=K');
   assert.equal(thumbnailUrl(p, 1), 'https://cdn.example.com/v/Default/Thumbnails/a.0000001.jpg?Policy=P&Signature=S&Key-Pair-Id=K');

@@ -30,6 +30,16 @@ pub(super) fn media_playlist(n: usize) -> String {
     s
 }
 
+/// `playlist` as fMP4 behind the init segment `<stem of url>-init.mp4`.
+pub(super) fn with_map(playlist: &str, url: &str) -> String {
+    let file = url.rsplit('/').next().unwrap_or_default();
+    let stem = file.trim_end_matches(".m3u8");
+    let map = format!("#EXT-X-TARGETDURATION:10\n#EXT-X-MAP:URI=\"{stem}-init.mp4\"\n");
+    playlist
+        .replacen("#EXT-X-TARGETDURATION:10\n", &map, 1)
+        .replace(".ts\n", ".m4s\n")
+}
+
 /// A live media playlist (no ENDLIST) of `n` 10-second segments from media sequence `first`.
 pub(super) fn live_playlist(first: u64, n: u64) -> String {
     let mut s = format!("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXT-X-MEDIA-SEQUENCE:{first}\n");
@@ -49,6 +59,7 @@ pub(super) struct Fetch {
     pub(super) req: RequestId,
     pub(super) kind: RequestKind,
     pub(super) url: String,
+    pub(super) range: Option<crate::playlist::ByteRange>,
     /// When it was (last) sent: a retry reuses the id.
     pub(super) at: f64,
 }
@@ -104,6 +115,8 @@ pub(super) struct PendingAppend {
 pub(super) struct Content {
     pub(super) segments: usize,
     pub(super) segment_bytes: u64,
+    /// fMP4 level playlists: `EXT-X-MAP:URI="<playlist stem>-init.mp4"`.
+    pub(super) fmp4: bool,
 }
 
 impl Default for Content {
@@ -112,6 +125,7 @@ impl Default for Content {
         Content {
             segments: 20,
             segment_bytes: 100_000,
+            fmp4: false,
         }
     }
 }
@@ -154,6 +168,17 @@ impl Harness {
     pub(super) fn with_config(cfg: EngineConfig) -> Self {
         let abr = AbrKind::Ours.build(&cfg.abr);
         Self::with_abr(cfg, abr)
+    }
+
+    /// Muxed segments remux to a video and an audio SourceBuffer (as in the browser).
+    pub(super) fn split_tracks() -> Self {
+        let mut h = Self::new();
+        let cfg = EngineConfig::default();
+        let abr = AbrKind::Ours.build(&cfg.abr);
+        let mut remux = SimRemuxer::default();
+        remux.split = true;
+        h.engine = Engine::new(cfg, remux, abr);
+        h
     }
 
     pub(super) fn with_abr(cfg: EngineConfig, abr: Box<dyn crate::abr::Abr>) -> Self {
@@ -216,12 +241,18 @@ impl Harness {
         }
         match o {
             Output::AddSourceBuffer { track, .. } => self.added.push(*track),
-            Output::Fetch { req, kind, url, .. } => {
+            Output::Fetch {
+                req,
+                kind,
+                url,
+                range,
+            } => {
                 self.open.retain(|f| f.req != *req);
                 self.open.push(Fetch {
                     req: *req,
                     kind: *kind,
                     url: url.clone(),
+                    range: *range,
                     at: self.now,
                 });
             }
@@ -347,7 +378,11 @@ impl Harness {
             RequestKind::Manifest
             | RequestKind::LevelPlaylist { .. }
             | RequestKind::AudioPlaylist { .. } => {
-                media_playlist(self.content.segments).into_bytes()
+                let text = media_playlist(self.content.segments);
+                match self.content.fmp4 {
+                    true => with_map(&text, &f.url).into_bytes(),
+                    false => text.into_bytes(),
+                }
             }
             RequestKind::Segment { .. } => {
                 sim::remux::segment_bytes(self.content.segment_bytes, 10.0)
@@ -355,6 +390,7 @@ impl Harness {
             RequestKind::AudioSegment { .. } => {
                 sim::remux::audio_segment_bytes(self.content.segment_bytes, 10.0)
             }
+            RequestKind::InitSegment { .. } => format!("init of {}", f.url).into_bytes(),
         }
     }
 
@@ -589,15 +625,26 @@ impl Harness {
             .collect()
     }
 
-    /// Every segment fetch sent so far (retries included).
+    /// Every media segment fetch sent so far (retries included).
     pub(super) fn segment_fetches(&self) -> Vec<Fetch> {
+        self.fetches(RequestKind::is_media_segment)
+    }
+
+    /// Every fetch of a matching kind sent so far (retries included).
+    pub(super) fn fetches(&self, kind: impl Fn(&RequestKind) -> bool) -> Vec<Fetch> {
         self.log
             .iter()
             .filter_map(|l| match &l.output {
-                Output::Fetch { req, kind, url, .. } if kind.is_segment() => Some(Fetch {
+                Output::Fetch {
+                    req,
+                    kind: k,
+                    url,
+                    range,
+                } if kind(k) => Some(Fetch {
                     req: *req,
-                    kind: *kind,
+                    kind: *k,
                     url: url.clone(),
+                    range: *range,
                     at: l.at,
                 }),
                 _ => None,

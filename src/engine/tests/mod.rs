@@ -16,11 +16,13 @@ use crate::sim::{
 
 use harness::Harness;
 
+mod audio_tracks;
 mod buffer;
 mod credentials;
 mod errors;
 mod failure;
 mod harness;
+mod init_segments;
 mod level_choice;
 mod live;
 mod playhead;

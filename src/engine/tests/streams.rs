@@ -91,7 +91,7 @@ fn both_streams_are_fetched_to_the_goal_into_their_own_source_buffers() {
         mimes,
         [
             "audio/mp4; codecs=\"mp4a.40.2\"",
-            "video/mp4; codecs=\"avc1.4d401e,mp4a.40.2\""
+            "video/mp4; codecs=\"avc1.4d401e\""
         ]
     );
     // The default rendition (English, DEFAULT=YES) is the one fetched, every segment once.
@@ -236,4 +236,239 @@ fn a_body_over_the_limit_is_aborted_with_a_limit_error_naming_the_url() {
         e.url
     );
     assert!(!r.ended);
+}
+
+/// Removes of everything from some time on (back-buffer eviction removes from 0).
+fn flushes(r: &RunResult) -> Vec<&(f64, TrackId, f64, f64)> {
+    r.removes
+        .iter()
+        .filter(|(.., to)| *to == f64::INFINITY)
+        .collect()
+}
+
+fn audio_events(r: &RunResult) -> Vec<(f64, Event)> {
+    r.events
+        .iter()
+        .filter(|(_, e)| {
+            matches!(
+                e,
+                Event::AudioTracksUpdated { .. }
+                    | Event::AudioTrackSwitching { .. }
+                    | Event::AudioTrackSwitched { .. }
+            )
+        })
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn the_tracks_of_the_level_are_announced_at_the_start_without_a_switch() {
+    let r = run(recorded());
+    let events = audio_events(&r);
+    let [(_, Event::AudioTracksUpdated { audio_tracks })] = events.as_slice() else {
+        panic!("{events:?}");
+    };
+    let names: Vec<(usize, &str, Option<&str>, bool)> = audio_tracks
+        .iter()
+        .map(|t| (t.id, t.name.as_str(), t.lang.as_deref(), t.default))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (0, "English", Some("en"), true),
+            (1, "Deutsch", Some("de"), false)
+        ]
+    );
+}
+
+#[test]
+fn the_preferred_language_wins_over_default_yes() {
+    let engine = EngineConfig {
+        preferred_audio_languages: vec!["de-AT".into(), "en".into()],
+        ..EngineConfig::default()
+    };
+    let r = run(SimConfig {
+        engine,
+        ..recorded()
+    });
+    assert!(r.ended, "{:?}", r.errors);
+    let audio = fetches(&r, true);
+    assert!(!audio.is_empty());
+    assert!(audio.iter().all(|f| f.url.contains("/a1/")), "German only");
+    // The first choice is not a switch.
+    assert_eq!(audio_events(&r).len(), 1);
+}
+
+#[test]
+fn an_audio_switch_flushes_audio_ahead_and_refetches_from_the_playhead_without_touching_video() {
+    let cfg = SimConfig {
+        app_inputs: vec![(40.0, Input::SetAudioTrack(1))],
+        ..recorded()
+    };
+    let r = run(cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal(&r), None);
+    assert!(r.mse_violations.is_empty(), "{:?}", r.mse_violations);
+    assert_eq!(r.rebuffer_count, 0, "no stall");
+    let start = r.startup_s.unwrap_or(0.0);
+    // Switching at once, switched when the new rendition's first segment is in.
+    let events = audio_events(&r);
+    let switching = events
+        .iter()
+        .find(|(_, e)| *e == Event::AudioTrackSwitching { id: 1 })
+        .map(|(at, _)| *at);
+    let switched = events
+        .iter()
+        .find(|(_, e)| *e == Event::AudioTrackSwitched { id: 1 })
+        .map(|(at, _)| *at);
+    assert_eq!(switching, Some(40.0));
+    assert!(
+        switched.is_some_and(|t| t > 40.0 && t < 42.0),
+        "{switched:?}"
+    );
+    // The audio buffered ahead went (less a one-second guard); video was not touched.
+    let playhead = 40.0 - start;
+    let removes = flushes(&r);
+    assert_eq!(removes.len(), 1, "{removes:?}");
+    let (_, track, from, _) = *removes[0];
+    let audio_sb = r
+        .source_buffers
+        .iter()
+        .position(|(k, _)| *k == TrackKind::Audio)
+        .unwrap();
+    assert_eq!(track, TrackId(audio_sb));
+    assert!(
+        (from - (playhead + 1.0)).abs() < 0.3,
+        "{from} vs {playhead}"
+    );
+    assert_eq!(fetches(&r, false).len(), 12, "every video segment once");
+    // The new rendition from the segment holding the playhead to the end.
+    let after: Vec<usize> = fetches(&r, true)
+        .iter()
+        .filter(|f| f.url.contains("/a1/"))
+        .map(|f| segment_index(&f.url))
+        .collect();
+    let holding = (playhead / 10.0).floor() as usize;
+    assert_eq!(after, (holding..12).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_403_on_the_new_rendition_after_a_switch_is_refreshed_and_playback_goes_on() {
+    let denied = FaultKind::Status(403, Some(DENIED.into()));
+    let cfg = SimConfig {
+        app_inputs: vec![(20.0, Input::SetAudioTrack(1))],
+        faults: vec![fault("/a1/", denied)],
+        ..recorded()
+    };
+    let r = run(cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal(&r), None);
+    assert_eq!(r.refresh_requests, 1);
+    assert!(audio_events(&r)
+        .iter()
+        .any(|(_, e)| *e == Event::AudioTrackSwitched { id: 1 }));
+}
+
+#[test]
+fn switching_to_the_track_in_use_or_to_no_such_track_does_nothing() {
+    let cfg = SimConfig {
+        app_inputs: vec![
+            (20.0, Input::SetAudioTrack(0)),
+            (30.0, Input::SetAudioTrack(7)),
+        ],
+        ..recorded()
+    };
+    let r = run(cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(
+        audio_events(&r).len(),
+        1,
+        "only the start's AudioTracksUpdated"
+    );
+    assert!(flushes(&r).is_empty(), "{:?}", r.removes);
+}
+
+fn he_aac_german() -> Ladder {
+    let mut l = two_streams();
+    l.audio[1].he_aac = true;
+    l
+}
+
+#[test]
+fn a_switch_to_another_audio_codec_calls_change_type_before_its_init() {
+    let cfg = SimConfig {
+        app_inputs: vec![(30.0, Input::SetAudioTrack(1))],
+        ..recorded()
+    };
+    let r = sim::run(&fast(), &he_aac_german(), &cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal(&r), None);
+    assert!(r.mse_violations.is_empty(), "{:?}", r.mse_violations);
+    let audio_sb = r
+        .source_buffers
+        .iter()
+        .position(|(k, _)| *k == TrackKind::Audio)
+        .unwrap();
+    assert_eq!(
+        r.codec_changes,
+        [(
+            TrackId(audio_sb),
+            "audio/mp4; codecs=\"mp4a.40.5\"".to_string()
+        )]
+    );
+}
+
+#[test]
+fn without_change_type_a_codec_switch_is_a_fatal_error_naming_both_codecs() {
+    let cfg = SimConfig {
+        app_inputs: vec![(30.0, Input::SetAudioTrack(1))],
+        change_type_supported: false,
+        ..recorded()
+    };
+    let r = sim::run(&fast(), &he_aac_german(), &cfg);
+    let e = fatal(&r).expect("a fatal error");
+    assert!(
+        matches!(
+            e.cause,
+            ErrorCause::SourceBuffer {
+                op: SourceBufferOp::ChangeType,
+                ..
+            }
+        ),
+        "{:?}",
+        e.cause
+    );
+    assert_eq!(
+        e.details,
+        "cannot switch the audio SourceBuffer from mp4a.40.2 to mp4a.40.5: \
+         SourceBuffer.changeType is not supported"
+    );
+}
+
+#[test]
+fn level_switches_of_one_codec_need_no_change_type() {
+    let r = run(recorded());
+    assert!(r.switches > 0);
+    assert!(r.codec_changes.is_empty(), "{:?}", r.codec_changes);
+}
+
+#[test]
+fn no_source_buffer_is_added_after_media_is_appended_when_the_audio_stream_is_late() {
+    // Regression: the video SourceBuffer was added and appended to while the audio playlist
+    // was still loading; Chromium then refused the audio SourceBuffer ("reached the limit of
+    // SourceBuffer objects") and playback stopped.
+    let cfg = SimConfig {
+        faults: vec![fault("a0.m3u8", FaultKind::Stall)],
+        ..recorded()
+    };
+    let r = run(cfg);
+    assert_eq!(r.mse_violations, Vec::<String>::new());
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(r.source_buffers.len(), 2);
+    let first_audio = fetches(&r, true).first().map(|f| f.at).unwrap();
+    let first_video = fetches(&r, false).first().map(|f| f.at).unwrap();
+    assert!(
+        first_audio > first_video + 1.0,
+        "the audio stream started late"
+    );
 }

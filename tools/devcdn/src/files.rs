@@ -87,9 +87,12 @@ pub fn content_type(key: &str) -> &'static str {
     match ext.as_str() {
         "m3u8" => "application/vnd.apple.mpegurl",
         "ts" => "video/mp2t",
-        "mp4" | "m4s" | "m4v" => "video/mp4",
-        "m4a" => "audio/mp4",
+        // CMAF (ISO/IEC 23000-19 Annex A): `.cmfv` video and `.cmfa` audio tracks are MP4 files.
+        "mp4" | "m4s" | "m4v" | "cmfv" => "video/mp4",
+        "m4a" | "cmfa" => "audio/mp4",
+        "cmft" => "application/mp4",
         "aac" => "audio/aac",
+        "mpd" => "application/dash+xml",
         "jpg" | "jpeg" => "image/jpeg",
         "png" => "image/png",
         "vtt" => "text/vtt",

@@ -260,6 +260,66 @@ async fn content_types() {
     );
 }
 
+/// What MediaConvert's CMAF and Apple HLS groups write, as the sample shapes do
+/// (scripts/make-sample.sh): fMP4 segments and single files, packed and ADTS audio.
+#[tokio::test]
+async fn media_segment_content_types_and_byte_range_renditions() {
+    let cfg = config();
+    let dir = cfg.root.join("video");
+    for name in [
+        "v_360init.cmfv",
+        "v_360_000000001.cmfv",
+        "v_eng_000000001.cmfa",
+        "v.cmft",
+        "v.m4s",
+        "v.mp4",
+        "v.aac",
+        "v.mpd",
+    ] {
+        std::fs::write(dir.join(name), b"x").unwrap();
+    }
+    // A single-file rendition: the init at 0, then two segments, read by EXT-X-BYTERANGE.
+    let single: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(dir.join("v_360.cmfv"), &single).unwrap();
+    let s = start(cfg).await;
+    let c = good_cookies(&s);
+    for (path, ct) in [
+        ("/video/v_360init.cmfv", "video/mp4"),
+        ("/video/v_360_000000001.cmfv", "video/mp4"),
+        ("/video/v_eng_000000001.cmfa", "audio/mp4"),
+        ("/video/v.cmft", "application/mp4"),
+        ("/video/v.m4s", "video/mp4"),
+        ("/video/v.mp4", "video/mp4"),
+        ("/video/v.aac", "audio/aac"),
+        ("/video/v.mpd", "application/dash+xml"),
+    ] {
+        let r = get(s.cdn_addr, path, &[("Cookie", &c)]).await;
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("content-type"), Some(ct), "{path}");
+    }
+    // EXT-X-MAP:BYTERANGE="773@0", then EXT-X-BYTERANGE:3000@773 and 1227@3773 (to the end).
+    for (range, first, last) in [
+        ("bytes=0-772", 0, 772),
+        ("bytes=773-3772", 773, 3772),
+        ("bytes=3773-4999", 3773, 4999),
+    ] {
+        let r = get(
+            s.cdn_addr,
+            "/video/v_360.cmfv",
+            &[("Cookie", &c), ("Range", range)],
+        )
+        .await;
+        assert_eq!(r.status, 206, "{range}");
+        assert_eq!(r.header("content-type"), Some("video/mp4"), "{range}");
+        assert_eq!(
+            r.header("content-range"),
+            Some(format!("bytes {first}-{last}/5000").as_str()),
+            "{range}"
+        );
+        assert_eq!(r.body, &single[first..=last], "{range}");
+    }
+}
+
 #[tokio::test]
 async fn s3_errors_missing_and_glacier() {
     let mut cfg = config();

@@ -1,0 +1,124 @@
+//! EXT-X-MAP init segments of fMP4 renditions: fetched once per URI and byte range, kept in a
+//! small cache (a level switch back, or a seek across renditions, needs them again), and given
+//! to a stream's remuxer before the first segment that uses a different one.
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use crate::playlist::Map;
+
+use super::loader::{RequestId, RequestKind};
+use super::media::RemuxFailure;
+use super::stream::Stream;
+use super::timeline::Seg;
+use super::types::StreamKind;
+use super::{Engine, SegmentRemuxer};
+
+/// Init segments kept: a few levels and audio tracks' worth; the oldest goes first.
+const CACHED_INITS: usize = 8;
+
+/// Loaded init segments, most recently used last.
+#[derive(Debug, Default)]
+pub(super) struct InitCache {
+    entries: VecDeque<(Rc<Map>, Rc<Vec<u8>>)>,
+}
+
+impl InitCache {
+    pub(super) fn get(&mut self, map: &Map) -> Option<Rc<Vec<u8>>> {
+        let i = self.entries.iter().position(|(m, _)| **m == *map)?;
+        let entry = self.entries.remove(i)?;
+        let data = Rc::clone(&entry.1);
+        self.entries.push_back(entry);
+        Some(data)
+    }
+
+    fn insert(&mut self, map: Rc<Map>, data: Vec<u8>) {
+        self.entries.retain(|(m, _)| **m != *map);
+        if self.entries.len() >= CACHED_INITS {
+            self.entries.pop_front();
+        }
+        self.entries.push_back((map, Rc::new(data)));
+    }
+}
+
+/// What a segment needs before its bytes can go to the remuxer.
+pub(super) enum InitNeed {
+    /// No EXT-X-MAP: MPEG-TS or packed audio.
+    None,
+    Ready(Rc<Vec<u8>>),
+    /// Its request is in flight.
+    Loading,
+}
+
+/// The init segment a stream is fetching.
+#[derive(Debug, Clone)]
+pub(super) struct InitFetch {
+    pub(super) id: RequestId,
+    pub(super) map: Rc<Map>,
+}
+
+impl<R: SegmentRemuxer> Engine<R> {
+    /// The init segment `seg` needs, from the cache or, the first time, requested here.
+    pub(super) fn init_for(&mut self, kind: StreamKind, seg: &Seg) -> InitNeed {
+        let Some(map) = seg.map.as_ref() else {
+            return InitNeed::None;
+        };
+        if let Some(data) = self.inits.get(map) {
+            return InitNeed::Ready(data);
+        }
+        let loading = self
+            .stream(kind)
+            .and_then(|s| s.init_fetch.as_ref())
+            .is_some_and(|f| *f.map == **map);
+        if !loading {
+            let id = self.new_request(
+                RequestKind::InitSegment { stream: kind },
+                map.uri.clone(),
+                map.byte_range,
+            );
+            let fetch = InitFetch {
+                id,
+                map: Rc::clone(map),
+            };
+            if let Some(st) = self.stream_mut(kind) {
+                if let Some(old) = st.init_fetch.replace(fetch) {
+                    self.abort(old.id);
+                }
+            }
+        }
+        InitNeed::Loading
+    }
+
+    /// An init segment arrived: cached for the stream's next segment.
+    pub(super) fn on_init_segment(&mut self, id: RequestId, kind: StreamKind, data: Vec<u8>) {
+        let Some(st) = self.stream_mut(kind) else {
+            return;
+        };
+        if !st.init_fetch.as_ref().is_some_and(|f| f.id == id) {
+            return;
+        }
+        if let Some(f) = st.init_fetch.take() {
+            self.inits.insert(f.map, data);
+        }
+    }
+}
+
+impl<R: SegmentRemuxer> Stream<R> {
+    /// Give the remuxer the init segment of `seg` when it differs from the last one given.
+    pub(super) fn push_init(
+        &mut self,
+        seg: &Seg,
+        init: Option<&Rc<Vec<u8>>>,
+    ) -> Result<(), RemuxFailure> {
+        let (Some(map), Some(data)) = (seg.map.as_ref(), init) else {
+            return Ok(());
+        };
+        if self.pushed_map.as_ref().is_some_and(|m| **m == **map) {
+            return Ok(());
+        }
+        self.pushed_map = None;
+        self.remux.push_init(data)?;
+        self.pushed_map = Some(Rc::clone(map));
+        Ok(())
+    }
+}

@@ -1,0 +1,189 @@
+//! Audio tracks by hand: a level switch into another AUDIO group keeps the language, and a
+//! switch between the variants' muxed audio and a rendition with its own playlist moves the
+//! audio SourceBuffer from one stream to the other.
+
+use super::harness::MASTER_URL;
+use super::*;
+
+/// Two levels in two audio groups, each with English and French (as 2- and 3-letter codes).
+const TWO_GROUPS: &str = "#EXTM3U
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"lo\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES,AUTOSELECT=YES,URI=\"lo-en.m3u8\"
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"lo\",NAME=\"Français\",LANGUAGE=\"fr\",AUTOSELECT=YES,URI=\"lo-fr.m3u8\"
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"hi\",NAME=\"English\",LANGUAGE=\"eng\",DEFAULT=YES,AUTOSELECT=YES,URI=\"hi-en.m3u8\"
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"hi\",NAME=\"Français\",LANGUAGE=\"fre\",AUTOSELECT=YES,URI=\"hi-fr.m3u8\"
+#EXT-X-STREAM-INF:BANDWIDTH=1096000,CODECS=\"avc1.4d401e,mp4a.40.5\",AUDIO=\"lo\"
+l0.m3u8
+#EXT-X-STREAM-INF:BANDWIDTH=2096000,CODECS=\"avc1.4d401f,mp4a.40.2\",AUDIO=\"hi\"
+l1.m3u8
+";
+
+/// The variants' muxed audio (no URI) and a commentary rendition with its own playlist.
+const MUXED_AND_OWN: &str = "#EXTM3U
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",NAME=\"Main\",LANGUAGE=\"en\",DEFAULT=YES,AUTOSELECT=YES
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",NAME=\"Commentary\",LANGUAGE=\"en\",AUTOSELECT=YES,URI=\"commentary.m3u8\"
+#EXT-X-STREAM-INF:BANDWIDTH=1096000,AUDIO=\"aud\"
+l0.m3u8
+";
+
+fn start(h: &mut Harness, master: &str) {
+    h.input(Input::SetLevel(Some(0)));
+    h.load(MASTER_URL);
+    let manifest = h.fetch_of(|k| matches!(k, RequestKind::Manifest));
+    h.answer(manifest, master);
+}
+
+fn is_audio_playlist(k: &RequestKind) -> bool {
+    matches!(k, RequestKind::AudioPlaylist { .. })
+}
+
+fn audio_events(h: &Harness) -> Vec<Event> {
+    h.events()
+        .filter(|(_, e)| {
+            matches!(
+                e,
+                Event::AudioTracksUpdated { .. }
+                    | Event::AudioTrackSwitching { .. }
+                    | Event::AudioTrackSwitched { .. }
+            )
+        })
+        .map(|(_, e)| e.clone())
+        .collect()
+}
+
+/// Serve every open request once (playlists and segments), acknowledging appends.
+fn serve_open(h: &mut Harness) {
+    let open: Vec<RequestId> = h.open_fetches().iter().map(|f| f.req).collect();
+    for req in open {
+        if h.open_fetches().iter().any(|f| f.req == req) {
+            h.serve(req);
+        }
+    }
+    h.ack_appends();
+}
+
+fn appends_to(h: &Harness, track: TrackId) -> usize {
+    h.log
+        .iter()
+        .filter(|l| matches!(&l.output, Output::Append { track: t, .. } if *t == track))
+        .count()
+}
+
+#[test]
+fn a_level_switch_into_another_audio_group_keeps_the_language() {
+    let mut h = Harness::new();
+    start(&mut h, TWO_GROUPS);
+    assert_eq!(h.engine.audio_track(), Some(0));
+    let names: Vec<String> = h
+        .engine
+        .audio_tracks()
+        .iter()
+        .map(|t| t.group_id.clone())
+        .collect();
+    assert_eq!(names, ["lo", "lo"]);
+    h.input(Input::SetAudioTrack(1));
+    let fr = h.find_fetch(is_audio_playlist).expect("French playlist");
+    assert!(fr.url.ends_with("/lo-fr.m3u8"), "{}", fr.url);
+    serve_open(&mut h);
+    serve_open(&mut h);
+    h.forget_outputs();
+    h.input(Input::SetLevel(Some(1)));
+    for _ in 0..3 {
+        h.media_at(5.0);
+        serve_open(&mut h);
+    }
+    let events = audio_events(&h);
+    let hi: Vec<(usize, String, Option<String>)> = h
+        .engine
+        .audio_tracks()
+        .iter()
+        .map(|t| (t.id, t.group_id.clone(), t.lang.clone()))
+        .collect();
+    assert_eq!(
+        hi,
+        [
+            (0, "hi".to_string(), Some("eng".to_string())),
+            (1, "hi".to_string(), Some("fre".to_string()))
+        ]
+    );
+    assert!(
+        matches!(events.first(), Some(Event::AudioTracksUpdated { audio_tracks }) if audio_tracks.len() == 2 && audio_tracks[1].group_id == "hi"),
+        "{events:?}"
+    );
+    assert_eq!(events.get(1), Some(&Event::AudioTrackSwitching { id: 1 }));
+    assert_eq!(h.engine.audio_track(), Some(1));
+    let playlists: Vec<String> = h
+        .fetches(is_audio_playlist)
+        .into_iter()
+        .map(|f| f.url)
+        .collect();
+    assert_eq!(playlists, ["https://c/v/hi-fr.m3u8"]);
+    // The audio stream continues where it was: nothing flushed.
+    assert!(
+        h.removals().iter().all(|r| r.end.is_finite()),
+        "{:?}",
+        h.removals()
+    );
+}
+
+#[test]
+fn the_muxed_audio_stops_feeding_the_audio_buffer_while_a_rendition_of_its_own_plays() {
+    let mut h = Harness::split_tracks();
+    start(&mut h, MUXED_AND_OWN);
+    serve_open(&mut h);
+    serve_open(&mut h);
+    assert!(
+        h.find_fetch(is_audio_playlist).is_none(),
+        "muxed: no audio playlist"
+    );
+    let (video, audio) = (TrackId(0), TrackId(1));
+    assert!(appends_to(&h, audio) > 0, "the muxed audio is appended");
+    // To the commentary: the audio ahead is flushed and the rendition fetched.
+    h.input(Input::SetAudioTrack(1));
+    let flush = h.removals().into_iter().find(|r| r.end.is_infinite());
+    assert_eq!(flush.map(|r| r.track), Some(audio));
+    let playlist = h.fetch_of(is_audio_playlist);
+    h.serve(playlist);
+    h.ack_removes();
+    h.forget_outputs();
+    // A main segment now feeds the video SourceBuffer only.
+    h.media_at(15.0);
+    let main = h.fetch_of(|k| matches!(k, RequestKind::Segment { .. }));
+    h.serve(main);
+    h.ack_appends();
+    assert_eq!(appends_to(&h, audio), 0);
+    assert!(appends_to(&h, video) > 0);
+    let own = h.fetch_of(|k| matches!(k, RequestKind::AudioSegment { .. }));
+    h.serve(own);
+    h.ack_appends();
+    assert!(appends_to(&h, audio) > 0);
+    assert_eq!(
+        audio_events(&h).last(),
+        Some(&Event::AudioTrackSwitched { id: 1 })
+    );
+    // Back to the muxed audio: the audio stream stops, the main stream refetches from the
+    // playhead, and its audio feeds the audio SourceBuffer again.
+    h.forget_outputs();
+    h.input(Input::SetAudioTrack(0));
+    assert!(h
+        .find_fetch(|k| matches!(k, RequestKind::AudioSegment { .. }))
+        .is_none());
+    let main = h
+        .find_fetch(|k| matches!(k, RequestKind::Segment { .. }))
+        .expect("main refetch");
+    assert_eq!(
+        main.sequence(),
+        Some(1),
+        "the segment holding the playhead (15 s)"
+    );
+    h.serve(main.req);
+    h.ack_removes();
+    h.ack_appends();
+    assert!(appends_to(&h, audio) > 0);
+    assert_eq!(
+        audio_events(&h),
+        [
+            Event::AudioTrackSwitching { id: 0 },
+            Event::AudioTrackSwitched { id: 0 }
+        ]
+    );
+}

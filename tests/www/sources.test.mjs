@@ -1,0 +1,73 @@
+// node --test tests/www — the demo's sample menu (the shapes of scripts/make-sample.sh) and audio menu.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  SAMPLE_SOURCES, audioMenu, audioTrackLabel, initialSource, sampleSource, sampleUrl, segmentPattern, sourceOf,
+} from '../../www/sources.js';
+
+const CDN = 'http://localhost:9090';
+
+test('the four shapes of make-sample.sh, at the paths it writes', () => {
+  assert.deepEqual(SAMPLE_SOURCES.map((s) => s.id), ['ts', 'cmaf', 'cmaf-single-file', 'apple-alt-audio']);
+  assert.equal(sampleUrl(CDN, sampleSource('ts')), 'http://localhost:9090/testpattern/Default/HLS/testpattern.m3u8');
+  assert.equal(sampleSource('cmaf').path, '/testpattern/Default/CMAF/testpattern.m3u8');
+  assert.equal(sampleSource('cmaf-single-file').path, '/testpattern/Default/CMAF-SingleFile/testpattern.m3u8');
+  assert.equal(sampleSource('apple-alt-audio').path, '/testpattern/Default/HLS-AltAudio/testpattern.m3u8');
+  // The aliases make-sample.sh accepts.
+  assert.equal(sampleSource('cmaf-byterange').id, 'cmaf-single-file');
+  assert.equal(sampleSource('apple').id, 'apple-alt-audio');
+  assert.equal(sampleSource('dash'), null);
+});
+
+test('faults aim at each shape\'s media segments', () => {
+  assert.equal(segmentPattern('ts'), '*.ts');
+  assert.equal(segmentPattern('apple-alt-audio'), '*.ts');
+  assert.equal(segmentPattern('cmaf'), '*_?????????.cmf?');
+  assert.equal(segmentPattern('cmaf-single-file'), '*.cmf?');
+  assert.equal(segmentPattern('custom'), '*.ts');
+});
+
+test('a URL is a sample only on this CDN', () => {
+  assert.equal(sourceOf(`${CDN}/testpattern/Default/CMAF/testpattern.m3u8`, CDN), 'cmaf');
+  assert.equal(sourceOf('http://localhost:9191/testpattern/Default/CMAF/testpattern.m3u8', CDN), 'custom');
+  assert.equal(sourceOf('https://cdn.example.com/x/Default/HLS/x.m3u8', CDN), 'custom');
+});
+
+test('?src wins over ?source; an unknown ?source falls back to the first sample and is named', () => {
+  const q = (s) => new URLSearchParams(s);
+  assert.deepEqual(initialSource(q(''), CDN), { src: `${CDN}/testpattern/Default/HLS/testpattern.m3u8`, source: 'ts', unknown: null });
+  assert.deepEqual(initialSource(q('source=apple'), CDN),
+    { src: `${CDN}/testpattern/Default/HLS-AltAudio/testpattern.m3u8`, source: 'apple-alt-audio', unknown: null });
+  assert.deepEqual(initialSource(q('source=cmaf&src=https://a.example/m.m3u8'), CDN),
+    { src: 'https://a.example/m.m3u8', source: 'custom', unknown: null });
+  assert.equal(initialSource(q('source=nope'), CDN).source, 'ts');
+  assert.equal(initialSource(q('source=nope'), CDN).unknown, 'nope');
+});
+
+// Entries as the player gives them (hls.js's audioTracks fields).
+const tracks = [
+  { id: 0, name: 'English', lang: 'eng', groupId: 'program_audio_0', default: true, autoselect: true, channels: null },
+  { id: 1, name: 'Français', lang: 'fra', groupId: 'program_audio_0', default: false, autoselect: true, channels: '2' },
+];
+
+test('audio track labels: NAME, then the language and channels when they add something', () => {
+  assert.equal(audioTrackLabel(tracks[0]), 'English (eng)');
+  assert.equal(audioTrackLabel(tracks[1]), 'Français (fra, 2 ch)');
+  assert.equal(audioTrackLabel({ id: 3, name: '', lang: 'de', channels: null }), 'de');
+  assert.equal(audioTrackLabel({ id: 3, name: '', lang: null, channels: '6' }), 'track 3 (6 ch)');
+  assert.equal(audioTrackLabel(undefined), '–');
+});
+
+test('the audio menu: one entry per track, the playing one selected; none says why', () => {
+  assert.deepEqual(audioMenu(tracks, 1), [
+    { value: '0', label: 'English (eng) · default', selected: false },
+    { value: '1', label: 'Français (fra, 2 ch)', selected: true },
+  ]);
+  assert.equal(audioMenu(tracks, -1).filter((e) => e.selected).length, 0);
+  for (const none of [[], undefined, null]) {
+    const menu = audioMenu(none, -1);
+    assert.equal(menu.length, 1);
+    assert.equal(menu[0].disabled, true);
+    assert.match(menu[0].label, /in the video/);
+  }
+});

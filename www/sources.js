@@ -1,0 +1,71 @@
+// The sample streams the demo offers (scripts/make-sample.sh, one per MediaConvert output shape), the
+// audio-language menu's labels, and the page's query parameters for both. Pure: tested by node.
+
+/**
+ * The shapes of `scripts/make-sample.sh all`, as the local CloudFront serves them under its root.
+ * `segments`: the devcdn path pattern of their media segments, for the CDN panel's faults (CMAF: the
+ * numbered `.cmfv`/`.cmfa` segments; single files: every byte range of a rendition's file).
+ */
+export const SAMPLE_SOURCES = [
+  { id: 'ts', label: 'TS ladder (muxed audio)', path: '/testpattern/Default/HLS/testpattern.m3u8', segments: '*.ts' },
+  { id: 'cmaf', label: 'CMAF (fMP4, 2 audio languages)', path: '/testpattern/Default/CMAF/testpattern.m3u8', segments: '*_?????????.cmf?' },
+  { id: 'cmaf-single-file', label: 'CMAF single file (byte ranges)', path: '/testpattern/Default/CMAF-SingleFile/testpattern.m3u8', segments: '*.cmf?' },
+  { id: 'apple-alt-audio', label: 'Apple HLS, alternate audio (TS)', path: '/testpattern/Default/HLS-AltAudio/testpattern.m3u8', segments: '*.ts' },
+];
+
+/** The fault pattern for the segments of `source` (an id, or 'custom': MPEG-TS assumed). */
+export const segmentPattern = (source) => (sampleSource(source) || SAMPLE_SOURCES[0]).segments;
+
+// The names make-sample.sh also accepts.
+const ALIASES = { 'cmaf-byterange': 'cmaf-single-file', apple: 'apple-alt-audio' };
+
+/** The sample with this id (or alias), or null. */
+export function sampleSource(id) {
+  const want = ALIASES[id] || id;
+  return SAMPLE_SOURCES.find((s) => s.id === want) || null;
+}
+
+/** The master playlist URL of a sample on the CDN at `cdn` (an origin such as http://localhost:9090). */
+export const sampleUrl = (cdn, source) => `${cdn}${source.path}`;
+
+/** The id of the sample `src` plays from `cdn`, or 'custom' for any other URL. */
+export function sourceOf(src, cdn) {
+  const hit = SAMPLE_SOURCES.find((s) => sampleUrl(cdn, s) === src);
+  return hit ? hit.id : 'custom';
+}
+
+/**
+ * What to play for the page's query: `?src=URL` wins, then `?source=NAME` (a sample), then the first
+ * sample. Returns `{ src, source, unknown }`, `unknown` naming a `?source=` that is not a sample.
+ */
+export function initialSource(params, cdn) {
+  const src = params.get('src');
+  if (src) return { src, source: sourceOf(src, cdn), unknown: null };
+  const name = params.get('source');
+  const picked = name ? sampleSource(name) : null;
+  const source = picked || SAMPLE_SOURCES[0];
+  return { src: sampleUrl(cdn, source), source: source.id, unknown: name && !picked ? name : null };
+}
+
+/** One line of the audio menu for an entry of `player.audioTracks`: "Français (fra, 2 ch)". */
+export function audioTrackLabel(t) {
+  if (!t) return '–';
+  const name = t.name || t.lang || `track ${t.id}`;
+  const extra = [t.lang && t.lang !== name ? t.lang : null, t.channels ? `${t.channels} ch` : null].filter(Boolean);
+  return extra.length ? `${name} (${extra.join(', ')})` : name;
+}
+
+/**
+ * The audio menu for `player.audioTracks` and `player.audioTrack`: `[{ value, label, selected }]`,
+ * one entry per track; a single disabled entry saying why there is no choice when there are none.
+ */
+export function audioMenu(tracks, current) {
+  if (!Array.isArray(tracks) || tracks.length === 0) {
+    return [{ value: '', label: 'in the video (no alternate audio)', selected: true, disabled: true }];
+  }
+  return tracks.map((t, i) => ({
+    value: String(i),
+    label: `${audioTrackLabel(t)}${t.default ? ' · default' : ''}`,
+    selected: i === current,
+  }));
+}

@@ -3,8 +3,21 @@
 //!
 //! Each box is a small function appending to a `Vec<u8>`; sizes are patched after the body is
 //! written. Fragment sizes are computed up front so the output buffer is allocated once.
+//!
+//! The reader of fMP4 segments (HLS with `EXT-X-MAP`) sits beside the writer: `boxes` (box
+//! headers and fields), `moov` + `sample_entry` (init segment, codec strings), `moof`
+//! (fragments), `tfdt` (moving a fragment on the timeline), `segment` (top-level boxes of a
+//! segment as it arrives).
+pub mod boxes;
+pub mod moof;
+pub mod moov;
+pub mod sample_entry;
+pub mod segment;
+pub mod tfdt;
+
 use crate::ts::audio::{AudioCodec, AudioConfig};
 use crate::ts::h264::SpsInfo;
+pub use boxes::{BoxError, FourCc};
 
 /// `sample_depends_on = 2` (an I/IDR picture or audio frame): a sync sample.
 pub const FLAGS_SYNC: u32 = 0x0200_0000;

@@ -17,8 +17,13 @@
 mod audio;
 mod output;
 mod packed_audio;
+mod passthrough;
+mod remuxer;
 mod timeline;
 mod video;
+
+pub use passthrough::Passthrough;
+pub use remuxer::Remuxer;
 
 use crate::error::ErrorCategory;
 use crate::fmp4::Sample;
@@ -115,6 +120,15 @@ pub enum RemuxError {
     NoFrames { len: usize },
     #[error("malformed: H.264 stream has no usable SPS/PPS")]
     MissingParameterSets,
+    /// An fMP4 box that cannot be read or moved (names the box and its byte offset).
+    #[error(transparent)]
+    Fmp4(#[from] crate::fmp4::BoxError),
+    #[error("malformed: fMP4 segment with no init segment (EXT-X-MAP)")]
+    NoInit,
+    #[error("malformed: no moof + mdat in the fMP4 segment ({len} bytes)")]
+    NoFragments { len: usize },
+    #[error("unsupported: the init segment (EXT-X-MAP) has no audio or video track")]
+    NoMediaTracks,
     #[error(transparent)]
     Packed(#[from] PackedError),
 }
@@ -126,9 +140,12 @@ impl RemuxError {
             RemuxError::Ts(e) => e.category(),
             RemuxError::Packed(e) => e.category(),
             RemuxError::TooLarge { .. } => ErrorCategory::Limit,
-            RemuxError::NoFrames { .. } | RemuxError::MissingParameterSets => {
-                ErrorCategory::Malformed
-            }
+            RemuxError::Fmp4(e) => e.category,
+            RemuxError::NoMediaTracks => ErrorCategory::Unsupported,
+            RemuxError::NoFrames { .. }
+            | RemuxError::MissingParameterSets
+            | RemuxError::NoInit
+            | RemuxError::NoFragments { .. } => ErrorCategory::Malformed,
         }
     }
 }
@@ -161,6 +178,8 @@ pub enum RemuxWarning {
     WaitingForVideoStart,
     #[error("the program lists a {kind} stream that has no frames in this segment")]
     TrackWithoutFrames { kind: &'static str },
+    #[error("fMP4 segment does not start with a sync sample on video track {track_id}")]
+    SegmentStartsWithoutSyncSample { track_id: u32 },
     #[error(transparent)]
     Packed(#[from] PackedWarning),
 }

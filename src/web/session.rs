@@ -18,9 +18,9 @@ use super::mse::{MseEvent, MseSink};
 use super::player::Link;
 use crate::engine::{Engine, Event, Input, Output, RequestId, RequestKind, TrackId};
 use crate::playlist::ByteRange;
-use crate::remux::Transmuxer;
+use crate::remux::Remuxer;
 
-pub type PlayerEngine = Engine<Transmuxer>;
+pub type PlayerEngine = Engine<Remuxer>;
 
 /// What to do once the player's state is released.
 pub enum Deferred {
@@ -54,7 +54,7 @@ impl Session {
     ) -> Result<Self, JsValue> {
         let engine = Engine::new(
             config.engine.clone(),
-            Transmuxer::new(crate::remux::OutputShape::SplitTracks),
+            Remuxer::new(crate::remux::OutputShape::SplitTracks),
             config.abr(),
         );
         let on_mse = link.clone();

@@ -1,0 +1,358 @@
+//! A movie fragment (`moof`, ISO/IEC 14496-12 §8.8): per track fragment (`traf`) its track,
+//! `tfhd` flags and defaults, `tfdt` (version, value, position) and every `trun`, summed into
+//! what the player needs: decode start and end, earliest presentation, first sample sync.
+//! Sample tables are walked, never stored; a run without per-sample fields is summed by
+//! multiplication, so a huge sample count costs nothing.
+use super::boxes::{BoxError, FourCc, Mp4Box};
+use super::moov::{InitSegment, TrackDefaults};
+
+/// `tfhd` flags (§8.8.7.1).
+pub const TFHD_BASE_DATA_OFFSET: u32 = 0x01;
+const TFHD_SAMPLE_DESCRIPTION_INDEX: u32 = 0x02;
+const TFHD_DEFAULT_DURATION: u32 = 0x08;
+const TFHD_DEFAULT_SIZE: u32 = 0x10;
+const TFHD_DEFAULT_FLAGS: u32 = 0x20;
+pub const TFHD_DEFAULT_BASE_IS_MOOF: u32 = 0x02_0000;
+
+/// `trun` flags (§8.8.8.1).
+const TRUN_DATA_OFFSET: u32 = 0x01;
+const TRUN_FIRST_SAMPLE_FLAGS: u32 = 0x04;
+const TRUN_DURATION: u32 = 0x100;
+const TRUN_SIZE: u32 = 0x200;
+const TRUN_FLAGS: u32 = 0x400;
+const TRUN_COMPOSITION_OFFSET: u32 = 0x800;
+
+/// `sample_is_non_sync_sample` in the sample flags (§8.8.3.1).
+const NON_SYNC: u32 = 0x0001_0000;
+
+/// A `tfdt` box (§8.8.12): where it is (relative to the moof start) and what it says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tfdt {
+    pub version: u8,
+    pub base_media_decode_time: u64,
+    /// Offset of the box from the moof start.
+    pub at: usize,
+    pub header_len: usize,
+}
+
+/// A `trun` data_offset: its value and where it is written (relative to the moof start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataOffset {
+    pub value: i32,
+    pub at: usize,
+}
+
+/// One `trun`: where it is (relative to the moof start), its data_offset (`None`: the run
+/// follows the previous one) and the sum of its sample sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    pub at: usize,
+    pub data_offset: Option<DataOffset>,
+    pub data_size: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Traf {
+    pub track_id: u32,
+    /// Offset of the box from the moof start, and its header length.
+    pub at: usize,
+    pub header_len: usize,
+    pub tfhd_flags: u32,
+    pub tfdt: Tfdt,
+    /// The `trun` boxes in order.
+    pub runs: Vec<Run>,
+    /// The box holds `saio` (offsets into the moof that a resize would move).
+    pub has_saio: bool,
+    pub sample_count: u64,
+    /// Sum of the sample durations.
+    pub duration: u64,
+    /// Earliest decode time + composition offset over the samples, relative to the tfdt (0
+    /// without samples).
+    pub presentation_start: i64,
+    /// Largest decode time + composition offset + duration, relative to the tfdt.
+    pub presentation_end: i64,
+    /// The first sample is a sync sample (`None`: no samples).
+    pub first_sync: Option<bool>,
+}
+
+impl Traf {
+    pub fn decode_start(&self) -> u64 {
+        self.tfdt.base_media_decode_time
+    }
+
+    pub fn decode_end(&self) -> u64 {
+        self.decode_start().saturating_add(self.duration)
+    }
+
+    /// Earliest presentation time (the smallest decode time + composition offset), in the
+    /// track's timescale.
+    pub fn earliest_presentation(&self) -> i128 {
+        i128::from(self.decode_start()) + i128::from(self.presentation_start)
+    }
+
+    pub fn presentation_end(&self) -> i128 {
+        i128::from(self.decode_start()) + i128::from(self.presentation_end)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moof {
+    pub header_len: usize,
+    pub trafs: Vec<Traf>,
+}
+
+/// Read a `moof` box. Track defaults come from `init`; a track it does not know is an error.
+pub fn read_moof(moof: &Mp4Box<'_>, init: &InitSegment) -> Result<Moof, BoxError> {
+    let mut trafs = Vec::new();
+    for traf in moof.children(0)? {
+        let traf = traf?;
+        if traf.kind.0 == *b"traf" {
+            trafs.push(read_traf(&traf, moof.offset, init)?);
+        }
+    }
+    Ok(Moof {
+        header_len: moof.header_len(),
+        trafs,
+    })
+}
+
+/// What a `tfhd` sets for the samples of its `traf`.
+struct Defaults {
+    duration: u32,
+    size: u32,
+    flags: u32,
+}
+
+fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf, BoxError> {
+    let tfhd = traf.require(0, b"tfhd")?;
+    let (_, tfhd_flags, mut f) = tfhd.full()?;
+    let track_id = f.u32("track_ID")?;
+    let track = init.track(track_id).ok_or_else(|| {
+        BoxError::malformed(
+            tfhd.kind,
+            tfhd.offset,
+            format!("track {track_id} is not in the init segment"),
+        )
+    })?;
+    let TrackDefaults {
+        sample_duration,
+        sample_size,
+        sample_flags,
+        ..
+    } = track.defaults;
+    if tfhd_flags & TFHD_BASE_DATA_OFFSET != 0 {
+        f.skip(8, "base_data_offset")?;
+    }
+    if tfhd_flags & TFHD_SAMPLE_DESCRIPTION_INDEX != 0 {
+        f.skip(4, "sample_description_index")?;
+    }
+    let mut d = Defaults {
+        duration: sample_duration,
+        size: sample_size,
+        flags: sample_flags,
+    };
+    if tfhd_flags & TFHD_DEFAULT_DURATION != 0 {
+        d.duration = f.u32("default_sample_duration")?;
+    }
+    if tfhd_flags & TFHD_DEFAULT_SIZE != 0 {
+        d.size = f.u32("default_sample_size")?;
+    }
+    if tfhd_flags & TFHD_DEFAULT_FLAGS != 0 {
+        d.flags = f.u32("default_sample_flags")?;
+    }
+
+    let rel = |b: &Mp4Box<'_>| (b.offset - moof_at) as usize;
+    let tfdt_box = traf.child(0, b"tfdt")?.ok_or_else(|| {
+        BoxError::unsupported(
+            traf.kind,
+            traf.offset,
+            "no tfdt (base media decode time) in the track fragment",
+        )
+    })?;
+    let (version, _, mut f) = tfdt_box.full()?;
+    let base_media_decode_time = match version {
+        0 => u64::from(f.u32("baseMediaDecodeTime")?),
+        _ => f.u64("baseMediaDecodeTime")?,
+    };
+    let mut t = Traf {
+        track_id,
+        at: rel(traf),
+        header_len: traf.header_len(),
+        tfhd_flags,
+        tfdt: Tfdt {
+            version,
+            base_media_decode_time,
+            at: rel(&tfdt_box),
+            header_len: tfdt_box.header_len(),
+        },
+        runs: Vec::new(),
+        has_saio: false,
+        sample_count: 0,
+        duration: 0,
+        presentation_start: i64::MAX,
+        presentation_end: 0,
+        first_sync: None,
+    };
+    for b in traf.children(0)? {
+        let b = b?;
+        match &b.kind.0 {
+            b"trun" => read_trun(&b, &d, &mut t, moof_at)?,
+            b"saio" => t.has_saio = true,
+            _ => {}
+        }
+    }
+    if t.sample_count == 0 {
+        t.presentation_start = 0;
+    }
+    Ok(t)
+}
+
+/// Add one `trun`'s samples to the traf's sums.
+fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Result<(), BoxError> {
+    let (_, flags, mut f) = trun.full()?;
+    let count = f.u32("sample_count")?;
+    let data_offset = if flags & TRUN_DATA_OFFSET != 0 {
+        let at = (f.position() - moof_at) as usize;
+        Some(DataOffset {
+            value: f.u32("data_offset")? as i32,
+            at,
+        })
+    } else {
+        None
+    };
+    let mut run = Run {
+        at: (trun.offset - moof_at) as usize,
+        data_offset,
+        data_size: 0,
+    };
+    let first_flags = if flags & TRUN_FIRST_SAMPLE_FLAGS != 0 {
+        Some(f.u32("first_sample_flags")?)
+    } else {
+        None
+    };
+    let fields = [
+        TRUN_DURATION,
+        TRUN_SIZE,
+        TRUN_FLAGS,
+        TRUN_COMPOSITION_OFFSET,
+    ]
+    .iter()
+    .filter(|&&b| flags & b != 0)
+    .count();
+    let entry = 4 * fields as u64;
+    if u64::from(count) * entry > f.remaining() as u64 {
+        return Err(f.error(format!(
+            "sample count {count} exceeds the box ({} bytes of {entry}-byte entries)",
+            f.remaining()
+        )));
+    }
+    if count > 0 && t.first_sync.is_none() {
+        let first = match first_flags {
+            Some(fl) => fl,
+            None if flags & TRUN_FLAGS != 0 => {
+                // The first entry's flags follow its duration and size, when present.
+                let mut peek = f.clone();
+                let before =
+                    u32::from(flags & TRUN_DURATION != 0) + u32::from(flags & TRUN_SIZE != 0);
+                peek.skip(4 * before as usize, "sample entry")?;
+                peek.u32("sample_flags")?
+            }
+            None => d.flags,
+        };
+        t.first_sync = Some(first & NON_SYNC == 0);
+    }
+    // Decode time of this run's first sample, relative to the tfdt.
+    let start = i64::try_from(t.duration).unwrap_or(i64::MAX);
+    if fields == 0 {
+        // Every sample takes the defaults: no composition offsets.
+        let total = u64::from(count) * u64::from(d.duration);
+        if count > 0 {
+            t.presentation_start = t.presentation_start.min(start);
+        }
+        let end = start.saturating_add(i64::try_from(total).unwrap_or(i64::MAX));
+        t.presentation_end = t.presentation_end.max(end);
+        t.duration = t.duration.saturating_add(total);
+        run.data_size = u64::from(count) * u64::from(d.size);
+    } else {
+        let mut dts = start;
+        let mut first = t.presentation_start;
+        let mut end = t.presentation_end;
+        for _ in 0..count {
+            let duration = if flags & TRUN_DURATION != 0 {
+                f.u32("sample_duration")?
+            } else {
+                d.duration
+            };
+            let size = if flags & TRUN_SIZE != 0 {
+                f.u32("sample_size")?
+            } else {
+                d.size
+            };
+            run.data_size += u64::from(size);
+            if flags & TRUN_FLAGS != 0 {
+                f.skip(4, "sample_flags")?;
+            }
+            // Signed in version 1; read signed in version 0 too, as decoders do (a negative
+            // offset written into a version-0 box is a common muxer slip).
+            let cto = if flags & TRUN_COMPOSITION_OFFSET != 0 {
+                i64::from(f.u32("sample_composition_time_offset")? as i32)
+            } else {
+                0
+            };
+            first = first.min(dts.saturating_add(cto));
+            let next = dts.saturating_add(i64::from(duration));
+            end = end.max(next.saturating_add(cto));
+            dts = next;
+        }
+        t.presentation_start = first;
+        t.presentation_end = end;
+        t.duration = u64::try_from(dts).unwrap_or(u64::MAX);
+    }
+    t.sample_count += u64::from(count);
+    t.runs.push(run);
+    Ok(())
+}
+
+/// Check that every run's samples lie in the fragment's `mdat` (`mdat`: its byte range from
+/// the moof start; `moof_at`: where the moof is, for errors). Runs counted from an explicit
+/// `tfhd` base_data_offset (a file position) are not checked.
+pub fn check_sample_data(
+    moof: &Moof,
+    moof_at: u64,
+    mdat: std::ops::Range<u64>,
+) -> Result<(), BoxError> {
+    // Where the previous traf's data ended (the base of a traf without base flags).
+    let mut prev_end = 0i128;
+    for (i, t) in moof.trafs.iter().enumerate() {
+        if t.tfhd_flags & TFHD_BASE_DATA_OFFSET != 0 {
+            prev_end = i128::MAX;
+            continue;
+        }
+        let from_moof = t.tfhd_flags & TFHD_DEFAULT_BASE_IS_MOOF != 0 || i == 0;
+        let base = if from_moof { 0 } else { prev_end };
+        let mut next = base;
+        for r in &t.runs {
+            let start = r
+                .data_offset
+                .map_or(next, |o| base.saturating_add(i128::from(o.value)));
+            let end = start.saturating_add(i128::from(r.data_size));
+            let inside = i128::from(mdat.start) <= start && end <= i128::from(mdat.end);
+            if !inside && r.data_size > 0 {
+                return Err(BoxError::malformed(
+                    FourCc::new(b"trun"),
+                    moof_at + r.at as u64,
+                    format!(
+                        "sample data at bytes {}..{} is outside the mdat body at bytes {}..{}",
+                        i128::from(moof_at) + start,
+                        i128::from(moof_at) + end,
+                        moof_at + mdat.start,
+                        moof_at + mdat.end
+                    ),
+                ));
+            }
+            next = end;
+        }
+        prev_end = next;
+    }
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! The init segment (`ftyp` + `moov`, ISO/IEC 14496-12 §8.2-8.8): per track its id (`tkhd`),
+//! handler (`hdlr`), timescale (`mdhd`), sample entry and codec string (`stsd`), and the
+//! fragment defaults of `mvex`/`trex`.
+use super::boxes::{BoxError, Boxes, FourCc, Mp4Box};
+use super::sample_entry::codec_string;
+use crate::error::ErrorCategory;
+use std::ops::Range;
+
+/// What a track carries (`hdlr` handler_type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handler {
+    Video,
+    Audio,
+    /// Subtitles, metadata and the rest: kept for their timescale, no codec string.
+    Other(FourCc),
+}
+
+/// A track's fragment defaults (`trex`, §8.8.3), used where `tfhd` and `trun` say nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TrackDefaults {
+    pub sample_description_index: u32,
+    pub sample_duration: u32,
+    pub sample_size: u32,
+    pub sample_flags: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitTrack {
+    pub track_id: u32,
+    pub handler: Handler,
+    /// `mdhd` units per second (never 0).
+    pub timescale: u32,
+    /// The first sample entry's type as written (`encv` when protected).
+    pub sample_entry: FourCc,
+    /// RFC 6381 codec string (video and audio tracks only).
+    pub codec: Option<String>,
+    pub defaults: TrackDefaults,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitSegment {
+    pub tracks: Vec<InitTrack>,
+    /// Where `ftyp` (if any) and `moov` are in the bytes read.
+    pub ftyp: Option<Range<usize>>,
+    pub moov: Range<usize>,
+}
+
+impl InitSegment {
+    pub fn track(&self, track_id: u32) -> Option<&InitTrack> {
+        self.tracks.iter().find(|t| t.track_id == track_id)
+    }
+}
+
+/// Read an init segment. Top-level boxes other than `ftyp` and `moov` are skipped.
+pub fn read_init(init: &[u8]) -> Result<InitSegment, BoxError> {
+    let mut ftyp = None;
+    let mut moov = None;
+    for b in Boxes::new(init, 0) {
+        let b = b?;
+        let range = b.offset as usize..b.offset as usize + b.bytes().len();
+        match &b.kind.0 {
+            b"ftyp" if ftyp.is_none() => ftyp = Some(range),
+            b"moov" if moov.is_none() => moov = Some((b, range)),
+            _ => {}
+        }
+    }
+    let Some((moov, range)) = moov else {
+        return Err(BoxError::new(
+            ErrorCategory::Malformed,
+            None,
+            0,
+            format!("no moov box in the init segment ({} bytes)", init.len()),
+        ));
+    };
+    let mut tracks: Vec<InitTrack> = Vec::new();
+    let mut mvex = None;
+    for b in moov.children(0)? {
+        let b = b?;
+        match &b.kind.0 {
+            b"trak" => {
+                let t = read_trak(&b)?;
+                if tracks.iter().any(|o| o.track_id == t.track_id) {
+                    return Err(BoxError::malformed(
+                        b.kind,
+                        b.offset,
+                        format!("track id {} appears twice", t.track_id),
+                    ));
+                }
+                tracks.push(t);
+            }
+            b"mvex" => mvex = Some(b),
+            _ => {}
+        }
+    }
+    if let Some(mvex) = mvex {
+        for trex in mvex.children(0)? {
+            let trex = trex?;
+            if trex.kind.0 != *b"trex" {
+                continue;
+            }
+            let (_, _, mut f) = trex.full()?;
+            let id = f.u32("track_ID")?;
+            let defaults = TrackDefaults {
+                sample_description_index: f.u32("default_sample_description_index")?,
+                sample_duration: f.u32("default_sample_duration")?,
+                sample_size: f.u32("default_sample_size")?,
+                sample_flags: f.u32("default_sample_flags")?,
+            };
+            if let Some(t) = tracks.iter_mut().find(|t| t.track_id == id) {
+                t.defaults = defaults;
+            }
+        }
+    }
+    Ok(InitSegment {
+        tracks,
+        ftyp,
+        moov: range,
+    })
+}
+
+fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
+    let (version, _, mut f) = trak.require(0, b"tkhd")?.full()?;
+    // creation and modification times: 4 bytes each in version 0, 8 in version 1.
+    f.skip(if version == 1 { 16 } else { 8 }, "tkhd times")?;
+    let track_id = f.u32("track_ID")?;
+
+    let mdia = trak.require(0, b"mdia")?;
+    let mdhd = mdia.require(0, b"mdhd")?;
+    let (version, _, mut f) = mdhd.full()?;
+    f.skip(if version == 1 { 16 } else { 8 }, "mdhd times")?;
+    let timescale = f.u32("timescale")?;
+    if timescale == 0 {
+        return Err(BoxError::malformed(
+            mdhd.kind,
+            mdhd.offset,
+            "timescale is 0",
+        ));
+    }
+
+    let (_, _, mut f) = mdia.require(0, b"hdlr")?.full()?;
+    f.skip(4, "pre_defined")?;
+    let handler = match f.take(4, "handler_type")? {
+        b"vide" => Handler::Video,
+        b"soun" => Handler::Audio,
+        other => Handler::Other(FourCc(other.try_into().unwrap_or([0; 4]))),
+    };
+
+    let stsd = mdia
+        .require(0, b"minf")?
+        .require(0, b"stbl")?
+        .require(0, b"stsd")?;
+    // Full box header, then entry_count.
+    let entry = stsd
+        .children(8)?
+        .next()
+        .transpose()?
+        .ok_or_else(|| BoxError::malformed(stsd.kind, stsd.offset, "no sample entry"))?;
+    let codec = match handler {
+        Handler::Video => Some(codec_string(&entry, true)?),
+        Handler::Audio => Some(codec_string(&entry, false)?),
+        Handler::Other(_) => None,
+    };
+    Ok(InitTrack {
+        track_id,
+        handler,
+        timescale,
+        sample_entry: entry.kind,
+        codec,
+        defaults: TrackDefaults::default(),
+    })
+}

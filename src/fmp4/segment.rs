@@ -1,0 +1,113 @@
+//! The top-level boxes of a media segment as its bytes arrive (ISO/IEC 14496-12 §8.16, CMAF
+//! chunks): complete `moof` + `mdat` pairs, and everything else (`styp`, `sidx`, `prft`,
+//! `emsg`, `free`, …) to skip. Only headers are read, so scanning a growing buffer again
+//! after each chunk costs nothing per byte.
+use super::boxes::{read_header, BoxError, BoxHeader};
+use crate::error::ErrorCategory;
+
+/// What starts at the front of the buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopLevel {
+    /// A movie fragment: the `moof` is `..moof_len`, the `mdat` body `mdat_body..len`, the
+    /// fragment (with any box between them) `..len`.
+    Fragment {
+        moof_len: usize,
+        mdat_body: usize,
+        len: usize,
+    },
+    /// A box that is not appended (`len` bytes).
+    Skip { len: usize },
+    /// Not complete yet.
+    NeedMore,
+}
+
+/// The next top-level item of `data`, which starts at byte `offset` of the segment. With
+/// `end` set no more bytes will come: a box running past the end is an error, and a size-0
+/// box takes the rest.
+pub fn next_top_level(data: &[u8], offset: u64, end: bool) -> Result<TopLevel, BoxError> {
+    let Some((h, len)) = complete_box(data, offset, end)? else {
+        return Ok(TopLevel::NeedMore);
+    };
+    match &h.kind.0 {
+        b"moof" => {
+            if h.size.is_none() {
+                return Err(BoxError::malformed(
+                    h.kind,
+                    offset,
+                    "size 0 (to the end of the file): no room for its mdat",
+                ));
+            }
+            // The mdat, after any other boxes (kept: data offsets count them).
+            let mut at = len;
+            loop {
+                let rest = data.get(at..).unwrap_or(&[]);
+                let Some((next, n)) = complete_box(rest, offset + at as u64, end)? else {
+                    if end {
+                        return Err(BoxError::malformed(h.kind, offset, "no mdat after it"));
+                    }
+                    return Ok(TopLevel::NeedMore);
+                };
+                match &next.kind.0 {
+                    b"mdat" => {
+                        return Ok(TopLevel::Fragment {
+                            moof_len: len,
+                            mdat_body: at + next.header_len,
+                            len: at + n,
+                        })
+                    }
+                    b"moof" => {
+                        return Err(BoxError::malformed(
+                            h.kind,
+                            offset,
+                            format!(
+                                "no mdat before the next moof at byte {}",
+                                offset + at as u64
+                            ),
+                        ))
+                    }
+                    _ => at += n,
+                }
+            }
+        }
+        b"mdat" => Err(BoxError::malformed(h.kind, offset, "no moof before it")),
+        _ => Ok(TopLevel::Skip { len }),
+    }
+}
+
+/// The header and length of the box at the front of `data` once all of it is there.
+fn complete_box(
+    data: &[u8],
+    offset: u64,
+    end: bool,
+) -> Result<Option<(BoxHeader, usize)>, BoxError> {
+    let Some(h) = read_header(data, offset)? else {
+        if end && !data.is_empty() {
+            return Err(BoxError::new(
+                ErrorCategory::Malformed,
+                None,
+                offset,
+                format!("{} bytes at the end, too few for a box header", data.len()),
+            ));
+        }
+        return Ok(None);
+    };
+    let len = match h.size {
+        Some(size) => usize::try_from(size).unwrap_or(usize::MAX),
+        None if end => data.len(),
+        None => return Ok(None),
+    };
+    if len <= data.len() {
+        return Ok(Some((h, len)));
+    }
+    if end {
+        return Err(BoxError::malformed(
+            h.kind,
+            offset,
+            format!(
+                "size {len} runs past the end of the segment at byte {}",
+                offset + data.len() as u64
+            ),
+        ));
+    }
+    Ok(None)
+}

@@ -1,0 +1,145 @@
+//! Moving a fragment on the timeline: each track fragment's `tfdt` (ISO/IEC 14496-12 §8.8.12)
+//! shifted by a per-track delta in the track's timescale, the rest of the `moof` copied as is.
+//!
+//! A version-0 `tfdt` whose new value needs more than 32 bits becomes version 1: 4 bytes are
+//! inserted, the `tfdt`, `traf` and `moof` sizes grow by them, and every `trun` data_offset
+//! counted from the moof start grows too (the `mdat` moved by the inserted bytes). An explicit
+//! `tfhd` base_data_offset or a `saio` box (offsets into the moved bytes) make that unsafe: an
+//! error, as is a decode time shifted below 0.
+use super::boxes::{BoxError, FourCc};
+use super::moof::{Moof, Traf, TFHD_BASE_DATA_OFFSET, TFHD_DEFAULT_BASE_IS_MOOF};
+use crate::error::ErrorCategory;
+
+const TFDT: FourCc = FourCc::new(b"tfdt");
+
+/// Append `moof_bytes` (the box `moof` was read from, at byte `moof_at` of the segment) to
+/// `out` with each traf's tfdt moved by `delta(track_id)`.
+pub fn write_shifted_moof(
+    out: &mut Vec<u8>,
+    moof_bytes: &[u8],
+    moof_at: u64,
+    moof: &Moof,
+    delta: impl Fn(u32) -> i64,
+) -> Result<(), BoxError> {
+    let mut values = Vec::with_capacity(moof.trafs.len());
+    for t in &moof.trafs {
+        let at = moof_at + t.tfdt.at as u64;
+        let old = t.tfdt.base_media_decode_time;
+        let d = delta(t.track_id);
+        let new = u64::try_from(i128::from(old) + i128::from(d)).map_err(|_| {
+            BoxError::malformed(
+                TFDT,
+                at,
+                format!(
+                    "track {} decode time {old} shifted by {d} leaves the timeline \
+                     (below 0 or beyond 64 bits)",
+                    t.track_id
+                ),
+            )
+        })?;
+        values.push((new, t.tfdt.version == 0 && new > u64::from(u32::MAX)));
+    }
+    let upgrades = values.iter().filter(|v| v.1).count();
+    let start = out.len();
+    out.extend_from_slice(moof_bytes);
+    if upgrades > 0 {
+        grow_for_upgrades(out, start, moof_at, moof, &values, upgrades)?;
+    }
+    // Values last to first, so an insertion never moves a position still to be written.
+    for (t, &(value, upgrade)) in moof.trafs.iter().zip(&values).rev() {
+        let field = start + t.tfdt.at + t.tfdt.header_len + 4;
+        if upgrade {
+            out.splice(field..field, [0; 4]);
+        }
+        if t.tfdt.version == 0 && !upgrade {
+            put(out, field, &(value as u32).to_be_bytes());
+        } else {
+            put(out, field, &value.to_be_bytes());
+        }
+    }
+    Ok(())
+}
+
+/// The size and data_offset changes for `upgrades` version-0 tfdt boxes becoming version 1
+/// (4 bytes more each), on the copy at `out[start..]`, before the bytes are inserted.
+fn grow_for_upgrades(
+    out: &mut [u8],
+    start: usize,
+    moof_at: u64,
+    moof: &Moof,
+    values: &[(u64, bool)],
+    upgrades: usize,
+) -> Result<(), BoxError> {
+    let grow = 4 * upgrades as u64;
+    let unsafe_error = |t: &Traf, why: &str| {
+        BoxError::new(
+            ErrorCategory::Unsupported,
+            Some(FourCc::new(b"traf")),
+            moof_at + t.at as u64,
+            format!("a tfdt needs 64 bits, but {why} keeps the moof from growing"),
+        )
+    };
+    for (i, (t, &(_, upgrade))) in moof.trafs.iter().zip(values).enumerate() {
+        if t.tfhd_flags & TFHD_BASE_DATA_OFFSET != 0 {
+            return Err(unsafe_error(t, "an explicit tfhd base_data_offset"));
+        }
+        if t.has_saio {
+            return Err(unsafe_error(t, "a saio box (offsets into the moof)"));
+        }
+        if upgrade {
+            resize(out, start + t.at, 4, moof_at + t.at as u64)?;
+            resize(out, start + t.tfdt.at, 4, moof_at + t.tfdt.at as u64)?;
+            if let Some(v) = out.get_mut(start + t.tfdt.at + t.tfdt.header_len) {
+                *v = 1;
+            }
+        }
+        // Data counted from the moof start moves with the mdat; data counted from the end of
+        // the previous traf's data moves with it and needs nothing.
+        if t.tfhd_flags & TFHD_DEFAULT_BASE_IS_MOOF == 0 && i > 0 {
+            continue;
+        }
+        for (j, run) in t.runs.iter().enumerate() {
+            match run.data_offset {
+                Some(o) => {
+                    let v = i32::try_from(i64::from(o.value) + grow as i64)
+                        .map_err(|_| unsafe_error(t, "a trun data_offset at the 32-bit limit"))?;
+                    put(out, start + o.at, &v.to_be_bytes());
+                }
+                None if j == 0 => {
+                    return Err(unsafe_error(t, "a trun without data_offset"));
+                }
+                None => {}
+            }
+        }
+    }
+    resize(out, start, grow, moof_at)
+}
+
+/// Grow the size of the box at `out[at..]` by `by` bytes (32-bit size or 64-bit largesize; a
+/// size-0 box runs to the end of its parent and grows with it).
+fn resize(out: &mut [u8], at: usize, by: u64, offset: u64) -> Result<(), BoxError> {
+    let bytes = |from: usize, n: usize| out.get(at + from..at + from + n).unwrap_or(&[]);
+    let small = <[u8; 4]>::try_from(bytes(0, 4)).map(u32::from_be_bytes);
+    let large = <[u8; 8]>::try_from(bytes(8, 8)).map(u64::from_be_bytes);
+    let kind = <[u8; 4]>::try_from(bytes(4, 4)).map_or(FourCc([0; 4]), FourCc);
+    let too_big = || BoxError::malformed(kind, offset, "size cannot grow by 4 bytes");
+    match (small, large) {
+        (Ok(0), _) => {}
+        (Ok(1), Ok(size)) => {
+            let size = size.checked_add(by).ok_or_else(too_big)?;
+            put(out, at + 8, &size.to_be_bytes());
+        }
+        (Ok(size), _) if size >= 8 => {
+            let size = u32::try_from(u64::from(size) + by).map_err(|_| too_big())?;
+            put(out, at, &size.to_be_bytes());
+        }
+        _ => return Err(too_big()),
+    }
+    Ok(())
+}
+
+fn put(out: &mut [u8], at: usize, bytes: &[u8]) {
+    if let Some(slot) = out.get_mut(at..at + bytes.len()) {
+        slot.copy_from_slice(bytes);
+    }
+}

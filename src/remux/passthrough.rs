@@ -1,0 +1,403 @@
+//! fMP4 (CMAF) segments behind an `EXT-X-MAP` init segment, passed through to MSE: each
+//! `moof` + `mdat` is copied with its `tfdt`s moved onto the output timeline; `styp`, `sidx`,
+//! `prft`, `emsg` and other top-level boxes are dropped.
+//!
+//! Timeline, as for TS ([`super::Transmuxer`]): the mapping (seconds added to media time) is
+//! set by the first segment, after [`Passthrough::reset`] and on `discontinuity`, so that the
+//! earliest presentation time of the segment's first fragment (min over its tracks) lands on
+//! `SegmentInfo::start` — or later, when that would put a decode time before 0 (B-frames with
+//! positive composition offsets at time 0: then the earliest decode time lands on 0). Every
+//! other segment keeps the mapping (renditions share timestamps). Nothing else is changed:
+//! holes and overlaps are the encoder's, as is each fragment's sample table.
+use super::{
+    RemuxError, RemuxOutput, RemuxWarning, SegmentInfo, TrackKind, TrackOutput, MAX_SEGMENT_BYTES,
+};
+use crate::fmp4::boxes::Boxes;
+use crate::fmp4::moof::{check_sample_data, read_moof, Moof};
+use crate::fmp4::moov::{read_init, Handler, InitSegment};
+use crate::fmp4::segment::{next_top_level, TopLevel};
+use crate::fmp4::tfdt::write_shifted_moof;
+use std::ops::Range;
+
+/// The init segment pushed last.
+#[derive(Debug)]
+struct Init {
+    segment: InitSegment,
+    /// `ftyp` + `moov` as given (other top-level boxes are left out).
+    bytes: Vec<u8>,
+    kind: TrackKind,
+    codecs: String,
+    mime: String,
+}
+
+/// The segment being pushed.
+#[derive(Debug, Default)]
+struct Segment {
+    active: bool,
+    info: SegmentInfo,
+    /// The mapping and imposed mapping before the segment (for `abort_segment`).
+    saved: (Option<f64>, Option<f64>),
+    received: usize,
+    /// Segment bytes before `Passthrough::pending`, for error offsets.
+    scanned: usize,
+    /// This segment sets the mapping (on its first fragment).
+    remap: bool,
+    fragments: usize,
+    end: f64,
+    warnings: Vec<RemuxWarning>,
+}
+
+/// What one call writes.
+struct Emit {
+    data: Vec<u8>,
+    start: f64,
+    end: f64,
+}
+
+/// fMP4 passthrough for the segments of one stream (see the module docs).
+#[derive(Debug, Default)]
+pub struct Passthrough {
+    init: Option<Init>,
+    /// The init bytes go with the next output.
+    init_pending: bool,
+    /// Output seconds = media seconds + offset.
+    offset: Option<f64>,
+    /// Used instead of placing the next segment that sets the mapping.
+    imposed: Option<f64>,
+    seg: Segment,
+    /// Bytes of the current segment not consumed yet (an incomplete box).
+    pending: Vec<u8>,
+}
+
+impl Passthrough {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The init segment (EXT-X-MAP) of the segments pushed next; its bytes go with the next
+    /// output. A bad init leaves the previous one in place.
+    pub fn push_init(&mut self, init: &[u8]) -> Result<(), RemuxError> {
+        if init.len() > MAX_SEGMENT_BYTES {
+            return Err(RemuxError::TooLarge {
+                len: init.len(),
+                max: MAX_SEGMENT_BYTES,
+            });
+        }
+        let segment = read_init(init)?;
+        let codecs_of = |h: Handler| {
+            segment
+                .tracks
+                .iter()
+                .filter(move |t| t.handler == h)
+                .filter_map(|t| t.codec.as_deref())
+        };
+        let codecs: Vec<&str> = codecs_of(Handler::Video)
+            .chain(codecs_of(Handler::Audio))
+            .collect();
+        let video = codecs_of(Handler::Video).next().is_some();
+        let audio = codecs_of(Handler::Audio).next().is_some();
+        let kind = match (video, audio) {
+            (true, true) => TrackKind::Combined,
+            (true, false) => TrackKind::Video,
+            (false, true) => TrackKind::Audio,
+            (false, false) => return Err(RemuxError::NoMediaTracks),
+        };
+        let codecs = codecs.join(",");
+        let mime = format!(
+            "{}/mp4; codecs=\"{codecs}\"",
+            if video { "video" } else { "audio" }
+        );
+        let mut bytes = Vec::new();
+        for r in segment.ftyp.iter().chain([&segment.moov]) {
+            bytes.extend_from_slice(init.get(r.clone()).unwrap_or(&[]));
+        }
+        self.init = Some(Init {
+            segment,
+            bytes,
+            kind,
+            codecs,
+            mime,
+        });
+        self.init_pending = true;
+        Ok(())
+    }
+
+    /// Seconds added to media time to get output time (`None` until the first segment).
+    pub fn offset(&self) -> Option<f64> {
+        self.offset
+    }
+
+    /// The next segment that sets the mapping (the first, or one after `reset` or with
+    /// `discontinuity`) uses `offset` instead of its own placement: how the engine keeps an
+    /// audio rendition on the main stream's timeline. A non-finite offset is ignored.
+    pub fn impose_offset(&mut self, offset: f64) {
+        if offset.is_finite() {
+            self.imposed = Some(offset);
+        }
+    }
+
+    /// Forget everything, the init segment included (the engine pushes it again).
+    pub fn reset(&mut self) {
+        *self = Self::new();
+    }
+
+    /// One whole segment: the same bytes as [`Self::push_chunk`] with any split followed by
+    /// [`Self::finish_segment`].
+    pub fn push(&mut self, segment: &[u8], info: &SegmentInfo) -> Result<RemuxOutput, RemuxError> {
+        self.abort_segment();
+        if segment.len() > MAX_SEGMENT_BYTES {
+            return Err(RemuxError::TooLarge {
+                len: segment.len(),
+                max: MAX_SEGMENT_BYTES,
+            });
+        }
+        self.begin(info)?;
+        self.seg.received = segment.len();
+        let out = self.finish_with(segment);
+        self.end_segment(out)
+    }
+
+    /// Bytes of the current segment as they arrive: the fragments completed by them, or `None`.
+    /// The first push of a segment starts it with `info`; end it with
+    /// [`Self::finish_segment`] or [`Self::abort_segment`].
+    pub fn push_chunk(
+        &mut self,
+        data: &[u8],
+        info: &SegmentInfo,
+    ) -> Result<Option<RemuxOutput>, RemuxError> {
+        if !self.seg.active {
+            self.begin(info)?;
+        }
+        self.seg.received = self.seg.received.saturating_add(data.len());
+        if self.seg.received > MAX_SEGMENT_BYTES {
+            return Err(RemuxError::TooLarge {
+                len: self.seg.received,
+                max: MAX_SEGMENT_BYTES,
+            });
+        }
+        let mut emit = Emit::new();
+        if self.pending.is_empty() {
+            let used = self.scan(data, false, &mut emit)?;
+            self.pending
+                .extend_from_slice(data.get(used..).unwrap_or(&[]));
+        } else {
+            self.pending.extend_from_slice(data);
+            let pending = std::mem::take(&mut self.pending);
+            let used = self.scan(&pending, false, &mut emit);
+            self.pending = pending;
+            self.pending.drain(..used?.min(self.pending.len()));
+        }
+        Ok((!emit.data.is_empty()).then(|| self.output(emit)))
+    }
+
+    /// End of the current segment: the fragments not output yet (`tracks` empty when the
+    /// chunks output them all).
+    pub fn finish_segment(&mut self, info: &SegmentInfo) -> Result<RemuxOutput, RemuxError> {
+        if !self.seg.active {
+            self.begin(info)?;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let out = self.finish_with(&pending);
+        self.end_segment(out)
+    }
+
+    /// Forget a partially pushed segment: the mapping is as before it. Output already given
+    /// stays given (the init segment is not sent again).
+    pub fn abort_segment(&mut self) {
+        if self.seg.active {
+            (self.offset, self.imposed) = self.seg.saved;
+        }
+        self.seg.active = false;
+        self.pending.clear();
+    }
+
+    fn begin(&mut self, info: &SegmentInfo) -> Result<(), RemuxError> {
+        if self.init.is_none() {
+            return Err(RemuxError::NoInit);
+        }
+        let mut warnings = std::mem::take(&mut self.seg.warnings);
+        warnings.clear();
+        self.seg = Segment {
+            active: true,
+            info: *info,
+            saved: (self.offset, self.imposed),
+            remap: self.offset.is_none() || info.discontinuity,
+            end: info.start.max(0.0),
+            warnings,
+            ..Segment::default()
+        };
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Scan the last bytes of the segment and make the final output.
+    fn finish_with(&mut self, rest: &[u8]) -> Result<RemuxOutput, RemuxError> {
+        let mut emit = Emit::new();
+        self.scan(rest, true, &mut emit)?;
+        if self.seg.fragments == 0 {
+            return Err(RemuxError::NoFragments {
+                len: self.seg.received,
+            });
+        }
+        if emit.data.is_empty() {
+            let at = self.seg.end;
+            return Ok(RemuxOutput {
+                tracks: Vec::new(),
+                start: at,
+                end: at,
+                warnings: std::mem::take(&mut self.seg.warnings),
+            });
+        }
+        Ok(self.output(emit))
+    }
+
+    /// The segment is over; a failure puts the mapping back as before it.
+    fn end_segment(
+        &mut self,
+        out: Result<RemuxOutput, RemuxError>,
+    ) -> Result<RemuxOutput, RemuxError> {
+        if out.is_err() {
+            self.abort_segment();
+        }
+        self.seg.active = false;
+        out
+    }
+
+    /// Write every complete fragment at the front of `bytes` (the segment's bytes from
+    /// `seg.scanned` on); returns how many bytes were consumed.
+    fn scan(&mut self, bytes: &[u8], end: bool, emit: &mut Emit) -> Result<usize, RemuxError> {
+        let mut pos = 0;
+        while let Some(rest) = bytes.get(pos..).filter(|r| !r.is_empty()) {
+            let at = (self.seg.scanned + pos) as u64;
+            match next_top_level(rest, at, end)? {
+                TopLevel::NeedMore => break,
+                TopLevel::Skip { len } => pos += len,
+                TopLevel::Fragment {
+                    moof_len,
+                    mdat_body,
+                    len,
+                } => {
+                    let (moof, mdat) = rest.get(..len).unwrap_or(&[]).split_at(moof_len.min(len));
+                    let body = mdat_body as u64..len as u64;
+                    self.fragment(moof, mdat, body, at, emit)?;
+                    pos += len;
+                }
+            }
+        }
+        self.seg.scanned += pos;
+        Ok(pos)
+    }
+
+    /// One `moof` (at byte `at`) and what follows it through its `mdat` (whose body is at
+    /// `body` from the moof start).
+    fn fragment(
+        &mut self,
+        moof_bytes: &[u8],
+        mdat: &[u8],
+        body: Range<u64>,
+        at: u64,
+        emit: &mut Emit,
+    ) -> Result<(), RemuxError> {
+        let init = self.init.as_ref().ok_or(RemuxError::NoInit)?;
+        let moof_box = Boxes::new(moof_bytes, at)
+            .next()
+            .ok_or(RemuxError::NoFragments {
+                len: moof_bytes.len(),
+            })??;
+        let moof = read_moof(&moof_box, &init.segment)?;
+        check_sample_data(&moof, at, body)?;
+        let timescale = |id: u32| init.segment.track(id).map_or(1, |t| t.timescale);
+        if self.seg.fragments == 0 {
+            for t in &moof.trafs {
+                let video = init
+                    .segment
+                    .track(t.track_id)
+                    .is_some_and(|t| t.handler == Handler::Video);
+                if video && t.first_sync == Some(false) {
+                    self.seg
+                        .warnings
+                        .push(RemuxWarning::SegmentStartsWithoutSyncSample {
+                            track_id: t.track_id,
+                        });
+                }
+            }
+            if self.seg.remap {
+                self.offset = Some(match self.imposed.take() {
+                    Some(o) => o,
+                    None => placement(&moof, self.seg.info.start.max(0.0), &timescale),
+                });
+            }
+        }
+        let offset = self.offset.unwrap_or(0.0);
+        let delta = |id: u32| (offset * f64::from(timescale(id))).round() as i64;
+        write_shifted_moof(&mut emit.data, moof_bytes, at, &moof, delta)?;
+        emit.data.extend_from_slice(mdat);
+        for t in &moof.trafs {
+            let (ts, d) = (
+                f64::from(timescale(t.track_id)),
+                i128::from(delta(t.track_id)),
+            );
+            if t.sample_count > 0 {
+                emit.start = emit.start.min((t.earliest_presentation() + d) as f64 / ts);
+                emit.end = emit.end.max((t.presentation_end() + d) as f64 / ts);
+            }
+        }
+        self.seg.fragments += 1;
+        Ok(())
+    }
+
+    /// One output: the data written, with the init bytes the first time after `push_init`.
+    fn output(&mut self, emit: Emit) -> RemuxOutput {
+        let (start, end) = if emit.start.is_finite() {
+            (emit.start, emit.end)
+        } else {
+            (self.seg.end, self.seg.end)
+        };
+        self.seg.end = end;
+        let tracks = self
+            .init
+            .as_ref()
+            .map(|init| TrackOutput {
+                kind: init.kind,
+                codecs: init.codecs.clone(),
+                mime: init.mime.clone(),
+                init: self.init_pending.then(|| init.bytes.clone()),
+                data: emit.data,
+            })
+            .into_iter()
+            .collect();
+        self.init_pending = false;
+        RemuxOutput {
+            tracks,
+            start,
+            end,
+            warnings: std::mem::take(&mut self.seg.warnings),
+        }
+    }
+}
+
+impl Emit {
+    fn new() -> Self {
+        Emit {
+            data: Vec::new(),
+            start: f64::INFINITY,
+            end: f64::NEG_INFINITY,
+        }
+    }
+}
+
+/// The mapping that puts the fragment's earliest presentation time on `start`, moved later if
+/// a track's decode time would fall before 0.
+fn placement(moof: &Moof, start: f64, timescale: &impl Fn(u32) -> u32) -> f64 {
+    let mut earliest = f64::INFINITY;
+    let mut floor = f64::NEG_INFINITY;
+    for t in &moof.trafs {
+        let ts = f64::from(timescale(t.track_id));
+        earliest = earliest.min(t.earliest_presentation() as f64 / ts);
+        floor = floor.max(-(t.decode_start() as f64) / ts);
+    }
+    if !earliest.is_finite() {
+        return start;
+    }
+    (start - earliest).max(floor)
+}

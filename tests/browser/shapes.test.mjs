@@ -1,0 +1,156 @@
+// The player on each shape MediaConvert writes besides the TS ladder (scripts/make-sample.sh all):
+// CMAF (fMP4 behind EXT-X-MAP, two audio languages), CMAF as single files read by byte ranges, and
+// the Apple HLS group's alternate audio (video-only and audio-only MPEG-TS). In headless Chromium,
+// through the local CloudFront with signed cookies. English is a 440 Hz tone, French 660 Hz: the
+// page analyses what the element plays, so a test hears which rendition is on.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { launchBrowser, startCdn, waitInPage } from './lib.mjs';
+
+const APP = 18086;
+const CDN = 19096;
+const PAGE = `http://localhost:${APP}/tests/browser/pages/audio.html`;
+const ENGLISH_HZ = 440;
+const FRENCH_HZ = 660;
+
+const SHAPES = [
+  { shape: 'cmaf', dir: 'CMAF' },
+  { shape: 'cmaf-single-file', dir: 'CMAF-SingleFile' },
+  { shape: 'apple-alt-audio', dir: 'HLS-AltAudio' },
+];
+
+let cdn;
+let browser;
+
+before(async () => {
+  cdn = await startCdn({ appPort: APP, cdnPort: CDN });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  cdn?.kill();
+});
+
+const master = (dir) => `http://localhost:${CDN}/testpattern/Default/${dir}/testpattern.m3u8`;
+
+function state(page) {
+  return page.evaluate(() => {
+    const v = document.getElementById('video');
+    const t = window.hlsplayTest;
+    return {
+      time: v.currentTime,
+      ended: v.ended,
+      audioBytes: v.webkitAudioDecodedByteCount,
+      frames: v.getVideoPlaybackQuality().totalVideoFrames,
+      error: v.error && v.error.message,
+      waiting: [...t.waiting],
+      events: t.events.map((e) => ({ ...e })),
+      mimes: [...t.mimes],
+      changeTypes: [...t.changeTypes],
+    };
+  });
+}
+
+/** The tone heard: the median of a few readings (one can straddle a switch). */
+async function tone(page) {
+  const readings = [];
+  for (let i = 0; i < 7; i += 1) {
+    readings.push(await page.evaluate(() => window.hlsplayTest.tone()));
+    await sleep(100);
+  }
+  const heard = readings.filter((r) => r != null).sort((a, b) => a - b);
+  return heard.length ? heard[Math.floor(heard.length / 2)] : null;
+}
+
+const near = (hz, want) => hz != null && Math.abs(hz - want) <= 15;
+const fatal = (s) => s.events.filter((e) => e.name === 'error' && e.payload.fatal).map((e) => e.payload.message);
+const named = (s, name) => s.events.filter((e) => e.name === name).map((e) => e.payload);
+const waitTime = (page, t, what, ms = 30000) => waitInPage(
+  page, (x) => document.getElementById('video').currentTime >= x, t, { ms, what },
+);
+
+for (const { shape, dir } of SHAPES) {
+  describe(`${shape} sample`, () => {
+    let page;
+    const pageErrors = [];
+
+    before(async () => {
+      page = await browser.newPage();
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await page.goto(PAGE);
+      await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+      await page.evaluate((u) => {
+        // A short goal leaves most of the 60 s unbuffered for the seek.
+        window.player = window.makePlayer({ capLevelToPlayerSize: false, bufferGoal: 10 });
+        window.player.load(u);
+        return document.getElementById('video').play();
+      }, master(dir));
+    });
+
+    after(() => page?.close());
+
+    test('plays 10 s through video/mp4 and audio/mp4 SourceBuffers with the English audio decoded', async () => {
+      await waitTime(page, 2, 'playback to 2 s');
+      const early = await state(page);
+      await waitTime(page, 10, 'playback to 10 s');
+      const s = await state(page);
+      assert.deepEqual(fatal(s), []);
+      assert.equal(s.error, null);
+      assert.deepEqual(pageErrors, []);
+      assert.equal(s.mimes.length, 2, s.mimes.join(' | '));
+      assert.ok(s.mimes.some((m) => /^video\/mp4; codecs="avc1\.[0-9a-f]{6}"$/.test(m)), s.mimes.join(' | '));
+      assert.ok(s.mimes.some((m) => /^audio\/mp4; codecs="mp4a\.40\.2"$/.test(m)), s.mimes.join(' | '));
+      assert.ok(s.audioBytes > early.audioBytes, `audio decoded: ${early.audioBytes} -> ${s.audioBytes}`);
+      assert.ok(s.frames > early.frames + 200, `frames decoded: ${early.frames} -> ${s.frames}`);
+      const [tracks] = named(s, 'audioTracksUpdated');
+      assert.deepEqual(tracks.audioTracks.map((t) => [t.id, t.name, t.default]),
+        [[0, 'English', true], [1, 'Français', false]]);
+      assert.equal(await page.evaluate(() => window.player.audioTrack), 0);
+      const heard = await tone(page);
+      assert.ok(near(heard, ENGLISH_HZ), `heard ${heard} Hz, expected ${ENGLISH_HZ}`);
+    });
+
+    test('switches to French mid-playback without stalling the video', async () => {
+      const before = await state(page);
+      await page.evaluate(() => { window.player.audioTrack = 1; });
+      await waitInPage(page, () => window.hlsplayTest.events.some((e) => e.name === 'audioTrackSwitched'),
+        null, { ms: 10000, what: 'audioTrackSwitched' });
+      await waitTime(page, before.time + 5, 'playback 5 s past the switch');
+      const s = await state(page);
+      assert.deepEqual(named(s, 'audioTrackSwitching'), [{ id: 1 }]);
+      assert.deepEqual(named(s, 'audioTrackSwitched'), [{ id: 1 }]);
+      assert.equal(await page.evaluate(() => window.player.audioTrack), 1);
+      assert.deepEqual(s.waiting.filter((t) => t > before.time), [], 'no stall after the switch');
+      assert.deepEqual(fatal(s), []);
+      const heard = await tone(page);
+      assert.ok(near(heard, FRENCH_HZ), `heard ${heard} Hz after the switch, expected ${FRENCH_HZ}`);
+    });
+
+    test('seeks into an unbuffered region and plays on from there', async () => {
+      const buffered = await page.evaluate(() => {
+        const b = document.getElementById('video').buffered;
+        return b.length ? b.end(b.length - 1) : 0;
+      });
+      const target = 45;
+      assert.ok(buffered < target, `45 s is not buffered yet (buffered to ${buffered})`);
+      await page.evaluate((t) => { document.getElementById('video').currentTime = t; }, target);
+      await waitTime(page, target + 2, 'playback 2 s past the seek target', 20000);
+      const s = await state(page);
+      assert.deepEqual(fatal(s), []);
+      const heard = await tone(page);
+      assert.ok(near(heard, FRENCH_HZ), `heard ${heard} Hz after the seek, the French track still on`);
+    });
+
+    test('ends once', async () => {
+      await page.evaluate(() => { document.getElementById('video').currentTime = 55; });
+      await waitInPage(page, () => document.getElementById('video').ended, null, { ms: 20000, what: 'the end' });
+      await sleep(1000);
+      const s = await state(page);
+      assert.equal(named(s, 'ended').length, 1);
+      assert.deepEqual(fatal(s), []);
+      assert.ok(s.time > 59, `ended at ${s.time}`);
+    });
+  });
+}

@@ -15,6 +15,7 @@ mod error;
 pub mod h264;
 mod pes;
 mod psi;
+mod sps;
 
 use audio::{AudioEs, AudioKind};
 pub use error::{DemuxWarning, TsError, Warnings};

@@ -1,5 +1,6 @@
 //! What the demultiplexer reports: [`TsError`] when nothing in a segment is usable, and the
 //! bounded list of [`DemuxWarning`]s for damage it worked around.
+use super::audio::AudioKind;
 use crate::error::ErrorCategory;
 
 /// At most this many warnings per segment are kept; the rest are counted.
@@ -15,6 +16,8 @@ pub enum TsError {
     MissingPat,
     #[error("malformed: no program map table (PID {pmt_pid:#x}) in the segment")]
     MissingPmt { pmt_pid: u16 },
+    #[error("malformed: the program map table (PID {pmt_pid:#x}) fails its CRC in every copy of the segment")]
+    PmtCrc { pmt_pid: u16 },
     #[error("unsupported: the program has no H.264, AAC or MPEG audio stream")]
     NoSupportedStream,
 }
@@ -23,9 +26,10 @@ impl TsError {
     /// What kind of failure this is (the word its message starts with).
     pub fn category(&self) -> ErrorCategory {
         match self {
-            TsError::NoSync { .. } | TsError::MissingPat | TsError::MissingPmt { .. } => {
-                ErrorCategory::Malformed
-            }
+            TsError::NoSync { .. }
+            | TsError::MissingPat
+            | TsError::MissingPmt { .. }
+            | TsError::PmtCrc { .. } => ErrorCategory::Malformed,
             TsError::NoSupportedStream => ErrorCategory::Unsupported,
         }
     }
@@ -52,6 +56,13 @@ pub enum DemuxWarning {
     PsiCrc { pid: u16, offset: u64 },
     #[error("corrupt PES header on PID {pid:#x} at byte {offset}: PES dropped")]
     CorruptPesHeader { pid: u16, offset: u64 },
+    #[error("PES on PID {pid:#x} at byte {offset}: PES_packet_length {length} is shorter than its {header}-byte header; read up to the next PES instead")]
+    PesLengthTooShort {
+        pid: u16,
+        offset: u64,
+        length: usize,
+        header: usize,
+    },
     #[error("truncated PES on PID {pid:#x}: {received} of {declared} payload bytes")]
     TruncatedPes {
         pid: u16,
@@ -64,6 +75,18 @@ pub enum DemuxWarning {
     BogusTimestamp { pid: u16, pts: u64, dts: u64 },
     #[error("audio PID {pid:#x}: skipped {skipped} bytes to find a frame header")]
     AudioResync { pid: u16, skipped: usize },
+    #[error("audio PID {pid:#x} is declared {declared} but carries {found}: remuxed as {found}")]
+    AudioTypeMismatch {
+        pid: u16,
+        declared: AudioKind,
+        found: AudioKind,
+    },
+    #[error("audio PID {pid:#x} (declared {declared}): no two consecutive ADTS or MPEG audio frames in {bytes} bytes: track dropped")]
+    AudioFormatUnknown {
+        pid: u16,
+        declared: AudioKind,
+        bytes: usize,
+    },
     #[error("audio PID {pid:#x}: {bytes} bytes of an incomplete frame at segment end")]
     TruncatedAudioFrame { pid: u16, bytes: usize },
     #[error("malformed H.264 SPS ({len} bytes): ignored")]

@@ -54,6 +54,8 @@ pub struct Demuxer {
     pat: Section,
     pmt: Section,
     seen_pmt: bool,
+    /// A PMT section of this segment failed its CRC (the refusal says so, not "no PMT").
+    pmt_crc_failed: bool,
     early: Vec<u8>,
     early_dropped: usize,
     carry: Vec<u8>,
@@ -84,6 +86,7 @@ impl Demuxer {
             pat: Section::default(),
             pmt: Section::default(),
             seen_pmt: false,
+            pmt_crc_failed: false,
             early: Vec::new(),
             early_dropped: 0,
             carry: Vec::with_capacity(PACKET_SIZE),
@@ -120,6 +123,7 @@ impl Demuxer {
         self.ever_synced = false;
         self.received = 0;
         self.seen_pmt = false;
+        self.pmt_crc_failed = false;
         for pes in [self.video_pes.as_mut(), self.audio_pes.as_mut()]
             .into_iter()
             .flatten()
@@ -222,6 +226,9 @@ impl Demuxer {
             }
             return Err(match self.pmt_pid {
                 None => TsError::MissingPat,
+                Some(pmt_pid) if !self.seen_pmt && self.pmt_crc_failed => {
+                    TsError::PmtCrc { pmt_pid }
+                }
                 Some(pmt_pid) if !self.seen_pmt => TsError::MissingPmt { pmt_pid },
                 Some(_) => TsError::NoSupportedStream,
             });
@@ -284,6 +291,7 @@ impl Demuxer {
                 if crc32_mpeg(s) == 0 {
                     self.apply_pmt(s);
                 } else {
+                    self.pmt_crc_failed = true;
                     self.warnings.push(DemuxWarning::PsiCrc { pid, offset });
                 }
             }
@@ -375,7 +383,7 @@ impl Demuxer {
             self.video.clear_output();
         }
         let audio_changed = match (audio, self.audio_pes.as_ref()) {
-            (Some((pid, kind)), Some(p)) => p.pid != pid || self.audio.kind != kind,
+            (Some((pid, kind)), Some(p)) => p.pid != pid || self.audio.declared != kind,
             (None, None) => false,
             _ => true,
         };

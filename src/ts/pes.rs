@@ -191,13 +191,17 @@ impl Pes {
             } else {
                 match pes_len.checked_sub(3 + data_len) {
                     Some(n) => Some(n),
+                    // A length that cannot hold its own header is a muxer bug, not a short
+                    // packet: ffmpeg and hls.js read such a PES to the next start, and so do we
+                    // (dropping it would lose its keyframe and every frame up to the next one).
                     None => {
-                        w.push(DemuxWarning::CorruptPesHeader {
+                        w.push(DemuxWarning::PesLengthTooShort {
                             pid: self.pid,
                             offset,
+                            length: pes_len,
+                            header: 3 + data_len,
                         });
-                        self.phase = Phase::Idle;
-                        return;
+                        None
                     }
                 }
             };

@@ -11,7 +11,7 @@ mod model;
 mod parser;
 pub mod url;
 
-pub use error::{PlaylistError, PlaylistErrorKind};
+pub use error::{PlaylistError, PlaylistErrorKind, PlaylistWarning};
 pub use merge::MergeOutcome;
 pub use model::*;
 

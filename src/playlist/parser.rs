@@ -1,7 +1,7 @@
 //! The one-pass line parser: bytes in, [`Playlist`] out, or the first problem with its line number.
 
 use super::attrs::{parse_byte_range, parse_float, parse_integer, Attrs};
-use super::error::{PlaylistError, PlaylistErrorKind};
+use super::error::{PlaylistError, PlaylistErrorKind, PlaylistWarning};
 use super::model::*;
 use super::url::Base;
 use super::ParseOptions;
@@ -51,6 +51,10 @@ struct Parser<'a> {
     map: Option<Map>,
     discontinuity_sequence: u64,
     next_start: f64,
+    /// An EXTINF whose URI never came before EXT-X-ENDLIST (line of the EXTINF).
+    dangling_extinf: Option<usize>,
+    /// The last line with anything on it: where "missing X" problems are reported.
+    last_line: usize,
 }
 
 pub(crate) fn parse(
@@ -71,8 +75,11 @@ pub(crate) fn parse(
     }
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     // Before UTF-8 validation, so a segment or HTML page given as a playlist says what it is not.
-    if !input.starts_with(b"#EXTM3U") {
-        return Err(PlaylistError::new(0, PlaylistErrorKind::MissingHeader));
+    let first = input.iter().position(|b| !b.is_ascii_whitespace());
+    if first.map_or(true, |i| input.get(i) != Some(&b'#')) {
+        let before = input.get(..first.unwrap_or(0)).unwrap_or(&[]);
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        return Err(PlaylistError::new(line, PlaylistErrorKind::MissingHeader));
     }
     let text = std::str::from_utf8(input).map_err(|e| {
         let before = input.get(..e.valid_up_to()).unwrap_or(&[]);
@@ -102,31 +109,37 @@ pub(crate) fn parse(
         map: None,
         discontinuity_sequence: 0,
         next_start: 0.0,
+        dangling_extinf: None,
+        last_line: 1,
     };
     let mut lines = text.split('\n').enumerate();
-    let header = lines.next().map(|(_, l)| l.trim_end());
+    // Comment lines before #EXTM3U are tolerated (grafov and m3u8-parser read such playlists;
+    // nothing in a comment can be mistaken for media).
+    let mut header = None;
+    for (index, raw) in lines.by_ref() {
+        check_line_length(index + 1, raw, limits)?;
+        let t = raw.trim();
+        if t.is_empty() || (t.starts_with('#') && !t.starts_with("#EXT")) {
+            continue;
+        }
+        header = Some((index + 1, t));
+        break;
+    }
     match header {
-        Some(h)
+        Some((_, h))
             if h.strip_prefix("#EXTM3U")
                 .is_some_and(|r| r.is_empty() || r.starts_with(char::is_whitespace)) => {}
-        _ => return Err(PlaylistError::new(0, PlaylistErrorKind::MissingHeader)),
+        Some((line, _)) => return Err(PlaylistError::new(line, PlaylistErrorKind::MissingHeader)),
+        None => return Err(PlaylistError::new(1, PlaylistErrorKind::MissingHeader)),
     }
     for (index, raw) in lines {
         let line = index + 1;
-        if raw.len() > limits.max_line_bytes {
-            return Err(PlaylistError::limit(
-                line,
-                format!(
-                    "line is {} bytes, more than {}",
-                    raw.len(),
-                    limits.max_line_bytes
-                ),
-            ));
-        }
+        check_line_length(line, raw, limits)?;
         let trimmed = raw.trim();
         if trimmed.is_empty() {
             continue;
         }
+        parser.last_line = line;
         if trimmed.starts_with("#EXT") {
             parser.tag(line, trimmed)?;
         } else if trimmed.starts_with('#') {
@@ -140,6 +153,20 @@ pub(crate) fn parse(
 
 impl<'a> Parser<'a> {
     fn resolve(&self, line: usize, reference: &str) -> Result<String, PlaylistError> {
+        // RFC 8216bis §4.3: `{$name}` is a variable reference; fetching it literally would be
+        // a silent wrong request (hls.js refuses an undefined one too).
+        if let Some(at) = reference.find("{$") {
+            let name = reference
+                .get(at..)
+                .and_then(|r| r.find('}').and_then(|e| r.get(..=e)));
+            return Err(PlaylistError::unsupported(
+                line,
+                format!(
+                    "variable reference `{}` (EXT-X-DEFINE variable substitution)",
+                    name.unwrap_or("{$")
+                ),
+            ));
+        }
         let absolute = self
             .base
             .join(reference)
@@ -189,7 +216,8 @@ impl<'a> Parser<'a> {
                 self.set_kind(Kind::Media, line, "EXTINF")?;
                 self.extinf(line, value)
             }
-            "#EXTM3U" => Err(PlaylistError::malformed(line, "#EXTM3U repeated")),
+            // hls.js plays playlists that repeat the header; it says nothing new.
+            "#EXTM3U" => Ok(()),
             "#EXT-X-VERSION" => {
                 if std::mem::replace(&mut self.saw_version, true) {
                     return Err(PlaylistError::malformed(line, "duplicate EXT-X-VERSION"));
@@ -296,9 +324,17 @@ impl<'a> Parser<'a> {
             }
             "#EXT-X-ENDLIST" => {
                 self.set_kind(Kind::Media, line, "EXT-X-ENDLIST")?;
-                self.no_pending_extinf()?;
+                // The last EXTINF lost its URI: dropped at the end, as hls.js and grafov do.
+                if let Some((_, _, extinf_line)) = self.pending.extinf {
+                    self.dangling_extinf = Some(extinf_line);
+                    self.pending = PendingSegment::default();
+                }
                 self.media.ended = true;
                 Ok(())
+            }
+            "#EXT-X-SKIP" => {
+                self.set_kind(Kind::Media, line, "EXT-X-SKIP")?;
+                self.skip(line, value)
             }
             "#EXT-X-I-FRAMES-ONLY" => {
                 self.set_kind(Kind::Media, line, "EXT-X-I-FRAMES-ONLY")?;
@@ -323,13 +359,18 @@ impl<'a> Parser<'a> {
             }
             "#EXT-X-PROGRAM-DATE-TIME" => {
                 self.set_kind(Kind::Media, line, "EXT-X-PROGRAM-DATE-TIME")?;
-                if !looks_like_date_time(value) {
-                    return Err(PlaylistError::malformed(
+                // Informational only (the player times by media timestamps): a bad one is
+                // ignored with a warning, as hls.js does, rather than refusing the playlist.
+                if looks_like_date_time(value) {
+                    self.pending.program_date_time = Some(value.to_string());
+                } else {
+                    self.media.warnings.push(PlaylistWarning {
                         line,
-                        format!("EXT-X-PROGRAM-DATE-TIME is not an ISO 8601 date-time: `{value}`"),
-                    ));
+                        message: format!(
+                            "EXT-X-PROGRAM-DATE-TIME is not an ISO 8601 date-time: `{value}`: ignored"
+                        ),
+                    });
                 }
-                self.pending.program_date_time = Some(value.to_string());
                 Ok(())
             }
             "#EXT-X-GAP" => {
@@ -374,6 +415,39 @@ impl<'a> Parser<'a> {
             )),
             None => Ok(()),
         }
+    }
+
+    /// EXT-X-SKIP (RFC 8216bis §4.4.5.2): the segments it stands for are counted in the sequence
+    /// numbers of the later ones; [`super::merge_live`] puts them back from the previous playlist.
+    fn skip(&mut self, line: usize, value: &str) -> Result<(), PlaylistError> {
+        const TAG: &str = "EXT-X-SKIP";
+        if let Some(first) = &self.media.skip {
+            return Err(PlaylistError::malformed(
+                line,
+                format!("duplicate EXT-X-SKIP (first at line {})", first.line),
+            ));
+        }
+        if let Some((_, _, extinf_line)) = self.pending.extinf {
+            return Err(PlaylistError::malformed(
+                line,
+                format!("EXT-X-SKIP between the EXTINF at line {extinf_line} and its URI"),
+            ));
+        }
+        let a = Attrs::parse(TAG, line, value)?;
+        let text = a.required("SKIPPED-SEGMENTS")?;
+        let count =
+            parse_integer(text).ok_or_else(|| bad_attr(line, TAG, "SKIPPED-SEGMENTS", text))?;
+        let max = self.options.limits.max_segments;
+        if count > (max.saturating_sub(self.media.segments.len())) as u64 {
+            return Err(too_many(line, "segments (with the skipped ones)", max));
+        }
+        self.media.skip = Some(Skip {
+            index: self.media.segments.len(),
+            count,
+            first_sequence: 0,
+            line,
+        });
+        Ok(())
     }
 
     fn stream_inf(&mut self, line: usize, value: &str) -> Result<(), PlaylistError> {
@@ -640,7 +714,8 @@ impl<'a> Parser<'a> {
         if pending.discontinuity {
             self.discontinuity_sequence = self.discontinuity_sequence.saturating_add(1);
         }
-        let index = self.media.segments.len() as u64;
+        let skipped = self.media.skip.map_or(0, |s| s.count);
+        let index = (self.media.segments.len() as u64).saturating_add(skipped);
         let start = self.next_start;
         self.next_start += duration;
         self.media.segments.push(MediaSegment {
@@ -661,20 +736,32 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn finish(self) -> Result<Playlist, PlaylistError> {
+    fn finish(mut self) -> Result<Playlist, PlaylistError> {
         if let Some(v) = &self.pending_variant {
             return Err(PlaylistError::malformed(
                 v.line,
                 "EXT-X-STREAM-INF not followed by a URI",
             ));
         }
-        self.no_pending_extinf()?;
+        // A live playlist read while the server was writing it ends in an EXTINF without its
+        // URI: that segment is not there yet.
+        let extinf_line = self.pending.extinf.as_ref().map(|e| e.2);
+        if let Some(line) = extinf_line.or(self.dangling_extinf) {
+            self.media.warnings.push(PlaylistWarning {
+                line,
+                message: "EXTINF without a URI at the end of the playlist: segment dropped"
+                    .to_string(),
+            });
+        }
+        // Problems with the whole playlist are reported at its last line: where the reader
+        // gave up looking.
+        let end = self.last_line;
         match self.kind {
             Some((Kind::Master, _, _)) => {
                 if self.master.variants.is_empty() {
                     return Err(PlaylistError::malformed(
-                        0,
-                        "master playlist without EXT-X-STREAM-INF",
+                        end,
+                        "end of a master playlist without EXT-X-STREAM-INF",
                     ));
                 }
                 Ok(Playlist::Master(self.master))
@@ -682,9 +769,18 @@ impl<'a> Parser<'a> {
             _ => {
                 if !self.saw_target_duration {
                     return Err(PlaylistError::malformed(
-                        0,
-                        "media playlist without EXT-X-TARGETDURATION",
+                        end,
+                        "end of a media playlist without EXT-X-TARGETDURATION",
                     ));
+                }
+                if let Some(skip) = self.media.skip.as_mut() {
+                    skip.first_sequence =
+                        self.media.media_sequence.saturating_add(skip.index as u64);
+                    // Until merged, each skipped segment counts as one target duration.
+                    let shift = skip.count as f64 * self.media.target_duration as f64;
+                    for s in self.media.segments.iter_mut().skip(skip.index) {
+                        s.start += shift;
+                    }
                 }
                 Ok(Playlist::Media(self.media))
             }
@@ -693,7 +789,7 @@ impl<'a> Parser<'a> {
 }
 
 /// Tags this parser interprets; everything else starting with `#EXT` is ignored.
-const KNOWN_TAGS: [&str; 24] = [
+const KNOWN_TAGS: [&str; 25] = [
     "#EXTM3U",
     "#EXT-X-VERSION",
     "#EXT-X-INDEPENDENT-SEGMENTS",
@@ -718,7 +814,22 @@ const KNOWN_TAGS: [&str; 24] = [
     "#EXT-X-MAP",
     "#EXT-X-DEFINE",
     "#EXT-X-CONTENT-STEERING",
+    "#EXT-X-SKIP",
 ];
+
+fn check_line_length(line: usize, raw: &str, limits: &super::Limits) -> Result<(), PlaylistError> {
+    if raw.len() > limits.max_line_bytes {
+        return Err(PlaylistError::limit(
+            line,
+            format!(
+                "line is {} bytes, more than {}",
+                raw.len(),
+                limits.max_line_bytes
+            ),
+        ));
+    }
+    Ok(())
+}
 
 fn bad_number(line: usize, tag: &str, value: &str) -> PlaylistError {
     PlaylistError::malformed(line, format!("{tag} is not a decimal integer: `{value}`"))

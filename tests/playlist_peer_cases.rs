@@ -277,3 +277,56 @@ fn hlsjs_undefined_variable_reference_is_unsupported() {
         "line 4: unsupported: variable reference `{$host}` (EXT-X-DEFINE variable substitution)"
     );
 }
+
+/// grafov master-with-i-frame-stream-inf: one I-frame variant with `BANDWIDTH="INVALIDBW"`
+/// refused the whole master; I-frame variants are for trick play only, so it is left out with a
+/// warning and the master plays.
+#[test]
+fn grafov_bad_i_frame_variant_is_left_out_with_a_warning() {
+    let text = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1280000\nlow.m3u8\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=86000,URI=\"low-i.m3u8\"\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=\"lots\",URI=\"hi-i.m3u8\"\n";
+    let m = parse_master(text.as_bytes(), URL, &ParseOptions::default()).unwrap();
+    assert_eq!(m.variants.len(), 1);
+    assert_eq!(m.i_frame_variants.len(), 1);
+    assert_eq!(
+        m.warnings[0].to_string(),
+        "line 5: EXT-X-I-FRAME-STREAM-INF: bad BANDWIDTH `lots`: I-frame variant left out"
+    );
+}
+
+/// hls.js multi-session-data: an EXT-X-SESSION-DATA with both VALUE and URI refused the master;
+/// session data is not used for playback, so both are kept with a warning.
+#[test]
+fn hlsjs_session_data_with_value_and_uri_is_kept_with_a_warning() {
+    let text = "#EXTM3U\n#EXT-X-SESSION-DATA:DATA-ID=\"x\",VALUE=\"v\",URI=\"d.json\"\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n";
+    let m = parse_master(text.as_bytes(), URL, &ParseOptions::default()).unwrap();
+    let d = &m.session_data[0];
+    assert_eq!(d.value.as_deref(), Some("v"));
+    assert_eq!(
+        d.uri.as_deref(),
+        Some("https://cdn.example.com/live/d.json")
+    );
+    assert_eq!(m.warnings.len(), 1);
+}
+
+/// hls.js dup-endlist, dup-part-inf, dup-server-control: tags that may appear once appeared
+/// twice and were accepted here; hls.js refuses them, and so do we, naming both lines.
+#[test]
+fn hlsjs_duplicate_endlist_part_inf_and_server_control_are_errors() {
+    let head = "#EXTM3U\n#EXT-X-TARGETDURATION:5\n";
+    for (tail, want) in [
+        (
+            "#EXTINF:4\n1.mp4\n#EXT-X-ENDLIST\n#EXT-X-ENDLIST\n",
+            "line 6: duplicate EXT-X-ENDLIST",
+        ),
+        (
+            "#EXT-X-PART-INF:PART-TARGET=1.0\n#EXT-X-PART-INF:PART-TARGET=0.5\n",
+            "line 4: duplicate EXT-X-PART-INF (first at line 3)",
+        ),
+        (
+            "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES\n#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=24\n",
+            "line 4: duplicate EXT-X-SERVER-CONTROL (first at line 3)",
+        ),
+    ] {
+        assert_eq!(error(&format!("{head}{tail}")), want);
+    }
+}

@@ -25,6 +25,8 @@ pub struct MasterPlaylist {
     pub independent_segments: bool,
     /// EXT-X-START.
     pub start: Option<StartOffset>,
+    /// What the parser accepted but left out (an unusable I-frame variant).
+    pub warnings: Vec<super::PlaylistWarning>,
 }
 
 impl MasterPlaylist {

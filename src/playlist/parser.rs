@@ -46,6 +46,8 @@ struct Parser<'a> {
     saw_media_sequence: bool,
     saw_discontinuity_sequence: bool,
     saw_version: bool,
+    saw_part_inf: Option<usize>,
+    saw_server_control: Option<usize>,
     pending: PendingSegment,
     key: Option<Key>,
     map: Option<Map>,
@@ -104,6 +106,8 @@ pub(crate) fn parse(
         saw_media_sequence: false,
         saw_discontinuity_sequence: false,
         saw_version: false,
+        saw_part_inf: None,
+        saw_server_control: None,
         pending: PendingSegment::default(),
         key: None,
         map: None,
@@ -255,7 +259,18 @@ impl<'a> Parser<'a> {
             }
             "#EXT-X-I-FRAME-STREAM-INF" => {
                 self.set_kind(Kind::Master, line, "EXT-X-I-FRAME-STREAM-INF")?;
-                self.i_frame_stream_inf(line, value)
+                // I-frame variants are for trick play, which this player does not do: a broken
+                // one is left out with a warning rather than refusing a playable master.
+                match self.i_frame_stream_inf(line, value) {
+                    Err(e) if !matches!(e.kind, PlaylistErrorKind::Limit(_)) => {
+                        self.master.warnings.push(PlaylistWarning {
+                            line,
+                            message: format!("{}: I-frame variant left out", e.kind),
+                        });
+                        Ok(())
+                    }
+                    other => other,
+                }
             }
             "#EXT-X-SESSION-DATA" => {
                 self.set_kind(Kind::Master, line, "EXT-X-SESSION-DATA")?;
@@ -324,6 +339,9 @@ impl<'a> Parser<'a> {
             }
             "#EXT-X-ENDLIST" => {
                 self.set_kind(Kind::Media, line, "EXT-X-ENDLIST")?;
+                if self.media.ended {
+                    return Err(PlaylistError::malformed(line, "duplicate EXT-X-ENDLIST"));
+                }
                 // The last EXTINF lost its URI: dropped at the end, as hls.js and grafov do.
                 if let Some((_, _, extinf_line)) = self.pending.extinf {
                     self.dangling_extinf = Some(extinf_line);
@@ -335,6 +353,28 @@ impl<'a> Parser<'a> {
             "#EXT-X-SKIP" => {
                 self.set_kind(Kind::Media, line, "EXT-X-SKIP")?;
                 self.skip(line, value)
+            }
+            // LL-HLS tags are not used, but a second one means the playlist is not what its
+            // server meant (RFC 8216bis §4.4.3: at most once), as hls.js also says.
+            "#EXT-X-PART-INF" | "#EXT-X-SERVER-CONTROL" => {
+                let tag = if name == "#EXT-X-PART-INF" {
+                    "EXT-X-PART-INF"
+                } else {
+                    "EXT-X-SERVER-CONTROL"
+                };
+                self.set_kind(Kind::Media, line, tag)?;
+                let seen = if name == "#EXT-X-PART-INF" {
+                    &mut self.saw_part_inf
+                } else {
+                    &mut self.saw_server_control
+                };
+                match seen.replace(line) {
+                    Some(first) => Err(PlaylistError::malformed(
+                        line,
+                        format!("duplicate {tag} (first at line {first})"),
+                    )),
+                    None => Ok(()),
+                }
             }
             "#EXT-X-I-FRAMES-ONLY" => {
                 self.set_kind(Kind::Media, line, "EXT-X-I-FRAMES-ONLY")?;
@@ -555,11 +595,14 @@ impl<'a> Parser<'a> {
         let a = Attrs::parse(TAG, line, value)?;
         let data_id = a.required("DATA-ID")?.to_string();
         let uri = match (a.str("VALUE"), a.str("URI")) {
-            (Some(_), Some(_)) => {
-                return Err(PlaylistError::malformed(
+            // Session data is not used for playback: both are kept, with a warning.
+            (Some(_), Some(u)) => {
+                self.master.warnings.push(PlaylistWarning {
                     line,
-                    "EXT-X-SESSION-DATA with both VALUE and URI",
-                ))
+                    message: "EXT-X-SESSION-DATA with both VALUE and URI (RFC 8216 allows one)"
+                        .to_string(),
+                });
+                Some(self.resolve(line, u)?)
             }
             (None, None) => {
                 return Err(PlaylistError::malformed(
@@ -789,7 +832,7 @@ impl<'a> Parser<'a> {
 }
 
 /// Tags this parser interprets; everything else starting with `#EXT` is ignored.
-const KNOWN_TAGS: [&str; 25] = [
+const KNOWN_TAGS: [&str; 27] = [
     "#EXTM3U",
     "#EXT-X-VERSION",
     "#EXT-X-INDEPENDENT-SEGMENTS",
@@ -815,6 +858,8 @@ const KNOWN_TAGS: [&str; 25] = [
     "#EXT-X-DEFINE",
     "#EXT-X-CONTENT-STEERING",
     "#EXT-X-SKIP",
+    "#EXT-X-PART-INF",
+    "#EXT-X-SERVER-CONTROL",
 ];
 
 fn check_line_length(line: usize, raw: &str, limits: &super::Limits) -> Result<(), PlaylistError> {

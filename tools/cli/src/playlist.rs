@@ -68,10 +68,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     let base = base_url.unwrap_or(default_base);
     let parsed = playlist::parse(&bytes, &base, &options).map_err(|e| e.to_string())?;
-    if let Playlist::Media(m) = &parsed {
-        for w in &m.warnings {
-            eprintln!("hlsplay: warning: {w}");
-        }
+    let warnings = match &parsed {
+        Playlist::Master(m) => &m.warnings,
+        Playlist::Media(m) => &m.warnings,
+    };
+    for w in warnings {
+        eprintln!("hlsplay: warning: {w}");
     }
     let json = match &parsed {
         Playlist::Master(m) => master_json(m),

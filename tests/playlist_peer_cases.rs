@@ -1,6 +1,7 @@
 //! Playlist differences found by running the peers' test suites (issue 18), one named test each.
 //! The playlists here are written for these tests; the peer files themselves are checked by
-//! `tests/peer_playlists.rs` when `../shared/peer-data` is there.
+//! `tests/peer_playlists.rs` when `../shared/peer-data` is there. Like `tests/playlist.rs`, these
+//! run natively and in wasm.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code
 
 use hlsplay::playlist::{
@@ -56,7 +57,8 @@ s30.ts
 
 /// hls.js llhls-skip / m3u8-parser llhlsDelta: EXT-X-SKIP was an unknown tag, so the listed
 /// segments were numbered from MEDIA-SEQUENCE as if nothing was skipped.
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn hlsjs_llhls_skip_numbers_the_listed_segments_after_the_skipped_ones() {
     let p = media(DELTA);
     assert_eq!(
@@ -76,7 +78,8 @@ fn hlsjs_llhls_skip_numbers_the_listed_segments_after_the_skipped_ones() {
 
 /// hls.js media-sequence-after-skip and disc-seq-after-skip: the sequence tags may follow the
 /// EXT-X-SKIP (it is not a segment).
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn hlsjs_media_sequence_after_skip_is_accepted() {
     let p = media("#EXTM3U\n#EXT-X-TARGETDURATION:3\n#EXT-X-SKIP:SKIPPED-SEGMENTS=191\n#EXT-X-MEDIA-SEQUENCE:7126\n#EXT-X-DISCONTINUITY-SEQUENCE:9\n#EXTINF:2.9,\na.m4s\n");
     assert_eq!(p.segments[0].sequence, 7317);
@@ -84,7 +87,8 @@ fn hlsjs_media_sequence_after_skip_is_accepted() {
 }
 
 /// hls.js skip-after-first-segment: the skipped segments sit between two listed ones.
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn hlsjs_skip_after_first_segment_leaves_the_gap_in_the_middle() {
     let p = media("#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:102\n#EXTINF:6,\nf102.ts\n#EXT-X-SKIP:SKIPPED-SEGMENTS=3\n#EXTINF:6,\nf106.ts\n");
     assert_eq!(
@@ -96,7 +100,8 @@ fn hlsjs_skip_after_first_segment_leaves_the_gap_in_the_middle() {
 }
 
 /// hls.js dup-skip and segment-before-skip: errors there, errors here, with the line.
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn hlsjs_dup_skip_and_segment_before_skip_are_errors() {
     assert_eq!(
         error("#EXTM3U\n#EXT-X-TARGETDURATION:5\n#EXT-X-SKIP:SKIPPED-SEGMENTS=1\n#EXTINF:4\n2.mp4\n#EXT-X-SKIP:SKIPPED-SEGMENTS=3\n#EXTINF:4\n6.mp4\n"),
@@ -118,7 +123,8 @@ fn hlsjs_dup_skip_and_segment_before_skip_are_errors() {
 
 /// The live merge puts the skipped segments back from the previous playlist: same URIs, same
 /// durations, the discontinuity numbering of the whole window, `start` continuous.
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn merge_live_rebuilds_segments_an_ext_x_skip_left_out() {
     let previous = full_window();
     let out = merge_live(&previous, media(DELTA)).unwrap();
@@ -141,7 +147,8 @@ fn merge_live_rebuilds_segments_an_ext_x_skip_left_out() {
 /// A delta update whose skipped segments the previous playlist does not hold (it is too old, or
 /// was itself a delta) cannot be rebuilt: a clear `unsupported` error on the EXT-X-SKIP line,
 /// never a playlist with a hole in it.
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn merge_live_refuses_a_delta_update_it_cannot_rebuild() {
     let short = media("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:25\n#EXTINF:4,\ns25.ts\n#EXTINF:4,\ns26.ts\n#EXTINF:4,\ns27.ts\n");
     let e = merge_live(&short, media(DELTA)).unwrap_err();
@@ -158,7 +165,8 @@ fn merge_live_refuses_a_delta_update_it_cannot_rebuild() {
 }
 
 /// hls.js discontinuity and discontinuity-sequence: `#EXTM3U` twice at the top.
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn hlsjs_repeated_extm3u_is_accepted() {
     let p =
         media("#EXTM3U\n#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\na.ts\n#EXT-X-ENDLIST\n");
@@ -168,7 +176,8 @@ fn hlsjs_repeated_extm3u_is_accepted() {
 /// grafov media-playlist-with-cue-out-in-without-oatcls and hls.js extinf-no-comma: a last
 /// EXTINF without its URI (a live playlist read while being written, or before ENDLIST) was a
 /// fatal error; the segment is now dropped with a warning naming the line.
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn grafov_trailing_extinf_without_uri_is_dropped_with_a_warning() {
     for (file, line) in [
         (
@@ -199,7 +208,8 @@ fn grafov_trailing_extinf_without_uri_is_dropped_with_a_warning() {
 }
 
 /// hls.js spaces-in-uri: the resolved URL is the one `fetch` requests (WHATWG URL parser).
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn hlsjs_spaces_in_uri_resolve_to_the_whatwg_form() {
     let p = media("#EXTM3U\n#EXT-X-TARGETDURATION:7\n#EXTINF:6,\nplain 5.ts\n#EXTINF:6,\nmy clip 6.ts?t=a b\n");
     assert_eq!(
@@ -214,7 +224,8 @@ fn hlsjs_spaces_in_uri_resolve_to_the_whatwg_form() {
 
 /// Errors about the whole file said `line 0:`. They now name the line where the problem shows
 /// (the header line, the last line), and those not on any line have no line prefix.
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn whole_file_errors_do_not_say_line_0() {
     assert_eq!(error(""), "line 1: not a playlist: missing #EXTM3U");
     assert_eq!(
@@ -243,7 +254,8 @@ fn whole_file_errors_do_not_say_line_0() {
 
 /// grafov master-with-hlsv7 and media-playlist-with-discontinuity, m3u8-parser master: comment
 /// lines before `#EXTM3U` are read past.
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn grafov_comments_before_the_header_are_accepted() {
     let p = media(
         "# https://example.com/notes\n#\n#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\na.ts\n",
@@ -253,7 +265,8 @@ fn grafov_comments_before_the_header_are_accepted() {
 
 /// hls.js bad-pdt: a PROGRAM-DATE-TIME that is not a date is ignored (it only labels time),
 /// with a warning, instead of refusing the playlist.
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn hlsjs_bad_pdt_is_ignored_with_a_warning() {
     let p = media(
         "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10\n#EXT-X-PROGRAM-DATE-TIME:foo\nf0.ts\n",
@@ -266,7 +279,8 @@ fn hlsjs_bad_pdt_is_ignored_with_a_warning() {
 }
 
 /// hls.js define-undefined-ref: `{$name}` without EXT-X-DEFINE was fetched literally.
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn hlsjs_undefined_variable_reference_is_unsupported() {
     assert_eq!(
         error("#EXTM3U\n#EXT-X-TARGETDURATION:5\n#EXTINF:4\na{$bar}.mp4\n"),
@@ -281,7 +295,8 @@ fn hlsjs_undefined_variable_reference_is_unsupported() {
 /// grafov master-with-i-frame-stream-inf: one I-frame variant with `BANDWIDTH="INVALIDBW"`
 /// refused the whole master; I-frame variants are for trick play only, so it is left out with a
 /// warning and the master plays.
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn grafov_bad_i_frame_variant_is_left_out_with_a_warning() {
     let text = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1280000\nlow.m3u8\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=86000,URI=\"low-i.m3u8\"\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=\"lots\",URI=\"hi-i.m3u8\"\n";
     let m = parse_master(text.as_bytes(), URL, &ParseOptions::default()).unwrap();
@@ -295,7 +310,8 @@ fn grafov_bad_i_frame_variant_is_left_out_with_a_warning() {
 
 /// hls.js multi-session-data: an EXT-X-SESSION-DATA with both VALUE and URI refused the master;
 /// session data is not used for playback, so both are kept with a warning.
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn hlsjs_session_data_with_value_and_uri_is_kept_with_a_warning() {
     let text = "#EXTM3U\n#EXT-X-SESSION-DATA:DATA-ID=\"x\",VALUE=\"v\",URI=\"d.json\"\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n";
     let m = parse_master(text.as_bytes(), URL, &ParseOptions::default()).unwrap();
@@ -310,7 +326,8 @@ fn hlsjs_session_data_with_value_and_uri_is_kept_with_a_warning() {
 
 /// hls.js dup-endlist, dup-part-inf, dup-server-control: tags that may appear once appeared
 /// twice and were accepted here; hls.js refuses them, and so do we, naming both lines.
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn hlsjs_duplicate_endlist_part_inf_and_server_control_are_errors() {
     let head = "#EXTM3U\n#EXT-X-TARGETDURATION:5\n";
     for (tail, want) in [

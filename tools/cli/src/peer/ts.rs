@@ -61,7 +61,27 @@ pub fn have_ffmpeg() -> bool {
 /// Checks every case; `scratch` is a directory for the temporary files.
 pub fn check(peer_data: &Path, scratch: &Path) -> Vec<Row> {
     let dir = peer_data.join("ts");
-    let mut rows: Vec<Row> = CASES.iter().map(|c| check_case(&dir, scratch, c)).collect();
+    // ffmpeg decoding dominates: the cases are spread over the cores.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = CASES.len().div_ceil(workers).max(1);
+    let mut rows: Vec<Row> = std::thread::scope(|s| {
+        let handles: Vec<_> = CASES
+            .chunks(chunk)
+            .map(|cases| {
+                let dir = &dir;
+                s.spawn(move || {
+                    cases
+                        .iter()
+                        .map(|c| check_case(dir, scratch, c))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
     if let Ok(entries) = std::fs::read_dir(&dir) {
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok()?.file_name().into_string().ok())

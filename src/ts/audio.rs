@@ -347,16 +347,17 @@ impl AudioEs {
 
     /// Searches `pend` for two consecutive frames of the declared format or the other one.
     /// Returns where the first starts; otherwise drops the bytes known to hold no frame start and
-    /// returns `None`. At the end of a segment (`last`), one frame ending exactly at the end of
-    /// the data is enough (a tiny segment may hold a single frame).
+    /// returns `None`. At the end of a segment (`last`), one complete frame is enough (a tiny
+    /// segment may hold a single frame, or one and a cut-off one).
     fn detect(&mut self, last: bool) -> Option<usize> {
         let mut pos = 0usize;
         while let Some(rest) = self.pend.get(pos..).filter(|r| !r.is_empty()) {
             let mut wait = false;
             for kind in [self.declared, self.declared.other()] {
                 let found = match two_frames(kind, rest) {
+                    // At the end one complete frame is enough (what follows it is cut off).
                     None if last => {
-                        matches!(probe(kind, rest), Probe::Frame { len, .. } if len == rest.len())
+                        matches!(probe(kind, rest), Probe::Frame { len, .. } if len <= rest.len())
                     }
                     None => {
                         wait = true;
@@ -727,6 +728,21 @@ mod tests {
             "{:?}",
             w.list
         );
+    }
+
+    #[test]
+    fn a_frame_and_a_cut_off_one_at_the_end_keep_the_complete_frame() {
+        let mut es = AudioEs::new(AudioKind::Adts);
+        let mut w = Warnings::default();
+        es.begin_pes(Some(0));
+        let two = [adts(10, false, 3, 2), adts(10, false, 3, 2)].concat();
+        es.push(&two[..25], &mut w);
+        es.flush(&mut w);
+        assert_eq!(es.frames.len(), 1);
+        assert!(matches!(
+            w.list.as_slice(),
+            [DemuxWarning::TruncatedAudioFrame { bytes: 8, .. }]
+        ));
     }
 
     #[test]

@@ -41,7 +41,7 @@ node --test --test-concurrency=1 tests/browser/
 
 if [ -d fuzz ]; then
   log "fuzz targets build"
-  (cd fuzz && cargo check --quiet)
+  (cd fuzz && cargo check --quiet --locked)
 fi
 
 log "all checks passed"

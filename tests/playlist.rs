@@ -474,12 +474,12 @@ fn parse_master_and_parse_media_refuse_the_other_kind() {
     let e = parse_master(fixture!("rfc8216/8.1_simple_media.m3u8"), url, &opts()).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "line 0: expected a master playlist, found a media playlist"
+        "expected a master playlist, found a media playlist"
     );
     let e = parse_media(fixture!("rfc8216/8.4_master.m3u8"), url, &opts()).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "line 0: expected a media playlist, found a master playlist"
+        "expected a media playlist, found a master playlist"
     );
     assert!(matches!(
         parse(fixture!("rfc8216/8.4_master.m3u8"), url, &opts()),
@@ -527,15 +527,15 @@ fn key_without_method_is_an_error() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn every_malformed_fixture_errors_with_its_line_and_problem() {
     let cases: &[(&[u8], &str)] = &[
-        (fixture!("bad/no_header.m3u8"), "line 0: not a playlist: missing #EXTM3U"),
-        (fixture!("bad/empty.m3u8"), "line 0: not a playlist: missing #EXTM3U"),
+        (fixture!("bad/no_header.m3u8"), "line 1: not a playlist: missing #EXTM3U"),
+        (fixture!("bad/empty.m3u8"), "line 1: not a playlist: missing #EXTM3U"),
         // Binary data is "not a playlist" rather than "invalid UTF-8".
-        (b"\x47\x40\x00\x10\xff\xfe", "line 0: not a playlist: missing #EXTM3U"),
+        (b"\x47\x40\x00\x10\xff\xfe", "line 1: not a playlist: missing #EXTM3U"),
+        // Comments may come first; then the header must.
+        (b"# made by hand\n\n#EXT-X-VERSION:3\n#EXTM3U\n", "line 3: not a playlist: missing #EXTM3U"),
         (fixture!("bad/stream_inf_without_uri.m3u8"), "line 3: EXT-X-STREAM-INF not followed by a URI"),
         (fixture!("bad/stream_inf_at_end.m3u8"), "line 5: EXT-X-STREAM-INF not followed by a URI"),
         (fixture!("bad/extinf_without_uri.m3u8"), "line 4: EXTINF not followed by a URI"),
-        (fixture!("bad/extinf_at_end.m3u8"), "line 6: EXTINF not followed by a URI"),
-        (fixture!("bad/extinf_before_endlist.m3u8"), "line 4: EXTINF not followed by a URI"),
         (fixture!("bad/uri_without_extinf.m3u8"), "line 6: URI line without EXTINF"),
         (fixture!("bad/uri_in_master_without_stream_inf.m3u8"), "line 5: URI line without EXT-X-STREAM-INF"),
         (fixture!("bad/duplicate_attribute.m3u8"), "line 3: EXT-X-STREAM-INF: duplicate attribute BANDWIDTH"),
@@ -550,7 +550,7 @@ fn every_malformed_fixture_errors_with_its_line_and_problem() {
             fixture!("bad/master_and_media_mixed.m3u8"),
             "line 4: master and media tags mixed: EXT-X-STREAM-INF in a media playlist (EXT-X-TARGETDURATION at line 3)",
         ),
-        (fixture!("bad/missing_targetduration.m3u8"), "line 0: media playlist without EXT-X-TARGETDURATION"),
+        (fixture!("bad/missing_targetduration.m3u8"), "line 6: end of a media playlist without EXT-X-TARGETDURATION"),
         (fixture!("bad/media_missing_type.m3u8"), "line 3: EXT-X-MEDIA without TYPE"),
         (fixture!("bad/media_missing_group_id.m3u8"), "line 3: EXT-X-MEDIA without GROUP-ID"),
         (fixture!("bad/media_missing_name.m3u8"), "line 3: EXT-X-MEDIA without NAME"),
@@ -607,16 +607,12 @@ fn every_malformed_fixture_errors_with_its_line_and_problem() {
         ),
         (
             b"#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"en\",URI=\"a.m3u8\"\n",
-            "line 0: master playlist without EXT-X-STREAM-INF",
+            "line 2: end of a master playlist without EXT-X-STREAM-INF",
         ),
-        (b"#EXTM3U\n", "line 0: media playlist without EXT-X-TARGETDURATION"),
+        (b"#EXTM3U\n", "line 1: end of a media playlist without EXT-X-TARGETDURATION"),
         (
             b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:LIVE\n",
             "line 3: EXT-X-PLAYLIST-TYPE is not VOD or EVENT: `LIVE`",
-        ),
-        (
-            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-PROGRAM-DATE-TIME:yesterday\n",
-            "line 3: EXT-X-PROGRAM-DATE-TIME is not an ISO 8601 date-time: `yesterday`",
         ),
         (
             b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nseg\t1.ts\n",
@@ -749,7 +745,7 @@ fn live_reload_merge_keeps_start_continuous() {
     ));
     assert_eq!(
         e.to_string(),
-        "line 0: live reload went backwards: media sequence 10 (last segment 12) after 11 (last segment 14)"
+        "live reload went backwards: media sequence 10 (last segment 12) after 11 (last segment 14)"
     );
 
     // No overlap: 15..=19 were missed; start keeps moving forward by the target duration each.

@@ -26,6 +26,7 @@ const SEEDS: &[&[u8]] = &[
     fixture!("corner/discontinuity_date_time_gap_titles.m3u8"),
     fixture!("corner/bom_crlf_blank_trailing_no_final_newline.m3u8"),
     fixture!("corner/live_window_b.m3u8"),
+    b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:3\n#EXT-X-SKIP:SKIPPED-SEGMENTS=2\n#EXTINF:4,\na b.ts\n#EXTINF:4,\nc.ts\n",
 ];
 
 /// Fragments that steer random input towards the parser's interesting paths.
@@ -65,6 +66,12 @@ const TOKENS: &[&str] = &[
     "//h/",
     "http://",
     "file:",
+    "#EXT-X-SKIP:SKIPPED-SEGMENTS=2\n",
+    "#EXTM3U\n",
+    "#EXT-X-ENDLIST\n",
+    "#EXTINF:4,\n",
+    "{$v}",
+    " ",
     "\u{feff}",
     "\u{ff}",
 ];
@@ -165,9 +172,14 @@ fn check(input: &[u8], options: &ParseOptions) -> Option<Playlist> {
                 Playlist::Media(m) => {
                     let mut start = 0.0;
                     for (i, s) in m.segments.iter().enumerate() {
-                        assert_eq!(s.sequence, m.media_sequence + i as u64);
+                        // Segments after an EXT-X-SKIP count the skipped ones, each one target
+                        // duration long until merged.
+                        let skipped = m.skip.filter(|k| i >= k.index);
+                        let before = skipped.map_or(0, |k| k.count);
+                        assert_eq!(s.sequence, m.media_sequence + i as u64 + before);
                         assert!(s.duration.is_finite() && s.duration >= 0.0);
-                        assert_eq!(s.start, start);
+                        let shift = before as f64 * m.target_duration as f64;
+                        assert_eq!(s.start, start + shift);
                         start += s.duration;
                         assert!(
                             s.uri.starts_with("http://") || s.uri.starts_with("https://"),

@@ -29,7 +29,8 @@ fuzz_target!(|data: &[u8]| {
             let lines = input.iter().filter(|&&b| b == b'\n').count() + 1;
             assert!(media.segments.iter().all(|s| s.line <= lines));
             let again = merge_live(&media, media.clone());
-            assert!(matches!(&again, Ok(outcome) if !outcome.changed));
+            // A delta update (EXT-X-SKIP) cannot be rebuilt from itself: an error, not a panic.
+            assert!(media.skip.is_some() || matches!(&again, Ok(outcome) if !outcome.changed));
             let mut shorter = media.clone();
             shorter.segments.pop();
             let _ = merge_live(&shorter, media);

@@ -2,20 +2,46 @@
 
 use super::url::UrlError;
 
-/// A playlist could not be parsed or merged. Displays as `line 7: EXT-X-STREAM-INF without BANDWIDTH`.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("line {line}: {kind}")]
+/// A playlist could not be parsed or merged. Displays as `line 7: EXT-X-STREAM-INF without BANDWIDTH`,
+/// or without the line for problems that are not on one (size limit, wrong kind, a merge).
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlaylistError {
-    /// 1-based line number; 0 for problems with the whole file (missing header, size limits, merge).
+    /// 1-based line number; 0 when the problem is not on a line (size limit, base URL, wrong
+    /// kind, merge).
     pub line: usize,
     pub kind: PlaylistErrorKind,
+}
+
+impl std::fmt::Display for PlaylistError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            0 => write!(f, "{}", self.kind),
+            line => write!(f, "line {line}: {}", self.kind),
+        }
+    }
+}
+
+impl std::error::Error for PlaylistError {}
+
+/// Something the parser accepted but left out or worked around. Displays as
+/// `line 9: EXTINF without a URI at the end of the playlist: segment dropped`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaylistWarning {
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for PlaylistWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
 }
 
 /// What went wrong, by category.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PlaylistErrorKind {
-    /// The first line is not `#EXTM3U`.
+    /// The first line (after any comments) is not `#EXTM3U`.
     #[error("not a playlist: missing #EXTM3U")]
     MissingHeader,
     /// The bytes of this line are not UTF-8.

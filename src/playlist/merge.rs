@@ -28,10 +28,69 @@ fn end_sequence(p: &MediaPlaylist) -> u64 {
     p.media_sequence.saturating_add(p.segments.len() as u64)
 }
 
+/// Puts back the segments an EXT-X-SKIP left out of `reloaded` (a delta update), taken by
+/// sequence number from `previous`, which must hold every one of them.
+fn rebuild_skipped(
+    previous: &MediaPlaylist,
+    reloaded: &mut MediaPlaylist,
+) -> Result<(), PlaylistError> {
+    let Some(skip) = reloaded.skip else {
+        return Ok(());
+    };
+    let offset = skip.first_sequence.checked_sub(previous.media_sequence);
+    let from = offset.and_then(|o| usize::try_from(o).ok());
+    let count = usize::try_from(skip.count).ok();
+    let taken = match (from, count) {
+        (Some(from), Some(count)) if previous.skip.is_none() => previous
+            .segments
+            .get(from..from.saturating_add(count))
+            .filter(|s| s.len() == count),
+        _ => None,
+    };
+    let Some(taken) = taken else {
+        let last = skip
+            .first_sequence
+            .saturating_add(skip.count)
+            .saturating_sub(1);
+        let held = match (
+            previous.skip,
+            previous.segments.first(),
+            previous.segments.last(),
+        ) {
+            (Some(_), _, _) => "is itself an unmerged delta update".to_string(),
+            (None, Some(a), Some(b)) => format!("holds {}..={}", a.sequence, b.sequence),
+            (None, _, _) => "holds no segments".to_string(),
+        };
+        return Err(PlaylistError::new(
+            skip.line,
+            PlaylistErrorKind::Unsupported(format!(
+                "EXT-X-SKIP left out segments {}..={last}, but the previous playlist {held}: the delta update cannot be rebuilt (reload without _HLS_skip)",
+                skip.first_sequence
+            )),
+        ));
+    };
+    let index = skip.index.min(reloaded.segments.len());
+    let tail = reloaded.segments.split_off(index);
+    reloaded.segments.extend_from_slice(taken);
+    reloaded.segments.extend(tail);
+    // The reload's DISCONTINUITY-SEQUENCE is that of its first segment, skipped or not, and
+    // the skipped ones may hold discontinuities: number everything again from the top.
+    let mut number = reloaded.discontinuity_sequence;
+    for segment in &mut reloaded.segments {
+        if segment.discontinuity {
+            number = number.saturating_add(1);
+        }
+        segment.discontinuity_sequence = number;
+    }
+    reloaded.skip = None;
+    Ok(())
+}
+
 pub(crate) fn merge_live(
     previous: &MediaPlaylist,
     mut reloaded: MediaPlaylist,
 ) -> Result<MergeOutcome, PlaylistError> {
+    rebuild_skipped(previous, &mut reloaded)?;
     let (prev_first, prev_end) = (previous.media_sequence, end_sequence(previous));
     let (new_first, new_end) = (reloaded.media_sequence, end_sequence(&reloaded));
     if new_first < prev_first || new_end < prev_end {

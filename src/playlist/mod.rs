@@ -11,7 +11,7 @@ mod model;
 mod parser;
 pub mod url;
 
-pub use error::{PlaylistError, PlaylistErrorKind};
+pub use error::{PlaylistError, PlaylistErrorKind, PlaylistWarning};
 pub use merge::MergeOutcome;
 pub use model::*;
 
@@ -88,7 +88,8 @@ fn wrong_kind(expected: &'static str, found: &'static str) -> PlaylistError {
 /// Places a reloaded live media playlist on the previous one's timeline by media sequence
 /// (sliding window): overlapping segments keep their `start`, new ones continue from there.
 /// A reload whose window moved backwards is an error (a stale cache answered); the previous
-/// playlist stays valid.
+/// playlist stays valid. A delta update (EXT-X-SKIP) gets its skipped segments back from
+/// `previous`; if `previous` does not hold them all, that is an `Unsupported` error.
 pub fn merge_live(
     previous: &MediaPlaylist,
     reloaded: MediaPlaylist,

@@ -25,6 +25,8 @@ pub struct MasterPlaylist {
     pub independent_segments: bool,
     /// EXT-X-START.
     pub start: Option<StartOffset>,
+    /// What the parser accepted but left out (an unusable I-frame variant).
+    pub warnings: Vec<super::PlaylistWarning>,
 }
 
 impl MasterPlaylist {
@@ -181,6 +183,26 @@ pub struct MediaPlaylist {
     pub start: Option<StartOffset>,
     pub i_frames_only: bool,
     pub segments: Vec<MediaSegment>,
+    /// EXT-X-SKIP: this is a delta update and some segments were left out. `None` after
+    /// [`merge_live`](super::merge_live) rebuilt them from the previous playlist.
+    pub skip: Option<Skip>,
+    /// What the parser accepted but left out (a trailing EXTINF without its URI).
+    pub warnings: Vec<super::PlaylistWarning>,
+}
+
+/// EXT-X-SKIP (playlist delta updates, RFC 8216bis §4.4.5.2): `count` segments the client already
+/// has were left out before `segments[index]`. Sequence numbers of the later segments count them;
+/// their `start` counts them at the target duration each until the merge puts in the real ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Skip {
+    /// Where in `segments` the skipped ones belong (0: before all of them, as servers write it).
+    pub index: usize,
+    /// SKIPPED-SEGMENTS.
+    pub count: u64,
+    /// Media sequence number of the first skipped segment.
+    pub first_sequence: u64,
+    /// 1-based line of the EXT-X-SKIP tag.
+    pub line: usize,
 }
 
 impl MediaPlaylist {

@@ -1,5 +1,10 @@
 //! A small RFC 3986 §5.2 reference resolver for http/https playlist URIs, plus the CloudFront
 //! signed-URL query carry-over. Hand-written because the `url` crate costs far more wasm than HLS needs.
+//!
+//! The result is written the way the WHATWG URL parser (what `fetch` uses) writes it: characters
+//! of its path and special-query percent-encode sets are percent-encoded (`a b.ts` becomes
+//! `a%20b.ts`), `\` separates path segments, and `%2e` segments count as dots. So the URL the
+//! player reports and keys its requests by is the one the browser fetches.
 
 /// Why a URI could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -106,6 +111,65 @@ fn check_http(scheme: &str, whole: &str) -> Result<(), UrlError> {
     }
 }
 
+/// Which WHATWG percent-encode set applies (URL Standard §1.3).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EncodeSet {
+    /// The path percent-encode set: C0 controls, space, `"` `#` `<` `>` `?` `^` `` ` `` `{` `}`,
+    /// and everything above U+007E.
+    Path,
+    /// The special-query percent-encode set (http/https): C0 controls, space, `"` `#` `'` `<`
+    /// `>`, and everything above U+007E.
+    SpecialQuery,
+}
+
+fn needs_encoding(b: u8, set: EncodeSet) -> bool {
+    match b {
+        0..=0x20 | 0x7F.. | b'"' | b'#' | b'<' | b'>' => true,
+        b'?' | b'^' | b'`' | b'{' | b'}' => set == EncodeSet::Path,
+        b'\'' => set == EncodeSet::SpecialQuery,
+        _ => false,
+    }
+}
+
+/// Appends `s` with the bytes of `set` percent-encoded (UTF-8, upper-case hex); `%` itself is kept,
+/// so existing escapes stay as written.
+fn push_encoded(out: &mut String, s: &str, set: EncodeSet) {
+    if !s.bytes().any(|b| needs_encoding(b, set)) {
+        out.push_str(s);
+        return;
+    }
+    for c in s.chars() {
+        let mut utf8 = [0u8; 4];
+        let bytes = c.encode_utf8(&mut utf8).as_bytes();
+        if bytes.iter().any(|&b| needs_encoding(b, set)) {
+            for &b in bytes {
+                out.push('%');
+                for nibble in [b >> 4, b & 0x0F] {
+                    out.push(
+                        char::from_digit(u32::from(nibble), 16)
+                            .map_or('0', |c| c.to_ascii_uppercase()),
+                    );
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// `.` or its percent-encoded form (WHATWG: a single-dot segment).
+fn is_single_dot(segment: &str) -> bool {
+    segment == "." || segment.eq_ignore_ascii_case("%2e")
+}
+
+/// `..` in any mix of `.` and `%2e` (WHATWG: a double-dot segment).
+fn is_double_dot(segment: &str) -> bool {
+    matches!(
+        segment.to_ascii_lowercase().as_str(),
+        ".." | ".%2e" | "%2e." | "%2e%2e"
+    )
+}
+
 /// RFC 3986 §5.2.4 on an absolute path given as its segments (the text between `/`s):
 /// `.` and `..` segments removed, `..` never above the root.
 fn push_without_dot_segments<'s>(out: &mut String, segments: impl Iterator<Item = &'s str>) {
@@ -113,8 +177,8 @@ fn push_without_dot_segments<'s>(out: &mut String, segments: impl Iterator<Item 
     let mut ends_with_slash = false;
     for segment in segments {
         match segment {
-            "." => ends_with_slash = true,
-            ".." => {
+            s if is_single_dot(s) => ends_with_slash = true,
+            s if is_double_dot(s) => {
                 // Pop the last segment written (never the root slash at `start`).
                 let written = out.get(start..).unwrap_or("");
                 let cut = written.rfind('/').map_or(start, |i| start + i);
@@ -123,7 +187,7 @@ fn push_without_dot_segments<'s>(out: &mut String, segments: impl Iterator<Item 
             }
             s => {
                 out.push('/');
-                out.push_str(s);
+                push_encoded(out, s, EncodeSet::Path);
                 ends_with_slash = false;
             }
         }
@@ -170,6 +234,23 @@ impl<'a> Base<'a> {
     /// RFC 3986 §5.2.2: the target URI of `reference`, fragment dropped; only http/https allowed.
     pub(crate) fn join(&self, reference: &str) -> Result<String, UrlError> {
         check_controls(reference)?;
+        // WHATWG: in http(s) URLs a backslash before the query is a slash.
+        let slashed;
+        let reference = match reference
+            .split_once(['?', '#'])
+            .map_or(reference, |(a, _)| a)
+        {
+            before if before.contains('\\') => {
+                let end = before.len();
+                slashed = [
+                    &before.replace('\\', "/"),
+                    reference.get(end..).unwrap_or(""),
+                ]
+                .concat();
+                slashed.as_str()
+            }
+            _ => reference,
+        };
         let r = split(reference);
         let mut out =
             String::with_capacity(self.authority.len() + self.path.len() + reference.len() + 10);
@@ -215,7 +296,7 @@ impl<'a> Base<'a> {
         }
         if let Some(q) = query {
             out.push('?');
-            out.push_str(q);
+            push_encoded(&mut out, q, EncodeSet::SpecialQuery);
         }
         Ok(out)
     }
@@ -404,10 +485,41 @@ mod tests {
             resolve(base, "//other.example:8443/seg.ts").unwrap(),
             "https://other.example:8443/seg.ts"
         );
-        assert_eq!(
-            resolve(base, "a b.ts").unwrap(),
-            "https://cdn.example.com/video/a b.ts"
-        );
+    }
+
+    /// hls.js's spaces-in-uri case: `fetch` requests `plain%205.ts`, so the resolved URL says so.
+    #[test]
+    fn hlsjs_spaces_in_uri_resolve_to_the_whatwg_form() {
+        let base = "https://cdn.example.com/video/master.m3u8?x=1";
+        let cases = [
+            ("plain 5.ts", "https://cdn.example.com/video/plain%205.ts"),
+            (
+                "a b/c d.ts?q=x y",
+                "https://cdn.example.com/video/a%20b/c%20d.ts?q=x%20y",
+            ),
+            // Path set: " < > ` { } ^ and non-ASCII; `%` escapes are kept as written.
+            (
+                "x\"<>`{}^|.ts",
+                "https://cdn.example.com/video/x%22%3C%3E%60%7B%7D%5E|.ts",
+            ),
+            (
+                "caf\u{e9} \u{3000}.ts",
+                "https://cdn.example.com/video/caf%C3%A9%20%E3%80%80.ts",
+            ),
+            ("done%20.ts", "https://cdn.example.com/video/done%20.ts"),
+            // Special-query set: ' and " < > space; ^ { } ` stay.
+            (
+                "s.ts?a='b'&c={^`}",
+                "https://cdn.example.com/video/s.ts?a=%27b%27&c={^`}",
+            ),
+            // Backslashes separate segments; %2e segments are dots.
+            ("a\\b\\..\\c.ts", "https://cdn.example.com/video/a/c.ts"),
+            ("%2e%2E/x/%2e/y.ts", "https://cdn.example.com/x/y.ts"),
+            ("q.ts?a\\b", "https://cdn.example.com/video/q.ts?a\\b"),
+        ];
+        for (reference, want) in cases {
+            assert_eq!(resolve(base, reference).unwrap(), want, "{reference}");
+        }
     }
 
     #[test]

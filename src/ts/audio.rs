@@ -12,6 +12,29 @@ pub enum AudioKind {
     MpegAudio,
 }
 
+impl AudioKind {
+    fn other(self) -> Self {
+        match self {
+            AudioKind::Adts => AudioKind::MpegAudio,
+            AudioKind::MpegAudio => AudioKind::Adts,
+        }
+    }
+}
+
+impl std::fmt::Display for AudioKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AudioKind::Adts => "ADTS AAC",
+            AudioKind::MpegAudio => "MPEG audio",
+        })
+    }
+}
+
+/// Bytes searched for two consecutive frames before a stream is given up as neither format.
+const MAX_DETECT_BYTES: usize = 64 << 10;
+/// PES timestamps kept while waiting for their frames (bounded like everything from input).
+const MAX_PES_STARTS: usize = 64;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AudioCodec {
     /// AAC with its audio object type (2 = LC).
@@ -200,10 +223,55 @@ fn probe_mpeg(b: &[u8]) -> Probe {
     }
 }
 
-/// Streaming audio framer for one PID.
+fn probe(kind: AudioKind, b: &[u8]) -> Probe {
+    match kind {
+        AudioKind::Adts => probe_adts(b),
+        AudioKind::MpegAudio => probe_mpeg(b),
+    }
+}
+
+/// Whether a frame of `kind` starts `b` and another of the same configuration follows it:
+/// `None` until enough bytes are there. One header alone is not proof: inside AAC data a false
+/// MPEG audio sync turns up every few kilobytes.
+fn two_frames(kind: AudioKind, b: &[u8]) -> Option<bool> {
+    let (len, config) = match probe(kind, b) {
+        Probe::NeedMore => return None,
+        Probe::Invalid => return Some(false),
+        Probe::Frame { len, config, .. } => (len, config),
+    };
+    match probe(kind, b.get(len..)?) {
+        Probe::NeedMore => None,
+        Probe::Invalid => Some(false),
+        Probe::Frame { config: next, .. } => Some(
+            next.sample_rate == config.sample_rate
+                && next.channels == config.channels
+                && std::mem::discriminant(&next.codec) == std::mem::discriminant(&config.codec),
+        ),
+    }
+}
+
+/// Where the search for the next frame header goes on: the next 0xFF (both sync words start
+/// with it).
+fn next_sync(rest: &[u8]) -> usize {
+    rest.iter()
+        .skip(1)
+        .position(|&b| b == 0xFF)
+        .map_or(rest.len(), |p| p + 1)
+}
+
+/// Streaming audio framer for one PID. The PMT's stream type is a claim, not a fact (muxers
+/// label ADTS as MPEG audio): the framing is taken from the payload, the first time two
+/// consecutive frames of one format are found.
 #[derive(Debug)]
 pub struct AudioEs {
+    /// What the PMT declared.
+    pub declared: AudioKind,
+    /// The framing in use: `declared` until the payload proves otherwise.
     pub kind: AudioKind,
+    detected: bool,
+    /// Neither format found in [`MAX_DETECT_BYTES`]: the stream is dropped.
+    given_up: bool,
+    detect_skipped: usize,
     pub pid: u16,
     pub frames: Vec<EsFrame>,
     /// Raw frames back to back (AAC without the ADTS header; MPEG audio whole).
@@ -211,8 +279,9 @@ pub struct AudioEs {
     pub config: Option<AudioConfig>,
     pub config_generation: u32,
     pend: Vec<u8>,
-    new_pes_at: Option<usize>,
-    new_pes_pts: Option<u64>,
+    /// (position in `pend`, PTS) of each timed PES not reached yet: one, except while the
+    /// format is being detected and several PES may wait.
+    pes_starts: Vec<(usize, u64)>,
     base_pts: Option<u64>,
     index: u64,
 }
@@ -220,15 +289,18 @@ pub struct AudioEs {
 impl AudioEs {
     pub fn new(kind: AudioKind) -> Self {
         Self {
+            declared: kind,
             kind,
+            detected: false,
+            given_up: false,
+            detect_skipped: 0,
             pid: 0,
             frames: Vec::new(),
             data: Vec::new(),
             config: None,
             config_generation: 0,
             pend: Vec::new(),
-            new_pes_at: None,
-            new_pes_pts: None,
+            pes_starts: Vec::new(),
             base_pts: None,
             index: 0,
         }
@@ -238,39 +310,115 @@ impl AudioEs {
         self.frames.clear();
         self.data.clear();
         self.pend.clear();
-        self.new_pes_at = None;
+        self.pes_starts.clear();
         self.base_pts = None;
         self.index = 0;
     }
 
     pub fn begin_pes(&mut self, pts: Option<u64>) {
-        if pts.is_some() {
-            self.new_pes_at = Some(self.pend.len());
-            self.new_pes_pts = pts;
+        if let Some(pts) = pts {
+            if self.pes_starts.len() >= MAX_PES_STARTS {
+                self.pes_starts.remove(0);
+            }
+            self.pes_starts.push((self.pend.len(), pts));
         }
     }
 
     pub fn push(&mut self, chunk: &[u8], w: &mut Warnings) {
+        if self.given_up {
+            return;
+        }
         self.pend.extend_from_slice(chunk);
         let mut pos = 0usize;
-        let mut skipped = 0usize;
+        if !self.detected {
+            match self.detect(false) {
+                Some(at) => {
+                    pos = at;
+                    self.found(w);
+                }
+                None => {
+                    self.give_up_if_too_long(w);
+                    return;
+                }
+            }
+        }
+        self.frame(pos, w);
+    }
+
+    /// Searches `pend` for two consecutive frames of the declared format or the other one.
+    /// Returns where the first starts; otherwise drops the bytes known to hold no frame start and
+    /// returns `None`. At the end of a segment (`last`), one complete frame is enough (a tiny
+    /// segment may hold a single frame, or one and a cut-off one).
+    fn detect(&mut self, last: bool) -> Option<usize> {
+        let mut pos = 0usize;
+        while let Some(rest) = self.pend.get(pos..).filter(|r| !r.is_empty()) {
+            let mut wait = false;
+            for kind in [self.declared, self.declared.other()] {
+                let found = match two_frames(kind, rest) {
+                    // At the end one complete frame is enough (what follows it is cut off).
+                    None if last => {
+                        matches!(probe(kind, rest), Probe::Frame { len, .. } if len <= rest.len())
+                    }
+                    None => {
+                        wait = true;
+                        false
+                    }
+                    Some(ok) => ok,
+                };
+                if found {
+                    self.kind = kind;
+                    self.detected = true;
+                    return Some(pos);
+                }
+            }
+            if wait {
+                break;
+            }
+            pos += next_sync(rest);
+        }
+        self.detect_skipped += pos;
+        self.pend.drain(..pos.min(self.pend.len()));
+        for (at, _) in &mut self.pes_starts {
+            *at = at.saturating_sub(pos);
+        }
+        None
+    }
+
+    fn found(&mut self, w: &mut Warnings) {
+        if self.kind != self.declared {
+            w.push(DemuxWarning::AudioTypeMismatch {
+                pid: self.pid,
+                declared: self.declared,
+                found: self.kind,
+            });
+        }
+    }
+
+    fn give_up_if_too_long(&mut self, w: &mut Warnings) {
+        if self.detect_skipped + self.pend.len() > MAX_DETECT_BYTES {
+            w.push(DemuxWarning::AudioFormatUnknown {
+                pid: self.pid,
+                declared: self.declared,
+                bytes: self.detect_skipped + self.pend.len(),
+            });
+            self.given_up = true;
+            self.pend = Vec::new();
+            self.pes_starts.clear();
+        }
+    }
+
+    /// Cuts the frames out of `pend` from `pos` on, in the detected format.
+    fn frame(&mut self, mut pos: usize, w: &mut Warnings) {
+        let mut skipped = std::mem::take(&mut self.detect_skipped) + pos;
         while let Some(rest) = self.pend.get(pos..) {
             if rest.is_empty() {
                 break;
             }
-            let probe = match self.kind {
-                AudioKind::Adts => probe_adts(rest),
-                AudioKind::MpegAudio => probe_mpeg(rest),
-            };
-            match probe {
+            match probe(self.kind, rest) {
                 Probe::NeedMore => break,
                 Probe::Invalid => {
                     // Resync on the next 0xFF (the 0xFFF / 11-bit sync word starts there).
-                    let step = rest
-                        .iter()
-                        .skip(1)
-                        .position(|&b| b == 0xFF)
-                        .map_or(rest.len(), |p| p + 1);
+                    let step = next_sync(rest);
                     pos += step;
                     skipped += step;
                 }
@@ -280,9 +428,12 @@ impl AudioEs {
                     config,
                 } => {
                     let Some(frame) = rest.get(..len) else { break };
-                    if self.new_pes_at.is_some_and(|at| pos >= at) {
-                        self.new_pes_at = None;
-                        self.base_pts = self.new_pes_pts.take();
+                    while let Some(&(at, pts)) = self.pes_starts.first() {
+                        if pos < at {
+                            break;
+                        }
+                        self.pes_starts.remove(0);
+                        self.base_pts = Some(pts);
                         self.index = 0;
                     }
                     if self.config != Some(config) {
@@ -316,12 +467,18 @@ impl AudioEs {
             });
         }
         self.pend.drain(..pos.min(self.pend.len()));
-        if let Some(at) = self.new_pes_at.as_mut() {
+        for (at, _) in &mut self.pes_starts {
             *at = at.saturating_sub(pos);
         }
     }
 
     pub fn flush(&mut self, w: &mut Warnings) {
+        if !self.detected && !self.given_up && !self.pend.is_empty() {
+            if let Some(at) = self.detect(true) {
+                self.found(w);
+                self.frame(at, w);
+            }
+        }
         if !self.pend.is_empty() {
             w.push(DemuxWarning::TruncatedAudioFrame {
                 pid: self.pid,
@@ -329,7 +486,7 @@ impl AudioEs {
             });
             self.pend.clear();
         }
-        self.new_pes_at = None;
+        self.pes_starts.clear();
     }
 }
 
@@ -518,5 +675,85 @@ mod tests {
         assert_eq!(silent_frame(&cfg(1), None).unwrap().len(), 4);
         assert!(silent_frame(&cfg(2), None).unwrap().len() > 4);
         assert!(silent_frame(&cfg(0), None).is_none());
+    }
+
+    /// tsduck-pes-quirks.ts: the PMT declares PID 0x64 as MPEG audio (0x04) but it carries
+    /// ADTS. Trusting the label made garbage MP3 frames out of false syncs in the AAC data.
+    #[test]
+    fn tsduck_pes_quirks_adts_declared_as_mpeg_audio_is_framed_as_adts() {
+        let stream: Vec<u8> = (0..3).flat_map(|_| adts(300, false, 3, 2)).collect();
+        for cut in [1, 7, 300, 310, stream.len()] {
+            let mut es = AudioEs::new(AudioKind::MpegAudio);
+            es.pid = 0x64;
+            let mut w = Warnings::default();
+            es.begin_pes(Some(9000));
+            es.push(&stream[..cut], &mut w);
+            es.push(&stream[cut..], &mut w);
+            es.flush(&mut w);
+            assert_eq!(es.kind, AudioKind::Adts, "cut {cut}");
+            assert_eq!(es.frames.len(), 3, "cut {cut}");
+            assert_eq!(es.frames[0].pts, Some(9000));
+            assert_eq!(
+                es.config.map(|c| c.codec_string()),
+                Some("mp4a.40.2".into())
+            );
+            assert_eq!(
+                w.list,
+                [DemuxWarning::AudioTypeMismatch {
+                    pid: 0x64,
+                    declared: AudioKind::MpegAudio,
+                    found: AudioKind::Adts
+                }]
+            );
+            assert!(w.list[0]
+                .to_string()
+                .contains("declared MPEG audio but carries ADTS AAC"));
+        }
+    }
+
+    #[test]
+    fn audio_that_is_neither_adts_nor_mpeg_audio_is_dropped_with_a_warning() {
+        let mut es = AudioEs::new(AudioKind::Adts);
+        let mut w = Warnings::default();
+        es.begin_pes(Some(0));
+        for _ in 0..40 {
+            es.push(&[0x11; 2000], &mut w);
+        }
+        // Real frames after giving up stay dropped: no track made of a guess.
+        es.push(&adts(10, false, 3, 2), &mut w);
+        es.flush(&mut w);
+        assert!(es.frames.is_empty());
+        assert!(
+            matches!(w.list.as_slice(), [DemuxWarning::AudioFormatUnknown { bytes, .. }] if *bytes > MAX_DETECT_BYTES),
+            "{:?}",
+            w.list
+        );
+    }
+
+    #[test]
+    fn a_frame_and_a_cut_off_one_at_the_end_keep_the_complete_frame() {
+        let mut es = AudioEs::new(AudioKind::Adts);
+        let mut w = Warnings::default();
+        es.begin_pes(Some(0));
+        let two = [adts(10, false, 3, 2), adts(10, false, 3, 2)].concat();
+        es.push(&two[..25], &mut w);
+        es.flush(&mut w);
+        assert_eq!(es.frames.len(), 1);
+        assert!(matches!(
+            w.list.as_slice(),
+            [DemuxWarning::TruncatedAudioFrame { bytes: 8, .. }]
+        ));
+    }
+
+    #[test]
+    fn a_segment_with_a_single_audio_frame_is_detected_at_its_end() {
+        let mut es = AudioEs::new(AudioKind::Adts);
+        let mut w = Warnings::default();
+        es.begin_pes(Some(0));
+        es.push(&adts(10, false, 3, 2), &mut w);
+        assert!(es.frames.is_empty(), "waits for a second frame");
+        es.flush(&mut w);
+        assert_eq!(es.frames.len(), 1);
+        assert!(w.list.is_empty(), "{:?}", w.list);
     }
 }

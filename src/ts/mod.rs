@@ -11,21 +11,24 @@
 //! lost sync, corrupt headers) is a [`DemuxWarning`]; only "nothing usable" is a [`TsError`].
 pub mod audio;
 pub mod bits;
+mod error;
 pub mod h264;
+mod pes;
+mod psi;
+mod sps;
 
-use crate::error::ErrorCategory;
 use audio::{AudioEs, AudioKind};
+pub use error::{DemuxWarning, TsError, Warnings};
 use h264::H264Es;
+use pes::{Pes, Phase};
+use psi::{crc32_mpeg, parse_pat, Section};
 
 pub const PACKET_SIZE: usize = 188;
 const SYNC: u8 = 0x47;
 /// Timestamps are 33-bit counters of a 90 kHz clock (§2.4.3.7).
 pub const TS_MASK: u64 = (1 << 33) - 1;
-/// PTS - DTS larger than this (60 s) is bogus (players treat it so); DTS falls back to PTS.
-const MAX_CTS_90K: u64 = 60 * 90_000;
 /// Packets of not-yet-known PIDs kept until the PMT arrives (edge case: PMT after data).
 const MAX_EARLY_PACKETS: usize = 8192;
-const MAX_WARNINGS: usize = 64;
 
 /// One access unit (video) or frame (audio) of a segment; bytes at `offset..offset+size` of the
 /// stream's data buffer. Timestamps are raw 33-bit 90 kHz values.
@@ -36,354 +39,6 @@ pub struct EsFrame {
     pub pts: Option<u64>,
     pub dts: Option<u64>,
     pub key: bool,
-}
-
-/// Nothing usable in the segment. [`TsError::category`] tells the kind of failure.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TsError {
-    #[error("malformed: no MPEG-TS sync (0x47 every 188 bytes) in {len} bytes")]
-    NoSync { len: usize },
-    #[error("malformed: no program association table (PID 0) in the segment")]
-    MissingPat,
-    #[error("malformed: no program map table (PID {pmt_pid:#x}) in the segment")]
-    MissingPmt { pmt_pid: u16 },
-    #[error("unsupported: the program has no H.264, AAC or MPEG audio stream")]
-    NoSupportedStream,
-}
-
-impl TsError {
-    /// What kind of failure this is (the word its message starts with).
-    pub fn category(&self) -> ErrorCategory {
-        match self {
-            TsError::NoSync { .. } | TsError::MissingPat | TsError::MissingPmt { .. } => {
-                ErrorCategory::Malformed
-            }
-            TsError::NoSupportedStream => ErrorCategory::Unsupported,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DemuxWarning {
-    #[error("lost sync at byte {offset}: skipped {skipped} bytes")]
-    LostSync { offset: u64, skipped: u64 },
-    #[error(
-        "continuity gap on PID {pid:#x} at byte {offset}: expected counter {expected}, got {found}"
-    )]
-    ContinuityGap {
-        pid: u16,
-        offset: u64,
-        expected: u8,
-        found: u8,
-    },
-    #[error("transport error indicator on PID {pid:#x} at byte {offset}: packet dropped")]
-    TransportError { pid: u16, offset: u64 },
-    #[error("corrupt adaptation field on PID {pid:#x} at byte {offset}")]
-    CorruptAdaptationField { pid: u16, offset: u64 },
-    #[error("PSI section on PID {pid:#x} at byte {offset} fails its CRC: ignored")]
-    PsiCrc { pid: u16, offset: u64 },
-    #[error("corrupt PES header on PID {pid:#x} at byte {offset}: PES dropped")]
-    CorruptPesHeader { pid: u16, offset: u64 },
-    #[error("truncated PES on PID {pid:#x}: {received} of {declared} payload bytes")]
-    TruncatedPes {
-        pid: u16,
-        declared: usize,
-        received: usize,
-    },
-    #[error("PID {pid:#x} stream type {stream_type:#04x} is not supported: ignored")]
-    UnsupportedStream { pid: u16, stream_type: u8 },
-    #[error("bogus timestamps on PID {pid:#x}: PTS {pts} DTS {dts}; using PTS")]
-    BogusTimestamp { pid: u16, pts: u64, dts: u64 },
-    #[error("audio PID {pid:#x}: skipped {skipped} bytes to find a frame header")]
-    AudioResync { pid: u16, skipped: usize },
-    #[error("audio PID {pid:#x}: {bytes} bytes of an incomplete frame at segment end")]
-    TruncatedAudioFrame { pid: u16, bytes: usize },
-    #[error("malformed H.264 SPS ({len} bytes): ignored")]
-    MalformedSps { len: usize },
-    #[error("{count} packets before the PMT were dropped (limit)")]
-    EarlyPacketsDropped { count: usize },
-    #[error("{bytes} bytes of a partial TS packet at segment end")]
-    PartialPacket { bytes: usize },
-    #[error("{count} more warnings not shown")]
-    Suppressed { count: usize },
-}
-
-/// Warning list with a bound, so damaged input cannot grow memory.
-#[derive(Debug, Default)]
-pub struct Warnings {
-    pub list: Vec<DemuxWarning>,
-    pub suppressed: usize,
-}
-
-impl Warnings {
-    pub fn push(&mut self, w: DemuxWarning) {
-        if self.list.len() < MAX_WARNINGS {
-            self.list.push(w);
-        } else {
-            self.suppressed += 1;
-        }
-    }
-
-    /// Take the warnings, ending with a `Suppressed` count when some were dropped.
-    pub fn take(&mut self) -> Vec<DemuxWarning> {
-        let mut out = std::mem::take(&mut self.list);
-        if self.suppressed > 0 {
-            out.push(DemuxWarning::Suppressed {
-                count: self.suppressed,
-            });
-            self.suppressed = 0;
-        }
-        out
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    /// Waiting for a packet with payload_unit_start_indicator.
-    Idle,
-    Header,
-    Payload,
-}
-
-/// PES reassembly state of one PID (§2.4.3.6). The header is collected in a fixed buffer so it
-/// may span packets; payload bytes go straight to the elementary stream parser.
-#[derive(Debug)]
-struct Pes {
-    pid: u16,
-    cc: Option<u8>,
-    phase: Phase,
-    header: [u8; 9 + 255],
-    header_len: usize,
-    /// Payload bytes still expected when PES_packet_length was set.
-    remaining: Option<usize>,
-    declared: usize,
-    received: usize,
-    start_offset: u64,
-}
-
-impl Pes {
-    fn new(pid: u16) -> Self {
-        Self {
-            pid,
-            cc: None,
-            phase: Phase::Idle,
-            header: [0; 264],
-            header_len: 0,
-            remaining: None,
-            declared: 0,
-            received: 0,
-            start_offset: 0,
-        }
-    }
-
-    fn end(&mut self, w: &mut Warnings) {
-        if self.phase == Phase::Payload {
-            if let Some(rem) = self.remaining {
-                if rem > 0 {
-                    w.push(DemuxWarning::TruncatedPes {
-                        pid: self.pid,
-                        declared: self.declared,
-                        received: self.received,
-                    });
-                }
-            }
-        } else if self.phase == Phase::Header {
-            w.push(DemuxWarning::CorruptPesHeader {
-                pid: self.pid,
-                offset: self.start_offset,
-            });
-        }
-        self.phase = Phase::Idle;
-    }
-}
-
-/// Where a PES payload goes.
-trait EsSink {
-    fn begin_pes(&mut self, pts: Option<u64>, dts: Option<u64>);
-    fn push(&mut self, data: &[u8], w: &mut Warnings);
-}
-
-impl EsSink for H264Es {
-    fn begin_pes(&mut self, pts: Option<u64>, dts: Option<u64>) {
-        H264Es::begin_pes(self, pts, dts);
-    }
-    fn push(&mut self, data: &[u8], w: &mut Warnings) {
-        H264Es::push(self, data, w);
-    }
-}
-
-impl EsSink for AudioEs {
-    fn begin_pes(&mut self, pts: Option<u64>, _dts: Option<u64>) {
-        AudioEs::begin_pes(self, pts);
-    }
-    fn push(&mut self, data: &[u8], w: &mut Warnings) {
-        AudioEs::push(self, data, w);
-    }
-}
-
-fn read_ts(b: &[u8]) -> Option<u64> {
-    let &[b0, b1, b2, b3, b4] = b.get(..5)? else {
-        return None;
-    };
-    Some(
-        (u64::from(b0 >> 1) & 0x07) << 30
-            | u64::from(b1) << 22
-            | (u64::from(b2) >> 1) << 15
-            | u64::from(b3) << 7
-            | u64::from(b4) >> 1,
-    )
-}
-
-impl Pes {
-    fn feed(&mut self, mut data: &[u8], offset: u64, sink: &mut impl EsSink, w: &mut Warnings) {
-        if self.phase == Phase::Header {
-            // First the fixed 9 bytes (which give the optional header length), then the rest;
-            // either part may end in this packet or a later one.
-            loop {
-                let need = if self.header_len < 9 {
-                    9
-                } else {
-                    9 + usize::from(self.header.get(8).copied().unwrap_or(0))
-                };
-                let take = (need - self.header_len).min(data.len());
-                let (head, rest) = data.split_at(take);
-                if let Some(dst) = self.header.get_mut(self.header_len..self.header_len + take) {
-                    dst.copy_from_slice(head);
-                }
-                let was = self.header_len;
-                self.header_len += take;
-                data = rest;
-                if was < 9 && self.header_len == 9 {
-                    let h = &self.header;
-                    if h.get(..3) != Some(&[0, 0, 1]) || h.get(6).map_or(true, |b| b & 0xC0 != 0x80)
-                    {
-                        w.push(DemuxWarning::CorruptPesHeader {
-                            pid: self.pid,
-                            offset,
-                        });
-                        self.phase = Phase::Idle;
-                        return;
-                    }
-                    continue;
-                }
-                if self.header_len < need {
-                    return;
-                }
-                break;
-            }
-            let h = &self.header;
-            let flags = h.get(7).copied().unwrap_or(0) >> 6;
-            let data_len = usize::from(h.get(8).copied().unwrap_or(0));
-            let (mut pts, mut dts) = (None, None);
-            let bad = match flags {
-                2 if data_len >= 5 => {
-                    pts = h.get(9..).and_then(read_ts);
-                    false
-                }
-                3 if data_len >= 10 => {
-                    pts = h.get(9..).and_then(read_ts);
-                    dts = h.get(14..).and_then(read_ts);
-                    false
-                }
-                0 => false,
-                _ => true,
-            };
-            if bad {
-                w.push(DemuxWarning::CorruptPesHeader {
-                    pid: self.pid,
-                    offset,
-                });
-                self.phase = Phase::Idle;
-                return;
-            }
-            if let (Some(p), Some(d)) = (pts, dts) {
-                if p.wrapping_sub(d) & TS_MASK > MAX_CTS_90K {
-                    w.push(DemuxWarning::BogusTimestamp {
-                        pid: self.pid,
-                        pts: p,
-                        dts: d,
-                    });
-                    dts = None;
-                }
-            }
-            let pes_len = usize::from(u16::from_be_bytes([
-                h.get(4).copied().unwrap_or(0),
-                h.get(5).copied().unwrap_or(0),
-            ]));
-            self.remaining = if pes_len == 0 {
-                None
-            } else {
-                match pes_len.checked_sub(3 + data_len) {
-                    Some(n) => Some(n),
-                    None => {
-                        w.push(DemuxWarning::CorruptPesHeader {
-                            pid: self.pid,
-                            offset,
-                        });
-                        self.phase = Phase::Idle;
-                        return;
-                    }
-                }
-            };
-            self.declared = self.remaining.unwrap_or(0);
-            self.received = 0;
-            sink.begin_pes(pts, dts);
-            self.phase = Phase::Payload;
-        }
-        if self.phase != Phase::Payload || data.is_empty() {
-            return;
-        }
-        match self.remaining.as_mut() {
-            Some(rem) => {
-                let n = (*rem).min(data.len());
-                let part = data.get(..n).unwrap_or(&[]);
-                *rem -= n;
-                self.received += n;
-                sink.push(part, w);
-                if *rem == 0 {
-                    self.phase = Phase::Idle;
-                }
-            }
-            None => {
-                self.received += data.len();
-                sink.push(data, w);
-            }
-        }
-    }
-}
-
-/// PSI section reassembly (§2.4.4), bounded by the 1021-byte section limit.
-#[derive(Debug, Default)]
-struct Section {
-    buf: Vec<u8>,
-    active: bool,
-}
-
-impl Section {
-    /// Returns the complete section, if this packet completed one.
-    fn feed(&mut self, payload: &[u8], pusi: bool) -> Option<&[u8]> {
-        if pusi {
-            let pointer = usize::from(*payload.first()?);
-            self.buf.clear();
-            self.buf.extend_from_slice(payload.get(1 + pointer..)?);
-            self.active = true;
-        } else if self.active {
-            self.buf.extend_from_slice(payload);
-        } else {
-            return None;
-        }
-        let len = usize::from(u16::from_be_bytes([*self.buf.get(1)?, *self.buf.get(2)?]) & 0x0FFF);
-        if len > 1021 {
-            self.active = false;
-            return None;
-        }
-        if self.buf.len() < 3 + len {
-            return None;
-        }
-        self.active = false;
-        self.buf.get(..3 + len)
-    }
 }
 
 /// Demultiplexer for the segments of one rendition. Program selection (PIDs) persists across
@@ -399,6 +54,8 @@ pub struct Demuxer {
     pat: Section,
     pmt: Section,
     seen_pmt: bool,
+    /// A PMT section of this segment failed its CRC (the refusal says so, not "no PMT").
+    pmt_crc_failed: bool,
     early: Vec<u8>,
     early_dropped: usize,
     carry: Vec<u8>,
@@ -429,6 +86,7 @@ impl Demuxer {
             pat: Section::default(),
             pmt: Section::default(),
             seen_pmt: false,
+            pmt_crc_failed: false,
             early: Vec::new(),
             early_dropped: 0,
             carry: Vec::with_capacity(PACKET_SIZE),
@@ -465,6 +123,7 @@ impl Demuxer {
         self.ever_synced = false;
         self.received = 0;
         self.seen_pmt = false;
+        self.pmt_crc_failed = false;
         for pes in [self.video_pes.as_mut(), self.audio_pes.as_mut()]
             .into_iter()
             .flatten()
@@ -567,6 +226,9 @@ impl Demuxer {
             }
             return Err(match self.pmt_pid {
                 None => TsError::MissingPat,
+                Some(pmt_pid) if !self.seen_pmt && self.pmt_crc_failed => {
+                    TsError::PmtCrc { pmt_pid }
+                }
                 Some(pmt_pid) if !self.seen_pmt => TsError::MissingPmt { pmt_pid },
                 Some(_) => TsError::NoSupportedStream,
             });
@@ -629,6 +291,7 @@ impl Demuxer {
                 if crc32_mpeg(s) == 0 {
                     self.apply_pmt(s);
                 } else {
+                    self.pmt_crc_failed = true;
                     self.warnings.push(DemuxWarning::PsiCrc { pid, offset });
                 }
             }
@@ -720,7 +383,7 @@ impl Demuxer {
             self.video.clear_output();
         }
         let audio_changed = match (audio, self.audio_pes.as_ref()) {
-            (Some((pid, kind)), Some(p)) => p.pid != pid || self.audio.kind != kind,
+            (Some((pid, kind)), Some(p)) => p.pid != pid || self.audio.declared != kind,
             (None, None) => false,
             _ => true,
         };
@@ -740,35 +403,6 @@ impl Demuxer {
             self.early.clear();
         }
     }
-}
-
-/// CRC-32/MPEG-2 (§2.4.4.10 / Annex A); over a whole section including its CRC_32 it is 0.
-fn crc32_mpeg(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in data {
-        crc ^= u32::from(b) << 24;
-        for _ in 0..8 {
-            crc = if crc & 0x8000_0000 != 0 {
-                (crc << 1) ^ 0x04C1_1DB7
-            } else {
-                crc << 1
-            };
-        }
-    }
-    crc
-}
-
-/// First program's PMT PID (§2.4.4.3).
-fn parse_pat(section: &[u8]) -> Option<u16> {
-    if *section.first()? != 0x00 {
-        return None;
-    }
-    let end = section.len().checked_sub(4)?;
-    section.get(8..end)?.chunks_exact(4).find_map(|e| {
-        let program = u16::from_be_bytes([*e.first()?, *e.get(1)?]);
-        let pid = (u16::from(*e.get(2)? & 0x1F) << 8) | u16::from(*e.get(3)?);
-        (program != 0).then_some(pid)
-    })
 }
 
 /// A position where 0x47 repeats at the packet stride (up to three packets, as far as the data

@@ -3,6 +3,7 @@ mod remux;
 
 use std::process::ExitCode;
 
+mod peer;
 mod playlist;
 mod simulate;
 
@@ -16,13 +17,14 @@ fn main() -> ExitCode {
     };
     let result = match command.as_str() {
         "-h" | "--help" | "help" => {
-            print!("{USAGE}{}", simulate::USAGE);
+            print!("{USAGE}{}{}", peer::USAGE, simulate::USAGE);
             return ExitCode::SUCCESS;
         }
         "playlist" => playlist::run(rest),
         "bench-playlist" => playlist::bench(rest),
         "remux" => remux::run(rest),
         "simulate" => simulate::run(rest),
+        "peer-check" => peer::run(rest),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),
     };
     let _ = rest;

@@ -68,6 +68,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     let base = base_url.unwrap_or(default_base);
     let parsed = playlist::parse(&bytes, &base, &options).map_err(|e| e.to_string())?;
+    let warnings = match &parsed {
+        Playlist::Master(m) => &m.warnings,
+        Playlist::Media(m) => &m.warnings,
+    };
+    for w in warnings {
+        eprintln!("hlsplay: warning: {w}");
+    }
     let json = match &parsed {
         Playlist::Master(m) => master_json(m),
         Playlist::Media(m) => media_json(m),
@@ -169,6 +176,7 @@ fn media_json(m: &MediaPlaylist) -> Value {
         "ended": m.ended,
         "independent_segments": m.independent_segments,
         "i_frames_only": m.i_frames_only,
+        "skip": m.skip.map(|s| json!({"count": s.count, "first_sequence": s.first_sequence, "before_segment": s.index})),
         "duration": m.duration(),
         "segments": m.segments.iter().map(|s| json!({
             "uri": s.uri,

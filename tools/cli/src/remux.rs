@@ -25,6 +25,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut mux = Transmuxer::new(OutputShape::Combined);
     let mut out = Vec::new();
     let mut start = 0.0;
+    // Why the output is still empty, when it is: the last segment's warnings say it.
+    let mut why_empty = Vec::new();
     for (i, path) in inputs.iter().enumerate() {
         let bytes = std::fs::read(path).map_err(|e| format!("remux: cannot read {path}: {e}"))?;
         let info = SegmentInfo {
@@ -36,6 +38,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .map_err(|e| format!("remux: cannot remux {path} (segment {}): {e}", i + 1))?;
         for w in &result.warnings {
             eprintln!("hlsplay: warning: {path}: {w}");
+        }
+        if out.is_empty() && result.tracks.is_empty() {
+            why_empty = result.warnings.iter().map(|w| w.to_string()).collect();
         }
         for track in &result.tracks {
             if let Some(init) = &track.init {
@@ -53,6 +58,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
             result.tracks.first().map_or("", |t| t.codecs.as_str())
         );
         start = result.end;
+    }
+    if out.is_empty() {
+        // An empty file with exit 0 would look like success to a script.
+        let why = if why_empty.is_empty() {
+            "no audio or video frames".to_string()
+        } else {
+            why_empty.join("; ")
+        };
+        return Err(format!("remux: nothing to write to {output}: {why}"));
     }
     let mut file = std::fs::File::create(&output)
         .map_err(|e| format!("remux: cannot create {output}: {e}"))?;

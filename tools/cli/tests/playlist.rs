@@ -210,7 +210,7 @@ fn bad_input_exits_2_with_the_line_on_stderr() {
         ),
         (
             "bad/no_header.m3u8",
-            "hlsplay: line 0: not a playlist: missing #EXTM3U\n",
+            "hlsplay: line 1: not a playlist: missing #EXTM3U\n",
         ),
         ("bad/invalid_utf8.m3u8", "hlsplay: line 5: invalid UTF-8\n"),
     ] {

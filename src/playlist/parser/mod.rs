@@ -1,7 +1,9 @@
 //! The one-pass line parser: bytes in, [`Playlist`] out, or the first problem with its line number.
 
 use super::attrs::{parse_byte_range, parse_float, parse_integer, Attrs};
-use super::error::{PlaylistError, PlaylistErrorKind};
+
+mod master;
+use super::error::{PlaylistError, PlaylistErrorKind, PlaylistWarning};
 use super::model::*;
 use super::url::Base;
 use super::ParseOptions;
@@ -46,11 +48,17 @@ struct Parser<'a> {
     saw_media_sequence: bool,
     saw_discontinuity_sequence: bool,
     saw_version: bool,
+    saw_part_inf: Option<usize>,
+    saw_server_control: Option<usize>,
     pending: PendingSegment,
     key: Option<Key>,
     map: Option<Map>,
     discontinuity_sequence: u64,
     next_start: f64,
+    /// An EXTINF whose URI never came before EXT-X-ENDLIST (line of the EXTINF).
+    dangling_extinf: Option<usize>,
+    /// The last line with anything on it: where "missing X" problems are reported.
+    last_line: usize,
 }
 
 pub(crate) fn parse(
@@ -71,8 +79,11 @@ pub(crate) fn parse(
     }
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     // Before UTF-8 validation, so a segment or HTML page given as a playlist says what it is not.
-    if !input.starts_with(b"#EXTM3U") {
-        return Err(PlaylistError::new(0, PlaylistErrorKind::MissingHeader));
+    let first = input.iter().position(|b| !b.is_ascii_whitespace());
+    if first.map_or(true, |i| input.get(i) != Some(&b'#')) {
+        let before = input.get(..first.unwrap_or(0)).unwrap_or(&[]);
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        return Err(PlaylistError::new(line, PlaylistErrorKind::MissingHeader));
     }
     let text = std::str::from_utf8(input).map_err(|e| {
         let before = input.get(..e.valid_up_to()).unwrap_or(&[]);
@@ -97,36 +108,44 @@ pub(crate) fn parse(
         saw_media_sequence: false,
         saw_discontinuity_sequence: false,
         saw_version: false,
+        saw_part_inf: None,
+        saw_server_control: None,
         pending: PendingSegment::default(),
         key: None,
         map: None,
         discontinuity_sequence: 0,
         next_start: 0.0,
+        dangling_extinf: None,
+        last_line: 1,
     };
     let mut lines = text.split('\n').enumerate();
-    let header = lines.next().map(|(_, l)| l.trim_end());
+    // Comment lines before #EXTM3U are tolerated (grafov and m3u8-parser read such playlists;
+    // nothing in a comment can be mistaken for media).
+    let mut header = None;
+    for (index, raw) in lines.by_ref() {
+        check_line_length(index + 1, raw, limits)?;
+        let t = raw.trim();
+        if t.is_empty() || (t.starts_with('#') && !t.starts_with("#EXT")) {
+            continue;
+        }
+        header = Some((index + 1, t));
+        break;
+    }
     match header {
-        Some(h)
+        Some((_, h))
             if h.strip_prefix("#EXTM3U")
                 .is_some_and(|r| r.is_empty() || r.starts_with(char::is_whitespace)) => {}
-        _ => return Err(PlaylistError::new(0, PlaylistErrorKind::MissingHeader)),
+        Some((line, _)) => return Err(PlaylistError::new(line, PlaylistErrorKind::MissingHeader)),
+        None => return Err(PlaylistError::new(1, PlaylistErrorKind::MissingHeader)),
     }
     for (index, raw) in lines {
         let line = index + 1;
-        if raw.len() > limits.max_line_bytes {
-            return Err(PlaylistError::limit(
-                line,
-                format!(
-                    "line is {} bytes, more than {}",
-                    raw.len(),
-                    limits.max_line_bytes
-                ),
-            ));
-        }
+        check_line_length(line, raw, limits)?;
         let trimmed = raw.trim();
         if trimmed.is_empty() {
             continue;
         }
+        parser.last_line = line;
         if trimmed.starts_with("#EXT") {
             parser.tag(line, trimmed)?;
         } else if trimmed.starts_with('#') {
@@ -140,6 +159,20 @@ pub(crate) fn parse(
 
 impl<'a> Parser<'a> {
     fn resolve(&self, line: usize, reference: &str) -> Result<String, PlaylistError> {
+        // RFC 8216bis §4.3: `{$name}` is a variable reference; fetching it literally would be
+        // a silent wrong request (hls.js refuses an undefined one too).
+        if let Some(at) = reference.find("{$") {
+            let name = reference
+                .get(at..)
+                .and_then(|r| r.find('}').and_then(|e| r.get(..=e)));
+            return Err(PlaylistError::unsupported(
+                line,
+                format!(
+                    "variable reference `{}` (EXT-X-DEFINE variable substitution)",
+                    name.unwrap_or("{$")
+                ),
+            ));
+        }
         let absolute = self
             .base
             .join(reference)
@@ -189,7 +222,8 @@ impl<'a> Parser<'a> {
                 self.set_kind(Kind::Media, line, "EXTINF")?;
                 self.extinf(line, value)
             }
-            "#EXTM3U" => Err(PlaylistError::malformed(line, "#EXTM3U repeated")),
+            // hls.js plays playlists that repeat the header; it says nothing new.
+            "#EXTM3U" => Ok(()),
             "#EXT-X-VERSION" => {
                 if std::mem::replace(&mut self.saw_version, true) {
                     return Err(PlaylistError::malformed(line, "duplicate EXT-X-VERSION"));
@@ -227,7 +261,18 @@ impl<'a> Parser<'a> {
             }
             "#EXT-X-I-FRAME-STREAM-INF" => {
                 self.set_kind(Kind::Master, line, "EXT-X-I-FRAME-STREAM-INF")?;
-                self.i_frame_stream_inf(line, value)
+                // I-frame variants are for trick play, which this player does not do: a broken
+                // one is left out with a warning rather than refusing a playable master.
+                match self.i_frame_stream_inf(line, value) {
+                    Err(e) if !matches!(e.kind, PlaylistErrorKind::Limit(_)) => {
+                        self.master.warnings.push(PlaylistWarning {
+                            line,
+                            message: format!("{}: I-frame variant left out", e.kind),
+                        });
+                        Ok(())
+                    }
+                    other => other,
+                }
             }
             "#EXT-X-SESSION-DATA" => {
                 self.set_kind(Kind::Master, line, "EXT-X-SESSION-DATA")?;
@@ -296,9 +341,42 @@ impl<'a> Parser<'a> {
             }
             "#EXT-X-ENDLIST" => {
                 self.set_kind(Kind::Media, line, "EXT-X-ENDLIST")?;
-                self.no_pending_extinf()?;
+                if self.media.ended {
+                    return Err(PlaylistError::malformed(line, "duplicate EXT-X-ENDLIST"));
+                }
+                // The last EXTINF lost its URI: dropped at the end, as hls.js and grafov do.
+                if let Some((_, _, extinf_line)) = self.pending.extinf {
+                    self.dangling_extinf = Some(extinf_line);
+                    self.pending = PendingSegment::default();
+                }
                 self.media.ended = true;
                 Ok(())
+            }
+            "#EXT-X-SKIP" => {
+                self.set_kind(Kind::Media, line, "EXT-X-SKIP")?;
+                self.skip(line, value)
+            }
+            // LL-HLS tags are not used, but a second one means the playlist is not what its
+            // server meant (RFC 8216bis §4.4.3: at most once), as hls.js also says.
+            "#EXT-X-PART-INF" | "#EXT-X-SERVER-CONTROL" => {
+                let tag = if name == "#EXT-X-PART-INF" {
+                    "EXT-X-PART-INF"
+                } else {
+                    "EXT-X-SERVER-CONTROL"
+                };
+                self.set_kind(Kind::Media, line, tag)?;
+                let seen = if name == "#EXT-X-PART-INF" {
+                    &mut self.saw_part_inf
+                } else {
+                    &mut self.saw_server_control
+                };
+                match seen.replace(line) {
+                    Some(first) => Err(PlaylistError::malformed(
+                        line,
+                        format!("duplicate {tag} (first at line {first})"),
+                    )),
+                    None => Ok(()),
+                }
             }
             "#EXT-X-I-FRAMES-ONLY" => {
                 self.set_kind(Kind::Media, line, "EXT-X-I-FRAMES-ONLY")?;
@@ -323,13 +401,18 @@ impl<'a> Parser<'a> {
             }
             "#EXT-X-PROGRAM-DATE-TIME" => {
                 self.set_kind(Kind::Media, line, "EXT-X-PROGRAM-DATE-TIME")?;
-                if !looks_like_date_time(value) {
-                    return Err(PlaylistError::malformed(
+                // Informational only (the player times by media timestamps): a bad one is
+                // ignored with a warning, as hls.js does, rather than refusing the playlist.
+                if looks_like_date_time(value) {
+                    self.pending.program_date_time = Some(value.to_string());
+                } else {
+                    self.media.warnings.push(PlaylistWarning {
                         line,
-                        format!("EXT-X-PROGRAM-DATE-TIME is not an ISO 8601 date-time: `{value}`"),
-                    ));
+                        message: format!(
+                            "EXT-X-PROGRAM-DATE-TIME is not an ISO 8601 date-time: `{value}`: ignored"
+                        ),
+                    });
                 }
-                self.pending.program_date_time = Some(value.to_string());
                 Ok(())
             }
             "#EXT-X-GAP" => {
@@ -376,138 +459,35 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn stream_inf(&mut self, line: usize, value: &str) -> Result<(), PlaylistError> {
-        let a = Attrs::parse("EXT-X-STREAM-INF", line, value)?;
-        let bandwidth = a.required("BANDWIDTH")?;
-        let bandwidth = parse_integer(bandwidth)
-            .ok_or_else(|| bad_attr(line, "EXT-X-STREAM-INF", "BANDWIDTH", bandwidth))?;
-        self.pending_variant = Some(Variant {
-            uri: String::new(),
-            bandwidth,
-            average_bandwidth: a.integer("AVERAGE-BANDWIDTH")?,
-            codecs: a.str("CODECS").map(super::codecs::normalize),
-            resolution: resolution(&a, line, "EXT-X-STREAM-INF")?,
-            frame_rate: a.float("FRAME-RATE")?,
-            hdcp_level: a.string("HDCP-LEVEL"),
-            video_range: a.string("VIDEO-RANGE"),
-            audio: a.string("AUDIO"),
-            video: a.string("VIDEO"),
-            subtitles: a.string("SUBTITLES"),
-            closed_captions: a.string("CLOSED-CAPTIONS"),
-            line,
-        });
-        Ok(())
-    }
-
-    fn i_frame_stream_inf(&mut self, line: usize, value: &str) -> Result<(), PlaylistError> {
-        const TAG: &str = "EXT-X-I-FRAME-STREAM-INF";
-        let a = Attrs::parse(TAG, line, value)?;
-        let bandwidth = a.required("BANDWIDTH")?;
-        let bandwidth =
-            parse_integer(bandwidth).ok_or_else(|| bad_attr(line, TAG, "BANDWIDTH", bandwidth))?;
-        let uri = self.resolve(line, a.required("URI")?)?;
-        if self.master.i_frame_variants.len() >= self.options.limits.max_variants {
-            return Err(too_many(
+    /// EXT-X-SKIP (RFC 8216bis §4.4.5.2): the segments it stands for are counted in the sequence
+    /// numbers of the later ones; [`super::merge_live`] puts them back from the previous playlist.
+    fn skip(&mut self, line: usize, value: &str) -> Result<(), PlaylistError> {
+        const TAG: &str = "EXT-X-SKIP";
+        if let Some(first) = &self.media.skip {
+            return Err(PlaylistError::malformed(
                 line,
-                "I-frame variants",
-                self.options.limits.max_variants,
+                format!("duplicate EXT-X-SKIP (first at line {})", first.line),
             ));
         }
-        self.master.i_frame_variants.push(IFrameVariant {
-            uri,
-            bandwidth,
-            average_bandwidth: a.integer("AVERAGE-BANDWIDTH")?,
-            codecs: a.str("CODECS").map(super::codecs::normalize),
-            resolution: resolution(&a, line, TAG)?,
-            line,
-        });
-        Ok(())
-    }
-
-    fn rendition(&mut self, line: usize, value: &str) -> Result<(), PlaylistError> {
-        const TAG: &str = "EXT-X-MEDIA";
-        let a = Attrs::parse(TAG, line, value)?;
-        let media_type = match a.required("TYPE")? {
-            "AUDIO" => MediaType::Audio,
-            "VIDEO" => MediaType::Video,
-            "SUBTITLES" => MediaType::Subtitles,
-            "CLOSED-CAPTIONS" => MediaType::ClosedCaptions,
-            other => return Err(bad_attr(line, TAG, "TYPE", other)),
-        };
-        let group_id = a.required("GROUP-ID")?.to_string();
-        let name = a.required("NAME")?.to_string();
-        let uri = match a.str("URI") {
-            Some(_) if media_type == MediaType::ClosedCaptions => {
-                return Err(PlaylistError::malformed(
-                    line,
-                    "EXT-X-MEDIA TYPE=CLOSED-CAPTIONS with URI",
-                ))
-            }
-            Some(u) => Some(self.resolve(line, u)?),
-            None if media_type == MediaType::Subtitles => {
-                return Err(PlaylistError::malformed(
-                    line,
-                    "EXT-X-MEDIA TYPE=SUBTITLES without URI",
-                ))
-            }
-            None => None,
-        };
-        if self.master.renditions.len() >= self.options.limits.max_renditions {
-            return Err(too_many(
+        if let Some((_, _, extinf_line)) = self.pending.extinf {
+            return Err(PlaylistError::malformed(
                 line,
-                "renditions",
-                self.options.limits.max_renditions,
+                format!("EXT-X-SKIP between the EXTINF at line {extinf_line} and its URI"),
             ));
         }
-        self.master.renditions.push(Rendition {
-            media_type,
-            group_id,
-            name,
-            language: a.string("LANGUAGE"),
-            assoc_language: a.string("ASSOC-LANGUAGE"),
-            default: a.yes_no("DEFAULT")?,
-            autoselect: a.yes_no("AUTOSELECT")?,
-            forced: a.yes_no("FORCED")?,
-            channels: a.string("CHANNELS"),
-            instream_id: a.string("INSTREAM-ID"),
-            uri,
-            line,
-        });
-        Ok(())
-    }
-
-    fn session_data(&mut self, line: usize, value: &str) -> Result<(), PlaylistError> {
-        const TAG: &str = "EXT-X-SESSION-DATA";
         let a = Attrs::parse(TAG, line, value)?;
-        let data_id = a.required("DATA-ID")?.to_string();
-        let uri = match (a.str("VALUE"), a.str("URI")) {
-            (Some(_), Some(_)) => {
-                return Err(PlaylistError::malformed(
-                    line,
-                    "EXT-X-SESSION-DATA with both VALUE and URI",
-                ))
-            }
-            (None, None) => {
-                return Err(PlaylistError::malformed(
-                    line,
-                    "EXT-X-SESSION-DATA without VALUE or URI",
-                ))
-            }
-            (_, Some(u)) => Some(self.resolve(line, u)?),
-            (Some(_), None) => None,
-        };
-        if self.master.session_data.len() >= self.options.limits.max_renditions {
-            return Err(too_many(
-                line,
-                "EXT-X-SESSION-DATA tags",
-                self.options.limits.max_renditions,
-            ));
+        let text = a.required("SKIPPED-SEGMENTS")?;
+        let count =
+            parse_integer(text).ok_or_else(|| bad_attr(line, TAG, "SKIPPED-SEGMENTS", text))?;
+        let max = self.options.limits.max_segments;
+        if count > (max.saturating_sub(self.media.segments.len())) as u64 {
+            return Err(too_many(line, "segments (with the skipped ones)", max));
         }
-        self.master.session_data.push(SessionData {
-            data_id,
-            value: a.string("VALUE"),
-            uri,
-            language: a.string("LANGUAGE"),
+        self.media.skip = Some(Skip {
+            index: self.media.segments.len(),
+            count,
+            first_sequence: 0,
+            line,
         });
         Ok(())
     }
@@ -640,7 +620,8 @@ impl<'a> Parser<'a> {
         if pending.discontinuity {
             self.discontinuity_sequence = self.discontinuity_sequence.saturating_add(1);
         }
-        let index = self.media.segments.len() as u64;
+        let skipped = self.media.skip.map_or(0, |s| s.count);
+        let index = (self.media.segments.len() as u64).saturating_add(skipped);
         let start = self.next_start;
         self.next_start += duration;
         self.media.segments.push(MediaSegment {
@@ -661,20 +642,32 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn finish(self) -> Result<Playlist, PlaylistError> {
+    fn finish(mut self) -> Result<Playlist, PlaylistError> {
         if let Some(v) = &self.pending_variant {
             return Err(PlaylistError::malformed(
                 v.line,
                 "EXT-X-STREAM-INF not followed by a URI",
             ));
         }
-        self.no_pending_extinf()?;
+        // A live playlist read while the server was writing it ends in an EXTINF without its
+        // URI: that segment is not there yet.
+        let extinf_line = self.pending.extinf.as_ref().map(|e| e.2);
+        if let Some(line) = extinf_line.or(self.dangling_extinf) {
+            self.media.warnings.push(PlaylistWarning {
+                line,
+                message: "EXTINF without a URI at the end of the playlist: segment dropped"
+                    .to_string(),
+            });
+        }
+        // Problems with the whole playlist are reported at its last line: where the reader
+        // gave up looking.
+        let end = self.last_line;
         match self.kind {
             Some((Kind::Master, _, _)) => {
                 if self.master.variants.is_empty() {
                     return Err(PlaylistError::malformed(
-                        0,
-                        "master playlist without EXT-X-STREAM-INF",
+                        end,
+                        "end of a master playlist without EXT-X-STREAM-INF",
                     ));
                 }
                 Ok(Playlist::Master(self.master))
@@ -682,9 +675,18 @@ impl<'a> Parser<'a> {
             _ => {
                 if !self.saw_target_duration {
                     return Err(PlaylistError::malformed(
-                        0,
-                        "media playlist without EXT-X-TARGETDURATION",
+                        end,
+                        "end of a media playlist without EXT-X-TARGETDURATION",
                     ));
+                }
+                if let Some(skip) = self.media.skip.as_mut() {
+                    skip.first_sequence =
+                        self.media.media_sequence.saturating_add(skip.index as u64);
+                    // Until merged, each skipped segment counts as one target duration.
+                    let shift = skip.count as f64 * self.media.target_duration as f64;
+                    for s in self.media.segments.iter_mut().skip(skip.index) {
+                        s.start += shift;
+                    }
                 }
                 Ok(Playlist::Media(self.media))
             }
@@ -693,7 +695,7 @@ impl<'a> Parser<'a> {
 }
 
 /// Tags this parser interprets; everything else starting with `#EXT` is ignored.
-const KNOWN_TAGS: [&str; 24] = [
+const KNOWN_TAGS: [&str; 27] = [
     "#EXTM3U",
     "#EXT-X-VERSION",
     "#EXT-X-INDEPENDENT-SEGMENTS",
@@ -718,7 +720,24 @@ const KNOWN_TAGS: [&str; 24] = [
     "#EXT-X-MAP",
     "#EXT-X-DEFINE",
     "#EXT-X-CONTENT-STEERING",
+    "#EXT-X-SKIP",
+    "#EXT-X-PART-INF",
+    "#EXT-X-SERVER-CONTROL",
 ];
+
+fn check_line_length(line: usize, raw: &str, limits: &super::Limits) -> Result<(), PlaylistError> {
+    if raw.len() > limits.max_line_bytes {
+        return Err(PlaylistError::limit(
+            line,
+            format!(
+                "line is {} bytes, more than {}",
+                raw.len(),
+                limits.max_line_bytes
+            ),
+        ));
+    }
+    Ok(())
+}
 
 fn bad_number(line: usize, tag: &str, value: &str) -> PlaylistError {
     PlaylistError::malformed(line, format!("{tag} is not a decimal integer: `{value}`"))
@@ -730,20 +749,6 @@ fn bad_attr(line: usize, tag: &str, name: &str, value: &str) -> PlaylistError {
 
 fn too_many(line: usize, what: &str, max: usize) -> PlaylistError {
     PlaylistError::limit(line, format!("more than {max} {what}"))
-}
-
-fn resolution(a: &Attrs<'_>, line: usize, tag: &str) -> Result<Option<Resolution>, PlaylistError> {
-    let Some(text) = a.str("RESOLUTION") else {
-        return Ok(None);
-    };
-    let parsed = text.split_once('x').and_then(|(w, h)| {
-        let width = u32::try_from(parse_integer(w)?).ok()?;
-        let height = u32::try_from(parse_integer(h)?).ok()?;
-        Some(Resolution { width, height })
-    });
-    parsed.map(Some).ok_or_else(|| {
-        PlaylistError::malformed(line, format!("{tag}: RESOLUTION is not WxH: `{text}`"))
-    })
 }
 
 /// `0x` followed by 1 to 32 hex digits (a 128-bit IV).

@@ -274,6 +274,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                     byte_range: s.byte_range,
                     map: map.clone(),
                     discontinuity: s.discontinuity,
+                    discontinuity_sequence: s.discontinuity_sequence,
                     gap: s.gap,
                 }
             })

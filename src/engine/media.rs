@@ -43,6 +43,12 @@ pub trait SegmentRemuxer {
     fn push_init(&mut self, init: &[u8]) -> Result<(), RemuxFailure>;
     /// Remux one whole segment.
     fn push(&mut self, data: &[u8], info: &SegmentInfo) -> Result<RemuxOutput, RemuxFailure>;
+    /// Seconds the remuxer adds to media timestamps, once its first segment set the mapping.
+    fn timeline_offset(&self) -> Option<f64>;
+    /// The next mapping point (first segment, after `reset`, a discontinuity) uses `offset`
+    /// instead of placing the segment itself: streams of one discontinuity domain share one
+    /// mapping, so audio renditions stay in sync with the video.
+    fn impose_timeline_offset(&mut self, offset: f64);
     /// Forget all timeline state (after a seek to an unbuffered range or a fatal error).
     fn reset(&mut self);
     /// Bytes of a segment as they arrive; the first call starts the segment with `info`.

@@ -38,6 +38,7 @@ mod auth;
 mod buffer;
 mod codec_change;
 mod credentials;
+mod domains;
 mod failure;
 mod fixed;
 mod init_segments;
@@ -83,6 +84,7 @@ pub use types::{
 
 use audio_tracks::AudioTracks;
 use buffer::Buffer;
+use domains::Domains;
 use init_segments::InitCache;
 use level_choice::Switching;
 use levels::{Level, Manifest};
@@ -119,6 +121,8 @@ pub struct Engine<R: SegmentRemuxer> {
     alt_audio: Option<Stream<R>>,
     /// EXT-X-MAP init segments already loaded.
     inits: InitCache,
+    /// The timeline mapping of each discontinuity domain, shared by the streams.
+    domains: Domains,
     playhead: Playhead,
     buffer: Buffer,
     auth: AuthState,
@@ -149,6 +153,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             audio: AudioTracks::default(),
             alt_audio: None,
             inits: InitCache::default(),
+            domains: Domains::default(),
             playhead: Playhead::default(),
             auth: AuthState::default(),
         }

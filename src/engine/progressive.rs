@@ -18,6 +18,7 @@ pub(super) struct Streaming {
     /// Stream state taken by the first chunk, restored when the segment is given up.
     prev_level: Option<usize>,
     prev_non_contiguous: bool,
+    prev_domain: Option<u64>,
 }
 
 impl<R: SegmentRemuxer> Engine<R> {
@@ -56,6 +57,10 @@ impl<R: SegmentRemuxer> Engine<R> {
         if st.streaming.as_ref().is_some_and(|s| s.id != id) {
             self.drop_stream(kind);
         }
+        let shared = self
+            .stream(kind)
+            .and_then(|s| s.fetch.as_ref())
+            .and_then(|f| self.shared_offset(&f.seg));
         let Some(st) = self.stream_mut(kind) else {
             return;
         };
@@ -65,8 +70,9 @@ impl<R: SegmentRemuxer> Engine<R> {
                 return;
             };
             let (prev_level, prev_non_contiguous) = (st.last_pushed_level, st.next_non_contiguous);
+            let prev_domain = st.mapped_domain;
             let failed = st.push_init(&seg, init.as_ref()).err();
-            let info = st.segment_info(&seg, level);
+            let info = st.segment_info(&seg, level, shared);
             st.streaming = Some(Streaming {
                 id,
                 info,
@@ -74,6 +80,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 failed,
                 prev_level,
                 prev_non_contiguous,
+                prev_domain,
             });
         }
         let Some(s) = st.streaming.as_mut() else {
@@ -85,7 +92,10 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
         let info = s.info;
         match st.remux.push_chunk(data, &info) {
-            Ok(Some(out)) => self.queue_output(out, kind, level, url),
+            Ok(Some(out)) => {
+                self.record_offset(kind);
+                self.queue_output(out, kind, level, url);
+            }
             Ok(None) => {}
             Err(e) => {
                 st.remux.abort_segment();
@@ -107,6 +117,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             st.remux.abort_segment();
             st.last_pushed_level = s.prev_level;
             st.next_non_contiguous |= s.prev_non_contiguous;
+            st.mapped_domain = s.prev_domain;
         }
     }
 

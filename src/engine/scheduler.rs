@@ -216,6 +216,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             let bps = self.abr.estimate_bps();
             self.event(Event::BandwidthEstimate { bps });
         }
+        let shared = self.shared_offset(&fetch.seg);
         let Some(st) = self.stream_mut(kind) else {
             return;
         };
@@ -227,13 +228,14 @@ impl<R: SegmentRemuxer> Engine<R> {
             None => st
                 .push_init(&fetch.seg, fetch.init.as_ref())
                 .and_then(|()| {
-                    let info = st.segment_info(&fetch.seg, level);
+                    let info = st.segment_info(&fetch.seg, level, shared);
                     st.remux.push(&data, &info)
                 }),
         };
         match result {
             Ok(out) => {
                 st.remux_errors = 0;
+                self.record_offset(kind);
                 self.queue_output(out, kind, level, &r.url);
             }
             Err(e) => {

@@ -7,7 +7,7 @@ use crate::playlist::Map;
 
 use super::init_segments::InitFetch;
 use super::loader::RequestId;
-use super::media::SegmentInfo;
+use super::media::{SegmentInfo, SegmentRemuxer};
 use super::progressive::Streaming;
 use super::timeline::Seg;
 use super::types::StreamKind;
@@ -42,9 +42,11 @@ pub(super) struct Stream<R> {
     pub(super) init_fetch: Option<InitFetch>,
     /// The EXT-X-MAP last given to the remuxer.
     pub(super) pushed_map: Option<Rc<Map>>,
+    /// The discontinuity sequence of the last segment pushed: the remuxer's mapping is for it.
+    pub(super) mapped_domain: Option<u64>,
 }
 
-impl<R> Stream<R> {
+impl<R: SegmentRemuxer> Stream<R> {
     pub(super) fn new(remux: R) -> Self {
         Stream {
             kind: StreamKind::Main,
@@ -57,6 +59,7 @@ impl<R> Stream<R> {
             remux_errors: 0,
             init_fetch: None,
             pushed_map: None,
+            mapped_domain: None,
         }
     }
 
@@ -66,11 +69,25 @@ impl<R> Stream<R> {
         self.next_non_contiguous = true;
     }
 
-    /// What the remuxer is told about the next segment it gets.
-    pub(super) fn segment_info(&mut self, seg: &Seg, level: usize) -> SegmentInfo {
+    /// What the remuxer is told about the next segment it gets. A segment of another
+    /// discontinuity domain than the last one pushed (a discontinuity, or a seek across one) is
+    /// a mapping point: it takes `shared`, the mapping another stream set for its domain.
+    pub(super) fn segment_info(
+        &mut self,
+        seg: &Seg,
+        level: usize,
+        shared: Option<f64>,
+    ) -> SegmentInfo {
+        let domain = seg.discontinuity_sequence;
+        let new_domain = self.mapped_domain != Some(domain);
+        if let Some(offset) = shared.filter(|_| new_domain) {
+            self.remux.impose_timeline_offset(offset);
+        }
+        let crossed = new_domain && self.mapped_domain.is_some();
+        self.mapped_domain = Some(domain);
         let info = SegmentInfo {
             start: seg.start,
-            discontinuity: seg.discontinuity,
+            discontinuity: seg.discontinuity || crossed,
             rendition_switch: self.last_pushed_level.is_some_and(|l| l != level),
             non_contiguous: std::mem::take(&mut self.next_non_contiguous),
         };

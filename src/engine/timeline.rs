@@ -19,6 +19,8 @@ pub(super) struct Seg {
     /// EXT-X-MAP in force (fMP4 segments): shared by the segments that use it.
     pub(super) map: Option<std::rc::Rc<crate::playlist::Map>>,
     pub(super) discontinuity: bool,
+    /// EXT-X-DISCONTINUITY-SEQUENCE of the segment: its timestamp domain.
+    pub(super) discontinuity_sequence: u64,
     pub(super) gap: bool,
 }
 
@@ -93,6 +95,7 @@ mod tests {
                 byte_range: None,
                 map: None,
                 discontinuity: false,
+                discontinuity_sequence: 0,
                 gap: false,
             })
             .collect()

@@ -14,6 +14,14 @@ impl SegmentRemuxer for remux::Remuxer {
         remux::Remuxer::push_init(self, init).map_err(failure)
     }
 
+    fn timeline_offset(&self) -> Option<f64> {
+        remux::Remuxer::offset(self)
+    }
+
+    fn impose_timeline_offset(&mut self, offset: f64) {
+        remux::Remuxer::impose_offset(self, offset);
+    }
+
     fn reset(&mut self) {
         remux::Remuxer::reset(self);
     }

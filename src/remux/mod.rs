@@ -242,6 +242,8 @@ pub struct Transmuxer {
     sequence: u32,
     /// Output 90 kHz time = unwrapped timestamp + offset.
     offset: Option<i64>,
+    /// The offset the next mapping point takes instead of its own (`impose_offset`).
+    imposed: Option<i64>,
     /// Last unwrapped timestamp, the reference for rollover correction.
     reference: Option<i64>,
     /// Output DTS (90 kHz) where the next video sample belongs.
@@ -272,6 +274,7 @@ impl Transmuxer {
             packed: packed_audio::Packed::default(),
             sequence: 0,
             offset: None,
+            imposed: None,
             reference: None,
             video_next: None,
             video_duration: DEFAULT_FRAME_90K,
@@ -298,6 +301,20 @@ impl Transmuxer {
     /// Forget all state (a new stream). A seek is not a reset: see [`SegmentInfo`].
     pub fn reset(&mut self) {
         *self = Self::new(self.shape);
+    }
+
+    /// Seconds added to the media timestamps on output, once the first segment set it.
+    pub fn offset(&self) -> Option<f64> {
+        self.offset.map(|o| o as f64 / 90_000.0)
+    }
+
+    /// The next mapping point (the first segment, or one after `reset` or with
+    /// `discontinuity`) takes `offset` seconds instead of its own placement: how the engine
+    /// keeps an audio rendition on the main stream's timeline (shared 90 kHz clock).
+    pub fn impose_offset(&mut self, offset: f64) {
+        if offset.is_finite() {
+            self.imposed = Some((offset * 90_000.0).round() as i64);
+        }
     }
 
     /// One whole segment (MPEG-TS or packed audio) of the current rendition. Same output as

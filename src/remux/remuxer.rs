@@ -50,13 +50,16 @@ impl Remuxer {
         self.fmp4.push_init(init)
     }
 
-    /// The fMP4 timeline mapping: seconds added to media time (see [`Passthrough::offset`]).
+    /// The timeline mapping, seconds added to media time: the fMP4 one once fMP4 segments were
+    /// placed, else the TS one (see [`Passthrough::offset`], [`Transmuxer::offset`]).
     pub fn offset(&self) -> Option<f64> {
-        self.fmp4.offset()
+        self.fmp4.offset().or_else(|| self.ts.offset())
     }
 
-    /// Impose the fMP4 mapping at the next mapping point (see [`Passthrough::impose_offset`]).
+    /// Impose the mapping at the next mapping point, whichever container it comes in (see
+    /// [`Passthrough::impose_offset`]).
     pub fn impose_offset(&mut self, offset: f64) {
+        self.ts.impose_offset(offset);
         self.fmp4.impose_offset(offset);
     }
 

@@ -86,3 +86,27 @@ fn every_message_starts_with_its_category() {
         ErrorCategory::Unsupported
     );
 }
+
+#[test]
+fn an_imposed_offset_places_the_first_segment_instead_of_its_playlist_start() {
+    let info = SegmentInfo {
+        start: 10.0,
+        ..SegmentInfo::default()
+    };
+    let mut own = Transmuxer::new(OutputShape::SplitTracks);
+    let placed = own.push(SEGMENT, &info).unwrap();
+    // The earliest timestamp (a DTS) lands on 10 s; the first presentation a frame later.
+    assert!((10.0..10.1).contains(&placed.start), "{}", placed.start);
+    let offset = own.offset().unwrap();
+    // Another stream of the same clock takes that mapping; its own playlist start is ignored.
+    let mut other = Transmuxer::new(OutputShape::SplitTracks);
+    other.impose_offset(offset);
+    let shared = other.push(SEGMENT, &SegmentInfo::default()).unwrap();
+    assert!(
+        (shared.start - placed.start).abs() < 1e-4,
+        "{} vs {}",
+        shared.start,
+        placed.start
+    );
+    assert_eq!(other.offset(), own.offset());
+}

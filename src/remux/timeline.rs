@@ -11,6 +11,7 @@ const MAX_JUMP_90K: i64 = 10 * 90_000;
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Timeline {
     offset: Option<i64>,
+    imposed: Option<i64>,
     reference: Option<i64>,
     video_next: Option<i64>,
     video_duration: u32,
@@ -44,6 +45,7 @@ impl Transmuxer {
     pub(super) fn timeline(&self) -> Timeline {
         Timeline {
             offset: self.offset,
+            imposed: self.imposed,
             reference: self.reference,
             video_next: self.video_next,
             video_duration: self.video_duration,
@@ -55,6 +57,7 @@ impl Transmuxer {
     /// Put the timeline back as [`Self::timeline`] saved it.
     pub(super) fn restore(&mut self, t: Timeline) {
         self.offset = t.offset;
+        self.imposed = t.imposed;
         self.reference = t.reference;
         self.video_next = t.video_next;
         self.video_duration = t.video_duration;
@@ -143,7 +146,9 @@ impl Transmuxer {
                 }
                 _ => o,
             },
-            _ => seg.start_90k - first,
+            // A mapping point: the one another stream set, else the earliest timestamp on
+            // the segment's playlist start.
+            _ => self.imposed.take().unwrap_or(seg.start_90k - first),
         };
         self.offset = Some(offset);
         seg.offset = Some(offset);

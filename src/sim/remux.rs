@@ -104,6 +104,10 @@ pub struct SimRemuxer {
     pub discontinuities: u64,
     pub rendition_switches: u64,
     pub non_contiguous: u64,
+    /// Offsets imposed by the engine (`impose_timeline_offset`), in order.
+    pub imposed: Vec<f64>,
+    /// The mapping: imposed, else 0 (the simulator's media time is the playlist's).
+    offset: Option<f64>,
     /// Init segments given by the engine (`push_init`), in order.
     pub inits: Vec<Vec<u8>>,
     /// Muxed segments (`SIMS`) give a video and an audio track, as the real transmuxer does
@@ -117,6 +121,7 @@ impl SegmentRemuxer for SimRemuxer {
         let duration = f64_at(data, 4)
             .ok_or_else(|| RemuxFailure::new(ErrorCategory::Malformed, "short segment"))?;
         self.pushes += 1;
+        self.offset.get_or_insert(0.0);
         self.discontinuities += u64::from(info.discontinuity);
         self.rendition_switches += u64::from(info.rendition_switch);
         self.non_contiguous += u64::from(info.non_contiguous);
@@ -139,6 +144,15 @@ impl SegmentRemuxer for SimRemuxer {
         self.inits.push(init.to_vec());
         self.init_sent = false;
         Ok(())
+    }
+
+    fn timeline_offset(&self) -> Option<f64> {
+        self.offset
+    }
+
+    fn impose_timeline_offset(&mut self, offset: f64) {
+        self.imposed.push(offset);
+        self.offset = Some(offset);
     }
 
     fn reset(&mut self) {
@@ -276,6 +290,7 @@ impl SimRemuxer {
     ) -> RemuxOutput {
         if from == 0 {
             self.pushes += 1;
+            self.offset.get_or_insert(0.0);
             self.discontinuities += u64::from(info.discontinuity);
             self.rendition_switches += u64::from(info.rendition_switch);
             self.non_contiguous += u64::from(info.non_contiguous);

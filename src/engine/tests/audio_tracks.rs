@@ -187,3 +187,23 @@ fn the_muxed_audio_stops_feeding_the_audio_buffer_while_a_rendition_of_its_own_p
         ]
     );
 }
+
+#[test]
+fn the_audio_stream_takes_the_mapping_the_main_stream_set_for_its_domain() {
+    let mut h = Harness::new();
+    start(&mut h, TWO_GROUPS);
+    let level = h.fetch_of(|k| matches!(k, RequestKind::LevelPlaylist { .. }));
+    h.serve(level);
+    let audio = h.fetch_of(is_audio_playlist);
+    h.serve(audio);
+    let main = h.fetch_of(|k| matches!(k, RequestKind::Segment { .. }));
+    h.serve(main);
+    assert!(
+        h.engine.remuxer().imposed.is_empty(),
+        "the first to map places itself"
+    );
+    let own = h.fetch_of(|k| matches!(k, RequestKind::AudioSegment { .. }));
+    h.serve(own);
+    let audio_remux = &h.engine.alt_audio.as_ref().expect("an audio stream").remux;
+    assert_eq!(audio_remux.imposed, [0.0], "the main stream's mapping");
+}

@@ -94,6 +94,31 @@ fn discontinuity_is_handed_to_the_remuxer() {
     assert_eq!(remux.non_contiguous, 0);
 }
 
+#[test]
+fn a_seek_across_a_discontinuity_is_a_mapping_point_for_the_remuxer() {
+    // Regression: after a seek into the next discontinuity domain, the first segment pushed
+    // there carries no EXT-X-DISCONTINUITY of its own; the remuxer kept the old domain's
+    // mapping and placed it by the wrong timestamps.
+    let mut h = Harness::new();
+    h.load("https://c/v/l0.m3u8");
+    let manifest = h.fetch_of(|k| matches!(k, RequestKind::Manifest));
+    let pl = "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\na.ts\n#EXTINF:10,\nb.ts\n\
+        #EXT-X-DISCONTINUITY\n#EXTINF:10,\nc.ts\n#EXTINF:10,\nd.ts\n#EXT-X-ENDLIST\n";
+    h.answer(manifest, pl);
+    let first = h.fetch_of(RequestKind::is_media_segment);
+    h.answer(first, sim::remux::segment_bytes(1000, 10.0));
+    h.ack_appends();
+    h.seek(35.0);
+    let seg = h
+        .find_fetch(RequestKind::is_media_segment)
+        .expect("a fetch after the seek");
+    assert_eq!(seg.url, "https://c/v/d.ts");
+    h.answer(seg.req, sim::remux::segment_bytes(1000, 10.0));
+    let info = h.engine.remuxer().last_info.expect("pushed");
+    assert!(info.discontinuity, "{info:?}");
+    assert!(info.non_contiguous, "{info:?}");
+}
+
 /// Runs on after playback ended, so a late second end would be seen.
 fn run_past_the_end(trace: &Trace, secs: f64, mut cfg: SimConfig) -> RunResult {
     cfg.stop_at_end = false;

@@ -100,6 +100,11 @@ impl PlaylistOwner {
     }
 }
 
+/// A slot's loaded segments.
+fn loaded(slot: &MediaSlot) -> Option<&VecDeque<Seg>> {
+    slot.playlist.as_ref().map(|p| &p.segments)
+}
+
 /// A variant of the master playlist.
 #[derive(Debug, Clone)]
 pub(super) struct Level {
@@ -247,13 +252,24 @@ impl<R: SegmentRemuxer> Engine<R> {
         };
         let old = slot.playlist.as_ref();
         let old_last = old.and_then(|o| o.segments.back().map(|s| s.sequence));
+        // Media sequence numbers line up between renditions of one kind (a ladder's levels,
+        // the audio renditions), not between video and audio: a VOD audio playlist numbered
+        // from 0 beside video numbered from 1 would land a segment late. A live audio playlist
+        // has nothing better than the levels' numbers to find its window by.
+        let levels = self.levels.iter().map(|l| &l.media);
+        let audio = self.audio.tracks.iter().filter_map(|t| t.media.as_ref());
+        let others: Vec<&VecDeque<Seg>> = match owner {
+            PlaylistOwner::Level(_) => levels.filter_map(loaded).collect(),
+            PlaylistOwner::Audio(_) if p.is_live() => {
+                audio.chain(levels).filter_map(loaded).collect()
+            }
+            PlaylistOwner::Audio(_) => audio.filter_map(loaded).collect(),
+        };
         let offset = timeline::anchor_offset(
             &p.segments,
             p.target_duration as f64,
             old.map(|o| &o.segments),
-            self.levels
-                .iter()
-                .filter_map(|o| o.media.playlist.as_ref().map(|p| &p.segments)),
+            others,
         );
         // One shared map per run of segments that use it (a playlist has one or a few).
         let mut map: Option<Rc<Map>> = None;

@@ -207,3 +207,38 @@ fn the_audio_stream_takes_the_mapping_the_main_stream_set_for_its_domain() {
     let audio_remux = &h.engine.alt_audio.as_ref().expect("an audio stream").remux;
     assert_eq!(audio_remux.imposed, [0.0], "the main stream's mapping");
 }
+
+/// A VOD media playlist of `n` 10-second segments numbered from `first`.
+fn numbered_from(first: u64, n: u64) -> String {
+    let mut s = format!(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXT-X-MEDIA-SEQUENCE:{first}\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+    );
+    for i in first..first + n {
+        s.push_str(&format!("#EXTINF:10,\ns{i}.m4s\n"));
+    }
+    s + "#EXT-X-ENDLIST\n"
+}
+
+#[test]
+fn an_audio_playlist_numbered_otherwise_than_the_video_starts_at_zero_too() {
+    // Regression: the audio playlist (MEDIA-SEQUENCE 0, as ffmpeg writes) was anchored on the
+    // video playlist (MEDIA-SEQUENCE 1, as MediaConvert writes) by sequence number, so every
+    // audio segment played 10 s late.
+    let mut h = Harness::new();
+    start(&mut h, TWO_GROUPS);
+    let level = h.fetch_of(|k| matches!(k, RequestKind::LevelPlaylist { .. }));
+    h.answer(level, numbered_from(1, 6));
+    let audio = h.fetch_of(is_audio_playlist);
+    h.answer(audio, numbered_from(0, 6));
+    let seg = h
+        .find_fetch(|k| matches!(k, RequestKind::AudioSegment { .. }))
+        .expect("an audio segment fetch");
+    assert_eq!(
+        seg.kind,
+        RequestKind::AudioSegment {
+            track: 0,
+            sequence: 0
+        },
+        "the audio segment at 0 s"
+    );
+}

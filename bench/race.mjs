@@ -5,7 +5,10 @@
 // each in a fresh browser context with the CDN state reset; medians over the repeats are printed
 // as a Markdown table and written into docs/benchmarks.md (section between the race markers).
 //
-//   node bench/race.mjs [--duration S] [--schedules a,b] [--repeats N] [--no-write]
+//   node bench/race.mjs [--duration S] [--schedules a,b] [--repeats N] [--no-write] [--shape ts|cmaf]
+//
+// `--shape cmaf` races on the CMAF shape of the same content (fMP4, separate audio renditions) and
+// writes its own section of docs/benchmarks.md.
 //
 // Needs the package (`bash scripts/build-pkg.sh` → pkg/) and devcdn (`cargo build -p devcdn`);
 // makes the 120 s sample in sample-long/ if it is missing.
@@ -21,17 +24,19 @@ import {
 const APP = 18471;
 const CDN = 19471;
 const SAMPLE = 'sample-long';
-const HLS_DIR = `${SAMPLE}/testpattern/Default/HLS`;
+/** Each sample shape's directory under Default/ (scripts/make-sample.sh). */
+const SHAPE_DIRS = { ts: 'HLS', cmaf: 'CMAF' };
+let HLS_DIR = `${SAMPLE}/testpattern/Default/HLS`;
 const PLAYERS = ['hlsplay', 'hlsjs'];
 const TTFB_MS = 30; // every response waits this long for its head, on every schedule
 const MARKOV_SEED = 20260125;
 
 /** Options the runs read (set from the arguments in main). */
-const OPTS = { progressive: true };
+const OPTS = { progressive: true, shape: 'ts' };
 
 // --- arguments -----------------------------------------------------------------------------------------
 function parseArgs(argv) {
-  const opts = { duration: null, schedules: null, repeats: 2, write: true, render: null, progressive: true };
+  const opts = { duration: null, schedules: null, repeats: 2, write: true, render: null, progressive: true, shape: 'ts' };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
     const value = () => {
@@ -46,6 +51,7 @@ function parseArgs(argv) {
     else if (a === '--no-write') opts.write = false;
     else if (a === '--no-progressive') opts.progressive = false; // hlsplay appends whole segments only
     else if (a === '--render') opts.render = value();
+    else if (a === '--shape') opts.shape = value();
     else if (a === '--help' || a === '-h') {
       console.log('node bench/race.mjs [--duration S] [--schedules steady5,steady1.5,steps,markov] [--repeats N] [--no-write] [--no-progressive]\n'
         + 'node bench/race.mjs --render bench/race-results.json   # rewrite the docs section from saved runs');
@@ -54,6 +60,7 @@ function parseArgs(argv) {
   }
   if (opts.duration !== null && !(opts.duration >= 10)) throw new Error('--duration must be at least 10 seconds');
   if (!(Number.isInteger(opts.repeats) && opts.repeats >= 1)) throw new Error('--repeats must be a positive integer');
+  if (!SHAPE_DIRS[opts.shape]) throw new Error(`--shape must be one of ${Object.keys(SHAPE_DIRS).join(', ')}`);
   return opts;
 }
 
@@ -191,7 +198,7 @@ async function runOnce(browser, player, schedule, duration) {
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   const workerHeap = await workerHeapProbe(context, page);
-  const src = `http://localhost:${CDN}/testpattern/Default/HLS/testpattern.m3u8`;
+  const src = `http://localhost:${CDN}/testpattern/Default/${SHAPE_DIRS[OPTS.shape]}/testpattern.m3u8`;
   await page.goto(`http://localhost:${APP}/bench/race.html?player=${player}&src=${encodeURIComponent(src)}${OPTS.progressive ? '' : '&progressive=0'}`);
   await waitInPage(page, () => window.race?.ready, null, { what: 'the race page' });
   // The schedule's clock starts here, just before load(): both players see it from the same point.
@@ -295,10 +302,11 @@ function table(results, order, scheds) {
   return { markdown: lines.join('\n'), verdicts };
 }
 
-function writeDoc(section) {
+function writeDoc(section, shape) {
   const path = resolve(ROOT, 'docs/benchmarks.md');
-  const begin = '<!-- race:begin -->';
-  const end = '<!-- race:end -->';
+  const tag = shape === 'ts' ? 'race' : `race-${shape}`;
+  const begin = `<!-- ${tag}:begin -->`;
+  const end = `<!-- ${tag}:end -->`;
   const doc = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const block = `${begin}\n${section}\n${end}`;
   const a = doc.indexOf(begin);
@@ -313,17 +321,19 @@ function writeDoc(section) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   OPTS.progressive = opts.progressive;
+  OPTS.shape = opts.shape;
+  HLS_DIR = `${SAMPLE}/testpattern/Default/${SHAPE_DIRS[opts.shape]}`;
   if (opts.render) {
     const section = render(JSON.parse(readFileSync(opts.render, 'utf8')));
     console.log(section);
-    if (opts.write) writeDoc(section);
+    if (opts.write) writeDoc(section, opts.shape);
     return;
   }
   for (const [file, how] of [['pkg/hlsplay.js', 'bash scripts/build-pkg.sh'], ['target/debug/devcdn', 'cargo build -p devcdn'],
     ['node_modules/hls.js/dist/hls.min.js', 'npm ci']]) {
     if (!existsSync(resolve(ROOT, file))) throw new Error(`${file} is missing: run \`${how}\` first`);
   }
-  const made = spawnSync('scripts/make-sample.sh', ['', SAMPLE], {
+  const made = spawnSync('scripts/make-sample.sh', [opts.shape, '', SAMPLE], {
     cwd: ROOT, stdio: 'inherit', env: { ...process.env, SAMPLE_DURATION: '120' },
   });
   if (made.status !== 0) throw new Error('scripts/make-sample.sh failed');
@@ -370,7 +380,8 @@ async function main() {
   }
 
   const saved = {
-    command: `node bench/race.mjs${opts.duration ? ` --duration ${opts.duration}` : ''} --repeats ${opts.repeats}${opts.schedules ? ` --schedules ${order.join(',')}` : ''}`,
+    command: `node bench/race.mjs${opts.duration ? ` --duration ${opts.duration}` : ''} --repeats ${opts.repeats}${opts.schedules ? ` --schedules ${order.join(',')}` : ''}${opts.shape === 'ts' ? '' : ` --shape ${opts.shape}`}`,
+    shape: opts.shape,
     date: new Date().toISOString().slice(0, 16).replace('T', ' '),
     repeats: opts.repeats,
     commit,
@@ -385,9 +396,10 @@ async function main() {
   const section = render(saved);
   console.log(`\n${section}\n`);
   if (opts.write) {
-    writeFileSync(resolve(ROOT, 'bench/race-results.json'), `${JSON.stringify(saved, null, 1)}\n`);
-    writeDoc(section);
-    console.log('wrote docs/benchmarks.md (race section) and bench/race-results.json');
+    const results = opts.shape === 'ts' ? 'bench/race-results.json' : `bench/race-results-${opts.shape}.json`;
+    writeFileSync(resolve(ROOT, results), `${JSON.stringify(saved, null, 1)}\n`);
+    writeDoc(section, opts.shape);
+    console.log(`wrote docs/benchmarks.md (race section for ${opts.shape}) and ${results}`);
   }
 }
 
@@ -409,7 +421,8 @@ function render(saved) {
   const findingsPath = resolve(ROOT, 'bench/race-findings.md');
   const findings = existsSync(findingsPath) ? `\n${readFileSync(findingsPath, 'utf8').trim()}\n` : '';
   const load = saved.load ? `load average ${saved.load[0].toFixed(1)} at the start and ${saved.load[1].toFixed(1)} at the end` : 'load average not recorded';
-  return `## The race: hlsplay against hls.js in Chromium
+  const title = saved.shape && saved.shape !== 'ts' ? ` (${saved.shape} sample)` : '';
+  return `## The race: hlsplay against hls.js in Chromium${title}
 
 Generated by \`${saved.command}\` on ${saved.date} UTC${saved.commit ? ` (package built from ${saved.commit})` : ''}; do not edit the table by hand.
 Medians over ${repeats} runs per schedule and player, runs alternating between the players.

@@ -426,7 +426,7 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
 
   // The shapes of `make-sample.sh all`. Only what the master playlist decides is asserted here (levels,
   // audio tracks, the page's menus): playing the fMP4 shapes waits for fMP4 support in the player.
-  test('source menu: the four sample shapes; picking one loads its master, the audio menu lists its languages', async () => {
+  test('source menu: the four sample shapes; picking one loads its master and plays it, the audio menu lists and switches its languages', async () => {
     const { page, pageErrors } = await openDemo('autoplay=1&bufferGoal=10');
     try {
       const options = await page.evaluate(() => [...document.querySelectorAll('#source option')].map((o) => o.value));
@@ -465,6 +465,14 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
           }, null, { what: `the audio menu of ${shape.id}` });
           assert.match(menu[0], /^English \(eng\)/);
           assert.match(menu[1], /^Français \(fra\)/);
+          // It plays, and the menu switches the language.
+          await waitInPage(page, () => document.getElementById('video').currentTime > 2, null,
+            { ms: 20000, what: `${shape.id} to play` });
+          const before = await page.evaluate(() => window.hlsplayDemo.events.length);
+          await page.selectOption('#audio-track', '1');
+          const switched = await waitInPage(page, (i) => window.hlsplayDemo.events.slice(i)
+            .find((e) => e.name === 'audioTrackSwitched'), before, { ms: 15000, what: `the French audio of ${shape.id}` });
+          assert.equal(switched.id, 1, shape.id);
         } else {
           await waitInPage(page, () => document.getElementById('audio-track').disabled
             && document.getElementById('audio-track').options.length === 1, null, { what: 'the audio menu of the muxed ladder' });

@@ -126,13 +126,9 @@ struct Defaults {
 fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf, BoxError> {
     let tfhd = traf.require(0, b"tfhd")?;
     let (_, tfhd_flags, mut f) = tfhd.full()?;
-    let track_id = f.u32("track_ID")?;
+    let track_id = f.u32()?;
     let track = init.track(track_id).ok_or_else(|| {
-        BoxError::malformed(
-            tfhd.kind,
-            tfhd.offset,
-            format!("track {track_id} is not in the init segment"),
-        )
+        BoxError::malformed(tfhd.kind, tfhd.offset, "track not in the init segment")
     })?;
     let TrackDefaults {
         sample_duration,
@@ -141,10 +137,10 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
         ..
     } = track.defaults;
     if tfhd_flags & TFHD_BASE_DATA_OFFSET != 0 {
-        f.skip(8, "base_data_offset")?;
+        f.skip(8)?;
     }
     if tfhd_flags & TFHD_SAMPLE_DESCRIPTION_INDEX != 0 {
-        f.skip(4, "sample_description_index")?;
+        f.skip(4)?;
     }
     let mut d = Defaults {
         duration: sample_duration,
@@ -152,13 +148,13 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
         flags: sample_flags,
     };
     if tfhd_flags & TFHD_DEFAULT_DURATION != 0 {
-        d.duration = f.u32("default_sample_duration")?;
+        d.duration = f.u32()?;
     }
     if tfhd_flags & TFHD_DEFAULT_SIZE != 0 {
-        d.size = f.u32("default_sample_size")?;
+        d.size = f.u32()?;
     }
     if tfhd_flags & TFHD_DEFAULT_FLAGS != 0 {
-        d.flags = f.u32("default_sample_flags")?;
+        d.flags = f.u32()?;
     }
 
     let rel = |b: &Mp4Box<'_>| (b.offset - moof_at) as usize;
@@ -171,8 +167,8 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
     })?;
     let (version, _, mut f) = tfdt_box.full()?;
     let base_media_decode_time = match version {
-        0 => u64::from(f.u32("baseMediaDecodeTime")?),
-        _ => f.u64("baseMediaDecodeTime")?,
+        0 => u64::from(f.u32()?),
+        _ => f.u64()?,
     };
     let mut t = Traf {
         track_id,
@@ -210,11 +206,11 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
 /// Add one `trun`'s samples to the traf's sums.
 fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Result<(), BoxError> {
     let (_, flags, mut f) = trun.full()?;
-    let count = f.u32("sample_count")?;
+    let count = f.u32()?;
     let data_offset = if flags & TRUN_DATA_OFFSET != 0 {
         let at = (f.position() - moof_at) as usize;
         Some(DataOffset {
-            value: f.u32("data_offset")? as i32,
+            value: f.u32()? as i32,
             at,
         })
     } else {
@@ -226,7 +222,7 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
         data_size: 0,
     };
     let first_flags = if flags & TRUN_FIRST_SAMPLE_FLAGS != 0 {
-        Some(f.u32("first_sample_flags")?)
+        Some(f.u32()?)
     } else {
         None
     };
@@ -241,10 +237,7 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
     .count();
     let entry = 4 * fields as u64;
     if u64::from(count) * entry > f.remaining() as u64 {
-        return Err(f.error(format!(
-            "sample count {count} exceeds the box ({} bytes of {entry}-byte entries)",
-            f.remaining()
-        )));
+        return Err(f.error("sample count exceeds the box"));
     }
     if count > 0 && t.first_sync.is_none() {
         let first = match first_flags {
@@ -254,8 +247,8 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
                 let mut peek = f.clone();
                 let before =
                     u32::from(flags & TRUN_DURATION != 0) + u32::from(flags & TRUN_SIZE != 0);
-                peek.skip(4 * before as usize, "sample entry")?;
-                peek.u32("sample_flags")?
+                peek.skip(4 * before as usize)?;
+                peek.u32()?
             }
             None => d.flags,
         };
@@ -279,23 +272,23 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
         let mut end = t.presentation_end;
         for _ in 0..count {
             let duration = if flags & TRUN_DURATION != 0 {
-                f.u32("sample_duration")?
+                f.u32()?
             } else {
                 d.duration
             };
             let size = if flags & TRUN_SIZE != 0 {
-                f.u32("sample_size")?
+                f.u32()?
             } else {
                 d.size
             };
             run.data_size += u64::from(size);
             if flags & TRUN_FLAGS != 0 {
-                f.skip(4, "sample_flags")?;
+                f.skip(4)?;
             }
             // Signed in version 1; read signed in version 0 too, as decoders do (a negative
             // offset written into a version-0 box is a common muxer slip).
             let cto = if flags & TRUN_COMPOSITION_OFFSET != 0 {
-                i64::from(f.u32("sample_composition_time_offset")? as i32)
+                i64::from(f.u32()? as i32)
             } else {
                 0
             };
@@ -341,13 +334,7 @@ pub fn check_sample_data(
                 return Err(BoxError::malformed(
                     FourCc::new(b"trun"),
                     moof_at + r.at as u64,
-                    format!(
-                        "sample data at bytes {}..{} is outside the mdat body at bytes {}..{}",
-                        i128::from(moof_at) + start,
-                        i128::from(moof_at) + end,
-                        moof_at + mdat.start,
-                        moof_at + mdat.end
-                    ),
+                    "sample data outside the mdat body",
                 ));
             }
             next = end;

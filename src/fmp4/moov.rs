@@ -1,7 +1,7 @@
 //! The init segment (`ftyp` + `moov`, ISO/IEC 14496-12 §8.2-8.8): per track its id (`tkhd`),
 //! handler (`hdlr`), timescale (`mdhd`), sample entry and codec string (`stsd`), and the
 //! fragment defaults of `mvex`/`trex`.
-use super::boxes::{BoxError, Boxes, FourCc, Mp4Box};
+use super::boxes::{BoxError, BoxFailure, Boxes, FourCc, Mp4Box, Problem};
 use super::sample_entry::codec_string;
 use crate::error::ErrorCategory;
 use std::ops::Range;
@@ -65,12 +65,13 @@ pub fn read_init(init: &[u8]) -> Result<InitSegment, BoxError> {
         }
     }
     let Some((moov, range)) = moov else {
-        return Err(BoxError::new(
-            ErrorCategory::Malformed,
-            None,
-            0,
-            format!("no moov box in the init segment ({} bytes)", init.len()),
-        ));
+        return Err(BoxFailure {
+            category: ErrorCategory::Malformed,
+            kind: None,
+            offset: 0,
+            what: Problem::NoMoov { len: init.len() },
+        }
+        .into());
     };
     let mut tracks: Vec<InitTrack> = Vec::new();
     let mut mvex = None;
@@ -83,7 +84,7 @@ pub fn read_init(init: &[u8]) -> Result<InitSegment, BoxError> {
                     return Err(BoxError::malformed(
                         b.kind,
                         b.offset,
-                        format!("track id {} appears twice", t.track_id),
+                        "track id appears twice",
                     ));
                 }
                 tracks.push(t);
@@ -99,12 +100,12 @@ pub fn read_init(init: &[u8]) -> Result<InitSegment, BoxError> {
                 continue;
             }
             let (_, _, mut f) = trex.full()?;
-            let id = f.u32("track_ID")?;
+            let id = f.u32()?;
             let defaults = TrackDefaults {
-                sample_description_index: f.u32("default_sample_description_index")?,
-                sample_duration: f.u32("default_sample_duration")?,
-                sample_size: f.u32("default_sample_size")?,
-                sample_flags: f.u32("default_sample_flags")?,
+                sample_description_index: f.u32()?,
+                sample_duration: f.u32()?,
+                sample_size: f.u32()?,
+                sample_flags: f.u32()?,
             };
             if let Some(t) = tracks.iter_mut().find(|t| t.track_id == id) {
                 t.defaults = defaults;
@@ -121,14 +122,15 @@ pub fn read_init(init: &[u8]) -> Result<InitSegment, BoxError> {
 fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
     let (version, _, mut f) = trak.require(0, b"tkhd")?.full()?;
     // creation and modification times: 4 bytes each in version 0, 8 in version 1.
-    f.skip(if version == 1 { 16 } else { 8 }, "tkhd times")?;
-    let track_id = f.u32("track_ID")?;
+    f.skip(if version == 1 { 16 } else { 8 })?;
+    let track_id = f.u32()?;
 
     let mdia = trak.require(0, b"mdia")?;
     let mdhd = mdia.require(0, b"mdhd")?;
     let (version, _, mut f) = mdhd.full()?;
-    f.skip(if version == 1 { 16 } else { 8 }, "mdhd times")?;
-    let timescale = f.u32("timescale")?;
+    // Creation and modification times, as in tkhd.
+    f.skip(if version == 1 { 16 } else { 8 })?;
+    let timescale = f.u32()?;
     if timescale == 0 {
         return Err(BoxError::malformed(
             mdhd.kind,
@@ -138,11 +140,11 @@ fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
     }
 
     let (_, _, mut f) = mdia.require(0, b"hdlr")?.full()?;
-    f.skip(4, "pre_defined")?;
-    let handler = match f.take(4, "handler_type")? {
-        b"vide" => Handler::Video,
-        b"soun" => Handler::Audio,
-        other => Handler::Other(FourCc(other.try_into().unwrap_or([0; 4]))),
+    f.skip(4)?; // pre_defined
+    let handler = match f.fourcc()? {
+        FourCc(b) if b == *b"vide" => Handler::Video,
+        FourCc(b) if b == *b"soun" => Handler::Audio,
+        other => Handler::Other(other),
     };
 
     let stsd = mdia

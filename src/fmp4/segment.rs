@@ -59,10 +59,7 @@ pub fn next_top_level(data: &[u8], offset: u64, end: bool) -> Result<TopLevel, B
                         return Err(BoxError::malformed(
                             h.kind,
                             offset,
-                            format!(
-                                "no mdat before the next moof at byte {}",
-                                offset + at as u64
-                            ),
+                            "no mdat before the next moof",
                         ))
                     }
                     _ => at += n,
@@ -86,7 +83,7 @@ fn complete_box(
                 ErrorCategory::Malformed,
                 None,
                 offset,
-                format!("{} bytes at the end, too few for a box header", data.len()),
+                "too few bytes left for a box header",
             ));
         }
         return Ok(None);
@@ -103,10 +100,7 @@ fn complete_box(
         return Err(BoxError::malformed(
             h.kind,
             offset,
-            format!(
-                "size {len} runs past the end of the segment at byte {}",
-                offset + data.len() as u64
-            ),
+            "its size runs past the end of the segment",
         ));
     }
     Ok(None)

@@ -8,7 +8,6 @@
 //! error, as is a decode time shifted below 0.
 use super::boxes::{BoxError, FourCc};
 use super::moof::{Moof, Traf, TFHD_BASE_DATA_OFFSET, TFHD_DEFAULT_BASE_IS_MOOF};
-use crate::error::ErrorCategory;
 
 const TFDT: FourCc = FourCc::new(b"tfdt");
 
@@ -30,11 +29,7 @@ pub fn write_shifted_moof(
             BoxError::malformed(
                 TFDT,
                 at,
-                format!(
-                    "track {} decode time {old} shifted by {d} leaves the timeline \
-                     (below 0 or beyond 64 bits)",
-                    t.track_id
-                ),
+                "the shifted decode time leaves the timeline (below 0 or beyond 64 bits)",
             )
         })?;
         values.push((new, t.tfdt.version == 0 && new > u64::from(u32::MAX)));
@@ -71,20 +66,23 @@ fn grow_for_upgrades(
     upgrades: usize,
 ) -> Result<(), BoxError> {
     let grow = 4 * upgrades as u64;
-    let unsafe_error = |t: &Traf, why: &str| {
-        BoxError::new(
-            ErrorCategory::Unsupported,
-            Some(FourCc::new(b"traf")),
-            moof_at + t.at as u64,
-            format!("a tfdt needs 64 bits, but {why} keeps the moof from growing"),
-        )
+    let unsafe_error = |t: &Traf, what: &'static str| {
+        BoxError::unsupported(FourCc::new(b"traf"), moof_at + t.at as u64, what)
     };
     for (i, (t, &(_, upgrade))) in moof.trafs.iter().zip(values).enumerate() {
         if t.tfhd_flags & TFHD_BASE_DATA_OFFSET != 0 {
-            return Err(unsafe_error(t, "an explicit tfhd base_data_offset"));
+            return Err(unsafe_error(
+                t,
+                "a tfdt needs 64 bits, but an explicit tfhd base_data_offset keeps the moof \
+                 from growing",
+            ));
         }
         if t.has_saio {
-            return Err(unsafe_error(t, "a saio box (offsets into the moof)"));
+            return Err(unsafe_error(
+                t,
+                "a tfdt needs 64 bits, but a saio box (offsets into the moof) keeps the moof \
+                 from growing",
+            ));
         }
         if upgrade {
             resize(out, start + t.at, 4, moof_at + t.at as u64)?;
@@ -101,12 +99,21 @@ fn grow_for_upgrades(
         for (j, run) in t.runs.iter().enumerate() {
             match run.data_offset {
                 Some(o) => {
-                    let v = i32::try_from(i64::from(o.value) + grow as i64)
-                        .map_err(|_| unsafe_error(t, "a trun data_offset at the 32-bit limit"))?;
+                    let v = i32::try_from(i64::from(o.value) + grow as i64).map_err(|_| {
+                        unsafe_error(
+                            t,
+                            "a tfdt needs 64 bits, but a trun data_offset at the 32-bit limit \
+                             keeps the moof from growing",
+                        )
+                    })?;
                     put(out, start + o.at, &v.to_be_bytes());
                 }
                 None if j == 0 => {
-                    return Err(unsafe_error(t, "a trun without data_offset"));
+                    return Err(unsafe_error(
+                        t,
+                        "a tfdt needs 64 bits, but a trun without data_offset keeps the moof \
+                         from growing",
+                    ));
                 }
                 None => {}
             }

@@ -133,18 +133,17 @@ pub struct BoxHeader {
 /// when `data` is too short to hold it.
 pub fn read_header(data: &[u8], offset: u64) -> Result<Option<BoxHeader>, BoxError> {
     let mut f = Fields::new(data, FourCc([0; 4]), offset);
-    let (Ok(size), Ok(kind)) = (f.u32(), f.fourcc()) else {
-        return Ok(None);
-    };
+    let size = f.u32();
+    let kind = f.fourcc();
     let size = match size {
         0 => None,
-        1 => match f.u64() {
-            Ok(large) => Some(large),
-            Err(_) => return Ok(None),
-        },
+        1 => Some(f.u64()),
         n => Some(u64::from(n)),
     };
-    if kind.0 == *b"uuid" && f.skip(16).is_err() {
+    if kind.0 == *b"uuid" {
+        f.skip(16);
+    }
+    if f.short {
         return Ok(None);
     }
     let header_len = f.pos;
@@ -192,24 +191,27 @@ impl<'a> Mp4Box<'a> {
         Fields {
             data: self.body(),
             pos: 0,
+            short: false,
             kind: self.kind,
             offset: self.offset,
             body_offset: self.offset + self.header_len as u64,
         }
     }
 
-    /// A full box's version and flags, and a cursor after them.
-    pub fn full(&self) -> Result<(u8, u32, Fields<'a>), BoxError> {
+    /// A full box's version and flags, and a cursor after them (check it: the box may be too
+    /// short even for these).
+    pub fn full(&self) -> (u8, u32, Fields<'a>) {
         let mut f = self.fields();
-        let vf = f.u32()?;
-        Ok(((vf >> 24) as u8, vf & 0x00FF_FFFF, f))
+        let vf = f.u32();
+        ((vf >> 24) as u8, vf & 0x00FF_FFFF, f)
     }
 
     /// The child boxes, which start `skip` bytes into the body (a sample entry's fixed fields,
     /// a full box's version and flags).
     pub fn children(&self, skip: usize) -> Result<Boxes<'a>, BoxError> {
         let mut f = self.fields();
-        f.skip(skip)?;
+        f.skip(skip);
+        f.check()?;
         Ok(Boxes::new(f.rest(), f.position()))
     }
 
@@ -302,11 +304,16 @@ impl<'a> Iterator for Boxes<'a> {
     }
 }
 
-/// A big-endian cursor over a box's fields: reading past the end is an error naming the box.
+/// A big-endian cursor over a box's fields. Reading past the end gives zeros (or no bytes)
+/// and marks the cursor short, which [`Fields::check`] turns into an error naming the box.
+/// Readers check before a value bounds a loop or picks a branch that matters, and when they are
+/// done with the box: one check per box instead of a `?` per field keeps the wasm small.
 #[derive(Debug, Clone)]
 pub struct Fields<'a> {
     data: &'a [u8],
     pos: usize,
+    /// A read ran past the end.
+    short: bool,
     kind: FourCc,
     /// Where the box starts (errors name it).
     offset: u64,
@@ -321,54 +328,64 @@ impl<'a> Fields<'a> {
         Fields {
             data,
             pos: 0,
+            short: false,
             kind,
             offset,
             body_offset: offset,
         }
     }
 
-    /// The next `n` bytes.
-    pub fn take(&mut self, n: usize) -> Result<&'a [u8], BoxError> {
-        let end = self.pos.saturating_add(n);
-        let bytes = self
-            .data
-            .get(self.pos..end)
-            .ok_or_else(|| self.error("too short for its fields"))?;
-        self.pos = end;
-        Ok(bytes)
+    /// The next `n` bytes (none when fewer are left).
+    pub fn take(&mut self, n: usize) -> &'a [u8] {
+        match self.data.get(self.pos..self.pos.saturating_add(n)) {
+            Some(bytes) => {
+                self.pos += n;
+                bytes
+            }
+            None => {
+                self.short = true;
+                self.pos = self.data.len();
+                &[]
+            }
+        }
     }
 
     /// An `n`-byte big-endian unsigned integer (one function for every width keeps the wasm
     /// small).
-    fn uint(&mut self, n: usize) -> Result<u64, BoxError> {
-        Ok(self
-            .take(n)?
-            .iter()
-            .fold(0, |v, &b| (v << 8) | u64::from(b)))
+    fn uint(&mut self, n: usize) -> u64 {
+        self.take(n).iter().fold(0, |v, &b| (v << 8) | u64::from(b))
     }
 
-    pub fn u8(&mut self) -> Result<u8, BoxError> {
-        self.uint(1).map(|v| v as u8)
+    pub fn u8(&mut self) -> u8 {
+        self.uint(1) as u8
     }
 
-    pub fn u16(&mut self) -> Result<u16, BoxError> {
-        self.uint(2).map(|v| v as u16)
+    pub fn u16(&mut self) -> u16 {
+        self.uint(2) as u16
     }
 
-    pub fn u32(&mut self) -> Result<u32, BoxError> {
-        self.uint(4).map(|v| v as u32)
+    pub fn u32(&mut self) -> u32 {
+        self.uint(4) as u32
     }
 
-    pub fn u64(&mut self) -> Result<u64, BoxError> {
+    pub fn u64(&mut self) -> u64 {
         self.uint(8)
     }
 
-    pub fn fourcc(&mut self) -> Result<FourCc, BoxError> {
-        self.u32().map(|v| FourCc(v.to_be_bytes()))
+    pub fn fourcc(&mut self) -> FourCc {
+        FourCc(self.u32().to_be_bytes())
     }
 
-    pub fn skip(&mut self, n: usize) -> Result<(), BoxError> {
-        self.take(n).map(|_| ())
+    pub fn skip(&mut self, n: usize) {
+        self.take(n);
+    }
+
+    /// An error if a read ran past the end of the box.
+    pub fn check(&self) -> Result<(), BoxError> {
+        if self.short {
+            return Err(self.error("too short for its fields"));
+        }
+        Ok(())
     }
 
     /// The bytes not read yet.

@@ -21,6 +21,8 @@ const TRUN_DURATION: u32 = 0x100;
 const TRUN_SIZE: u32 = 0x200;
 const TRUN_FLAGS: u32 = 0x400;
 const TRUN_COMPOSITION_OFFSET: u32 = 0x800;
+/// The four above: the fields each sample entry may have.
+const TRUN_SAMPLE_FIELDS: u32 = 0xF00;
 
 /// `sample_is_non_sync_sample` in the sample flags (§8.8.3.1).
 const NON_SYNC: u32 = 0x0001_0000;
@@ -125,8 +127,9 @@ struct Defaults {
 
 fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf, BoxError> {
     let tfhd = traf.require(0, b"tfhd")?;
-    let (_, tfhd_flags, mut f) = tfhd.full()?;
-    let track_id = f.u32()?;
+    let (_, tfhd_flags, mut f) = tfhd.full();
+    let track_id = f.u32();
+    f.check()?;
     let track = init.track(track_id).ok_or_else(|| {
         BoxError::malformed(tfhd.kind, tfhd.offset, "track not in the init segment")
     })?;
@@ -137,10 +140,10 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
         ..
     } = track.defaults;
     if tfhd_flags & TFHD_BASE_DATA_OFFSET != 0 {
-        f.skip(8)?;
+        f.skip(8);
     }
     if tfhd_flags & TFHD_SAMPLE_DESCRIPTION_INDEX != 0 {
-        f.skip(4)?;
+        f.skip(4);
     }
     let mut d = Defaults {
         duration: sample_duration,
@@ -148,14 +151,15 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
         flags: sample_flags,
     };
     if tfhd_flags & TFHD_DEFAULT_DURATION != 0 {
-        d.duration = f.u32()?;
+        d.duration = f.u32();
     }
     if tfhd_flags & TFHD_DEFAULT_SIZE != 0 {
-        d.size = f.u32()?;
+        d.size = f.u32();
     }
     if tfhd_flags & TFHD_DEFAULT_FLAGS != 0 {
-        d.flags = f.u32()?;
+        d.flags = f.u32();
     }
+    f.check()?;
 
     let rel = |b: &Mp4Box<'_>| (b.offset - moof_at) as usize;
     let tfdt_box = traf.child(0, b"tfdt")?.ok_or_else(|| {
@@ -165,11 +169,12 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
             "no tfdt (base media decode time) in the track fragment",
         )
     })?;
-    let (version, _, mut f) = tfdt_box.full()?;
+    let (version, _, mut f) = tfdt_box.full();
     let base_media_decode_time = match version {
-        0 => u64::from(f.u32()?),
-        _ => f.u64()?,
+        0 => u64::from(f.u32()),
+        _ => f.u64(),
     };
+    f.check()?;
     let mut t = Traf {
         track_id,
         at: rel(traf),
@@ -205,12 +210,12 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
 
 /// Add one `trun`'s samples to the traf's sums.
 fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Result<(), BoxError> {
-    let (_, flags, mut f) = trun.full()?;
-    let count = f.u32()?;
+    let (_, flags, mut f) = trun.full();
+    let count = f.u32();
     let data_offset = if flags & TRUN_DATA_OFFSET != 0 {
         let at = (f.position() - moof_at) as usize;
         Some(DataOffset {
-            value: f.u32()? as i32,
+            value: f.u32() as i32,
             at,
         })
     } else {
@@ -222,21 +227,14 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
         data_size: 0,
     };
     let first_flags = if flags & TRUN_FIRST_SAMPLE_FLAGS != 0 {
-        Some(f.u32()?)
+        Some(f.u32())
     } else {
         None
     };
-    let fields = [
-        TRUN_DURATION,
-        TRUN_SIZE,
-        TRUN_FLAGS,
-        TRUN_COMPOSITION_OFFSET,
-    ]
-    .iter()
-    .filter(|&&b| flags & b != 0)
-    .count();
-    let entry = 4 * fields as u64;
-    if u64::from(count) * entry > f.remaining() as u64 {
+    f.check()?;
+    // Bytes per sample: 4 for each per-sample field present.
+    let entry = 4 * u64::from(flags & TRUN_SAMPLE_FIELDS).count_ones();
+    if u64::from(count) * u64::from(entry) > f.remaining() as u64 {
         return Err(f.error("sample count exceeds the box"));
     }
     if count > 0 && t.first_sync.is_none() {
@@ -247,8 +245,8 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
                 let mut peek = f.clone();
                 let before =
                     u32::from(flags & TRUN_DURATION != 0) + u32::from(flags & TRUN_SIZE != 0);
-                peek.skip(4 * before as usize)?;
-                peek.u32()?
+                peek.skip(4 * before as usize);
+                peek.u32()
             }
             None => d.flags,
         };
@@ -256,7 +254,7 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
     }
     // Decode time of this run's first sample, relative to the tfdt.
     let start = i64::try_from(t.duration).unwrap_or(i64::MAX);
-    if fields == 0 {
+    if entry == 0 {
         // Every sample takes the defaults: no composition offsets.
         let total = u64::from(count) * u64::from(d.duration);
         if count > 0 {
@@ -271,24 +269,25 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
         let mut first = t.presentation_start;
         let mut end = t.presentation_end;
         for _ in 0..count {
+            // In bounds: the sample count was checked against the box.
             let duration = if flags & TRUN_DURATION != 0 {
-                f.u32()?
+                f.u32()
             } else {
                 d.duration
             };
             let size = if flags & TRUN_SIZE != 0 {
-                f.u32()?
+                f.u32()
             } else {
                 d.size
             };
             run.data_size += u64::from(size);
             if flags & TRUN_FLAGS != 0 {
-                f.skip(4)?;
+                f.skip(4);
             }
             // Signed in version 1; read signed in version 0 too, as decoders do (a negative
             // offset written into a version-0 box is a common muxer slip).
             let cto = if flags & TRUN_COMPOSITION_OFFSET != 0 {
-                i64::from(f.u32()? as i32)
+                i64::from(f.u32() as i32)
             } else {
                 0
             };

@@ -99,14 +99,15 @@ pub fn read_init(init: &[u8]) -> Result<InitSegment, BoxError> {
             if trex.kind.0 != *b"trex" {
                 continue;
             }
-            let (_, _, mut f) = trex.full()?;
-            let id = f.u32()?;
+            let (_, _, mut f) = trex.full();
+            let id = f.u32();
             let defaults = TrackDefaults {
-                sample_description_index: f.u32()?,
-                sample_duration: f.u32()?,
-                sample_size: f.u32()?,
-                sample_flags: f.u32()?,
+                sample_description_index: f.u32(),
+                sample_duration: f.u32(),
+                sample_size: f.u32(),
+                sample_flags: f.u32(),
             };
+            f.check()?;
             if let Some(t) = tracks.iter_mut().find(|t| t.track_id == id) {
                 t.defaults = defaults;
             }
@@ -120,17 +121,19 @@ pub fn read_init(init: &[u8]) -> Result<InitSegment, BoxError> {
 }
 
 fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
-    let (version, _, mut f) = trak.require(0, b"tkhd")?.full()?;
+    let (version, _, mut f) = trak.require(0, b"tkhd")?.full();
     // creation and modification times: 4 bytes each in version 0, 8 in version 1.
-    f.skip(if version == 1 { 16 } else { 8 })?;
-    let track_id = f.u32()?;
+    f.skip(if version == 1 { 16 } else { 8 });
+    let track_id = f.u32();
+    f.check()?;
 
     let mdia = trak.require(0, b"mdia")?;
     let mdhd = mdia.require(0, b"mdhd")?;
-    let (version, _, mut f) = mdhd.full()?;
+    let (version, _, mut f) = mdhd.full();
     // Creation and modification times, as in tkhd.
-    f.skip(if version == 1 { 16 } else { 8 })?;
-    let timescale = f.u32()?;
+    f.skip(if version == 1 { 16 } else { 8 });
+    let timescale = f.u32();
+    f.check()?;
     if timescale == 0 {
         return Err(BoxError::malformed(
             mdhd.kind,
@@ -139,9 +142,11 @@ fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
         ));
     }
 
-    let (_, _, mut f) = mdia.require(0, b"hdlr")?.full()?;
-    f.skip(4)?; // pre_defined
-    let handler = match f.fourcc()? {
+    let (_, _, mut f) = mdia.require(0, b"hdlr")?.full();
+    f.skip(4); // pre_defined
+    let handler_type = f.fourcc();
+    f.check()?;
+    let handler = match handler_type {
         FourCc(b) if b == *b"vide" => Handler::Video,
         FourCc(b) if b == *b"soun" => Handler::Audio,
         other => Handler::Other(other),

@@ -20,14 +20,17 @@ pub fn codec_string(entry: &Mp4Box<'_>, video: bool) -> Result<String, BoxError>
     let mut format = entry.kind;
     if matches!(&format.0, b"encv" | b"enca") {
         let sinf = entry.require(skip, b"sinf")?;
-        format = sinf.require(0, b"frma")?.fields().fourcc()?;
+        let mut frma = sinf.require(0, b"frma")?.fields();
+        format = frma.fourcc();
+        frma.check()?;
     }
     match &format.0 {
         b"avc1" | b"avc3" => {
             let avcc = entry.require(skip, b"avcC")?;
             let mut f = avcc.fields();
-            f.skip(1)?; // configurationVersion
-            let p = f.take(3)?; // profile, compatibility and level
+            f.skip(1); // configurationVersion
+            let p = f.take(3); // profile, compatibility and level
+            f.check()?;
             let mut s = format.to_string();
             s.push('.');
             for b in p {
@@ -52,8 +55,10 @@ pub fn codec_string(entry: &Mp4Box<'_>, video: bool) -> Result<String, BoxError>
 /// when the entry version says so.
 fn audio_fields(entry: &Mp4Box<'_>) -> Result<usize, BoxError> {
     let mut f = entry.fields();
-    f.skip(8)?; // reserved and data_reference_index
-    Ok(match f.u16()? {
+    f.skip(8); // reserved and data_reference_index
+    let version = f.u16();
+    f.check()?;
+    Ok(match version {
         1 => AUDIO_FIELDS + 16,
         2 => AUDIO_FIELDS + 36,
         _ => AUDIO_FIELDS,
@@ -64,11 +69,12 @@ fn audio_fields(entry: &Mp4Box<'_>) -> Result<usize, BoxError> {
 /// + level, constraint bytes without the trailing zero ones (14496-15 Annex E.3).
 fn hevc(format: &FourCc, hvcc: &Mp4Box<'_>) -> Result<String, BoxError> {
     let mut f = hvcc.fields();
-    f.skip(1)?; // configurationVersion
-    let b = f.u8()?; // general_profile_space, tier and profile
-    let compat = f.u32()?; // general_profile_compatibility_flags
-    let constraints = f.take(6)?; // general_constraint_indicator_flags
-    let level = f.u8()?; // general_level_idc
+    f.skip(1); // configurationVersion
+    let b = f.u8(); // general_profile_space, tier and profile
+    let compat = f.u32(); // general_profile_compatibility_flags
+    let constraints = f.take(6); // general_constraint_indicator_flags
+    let level = f.u8(); // general_level_idc
+    f.check()?;
     let mut s = format!("{format}.");
     if let Some(space) = [None, Some('A'), Some('B'), Some('C')]
         .get(usize::from(b >> 6))
@@ -92,23 +98,24 @@ fn hevc(format: &FourCc, hvcc: &Mp4Box<'_>) -> Result<String, BoxError> {
 /// `mp4a.40.<audio object type>` for MPEG-4 audio, else `mp4a.<objectTypeIndication>` (e.g.
 /// `mp4a.6B` for MPEG-1 audio, `mp4a.69` for MPEG-2 audio).
 fn mp4a(esds: &Mp4Box<'_>) -> Result<String, BoxError> {
-    let (_, _, mut f) = esds.full()?;
+    let (_, _, mut f) = esds.full();
     descriptor(&mut f, 0x03)?; // ES_Descriptor
-    f.skip(2)?; // ES_ID
-    let flags = f.u8()?;
+    f.skip(2); // ES_ID
+    let flags = f.u8();
     if flags & 0x80 != 0 {
-        f.skip(2)?; // dependsOn_ES_ID
+        f.skip(2); // dependsOn_ES_ID
     }
     if flags & 0x40 != 0 {
-        let n = f.u8()?; // URLlength
-        f.skip(usize::from(n))?;
+        let n = f.u8(); // URLlength
+        f.skip(usize::from(n));
     }
     if flags & 0x20 != 0 {
-        f.skip(2)?; // OCR_ES_Id
+        f.skip(2); // OCR_ES_Id
     }
     descriptor(&mut f, 0x04)?; // DecoderConfigDescriptor
-    let oti = f.u8()?; // objectTypeIndication
-    f.skip(12)?; // streamType, bufferSizeDB and bitrates
+    let oti = f.u8(); // objectTypeIndication
+    f.skip(12); // streamType, bufferSizeDB and bitrates
+    f.check()?;
     if oti != 0x40 {
         return Ok(format!("mp4a.{oti:02X}"));
     }
@@ -116,7 +123,8 @@ fn mp4a(esds: &Mp4Box<'_>) -> Result<String, BoxError> {
     if f.remaining() == 0 || descriptor(&mut f, 0x05).is_err() {
         return Ok("mp4a.40".to_string());
     }
-    let asc = f.u16()?; // AudioSpecificConfig
+    let asc = f.u16(); // AudioSpecificConfig
+    f.check()?;
     let mut aot = asc >> 11;
     if aot == 31 {
         aot = 32 + ((asc >> 5) & 0x3F);
@@ -127,17 +135,20 @@ fn mp4a(esds: &Mp4Box<'_>) -> Result<String, BoxError> {
 /// A descriptor header (tag, then a length of up to four 7-bit groups, 14496-1 §8.3.3): checks
 /// the tag and that the length fits; the cursor is left at the descriptor's body.
 fn descriptor(f: &mut Fields<'_>, tag: u8) -> Result<(), BoxError> {
-    if f.u8()? != tag {
+    let found = f.u8();
+    f.check()?;
+    if found != tag {
         return Err(f.error("a descriptor has an unexpected tag"));
     }
     let mut len = 0usize;
     for _ in 0..4 {
-        let b = f.u8()?;
+        let b = f.u8();
         len = (len << 7) | usize::from(b & 0x7F);
         if b & 0x80 == 0 {
             break;
         }
     }
+    f.check()?;
     if len > f.remaining() {
         return Err(f.error("a descriptor's length runs past the end of the box"));
     }

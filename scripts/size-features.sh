@@ -3,7 +3,9 @@
 # then once per feature with that feature cut off where the remuxer dispatches to it (a few lines
 # replaced in a scratch copy of the tree, so the rest of the code is untouched and the optimiser
 # drops everything only that feature reaches). Cost = full size - size without the feature.
-# Run from a checkout: `bash scripts/size-features.sh` (about a minute per variant).
+# Run from a checkout: `bash scripts/size-features.sh` (about a minute per variant). The wasm of
+# each variant before wasm-opt, with its names, is left in $WORK (default /tmp/hlsplay-size) for
+# `twiggy diff`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_rust_wasm
 need_npm_packages
@@ -29,9 +31,14 @@ measure() {
   ln -s "$ROOT/node_modules" "$dir/node_modules"
   ln -s "$WORK/target" "$dir/target"
   (cd "$dir" && $stub)
+  # The variants share one target dir: new mtimes make cargo rebuild the crate for each (tar
+  # keeps the originals, which an earlier variant's build may be newer than).
+  find "$dir/src" -type f -exec touch {} +
   log "building '$name'"
   # Over the budget is expected for the full build; the sizes are read below.
   (cd "$dir" && bash scripts/build-pkg.sh >/dev/null 2>&1) || true
+  # Kept with its names for `twiggy diff "$WORK/no_fmp4.wasm" "$WORK/full.wasm"`.
+  cp "$WORK/target/wasm32-unknown-unknown/wasm/hlsplay.wasm" "$WORK/$name.wasm"
   (cd "$dir" && node -e '
     const { readFileSync } = require("node:fs");
     const { gzipSync, constants } = require("node:zlib");

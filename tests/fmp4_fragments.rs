@@ -56,7 +56,7 @@ fn sample_data(bytes: &[u8], moof: &mp4_atom::Moof) -> Vec<Vec<u8>> {
     out
 }
 
-fn sums(t: &Traf) -> (u32, u64, u64, u64, i128, Option<bool>) {
+fn sums(t: &Traf) -> (u32, u64, u64, u64, i64, Option<bool>) {
     (
         t.track_id,
         t.sample_count,

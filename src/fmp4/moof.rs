@@ -87,13 +87,18 @@ impl Traf {
     }
 
     /// Earliest presentation time (the smallest decode time + composition offset), in the
-    /// track's timescale.
-    pub fn earliest_presentation(&self) -> i128 {
-        i128::from(self.decode_start()) + i128::from(self.presentation_start)
+    /// track's timescale. Saturating 64-bit arithmetic: 128-bit integers cost a kilobyte of
+    /// wasm, and times near 2^63 ticks are not media.
+    pub fn earliest_presentation(&self) -> i64 {
+        self.start().saturating_add(self.presentation_start)
     }
 
-    pub fn presentation_end(&self) -> i128 {
-        i128::from(self.decode_start()) + i128::from(self.presentation_end)
+    pub fn presentation_end(&self) -> i64 {
+        self.start().saturating_add(self.presentation_end)
+    }
+
+    fn start(&self) -> i64 {
+        i64::try_from(self.decode_start()).unwrap_or(i64::MAX)
     }
 }
 
@@ -314,10 +319,11 @@ pub fn check_sample_data(
     mdat: std::ops::Range<u64>,
 ) -> Result<(), BoxError> {
     // Where the previous traf's data ended (the base of a traf without base flags).
-    let mut prev_end = 0i128;
+    let signed = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let mut prev_end = 0;
     for (i, t) in moof.trafs.iter().enumerate() {
         if t.tfhd_flags & TFHD_BASE_DATA_OFFSET != 0 {
-            prev_end = i128::MAX;
+            prev_end = i64::MAX;
             continue;
         }
         let from_moof = t.tfhd_flags & TFHD_DEFAULT_BASE_IS_MOOF != 0 || i == 0;
@@ -326,9 +332,9 @@ pub fn check_sample_data(
         for r in &t.runs {
             let start = r
                 .data_offset
-                .map_or(next, |o| base.saturating_add(i128::from(o.value)));
-            let end = start.saturating_add(i128::from(r.data_size));
-            let inside = i128::from(mdat.start) <= start && end <= i128::from(mdat.end);
+                .map_or(next, |o| base.saturating_add(i64::from(o.value)));
+            let end = start.saturating_add(signed(r.data_size));
+            let inside = signed(mdat.start) <= start && end <= signed(mdat.end);
             if !inside && r.data_size > 0 {
                 return Err(BoxError::malformed(
                     FourCc::new(b"trun"),

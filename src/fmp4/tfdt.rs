@@ -6,8 +6,9 @@
 //! counted from the moof start grows too (the `mdat` moved by the inserted bytes). An explicit
 //! `tfhd` base_data_offset or a `saio` box (offsets into the moved bytes) make that unsafe: an
 //! error, as is a decode time shifted below 0.
-use super::boxes::{BoxError, FourCc};
+use super::boxes::{read_header, BoxError, FourCc};
 use super::moof::{Moof, Traf, TFHD_BASE_DATA_OFFSET, TFHD_DEFAULT_BASE_IS_MOOF};
+use crate::error::ErrorCategory;
 
 const TFDT: FourCc = FourCc::new(b"tfdt");
 
@@ -25,7 +26,7 @@ pub fn write_shifted_moof(
         let at = moof_at + t.tfdt.at as u64;
         let old = t.tfdt.base_media_decode_time;
         let d = delta(t.track_id);
-        let new = u64::try_from(i128::from(old) + i128::from(d)).map_err(|_| {
+        let new = old.checked_add_signed(d).ok_or_else(|| {
             BoxError::malformed(
                 TFDT,
                 at,
@@ -35,31 +36,35 @@ pub fn write_shifted_moof(
         values.push((new, t.tfdt.version == 0 && new > u64::from(u32::MAX)));
     }
     let upgrades = values.iter().filter(|v| v.1).count();
-    let start = out.len();
-    out.extend_from_slice(moof_bytes);
-    if upgrades > 0 {
-        grow_for_upgrades(out, start, moof_at, moof, &values, upgrades)?;
-    }
-    // Values last to first, so an insertion never moves a position still to be written.
-    for (t, &(value, upgrade)) in moof.trafs.iter().zip(&values).rev() {
-        let field = start + t.tfdt.at + t.tfdt.header_len + 4;
-        if upgrade {
-            out.splice(field..field, [0; 4]);
-        }
+    let grown;
+    let src = if upgrades > 0 {
+        let mut copy = moof_bytes.to_vec();
+        grow_for_upgrades(&mut copy, moof_at, moof, &values, upgrades)?;
+        grown = copy;
+        &grown[..]
+    } else {
+        moof_bytes
+    };
+    // Copied up to each tfdt value, which is written anew (8 bytes for version 1 or an upgrade).
+    let mut pos = 0;
+    for (t, &(value, upgrade)) in moof.trafs.iter().zip(&values) {
+        let field = t.tfdt.at + t.tfdt.header_len + 4;
+        out.extend_from_slice(src.get(pos..field).unwrap_or(&[]));
         if t.tfdt.version == 0 && !upgrade {
-            put(out, field, &(value as u32).to_be_bytes());
+            out.extend_from_slice(&(value as u32).to_be_bytes());
         } else {
-            put(out, field, &value.to_be_bytes());
+            out.extend_from_slice(&value.to_be_bytes());
         }
+        pos = field + if t.tfdt.version == 0 { 4 } else { 8 };
     }
+    out.extend_from_slice(src.get(pos..).unwrap_or(&[]));
     Ok(())
 }
 
-/// The size and data_offset changes for `upgrades` version-0 tfdt boxes becoming version 1
-/// (4 bytes more each), on the copy at `out[start..]`, before the bytes are inserted.
+/// The size, version and data_offset changes for `upgrades` version-0 tfdt boxes becoming
+/// version 1 (4 bytes more each), on a copy of the moof, before the bytes are inserted.
 fn grow_for_upgrades(
     out: &mut [u8],
-    start: usize,
     moof_at: u64,
     moof: &Moof,
     values: &[(u64, bool)],
@@ -85,9 +90,9 @@ fn grow_for_upgrades(
             ));
         }
         if upgrade {
-            resize(out, start + t.at, 4, moof_at + t.at as u64)?;
-            resize(out, start + t.tfdt.at, 4, moof_at + t.tfdt.at as u64)?;
-            if let Some(v) = out.get_mut(start + t.tfdt.at + t.tfdt.header_len) {
+            resize(out, t.at, 4, moof_at + t.at as u64)?;
+            resize(out, t.tfdt.at, 4, moof_at + t.tfdt.at as u64)?;
+            if let Some(v) = out.get_mut(t.tfdt.at + t.tfdt.header_len) {
                 *v = 1;
             }
         }
@@ -106,7 +111,7 @@ fn grow_for_upgrades(
                              keeps the moof from growing",
                         )
                     })?;
-                    put(out, start + o.at, &v.to_be_bytes());
+                    put(out, o.at, &v.to_be_bytes());
                 }
                 None if j == 0 => {
                     return Err(unsafe_error(
@@ -119,28 +124,33 @@ fn grow_for_upgrades(
             }
         }
     }
-    resize(out, start, grow, moof_at)
+    resize(out, 0, grow, moof_at)
 }
 
 /// Grow the size of the box at `out[at..]` by `by` bytes (32-bit size or 64-bit largesize; a
 /// size-0 box runs to the end of its parent and grows with it).
 fn resize(out: &mut [u8], at: usize, by: u64, offset: u64) -> Result<(), BoxError> {
-    let bytes = |from: usize, n: usize| out.get(at + from..at + from + n).unwrap_or(&[]);
-    let small = <[u8; 4]>::try_from(bytes(0, 4)).map(u32::from_be_bytes);
-    let large = <[u8; 8]>::try_from(bytes(8, 8)).map(u64::from_be_bytes);
-    let kind = <[u8; 4]>::try_from(bytes(4, 4)).map_or(FourCc([0; 4]), FourCc);
-    let too_big = || BoxError::malformed(kind, offset, "size cannot grow by 4 bytes");
-    match (small, large) {
-        (Ok(0), _) => {}
-        (Ok(1), Ok(size)) => {
-            let size = size.checked_add(by).ok_or_else(too_big)?;
-            put(out, at + 8, &size.to_be_bytes());
-        }
-        (Ok(size), _) if size >= 8 => {
-            let size = u32::try_from(u64::from(size) + by).map_err(|_| too_big())?;
-            put(out, at, &size.to_be_bytes());
-        }
-        _ => return Err(too_big()),
+    let header = read_header(out.get(at..).unwrap_or(&[]), offset)?;
+    let h = header.ok_or_else(|| {
+        BoxError::new(
+            ErrorCategory::Malformed,
+            None,
+            offset,
+            "no box header to grow",
+        )
+    })?;
+    let Some(size) = h.size else { return Ok(()) };
+    let too_big = || BoxError::malformed(h.kind, offset, "size cannot grow by 4 bytes");
+    let size = size.checked_add(by).ok_or_else(too_big)?;
+    // A traf, tfdt or moof header is 16 bytes only with a largesize.
+    if h.header_len == 16 {
+        put(out, at + 8, &size.to_be_bytes());
+    } else {
+        put(
+            out,
+            at,
+            &u32::try_from(size).map_err(|_| too_big())?.to_be_bytes(),
+        );
     }
     Ok(())
 }

@@ -84,25 +84,24 @@ impl Passthrough {
             });
         }
         let segment = read_init(init)?;
-        let codecs_of = |h: Handler| {
-            segment
-                .tracks
-                .iter()
-                .filter(move |t| t.handler == h)
-                .filter_map(|t| t.codec.as_deref())
-        };
-        let codecs: Vec<&str> = codecs_of(Handler::Video)
-            .chain(codecs_of(Handler::Audio))
-            .collect();
-        let video = codecs_of(Handler::Video).next().is_some();
-        let audio = codecs_of(Handler::Audio).next().is_some();
+        // Video codecs first, then audio (the tracks that have a codec string).
+        let mut codecs = String::new();
+        for handler in [Handler::Video, Handler::Audio] {
+            for t in segment.tracks.iter().filter(|t| t.handler == handler) {
+                if !codecs.is_empty() {
+                    codecs.push(',');
+                }
+                codecs.push_str(t.codec.as_deref().unwrap_or_default());
+            }
+        }
+        let has = |h: Handler| segment.tracks.iter().any(|t| t.handler == h);
+        let (video, audio) = (has(Handler::Video), has(Handler::Audio));
         let kind = match (video, audio) {
             (true, true) => TrackKind::Combined,
             (true, false) => TrackKind::Video,
             (false, true) => TrackKind::Audio,
             (false, false) => return Err(RemuxError::NoMediaTracks),
         };
-        let codecs = codecs.join(",");
         let mime = format!(
             "{}/mp4; codecs=\"{codecs}\"",
             if video { "video" } else { "audio" }
@@ -333,13 +332,13 @@ impl Passthrough {
         write_shifted_moof(&mut emit.data, moof_bytes, at, &moof, delta)?;
         emit.data.extend_from_slice(mdat);
         for t in &moof.trafs {
-            let (ts, d) = (
-                f64::from(timescale(t.track_id)),
-                i128::from(delta(t.track_id)),
-            );
+            let (ts, d) = (f64::from(timescale(t.track_id)), delta(t.track_id));
             if t.sample_count > 0 {
-                emit.start = emit.start.min((t.earliest_presentation() + d) as f64 / ts);
-                emit.end = emit.end.max((t.presentation_end() + d) as f64 / ts);
+                let start = t.earliest_presentation().saturating_add(d);
+                emit.start = emit.start.min(start as f64 / ts);
+                emit.end = emit
+                    .end
+                    .max(t.presentation_end().saturating_add(d) as f64 / ts);
             }
         }
         self.seg.fragments += 1;

@@ -74,7 +74,7 @@ fn tfdts(out: &RemuxOutput, init: &InitSegment) -> Vec<(u32, u64)> {
     for t in &out.tracks {
         for b in Boxes::new(&t.data, 0) {
             let b = b.unwrap();
-            if b.kind.0 == *b"moof" {
+            if b.kind == hlsplay::fmp4::FourCc::new(b"moof") {
                 for t in read_moof(&b, init).unwrap().trafs {
                     v.push((t.track_id, t.decode_start()));
                 }

@@ -5,21 +5,28 @@
 use crate::error::ErrorCategory;
 use std::fmt;
 
-/// A box type (four bytes, usually ASCII).
+/// A box type: four bytes, usually ASCII, held as one big-endian `u32` so that a `match` on
+/// box types (constants such as `const TRAK: FourCc = FourCc::new(b"trak")`) compares
+/// integers; byte-string patterns compile to a byte-by-byte decision tree.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FourCc(pub [u8; 4]);
+pub struct FourCc(pub u32);
 
 impl FourCc {
     pub const fn new(b: &[u8; 4]) -> Self {
-        FourCc(*b)
+        FourCc(u32::from_be_bytes(*b))
+    }
+
+    pub const fn bytes(self) -> [u8; 4] {
+        self.0.to_be_bytes()
     }
 }
 
 impl fmt::Display for FourCc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match std::str::from_utf8(&self.0) {
-            Ok(s) if self.0.iter().all(|b| b.is_ascii_graphic() || *b == b' ') => f.write_str(s),
-            _ => write!(f, "0x{:08x}", u32::from_be_bytes(self.0)),
+        let b = self.bytes();
+        match std::str::from_utf8(&b) {
+            Ok(s) if b.iter().all(|b| b.is_ascii_graphic() || *b == b' ') => f.write_str(s),
+            _ => write!(f, "0x{:08x}", self.0),
         }
     }
 }
@@ -132,7 +139,7 @@ pub struct BoxHeader {
 /// The header at the start of `data` (`offset`: where `data` starts, for errors), or `None`
 /// when `data` is too short to hold it.
 pub fn read_header(data: &[u8], offset: u64) -> Result<Option<BoxHeader>, BoxError> {
-    let mut f = Fields::new(data, FourCc([0; 4]), offset);
+    let mut f = Fields::new(data, FourCc(0), offset);
     let size = f.u32();
     let kind = f.fourcc();
     let size = match size {
@@ -140,7 +147,7 @@ pub fn read_header(data: &[u8], offset: u64) -> Result<Option<BoxHeader>, BoxErr
         1 => Some(f.u64()),
         n => Some(u64::from(n)),
     };
-    if kind.0 == *b"uuid" {
+    if kind == FourCc::new(b"uuid") {
         f.skip(16);
     }
     if f.short {
@@ -219,7 +226,7 @@ impl<'a> Mp4Box<'a> {
     pub fn child(&self, skip: usize, kind: &[u8; 4]) -> Result<Option<Mp4Box<'a>>, BoxError> {
         for b in self.children(skip)? {
             let b = b?;
-            if b.kind.0 == *kind {
+            if b.kind == FourCc::new(kind) {
                 return Ok(Some(b));
             }
         }
@@ -234,7 +241,7 @@ impl<'a> Mp4Box<'a> {
                 category: ErrorCategory::Malformed,
                 kind: Some(self.kind),
                 offset: self.offset,
-                what: Problem::Missing(FourCc(*kind)),
+                what: Problem::Missing(FourCc::new(kind)),
             }
             .into()),
         }
@@ -373,7 +380,7 @@ impl<'a> Fields<'a> {
     }
 
     pub fn fourcc(&mut self) -> FourCc {
-        FourCc(self.u32().to_be_bytes())
+        FourCc(self.u32())
     }
 
     pub fn skip(&mut self, n: usize) {

@@ -6,6 +6,9 @@
 use super::boxes::{BoxError, FourCc, Mp4Box};
 use super::moov::{InitSegment, TrackDefaults};
 
+const TRUN: FourCc = FourCc::new(b"trun");
+const SAIO: FourCc = FourCc::new(b"saio");
+
 /// `tfhd` flags (§8.8.7.1).
 pub const TFHD_BASE_DATA_OFFSET: u32 = 0x01;
 const TFHD_SAMPLE_DESCRIPTION_INDEX: u32 = 0x02;
@@ -113,7 +116,7 @@ pub fn read_moof(moof: &Mp4Box<'_>, init: &InitSegment) -> Result<Moof, BoxError
     let mut trafs = Vec::new();
     for traf in moof.children(0)? {
         let traf = traf?;
-        if traf.kind.0 == *b"traf" {
+        if traf.kind == FourCc::new(b"traf") {
             trafs.push(read_traf(&traf, moof.offset, init)?);
         }
     }
@@ -201,9 +204,9 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
     };
     for b in traf.children(0)? {
         let b = b?;
-        match &b.kind.0 {
-            b"trun" => read_trun(&b, &d, &mut t, moof_at)?,
-            b"saio" => t.has_saio = true,
+        match b.kind {
+            TRUN => read_trun(&b, &d, &mut t, moof_at)?,
+            SAIO => t.has_saio = true,
             _ => {}
         }
     }
@@ -337,7 +340,7 @@ pub fn check_sample_data(
             let inside = signed(mdat.start) <= start && end <= signed(mdat.end);
             if !inside && r.data_size > 0 {
                 return Err(BoxError::malformed(
-                    FourCc::new(b"trun"),
+                    TRUN,
                     moof_at + r.at as u64,
                     "sample data outside the mdat body",
                 ));

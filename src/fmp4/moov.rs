@@ -6,6 +6,14 @@ use super::sample_entry::codec_string;
 use crate::error::ErrorCategory;
 use std::ops::Range;
 
+const FTYP: FourCc = FourCc::new(b"ftyp");
+const MOOV: FourCc = FourCc::new(b"moov");
+const TRAK: FourCc = FourCc::new(b"trak");
+const MVEX: FourCc = FourCc::new(b"mvex");
+const TREX: FourCc = FourCc::new(b"trex");
+const VIDE: FourCc = FourCc::new(b"vide");
+const SOUN: FourCc = FourCc::new(b"soun");
+
 /// What a track carries (`hdlr` handler_type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Handler {
@@ -58,9 +66,9 @@ pub fn read_init(init: &[u8]) -> Result<InitSegment, BoxError> {
     for b in Boxes::new(init, 0) {
         let b = b?;
         let range = b.offset as usize..b.offset as usize + b.bytes().len();
-        match &b.kind.0 {
-            b"ftyp" if ftyp.is_none() => ftyp = Some(range),
-            b"moov" if moov.is_none() => moov = Some((b, range)),
+        match b.kind {
+            FTYP if ftyp.is_none() => ftyp = Some(range),
+            MOOV if moov.is_none() => moov = Some((b, range)),
             _ => {}
         }
     }
@@ -77,8 +85,8 @@ pub fn read_init(init: &[u8]) -> Result<InitSegment, BoxError> {
     let mut mvex = None;
     for b in moov.children(0)? {
         let b = b?;
-        match &b.kind.0 {
-            b"trak" => {
+        match b.kind {
+            TRAK => {
                 let t = read_trak(&b)?;
                 if tracks.iter().any(|o| o.track_id == t.track_id) {
                     return Err(BoxError::malformed(
@@ -89,14 +97,14 @@ pub fn read_init(init: &[u8]) -> Result<InitSegment, BoxError> {
                 }
                 tracks.push(t);
             }
-            b"mvex" => mvex = Some(b),
+            MVEX => mvex = Some(b),
             _ => {}
         }
     }
     if let Some(mvex) = mvex {
         for trex in mvex.children(0)? {
             let trex = trex?;
-            if trex.kind.0 != *b"trex" {
+            if trex.kind != TREX {
                 continue;
             }
             let (_, _, mut f) = trex.full();
@@ -147,8 +155,8 @@ fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
     let handler_type = f.fourcc();
     f.check()?;
     let handler = match handler_type {
-        FourCc(b) if b == *b"vide" => Handler::Video,
-        FourCc(b) if b == *b"soun" => Handler::Audio,
+        VIDE => Handler::Video,
+        SOUN => Handler::Audio,
         other => Handler::Other(other),
     };
 

@@ -5,6 +5,17 @@
 use super::boxes::{BoxError, Fields, FourCc, Mp4Box};
 use std::fmt::Write;
 
+const ENCV: FourCc = FourCc::new(b"encv");
+const ENCA: FourCc = FourCc::new(b"enca");
+const AVC1: FourCc = FourCc::new(b"avc1");
+const AVC3: FourCc = FourCc::new(b"avc3");
+const HVC1: FourCc = FourCc::new(b"hvc1");
+const HEV1: FourCc = FourCc::new(b"hev1");
+const MP4A: FourCc = FourCc::new(b"mp4a");
+const OPUS: FourCc = FourCc::new(b"Opus");
+const AC_3: FourCc = FourCc::new(b"ac-3");
+const EC_3: FourCc = FourCc::new(b"ec-3");
+
 /// Bytes of a VisualSampleEntry before its child boxes (14496-12 §12.1.3).
 const VISUAL_FIELDS: usize = 78;
 /// Bytes of an AudioSampleEntry before its child boxes (14496-12 §12.2.3).
@@ -18,14 +29,14 @@ pub fn codec_string(entry: &Mp4Box<'_>, video: bool) -> Result<String, BoxError>
         audio_fields(entry)?
     };
     let mut format = entry.kind;
-    if matches!(&format.0, b"encv" | b"enca") {
+    if matches!(format, ENCV | ENCA) {
         let sinf = entry.require(skip, b"sinf")?;
         let mut frma = sinf.require(0, b"frma")?.fields();
         format = frma.fourcc();
         frma.check()?;
     }
-    match &format.0 {
-        b"avc1" | b"avc3" => {
+    match format {
+        AVC1 | AVC3 => {
             let avcc = entry.require(skip, b"avcC")?;
             let mut f = avcc.fields();
             f.skip(1); // configurationVersion
@@ -38,10 +49,10 @@ pub fn codec_string(entry: &Mp4Box<'_>, video: bool) -> Result<String, BoxError>
             }
             Ok(s)
         }
-        b"hvc1" | b"hev1" => hevc(&format, &entry.require(skip, b"hvcC")?),
-        b"mp4a" => mp4a(&entry.require(skip, b"esds")?),
-        b"Opus" => Ok("opus".to_string()),
-        b"ac-3" | b"ec-3" => Ok(format.to_string()),
+        HVC1 | HEV1 => hevc(&format, &entry.require(skip, b"hvcC")?),
+        MP4A => mp4a(&entry.require(skip, b"esds")?),
+        OPUS => Ok("opus".to_string()),
+        AC_3 | EC_3 => Ok(format.to_string()),
         // Named by its format (`frma` of a protected entry), where the entry starts.
         _ => Err(BoxError::unsupported(
             format,

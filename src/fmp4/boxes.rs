@@ -233,6 +233,16 @@ impl<'a> Mp4Box<'a> {
         Ok(None)
     }
 
+    /// The box at the end of `path`, each step the first child of that type, e.g.
+    /// `trak.find(&[b"mdia", b"mdhd"])`; a missing step is an error naming its parent.
+    pub fn find(&self, path: &[&[u8; 4]]) -> Result<Mp4Box<'a>, BoxError> {
+        let mut b = *self;
+        for kind in path {
+            b = b.require(0, kind)?;
+        }
+        Ok(b)
+    }
+
     /// Like [`Self::child`], but a missing child is an error.
     pub fn require(&self, skip: usize, kind: &[u8; 4]) -> Result<Mp4Box<'a>, BoxError> {
         match self.child(skip, kind)? {

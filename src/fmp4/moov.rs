@@ -129,19 +129,9 @@ pub fn read_init(init: &[u8]) -> Result<InitSegment, BoxError> {
 }
 
 fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
-    let (version, _, mut f) = trak.require(0, b"tkhd")?.full();
-    // creation and modification times: 4 bytes each in version 0, 8 in version 1.
-    f.skip(if version == 1 { 16 } else { 8 });
-    let track_id = f.u32();
-    f.check()?;
-
-    let mdia = trak.require(0, b"mdia")?;
-    let mdhd = mdia.require(0, b"mdhd")?;
-    let (version, _, mut f) = mdhd.full();
-    // Creation and modification times, as in tkhd.
-    f.skip(if version == 1 { 16 } else { 8 });
-    let timescale = f.u32();
-    f.check()?;
+    let track_id = after_times(&trak.find(&[b"tkhd"])?)?;
+    let mdhd = trak.find(&[b"mdia", b"mdhd"])?;
+    let timescale = after_times(&mdhd)?;
     if timescale == 0 {
         return Err(BoxError::malformed(
             mdhd.kind,
@@ -150,7 +140,7 @@ fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
         ));
     }
 
-    let (_, _, mut f) = mdia.require(0, b"hdlr")?.full();
+    let (_, _, mut f) = trak.find(&[b"mdia", b"hdlr"])?.full();
     f.skip(4); // pre_defined
     let handler_type = f.fourcc();
     f.check()?;
@@ -160,10 +150,7 @@ fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
         other => Handler::Other(other),
     };
 
-    let stsd = mdia
-        .require(0, b"minf")?
-        .require(0, b"stbl")?
-        .require(0, b"stsd")?;
+    let stsd = trak.find(&[b"mdia", b"minf", b"stbl", b"stsd"])?;
     // Full box header, then entry_count.
     let entry = stsd
         .children(8)?
@@ -171,9 +158,8 @@ fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
         .transpose()?
         .ok_or_else(|| BoxError::malformed(stsd.kind, stsd.offset, "no sample entry"))?;
     let codec = match handler {
-        Handler::Video => Some(codec_string(&entry, true)?),
-        Handler::Audio => Some(codec_string(&entry, false)?),
         Handler::Other(_) => None,
+        _ => Some(codec_string(&entry, handler == Handler::Video)?),
     };
     Ok(InitTrack {
         track_id,
@@ -183,4 +169,14 @@ fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
         codec,
         defaults: TrackDefaults::default(),
     })
+}
+
+/// The 32-bit field after a full box's creation and modification times (4 bytes each in
+/// version 0, 8 in version 1): tkhd's track_ID, mdhd's timescale.
+fn after_times(b: &Mp4Box<'_>) -> Result<u32, BoxError> {
+    let (version, _, mut f) = b.full();
+    f.skip(if version == 1 { 16 } else { 8 });
+    let value = f.u32();
+    f.check()?;
+    Ok(value)
 }

@@ -94,8 +94,10 @@ fn hevc(format: &FourCc, hvcc: &Mp4Box<'_>) -> Result<String, BoxError> {
     {
         s.push(space);
     }
-    let tier = if b & 0x20 != 0 { 'H' } else { 'L' };
-    let _ = write!(s, "{}.{:X}.{tier}{level}", b & 0x1F, compat.reverse_bits());
+    let _ = write!(s, "{}.{:X}.", b & 0x1F, compat.reverse_bits());
+    // Pushed, not formatted: a `char` argument brings its own Display code.
+    s.push(if b & 0x20 != 0 { 'H' } else { 'L' });
+    let _ = write!(s, "{level}");
     let used = constraints
         .iter()
         .rposition(|&c| c != 0)

@@ -60,8 +60,8 @@ no_fmp4() {
 # Packed audio + ID3: the Transmuxer never runs the packed audio parser.
 no_packed() {
   local f=src/remux/packed_audio.rs
-  cut_text $f 'let r = self.packed_steps(data);' 'let r: Result<(), RemuxError> = Err(RemuxError::NoInit);'
-  cut_text $f 'Format::Packed => self.finish_packed(),' 'Format::Packed => Err(RemuxError::NoInit),'
+  cut_text $f 'let r = self.packed_steps(data);' 'let r: Result<(), PackedError> = Err(PackedError::NoAudio { offset: 0 });'
+  cut_text $f 'Format::Packed => Ok(self.finish_packed()?),' 'Format::Packed => Err(RemuxError::NoInit),'
 }
 
 sizes=$(measure full full)

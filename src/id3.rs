@@ -23,7 +23,7 @@ const FLAG_FOOTER: u8 = 0x10;
 const FRAME_HEADER_LEN: usize = 10;
 
 /// A tag that cannot be read. [`Id3Error::category`] tells the kind of failure.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Id3Error {
     #[error("malformed: no ID3v2 tag at byte {offset}")]

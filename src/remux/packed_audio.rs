@@ -337,7 +337,7 @@ impl Transmuxer {
     fn packed_tag(&mut self, leading: bool) {
         let at = self.packed.pos;
         let mut held = std::mem::take(&mut self.packed.held);
-        let timestamp = id3::parse(&held).and_then(|t| t.transport_stream_timestamp());
+        let timestamp = id3::transport_stream_timestamp(&held);
         if !leading {
             // A frame cut by the tag cannot be completed by the bytes after it.
             self.demux.audio.flush(&mut self.demux.warnings);

@@ -160,6 +160,15 @@ fn audio_kind(b1: u8) -> Option<AudioKind> {
     }
 }
 
+/// Move bytes from the front of `data` to `held` until it has `n`; whether it has them.
+fn fill(held: &mut Vec<u8>, data: &mut &[u8], n: usize) -> bool {
+    let take = n.saturating_sub(held.len()).min(data.len());
+    let (head, rest) = data.split_at(take);
+    held.extend_from_slice(head);
+    *data = rest;
+    held.len() >= n
+}
+
 /// The first position in `data` where an ID3 tag may start (`data.len()`: none).
 fn tag_start(data: &[u8]) -> usize {
     let mut from = 0;
@@ -181,12 +190,8 @@ impl Transmuxer {
     /// goes its way.
     pub(super) fn feed(&mut self, mut data: &[u8]) -> Result<(), RemuxError> {
         if self.packed.format == Format::Unknown {
-            let take = SNIFF_LEN
-                .saturating_sub(self.packed.held.len())
-                .min(data.len());
-            let (head, rest) = data.split_at(take);
-            self.packed.held.extend_from_slice(head);
-            data = rest;
+            // The format may be clear before all SNIFF_LEN bytes are there.
+            fill(&mut self.packed.held, &mut data, SNIFF_LEN);
             let Some(format) = sniff_format(&self.packed.held, false) else {
                 return Ok(());
             };
@@ -252,12 +257,7 @@ impl Transmuxer {
                         if data.is_empty() {
                             return Ok(());
                         }
-                        let take = id3::HEADER_LEN
-                            .saturating_sub(self.packed.held.len())
-                            .min(data.len());
-                        let (head, rest) = data.split_at(take);
-                        self.packed.held.extend_from_slice(head);
-                        data = rest;
+                        fill(&mut self.packed.held, &mut data, id3::HEADER_LEN);
                     }
                     Sniff::Tag(h) => {
                         self.packed.phase = Phase::Tag {
@@ -286,23 +286,14 @@ impl Transmuxer {
                     }
                 },
                 Phase::Tag { leading, len } => {
-                    let take = len.saturating_sub(self.packed.held.len()).min(data.len());
-                    let (head, rest) = data.split_at(take);
-                    self.packed.held.extend_from_slice(head);
-                    data = rest;
-                    if self.packed.held.len() < len {
+                    if !fill(&mut self.packed.held, &mut data, len) {
                         return Ok(());
                     }
                     self.packed_tag(leading);
                     self.packed.phase = Phase::Boundary { leading };
                 }
                 Phase::FirstAudio => {
-                    let take = SNIFF_LEN
-                        .saturating_sub(self.packed.held.len())
-                        .min(data.len());
-                    let (head, rest) = data.split_at(take);
-                    self.packed.held.extend_from_slice(head);
-                    data = rest;
+                    fill(&mut self.packed.held, &mut data, SNIFF_LEN);
                     let Some(&[b0, b1, b2, b3]) = self.packed.held.get(..SNIFF_LEN) else {
                         return Ok(());
                     };

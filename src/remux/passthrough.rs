@@ -9,6 +9,7 @@
 //! positive composition offsets at time 0: then the earliest decode time lands on 0). Every
 //! other segment keeps the mapping (renditions share timestamps). Nothing else is changed:
 //! holes and overlaps are the encoder's, as is each fragment's sample table.
+use super::output::{add_codec, mime_type};
 use super::{
     RemuxError, RemuxOutput, RemuxWarning, SegmentInfo, TrackKind, TrackOutput, MAX_SEGMENT_BYTES,
 };
@@ -88,10 +89,7 @@ impl Passthrough {
         let mut codecs = String::new();
         for handler in [Handler::Video, Handler::Audio] {
             for t in segment.tracks.iter().filter(|t| t.handler == handler) {
-                if !codecs.is_empty() {
-                    codecs.push(',');
-                }
-                codecs.push_str(t.codec.as_deref().unwrap_or_default());
+                add_codec(&mut codecs, t.codec.as_deref().unwrap_or_default());
             }
         }
         let has = |h: Handler| segment.tracks.iter().any(|t| t.handler == h);
@@ -102,14 +100,12 @@ impl Passthrough {
             (false, true) => TrackKind::Audio,
             (false, false) => return Err(RemuxError::NoMediaTracks),
         };
-        let mime = format!(
-            "{}/mp4; codecs=\"{codecs}\"",
-            if video { "video" } else { "audio" }
-        );
+        let mime = mime_type(video, &codecs);
         let mut bytes = Vec::new();
-        for r in segment.ftyp.iter().chain([&segment.moov]) {
-            bytes.extend_from_slice(init.get(r.clone()).unwrap_or(&[]));
+        if let Some(ftyp) = &segment.ftyp {
+            bytes.extend_from_slice(init.get(ftyp.clone()).unwrap_or_default());
         }
+        bytes.extend_from_slice(init.get(segment.moov.clone()).unwrap_or_default());
         self.init = Some(Init {
             segment,
             bytes,

@@ -27,7 +27,8 @@ fn shift(frag: &[u8], init: &InitSegment, delta: impl Fn(u32) -> i64) -> Result<
     let moof_box = Boxes::new(frag, 0).next().unwrap().unwrap();
     let moof = read_moof(&moof_box, init).unwrap();
     let mut out = Vec::new();
-    write_shifted_moof(&mut out, moof_box.bytes(), 0, &moof, delta).map_err(|e| e.to_string())?;
+    write_shifted_moof(&mut out, moof_box.bytes(), 0, &moof, |t| delta(t.track_id))
+        .map_err(|e| e.to_string())?;
     out.extend_from_slice(&frag[moof_box.bytes().len()..]);
     Ok(out)
 }

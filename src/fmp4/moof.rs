@@ -4,7 +4,7 @@
 //! Sample tables are walked, never stored; a run without per-sample fields is summed by
 //! multiplication, so a huge sample count costs nothing.
 use super::boxes::{BoxError, FourCc, Mp4Box};
-use super::moov::{InitSegment, TrackDefaults};
+use super::moov::{Handler, InitSegment, TrackDefaults};
 
 const TRUN: FourCc = FourCc::new(b"trun");
 const SAIO: FourCc = FourCc::new(b"saio");
@@ -59,6 +59,9 @@ pub struct Run {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Traf {
     pub track_id: u32,
+    /// The track's handler and `mdhd` timescale, from the init segment.
+    pub handler: Handler,
+    pub timescale: u32,
     /// Offset of the box from the moof start, and its header length.
     pub at: usize,
     pub header_len: usize,
@@ -185,6 +188,8 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
     f.check()?;
     let mut t = Traf {
         track_id,
+        handler: track.handler,
+        timescale: track.timescale,
         at: rel(traf),
         header_len: traf.header_len(),
         tfhd_flags,

@@ -13,19 +13,19 @@ use crate::error::ErrorCategory;
 const TFDT: FourCc = FourCc::new(b"tfdt");
 
 /// Append `moof_bytes` (the box `moof` was read from, at byte `moof_at` of the segment) to
-/// `out` with each traf's tfdt moved by `delta(track_id)`.
+/// `out` with each traf's tfdt moved by `delta(traf)`.
 pub fn write_shifted_moof(
     out: &mut Vec<u8>,
     moof_bytes: &[u8],
     moof_at: u64,
     moof: &Moof,
-    delta: impl Fn(u32) -> i64,
+    delta: impl Fn(&Traf) -> i64,
 ) -> Result<(), BoxError> {
     let mut values = Vec::with_capacity(moof.trafs.len());
     for t in &moof.trafs {
         let at = moof_at + t.tfdt.at as u64;
         let old = t.tfdt.base_media_decode_time;
-        let d = delta(t.track_id);
+        let d = delta(t);
         let new = old.checked_add_signed(d).ok_or_else(|| {
             BoxError::malformed(
                 TFDT,

@@ -14,7 +14,7 @@ use super::{
     RemuxError, RemuxOutput, RemuxWarning, SegmentInfo, TrackKind, TrackOutput, MAX_SEGMENT_BYTES,
 };
 use crate::fmp4::boxes::Boxes;
-use crate::fmp4::moof::{check_sample_data, read_moof, Moof};
+use crate::fmp4::moof::{check_sample_data, read_moof, Moof, Traf};
 use crate::fmp4::moov::{read_init, Handler, InitSegment};
 use crate::fmp4::segment::{next_top_level, TopLevel};
 use crate::fmp4::tfdt::write_shifted_moof;
@@ -301,14 +301,9 @@ impl Passthrough {
             })??;
         let moof = read_moof(&moof_box, &init.segment)?;
         check_sample_data(&moof, at, body)?;
-        let timescale = |id: u32| init.segment.track(id).map_or(1, |t| t.timescale);
         if self.seg.fragments == 0 {
             for t in &moof.trafs {
-                let video = init
-                    .segment
-                    .track(t.track_id)
-                    .is_some_and(|t| t.handler == Handler::Video);
-                if video && t.first_sync == Some(false) {
+                if t.handler == Handler::Video && t.first_sync == Some(false) {
                     self.seg
                         .warnings
                         .push(RemuxWarning::SegmentStartsWithoutSyncSample {
@@ -319,16 +314,16 @@ impl Passthrough {
             if self.seg.remap {
                 self.offset = Some(match self.imposed.take() {
                     Some(o) => o,
-                    None => placement(&moof, self.seg.info.start.max(0.0), &timescale),
+                    None => placement(&moof, self.seg.info.start.max(0.0)),
                 });
             }
         }
         let offset = self.offset.unwrap_or(0.0);
-        let delta = |id: u32| (offset * f64::from(timescale(id))).round() as i64;
+        let delta = |t: &Traf| (offset * f64::from(t.timescale)).round() as i64;
         write_shifted_moof(&mut emit.data, moof_bytes, at, &moof, delta)?;
         emit.data.extend_from_slice(mdat);
         for t in &moof.trafs {
-            let (ts, d) = (f64::from(timescale(t.track_id)), delta(t.track_id));
+            let (ts, d) = (f64::from(t.timescale), delta(t));
             if t.sample_count > 0 {
                 let start = t.earliest_presentation().saturating_add(d);
                 emit.start = emit.start.min(start as f64 / ts);
@@ -349,18 +344,16 @@ impl Passthrough {
             (self.seg.end, self.seg.end)
         };
         self.seg.end = end;
-        let tracks = self
-            .init
-            .as_ref()
-            .map(|init| TrackOutput {
+        let mut tracks = Vec::new();
+        if let Some(init) = &self.init {
+            tracks.push(TrackOutput {
                 kind: init.kind,
                 codecs: init.codecs.clone(),
                 mime: init.mime.clone(),
                 init: self.init_pending.then(|| init.bytes.clone()),
                 data: emit.data,
-            })
-            .into_iter()
-            .collect();
+            });
+        }
         self.init_pending = false;
         RemuxOutput {
             tracks,
@@ -383,11 +376,11 @@ impl Emit {
 
 /// The mapping that puts the fragment's earliest presentation time on `start`, moved later if
 /// a track's decode time would fall before 0.
-fn placement(moof: &Moof, start: f64, timescale: &impl Fn(u32) -> u32) -> f64 {
+fn placement(moof: &Moof, start: f64) -> f64 {
     let mut earliest = f64::INFINITY;
     let mut floor = f64::NEG_INFINITY;
     for t in &moof.trafs {
-        let ts = f64::from(timescale(t.track_id));
+        let ts = f64::from(t.timescale);
         earliest = earliest.min(t.earliest_presentation() as f64 / ts);
         floor = floor.max(-(t.decode_start() as f64) / ts);
     }

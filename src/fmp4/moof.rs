@@ -62,9 +62,8 @@ pub struct Traf {
     /// The track's handler and `mdhd` timescale, from the init segment.
     pub handler: Handler,
     pub timescale: u32,
-    /// Offset of the box from the moof start, and its header length.
+    /// Offset of the box from the moof start.
     pub at: usize,
-    pub header_len: usize,
     pub tfhd_flags: u32,
     pub tfdt: Tfdt,
     /// The `trun` boxes in order.
@@ -110,7 +109,6 @@ impl Traf {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Moof {
-    pub header_len: usize,
     pub trafs: Vec<Traf>,
 }
 
@@ -123,10 +121,7 @@ pub fn read_moof(moof: &Mp4Box<'_>, init: &InitSegment) -> Result<Moof, BoxError
             trafs.push(read_traf(&traf, moof.offset, init)?);
         }
     }
-    Ok(Moof {
-        header_len: moof.header_len(),
-        trafs,
-    })
+    Ok(Moof { trafs })
 }
 
 /// What a `tfhd` sets for the samples of its `traf`.
@@ -191,7 +186,6 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
         handler: track.handler,
         timescale: track.timescale,
         at: rel(traf),
-        header_len: traf.header_len(),
         tfhd_flags,
         tfdt: Tfdt {
             version,

@@ -171,17 +171,12 @@ impl Passthrough {
             });
         }
         let mut emit = Emit::new();
-        if self.pending.is_empty() {
-            let used = self.scan(data, false, &mut emit)?;
-            self.pending
-                .extend_from_slice(data.get(used..).unwrap_or(&[]));
-        } else {
-            self.pending.extend_from_slice(data);
-            let pending = std::mem::take(&mut self.pending);
-            let used = self.scan(&pending, false, &mut emit);
-            self.pending = pending;
-            self.pending.drain(..used?.min(self.pending.len()));
-        }
+        // One path: a fragment's bytes mostly arrive over several chunks and wait here anyway.
+        self.pending.extend_from_slice(data);
+        let pending = std::mem::take(&mut self.pending);
+        let used = self.scan(&pending, false, &mut emit);
+        self.pending = pending;
+        self.pending.drain(..used?.min(self.pending.len()));
         Ok((!emit.data.is_empty()).then(|| self.output(emit)))
     }
 

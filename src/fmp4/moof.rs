@@ -18,14 +18,14 @@ const TFHD_DEFAULT_FLAGS: u32 = 0x20;
 pub const TFHD_DEFAULT_BASE_IS_MOOF: u32 = 0x02_0000;
 
 /// `trun` flags (§8.8.8.1).
-const TRUN_DATA_OFFSET: u32 = 0x01;
+pub const TRUN_DATA_OFFSET: u32 = 0x01;
 const TRUN_FIRST_SAMPLE_FLAGS: u32 = 0x04;
 const TRUN_DURATION: u32 = 0x100;
 const TRUN_SIZE: u32 = 0x200;
 const TRUN_FLAGS: u32 = 0x400;
 const TRUN_COMPOSITION_OFFSET: u32 = 0x800;
 /// The four above: the fields each sample entry may have.
-const TRUN_SAMPLE_FIELDS: u32 = 0xF00;
+pub const TRUN_SAMPLE_FIELDS: u32 = 0xF00;
 
 /// `sample_is_non_sync_sample` in the sample flags (§8.8.3.1).
 const NON_SYNC: u32 = 0x0001_0000;

@@ -8,6 +8,7 @@
 //! error, as is a decode time shifted below 0.
 use super::boxes::{read_header, BoxError, FourCc};
 use super::moof::{Moof, Traf, TFHD_BASE_DATA_OFFSET, TFHD_DEFAULT_BASE_IS_MOOF};
+use super::put;
 use crate::error::ErrorCategory;
 
 const TFDT: FourCc = FourCc::new(b"tfdt");
@@ -153,10 +154,4 @@ fn resize(out: &mut [u8], at: usize, by: u64, offset: u64) -> Result<(), BoxErro
         );
     }
     Ok(())
-}
-
-fn put(out: &mut [u8], at: usize, bytes: &[u8]) {
-    if let Some(slot) = out.get_mut(at..at + bytes.len()) {
-        slot.copy_from_slice(bytes);
-    }
 }

@@ -23,7 +23,7 @@ const FLAG_FOOTER: u8 = 0x10;
 const FRAME_HEADER_LEN: usize = 10;
 
 /// A tag that cannot be read. [`Id3Error::category`] tells the kind of failure.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Id3Error {
     #[error("malformed: no ID3v2 tag at byte {offset}")]
@@ -196,6 +196,21 @@ impl Frame<'_> {
         })
     }
 
+    /// The timestamp, if this is the `PRIV` frame owned by
+    /// [`TRANSPORT_STREAM_TIMESTAMP_OWNER`] (`Some(Err)`: its data is not 8 bytes).
+    fn timestamp(&self) -> Option<Result<u64, Id3Error>> {
+        let p = self
+            .private()
+            .filter(|p| p.owner == TRANSPORT_STREAM_TIMESTAMP_OWNER)?;
+        Some(match <[u8; 8]>::try_from(p.data) {
+            Ok(bytes) => Ok(u64::from_be_bytes(bytes) & TS_MASK),
+            Err(_) => Err(Id3Error::Malformed {
+                what: "transport stream timestamp (PRIV data is not 8 bytes)",
+                offset: self.offset,
+            }),
+        })
+    }
+
     fn into_owned(self) -> Frame<'static> {
         Frame {
             id: self.id,
@@ -223,15 +238,9 @@ impl Tag<'_> {
     /// [`TRANSPORT_STREAM_TIMESTAMP_OWNER`] (8 bytes big-endian, RFC 8216 §3.4), if there is one.
     pub fn transport_stream_timestamp(&self) -> Result<Option<u64>, Id3Error> {
         for f in &self.frames {
-            let Some(p) = f.private() else { continue };
-            if p.owner != TRANSPORT_STREAM_TIMESTAMP_OWNER {
-                continue;
+            if let Some(ts) = f.timestamp() {
+                return ts.map(Some);
             }
-            let bytes: [u8; 8] = p.data.try_into().map_err(|_| Id3Error::Malformed {
-                what: "transport stream timestamp (PRIV data is not 8 bytes)",
-                offset: f.offset,
-            })?;
-            return Ok(Some(u64::from_be_bytes(bytes) & TS_MASK));
         }
         Ok(None)
     }
@@ -239,6 +248,36 @@ impl Tag<'_> {
 
 /// Parse the tag at the start of `b` (which may continue past it). The whole tag must be there.
 pub fn parse(b: &[u8]) -> Result<Tag<'_>, Id3Error> {
+    let (header, body) = tag_body(b)?;
+    let frames = match body {
+        Cow::Borrowed(body) => Frames::new(&header, body)?.collect::<Result<_, _>>()?,
+        // v2.3 unsynchronised: the frames borrow the copy without it.
+        Cow::Owned(plain) => Frames::new(&header, &plain)?
+            .map(|f| f.map(Frame::into_owned))
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(Tag { header, frames })
+}
+
+/// The timestamp of the tag at the start of `b`: `parse(b)?.transport_stream_timestamp()`
+/// without collecting the frames (every frame is still read, so the same tags fail). What the
+/// packed audio parser uses.
+pub fn transport_stream_timestamp(b: &[u8]) -> Result<Option<u64>, Id3Error> {
+    let (header, body) = tag_body(b)?;
+    let mut found = None;
+    for frame in Frames::new(&header, &body)? {
+        let frame = frame?;
+        if found.is_none() {
+            found = frame.timestamp().transpose()?;
+        }
+    }
+    Ok(found)
+}
+
+/// The header and the bytes after it, footer excluded, of the whole tag at the start of `b`
+/// (for an unsynchronised v2.3 tag: a copy without the unsynchronisation, which covers
+/// everything after the header, extended header included).
+fn tag_body(b: &[u8]) -> Result<(Header, Cow<'_, [u8]>), Id3Error> {
     let header = Header::parse(b)?;
     if header.major == 2 {
         return Err(Id3Error::UnsupportedVersion {
@@ -257,18 +296,11 @@ pub fn parse(b: &[u8]) -> Result<Tag<'_>, Id3Error> {
     let body = b
         .get(HEADER_LEN..HEADER_LEN + header.size as usize)
         .unwrap_or(&[]);
-    let unsync = header.flags & FLAG_UNSYNC != 0;
-    let frames = if header.major == 3 && unsync {
-        // v2.3 unsynchronises everything after the header, extended header included.
-        let plain = remove_unsync(body);
-        frames(&header, &plain)?
-            .into_iter()
-            .map(Frame::into_owned)
-            .collect()
+    Ok(if header.major == 3 && header.flags & FLAG_UNSYNC != 0 {
+        (header, Cow::Owned(remove_unsync(body)))
     } else {
-        frames(&header, body)?
-    };
-    Ok(Tag { header, frames })
+        (header, Cow::Borrowed(body))
+    })
 }
 
 /// The tags back to back at the start of `b` and the bytes they take (0 when `b` does not start
@@ -285,38 +317,52 @@ pub fn leading_tags(b: &[u8]) -> Result<(Vec<Tag<'_>>, usize), Id3Error> {
 }
 
 /// The frames of a v2.3/v2.4 tag body (after the header; unsynchronisation of a v2.3 tag already
-/// removed). Offsets are from the start of the tag.
-fn frames<'a>(header: &Header, body: &'a [u8]) -> Result<Vec<Frame<'a>>, Id3Error> {
-    let at = |pos: usize| (HEADER_LEN + pos) as u64;
-    let mut pos = 0usize;
-    if header.flags & FLAG_EXTENDED != 0 {
-        let size = body
-            .get(..4)
-            .and_then(|s| <[u8; 4]>::try_from(s).ok())
-            .ok_or(Id3Error::Truncated {
-                what: "extended header",
-                offset: at(0),
-                needed: 4,
-                available: body.len(),
-            })?;
-        // v2.3: plain size without its own 4 bytes; v2.4: syncsafe, itself included.
-        let len = if header.major == 3 {
-            (u32::from_be_bytes(size) as usize).saturating_add(4)
-        } else {
-            syncsafe(size) as usize
-        };
-        if len < 6 || len > body.len() {
-            return Err(Id3Error::Malformed {
-                what: "extended header size",
-                offset: at(0),
-            });
+/// removed), one at a time. Offsets are from the start of the tag. After an error the iteration
+/// ends.
+struct Frames<'a, 'h> {
+    header: &'h Header,
+    body: &'a [u8],
+    pos: usize,
+}
+
+impl<'a, 'h> Frames<'a, 'h> {
+    /// The frames after the extended header, if any.
+    fn new(header: &'h Header, body: &'a [u8]) -> Result<Self, Id3Error> {
+        let mut pos = 0;
+        if header.flags & FLAG_EXTENDED != 0 {
+            let size = body
+                .get(..4)
+                .and_then(|s| <[u8; 4]>::try_from(s).ok())
+                .ok_or(Id3Error::Truncated {
+                    what: "extended header",
+                    offset: at(0),
+                    needed: 4,
+                    available: body.len(),
+                })?;
+            // v2.3: plain size without its own 4 bytes; v2.4: syncsafe, itself included.
+            let len = if header.major == 3 {
+                (u32::from_be_bytes(size) as usize).saturating_add(4)
+            } else {
+                syncsafe(size) as usize
+            };
+            if len < 6 || len > body.len() {
+                return Err(Id3Error::Malformed {
+                    what: "extended header size",
+                    offset: at(0),
+                });
+            }
+            pos = len;
         }
-        pos = len;
+        Ok(Frames { header, body, pos })
     }
-    let mut out = Vec::new();
-    while let Some(&[i0, i1, i2, i3, s0, s1, s2, s3, _, format]) = body.get(pos..pos + 10) {
+
+    fn frame(&mut self) -> Result<Option<Frame<'a>>, Id3Error> {
+        let (header, body, pos) = (self.header, self.body, self.pos);
+        let Some(&[i0, i1, i2, i3, s0, s1, s2, s3, _, format]) = body.get(pos..pos + 10) else {
+            return Ok(None);
+        };
         if i0 == 0 {
-            break; // padding
+            return Ok(None); // padding
         }
         let id = [i0, i1, i2, i3];
         if !id
@@ -348,15 +394,31 @@ fn frames<'a>(header: &Header, body: &'a [u8]) -> Result<Vec<Frame<'a>>, Id3Erro
             what: "frame flags (extra bytes beyond the frame)",
             offset: at(pos),
         })?;
-        out.push(Frame {
+        self.pos = start + size;
+        Ok(Some(Frame {
             id,
             offset: at(pos),
             opaque,
             data,
-        });
-        pos = start + size;
+        }))
     }
-    Ok(out)
+}
+
+impl<'a> Iterator for Frames<'a, '_> {
+    type Item = Result<Frame<'a>, Id3Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let frame = self.frame();
+        if !matches!(frame, Ok(Some(_))) {
+            self.pos = self.body.len();
+        }
+        frame.transpose()
+    }
+}
+
+/// Offset from the start of the tag of a position in its body.
+fn at(pos: usize) -> u64 {
+    (HEADER_LEN + pos) as u64
 }
 
 /// A frame's content from its stored bytes and format flags (second flags byte): whether it is

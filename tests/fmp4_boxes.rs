@@ -65,13 +65,13 @@ fn size_0_runs_to_the_end_of_the_buffer() {
 }
 
 #[test]
-fn a_box_running_past_the_end_names_its_size_and_offset() {
+fn a_box_running_past_the_end_is_named_with_its_offset() {
     let mut data = boxed(b"free", &[]);
     data.extend(boxed(b"moof", &[0; 40]));
     data.truncate(30);
     assert_eq!(
         all(&data).unwrap_err(),
-        "malformed: moof at byte 8: size 48 runs past the end at byte 30"
+        "malformed: moof at byte 8: its size runs past the end of what holds it"
     );
 }
 
@@ -81,7 +81,7 @@ fn a_truncated_header_is_an_error_at_its_offset() {
     data.extend_from_slice(&[0, 0, 0]);
     assert_eq!(
         all(&data).unwrap_err(),
-        "malformed: at byte 8: 3 bytes left, too few for a box header"
+        "malformed: at byte 8: too few bytes left for a box header"
     );
 }
 
@@ -91,19 +91,19 @@ fn a_size_smaller_than_the_header_is_malformed() {
     data.extend_from_slice(b"free");
     assert_eq!(
         all(&data).unwrap_err(),
-        "malformed: free at byte 0: size 4 is smaller than its 8-byte header"
+        "malformed: free at byte 0: size is smaller than its header"
     );
     let mut large = 1u32.to_be_bytes().to_vec();
     large.extend_from_slice(b"mdat");
     large.extend_from_slice(&15u64.to_be_bytes());
     assert_eq!(
         read_header(&large, 100).unwrap_err().to_string(),
-        "malformed: mdat at byte 100: size 15 is smaller than its 16-byte header"
+        "malformed: mdat at byte 100: size is smaller than its header"
     );
 }
 
 #[test]
-fn a_child_overflowing_its_parent_names_both() {
+fn a_child_overflowing_its_parent_is_named_with_its_offset() {
     // moov (24 bytes) holding a trak that claims 100.
     let mut trak = 100u32.to_be_bytes().to_vec();
     trak.extend_from_slice(b"trak");
@@ -114,20 +114,18 @@ fn a_child_overflowing_its_parent_names_both() {
     assert_eq!(e.category, ErrorCategory::Malformed);
     assert_eq!(
         e.to_string(),
-        "malformed: trak at byte 20: size 100 runs past the end of its parent moov \
-         (at byte 12) at byte 36"
+        "malformed: trak at byte 20: its size runs past the end of what holds it"
     );
 }
 
 #[test]
-fn a_short_full_box_names_the_missing_field() {
+fn a_short_full_box_is_named_with_its_offset() {
     // moov > trak > tkhd with only version and flags.
     let tkhd = boxed(b"tkhd", &[0, 0, 0, 3]);
     let data = boxed(b"moov", &boxed(b"trak", &tkhd));
     assert_eq!(
         read_init(&data).unwrap_err().to_string(),
-        "malformed: tkhd at byte 16: tkhd times (8 bytes at byte 28) runs past the end of \
-         the box at byte 28"
+        "malformed: tkhd at byte 16: too short for its fields"
     );
 }
 
@@ -155,8 +153,7 @@ fn a_trun_sample_count_beyond_its_box_is_an_error_not_an_allocation() {
     let moof = Boxes::new(&frag, 1000).next().unwrap().unwrap();
     assert_eq!(
         read_moof(&moof, &init).unwrap_err().to_string(),
-        "malformed: trun at byte 1068: sample count 9999 exceeds the box (32 bytes of \
-         16-byte entries)"
+        "malformed: trun at byte 1068: sample count exceeds the box"
     );
 }
 
@@ -183,7 +180,7 @@ fn a_traf_for_a_track_missing_from_the_init_is_named() {
     let moof = Boxes::new(&frag, 0).next().unwrap().unwrap();
     assert_eq!(
         read_moof(&moof, &init).unwrap_err().to_string(),
-        "malformed: tfhd at byte 32: track 7 is not in the init segment"
+        "malformed: tfhd at byte 32: track not in the init segment"
     );
 }
 
@@ -192,7 +189,7 @@ fn a_non_ascii_box_type_is_printed_in_hex() {
     let data = [0, 0, 0, 4, 0xA9, 0, 1, 2];
     assert_eq!(
         read_header(&data, 0).unwrap_err().to_string(),
-        "malformed: 0xa9000102 at byte 0: size 4 is smaller than its 8-byte header"
+        "malformed: 0xa9000102 at byte 0: size is smaller than its header"
     );
 }
 
@@ -238,9 +235,8 @@ fn top_level_scan_waits_for_whole_pairs_and_skips_other_boxes() {
             .unwrap_err()
             .to_string(),
         format!(
-            "malformed: mdat at byte {}: size 29 runs past the end of the segment at byte {}",
-            48 + moof_len,
-            48 + rest.len() - 1
+            "malformed: mdat at byte {}: its size runs past the end of the segment",
+            48 + moof_len
         )
     );
 }
@@ -266,10 +262,7 @@ fn an_mdat_without_a_moof_and_a_moof_without_an_mdat_are_errors() {
     two.extend_from_slice(moof_only);
     assert_eq!(
         next_top_level(&two, 0, false).unwrap_err().to_string(),
-        format!(
-            "malformed: moof at byte 0: no mdat before the next moof at byte {}",
-            moof_only.len()
-        )
+        "malformed: moof at byte 0: no mdat before the next moof"
     );
 }
 

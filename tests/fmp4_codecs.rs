@@ -395,7 +395,7 @@ fn an_unsupported_sample_entry_is_an_unsupported_error_naming_it() {
     assert_eq!(
         e.to_string(),
         format!(
-            "unsupported: vp09 at byte {}: sample entry vp09 is not a supported codec",
+            "unsupported: vp09 at byte {}: sample entry of a codec this player does not support",
             p - 4
         )
     );
@@ -449,5 +449,5 @@ fn a_zero_timescale_and_a_repeated_track_id_are_malformed() {
     assert!(e.to_string().ends_with(": timescale is 0"), "{e}");
     assert!(e.to_string().starts_with("malformed: mdhd at byte "), "{e}");
     let e = read_init(&moov(vec![(1, b"vide", 1, c()), (1, b"vide", 1, c())])).unwrap_err();
-    assert!(e.to_string().ends_with(": track id 1 appears twice"), "{e}");
+    assert!(e.to_string().ends_with(": track id appears twice"), "{e}");
 }

@@ -139,7 +139,7 @@ fn decode_spans(data: &[u8], init: &InitSegment) -> Vec<(u32, u64, u64)> {
     let mut v = Vec::new();
     for b in Boxes::new(data, 0) {
         let b = b.unwrap();
-        if b.kind.0 == *b"moof" {
+        if b.kind == hlsplay::fmp4::FourCc::new(b"moof") {
             for t in read_moof(&b, init).unwrap().trafs {
                 v.push((t.track_id, t.decode_start(), t.decode_end()));
             }

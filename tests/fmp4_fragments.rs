@@ -27,7 +27,8 @@ fn shift(frag: &[u8], init: &InitSegment, delta: impl Fn(u32) -> i64) -> Result<
     let moof_box = Boxes::new(frag, 0).next().unwrap().unwrap();
     let moof = read_moof(&moof_box, init).unwrap();
     let mut out = Vec::new();
-    write_shifted_moof(&mut out, moof_box.bytes(), 0, &moof, delta).map_err(|e| e.to_string())?;
+    write_shifted_moof(&mut out, moof_box.bytes(), 0, &moof, |t| delta(t.track_id))
+        .map_err(|e| e.to_string())?;
     out.extend_from_slice(&frag[moof_box.bytes().len()..]);
     Ok(out)
 }
@@ -56,7 +57,7 @@ fn sample_data(bytes: &[u8], moof: &mp4_atom::Moof) -> Vec<Vec<u8>> {
     out
 }
 
-fn sums(t: &Traf) -> (u32, u64, u64, u64, i128, Option<bool>) {
+fn sums(t: &Traf) -> (u32, u64, u64, u64, i64, Option<bool>) {
     (
         t.track_id,
         t.sample_count,
@@ -361,8 +362,8 @@ fn a_decode_time_shifted_below_zero_is_an_error_naming_the_tfdt() {
     let e = shift(&frag, &init, |_| -101).unwrap_err();
     assert_eq!(
         e,
-        "malformed: tfdt at byte 48: track 1 decode time 100 shifted by -101 leaves the \
-         timeline (below 0 or beyond 64 bits)"
+        "malformed: tfdt at byte 48: the shifted decode time leaves the timeline (below 0 or \
+         beyond 64 bits)"
     );
 }
 
@@ -406,17 +407,9 @@ fn sample_data_outside_the_mdat_is_an_error_naming_the_trun() {
     // One byte too many: the last sample runs past the mdat.
     let size_at = frag.windows(4).position(|w| w == b"trun").unwrap() + 4 + 4 + 4 + 4 + 4;
     frag[size_at..size_at + 4].copy_from_slice(&11u32.to_be_bytes());
-    let moof_len = frag.len() - 8 - 33;
     assert_eq!(
         check(&frag, &init).unwrap_err(),
-        format!(
-            "malformed: trun at byte 168: sample data at bytes {}..{} is outside the mdat body \
-             at bytes {}..{}",
-            100 + moof_len + 8,
-            100 + moof_len + 8 + 34,
-            100 + moof_len + 8,
-            100 + frag.len()
-        )
+        "malformed: trun at byte 168: sample data outside the mdat body"
     );
     // And through the passthrough, as the segment's error.
     let mut p = hlsplay::remux::Passthrough::new();
@@ -424,5 +417,5 @@ fn sample_data_outside_the_mdat_is_an_error_naming_the_trun() {
     let e = p
         .push(&frag, &hlsplay::remux::SegmentInfo::default())
         .unwrap_err();
-    assert!(e.to_string().contains("is outside the mdat body"), "{e}");
+    assert!(e.to_string().contains("outside the mdat body"), "{e}");
 }

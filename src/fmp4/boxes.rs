@@ -5,22 +5,28 @@
 use crate::error::ErrorCategory;
 use std::fmt;
 
-/// A box type (four bytes, usually ASCII).
+/// A box type: four bytes, usually ASCII, held as one big-endian `u32` so that a `match` on
+/// box types (constants such as `const TRAK: FourCc = FourCc::new(b"trak")`) compares
+/// integers; byte-string patterns compile to a byte-by-byte decision tree.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FourCc(pub [u8; 4]);
+pub struct FourCc(pub u32);
 
 impl FourCc {
     pub const fn new(b: &[u8; 4]) -> Self {
-        FourCc(*b)
+        FourCc(u32::from_be_bytes(*b))
+    }
+
+    pub const fn bytes(self) -> [u8; 4] {
+        self.0.to_be_bytes()
     }
 }
 
 impl fmt::Display for FourCc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
-            self.0.iter().try_for_each(|&b| write!(f, "{}", b as char))
-        } else {
-            write!(f, "0x{:08x}", u32::from_be_bytes(self.0))
+        let b = self.bytes();
+        match std::str::from_utf8(&b) {
+            Ok(s) if b.iter().all(|b| b.is_ascii_graphic() || *b == b' ') => f.write_str(s),
+            _ => write!(f, "0x{:08x}", self.0),
         }
     }
 }
@@ -31,38 +37,77 @@ impl fmt::Debug for FourCc {
     }
 }
 
-/// An ISO BMFF input that cannot be read, e.g. `malformed: trun at byte 1234: sample count 9999
-/// exceeds the box`. `offset` is where the named box starts in the buffer given to the reader
-/// (the init segment or the media segment).
+/// An ISO BMFF input that cannot be read, e.g. `malformed: trun at byte 1234: sample count
+/// exceeds the box` (the fields are those of [`BoxFailure`]).
+///
+/// Boxed, so that `Result<_, BoxError>` is one word wider than its value: every `?` in the
+/// readers moves the error, and moving the 32 bytes of a `BoxFailure` took kilobytes of wasm.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct BoxError {
+#[error("{0}")]
+pub struct BoxError(Box<BoxFailure>);
+
+impl std::ops::Deref for BoxError {
+    type Target = BoxFailure;
+
+    fn deref(&self) -> &BoxFailure {
+        &self.0
+    }
+}
+
+/// What a [`BoxError`] says. `offset` is where the named box starts in the buffer given to
+/// the reader (the init segment or the media segment). The problem is a fixed sentence: no
+/// message is formatted until the error is displayed (string formatting costs kilobytes of
+/// wasm).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoxFailure {
     pub category: ErrorCategory,
     /// The box the problem is in; `None` for a problem with the buffer as a whole.
     pub kind: Option<FourCc>,
     pub offset: u64,
-    pub what: String,
+    pub what: Problem,
 }
 
-impl fmt::Display for BoxError {
+/// What is wrong with a box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// A sentence, e.g. `timescale is 0`.
+    Text(&'static str),
+    /// A box it must hold is not there.
+    Missing(FourCc),
+    /// An init segment of `len` bytes without a `moov`.
+    NoMoov { len: usize },
+}
+
+impl fmt::Display for BoxFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let category = self.category.as_str();
-        match self.kind {
-            Some(kind) => write!(
-                f,
-                "{category}: {kind} at byte {}: {}",
-                self.offset, self.what
-            ),
-            None => write!(f, "{category}: at byte {}: {}", self.offset, self.what),
+        write!(f, "{}: ", self.category.as_str())?;
+        if let Some(kind) = self.kind {
+            write!(f, "{kind} ")?;
+        }
+        write!(f, "at byte {}: ", self.offset)?;
+        match self.what {
+            Problem::Text(what) => f.write_str(what),
+            Problem::Missing(kind) => write!(f, "no {kind} box inside"),
+            Problem::NoMoov { len } => {
+                write!(f, "no moov box in the init segment ({len} bytes)")
+            }
         }
     }
 }
 
+impl From<BoxFailure> for BoxError {
+    #[cold]
+    fn from(failure: BoxFailure) -> Self {
+        BoxError(Box::new(failure))
+    }
+}
+
 impl BoxError {
-    pub(crate) fn malformed(kind: FourCc, offset: u64, what: impl Into<String>) -> Self {
+    pub(crate) fn malformed(kind: FourCc, offset: u64, what: &'static str) -> Self {
         Self::new(ErrorCategory::Malformed, Some(kind), offset, what)
     }
 
-    pub(crate) fn unsupported(kind: FourCc, offset: u64, what: impl Into<String>) -> Self {
+    pub(crate) fn unsupported(kind: FourCc, offset: u64, what: &'static str) -> Self {
         Self::new(ErrorCategory::Unsupported, Some(kind), offset, what)
     }
 
@@ -70,14 +115,15 @@ impl BoxError {
         category: ErrorCategory,
         kind: Option<FourCc>,
         offset: u64,
-        what: impl Into<String>,
+        what: &'static str,
     ) -> Self {
-        BoxError {
+        BoxFailure {
             category,
             kind,
             offset,
-            what: what.into(),
+            what: Problem::Text(what),
         }
+        .into()
     }
 }
 
@@ -93,30 +139,26 @@ pub struct BoxHeader {
 /// The header at the start of `data` (`offset`: where `data` starts, for errors), or `None`
 /// when `data` is too short to hold it.
 pub fn read_header(data: &[u8], offset: u64) -> Result<Option<BoxHeader>, BoxError> {
-    let (Some(size), Some(kind)) = (array::<4>(data, 0), array::<4>(data, 4)) else {
-        return Ok(None);
+    let mut f = Fields::new(data, FourCc(0), offset);
+    let size = f.u32();
+    let kind = f.fourcc();
+    let size = match size {
+        0 => None,
+        1 => Some(f.u64()),
+        n => Some(u64::from(n)),
     };
-    let kind = FourCc(kind);
-    let size = u32::from_be_bytes(size);
-    let (mut header_len, size) = match size {
-        0 => (8, None),
-        1 => match array::<8>(data, 8) {
-            Some(large) => (16, Some(u64::from_be_bytes(large))),
-            None => return Ok(None),
-        },
-        n => (8, Some(u64::from(n))),
-    };
-    if kind.0 == *b"uuid" {
-        header_len += 16;
-        if data.len() < header_len {
-            return Ok(None);
-        }
+    if kind == FourCc::new(b"uuid") {
+        f.skip(16);
     }
-    if let Some(s) = size.filter(|&s| s < header_len as u64) {
+    if f.short {
+        return Ok(None);
+    }
+    let header_len = f.pos;
+    if size.is_some_and(|s| s < header_len as u64) {
         return Err(BoxError::malformed(
             kind,
             offset,
-            format!("size {s} is smaller than its {header_len}-byte header"),
+            "size is smaller than its header",
         ));
     }
     Ok(Some(BoxHeader {
@@ -124,10 +166,6 @@ pub fn read_header(data: &[u8], offset: u64) -> Result<Option<BoxHeader>, BoxErr
         header_len,
         size,
     }))
-}
-
-fn array<const N: usize>(data: &[u8], at: usize) -> Option<[u8; N]> {
-    data.get(at..at.checked_add(N)?)?.try_into().ok()
 }
 
 /// One box: its type, where it starts and all of its bytes (header included).
@@ -160,61 +198,63 @@ impl<'a> Mp4Box<'a> {
         Fields {
             data: self.body(),
             pos: 0,
+            short: false,
             kind: self.kind,
             offset: self.offset,
             body_offset: self.offset + self.header_len as u64,
         }
     }
 
-    /// A full box's version and flags, and a cursor after them.
-    pub fn full(&self) -> Result<(u8, u32, Fields<'a>), BoxError> {
+    /// A full box's version and flags, and a cursor after them (check it: the box may be too
+    /// short even for these).
+    pub fn full(&self) -> (u8, u32, Fields<'a>) {
         let mut f = self.fields();
-        let vf = f.u32("version and flags")?;
-        Ok(((vf >> 24) as u8, vf & 0x00FF_FFFF, f))
+        let vf = f.u32();
+        ((vf >> 24) as u8, vf & 0x00FF_FFFF, f)
     }
 
     /// The child boxes, which start `skip` bytes into the body (a sample entry's fixed fields,
     /// a full box's version and flags).
     pub fn children(&self, skip: usize) -> Result<Boxes<'a>, BoxError> {
-        let data = self.body().get(skip..).ok_or_else(|| {
-            BoxError::malformed(
-                self.kind,
-                self.offset,
-                format!(
-                    "{} bytes are too short for its {skip} bytes of fields",
-                    self.bytes.len()
-                ),
-            )
-        })?;
-        let base = self.offset + (self.header_len + skip) as u64;
-        Ok(Boxes {
-            data,
-            pos: 0,
-            base,
-            parent: Some((self.kind, self.offset)),
-        })
+        let mut f = self.fields();
+        f.skip(skip);
+        f.check()?;
+        Ok(Boxes::new(f.rest(), f.position()))
     }
 
     /// The first child of type `kind` (children start `skip` bytes into the body).
     pub fn child(&self, skip: usize, kind: &[u8; 4]) -> Result<Option<Mp4Box<'a>>, BoxError> {
         for b in self.children(skip)? {
             let b = b?;
-            if b.kind.0 == *kind {
+            if b.kind == FourCc::new(kind) {
                 return Ok(Some(b));
             }
         }
         Ok(None)
     }
 
+    /// The box at the end of `path`, each step the first child of that type, e.g.
+    /// `trak.find(&[b"mdia", b"mdhd"])`; a missing step is an error naming its parent.
+    pub fn find(&self, path: &[&[u8; 4]]) -> Result<Mp4Box<'a>, BoxError> {
+        let mut b = *self;
+        for kind in path {
+            b = b.require(0, kind)?;
+        }
+        Ok(b)
+    }
+
     /// Like [`Self::child`], but a missing child is an error.
     pub fn require(&self, skip: usize, kind: &[u8; 4]) -> Result<Mp4Box<'a>, BoxError> {
-        self.child(skip, kind)?.ok_or_else(|| {
-            BoxError::malformed(
-                self.kind,
-                self.offset,
-                format!("no {} box inside", FourCc(*kind)),
-            )
-        })
+        match self.child(skip, kind)? {
+            Some(b) => Ok(b),
+            None => Err(BoxFailure {
+                category: ErrorCategory::Malformed,
+                kind: Some(self.kind),
+                offset: self.offset,
+                what: Problem::Missing(FourCc::new(kind)),
+            }
+            .into()),
+        }
     }
 }
 
@@ -226,35 +266,24 @@ pub struct Boxes<'a> {
     pos: usize,
     /// Where `data` starts in the reader's buffer.
     base: u64,
-    /// The enclosing box (type, offset), for errors; `None` at the top level.
-    parent: Option<(FourCc, u64)>,
 }
 
 impl<'a> Boxes<'a> {
-    /// The top-level boxes of `data`, which starts at byte `base` of the reader's buffer.
+    /// The boxes of `data`, which starts at byte `base` of the reader's buffer.
     pub fn new(data: &'a [u8], base: u64) -> Self {
-        Boxes {
-            data,
-            pos: 0,
-            base,
-            parent: None,
-        }
+        Boxes { data, pos: 0, base }
     }
 
     fn next_box(&mut self) -> Result<Mp4Box<'a>, BoxError> {
         let rest = self.data.get(self.pos..).unwrap_or(&[]);
         let offset = self.base + self.pos as u64;
-        let end = self.base + self.data.len() as u64;
         let Some(h) = read_header(rest, offset)? else {
-            let what = format!(
-                "{} bytes left, too few for a box header{}",
-                rest.len(),
-                self.inside()
-            );
-            return Err(match self.parent {
-                Some((kind, at)) => BoxError::malformed(kind, at, what),
-                None => BoxError::new(ErrorCategory::Malformed, None, offset, what),
-            });
+            return Err(BoxError::new(
+                ErrorCategory::Malformed,
+                None,
+                offset,
+                "too few bytes left for a box header",
+            ));
         };
         let size = h.size.unwrap_or(rest.len() as u64);
         let bytes = usize::try_from(size)
@@ -264,10 +293,7 @@ impl<'a> Boxes<'a> {
                 BoxError::malformed(
                     h.kind,
                     offset,
-                    format!(
-                        "size {size} runs past the end{} at byte {end}",
-                        self.inside()
-                    ),
+                    "its size runs past the end of what holds it",
                 )
             })?;
         self.pos += bytes.len();
@@ -277,13 +303,6 @@ impl<'a> Boxes<'a> {
             header_len: h.header_len,
             bytes,
         })
-    }
-
-    fn inside(&self) -> String {
-        match self.parent {
-            Some((kind, at)) => format!(" of its parent {kind} (at byte {at})"),
-            None => String::new(),
-        }
     }
 }
 
@@ -302,11 +321,16 @@ impl<'a> Iterator for Boxes<'a> {
     }
 }
 
-/// A cursor over a box's fields: reading past the end is an error naming the box and field.
+/// A big-endian cursor over a box's fields. Reading past the end gives zeros (or no bytes)
+/// and marks the cursor short, which [`Fields::check`] turns into an error naming the box.
+/// Readers check before a value bounds a loop or picks a branch that matters, and when they are
+/// done with the box: one check per box instead of a `?` per field keeps the wasm small.
 #[derive(Debug, Clone)]
 pub struct Fields<'a> {
     data: &'a [u8],
     pos: usize,
+    /// A read ran past the end.
+    short: bool,
     kind: FourCc,
     /// Where the box starts (errors name it).
     offset: u64,
@@ -315,51 +339,80 @@ pub struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    /// The next `n` bytes.
-    pub fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], BoxError> {
-        let got = self
-            .pos
-            .checked_add(n)
-            .and_then(|end| self.data.get(self.pos..end));
-        let Some(bytes) = got else {
-            return Err(self.error(format!(
-                "{what} ({n} bytes at byte {}) runs past the end of the box at byte {}",
-                self.position(),
-                self.body_offset + self.data.len() as u64
-            )));
-        };
-        self.pos += n;
-        Ok(bytes)
+    /// A cursor over `data` (starting at byte `offset`), for the fields of a box `kind` that
+    /// starts there too.
+    fn new(data: &'a [u8], kind: FourCc, offset: u64) -> Self {
+        Fields {
+            data,
+            pos: 0,
+            short: false,
+            kind,
+            offset,
+            body_offset: offset,
+        }
     }
 
-    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N], BoxError> {
-        let b = self.take(N, what)?;
-        b.try_into().map_err(|_| self.error(what.to_string()))
+    /// The next `n` bytes (none when fewer are left).
+    pub fn take(&mut self, n: usize) -> &'a [u8] {
+        match self.data.get(self.pos..self.pos.saturating_add(n)) {
+            Some(bytes) => {
+                self.pos += n;
+                bytes
+            }
+            None => {
+                self.short = true;
+                self.pos = self.data.len();
+                &[]
+            }
+        }
     }
 
-    pub fn u8(&mut self, what: &str) -> Result<u8, BoxError> {
-        Ok(self.array::<1>(what)?[0])
+    /// An `n`-byte big-endian unsigned integer (one function for every width keeps the wasm
+    /// small).
+    fn uint(&mut self, n: usize) -> u64 {
+        self.take(n).iter().fold(0, |v, &b| (v << 8) | u64::from(b))
     }
 
-    pub fn u16(&mut self, what: &str) -> Result<u16, BoxError> {
-        Ok(u16::from_be_bytes(self.array(what)?))
+    pub fn u8(&mut self) -> u8 {
+        self.uint(1) as u8
     }
 
-    pub fn u32(&mut self, what: &str) -> Result<u32, BoxError> {
-        Ok(u32::from_be_bytes(self.array(what)?))
+    pub fn u16(&mut self) -> u16 {
+        self.uint(2) as u16
     }
 
-    pub fn u64(&mut self, what: &str) -> Result<u64, BoxError> {
-        Ok(u64::from_be_bytes(self.array(what)?))
+    pub fn u32(&mut self) -> u32 {
+        self.uint(4) as u32
     }
 
-    pub fn skip(&mut self, n: usize, what: &str) -> Result<(), BoxError> {
-        self.take(n, what).map(|_| ())
+    pub fn u64(&mut self) -> u64 {
+        self.uint(8)
     }
 
-    /// Bytes not read yet.
+    pub fn fourcc(&mut self) -> FourCc {
+        FourCc(self.u32())
+    }
+
+    pub fn skip(&mut self, n: usize) {
+        self.take(n);
+    }
+
+    /// An error if a read ran past the end of the box.
+    pub fn check(&self) -> Result<(), BoxError> {
+        if self.short {
+            return Err(self.error("too short for its fields"));
+        }
+        Ok(())
+    }
+
+    /// The bytes not read yet.
+    pub fn rest(&self) -> &'a [u8] {
+        self.data.get(self.pos..).unwrap_or(&[])
+    }
+
+    /// How many bytes are not read yet.
     pub fn remaining(&self) -> usize {
-        self.data.len().saturating_sub(self.pos)
+        self.rest().len()
     }
 
     /// Where the next field starts in the reader's buffer.
@@ -368,7 +421,7 @@ impl<'a> Fields<'a> {
     }
 
     /// An error about this box.
-    pub fn error(&self, what: impl Into<String>) -> BoxError {
+    pub fn error(&self, what: &'static str) -> BoxError {
         BoxError::malformed(self.kind, self.offset, what)
     }
 }

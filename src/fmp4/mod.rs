@@ -73,8 +73,14 @@ fn begin_full(out: &mut Vec<u8>, kind: &[u8; 4], version: u8, flags: u32) -> usi
 
 fn end(out: &mut [u8], at: usize) {
     let size = (out.len() - at) as u32;
-    if let Some(slot) = out.get_mut(at..at + 4) {
-        slot.copy_from_slice(&size.to_be_bytes());
+    put(out, at, &size.to_be_bytes());
+}
+
+/// Overwrite the bytes at `out[at..]` (box sizes here, tfdt values and data offsets in
+/// `tfdt.rs`); nothing is written where `bytes` would not fit.
+fn put(out: &mut [u8], at: usize, bytes: &[u8]) {
+    if let Some(slot) = out.get_mut(at..at + bytes.len()) {
+        slot.copy_from_slice(bytes);
     }
 }
 
@@ -347,14 +353,19 @@ pub fn write_fragment(out: &mut Vec<u8>, sequence: u32, tracks: &[TrackFragment<
     let mut data_offset = moof_len + 8;
     for t in tracks {
         let traf = begin(out, b"traf");
-        let tfhd = begin_full(out, b"tfhd", 0, 0x02_0000); // default-base-is-moof
+        let tfhd = begin_full(out, b"tfhd", 0, moof::TFHD_DEFAULT_BASE_IS_MOOF);
         u32be(out, t.track_id);
         end(out, tfhd);
         let tfdt = begin_full(out, b"tfdt", 1, 0);
         out.extend_from_slice(&t.base_decode_time.to_be_bytes());
         end(out, tfdt);
         // data-offset, duration, size, flags, composition offset present.
-        let trun = begin_full(out, b"trun", 1, 0x0F01);
+        let trun = begin_full(
+            out,
+            b"trun",
+            1,
+            moof::TRUN_DATA_OFFSET | moof::TRUN_SAMPLE_FIELDS,
+        );
         u32be(out, t.samples.len() as u32);
         u32be(out, data_offset as u32);
         for s in t.samples {

@@ -4,7 +4,10 @@
 //! Sample tables are walked, never stored; a run without per-sample fields is summed by
 //! multiplication, so a huge sample count costs nothing.
 use super::boxes::{BoxError, FourCc, Mp4Box};
-use super::moov::{InitSegment, TrackDefaults};
+use super::moov::{Handler, InitSegment, TrackDefaults};
+
+const TRUN: FourCc = FourCc::new(b"trun");
+const SAIO: FourCc = FourCc::new(b"saio");
 
 /// `tfhd` flags (§8.8.7.1).
 pub const TFHD_BASE_DATA_OFFSET: u32 = 0x01;
@@ -15,12 +18,14 @@ const TFHD_DEFAULT_FLAGS: u32 = 0x20;
 pub const TFHD_DEFAULT_BASE_IS_MOOF: u32 = 0x02_0000;
 
 /// `trun` flags (§8.8.8.1).
-const TRUN_DATA_OFFSET: u32 = 0x01;
+pub const TRUN_DATA_OFFSET: u32 = 0x01;
 const TRUN_FIRST_SAMPLE_FLAGS: u32 = 0x04;
 const TRUN_DURATION: u32 = 0x100;
 const TRUN_SIZE: u32 = 0x200;
 const TRUN_FLAGS: u32 = 0x400;
 const TRUN_COMPOSITION_OFFSET: u32 = 0x800;
+/// The four above: the fields each sample entry may have.
+pub const TRUN_SAMPLE_FIELDS: u32 = 0xF00;
 
 /// `sample_is_non_sync_sample` in the sample flags (§8.8.3.1).
 const NON_SYNC: u32 = 0x0001_0000;
@@ -54,9 +59,11 @@ pub struct Run {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Traf {
     pub track_id: u32,
-    /// Offset of the box from the moof start, and its header length.
+    /// The track's handler and `mdhd` timescale, from the init segment.
+    pub handler: Handler,
+    pub timescale: u32,
+    /// Offset of the box from the moof start.
     pub at: usize,
-    pub header_len: usize,
     pub tfhd_flags: u32,
     pub tfdt: Tfdt,
     /// The `trun` boxes in order.
@@ -85,19 +92,23 @@ impl Traf {
     }
 
     /// Earliest presentation time (the smallest decode time + composition offset), in the
-    /// track's timescale.
-    pub fn earliest_presentation(&self) -> i128 {
-        i128::from(self.decode_start()) + i128::from(self.presentation_start)
+    /// track's timescale. Saturating 64-bit arithmetic: 128-bit integers cost a kilobyte of
+    /// wasm, and times near 2^63 ticks are not media.
+    pub fn earliest_presentation(&self) -> i64 {
+        self.start().saturating_add(self.presentation_start)
     }
 
-    pub fn presentation_end(&self) -> i128 {
-        i128::from(self.decode_start()) + i128::from(self.presentation_end)
+    pub fn presentation_end(&self) -> i64 {
+        self.start().saturating_add(self.presentation_end)
+    }
+
+    fn start(&self) -> i64 {
+        i64::try_from(self.decode_start()).unwrap_or(i64::MAX)
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Moof {
-    pub header_len: usize,
     pub trafs: Vec<Traf>,
 }
 
@@ -106,14 +117,11 @@ pub fn read_moof(moof: &Mp4Box<'_>, init: &InitSegment) -> Result<Moof, BoxError
     let mut trafs = Vec::new();
     for traf in moof.children(0)? {
         let traf = traf?;
-        if traf.kind.0 == *b"traf" {
+        if traf.kind == FourCc::new(b"traf") {
             trafs.push(read_traf(&traf, moof.offset, init)?);
         }
     }
-    Ok(Moof {
-        header_len: moof.header_len(),
-        trafs,
-    })
+    Ok(Moof { trafs })
 }
 
 /// What a `tfhd` sets for the samples of its `traf`.
@@ -125,14 +133,11 @@ struct Defaults {
 
 fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf, BoxError> {
     let tfhd = traf.require(0, b"tfhd")?;
-    let (_, tfhd_flags, mut f) = tfhd.full()?;
-    let track_id = f.u32("track_ID")?;
+    let (_, tfhd_flags, mut f) = tfhd.full();
+    let track_id = f.u32();
+    f.check()?;
     let track = init.track(track_id).ok_or_else(|| {
-        BoxError::malformed(
-            tfhd.kind,
-            tfhd.offset,
-            format!("track {track_id} is not in the init segment"),
-        )
+        BoxError::malformed(tfhd.kind, tfhd.offset, "track not in the init segment")
     })?;
     let TrackDefaults {
         sample_duration,
@@ -141,10 +146,10 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
         ..
     } = track.defaults;
     if tfhd_flags & TFHD_BASE_DATA_OFFSET != 0 {
-        f.skip(8, "base_data_offset")?;
+        f.skip(8);
     }
     if tfhd_flags & TFHD_SAMPLE_DESCRIPTION_INDEX != 0 {
-        f.skip(4, "sample_description_index")?;
+        f.skip(4);
     }
     let mut d = Defaults {
         duration: sample_duration,
@@ -152,14 +157,15 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
         flags: sample_flags,
     };
     if tfhd_flags & TFHD_DEFAULT_DURATION != 0 {
-        d.duration = f.u32("default_sample_duration")?;
+        d.duration = f.u32();
     }
     if tfhd_flags & TFHD_DEFAULT_SIZE != 0 {
-        d.size = f.u32("default_sample_size")?;
+        d.size = f.u32();
     }
     if tfhd_flags & TFHD_DEFAULT_FLAGS != 0 {
-        d.flags = f.u32("default_sample_flags")?;
+        d.flags = f.u32();
     }
+    f.check()?;
 
     let rel = |b: &Mp4Box<'_>| (b.offset - moof_at) as usize;
     let tfdt_box = traf.child(0, b"tfdt")?.ok_or_else(|| {
@@ -169,15 +175,17 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
             "no tfdt (base media decode time) in the track fragment",
         )
     })?;
-    let (version, _, mut f) = tfdt_box.full()?;
+    let (version, _, mut f) = tfdt_box.full();
     let base_media_decode_time = match version {
-        0 => u64::from(f.u32("baseMediaDecodeTime")?),
-        _ => f.u64("baseMediaDecodeTime")?,
+        0 => u64::from(f.u32()),
+        _ => f.u64(),
     };
+    f.check()?;
     let mut t = Traf {
         track_id,
+        handler: track.handler,
+        timescale: track.timescale,
         at: rel(traf),
-        header_len: traf.header_len(),
         tfhd_flags,
         tfdt: Tfdt {
             version,
@@ -195,9 +203,9 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
     };
     for b in traf.children(0)? {
         let b = b?;
-        match &b.kind.0 {
-            b"trun" => read_trun(&b, &d, &mut t, moof_at)?,
-            b"saio" => t.has_saio = true,
+        match b.kind {
+            TRUN => read_trun(&b, &d, &mut t, moof_at)?,
+            SAIO => t.has_saio = true,
             _ => {}
         }
     }
@@ -209,12 +217,12 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
 
 /// Add one `trun`'s samples to the traf's sums.
 fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Result<(), BoxError> {
-    let (_, flags, mut f) = trun.full()?;
-    let count = f.u32("sample_count")?;
+    let (_, flags, mut f) = trun.full();
+    let count = f.u32();
     let data_offset = if flags & TRUN_DATA_OFFSET != 0 {
         let at = (f.position() - moof_at) as usize;
         Some(DataOffset {
-            value: f.u32("data_offset")? as i32,
+            value: f.u32() as i32,
             at,
         })
     } else {
@@ -226,25 +234,15 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
         data_size: 0,
     };
     let first_flags = if flags & TRUN_FIRST_SAMPLE_FLAGS != 0 {
-        Some(f.u32("first_sample_flags")?)
+        Some(f.u32())
     } else {
         None
     };
-    let fields = [
-        TRUN_DURATION,
-        TRUN_SIZE,
-        TRUN_FLAGS,
-        TRUN_COMPOSITION_OFFSET,
-    ]
-    .iter()
-    .filter(|&&b| flags & b != 0)
-    .count();
-    let entry = 4 * fields as u64;
-    if u64::from(count) * entry > f.remaining() as u64 {
-        return Err(f.error(format!(
-            "sample count {count} exceeds the box ({} bytes of {entry}-byte entries)",
-            f.remaining()
-        )));
+    f.check()?;
+    // Bytes per sample: 4 for each per-sample field present.
+    let entry = 4 * u64::from(flags & TRUN_SAMPLE_FIELDS).count_ones();
+    if u64::from(count) * u64::from(entry) > f.remaining() as u64 {
+        return Err(f.error("sample count exceeds the box"));
     }
     if count > 0 && t.first_sync.is_none() {
         let first = match first_flags {
@@ -254,8 +252,8 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
                 let mut peek = f.clone();
                 let before =
                     u32::from(flags & TRUN_DURATION != 0) + u32::from(flags & TRUN_SIZE != 0);
-                peek.skip(4 * before as usize, "sample entry")?;
-                peek.u32("sample_flags")?
+                peek.skip(4 * before as usize);
+                peek.u32()
             }
             None => d.flags,
         };
@@ -263,7 +261,7 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
     }
     // Decode time of this run's first sample, relative to the tfdt.
     let start = i64::try_from(t.duration).unwrap_or(i64::MAX);
-    if fields == 0 {
+    if entry == 0 {
         // Every sample takes the defaults: no composition offsets.
         let total = u64::from(count) * u64::from(d.duration);
         if count > 0 {
@@ -278,24 +276,25 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
         let mut first = t.presentation_start;
         let mut end = t.presentation_end;
         for _ in 0..count {
+            // In bounds: the sample count was checked against the box.
             let duration = if flags & TRUN_DURATION != 0 {
-                f.u32("sample_duration")?
+                f.u32()
             } else {
                 d.duration
             };
             let size = if flags & TRUN_SIZE != 0 {
-                f.u32("sample_size")?
+                f.u32()
             } else {
                 d.size
             };
             run.data_size += u64::from(size);
             if flags & TRUN_FLAGS != 0 {
-                f.skip(4, "sample_flags")?;
+                f.skip(4);
             }
             // Signed in version 1; read signed in version 0 too, as decoders do (a negative
             // offset written into a version-0 box is a common muxer slip).
             let cto = if flags & TRUN_COMPOSITION_OFFSET != 0 {
-                i64::from(f.u32("sample_composition_time_offset")? as i32)
+                i64::from(f.u32() as i32)
             } else {
                 0
             };
@@ -322,10 +321,11 @@ pub fn check_sample_data(
     mdat: std::ops::Range<u64>,
 ) -> Result<(), BoxError> {
     // Where the previous traf's data ended (the base of a traf without base flags).
-    let mut prev_end = 0i128;
+    let signed = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let mut prev_end = 0;
     for (i, t) in moof.trafs.iter().enumerate() {
         if t.tfhd_flags & TFHD_BASE_DATA_OFFSET != 0 {
-            prev_end = i128::MAX;
+            prev_end = i64::MAX;
             continue;
         }
         let from_moof = t.tfhd_flags & TFHD_DEFAULT_BASE_IS_MOOF != 0 || i == 0;
@@ -334,20 +334,14 @@ pub fn check_sample_data(
         for r in &t.runs {
             let start = r
                 .data_offset
-                .map_or(next, |o| base.saturating_add(i128::from(o.value)));
-            let end = start.saturating_add(i128::from(r.data_size));
-            let inside = i128::from(mdat.start) <= start && end <= i128::from(mdat.end);
+                .map_or(next, |o| base.saturating_add(i64::from(o.value)));
+            let end = start.saturating_add(signed(r.data_size));
+            let inside = signed(mdat.start) <= start && end <= signed(mdat.end);
             if !inside && r.data_size > 0 {
                 return Err(BoxError::malformed(
-                    FourCc::new(b"trun"),
+                    TRUN,
                     moof_at + r.at as u64,
-                    format!(
-                        "sample data at bytes {}..{} is outside the mdat body at bytes {}..{}",
-                        i128::from(moof_at) + start,
-                        i128::from(moof_at) + end,
-                        moof_at + mdat.start,
-                        moof_at + mdat.end
-                    ),
+                    "sample data outside the mdat body",
                 ));
             }
             next = end;

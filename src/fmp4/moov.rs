@@ -1,10 +1,18 @@
 //! The init segment (`ftyp` + `moov`, ISO/IEC 14496-12 §8.2-8.8): per track its id (`tkhd`),
 //! handler (`hdlr`), timescale (`mdhd`), sample entry and codec string (`stsd`), and the
 //! fragment defaults of `mvex`/`trex`.
-use super::boxes::{BoxError, Boxes, FourCc, Mp4Box};
+use super::boxes::{BoxError, BoxFailure, Boxes, FourCc, Mp4Box, Problem};
 use super::sample_entry::codec_string;
 use crate::error::ErrorCategory;
 use std::ops::Range;
+
+const FTYP: FourCc = FourCc::new(b"ftyp");
+const MOOV: FourCc = FourCc::new(b"moov");
+const TRAK: FourCc = FourCc::new(b"trak");
+const MVEX: FourCc = FourCc::new(b"mvex");
+const TREX: FourCc = FourCc::new(b"trex");
+const VIDE: FourCc = FourCc::new(b"vide");
+const SOUN: FourCc = FourCc::new(b"soun");
 
 /// What a track carries (`hdlr` handler_type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,54 +66,56 @@ pub fn read_init(init: &[u8]) -> Result<InitSegment, BoxError> {
     for b in Boxes::new(init, 0) {
         let b = b?;
         let range = b.offset as usize..b.offset as usize + b.bytes().len();
-        match &b.kind.0 {
-            b"ftyp" if ftyp.is_none() => ftyp = Some(range),
-            b"moov" if moov.is_none() => moov = Some((b, range)),
+        match b.kind {
+            FTYP if ftyp.is_none() => ftyp = Some(range),
+            MOOV if moov.is_none() => moov = Some((b, range)),
             _ => {}
         }
     }
     let Some((moov, range)) = moov else {
-        return Err(BoxError::new(
-            ErrorCategory::Malformed,
-            None,
-            0,
-            format!("no moov box in the init segment ({} bytes)", init.len()),
-        ));
+        return Err(BoxFailure {
+            category: ErrorCategory::Malformed,
+            kind: None,
+            offset: 0,
+            what: Problem::NoMoov { len: init.len() },
+        }
+        .into());
     };
     let mut tracks: Vec<InitTrack> = Vec::new();
     let mut mvex = None;
     for b in moov.children(0)? {
         let b = b?;
-        match &b.kind.0 {
-            b"trak" => {
+        match b.kind {
+            TRAK => {
                 let t = read_trak(&b)?;
                 if tracks.iter().any(|o| o.track_id == t.track_id) {
                     return Err(BoxError::malformed(
                         b.kind,
                         b.offset,
-                        format!("track id {} appears twice", t.track_id),
+                        "track id appears twice",
                     ));
                 }
                 tracks.push(t);
             }
-            b"mvex" => mvex = Some(b),
+            MVEX => mvex = Some(b),
             _ => {}
         }
     }
     if let Some(mvex) = mvex {
         for trex in mvex.children(0)? {
             let trex = trex?;
-            if trex.kind.0 != *b"trex" {
+            if trex.kind != TREX {
                 continue;
             }
-            let (_, _, mut f) = trex.full()?;
-            let id = f.u32("track_ID")?;
+            let (_, _, mut f) = trex.full();
+            let id = f.u32();
             let defaults = TrackDefaults {
-                sample_description_index: f.u32("default_sample_description_index")?,
-                sample_duration: f.u32("default_sample_duration")?,
-                sample_size: f.u32("default_sample_size")?,
-                sample_flags: f.u32("default_sample_flags")?,
+                sample_description_index: f.u32(),
+                sample_duration: f.u32(),
+                sample_size: f.u32(),
+                sample_flags: f.u32(),
             };
+            f.check()?;
             if let Some(t) = tracks.iter_mut().find(|t| t.track_id == id) {
                 t.defaults = defaults;
             }
@@ -119,16 +129,9 @@ pub fn read_init(init: &[u8]) -> Result<InitSegment, BoxError> {
 }
 
 fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
-    let (version, _, mut f) = trak.require(0, b"tkhd")?.full()?;
-    // creation and modification times: 4 bytes each in version 0, 8 in version 1.
-    f.skip(if version == 1 { 16 } else { 8 }, "tkhd times")?;
-    let track_id = f.u32("track_ID")?;
-
-    let mdia = trak.require(0, b"mdia")?;
-    let mdhd = mdia.require(0, b"mdhd")?;
-    let (version, _, mut f) = mdhd.full()?;
-    f.skip(if version == 1 { 16 } else { 8 }, "mdhd times")?;
-    let timescale = f.u32("timescale")?;
+    let track_id = after_times(&trak.find(&[b"tkhd"])?)?;
+    let mdhd = trak.find(&[b"mdia", b"mdhd"])?;
+    let timescale = after_times(&mdhd)?;
     if timescale == 0 {
         return Err(BoxError::malformed(
             mdhd.kind,
@@ -137,18 +140,17 @@ fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
         ));
     }
 
-    let (_, _, mut f) = mdia.require(0, b"hdlr")?.full()?;
-    f.skip(4, "pre_defined")?;
-    let handler = match f.take(4, "handler_type")? {
-        b"vide" => Handler::Video,
-        b"soun" => Handler::Audio,
-        other => Handler::Other(FourCc(other.try_into().unwrap_or([0; 4]))),
+    let (_, _, mut f) = trak.find(&[b"mdia", b"hdlr"])?.full();
+    f.skip(4); // pre_defined
+    let handler_type = f.fourcc();
+    f.check()?;
+    let handler = match handler_type {
+        VIDE => Handler::Video,
+        SOUN => Handler::Audio,
+        other => Handler::Other(other),
     };
 
-    let stsd = mdia
-        .require(0, b"minf")?
-        .require(0, b"stbl")?
-        .require(0, b"stsd")?;
+    let stsd = trak.find(&[b"mdia", b"minf", b"stbl", b"stsd"])?;
     // Full box header, then entry_count.
     let entry = stsd
         .children(8)?
@@ -156,9 +158,8 @@ fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
         .transpose()?
         .ok_or_else(|| BoxError::malformed(stsd.kind, stsd.offset, "no sample entry"))?;
     let codec = match handler {
-        Handler::Video => Some(codec_string(&entry, true)?),
-        Handler::Audio => Some(codec_string(&entry, false)?),
         Handler::Other(_) => None,
+        _ => Some(codec_string(&entry, handler == Handler::Video)?),
     };
     Ok(InitTrack {
         track_id,
@@ -168,4 +169,14 @@ fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
         codec,
         defaults: TrackDefaults::default(),
     })
+}
+
+/// The 32-bit field after a full box's creation and modification times (4 bytes each in
+/// version 0, 8 in version 1): tkhd's track_ID, mdhd's timescale.
+fn after_times(b: &Mp4Box<'_>) -> Result<u32, BoxError> {
+    let (version, _, mut f) = b.full();
+    f.skip(if version == 1 { 16 } else { 8 });
+    let value = f.u32();
+    f.check()?;
+    Ok(value)
 }

@@ -5,6 +5,17 @@
 use super::boxes::{BoxError, Fields, FourCc, Mp4Box};
 use std::fmt::Write;
 
+const ENCV: FourCc = FourCc::new(b"encv");
+const ENCA: FourCc = FourCc::new(b"enca");
+const AVC1: FourCc = FourCc::new(b"avc1");
+const AVC3: FourCc = FourCc::new(b"avc3");
+const HVC1: FourCc = FourCc::new(b"hvc1");
+const HEV1: FourCc = FourCc::new(b"hev1");
+const MP4A: FourCc = FourCc::new(b"mp4a");
+const OPUS: FourCc = FourCc::new(b"Opus");
+const AC_3: FourCc = FourCc::new(b"ac-3");
+const EC_3: FourCc = FourCc::new(b"ec-3");
+
 /// Bytes of a VisualSampleEntry before its child boxes (14496-12 §12.1.3).
 const VISUAL_FIELDS: usize = 78;
 /// Bytes of an AudioSampleEntry before its child boxes (14496-12 §12.2.3).
@@ -18,17 +29,19 @@ pub fn codec_string(entry: &Mp4Box<'_>, video: bool) -> Result<String, BoxError>
         audio_fields(entry)?
     };
     let mut format = entry.kind;
-    if matches!(&format.0, b"encv" | b"enca") {
+    if matches!(format, ENCV | ENCA) {
         let sinf = entry.require(skip, b"sinf")?;
         let mut frma = sinf.require(0, b"frma")?.fields();
-        format = FourCc(frma.take(4, "data_format")?.try_into().unwrap_or([0; 4]));
+        format = frma.fourcc();
+        frma.check()?;
     }
-    match &format.0 {
-        b"avc1" | b"avc3" => {
+    match format {
+        AVC1 | AVC3 => {
             let avcc = entry.require(skip, b"avcC")?;
             let mut f = avcc.fields();
-            f.skip(1, "configurationVersion")?;
-            let p = f.take(3, "profile, compatibility and level")?;
+            f.skip(1); // configurationVersion
+            let p = f.take(3); // profile, compatibility and level
+            f.check()?;
             let mut s = format.to_string();
             s.push('.');
             for b in p {
@@ -36,14 +49,15 @@ pub fn codec_string(entry: &Mp4Box<'_>, video: bool) -> Result<String, BoxError>
             }
             Ok(s)
         }
-        b"hvc1" | b"hev1" => hevc(&format, &entry.require(skip, b"hvcC")?),
-        b"mp4a" => mp4a(&entry.require(skip, b"esds")?),
-        b"Opus" => Ok("opus".to_string()),
-        b"ac-3" | b"ec-3" => Ok(format.to_string()),
+        HVC1 | HEV1 => hevc(&format, &entry.require(skip, b"hvcC")?),
+        MP4A => mp4a(&entry.require(skip, b"esds")?),
+        OPUS => Ok("opus".to_string()),
+        AC_3 | EC_3 => Ok(format.to_string()),
+        // Named by its format (`frma` of a protected entry), where the entry starts.
         _ => Err(BoxError::unsupported(
-            entry.kind,
+            format,
             entry.offset,
-            format!("sample entry {format} is not a supported codec"),
+            "sample entry of a codec this player does not support",
         )),
     }
 }
@@ -52,8 +66,10 @@ pub fn codec_string(entry: &Mp4Box<'_>, video: bool) -> Result<String, BoxError>
 /// when the entry version says so.
 fn audio_fields(entry: &Mp4Box<'_>) -> Result<usize, BoxError> {
     let mut f = entry.fields();
-    f.skip(8, "reserved and data_reference_index")?;
-    Ok(match f.u16("entry version")? {
+    f.skip(8); // reserved and data_reference_index
+    let version = f.u16();
+    f.check()?;
+    Ok(match version {
         1 => AUDIO_FIELDS + 16,
         2 => AUDIO_FIELDS + 36,
         _ => AUDIO_FIELDS,
@@ -64,11 +80,12 @@ fn audio_fields(entry: &Mp4Box<'_>) -> Result<usize, BoxError> {
 /// + level, constraint bytes without the trailing zero ones (14496-15 Annex E.3).
 fn hevc(format: &FourCc, hvcc: &Mp4Box<'_>) -> Result<String, BoxError> {
     let mut f = hvcc.fields();
-    f.skip(1, "configurationVersion")?;
-    let b = f.u8("general_profile_space/tier/profile")?;
-    let compat = f.u32("general_profile_compatibility_flags")?;
-    let constraints = f.take(6, "general_constraint_indicator_flags")?;
-    let level = f.u8("general_level_idc")?;
+    f.skip(1); // configurationVersion
+    let b = f.u8(); // general_profile_space, tier and profile
+    let compat = f.u32(); // general_profile_compatibility_flags
+    let constraints = f.take(6); // general_constraint_indicator_flags
+    let level = f.u8(); // general_level_idc
+    f.check()?;
     let mut s = format!("{format}.");
     if let Some(space) = [None, Some('A'), Some('B'), Some('C')]
         .get(usize::from(b >> 6))
@@ -77,8 +94,10 @@ fn hevc(format: &FourCc, hvcc: &Mp4Box<'_>) -> Result<String, BoxError> {
     {
         s.push(space);
     }
-    let tier = if b & 0x20 != 0 { 'H' } else { 'L' };
-    let _ = write!(s, "{}.{:X}.{tier}{level}", b & 0x1F, compat.reverse_bits());
+    let _ = write!(s, "{}.{:X}.", b & 0x1F, compat.reverse_bits());
+    // Pushed, not formatted: a `char` argument brings its own Display code.
+    s.push(if b & 0x20 != 0 { 'H' } else { 'L' });
+    let _ = write!(s, "{level}");
     let used = constraints
         .iter()
         .rposition(|&c| c != 0)
@@ -92,31 +111,33 @@ fn hevc(format: &FourCc, hvcc: &Mp4Box<'_>) -> Result<String, BoxError> {
 /// `mp4a.40.<audio object type>` for MPEG-4 audio, else `mp4a.<objectTypeIndication>` (e.g.
 /// `mp4a.6B` for MPEG-1 audio, `mp4a.69` for MPEG-2 audio).
 fn mp4a(esds: &Mp4Box<'_>) -> Result<String, BoxError> {
-    let (_, _, mut f) = esds.full()?;
-    descriptor(&mut f, 0x03, "ES_Descriptor")?;
-    f.skip(2, "ES_ID")?;
-    let flags = f.u8("ES_Descriptor flags")?;
+    let (_, _, mut f) = esds.full();
+    descriptor(&mut f, 0x03)?; // ES_Descriptor
+    f.skip(2); // ES_ID
+    let flags = f.u8();
     if flags & 0x80 != 0 {
-        f.skip(2, "dependsOn_ES_ID")?;
+        f.skip(2); // dependsOn_ES_ID
     }
     if flags & 0x40 != 0 {
-        let n = f.u8("URLlength")?;
-        f.skip(usize::from(n), "URLstring")?;
+        let n = f.u8(); // URLlength
+        f.skip(usize::from(n));
     }
     if flags & 0x20 != 0 {
-        f.skip(2, "OCR_ES_Id")?;
+        f.skip(2); // OCR_ES_Id
     }
-    descriptor(&mut f, 0x04, "DecoderConfigDescriptor")?;
-    let oti = f.u8("objectTypeIndication")?;
-    f.skip(12, "streamType, bufferSizeDB and bitrates")?;
+    descriptor(&mut f, 0x04)?; // DecoderConfigDescriptor
+    let oti = f.u8(); // objectTypeIndication
+    f.skip(12); // streamType, bufferSizeDB and bitrates
+    f.check()?;
     if oti != 0x40 {
         return Ok(format!("mp4a.{oti:02X}"));
     }
     // The AudioSpecificConfig is optional in the syntax; without it the object type is unknown.
-    if f.remaining() == 0 || descriptor(&mut f, 0x05, "DecoderSpecificInfo").is_err() {
+    if f.remaining() == 0 || descriptor(&mut f, 0x05).is_err() {
         return Ok("mp4a.40".to_string());
     }
-    let asc = f.u16("AudioSpecificConfig")?;
+    let asc = f.u16(); // AudioSpecificConfig
+    f.check()?;
     let mut aot = asc >> 11;
     if aot == 31 {
         aot = 32 + ((asc >> 5) & 0x3F);
@@ -126,26 +147,23 @@ fn mp4a(esds: &Mp4Box<'_>) -> Result<String, BoxError> {
 
 /// A descriptor header (tag, then a length of up to four 7-bit groups, 14496-1 §8.3.3): checks
 /// the tag and that the length fits; the cursor is left at the descriptor's body.
-fn descriptor(f: &mut Fields<'_>, tag: u8, name: &str) -> Result<(), BoxError> {
-    let at = f.position();
-    let found = f.u8(name)?;
+fn descriptor(f: &mut Fields<'_>, tag: u8) -> Result<(), BoxError> {
+    let found = f.u8();
+    f.check()?;
     if found != tag {
-        return Err(f.error(format!(
-            "expected {name} (tag {tag:#04x}) at byte {at}, found tag {found:#04x}"
-        )));
+        return Err(f.error("a descriptor has an unexpected tag"));
     }
     let mut len = 0usize;
     for _ in 0..4 {
-        let b = f.u8(name)?;
+        let b = f.u8();
         len = (len << 7) | usize::from(b & 0x7F);
         if b & 0x80 == 0 {
             break;
         }
     }
+    f.check()?;
     if len > f.remaining() {
-        return Err(f.error(format!(
-            "{name} at byte {at}: length {len} runs past the end of the box"
-        )));
+        return Err(f.error("a descriptor's length runs past the end of the box"));
     }
     Ok(())
 }

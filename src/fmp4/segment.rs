@@ -2,8 +2,11 @@
 //! chunks): complete `moof` + `mdat` pairs, and everything else (`styp`, `sidx`, `prft`,
 //! `emsg`, `free`, …) to skip. Only headers are read, so scanning a growing buffer again
 //! after each chunk costs nothing per byte.
-use super::boxes::{read_header, BoxError, BoxHeader};
+use super::boxes::{read_header, BoxError, BoxHeader, FourCc};
 use crate::error::ErrorCategory;
+
+const MOOF: FourCc = FourCc::new(b"moof");
+const MDAT: FourCc = FourCc::new(b"mdat");
 
 /// What starts at the front of the buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,8 +31,8 @@ pub fn next_top_level(data: &[u8], offset: u64, end: bool) -> Result<TopLevel, B
     let Some((h, len)) = complete_box(data, offset, end)? else {
         return Ok(TopLevel::NeedMore);
     };
-    match &h.kind.0 {
-        b"moof" => {
+    match h.kind {
+        MOOF => {
             if h.size.is_none() {
                 return Err(BoxError::malformed(
                     h.kind,
@@ -47,29 +50,26 @@ pub fn next_top_level(data: &[u8], offset: u64, end: bool) -> Result<TopLevel, B
                     }
                     return Ok(TopLevel::NeedMore);
                 };
-                match &next.kind.0 {
-                    b"mdat" => {
+                match next.kind {
+                    MDAT => {
                         return Ok(TopLevel::Fragment {
                             moof_len: len,
                             mdat_body: at + next.header_len,
                             len: at + n,
                         })
                     }
-                    b"moof" => {
+                    MOOF => {
                         return Err(BoxError::malformed(
                             h.kind,
                             offset,
-                            format!(
-                                "no mdat before the next moof at byte {}",
-                                offset + at as u64
-                            ),
+                            "no mdat before the next moof",
                         ))
                     }
                     _ => at += n,
                 }
             }
         }
-        b"mdat" => Err(BoxError::malformed(h.kind, offset, "no moof before it")),
+        MDAT => Err(BoxError::malformed(h.kind, offset, "no moof before it")),
         _ => Ok(TopLevel::Skip { len }),
     }
 }
@@ -86,7 +86,7 @@ fn complete_box(
                 ErrorCategory::Malformed,
                 None,
                 offset,
-                format!("{} bytes at the end, too few for a box header", data.len()),
+                "too few bytes left for a box header",
             ));
         }
         return Ok(None);
@@ -103,10 +103,7 @@ fn complete_box(
         return Err(BoxError::malformed(
             h.kind,
             offset,
-            format!(
-                "size {len} runs past the end of the segment at byte {}",
-                offset + data.len() as u64
-            ),
+            "its size runs past the end of the segment",
         ));
     }
     Ok(None)

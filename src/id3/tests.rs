@@ -335,6 +335,6 @@ fn every_message_starts_with_its_category() {
     for err in errors {
         let prefix = format!("{}: ", err.category().as_str());
         assert!(err.to_string().starts_with(&prefix), "{err}");
-        assert!(err.clone().shifted(5).to_string().contains("byte"));
+        assert!(err.shifted(5).to_string().contains("byte"));
     }
 }

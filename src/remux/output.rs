@@ -217,19 +217,11 @@ fn combined_track(
     });
     let mut data = Vec::with_capacity(fmp4::fragment_size(frags));
     fmp4::write_fragment(&mut data, sequence, frags);
-    // Joined by hand: `[String]::join` would be a second join instantiation in the wasm.
     let mut joined = String::new();
     for c in codecs.into_iter().flatten() {
-        if !joined.is_empty() {
-            joined.push(',');
-        }
-        joined.push_str(&c);
+        add_codec(&mut joined, &c);
     }
-    let mime = format!(
-        "{}/mp4; codecs=\"{}\"",
-        if has_video { "video" } else { "audio" },
-        joined
-    );
+    let mime = mime_type(has_video, &joined);
     TrackOutput {
         kind: TrackKind::Combined,
         codecs: joined,
@@ -260,12 +252,7 @@ fn split_track(
         fmp4::write_fragment(&mut data, sequence, frags);
     }
     let codecs = codec.unwrap_or_default();
-    let media = if kind == TrackKind::Audio {
-        "audio"
-    } else {
-        "video"
-    };
-    let mime = format!("{media}/mp4; codecs=\"{codecs}\"");
+    let mime = mime_type(kind != TrackKind::Audio, &codecs);
     TrackOutput {
         kind,
         codecs,
@@ -273,4 +260,21 @@ fn split_track(
         init,
         data,
     }
+}
+
+/// `codecs` with `codec` added to the comma-separated list. By hand: `[String]::join` would be a
+/// second join instantiation in the wasm.
+pub(super) fn add_codec(codecs: &mut String, codec: &str) {
+    if !codecs.is_empty() {
+        codecs.push(',');
+    }
+    codecs.push_str(codec);
+}
+
+/// The SourceBuffer type of an fMP4 stream, e.g. `video/mp4; codecs="avc1.4d401f,mp4a.40.2"`
+/// (`audio/mp4` without video). The one place every output shape and the fMP4 passthrough
+/// format it.
+pub(super) fn mime_type(video: bool, codecs: &str) -> String {
+    let media = if video { "video" } else { "audio" };
+    format!("{media}/mp4; codecs=\"{codecs}\"")
 }

@@ -17,8 +17,9 @@ use crate::ts::audio::{AudioEs, AudioKind};
 const SNIFF_LEN: usize = 4;
 const TS_PERIOD: i64 = 1 << 33;
 
-/// A packed audio segment that cannot be remuxed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// A packed audio segment that cannot be remuxed. `Copy`: a failed segment returns its error
+/// again for every later chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PackedError {
     /// Offsets count from the start of the segment.
@@ -28,7 +29,10 @@ pub enum PackedError {
         "unsupported: AC-3 or E-AC-3 packed audio at byte {offset} (the transmuxer has no AC-3)"
     )]
     Ac3 { offset: u64 },
-    #[error("malformed: packed audio: no ADTS or MPEG audio frame at byte {offset} (bytes {found:02X?})")]
+    #[error(
+        "malformed: packed audio: no ADTS or MPEG audio frame at byte {offset} (bytes {:08X})",
+        u32::from_be_bytes(*found)
+    )]
     NotAudio { offset: u64, found: [u8; 4] },
     #[error(
         "malformed: packed audio: no audio after the ID3 tags (the segment ends at byte {offset})"
@@ -98,7 +102,7 @@ pub(super) struct Packed {
     skipped: usize,
     first_skip: Option<Id3Error>,
     /// The error the segment failed with (returned again for later chunks).
-    failed: Option<RemuxError>,
+    failed: Option<PackedError>,
 }
 
 impl Default for Packed {
@@ -156,6 +160,15 @@ fn audio_kind(b1: u8) -> Option<AudioKind> {
     }
 }
 
+/// Move bytes from the front of `data` to `held` until it has `n`; whether it has them.
+fn fill(held: &mut Vec<u8>, data: &mut &[u8], n: usize) -> bool {
+    let take = n.saturating_sub(held.len()).min(data.len());
+    let (head, rest) = data.split_at(take);
+    held.extend_from_slice(head);
+    *data = rest;
+    held.len() >= n
+}
+
 /// The first position in `data` where an ID3 tag may start (`data.len()`: none).
 fn tag_start(data: &[u8]) -> usize {
     let mut from = 0;
@@ -177,12 +190,8 @@ impl Transmuxer {
     /// goes its way.
     pub(super) fn feed(&mut self, mut data: &[u8]) -> Result<(), RemuxError> {
         if self.packed.format == Format::Unknown {
-            let take = SNIFF_LEN
-                .saturating_sub(self.packed.held.len())
-                .min(data.len());
-            let (head, rest) = data.split_at(take);
-            self.packed.held.extend_from_slice(head);
-            data = rest;
+            // The format may be clear before all SNIFF_LEN bytes are there.
+            fill(&mut self.packed.held, &mut data, SNIFF_LEN);
             let Some(format) = sniff_format(&self.packed.held, false) else {
                 return Ok(());
             };
@@ -190,14 +199,14 @@ impl Transmuxer {
         }
         match self.packed.format {
             Format::Packed => {
-                if let Some(e) = &self.packed.failed {
-                    return Err(e.clone());
+                if let Some(e) = self.packed.failed {
+                    return Err(e.into());
                 }
                 let r = self.packed_steps(data);
-                if let Err(e) = &r {
-                    self.packed.failed = Some(e.clone());
+                if let Err(e) = r {
+                    self.packed.failed = Some(e);
                 }
-                r
+                Ok(r?)
             }
             _ => {
                 self.demux.push(data);
@@ -213,7 +222,7 @@ impl Transmuxer {
             self.start_format(format);
         }
         match self.packed.format {
-            Format::Packed => self.finish_packed(),
+            Format::Packed => Ok(self.finish_packed()?),
             _ => self.demux.finish_segment().map_err(RemuxError::from),
         }
     }
@@ -240,7 +249,7 @@ impl Transmuxer {
     }
 
     /// Run the packed audio parser over `data` (any split of the segment).
-    fn packed_steps(&mut self, mut data: &[u8]) -> Result<(), RemuxError> {
+    fn packed_steps(&mut self, mut data: &[u8]) -> Result<(), PackedError> {
         loop {
             match self.packed.phase {
                 Phase::Boundary { leading } => match id3::sniff(&self.packed.held) {
@@ -248,12 +257,7 @@ impl Transmuxer {
                         if data.is_empty() {
                             return Ok(());
                         }
-                        let take = id3::HEADER_LEN
-                            .saturating_sub(self.packed.held.len())
-                            .min(data.len());
-                        let (head, rest) = data.split_at(take);
-                        self.packed.held.extend_from_slice(head);
-                        data = rest;
+                        fill(&mut self.packed.held, &mut data, id3::HEADER_LEN);
                     }
                     Sniff::Tag(h) => {
                         self.packed.phase = Phase::Tag {
@@ -265,7 +269,7 @@ impl Transmuxer {
                         if self.packed.held.starts_with(b"ID3") {
                             // A tag is announced: its header's own error says what is wrong.
                             if let Err(e) = id3::Header::parse(&self.packed.held) {
-                                return Err(PackedError::Id3(e.shifted(self.packed.pos)).into());
+                                return Err(PackedError::Id3(e.shifted(self.packed.pos)));
                             }
                         }
                         self.packed.phase = Phase::FirstAudio;
@@ -282,23 +286,14 @@ impl Transmuxer {
                     }
                 },
                 Phase::Tag { leading, len } => {
-                    let take = len.saturating_sub(self.packed.held.len()).min(data.len());
-                    let (head, rest) = data.split_at(take);
-                    self.packed.held.extend_from_slice(head);
-                    data = rest;
-                    if self.packed.held.len() < len {
+                    if !fill(&mut self.packed.held, &mut data, len) {
                         return Ok(());
                     }
                     self.packed_tag(leading);
                     self.packed.phase = Phase::Boundary { leading };
                 }
                 Phase::FirstAudio => {
-                    let take = SNIFF_LEN
-                        .saturating_sub(self.packed.held.len())
-                        .min(data.len());
-                    let (head, rest) = data.split_at(take);
-                    self.packed.held.extend_from_slice(head);
-                    data = rest;
+                    fill(&mut self.packed.held, &mut data, SNIFF_LEN);
                     let Some(&[b0, b1, b2, b3]) = self.packed.held.get(..SNIFF_LEN) else {
                         return Ok(());
                     };
@@ -333,7 +328,7 @@ impl Transmuxer {
     fn packed_tag(&mut self, leading: bool) {
         let at = self.packed.pos;
         let mut held = std::mem::take(&mut self.packed.held);
-        let timestamp = id3::parse(&held).and_then(|t| t.transport_stream_timestamp());
+        let timestamp = id3::transport_stream_timestamp(&held);
         if !leading {
             // A frame cut by the tag cannot be completed by the bytes after it.
             self.demux.audio.flush(&mut self.demux.warnings);
@@ -356,7 +351,7 @@ impl Transmuxer {
 
     /// The first audio frame starts with `head`: the framer for its codec, timed by the leading
     /// tags' timestamp (or, without one, where the segment belongs).
-    fn start_audio(&mut self, head: [u8; 4]) -> Result<(), RemuxError> {
+    fn start_audio(&mut self, head: [u8; 4]) -> Result<(), PackedError> {
         let offset = self.packed.pos;
         let kind = match head {
             [0xFF, b1, ..] => audio_kind(b1),
@@ -366,8 +361,7 @@ impl Transmuxer {
             return Err(match head {
                 [0x0B, 0x77, ..] => PackedError::Ac3 { offset },
                 found => PackedError::NotAudio { offset, found },
-            }
-            .into());
+            });
         };
         if self.demux.audio.kind != kind {
             self.demux.audio = AudioEs::new(kind);
@@ -400,8 +394,8 @@ impl Transmuxer {
     }
 
     /// End of a packed audio segment: what is held is settled, the framer flushed.
-    fn finish_packed(&mut self) -> Result<(), RemuxError> {
-        if let Some(e) = self.packed.failed.clone() {
+    fn finish_packed(&mut self) -> Result<(), PackedError> {
+        if let Some(e) = self.packed.failed {
             return Err(e);
         }
         self.packed_steps(&[])?;
@@ -415,7 +409,7 @@ impl Transmuxer {
         };
         match self.packed.phase {
             Phase::Tag { leading: true, len } => {
-                return Err(PackedError::Id3(truncated("tag", len)).into());
+                return Err(PackedError::Id3(truncated("tag", len)));
             }
             Phase::Tag {
                 leading: false,
@@ -428,11 +422,10 @@ impl Transmuxer {
                 if held.is_empty() || self.packed.phase == Phase::FirstAudio {
                     return Err(PackedError::NoAudio {
                         offset: offset + held.len() as u64,
-                    }
-                    .into());
+                    });
                 }
                 // A tag header cut by the segment end.
-                return Err(PackedError::Id3(truncated("tag header", id3::HEADER_LEN)).into());
+                return Err(PackedError::Id3(truncated("tag header", id3::HEADER_LEN)));
             }
             Phase::Boundary { leading: false } => self.audio_bytes(&held),
             Phase::Audio => {}

@@ -9,11 +9,12 @@
 //! positive composition offsets at time 0: then the earliest decode time lands on 0). Every
 //! other segment keeps the mapping (renditions share timestamps). Nothing else is changed:
 //! holes and overlaps are the encoder's, as is each fragment's sample table.
+use super::output::{add_codec, mime_type};
 use super::{
     RemuxError, RemuxOutput, RemuxWarning, SegmentInfo, TrackKind, TrackOutput, MAX_SEGMENT_BYTES,
 };
 use crate::fmp4::boxes::Boxes;
-use crate::fmp4::moof::{check_sample_data, read_moof, Moof};
+use crate::fmp4::moof::{check_sample_data, read_moof, Moof, Traf};
 use crate::fmp4::moov::{read_init, Handler, InitSegment};
 use crate::fmp4::segment::{next_top_level, TopLevel};
 use crate::fmp4::tfdt::write_shifted_moof;
@@ -84,33 +85,27 @@ impl Passthrough {
             });
         }
         let segment = read_init(init)?;
-        let codecs_of = |h: Handler| {
-            segment
-                .tracks
-                .iter()
-                .filter(move |t| t.handler == h)
-                .filter_map(|t| t.codec.as_deref())
-        };
-        let codecs: Vec<&str> = codecs_of(Handler::Video)
-            .chain(codecs_of(Handler::Audio))
-            .collect();
-        let video = codecs_of(Handler::Video).next().is_some();
-        let audio = codecs_of(Handler::Audio).next().is_some();
+        // Video codecs first, then audio (the tracks that have a codec string).
+        let mut codecs = String::new();
+        for handler in [Handler::Video, Handler::Audio] {
+            for t in segment.tracks.iter().filter(|t| t.handler == handler) {
+                add_codec(&mut codecs, t.codec.as_deref().unwrap_or_default());
+            }
+        }
+        let has = |h: Handler| segment.tracks.iter().any(|t| t.handler == h);
+        let (video, audio) = (has(Handler::Video), has(Handler::Audio));
         let kind = match (video, audio) {
             (true, true) => TrackKind::Combined,
             (true, false) => TrackKind::Video,
             (false, true) => TrackKind::Audio,
             (false, false) => return Err(RemuxError::NoMediaTracks),
         };
-        let codecs = codecs.join(",");
-        let mime = format!(
-            "{}/mp4; codecs=\"{codecs}\"",
-            if video { "video" } else { "audio" }
-        );
+        let mime = mime_type(video, &codecs);
         let mut bytes = Vec::new();
-        for r in segment.ftyp.iter().chain([&segment.moov]) {
-            bytes.extend_from_slice(init.get(r.clone()).unwrap_or(&[]));
+        if let Some(ftyp) = &segment.ftyp {
+            bytes.extend_from_slice(init.get(ftyp.clone()).unwrap_or_default());
         }
+        bytes.extend_from_slice(init.get(segment.moov.clone()).unwrap_or_default());
         self.init = Some(Init {
             segment,
             bytes,
@@ -176,17 +171,12 @@ impl Passthrough {
             });
         }
         let mut emit = Emit::new();
-        if self.pending.is_empty() {
-            let used = self.scan(data, false, &mut emit)?;
-            self.pending
-                .extend_from_slice(data.get(used..).unwrap_or(&[]));
-        } else {
-            self.pending.extend_from_slice(data);
-            let pending = std::mem::take(&mut self.pending);
-            let used = self.scan(&pending, false, &mut emit);
-            self.pending = pending;
-            self.pending.drain(..used?.min(self.pending.len()));
-        }
+        // One path: a fragment's bytes mostly arrive over several chunks and wait here anyway.
+        self.pending.extend_from_slice(data);
+        let pending = std::mem::take(&mut self.pending);
+        let used = self.scan(&pending, false, &mut emit);
+        self.pending = pending;
+        self.pending.drain(..used?.min(self.pending.len()));
         Ok((!emit.data.is_empty()).then(|| self.output(emit)))
     }
 
@@ -306,14 +296,9 @@ impl Passthrough {
             })??;
         let moof = read_moof(&moof_box, &init.segment)?;
         check_sample_data(&moof, at, body)?;
-        let timescale = |id: u32| init.segment.track(id).map_or(1, |t| t.timescale);
         if self.seg.fragments == 0 {
             for t in &moof.trafs {
-                let video = init
-                    .segment
-                    .track(t.track_id)
-                    .is_some_and(|t| t.handler == Handler::Video);
-                if video && t.first_sync == Some(false) {
+                if t.handler == Handler::Video && t.first_sync == Some(false) {
                     self.seg
                         .warnings
                         .push(RemuxWarning::SegmentStartsWithoutSyncSample {
@@ -324,22 +309,22 @@ impl Passthrough {
             if self.seg.remap {
                 self.offset = Some(match self.imposed.take() {
                     Some(o) => o,
-                    None => placement(&moof, self.seg.info.start.max(0.0), &timescale),
+                    None => placement(&moof, self.seg.info.start.max(0.0)),
                 });
             }
         }
         let offset = self.offset.unwrap_or(0.0);
-        let delta = |id: u32| (offset * f64::from(timescale(id))).round() as i64;
+        let delta = |t: &Traf| (offset * f64::from(t.timescale)).round() as i64;
         write_shifted_moof(&mut emit.data, moof_bytes, at, &moof, delta)?;
         emit.data.extend_from_slice(mdat);
         for t in &moof.trafs {
-            let (ts, d) = (
-                f64::from(timescale(t.track_id)),
-                i128::from(delta(t.track_id)),
-            );
+            let (ts, d) = (f64::from(t.timescale), delta(t));
             if t.sample_count > 0 {
-                emit.start = emit.start.min((t.earliest_presentation() + d) as f64 / ts);
-                emit.end = emit.end.max((t.presentation_end() + d) as f64 / ts);
+                let start = t.earliest_presentation().saturating_add(d);
+                emit.start = emit.start.min(start as f64 / ts);
+                emit.end = emit
+                    .end
+                    .max(t.presentation_end().saturating_add(d) as f64 / ts);
             }
         }
         self.seg.fragments += 1;
@@ -354,18 +339,16 @@ impl Passthrough {
             (self.seg.end, self.seg.end)
         };
         self.seg.end = end;
-        let tracks = self
-            .init
-            .as_ref()
-            .map(|init| TrackOutput {
+        let mut tracks = Vec::new();
+        if let Some(init) = &self.init {
+            tracks.push(TrackOutput {
                 kind: init.kind,
                 codecs: init.codecs.clone(),
                 mime: init.mime.clone(),
                 init: self.init_pending.then(|| init.bytes.clone()),
                 data: emit.data,
-            })
-            .into_iter()
-            .collect();
+            });
+        }
         self.init_pending = false;
         RemuxOutput {
             tracks,
@@ -388,11 +371,11 @@ impl Emit {
 
 /// The mapping that puts the fragment's earliest presentation time on `start`, moved later if
 /// a track's decode time would fall before 0.
-fn placement(moof: &Moof, start: f64, timescale: &impl Fn(u32) -> u32) -> f64 {
+fn placement(moof: &Moof, start: f64) -> f64 {
     let mut earliest = f64::INFINITY;
     let mut floor = f64::NEG_INFINITY;
     for t in &moof.trafs {
-        let ts = f64::from(timescale(t.track_id));
+        let ts = f64::from(t.timescale);
         earliest = earliest.min(t.earliest_presentation() as f64 / ts);
         floor = floor.max(-(t.decode_start() as f64) / ts);
     }

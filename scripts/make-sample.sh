@@ -249,6 +249,23 @@ ladder_input() {
   echo "concat:$(grep -v '^#' "$hls/${base}_$1.m3u8" | sed "s|^|$hls/|" | paste -sd'|')"
 }
 
+# ffmpeg inputs, maps and HLS var_stream_map entries for the ladder's video, one per rung (the
+# shapes that copy the ts ladder's H.264): fills video_inputs, video_maps and stream_map.
+video_inputs=()
+video_maps=()
+stream_map=()
+ladder_video_inputs() {
+  video_inputs=() video_maps=() stream_map=()
+  local spec name res kbps i=0
+  for spec in $RUNGS; do
+    IFS=: read -r name res kbps <<<"$spec"
+    video_inputs+=(-i "$(ladder_input "$name")")
+    video_maps+=(-map "$i:v:0")
+    stream_map+=("v:$i,name:$name")
+    i=$((i + 1))
+  done
+}
+
 # ffmpeg input arguments for the audio renditions, in AUDIO_TRACKS order, each input starting at
 # $1 seconds (-itsoffset; used with -copyts). The generated source gets its tones; an input file gives
 # its own audio (or silence) to the first language and a tone to the others, so they differ audibly.
@@ -422,14 +439,8 @@ make_cmaf() {
   mkdir -p "$dir" "$work"
 
   echo "make-sample: CMAF renditions (video copied from the ladder, audio encoded) into $dir"
-  local video_inputs=() video_maps=() stream_map=() spec name res kbps i=0
-  for spec in $RUNGS; do
-    IFS=: read -r name res kbps <<<"$spec"
-    video_inputs+=(-i "$(ladder_input "$name")")
-    video_maps+=(-map "$i:v:0")
-    stream_map+=("v:$i,name:$name")
-    i=$((i + 1))
-  done
+  ladder_video_inputs
+  local spec name res kbps i=${#stream_map[@]}
   local amaps
   mapfile -t amaps < <(audio_maps "$i")
   # ffmpeg cuts a piece at the first keyframe (video) or frame (audio) after every FRAGMENT_S; each
@@ -567,14 +578,8 @@ make_apple_alt_audio() {
   mkdir -p "$dir" "$work"
   echo "make-sample: Apple HLS renditions with alternate audio (video-only and audio-only MPEG-TS) into $dir"
 
-  local video_inputs=() video_maps=() stream_map=() spec name res kbps i=0
-  for spec in $RUNGS; do
-    IFS=: read -r name res kbps <<<"$spec"
-    video_inputs+=(-i "$(ladder_input "$name")")
-    video_maps+=(-map "$i:v:0")
-    stream_map+=("v:$i,name:$name")
-    i=$((i + 1))
-  done
+  ladder_video_inputs
+  local spec name res kbps i=${#stream_map[@]}
   # Video-only renditions: the ladder's video, same PIDs and timestamps, without its audio.
   ffmpeg -hide_banner -loglevel error -y -copyts "${video_inputs[@]}" "${video_maps[@]}" -c:v copy \
     -f hls -hls_time "$SEGMENT_S" -hls_playlist_type vod -hls_segment_type mpegts -start_number 1 \

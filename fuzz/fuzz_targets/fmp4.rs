@@ -12,6 +12,10 @@ use hlsplay::fmp4::segment::next_top_level;
 use hlsplay::remux::{Passthrough, RemuxOutput, SegmentInfo};
 use libfuzzer_sys::fuzz_target;
 
+#[path = "split.rs"]
+mod split;
+use split::parts;
+
 fuzz_target!(|data: &[u8]| {
     let Some((&flags, rest)) = data.split_first() else { return };
     let mut parts = parts(rest);
@@ -78,21 +82,4 @@ fn push_chunks(
     }
     v.extend(bytes(&p.finish_segment(info).map_err(|e| e.to_string())?));
     Ok(v)
-}
-
-fn parts(mut data: &[u8]) -> impl Iterator<Item = &[u8]> + Clone {
-    const MARK: &[u8] = &[0xFF, 0x00, 0xFF, 0x00];
-    std::iter::from_fn(move || {
-        if data.is_empty() {
-            return None;
-        }
-        match data.windows(MARK.len()).position(|w| w == MARK) {
-            Some(p) => {
-                let (part, rest) = data.split_at(p);
-                data = rest.get(MARK.len()..).unwrap_or(&[]);
-                Some(part)
-            }
-            None => Some(std::mem::take(&mut data)),
-        }
-    })
 }

@@ -8,6 +8,10 @@ use hlsplay::id3;
 use hlsplay::remux::{OutputShape, SegmentInfo, Transmuxer};
 use libfuzzer_sys::fuzz_target;
 
+#[path = "split.rs"]
+mod split;
+use split::parts;
+
 fuzz_target!(|data: &[u8]| {
     let Some((&flags, rest)) = data.split_first() else { return };
     if let Ok((tags, len)) = id3::leading_tags(rest) {
@@ -23,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
     let chunk = 1 + usize::from(flags >> 5) * 37;
     let mut whole = Transmuxer::new(shape);
     let mut progressive = Transmuxer::new(shape);
-    for (i, body) in segments(rest).take(3).enumerate() {
+    for (i, body) in parts(rest).take(3).enumerate() {
         let info = SegmentInfo {
             start: i as f64 * 2.0,
             discontinuity: flags & 2 != 0 && i == 1,
@@ -67,21 +71,4 @@ fn timestamp_tag(ts: u64) -> Vec<u8> {
     tag.push(frame.len() as u8);
     tag.extend(frame);
     tag
-}
-
-fn segments(mut data: &[u8]) -> impl Iterator<Item = &[u8]> {
-    const MARK: &[u8] = &[0xFF, 0x00, 0xFF, 0x00];
-    std::iter::from_fn(move || {
-        if data.is_empty() {
-            return None;
-        }
-        match data.windows(MARK.len()).position(|w| w == MARK) {
-            Some(p) => {
-                let (seg, rest) = data.split_at(p);
-                data = rest.get(MARK.len()..).unwrap_or(&[]);
-                Some(seg)
-            }
-            None => Some(std::mem::take(&mut data)),
-        }
-    })
 }

@@ -6,11 +6,15 @@
 use hlsplay::remux::{OutputShape, SegmentInfo, Transmuxer};
 use libfuzzer_sys::fuzz_target;
 
+#[path = "split.rs"]
+mod split;
+use split::parts;
+
 fuzz_target!(|data: &[u8]| {
     let Some((&flags, rest)) = data.split_first() else { return };
     let shape = if flags & 1 == 0 { OutputShape::Combined } else { OutputShape::SplitTracks };
     let mut mux = Transmuxer::new(shape);
-    for (i, segment) in segments(rest).take(3).enumerate() {
+    for (i, segment) in parts(rest).take(3).enumerate() {
         let info = SegmentInfo {
             start: i as f64 * 2.0,
             discontinuity: flags & 2 != 0 && i == 1,
@@ -25,20 +29,3 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
-
-fn segments(mut data: &[u8]) -> impl Iterator<Item = &[u8]> {
-    const MARK: &[u8] = &[0xFF, 0x00, 0xFF, 0x00];
-    std::iter::from_fn(move || {
-        if data.is_empty() {
-            return None;
-        }
-        match data.windows(MARK.len()).position(|w| w == MARK) {
-            Some(p) => {
-                let (seg, rest) = data.split_at(p);
-                data = rest.get(MARK.len()..).unwrap_or(&[]);
-                Some(seg)
-            }
-            None => Some(std::mem::take(&mut data)),
-        }
-    })
-}

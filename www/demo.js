@@ -64,7 +64,6 @@ function playerConfig() {
       showNotice(`?config is not JSON (${e.message}); ignored`);
     }
   }
-  if (params.has('abr')) config.abrRule = params.get('abr');
   if (params.has('startLevel')) config.startLevel = Number(params.get('startLevel'));
   if (params.has('bufferGoal')) config.bufferGoal = Number(params.get('bufferGoal'));
   if (params.has('audioLanguage')) config.audioLanguage = params.get('audioLanguage');

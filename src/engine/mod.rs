@@ -131,7 +131,9 @@ pub struct Engine<R: SegmentRemuxer> {
 impl<R: SegmentRemuxer> Engine<R> {
     /// An engine with this project's ABR rule configured by `cfg.abr`.
     pub fn with_default_abr(cfg: EngineConfig, remux: R) -> Self {
-        let abr = crate::abr::AbrKind::Ours.build(&cfg.abr);
+        // This project's rule, built directly: `AbrKind::build` would keep the baselines in the
+        // package.
+        let abr = Box::new(crate::abr::Lookahead::new(cfg.abr.clone()));
         Self::new(cfg, remux, abr)
     }
 

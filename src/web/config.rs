@@ -5,12 +5,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::RequestCredentials;
 
-use crate::abr::{Abr, AbrKind};
+use crate::abr::{Abr, Lookahead};
 use crate::engine::{EngineConfig, NotFoundPolicy, RetryPolicy};
 
 pub struct PlayerConfig {
     pub engine: EngineConfig,
-    pub abr_rule: AbrKind,
     pub credentials: RequestCredentials,
     pub refresh_credentials: Option<Function>,
     /// Set by `currentLevel = n`; kept across `load()` as hls.js does.
@@ -19,13 +18,14 @@ pub struct PlayerConfig {
 
 impl PlayerConfig {
     pub fn abr(&self) -> Box<dyn Abr> {
-        self.abr_rule.build(&self.engine.abr)
+        // The baseline rules (hls.js's, plain throughput) are research tools of the native
+        // simulator (`hlsplay simulate --abr`), not in the package.
+        Box::new(Lookahead::new(self.engine.abr.clone()))
     }
 
     pub fn from_js(object: Option<&Object>) -> Result<Self, JsValue> {
         let mut config = PlayerConfig {
             engine: EngineConfig::default(),
-            abr_rule: AbrKind::Ours,
             credentials: RequestCredentials::Include,
             refresh_credentials: None,
             manual_level: None,
@@ -82,12 +82,6 @@ impl PlayerConfig {
             }
             "segmentRetry" => set_retry(&mut e.segment_retry, key, value)?,
             "playlistRetry" => set_retry(&mut e.playlist_retry, key, value)?,
-            "abrRule" => {
-                self.abr_rule = value
-                    .as_string()
-                    .and_then(|s| AbrKind::parse(&s))
-                    .ok_or_else(|| bad(key, "`ours`, `hlsjs` or `throughput`", value))?
-            }
             "abrDefaultEstimate" => e.abr.estimator.default_estimate_bps = seconds(key, value)?,
             "abrFastHalfLife" => e.abr.estimator.fast_half_life = seconds(key, value)?,
             "abrSlowHalfLife" => e.abr.estimator.slow_half_life = seconds(key, value)?,
@@ -143,7 +137,6 @@ const KEYS: &[&str] = &[
     "notFound",
     "segmentRetry",
     "playlistRetry",
-    "abrRule",
     "abrDefaultEstimate",
     "abrFastHalfLife",
     "abrSlowHalfLife",

@@ -12,7 +12,6 @@ use hlsplay::remux::{
     TrackKind, Transmuxer,
 };
 use hlsplay::ErrorCategory;
-use mp4_atom::{Any, Decode};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -93,27 +92,10 @@ type Row = (u64, u32, Vec<u8>);
 
 /// Every sample of a one-track fragmented MP4 stream.
 fn samples(file: &[u8]) -> Vec<Row> {
-    let mut rows = Vec::new();
-    let mut buf = file;
-    while !buf.is_empty() {
-        let at = file.len() - buf.len();
-        let Any::Moof(moof) = Any::decode(&mut buf).unwrap() else {
-            continue;
-        };
-        for traf in &moof.traf {
-            let mut t = traf.tfdt.as_ref().unwrap().base_media_decode_time;
-            for run in &traf.trun {
-                let mut off = at + run.data_offset.unwrap() as usize;
-                for s in &run.samples {
-                    let (d, size) = (s.duration.unwrap(), s.size.unwrap() as usize);
-                    rows.push((t, d, file[off..off + size].to_vec()));
-                    t += u64::from(d);
-                    off += size;
-                }
-            }
-        }
-    }
-    rows
+    let rows = common::fmp4_samples::samples(file);
+    rows.into_iter()
+        .map(|(_, t, d, _, _, bytes)| (t, d, bytes))
+        .collect()
 }
 
 /// What a SourceBuffer gets from these outputs (one track each): init segments and fragments.

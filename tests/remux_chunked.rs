@@ -2,8 +2,10 @@
 //! samples on the same timeline as the whole-segment push, fragment by fragment concatenated;
 //! `abort_segment` must leave the transmuxer as it was before the segment.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code: panics are failures
+mod common;
+
+use common::fmp4_samples::SampleRow;
 use hlsplay::remux::{OutputShape, RemuxOutput, SegmentInfo, Transmuxer};
-use mp4_atom::{Any, Decode};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -121,38 +123,14 @@ fn chunked(names: &[&str], shape: OutputShape, seed: u64) -> (Appended, Vec<(usi
     (app, first_at)
 }
 
-/// Every sample of a fragmented MP4 stream: (track, decode time, duration, cto, flags, bytes).
-type SampleRow = (u32, u64, u32, i64, u32, Vec<u8>);
-
+/// Every sample, per track in decode order (tracks interleave differently when fragments are
+/// smaller).
 fn samples(file: &[u8]) -> Vec<SampleRow> {
-    let mut rows = Vec::new();
-    let mut buf = file;
-    while !buf.is_empty() {
-        let at = file.len() - buf.len();
-        let Any::Moof(moof) = Any::decode(&mut buf).unwrap() else {
-            continue;
-        };
-        for traf in &moof.traf {
-            let mut t = traf.tfdt.as_ref().unwrap().base_media_decode_time;
-            for run in &traf.trun {
-                let mut off = at + run.data_offset.unwrap() as usize;
-                for s in run.samples.iter() {
-                    let (d, size) = (s.duration.unwrap(), s.size.unwrap() as usize);
-                    rows.push((
-                        traf.tfhd.track_id,
-                        t,
-                        d,
-                        s.cts.unwrap_or(0),
-                        s.flags.unwrap(),
-                        file[off..off + size].to_vec(),
-                    ));
-                    t += u64::from(d);
-                    off += size;
-                }
-            }
-        }
-    }
-    // Tracks interleave differently when fragments are smaller: compare per track.
+    let mut rows = common::fmp4_samples::samples(file);
+    assert!(
+        rows.iter().all(|r| r.4.is_some()),
+        "every sample has its flags"
+    );
     rows.sort_by_key(|r| (r.0, r.1));
     rows
 }
@@ -314,7 +292,7 @@ fn an_abandoned_segment_then_a_switch_starts_with_a_keyframe() {
     assert_eq!(g, w);
     assert_eq!(
         g.iter().find(|r| r.0 == 1).unwrap().4,
-        hlsplay::fmp4::FLAGS_SYNC,
+        Some(hlsplay::fmp4::FLAGS_SYNC),
         "starts with a sync sample"
     );
 }

@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )] // test helpers: panics are failures
 
+pub mod fmp4_samples;
+
 use std::collections::HashMap;
 
 pub const VIDEO_PID: u16 = 0x100;

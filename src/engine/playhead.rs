@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use super::fixed;
 use super::levels::LevelPlaylist;
 use super::ranges::Ranges;
+use super::stream::Stream;
 use super::timeline::EDGE;
 use super::types::{ErrorCause, Event, Output, StreamKind};
 use super::{Engine, SegmentRemuxer};
@@ -64,7 +65,8 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.check_stall();
     }
 
-    /// Jump a hole ahead of the playhead when it is small or was left out on purpose.
+    /// Jump a hole ahead of the playhead when it is small, was left out on purpose, or will
+    /// not be filled.
     fn check_gap(&mut self) {
         let tol = self.cfg.hole_tolerance;
         let position = self.playhead.position;
@@ -79,7 +81,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             .skipped
             .iter()
             .any(|&(s, e)| s <= position + tol && e >= next - tol);
-        if next - position <= self.cfg.max_gap_jump || skipped {
+        if next - position <= self.cfg.max_gap_jump || skipped || self.nothing_coming_for(position)
+        {
             self.playhead.position = next;
             self.set_position(next);
             self.event(Event::GapJumped {
@@ -87,6 +90,18 @@ impl<R: SegmentRemuxer> Engine<R> {
                 to: next,
             });
         }
+    }
+
+    /// Every stream has appended past `position` and fetches nothing that covers it: what
+    /// it appended there was cut short (video frames before a keyframe the remuxer had to
+    /// drop), and no request will bring that media.
+    fn nothing_coming_for(&self, position: f64) -> bool {
+        let tol = self.cfg.hole_tolerance;
+        let past = |s: &Stream<R>| {
+            s.next_time > position + tol
+                && !(s.fetch.as_ref()).is_some_and(|f| f.seg.start <= position + tol)
+        };
+        self.streams().all(past)
     }
 
     /// A playhead that does not move with data buffered is nudged forward, then declared stuck.

@@ -110,3 +110,35 @@ fn an_imposed_offset_places_the_first_segment_instead_of_its_playlist_start() {
     );
     assert_eq!(other.offset(), own.offset());
 }
+
+/// Regression: with alternate audio, the audio rendition can set the shared mapping first; the
+/// video's first keyframe then decodes before 0 (its DTS is a B-frame delay earlier than its
+/// PTS) while it shows after 0. Judged on its DTS it was dropped, and with it the whole first
+/// GOP (the demo's Apple alternate-audio shape then started 3 s in and never played under load).
+#[test]
+fn a_keyframe_that_decodes_before_an_imposed_start_but_shows_after_it_is_kept() {
+    let mut own = Transmuxer::new(OutputShape::SplitTracks);
+    let placed = own.push(SEGMENT, &SegmentInfo::default()).unwrap();
+    // Every frame kept: the same samples make a fragment of the same length (tfdt is always
+    // 64-bit, each sample adds its trun entry and its bytes).
+    let video_len = |out: &RemuxOutput| out.tracks.first().map(|t| t.data.len());
+    // The first DTS maps to 0, the first PTS later by the reorder delay.
+    let delay = placed.start;
+    assert!(delay > 0.02, "the fixture has B-frames: {delay}");
+    let mut other = Transmuxer::new(OutputShape::SplitTracks);
+    other.impose_offset(own.offset().unwrap() - delay / 2.0);
+    let shared = other.push(SEGMENT, &SegmentInfo::default()).unwrap();
+    assert!(
+        (shared.start - delay / 2.0).abs() < 1e-4,
+        "starts at {}, not at the imposed {}",
+        shared.start,
+        delay / 2.0
+    );
+    assert_eq!(
+        video_len(&shared),
+        video_len(&placed),
+        "{:?}",
+        shared.warnings
+    );
+    assert!(shared.warnings.is_empty(), "{:?}", shared.warnings);
+}

@@ -113,9 +113,11 @@ impl Transmuxer {
                 size: f.size,
                 key: f.key,
             };
-            // Drop frames before the timeline start and, at a decoder start, before a keyframe.
+            // Drop frames shown before the timeline start and, at a decoder start, before a
+            // keyframe. Judged on presentation: under a mapping another stream set (alternate
+            // audio), a keyframe can decode before 0 and show after it.
             if seg.v_phase == Phase::Negative {
-                if p.dts < 0 {
+                if p.pts < 0 {
                     seg.v_negative += 1;
                     continue;
                 }
@@ -132,7 +134,9 @@ impl Transmuxer {
                 }
                 seg.v_phase = Phase::Keep;
             }
-            // DTS strictly increasing.
+            // A decode time never below 0 (tfdt is unsigned; the trun's signed composition
+            // offsets keep the presentation times), and strictly increasing.
+            p.dts = p.dts.max(0);
             if let Some(pd) = seg.prev_dts {
                 if p.dts <= pd {
                     p.dts = pd + 1;

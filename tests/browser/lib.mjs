@@ -112,9 +112,25 @@ export async function waitInPage(page, fn, arg, { ms = 20000, what = 'condition'
   for (;;) {
     const value = await page.evaluate(fn, arg);
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${ms} ms waiting for ${what}; the page then: ${JSON.stringify(await pageSnapshot(page))}`);
+    }
     await sleep(200);
   }
+}
+
+/** What a timed-out wait reports: the element's state and the page's last player events, when it records them. */
+function pageSnapshot(page) {
+  return page.evaluate(() => {
+    const v = document.querySelector('video');
+    const ranges = (r) => Array.from({ length: r.length }, (_, i) => [+r.start(i).toFixed(2), +r.end(i).toFixed(2)]);
+    const events = (window.hlsplayDemo || window.hlsplayTest || {}).events || [];
+    return {
+      video: v && { time: v.currentTime, readyState: v.readyState, paused: v.paused, error: v.error && v.error.message,
+        buffered: ranges(v.buffered) },
+      lastEvents: events.slice(-25).map((e) => JSON.stringify(e).slice(0, 300)),
+    };
+  }).catch((e) => `unavailable: ${e.message}`);
 }
 
 /** The media element's state, for assertions. */

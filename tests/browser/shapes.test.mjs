@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { launchBrowser, startCdn, waitInPage } from './lib.mjs';
+import { control, launchBrowser, startCdn, waitInPage } from './lib.mjs';
 
 const APP = 18086;
 const CDN = 19096;
@@ -14,10 +14,11 @@ const PAGE = `http://localhost:${APP}/tests/browser/pages/audio.html`;
 const ENGLISH_HZ = 440;
 const FRENCH_HZ = 660;
 
+// `firstVideo`: path patterns of the requests that bring each level's first video bytes.
 const SHAPES = [
-  { shape: 'cmaf', dir: 'CMAF' },
-  { shape: 'cmaf-single-file', dir: 'CMAF-SingleFile' },
-  { shape: 'apple-alt-audio', dir: 'HLS-AltAudio' },
+  { shape: 'cmaf', dir: 'CMAF', firstVideo: ['*init.cmfv', '*_000000001.cmfv'] },
+  { shape: 'cmaf-single-file', dir: 'CMAF-SingleFile', firstVideo: ['*.cmfv'] },
+  { shape: 'apple-alt-audio', dir: 'HLS-AltAudio', firstVideo: ['*_360*_00001.ts', '*_540*_00001.ts', '*_720*_00001.ts'] },
 ];
 
 let cdn;
@@ -154,3 +155,39 @@ for (const { shape, dir } of SHAPES) {
     });
   });
 }
+
+// Which stream's first segment maps the timeline is a race; under load the audio can win. Held
+// back at the CDN, the video comes second: its first keyframe decodes a B-frame delay before the
+// audio's first sample and shows after it, and must still be kept (it was dropped with its whole
+// 3 s GOP on the Apple shape: playback then waited on a start gap).
+describe('the audio rendition maps the timeline first', () => {
+  for (const { shape, dir, firstVideo } of SHAPES) {
+    test(`${shape}: the video is placed on the audio's mapping from its first keyframe on, and plays`, async () => {
+      const page = await browser.newPage();
+      const pageErrors = [];
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      try {
+        for (const path of firstVideo) await control(CDN, { fault: { path, kind: 'delay', ms: 1500, count: 3 } });
+        await page.goto(PAGE);
+        await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+        await page.evaluate((u) => {
+          window.player = window.makePlayer({ capLevelToPlayerSize: false, bufferGoal: 10 });
+          window.player.load(u);
+          return document.getElementById('video').play();
+        }, master(dir));
+        await waitTime(page, 2, 'playback to 2 s', 20000);
+        const s = await state(page);
+        const appended = named(s, 'bufferAppended');
+        assert.equal(appended[0]?.track, 'audio', `the audio came first: ${JSON.stringify(appended.slice(0, 3))}`);
+        const video = appended.filter((a) => a.track === 'video');
+        const start = Math.min(...video.map((a) => a.start));
+        assert.ok(start < 0.1, `the video starts at ${start} s, not with the first segment's keyframe`);
+        assert.deepEqual(fatal(s), []);
+        assert.deepEqual(pageErrors, []);
+      } finally {
+        await control(CDN, { clear_faults: true });
+        await page.close();
+      }
+    });
+  }
+});

@@ -139,6 +139,25 @@ fn small_gap_is_jumped() {
     );
 }
 
+/// Regression: the Apple alternate-audio shape's first video segment once came out from 3 s on
+/// (its first keyframe dropped); the 3 s start hole was too big to jump and no request would
+/// fill it, so playback waited forever at 0 without an error.
+#[test]
+fn a_hole_no_request_will_fill_is_jumped_whatever_its_size() {
+    let mut h = Harness::new();
+    h.play_one_segment();
+    h.advance_to(2.0);
+    let outs = h.media_with(0.0, &[(3.02, 10.0)]);
+    assert!(outs.contains(&Output::SetPosition(3.02)), "{outs:?}");
+    assert!(
+        outs.contains(&Output::Event(Event::GapJumped {
+            from: 0.0,
+            to: 3.02
+        })),
+        "{outs:?}"
+    );
+}
+
 #[test]
 fn stalled_playhead_is_nudged_then_fatal() {
     let mut h = Harness::new();

@@ -44,7 +44,8 @@ CDN options:
   --trace FILE           follow a trace: lines `<time_s> <mbps> [ttfb_ms]`, looped
   --ttfb-ms N            delay before the response head
   --fault KIND,COUNT,PAT fail the next COUNT requests matching PAT: 403, 404, 500, 502, 503,
-                         504 or stall (repeatable; also at run time on /__devcdn/control)
+                         504, stall or delay (1 s) (repeatable; also at run time on
+                         /__devcdn/control)
   --log FILE             request log as JSON lines (also one line per request on stderr)
   --quiet                no request lines on stderr
 App options (the customer's backend that mints cookies):
@@ -224,7 +225,7 @@ fn parse_fault(v: &str) -> Result<Fault, ConfigError> {
     };
     Ok(Fault {
         path: path.to_string(),
-        kind: FaultKind::parse(kind, 0).map_err(usage)?,
+        kind: FaultKind::parse(kind, 0, 1000).map_err(usage)?,
         remaining: count.parse().map_err(|_| bad())?,
     })
 }

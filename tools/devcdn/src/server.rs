@@ -245,7 +245,11 @@ async fn object(st: &Shared, peer: SocketAddr, req: Request, outcome: &mut Outco
     outcome.fault = fault.map(|f| match f {
         FaultKind::Status(s) => s.to_string(),
         FaultKind::Stall { after_bytes } => format!("stall@{after_bytes}"),
+        FaultKind::Delay { ms } => format!("delay@{ms}"),
     });
+    if let Some(FaultKind::Delay { ms }) = fault {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
     match fault {
         Some(FaultKind::Status(403)) => {
             outcome.auth = "AccessDenied".into();
@@ -587,12 +591,14 @@ pub struct Control {
 pub struct FaultSpec {
     /// Path pattern, e.g. `*_720_*.ts`.
     pub path: String,
-    /// "403", "404", "500", "502", "503", "504" or "stall".
+    /// "403", "404", "500", "502", "503", "504", "stall" or "delay".
     pub kind: String,
     /// How many matching requests fail (default 1).
     pub count: Option<u32>,
     /// For "stall": body bytes sent before stalling (default 0).
     pub after_bytes: Option<u64>,
+    /// For "delay": milliseconds before the response head (default 1000).
+    pub ms: Option<u64>,
 }
 
 fn json_response(st: &State, status: StatusCode, body: String, origin: Option<&str>) -> Response {
@@ -673,7 +679,7 @@ pub fn apply(st: &State, c: Control) -> Result<(), String> {
     let fault = match &c.fault {
         None => None,
         Some(f) => {
-            let kind = FaultKind::parse(&f.kind, f.after_bytes.unwrap_or(0))?;
+            let kind = FaultKind::parse(&f.kind, f.after_bytes.unwrap_or(0), f.ms.unwrap_or(1000))?;
             Some(Fault {
                 path: f.path.clone(),
                 kind,

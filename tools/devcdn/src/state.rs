@@ -22,17 +22,20 @@ pub enum FaultKind {
     Status(u16),
     /// Send the head and `after_bytes` of the body, then nothing (the connection stays open).
     Stall { after_bytes: u64 },
+    /// Hold the response head `ms` milliseconds, then answer normally (orders races in tests).
+    Delay { ms: u64 },
 }
 
 impl FaultKind {
-    /// `403`, `404`, `500`, `502`, `503`, `504` or `stall`.
-    pub fn parse(kind: &str, after_bytes: u64) -> Result<FaultKind, String> {
+    /// `403`, `404`, `500`, `502`, `503`, `504`, `stall` or `delay`.
+    pub fn parse(kind: &str, after_bytes: u64, ms: u64) -> Result<FaultKind, String> {
         match kind {
             "stall" => Ok(FaultKind::Stall { after_bytes }),
+            "delay" => Ok(FaultKind::Delay { ms }),
             s => match s.parse::<u16>() {
                 Ok(code @ (403 | 404 | 500 | 502 | 503 | 504)) => Ok(FaultKind::Status(code)),
                 _ => Err(format!(
-                    "fault kind `{s}`: want 403, 404, 500, 502, 503, 504 or stall"
+                    "fault kind `{s}`: want 403, 404, 500, 502, 503, 504, stall or delay"
                 )),
             },
         }

@@ -196,6 +196,31 @@ async fn status_faults_for_the_next_n_matching_requests() {
 }
 
 #[tokio::test]
+async fn delay_holds_the_head_then_answers_in_full_once() {
+    let s = start(config()).await;
+    let c = good_cookies(&s);
+    control(
+        s.cdn_addr,
+        r#"{"fault": {"path": "*seg1.ts", "kind": "delay", "ms": 600}}"#,
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let r = get(s.cdn_addr, "/video/seg1.ts", &[("Cookie", &c)]).await;
+    let held = started.elapsed();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, segment_bytes());
+    // A sleep's lower bound, not a speed threshold: the head cannot come before 600 ms.
+    assert!(held >= Duration::from_millis(600), "{held:?}");
+    // Used up: the next request is not held.
+    get(s.cdn_addr, "/video/seg1.ts", &[("Cookie", &c)]).await;
+    let faults: Vec<_> = (s.state.log_since(0).into_iter())
+        .filter(|e| e.path == "/video/seg1.ts")
+        .map(|e| e.fault)
+        .collect();
+    assert_eq!(faults, [Some("delay@600".to_string()), None]);
+}
+
+#[tokio::test]
 async fn stall_sends_part_of_the_body_then_nothing() {
     let s = start(config()).await;
     let c = good_cookies(&s);

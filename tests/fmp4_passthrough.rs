@@ -341,32 +341,97 @@ fn chunks_of_every_size_give_the_bytes_of_a_whole_push() {
     }
 }
 
+/// Byte offset of the `n`th `moof` box of `seg` and its size.
+fn nth_moof(seg: &[u8], n: usize) -> (usize, usize) {
+    let type_at = (seg.windows(4).enumerate())
+        .filter(|(_, w)| *w == b"moof")
+        .nth(n)
+        .unwrap()
+        .0;
+    let at = type_at - 4;
+    let size = u32::from_be_bytes(seg[at..type_at].try_into().unwrap());
+    (at, size as usize)
+}
+
 #[test]
-fn a_fragment_is_output_as_soon_as_its_mdat_is_complete() {
+fn a_fragment_is_output_from_its_moof_on_and_its_mdat_body_as_it_arrives() {
     let seg = av_segment(0.0, 0, 0);
     let mut p = Passthrough::new();
     p.push_init(&av_init()).unwrap();
-    let second_moof = seg
-        .windows(4)
-        .enumerate()
-        .filter(|(_, w)| *w == b"moof")
-        .nth(1)
-        .unwrap()
-        .0
-        - 4;
+    let (second, moof_len) = nth_moof(&seg, 1);
     let info = start(0.0);
-    let out = p.push_chunk(&seg[..second_moof], &info).unwrap().unwrap();
-    approx(out.end, 47.0 * 1024.0 / 48_000.0);
-    assert!(out.tracks[0].init.is_some());
+    let first = p.push_chunk(&seg[..second], &info).unwrap().unwrap();
+    approx(first.end, 47.0 * 1024.0 / 48_000.0);
+    assert!(first.tracks[0].init.is_some());
+    assert!(!p.mid_fragment());
+    // The moof alone is not enough: its mdat's size is not known yet.
     assert!(p
-        .push_chunk(&seg[second_moof..seg.len() - 1], &info)
+        .push_chunk(&seg[second..second + moof_len], &info)
         .unwrap()
         .is_none());
-    let out = p.push_chunk(&seg[seg.len() - 1..], &info).unwrap().unwrap();
-    assert_eq!(out.tracks[0].init, None);
+    // The mdat header and 10 body bytes: the (moved) moof and them go out at once, as the
+    // whole fragment's range.
+    let head_end = second + moof_len + 8 + 10;
+    let head = p
+        .push_chunk(&seg[second + moof_len..head_end], &info)
+        .unwrap()
+        .unwrap();
+    assert_eq!(head.tracks[0].init, None);
+    assert_eq!(head.tracks[0].data.len(), moof_len + 8 + 10);
+    assert_eq!(&head.tracks[0].data[4..8], b"moof");
+    assert_eq!(
+        &head.tracks[0].data[moof_len..],
+        &seg[second + moof_len..head_end]
+    );
+    // The second fragment's range: it starts where the first one's video ends.
+    assert!(
+        first.start < head.start && head.start <= first.end,
+        "{head:?}"
+    );
+    assert!(head.end > first.end);
+    assert!(p.mid_fragment());
+    // The body follows byte for byte, with the same range.
+    let body = p
+        .push_chunk(&seg[head_end..seg.len() - 1], &info)
+        .unwrap()
+        .unwrap();
+    assert_eq!(body.tracks[0].data, &seg[head_end..seg.len() - 1]);
+    assert_eq!((body.start, body.end), (head.start, head.end));
+    assert!(p.mid_fragment());
+    let last = p.push_chunk(&seg[seg.len() - 1..], &info).unwrap().unwrap();
+    assert_eq!(last.tracks[0].data, &seg[seg.len() - 1..]);
+    assert!(!p.mid_fragment());
     let fin = p.finish_segment(&info).unwrap();
     assert!(fin.tracks.is_empty());
-    approx(fin.start, out.end);
+    approx(fin.start, head.end);
+}
+
+#[test]
+fn a_segment_that_ends_inside_an_mdat_is_an_error_naming_it() {
+    let seg = av_segment(0.0, 0, 0);
+    let (second, moof_len) = nth_moof(&seg, 1);
+    let mut p = Passthrough::new();
+    p.push_init(&av_init()).unwrap();
+    let info = start(0.0);
+    assert!(p
+        .push_chunk(&seg[..seg.len() - 5], &info)
+        .unwrap()
+        .is_some());
+    assert!(p.mid_fragment());
+    let err = p.finish_segment(&info).unwrap_err().to_string();
+    let at = second + moof_len;
+    assert!(
+        err.contains("mdat") && err.contains(&at.to_string()),
+        "{err}"
+    );
+    assert!(!p.mid_fragment());
+    // Given up instead: the same, and the mapping is as before the segment.
+    assert!(p
+        .push_chunk(&seg[..seg.len() - 5], &info)
+        .unwrap()
+        .is_some());
+    p.abort_segment();
+    assert!(!p.mid_fragment());
 }
 
 #[test]

@@ -253,6 +253,9 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     /// Forget a stream that stops: its requests in flight are aborted.
     fn stop_stream(&mut self, st: Stream<R>) {
+        if st.remux.mid_fragment() {
+            self.reset_parsers(st.kind);
+        }
         let ids = st.fetch.map(|f| f.id).into_iter();
         for id in ids.chain(st.init_fetch.map(|f| f.id)) {
             self.abort(id);

@@ -35,6 +35,9 @@ pub enum BufferOp {
         from: String,
         mime: String,
     },
+    /// `abort()`: the parser drops a fragment given in part (its stream gave it up mid-`mdat`),
+    /// so the next append starts a new box. Synchronous, like `ChangeType`.
+    ResetParser,
 }
 
 /// A SourceBuffer and its queue.
@@ -89,7 +92,9 @@ impl Track {
             .chain(self.in_progress.iter())
             .filter_map(|op| match op {
                 BufferOp::Append { range, .. } => *range,
-                BufferOp::Remove { .. } | BufferOp::ChangeType { .. } => None,
+                BufferOp::Remove { .. } | BufferOp::ChangeType { .. } | BufferOp::ResetParser => {
+                    None
+                }
             })
     }
 
@@ -307,12 +312,20 @@ impl<R: SegmentRemuxer> Engine<R> {
                 continue;
             }
             let track = TrackId(i);
-            // `changeType` is synchronous: the next operation follows at once.
-            while let Some(BufferOp::ChangeType { from, mime }) = t.queue.front() {
-                t.changed_from = Some(from.clone());
-                let mime = mime.clone();
+            // `changeType` and `abort` are synchronous: the next operation follows at once.
+            loop {
+                match t.queue.front() {
+                    Some(BufferOp::ChangeType { from, mime }) => {
+                        t.changed_from = Some(from.clone());
+                        let mime = mime.clone();
+                        self.out.push_back(Output::ChangeType { track, mime });
+                    }
+                    Some(BufferOp::ResetParser) => {
+                        self.out.push_back(Output::ResetParser { track })
+                    }
+                    _ => break,
+                }
                 t.queue.pop_front();
-                self.out.push_back(Output::ChangeType { track, mime });
             }
             let Some(op) = t.queue.pop_front() else {
                 continue;
@@ -327,7 +340,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                     start: *start,
                     end: *end,
                 }),
-                BufferOp::ChangeType { .. } => {} // handed out above
+                BufferOp::ChangeType { .. } | BufferOp::ResetParser => {} // handed out above
             }
             t.in_progress = Some(op);
         }
@@ -466,6 +479,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         let Some(t) = self.buffer.tracks.get_mut(track.0) else {
             return;
         };
+        let queued = t.queue.len();
         t.queue.retain(|op| match op {
             BufferOp::Append {
                 range: Some((s, _)),
@@ -473,12 +487,25 @@ impl<R: SegmentRemuxer> Engine<R> {
             } => *s < from,
             _ => true,
         });
+        // The rest of a fragment whose start was appended may be among the dropped.
+        if t.queue.len() < queued {
+            t.queue.push_back(BufferOp::ResetParser);
+        }
         t.queue.push_back(BufferOp::Remove {
             start: from,
             end: f64::INFINITY,
         });
         t.buffered.remove(from, f64::INFINITY);
         self.buffer.buffered.remove(from, f64::INFINITY);
+        self.pump_tracks();
+    }
+
+    /// `stream` gave up a segment whose last output ended inside a fragment: each of its
+    /// SourceBuffers drops that part before its next append.
+    pub(super) fn reset_parsers(&mut self, stream: StreamKind) {
+        for t in self.buffer.tracks.iter_mut().filter(|t| t.stream == stream) {
+            t.queue.push_back(BufferOp::ResetParser);
+        }
         self.pump_tracks();
     }
 

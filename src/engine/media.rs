@@ -62,6 +62,11 @@ pub trait SegmentRemuxer {
     fn finish_segment(&mut self, info: &SegmentInfo) -> Result<RemuxOutput, RemuxFailure>;
     /// Forget a partially pushed segment; the timeline is as before it.
     fn abort_segment(&mut self);
+    /// The bytes output so far end inside a fragment (an `mdat` passed on as it arrives): the
+    /// SourceBuffer's parser must be reset before the segment is given up.
+    fn mid_fragment(&self) -> bool {
+        false
+    }
     /// A new remuxer with the same settings and no state, for another media stream.
     fn fresh(&self) -> Self
     where

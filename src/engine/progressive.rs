@@ -98,9 +98,13 @@ impl<R: SegmentRemuxer> Engine<R> {
             }
             Ok(None) => {}
             Err(e) => {
+                let cut = st.remux.mid_fragment();
                 st.remux.abort_segment();
                 if let Some(s) = st.streaming.as_mut() {
                     s.failed = Some(e);
+                }
+                if cut {
+                    self.reset_parsers(kind);
                 }
             }
         }
@@ -114,10 +118,14 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         };
         if let Some(s) = st.streaming.take() {
+            let cut = st.remux.mid_fragment();
             st.remux.abort_segment();
             st.last_pushed_level = s.prev_level;
             st.next_non_contiguous |= s.prev_non_contiguous;
             st.mapped_domain = s.prev_domain;
+            if cut {
+                self.reset_parsers(kind);
+            }
         }
     }
 

@@ -44,6 +44,10 @@ impl SegmentRemuxer for remux::Remuxer {
         remux::Remuxer::abort_segment(self);
     }
 
+    fn mid_fragment(&self) -> bool {
+        remux::Remuxer::mid_fragment(self)
+    }
+
     fn fresh(&self) -> Self {
         remux::Remuxer::new(self.shape())
     }

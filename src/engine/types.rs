@@ -153,6 +153,11 @@ pub enum Output {
         track: TrackId,
         mime: String,
     },
+    /// `SourceBuffer.abort()` (synchronous, the SourceBuffer is idle): the part of a fragment
+    /// it was given is dropped and the next append starts a new box. No answer.
+    ResetParser {
+        track: TrackId,
+    },
     /// Move the playhead (live start, gap jump, stall nudge).
     SetPosition(f64),
     EndOfStream,

@@ -74,6 +74,35 @@ pub fn next_top_level(data: &[u8], offset: u64, end: bool) -> Result<TopLevel, B
     }
 }
 
+/// A fragment at the front of `data` whose `moof` (and any box before its `mdat`) is complete
+/// and whose `mdat` has begun, sized: `(moof_len, mdat_body, len)` as in
+/// [`TopLevel::Fragment`], with `len` past the bytes there. Lets the `mdat` body be passed on
+/// as it arrives (MSE parsers take samples as their bytes come). `None` when it is not that
+/// far, or when [`next_top_level`] has the whole fragment or an error to give.
+pub fn fragment_head(data: &[u8], offset: u64) -> Option<(usize, usize, usize)> {
+    let (h, moof_len) = complete_box(data, offset, false).ok()??;
+    if h.kind != MOOF {
+        return None;
+    }
+    let mut at = moof_len;
+    loop {
+        let rest = data.get(at..)?;
+        let next = read_header(rest, offset + at as u64).ok()??;
+        let len = usize::try_from(next.size?).ok()?;
+        match next.kind {
+            MDAT => {
+                let end = at.checked_add(len)?;
+                let body = at + next.header_len;
+                return (end > data.len() && len >= next.header_len)
+                    .then_some((moof_len, body, end));
+            }
+            MOOF => return None,
+            _ if len >= next.header_len && len <= rest.len() => at += len,
+            _ => return None,
+        }
+    }
+}
+
 /// The header and length of the box at the front of `data` once all of it is there.
 fn complete_box(
     data: &[u8],

@@ -9,14 +9,21 @@
 //! positive composition offsets at time 0: then the earliest decode time lands on 0). Every
 //! other segment keeps the mapping (renditions share timestamps). Nothing else is changed:
 //! holes and overlaps are the encoder's, as is each fragment's sample table.
+//!
+//! Progressive: a chunk that completes a `moof` and begins its `mdat` outputs them at once, and
+//! the `mdat` body follows chunk by chunk as it arrives (MSE parsers take each sample as its
+//! bytes come: the first frame is shown without waiting for a whole fragment, which CMAF
+//! encoders make a GOP or a segment long). A segment given up in the middle of an `mdat` leaves
+//! the SourceBuffer's parser mid-box: [`Passthrough::mid_fragment`] says so, and the engine
+//! resets the parser (`SourceBuffer.abort()`) before anything else is appended.
 use super::output::{add_codec, mime_type};
 use super::{
     RemuxError, RemuxOutput, RemuxWarning, SegmentInfo, TrackKind, TrackOutput, MAX_SEGMENT_BYTES,
 };
-use crate::fmp4::boxes::Boxes;
+use crate::fmp4::boxes::{BoxError, Boxes, FourCc};
 use crate::fmp4::moof::{check_sample_data, read_moof, Moof, Traf};
 use crate::fmp4::moov::{read_init, Handler, InitSegment};
-use crate::fmp4::segment::{next_top_level, TopLevel};
+use crate::fmp4::segment::{fragment_head, next_top_level, TopLevel};
 use crate::fmp4::tfdt::write_shifted_moof;
 use std::ops::Range;
 
@@ -48,6 +55,18 @@ struct Segment {
     warnings: Vec<RemuxWarning>,
 }
 
+/// A fragment output up to part of its `mdat` body.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    /// Body bytes still to pass on.
+    left: usize,
+    /// Where the `mdat` is in the segment (for the error if the segment ends first).
+    mdat_at: u64,
+    /// The fragment's output range (each part of it is appended as that range).
+    start: f64,
+    end: f64,
+}
+
 /// What one call writes.
 struct Emit {
     data: Vec<u8>,
@@ -68,6 +87,8 @@ pub struct Passthrough {
     seg: Segment,
     /// Bytes of the current segment not consumed yet (an incomplete box).
     pending: Vec<u8>,
+    /// The fragment whose `mdat` body is being passed on.
+    open: Option<Open>,
 }
 
 impl Passthrough {
@@ -171,7 +192,10 @@ impl Passthrough {
             });
         }
         let mut emit = Emit::new();
-        // One path: a fragment's bytes mostly arrive over several chunks and wait here anyway.
+        let data = self.continue_mdat(data, &mut emit);
+        if self.open.is_some() {
+            return Ok(Some(self.output(emit)));
+        }
         self.pending.extend_from_slice(data);
         let pending = std::mem::take(&mut self.pending);
         let used = self.scan(&pending, false, &mut emit);
@@ -186,6 +210,14 @@ impl Passthrough {
         if !self.seg.active {
             self.begin(info)?;
         }
+        if let Some(open) = self.open {
+            let cut = BoxError::malformed(
+                FourCc::new(b"mdat"),
+                open.mdat_at,
+                "its size runs past the end of the segment",
+            );
+            return self.end_segment(Err(cut.into()));
+        }
         let pending = std::mem::take(&mut self.pending);
         let out = self.finish_with(&pending);
         self.end_segment(out)
@@ -199,6 +231,29 @@ impl Passthrough {
         }
         self.seg.active = false;
         self.pending.clear();
+        self.open = None;
+    }
+
+    /// The bytes output so far end inside an `mdat`: a SourceBuffer given them waits for the
+    /// rest, so its parser must be reset before this segment is given up.
+    pub fn mid_fragment(&self) -> bool {
+        self.open.is_some()
+    }
+
+    /// Pass on the front of `data` that belongs to the open `mdat`; the rest is returned.
+    fn continue_mdat<'a>(&mut self, data: &'a [u8], emit: &mut Emit) -> &'a [u8] {
+        let Some(open) = self.open.as_mut() else {
+            return data;
+        };
+        let (body, rest) = data.split_at(open.left.min(data.len()));
+        emit.data.extend_from_slice(body);
+        (emit.start, emit.end) = (open.start, open.end);
+        open.left -= body.len();
+        self.seg.scanned += body.len();
+        if open.left == 0 {
+            self.open = None;
+        }
+        rest
     }
 
     fn begin(&mut self, info: &SegmentInfo) -> Result<(), RemuxError> {
@@ -217,6 +272,7 @@ impl Passthrough {
             ..Segment::default()
         };
         self.pending.clear();
+        self.open = None;
         Ok(())
     }
 
@@ -260,7 +316,23 @@ impl Passthrough {
         while let Some(rest) = bytes.get(pos..).filter(|r| !r.is_empty()) {
             let at = (self.seg.scanned + pos) as u64;
             match next_top_level(rest, at, end)? {
-                TopLevel::NeedMore => break,
+                TopLevel::NeedMore => {
+                    if let (false, Some((moof_len, mdat_body, len))) =
+                        (end, fragment_head(rest, at))
+                    {
+                        let (moof, mdat) = rest.split_at(moof_len.min(rest.len()));
+                        let body = mdat_body as u64..len as u64;
+                        let (from, to) = self.fragment(moof, mdat, body, at, emit)?;
+                        self.open = Some(Open {
+                            left: len - rest.len(),
+                            mdat_at: at + moof_len as u64,
+                            start: from,
+                            end: to,
+                        });
+                        pos += rest.len();
+                    }
+                    break;
+                }
                 TopLevel::Skip { len } => pos += len,
                 TopLevel::Fragment {
                     moof_len,
@@ -287,7 +359,7 @@ impl Passthrough {
         body: Range<u64>,
         at: u64,
         emit: &mut Emit,
-    ) -> Result<(), RemuxError> {
+    ) -> Result<(f64, f64), RemuxError> {
         let init = self.init.as_ref().ok_or(RemuxError::NoInit)?;
         let moof_box = Boxes::new(moof_bytes, at)
             .next()
@@ -317,18 +389,16 @@ impl Passthrough {
         let delta = |t: &Traf| (offset * f64::from(t.timescale)).round() as i64;
         write_shifted_moof(&mut emit.data, moof_bytes, at, &moof, delta)?;
         emit.data.extend_from_slice(mdat);
-        for t in &moof.trafs {
+        let (mut start, mut end) = (f64::INFINITY, f64::NEG_INFINITY);
+        for t in moof.trafs.iter().filter(|t| t.sample_count > 0) {
             let (ts, d) = (f64::from(t.timescale), delta(t));
-            if t.sample_count > 0 {
-                let start = t.earliest_presentation().saturating_add(d);
-                emit.start = emit.start.min(start as f64 / ts);
-                emit.end = emit
-                    .end
-                    .max(t.presentation_end().saturating_add(d) as f64 / ts);
-            }
+            start = start.min(t.earliest_presentation().saturating_add(d) as f64 / ts);
+            end = end.max(t.presentation_end().saturating_add(d) as f64 / ts);
         }
+        emit.start = emit.start.min(start);
+        emit.end = emit.end.max(end);
         self.seg.fragments += 1;
-        Ok(())
+        Ok((start, end))
     }
 
     /// One output: the data written, with the init bytes the first time after `push_init`.

@@ -101,6 +101,11 @@ impl Remuxer {
         }
     }
 
+    /// See [`Passthrough::mid_fragment`] (the TS path outputs whole fragments only).
+    pub fn mid_fragment(&self) -> bool {
+        self.fmp4.mid_fragment()
+    }
+
     pub fn abort_segment(&mut self) {
         self.active = None;
         self.ts.abort_segment();

@@ -96,6 +96,9 @@ pub struct SimConfig {
     pub app_inputs: Vec<(f64, Input)>,
     /// The browser has `SourceBuffer.changeType` (else it fails).
     pub change_type_supported: bool,
+    /// The remuxer passes `mdat` bodies on as they arrive (the fMP4 passthrough): a segment
+    /// given up after its first early output leaves the SourceBuffer mid-fragment.
+    pub mid_fragments: bool,
     pub element: Option<(f64, f64, f64)>,
     pub live: Option<LiveModel>,
     /// SourceBuffer quota in seconds of media (`None`: unlimited).
@@ -129,6 +132,7 @@ impl Default for SimConfig {
             seeks: Vec::new(),
             app_inputs: Vec::new(),
             change_type_supported: true,
+            mid_fragments: false,
             element: None,
             live: None,
             quota_seconds: None,
@@ -183,6 +187,8 @@ pub struct RunResult {
     pub durations: Vec<f64>,
     /// Every `changeType`: SourceBuffer and new MIME type.
     pub codec_changes: Vec<(TrackId, String)>,
+    /// Every parser reset (`abort()`), by SourceBuffer.
+    pub parser_resets: Vec<TrackId>,
 }
 
 impl RunResult {
@@ -248,7 +254,7 @@ impl<'a> Sim<'a> {
             trace,
             ladder,
             cfg,
-            engine: Engine::new(ecfg, SimRemuxer::default(), abr),
+            engine: Engine::new(ecfg, SimRemuxer::with_mid_fragments(cfg.mid_fragments), abr),
             now: 0.0,
             net: Network::new(cfg.progress_interval),
             play: Playback {
@@ -519,6 +525,7 @@ impl<'a> Sim<'a> {
                     self.mse.start_op(track, "appendBuffer");
                     self.append(track, &data)
                 }
+                Output::ResetParser { track } => self.mse.reset_parser(track),
                 Output::ChangeType { track, mime } => {
                     self.mse.change_type(track, &mime);
                     if !self.cfg.change_type_supported {
@@ -675,6 +682,7 @@ impl<'a> Sim<'a> {
         self.res.mse_violations = std::mem::take(&mut self.mse.violations);
         self.res.durations = std::mem::take(&mut self.mse.durations);
         self.res.codec_changes = std::mem::take(&mut self.mse.codec_changes);
+        self.res.parser_resets = std::mem::take(&mut self.mse.parser_resets);
         self.res.source_buffers = self
             .mse
             .buffers

@@ -28,6 +28,8 @@ pub struct MseModel {
     appended: bool,
     /// Every `changeType`: the SourceBuffer and its new MIME type.
     pub codec_changes: Vec<(TrackId, String)>,
+    /// Every `abort()` (parser reset), by SourceBuffer.
+    pub parser_resets: Vec<TrackId>,
 }
 
 impl MseModel {
@@ -96,6 +98,15 @@ impl MseModel {
             )),
         }
         self.codec_changes.push((track, mime.to_string()));
+    }
+
+    /// `abort()`: synchronous; the engine only calls it on an idle SourceBuffer.
+    pub fn reset_parser(&mut self, track: TrackId) {
+        if self.updating.contains(&track.0) {
+            self.violations
+                .push(format!("abort on track {} while it is updating", track.0));
+        }
+        self.parser_resets.push(track);
     }
 
     pub fn set_duration(&mut self, d: f64) {

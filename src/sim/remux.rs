@@ -113,6 +113,18 @@ pub struct SimRemuxer {
     /// Muxed segments (`SIMS`) give a video and an audio track, as the real transmuxer does
     /// for separate SourceBuffers, instead of one combined track.
     pub split: bool,
+    /// An early output ends inside a fragment, as the fMP4 passthrough's do (see
+    /// [`SegmentRemuxer::mid_fragment`]).
+    pub mid_fragments: bool,
+}
+
+impl SimRemuxer {
+    pub fn with_mid_fragments(mid_fragments: bool) -> Self {
+        SimRemuxer {
+            mid_fragments,
+            ..SimRemuxer::default()
+        }
+    }
 }
 
 impl SegmentRemuxer for SimRemuxer {
@@ -189,6 +201,10 @@ impl SegmentRemuxer for SimRemuxer {
         Ok(self.fragment(info, kind, duration, size, p.emitted, size))
     }
 
+    fn mid_fragment(&self) -> bool {
+        self.mid_fragments && self.partial.as_ref().is_some_and(|p| p.emitted > 0)
+    }
+
     fn abort_segment(&mut self) {
         if self.partial.take().is_some() {
             self.aborts += 1;
@@ -198,6 +214,7 @@ impl SegmentRemuxer for SimRemuxer {
     fn fresh(&self) -> Self {
         SimRemuxer {
             split: self.split,
+            mid_fragments: self.mid_fragments,
             ..SimRemuxer::default()
         }
     }

@@ -156,6 +156,15 @@ impl MseSink {
         Some(Input::ChangeTypeFailed { track, reason })
     }
 
+    /// `abort()`: the part of a fragment given is dropped. It throws only when the MediaSource
+    /// is not open, where no append follows anyway: logged.
+    pub fn reset_parser(&mut self, track: TrackId) {
+        if let Some(Err(e)) = self.track_mut(track).map(|t| t.buffer.abort()) {
+            let text = format!("hlsplay: SourceBuffer.abort: {}", message(&e));
+            web_sys::console::warn_1(&text.into());
+        }
+    }
+
     /// `remove(start, end)`; the input to feed if it threw (the range stays buffered).
     pub fn remove(&mut self, track: TrackId, start: f64, end: f64) -> Option<Input> {
         let result = match self.track_mut(track) {

@@ -152,6 +152,10 @@ impl Session {
             Output::Append { track, data } => self.mse.append(track, &data),
             Output::Remove { track, start, end } => self.mse.remove(track, start, end),
             Output::ChangeType { track, mime } => self.mse.change_type(track, &mime),
+            Output::ResetParser { track } => {
+                self.mse.reset_parser(track);
+                None
+            }
             Output::SetPosition(seconds) => {
                 self.video.set_current_time(seconds);
                 None

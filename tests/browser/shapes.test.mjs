@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { control, launchBrowser, startCdn, waitInPage } from './lib.mjs';
+import { cdnLog, control, launchBrowser, startCdn, waitInPage } from './lib.mjs';
 
 const APP = 18086;
 const CDN = 19096;
@@ -189,5 +189,35 @@ describe('the audio rendition maps the timeline first', () => {
         await page.close();
       }
     });
+  }
+});
+
+// The fMP4 passthrough appends a fragment's mdat body as it arrives. A segment given up in the
+// middle of one leaves the SourceBuffer's parser inside that box: unless it is reset (abort()),
+// the next segment's bytes are read as the rest of the old mdat and playback breaks.
+test('cmaf: a video segment that stalls inside a fragment is given up, the parser reset, and playback goes on', async () => {
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  try {
+    // Past the first moof of segment 2 (10-20 s), inside its first mdat.
+    await control(CDN, { fault: { path: '*_000000002.cmfv', kind: 'stall', after_bytes: 200000, count: 1 } });
+    await page.goto(PAGE);
+    await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+    await page.evaluate((u) => {
+      window.player = window.makePlayer({ capLevelToPlayerSize: false, bufferGoal: 10 });
+      window.player.load(u);
+      return document.getElementById('video').play();
+    }, master('CMAF'));
+    await waitTime(page, 22, 'playback past the stalled segment (10-20 s)', 45000);
+    const s = await state(page);
+    assert.deepEqual(fatal(s), []);
+    assert.equal(s.error, null);
+    assert.deepEqual(pageErrors, []);
+    const stalled = (await cdnLog(CDN)).filter((e) => e.fault && e.fault.startsWith('stall'));
+    assert.equal(stalled.length, 1, 'the stall fault hit one segment request');
+  } finally {
+    await control(CDN, { clear_faults: true });
+    await page.close();
   }
 });

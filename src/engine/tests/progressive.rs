@@ -72,6 +72,38 @@ fn progressive_mid_segment_failure_retries_on_one_timeline() {
     assert_eq!(r.remuxer.non_contiguous, 0);
 }
 
+/// A segment given up inside a fragment (the fMP4 passthrough passes `mdat` bodies on as they
+/// arrive) leaves the SourceBuffer's parser waiting for the rest of that box: it is reset
+/// (`abort()`, queued before the retry's appends), or they would be read as the old box's payload.
+#[test]
+fn a_segment_given_up_mid_fragment_resets_the_parser_once() {
+    let mut cfg = streamed(SimConfig {
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::StallBody(1_000_000),
+            "/2.ts",
+            Some(1),
+        )],
+        mid_fragments: true,
+        ..recorded()
+    });
+    cfg.engine.abr.abandon = false;
+    let trace = Trace::constant("steady", 4.0, 60.0);
+    let r = run(&trace, 60.0, cfg.clone());
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal_count(&r), 0, "{:?}", r.errors);
+    assert_eq!(r.remuxer.aborts, 1);
+    // 1 MB of a 10 s segment: early fragments had gone out.
+    assert!(r.remuxer.early_fragments > 0);
+    assert_eq!(r.parser_resets, [TrackId(0)]);
+    assert_eq!(r.mse_violations, Vec::<String>::new());
+    // Segments that complete (or a remuxer whose outputs end on fragment boundaries, as the
+    // transmuxer's do) never reset it.
+    cfg.mid_fragments = false;
+    assert_eq!(run(&trace, 60.0, cfg).parser_resets, []);
+}
+
 #[test]
 fn progressive_abandon_switches_level_cleanly() {
     let r = run(&collapse(), 300.0, streamed(recorded()));

@@ -8,7 +8,7 @@
 use hlsplay::fmp4::boxes::Boxes;
 use hlsplay::fmp4::moof::read_moof;
 use hlsplay::fmp4::moov::read_init;
-use hlsplay::fmp4::segment::next_top_level;
+use hlsplay::fmp4::segment::{fragment_head, next_top_level};
 use hlsplay::remux::{Passthrough, RemuxOutput, SegmentInfo};
 use libfuzzer_sys::fuzz_target;
 
@@ -24,6 +24,7 @@ fuzz_target!(|data: &[u8]| {
     let parsed = read_init(init);
     for part in parts.clone() {
         let _ = next_top_level(part, 0, flags & 1 != 0);
+        let _ = fragment_head(part, 0);
         if let (Ok(init), Some(Ok(b))) = (&parsed, Boxes::new(part, 0).next()) {
             let _ = read_moof(&b, init);
         }

@@ -186,6 +186,17 @@ impl<R: SegmentRemuxer> Engine<R> {
             Input::RemoveDone { track } => self.on_remove_done(track),
             Input::RemoveFailed { track } => self.on_remove_failed(track),
             Input::SourceOpen => self.buffer.source_open = true,
+            Input::MediaError { code, message } => {
+                let name = match code {
+                    1 => "MEDIA_ERR_ABORTED",
+                    2 => "MEDIA_ERR_NETWORK",
+                    3 => "MEDIA_ERR_DECODE",
+                    4 => "MEDIA_ERR_SRC_NOT_SUPPORTED",
+                    _ => "MediaError",
+                };
+                let details = format!("the media element failed ({name}, code {code}): {message}");
+                self.error(ErrorCause::MediaElement { code }, details, true, None);
+            }
             Input::ChangeTypeFailed { track, reason } => self.on_change_type_failed(track, reason),
             Input::AddSourceBufferFailed { track, reason } => {
                 self.on_add_source_buffer_failed(track, reason)

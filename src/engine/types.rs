@@ -72,6 +72,12 @@ pub enum Input {
     },
     /// The MediaSource fired `sourceopen`: SourceBuffers can be added, the duration set.
     SourceOpen,
+    /// The media element fired `error`: its `MediaError` code (1 aborted, 2 network, 3 decode,
+    /// 4 source not supported) and the browser's message. The element plays nothing more.
+    MediaError {
+        code: u16,
+        message: String,
+    },
     /// `changeType(mime)` threw or does not exist (`reason` says which).
     ChangeTypeFailed {
         track: TrackId,
@@ -284,6 +290,8 @@ pub enum ErrorCause {
     SourceBuffer { track: TrackId, op: SourceBufferOp },
     /// The playhead did not move with data buffered.
     Stall { position: f64 },
+    /// The media element failed (its `MediaError` code).
+    MediaElement { code: u16 },
 }
 
 impl ErrorCause {
@@ -298,7 +306,7 @@ impl ErrorCause {
             ErrorCause::Network => ErrorKind::Network,
             ErrorCause::Timeout { .. } => ErrorKind::Timeout,
             ErrorCause::Limit { .. } => ErrorKind::Limit,
-            ErrorCause::SourceBuffer { .. } => ErrorKind::Buffer,
+            ErrorCause::SourceBuffer { .. } | ErrorCause::MediaElement { .. } => ErrorKind::Buffer,
             ErrorCause::Stall { .. } => ErrorKind::Stall,
         }
     }

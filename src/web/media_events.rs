@@ -1,7 +1,7 @@
 //! The media element's listeners and what they report: `Input::Media` (playhead, paused,
 //! `buffered`) on `timeupdate` (every 250 ms while playing), `waiting`, `playing`, `pause`,
 //! `progress` and `ended`; `Input::Seek` on `seeking`; `Input::ElementSize` when the video or the
-//! window is resized. The media state is read only here and when the engine's timer fires, never
+//! window is resized; `Input::MediaError` on `error`. The media state is read only here and when the engine's timer fires, never
 //! per fetched chunk.
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlMediaElement, HtmlVideoElement};
@@ -10,7 +10,8 @@ use super::dom::Listener;
 use super::player::Link;
 use crate::engine::Input;
 
-const MEDIA_EVENTS: [&str; 8] = [
+const MEDIA_EVENTS: [&str; 9] = [
+    "error",
     "timeupdate",
     "seeking",
     "waiting",
@@ -50,6 +51,13 @@ fn on_media_event(link: &Link, kind: &'static str) {
                 position: video.current_time(),
             },
             "resize" => element_size(video),
+            "error" => match video.error() {
+                Some(e) => Input::MediaError {
+                    code: e.code(),
+                    message: e.message(),
+                },
+                None => media_state(video),
+            },
             _ => media_state(video),
         };
         session.feed(input)

@@ -340,3 +340,33 @@ fn error_urls_are_redacted() {
     );
     assert!(url.contains("Signature=REDACTED"));
 }
+
+/// The element itself can fail after an append was accepted (a decode error): once it has, it
+/// plays nothing more, so the player says so with one fatal error naming the MediaError, and
+/// fetches nothing further.
+#[test]
+fn a_media_element_error_is_one_fatal_buffer_error_naming_it() {
+    let mut h = Harness::new();
+    h.play_one_segment();
+    let outs = h.input(Input::MediaError {
+        code: 3,
+        message: "PIPELINE_ERROR_DECODE".into(),
+    });
+    let errors: Vec<_> = outs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Event(Event::Error(e)) => Some(e),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(errors.len(), 1, "{outs:?}");
+    assert!(errors[0].fatal);
+    assert_eq!(errors[0].kind, ErrorKind::Buffer);
+    assert_eq!(
+        errors[0].details,
+        "the media element failed (MEDIA_ERR_DECODE, code 3): PIPELINE_ERROR_DECODE"
+    );
+    assert!(h.engine.is_failed());
+    h.advance_to(30.0);
+    assert!(!h.drive().iter().any(|o| matches!(o, Output::Fetch { .. })));
+}

@@ -275,7 +275,8 @@ mod tests {
         feed(&mut r, 1.0, 1);
         let h = r.harmonic_mean().unwrap();
         let arith = (4.0 * 8.0 + 1.0) / 5.0 * 1e6 * 4.0 / 4.1;
-        assert!(h < arith / 2.0, "{h} vs {arith}");
+        // 5 / (4/8 + 1/1) = 3.3 Mbps against an arithmetic mean of 6.6.
+        assert!(h < arith * 0.55, "{h} vs {arith}");
     }
 
     #[test]

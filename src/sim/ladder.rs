@@ -125,7 +125,8 @@ impl Ladder {
 
     /// From a master playlist: variants' bitrates and resolutions; durations from the first
     /// variant's media playlist when `read` finds it (else 10 s segments over `duration`);
-    /// sizes from `size_of` (the segment files) when found, else from the bitrate.
+    /// sizes from each segment's EXT-X-BYTERANGE length, else from `size_of` (the segment
+    /// files) when found, else from the bitrate.
     pub fn from_master(
         master_url: &str,
         master: &[u8],
@@ -159,7 +160,11 @@ impl Ladder {
                     media
                         .as_ref()
                         .and_then(|p| p.segments.get(i))
-                        .and_then(|s| size_of(&resolve(&v.uri, &s.uri)))
+                        .and_then(|s| match s.byte_range {
+                            // A byte range is the segment's real size (one file per rendition).
+                            Some(r) => Some(r.length),
+                            None => size_of(&resolve(&v.uri, &s.uri)),
+                        })
                         .unwrap_or((v.bandwidth as f64 * d / 8.0) as u64)
                 })
                 .collect();
@@ -211,5 +216,40 @@ mod tests {
         let b = l.bytes(2, 0) as f64;
         assert!(b > 3.096e6 * 10.0 / 8.0 * 0.89 && b < 3.096e6 * 10.0 / 8.0 * 1.11);
         assert_eq!(Ladder::mediaconvert(605.0, 1).durations.last(), Some(&5.0));
+    }
+    #[test]
+    fn byte_ranges_are_the_real_sizes() {
+        // The Pensieve video: sizes from video_sizes.txt, not bitrate x duration.
+        let files = [
+            include_str!("../../tests/fixtures/ladders/pensieve/l0.m3u8"),
+            include_str!("../../tests/fixtures/ladders/pensieve/l1.m3u8"),
+            include_str!("../../tests/fixtures/ladders/pensieve/l2.m3u8"),
+            include_str!("../../tests/fixtures/ladders/pensieve/l3.m3u8"),
+            include_str!("../../tests/fixtures/ladders/pensieve/l4.m3u8"),
+            include_str!("../../tests/fixtures/ladders/pensieve/l5.m3u8"),
+        ];
+        let master = include_str!("../../tests/fixtures/ladders/pensieve/master.m3u8");
+        let read = |url: &str| {
+            let i: usize = url
+                .strip_prefix("https://l.test/l")?
+                .strip_suffix(".m3u8")?
+                .parse()
+                .ok()?;
+            files.get(i).map(|t| t.as_bytes().to_vec())
+        };
+        let l = Ladder::from_master(
+            "https://l.test/master.m3u8",
+            master.as_bytes(),
+            600.0,
+            &read,
+            &|_| None,
+        )
+        .unwrap();
+        assert_eq!(l.levels.len(), 6);
+        assert_eq!(l.durations, vec![4.0; 49]);
+        assert_eq!(l.bytes(0, 0), 181_801);
+        assert_eq!(l.bytes(0, 48), 112_270);
+        assert_eq!(l.bytes(5, 0), 2_354_772);
+        assert_eq!(l.mbps(5), 4.3);
     }
 }

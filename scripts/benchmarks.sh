@@ -125,9 +125,13 @@ Rules: ours, the hls.js rule and the throughput rule as above, plus
   sequence over the next 5 segments scored with the same linear QoE (4.3 per stalled second,
   1 per Mbps of change); the first level of the best is taken; lowest level before any sample.
 
-QoE columns are means per trace; "% of optimum" is the set's total QoE over its total optimum;
-"ours / hls.js" the ratio of total QoE. The last column counts traces where ours scores below
-the hls.js rule by more than 5 % of that trace's optimum (first few named).
+QoE columns are means per trace over all traces. "% of optimum" (total QoE over total optimum)
+and "ours / hls.js" (ratio of total QoE) are over the **feasible** traces only (optimum > 0; their
+count in brackets), as the summary line's `feasible` block gives them (and as issue 15's
+numbers were taken): where even the lowest rung does not fit the link every rule stalls for
+minutes, totals go negative and ratios mean nothing. The last column counts traces (all of the
+part) where ours scores below the hls.js rule by more than 5 % of that trace's |optimum| (first
+few named).
 `hlsplay simulate --traces <dir|norway|fcc> --ladder <pensieve|vod-aws-1080p|mediaconvert> --abr every --table-row <label>`
 prints one pair of rows.
 

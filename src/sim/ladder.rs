@@ -124,7 +124,8 @@ impl Ladder {
     }
 
     /// From a master playlist: variants' bitrates and resolutions; durations from the first
-    /// variant's media playlist when `read` finds it (else 10 s segments over `duration`);
+    /// variant's media playlist when `read` finds it (else 10 s segments over `duration`; one
+    /// found but unparsable is an error naming it and the line);
     /// sizes from each segment's EXT-X-BYTERANGE length, else from `size_of` (the segment
     /// files) when found, else from the bitrate.
     pub fn from_master(
@@ -142,10 +143,15 @@ impl Ladder {
         let mut durations: Option<Vec<f64>> = None;
         let mut levels = Vec::new();
         for v in &variants {
-            let media = read(&v.uri).and_then(|b| match parse_playlist(&b, &v.uri, false) {
-                Ok(Playlist::Media(p)) => Some(p),
-                _ => None,
-            });
+            // A media playlist that is there but broken is an error, not a silent fallback to
+            // nominal sizes: the ladder would no longer be the one asked for.
+            let media = match read(&v.uri) {
+                Some(b) => match parse_playlist(&b, &v.uri, false)? {
+                    Playlist::Media(p) => Some(p),
+                    Playlist::Master(_) => return Err(format!("{}: not a media playlist", v.uri)),
+                },
+                None => None,
+            };
             let durs: Vec<f64> = match (&durations, &media) {
                 (Some(d), _) => d.clone(),
                 (None, Some(p)) if !p.segments.is_empty() => {
@@ -251,5 +257,20 @@ mod tests {
         assert_eq!(l.bytes(0, 48), 112_270);
         assert_eq!(l.bytes(5, 0), 2_354_772);
         assert_eq!(l.mbps(5), 4.3);
+    }
+
+    #[test]
+    fn a_broken_media_playlist_is_an_error_naming_it() {
+        let master = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=300000\nl0.m3u8\n";
+        let read = |_: &str| Some(b"#EXTM3U\n#EXTINF:abc,\ns.ts\n".to_vec());
+        let e = Ladder::from_master(
+            "https://l.test/m.m3u8",
+            master.as_bytes(),
+            60.0,
+            &read,
+            &|_| None,
+        )
+        .unwrap_err();
+        assert!(e.contains("l0.m3u8"), "{e}");
     }
 }

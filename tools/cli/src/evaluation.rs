@@ -104,32 +104,43 @@ impl TraceScores {
 
 /// The table's header (two lines).
 pub fn table_header() -> String {
-    "| set, ladder | part | traces | ours | hls.js rule | throughput | BOLA | RobustMPC | optimum | % of optimum: ours / hls.js / tput / BOLA / RMPC | ours / hls.js QoE | ours worse than hls.js by > 5 % of opt |\n\
+    "| set, ladder | part | traces (feasible) | ours | hls.js rule | throughput | BOLA | RobustMPC | optimum | feasible: % of optimum, ours / hls.js / tput / BOLA / RMPC | feasible: ours / hls.js QoE | ours worse than hls.js by > 5 % of opt |\n\
      |---|---|---|---|---|---|---|---|---|---|---|---|"
         .to_string()
 }
 
 /// Two rows (the evaluation half, then the whole set) for `label`. QoE columns are means per
-/// trace; % of optimum is total QoE over total optimum.
+/// trace over all traces; % of optimum (total QoE over total optimum) and the ratio to hls.js
+/// are over the feasible traces (optimum > 0), as `simulate`'s summary line gives them: where
+/// the lowest rung does not fit the link every rule stalls for minutes and ratios mean nothing.
+/// A rule that was not run shows `-`.
 pub fn table_rows(label: &str, scores: &[TraceScores]) -> String {
     let mut out = String::new();
     for (part, half) in [("evaluation half", Half::Eval), ("whole", Half::All)] {
         let kept: Vec<&TraceScores> = scores.iter().filter(|s| half.keeps(s.index)).collect();
         let n = kept.len().max(1) as f64;
+        let ran = |abr: &str| kept.iter().any(|s| s.get(abr).is_some());
         let total = |abr: &str| kept.iter().filter_map(|s| s.get(abr)).sum::<f64>();
         let opt: f64 = kept.iter().map(|s| s.optimum).sum();
-        let pct = |abr: &str| {
-            if opt > 0.0 {
-                format!("{:.1}", 100.0 * total(abr) / opt)
+        let feasible: Vec<&&TraceScores> = kept.iter().filter(|s| s.optimum > 0.0).collect();
+        let f_total = |abr: &str| feasible.iter().filter_map(|s| s.get(abr)).sum::<f64>();
+        let f_opt: f64 = feasible.iter().map(|s| s.optimum).sum();
+        let pct = |abr: &str| match (ran(abr), f_opt > 0.0) {
+            (false, _) => "-".to_string(),
+            (true, true) => format!("{:.1}", 100.0 * f_total(abr) / f_opt),
+            (true, false) => "n/a".to_string(),
+        };
+        let mean = |abr: &str| {
+            if ran(abr) {
+                format!("{:.2}", total(abr) / n)
             } else {
-                "n/a".to_string()
+                "-".to_string()
             }
         };
-        let mean = |abr: &str| format!("{:.2}", total(abr) / n);
         let ratio = {
-            let h = total("hlsjs");
-            if h > 0.0 && total("ours") > 0.0 {
-                format!("{:.2}x", total("ours") / h)
+            let h = f_total("hlsjs");
+            if h > 0.0 && f_total("ours") > 0.0 {
+                format!("{:.2}x", f_total("ours") / h)
             } else {
                 "n/a (QoE < 0)".to_string()
             }
@@ -148,8 +159,9 @@ pub fn table_rows(label: &str, scores: &[TraceScores]) -> String {
             ),
         };
         out.push_str(&format!(
-            "| {label} | {part} | {} | {} | {} | {} | {} | {} | {:.2} | {} | {ratio} | {worse_text} |\n",
+            "| {label} | {part} | {} ({}) | {} | {} | {} | {} | {} | {:.2} | {} | {ratio} | {worse_text} |\n",
             kept.len(),
+            feasible.len(),
             mean("ours"),
             mean("hlsjs"),
             mean("throughput"),
@@ -246,10 +258,10 @@ mod tests {
         let rows = table_rows("x", &scores);
         assert_eq!(rows.lines().count(), 2);
         assert!(
-            rows.contains("| x | evaluation half | 2 | 5.00 |"),
+            rows.contains("| x | evaluation half | 2 (2) | 5.00 |"),
             "{rows}"
         );
-        assert!(rows.contains("| x | whole | 4 |"), "{rows}");
+        assert!(rows.contains("| x | whole | 4 (4) |"), "{rows}");
         assert!(rows.contains("50.0 / 50.0 / 50.0 / 50.0 / 50.0"), "{rows}");
     }
 

@@ -4,6 +4,7 @@ mod baselines;
 mod config;
 pub mod estimator;
 mod lookahead;
+mod published;
 mod rule;
 #[cfg(test)]
 mod test_support;
@@ -12,4 +13,5 @@ pub use baselines::{HlsJsConfig, HlsJsRule, ThroughputRule};
 pub use config::{AbrConfig, Prediction};
 pub use estimator::{BandwidthEstimator, EstimatorConfig, Ewma};
 pub use lookahead::Lookahead;
+pub use published::{BolaRule, RobustMpc};
 pub use rule::{Abr, AbrContext, AbrKind, AbrLevel, LoadProgress, SegmentSample};

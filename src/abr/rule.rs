@@ -2,10 +2,11 @@
 //! [`Lookahead`] (this project's: robust throughput prediction, a model-predictive search over
 //! the next segments scored with the linear QoE, a sustainability check on up-switches and an
 //! emergency abandon), [`HlsJsRule`] (hls.js 1.7's default rule rebuilt from its documented
-//! numbers, the baseline to beat) and [`ThroughputRule`] (highest level under a safety factor).
+//! numbers, the baseline to beat), [`ThroughputRule`] (highest level under a safety factor),
+//! and two published rules for the simulator's table: [`BolaRule`] and [`RobustMpc`].
 //! This file: the trait and what a rule sees.
 
-use super::{AbrConfig, HlsJsConfig, HlsJsRule, Lookahead, ThroughputRule};
+use super::{AbrConfig, BolaRule, HlsJsConfig, HlsJsRule, Lookahead, RobustMpc, ThroughputRule};
 
 /// A level as the ABR sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -120,6 +121,8 @@ pub enum AbrKind {
     Ours,
     HlsJs,
     Throughput,
+    Bola,
+    RobustMpc,
 }
 
 impl AbrKind {
@@ -128,6 +131,8 @@ impl AbrKind {
             AbrKind::Ours => "ours",
             AbrKind::HlsJs => "hlsjs",
             AbrKind::Throughput => "throughput",
+            AbrKind::Bola => "bola",
+            AbrKind::RobustMpc => "robustmpc",
         }
     }
 
@@ -136,6 +141,8 @@ impl AbrKind {
             "ours" => Some(AbrKind::Ours),
             "hlsjs" | "hls.js" => Some(AbrKind::HlsJs),
             "throughput" => Some(AbrKind::Throughput),
+            "bola" => Some(AbrKind::Bola),
+            "robustmpc" | "robust-mpc" => Some(AbrKind::RobustMpc),
             _ => None,
         }
     }
@@ -146,6 +153,9 @@ impl AbrKind {
             AbrKind::Ours => Box::new(Lookahead::new(cfg.clone())),
             AbrKind::HlsJs => Box::new(HlsJsRule::new(HlsJsConfig::default())),
             AbrKind::Throughput => Box::new(ThroughputRule::new(0.9, cfg.estimator.clone())),
+            AbrKind::Bola => Box::new(BolaRule::new(cfg.estimator.clone())),
+            // The QoE's own weights (Pensieve's linear QoE: 4.3 per stalled second, 1 per Mbps).
+            AbrKind::RobustMpc => Box::new(RobustMpc::new(4.3, 1.0, cfg.estimator.clone())),
         }
     }
 }
@@ -159,7 +169,13 @@ mod tests {
     fn capped_levels_are_never_chosen() {
         let levels = ladder();
         let allowed = [true, true, false];
-        for kind in [AbrKind::Ours, AbrKind::HlsJs, AbrKind::Throughput] {
+        for kind in [
+            AbrKind::Ours,
+            AbrKind::HlsJs,
+            AbrKind::Throughput,
+            AbrKind::Bola,
+            AbrKind::RobustMpc,
+        ] {
             let mut r = kind.build(&AbrConfig::default());
             feed(r.as_mut(), 20.0, 5);
             assert_eq!(

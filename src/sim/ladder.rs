@@ -124,8 +124,10 @@ impl Ladder {
     }
 
     /// From a master playlist: variants' bitrates and resolutions; durations from the first
-    /// variant's media playlist when `read` finds it (else 10 s segments over `duration`);
-    /// sizes from `size_of` (the segment files) when found, else from the bitrate.
+    /// variant's media playlist when `read` finds it (else 10 s segments over `duration`; one
+    /// found but unparsable is an error naming it and the line);
+    /// sizes from each segment's EXT-X-BYTERANGE length, else from `size_of` (the segment
+    /// files) when found, else from the bitrate.
     pub fn from_master(
         master_url: &str,
         master: &[u8],
@@ -141,10 +143,15 @@ impl Ladder {
         let mut durations: Option<Vec<f64>> = None;
         let mut levels = Vec::new();
         for v in &variants {
-            let media = read(&v.uri).and_then(|b| match parse_playlist(&b, &v.uri, false) {
-                Ok(Playlist::Media(p)) => Some(p),
-                _ => None,
-            });
+            // A media playlist that is there but broken is an error, not a silent fallback to
+            // nominal sizes: the ladder would no longer be the one asked for.
+            let media = match read(&v.uri) {
+                Some(b) => match parse_playlist(&b, &v.uri, false)? {
+                    Playlist::Media(p) => Some(p),
+                    Playlist::Master(_) => return Err(format!("{}: not a media playlist", v.uri)),
+                },
+                None => None,
+            };
             let durs: Vec<f64> = match (&durations, &media) {
                 (Some(d), _) => d.clone(),
                 (None, Some(p)) if !p.segments.is_empty() => {
@@ -159,7 +166,11 @@ impl Ladder {
                     media
                         .as_ref()
                         .and_then(|p| p.segments.get(i))
-                        .and_then(|s| size_of(&resolve(&v.uri, &s.uri)))
+                        .and_then(|s| match s.byte_range {
+                            // A byte range is the segment's real size (one file per rendition).
+                            Some(r) => Some(r.length),
+                            None => size_of(&resolve(&v.uri, &s.uri)),
+                        })
                         .unwrap_or((v.bandwidth as f64 * d / 8.0) as u64)
                 })
                 .collect();
@@ -211,5 +222,55 @@ mod tests {
         let b = l.bytes(2, 0) as f64;
         assert!(b > 3.096e6 * 10.0 / 8.0 * 0.89 && b < 3.096e6 * 10.0 / 8.0 * 1.11);
         assert_eq!(Ladder::mediaconvert(605.0, 1).durations.last(), Some(&5.0));
+    }
+    #[test]
+    fn byte_ranges_are_the_real_sizes() {
+        // The Pensieve video: sizes from video_sizes.txt, not bitrate x duration.
+        let files = [
+            include_str!("../../tests/fixtures/ladders/pensieve/l0.m3u8"),
+            include_str!("../../tests/fixtures/ladders/pensieve/l1.m3u8"),
+            include_str!("../../tests/fixtures/ladders/pensieve/l2.m3u8"),
+            include_str!("../../tests/fixtures/ladders/pensieve/l3.m3u8"),
+            include_str!("../../tests/fixtures/ladders/pensieve/l4.m3u8"),
+            include_str!("../../tests/fixtures/ladders/pensieve/l5.m3u8"),
+        ];
+        let master = include_str!("../../tests/fixtures/ladders/pensieve/master.m3u8");
+        let read = |url: &str| {
+            let i: usize = url
+                .strip_prefix("https://l.test/l")?
+                .strip_suffix(".m3u8")?
+                .parse()
+                .ok()?;
+            files.get(i).map(|t| t.as_bytes().to_vec())
+        };
+        let l = Ladder::from_master(
+            "https://l.test/master.m3u8",
+            master.as_bytes(),
+            600.0,
+            &read,
+            &|_| None,
+        )
+        .unwrap();
+        assert_eq!(l.levels.len(), 6);
+        assert_eq!(l.durations, vec![4.0; 49]);
+        assert_eq!(l.bytes(0, 0), 181_801);
+        assert_eq!(l.bytes(0, 48), 112_270);
+        assert_eq!(l.bytes(5, 0), 2_354_772);
+        assert_eq!(l.mbps(5), 4.3);
+    }
+
+    #[test]
+    fn a_broken_media_playlist_is_an_error_naming_it() {
+        let master = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=300000\nl0.m3u8\n";
+        let read = |_: &str| Some(b"#EXTM3U\n#EXTINF:abc,\ns.ts\n".to_vec());
+        let e = Ladder::from_master(
+            "https://l.test/m.m3u8",
+            master.as_bytes(),
+            60.0,
+            &read,
+            &|_| None,
+        )
+        .unwrap_err();
+        assert!(e.contains("l0.m3u8"), "{e}");
     }
 }

@@ -1,4 +1,5 @@
 //! `hlsplay`: the native command-line tool over the player's core.
+mod evaluation;
 mod remux;
 
 use std::process::ExitCode;

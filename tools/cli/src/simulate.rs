@@ -3,7 +3,8 @@
 //!
 //! Content: the MediaConvert ladder (1.0/2.0/3.0 Mbps + 96 kbps audio, 10 s segments) as a
 //! 600 s VOD, whatever the trace length (traces wrap around when a session outlasts them), or
-//! the ladder of `--ladder <master.m3u8>`.
+//! the ladder of `--ladder <master.m3u8>`. The evaluation options (named sets and ladders, the
+//! tuning/evaluation split, the table row, the decision cost) are in `evaluation.rs`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,9 @@ use hlsplay::abr::AbrKind;
 use hlsplay::sim::{self, family, Ladder, Scored, SimConfig, Trace};
 use serde_json::json;
 
-pub const USAGE: &str = "  simulate --traces <file-or-dir> [--abr ours|hlsjs|throughput|all] [--ladder <master.m3u8>]\n           [--duration <s>] [--seed <n>] [--markdown]   score ABR rules on network traces\n";
+use crate::evaluation::{self, Half, TraceScores};
+
+pub const USAGE: &str = "  simulate --traces <file-or-dir|norway|fcc> [--abr ours|hlsjs|throughput|bola|robustmpc|all|every|a,b]\n           [--ladder <master.m3u8>|pensieve|vod-aws-1080p|mediaconvert] [--half all|tune|eval]\n           [--duration <s>] [--seed <n>] [--markdown] [--table-row <label>]   score ABR rules on network traces\n  simulate --decision-cost   microseconds per decision of the current rule on a 6-rung ladder (native)\n";
 
 struct Args {
     traces: PathBuf,
@@ -22,6 +25,25 @@ struct Args {
     seed: u64,
     markdown: bool,
     sets: Vec<String>,
+    half: Half,
+    table_row: Option<String>,
+    decision_cost: bool,
+}
+
+/// `--abr`: one rule, `all` (the three of the regression baseline), `every` (the table's five)
+/// or a comma-separated list.
+fn parse_abrs(v: &str) -> Result<Vec<AbrKind>, String> {
+    match v {
+        "all" => Ok(vec![AbrKind::Ours, AbrKind::HlsJs, AbrKind::Throughput]),
+        "every" => evaluation::TABLE_ABRS
+            .iter()
+            .map(|n| AbrKind::parse(n).ok_or_else(|| format!("unknown rule `{n}`")))
+            .collect(),
+        _ => v
+            .split(',')
+            .map(|n| AbrKind::parse(n).ok_or_else(|| format!("unknown --abr `{n}`")))
+            .collect(),
+    }
 }
 
 fn parse_args(args: &[String]) -> Result<Args, String> {
@@ -32,6 +54,9 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut seed = 1;
     let mut markdown = false;
     let mut sets = Vec::new();
+    let mut half = Half::All;
+    let mut table_row = None;
+    let mut decision_cost = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = |name: &str| {
@@ -40,16 +65,17 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
                 .ok_or_else(|| format!("{name} needs a value"))
         };
         match a.as_str() {
-            "--traces" => traces = Some(PathBuf::from(value("--traces")?)),
+            "--traces" => traces = Some(value("--traces")?),
             "--abr" => {
-                let v = value("--abr")?;
-                abrs = if v == "all" {
-                    vec![AbrKind::Ours, AbrKind::HlsJs, AbrKind::Throughput]
-                } else {
-                    vec![AbrKind::parse(&v).ok_or_else(|| format!("unknown --abr `{v}`"))?]
-                };
+                abrs = parse_abrs(&value("--abr")?)?;
             }
-            "--ladder" => ladder = Some(PathBuf::from(value("--ladder")?)),
+            "--ladder" => ladder = evaluation::ladder_path(&value("--ladder")?),
+            "--half" => {
+                let v = value("--half")?;
+                half = Half::parse(&v).ok_or_else(|| format!("--half `{v}`: all|tune|eval"))?;
+            }
+            "--table-row" => table_row = Some(value("--table-row")?),
+            "--decision-cost" => decision_cost = true,
             "--duration" => {
                 duration = value("--duration")?
                     .parse()
@@ -65,14 +91,22 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             other => return Err(format!("simulate: unknown argument `{other}`")),
         }
     }
+    let traces = match (traces, decision_cost) {
+        (Some(t), _) => evaluation::trace_path(&t)?,
+        (None, true) => PathBuf::new(),
+        (None, false) => return Err("simulate: --traces is required".into()),
+    };
     Ok(Args {
-        traces: traces.ok_or("simulate: --traces is required")?,
+        traces,
         abrs,
         ladder,
         duration,
         seed,
         markdown,
         sets,
+        half,
+        table_row,
+        decision_cost,
     })
 }
 
@@ -182,7 +216,19 @@ impl Sum {
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let a = parse_args(args)?;
-    let traces = load_traces(&a.traces)?;
+    if a.decision_cost {
+        let us = evaluation::decision_cost_us(20_000);
+        println!(
+            "{}",
+            json!({"decision_cost_us": round(us), "rule": "ours", "rungs": 6, "target": "native"})
+        );
+        return Ok(());
+    }
+    let traces: Vec<(usize, Trace)> = load_traces(&a.traces)?
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| a.half.keeps(*i))
+        .collect();
     let ladder = match &a.ladder {
         Some(p) => load_ladder(p, a.duration)?,
         None => Ladder::mediaconvert(a.duration, a.seed),
@@ -200,11 +246,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // family -> abr -> sum
     let mut fams: BTreeMap<String, BTreeMap<&'static str, Sum>> = BTreeMap::new();
     let mut stable_violations: Vec<String> = Vec::new();
-    for t in &traces {
+    let mut table: Vec<TraceScores> = Vec::new();
+    for (index, t) in &traces {
         let opt = sim::optimum_for(t, &ladder, &base);
+        let mut row = TraceScores {
+            index: *index,
+            name: t.name.clone(),
+            optimum: opt,
+            qoe: Vec::new(),
+        };
         for &abr in &a.abrs {
             let s = sim::score(t, &ladder, abr, &base, opt);
             println!("{}", line(&s));
+            row.qoe.push((abr.name(), s.result.qoe));
             sums.entry(abr.name()).or_default().add(&s);
             if opt > 0.0 {
                 feasible.entry(abr.name()).or_default().add(&s);
@@ -222,6 +276,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 }
             }
         }
+        table.push(row);
     }
     let mut summary = serde_json::Map::new();
     summary.insert("summary".into(), json!(true));
@@ -250,6 +305,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("{}", serde_json::Value::Object(summary));
     if a.markdown {
         print_markdown(&fams, &sums, &feasible);
+    }
+    if let Some(label) = &a.table_row {
+        println!("{}", evaluation::table_header());
+        print!("{}", evaluation::table_rows(label, &table));
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 // Remux throughput of hlsplay (wasm) and mux.js 7.1 side by side, same process, same 720p TS
-// segments. Build the package first (see docs/design-remux.md), then: node bench/remux-vs-muxjs.mjs
+// segments. Build the package with the benchmark API first, then run:
+//   HLSPLAY_FEATURES=bench-api bash scripts/build-pkg.sh && node bench/remux-vs-muxjs.mjs
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -11,6 +12,10 @@ const require = createRequire(import.meta.url);
 const muxjs = require('mux.js');
 const { default: init, Transmuxer } = await import(path.join(root, 'pkg/hlsplay.js'));
 await init({ module_or_path: fs.readFileSync(path.join(root, 'pkg/hlsplay_bg.wasm')) });
+if (!Transmuxer) {
+  console.error('pkg/ has no Transmuxer: build it with HLSPLAY_FEATURES=bench-api bash scripts/build-pkg.sh');
+  process.exit(2);
+}
 
 execFileSync(path.join(root, 'scripts/bench-segments.sh'), { stdio: 'inherit' });
 const segments = [0, 1, 2].map((i) => new Uint8Array(fs.readFileSync(path.join(root, `bench/segments/seg_${i}.ts`))));

@@ -7,7 +7,8 @@ need_npm_packages
 cd "$ROOT"
 
 log "building the wasm package"
-cargo build --lib --profile wasm --target wasm32-unknown-unknown
+# HLSPLAY_FEATURES=bench-api adds the JS Transmuxer the remux benchmarks use (not the package).
+cargo build --lib --profile wasm --target wasm32-unknown-unknown ${HLSPLAY_FEATURES:+--features "$HLSPLAY_FEATURES"}
 rm -rf pkg
 wasm-bindgen --target web --out-dir pkg target/wasm32-unknown-unknown/wasm/hlsplay.wasm
 # Minified glue (-2.4 KB gz); names the page sees (exports, the wasm's import keys) are unchanged and

@@ -1,5 +1,6 @@
 // Manual smoke check: our fMP4 (JS Transmuxer from pkg/) plays through MSE in headless Chromium.
-// Needs pkg/ (scripts/build-pkg.sh). Exit 1 on failure.
+// Needs pkg/ built with the JS Transmuxer (HLSPLAY_FEATURES=bench-api bash scripts/build-pkg.sh).
+// Exit 1 on failure.
 //   node scripts/remux-mse-smoke.mjs                      the fixture run (3 segments, 90 frames)
 //   node scripts/remux-mse-smoke.mjs a.ts b.ts [--frames N]  any segments in order; checks N frames
 //                                                          decoded when given, else prints the count

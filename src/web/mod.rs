@@ -10,6 +10,7 @@ mod media_events;
 mod mse;
 mod player;
 mod session;
+#[cfg(feature = "bench-api")]
 pub mod transmuxer;
 
 pub use player::Player;

@@ -107,6 +107,18 @@ impl<R: SegmentRemuxer> Engine<R> {
                 }
             }
         }
+        // An audio rendition keeps pace with the video: a segment that starts past what the
+        // main stream has buffered waits. The element plays only what both hold, and audio
+        // running ahead takes the link from the video when it matters most (the start, a slow
+        // link): it made playback stall right after a fast first frame.
+        if kind == StreamKind::Audio {
+            let position = self.playhead.position;
+            let main = self.stream_buffered(StreamKind::Main);
+            let main_end = main.end_from(position, tol).unwrap_or(position);
+            if from > main_end + tol {
+                return;
+            }
+        }
         let next = self
             .slot(owner)
             .and_then(|s| s.playlist.as_ref())

@@ -472,3 +472,48 @@ fn no_source_buffer_is_added_after_media_is_appended_when_the_audio_stream_is_la
         "the audio stream started late"
     );
 }
+
+/// Regression: with progressive segments the element starts on the first frames, with almost
+/// nothing buffered. On a link just above the lowest rung the audio stream used to fetch its
+/// segments back to back up to the goal, taking half the link from the video, and playback
+/// stalled right after starting (the CMAF race's steady 1.5 Mbps schedule, 1.3 s).
+#[test]
+fn on_a_slow_link_the_audio_keeps_pace_with_the_video_and_playback_does_not_stall() {
+    let trace = Trace::constant("slow", 1.5, 10_000.0);
+    let cfg = SimConfig {
+        stream_segments: true,
+        ..recorded()
+    };
+    let r = sim::run(&trace, &two_streams(), &cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal(&r), None);
+    assert_eq!(
+        (r.rebuffer_count, r.rebuffer_s),
+        (0, 0.0),
+        "started at {:?}",
+        r.startup_s
+    );
+    // No audio segment is requested while it starts past what the video has appended.
+    // SourceBuffers are listed in track order (as the other tests here take them).
+    let video_track = TrackId(
+        (r.source_buffers.iter())
+            .position(|(k, _)| *k == TrackKind::Video)
+            .unwrap(),
+    );
+    for f in fetches(&r, true) {
+        let video_end = (r.events.iter())
+            .filter(|(at, _)| *at <= f.at)
+            .filter_map(|(_, e)| match e {
+                Event::BufferAppended { track, end, .. } if *track == video_track => Some(*end),
+                _ => None,
+            })
+            .fold(0.0, f64::max);
+        let seg_start = segment_index(&f.url) as f64 * 10.0;
+        assert!(
+            seg_start <= video_end + 0.1,
+            "{} fetched at {} s with video to {video_end} s",
+            f.url,
+            f.at
+        );
+    }
+}

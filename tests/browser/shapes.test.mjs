@@ -72,6 +72,18 @@ const waitTime = (page, t, what, ms = 30000) => waitInPage(
   page, (x) => document.getElementById('video').currentTime >= x, t, { ms, what },
 );
 
+/** Opens the test page in `page` and plays `dir`'s master with a 10 s goal (most of the 60 s
+ * left unbuffered for the seeks). */
+async function playOn(page, dir) {
+  await page.goto(PAGE);
+  await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+  await page.evaluate((u) => {
+    window.player = window.makePlayer({ capLevelToPlayerSize: false, bufferGoal: 10 });
+    window.player.load(u);
+    return document.getElementById('video').play();
+  }, master(dir));
+}
+
 for (const { shape, dir } of SHAPES) {
   describe(`${shape} sample`, () => {
     let page;
@@ -80,14 +92,7 @@ for (const { shape, dir } of SHAPES) {
     before(async () => {
       page = await browser.newPage();
       page.on('pageerror', (e) => pageErrors.push(e.message));
-      await page.goto(PAGE);
-      await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
-      await page.evaluate((u) => {
-        // A short goal leaves most of the 60 s unbuffered for the seek.
-        window.player = window.makePlayer({ capLevelToPlayerSize: false, bufferGoal: 10 });
-        window.player.load(u);
-        return document.getElementById('video').play();
-      }, master(dir));
+      await playOn(page, dir);
     });
 
     after(() => page?.close());
@@ -168,13 +173,7 @@ describe('the audio rendition maps the timeline first', () => {
       page.on('pageerror', (e) => pageErrors.push(e.message));
       try {
         for (const path of firstVideo) await control(CDN, { fault: { path, kind: 'delay', ms: 1500, count: 3 } });
-        await page.goto(PAGE);
-        await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
-        await page.evaluate((u) => {
-          window.player = window.makePlayer({ capLevelToPlayerSize: false, bufferGoal: 10 });
-          window.player.load(u);
-          return document.getElementById('video').play();
-        }, master(dir));
+        await playOn(page, dir);
         await waitTime(page, 2, 'playback to 2 s', 20000);
         const s = await state(page);
         const appended = named(s, 'bufferAppended');
@@ -202,13 +201,7 @@ test('cmaf: a video segment that stalls inside a fragment is given up, the parse
   try {
     // Past the first moof of segment 2 (10-20 s), inside its first mdat.
     await control(CDN, { fault: { path: '*_000000002.cmfv', kind: 'stall', after_bytes: 200000, count: 1 } });
-    await page.goto(PAGE);
-    await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
-    await page.evaluate((u) => {
-      window.player = window.makePlayer({ capLevelToPlayerSize: false, bufferGoal: 10 });
-      window.player.load(u);
-      return document.getElementById('video').play();
-    }, master('CMAF'));
+    await playOn(page, 'CMAF');
     await waitTime(page, 22, 'playback past the stalled segment (10-20 s)', 45000);
     const s = await state(page);
     assert.deepEqual(fatal(s), []);

@@ -98,14 +98,10 @@ impl<R: SegmentRemuxer> Engine<R> {
             }
             Ok(None) => {}
             Err(e) => {
-                let cut = st.remux.mid_fragment();
-                st.remux.abort_segment();
                 if let Some(s) = st.streaming.as_mut() {
                     s.failed = Some(e);
                 }
-                if cut {
-                    self.reset_parsers(kind);
-                }
+                self.abort_remux(kind);
             }
         }
     }
@@ -118,14 +114,23 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         };
         if let Some(s) = st.streaming.take() {
-            let cut = st.remux.mid_fragment();
-            st.remux.abort_segment();
             st.last_pushed_level = s.prev_level;
             st.next_non_contiguous |= s.prev_non_contiguous;
             st.mapped_domain = s.prev_domain;
-            if cut {
-                self.reset_parsers(kind);
-            }
+            self.abort_remux(kind);
+        }
+    }
+
+    /// The remuxer forgets `kind`'s partial segment; when its output stopped inside a fragment,
+    /// that stream's SourceBuffers reset their parser before the next append.
+    fn abort_remux(&mut self, kind: StreamKind) {
+        let Some(st) = self.stream_mut(kind) else {
+            return;
+        };
+        let cut = st.remux.mid_fragment();
+        st.remux.abort_segment();
+        if cut {
+            self.reset_parsers(kind);
         }
     }
 

@@ -9,6 +9,23 @@ fn streamed(cfg: SimConfig) -> SimConfig {
     }
 }
 
+/// Streamed, with segment 2's body going silent after `bytes` once, and no abandon to rescue
+/// it: the loader's idle timeout gives it up and it is retried.
+fn segment_2_stalls_after(bytes: u64) -> SimConfig {
+    let mut cfg = streamed(SimConfig {
+        faults: vec![fault(
+            0.0,
+            f64::INFINITY,
+            FaultKind::StallBody(bytes),
+            "/2.ts",
+            Some(1),
+        )],
+        ..recorded()
+    });
+    cfg.engine.abr.abandon = false;
+    cfg
+}
+
 fn segment_loaded_count(r: &RunResult) -> usize {
     events(r, |e| matches!(e, Event::SegmentLoaded { .. })).count()
 }
@@ -40,17 +57,7 @@ fn progressive_first_segment_starts_playback_earlier() {
 fn progressive_mid_segment_failure_retries_on_one_timeline() {
     // A body that goes silent after 400 KB (fragments of it already appended): the remuxer
     // forgets the partial segment, the retry starts clean and playback goes on to the end.
-    let mut cfg = streamed(SimConfig {
-        faults: vec![fault(
-            0.0,
-            f64::INFINITY,
-            FaultKind::StallBody(400_000),
-            "/2.ts",
-            Some(1),
-        )],
-        ..recorded()
-    });
-    cfg.engine.abr.abandon = false;
+    let cfg = segment_2_stalls_after(400_000);
     let trace = Trace::constant("steady", 4.0, 60.0);
     let r = run(&trace, 60.0, cfg);
     assert!(r.ended, "{:?}", r.errors);
@@ -77,18 +84,10 @@ fn progressive_mid_segment_failure_retries_on_one_timeline() {
 /// (`abort()`, queued before the retry's appends), or they would be read as the old box's payload.
 #[test]
 fn a_segment_given_up_mid_fragment_resets_the_parser_once() {
-    let mut cfg = streamed(SimConfig {
-        faults: vec![fault(
-            0.0,
-            f64::INFINITY,
-            FaultKind::StallBody(1_000_000),
-            "/2.ts",
-            Some(1),
-        )],
+    let mut cfg = SimConfig {
         mid_fragments: true,
-        ..recorded()
-    });
-    cfg.engine.abr.abandon = false;
+        ..segment_2_stalls_after(1_000_000)
+    };
     let trace = Trace::constant("steady", 4.0, 60.0);
     let r = run(&trace, 60.0, cfg.clone());
     assert!(r.ended, "{:?}", r.errors);

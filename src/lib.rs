@@ -9,6 +9,7 @@
 #![cfg_attr(not(target_arch = "wasm32"), forbid(unsafe_code))]
 
 pub mod abr;
+pub mod captions;
 pub mod engine;
 pub mod error;
 pub mod fmp4;

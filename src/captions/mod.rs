@@ -1,0 +1,5 @@
+//! Captions and subtitles as cues on the player's timeline: the formats parsed here (WebVTT
+//! renditions, CEA-608 carried in the video, IMSC1 in fMP4) all end as [`Cue`]s.
+mod cue;
+
+pub use cue::Cue;

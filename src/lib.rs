@@ -10,6 +10,7 @@
 
 pub mod abr;
 pub mod captions;
+pub mod crypto;
 pub mod engine;
 pub mod error;
 pub mod fmp4;

@@ -33,6 +33,7 @@ fuzz_target!(|data: &[u8]| {
             discontinuity: flags & 2 != 0 && i == 1,
             rendition_switch: false,
             non_contiguous: flags & 4 != 0 && i == 2,
+            sample_aes: None,
         };
         let mut segment = Vec::with_capacity(body.len() + 80);
         if flags & 8 != 0 {

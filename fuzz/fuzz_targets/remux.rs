@@ -20,6 +20,7 @@ fuzz_target!(|data: &[u8]| {
             discontinuity: flags & 2 != 0 && i == 1,
             rendition_switch: flags & 4 != 0 && i == 2,
             non_contiguous: flags & 8 != 0,
+            sample_aes: None,
         };
         if let Ok(out) = mux.push(segment, &info) {
             let bytes: usize = out.tracks.iter().map(|t| t.data.len()).sum();

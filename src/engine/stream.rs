@@ -90,6 +90,7 @@ impl<R: SegmentRemuxer> Stream<R> {
             discontinuity: seg.discontinuity || crossed,
             rendition_switch: self.last_pushed_level.is_some_and(|l| l != level),
             non_contiguous: std::mem::take(&mut self.next_non_contiguous),
+            sample_aes: None,
         };
         self.last_pushed_level = Some(level);
         info

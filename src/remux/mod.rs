@@ -64,6 +64,9 @@ pub struct SegmentInfo {
     /// This segment does not follow the previous push (after a seek): keep the mapping but do
     /// not stretch/fill toward the previous segment's end.
     pub non_contiguous: bool,
+    /// A SAMPLE-AES segment (RFC 8216 §5.2): the transmuxer decrypts the H.264 and AAC samples
+    /// with this key and IV.
+    pub sample_aes: Option<crate::crypto::SampleAesKey>,
 }
 
 /// Which track a SourceBuffer carries.

@@ -1,0 +1,275 @@
+//! The AES inverse cipher (FIPS-197 §5.3) for 128- and 256-bit keys, in the "equivalent
+//! inverse cipher" form (§5.3.5): one 1 KB table that merges InvSubBytes with InvMixColumns,
+//! so a round is 16 lookups and XORs. The tables are computed at compile time from the field
+//! arithmetic rather than typed in.
+//!
+//! Not constant-time (table lookups depend on the data): the key of an HLS stream is delivered
+//! to the client in the clear anyway, so a cache-timing attack has nothing to find.
+
+/// Multiplication by x in GF(2^8) modulo x^8 + x^4 + x^3 + x + 1 (§4.2.1).
+const fn xtime(b: u8) -> u8 {
+    (b << 1) ^ (0x1b * (b >> 7))
+}
+
+const fn gmul(mut a: u8, mut b: u8) -> u8 {
+    let mut product = 0;
+    while b != 0 {
+        if b & 1 != 0 {
+            product ^= a;
+        }
+        a = xtime(a);
+        b >>= 1;
+    }
+    product
+}
+
+/// The multiplicative inverse is b^254 (the group has 255 elements); 0 maps to 0 (§5.1.1).
+const fn inverse(b: u8) -> u8 {
+    let (mut result, mut base, mut exp) = (1u8, b, 254u8);
+    while exp != 0 {
+        if exp & 1 != 0 {
+            result = gmul(result, base);
+        }
+        base = gmul(base, base);
+        exp >>= 1;
+    }
+    result
+}
+
+// Compile-time tables: every index is below 256, and a mistake would fail the build.
+#[allow(clippy::indexing_slicing)]
+const SBOX: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = inverse(i as u8);
+        // The affine transformation of §5.1.1.
+        table[i] = b
+            ^ b.rotate_left(1)
+            ^ b.rotate_left(2)
+            ^ b.rotate_left(3)
+            ^ b.rotate_left(4)
+            ^ 0x63;
+        i += 1;
+    }
+    table
+};
+
+#[allow(clippy::indexing_slicing)]
+const INV_SBOX: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[SBOX[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// InvSubBytes then InvMixColumns of a byte in row 0: the column (0e·s, 09·s, 0d·s, 0b·s) with
+/// s = InvSBox[b]. Rows 1-3 are the same column rotated down, i.e. the word rotated right.
+#[allow(clippy::indexing_slicing)]
+const INV_T: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let s = INV_SBOX[i];
+        table[i] = u32::from_be_bytes([gmul(s, 0x0e), gmul(s, 0x09), gmul(s, 0x0d), gmul(s, 0x0b)]);
+        i += 1;
+    }
+    table
+};
+
+fn sbox(b: u32) -> u8 {
+    SBOX.get((b & 0xff) as usize).copied().unwrap_or(0)
+}
+
+fn inv_sbox(b: u32) -> u8 {
+    INV_SBOX.get((b & 0xff) as usize).copied().unwrap_or(0)
+}
+
+fn inv_t(b: u32) -> u32 {
+    INV_T.get((b & 0xff) as usize).copied().unwrap_or(0)
+}
+
+/// SubWord of the key expansion (§5.2).
+fn sub_word(w: u32) -> u32 {
+    u32::from_be_bytes([sbox(w >> 24), sbox(w >> 16), sbox(w >> 8), sbox(w)])
+}
+
+/// InvMixColumns of one column: INV_T undoes the S-box it starts with.
+fn inv_mix_column(w: u32) -> u32 {
+    inv_t(u32::from(sbox(w >> 24)))
+        ^ inv_t(u32::from(sbox(w >> 16))).rotate_right(8)
+        ^ inv_t(u32::from(sbox(w >> 8))).rotate_right(16)
+        ^ inv_t(u32::from(sbox(w))).rotate_right(24)
+}
+
+/// An expanded AES-128 or AES-256 key, ready to decrypt blocks.
+#[derive(Clone)]
+pub(crate) struct AesDecrypt {
+    /// Round keys in decryption order; the inner ones with InvMixColumns applied (§5.3.5).
+    round_keys: Vec<[u32; 4]>,
+}
+
+impl AesDecrypt {
+    /// `None` unless the key is 16 or 32 bytes.
+    pub(crate) fn new(key: &[u8]) -> Option<Self> {
+        (key.len() == 16 || key.len() == 32).then(|| Self::expand(key))
+    }
+
+    pub(crate) fn new_128(key: &[u8; 16]) -> Self {
+        Self::expand(key)
+    }
+
+    /// KeyExpansion (§5.2) for a key of 16 or 32 bytes.
+    fn expand(key: &[u8]) -> Self {
+        let nk = key.len() / 4;
+        let rounds = nk + 6;
+        // 4 words per round key, rounds + 1 round keys.
+        let mut w: Vec<u32> = key
+            .chunks_exact(4)
+            .map(|c| c.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)))
+            .collect();
+        let mut rcon = 1u8;
+        for i in nk..4 * (rounds + 1) {
+            let mut temp = w.last().copied().unwrap_or(0);
+            if i % nk == 0 {
+                temp = sub_word(temp.rotate_left(8)) ^ (u32::from(rcon) << 24);
+                rcon = xtime(rcon);
+            } else if nk > 6 && i % nk == 4 {
+                temp = sub_word(temp);
+            }
+            let back = w.get(i - nk).copied().unwrap_or(0);
+            w.push(back ^ temp);
+        }
+        let mut round_keys: Vec<[u32; 4]> = w
+            .chunks_exact(4)
+            .rev()
+            .map(|c| [0, 1, 2, 3].map(|j| c.get(j).copied().unwrap_or(0)))
+            .collect();
+        let inner = round_keys.len().saturating_sub(1);
+        for key in round_keys.iter_mut().take(inner).skip(1) {
+            *key = key.map(inv_mix_column);
+        }
+        Self { round_keys }
+    }
+
+    /// Number of rounds: 10 for AES-128, 14 for AES-256.
+    #[cfg(test)]
+    fn rounds(&self) -> usize {
+        self.round_keys.len() - 1
+    }
+
+    /// The inverse cipher on one 16-byte block, in place.
+    pub(crate) fn decrypt_block(&self, block: &mut [u8; 16]) {
+        let Some((last, rest)) = self.round_keys.split_last() else {
+            return;
+        };
+        let Some((first, middle)) = rest.split_first() else {
+            return;
+        };
+        let mut s = [0u32; 4];
+        for ((word, bytes), k) in s.iter_mut().zip(block.chunks_exact(4)).zip(first) {
+            *word = bytes.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)) ^ k;
+        }
+        // InvShiftRows moves row r of column c to column c + r: column c gathers row r from
+        // column c - r, hence the (c, c-1, c-2, c-3) pattern below.
+        for k in middle {
+            let [s0, s1, s2, s3] = s;
+            s = [
+                round_column(s0, s3, s2, s1, k[0]),
+                round_column(s1, s0, s3, s2, k[1]),
+                round_column(s2, s1, s0, s3, k[2]),
+                round_column(s3, s2, s1, s0, k[3]),
+            ];
+        }
+        let [s0, s1, s2, s3] = s;
+        let out = [
+            last_column(s0, s3, s2, s1, last[0]),
+            last_column(s1, s0, s3, s2, last[1]),
+            last_column(s2, s1, s0, s3, last[2]),
+            last_column(s3, s2, s1, s0, last[3]),
+        ];
+        for (bytes, word) in block.chunks_exact_mut(4).zip(out) {
+            bytes.copy_from_slice(&word.to_be_bytes());
+        }
+    }
+}
+
+/// One column of an inner round: rows 0-3 taken from columns a, b, c, d.
+fn round_column(a: u32, b: u32, c: u32, d: u32, key: u32) -> u32 {
+    inv_t(a >> 24)
+        ^ inv_t(b >> 16).rotate_right(8)
+        ^ inv_t(c >> 8).rotate_right(16)
+        ^ inv_t(d).rotate_right(24)
+        ^ key
+}
+
+/// One column of the last round (no InvMixColumns).
+fn last_column(a: u32, b: u32, c: u32, d: u32, key: u32) -> u32 {
+    u32::from_be_bytes([inv_sbox(a >> 24), inv_sbox(b >> 16), inv_sbox(c >> 8), inv_sbox(d)]) ^ key
+}
+
+/// Redacted: key material never reaches logs.
+impl std::fmt::Debug for AesDecrypt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AesDecrypt(AES-{}, key redacted)", self.round_keys.len().saturating_sub(7) * 32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn sbox_matches_the_published_corners() {
+        // FIPS-197 Figure 7 and Figure 14.
+        assert_eq!((SBOX[0x00], SBOX[0x01], SBOX[0x53], SBOX[0xff]), (0x63, 0x7c, 0xed, 0x16));
+        assert_eq!((INV_SBOX[0x00], INV_SBOX[0x63]), (0x52, 0x00));
+    }
+
+    #[test]
+    fn fips197_appendix_c_aes128_and_aes256_decrypt() {
+        let plain = hex("00112233445566778899aabbccddeeff");
+        for (key, cipher, rounds) in [
+            (
+                "000102030405060708090a0b0c0d0e0f",
+                "69c4e0d86a7b0430d8cdb78070b4c55a",
+                10,
+            ),
+            (
+                "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+                "8ea2b7ca516745bfeafc49904b496089",
+                14,
+            ),
+        ] {
+            let aes = AesDecrypt::new(&hex(key)).unwrap();
+            assert_eq!(aes.rounds(), rounds);
+            let mut block: [u8; 16] = hex(cipher).try_into().unwrap();
+            aes.decrypt_block(&mut block);
+            assert_eq!(block.to_vec(), plain, "key {key}");
+        }
+    }
+
+    #[test]
+    fn keys_of_other_lengths_are_refused() {
+        for len in [0, 15, 17, 24, 31, 33] {
+            assert!(AesDecrypt::new(&vec![0; len]).is_none(), "{len} bytes");
+        }
+    }
+
+    #[test]
+    fn debug_does_not_show_the_key() {
+        let aes = AesDecrypt::new(&[0xab; 16]).unwrap();
+        let shown = format!("{aes:?}");
+        assert_eq!(shown, "AesDecrypt(AES-128, key redacted)");
+    }
+}

@@ -352,6 +352,28 @@ fn key_and_map_are_carried_forward_to_later_segments() {
         assert_eq!(seg.map.as_ref().unwrap().uri, "http://h/v/init2.mp4");
         assert_eq!(seg.map.as_ref().unwrap().byte_range, None);
     }
+    // The key in force where EXT-X-MAP is written encrypts the init segment: none for the
+    // first map (the key follows it), k2 for the second.
+    assert_eq!(map1.key, None);
+    assert_eq!(s[3].map.as_ref().unwrap().key.as_ref(), Some(k2));
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn aes_256_keys_are_accepted_and_ctr_mode_is_refused_on_its_line() {
+    let text = "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:7\n\
+        #EXT-X-KEY:METHOD=AES-256,URI=\"k.key\"\n#EXTINF:6,\na.ts\n#EXT-X-ENDLIST\n";
+    let p = media(text.as_bytes(), "http://h/v/i.m3u8");
+    let key = p.segments[0].key.as_ref().unwrap();
+    assert_eq!(key.method, KeyMethod::Aes256);
+    assert_eq!(key.method.key_len(), 32);
+    assert_eq!(KeyMethod::Aes128.key_len(), 16);
+    assert_eq!(p.segments[0].aes_iv(), Some(7u128.to_be_bytes()));
+    let ctr = text.replace("AES-256,", "AES-256-CTR,");
+    assert_eq!(
+        error(ctr.as_bytes()),
+        "line 4: unsupported: EXT-X-KEY METHOD=AES-256-CTR"
+    );
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]

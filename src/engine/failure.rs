@@ -60,6 +60,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 // fatal error, below.
                 RequestKind::AudioPlaylist { .. }
                 | RequestKind::InitSegment { .. }
+                | RequestKind::Key
                 | RequestKind::Manifest => {}
             }
         }

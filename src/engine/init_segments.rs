@@ -7,11 +7,13 @@ use std::rc::Rc;
 
 use crate::playlist::Map;
 
-use super::loader::{RequestId, RequestKind};
+use super::decryption::BodyCipher;
+use super::keys::{KeyBytes, KeyNeed, SegKey};
+use super::loader::{Request, RequestId, RequestKind};
 use super::media::RemuxFailure;
 use super::stream::Stream;
 use super::timeline::Seg;
-use super::types::StreamKind;
+use super::types::{ErrorCause, StreamKind};
 use super::{Engine, SegmentRemuxer};
 
 /// Init segments kept: a few levels and audio tracks' worth; the oldest goes first.
@@ -55,6 +57,10 @@ pub(super) enum InitNeed {
 pub(super) struct InitFetch {
     pub(super) id: RequestId,
     pub(super) map: Rc<Map>,
+    /// Its key (loaded before it was requested) and IV, when it is encrypted.
+    key: Option<(SegKey, KeyBytes)>,
+    /// The media segment it was fetched for (named when it does not decrypt).
+    sequence: u64,
 }
 
 impl<R: SegmentRemuxer> Engine<R> {
@@ -71,6 +77,24 @@ impl<R: SegmentRemuxer> Engine<R> {
             .and_then(|s| s.init_fetch.as_ref())
             .is_some_and(|f| *f.map == **map);
         if !loading {
+            // An encrypted init segment waits for its key. Its IV is the tag's (required by
+            // RFC 8216bis); without one, the sequence number of the segment that needs it.
+            let key = match map.key.as_ref() {
+                None => None,
+                Some(k) => match self.key_for(k) {
+                    KeyNeed::Ready(bytes) => {
+                        let iv = k.iv(seg.sequence);
+                        Some((
+                            SegKey {
+                                key: Rc::new(k.clone()),
+                                iv,
+                            },
+                            bytes,
+                        ))
+                    }
+                    KeyNeed::Loading => return InitNeed::Loading,
+                },
+            };
             let id = self.new_request(
                 RequestKind::InitSegment { stream: kind },
                 map.uri.clone(),
@@ -79,6 +103,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             let fetch = InitFetch {
                 id,
                 map: Rc::clone(map),
+                key,
+                sequence: seg.sequence,
             };
             if let Some(st) = self.stream_mut(kind) {
                 if let Some(old) = st.init_fetch.replace(fetch) {
@@ -89,16 +115,36 @@ impl<R: SegmentRemuxer> Engine<R> {
         InitNeed::Loading
     }
 
-    /// An init segment arrived: cached for the stream's next segment.
-    pub(super) fn on_init_segment(&mut self, id: RequestId, kind: StreamKind, data: Vec<u8>) {
+    /// An init segment arrived: decrypted if it is encrypted, cached for the stream's next
+    /// segment.
+    pub(super) fn on_init_segment(&mut self, r: &Request, kind: StreamKind, data: Vec<u8>) {
         let Some(st) = self.stream_mut(kind) else {
             return;
         };
-        if !st.init_fetch.as_ref().is_some_and(|f| f.id == id) {
+        if !st.init_fetch.as_ref().is_some_and(|f| f.id == r.id) {
             return;
         }
-        if let Some(f) = st.init_fetch.take() {
-            self.inits.insert(f.map, data);
+        let Some(f) = st.init_fetch.take() else {
+            return;
+        };
+        let plain = match f.key.as_ref() {
+            None => Ok(data),
+            Some((k, bytes)) => BodyCipher::new(Some(k), Some(bytes))
+                .and_then(|(mut cipher, _)| Ok(cipher.whole(&data)?.into_owned())),
+        };
+        match plain {
+            Ok(plain) => self.inits.insert(f.map, plain),
+            Err(e) => {
+                let sequence = f.sequence;
+                let details =
+                    format!("the init segment of segment {sequence} does not decrypt: {e}");
+                self.error(
+                    ErrorCause::Decrypt { sequence },
+                    details,
+                    true,
+                    Some(&r.url),
+                );
+            }
         }
     }
 }

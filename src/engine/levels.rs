@@ -5,9 +5,10 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::playlist::{
-    Map, MasterPlaylist, MediaPlaylist, Playlist, PlaylistError, PlaylistErrorKind,
+    Key, Map, MasterPlaylist, MediaPlaylist, Playlist, PlaylistError, PlaylistErrorKind,
 };
 
+use super::keys::SegKey;
 use super::loader::{Request, RequestId, RequestKind};
 use super::parse::{describe, parse_typed};
 use super::sort;
@@ -271,17 +272,15 @@ impl<R: SegmentRemuxer> Engine<R> {
             old.map(|o| &o.segments),
             others,
         );
-        // One shared map per run of segments that use it (a playlist has one or a few).
+        // One shared map and key per run of segments that use it (a playlist has one or a few).
         let mut map: Option<Rc<Map>> = None;
+        let mut key: Option<Rc<Key>> = None;
         let segments: VecDeque<Seg> = p
             .segments
             .iter()
             .map(|s| {
-                map = match (&s.map, map.take()) {
-                    (Some(m), Some(prev)) if *prev == *m => Some(prev),
-                    (Some(m), _) => Some(Rc::new(m.clone())),
-                    (None, _) => None,
-                };
+                map = shared(&s.map, map.take());
+                key = shared(&s.key, key.take());
                 Seg {
                     sequence: s.sequence,
                     start: s.start + offset,
@@ -292,6 +291,10 @@ impl<R: SegmentRemuxer> Engine<R> {
                     discontinuity: s.discontinuity,
                     discontinuity_sequence: s.discontinuity_sequence,
                     gap: s.gap,
+                    key: key.as_ref().map(|k| SegKey {
+                        key: Rc::clone(k),
+                        iv: k.iv(s.sequence),
+                    }),
                 }
             })
             .collect();
@@ -421,5 +424,15 @@ impl<R: SegmentRemuxer> Engine<R> {
                 s.reload_at = None;
             }
         }
+    }
+}
+
+/// `value` behind the `Rc` of the previous segment when it is the same (runs of segments share
+/// one EXT-X-MAP or EXT-X-KEY), else in a new one.
+fn shared<T: Clone + PartialEq>(value: &Option<T>, prev: Option<Rc<T>>) -> Option<Rc<T>> {
+    match (value, prev) {
+        (Some(v), Some(prev)) if *prev == *v => Some(prev),
+        (Some(v), _) => Some(Rc::new(v.clone())),
+        (None, _) => None,
     }
 }

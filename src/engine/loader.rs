@@ -24,6 +24,8 @@ pub enum RequestKind {
     AudioSegment { track: usize, sequence: u64 },
     /// The init segment (EXT-X-MAP) of the next fMP4 segment of a stream.
     InitSegment { stream: StreamKind },
+    /// A decryption key (EXT-X-KEY URI); small, so it has the playlists' timeouts.
+    Key,
 }
 
 impl RequestKind {

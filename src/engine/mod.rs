@@ -38,10 +38,12 @@ mod auth;
 mod buffer;
 mod codec_change;
 mod credentials;
+mod decryption;
 mod domains;
 mod failure;
 mod fixed;
 mod init_segments;
+mod keys;
 mod language;
 mod level_choice;
 mod levels;
@@ -86,6 +88,7 @@ use audio_tracks::AudioTracks;
 use buffer::Buffer;
 use domains::Domains;
 use init_segments::InitCache;
+use keys::Keys;
 use level_choice::Switching;
 use levels::{Level, Manifest};
 use playhead::Playhead;
@@ -121,6 +124,7 @@ pub struct Engine<R: SegmentRemuxer> {
     alt_audio: Option<Stream<R>>,
     /// EXT-X-MAP init segments already loaded.
     inits: InitCache,
+    keys: Keys,
     /// The timeline mapping of each discontinuity domain, shared by the streams.
     domains: Domains,
     playhead: Playhead,
@@ -155,6 +159,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             audio: AudioTracks::default(),
             alt_audio: None,
             inits: InitCache::default(),
+            keys: Keys::default(),
             domains: Domains::default(),
             playhead: Playhead::default(),
             auth: AuthState::default(),

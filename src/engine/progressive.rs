@@ -1,8 +1,10 @@
 //! Progressive segments: body bytes pushed to the remuxer as they arrive, fragments appended
 //! as they complete, and the state to undo when the segment is given up.
 
+use super::decryption::BodyCipher;
 use super::loader::{RequestId, RequestState};
-use super::media::{RemuxFailure, SegmentInfo};
+use super::media::{RemuxFailure, RemuxOutput, SegmentInfo};
+use super::stream::{SegmentFetch, Stream};
 use super::types::StreamKind;
 use super::{Engine, SegmentRemuxer};
 
@@ -15,6 +17,8 @@ pub(super) struct Streaming {
     pub(super) bytes: u64,
     /// A remux failure mid-segment: reported when the download ends, the rest is ignored.
     pub(super) failed: Option<RemuxFailure>,
+    /// The body's decryption, as its bytes arrive.
+    pub(super) cipher: BodyCipher,
     /// Stream state taken by the first chunk, restored when the segment is given up.
     prev_level: Option<usize>,
     prev_non_contiguous: bool,
@@ -65,19 +69,30 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         };
         if st.streaming.is_none() {
-            let Some((seg, init)) = st.fetch.as_ref().map(|f| (f.seg.clone(), f.init.clone()))
-            else {
+            let Some(fetch) = st.fetch.as_ref() else {
                 return;
             };
+            let (seg, init, key) = (fetch.seg.clone(), fetch.init.clone(), fetch.key.clone());
             let (prev_level, prev_non_contiguous) = (st.last_pushed_level, st.next_non_contiguous);
             let prev_domain = st.mapped_domain;
-            let failed = st.push_init(&seg, init.as_ref()).err();
-            let info = st.segment_info(&seg, level, shared);
+            let mut failed = st.push_init(&seg, init.as_ref()).err();
+            let mut info = st.segment_info(&seg, level, shared);
+            let cipher = match BodyCipher::new(seg.key.as_ref(), key.as_ref()) {
+                Ok((cipher, sample_aes)) => {
+                    info.sample_aes = sample_aes;
+                    cipher
+                }
+                Err(e) => {
+                    failed = failed.or(Some(e));
+                    BodyCipher::Clear
+                }
+            };
             st.streaming = Some(Streaming {
                 id,
                 info,
                 bytes: 0,
                 failed,
+                cipher,
                 prev_level,
                 prev_non_contiguous,
                 prev_domain,
@@ -91,7 +106,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         }
         let info = s.info;
-        match st.remux.push_chunk(data, &info) {
+        let plain = s.cipher.push(data);
+        match st.remux.push_chunk(plain, &info) {
             Ok(Some(out)) => {
                 self.record_offset(kind);
                 self.queue_output(out, kind, level, url);
@@ -144,5 +160,44 @@ impl<R: SegmentRemuxer> Engine<R> {
         for k in kinds {
             self.drop_stream(k);
         }
+    }
+}
+
+impl<R: SegmentRemuxer> Stream<R> {
+    /// The end of a streamed segment's body: the plaintext held back for the padding goes to
+    /// the remuxer, then the remuxer's rest. Returns the output of the first (to queue before
+    /// the rest) and the rest.
+    pub(super) fn finish_streamed(
+        &mut self,
+        mut s: Streaming,
+    ) -> (Option<RemuxOutput>, Result<RemuxOutput, RemuxFailure>) {
+        if let Some(e) = s.failed.take() {
+            return (None, Err(e));
+        }
+        let tail_out = match s.cipher.finish() {
+            Ok([]) => None,
+            Ok(tail) => match self.remux.push_chunk(tail, &s.info) {
+                Ok(out) => out,
+                Err(e) => return (None, Err(e)),
+            },
+            Err(e) => return (None, Err(e)),
+        };
+        (tail_out, self.remux.finish_segment(&s.info))
+    }
+
+    /// A segment that arrived whole: its init, decryption and remux.
+    pub(super) fn push_whole(
+        &mut self,
+        fetch: &SegmentFetch,
+        level: usize,
+        shared: Option<f64>,
+        data: &[u8],
+    ) -> Result<RemuxOutput, RemuxFailure> {
+        self.push_init(&fetch.seg, fetch.init.as_ref())?;
+        let mut info = self.segment_info(&fetch.seg, level, shared);
+        let (mut cipher, sample_aes) = BodyCipher::new(fetch.seg.key.as_ref(), fetch.key.as_ref())?;
+        info.sample_aes = sample_aes;
+        let body = cipher.whole(data)?;
+        self.remux.push(&body, &info)
     }
 }

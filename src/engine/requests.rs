@@ -170,7 +170,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             RequestKind::AudioSegment { track, sequence } => {
                 self.on_segment(r, track, sequence, data)
             }
-            RequestKind::InitSegment { stream } => self.on_init_segment(id, stream, data),
+            RequestKind::InitSegment { stream } => self.on_init_segment(&r, stream, data),
+            RequestKind::Key => self.on_key(&r, data),
         }
     }
 }

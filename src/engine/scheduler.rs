@@ -2,9 +2,13 @@
 //! the ABR picks, the others from their selected rendition), what to do with a loaded segment,
 //! and when every stream has ended.
 
+use std::rc::Rc;
+
 use crate::abr::SegmentSample;
+use crate::error::ErrorCategory;
 
 use super::init_segments::InitNeed;
+use super::keys::KeyNeed;
 use super::levels::{LevelPlaylist, PlaylistOwner};
 use super::loader::Request;
 use super::stream::SegmentFetch;
@@ -131,6 +135,13 @@ impl<R: SegmentRemuxer> Engine<R> {
             InitNeed::Ready(data) => Some(data),
             InitNeed::Loading => return,
         };
+        let key = match seg.key.as_ref().map(|k| Rc::clone(&k.key)) {
+            None => None,
+            Some(k) => match self.key_for(&k) {
+                KeyNeed::Ready(bytes) => Some(bytes),
+                KeyNeed::Loading => return,
+            },
+        };
         if kind == StreamKind::Main {
             self.switching.forced_next = None;
         }
@@ -147,6 +158,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 level,
                 seg,
                 init,
+                key,
                 last_abandon_check: now,
             });
         }
@@ -232,23 +244,30 @@ impl<R: SegmentRemuxer> Engine<R> {
         let Some(st) = self.stream_mut(kind) else {
             return;
         };
-        let result = match streamed {
-            Some(s) => match s.failed {
-                Some(e) => Err(e),
-                None => st.remux.finish_segment(&s.info),
-            },
-            None => st
-                .push_init(&fetch.seg, fetch.init.as_ref())
-                .and_then(|()| {
-                    let info = st.segment_info(&fetch.seg, level, shared);
-                    st.remux.push(&data, &info)
-                }),
+        let (tail, result) = match streamed {
+            Some(s) => st.finish_streamed(s),
+            None => (None, st.push_whole(&fetch, level, shared, &data)),
+        };
+        if let Some(out) = tail {
+            self.record_offset(kind);
+            self.queue_output(out, kind, level, &r.url);
+        }
+        let Some(st) = self.stream_mut(kind) else {
+            return;
         };
         match result {
             Ok(out) => {
                 st.remux_errors = 0;
+                if let Some(k) = fetch.seg.key.as_ref() {
+                    self.keys.decrypted(&k.key.uri);
+                }
                 self.record_offset(kind);
                 self.queue_output(out, kind, level, &r.url);
+            }
+            // An encrypted segment that does not demux is taken for a wrong key.
+            Err(e) if fetch.seg.key.is_some() && e.category == ErrorCategory::Malformed => {
+                st.next_non_contiguous = true;
+                self.decrypt_failed(kind, &fetch, &e, &r.url);
             }
             Err(e) => {
                 st.remux_errors += 1;

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use crate::playlist::Map;
 
 use super::init_segments::InitFetch;
+use super::keys::KeyBytes;
 use super::loader::RequestId;
 use super::media::{SegmentInfo, SegmentRemuxer};
 use super::progressive::Streaming;
@@ -20,6 +21,8 @@ pub(super) struct SegmentFetch {
     pub(super) seg: Seg,
     /// The segment's init segment (EXT-X-MAP), loaded before the segment was requested.
     pub(super) init: Option<Rc<Vec<u8>>>,
+    /// The segment's key (EXT-X-KEY), loaded before the segment was requested.
+    pub(super) key: Option<KeyBytes>,
     pub(super) last_abandon_check: f64,
 }
 

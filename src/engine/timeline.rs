@@ -22,6 +22,8 @@ pub(super) struct Seg {
     /// EXT-X-DISCONTINUITY-SEQUENCE of the segment: its timestamp domain.
     pub(super) discontinuity_sequence: u64,
     pub(super) gap: bool,
+    /// EXT-X-KEY in force: the segment is encrypted.
+    pub(super) key: Option<super::keys::SegKey>,
 }
 
 impl Seg {
@@ -97,6 +99,7 @@ mod tests {
                 discontinuity: false,
                 discontinuity_sequence: 0,
                 gap: false,
+                key: None,
             })
             .collect()
     }

@@ -227,6 +227,10 @@ pub enum ErrorKind {
     Stall,
     /// A response larger than the engine accepts (memory stays bounded).
     Limit,
+    /// A decryption key that cannot be used (not the length its method needs).
+    Key,
+    /// A segment that does not decrypt with its key.
+    Decrypt,
 }
 
 impl ErrorKind {
@@ -242,6 +246,8 @@ impl ErrorKind {
             ErrorKind::Buffer => "buffer",
             ErrorKind::Stall => "stall",
             ErrorKind::Limit => "limit",
+            ErrorKind::Key => "key",
+            ErrorKind::Decrypt => "decrypt",
         }
     }
 }
@@ -292,6 +298,11 @@ pub enum ErrorCause {
     Stall { position: f64 },
     /// The media element failed (its `MediaError` code).
     MediaElement { code: u16 },
+    /// A key response of `len` bytes, not the 16 (32 for AES-256) its method needs.
+    Key { len: usize },
+    /// The segment with this media sequence number did not decrypt (bad padding, or no
+    /// media after decryption).
+    Decrypt { sequence: u64 },
 }
 
 impl ErrorCause {
@@ -308,6 +319,8 @@ impl ErrorCause {
             ErrorCause::Limit { .. } => ErrorKind::Limit,
             ErrorCause::SourceBuffer { .. } | ErrorCause::MediaElement { .. } => ErrorKind::Buffer,
             ErrorCause::Stall { .. } => ErrorKind::Stall,
+            ErrorCause::Key { .. } => ErrorKind::Key,
+            ErrorCause::Decrypt { .. } => ErrorKind::Decrypt,
         }
     }
 

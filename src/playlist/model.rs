@@ -251,28 +251,7 @@ impl MediaSegment {
     /// The AES-128 IV for this segment (RFC 8216 §5.2): the key's IV when written, otherwise the
     /// media sequence number as a big-endian 128-bit integer. `None` when unencrypted.
     pub fn aes_iv(&self) -> Option<[u8; 16]> {
-        let key = self.key.as_ref()?;
-        let mut iv = [0u8; 16];
-        match &key.iv {
-            Some(text) => {
-                // Validated by the parser: `0x` and 1 to 32 hex digits, right-aligned.
-                let digits = text.get(2..).unwrap_or("");
-                if digits.is_empty() || digits.len() > 32 {
-                    return None;
-                }
-                let mut value: u128 = 0;
-                for c in digits.chars() {
-                    value = (value << 4) | u128::from(c.to_digit(16)?);
-                }
-                iv = value.to_be_bytes();
-            }
-            None => {
-                for (slot, byte) in iv.iter_mut().skip(8).zip(self.sequence.to_be_bytes()) {
-                    *slot = byte;
-                }
-            }
-        }
-        Some(iv)
+        Some(self.key.as_ref()?.iv(self.sequence))
     }
 }
 
@@ -294,14 +273,27 @@ impl ByteRange {
 /// EXT-X-KEY METHOD.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyMethod {
+    /// Whole segments encrypted with AES-128-CBC and PKCS#7 padding.
     Aes128,
+    /// As AES-128 with a 32-byte key (RFC 8216bis).
+    Aes256,
+    /// Samples inside the segment encrypted (Apple's SAMPLE-AES), the container clear.
     SampleAes,
 }
 
 impl KeyMethod {
+    /// Bytes a key file of this method holds.
+    pub fn key_len(self) -> usize {
+        match self {
+            KeyMethod::Aes256 => 32,
+            KeyMethod::Aes128 | KeyMethod::SampleAes => 16,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             KeyMethod::Aes128 => "AES-128",
+            KeyMethod::Aes256 => "AES-256",
             KeyMethod::SampleAes => "SAMPLE-AES",
         }
     }
@@ -318,9 +310,25 @@ pub struct Key {
     pub keyformat_versions: Option<String>,
 }
 
+impl Key {
+    /// The IV for the segment with media sequence number `sequence` (RFC 8216 §5.2): the IV
+    /// attribute when written, otherwise the sequence number as a big-endian 128-bit integer.
+    pub fn iv(&self, sequence: u64) -> [u8; 16] {
+        // Validated by the parser: `0x` and 1 to 32 hex digits.
+        let written = self.iv.as_deref().and_then(|text| {
+            let digits = text.get(2..).filter(|d| !d.is_empty() && d.len() <= 32)?;
+            u128::from_str_radix(digits, 16).ok()
+        });
+        written.unwrap_or(u128::from(sequence)).to_be_bytes()
+    }
+}
+
 /// RFC 8216 §4.3.2.5: EXT-X-MAP.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Map {
     pub uri: String,
     pub byte_range: Option<ByteRange>,
+    /// The EXT-X-KEY in force where the EXT-X-MAP is written: the init segment is encrypted
+    /// with it (AES-128/256; its IV attribute is required then, RFC 8216bis §4.4.4.5).
+    pub key: Option<Key>,
 }

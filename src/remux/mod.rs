@@ -134,6 +134,10 @@ pub enum RemuxError {
     NoMediaTracks,
     #[error(transparent)]
     Packed(#[from] PackedError),
+    /// SAMPLE-AES fMP4 is the `cbcs` common-encryption scheme: only the browser's EME
+    /// decrypts it.
+    #[error("unsupported: SAMPLE-AES fMP4 segments (cbcs common encryption needs EME)")]
+    SampleAesFmp4,
 }
 
 impl RemuxError {
@@ -144,7 +148,7 @@ impl RemuxError {
             RemuxError::Packed(e) => e.category(),
             RemuxError::TooLarge { .. } => ErrorCategory::Limit,
             RemuxError::Fmp4(e) => e.category,
-            RemuxError::NoMediaTracks => ErrorCategory::Unsupported,
+            RemuxError::NoMediaTracks | RemuxError::SampleAesFmp4 => ErrorCategory::Unsupported,
             RemuxError::NoFrames { .. }
             | RemuxError::MissingParameterSets
             | RemuxError::NoInit

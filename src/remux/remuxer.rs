@@ -73,6 +73,7 @@ impl Remuxer {
         self.abort_segment();
         match Format::of(segment) {
             Format::Ts => self.ts.push(segment, info),
+            Format::Fmp4 if info.sample_aes.is_some() => Err(RemuxError::SampleAesFmp4),
             Format::Fmp4 => self.fmp4.push(segment, info),
         }
     }
@@ -90,6 +91,7 @@ impl Remuxer {
         };
         match format {
             Format::Ts => self.ts.push_chunk(data, info),
+            Format::Fmp4 if info.sample_aes.is_some() => Err(RemuxError::SampleAesFmp4),
             Format::Fmp4 => self.fmp4.push_chunk(data, info),
         }
     }

@@ -76,6 +76,7 @@ fn every_message_starts_with_its_category() {
         RemuxError::TooLarge { len: 2, max: 1 },
         RemuxError::NoFrames { len: 0 },
         RemuxError::MissingParameterSets,
+        RemuxError::SampleAesFmp4,
     ];
     for err in errors {
         let prefix = format!("{}: ", err.category().as_str());
@@ -83,6 +84,31 @@ fn every_message_starts_with_its_category() {
     }
     assert_eq!(
         TsError::NoSupportedStream.category(),
+        ErrorCategory::Unsupported
+    );
+}
+
+#[test]
+fn a_sample_aes_fmp4_segment_is_refused_as_unsupported_whole_or_chunked() {
+    let info = SegmentInfo {
+        sample_aes: Some(crate::crypto::SampleAesKey {
+            key: [1; 16],
+            iv: [2; 16],
+        }),
+        ..SegmentInfo::default()
+    };
+    let moof = [0, 0, 0, 8, b'm', b'o', b'o', b'f'];
+    let mut remuxer = Remuxer::new(OutputShape::SplitTracks);
+    assert_eq!(
+        remuxer.push(&moof, &info).unwrap_err(),
+        RemuxError::SampleAesFmp4
+    );
+    assert_eq!(
+        remuxer.push_chunk(&moof, &info).unwrap_err(),
+        RemuxError::SampleAesFmp4
+    );
+    assert_eq!(
+        RemuxError::SampleAesFmp4.category(),
         ErrorCategory::Unsupported
     );
 }

@@ -40,6 +40,45 @@ pub(super) fn with_map(playlist: &str, url: &str) -> String {
         .replace(".ts\n", ".m4s\n")
 }
 
+/// `playlist` with `#EXT-X-KEY:METHOD=AES-128,URI="k.key",IV=<iv>` before the first line
+/// starting with `before`.
+pub(super) fn with_key(playlist: &str, before: &str, iv: [u8; 16]) -> String {
+    let hex: String = iv.iter().map(|b| format!("{b:02x}")).collect();
+    let tag = format!("#EXT-X-KEY:METHOD=AES-128,URI=\"k.key\",IV=0x{hex}\n");
+    playlist.replacen(before, &format!("{tag}{before}"), 1)
+}
+
+/// What the harness serves for an init segment: its URL, so a test can tell which one was
+/// pushed.
+pub(super) fn init_of(url: &str) -> Vec<u8> {
+    format!("init of {url}").into_bytes()
+}
+
+/// `plain` encrypted with AES-128-CBC and PKCS#7 padding under `key`, and the IV that makes it
+/// decrypt. Built backwards with the decryption alone (the crate has no encryption): CBC
+/// decrypts block i as D(C[i]) xor C[i-1], so from a fixed last block each previous one is
+/// D(C[i]) xor P[i], down to the IV.
+pub(super) fn encrypted(key: &[u8; 16], plain: &[u8]) -> (Vec<u8>, [u8; 16]) {
+    let pad = 16 - plain.len() % 16;
+    let mut padded = plain.to_vec();
+    padded.resize(plain.len() + pad, pad as u8);
+    let blocks: Vec<[u8; 16]> = padded
+        .chunks_exact(16)
+        .map(|c| <[u8; 16]>::try_from(c).unwrap())
+        .collect();
+    let mut cipher = vec![[0x5a; 16]; blocks.len()];
+    let mut next = [0x5a; 16];
+    for i in (0..blocks.len()).rev() {
+        cipher[i] = next;
+        // D(C[i]): CBC with a zero IV releases block i decrypted once another block follows.
+        let mut d = crate::crypto::CbcDecryptor::new(key, [0; 16]).unwrap();
+        let mut out = Vec::new();
+        d.push(&[next, [0; 16]].concat(), &mut out);
+        next = std::array::from_fn(|j| out[j] ^ blocks[i][j]);
+    }
+    (cipher.concat(), next)
+}
+
 /// A live media playlist (no ENDLIST) of `n` 10-second segments from media sequence `first`.
 pub(super) fn live_playlist(first: u64, n: u64) -> String {
     let mut s = format!("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXT-X-MEDIA-SEQUENCE:{first}\n");
@@ -117,6 +156,11 @@ pub(super) struct Content {
     pub(super) segment_bytes: u64,
     /// fMP4 level playlists: `EXT-X-MAP:URI="<playlist stem>-init.mp4"`.
     pub(super) fmp4: bool,
+    /// AES-128: level playlists carry `EXT-X-KEY` (URI `k.key`, this key) and the segments
+    /// are encrypted with it ([`encrypted`]).
+    pub(super) key: Option<[u8; 16]>,
+    /// Key requests answer these 16 bytes instead of `key`.
+    pub(super) wrong_key: Option<[u8; 16]>,
 }
 
 impl Default for Content {
@@ -126,6 +170,8 @@ impl Default for Content {
             segments: 20,
             segment_bytes: 100_000,
             fmp4: false,
+            key: None,
+            wrong_key: None,
         }
     }
 }
@@ -378,20 +424,42 @@ impl Harness {
             RequestKind::Manifest
             | RequestKind::LevelPlaylist { .. }
             | RequestKind::AudioPlaylist { .. } => {
-                let text = media_playlist(self.content.segments);
-                match self.content.fmp4 {
-                    true => with_map(&text, &f.url).into_bytes(),
-                    false => text.into_bytes(),
+                let mut text = media_playlist(self.content.segments);
+                if let Some(key) = self.content.key {
+                    let (_, iv) = encrypted(&key, &self.plain_segment());
+                    text = with_key(&text, "#EXTINF", iv);
                 }
+                if !self.content.fmp4 {
+                    return text.into_bytes();
+                }
+                text = with_map(&text, &f.url);
+                if let Some(key) = self.content.key {
+                    // The init segment is encrypted too, with its own IV.
+                    let init = init_of(&f.url.replace(".m3u8", "-init.mp4"));
+                    text = with_key(&text, "#EXT-X-MAP", encrypted(&key, &init).1);
+                }
+                text.into_bytes()
             }
-            RequestKind::Segment { .. } => {
-                sim::remux::segment_bytes(self.content.segment_bytes, 10.0)
-            }
+            RequestKind::Segment { .. } => match self.content.key {
+                Some(key) => encrypted(&key, &self.plain_segment()).0,
+                None => self.plain_segment(),
+            },
             RequestKind::AudioSegment { .. } => {
                 sim::remux::audio_segment_bytes(self.content.segment_bytes, 10.0)
             }
-            RequestKind::InitSegment { .. } => format!("init of {}", f.url).into_bytes(),
+            RequestKind::InitSegment { .. } => match self.content.key {
+                Some(key) => encrypted(&key, &init_of(&f.url)).0,
+                None => init_of(&f.url),
+            },
+            RequestKind::Key => {
+                let key = self.content.wrong_key.or(self.content.key);
+                key.unwrap_or_default().to_vec()
+            }
         }
+    }
+
+    fn plain_segment(&self) -> Vec<u8> {
+        sim::remux::segment_bytes(self.content.segment_bytes, 10.0)
     }
 
     /// Answer an open request with the harness's content for it.

@@ -23,6 +23,7 @@ mod errors;
 mod failure;
 mod harness;
 mod init_segments;
+mod keys;
 mod level_choice;
 mod live;
 mod playhead;

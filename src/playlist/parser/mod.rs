@@ -518,6 +518,7 @@ impl<'a> Parser<'a> {
                 return Ok(());
             }
             "AES-128" => KeyMethod::Aes128,
+            "AES-256" => KeyMethod::Aes256,
             "SAMPLE-AES" => KeyMethod::SampleAes,
             other => {
                 return Err(PlaylistError::unsupported(
@@ -566,7 +567,13 @@ impl<'a> Parser<'a> {
             }
             None => None,
         };
-        self.map = Some(Map { uri, byte_range });
+        // RFC 8216 §4.3.2.4: a key in force before EXT-X-MAP encrypts the init segment too.
+        let key = self.key.clone();
+        self.map = Some(Map {
+            uri,
+            byte_range,
+            key,
+        });
         Ok(())
     }
 

@@ -1,0 +1,91 @@
+//! A segment body's decryption on its way to the remuxer: AES-128/256-CBC bodies decrypted as
+//! their bytes arrive (the last block held for the padding), SAMPLE-AES segments passed as they
+//! are with their key for the transmuxer, clear segments untouched.
+
+use std::borrow::Cow;
+
+use crate::crypto::{CbcDecryptor, DecryptError, SampleAesKey};
+use crate::playlist::KeyMethod;
+
+use super::keys::{KeyBytes, SegKey};
+use super::media::RemuxFailure;
+
+/// How one body is decrypted.
+#[derive(Debug, Clone)]
+pub(super) enum BodyCipher {
+    Clear,
+    Cbc {
+        decryptor: Box<CbcDecryptor>,
+        /// Plaintext of the last push, reused from chunk to chunk.
+        plain: Vec<u8>,
+    },
+}
+
+impl BodyCipher {
+    /// The decryption of a body encrypted with `key` (its bytes loaded: `bytes`), and the
+    /// SAMPLE-AES key the transmuxer needs, if that is the method.
+    pub(super) fn new(
+        key: Option<&SegKey>,
+        bytes: Option<&KeyBytes>,
+    ) -> Result<(BodyCipher, Option<SampleAesKey>), RemuxFailure> {
+        let (Some(k), Some(bytes)) = (key, bytes) else {
+            return Ok((BodyCipher::Clear, None));
+        };
+        match k.key.method {
+            KeyMethod::Aes128 | KeyMethod::Aes256 => {
+                let decryptor = CbcDecryptor::new(bytes.bytes(), k.iv).map_err(failure)?;
+                let cipher = BodyCipher::Cbc {
+                    decryptor: Box::new(decryptor),
+                    plain: Vec::new(),
+                };
+                Ok((cipher, None))
+            }
+            KeyMethod::SampleAes => {
+                let key = <[u8; 16]>::try_from(bytes.bytes()).map_err(|_| {
+                    failure(DecryptError::KeyLength {
+                        len: bytes.bytes().len(),
+                    })
+                })?;
+                Ok((BodyCipher::Clear, Some(SampleAesKey { key, iv: k.iv })))
+            }
+        }
+    }
+
+    /// The plaintext of the next bytes of the body (clear bodies pass through).
+    pub(super) fn push<'a>(&'a mut self, data: &'a [u8]) -> &'a [u8] {
+        match self {
+            BodyCipher::Clear => data,
+            BodyCipher::Cbc { decryptor, plain } => {
+                plain.clear();
+                decryptor.push(data, plain);
+                plain
+            }
+        }
+    }
+
+    /// The end of the body: the plaintext held back, padding checked and removed.
+    pub(super) fn finish(&mut self) -> Result<&[u8], RemuxFailure> {
+        match self {
+            BodyCipher::Clear => Ok(&[]),
+            BodyCipher::Cbc { decryptor, plain } => {
+                plain.clear();
+                decryptor.finish(plain).map_err(failure)?;
+                Ok(plain)
+            }
+        }
+    }
+
+    /// A whole body's plaintext.
+    pub(super) fn whole<'a>(&mut self, data: &'a [u8]) -> Result<Cow<'a, [u8]>, RemuxFailure> {
+        if let BodyCipher::Clear = self {
+            return Ok(Cow::Borrowed(data));
+        }
+        let mut out = self.push(data).to_vec();
+        out.extend_from_slice(self.finish()?);
+        Ok(Cow::Owned(out))
+    }
+}
+
+fn failure(e: DecryptError) -> RemuxFailure {
+    RemuxFailure::new(e.category(), e.to_string())
+}

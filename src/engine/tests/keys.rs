@@ -1,0 +1,233 @@
+//! Encrypted streams (EXT-X-KEY): keys fetched once and kept, their failures, segments that do
+//! not decrypt, progressive decryption.
+
+use super::harness::{encrypted, Content};
+use super::*;
+
+const KEY: [u8; 16] = *b"0123456789abcdef";
+const WRONG: [u8; 16] = *b"fedcba9876543210";
+
+/// Segments small enough that building their ciphertext backwards stays quick.
+fn encrypted_content() -> Content {
+    Content {
+        segments: 6,
+        segment_bytes: 4_000,
+        key: Some(KEY),
+        ..Content::default()
+    }
+}
+
+fn key_fetches(h: &Harness) -> usize {
+    h.fetches(|k| matches!(k, RequestKind::Key)).len()
+}
+
+fn errors_of(h: &Harness, kind: ErrorKind) -> Vec<PlayerError> {
+    h.events()
+        .filter_map(|(_, e)| match e {
+            Event::Error(err) if err.kind == kind => Some(err.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn appended_seconds(h: &Harness) -> f64 {
+    h.buffered.ahead(0.0, 0.1)
+}
+
+#[test]
+fn an_aes_128_stream_fetches_its_key_once_and_plays_to_the_end() {
+    let mut h = Harness::new();
+    h.content = encrypted_content();
+    h.load_vod();
+    // The first segment waits for the key: the key is the only request out.
+    let open: Vec<RequestKind> = h.open_fetches().iter().map(|f| f.kind).collect();
+    assert_eq!(open, vec![RequestKind::Key]);
+    h.play(80.0);
+    assert!(h.ended, "{:?}", h.events().collect::<Vec<_>>());
+    assert_eq!(key_fetches(&h), 1, "one key for every segment");
+    assert_eq!(h.segment_fetches().len(), 6);
+    assert!(errors_of(&h, ErrorKind::Decrypt).is_empty());
+    assert!((appended_seconds(&h) - 60.0).abs() < 0.01);
+}
+
+#[test]
+fn a_key_in_flight_is_requested_once_however_often_the_scheduler_asks() {
+    let mut h = Harness::new();
+    h.content = encrypted_content();
+    h.load_vod();
+    for t in 1..20 {
+        h.advance_to(f64::from(t) * 0.1);
+        h.media();
+    }
+    assert_eq!(key_fetches(&h), 1);
+    assert!(h.segment_fetches().is_empty(), "no segment before its key");
+}
+
+#[test]
+fn a_key_of_the_wrong_length_is_one_fatal_key_error_naming_the_url_and_length() {
+    let mut h = Harness::new();
+    h.content = encrypted_content();
+    h.load_vod();
+    let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+    h.answer(key, b"<html>denied</html>".to_vec());
+    let errors = errors_of(&h, ErrorKind::Key);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert!(e.fatal);
+    assert_eq!(e.cause, ErrorCause::Key { len: 19 });
+    assert!(
+        e.details.contains("19 bytes") && e.details.contains("16"),
+        "{e:?}"
+    );
+    assert_eq!(e.url.as_deref(), Some("https://c/v/k.key"));
+    assert!(h.segment_fetches().is_empty());
+}
+
+#[test]
+fn a_key_refused_by_the_cdn_is_refreshed_once_and_the_same_url_retried() {
+    let mut h = Harness::new();
+    h.content = encrypted_content();
+    h.load_vod();
+    let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+    let outs = h.fail(key, 403, Some("<Error><Code>AccessDenied</Code></Error>"));
+    assert!(outs.contains(&Output::RefreshCredentials), "{outs:?}");
+    h.input(Input::CredentialsRefreshed { expires: None });
+    let keys = h.fetches(|k| matches!(k, RequestKind::Key));
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0].url, keys[1].url);
+    h.play(80.0);
+    assert!(h.ended);
+    assert!(errors_of(&h, ErrorKind::Decrypt).is_empty());
+}
+
+#[test]
+fn a_wrong_key_is_refetched_once_then_one_fatal_decrypt_error_naming_the_segment() {
+    let mut h = Harness::new();
+    h.content = Content {
+        wrong_key: Some(WRONG),
+        ..encrypted_content()
+    };
+    h.load_vod();
+    h.play(20.0);
+    let errors = errors_of(&h, ErrorKind::Decrypt);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(!errors[0].fatal && errors[1].fatal);
+    for e in &errors {
+        assert_eq!(e.cause, ErrorCause::Decrypt { sequence: 0 });
+        assert_eq!(e.url.as_deref(), Some("https://c/v/seg0.ts"));
+        assert!(
+            e.details.contains("segment 0") && e.details.contains("k.key"),
+            "{e:?}"
+        );
+    }
+    assert!(errors[0].details.contains("refetching the key"));
+    assert_eq!(key_fetches(&h), 2, "the key is fetched again once");
+    let seg0 = h.segment_fetches();
+    assert_eq!(seg0.len(), 2, "{seg0:?}");
+    assert!(seg0.iter().all(|f| f.url.ends_with("seg0.ts")));
+    assert!(h.pending_appends().is_empty() && appended_seconds(&h) == 0.0);
+}
+
+#[test]
+fn a_wrong_key_then_the_right_one_plays_on_after_one_decrypt_error() {
+    let mut h = Harness::new();
+    h.content = Content {
+        wrong_key: Some(WRONG),
+        ..encrypted_content()
+    };
+    h.load_vod();
+    let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+    h.serve(key);
+    let seg = h.fetch_of(RequestKind::is_media_segment);
+    h.serve(seg);
+    assert_eq!(errors_of(&h, ErrorKind::Decrypt).len(), 1);
+    // The origin now serves the right key.
+    h.content.wrong_key = None;
+    h.play(80.0);
+    assert!(h.ended);
+    let errors = errors_of(&h, ErrorKind::Decrypt);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(!errors[0].fatal);
+    assert!((appended_seconds(&h) - 60.0).abs() < 0.01);
+}
+
+#[test]
+fn a_segment_decrypted_as_its_bytes_arrive_gives_what_the_whole_body_gives() {
+    let whole = {
+        let mut h = Harness::new();
+        h.content = encrypted_content();
+        h.load_vod();
+        let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+        h.serve(key);
+        let seg = h.fetch_of(RequestKind::is_media_segment);
+        h.serve(seg);
+        h.pending_appends().to_vec()
+    };
+    let mut h = Harness::new();
+    h.content = encrypted_content();
+    h.load_vod();
+    let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+    h.serve(key);
+    let seg = h.fetch_of(RequestKind::is_media_segment);
+    let (body, _) = encrypted(&KEY, &sim::remux::segment_bytes(4_000, 10.0));
+    // Chunks that split blocks anywhere, the padding block last on its own.
+    let mut at = 0;
+    for size in [1, 15, 17, 100, 1000, 2000] {
+        let end = (at + size).min(body.len());
+        h.input(Input::Chunk {
+            req: seg,
+            data: body[at..end].to_vec(),
+        });
+        at = end;
+    }
+    h.input(Input::Chunk {
+        req: seg,
+        data: body[at..].to_vec(),
+    });
+    h.answer(seg, Vec::new());
+    assert!(errors_of(&h, ErrorKind::Decrypt).is_empty());
+    let streamed: Vec<u8> = h
+        .pending_appends()
+        .iter()
+        .flat_map(|a| a.data.iter().copied())
+        .collect();
+    let whole: Vec<u8> = whole.iter().flat_map(|a| a.data.iter().copied()).collect();
+    assert_eq!(streamed, whole);
+}
+
+#[test]
+fn key_bytes_appear_in_no_output() {
+    let mut h = Harness::new();
+    h.content = Content {
+        wrong_key: Some(WRONG),
+        ..encrypted_content()
+    };
+    h.load_vod();
+    h.play(20.0);
+    let log = format!("{:?}", h.events().collect::<Vec<_>>());
+    for key in [KEY, WRONG] {
+        let text = String::from_utf8_lossy(&key).into_owned();
+        assert!(!log.contains(&text), "key bytes in {log}");
+        let bytes = format!("{:?}", key.to_vec());
+        assert!(
+            !log.contains(bytes.trim_matches(['[', ']'])),
+            "key bytes in {log}"
+        );
+    }
+}
+
+#[test]
+fn an_encrypted_init_segment_is_decrypted_before_the_remuxer_gets_it() {
+    let mut h = Harness::new();
+    h.content = Content {
+        fmp4: true,
+        ..encrypted_content()
+    };
+    h.load_vod();
+    h.play(80.0);
+    assert!(h.ended, "{:?}", h.events().collect::<Vec<_>>());
+    assert_eq!(key_fetches(&h), 1, "one key for the init and the segments");
+    assert!(errors_of(&h, ErrorKind::Decrypt).is_empty());
+    let inits = &h.engine.main.remux.inits;
+    assert_eq!(inits, &vec![harness::init_of("https://c/v/l0-init.mp4")]);
+}

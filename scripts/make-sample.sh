@@ -670,6 +670,18 @@ aes_encrypt() { # in out key_hex iv_hex
   openssl enc -aes-128-cbc -K "$3" -iv "$4" -in "$1" -out "$2"
 }
 
+# Key n of a shape (hex, in aes_key[n]), its explicit IV (aes_iv[n], empty: none) and its file
+# <base>_key<n>.key in $dst, made once per shape. $ivs: which keys have an explicit IV (see below).
+declare -A aes_key=() aes_iv=()
+aes_key_for() { # shape dst ivs n
+  local shape=$1 dst=$2 ivs=$3 n=$4
+  [[ -n "${aes_key[$n]:-}" ]] && return 0
+  aes_key[$n]=$(derived_hex "$shape key $n")
+  aes_iv[$n]=
+  if [[ $ivs == all || ($ivs == even && $((n % 2)) == 0) ]]; then aes_iv[$n]=$(derived_hex "$shape iv $n"); fi
+  printf '%b' "$(sed 's/../\\x&/g' <<<"${aes_key[$n]}")" >"$dst/${base}_key$n.key"
+}
+
 # Copies the group folder $src into $dst encrypted. Each media playlist gets EXT-X-KEY tags and at
 # least VERSION 5 (RFC 8216 section 7: KEYFORMAT needs it); each segment and init segment is
 # encrypted with the key in effect for it. Key n (from 1) is <base>_key<n>.key beside the playlists
@@ -678,16 +690,8 @@ aes_encrypt() { # in out key_hex iv_hex
 # segment's media sequence number, big-endian), even (keys 2, 4, ...) or all. The master is copied.
 encrypt_group() { # shape src dst rotate ivs
   local shape=$1 src=$2 dst=$3 rotate=$4 ivs=$5
-  local playlist name line seq index period shown uri key iv
-  declare -A key_of=() iv_of=()
-  # Key n's bytes and explicit IV (empty: none), made once per shape.
-  key_for() {
-    [[ -n "${key_of[$1]:-}" ]] && return 0
-    key_of[$1]=$(derived_hex "$shape key $1")
-    iv_of[$1]=
-    if [[ $ivs == all || ($ivs == even && $(($1 % 2)) == 0) ]]; then iv_of[$1]=$(derived_hex "$shape iv $1"); fi
-    printf '%b' "$(sed 's/../\\x&/g' <<<"${key_of[$1]}")" >"$dst/${base}_key$1.key"
-  }
+  local playlist name line seq index period shown uri iv
+  aes_key=() aes_iv=()
   for playlist in "$src/${base}"_*.m3u8; do
     name=$(basename "$playlist")
     seq=1 index=0 shown=0
@@ -698,27 +702,27 @@ encrypt_group() { # shape src dst rotate ivs
         '#EXT-X-BYTERANGE:'*) die "$shape: $playlist: byte ranges are not supported (whole files are encrypted)" ;;
         '#EXT-X-MAP:'*)
           uri=$(sed -n 's/^#EXT-X-MAP:URI="\([^"]*\)".*/\1/p' <<<"$line")
-          key_for 1
+          aes_key_for "$shape" "$dst" "$ivs" 1
           # RFC 8216 section 4.3.2.5: an encrypted init segment needs the IV in the key tag before it.
-          [[ -n "${iv_of[1]}" ]] || die "$shape: $playlist: an encrypted EXT-X-MAP needs an explicit IV (use ivs=all)"
-          key_tag "${base}_key1.key" "${iv_of[1]}"
+          [[ -n "${aes_iv[1]}" ]] || die "$shape: $playlist: an encrypted EXT-X-MAP needs an explicit IV (use ivs=all)"
+          key_tag "${base}_key1.key" "${aes_iv[1]}"
           shown=1
-          aes_encrypt "$src/$uri" "$dst/$uri" "${key_of[1]}" "${iv_of[1]}"
+          aes_encrypt "$src/$uri" "$dst/$uri" "${aes_key[1]}" "${aes_iv[1]}"
           ;;
         '#EXTINF:'*)
           period=1
           ((rotate > 0)) && period=$((index / rotate + 1))
           if ((period != shown)); then
-            key_for "$period"
-            key_tag "${base}_key$period.key" "${iv_of[$period]}"
+            aes_key_for "$shape" "$dst" "$ivs" "$period"
+            key_tag "${base}_key$period.key" "${aes_iv[$period]}"
             shown=$period
           fi
           ;;
         '#'* | '') ;;
         *)
-          iv=${iv_of[$shown]}
+          iv=${aes_iv[$shown]}
           [[ -n "$iv" ]] || iv=$(printf '%032x' $((seq + index)))
-          aes_encrypt "$src/$line" "$dst/$line" "${key_of[$shown]}" "$iv"
+          aes_encrypt "$src/$line" "$dst/$line" "${aes_key[$shown]}" "$iv"
           index=$((index + 1))
           ;;
       esac
@@ -741,7 +745,7 @@ make_encrypted() { # shape src dst src_stamp rotate ivs
   echo "make-sample: AES-128 copy of $src into $dst"
   encrypt_group "$shape" "$src" "$dst" "$rotate" "$ivs"
   printf '%s' "$params" >"$stamp"
-  echo "make-sample: done: $dst/$base.m3u8 ($(ls "$dst"/*.key | wc -l) key files)"
+  echo "make-sample: done: $dst/$base.m3u8 (key files: $(ls "$dst"/*.key | wc -l))"
 }
 
 make_aes() {

@@ -2,23 +2,33 @@
 // Checks the sample shapes of scripts/make-sample.sh against two independent oracles:
 //  1. ffprobe/ffmpeg: every media playlist of the shape opens, decodes to the end without an error and
 //     holds what it should (video-only / audio-only renditions where the audio is separate, AAC 48 kHz
-//     stereo), and each audio rendition's tone is measured (zero crossings of the decoded PCM);
+//     stereo), and each audio rendition's tone is measured (zero crossings of the decoded PCM). An
+//     encrypted shape also: its key tags are MediaConvert's static-key form, node's crypto decrypts
+//     every file with the key and IV the playlist gives to the clear shape's bytes exactly, and
+//     ffmpeg decodes the same frames (framemd5) from it as from the clear shape;
 //  2. hls.js in headless Chromium, through the local CloudFront (devcdn, signed cookies minted by its
 //     app side): loads the master, plays at least PLAY_S seconds, lists the audio tracks hls.js sees,
 //     switches to the other track, plays on, and measures the tone the element plays before and after
 //     (Web Audio analyser on the media element).
 //
-//   node scripts/check-sample.mjs [shape ...|all] [--root DIR] [--base NAME] [--json]
+//   node scripts/check-sample.mjs [shape ...|all] [--root DIR] [--base NAME] [--json] [--no-browser]
 //
-// Shapes: ts, cmaf, cmaf-single-file, apple-alt-audio (default: all). Needs the sample
-// (`bash scripts/make-sample.sh all`), devcdn (`cargo build -p devcdn`) and node_modules (`npm ci`).
+// Shapes: ts, cmaf, cmaf-single-file, apple-alt-audio, aes, aes-rotation, cmaf-aes (default, or
+// `all`: every shape that was made, the others skipped with a message). Needs the sample
+// (`bash scripts/make-sample.sh all`), devcdn (`cargo build -p devcdn`) and node_modules (`npm ci`);
+// `--no-browser` runs oracle 1 alone (no devcdn, no Chromium).
 // Fixed ports (APP 18495, CDN 19495): run it under `flock /tmp/hlsplay-browser.lock` beside other
 // browser jobs. Exits non-zero when a check fails.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CDN_RESET, ROOT, cdnLog, control, launchBrowser, startCdn } from '../tests/browser/lib.mjs';
+import { attrs, checkEncryptedRendition } from './check-sample-aes.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+// The browser harness (playwright-core), loaded only when oracle 2 runs: --no-browser needs no npm ci.
+let lib = null;
 
 const APP = 18495;
 const CDN = 19495;
@@ -28,39 +38,44 @@ const SHAPES = {
   cmaf: { dir: 'CMAF', separateAudio: true },
   'cmaf-single-file': { dir: 'CMAF-SingleFile', separateAudio: true },
   'apple-alt-audio': { dir: 'HLS-AltAudio', separateAudio: true },
+  // AES-128 copies of a clear shape (`clear`): the same file names, the same bytes once decrypted.
+  aes: { dir: 'HLS-AES', separateAudio: false, clear: 'ts', keys: 1 },
+  'aes-rotation': { dir: 'HLS-AES-Rotation', separateAudio: false, clear: 'ts', keys: 3 },
+  'cmaf-aes': { dir: 'CMAF-AES', separateAudio: true, clear: 'cmaf', keys: 1 },
 };
 // The tones make-sample.sh gives the generated source: the muxed audio and English 440 Hz, French 660 Hz.
 const TONES = { muxed: 440, eng: 440, fra: 660 };
 const TONE_TOLERANCE_HZ = 25;
 
 function parseArgs(argv) {
-  const opts = { shapes: [], root: 'sample', base: 'testpattern', json: false };
+  const opts = { shapes: [], root: 'sample', base: 'testpattern', json: false, browser: true, named: true };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
     if (a === '--root') opts.root = argv[++i];
     else if (a === '--base') opts.base = argv[++i];
     else if (a === '--json') opts.json = true;
+    else if (a === '--no-browser') opts.browser = false;
     else if (a === '--help' || a === '-h') {
-      console.log('node scripts/check-sample.mjs [ts|cmaf|cmaf-single-file|apple-alt-audio|all ...] [--root DIR] [--base NAME] [--json]');
+      console.log(`node scripts/check-sample.mjs [${Object.keys(SHAPES).join('|')}|all ...] [--root DIR] [--base NAME] [--json] [--no-browser]`);
       process.exit(0);
-    } else if (a === 'all') opts.shapes.push(...Object.keys(SHAPES));
+    } else if (a === 'all') {
+      opts.shapes.push(...Object.keys(SHAPES));
+      opts.named = false;
+    }
     else if (a === 'cmaf-byterange') opts.shapes.push('cmaf-single-file');
     else if (a === 'apple') opts.shapes.push('apple-alt-audio');
     else if (SHAPES[a]) opts.shapes.push(a);
     else throw new Error(`unknown argument ${a} (try --help)`);
   }
-  if (opts.shapes.length === 0) opts.shapes = Object.keys(SHAPES);
+  if (opts.shapes.length === 0) {
+    opts.shapes = Object.keys(SHAPES);
+    opts.named = false;
+  }
   opts.shapes = [...new Set(opts.shapes)];
   return opts;
 }
 
 // ---- the master playlist, read just enough to know what to check -------------------------------------
-
-function attrs(line) {
-  const out = {};
-  for (const m of line.matchAll(/([A-Z0-9-]+)=("[^"]*"|[^,]*)/g)) out[m[1]] = m[2].replace(/^"|"$/g, '');
-  return out;
-}
 
 function readMaster(path) {
   const lines = readFileSync(path, 'utf8').split('\n');
@@ -83,10 +98,22 @@ function probeStreams(playlist) {
   return JSON.parse(out);
 }
 
-/** Decodes the whole rendition; returns ffmpeg's error output (empty when clean). */
-function decodeErrors(playlist) {
-  const r = spawnSync('ffmpeg', ['-hide_banner', ...FF, '-i', playlist, '-map', '0', '-f', 'null', '-'], { encoding: 'utf8' });
-  return `${r.status === 0 ? '' : `exit ${r.status} `}${r.stderr.trim()}`;
+const decoded = new Map();
+/** Decodes the whole rendition: ffmpeg's error output (empty when clean), the number of frames of all
+ * streams and a digest of their framemd5 lines. Kept per playlist: an encrypted shape compares its
+ * frames with its clear shape's. */
+function decode(playlist) {
+  if (!decoded.has(playlist)) {
+    const r = spawnSync('ffmpeg', ['-hide_banner', ...FF, '-i', playlist, '-map', '0', '-f', 'framemd5', '-'],
+      { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const frames = r.stdout.split('\n').filter((l) => l && !l.startsWith('#'));
+    decoded.set(playlist, {
+      errors: `${r.status === 0 ? '' : `exit ${r.status} `}${r.stderr.trim()}`,
+      frames: frames.length,
+      digest: createHash('sha256').update(frames.join('\n')).digest('hex'),
+    });
+  }
+  return decoded.get(playlist);
 }
 
 /** The tone of 2 s of audio from `at` s, from zero crossings of the decoded mono PCM. Decoded from the
@@ -104,7 +131,9 @@ function toneOf(playlist, at = 5) {
 }
 
 function checkFiles(shape, dir, master, failures) {
-  const { separateAudio } = SHAPES[shape];
+  const { separateAudio, clear } = SHAPES[shape];
+  const clearDir = clear && resolve(dir, '..', SHAPES[clear].dir);
+  const keys = new Set();
   const renditions = [
     ...master.variants.map((v) => ({ kind: 'video', uri: v.uri, name: v.RESOLUTION })),
     ...master.audio.map((a) => ({ kind: 'audio', uri: a.URI, name: `${a.NAME} (${a.LANGUAGE})`, lang: a.LANGUAGE })),
@@ -121,8 +150,19 @@ function checkFiles(shape, dir, master, failures) {
         failures.push(`${shape} ${r.uri}: audio ${s.codec_name} ${s.sample_rate} Hz ${s.channels} ch`);
       }
     }
-    const errors = decodeErrors(playlist);
+    const { errors, frames, digest } = decode(playlist);
     if (errors) failures.push(`${shape} ${r.uri}: decode errors: ${errors.slice(0, 300)}`);
+    let decrypted = null;
+    if (clear) {
+      const enc = checkEncryptedRendition(shape, dir, clearDir, r.uri, failures);
+      enc.keys.forEach((k) => keys.add(k));
+      decrypted = enc.decrypted;
+      const want = decode(resolve(clearDir, r.uri));
+      if (frames === 0 || frames !== want.frames || digest !== want.digest) {
+        failures.push(`${shape} ${r.uri}: ffmpeg decodes ${frames} frames${digest !== want.digest ? ' (other pictures or sound)' : ''}, `
+          + `the clear ${clear} shape ${want.frames}`);
+      }
+    }
     const duration = Number(probe.format.duration);
     let tone = null;
     if (types.includes('audio')) {
@@ -130,8 +170,9 @@ function checkFiles(shape, dir, master, failures) {
       const want = TONES[r.lang || 'muxed'];
       if (want && Math.abs(tone - want) > TONE_TOLERANCE_HZ) failures.push(`${shape} ${r.uri}: tone ${tone} Hz, expected ${want}`);
     }
-    report.push({ uri: r.uri, streams: types, duration: Number(duration.toFixed(2)), tone, decodes: !errors });
+    report.push({ uri: r.uri, streams: types, duration: Number(duration.toFixed(2)), tone, decodes: !errors, frames, decrypted });
   }
+  if (clear && keys.size !== SHAPES[shape].keys) failures.push(`${shape}: ${keys.size} key files used, expected ${SHAPES[shape].keys}`);
   return report;
 }
 
@@ -212,7 +253,7 @@ async function tone(page) {
 }
 
 async function checkHlsJs(browser, shape, url, failures) {
-  await control(CDN, CDN_RESET);
+  await lib.control(CDN, lib.CDN_RESET);
   const page = await browser.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -247,9 +288,11 @@ async function checkHlsJs(browser, shape, url, failures) {
     }
     result.played = Number((await currentTime(page)).toFixed(2));
     // What the CDN served: every media request with signed cookies; byte ranges for single files.
-    const media = (await cdnLog(CDN)).filter((e) => !e.path.startsWith('/__devcdn/') && !e.path.endsWith('.m3u8'));
+    const media = (await lib.cdnLog(CDN)).filter((e) => !e.path.startsWith('/__devcdn/') && !e.path.endsWith('.m3u8'));
     result.requests = { media: media.length, ranged: media.filter((e) => e.status === 206).length,
-      refused: media.filter((e) => e.status >= 400).length, auth: [...new Set(media.map((e) => e.auth))] };
+      refused: media.filter((e) => e.status >= 400).length, auth: [...new Set(media.map((e) => e.auth))],
+      keys: media.filter((e) => e.path.endsWith('.key')).length };
+    if (SHAPES[shape].clear && result.requests.keys === 0) failures.push(`${shape}: hls.js played without requesting a key`);
     if (result.requests.refused || result.requests.auth.some((a) => a !== 'cookies')) {
       failures.push(`${shape}: CDN answers ${JSON.stringify(result.requests)}`);
     }
@@ -269,26 +312,13 @@ async function checkHlsJs(browser, shape, url, failures) {
   }
 }
 
-// ---- main ---------------------------------------------------------------------------------------------------
-
-async function main() {
-  const opts = parseArgs(process.argv.slice(2));
-  for (const [file, how] of [['target/debug/devcdn', 'cargo build -p devcdn'], ['node_modules/hls.js/dist/hls.min.js', 'npm ci']]) {
-    if (!existsSync(resolve(ROOT, file))) throw new Error(`${file} is missing: run \`${how}\` first`);
-  }
-  const failures = [];
-  const results = {};
-  for (const shape of opts.shapes) {
-    const path = resolve(ROOT, opts.root, opts.base, 'Default', SHAPES[shape].dir, `${opts.base}.m3u8`);
-    if (!existsSync(path)) throw new Error(`${path} is missing: run \`bash scripts/make-sample.sh ${shape}\` first`);
-    const master = readMaster(path);
-    results[shape] = { master: `/${opts.base}/Default/${SHAPES[shape].dir}/${opts.base}.m3u8`, files: checkFiles(shape, dirname(path), master, failures) };
-  }
+async function runHlsJs(opts, results, failures) {
+  lib = await import('../tests/browser/lib.mjs');
   for (const port of [APP, CDN]) {
     if (await fetch(`http://localhost:${port}/`).then(() => true, () => false)) throw new Error(`port ${port} is already in use`);
   }
-  const cdn = await startCdn({ appPort: APP, cdnPort: CDN, root: opts.root, appRoot: stagePage() });
-  const browser = await launchBrowser();
+  const cdn = await lib.startCdn({ appPort: APP, cdnPort: CDN, root: opts.root, appRoot: stagePage() });
+  const browser = await lib.launchBrowser();
   try {
     for (const shape of opts.shapes) {
       const url = `http://localhost:${CDN}${results[shape].master}`;
@@ -298,15 +328,46 @@ async function main() {
     await browser.close();
     cdn.kill();
   }
+}
+
+// ---- main ---------------------------------------------------------------------------------------------------
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const needs = opts.browser ? [['target/debug/devcdn', 'cargo build -p devcdn'], ['node_modules/hls.js/dist/hls.min.js', 'npm ci']] : [];
+  for (const [file, how] of needs) {
+    if (!existsSync(resolve(ROOT, file))) throw new Error(`${file} is missing: run \`${how}\` first`);
+  }
+  const failures = [];
+  const results = {};
+  const masterOf = (shape) => resolve(ROOT, opts.root, opts.base, 'Default', SHAPES[shape].dir, `${opts.base}.m3u8`);
+  // A shape asked for by name must be there; of every shape, the ones made.
+  opts.shapes = opts.shapes.filter((shape) => {
+    const made = [shape, SHAPES[shape].clear].filter(Boolean).every((s) => existsSync(masterOf(s)));
+    if (made) return true;
+    const how = `run \`bash scripts/make-sample.sh ${shape}\` first`;
+    if (opts.named) throw new Error(`${masterOf(shape)} (or the clear shape it is made from) is missing: ${how}`);
+    console.log(`check-sample: skipping ${shape}: not made (${how})`);
+    return false;
+  });
+  if (opts.shapes.length === 0) throw new Error('no shape to check: run `bash scripts/make-sample.sh all` first');
+  for (const shape of opts.shapes) {
+    const path = masterOf(shape);
+    const master = readMaster(path);
+    results[shape] = { master: `/${opts.base}/Default/${SHAPES[shape].dir}/${opts.base}.m3u8`, files: checkFiles(shape, dirname(path), master, failures) };
+  }
+  if (opts.browser) await runHlsJs(opts, results, failures);
 
   if (opts.json) console.log(JSON.stringify(results, null, 2));
   else {
     for (const [shape, r] of Object.entries(results)) {
       console.log(`\n${shape}: ${r.master}`);
       for (const f of r.files) {
-        console.log(`  ffprobe ${f.uri}: ${f.streams}, ${f.duration} s${f.tone != null ? `, tone ${f.tone} Hz` : ''}${f.decodes ? ', decodes' : ', DECODE ERRORS'}`);
+        console.log(`  ffprobe ${f.uri}: ${f.streams}, ${f.duration} s${f.tone != null ? `, tone ${f.tone} Hz` : ''}`
+          + `${f.decodes ? `, decodes ${f.frames} frames` : ', DECODE ERRORS'}${f.decrypted != null ? `, ${f.decrypted} files decrypt to the clear bytes` : ''}`);
       }
       const h = r.hlsjs;
+      if (!h) continue;
       if (h.error) { console.log(`  hls.js: ${h.error}`); continue; }
       const names = h.tracks.map((t) => `${t.id}:${t.name}/${t.lang}/${t.groupId}${t.default ? '/default' : ''}`).join(', ') || 'none';
       console.log(`  hls.js: ${h.levels} levels, audio tracks [${names}], track ${h.audioTrack}, tone ${h.toneBefore ?? 'n/a'} Hz`);
@@ -314,7 +375,7 @@ async function main() {
         console.log(`  hls.js: switch ${h.switch.from} -> ${h.switch.to} at ${h.switch.switchedAt.toFixed(2)} s: audioTrack ${h.switch.now}, tone ${h.switch.toneAfter ?? 'n/a'} Hz`);
       }
       console.log(`  hls.js: played to ${h.played} s, errors [${h.errors.join(', ')}]${h.fatal ? `, FATAL ${h.fatal}` : ''}; `
-        + `CDN: ${h.requests.media} media requests (${h.requests.ranged} byte ranges, 206), auth ${h.requests.auth.join('/')}`);
+        + `CDN: ${h.requests.media} media requests (${h.requests.ranged} byte ranges, 206; ${h.requests.keys} keys), auth ${h.requests.auth.join('/')}`);
     }
   }
   if (failures.length) {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The demo: builds the npm package, makes the MediaConvert-shaped sample streams (every shape of
-# make-sample.sh: TS ladder, CMAF, CMAF single file, Apple HLS with alternate audio), starts the local
-# CloudFront (devcdn, every shape behind signed cookies) with its app side serving the demo page, and
-# prints the page's URL; the page's source menu picks the shape.
+# make-sample.sh: TS ladder, CMAF, CMAF single file, Apple HLS with alternate audio, their AES-128
+# copies), starts the local CloudFront (devcdn, every shape and key behind signed cookies) with its
+# app side serving the demo page, and prints the page's URL; the page's source menu picks the shape.
 # Ctrl-C stops everything it started. Ports: PORT (app and page, 8080), CDN_PORT (CDN, 9090).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_rust_wasm
@@ -56,7 +56,7 @@ done
 url="http://localhost:$PORT/"
 query=
 [[ "$CDN_PORT" == 9090 ]] || query="cdn=$CDN_PORT&"
-for shape in ts cmaf cmaf-single-file apple-alt-audio; do
+for shape in ts cmaf cmaf-single-file apple-alt-audio aes aes-rotation cmaf-aes; do
   log "  $shape: $url?${query}source=$shape"
 done
 [[ -z "$query" ]] || url+="?${query%&}"

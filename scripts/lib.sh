@@ -38,6 +38,7 @@ need_rust_wasm() {
 need_debian_packages() {
   local missing=()
   command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+  command -v openssl >/dev/null || missing+=(openssl)
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   if [ ${#missing[@]} -gt 0 ]; then

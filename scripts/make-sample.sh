@@ -33,6 +33,23 @@
 #   <outdir>/<base>/Default/HLS-AltAudio/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts,
 #   <base>_eng.m3u8, <base>_eng<stamp>_00001.ts, ...
 #
+# aes: the ts ladder encrypted as MediaConvert's static key provider does (EncryptionMethod AES128,
+#   InitializationVectorInManifest EXCLUDE): one #EXT-X-KEY:METHOD=AES-128,URI="<base>_key1.key",
+#   KEYFORMAT="identity",KEYFORMATVERSIONS="1" without IV (the IV is the media sequence number), every
+#   segment AES-128-CBC with PKCS#7 padding; the key file beside the playlists, behind the same cookies
+#   <outdir>/<base>/Default/HLS-AES/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts, <base>_key1.key
+#
+# aes-rotation: the same with a new key every 2 segments (<base>_key1.key, _key2.key, _key3.key); the
+#   even keys' tags carry an explicit IV=0x... (a constant IV), the others none
+#   <outdir>/<base>/Default/HLS-AES-Rotation/...
+#
+# cmaf-aes: the cmaf group with init and media segments AES-128 encrypted as whole files, one key with
+#   an explicit IV (RFC 8216 requires it for an encrypted EXT-X-MAP); not a MediaConvert shape
+#   (its CMAF group encrypts per sample), the HLS form other packagers write for fMP4
+#   <outdir>/<base>/Default/CMAF-AES/...
+#
+# Keys are derived from the shape's name (stable across runs); the .key files are their only record.
+#
 # all: every shape above.
 #
 # Ladder: 640x360 / 960x540 / 1280x720 at 1 / 2 / 3 Mbps (constrained to CBR-like with maxrate/bufsize),
@@ -58,6 +75,9 @@ shape_of() {
     cmaf) echo cmaf ;;
     cmaf-single-file | cmaf-byterange) echo cmaf-single-file ;;
     apple-alt-audio | apple) echo apple-alt-audio ;;
+    aes) echo aes ;;
+    aes-rotation) echo aes-rotation ;;
+    cmaf-aes) echo cmaf-aes ;;
     all) echo all ;;
     *) return 1 ;;
   esac
@@ -78,7 +98,7 @@ if [[ -z "$shape" ]] && ((${#args[@]})) && shape_of "${args[0]}" >/dev/null; the
   args=("${args[@]:1}")
 fi
 shape=${shape:-ts}
-requested=$(shape_of "$shape") || die "unknown shape '$shape' (ts, cmaf, cmaf-single-file, apple-alt-audio, all)"
+requested=$(shape_of "$shape") || die "unknown shape '$shape' (ts, cmaf, cmaf-single-file, apple-alt-audio, aes, aes-rotation, cmaf-aes, all)"
 ((${#args[@]} <= 2)) || die "too many arguments (make-sample.sh [shape] [input.mp4] [outdir]; --help)"
 # `${args[0]-}`: an empty array has no element 0, and `set -u` would stop here.
 input=${args[0]-}
@@ -628,10 +648,134 @@ ${base}_$name.m3u8"
   echo "make-sample: done: $dir/$base.m3u8"
 }
 
+# ---- aes, aes-rotation, cmaf-aes: AES-128 copies of the ts and cmaf groups ---------------------------------
+
+AES_VERSION=1
+AES_ROTATE_SEGMENTS=2 # aes-rotation: a new key every this many segments (6 segments: 3 keys)
+
+# 16 bytes as 32 hex digits, derived from a label: a rerun writes the same keys, IVs and encrypted
+# bytes, so stamps and tests stay valid. Test keys, public by construction; never printed.
+derived_hex() { printf 'hlsplay sample %s' "$1" | sha256sum | cut -c1-32; }
+
+# The tag as MediaConvert's static key provider writes it (KeyFormat identity, KeyFormatVersions 1);
+# IV=0x... only when given (InitializationVectorInManifest INCLUDE with a ConstantInitializationVector).
+key_tag() { # uri [iv_hex]
+  local iv=
+  [[ -n "${2:-}" ]] && iv=",IV=0x${2^^}"
+  printf '#EXT-X-KEY:METHOD=AES-128,URI="%s"%s,KEYFORMAT="identity",KEYFORMATVERSIONS="1"\n' "$1" "$iv"
+}
+
+# Whole-file AES-128-CBC with PKCS#7 padding (openssl enc pads by default).
+aes_encrypt() { # in out key_hex iv_hex
+  openssl enc -aes-128-cbc -K "$3" -iv "$4" -in "$1" -out "$2"
+}
+
+# Key n of a shape (hex, in aes_key[n]), its explicit IV (aes_iv[n], empty: none) and its file
+# <base>_key<n>.key in $dst, made once per shape. $ivs: which keys have an explicit IV (see below).
+declare -A aes_key=() aes_iv=()
+aes_key_for() { # shape dst ivs n
+  local shape=$1 dst=$2 ivs=$3 n=$4
+  [[ -n "${aes_key[$n]:-}" ]] && return 0
+  aes_key[$n]=$(derived_hex "$shape key $n")
+  aes_iv[$n]=
+  if [[ $ivs == all || ($ivs == even && $((n % 2)) == 0) ]]; then aes_iv[$n]=$(derived_hex "$shape iv $n"); fi
+  printf '%b' "$(sed 's/../\\x&/g' <<<"${aes_key[$n]}")" >"$dst/${base}_key$n.key"
+}
+
+# Copies the group folder $src into $dst encrypted. Each media playlist gets EXT-X-KEY tags and at
+# least VERSION 5 (RFC 8216 section 7: KEYFORMAT needs it); each segment and init segment is
+# encrypted with the key in effect for it. Key n (from 1) is <base>_key<n>.key beside the playlists
+# (a relative URI: on the same CDN path, behind the same signed cookies); a new key every $rotate
+# segments (0: one key). $ivs says which keys carry an explicit IV: none (the IV is then the
+# segment's media sequence number, big-endian), even (keys 2, 4, ...) or all. The master is copied.
+encrypt_group() { # shape src dst rotate ivs
+  local shape=$1 src=$2 dst=$3 rotate=$4 ivs=$5
+  local playlist name line seq index period shown uri iv
+  aes_key=() aes_iv=()
+  for playlist in "$src/${base}"_*.m3u8; do
+    name=$(basename "$playlist")
+    seq=1 index=0 shown=0
+    while IFS= read -r line; do
+      case $line in
+        '#EXT-X-VERSION:'*) ((${line#*:} >= 5)) || line='#EXT-X-VERSION:5' ;;
+        '#EXT-X-MEDIA-SEQUENCE:'*) seq=${line#*:} ;;
+        '#EXT-X-BYTERANGE:'*) die "$shape: $playlist: byte ranges are not supported (whole files are encrypted)" ;;
+        '#EXT-X-MAP:'*)
+          uri=$(sed -n 's/^#EXT-X-MAP:URI="\([^"]*\)".*/\1/p' <<<"$line")
+          aes_key_for "$shape" "$dst" "$ivs" 1
+          # RFC 8216 section 4.3.2.5: an encrypted init segment needs the IV in the key tag before it.
+          [[ -n "${aes_iv[1]}" ]] || die "$shape: $playlist: an encrypted EXT-X-MAP needs an explicit IV (use ivs=all)"
+          key_tag "${base}_key1.key" "${aes_iv[1]}"
+          shown=1
+          aes_encrypt "$src/$uri" "$dst/$uri" "${aes_key[1]}" "${aes_iv[1]}"
+          ;;
+        '#EXTINF:'*)
+          period=1
+          ((rotate > 0)) && period=$((index / rotate + 1))
+          if ((period != shown)); then
+            aes_key_for "$shape" "$dst" "$ivs" "$period"
+            key_tag "${base}_key$period.key" "${aes_iv[$period]}"
+            shown=$period
+          fi
+          ;;
+        '#'* | '') ;;
+        *)
+          iv=${aes_iv[$shown]}
+          [[ -n "$iv" ]] || iv=$(printf '%032x' $((seq + index)))
+          aes_encrypt "$src/$line" "$dst/$line" "${aes_key[$shown]}" "$iv"
+          index=$((index + 1))
+          ;;
+      esac
+      printf '%s\n' "$line"
+    done <"$playlist" >"$dst/$name"
+  done
+  cp "$src/$base.m3u8" "$dst/$base.m3u8"
+}
+
+make_encrypted() { # shape src dst src_stamp rotate ivs
+  local shape=$1 src=$2 dst=$3 from=$4 rotate=$5 ivs=$6
+  local stamp="$outdir/$base/.make-sample-$shape-stamp"
+  local params="$shape version=$AES_VERSION from=[$(cat "$from")] rotate=$rotate ivs=$ivs"
+  if up_to_date "$stamp" "$params" "$dst/$base.m3u8"; then
+    echo "make-sample: up to date: $dst/$base.m3u8"
+    return 0
+  fi
+  rm -rf "$dst" "$stamp"
+  mkdir -p "$dst"
+  echo "make-sample: AES-128 copy of $src into $dst"
+  encrypt_group "$shape" "$src" "$dst" "$rotate" "$ivs"
+  printf '%s' "$params" >"$stamp"
+  echo "make-sample: done: $dst/$base.m3u8 (key files: $(ls "$dst"/*.key | wc -l))"
+}
+
+make_aes() {
+  [[ -z "${made[make_aes]:-}" ]] || return 0
+  made[make_aes]=1
+  make_ts
+  make_encrypted aes "$hls" "$root/HLS-AES" "$ts_stamp" 0 none
+}
+
+make_aes_rotation() {
+  [[ -z "${made[make_aes_rotation]:-}" ]] || return 0
+  made[make_aes_rotation]=1
+  make_ts
+  make_encrypted aes-rotation "$hls" "$root/HLS-AES-Rotation" "$ts_stamp" "$AES_ROTATE_SEGMENTS" even
+}
+
+make_cmaf_aes() {
+  [[ -z "${made[make_cmaf_aes]:-}" ]] || return 0
+  made[make_cmaf_aes]=1
+  make_cmaf
+  make_encrypted cmaf-aes "$root/CMAF" "$root/CMAF-AES" "$outdir/$base/.make-sample-cmaf-stamp" 0 all
+}
+
 case $requested in
   ts) make_ts ;;
   cmaf) make_cmaf ;;
   cmaf-single-file) make_cmaf_single_file ;;
   apple-alt-audio) make_apple_alt_audio ;;
-  all) make_ts; make_cmaf; make_cmaf_single_file; make_apple_alt_audio ;;
+  aes) make_aes ;;
+  aes-rotation) make_aes_rotation ;;
+  cmaf-aes) make_cmaf_aes ;;
+  all) make_ts; make_cmaf; make_cmaf_single_file; make_apple_alt_audio; make_aes; make_aes_rotation; make_cmaf_aes ;;
 esac

@@ -37,8 +37,8 @@ export class DevCdn {
     return this.control(kbps > 0 ? { rate_kbps: kbps, shared_link: true } : { rate_kbps: 0, shared_link: false });
   }
 
-  /** The next media segment request (`path`, a devcdn wildcard pattern) fails with `kind`
-   * (403 / 404 / 503 / stall). */
+  /** The next request matching `path` (a devcdn wildcard pattern: segments, key files) fails with
+   * `kind` (403 / 404 / 503 / stall, or corrupt: the body's bytes XOR 0x5a, a wrong key). */
   fault(kind, path = '*.ts') {
     const fault = { path, kind, count: 1 };
     // Stall after some bytes, so the player sees a response that starts and then goes silent.

@@ -7,7 +7,7 @@ import { probeThumbnails } from './thumbs.js';
 import { DevCdn } from './cdn.js';
 import { describeError, fmtBps, fmtBytes, fmtTime, forwardBuffer as bufferAhead, levelName, stripUrls } from './format.js';
 import {
-  SAMPLE_SOURCES, audioMenu, audioTrackLabel, initialSource, sampleSource, sampleUrl, segmentPattern, sourceOf,
+  SAMPLE_SOURCES, audioMenu, audioTrackLabel, faultTarget, initialSource, keyPattern, sampleSource, sampleUrl, sourceOf,
 } from './sources.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -582,11 +582,17 @@ $('#throttle').addEventListener('change', (e) => {
   cdnAction(kbps ? `network throttled to ${kbps / 1000} Mbps` : 'network unlimited', () => cdn.throttle(kbps));
 });
 $('#fault').addEventListener('change', async (e) => {
-  const kind = e.target.value;
-  if (!kind) return;
-  await cdnAction(`the next segment fails: ${kind}`, () => cdn.fault(kind, segmentPattern(demo.source)));
+  const target = e.target.value && faultTarget(demo.source, e.target.value);
   e.target.value = '';
+  if (!target) return;
+  await cdnAction(`the next ${target.what} fails: ${target.kind}`, () => cdn.fault(target.kind, target.path));
 });
+
+// Key faults only where the source has key files (the AES-128 samples).
+function renderFaultMenu() {
+  const keys = keyPattern(demo.source) !== null;
+  for (const o of $('#fault').querySelectorAll('option[value^="key:"]')) o.disabled = !keys;
+}
 $('#expire').addEventListener('click', () => {
   cdnAction('clock moved past the cookie expiry', async () => {
     const expires = demo.cookieExpires ?? (await cdn.status()).now + 600;
@@ -652,6 +658,7 @@ async function load(src) {
   session.sampleUrl = source === 'custom' ? null : src;
   demo.source = source;
   $('#source').value = source;
+  renderFaultMenu();
   t0 = performance.now();
   chart.clear();
   $('#events').replaceChildren();

@@ -4,17 +4,36 @@
 /**
  * The shapes of `scripts/make-sample.sh all`, as the local CloudFront serves them under its root.
  * `segments`: the devcdn path pattern of their media segments, for the CDN panel's faults (CMAF: the
- * numbered `.cmfv`/`.cmfa` segments; single files: every byte range of a rendition's file).
+ * numbered `.cmfv`/`.cmfa` segments; single files: every byte range of a rendition's file). `keys`:
+ * the pattern of the AES-128 shapes' key files (beside the playlists, behind the same cookies).
  */
 export const SAMPLE_SOURCES = [
   { id: 'ts', label: 'TS ladder (muxed audio)', path: '/testpattern/Default/HLS/testpattern.m3u8', segments: '*.ts' },
   { id: 'cmaf', label: 'CMAF (fMP4, 2 audio languages)', path: '/testpattern/Default/CMAF/testpattern.m3u8', segments: '*_?????????.cmf?' },
   { id: 'cmaf-single-file', label: 'CMAF single file (byte ranges)', path: '/testpattern/Default/CMAF-SingleFile/testpattern.m3u8', segments: '*.cmf?' },
   { id: 'apple-alt-audio', label: 'Apple HLS, alternate audio (TS)', path: '/testpattern/Default/HLS-AltAudio/testpattern.m3u8', segments: '*.ts' },
+  { id: 'aes', label: 'TS ladder, AES-128 (static key)', path: '/testpattern/Default/HLS-AES/testpattern.m3u8', segments: '*.ts', keys: '*.key' },
+  { id: 'aes-rotation', label: 'TS ladder, AES-128 (key rotation)', path: '/testpattern/Default/HLS-AES-Rotation/testpattern.m3u8', segments: '*.ts', keys: '*.key' },
+  { id: 'cmaf-aes', label: 'CMAF, AES-128 (whole segments)', path: '/testpattern/Default/CMAF-AES/testpattern.m3u8', segments: '*_?????????.cmf?', keys: '*.key' },
 ];
 
 /** The fault pattern for the segments of `source` (an id, or 'custom': MPEG-TS assumed). */
 export const segmentPattern = (source) => (sampleSource(source) || SAMPLE_SOURCES[0]).segments;
+
+/** The fault pattern for the key files of `source`, or null: clear, or a custom URL (its keys may be
+ * named anything, or live on another host). */
+export const keyPattern = (source) => sampleSource(source)?.keys ?? null;
+
+/**
+ * What the CDN panel's fault menu arms for `value` while `source` plays: `403`, `stall`... aim at the
+ * next segment, `key:403`, `key:corrupt`... at the next key request. Returns `{ kind, path, what }`,
+ * or null for a key fault on a source without keys.
+ */
+export function faultTarget(source, value) {
+  const [target, kind] = value.startsWith('key:') ? ['key', value.slice(4)] : ['segment', value];
+  const path = target === 'key' ? keyPattern(source) : segmentPattern(source);
+  return path ? { kind, path, what: target } : null;
+}
 
 // The names make-sample.sh also accepts.
 const ALIASES = { 'cmaf-byterange': 'cmaf-single-file', apple: 'apple-alt-audio' };

@@ -2,17 +2,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SAMPLE_SOURCES, audioMenu, audioTrackLabel, initialSource, sampleSource, sampleUrl, segmentPattern, sourceOf,
+  SAMPLE_SOURCES, audioMenu, audioTrackLabel, faultTarget, initialSource, keyPattern, sampleSource, sampleUrl, segmentPattern,
+  sourceOf,
 } from '../../www/sources.js';
 
 const CDN = 'http://localhost:9090';
 
-test('the four shapes of make-sample.sh, at the paths it writes', () => {
-  assert.deepEqual(SAMPLE_SOURCES.map((s) => s.id), ['ts', 'cmaf', 'cmaf-single-file', 'apple-alt-audio']);
+test('the shapes of make-sample.sh, at the paths it writes', () => {
+  assert.deepEqual(SAMPLE_SOURCES.map((s) => s.id),
+    ['ts', 'cmaf', 'cmaf-single-file', 'apple-alt-audio', 'aes', 'aes-rotation', 'cmaf-aes']);
   assert.equal(sampleUrl(CDN, sampleSource('ts')), 'http://localhost:9090/testpattern/Default/HLS/testpattern.m3u8');
   assert.equal(sampleSource('cmaf').path, '/testpattern/Default/CMAF/testpattern.m3u8');
   assert.equal(sampleSource('cmaf-single-file').path, '/testpattern/Default/CMAF-SingleFile/testpattern.m3u8');
   assert.equal(sampleSource('apple-alt-audio').path, '/testpattern/Default/HLS-AltAudio/testpattern.m3u8');
+  assert.equal(sampleSource('aes').path, '/testpattern/Default/HLS-AES/testpattern.m3u8');
+  assert.equal(sampleSource('aes-rotation').path, '/testpattern/Default/HLS-AES-Rotation/testpattern.m3u8');
+  assert.equal(sampleSource('cmaf-aes').path, '/testpattern/Default/CMAF-AES/testpattern.m3u8');
   // The aliases make-sample.sh accepts.
   assert.equal(sampleSource('cmaf-byterange').id, 'cmaf-single-file');
   assert.equal(sampleSource('apple').id, 'apple-alt-audio');
@@ -25,6 +30,24 @@ test('faults aim at each shape\'s media segments', () => {
   assert.equal(segmentPattern('cmaf'), '*_?????????.cmf?');
   assert.equal(segmentPattern('cmaf-single-file'), '*.cmf?');
   assert.equal(segmentPattern('custom'), '*.ts');
+  assert.equal(segmentPattern('aes'), '*.ts');
+  assert.equal(segmentPattern('aes-rotation'), '*.ts');
+  assert.equal(segmentPattern('cmaf-aes'), '*_?????????.cmf?');
+});
+
+test('key faults aim at the encrypted shapes\' key files, and at nothing for the others', () => {
+  for (const id of ['aes', 'aes-rotation', 'cmaf-aes']) {
+    assert.equal(keyPattern(id), '*.key', id);
+    assert.deepEqual(faultTarget(id, 'key:403'), { kind: '403', path: '*.key', what: 'key' }, id);
+    assert.deepEqual(faultTarget(id, 'key:corrupt'), { kind: 'corrupt', path: '*.key', what: 'key' }, id);
+  }
+  for (const id of ['ts', 'cmaf', 'cmaf-single-file', 'apple-alt-audio', 'custom']) {
+    assert.equal(keyPattern(id), null, id);
+    assert.equal(faultTarget(id, 'key:403'), null, id);
+  }
+  // Segment faults keep following the shape, encrypted or not.
+  assert.deepEqual(faultTarget('cmaf-aes', '503'), { kind: '503', path: '*_?????????.cmf?', what: 'segment' });
+  assert.deepEqual(faultTarget('custom', 'stall'), { kind: 'stall', path: '*.ts', what: 'segment' });
 });
 
 test('a URL is a sample only on this CDN', () => {

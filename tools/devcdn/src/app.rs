@@ -173,6 +173,7 @@ async fn handle(AxState(s): AxState<AppState>, req: Request) -> Response {
                 cache_control: Some("no-cache".into()),
                 edge: false,
                 stall: None,
+                corrupt: false,
             };
             let head = req.method() == Method::HEAD;
             let mut resp = serve_file(None, &file, &key, req.headers(), head, &opts).await;

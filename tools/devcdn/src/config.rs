@@ -44,7 +44,8 @@ CDN options:
   --trace FILE           follow a trace: lines `<time_s> <mbps> [ttfb_ms]`, looped
   --ttfb-ms N            delay before the response head
   --fault KIND,COUNT,PAT fail the next COUNT requests matching PAT: 403, 404, 500, 502, 503,
-                         504, stall or delay (1 s) (repeatable; also at run time on
+                         504, stall, delay (1 s) or corrupt (body bytes XOR 0x5a, e.g.
+                         corrupt,1,*.key: a wrong key) (repeatable; also at run time on
                          /__devcdn/control)
   --log FILE             request log as JSON lines (also one line per request on stderr)
   --quiet                no request lines on stderr
@@ -212,7 +213,8 @@ impl Config {
     }
 }
 
-/// `KIND,COUNT,PATTERN`, e.g. `503,2,*.ts` or `stall,1,*_720_*.ts` (stalls before the body).
+/// `KIND,COUNT,PATTERN`, e.g. `503,2,*.ts`, `stall,1,*_720_*.ts` (stalls before the body) or
+/// `corrupt,1,*.key`.
 fn parse_fault(v: &str) -> Result<Fault, ConfigError> {
     let bad = || {
         usage(format!(
@@ -287,5 +289,31 @@ impl SignArgs {
             },
             url,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_flag_takes_every_kind_and_names_them_when_wrong() {
+        let f = parse_fault("corrupt,2,*.key").unwrap();
+        assert_eq!(
+            (f.kind, f.remaining, f.path.as_str()),
+            (FaultKind::Corrupt, 2, "*.key")
+        );
+        // A pattern may hold commas: only the first two separate.
+        let f = parse_fault("403,1,*a,b.key").unwrap();
+        assert_eq!(
+            (f.kind, f.path.as_str()),
+            (FaultKind::Status(403), "*a,b.key")
+        );
+        let f = parse_fault("stall,1,*.ts").unwrap();
+        assert_eq!(f.kind, FaultKind::Stall { after_bytes: 0 });
+        let err = parse_fault("garble,1,*.key").unwrap_err().to_string();
+        assert!(err.contains("garble") && err.contains("corrupt"), "{err}");
+        let err = parse_fault("corrupt,x,*.key").unwrap_err().to_string();
+        assert!(err.contains("KIND,COUNT,PATTERN"), "{err}");
     }
 }

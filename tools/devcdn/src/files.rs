@@ -103,6 +103,9 @@ pub fn content_type(key: &str) -> &'static str {
         "wasm" => "application/wasm",
         "txt" | "md" => "text/plain; charset=utf-8",
         "svg" => "image/svg+xml",
+        // An HLS key file (EXT-X-KEY URI): S3 stores an object uploaded without a type (the SDKs'
+        // default, and no MIME table maps `.key` to raw bytes) as `binary/octet-stream`.
+        "key" => "binary/octet-stream",
         _ => "application/octet-stream",
     }
 }

@@ -18,7 +18,7 @@ use crate::files::{
     self, content_type, none_match, not_modified_since, parse_range, Meta, PathError, Range,
 };
 use crate::pace::{chunk_size, Link, Trace};
-use crate::state::{Fault, FaultKind, LogEntry, State};
+use crate::state::{Fault, FaultKind, LogEntry, State, CORRUPT_XOR};
 
 pub type Shared = Arc<State>;
 
@@ -246,6 +246,7 @@ async fn object(st: &Shared, peer: SocketAddr, req: Request, outcome: &mut Outco
         FaultKind::Status(s) => s.to_string(),
         FaultKind::Stall { after_bytes } => format!("stall@{after_bytes}"),
         FaultKind::Delay { ms } => format!("delay@{ms}"),
+        FaultKind::Corrupt => "corrupt".to_string(),
     });
     if let Some(FaultKind::Delay { ms }) = fault {
         tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -363,6 +364,7 @@ async fn object(st: &Shared, peer: SocketAddr, req: Request, outcome: &mut Outco
         cache_control: Some(st.cfg.cache_control.clone()),
         edge: true,
         stall,
+        corrupt: fault == Some(FaultKind::Corrupt),
     };
     let mut resp = serve_file(
         Some(st),
@@ -415,6 +417,8 @@ pub struct ServeOptions {
     pub edge: bool,
     /// Stop sending after this many body bytes (an injected stall).
     pub stall: Option<u64>,
+    /// XOR every body byte with `CORRUPT_XOR` (an injected corruption).
+    pub corrupt: bool,
 }
 
 /// A file as S3 behind CloudFront serves it: validators, conditional requests, one byte range.
@@ -497,7 +501,11 @@ pub async fn serve_file(
         return plain(StatusCode::INTERNAL_SERVER_ERROR, "seek failed");
     }
     let pacer = if opts.edge { st.cloned() } else { None };
-    response(status, h, paced_body(file, len, pacer, opts.stall))
+    response(
+        status,
+        h,
+        paced_body(file, len, pacer, opts.stall, opts.corrupt),
+    )
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response {
@@ -514,11 +522,18 @@ struct BodyState {
     pacer: Option<Shared>,
     own_link: Link,
     stall: Option<u64>,
+    corrupt: bool,
     done: bool,
 }
 
 /// The body in chunks, each released when the (own or shared) link has carried it.
-fn paced_body(file: tokio::fs::File, len: u64, pacer: Option<Shared>, stall: Option<u64>) -> Body {
+fn paced_body(
+    file: tokio::fs::File,
+    len: u64,
+    pacer: Option<Shared>,
+    stall: Option<u64>,
+    corrupt: bool,
+) -> Body {
     let init = BodyState {
         file,
         remaining: len,
@@ -526,6 +541,7 @@ fn paced_body(file: tokio::fs::File, len: u64, pacer: Option<Shared>, stall: Opt
         pacer,
         own_link: Link::new(),
         stall,
+        corrupt,
         done: false,
     };
     let stream = futures_util::stream::unfold(init, |mut s| async move {
@@ -547,6 +563,9 @@ fn paced_body(file: tokio::fs::File, len: u64, pacer: Option<Shared>, stall: Opt
         if let Err(e) = s.file.read_exact(&mut buf).await {
             s.done = true;
             return Some((Err(e), s));
+        }
+        if s.corrupt {
+            buf.iter_mut().for_each(|b| *b ^= CORRUPT_XOR);
         }
         if let (Some(bps), Some(st)) = (bps, s.pacer.as_ref()) {
             let link = if shared { &st.shared_link } else { &s.own_link };
@@ -591,7 +610,7 @@ pub struct Control {
 pub struct FaultSpec {
     /// Path pattern, e.g. `*_720_*.ts`.
     pub path: String,
-    /// "403", "404", "500", "502", "503", "504", "stall" or "delay".
+    /// "403", "404", "500", "502", "503", "504", "stall", "delay" or "corrupt".
     pub kind: String,
     /// How many matching requests fail (default 1).
     pub count: Option<u32>,

@@ -24,18 +24,25 @@ pub enum FaultKind {
     Stall { after_bytes: u64 },
     /// Hold the response head `ms` milliseconds, then answer normally (orders races in tests).
     Delay { ms: u64 },
+    /// Answer normally, but with every body byte XOR [`CORRUPT_XOR`]: same length, wrong bytes (a
+    /// wrong AES key, a damaged segment).
+    Corrupt,
 }
 
+/// What `corrupt` XORs each body byte with (any non-zero value changes every byte).
+pub const CORRUPT_XOR: u8 = 0x5a;
+
 impl FaultKind {
-    /// `403`, `404`, `500`, `502`, `503`, `504`, `stall` or `delay`.
+    /// `403`, `404`, `500`, `502`, `503`, `504`, `stall`, `delay` or `corrupt`.
     pub fn parse(kind: &str, after_bytes: u64, ms: u64) -> Result<FaultKind, String> {
         match kind {
             "stall" => Ok(FaultKind::Stall { after_bytes }),
             "delay" => Ok(FaultKind::Delay { ms }),
+            "corrupt" => Ok(FaultKind::Corrupt),
             s => match s.parse::<u16>() {
                 Ok(code @ (403 | 404 | 500 | 502 | 503 | 504)) => Ok(FaultKind::Status(code)),
                 _ => Err(format!(
-                    "fault kind `{s}`: want 403, 404, 500, 502, 503, 504, stall or delay"
+                    "fault kind `{s}`: want 403, 404, 500, 502, 503, 504, stall, delay or corrupt"
                 )),
             },
         }

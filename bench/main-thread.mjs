@@ -1,12 +1,12 @@
 // Main-thread time per segment (remux or fMP4 passthrough + the synchronous part of appendBuffer) in
 // headless Chromium, playing one rendition of a sample shape from the local CloudFront.
-//   node bench/main-thread.mjs [rendition=720] [shape=ts|cmaf]
+//   node bench/main-thread.mjs [rendition=720] [shape=ts|cmaf|aes|cmaf-aes]
 import { launchBrowser, startCdn, waitInPage } from '../tests/browser/lib.mjs';
 
 const rendition = process.argv[2] || '720';
 const shape = process.argv[3] || 'ts';
-const DIRS = { ts: 'HLS', cmaf: 'CMAF' };
-if (!DIRS[shape]) throw new Error(`unknown shape ${shape} (ts or cmaf)`);
+const DIRS = { ts: 'HLS', cmaf: 'CMAF', aes: 'HLS-AES', 'cmaf-aes': 'CMAF-AES' };
+if (!DIRS[shape]) throw new Error(`unknown shape ${shape} (${Object.keys(DIRS).join(', ')})`);
 const APP = 18085;
 const CDN = 19095;
 const cdn = await startCdn({ appPort: APP, cdnPort: CDN });

@@ -5,7 +5,7 @@
 // each in a fresh browser context with the CDN state reset; medians over the repeats are printed
 // as a Markdown table and written into docs/benchmarks.md (section between the race markers).
 //
-//   node bench/race.mjs [--duration S] [--schedules a,b] [--repeats N] [--no-write] [--shape ts|cmaf]
+//   node bench/race.mjs [--duration S] [--schedules a,b] [--repeats N] [--no-write] [--shape ts|cmaf|aes]
 //
 // `--shape cmaf` races on the CMAF shape of the same content (fMP4, separate audio renditions) and
 // writes its own section of docs/benchmarks.md.
@@ -25,7 +25,7 @@ const APP = 18471;
 const CDN = 19471;
 const SAMPLE = 'sample-long';
 /** Each sample shape's directory under Default/ (scripts/make-sample.sh). */
-const SHAPE_DIRS = { ts: 'HLS', cmaf: 'CMAF' };
+const SHAPE_DIRS = { ts: 'HLS', cmaf: 'CMAF', aes: 'HLS-AES' };
 let HLS_DIR = `${SAMPLE}/testpattern/Default/HLS`;
 const PLAYERS = ['hlsplay', 'hlsjs'];
 const TTFB_MS = 30; // every response waits this long for its head, on every schedule

@@ -267,12 +267,10 @@ impl Cea608Decoder {
             // RCL: resume caption loading (pop-on).
             0x20 => self.set_mode(time, Mode::PopOn),
             // BS: backspace.
-            0x21 => {
-                if self.col > 0 {
-                    self.col -= 1;
-                    let (row, col) = (self.row, self.col);
-                    self.edit(time, |m| m.set(row, col, '\0'));
-                }
+            0x21 if self.col > 0 => {
+                self.col -= 1;
+                let (row, col) = (self.row, self.col);
+                self.edit(time, |m| m.set(row, col, '\0'));
             }
             // DER: delete to end of row.
             0x24 => {
@@ -330,9 +328,7 @@ impl Cea608Decoder {
             }
             (Mode::PopOn | Mode::None | Mode::Text, Mode::PaintOn) => {
                 // Paint-on edits what pop-on showed: it is a paint-on screen from now on.
-                if self.end_shown(time) {
-                    self.since = Some(time);
-                }
+                self.since = self.end_shown(time).then_some(time).or(self.since);
             }
             _ => {}
         }

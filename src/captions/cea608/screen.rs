@@ -57,7 +57,7 @@ impl Memory {
     pub(super) fn roll_up(&mut self, base: usize, depth: usize) {
         let top = (base + 1).saturating_sub(depth);
         for row in top..base {
-            if let (Some(below), true) = (self.cells.get(row + 1).copied(), row + 1 <= base) {
+            if let Some(below) = self.cells.get(row + 1).copied() {
                 if let Some(r) = self.cells.get_mut(row) {
                     *r = below;
                 }

@@ -23,8 +23,9 @@ impl Memory {
         *self = Memory::default();
     }
 
+    /// Nothing drawn but spaces.
     pub(super) fn is_empty(&self) -> bool {
-        self.cells.iter().flatten().all(|&c| c == '\0')
+        self.cells.iter().flatten().all(|&c| is_blank(c))
     }
 
     /// Writes `c` at `row`/`col` (columns past the last overwrite the last, as the standard

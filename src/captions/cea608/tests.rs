@@ -279,3 +279,91 @@ fn random_pairs_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_preamble_on_another_row_moves_the_roll_up_window_with_its_text() {
+    let mut d = Cea608Decoder::new(Channel::Cc1);
+    let t = Enc::new()
+        .ctrl(0x14, 0x25) // RU2, base row 15
+        .text("one")
+        .ctrl(0x14, CR)
+        .ctrl(0x12, 0x50) // row 3
+        .text("two")
+        .ctrl(0x14, CR)
+        .feed(&mut d, 0.0);
+    let cues = d.flush(t + 1.0);
+    assert_eq!(texts(&cues), ["one", "one\ntwo", "two"]);
+    assert_eq!(cues[1].line, Some(1), "rows 2-3 after the move to row 3");
+}
+
+#[test]
+fn a_smaller_roll_up_depth_drops_the_rows_above_the_new_window() {
+    let mut d = Cea608Decoder::new(Channel::Cc1);
+    let t = Enc::new()
+        .ctrl(0x14, 0x26) // RU3
+        .text("a")
+        .ctrl(0x14, CR)
+        .text("b")
+        .ctrl(0x14, CR)
+        .text("c")
+        .ctrl(0x14, 0x25) // RU2: "a" leaves
+        .ctrl(0x14, CR)
+        .feed(&mut d, 0.0);
+    let cues = d.flush(t + 1.0);
+    assert_eq!(texts(&cues), ["a", "a\nb", "b\nc", "c"]);
+}
+
+#[test]
+fn text_service_data_is_not_caption_text() {
+    let mut d = Cea608Decoder::new(Channel::Cc1);
+    let t = Enc::new()
+        .ctrl(0x14, RCL)
+        .ctrl(0x14, 0x70)
+        .text("cap")
+        .ctrl(0x14, 0x2A) // TR: text service T1
+        .text("TEXT")
+        .ctrl(0x14, RCL)
+        .text("tion")
+        .ctrl(0x14, EOC)
+        .feed(&mut d, 0.0);
+    assert_eq!(texts(&d.flush(t + 1.0)), ["caption"]);
+}
+
+#[test]
+fn tab_offsets_move_and_delete_to_end_of_row_erases() {
+    let mut d = Cea608Decoder::new(Channel::Cc1);
+    let t = Enc::new()
+        .ctrl(0x14, RCL)
+        .ctrl(0x14, 0x70)
+        .text("ab")
+        .ctrl(0x17, 0x22) // TO2
+        .text("cdef")
+        .ctrl(0x14, 0x21) // BS
+        .ctrl(0x14, 0x21)
+        .ctrl(0x14, 0x24) // DER (nothing after the cursor now)
+        .ctrl(0x14, 0x70) // back to column 0
+        .text("x")
+        .ctrl(0x14, 0x24) // DER: everything after "x" goes
+        .ctrl(0x14, EOC)
+        .feed(&mut d, 0.0);
+    assert_eq!(texts(&d.flush(t + 1.0)), ["x"]);
+}
+
+#[test]
+fn leaving_roll_up_for_pop_on_erases_the_roll_up_lines() {
+    let mut d = Cea608Decoder::new(Channel::Cc1);
+    let t = Enc::new()
+        .ctrl(0x14, 0x25)
+        .text("rolling")
+        .feed(&mut d, 0.0);
+    let rcl_at = t;
+    let t = Enc::new()
+        .ctrl(0x14, RCL)
+        .ctrl(0x14, 0x70)
+        .text("pop")
+        .ctrl(0x14, EOC)
+        .feed(&mut d, t);
+    let cues = d.flush(t + 1.0);
+    assert_eq!(texts(&cues), ["rolling", "pop"]);
+    assert!((cues[0].end - rcl_at).abs() < 1e-9);
+}

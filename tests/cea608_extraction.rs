@@ -116,3 +116,37 @@ fn a_stream_without_caption_sei_outputs_no_pairs() {
     assert!(out.captions.is_empty());
     assert_eq!(out.captions.capacity(), 0, "no allocation");
 }
+
+/// The generated fixture (x264, 2 B-frames, a caption SEI in every access unit): any chunking
+/// releases the same pairs in the same order as the whole segment.
+#[test]
+fn b_frame_fixture_captions_are_the_same_for_any_chunking() {
+    let seg = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ts/cea608_bf.ts"),
+    )
+    .unwrap();
+    let info = SegmentInfo::default();
+    let whole = Transmuxer::new(OutputShape::Combined)
+        .push(&seg, &info)
+        .unwrap()
+        .captions;
+    assert_eq!(whole.len(), 500);
+    assert!(whole.windows(2).all(|w| w[0].time <= w[1].time));
+    for size in [7, 188, 1316, 4096] {
+        let mut mux = Transmuxer::new(OutputShape::Combined);
+        let mut got = Vec::new();
+        let mut outputs = 0;
+        for c in seg.chunks(size) {
+            if let Some(out) = mux.push_chunk(c, &info).unwrap() {
+                outputs += usize::from(!out.captions.is_empty());
+                got.extend(out.captions);
+            }
+        }
+        got.extend(mux.finish_segment(&info).unwrap().captions);
+        assert!(
+            outputs > 10,
+            "chunks of {size}: pairs released as frames are emitted"
+        );
+        assert_eq!(got, whole, "chunks of {size}");
+    }
+}

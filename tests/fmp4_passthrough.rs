@@ -314,6 +314,7 @@ fn chunked(p: &mut Passthrough, seg: &[u8], info: &SegmentInfo, size: usize) -> 
         start: lo,
         end: hi,
         warnings: Vec::new(),
+        captions: Vec::new(),
     }
 }
 

@@ -55,4 +55,24 @@ fn a_warm_segment_allocates_a_bounded_handful() {
         // would show up as hundreds.
         assert!(n <= 40, "{shape:?}: {n} allocations for {packets} packets");
     }
+    a_warm_segment_with_608_captions_allocates_a_bounded_handful();
+}
+
+/// Part of [`a_warm_segment_allocates_a_bounded_handful`]: the allocation counter is global,
+/// so a second test running in parallel would count the other's allocations.
+fn a_warm_segment_with_608_captions_allocates_a_bounded_handful() {
+    let seg = fixture("cea608_bf.ts");
+    let mut mux = Transmuxer::new(OutputShape::Combined);
+    let mut info = SegmentInfo::default();
+    let first = mux.push(&seg, &info).unwrap();
+    info.non_contiguous = true;
+    let before = ALLOCS.load(Ordering::Relaxed);
+    let out = mux.push(&seg, &info).unwrap();
+    let n = ALLOCS.load(Ordering::Relaxed) - before;
+    eprintln!("captions: {n} allocations, {} pairs", out.captions.len());
+    assert_eq!(out.captions.len(), first.captions.len());
+    assert_eq!(out.captions.len(), 500, "250 frames, a pair of each field");
+    // 250 frames with a caption SEI each: the pairs are kept in reused buffers and come out
+    // in one Vec, not one allocation per frame or pair.
+    assert!(n <= 40, "{n} allocations");
 }

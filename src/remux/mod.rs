@@ -15,6 +15,7 @@
 //! timestamps), `video` (place H.264 access units, build the `trun`), `audio` (place AAC/MPEG
 //! audio frames, fill gaps), `output` (init segments and `moof` + `mdat`).
 mod audio;
+mod captions;
 mod output;
 mod packed_audio;
 mod passthrough;
@@ -22,6 +23,7 @@ mod remuxer;
 mod timeline;
 mod video;
 
+pub use captions::CcData;
 pub use passthrough::Passthrough;
 pub use remuxer::Remuxer;
 
@@ -109,6 +111,9 @@ pub struct RemuxOutput {
     pub start: f64,
     pub end: f64,
     pub warnings: Vec<RemuxWarning>,
+    /// CEA-608 byte pairs from the video's SEI, in display order on the output timeline
+    /// (empty for a stream without captions, and from the fMP4 passthrough).
+    pub captions: Vec<CcData>,
 }
 
 /// A segment that cannot be remuxed. [`RemuxError::category`] tells the kind of failure.
@@ -213,6 +218,8 @@ struct Seg {
     a_ref: Option<Option<i64>>,
     video_next_start: Option<i64>,
     v_done: usize,
+    /// Entries of the video's `cc_frames` visited.
+    cc_done: usize,
     last: Option<(i64, i64)>,
     v_phase: Phase,
     v_untimed: usize,
@@ -271,6 +278,8 @@ pub struct Transmuxer {
     seg: Seg,
     v_ts: Vec<(Option<i64>, Option<i64>)>,
     a_ts: Vec<Option<i64>>,
+    /// Caption pairs placed but not released yet (sorted by presentation time).
+    captions: Vec<captions::PendingCc>,
 }
 
 impl Transmuxer {
@@ -297,6 +306,7 @@ impl Transmuxer {
             seg: Seg::default(),
             v_ts: Vec::new(),
             a_ts: Vec::new(),
+            captions: Vec::new(),
         }
     }
 
@@ -391,6 +401,7 @@ impl Transmuxer {
         self.placed.clear();
         self.audio_samples.clear();
         self.audio_ranges.clear();
+        self.captions.clear();
     }
 
     fn begin(&mut self, info: &SegmentInfo) {
@@ -423,6 +434,7 @@ impl Transmuxer {
         self.packed.begin_segment();
         self.v_ts.clear();
         self.a_ts.clear();
+        self.captions.clear();
         self.placed.clear();
         self.audio_samples.clear();
         self.audio_ranges.clear();
@@ -488,15 +500,15 @@ impl Transmuxer {
             seg.push_drop_warnings();
         }
         let mut span = Span::new();
+        let decoded_up_to = emit_v
+            .checked_sub(1)
+            .and_then(|i| self.placed.get(i))
+            .map(|p| p.dts);
         let video_run = self.video_run(seg, emit_v, &mut span)?;
         let audio_tfdt = self.audio_run(seg, audio_config, &mut span);
-        Ok(Some(self.write_output(
-            seg,
-            video_run,
-            audio_tfdt,
-            audio_config,
-            span,
-        )))
+        let mut out = self.write_output(seg, video_run, audio_tfdt, audio_config, span);
+        out.captions = self.release_captions(fin, decoded_up_to);
+        Ok(Some(out))
     }
 }
 

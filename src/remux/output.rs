@@ -70,6 +70,7 @@ impl Transmuxer {
             start: span.start,
             end: span.end,
             warnings,
+            captions: Vec::new(),
         }
     }
 
@@ -197,6 +198,7 @@ impl Transmuxer {
             start: at,
             end: at,
             warnings,
+            captions: Vec::new(),
         }
     }
 }

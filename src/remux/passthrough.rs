@@ -292,6 +292,7 @@ impl Passthrough {
                 start: at,
                 end: at,
                 warnings: std::mem::take(&mut self.seg.warnings),
+                captions: Vec::new(),
             });
         }
         Ok(self.output(emit))
@@ -425,6 +426,7 @@ impl Passthrough {
             start,
             end,
             warnings: std::mem::take(&mut self.seg.warnings),
+            captions: Vec::new(),
         }
     }
 }

@@ -59,7 +59,7 @@ impl<'a> ParameterSets<'a> {
 /// One video access unit placed on the output timeline.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Placed {
-    dts: i64,
+    pub(super) dts: i64,
     pts: i64,
     offset: u32,
     size: u32,
@@ -127,6 +127,7 @@ impl Transmuxer {
                     Phase::Keep
                 };
             }
+            self.collect_captions(seg, seg.v_done - 1, p.pts);
             if seg.v_phase == Phase::Lead {
                 if !p.key {
                     seg.v_lead += 1;

@@ -5,6 +5,7 @@
 //! straight into the sample data buffer, with a 4-byte length placeholder per NAL unit. Start
 //! codes split across chunks or PES packets are found through a carried count of trailing zeros.
 use super::bits::{unescape_rbsp, BitReader, BitsExhausted};
+use super::sei::{cc_triplets, ga94_cc_data, sei_messages, CcTriplet};
 use super::{DemuxWarning, EsFrame, Warnings};
 
 pub use super::sps::{parse_sps, SpsInfo};
@@ -34,6 +35,12 @@ pub struct H264Es {
     pub pps: Vec<Vec<u8>>,
     /// Bumped on every SPS/PPS change: a new init segment is due.
     pub config_generation: u32,
+    /// CEA-608 `cc_data` constructs (cc_type 0/1) from the segment's SEI, in stream order.
+    pub cc: Vec<CcTriplet>,
+    /// Which frames carry which of `cc` (only frames with captions: empty without them).
+    pub cc_frames: Vec<CcFrame>,
+    /// Start of the constructs in `cc` not given to a frame yet.
+    cc_open: usize,
     in_nal: bool,
     nal_pos: usize,
     nal_gen: u32,
@@ -52,7 +59,17 @@ pub struct H264Es {
     field_half: Option<u64>,
 }
 
+/// The caption constructs `cc[start..end]` of the access unit `frames[frame]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CcFrame {
+    pub frame: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
 const MAX_PPS: usize = 32;
+/// More caption constructs per segment than this are dropped (60 fps × 10 s × 2 fields is 1200).
+const MAX_CC_PER_SEGMENT: usize = 1 << 16;
 /// Half a frame is at most this (half a second): a larger step between fields is a gap.
 const MAX_FIELD_HALF_90K: u64 = 45_000;
 
@@ -72,6 +89,9 @@ impl H264Es {
         self.pes_dts = None;
         self.first_field = None;
         self.untimed_field = None;
+        self.cc.clear();
+        self.cc_frames.clear();
+        self.cc_open = 0;
     }
 
     /// Forget the parameter sets too.
@@ -251,6 +271,9 @@ impl H264Es {
                 {
                     *slot = b;
                 }
+                if nal_type == 6 {
+                    self.capture_captions(body);
+                }
                 if nal_type == 1 || nal_type == 5 {
                     let key = nal_type == 5
                         || (self.au.map(|a| a.has_sps).unwrap_or(false) && self.is_i_slice(body));
@@ -265,6 +288,26 @@ impl H264Es {
                     }
                 }
             }
+        }
+    }
+
+    /// The CEA-608 constructs of the GA94 caption data in the SEI NAL unit at `body`, for the
+    /// current access unit.
+    fn capture_captions(&mut self, body: usize) {
+        let Some(payload) = self.data.get(body + 1..) else {
+            return;
+        };
+        unescape_rbsp(payload, &mut self.scratch);
+        for message in sei_messages(&self.scratch) {
+            if message.payload_type != super::sei::USER_DATA_REGISTERED_ITU_T_T35 {
+                continue;
+            }
+            let Some(triplets) = ga94_cc_data(message.payload) else {
+                continue;
+            };
+            let room = MAX_CC_PER_SEGMENT.saturating_sub(self.cc.len());
+            self.cc
+                .extend(cc_triplets(triplets).filter(|t| t.cc_type < 2).take(room));
         }
     }
 
@@ -312,6 +355,15 @@ impl H264Es {
         let au = self.au.take()?;
         if au.has_vcl && end > au.start {
             self.time_fields(&au);
+            // Captions of a dropped slice-less access unit stay open for this one.
+            if self.cc.len() > self.cc_open {
+                self.cc_frames.push(CcFrame {
+                    frame: self.frames.len() as u32,
+                    start: self.cc_open as u32,
+                    end: self.cc.len() as u32,
+                });
+                self.cc_open = self.cc.len();
+            }
             self.frames.push(EsFrame {
                 offset: au.start as u32,
                 size: (end - au.start) as u32,

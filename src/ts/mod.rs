@@ -15,6 +15,7 @@ mod error;
 pub mod h264;
 mod pes;
 mod psi;
+pub mod sei;
 mod sps;
 
 use audio::{AudioEs, AudioKind};

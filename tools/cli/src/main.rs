@@ -1,4 +1,5 @@
 //! `hlsplay`: the native command-line tool over the player's core.
+mod captions;
 mod evaluation;
 mod remux;
 
@@ -18,12 +19,18 @@ fn main() -> ExitCode {
     };
     let result = match command.as_str() {
         "-h" | "--help" | "help" => {
-            print!("{USAGE}{}{}", peer::USAGE, simulate::USAGE);
+            print!(
+                "{USAGE}{}{}{}",
+                captions::USAGE,
+                peer::USAGE,
+                simulate::USAGE
+            );
             return ExitCode::SUCCESS;
         }
         "playlist" => playlist::run(rest),
         "bench-playlist" => playlist::bench(rest),
         "remux" => remux::run(rest),
+        "captions" => captions::run(rest),
         "simulate" => simulate::run(rest),
         "peer-check" => peer::run(rest),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),

@@ -3,12 +3,15 @@
 mod cue;
 mod cue_store;
 mod entities;
+mod imsc1;
 mod timestamp_map;
 mod warning;
 mod webvtt;
+mod xml;
 
 pub use cue::Cue;
 pub use cue_store::{CueId, CueStore, StoredCue};
+pub use imsc1::{Imsc1, Imsc1Error, TtmlPlacement};
 pub use timestamp_map::{TimelineMapping, TimestampMap};
 pub use warning::{CueProblem, CueWarning};
 pub use webvtt::{WebVtt, WebVttError};

@@ -72,23 +72,22 @@ impl WebVtt {
                 i += 1;
                 continue;
             }
-            // NOTE, STYLE and REGION blocks run to the next blank line.
-            if !line.contains("-->")
-                && ["NOTE", "STYLE", "REGION"]
-                    .iter()
-                    .any(|k| is_keyword(line, k))
-            {
-                i = block_end(&lines, i);
-                continue;
-            }
-            // An identifier line, then the timing line.
+            // A timing line, or an identifier then a timing line (even one that starts with
+            // NOTE: WebVTT reads the second line first).
             let timing_at = if line.contains("-->") {
                 i
             } else if lines.get(i + 1).is_some_and(|l| l.contains("-->")) {
                 i + 1
             } else {
-                warnings.push(i + 1, CueProblem::NoTiming);
-                i = block_end(&lines, i);
+                // NOTE, STYLE and REGION blocks are skipped; any other block is a cue
+                // without its timing.
+                if !["NOTE", "STYLE", "REGION"]
+                    .iter()
+                    .any(|k| is_keyword(line, k))
+                {
+                    warnings.push(i + 1, CueProblem::NoTiming);
+                }
+                i = block_end(&lines, i + 1);
                 continue;
             };
             let timing = lines.get(timing_at).copied().unwrap_or("");
@@ -162,9 +161,13 @@ fn is_keyword(line: &str, keyword: &str) -> bool {
         .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t']))
 }
 
-/// The index of the blank line (or the end) after the block starting at `i`.
+/// The index of the blank line, or of the timing line that starts the next block (or the
+/// end), from `i` on.
 fn block_end(lines: &[&str], mut i: usize) -> usize {
-    while lines.get(i).is_some_and(|l| !l.is_empty()) {
+    while lines
+        .get(i)
+        .is_some_and(|l| !l.is_empty() && !l.contains("-->"))
+    {
         i += 1;
     }
     i

@@ -209,3 +209,13 @@ fn on_timeline_applies_the_map_and_mapping() {
     assert!((cues[0].start - 5.0).abs() < 1e-9 && (cues[0].end - 7.0).abs() < 1e-9);
     assert_eq!(cues[0].text, "x");
 }
+
+#[test]
+fn note_right_above_a_timing_line_is_an_identifier_and_a_timing_line_ends_a_skipped_block() {
+    let v = parse(
+        "WEBVTT\n\nNOTE not a comment\n00:01.000 --> 00:02.000\na\n\n\
+         STYLE\n::cue {}\nmore\n00:03.000 --> 00:04.000\nb\n",
+    );
+    assert_eq!(times(&v), [(1.0, 2.0), (3.0, 4.0)]);
+    assert!(v.warnings.is_empty());
+}

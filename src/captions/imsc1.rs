@@ -370,6 +370,11 @@ fn finish(p: Paragraph, placement: &TtmlPlacement, cues: &mut Vec<Cue>, w: &mut 
         w.push(p.line, CueProblem::NoEnd);
         return;
     };
+    // Sums of extreme (but finite) time expressions can overflow.
+    if !(p.begin.is_finite() && end.is_finite()) {
+        w.push(p.line, CueProblem::BadTime("out of range".into()));
+        return;
+    }
     if end <= p.begin {
         w.push(
             p.line,

@@ -210,3 +210,16 @@ fn time_expressions_reject_what_ttml_does_not_allow() {
     assert_eq!(time_expression(" 2.5s ", r), Some(2.5));
     assert_eq!(time_expression("100:00:00.000", r), Some(360_000.0));
 }
+
+#[test]
+fn times_that_sum_past_f64_are_a_warning_not_an_infinite_cue() {
+    // A tick rate of 1e-300 makes 1e8 ticks 1e308 s; two of them nested overflow.
+    let d = "<tt ttp:tickRate=\"1e-300\"><body begin=\"100000000t\"><div begin=\"100000000t\">\
+             <p begin=\"0s\" end=\"1s\">x</p></div></body></tt>";
+    let v = Imsc1::parse(d.as_bytes(), "s", AT_ZERO).unwrap();
+    assert!(v.cues.is_empty());
+    assert_eq!(
+        v.warnings[0].problem,
+        CueProblem::BadTime("out of range".into())
+    );
+}

@@ -12,7 +12,9 @@ use hlsplay::fmp4::FourCc;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&flags, input)) = data.split_first() else { return };
+    let Some((&flags, input)) = data.split_first() else {
+        return;
+    };
     if flags & 2 == 0 {
         document(input, (flags & 1 != 0).then(|| f64::from(flags)));
         return;
@@ -30,7 +32,9 @@ fuzz_target!(|data: &[u8]| {
             sample_flags: 0,
         },
     };
-    let Ok(samples) = text_samples(input, &track) else { return };
+    let Ok(samples) = text_samples(input, &track) else {
+        return;
+    };
     assert!(samples.len() <= 4096, "samples bounded");
     assert!(samples.iter().all(|s| s.data.len() <= input.len()));
     for s in samples.iter().take(8) {
@@ -43,11 +47,19 @@ fn document(input: &[u8], sample_end: Option<f64>) {
         origin: 1000.0,
         sample_end,
     };
-    let Ok(doc) = Imsc1::parse(input, "fuzz", placement) else { return };
-    let paragraphs = input.windows(2).filter(|w| w == b"<p" || w == b":p").count();
+    let Ok(doc) = Imsc1::parse(input, "fuzz", placement) else {
+        return;
+    };
+    let paragraphs = input
+        .windows(2)
+        .filter(|w| w == b"<p" || w == b":p")
+        .count();
     assert!(doc.cues.len() <= paragraphs, "a cue per paragraph at most");
     assert!(doc.warnings.len() <= 33, "warnings bounded");
     for c in &doc.cues {
-        assert!(c.start.is_finite() && c.end.is_finite() && c.end > c.start, "{c:?}");
+        assert!(
+            c.start.is_finite() && c.end.is_finite() && c.end > c.start,
+            "{c:?}"
+        );
     }
 }

@@ -22,7 +22,8 @@ fn rounded(cues: &[Cue]) -> Vec<(f64, f64, &str)> {
         .collect()
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn ffmpeg_stpp_sample_gives_the_source_srt_cues() {
     let placement = TtmlPlacement {
         origin: 0.0,
@@ -41,7 +42,8 @@ fn ffmpeg_stpp_sample_gives_the_source_srt_cues() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn text_profile_document_with_prefixes_ticks_frames_and_dur() {
     // The track's media time 0 is at 100 s on the player's timeline.
     let placement = TtmlPlacement {

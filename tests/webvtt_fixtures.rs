@@ -86,7 +86,8 @@ fn video_from(first_pts: f64) -> impl Fn(&MediaSegment) -> TimelineMapping {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn long_300s_segments_give_each_source_cue_once_at_its_program_time() {
     let files: Files = segments!("long", "subs_eng", [1, 2, 3]);
     let (store, parsed) = play(fixture!("long/subs_eng.m3u8"), files, video_from(900_000.0));
@@ -96,7 +97,8 @@ fn long_300s_segments_give_each_source_cue_once_at_its_program_time() {
     assert_eq!(parsed, expected.len() + 2);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn match_video_10s_segments_give_each_source_cue_once_at_its_program_time() {
     let files: Files = segments!("match-video", "subs_spa", [1, 2, 3, 4, 5, 6, 7]);
     let (store, parsed) = play(
@@ -110,7 +112,8 @@ fn match_video_10s_segments_give_each_source_cue_once_at_its_program_time() {
     assert_eq!(parsed, expected.len() + 6);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn rollover_one_map_for_all_segments_near_the_33_bit_wrap() {
     let files: Files = segments!("rollover", "same_map", [1, 2, 3, 4, 5, 6, 7]);
     let first = TS_WRAP - 20.0 * 90_000.0;
@@ -118,7 +121,8 @@ fn rollover_one_map_for_all_segments_near_the_33_bit_wrap() {
     assert_same_cues(&store, &source(fixture!("match-video/source.vtt")));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn rollover_per_segment_maps_wrap_after_20s_and_stay_in_place() {
     let files: Files = segments!("rollover", "per_segment_map", [1, 2, 3, 4, 5, 6, 7]);
     // Segment 3 on carry MPEGTS values that wrapped to small numbers.
@@ -133,7 +137,8 @@ fn rollover_per_segment_maps_wrap_after_20s_and_stay_in_place() {
     assert_same_cues(&store, &source(fixture!("match-video/source.vtt")));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn discontinuity_places_each_domain_with_its_own_mapping() {
     let files: Files = segments!("discontinuity", "subs_eng", [1, 2, 3, 4, 5, 6, 7]);
     // Domain 0: the video's PTS 10 s at 0. Domain 1 (from 30 s): PTS restart at 0, which the
@@ -151,7 +156,8 @@ fn discontinuity_places_each_domain_with_its_own_mapping() {
     assert_same_cues(&store, &source(fixture!("match-video/source.vtt")));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn sources_read_as_ffmpeg_reads_them() {
     for (ours, ffmpeg) in [
         (
@@ -184,7 +190,8 @@ fn sources_read_as_ffmpeg_reads_them() {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn every_construct_in_one_file_with_lf_and_crlf() {
     let lf = WebVtt::parse(fixture!("features.vtt"), "features.vtt").unwrap();
     let crlf = WebVtt::parse(fixture!("features-crlf.vtt"), "features.vtt").unwrap();

@@ -9,10 +9,12 @@
 //! relative to the sample), so the caller says where the track's time 0 is on the player's
 //! timeline.
 use super::entities::reference;
-use super::warning::{quote, CueProblem, CueWarning, Warnings};
+use super::text::utf8_lossy;
+use super::warning::{ms, quote, CueProblem, CueWarning, Warnings};
 use super::xml::{Attributes, Token, Tokenizer};
 use super::Cue;
 use crate::error::ErrorCategory;
+use crate::playlist::parse_float;
 
 /// Deeper element nesting than this ends the document (a TTML tree is a handful deep).
 const MAX_DEPTH: usize = 64;
@@ -62,15 +64,12 @@ struct Rates {
 
 impl Rates {
     fn from_tt(attrs: Attributes<'_>) -> Self {
-        let positive = |v: Option<&str>| {
-            v.and_then(|s| s.trim().parse::<f64>().ok())
-                .filter(|v| v.is_finite() && *v > 0.0)
-        };
+        let positive = |v: Option<&str>| v.and_then(|s| parse_float(s.trim())).filter(|v| *v > 0.0);
         let frame_base = positive(attrs.get("frameRate"));
         let multiplier = attrs
             .get("frameRateMultiplier")
             .and_then(|m| {
-                let mut it = m.split_whitespace().map(|n| n.parse::<f64>().ok());
+                let mut it = m.split(' ').filter(|n| !n.is_empty()).map(parse_float);
                 let (num, den) = (it.next()??, it.next()??);
                 Some(num / den).filter(|v| v.is_finite() && *v > 0.0)
             })
@@ -130,7 +129,7 @@ impl Imsc1 {
         segment: &str,
         placement: TtmlPlacement,
     ) -> Result<Imsc1, Imsc1Error> {
-        let text = String::from_utf8_lossy(document);
+        let text = utf8_lossy(document);
         let mut tokens = Tokenizer::new(&text);
         let mut warnings = Warnings::new(segment);
         let mut out = Imsc1::default();
@@ -301,8 +300,8 @@ fn clock_time(v: &str, rates: Rates) -> Option<f64> {
         return None;
     }
     let whole = |s: &str| {
-        (!s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| s.parse::<f64>().ok())
+        (s.len() <= 9 && !s.contains('.'))
+            .then(|| parse_float(s))
             .flatten()
     };
     let (h, m) = (whole(h)?, whole(m)?);
@@ -323,12 +322,11 @@ fn clock_time(v: &str, rates: Rates) -> Option<f64> {
 
 /// `digits[.digits]`, as TTML numbers are written (no sign, no exponent).
 fn decimal(s: &str) -> Option<f64> {
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    let ok = !int.is_empty()
-        && int.bytes().all(|b| b.is_ascii_digit())
-        && frac.bytes().all(|b| b.is_ascii_digit())
-        && s.len() <= 24;
-    ok.then(|| s.parse().ok()).flatten()
+    let int = s.split_once('.').map_or(s, |(int, _)| int);
+    if int.is_empty() || s.ends_with('.') {
+        return None;
+    }
+    parse_float(s)
 }
 
 /// Append character data: references decoded (not in CDATA); whitespace kept as is under
@@ -370,7 +368,7 @@ fn finish(p: Paragraph, placement: &TtmlPlacement, cues: &mut Vec<Cue>, w: &mut 
         w.push(p.line, CueProblem::NoEnd);
         return;
     };
-    // Sums of extreme (but finite) time expressions can overflow.
+    // Defensive: numbers are at most 64 characters, so sums of them stay finite.
     if !(p.begin.is_finite() && end.is_finite()) {
         w.push(p.line, CueProblem::BadTime("out of range".into()));
         return;
@@ -379,15 +377,21 @@ fn finish(p: Paragraph, placement: &TtmlPlacement, cues: &mut Vec<Cue>, w: &mut 
         w.push(
             p.line,
             CueProblem::EndNotAfterStart {
-                start: p.begin,
-                end,
+                start_ms: ms(p.begin),
+                end_ms: ms(end),
             },
         );
         return;
     }
     // Spaces around line breaks and at the ends are not content.
-    let text: Vec<&str> = p.text.split('\n').map(str::trim).collect();
-    let text = text.join("\n").trim().to_owned();
+    let mut text = String::with_capacity(p.text.len());
+    for (i, line) in p.text.split('\n').enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(line.trim());
+    }
+    let text = text.trim().to_owned();
     if text.is_empty() {
         return;
     }

@@ -4,6 +4,7 @@ mod cue;
 mod cue_store;
 mod entities;
 mod imsc1;
+mod text;
 mod timestamp_map;
 mod warning;
 mod webvtt;

@@ -20,8 +20,9 @@ pub struct CueWarning {
 pub enum CueProblem {
     #[error("bad cue timing `{0}`")]
     BadTiming(String),
-    #[error("cue ends at {end} s, not after its start at {start} s")]
-    EndNotAfterStart { start: f64, end: f64 },
+    /// Times in milliseconds (integers: formatting an f64 costs the wasm package ~10 KB).
+    #[error("cue ends at {end_ms} ms, not after its start at {start_ms} ms")]
+    EndNotAfterStart { start_ms: i64, end_ms: i64 },
     #[error("block without a cue timing line")]
     NoTiming,
     #[error("bad X-TIMESTAMP-MAP `{0}`, cue times taken as MPEG-TS times")]
@@ -42,6 +43,11 @@ const QUOTE: usize = 40;
 /// `s` cut for quoting in a warning.
 pub(super) fn quote(s: &str) -> String {
     s.chars().take(QUOTE).collect()
+}
+
+/// Seconds as whole milliseconds, for a warning (`as` saturates).
+pub(super) fn ms(seconds: f64) -> i64 {
+    (seconds * 1000.0).round() as i64
 }
 
 /// The warnings of one segment, bounded.

@@ -6,6 +6,7 @@
 //! timestamps) and has its character references decoded. Of the cue settings only a numeric
 //! `line:` is kept. A bad cue is a [`CueWarning`] naming the segment and line; parsing goes on.
 use super::entities::reference;
+use super::text::{find, utf8_lossy};
 use super::timestamp_map::{TimelineMapping, TimestampMap};
 use super::warning::{quote, CueProblem, CueWarning, Warnings};
 use super::Cue;
@@ -41,7 +42,7 @@ impl WebVtt {
     /// Parse a segment's bytes (UTF-8; invalid sequences become U+FFFD). `segment` names it in
     /// warnings and errors (its URL or index).
     pub fn parse(data: &[u8], segment: &str) -> Result<WebVtt, WebVttError> {
-        let text = String::from_utf8_lossy(data);
+        let text = utf8_lossy(data);
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let lines = split_lines(text);
         let header = lines.first().copied().unwrap_or("");
@@ -56,7 +57,7 @@ impl WebVtt {
         // The header block runs to the first blank line. A timing line ends it too: some
         // writers leave out the blank line before the first cue.
         while let Some(line) = lines.get(i) {
-            if line.is_empty() || line.contains("-->") {
+            if line.is_empty() || has_arrow(line) {
                 break;
             }
             if let Some(value) = line.strip_prefix("X-TIMESTAMP-MAP=") {
@@ -74,9 +75,9 @@ impl WebVtt {
             }
             // A timing line, or an identifier then a timing line (even one that starts with
             // NOTE: WebVTT reads the second line first).
-            let timing_at = if line.contains("-->") {
+            let timing_at = if has_arrow(line) {
                 i
-            } else if lines.get(i + 1).is_some_and(|l| l.contains("-->")) {
+            } else if lines.get(i + 1).is_some_and(|l| has_arrow(l)) {
                 i + 1
             } else {
                 // NOTE, STYLE and REGION blocks are skipped; any other block is a cue
@@ -95,26 +96,24 @@ impl WebVtt {
             // leave a blank line before the next one).
             let text_from = timing_at + 1;
             i = text_from;
-            while lines
-                .get(i)
-                .is_some_and(|l| !l.is_empty() && !l.contains("-->"))
-            {
+            while lines.get(i).is_some_and(|l| !l.is_empty() && !has_arrow(l)) {
                 i += 1;
             }
             let Some((start, end, line)) = cue_timing(timing) else {
                 warnings.push(timing_at + 1, CueProblem::BadTiming(quote(timing)));
                 continue;
             };
-            let (start, end) = (start as f64 / 1000.0, end as f64 / 1000.0);
             if end <= start {
-                warnings.push(timing_at + 1, CueProblem::EndNotAfterStart { start, end });
+                let (start_ms, end_ms) = (start as i64, end as i64);
+                let problem = CueProblem::EndNotAfterStart { start_ms, end_ms };
+                warnings.push(timing_at + 1, problem);
                 continue;
             }
-            let text = lines.get(text_from..i).unwrap_or(&[]).join("\n");
+            let (start, end) = (start as f64 / 1000.0, end as f64 / 1000.0);
             out.cues.push(Cue {
                 start,
                 end,
-                text: cue_text(&text),
+                text: cue_text(lines.get(text_from..i).unwrap_or(&[])),
                 line,
             });
         }
@@ -164,13 +163,15 @@ fn is_keyword(line: &str, keyword: &str) -> bool {
 /// The index of the blank line, or of the timing line that starts the next block (or the
 /// end), from `i` on.
 fn block_end(lines: &[&str], mut i: usize) -> usize {
-    while lines
-        .get(i)
-        .is_some_and(|l| !l.is_empty() && !l.contains("-->"))
-    {
+    while lines.get(i).is_some_and(|l| !l.is_empty() && !has_arrow(l)) {
         i += 1;
     }
     i
+}
+
+/// The line holds `-->` (a cue timing line, or one where WebVTT starts a new block).
+fn has_arrow(line: &str) -> bool {
+    find(line, "-->").is_some()
 }
 
 /// `MPEGTS:<n>,LOCAL:<timestamp>` in either order (a missing part is 0, as hls.js reads it).
@@ -190,7 +191,8 @@ fn timestamp_map(value: &str) -> Option<TimestampMap> {
 
 /// `start --> end [settings]`: the times in milliseconds and a numeric `line:` setting.
 fn cue_timing(line: &str) -> Option<(u64, u64, Option<i32>)> {
-    let (start, rest) = line.split_once("-->")?;
+    let at = find(line, "-->")?;
+    let (start, rest) = (line.get(..at)?, line.get(at + 3..)?);
     let start = timestamp(start.trim_matches([' ', '\t']))?;
     let rest = rest.trim_start_matches([' ', '\t']);
     let (end, settings) = rest.split_once([' ', '\t']).unwrap_or((rest, ""));
@@ -238,15 +240,26 @@ fn digits(s: &str, min: usize, max: usize) -> Option<u64> {
     s.parse().ok()
 }
 
-/// Cue text without its tags, with character references decoded, trimmed.
-fn cue_text(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
+/// Cue text lines joined by `\n`, without their tags, with character references decoded,
+/// trimmed. (A tag does not span lines: a `<` left open drops the rest of its line.)
+fn cue_text(lines: &[&str]) -> String {
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        push_cue_line(&mut out, line);
+    }
+    out.trim().to_owned()
+}
+
+fn push_cue_line(out: &mut String, line: &str) {
+    let mut rest = line;
     while let Some(at) = rest.find(['<', '&']) {
         out.push_str(rest.get(..at).unwrap_or(""));
         let from = rest.get(at..).unwrap_or("");
         if let Some(tag) = from.strip_prefix('<') {
-            // A tag runs to `>`; an unclosed one to the end of the text.
+            // A tag runs to `>`; an unclosed one to the end of the line.
             rest = tag.split_once('>').map_or("", |(_, r)| r);
         } else {
             let after = from.get(1..).unwrap_or("");
@@ -263,7 +276,6 @@ fn cue_text(raw: &str) -> String {
         }
     }
     out.push_str(rest);
-    out.trim().to_owned()
 }
 
 #[cfg(test)]

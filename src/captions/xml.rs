@@ -2,6 +2,7 @@
 //! CDATA; comments, processing instructions and the DOCTYPE skipped. Names are returned without
 //! their namespace prefix (`tt:p` is `p`, `ttp:frameRate` is `frameRate`): the TTML vocabulary
 //! this player reads has no clashing local names. One pass, no allocation, linear in the input.
+use super::text::find;
 
 /// A tokenizing failure: what was expected, and the line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +62,7 @@ impl<'a> Tokenizer<'a> {
 
     /// Skip past `end` (which must follow), or fail with `what`.
     fn skip_past(&mut self, end: &str, what: &'static str) -> Result<&'a str, XmlError> {
-        match self.rest.find(end) {
+        match find(self.rest, end) {
             Some(at) => {
                 let inner = self.take(at);
                 self.take(end.len());

@@ -107,9 +107,9 @@ fn tags_removed_and_entities_decoded() {
 }
 
 #[test]
-fn unclosed_tag_drops_the_rest_of_the_text() {
-    let v = parse("WEBVTT\n\n00:01.000 --> 00:02.000\nkept <b never closed\n");
-    assert_eq!(v.cues[0].text, "kept");
+fn unclosed_tag_drops_the_rest_of_its_line() {
+    let v = parse("WEBVTT\n\n00:01.000 --> 00:02.000\nkept <b never closed\nnext line\n");
+    assert_eq!(v.cues[0].text, "kept \nnext line");
 }
 
 #[test]
@@ -152,8 +152,8 @@ fn bad_cues_are_warnings_with_their_line_and_parsing_goes_on() {
     assert_eq!(
         v.warnings[1].problem,
         CueProblem::EndNotAfterStart {
-            start: 2.0,
-            end: 1.0
+            start_ms: 2000,
+            end_ms: 1000
         }
     );
     assert!(matches!(v.warnings[3].problem, CueProblem::BadTiming(_)));

@@ -8,7 +8,7 @@ pub struct Cue {
     /// The text, lines separated by `\n`, markup removed.
     pub text: String,
     /// The line the cue is placed on, counted from the top (0-based), when the format says:
-    /// a CEA-608 row or a WebVTT `line:` setting given as a number. `None` leaves it to the
-    /// renderer.
+    /// a CEA-608 row or a WebVTT `line:` setting given as a number (negative counts from the
+    /// bottom, as WebVTT and `VTTCue.line` do). `None` leaves it to the renderer.
     pub line: Option<i32>,
 }

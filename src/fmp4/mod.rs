@@ -7,12 +7,13 @@
 //! The reader of fMP4 segments (HLS with `EXT-X-MAP`) sits beside the writer: `boxes` (box
 //! headers and fields), `moov` + `sample_entry` (init segment, codec strings), `moof`
 //! (fragments), `tfdt` (moving a fragment on the timeline), `segment` (top-level boxes of a
-//! segment as it arrives).
+//! segment as it arrives), `stpp` (the samples of a TTML subtitle track).
 pub mod boxes;
 pub mod moof;
 pub mod moov;
 pub mod sample_entry;
 pub mod segment;
+pub mod stpp;
 pub mod tfdt;
 
 use crate::ts::audio::{AudioCodec, AudioConfig};

@@ -11,6 +11,7 @@ mod model;
 mod parser;
 pub mod url;
 
+pub(crate) use attrs::parse_float;
 pub use error::{PlaylistError, PlaylistErrorKind, PlaylistWarning};
 pub use merge::MergeOutcome;
 pub use model::*;

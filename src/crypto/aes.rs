@@ -44,12 +44,8 @@ const SBOX: [u8; 256] = {
     while i < 256 {
         let b = inverse(i as u8);
         // The affine transformation of §5.1.1.
-        table[i] = b
-            ^ b.rotate_left(1)
-            ^ b.rotate_left(2)
-            ^ b.rotate_left(3)
-            ^ b.rotate_left(4)
-            ^ 0x63;
+        table[i] =
+            b ^ b.rotate_left(1) ^ b.rotate_left(2) ^ b.rotate_left(3) ^ b.rotate_left(4) ^ 0x63;
         i += 1;
     }
     table
@@ -208,13 +204,22 @@ fn round_column(a: u32, b: u32, c: u32, d: u32, key: u32) -> u32 {
 
 /// One column of the last round (no InvMixColumns).
 fn last_column(a: u32, b: u32, c: u32, d: u32, key: u32) -> u32 {
-    u32::from_be_bytes([inv_sbox(a >> 24), inv_sbox(b >> 16), inv_sbox(c >> 8), inv_sbox(d)]) ^ key
+    u32::from_be_bytes([
+        inv_sbox(a >> 24),
+        inv_sbox(b >> 16),
+        inv_sbox(c >> 8),
+        inv_sbox(d),
+    ]) ^ key
 }
 
 /// Redacted: key material never reaches logs.
 impl std::fmt::Debug for AesDecrypt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "AesDecrypt(AES-{}, key redacted)", self.round_keys.len().saturating_sub(7) * 32)
+        write!(
+            f,
+            "AesDecrypt(AES-{}, key redacted)",
+            self.round_keys.len().saturating_sub(7) * 32
+        )
     }
 }
 
@@ -232,7 +237,10 @@ mod tests {
     #[test]
     fn sbox_matches_the_published_corners() {
         // FIPS-197 Figure 7 and Figure 14.
-        assert_eq!((SBOX[0x00], SBOX[0x01], SBOX[0x53], SBOX[0xff]), (0x63, 0x7c, 0xed, 0x16));
+        assert_eq!(
+            (SBOX[0x00], SBOX[0x01], SBOX[0x53], SBOX[0xff]),
+            (0x63, 0x7c, 0xed, 0x16)
+        );
         assert_eq!((INV_SBOX[0x00], INV_SBOX[0x63]), (0x52, 0x00));
     }
 

@@ -91,7 +91,10 @@ impl CbcDecryptor {
         if self.partial_len > 0 {
             let take = (BLOCK - self.partial_len).min(ciphertext.len());
             let (head, rest) = ciphertext.split_at(take);
-            if let Some(slot) = self.partial.get_mut(self.partial_len..self.partial_len + take) {
+            if let Some(slot) = self
+                .partial
+                .get_mut(self.partial_len..self.partial_len + take)
+            {
                 slot.copy_from_slice(head);
             }
             self.partial_len += take;
@@ -120,9 +123,7 @@ impl CbcDecryptor {
     /// Nothing is appended on error.
     pub fn finish(&mut self, out: &mut Vec<u8>) -> Result<(), DecryptError> {
         if self.partial_len != 0 {
-            return Err(DecryptError::NotBlockAligned {
-                len: self.received,
-            });
+            return Err(DecryptError::NotBlockAligned { len: self.received });
         }
         let Some(last) = self.held.take() else {
             return Err(DecryptError::Empty);

@@ -124,7 +124,9 @@ mod tests {
         assert_eq!(distinct, [2, 12, 22, 32, 42, 52]);
         // A block is touched whole (a plaintext byte may equal the ciphertext byte by chance,
         // hence at least 14 of 16).
-        assert!(distinct.iter().all(|b| blocks.iter().filter(|x| *x == b).count() >= 14));
+        assert!(distinct
+            .iter()
+            .all(|b| blocks.iter().filter(|x| *x == b).count() >= 14));
     }
 
     #[test]
@@ -156,6 +158,9 @@ mod tests {
 
     #[test]
     fn debug_does_not_show_the_key() {
-        assert_eq!(format!("{:?}", SampleAes::new(&KEY)), "SampleAes(key redacted)");
+        assert_eq!(
+            format!("{:?}", SampleAes::new(&KEY)),
+            "SampleAes(key redacted)"
+        );
     }
 }

@@ -52,7 +52,11 @@ fn sp800_38a_vectors_release_all_but_the_held_last_block() {
         let mut d = CbcDecryptor::new(&hex(key), iv()).unwrap();
         let mut out = Vec::new();
         d.push(&hex(cipher), &mut out);
-        assert_eq!(out, plain[..48], "key {key}: three blocks out, the fourth held");
+        assert_eq!(
+            out,
+            plain[..48],
+            "key {key}: three blocks out, the fourth held"
+        );
         // The vector has no padding: its last plaintext byte (0x10) claims 16 bytes of padding
         // that are not all 0x10.
         assert_eq!(d.finish(&mut out), Err(DecryptError::BadPadding));
@@ -69,7 +73,10 @@ fn held_block_is_released_only_when_the_next_one_is_complete() {
     d.push(&cipher[..16], &mut out);
     assert!(out.is_empty(), "first block held");
     d.push(&cipher[16..31], &mut out);
-    assert!(out.is_empty(), "second block incomplete: the first is still the last seen");
+    assert!(
+        out.is_empty(),
+        "second block incomplete: the first is still the last seen"
+    );
     d.push(&cipher[31..32], &mut out);
     assert_eq!(out, hex(SP800_38A_PLAIN)[..16]);
 }
@@ -133,12 +140,18 @@ fn errors_name_the_length() {
         err.to_string(),
         "malformed: encrypted body is 1001 bytes, not a multiple of 16"
     );
-    assert_eq!(decrypt_cbc(&[0; 16], [0; 16], &[]), Err(DecryptError::Empty));
+    assert_eq!(
+        decrypt_cbc(&[0; 16], [0; 16], &[]),
+        Err(DecryptError::Empty)
+    );
     assert_eq!(
         DecryptError::BadPadding.to_string(),
         "malformed: bad PKCS#7 padding (wrong key?)"
     );
-    assert_eq!(DecryptError::BadPadding.category(), ErrorCategory::Malformed);
+    assert_eq!(
+        DecryptError::BadPadding.category(),
+        ErrorCategory::Malformed
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! codes split across chunks or PES packets are found through a carried count of trailing zeros.
 use super::bits::{unescape_rbsp, BitReader, BitsExhausted};
 use super::{DemuxWarning, EsFrame, Warnings};
+use crate::crypto::SampleAes;
 
 pub use super::sps::{parse_sps, SpsInfo};
 
@@ -50,6 +51,8 @@ pub struct H264Es {
     untimed_field: Option<usize>,
     /// Half a frame duration, as last measured between field pairs.
     field_half: Option<u64>,
+    /// SAMPLE-AES segment: slices (NAL types 1 and 5) are decrypted as they complete.
+    pub sample_aes: Option<SampleAes>,
 }
 
 const MAX_PPS: usize = 32;
@@ -197,6 +200,9 @@ impl H264Es {
                 return;
             }
         };
+        if nal_type == 1 || nal_type == 5 {
+            self.decrypt_slice(body);
+        }
         let has_vcl = self.au.map(|a| a.has_vcl).unwrap_or(false);
         let first_mb_zero = second.map(|b| b & 0x80 != 0).unwrap_or(false);
         let starts_au = self.au.is_none()
@@ -266,6 +272,18 @@ impl H264Es {
                 }
             }
         }
+    }
+
+    /// SAMPLE-AES: the slice NAL unit at `body` (the last in `data`) replaced by its clear
+    /// form. Its emulation prevention bytes were added after encryption, so they go first.
+    fn decrypt_slice(&mut self, body: usize) {
+        let (Some(aes), Some(nal)) = (&self.sample_aes, self.data.get(body..)) else {
+            return;
+        };
+        unescape_rbsp(nal, &mut self.scratch);
+        aes.decrypt_nal_unit(&mut self.scratch);
+        self.data.truncate(body);
+        self.data.extend_from_slice(&self.scratch);
     }
 
     fn is_i_slice(&mut self, body: usize) -> bool {

@@ -211,7 +211,7 @@ fn key_rotation_gives_each_segment_its_own_key_and_iv() {
     let mut clear_mux = Transmuxer::new(OutputShape::Combined);
     let mut enc_mux = Transmuxer::new(OutputShape::Combined);
     for seg in s {
-        let clear = ts_fixture(&seg.uri.rsplit('/').next().unwrap());
+        let clear = ts_fixture(seg.uri.rsplit('/').next().unwrap());
         let body = match (&seg.key, seg.aes_iv()) {
             (Some(k), Some(iv)) => openssl_encrypt(&keys(&k.uri), iv, &clear),
             _ => clear.clone(),

@@ -212,6 +212,7 @@ fn property_mutated_segments_never_panic_and_outputs_decode() {
                 discontinuity: rng.below(6) == 0,
                 rendition_switch: rng.below(6) == 0,
                 non_contiguous: rng.below(6) == 0,
+                sample_aes: None,
             };
             check_output(seg.len(), &mut mux, &seg, &info);
         }

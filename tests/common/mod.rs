@@ -8,6 +8,7 @@
 )] // test helpers: panics are failures
 
 pub mod fmp4_samples;
+pub mod sample_aes;
 
 use std::collections::HashMap;
 

@@ -1,0 +1,286 @@
+//! A test-only SAMPLE-AES packager: encrypts the H.264 slices and ADTS AAC frames of a clear
+//! MPEG-TS as Apple's "MPEG-2 Stream Encryption Format for HTTP Live Streaming" lays them out
+//! (the same patterns `hlsplay::crypto::sample_aes` decrypts), then writes a new TS with the
+//! encrypted stream types (0xDB, 0xCF) in its PMT. The forward cipher is a plain byte-wise AES-128
+//! (FIPS-197 §5.1), checked against the FIPS-197 vector below.
+use super::Mux;
+
+fn xtime(b: u8) -> u8 {
+    (b << 1) ^ (0x1b * (b >> 7))
+}
+
+fn gmul(mut a: u8, mut b: u8) -> u8 {
+    let mut p = 0;
+    while b != 0 {
+        if b & 1 != 0 {
+            p ^= a;
+        }
+        a = xtime(a);
+        b >>= 1;
+    }
+    p
+}
+
+fn sbox(b: u8) -> u8 {
+    // Inverse as b^254, then the affine map.
+    let mut inv = 1u8;
+    for _ in 0..254 {
+        inv = gmul(inv, b);
+    }
+    inv ^ inv.rotate_left(1) ^ inv.rotate_left(2) ^ inv.rotate_left(3) ^ inv.rotate_left(4) ^ 0x63
+}
+
+/// AES-128 encryption of single blocks.
+pub struct Aes128 {
+    sbox: [u8; 256],
+    round_keys: [[u8; 16]; 11],
+}
+
+impl Aes128 {
+    pub fn new(key: &[u8; 16]) -> Self {
+        let sbox: [u8; 256] = std::array::from_fn(|i| sbox(i as u8));
+        let mut w: Vec<[u8; 4]> = key.chunks(4).map(|c| c.try_into().unwrap()).collect();
+        let mut rcon = 1u8;
+        for i in 4..44 {
+            let mut t = w[i - 1];
+            if i % 4 == 0 {
+                t = [t[1], t[2], t[3], t[0]].map(|b| sbox[b as usize]);
+                t[0] ^= rcon;
+                rcon = xtime(rcon);
+            }
+            let prev = w[i - 4];
+            w.push(std::array::from_fn(|j| prev[j] ^ t[j]));
+        }
+        let round_keys = std::array::from_fn(|r| std::array::from_fn(|i| w[4 * r + i / 4][i % 4]));
+        Self { sbox, round_keys }
+    }
+
+    pub fn encrypt_block(&self, block: &mut [u8; 16]) {
+        let add = |s: &mut [u8; 16], k: &[u8; 16]| s.iter_mut().zip(k).for_each(|(a, b)| *a ^= b);
+        add(block, &self.round_keys[0]);
+        for round in 1..=10 {
+            // SubBytes and ShiftRows: byte (row r, column c) comes from column c + r.
+            let s = *block;
+            for c in 0..4 {
+                for r in 0..4 {
+                    block[4 * c + r] = self.sbox[s[4 * ((c + r) % 4) + r] as usize];
+                }
+            }
+            if round < 10 {
+                for col in block.chunks_mut(4) {
+                    let a = [col[0], col[1], col[2], col[3]];
+                    for r in 0..4 {
+                        col[r] = gmul(a[r], 2)
+                            ^ gmul(a[(r + 1) % 4], 3)
+                            ^ a[(r + 2) % 4]
+                            ^ a[(r + 3) % 4];
+                    }
+                }
+            }
+            add(block, &self.round_keys[round]);
+        }
+    }
+
+    /// CBC encryption in place of the 16-byte blocks at `offsets` of `data`, chained from `iv`.
+    fn cbc(&self, iv: &[u8; 16], data: &mut [u8], offsets: impl Iterator<Item = usize>) {
+        let mut chain = *iv;
+        for at in offsets {
+            let block: &mut [u8; 16] = (&mut data[at..at + 16]).try_into().unwrap();
+            block.iter_mut().zip(chain).for_each(|(b, c)| *b ^= c);
+            self.encrypt_block(block);
+            chain = *block;
+        }
+    }
+}
+
+/// Emulation prevention (ISO/IEC 14496-10 §7.4.1): 03 after two zeros before a byte <= 03.
+pub fn escape(nal: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(nal.len() + 8);
+    let mut zeros = 0;
+    for &b in nal {
+        if zeros >= 2 && b <= 3 {
+            out.push(3);
+            zeros = 0;
+        }
+        out.push(b);
+        zeros = if b == 0 { zeros + 1 } else { 0 };
+    }
+    out
+}
+
+/// What the packager did, to check that the test exercised something.
+#[derive(Debug, Default)]
+pub struct Encrypted {
+    pub ts: Vec<u8>,
+    pub nal_units: usize,
+    pub encrypted_blocks: usize,
+    pub aac_frames: usize,
+    /// Emulation prevention bytes the ciphertext needed.
+    pub escapes_added: usize,
+}
+
+/// An encrypted slice NAL unit (header byte on): 32 clear bytes, then one block in ten while
+/// more than 16 bytes remain; then escaped so the ciphertext imitates no start code.
+pub fn encrypt_nal_unit(aes: &Aes128, iv: &[u8; 16], nal: &[u8]) -> (Vec<u8>, usize) {
+    let mut data = nal.to_vec();
+    let offsets: Vec<usize> = (32..)
+        .step_by(160)
+        .take_while(|at| at + 16 < nal.len())
+        .collect();
+    aes.cbc(iv, &mut data, offsets.iter().copied());
+    (escape(&data), offsets.len())
+}
+
+/// Encrypts an Annex B byte stream: every NAL unit of type 1 or 5.
+fn encrypt_h264(aes: &Aes128, iv: &[u8; 16], es: &[u8], stats: &mut Encrypted) -> Vec<u8> {
+    // NAL unit bodies: from after a 00 00 01 to the last non-zero byte before the next one
+    // (zeros before a start code belong to it).
+    let mut starts = Vec::new();
+    let mut i = 0;
+    while i + 3 <= es.len() {
+        if es[i..i + 3] == [0, 0, 1] {
+            starts.push(i + 3);
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    assert!(
+        starts.first().is_some_and(|&s| s <= 4),
+        "PES starts with a start code"
+    );
+    let mut out = es[..starts[0]].to_vec();
+    for (n, &start) in starts.iter().enumerate() {
+        let next = starts.get(n + 1).map_or(es.len(), |&s| s - 3);
+        let mut end = next;
+        while end > start && es[end - 1] == 0 {
+            end -= 1;
+        }
+        let nal = &es[start..end];
+        stats.nal_units += 1;
+        if nal.first().is_some_and(|h| matches!(h & 0x1f, 1 | 5)) {
+            let (enc, blocks) = encrypt_nal_unit(aes, iv, nal);
+            stats.encrypted_blocks += blocks;
+            stats.escapes_added += enc.len() - nal.len();
+            out.extend(enc);
+        } else {
+            out.extend_from_slice(nal);
+        }
+        // The zeros and the next start code, as they were.
+        out.extend_from_slice(&es[end..starts.get(n + 1).copied().unwrap_or(es.len())]);
+    }
+    out
+}
+
+/// Encrypts every ADTS frame: header and 16 bytes clear, then all complete blocks.
+fn encrypt_adts(aes: &Aes128, iv: &[u8; 16], es: &[u8], stats: &mut Encrypted) -> Vec<u8> {
+    let mut out = es.to_vec();
+    let mut at = 0;
+    while at + 7 <= out.len() {
+        let h = &out[at..at + 7];
+        assert!(h[0] == 0xFF && h[1] & 0xF6 == 0xF0, "ADTS sync at {at}");
+        let header = if h[1] & 1 == 1 { 7 } else { 9 };
+        let len = (usize::from(h[3] & 3) << 11) | (usize::from(h[4]) << 3) | usize::from(h[5] >> 5);
+        assert!(at + len <= out.len(), "frames do not span PES packets");
+        let frame = &mut out[at + header..at + len];
+        let blocks = frame.len().saturating_sub(16) / 16;
+        aes.cbc(iv, frame, (0..blocks).map(|b| 16 + 16 * b));
+        stats.encrypted_blocks += blocks;
+        stats.aac_frames += 1;
+        at += len;
+    }
+    out
+}
+
+fn payload(p: &[u8]) -> Option<&[u8]> {
+    match (p[3] >> 4) & 3 {
+        1 => Some(&p[4..]),
+        3 => Some(&p[5 + usize::from(p[4])..]),
+        _ => None,
+    }
+}
+
+/// (stream_type, pid) of the first PMT, found through the PAT (both in one packet each, as
+/// ffmpeg writes them).
+fn streams(ts: &[u8]) -> Vec<(u8, u16)> {
+    let pid_of = |p: &[u8]| (u16::from(p[1] & 0x1f) << 8) | u16::from(p[2]);
+    let section = |p: &[u8]| {
+        let payload = payload(p).unwrap();
+        payload[1 + usize::from(payload[0])..].to_vec()
+    };
+    let pat = ts
+        .chunks_exact(188)
+        .find(|p| pid_of(p) == 0)
+        .map(section)
+        .unwrap();
+    let pmt_pid = (u16::from(pat[10] & 0x1f) << 8) | u16::from(pat[11]);
+    let pmt = ts
+        .chunks_exact(188)
+        .find(|p| pid_of(p) == pmt_pid)
+        .map(section)
+        .unwrap();
+    let end = 3 + usize::from(u16::from_be_bytes([pmt[1], pmt[2]]) & 0x0fff) - 4;
+    let mut at = 12 + usize::from(u16::from_be_bytes([pmt[10], pmt[11]]) & 0x0fff);
+    let mut out = Vec::new();
+    while at + 5 <= end {
+        out.push((
+            pmt[at],
+            (u16::from(pmt[at + 1] & 0x1f) << 8) | u16::from(pmt[at + 2]),
+        ));
+        at += 5 + usize::from(u16::from_be_bytes([pmt[at + 3], pmt[at + 4]]) & 0x0fff);
+    }
+    out
+}
+
+/// Encrypts a clear TS with H.264 and/or ADTS AAC and writes it again: PAT, a PMT with the
+/// SAMPLE-AES stream types, then each PES in its original order.
+pub fn encrypt_ts(key: &[u8; 16], iv: &[u8; 16], ts: &[u8]) -> Encrypted {
+    let aes = Aes128::new(key);
+    let mut stats = Encrypted::default();
+    // Clear type -> encrypted type (Apple's format §3).
+    let streams: Vec<(u8, u16)> = streams(ts)
+        .into_iter()
+        .filter_map(|(t, pid)| match t {
+            0x1b => Some((0xdb, pid)),
+            0x0f => Some((0xcf, pid)),
+            _ => None,
+        })
+        .collect();
+    // (pid, PES bytes) in the order the PES packets start.
+    let mut pes: Vec<(u16, Vec<u8>)> = Vec::new();
+    for p in ts.chunks_exact(188) {
+        assert_eq!(p[0], 0x47);
+        let pid = (u16::from(p[1] & 0x1f) << 8) | u16::from(p[2]);
+        let pusi = p[1] & 0x40 != 0;
+        let Some(payload) = payload(p).filter(|_| streams.iter().any(|s| s.1 == pid)) else {
+            continue;
+        };
+        if pusi {
+            pes.push((pid, Vec::new()));
+        }
+        if let Some((_, bytes)) = pes.iter_mut().rev().find(|(q, _)| *q == pid) {
+            bytes.extend_from_slice(payload);
+        }
+    }
+    let mut mux = Mux::default();
+    mux.pat();
+    mux.pmt(&streams);
+    for (pid, bytes) in pes {
+        let header = 9 + usize::from(bytes[8]);
+        let es = &bytes[header..];
+        let es = if streams.contains(&(0xdb, pid)) {
+            encrypt_h264(&aes, iv, es, &mut stats)
+        } else {
+            encrypt_adts(&aes, iv, es, &mut stats)
+        };
+        let mut out = bytes[..header].to_vec();
+        out.extend(es);
+        if u16::from_be_bytes([out[4], out[5]]) != 0 {
+            let len = u16::try_from(out.len() - 6).unwrap_or(0);
+            out[4..6].copy_from_slice(&len.to_be_bytes());
+        }
+        mux.write(pid, &out, 184);
+    }
+    stats.ts = mux.out;
+    stats
+}

@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code: panics are failures
 mod common;
 
-use common::sample_aes::{encrypt_nal_unit, encrypt_ts, escape, Aes128};
+use common::aes_encrypt::Aes128;
+use common::sample_aes::{encrypt_nal_unit, encrypt_ts, escape};
 use hlsplay::crypto::{SampleAes, SampleAesKey};
 use hlsplay::remux::{OutputShape, RemuxOutput, SegmentInfo, Transmuxer};
 use hlsplay::ts::bits::unescape_rbsp;

@@ -80,7 +80,12 @@ impl Aes128 {
 }
 
 /// CBC encryption in place of the 16-byte blocks at `offsets` of `data`, chained from `iv`.
-pub fn cbc_blocks(aes: &Aes128, iv: &[u8; 16], data: &mut [u8], offsets: impl Iterator<Item = usize>) {
+pub fn cbc_blocks(
+    aes: &Aes128,
+    iv: &[u8; 16],
+    data: &mut [u8],
+    offsets: impl Iterator<Item = usize>,
+) {
     let mut chain = *iv;
     for at in offsets {
         let block: &mut [u8; 16] = (&mut data[at..at + 16]).try_into().unwrap();
@@ -96,6 +101,11 @@ pub fn cbc_pkcs7(key: &[u8; 16], iv: &[u8; 16], plain: &[u8]) -> Vec<u8> {
     let mut data = plain.to_vec();
     data.extend(std::iter::repeat(pad as u8).take(pad));
     let blocks = data.len() / 16;
-    cbc_blocks(&Aes128::new(key), iv, &mut data, (0..blocks).map(|b| 16 * b));
+    cbc_blocks(
+        &Aes128::new(key),
+        iv,
+        &mut data,
+        (0..blocks).map(|b| 16 * b),
+    );
     data
 }

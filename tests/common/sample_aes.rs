@@ -5,7 +5,6 @@
 use super::aes_encrypt::{cbc_blocks, Aes128};
 use super::Mux;
 
-
 /// Emulation prevention (ISO/IEC 14496-10 §7.4.1): 03 after two zeros before a byte <= 03.
 pub fn escape(nal: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(nal.len() + 8);

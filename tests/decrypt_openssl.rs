@@ -10,6 +10,11 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+// The test-only encryptor the decrypt fuzz target uses, checked here against openssl.
+#[allow(dead_code, clippy::indexing_slicing, clippy::unwrap_used)]
+#[path = "common/aes_encrypt.rs"]
+mod aes_encrypt;
+
 fn openssl_available(test: &str) -> bool {
     let ok = Command::new("openssl")
         .arg("version")
@@ -355,4 +360,24 @@ fn peer_segments_decrypt_to_the_original() {
     }
     println!("peer_segments: {count} segments");
     assert!(count > 0, "no .ts file in {}", dir.display());
+}
+
+#[test]
+fn the_fuzz_targets_test_encryptor_agrees_with_openssl() {
+    if !openssl_available("test_encryptor") {
+        return;
+    }
+    let mut rng = Rng(0x5eed_0003);
+    for len in [0, 1, 15, 16, 17, 1000] {
+        let (key, iv): ([u8; 16], [u8; 16]) = (
+            rng.bytes(16).try_into().unwrap(),
+            rng.bytes(16).try_into().unwrap(),
+        );
+        let plain = rng.bytes(len);
+        assert_eq!(
+            aes_encrypt::cbc_pkcs7(&aes_encrypt::Aes128::new(&key), &iv, &plain),
+            openssl_encrypt(&key, iv, &plain),
+            "{len} bytes"
+        );
+    }
 }

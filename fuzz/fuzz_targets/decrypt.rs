@@ -12,6 +12,7 @@
 use hlsplay::crypto::{CbcDecryptor, SampleAesKey};
 use hlsplay::remux::{OutputShape, SegmentInfo, Transmuxer};
 use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
 
 #[path = "../../tests/common/aes_encrypt.rs"]
 #[allow(dead_code)]
@@ -21,7 +22,9 @@ const KEY: [u8; 16] = *b"fuzz-fixed-key-!";
 const IV: [u8; 16] = [7; 16];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&flags, segment)) = data.split_first() else { return };
+    let Some((&flags, segment)) = data.split_first() else {
+        return;
+    };
     let mut mux = Transmuxer::new(OutputShape::Combined);
     if flags & 1 == 1 {
         let info = SegmentInfo {
@@ -31,9 +34,14 @@ fuzz_target!(|data: &[u8]| {
         let _ = mux.push(segment, &info);
         return;
     }
-    let body = aes_encrypt::cbc_pkcs7(&KEY, &IV, segment);
+    // The encryptor's tables take a while to build: once per process.
+    static AES: OnceLock<aes_encrypt::Aes128> = OnceLock::new();
+    let aes = AES.get_or_init(|| aes_encrypt::Aes128::new(&KEY));
+    let body = aes_encrypt::cbc_pkcs7(aes, &IV, segment);
     let chunk = usize::from(flags >> 1) * 97 + 1;
-    let Ok(mut decryptor) = CbcDecryptor::new(&KEY, IV) else { return };
+    let Ok(mut decryptor) = CbcDecryptor::new(&KEY, IV) else {
+        return;
+    };
     let info = SegmentInfo::default();
     let mut plain = Vec::with_capacity(body.len());
     let mut demuxing = true;
@@ -46,8 +54,14 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let from = plain.len();
-    assert!(decryptor.finish(&mut plain).is_ok(), "valid padding refused");
-    assert_eq!(plain, segment, "decrypted in chunks of {chunk}: not the clear segment");
+    assert!(
+        decryptor.finish(&mut plain).is_ok(),
+        "valid padding refused"
+    );
+    assert_eq!(
+        plain, segment,
+        "decrypted in chunks of {chunk}: not the clear segment"
+    );
     if demuxing && mux.push_chunk(&plain[from..], &info).is_ok() {
         let _ = mux.finish_segment(&info);
     }

@@ -96,16 +96,11 @@ pub fn cbc_blocks(
 }
 
 /// AES-128-CBC with PKCS#7 padding, as `openssl enc -aes-128-cbc` writes a segment.
-pub fn cbc_pkcs7(key: &[u8; 16], iv: &[u8; 16], plain: &[u8]) -> Vec<u8> {
+pub fn cbc_pkcs7(aes: &Aes128, iv: &[u8; 16], plain: &[u8]) -> Vec<u8> {
     let pad = 16 - plain.len() % 16;
     let mut data = plain.to_vec();
     data.extend(std::iter::repeat(pad as u8).take(pad));
     let blocks = data.len() / 16;
-    cbc_blocks(
-        &Aes128::new(key),
-        iv,
-        &mut data,
-        (0..blocks).map(|b| 16 * b),
-    );
+    cbc_blocks(aes, iv, &mut data, (0..blocks).map(|b| 16 * b));
     data
 }

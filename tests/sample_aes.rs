@@ -6,7 +6,7 @@
 mod common;
 
 use common::aes_encrypt::Aes128;
-use common::sample_aes::{encrypt_nal_unit, encrypt_ts, escape};
+use common::sample_aes::{encrypt_nal_unit, encrypt_ts, escape, repack_ts, try_encrypt_ts};
 use hlsplay::crypto::{SampleAes, SampleAesKey};
 use hlsplay::remux::{OutputShape, RemuxOutput, SegmentInfo, Transmuxer};
 use hlsplay::ts::bits::unescape_rbsp;
@@ -252,4 +252,63 @@ fn ffmpeg_decrypts_the_test_packagers_segment_to_the_clear_frames() {
         );
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The peers' real segments (`../shared/peer-data/ts`, when present) with H.264 and/or ADTS AAC:
+/// each one the test packager can lay out (one access unit per PES, whole ADTS frames) transmuxes
+/// with the key to the bytes of the same rewrite without encryption (the rewrite drops the
+/// peers' packet-level quirks, which are not what this test is about).
+#[test]
+fn peer_segments_encrypted_with_sample_aes_transmux_to_the_clear_bytes() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peer-data/ts");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        println!("peer segments: skipped, {} is absent", dir.display());
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    let (mut checked, mut skipped) = (0, Vec::new());
+    for path in paths
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "ts"))
+    {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let clear = std::fs::read(path).unwrap();
+        let packaged =
+            repack_ts(&clear).and_then(|r| Ok((r, try_encrypt_ts(&KEY.key, &KEY.iv, &clear)?)));
+        let (repacked, enc) = match packaged {
+            Ok(both) => both,
+            Err(why) => {
+                skipped.push(format!("{name} ({why})"));
+                continue;
+            }
+        };
+        let Ok(expected) =
+            Transmuxer::new(OutputShape::SplitTracks).push(&repacked.ts, &info(None))
+        else {
+            skipped.push(format!("{name} (does not transmux)"));
+            continue;
+        };
+        if enc.encrypted_blocks == 0 {
+            skipped.push(format!("{name} (nothing to encrypt)"));
+            continue;
+        }
+        let got = transmux(&enc.ts, Some(KEY));
+        for (g, e) in bytes(&got).iter().zip(bytes(&expected)) {
+            let first_diff = g.1.iter().zip(&e.1).position(|(a, b)| a != b);
+            assert!(
+                g == &e,
+                "{name}: {} vs {} bytes, first difference at {first_diff:?}",
+                g.1.len(),
+                e.1.len()
+            );
+        }
+        assert_eq!(got.tracks.len(), expected.tracks.len(), "{name}");
+        checked += 1;
+    }
+    println!(
+        "peer segments: {checked} checked; skipped: {}",
+        skipped.join(", ")
+    );
+    assert!(checked > 0);
 }

@@ -7,9 +7,12 @@ mod common;
 
 use common::aes_encrypt::Aes128;
 use common::sample_aes::{encrypt_nal_unit, encrypt_ts, escape, repack_ts, try_encrypt_ts};
+use hlsplay::crypto::sample_aes::NAL_CLEAR_MAX;
 use hlsplay::crypto::{SampleAes, SampleAesKey};
 use hlsplay::remux::{OutputShape, RemuxOutput, SegmentInfo, Transmuxer};
 use hlsplay::ts::bits::unescape_rbsp;
+use hlsplay::ts::h264::H264Es;
+use hlsplay::ts::Warnings;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -70,6 +73,17 @@ fn escaping_breaks_every_start_code_imitation_and_unescaping_undoes_it() {
     assert_eq!(back, nal);
 }
 
+/// `H264Es`'s rule: a slice NAL unit longer than 48 bytes is unescaped, then decrypted.
+fn decrypt_as_the_demuxer_does(nal: &[u8]) -> Vec<u8> {
+    if nal.len() <= NAL_CLEAR_MAX {
+        return nal.to_vec();
+    }
+    let mut clear = Vec::new();
+    unescape_rbsp(nal, &mut clear);
+    SampleAes::new(&KEY).decrypt_nal_unit(&mut clear);
+    clear
+}
+
 #[test]
 fn one_nal_unit_encrypted_then_escaped_decrypts_to_itself() {
     // Zeros everywhere: the ciphertext is noise, the clear leader and tail keep their runs of
@@ -81,9 +95,7 @@ fn one_nal_unit_encrypted_then_escaped_decrypts_to_itself() {
         // Blocks at 32, 192, 352, … while more than 16 bytes follow the block's start.
         let expected = if len > 48 { (len - 49) / 160 + 1 } else { 0 };
         assert_eq!(blocks, expected, "{len} bytes");
-        let mut clear = Vec::new();
-        unescape_rbsp(&encrypted, &mut clear);
-        SampleAes::new(&KEY).decrypt_nal_unit(&mut clear);
+        let clear = decrypt_as_the_demuxer_does(&encrypted);
         assert_eq!(clear, nal, "{len} bytes");
     }
 }
@@ -311,4 +323,29 @@ fn peer_segments_encrypted_with_sample_aes_transmux_to_the_clear_bytes() {
         skipped.join(", ")
     );
     assert!(checked > 0);
+}
+
+/// A short slice keeps its emulation prevention bytes: it was never encrypted, so the demuxer
+/// must not unescape it either (a 00 00 03 inside it is part of the clear bitstream).
+#[test]
+fn short_slice_with_emulation_prevention_passes_through_the_demuxer_unchanged() {
+    let mut slice = vec![0x41, 0x9a, 0x00, 0x00, 0x03, 0x01, 0x22];
+    slice.resize(48, 0x5a);
+    let long: Vec<u8> = [&slice[..], &[0x5a; 100][..]].concat();
+    for (nal, touched) in [(slice, false), (long, true)] {
+        let mut es = H264Es::new();
+        es.sample_aes = Some(SampleAes::new(&KEY));
+        let mut w = Warnings::default();
+        es.begin_pes(Some(0), None);
+        es.push(
+            &[&[0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1][..], &nal[..]].concat(),
+            &mut w,
+        );
+        es.flush(&mut w);
+        let sample = &es.data[4..];
+        assert_eq!(sample == &nal[..], !touched, "{} bytes", nal.len());
+        if touched {
+            assert_eq!(sample.len(), nal.len() - 1, "unescaped: one byte shorter");
+        }
+    }
 }

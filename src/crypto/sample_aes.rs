@@ -14,6 +14,10 @@
 use super::aes::AesDecrypt;
 use super::{SampleAesKey, BLOCK};
 
+/// A slice NAL unit of this many bytes or fewer (as it is in the stream) has no encrypted block,
+/// so packagers leave it exactly as it is, emulation prevention bytes included: it is neither
+/// unescaped nor decrypted (what ffmpeg and hls.js do too).
+pub const NAL_CLEAR_MAX: usize = 48;
 /// Clear bytes at the start of an H.264 NAL unit: the header byte and 31 more.
 const NAL_CLEAR_LEADER: usize = 32;
 /// One encrypted block, then 9 clear ones.

@@ -280,6 +280,9 @@ impl H264Es {
         let (Some(aes), Some(nal)) = (&self.sample_aes, self.data.get(body..)) else {
             return;
         };
+        if nal.len() <= crate::crypto::sample_aes::NAL_CLEAR_MAX {
+            return;
+        }
         unescape_rbsp(nal, &mut self.scratch);
         aes.decrypt_nal_unit(&mut self.scratch);
         self.data.truncate(body);

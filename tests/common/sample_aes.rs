@@ -34,6 +34,9 @@ pub struct Encrypted {
 /// An encrypted slice NAL unit (header byte on): 32 clear bytes, then one block in ten while
 /// more than 16 bytes remain; then escaped so the ciphertext imitates no start code.
 pub fn encrypt_nal_unit(aes: &Aes128, iv: &[u8; 16], nal: &[u8]) -> (Vec<u8>, usize) {
+    if nal.len() <= 48 {
+        return (nal.to_vec(), 0); // nothing to encrypt: left exactly as it is
+    }
     let mut data = nal.to_vec();
     let offsets: Vec<usize> = (32..)
         .step_by(160)

@@ -181,19 +181,41 @@ impl AesDecrypt {
         self.round_keys.len() - 1
     }
 
-    /// The inverse cipher on one 16-byte block, in place.
-    pub(crate) fn decrypt_block(&self, block: &mut [u8; 16]) {
+    /// CBC decryption (NIST SP 800-38A §6.2) in place of the whole blocks of `data` (a trailing
+    /// partial block is left alone), chained from `chain`, which ends as the last ciphertext
+    /// block. The one entry point, so the inlined cipher exists once in the binary and a whole
+    /// run of blocks decrypts without a call per block.
+    pub(crate) fn decrypt_cbc(&self, data: &mut [u8], chain: &mut [u8; 16]) {
+        let t = tables();
+        for block in data.chunks_exact_mut(16) {
+            let Ok(block) = <&mut [u8; 16]>::try_from(block) else {
+                continue;
+            };
+            // Whole-block integer operations: iterator adapters over bytes are left as calls
+            // in the size-optimised package, one per byte.
+            let ciphertext = u128::from_be_bytes(*block);
+            let plain = self.decrypt_block(t, ciphertext) ^ u128::from_be_bytes(*chain);
+            *block = plain.to_be_bytes();
+            *chain = ciphertext.to_be_bytes();
+        }
+    }
+
+    /// The inverse cipher on one block (as a big-endian integer: column 0 in the top bits).
+    #[inline(always)]
+    fn decrypt_block(&self, t: &Tables, block: u128) -> u128 {
         let Some((last, rest)) = self.round_keys.split_last() else {
-            return;
+            return block;
         };
         let Some((first, middle)) = rest.split_first() else {
-            return;
+            return block;
         };
-        let t = tables();
-        let mut s = [0u32; 4];
-        for ((word, bytes), k) in s.iter_mut().zip(block.chunks_exact(4)).zip(first) {
-            *word = bytes.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)) ^ k;
-        }
+        let column = |c: u32| (block >> (96 - 32 * c)) as u32;
+        let mut s = [
+            column(0) ^ first[0],
+            column(1) ^ first[1],
+            column(2) ^ first[2],
+            column(3) ^ first[3],
+        ];
         // InvShiftRows moves row r of column c to column c + r: output column c gathers row r
         // from column c - r, hence the (c, c-1, c-2, c-3) pattern below.
         for k in middle {
@@ -206,15 +228,10 @@ impl AesDecrypt {
             ];
         }
         let [s0, s1, s2, s3] = s;
-        let out = [
-            t.last_column(s0, s3, s2, s1, last[0]),
-            t.last_column(s1, s0, s3, s2, last[1]),
-            t.last_column(s2, s1, s0, s3, last[2]),
-            t.last_column(s3, s2, s1, s0, last[3]),
-        ];
-        for (bytes, word) in block.chunks_exact_mut(4).zip(out) {
-            bytes.copy_from_slice(&word.to_be_bytes());
-        }
+        (u128::from(t.last_column(s0, s3, s2, s1, last[0])) << 96)
+            | (u128::from(t.last_column(s1, s0, s3, s2, last[1])) << 64)
+            | (u128::from(t.last_column(s2, s1, s0, s3, last[2])) << 32)
+            | u128::from(t.last_column(s3, s2, s1, s0, last[3]))
     }
 }
 
@@ -265,9 +282,9 @@ mod tests {
         ] {
             let aes = AesDecrypt::new(&hex(key)).unwrap();
             assert_eq!(aes.rounds(), rounds);
-            let mut block: [u8; 16] = hex(cipher).try_into().unwrap();
-            aes.decrypt_block(&mut block);
-            assert_eq!(block.to_vec(), plain, "key {key}");
+            let block = u128::from_be_bytes(hex(cipher).try_into().unwrap());
+            let block = aes.decrypt_block(tables(), block);
+            assert_eq!(block.to_be_bytes().to_vec(), plain, "key {key}");
         }
     }
 

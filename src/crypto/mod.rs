@@ -57,7 +57,7 @@ pub struct SampleAesKey {
 /// Plaintext is released as soon as it is certain: every complete block except the last one
 /// seen, which is held until another block arrives or the body ends, because only the last
 /// block of the body carries the padding. Any split of the body into chunks gives the same
-/// bytes as one push of the whole.
+/// bytes as one push of the whole. One decryptor serves one body: make a new one per segment.
 #[derive(Debug, Clone)]
 pub struct CbcDecryptor {
     cipher: AesDecrypt,

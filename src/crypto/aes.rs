@@ -1,10 +1,11 @@
 //! The AES inverse cipher (FIPS-197 §5.3) for 128- and 256-bit keys, in the "equivalent
 //! inverse cipher" form (§5.3.5): one 1 KB table that merges InvSubBytes with InvMixColumns,
-//! so a round is 16 lookups and XORs. The tables are computed at compile time from the field
-//! arithmetic rather than typed in.
+//! so a round is 16 lookups and XORs. The tables are computed from the field arithmetic at
+//! first use rather than typed in.
 //!
 //! Not constant-time (table lookups depend on the data): the key of an HLS stream is delivered
 //! to the client in the clear anyway, so a cache-timing attack has nothing to find.
+use std::sync::OnceLock;
 
 /// Multiplication by x in GF(2^8) modulo x^8 + x^4 + x^3 + x + 1 (§4.2.1).
 const fn xtime(b: u8) -> u8 {
@@ -36,69 +37,92 @@ const fn inverse(b: u8) -> u8 {
     result
 }
 
-// Compile-time tables: every index is below 256, and a mistake would fail the build.
-#[allow(clippy::indexing_slicing)]
-const SBOX: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let b = inverse(i as u8);
-        // The affine transformation of §5.1.1.
-        table[i] =
-            b ^ b.rotate_left(1) ^ b.rotate_left(2) ^ b.rotate_left(3) ^ b.rotate_left(4) ^ 0x63;
-        i += 1;
-    }
-    table
-};
-
-#[allow(clippy::indexing_slicing)]
-const INV_SBOX: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        table[SBOX[i] as usize] = i as u8;
-        i += 1;
-    }
-    table
-};
-
-/// InvSubBytes then InvMixColumns of a byte in row 0: the column (0e·s, 09·s, 0d·s, 0b·s) with
-/// s = InvSBox[b]. Rows 1-3 are the same column rotated down, i.e. the word rotated right.
-#[allow(clippy::indexing_slicing)]
-const INV_T: [u32; 256] = {
-    let mut table = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let s = INV_SBOX[i];
-        table[i] = u32::from_be_bytes([gmul(s, 0x0e), gmul(s, 0x09), gmul(s, 0x0d), gmul(s, 0x0b)]);
-        i += 1;
-    }
-    table
-};
-
-fn sbox(b: u32) -> u8 {
-    SBOX.get((b & 0xff) as usize).copied().unwrap_or(0)
+/// SubBytes of one byte (§5.1.1): the inverse, then the affine transformation. Only the key
+/// expansion needs it, a few hundred times per key, so it is computed rather than tabled.
+const fn sbox(b: u8) -> u8 {
+    let b = inverse(b);
+    b ^ b.rotate_left(1) ^ b.rotate_left(2) ^ b.rotate_left(3) ^ b.rotate_left(4) ^ 0x63
 }
 
-fn inv_sbox(b: u32) -> u8 {
-    INV_SBOX.get((b & 0xff) as usize).copied().unwrap_or(0)
+/// The decryption tables, built once at first use rather than stored in the binary: 1.25 KB of
+/// random-looking bytes would cost as much in the gzipped package.
+struct Tables {
+    inv_sbox: [u8; 256],
+    /// InvSubBytes then InvMixColumns of a byte in row 0: the column (0e·s, 09·s, 0d·s, 0b·s)
+    /// with s = InvSBox[b]. Rows 1-3 are the same column rotated down: the word rotated right.
+    inv_t: [u32; 256],
 }
 
-fn inv_t(b: u32) -> u32 {
-    INV_T.get((b & 0xff) as usize).copied().unwrap_or(0)
+impl Tables {
+    fn build() -> Self {
+        let mut inv_sbox = [0u8; 256];
+        for b in 0..=255u8 {
+            if let Some(slot) = inv_sbox.get_mut(usize::from(sbox(b))) {
+                *slot = b;
+            }
+        }
+        let inv_t = inv_sbox.map(|s| {
+            u32::from_be_bytes([gmul(s, 0x0e), gmul(s, 0x09), gmul(s, 0x0d), gmul(s, 0x0b)])
+        });
+        Self { inv_sbox, inv_t }
+    }
+
+    #[inline(always)]
+    fn inv_sbox(&self, b: u32) -> u8 {
+        self.inv_sbox.get((b & 0xff) as usize).copied().unwrap_or(0)
+    }
+
+    #[inline(always)]
+    fn inv_t(&self, b: u32) -> u32 {
+        self.inv_t.get((b & 0xff) as usize).copied().unwrap_or(0)
+    }
+
+    /// One column of an inner round: rows 0-3 taken from columns a, b, c, d. Inlined by force,
+    /// like the lookups: the package is built for size (opt-level z), which otherwise leaves
+    /// them as calls and decrypts several times slower.
+    #[inline(always)]
+    fn round_column(&self, a: u32, b: u32, c: u32, d: u32, key: u32) -> u32 {
+        self.inv_t(a >> 24)
+            ^ self.inv_t(b >> 16).rotate_right(8)
+            ^ self.inv_t(c >> 8).rotate_right(16)
+            ^ self.inv_t(d).rotate_right(24)
+            ^ key
+    }
+
+    /// One column of the last round (no InvMixColumns).
+    #[inline(always)]
+    fn last_column(&self, a: u32, b: u32, c: u32, d: u32, key: u32) -> u32 {
+        let bytes = [
+            self.inv_sbox(a >> 24),
+            self.inv_sbox(b >> 16),
+            self.inv_sbox(c >> 8),
+            self.inv_sbox(d),
+        ];
+        u32::from_be_bytes(bytes) ^ key
+    }
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(Tables::build)
 }
 
 /// SubWord of the key expansion (§5.2).
 fn sub_word(w: u32) -> u32 {
-    u32::from_be_bytes([sbox(w >> 24), sbox(w >> 16), sbox(w >> 8), sbox(w)])
+    u32::from_be_bytes(w.to_be_bytes().map(sbox))
 }
 
-/// InvMixColumns of one column: INV_T undoes the S-box it starts with.
+/// InvMixColumns of one column (§5.3.3): row r is 0e·a(r) + 0b·a(r+1) + 0d·a(r+2) + 09·a(r+3).
 fn inv_mix_column(w: u32) -> u32 {
-    inv_t(u32::from(sbox(w >> 24)))
-        ^ inv_t(u32::from(sbox(w >> 16))).rotate_right(8)
-        ^ inv_t(u32::from(sbox(w >> 8))).rotate_right(16)
-        ^ inv_t(u32::from(sbox(w))).rotate_right(24)
+    let [a0, a1, a2, a3] = w.to_be_bytes();
+    let row =
+        |a: u8, b: u8, c: u8, d: u8| gmul(a, 0x0e) ^ gmul(b, 0x0b) ^ gmul(c, 0x0d) ^ gmul(d, 0x09);
+    u32::from_be_bytes([
+        row(a0, a1, a2, a3),
+        row(a1, a2, a3, a0),
+        row(a2, a3, a0, a1),
+        row(a3, a0, a1, a2),
+    ])
 }
 
 /// An expanded AES-128 or AES-256 key, ready to decrypt blocks.
@@ -157,59 +181,58 @@ impl AesDecrypt {
         self.round_keys.len() - 1
     }
 
-    /// The inverse cipher on one 16-byte block, in place.
-    pub(crate) fn decrypt_block(&self, block: &mut [u8; 16]) {
+    /// CBC decryption (NIST SP 800-38A §6.2) in place of the whole blocks of `data` (a trailing
+    /// partial block is left alone), chained from `chain`, which ends as the last ciphertext
+    /// block. The one entry point, so the inlined cipher exists once in the binary and a whole
+    /// run of blocks decrypts without a call per block.
+    pub(crate) fn decrypt_cbc(&self, data: &mut [u8], chain: &mut [u8; 16]) {
+        let t = tables();
+        for block in data.chunks_exact_mut(16) {
+            let Ok(block) = <&mut [u8; 16]>::try_from(block) else {
+                continue;
+            };
+            // Whole-block integer operations: iterator adapters over bytes are left as calls
+            // in the size-optimised package, one per byte.
+            let ciphertext = u128::from_be_bytes(*block);
+            let plain = self.decrypt_block(t, ciphertext) ^ u128::from_be_bytes(*chain);
+            *block = plain.to_be_bytes();
+            *chain = ciphertext.to_be_bytes();
+        }
+    }
+
+    /// The inverse cipher on one block (as a big-endian integer: column 0 in the top bits).
+    #[inline(always)]
+    fn decrypt_block(&self, t: &Tables, block: u128) -> u128 {
         let Some((last, rest)) = self.round_keys.split_last() else {
-            return;
+            return block;
         };
         let Some((first, middle)) = rest.split_first() else {
-            return;
+            return block;
         };
-        let mut s = [0u32; 4];
-        for ((word, bytes), k) in s.iter_mut().zip(block.chunks_exact(4)).zip(first) {
-            *word = bytes.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)) ^ k;
-        }
-        // InvShiftRows moves row r of column c to column c + r: column c gathers row r from
-        // column c - r, hence the (c, c-1, c-2, c-3) pattern below.
+        let column = |c: u32| (block >> (96 - 32 * c)) as u32;
+        let mut s = [
+            column(0) ^ first[0],
+            column(1) ^ first[1],
+            column(2) ^ first[2],
+            column(3) ^ first[3],
+        ];
+        // InvShiftRows moves row r of column c to column c + r: output column c gathers row r
+        // from column c - r, hence the (c, c-1, c-2, c-3) pattern below.
         for k in middle {
             let [s0, s1, s2, s3] = s;
             s = [
-                round_column(s0, s3, s2, s1, k[0]),
-                round_column(s1, s0, s3, s2, k[1]),
-                round_column(s2, s1, s0, s3, k[2]),
-                round_column(s3, s2, s1, s0, k[3]),
+                t.round_column(s0, s3, s2, s1, k[0]),
+                t.round_column(s1, s0, s3, s2, k[1]),
+                t.round_column(s2, s1, s0, s3, k[2]),
+                t.round_column(s3, s2, s1, s0, k[3]),
             ];
         }
         let [s0, s1, s2, s3] = s;
-        let out = [
-            last_column(s0, s3, s2, s1, last[0]),
-            last_column(s1, s0, s3, s2, last[1]),
-            last_column(s2, s1, s0, s3, last[2]),
-            last_column(s3, s2, s1, s0, last[3]),
-        ];
-        for (bytes, word) in block.chunks_exact_mut(4).zip(out) {
-            bytes.copy_from_slice(&word.to_be_bytes());
-        }
+        (u128::from(t.last_column(s0, s3, s2, s1, last[0])) << 96)
+            | (u128::from(t.last_column(s1, s0, s3, s2, last[1])) << 64)
+            | (u128::from(t.last_column(s2, s1, s0, s3, last[2])) << 32)
+            | u128::from(t.last_column(s3, s2, s1, s0, last[3]))
     }
-}
-
-/// One column of an inner round: rows 0-3 taken from columns a, b, c, d.
-fn round_column(a: u32, b: u32, c: u32, d: u32, key: u32) -> u32 {
-    inv_t(a >> 24)
-        ^ inv_t(b >> 16).rotate_right(8)
-        ^ inv_t(c >> 8).rotate_right(16)
-        ^ inv_t(d).rotate_right(24)
-        ^ key
-}
-
-/// One column of the last round (no InvMixColumns).
-fn last_column(a: u32, b: u32, c: u32, d: u32, key: u32) -> u32 {
-    u32::from_be_bytes([
-        inv_sbox(a >> 24),
-        inv_sbox(b >> 16),
-        inv_sbox(c >> 8),
-        inv_sbox(d),
-    ]) ^ key
 }
 
 /// Redacted: key material never reaches logs.
@@ -237,11 +260,9 @@ mod tests {
     #[test]
     fn sbox_matches_the_published_corners() {
         // FIPS-197 Figure 7 and Figure 14.
-        assert_eq!(
-            (SBOX[0x00], SBOX[0x01], SBOX[0x53], SBOX[0xff]),
-            (0x63, 0x7c, 0xed, 0x16)
-        );
-        assert_eq!((INV_SBOX[0x00], INV_SBOX[0x63]), (0x52, 0x00));
+        assert_eq!([0x00, 0x01, 0x53, 0xff].map(sbox), [0x63, 0x7c, 0xed, 0x16]);
+        let t = tables();
+        assert_eq!((t.inv_sbox[0x00], t.inv_sbox[0x63]), (0x52, 0x00));
     }
 
     #[test]
@@ -261,9 +282,9 @@ mod tests {
         ] {
             let aes = AesDecrypt::new(&hex(key)).unwrap();
             assert_eq!(aes.rounds(), rounds);
-            let mut block: [u8; 16] = hex(cipher).try_into().unwrap();
-            aes.decrypt_block(&mut block);
-            assert_eq!(block.to_vec(), plain, "key {key}");
+            let block = u128::from_be_bytes(hex(cipher).try_into().unwrap());
+            let block = aes.decrypt_block(tables(), block);
+            assert_eq!(block.to_be_bytes().to_vec(), plain, "key {key}");
         }
     }
 

@@ -57,7 +57,7 @@ pub struct SampleAesKey {
 /// Plaintext is released as soon as it is certain: every complete block except the last one
 /// seen, which is held until another block arrives or the body ends, because only the last
 /// block of the body carries the padding. Any split of the body into chunks gives the same
-/// bytes as one push of the whole.
+/// bytes as one push of the whole. One decryptor serves one body: make a new one per segment.
 #[derive(Debug, Clone)]
 pub struct CbcDecryptor {
     cipher: AesDecrypt,
@@ -103,16 +103,21 @@ impl CbcDecryptor {
                 return;
             }
             self.partial_len = 0;
-            self.block(self.partial, out);
-        }
-        out.reserve(ciphertext.len());
-        let mut blocks = ciphertext.chunks_exact(BLOCK);
-        for block in &mut blocks {
-            if let Ok(block) = block.try_into() {
-                self.block(block, out);
+            if let Some(previous) = self.held.replace(self.partial) {
+                self.release(&previous, out);
             }
         }
-        let tail = blocks.remainder();
+        let whole = ciphertext.len() / BLOCK * BLOCK;
+        let (blocks, tail) = ciphertext.split_at(whole);
+        // All complete blocks but the last are certain now, and so is the one held before them.
+        if let Some(split) = whole.checked_sub(BLOCK) {
+            let (certain, last) = blocks.split_at(split);
+            if let Some(previous) = self.held.take() {
+                self.release(&previous, out);
+            }
+            self.release(certain, out);
+            self.held = last.try_into().ok();
+        }
         if let Some(slot) = self.partial.get_mut(..tail.len()) {
             slot.copy_from_slice(tail);
         }
@@ -128,7 +133,8 @@ impl CbcDecryptor {
         let Some(last) = self.held.take() else {
             return Err(DecryptError::Empty);
         };
-        let block = self.decrypt(last);
+        let mut block = last;
+        self.cipher.decrypt_cbc(&mut block, &mut self.chain);
         // PKCS#7 (RFC 5652 §6.3): n bytes of value n, 1 <= n <= 16.
         let n = block.last().copied().unwrap_or(0);
         let data_len = BLOCK
@@ -143,21 +149,13 @@ impl CbcDecryptor {
         Ok(())
     }
 
-    /// A complete ciphertext block: the one held before it is now certain not to be the last.
-    fn block(&mut self, ciphertext: [u8; BLOCK], out: &mut Vec<u8>) {
-        if let Some(previous) = self.held.replace(ciphertext) {
-            out.extend_from_slice(&self.decrypt(previous));
+    /// Appends the plaintext of whole ciphertext blocks known not to be the body's last.
+    fn release(&mut self, ciphertext: &[u8], out: &mut Vec<u8>) {
+        let start = out.len();
+        out.extend_from_slice(ciphertext);
+        if let Some(fresh) = out.get_mut(start..) {
+            self.cipher.decrypt_cbc(fresh, &mut self.chain);
         }
-    }
-
-    fn decrypt(&mut self, ciphertext: [u8; BLOCK]) -> [u8; BLOCK] {
-        let mut block = ciphertext;
-        self.cipher.decrypt_block(&mut block);
-        for (b, c) in block.iter_mut().zip(self.chain) {
-            *b ^= c;
-        }
-        self.chain = ciphertext;
-        block
     }
 }
 

@@ -14,6 +14,10 @@
 use super::aes::AesDecrypt;
 use super::{SampleAesKey, BLOCK};
 
+/// A slice NAL unit of this many bytes or fewer (as it is in the stream) has no encrypted block,
+/// so packagers leave it exactly as it is, emulation prevention bytes included: it is neither
+/// unescaped nor decrypted (what ffmpeg and hls.js do too).
+pub const NAL_CLEAR_MAX: usize = 48;
 /// Clear bytes at the start of an H.264 NAL unit: the header byte and 31 more.
 const NAL_CLEAR_LEADER: usize = 32;
 /// One encrypted block, then 9 clear ones.
@@ -51,7 +55,7 @@ impl SampleAes {
         // "while more than 16 bytes remain": the last 1-16 bytes are always clear.
         while at + BLOCK < nal.len() {
             if let Some(block) = nal.get_mut(at..at + BLOCK) {
-                self.cbc_block(block, &mut chain);
+                self.cipher.decrypt_cbc(block, &mut chain);
             }
             at += NAL_PATTERN_STRIDE;
         }
@@ -61,23 +65,9 @@ impl SampleAes {
     pub fn decrypt_aac_frame(&self, frame: &mut [u8]) {
         let mut chain = self.key.iv;
         if let Some(protected) = frame.get_mut(AAC_CLEAR_LEADER..) {
-            for block in protected.chunks_exact_mut(BLOCK) {
-                self.cbc_block(block, &mut chain);
-            }
+            // Whole blocks only: the trailing partial block stays clear.
+            self.cipher.decrypt_cbc(protected, &mut chain);
         }
-    }
-
-    /// CBC decryption of one block in place, `chain` the IV or previous ciphertext block.
-    fn cbc_block(&self, block: &mut [u8], chain: &mut [u8; BLOCK]) {
-        let Ok(ciphertext) = <[u8; BLOCK]>::try_from(&*block) else {
-            return;
-        };
-        let mut plain = ciphertext;
-        self.cipher.decrypt_block(&mut plain);
-        for ((out, p), c) in block.iter_mut().zip(plain).zip(*chain) {
-            *out = p ^ c;
-        }
-        *chain = ciphertext;
     }
 }
 

@@ -431,6 +431,7 @@ impl Transmuxer {
             ..Seg::default()
         };
         self.demux.begin_segment();
+        self.demux.set_sample_aes(info.sample_aes.as_ref());
         self.packed.begin_segment();
         self.v_ts.clear();
         self.a_ts.clear();

@@ -3,6 +3,7 @@
 //! split them anywhere; the timestamp of a frame is its PES PTS plus the duration of the frames
 //! before it in that PES.
 use super::{DemuxWarning, EsFrame, Warnings};
+use crate::crypto::SampleAes;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AudioKind {
@@ -284,6 +285,8 @@ pub struct AudioEs {
     pes_starts: Vec<(usize, u64)>,
     base_pts: Option<u64>,
     index: u64,
+    /// SAMPLE-AES segment: each AAC frame is decrypted as it is cut out.
+    pub sample_aes: Option<SampleAes>,
 }
 
 impl AudioEs {
@@ -303,6 +306,7 @@ impl AudioEs {
             pes_starts: Vec::new(),
             base_pts: None,
             index: 0,
+            sample_aes: None,
         }
     }
 
@@ -448,6 +452,11 @@ impl AudioEs {
                     let offset = self.data.len() as u32;
                     let payload = frame.get(header..).unwrap_or(&[]);
                     self.data.extend_from_slice(payload);
+                    if let (Some(aes), AudioKind::Adts) = (&self.sample_aes, self.kind) {
+                        if let Some(frame) = self.data.get_mut(offset as usize..) {
+                            aes.decrypt_aac_frame(frame);
+                        }
+                    }
                     self.frames.push(EsFrame {
                         offset,
                         size: payload.len() as u32,

@@ -7,6 +7,7 @@
 use super::bits::{unescape_rbsp, BitReader, BitsExhausted};
 use super::sei::{cc_triplets, ga94_cc_data, sei_messages, CcTriplet};
 use super::{DemuxWarning, EsFrame, Warnings};
+use crate::crypto::SampleAes;
 
 pub use super::sps::{parse_sps, SpsInfo};
 
@@ -57,6 +58,8 @@ pub struct H264Es {
     untimed_field: Option<usize>,
     /// Half a frame duration, as last measured between field pairs.
     field_half: Option<u64>,
+    /// SAMPLE-AES segment: slices (NAL types 1 and 5) are decrypted as they complete.
+    pub sample_aes: Option<SampleAes>,
 }
 
 /// The caption constructs `cc[start..end]` of the access unit `frames[frame]`.
@@ -217,6 +220,9 @@ impl H264Es {
                 return;
             }
         };
+        if nal_type == 1 || nal_type == 5 {
+            self.decrypt_slice(body);
+        }
         let has_vcl = self.au.map(|a| a.has_vcl).unwrap_or(false);
         let first_mb_zero = second.map(|b| b & 0x80 != 0).unwrap_or(false);
         let starts_au = self.au.is_none()
@@ -309,6 +315,21 @@ impl H264Es {
             self.cc
                 .extend(cc_triplets(triplets).filter(|t| t.cc_type < 2).take(room));
         }
+    }
+
+    /// SAMPLE-AES: the slice NAL unit at `body` (the last in `data`) replaced by its clear
+    /// form. Its emulation prevention bytes were added after encryption, so they go first.
+    fn decrypt_slice(&mut self, body: usize) {
+        let (Some(aes), Some(nal)) = (&self.sample_aes, self.data.get(body..)) else {
+            return;
+        };
+        if nal.len() <= crate::crypto::sample_aes::NAL_CLEAR_MAX {
+            return;
+        }
+        unescape_rbsp(nal, &mut self.scratch);
+        aes.decrypt_nal_unit(&mut self.scratch);
+        self.data.truncate(body);
+        self.data.extend_from_slice(&self.scratch);
     }
 
     fn is_i_slice(&mut self, body: usize) -> bool {

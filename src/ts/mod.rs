@@ -18,6 +18,7 @@ mod psi;
 pub mod sei;
 mod sps;
 
+use crate::crypto::{SampleAes, SampleAesKey};
 use audio::{AudioEs, AudioKind};
 pub use error::{DemuxWarning, TsError, Warnings};
 use h264::H264Es;
@@ -67,6 +68,8 @@ pub struct Demuxer {
     /// Bytes pushed in this segment.
     received: u64,
     reported: Vec<(u16, u8)>,
+    /// The SAMPLE-AES key of the current segment, handed to the elementary streams.
+    sample_aes: Option<SampleAes>,
 }
 
 impl Default for Demuxer {
@@ -96,6 +99,7 @@ impl Demuxer {
             ever_synced: false,
             received: 0,
             reported: Vec::new(),
+            sample_aes: None,
         }
     }
 
@@ -110,6 +114,17 @@ impl Demuxer {
 
     pub fn has_audio(&self) -> bool {
         self.audio_pes.is_some()
+    }
+
+    /// The SAMPLE-AES key of the segment about to be pushed (`None`: clear samples).
+    pub fn set_sample_aes(&mut self, key: Option<&SampleAesKey>) {
+        match key {
+            Some(key) if self.sample_aes.as_ref().is_some_and(|a| a.is_for(key)) => {}
+            Some(key) => self.sample_aes = Some(SampleAes::new(key)),
+            None => self.sample_aes = None,
+        }
+        self.video.sample_aes.clone_from(&self.sample_aes);
+        self.audio.sample_aes.clone_from(&self.sample_aes);
     }
 
     /// Start a new segment: clear the previous segment's frames (buffers keep their capacity).
@@ -360,12 +375,13 @@ impl Demuxer {
                 break;
             }
             let pid = (u16::from(p0 & 0x1F) << 8) | u16::from(p1);
+            // 0xDB and 0xCF: H.264 and ADTS AAC with SAMPLE-AES (Apple's encryption format §3).
             match stream_type {
-                0x1B if video.is_none() => video = Some(pid),
-                0x0F if audio.is_none() => audio = Some((pid, AudioKind::Adts)),
+                0x1B | 0xDB if video.is_none() => video = Some(pid),
+                0x0F | 0xCF if audio.is_none() => audio = Some((pid, AudioKind::Adts)),
                 0x03 | 0x04 if audio.is_none() => audio = Some((pid, AudioKind::MpegAudio)),
                 // Timed ID3 metadata and SCTE-35 cues are expected companions: not worth a warning.
-                0x15 | 0x86 | 0x1B | 0x0F | 0x03 | 0x04 => {}
+                0x15 | 0x86 | 0x1B | 0xDB | 0x0F | 0xCF | 0x03 | 0x04 => {}
                 _ => {
                     if !self.reported.contains(&(pid, stream_type)) && self.reported.len() < 16 {
                         self.reported.push((pid, stream_type));
@@ -393,6 +409,7 @@ impl Demuxer {
             if let Some((pid, kind)) = audio {
                 self.audio = AudioEs::new(kind);
                 self.audio.pid = pid;
+                self.audio.sample_aes.clone_from(&self.sample_aes);
             }
         }
         if !self.early.is_empty() {

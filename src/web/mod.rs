@@ -3,6 +3,8 @@
 use wasm_bindgen::prelude::*;
 
 mod config;
+#[cfg(feature = "bench-api")]
+pub mod decryptor;
 mod dom;
 mod events;
 mod fetch;

@@ -7,7 +7,9 @@
     clippy::indexing_slicing
 )] // test helpers: panics are failures
 
+pub mod aes_encrypt;
 pub mod fmp4_samples;
+pub mod sample_aes;
 
 use std::collections::HashMap;
 

@@ -231,3 +231,42 @@ fn an_encrypted_init_segment_is_decrypted_before_the_remuxer_gets_it() {
     let inits = &h.engine.main.remux.inits;
     assert_eq!(inits, &vec![harness::init_of("https://c/v/l0-init.mp4")]);
 }
+
+#[test]
+fn a_sample_aes_segment_goes_to_the_transmuxer_clear_with_its_key_and_iv() {
+    let mut h = Harness::new();
+    h.content = Content {
+        segments: 3,
+        segment_bytes: 4_000,
+        ..Content::default()
+    };
+    h.load(harness::MASTER_URL);
+    let manifest = h.fetch_of(|k| matches!(k, RequestKind::Manifest));
+    h.answer(manifest, harness::MASTER);
+    let playlist = h.fetch_of(|k| matches!(k, RequestKind::LevelPlaylist { .. }));
+    let text = harness::media_playlist(3).replacen(
+        "#EXTINF",
+        "#EXT-X-MEDIA-SEQUENCE:5\n#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"k.key\",KEYFORMAT=\"identity\"\n#EXTINF",
+        1,
+    );
+    h.answer(playlist, text);
+    let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+    h.answer(key, KEY.to_vec());
+    let seg = h.fetch_of(RequestKind::is_media_segment);
+    // The body is not decrypted by the engine: the transmuxer decrypts the samples inside.
+    h.answer(seg, sim::remux::segment_bytes(4_000, 10.0));
+    let info = h
+        .engine
+        .main
+        .remux
+        .last_info
+        .expect("the segment was pushed");
+    let key = info.sample_aes.expect("SAMPLE-AES key passed on");
+    assert_eq!(key.key, KEY);
+    assert_eq!(
+        key.iv,
+        5u128.to_be_bytes(),
+        "no IV: the media sequence number"
+    );
+    assert!(errors_of(&h, ErrorKind::Decrypt).is_empty());
+}

@@ -317,7 +317,11 @@ impl Key {
         // Validated by the parser: `0x` and 1 to 32 hex digits.
         let written = self.iv.as_deref().and_then(|text| {
             let digits = text.get(2..).filter(|d| !d.is_empty() && d.len() <= 32)?;
-            u128::from_str_radix(digits, 16).ok()
+            // Shifted in digit by digit (32 digits fit): `u128::from_str_radix` brings a
+            // 128-bit multiply and its overflow checks into the wasm.
+            digits.bytes().try_fold(0u128, |iv, b| {
+                Some(iv << 4 | u128::from(char::from(b).to_digit(16)?))
+            })
         });
         written.unwrap_or(u128::from(sequence)).to_be_bytes()
     }

@@ -336,3 +336,25 @@ pub struct Map {
     /// with it (AES-128/256; its IV attribute is required then, RFC 8216bis §4.4.4.5).
     pub key: Option<Key>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iv_reads_the_hex_digits_big_endian() {
+        let key = |iv: &str| Key {
+            method: KeyMethod::Aes128,
+            uri: String::new(),
+            iv: Some(iv.to_string()),
+            keyformat: None,
+            keyformat_versions: None,
+        };
+        let all = "0x000102030405060708090A0b0c0d0e0F";
+        let expected: [u8; 16] = std::array::from_fn(|i| i as u8);
+        assert_eq!(key(all).iv(9), expected);
+        assert_eq!(key("0xabc").iv(9), 0xabc_u128.to_be_bytes());
+        // Not what the parser lets through: the sequence number instead.
+        assert_eq!(key("0xg").iv(9), 9_u128.to_be_bytes());
+    }
+}

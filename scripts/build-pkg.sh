@@ -11,6 +11,8 @@ log "building the wasm package"
 cargo build --lib --profile wasm --target wasm32-unknown-unknown ${HLSPLAY_FEATURES:+--features "$HLSPLAY_FEATURES"}
 rm -rf pkg
 wasm-bindgen --target web --out-dir pkg target/wasm32-unknown-unknown/wasm/hlsplay.wasm
+# The glue's import and closure names without wasm-bindgen's hashes, in the wasm and the JS.
+node scripts/short-import-names.mjs
 # Minified glue (-2.4 KB gz); names the page sees (exports, the wasm's import keys) are unchanged and
 # the documentation stays in hlsplay.d.ts.
 node_modules/.bin/esbuild pkg/hlsplay.js --minify --format=esm --log-level=warning --allow-overwrite \

@@ -50,6 +50,10 @@ function shortName(name) {
   return short;
 }
 
+// The glue's own module name, repeated for every import.
+const GLUE_MODULE = './hlsplay_bg.js';
+const shortModule = (module) => (module === GLUE_MODULE ? 'wbg' : module);
+
 // A wasm name: a LEB128 length and UTF-8 bytes.
 function readName(bytes, at) {
   const [len, start] = readLeb(bytes, at);
@@ -85,7 +89,7 @@ function rewriteImports(body) {
     } else {
       throw new Error(`import ${module}.${name}: unknown kind ${kind}`);
     }
-    out.push(...nameBytes(module), ...nameBytes(shortName(name)), ...body.subarray(descStart, at));
+    out.push(...nameBytes(shortModule(module)), ...nameBytes(shortName(name)), ...body.subarray(descStart, at));
   }
   return out;
 }
@@ -120,6 +124,8 @@ while (at < wasm.length) {
 }
 const out = Buffer.concat(parts);
 
+if (js.split(`"${GLUE_MODULE}"`).length !== 2) throw new Error(`${jsPath}: "${GLUE_MODULE}" not found once`);
+js = js.replace(`"${GLUE_MODULE}"`, '"wbg"');
 for (const [from, to] of renames) {
   const word = new RegExp(`\\b${from}\\b`, 'g');
   const uses = js.match(word)?.length ?? 0;

@@ -1,8 +1,8 @@
 // Shortens the names wasm-bindgen gives the wasm's imports from its JS glue and its closure
-// exports (`__wbg_appendBuffer_7850550b5c7f055b` -> `__wbg_appendBuffer`), in pkg/hlsplay_bg.wasm
+// exports (`__wbg_appendBuffer_7850550b5c7f055b` -> `appendBuffer`), in pkg/hlsplay_bg.wasm
 // and pkg/hlsplay.js alike. The 16-hex-digit hashes only keep wasm-bindgen's symbols apart; they
 // are random text, written twice (wasm and JS), which gzip cannot shrink: ~1.5 KB gzip of the
-// package. A name left ambiguous without its hash gets a number (`__wbg_new`, `__wbg_new2`).
+// package. A name left ambiguous without its hash gets a number (`new`, `new2`).
 // Only these generated glue names change (also in the typings' `InitOutput`): the exports the
 // page calls (`player_load`, ...) do not.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -42,7 +42,7 @@ function shortName(name) {
   const m = HASH.exec(name);
   if (!m) return name;
   if (renames.has(name)) return renames.get(name);
-  const base = m[1].replace(/_+$/, '');
+  const base = m[1].replace(/_+$/, '').replace(/^__wbg_/, '');
   let short = base;
   for (let n = 2; taken.has(short); n++) short = `${base}${n}`;
   taken.add(short);

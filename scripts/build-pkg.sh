@@ -18,7 +18,10 @@ node scripts/short-import-names.mjs
 node_modules/.bin/esbuild pkg/hlsplay.js --minify --format=esm --log-level=warning --allow-overwrite \
   --outfile=pkg/hlsplay.js
 # Flatten + re-reloop between -Oz runs and dropping the producers/target-features sections: -1.1 KB gz.
-node_modules/.bin/wasm-opt -Oz --flatten --rereloop -Oz -Oz --strip-producers --strip-target-features \
+# Merging near-identical functions (generic copies that differ in a constant) before the first -Oz
+# inlines them apart: -0.3 KB gz.
+node_modules/.bin/wasm-opt --merge-similar-functions -Oz --flatten --rereloop -Oz -Oz \
+  --strip-producers --strip-target-features \
   --low-memory-unused --zero-filled-memory --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   pkg/hlsplay_bg.wasm -o pkg/hlsplay_bg.wasm

@@ -10,7 +10,8 @@ log "building the wasm package"
 # HLSPLAY_FEATURES=bench-api adds the JS Transmuxer the remux benchmarks use (not the package).
 cargo build --lib --profile wasm --target wasm32-unknown-unknown ${HLSPLAY_FEATURES:+--features "$HLSPLAY_FEATURES"}
 rm -rf pkg
-wasm-bindgen --target web --out-dir pkg target/wasm32-unknown-unknown/wasm/hlsplay.wasm
+# --keep-debug: the function names, for wasm-opt's --reorder-functions-by-name below (stripped there).
+wasm-bindgen --target web --keep-debug --out-dir pkg target/wasm32-unknown-unknown/wasm/hlsplay.wasm
 # The glue's import and closure names without wasm-bindgen's hashes, in the wasm and the JS.
 node scripts/short-import-names.mjs
 # Minified glue (-2.4 KB gz); names the page sees (exports, the wasm's import keys) are unchanged and
@@ -20,8 +21,10 @@ node_modules/.bin/esbuild pkg/hlsplay.js --minify --format=esm --log-level=warni
 # Flatten + re-reloop between -Oz runs and dropping the producers/target-features sections: -1.1 KB gz.
 # Merging near-identical functions (generic copies that differ in a constant) before the first -Oz
 # inlines them apart: -0.3 KB gz.
+# Functions in name order (each module's code together, so gzip finds its repeats within its
+# window), then the names dropped: -0.55 KB gz.
 node_modules/.bin/wasm-opt --merge-similar-functions -Oz --flatten --rereloop -Oz -Oz \
-  --strip-producers --strip-target-features \
+  --reorder-functions-by-name --strip-debug --strip-producers --strip-target-features \
   --low-memory-unused --zero-filled-memory --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   pkg/hlsplay_bg.wasm -o pkg/hlsplay_bg.wasm

@@ -1,7 +1,7 @@
 // Shortens the names wasm-bindgen gives the wasm's imports from its JS glue and its closure
 // exports (`__wbg_appendBuffer_7850550b5c7f055b` -> `appendBuffer`), in pkg/hlsplay_bg.wasm
 // and pkg/hlsplay.js alike. The 16-hex-digit hashes only keep wasm-bindgen's symbols apart; they
-// are random text, written twice (wasm and JS), which gzip cannot shrink: ~1.5 KB gzip of the
+// are random text, written twice (wasm and JS), which gzip cannot shrink: ~2.6 KB gzip of the
 // package. A name left ambiguous without its hash gets a number (`new`, `new2`).
 // Only these generated glue names change (also in the typings' `InitOutput`): the exports the
 // page calls (`player_load`, ...) do not.

@@ -7,6 +7,9 @@ need_npm_packages
 cd "$ROOT"
 
 log "building the wasm package"
+# Always the worktree's own target/: the steps below read the wasm from there, and a
+# CARGO_TARGET_DIR left set for native tests would build elsewhere and package a stale wasm.
+unset CARGO_TARGET_DIR
 # HLSPLAY_FEATURES=bench-api adds the JS Transmuxer the remux benchmarks use (not the package).
 cargo build --lib --profile wasm --target wasm32-unknown-unknown ${HLSPLAY_FEATURES:+--features "$HLSPLAY_FEATURES"}
 rm -rf pkg

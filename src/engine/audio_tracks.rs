@@ -157,12 +157,9 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.audio.group = group;
         let audio_tracks = self.audio_track_list();
         self.event(Event::AudioTracksUpdated { audio_tracks });
-        let keep = self
-            .audio
-            .selected
-            .and_then(|t| self.audio.tracks.get(t))
-            .cloned();
-        let Some(track) = self.choose_audio(keep.as_ref()) else {
+        // Borrowed, not cloned: a clone would copy the track's whole segment list.
+        let keep = self.audio.selected.and_then(|t| self.audio.tracks.get(t));
+        let Some(track) = self.choose_audio(keep) else {
             return;
         };
         if self.audio.selected == Some(track) {

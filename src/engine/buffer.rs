@@ -480,13 +480,23 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         };
         let queued = t.queue.len();
-        t.queue.retain(|op| match op {
-            BufferOp::Append {
-                range: Some((s, _)),
-                ..
-            } => *s < from,
-            _ => true,
-        });
+        // Each queued op once round the queue, in order, those kept back at its end: not
+        // `VecDeque::retain`, whose in-place shuffle is 0.8 KB raw of wasm for this one use.
+        for _ in 0..queued {
+            let Some(op) = t.queue.pop_front() else {
+                break;
+            };
+            let keep = match &op {
+                BufferOp::Append {
+                    range: Some((s, _)),
+                    ..
+                } => *s < from,
+                _ => true,
+            };
+            if keep {
+                t.queue.push_back(op);
+            }
+        }
         // The rest of a fragment whose start was appended may be among the dropped.
         if t.queue.len() < queued {
             t.queue.push_back(BufferOp::ResetParser);

@@ -169,7 +169,11 @@ impl<R: SegmentRemuxer> Engine<R> {
         // The echo of our own SetPosition (gap jump, nudge, live start): not a user seek. The
         // element may round currentTime a little.
         if let Some(i) = ph.own_seeks.iter().position(|&t| (t - target).abs() < 0.01) {
-            ph.own_seeks.drain(..=i);
+            // The echo and the older ones (a few at most); not `drain(..=i)`, whose drop brings
+            // VecDeque's wrap-around copy code (1 KB raw) for this one use.
+            for _ in 0..=i {
+                ph.own_seeks.pop_front();
+            }
             ph.position = target;
             return;
         }

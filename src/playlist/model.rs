@@ -317,7 +317,11 @@ impl Key {
         // Validated by the parser: `0x` and 1 to 32 hex digits.
         let written = self.iv.as_deref().and_then(|text| {
             let digits = text.get(2..).filter(|d| !d.is_empty() && d.len() <= 32)?;
-            u128::from_str_radix(digits, 16).ok()
+            // Shifted in digit by digit (32 digits fit): `u128::from_str_radix` brings a
+            // 128-bit multiply and its overflow checks into the wasm.
+            digits.bytes().try_fold(0u128, |iv, b| {
+                Some(iv << 4 | u128::from(char::from(b).to_digit(16)?))
+            })
         });
         written.unwrap_or(u128::from(sequence)).to_be_bytes()
     }
@@ -331,4 +335,26 @@ pub struct Map {
     /// The EXT-X-KEY in force where the EXT-X-MAP is written: the init segment is encrypted
     /// with it (AES-128/256; its IV attribute is required then, RFC 8216bis §4.4.4.5).
     pub key: Option<Key>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iv_reads_the_hex_digits_big_endian() {
+        let key = |iv: &str| Key {
+            method: KeyMethod::Aes128,
+            uri: String::new(),
+            iv: Some(iv.to_string()),
+            keyformat: None,
+            keyformat_versions: None,
+        };
+        let all = "0x000102030405060708090A0b0c0d0e0F";
+        let expected: [u8; 16] = std::array::from_fn(|i| i as u8);
+        assert_eq!(key(all).iv(9), expected);
+        assert_eq!(key("0xabc").iv(9), 0xabc_u128.to_be_bytes());
+        // Not what the parser lets through: the sequence number instead.
+        assert_eq!(key("0xg").iv(9), 9_u128.to_be_bytes());
+    }
 }

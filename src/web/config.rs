@@ -110,7 +110,7 @@ impl PlayerConfig {
             _ => {
                 return Err(js_sys::Error::new(&format!(
                     "hlsplay config: unknown key `{key}` (known: {})",
-                    KEYS.join(", ")
+                    super::comma_list(KEYS)
                 ))
                 .into())
             }
@@ -176,7 +176,7 @@ fn set_retry(policy: &mut RetryPolicy, key: &str, value: &JsValue) -> Result<(),
             _ => {
                 return Err(js_sys::Error::new(&format!(
                     "hlsplay config: unknown key `{path}` (known: {})",
-                    RETRY_KEYS.join(", ")
+                    super::comma_list(RETRY_KEYS)
                 ))
                 .into())
             }

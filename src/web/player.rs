@@ -300,7 +300,7 @@ fn known_event(event: &str) -> Result<&'static str, JsValue> {
         .ok_or_else(|| {
             js_sys::Error::new(&format!(
                 "hlsplay: unknown event `{event}` (known: {})",
-                EVENT_NAMES.join(", ")
+                super::comma_list(EVENT_NAMES)
             ))
             .into()
         })

@@ -139,7 +139,7 @@ impl Session {
             } => self.fetch(req, kind, url, range),
             Output::Abort { req } => {
                 // Dropping the request aborts it and silences its callbacks.
-                self.requests.retain(|(r, ..)| *r != req);
+                self.finished(req);
                 None
             }
             Output::SetDuration(seconds) => {
@@ -175,7 +175,10 @@ impl Session {
             }
             Output::Timeout(_) => None,
         };
-        self.inputs.extend(failure);
+        // Not `extend`: VecDeque's iterator extend is 0.3 KB raw of wasm for one optional input.
+        if let Some(input) = failure {
+            self.inputs.push_back(input);
+        }
     }
 
     /// Starts a request; the input to feed if it could not start.
@@ -207,7 +210,8 @@ impl Session {
         }
     }
 
-    /// Forgets a finished request; whether it was a media segment.
+    /// Forgets a request (dropping one that is still running aborts it); whether it was a
+    /// media segment.
     fn finished(&mut self, req: RequestId) -> bool {
         let Some(at) = self.requests.iter().position(|(r, ..)| *r == req) else {
             return false;

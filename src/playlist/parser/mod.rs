@@ -207,42 +207,44 @@ impl<'a> Parser<'a> {
     }
 
     fn tag(&mut self, line: usize, text: &'a str) -> Result<(), PlaylistError> {
+        let text = text.strip_prefix('#').unwrap_or(text);
         let (name, value) = text.split_once(':').unwrap_or((text, ""));
+        // Unknown tags (EXT-X-DATERANGE, LL-HLS parts, vendor tags) are ignored: RFC 8216 §6.3.1.
+        let Some(&(name, tag, kind)) = TAGS.iter().find(|t| t.0 == name) else {
+            return Ok(());
+        };
         // A known tag may not sit between EXT-X-STREAM-INF and its URI.
         if let Some(v) = &self.pending_variant {
-            if KNOWN_TAGS.contains(&name) {
-                return Err(PlaylistError::malformed(
-                    v.line,
-                    "EXT-X-STREAM-INF not followed by a URI",
-                ));
-            }
+            return Err(PlaylistError::malformed(
+                v.line,
+                "EXT-X-STREAM-INF not followed by a URI",
+            ));
         }
-        match name {
-            // The most frequent tag first: string arms are compared in order.
-            "#EXTINF" => {
-                self.set_kind(Kind::Media, line, "EXTINF")?;
-                self.extinf(line, value)
-            }
+        if let Some(kind) = kind {
+            self.set_kind(kind, line, name)?;
+        }
+        match tag {
+            Tag::Extinf => self.extinf(line, value),
             // hls.js plays playlists that repeat the header; it says nothing new.
-            "#EXTM3U" => Ok(()),
-            "#EXT-X-VERSION" => {
+            Tag::Header | Tag::SessionKey | Tag::ContentSteering => Ok(()),
+            Tag::Version => {
                 if std::mem::replace(&mut self.saw_version, true) {
-                    return Err(PlaylistError::malformed(line, "duplicate EXT-X-VERSION"));
+                    return Err(duplicate(line, name));
                 }
                 let v = parse_integer(value)
                     .and_then(|v| u32::try_from(v).ok())
-                    .ok_or_else(|| bad_number(line, "EXT-X-VERSION", value))?;
+                    .ok_or_else(|| bad_number(line, name, value))?;
                 self.master.version = Some(v);
                 self.media.version = Some(v);
                 Ok(())
             }
-            "#EXT-X-INDEPENDENT-SEGMENTS" => {
+            Tag::IndependentSegments => {
                 self.master.independent_segments = true;
                 self.media.independent_segments = true;
                 Ok(())
             }
-            "#EXT-X-START" => {
-                let a = Attrs::parse("EXT-X-START", line, value)?;
+            Tag::Start => {
+                let a = Attrs::parse(name, line, value)?;
                 a.required("TIME-OFFSET")?;
                 let start = StartOffset {
                     time_offset: a.signed_float("TIME-OFFSET")?.unwrap_or(0.0),
@@ -252,16 +254,9 @@ impl<'a> Parser<'a> {
                 self.media.start = Some(start);
                 Ok(())
             }
-            "#EXT-X-STREAM-INF" => {
-                self.set_kind(Kind::Master, line, "EXT-X-STREAM-INF")?;
-                self.stream_inf(line, value)
-            }
-            "#EXT-X-MEDIA" => {
-                self.set_kind(Kind::Master, line, "EXT-X-MEDIA")?;
-                self.rendition(line, value)
-            }
-            "#EXT-X-I-FRAME-STREAM-INF" => {
-                self.set_kind(Kind::Master, line, "EXT-X-I-FRAME-STREAM-INF")?;
+            Tag::StreamInf => self.stream_inf(line, value),
+            Tag::Media => self.rendition(line, value),
+            Tag::IFrameStreamInf => {
                 // I-frame variants are for trick play, which this player does not do: a broken
                 // one is left out with a warning rather than refusing a playable master.
                 match self.i_frame_stream_inf(line, value) {
@@ -275,53 +270,35 @@ impl<'a> Parser<'a> {
                     other => other,
                 }
             }
-            "#EXT-X-SESSION-DATA" => {
-                self.set_kind(Kind::Master, line, "EXT-X-SESSION-DATA")?;
-                self.session_data(line, value)
-            }
-            "#EXT-X-SESSION-KEY" => self.set_kind(Kind::Master, line, "EXT-X-SESSION-KEY"),
-            "#EXT-X-TARGETDURATION" => {
-                self.set_kind(Kind::Media, line, "EXT-X-TARGETDURATION")?;
+            Tag::SessionData => self.session_data(line, value),
+            Tag::TargetDuration => {
                 if std::mem::replace(&mut self.saw_target_duration, true) {
-                    return Err(PlaylistError::malformed(
-                        line,
-                        "duplicate EXT-X-TARGETDURATION",
-                    ));
+                    return Err(duplicate(line, name));
                 }
-                self.media.target_duration = parse_integer(value)
-                    .ok_or_else(|| bad_number(line, "EXT-X-TARGETDURATION", value))?;
+                self.media.target_duration =
+                    parse_integer(value).ok_or_else(|| bad_number(line, name, value))?;
                 Ok(())
             }
-            "#EXT-X-MEDIA-SEQUENCE" => {
-                self.set_kind(Kind::Media, line, "EXT-X-MEDIA-SEQUENCE")?;
-                self.before_segments(line, "EXT-X-MEDIA-SEQUENCE")?;
+            Tag::MediaSequence => {
+                self.before_segments(line, name)?;
                 if std::mem::replace(&mut self.saw_media_sequence, true) {
-                    return Err(PlaylistError::malformed(
-                        line,
-                        "duplicate EXT-X-MEDIA-SEQUENCE",
-                    ));
+                    return Err(duplicate(line, name));
                 }
-                self.media.media_sequence = parse_integer(value)
-                    .ok_or_else(|| bad_number(line, "EXT-X-MEDIA-SEQUENCE", value))?;
+                self.media.media_sequence =
+                    parse_integer(value).ok_or_else(|| bad_number(line, name, value))?;
                 Ok(())
             }
-            "#EXT-X-DISCONTINUITY-SEQUENCE" => {
-                self.set_kind(Kind::Media, line, "EXT-X-DISCONTINUITY-SEQUENCE")?;
-                self.before_segments(line, "EXT-X-DISCONTINUITY-SEQUENCE")?;
+            Tag::DiscontinuitySequence => {
+                self.before_segments(line, name)?;
                 if std::mem::replace(&mut self.saw_discontinuity_sequence, true) {
-                    return Err(PlaylistError::malformed(
-                        line,
-                        "duplicate EXT-X-DISCONTINUITY-SEQUENCE",
-                    ));
+                    return Err(duplicate(line, name));
                 }
-                let v = parse_integer(value)
-                    .ok_or_else(|| bad_number(line, "EXT-X-DISCONTINUITY-SEQUENCE", value))?;
+                let v = parse_integer(value).ok_or_else(|| bad_number(line, name, value))?;
                 self.media.discontinuity_sequence = v;
                 self.discontinuity_sequence = v;
                 Ok(())
             }
-            "#EXT-X-PLAYLIST-TYPE" => {
-                self.set_kind(Kind::Media, line, "EXT-X-PLAYLIST-TYPE")?;
+            Tag::PlaylistType => {
                 let t = match value {
                     "VOD" => PlaylistType::Vod,
                     "EVENT" => PlaylistType::Event,
@@ -333,17 +310,13 @@ impl<'a> Parser<'a> {
                     }
                 };
                 if self.media.playlist_type.replace(t).is_some() {
-                    return Err(PlaylistError::malformed(
-                        line,
-                        "duplicate EXT-X-PLAYLIST-TYPE",
-                    ));
+                    return Err(duplicate(line, name));
                 }
                 Ok(())
             }
-            "#EXT-X-ENDLIST" => {
-                self.set_kind(Kind::Media, line, "EXT-X-ENDLIST")?;
+            Tag::Endlist => {
                 if self.media.ended {
-                    return Err(PlaylistError::malformed(line, "duplicate EXT-X-ENDLIST"));
+                    return Err(duplicate(line, name));
                 }
                 // The last EXTINF lost its URI: dropped at the end, as hls.js and grafov do.
                 if let Some((_, _, extinf_line)) = self.pending.extinf {
@@ -353,20 +326,11 @@ impl<'a> Parser<'a> {
                 self.media.ended = true;
                 Ok(())
             }
-            "#EXT-X-SKIP" => {
-                self.set_kind(Kind::Media, line, "EXT-X-SKIP")?;
-                self.skip(line, value)
-            }
+            Tag::Skip => self.skip(line, value),
             // LL-HLS tags are not used, but a second one means the playlist is not what its
             // server meant (RFC 8216bis §4.4.3: at most once), as hls.js also says.
-            "#EXT-X-PART-INF" | "#EXT-X-SERVER-CONTROL" => {
-                let tag = if name == "#EXT-X-PART-INF" {
-                    "EXT-X-PART-INF"
-                } else {
-                    "EXT-X-SERVER-CONTROL"
-                };
-                self.set_kind(Kind::Media, line, tag)?;
-                let seen = if name == "#EXT-X-PART-INF" {
+            Tag::PartInf | Tag::ServerControl => {
+                let seen = if tag == Tag::PartInf {
                     &mut self.saw_part_inf
                 } else {
                     &mut self.saw_server_control
@@ -374,18 +338,16 @@ impl<'a> Parser<'a> {
                 match seen.replace(line) {
                     Some(first) => Err(PlaylistError::malformed(
                         line,
-                        format!("duplicate {tag} (first at line {first})"),
+                        format!("duplicate {name} (first at line {first})"),
                     )),
                     None => Ok(()),
                 }
             }
-            "#EXT-X-I-FRAMES-ONLY" => {
-                self.set_kind(Kind::Media, line, "EXT-X-I-FRAMES-ONLY")?;
+            Tag::IFramesOnly => {
                 self.media.i_frames_only = true;
                 Ok(())
             }
-            "#EXT-X-BYTERANGE" => {
-                self.set_kind(Kind::Media, line, "EXT-X-BYTERANGE")?;
+            Tag::ByteRange => {
                 let (length, offset) = parse_byte_range(value).ok_or_else(|| {
                     PlaylistError::malformed(
                         line,
@@ -395,13 +357,11 @@ impl<'a> Parser<'a> {
                 self.pending.byte_range = Some((length, offset, line));
                 Ok(())
             }
-            "#EXT-X-DISCONTINUITY" => {
-                self.set_kind(Kind::Media, line, "EXT-X-DISCONTINUITY")?;
+            Tag::Discontinuity => {
                 self.pending.discontinuity = true;
                 Ok(())
             }
-            "#EXT-X-PROGRAM-DATE-TIME" => {
-                self.set_kind(Kind::Media, line, "EXT-X-PROGRAM-DATE-TIME")?;
+            Tag::ProgramDateTime => {
                 // Informational only (the player times by media timestamps): a bad one is
                 // ignored with a warning, as hls.js does, rather than refusing the playlist.
                 if looks_like_date_time(value) {
@@ -416,26 +376,17 @@ impl<'a> Parser<'a> {
                 }
                 Ok(())
             }
-            "#EXT-X-GAP" => {
-                self.set_kind(Kind::Media, line, "EXT-X-GAP")?;
+            Tag::Gap => {
                 self.pending.gap = true;
                 Ok(())
             }
-            "#EXT-X-KEY" => {
-                self.set_kind(Kind::Media, line, "EXT-X-KEY")?;
-                self.key(line, value)
-            }
-            "#EXT-X-MAP" => {
-                self.set_kind(Kind::Media, line, "EXT-X-MAP")?;
-                self.map(line, value)
-            }
+            Tag::Key => self.key(line, value),
+            Tag::Map => self.map(line, value),
             // Variable substitution would change URIs; ignoring it would fetch `{$name}` literally.
-            "#EXT-X-DEFINE" => Err(PlaylistError::unsupported(
+            Tag::Define => Err(PlaylistError::unsupported(
                 line,
                 "EXT-X-DEFINE (variable substitution)",
             )),
-            // Unknown tags (EXT-X-DATERANGE, LL-HLS parts, vendor tags) are ignored: RFC 8216 §6.3.1.
-            _ => Ok(()),
         }
     }
 
@@ -702,35 +653,96 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// Tags this parser interprets; everything else starting with `#EXT` is ignored.
-const KNOWN_TAGS: [&str; 27] = [
-    "#EXTM3U",
-    "#EXT-X-VERSION",
-    "#EXT-X-INDEPENDENT-SEGMENTS",
-    "#EXT-X-START",
-    "#EXT-X-STREAM-INF",
-    "#EXT-X-MEDIA",
-    "#EXT-X-I-FRAME-STREAM-INF",
-    "#EXT-X-SESSION-DATA",
-    "#EXT-X-SESSION-KEY",
-    "#EXTINF",
-    "#EXT-X-TARGETDURATION",
-    "#EXT-X-MEDIA-SEQUENCE",
-    "#EXT-X-DISCONTINUITY-SEQUENCE",
-    "#EXT-X-PLAYLIST-TYPE",
-    "#EXT-X-ENDLIST",
-    "#EXT-X-I-FRAMES-ONLY",
-    "#EXT-X-BYTERANGE",
-    "#EXT-X-DISCONTINUITY",
-    "#EXT-X-PROGRAM-DATE-TIME",
-    "#EXT-X-GAP",
-    "#EXT-X-KEY",
-    "#EXT-X-MAP",
-    "#EXT-X-DEFINE",
-    "#EXT-X-CONTENT-STEERING",
-    "#EXT-X-SKIP",
-    "#EXT-X-PART-INF",
-    "#EXT-X-SERVER-CONTROL",
+/// What [`Parser::tag`] does with a tag of [`TAGS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Extinf,
+    Header,
+    Version,
+    IndependentSegments,
+    Start,
+    StreamInf,
+    Media,
+    IFrameStreamInf,
+    SessionData,
+    SessionKey,
+    TargetDuration,
+    MediaSequence,
+    DiscontinuitySequence,
+    PlaylistType,
+    Endlist,
+    Skip,
+    PartInf,
+    ServerControl,
+    IFramesOnly,
+    ByteRange,
+    Discontinuity,
+    ProgramDateTime,
+    Gap,
+    Key,
+    Map,
+    Define,
+    ContentSteering,
+}
+
+/// Tags this parser interprets (names without the `#`), each with the playlist kind it makes the
+/// playlist (`None`: either kind); everything else starting with `#EXT` is ignored. A table rather
+/// than a `match` on the names: the wasm keeps one lookup loop instead of a string comparison and
+/// a `set_kind` call per tag. The most frequent tag first: the lookup goes in order.
+const TAGS: [(&str, Tag, Option<Kind>); 27] = [
+    ("EXTINF", Tag::Extinf, Some(Kind::Media)),
+    ("EXTM3U", Tag::Header, None),
+    ("EXT-X-VERSION", Tag::Version, None),
+    ("EXT-X-INDEPENDENT-SEGMENTS", Tag::IndependentSegments, None),
+    ("EXT-X-START", Tag::Start, None),
+    ("EXT-X-STREAM-INF", Tag::StreamInf, Some(Kind::Master)),
+    ("EXT-X-MEDIA", Tag::Media, Some(Kind::Master)),
+    (
+        "EXT-X-I-FRAME-STREAM-INF",
+        Tag::IFrameStreamInf,
+        Some(Kind::Master),
+    ),
+    ("EXT-X-SESSION-DATA", Tag::SessionData, Some(Kind::Master)),
+    ("EXT-X-SESSION-KEY", Tag::SessionKey, Some(Kind::Master)),
+    (
+        "EXT-X-TARGETDURATION",
+        Tag::TargetDuration,
+        Some(Kind::Media),
+    ),
+    (
+        "EXT-X-MEDIA-SEQUENCE",
+        Tag::MediaSequence,
+        Some(Kind::Media),
+    ),
+    (
+        "EXT-X-DISCONTINUITY-SEQUENCE",
+        Tag::DiscontinuitySequence,
+        Some(Kind::Media),
+    ),
+    ("EXT-X-PLAYLIST-TYPE", Tag::PlaylistType, Some(Kind::Media)),
+    ("EXT-X-ENDLIST", Tag::Endlist, Some(Kind::Media)),
+    ("EXT-X-I-FRAMES-ONLY", Tag::IFramesOnly, Some(Kind::Media)),
+    ("EXT-X-BYTERANGE", Tag::ByteRange, Some(Kind::Media)),
+    ("EXT-X-DISCONTINUITY", Tag::Discontinuity, Some(Kind::Media)),
+    (
+        "EXT-X-PROGRAM-DATE-TIME",
+        Tag::ProgramDateTime,
+        Some(Kind::Media),
+    ),
+    ("EXT-X-GAP", Tag::Gap, Some(Kind::Media)),
+    ("EXT-X-KEY", Tag::Key, Some(Kind::Media)),
+    ("EXT-X-MAP", Tag::Map, Some(Kind::Media)),
+    // Refused: variable substitution is not done.
+    ("EXT-X-DEFINE", Tag::Define, None),
+    // Not used, but known: it may not sit between EXT-X-STREAM-INF and its URI either.
+    ("EXT-X-CONTENT-STEERING", Tag::ContentSteering, None),
+    ("EXT-X-SKIP", Tag::Skip, Some(Kind::Media)),
+    ("EXT-X-PART-INF", Tag::PartInf, Some(Kind::Media)),
+    (
+        "EXT-X-SERVER-CONTROL",
+        Tag::ServerControl,
+        Some(Kind::Media),
+    ),
 ];
 
 fn check_line_length(line: usize, raw: &str, limits: &super::Limits) -> Result<(), PlaylistError> {
@@ -745,6 +757,10 @@ fn check_line_length(line: usize, raw: &str, limits: &super::Limits) -> Result<(
         ));
     }
     Ok(())
+}
+
+fn duplicate(line: usize, tag: &str) -> PlaylistError {
+    PlaylistError::malformed(line, format!("duplicate {tag}"))
 }
 
 fn bad_number(line: usize, tag: &str, value: &str) -> PlaylistError {

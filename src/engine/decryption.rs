@@ -14,6 +14,11 @@ use super::media::RemuxFailure;
 #[derive(Debug, Clone)]
 pub(super) enum BodyCipher {
     Clear,
+    /// The segment was requested with its key still loading (so that the two travel at once):
+    /// its bytes wait here, nothing goes to the remuxer until the key is in.
+    AwaitingKey {
+        held: Vec<u8>,
+    },
     Cbc {
         decryptor: Box<CbcDecryptor>,
         /// Plaintext of the last push, reused from chunk to chunk.
@@ -28,8 +33,11 @@ impl BodyCipher {
         key: Option<&SegKey>,
         bytes: Option<&KeyBytes>,
     ) -> Result<(BodyCipher, Option<SampleAesKey>), RemuxFailure> {
-        let (Some(k), Some(bytes)) = (key, bytes) else {
+        let Some(k) = key else {
             return Ok((BodyCipher::Clear, None));
+        };
+        let Some(bytes) = bytes else {
+            return Ok((BodyCipher::AwaitingKey { held: Vec::new() }, None));
         };
         match k.key.method {
             KeyMethod::Aes128 | KeyMethod::Aes256 => {
@@ -51,10 +59,34 @@ impl BodyCipher {
         }
     }
 
-    /// The plaintext of the next bytes of the body (clear bodies pass through).
+    pub(super) fn awaiting_key(&self) -> bool {
+        matches!(self, BodyCipher::AwaitingKey { .. })
+    }
+
+    /// The key arrived: the cipher it makes (and the SAMPLE-AES key for the transmuxer), and
+    /// the bytes held meanwhile, to push first.
+    pub(super) fn key_arrived(
+        &mut self,
+        key: &SegKey,
+        bytes: &KeyBytes,
+    ) -> Result<(Option<SampleAesKey>, Vec<u8>), RemuxFailure> {
+        let (cipher, sample_aes) = BodyCipher::new(Some(key), Some(bytes))?;
+        let held = match std::mem::replace(self, cipher) {
+            BodyCipher::AwaitingKey { held } => held,
+            _ => Vec::new(),
+        };
+        Ok((sample_aes, held))
+    }
+
+    /// The plaintext of the next bytes of the body (clear bodies pass through; a body waiting
+    /// for its key gives nothing yet).
     pub(super) fn push<'a>(&'a mut self, data: &'a [u8]) -> &'a [u8] {
         match self {
             BodyCipher::Clear => data,
+            BodyCipher::AwaitingKey { held } => {
+                held.extend_from_slice(data);
+                &[]
+            }
             BodyCipher::Cbc { decryptor, plain } => {
                 plain.clear();
                 decryptor.push(data, plain);
@@ -67,6 +99,10 @@ impl BodyCipher {
     pub(super) fn finish(&mut self) -> Result<&[u8], RemuxFailure> {
         match self {
             BodyCipher::Clear => Ok(&[]),
+            BodyCipher::AwaitingKey { .. } => Err(RemuxFailure::new(
+                crate::error::ErrorCategory::Malformed,
+                "the segment ended before its key arrived",
+            )),
             BodyCipher::Cbc { decryptor, plain } => {
                 plain.clear();
                 decryptor.finish(plain).map_err(failure)?;

@@ -122,6 +122,14 @@ impl<R: SegmentRemuxer> Engine<R> {
         KeyNeed::Loading
     }
 
+    /// The key of the segment stream `kind` is fetching (requested here if it is not in):
+    /// `None` for a clear segment.
+    pub(super) fn fetch_key(&mut self, kind: StreamKind) -> Option<KeyNeed> {
+        let fetch = self.stream(kind)?.fetch.as_ref()?;
+        let key = Rc::clone(&fetch.seg.key.as_ref()?.key);
+        Some(self.key_for(&key))
+    }
+
     /// A key arrived: kept when it has the length its method needs, else a fatal `key` error
     /// naming the URL and the length (an HTML error page served with a 200 lands here).
     pub(super) fn on_key(&mut self, r: &Request, data: Vec<u8>) {
@@ -136,6 +144,33 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         }
         self.keys.set(&uri, Entry::Ready(KeyBytes(data.into())));
+        // Segments fetched alongside the key: their bytes held so far go to the remuxer, and a
+        // body that completed meanwhile is taken as it arrived.
+        for kind in [StreamKind::Main, StreamKind::Audio] {
+            let Some(st) = self.stream_mut(kind) else {
+                continue;
+            };
+            let waits = |k: &Option<SegKey>| k.as_ref().is_some_and(|k| k.key.uri == uri);
+            if !st.fetch.as_ref().is_some_and(|f| waits(&f.seg.key)) {
+                continue;
+            }
+            let held = st.streaming.as_ref().filter(|s| s.cipher.awaiting_key());
+            if let Some((id, level)) = held.zip(st.fetch.as_ref()).map(|(s, f)| (s.id, f.level)) {
+                // The request is over when its body was parked: its URL is there.
+                let parked_url = st.parked.as_ref().map(|p| p.request.url.clone());
+                let url = self.requests.get(id).map(|r| r.url.clone());
+                self.push_chunk(
+                    kind,
+                    id,
+                    level,
+                    &[],
+                    &url.or(parked_url).unwrap_or_default(),
+                );
+            }
+            if let Some(p) = self.stream_mut(kind).and_then(|st| st.parked.take()) {
+                self.on_segment(p.request, p.level, p.sequence, p.data);
+            }
+        }
     }
 
     /// Segment `fetch` of stream `kind` did not decrypt (bad padding, or it does not demux

@@ -2,6 +2,7 @@
 //! as they complete, and the state to undo when the segment is given up.
 
 use super::decryption::BodyCipher;
+use super::keys::{KeyBytes, KeyNeed};
 use super::loader::{RequestId, RequestState};
 use super::media::{RemuxFailure, RemuxOutput, SegmentInfo};
 use super::stream::{SegmentFetch, Stream};
@@ -65,6 +66,10 @@ impl<R: SegmentRemuxer> Engine<R> {
             .stream(kind)
             .and_then(|s| s.fetch.as_ref())
             .and_then(|f| self.shared_offset(&f.seg));
+        let key = match self.fetch_key(kind) {
+            Some(KeyNeed::Ready(bytes)) => Some(bytes),
+            _ => None,
+        };
         let Some(st) = self.stream_mut(kind) else {
             return;
         };
@@ -72,7 +77,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             let Some(fetch) = st.fetch.as_ref() else {
                 return;
             };
-            let (seg, init, key) = (fetch.seg.clone(), fetch.init.clone(), fetch.key.clone());
+            let (seg, init) = (fetch.seg.clone(), fetch.init.clone());
             let (prev_level, prev_non_contiguous) = (st.last_pushed_level, st.next_non_contiguous);
             let prev_domain = st.mapped_domain;
             let mut failed = st.push_init(&seg, init.as_ref()).err();
@@ -105,8 +110,37 @@ impl<R: SegmentRemuxer> Engine<R> {
         if s.failed.is_some() {
             return;
         }
+        // The key came in since the bytes before: they go first.
+        let seg_key = st.fetch.as_ref().and_then(|f| f.seg.key.as_ref());
+        let held = match (seg_key, key.as_ref()) {
+            (Some(k), Some(bytes)) if s.cipher.awaiting_key() => {
+                match s.cipher.key_arrived(k, bytes) {
+                    Ok((sample_aes, held)) => {
+                        s.info.sample_aes = sample_aes;
+                        Some(held)
+                    }
+                    Err(e) => {
+                        s.failed = Some(e);
+                        return;
+                    }
+                }
+            }
+            _ => None,
+        };
         let info = s.info;
+        let joined;
+        let data = match held {
+            Some(mut held) => {
+                held.extend_from_slice(data);
+                joined = held;
+                &joined[..]
+            }
+            None => data,
+        };
         let plain = s.cipher.push(data);
+        if plain.is_empty() {
+            return; // waiting for the key
+        }
         match st.remux.push_chunk(plain, &info) {
             Ok(Some(out)) => {
                 self.record_offset(kind);
@@ -189,13 +223,14 @@ impl<R: SegmentRemuxer> Stream<R> {
     pub(super) fn push_whole(
         &mut self,
         fetch: &SegmentFetch,
+        key: Option<&KeyBytes>,
         level: usize,
         shared: Option<f64>,
         data: &[u8],
     ) -> Result<RemuxOutput, RemuxFailure> {
         self.push_init(&fetch.seg, fetch.init.as_ref())?;
         let mut info = self.segment_info(&fetch.seg, level, shared);
-        let (mut cipher, sample_aes) = BodyCipher::new(fetch.seg.key.as_ref(), fetch.key.as_ref())?;
+        let (mut cipher, sample_aes) = BodyCipher::new(fetch.seg.key.as_ref(), key)?;
         info.sample_aes = sample_aes;
         let body = cipher.whole(data)?;
         self.remux.push(&body, &info)

@@ -110,6 +110,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         for s in self.streams_mut() {
             if s.fetch.as_ref().is_some_and(|f| f.id == id) {
                 s.fetch = None;
+                s.parked = None;
             }
         }
         self.forget_playlist_request(id);

@@ -11,7 +11,7 @@ use super::init_segments::InitNeed;
 use super::keys::KeyNeed;
 use super::levels::{LevelPlaylist, PlaylistOwner};
 use super::loader::Request;
-use super::stream::SegmentFetch;
+use super::stream::{ParkedBody, SegmentFetch};
 use super::timeline::{Seg, EDGE};
 use super::types::{ErrorCause, Event, Output, StreamKind, SwitchReason};
 use super::{Engine, SegmentRemuxer};
@@ -135,13 +135,11 @@ impl<R: SegmentRemuxer> Engine<R> {
             InitNeed::Ready(data) => Some(data),
             InitNeed::Loading => return,
         };
-        let key = match seg.key.as_ref().map(|k| Rc::clone(&k.key)) {
-            None => None,
-            Some(k) => match self.key_for(&k) {
-                KeyNeed::Ready(bytes) => Some(bytes),
-                KeyNeed::Loading => return,
-            },
-        };
+        // The key and the segment travel at once: its bytes wait for the key (one round trip
+        // less before the first frame).
+        if let Some(k) = seg.key.as_ref().map(|k| Rc::clone(&k.key)) {
+            let _ = self.key_for(&k);
+        }
         if kind == StreamKind::Main {
             self.switching.forced_next = None;
         }
@@ -153,12 +151,12 @@ impl<R: SegmentRemuxer> Engine<R> {
         let id = self.new_request(request, seg.uri.clone(), seg.byte_range);
         let now = self.now;
         if let Some(st) = self.stream_mut(kind) {
+            st.parked = None;
             st.fetch = Some(SegmentFetch {
                 id,
                 level,
                 seg,
                 init,
-                key,
                 last_abandon_check: now,
             });
         }
@@ -189,6 +187,23 @@ impl<R: SegmentRemuxer> Engine<R> {
         // Only the fetch this answers: a stale answer must not drop the current fetch.
         let Some(kind) = self.stream_fetching(r.id).map(|s| s.kind) else {
             return;
+        };
+        // A body complete before its key waits for it (`on_key` takes it then).
+        let key = self.fetch_key(kind);
+        if let Some(KeyNeed::Loading) = key {
+            if let Some(st) = self.stream_mut(kind) {
+                st.parked = Some(ParkedBody {
+                    request: r,
+                    level,
+                    sequence,
+                    data,
+                });
+            }
+            return;
+        }
+        let key = match key {
+            Some(KeyNeed::Ready(bytes)) => Some(bytes),
+            _ => None,
         };
         let Some(fetch) = self.stream_mut(kind).and_then(|s| s.fetch.take()) else {
             return;
@@ -246,7 +261,10 @@ impl<R: SegmentRemuxer> Engine<R> {
         };
         let (tail, result) = match streamed {
             Some(s) => st.finish_streamed(s),
-            None => (None, st.push_whole(&fetch, level, shared, &data)),
+            None => (
+                None,
+                st.push_whole(&fetch, key.as_ref(), level, shared, &data),
+            ),
         };
         if let Some(out) = tail {
             self.record_offset(kind);

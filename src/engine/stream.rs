@@ -6,8 +6,7 @@ use std::rc::Rc;
 use crate::playlist::Map;
 
 use super::init_segments::InitFetch;
-use super::keys::KeyBytes;
-use super::loader::RequestId;
+use super::loader::{Request, RequestId};
 use super::media::{SegmentInfo, SegmentRemuxer};
 use super::progressive::Streaming;
 use super::timeline::Seg;
@@ -21,9 +20,16 @@ pub(super) struct SegmentFetch {
     pub(super) seg: Seg,
     /// The segment's init segment (EXT-X-MAP), loaded before the segment was requested.
     pub(super) init: Option<Rc<Vec<u8>>>,
-    /// The segment's key (EXT-X-KEY), loaded before the segment was requested.
-    pub(super) key: Option<KeyBytes>,
     pub(super) last_abandon_check: f64,
+}
+
+/// A segment body that arrived before its key: taken as it arrived once the key is in.
+#[derive(Debug, Clone)]
+pub(super) struct ParkedBody {
+    pub(super) request: Request,
+    pub(super) level: usize,
+    pub(super) sequence: u64,
+    pub(super) data: Vec<u8>,
 }
 
 /// One stream's cursor and remuxer.
@@ -33,6 +39,8 @@ pub(super) struct Stream<R> {
     pub(super) fetch: Option<SegmentFetch>,
     /// The segment pushed to the remuxer as its bytes arrive, if any.
     pub(super) streaming: Option<Streaming>,
+    /// The fetched segment's body, complete before its key arrived.
+    pub(super) parked: Option<ParkedBody>,
     /// Level of the last segment pushed to the remuxer (a change is a rendition switch).
     pub(super) last_pushed_level: Option<usize>,
     /// Playlist time of the next segment to fetch.
@@ -56,6 +64,7 @@ impl<R: SegmentRemuxer> Stream<R> {
             remux,
             fetch: None,
             streaming: None,
+            parked: None,
             last_pushed_level: None,
             next_time: 0.0,
             next_non_contiguous: false,

@@ -39,9 +39,18 @@ fn an_aes_128_stream_fetches_its_key_once_and_plays_to_the_end() {
     let mut h = Harness::new();
     h.content = encrypted_content();
     h.load_vod();
-    // The first segment waits for the key: the key is the only request out.
+    // The key and the first segment go out at once (one round trip less before the first frame).
     let open: Vec<RequestKind> = h.open_fetches().iter().map(|f| f.kind).collect();
-    assert_eq!(open, vec![RequestKind::Key]);
+    assert_eq!(
+        open,
+        vec![
+            RequestKind::Key,
+            RequestKind::Segment {
+                level: 0,
+                sequence: 0
+            }
+        ]
+    );
     h.play(80.0);
     assert!(h.ended, "{:?}", h.events().collect::<Vec<_>>());
     assert_eq!(key_fetches(&h), 1, "one key for every segment");
@@ -60,7 +69,11 @@ fn a_key_in_flight_is_requested_once_however_often_the_scheduler_asks() {
         h.media();
     }
     assert_eq!(key_fetches(&h), 1);
-    assert!(h.segment_fetches().is_empty(), "no segment before its key");
+    assert_eq!(
+        h.segment_fetches().len(),
+        1,
+        "the segment goes out with the key"
+    );
 }
 
 #[test]
@@ -80,7 +93,71 @@ fn a_key_of_the_wrong_length_is_one_fatal_key_error_naming_the_url_and_length() 
         "{e:?}"
     );
     assert_eq!(e.url.as_deref(), Some("https://c/v/k.key"));
-    assert!(h.segment_fetches().is_empty());
+    // The fatal error stopped the segment that went out with the key: nothing reached the buffer.
+    assert!(h.open_fetches().is_empty(), "{:?}", h.open_fetches());
+    assert!(h.pending_appends().is_empty() && appended_seconds(&h) == 0.0);
+}
+
+/// Loads the encrypted VOD and answers its first segment as `answer` says, before the key;
+/// then the key. What was appended.
+fn segment_before_key(answer: impl FnOnce(&mut Harness, RequestId, &[u8])) -> Vec<u8> {
+    let mut h = Harness::new();
+    h.content = encrypted_content();
+    h.load_vod();
+    let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+    let seg = h.fetch_of(RequestKind::is_media_segment);
+    let (body, _) = encrypted(&KEY, &sim::remux::segment_bytes(4_000, 10.0));
+    answer(&mut h, seg, &body);
+    assert!(h.pending_appends().is_empty(), "nothing before the key");
+    h.serve(key);
+    let errors = errors_of(&h, ErrorKind::Decrypt);
+    assert!(errors.is_empty(), "{errors:?}");
+    h.pending_appends()
+        .iter()
+        .flat_map(|a| a.data.iter().copied())
+        .collect()
+}
+
+#[test]
+fn a_segment_that_arrives_before_its_key_waits_for_it_whole_or_in_chunks() {
+    let whole = segment_before_key(|h, seg, body| {
+        h.answer(seg, body.to_vec());
+    });
+    assert!(!whole.is_empty(), "appended once the key came");
+    let chunks_then_end = segment_before_key(|h, seg, body| {
+        for chunk in body.chunks(1000) {
+            h.input(Input::Chunk {
+                req: seg,
+                data: chunk.to_vec(),
+            });
+        }
+        h.answer(seg, Vec::new());
+    });
+    assert_eq!(chunks_then_end, whole);
+    // Half the body before the key, the rest after it.
+    let mut h = Harness::new();
+    h.content = encrypted_content();
+    h.load_vod();
+    let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+    let seg = h.fetch_of(RequestKind::is_media_segment);
+    let (body, _) = encrypted(&KEY, &sim::remux::segment_bytes(4_000, 10.0));
+    let (first, rest) = body.split_at(2_000);
+    h.input(Input::Chunk {
+        req: seg,
+        data: first.to_vec(),
+    });
+    h.serve(key);
+    h.input(Input::Chunk {
+        req: seg,
+        data: rest.to_vec(),
+    });
+    h.answer(seg, Vec::new());
+    let split: Vec<u8> = h
+        .pending_appends()
+        .iter()
+        .flat_map(|a| a.data.iter().copied())
+        .collect();
+    assert_eq!(split, whole);
 }
 
 #[test]

@@ -3,9 +3,12 @@
 //! playlist (media sequence or `IV=`), key rotation, and every refusal. Without `openssl` on
 //! PATH each test prints why it is skipped and passes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code: panics are failures
+#[path = "common/rng.rs"]
+mod rng;
 use hlsplay::crypto::{decrypt_cbc, CbcDecryptor, DecryptError};
 use hlsplay::playlist::{parse_media, KeyMethod, ParseOptions};
 use hlsplay::remux::{OutputShape, SegmentInfo, Transmuxer};
+use rng::Rng;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -46,24 +49,6 @@ fn openssl_encrypt(key: &[u8], iv: [u8; 16], plain: &[u8]) -> Vec<u8> {
     writer.join().unwrap();
     assert!(out.status.success(), "openssl enc failed");
     out.stdout
-}
-
-/// xorshift64*: reproducible data and chunk sizes.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
 }
 
 /// Decrypts in random chunks (sizes 0 to `max`), checking that what `push` releases is always

@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code: panics are failures
 mod common;
 
+use common::rng::Rng;
+
 use hlsplay::id3::{self, Id3Error, TRANSPORT_STREAM_TIMESTAMP_OWNER};
 use hlsplay::remux::{
     OutputShape, PackedError, PackedWarning, RemuxError, RemuxOutput, RemuxWarning, SegmentInfo,
@@ -699,20 +701,6 @@ fn a_refused_segment_leaves_the_timeline_as_it_was() {
 }
 
 // ---------------------------------------------------------------- chunking property
-
-/// xorshift64*: deterministic mutations and chunk sizes.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// Damaged packed segments (bytes flipped, cut, tag bytes spliced in) give the same samples, or
 /// the same error, pushed whole or in random chunks.

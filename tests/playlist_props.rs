@@ -2,7 +2,10 @@
 //! accepts is consistent. A small seeded PRNG keeps it deterministic and dependency-free.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code
 
+#[path = "common/rng.rs"]
+mod rng;
 use hlsplay::playlist::{merge_live, parse, ParseOptions, Playlist};
+use rng::Rng;
 
 macro_rules! fixture {
     ($path:literal) => {
@@ -75,21 +78,6 @@ const TOKENS: &[&str] = &[
     "\u{feff}",
     "\u{ff}",
 ];
-
-/// xorshift64*: deterministic and good enough to explore inputs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 fn arbitrary(rng: &mut Rng) -> Vec<u8> {
     let mut out = Vec::new();

@@ -5,9 +5,19 @@
 mod common;
 
 use common::fmp4_samples::SampleRow;
+use common::rng::Rng;
 use hlsplay::remux::{OutputShape, RemuxOutput, SegmentInfo, Transmuxer};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// Mostly network-sized chunks, sometimes tiny ones (split packets, PES headers, NAL units).
+fn chunk(rng: &mut Rng) -> usize {
+    match rng.next() % 4 {
+        0 => 1 + (rng.next() % 16) as usize,
+        1 => 1 + (rng.next() % 400) as usize,
+        _ => 1 + (rng.next() % 20_000) as usize,
+    }
+}
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(
@@ -16,25 +26,6 @@ fn fixture(name: &str) -> Vec<u8> {
             .join(name),
     )
     .unwrap()
-}
-
-/// xorshift64*: deterministic chunk sizes.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    /// Mostly network-sized chunks, sometimes tiny ones (split packets, PES headers, NAL units).
-    fn chunk(&mut self) -> usize {
-        match self.next() % 4 {
-            0 => 1 + (self.next() % 16) as usize,
-            1 => 1 + (self.next() % 400) as usize,
-            _ => 1 + (self.next() % 20_000) as usize,
-        }
-    }
 }
 
 /// The bytes a player appends, in order, per SourceBuffer (index of the track in the output).
@@ -98,7 +89,7 @@ fn chunked(names: &[&str], shape: OutputShape, seed: u64) -> (Appended, Vec<(usi
         let mut first = None;
         let mut end = f64::NEG_INFINITY;
         while pos < bytes.len() {
-            let to = (pos + rng.chunk()).min(bytes.len());
+            let to = (pos + chunk(&mut rng)).min(bytes.len());
             if let Some(out) = mux.push_chunk(&bytes[pos..to], &inf).unwrap() {
                 assert!(!out.tracks.is_empty(), "{n}: a chunk output without tracks");
                 assert!(
@@ -393,7 +384,7 @@ fn mutated_segments_pushed_in_chunks_never_panic() {
             let mut pos = 0;
             let mut failed = false;
             while pos < bytes.len() {
-                let to = (pos + rng.chunk()).min(bytes.len());
+                let to = (pos + chunk(&mut rng)).min(bytes.len());
                 match mux.push_chunk(&bytes[pos..to], &info(0.0)) {
                     Ok(Some(o)) => out_len += o.tracks.iter().map(|t| t.data.len()).sum::<usize>(),
                     Ok(None) => {}

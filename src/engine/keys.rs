@@ -1,8 +1,9 @@
 //! Decryption keys (EXT-X-KEY): each key URI is fetched once through the same loader as the
 //! segments (credentials mode, retries, the refresh after a CDN refusal, redacted URLs), shared
-//! by every request that needs it while in flight, and kept. A segment waits for its key as it
-//! waits for its init segment. A segment that does not decrypt is fetched again once, with its
-//! key fetched again too (a key rotated on the origin, a stale cached one), then it is fatal.
+//! by every request that needs it while in flight, and kept. A segment is fetched together with
+//! its key, its bytes held until the key is in; an init segment waits for its key. A segment
+//! that does not decrypt is fetched again once, with its key fetched again too (a key rotated on
+//! the origin, a stale cached one), then it is fatal.
 
 use std::fmt;
 use std::rc::Rc;

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { ROOT, launchBrowser, startCdn, waitInPage } from './lib.mjs';
+import { describe, test } from 'node:test';
+import { cdnAndBrowser, ROOT, waitInPage } from './lib.mjs';
 
 const APP = 18087;
 const CDN = 19097;
@@ -45,23 +45,11 @@ function makeFixture() {
   writeFileSync(resolve(FIXTURE, 'testpattern.m3u8'), MASTER);
 }
 
-let cdn;
-let browser;
-
-before(async () => {
-  makeFixture();
-  cdn = await startCdn({ appPort: APP, cdnPort: CDN });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  cdn?.kill();
-});
+const env = cdnAndBrowser({ appPort: APP, cdnPort: CDN }, { prepare: makeFixture });
 
 describe('audio codec change across levels', () => {
   test('Opus on the low rung, AAC above: changeType() on the audio SourceBuffer and the sound goes on', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(PAGE);

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
-  CDN_RESET, ROOT, cdnLog, control, launchBrowser, stageDemoRoot, startCdn, videoState, waitInPage,
+  cdnAndBrowser, CDN_RESET, ROOT, cdnLog, control, stageDemoRoot, videoState, waitInPage,
 } from './lib.mjs';
 
 const APP = 18083;
@@ -16,18 +16,8 @@ const ARTIFACTS = resolve(ROOT, 'target/test-artifacts');
 // Ten-second segments: a rebuffer longer than one segment means the player lost a whole fetch.
 const SEGMENT_MS = 10000;
 
-let cdn;
-let browser;
-
-before(async () => {
-  cdn = await startCdn({ appPort: APP, cdnPort: CDN, appRoot: stageDemoRoot('target/e2e-root') });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  cdn?.kill();
-});
+const ROOT_DIR = 'target/e2e-root';
+const env = cdnAndBrowser({ appPort: APP, cdnPort: CDN, appRoot: ROOT_DIR }, { prepare: () => stageDemoRoot(ROOT_DIR) });
 
 // Runs before the page's scripts: records every SourceBuffer MIME type and every rebuffer (a
 // `waiting` after playback started, until the next `playing`). Media events do not bubble, so the
@@ -74,7 +64,7 @@ function recorder() {
  * to its start state. */
 async function openDemo(query = '') {
   await control(CDN, CDN_RESET);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await env.browser.newPage({ viewport: { width: 1280, height: 800 } });
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.addInitScript(recorder);

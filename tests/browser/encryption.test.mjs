@@ -4,8 +4,8 @@
 // behind the same cookies as the segments: a refused key is refreshed like a segment, and a
 // wrong key ends in one fatal `decrypt` error.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { cdnLog, control, launchBrowser, startCdn, waitInPage } from './lib.mjs';
+import { describe, test } from 'node:test';
+import { cdnAndBrowser, cdnLog, control, waitInPage } from './lib.mjs';
 
 const APP = 18087;
 const CDN = 19097;
@@ -18,18 +18,7 @@ const SHAPES = [
   { shape: 'cmaf-aes', dir: 'CMAF-AES', keys: 1, until: 10 },
 ];
 
-let cdn;
-let browser;
-
-before(async () => {
-  cdn = await startCdn({ appPort: APP, cdnPort: CDN });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  cdn?.kill();
-});
+const env = cdnAndBrowser({ appPort: APP, cdnPort: CDN });
 
 const master = (dir) => `http://localhost:${CDN}/testpattern/Default/${dir}/testpattern.m3u8`;
 
@@ -86,7 +75,7 @@ async function logMark() {
 for (const { shape, dir, keys, until } of SHAPES) {
   describe(`${shape} sample`, () => {
     test(`plays ${until} s with each key fetched once behind the cookies`, async () => {
-      const page = await browser.newPage();
+      const page = await env.browser.newPage();
       const pageErrors = [];
       page.on('pageerror', (e) => pageErrors.push(e.message));
       try {
@@ -113,7 +102,7 @@ for (const { shape, dir, keys, until } of SHAPES) {
 }
 
 test('aes: a key refused by the CDN is refreshed once and playback continues', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   try {
     await control(CDN, { fault: { path: '*.key', kind: '403', count: 1 } });
     const since = await logMark();
@@ -132,7 +121,7 @@ test('aes: a key refused by the CDN is refreshed once and playback continues', a
 });
 
 test('aes: a wrong key ends in one fatal decrypt error naming the segment, after one refetch', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   try {

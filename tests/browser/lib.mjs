@@ -2,6 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
 
@@ -67,6 +68,24 @@ export async function startCdn({ appPort, cdnPort, appRoot = '.', root = 'sample
   ]);
   await waitForPorts([appPort, cdnPort]);
   return child;
+}
+
+/**
+ * The local CDN (`startCdn`'s options) and Chromium, started before a test file's tests (after
+ * `prepare`, if given) and stopped after them: `env.browser` once started.
+ */
+export function cdnAndBrowser(options, { prepare } = {}) {
+  const env = { cdn: null, browser: null };
+  before(async () => {
+    prepare?.();
+    env.cdn = await startCdn(options);
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.cdn?.kill();
+  });
+  return env;
 }
 
 /**

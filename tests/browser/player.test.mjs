@@ -1,30 +1,19 @@
 // The browser player in headless Chromium, playing the MediaConvert-shaped sample through the local
 // CloudFront with signed cookies. Every assertion is on what the browser really did.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
-  launchBrowser, sampleMaster, startCdn, videoState, waitInPage,
+  cdnAndBrowser, sampleMaster, videoState, waitInPage,
 } from './lib.mjs';
 
 const APP = 18081;
 const CDN = 19091;
 const PAGE = `http://localhost:${APP}/tests/browser/pages/player.html`;
 
-let cdn;
-let browser;
-
-before(async () => {
-  cdn = await startCdn({ appPort: APP, cdnPort: CDN });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  cdn?.kill();
-});
+const env = cdnAndBrowser({ appPort: APP, cdnPort: CDN });
 
 async function openPlayer(config = {}) {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(PAGE);
@@ -231,7 +220,7 @@ describe('browser player', () => {
   });
 
   test('unknown config keys are rejected with the key named', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     await page.goto(PAGE);
     await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
     const message = await page.evaluate(() => {
@@ -242,7 +231,7 @@ describe('browser player', () => {
   });
 
   test('config values of the wrong type are rejected naming the key and the value', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     await page.goto(PAGE);
     await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
     const messages = await page.evaluate(() => [{ bufferGoal: 'ten' }, { bufferGoal: function tenSeconds() {} },

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cdnLog, control, launchBrowser, startCdn, waitInPage } from './lib.mjs';
+import { cdnAndBrowser, cdnLog, control, waitInPage } from './lib.mjs';
 
 const APP = 18086;
 const CDN = 19096;
@@ -21,18 +21,7 @@ const SHAPES = [
   { shape: 'apple-alt-audio', dir: 'HLS-AltAudio', firstVideo: ['*_360*_00001.ts', '*_540*_00001.ts', '*_720*_00001.ts'] },
 ];
 
-let cdn;
-let browser;
-
-before(async () => {
-  cdn = await startCdn({ appPort: APP, cdnPort: CDN });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  cdn?.kill();
-});
+const env = cdnAndBrowser({ appPort: APP, cdnPort: CDN });
 
 const master = (dir) => `http://localhost:${CDN}/testpattern/Default/${dir}/testpattern.m3u8`;
 
@@ -90,7 +79,7 @@ for (const { shape, dir } of SHAPES) {
     const pageErrors = [];
 
     before(async () => {
-      page = await browser.newPage();
+      page = await env.browser.newPage();
       page.on('pageerror', (e) => pageErrors.push(e.message));
       await playOn(page, dir);
     });
@@ -168,7 +157,7 @@ for (const { shape, dir } of SHAPES) {
 describe('the audio rendition maps the timeline first', () => {
   for (const { shape, dir, firstVideo } of SHAPES) {
     test(`${shape}: the video is placed on the audio's mapping from its first keyframe on, and plays`, async () => {
-      const page = await browser.newPage();
+      const page = await env.browser.newPage();
       const pageErrors = [];
       page.on('pageerror', (e) => pageErrors.push(e.message));
       try {
@@ -195,7 +184,7 @@ describe('the audio rendition maps the timeline first', () => {
 // middle of one leaves the SourceBuffer's parser inside that box: unless it is reset (abort()),
 // the next segment's bytes are read as the rest of the old mdat and playback breaks.
 test('cmaf: a video segment that stalls inside a fragment is given up, the parser reset, and playback goes on', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   try {

@@ -9,6 +9,7 @@
 
 pub mod aes_encrypt;
 pub mod fmp4_samples;
+pub mod rng;
 pub mod sample_aes;
 
 use std::collections::HashMap;

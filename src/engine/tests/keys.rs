@@ -17,6 +17,19 @@ fn encrypted_content() -> Content {
     }
 }
 
+/// A harness serving `content`, the VOD loaded.
+fn loaded(content: Content) -> Harness {
+    let mut h = Harness::new();
+    h.content = content;
+    h.load_vod();
+    h
+}
+
+/// The key request open now.
+fn key_request(h: &Harness) -> RequestId {
+    h.fetch_of(|k| matches!(k, RequestKind::Key))
+}
+
 fn key_fetches(h: &Harness) -> usize {
     h.fetches(|k| matches!(k, RequestKind::Key)).len()
 }
@@ -36,9 +49,7 @@ fn appended_seconds(h: &Harness) -> f64 {
 
 #[test]
 fn an_aes_128_stream_fetches_its_key_once_and_plays_to_the_end() {
-    let mut h = Harness::new();
-    h.content = encrypted_content();
-    h.load_vod();
+    let mut h = loaded(encrypted_content());
     // The key and the first segment go out at once (one round trip less before the first frame).
     let open: Vec<RequestKind> = h.open_fetches().iter().map(|f| f.kind).collect();
     assert_eq!(
@@ -61,9 +72,7 @@ fn an_aes_128_stream_fetches_its_key_once_and_plays_to_the_end() {
 
 #[test]
 fn a_key_in_flight_is_requested_once_however_often_the_scheduler_asks() {
-    let mut h = Harness::new();
-    h.content = encrypted_content();
-    h.load_vod();
+    let mut h = loaded(encrypted_content());
     for t in 1..20 {
         h.advance_to(f64::from(t) * 0.1);
         h.media();
@@ -78,10 +87,8 @@ fn a_key_in_flight_is_requested_once_however_often_the_scheduler_asks() {
 
 #[test]
 fn a_key_of_the_wrong_length_is_one_fatal_key_error_naming_the_url_and_length() {
-    let mut h = Harness::new();
-    h.content = encrypted_content();
-    h.load_vod();
-    let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+    let mut h = loaded(encrypted_content());
+    let key = key_request(&h);
     h.answer(key, b"<html>denied</html>".to_vec());
     let errors = errors_of(&h, ErrorKind::Key);
     assert_eq!(errors.len(), 1, "{errors:?}");
@@ -101,10 +108,8 @@ fn a_key_of_the_wrong_length_is_one_fatal_key_error_naming_the_url_and_length() 
 /// Loads the encrypted VOD and answers its first segment as `answer` says, before the key;
 /// then the key. What was appended.
 fn segment_before_key(answer: impl FnOnce(&mut Harness, RequestId, &[u8])) -> Vec<u8> {
-    let mut h = Harness::new();
-    h.content = encrypted_content();
-    h.load_vod();
-    let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+    let mut h = loaded(encrypted_content());
+    let key = key_request(&h);
     let seg = h.fetch_of(RequestKind::is_media_segment);
     let (body, _) = encrypted(&KEY, &sim::remux::segment_bytes(4_000, 10.0));
     answer(&mut h, seg, &body);
@@ -135,10 +140,8 @@ fn a_segment_that_arrives_before_its_key_waits_for_it_whole_or_in_chunks() {
     });
     assert_eq!(chunks_then_end, whole);
     // Half the body before the key, the rest after it.
-    let mut h = Harness::new();
-    h.content = encrypted_content();
-    h.load_vod();
-    let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+    let mut h = loaded(encrypted_content());
+    let key = key_request(&h);
     let seg = h.fetch_of(RequestKind::is_media_segment);
     let (body, _) = encrypted(&KEY, &sim::remux::segment_bytes(4_000, 10.0));
     let (first, rest) = body.split_at(2_000);
@@ -162,10 +165,8 @@ fn a_segment_that_arrives_before_its_key_waits_for_it_whole_or_in_chunks() {
 
 #[test]
 fn a_key_refused_by_the_cdn_is_refreshed_once_and_the_same_url_retried() {
-    let mut h = Harness::new();
-    h.content = encrypted_content();
-    h.load_vod();
-    let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+    let mut h = loaded(encrypted_content());
+    let key = key_request(&h);
     let outs = h.fail(key, 403, Some("<Error><Code>AccessDenied</Code></Error>"));
     assert!(outs.contains(&Output::RefreshCredentials), "{outs:?}");
     h.input(Input::CredentialsRefreshed { expires: None });
@@ -179,12 +180,10 @@ fn a_key_refused_by_the_cdn_is_refreshed_once_and_the_same_url_retried() {
 
 #[test]
 fn a_wrong_key_is_refetched_once_then_one_fatal_decrypt_error_naming_the_segment() {
-    let mut h = Harness::new();
-    h.content = Content {
+    let mut h = loaded(Content {
         wrong_key: Some(WRONG),
         ..encrypted_content()
-    };
-    h.load_vod();
+    });
     h.play(20.0);
     let errors = errors_of(&h, ErrorKind::Decrypt);
     assert_eq!(errors.len(), 2, "{errors:?}");
@@ -207,13 +206,11 @@ fn a_wrong_key_is_refetched_once_then_one_fatal_decrypt_error_naming_the_segment
 
 #[test]
 fn a_wrong_key_then_the_right_one_plays_on_after_one_decrypt_error() {
-    let mut h = Harness::new();
-    h.content = Content {
+    let mut h = loaded(Content {
         wrong_key: Some(WRONG),
         ..encrypted_content()
-    };
-    h.load_vod();
-    let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+    });
+    let key = key_request(&h);
     h.serve(key);
     let seg = h.fetch_of(RequestKind::is_media_segment);
     h.serve(seg);
@@ -231,19 +228,15 @@ fn a_wrong_key_then_the_right_one_plays_on_after_one_decrypt_error() {
 #[test]
 fn a_segment_decrypted_as_its_bytes_arrive_gives_what_the_whole_body_gives() {
     let whole = {
-        let mut h = Harness::new();
-        h.content = encrypted_content();
-        h.load_vod();
-        let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+        let mut h = loaded(encrypted_content());
+        let key = key_request(&h);
         h.serve(key);
         let seg = h.fetch_of(RequestKind::is_media_segment);
         h.serve(seg);
         h.pending_appends().to_vec()
     };
-    let mut h = Harness::new();
-    h.content = encrypted_content();
-    h.load_vod();
-    let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+    let mut h = loaded(encrypted_content());
+    let key = key_request(&h);
     h.serve(key);
     let seg = h.fetch_of(RequestKind::is_media_segment);
     let (body, _) = encrypted(&KEY, &sim::remux::segment_bytes(4_000, 10.0));
@@ -274,12 +267,10 @@ fn a_segment_decrypted_as_its_bytes_arrive_gives_what_the_whole_body_gives() {
 
 #[test]
 fn key_bytes_appear_in_no_output() {
-    let mut h = Harness::new();
-    h.content = Content {
+    let mut h = loaded(Content {
         wrong_key: Some(WRONG),
         ..encrypted_content()
-    };
-    h.load_vod();
+    });
     h.play(20.0);
     let log = format!("{:?}", h.events().collect::<Vec<_>>());
     for key in [KEY, WRONG] {
@@ -295,12 +286,10 @@ fn key_bytes_appear_in_no_output() {
 
 #[test]
 fn an_encrypted_init_segment_is_decrypted_before_the_remuxer_gets_it() {
-    let mut h = Harness::new();
-    h.content = Content {
+    let mut h = loaded(Content {
         fmp4: true,
         ..encrypted_content()
-    };
-    h.load_vod();
+    });
     h.play(80.0);
     assert!(h.ended, "{:?}", h.events().collect::<Vec<_>>());
     assert_eq!(key_fetches(&h), 1, "one key for the init and the segments");
@@ -312,11 +301,6 @@ fn an_encrypted_init_segment_is_decrypted_before_the_remuxer_gets_it() {
 #[test]
 fn a_sample_aes_segment_goes_to_the_transmuxer_clear_with_its_key_and_iv() {
     let mut h = Harness::new();
-    h.content = Content {
-        segments: 3,
-        segment_bytes: 4_000,
-        ..Content::default()
-    };
     h.load(harness::MASTER_URL);
     let manifest = h.fetch_of(|k| matches!(k, RequestKind::Manifest));
     h.answer(manifest, harness::MASTER);
@@ -327,7 +311,7 @@ fn a_sample_aes_segment_goes_to_the_transmuxer_clear_with_its_key_and_iv() {
         1,
     );
     h.answer(playlist, text);
-    let key = h.fetch_of(|k| matches!(k, RequestKind::Key));
+    let key = key_request(&h);
     h.answer(key, KEY.to_vec());
     let seg = h.fetch_of(RequestKind::is_media_segment);
     // The body is not decrypted by the engine: the transmuxer decrypts the samples inside.

@@ -1,6 +1,8 @@
 //! No per-TS-packet or per-sample heap allocation: once the transmuxer's buffers are warm, a
 //! whole segment costs a handful of allocations (the outputs), not one per packet or frame.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+// Native only: the wasm build has its own global allocator (talc), and two cannot be linked.
+#![cfg(not(target_arch = "wasm32"))]
 use hlsplay::remux::{OutputShape, SegmentInfo, Transmuxer};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -45,10 +45,20 @@ impl DecryptError {
 
 /// The key and IV of a SAMPLE-AES segment (always AES-128): the transmuxer decrypts the
 /// samples with it (`SegmentInfo::sample_aes`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct SampleAesKey {
     pub key: [u8; 16],
     pub iv: [u8; 16],
+}
+
+/// The IV is shown, the key never: `SegmentInfo` is printed in logs and test failures.
+impl std::fmt::Debug for SampleAesKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SampleAesKey")
+            .field("key", &"<16 bytes>")
+            .field("iv", &self.iv)
+            .finish()
+    }
 }
 
 /// AES-CBC decryption of one segment body with PKCS#7 padding, fed as the body arrives. A

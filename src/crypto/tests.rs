@@ -165,3 +165,27 @@ fn body_not_aligned_is_refused_even_when_pushed_in_aligned_looking_chunks() {
         Err(DecryptError::NotBlockAligned { len: 37 })
     );
 }
+
+#[test]
+fn debug_output_never_shows_key_bytes() {
+    let key = [0xa7u8; 16];
+    let iv = [0x11u8; 16];
+    let shown = [
+        format!("{:?}", SampleAesKey { key, iv }),
+        format!("{:?}", CbcDecryptor::new(&key, iv).unwrap()),
+        format!(
+            "{:?}",
+            crate::remux::SegmentInfo {
+                sample_aes: Some(SampleAesKey { key, iv }),
+                ..Default::default()
+            }
+        ),
+    ];
+    for text in shown {
+        assert!(!text.contains("167"), "key bytes in {text}");
+        assert!(
+            !text.to_ascii_lowercase().contains("a7a7"),
+            "key bytes in {text}"
+        );
+    }
+}

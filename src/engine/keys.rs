@@ -169,7 +169,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 );
             }
             if let Some(p) = self.stream_mut(kind).and_then(|st| st.parked.take()) {
-                self.on_segment(p.request, p.level, p.sequence, p.data);
+                self.segment_done(p.request, p.level, p.sequence, p.data, p.arrived_at);
             }
         }
     }

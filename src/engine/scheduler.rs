@@ -184,6 +184,20 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     /// A whole segment arrived (or the end of one streamed as chunks).
     pub(super) fn on_segment(&mut self, r: Request, level: usize, sequence: u64, data: Vec<u8>) {
+        let now = self.now;
+        self.segment_done(r, level, sequence, data, now);
+    }
+
+    /// The segment of request `r`, whose body was complete at `arrived_at` (earlier than now
+    /// when it waited for its key: the wait is not the network's and the ABR must not see it).
+    pub(super) fn segment_done(
+        &mut self,
+        r: Request,
+        level: usize,
+        sequence: u64,
+        data: Vec<u8>,
+        arrived_at: f64,
+    ) {
         // Only the fetch this answers: a stale answer must not drop the current fetch.
         let Some(kind) = self.stream_fetching(r.id).map(|s| s.kind) else {
             return;
@@ -197,6 +211,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                     level,
                     sequence,
                     data,
+                    arrived_at,
                 });
             }
             return;
@@ -208,7 +223,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         let Some(fetch) = self.stream_mut(kind).and_then(|s| s.fetch.take()) else {
             return;
         };
-        let load_s = (self.now - r.sent_at).max(0.0);
+        let load_s = (arrived_at - r.sent_at).max(0.0);
         let ttfb_s = match r.first_byte_at {
             Some(fb) => (fb - r.sent_at).max(0.0),
             None => self.abr.ttfb_s().min(load_s * 0.5),

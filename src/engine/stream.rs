@@ -30,6 +30,7 @@ pub(super) struct ParkedBody {
     pub(super) level: usize,
     pub(super) sequence: u64,
     pub(super) data: Vec<u8>,
+    pub(super) arrived_at: f64,
 }
 
 /// One stream's cursor and remuxer.

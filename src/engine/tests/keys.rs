@@ -331,3 +331,29 @@ fn a_sample_aes_segment_goes_to_the_transmuxer_clear_with_its_key_and_iv() {
     );
     assert!(errors_of(&h, ErrorKind::Decrypt).is_empty());
 }
+
+#[test]
+fn the_wait_for_a_key_is_not_counted_as_the_segments_download_time() {
+    let mut h = loaded(encrypted_content());
+    let key = key_request(&h);
+    let seg = h.fetch_of(RequestKind::is_media_segment);
+    let sent = h.now;
+    h.advance_to(sent + 0.5);
+    let (body, _) = encrypted(&KEY, &sim::remux::segment_bytes(4_000, 10.0));
+    h.answer(seg, body);
+    // The key is slow: 4 s more.
+    h.advance_to(sent + 4.5);
+    h.serve(key);
+    let load_s = h
+        .events()
+        .find_map(|(_, e)| match e {
+            Event::SegmentLoaded { load_s, .. } => Some(*load_s),
+            _ => None,
+        })
+        .expect("the segment was taken once its key came");
+    assert!(
+        (load_s - 0.5).abs() < 1e-9,
+        "load_s {load_s}: the ABR would see the key's wait"
+    );
+    assert!(!h.pending_appends().is_empty());
+}

@@ -121,10 +121,7 @@ fn a_stream_without_caption_sei_outputs_no_pairs() {
 /// releases the same pairs in the same order as the whole segment.
 #[test]
 fn b_frame_fixture_captions_are_the_same_for_any_chunking() {
-    let seg = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ts/cea608_bf.ts"),
-    )
-    .unwrap();
+    let seg = common::ts_fixture("cea608_bf.ts");
     let info = SegmentInfo::default();
     let whole = Transmuxer::new(OutputShape::Combined)
         .push(&seg, &info)

@@ -3,20 +3,18 @@
 //! playlist (media sequence or `IV=`), key rotation, and every refusal. Without `openssl` on
 //! PATH each test prints why it is skipped and passes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code: panics are failures
-#[path = "common/rng.rs"]
-mod rng;
+                                                                              // common::aes_encrypt is the test-only encryptor the decrypt fuzz target uses, checked here
+                                                                              // against openssl.
+mod common;
+use common::aes_encrypt;
+use common::rng::Rng;
+use common::ts_fixture;
 use hlsplay::crypto::{decrypt_cbc, CbcDecryptor, DecryptError};
 use hlsplay::playlist::{parse_media, KeyMethod, ParseOptions};
 use hlsplay::remux::{OutputShape, SegmentInfo, Transmuxer};
-use rng::Rng;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-
-// The test-only encryptor the decrypt fuzz target uses, checked here against openssl.
-#[allow(dead_code, clippy::indexing_slicing, clippy::unwrap_used)]
-#[path = "common/aes_encrypt.rs"]
-mod aes_encrypt;
 
 fn openssl_available(test: &str) -> bool {
     let ok = Command::new("openssl")
@@ -72,15 +70,6 @@ fn decrypt_chunked(
     }
     d.finish(&mut out).unwrap();
     out
-}
-
-fn ts_fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/ts")
-            .join(name),
-    )
-    .unwrap()
 }
 
 #[test]

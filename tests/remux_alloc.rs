@@ -3,6 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 // Native only: the wasm build has its own global allocator (talc), and two cannot be linked.
 #![cfg(not(target_arch = "wasm32"))]
+mod common;
+use common::ts_fixture as fixture;
+
 use hlsplay::remux::{OutputShape, SegmentInfo, Transmuxer};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,15 +32,6 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/ts")
-            .join(name),
-    )
-    .unwrap()
-}
 
 #[test]
 fn a_warm_segment_allocates_a_bounded_handful() {

@@ -3,6 +3,7 @@
 //! `abort_segment` must leave the transmuxer as it was before the segment.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code: panics are failures
 mod common;
+use common::ts_fixture as fixture;
 
 use common::fmp4_samples::SampleRow;
 use common::rng::Rng;
@@ -17,15 +18,6 @@ fn chunk(rng: &mut Rng) -> usize {
         1 => 1 + (rng.next() % 400) as usize,
         _ => 1 + (rng.next() % 20_000) as usize,
     }
-}
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/ts")
-            .join(name),
-    )
-    .unwrap()
 }
 
 /// The bytes a player appends, in order, per SourceBuffer (index of the track in the output).

@@ -1,20 +1,12 @@
 //! The transmux edge cases of `research/players.md` (1-31), one named test each.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code: panics are failures
 mod common;
+use common::ts_fixture as fixture;
 
 use common::*;
 use hlsplay::remux::{OutputShape, RemuxOutput, RemuxWarning, SegmentInfo, Transmuxer};
 use hlsplay::ts::{DemuxWarning, Demuxer};
 use mp4_atom::{Any, Codec, Decode, Moov};
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/ts")
-            .join(name),
-    )
-    .unwrap()
-}
 
 fn demux(bytes: &[u8]) -> (Demuxer, Vec<DemuxWarning>) {
     let mut d = Demuxer::new();

@@ -2,19 +2,11 @@
 //! property test mutates real segments (no proptest: a small xorshift PRNG, fixed seeds).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code: panics are failures
 mod common;
+use common::ts_fixture as fixture;
 
 use hlsplay::remux::{OutputShape, RemuxError, SegmentInfo, Transmuxer};
 use hlsplay::ts::TsError;
 use mp4_atom::{Any, Decode};
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/ts")
-            .join(name),
-    )
-    .unwrap()
-}
 
 struct Rng(u64);
 impl Rng {

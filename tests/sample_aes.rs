@@ -4,6 +4,7 @@
 //! decrypts SAMPLE-AES itself, is a second oracle for the packager.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code: panics are failures
 mod common;
+use common::ts_fixture as fixture;
 
 use common::aes_encrypt::Aes128;
 use common::sample_aes::{encrypt_nal_unit, encrypt_ts, escape, repack_ts, try_encrypt_ts};
@@ -20,15 +21,6 @@ const KEY: SampleAesKey = SampleAesKey {
     key: *b"hlsplay-test-key",
     iv: *b"0123456789abcdef",
 };
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/ts")
-            .join(name),
-    )
-    .unwrap()
-}
 
 fn info(key: Option<SampleAesKey>) -> SegmentInfo {
     SegmentInfo {

@@ -13,6 +13,17 @@ pub mod rng;
 pub mod sample_aes;
 
 use std::collections::HashMap;
+use std::path::Path;
+
+/// A file of `tests/fixtures/ts/` (see its README).
+pub fn ts_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/ts")
+            .join(name),
+    )
+    .unwrap()
+}
 
 pub const VIDEO_PID: u16 = 0x100;
 pub const AUDIO_PID: u16 = 0x101;

@@ -65,6 +65,15 @@ pub(super) enum KeyNeed {
     Loading,
 }
 
+impl KeyNeed {
+    pub(super) fn ready(self) -> Option<KeyBytes> {
+        match self {
+            KeyNeed::Ready(bytes) => Some(bytes),
+            KeyNeed::Loading => None,
+        }
+    }
+}
+
 impl Keys {
     fn get(&self, uri: &str) -> Option<&Entry> {
         self.entries.iter().find(|(u, _)| u == uri).map(|(_, e)| e)

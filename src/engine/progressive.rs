@@ -66,10 +66,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             .stream(kind)
             .and_then(|s| s.fetch.as_ref())
             .and_then(|f| self.shared_offset(&f.seg));
-        let key = match self.fetch_key(kind) {
-            Some(KeyNeed::Ready(bytes)) => Some(bytes),
-            _ => None,
-        };
+        let key = self.fetch_key(kind).and_then(KeyNeed::ready);
         let Some(st) = self.stream_mut(kind) else {
             return;
         };

@@ -216,10 +216,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             }
             return;
         }
-        let key = match key {
-            Some(KeyNeed::Ready(bytes)) => Some(bytes),
-            _ => None,
-        };
+        let key = key.and_then(KeyNeed::ready);
         let Some(fetch) = self.stream_mut(kind).and_then(|s| s.fetch.take()) else {
             return;
         };

@@ -140,9 +140,11 @@ impl Player {
                 session: inner.session,
             };
             let mut session = Session::new(&inner.video, &inner.config, link)?;
-            let deferred = session.feed(Input::Load {
+            // A level pinned before this load (`currentLevel = n`) is the start level and stays.
+            let mut deferred = session.feed(Input::SetLevel(inner.config.manual_level));
+            deferred.extend(session.feed(Input::Load {
                 url: url.to_string(),
-            });
+            }));
             inner.playback = Some(session);
             inner.keep_alive = Some(self.inner.clone());
             deferred

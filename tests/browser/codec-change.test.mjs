@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { cdnAndBrowser, ROOT, waitInPage } from './lib.mjs';
+import { cdnAndBrowser, control, ROOT, waitInPage } from './lib.mjs';
 
 const APP = 18087;
 const CDN = 19097;
@@ -54,6 +54,9 @@ describe('audio codec change across levels', () => {
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(PAGE);
     await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+    // The Opus playlist held back: a level pinned before load() must still be the one played
+    // (it was lost at load(), and the ABR moved to AAC before any Opus was fetched).
+    await control(CDN, { fault: { path: '*eng_opus.m3u8', kind: 'delay', ms: 1500, count: 1 } });
     await page.evaluate((u) => {
       window.player = window.makePlayer({ capLevelToPlayerSize: false, startLevel: 0 });
       window.player.currentLevel = 0;
@@ -68,6 +71,12 @@ describe('audio codec change across levels', () => {
       { ms: 30000, what: 'playback on the Opus rung' });
     const opus = await page.evaluate(() => [...window.hlsplayTest.mimes]);
     assert.ok(opus.includes('audio/mp4; codecs="opus"'), opus.join(' | '));
+    const pinned = await page.evaluate(() => ({
+      level: window.player.currentLevel,
+      switches: window.hlsplayTest.events.filter((e) => e.name === 'levelSwitching').map((e) => e.payload),
+    }));
+    assert.equal(pinned.level, 0);
+    assert.deepEqual(pinned.switches, [{ from: null, to: 0, reason: 'start' }], 'pinned before load(): no ABR switch');
     const heardOpus = await page.evaluate(() => window.hlsplayTest.tone());
     assert.ok(Math.abs(heardOpus - 440) <= 15, `Opus rung: heard ${heardOpus} Hz`);
 

@@ -435,6 +435,53 @@ fn a_segment_that_ends_inside_an_mdat_is_an_error_naming_it() {
     assert!(!p.mid_fragment());
 }
 
+/// `seg` with a `free` box of `n` body bytes between its `k`th `moof` and that moof's `mdat`,
+/// the moof's `trun` data offsets moved past it.
+fn with_box_before_mdat(seg: &[u8], k: usize, n: usize) -> (Vec<u8>, usize) {
+    let (at, moof_len) = nth_moof(seg, k);
+    let mut moof = seg[at..at + moof_len].to_vec();
+    let truns: Vec<usize> = (moof.windows(4).enumerate())
+        .filter(|(_, w)| *w == b"trun")
+        .map(|(i, _)| i)
+        .collect();
+    for t in truns {
+        // type, version + flags, sample_count, then the data offset (every run here has one).
+        assert_eq!(moof[t + 7] & 0x01, 0x01, "trun without a data offset");
+        let o = t + 12;
+        let offset = i32::from_be_bytes(moof[o..o + 4].try_into().unwrap()) + 8 + n as i32;
+        moof[o..o + 4].copy_from_slice(&offset.to_be_bytes());
+    }
+    let mut out = seg[..at].to_vec();
+    out.extend(moof);
+    out.extend(other_box(b"free", n));
+    out.extend(&seg[at + moof_len..]);
+    (out, at + moof_len + 8 + n)
+}
+
+#[test]
+fn the_error_for_a_segment_ending_inside_an_mdat_names_the_mdat_not_a_box_before_it() {
+    // It named the byte after the moof, which is the mdat only when nothing sits between.
+    let (seg, mdat_at) = with_box_before_mdat(&av_segment(0.0, 0, 0), 1, 16);
+    let mut p = Passthrough::new();
+    p.push_init(&av_init()).unwrap();
+    let info = start(0.0);
+    assert!(p
+        .push_chunk(&seg[..seg.len() - 5], &info)
+        .unwrap()
+        .is_some());
+    assert!(p.mid_fragment());
+    let err = p.finish_segment(&info).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!("mdat at byte {mdat_at}:")),
+        "{err} (mdat at {mdat_at})"
+    );
+    // The same bytes whole are a good segment: the shifted offsets are right.
+    let mut p = Passthrough::new();
+    p.push_init(&av_init()).unwrap();
+    p.push_chunk(&seg, &info).unwrap();
+    p.finish_segment(&info).unwrap();
+}
+
 #[test]
 fn abort_segment_puts_the_mapping_back() {
     let seg = av_segment(10.0, 0, 0);

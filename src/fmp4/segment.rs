@@ -74,12 +74,22 @@ pub fn next_top_level(data: &[u8], offset: u64, end: bool) -> Result<TopLevel, B
     }
 }
 
+/// A fragment whose `mdat` has begun but is not complete: offsets from the `moof`'s start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FragmentHead {
+    pub moof_len: usize,
+    /// Where the `mdat` box starts (after the `moof` and any box between them).
+    pub mdat_at: usize,
+    pub mdat_body: usize,
+    /// The whole fragment's length, past the bytes there.
+    pub len: usize,
+}
+
 /// A fragment at the front of `data` whose `moof` (and any box before its `mdat`) is complete
-/// and whose `mdat` has begun, sized: `(moof_len, mdat_body, len)` as in
-/// [`TopLevel::Fragment`], with `len` past the bytes there. Lets the `mdat` body be passed on
-/// as it arrives (MSE parsers take samples as their bytes come). `None` when it is not that
-/// far, or when [`next_top_level`] has the whole fragment or an error to give.
-pub fn fragment_head(data: &[u8], offset: u64) -> Option<(usize, usize, usize)> {
+/// and whose `mdat` has begun. Lets the `mdat` body be passed on as it arrives (MSE parsers
+/// take samples as their bytes come). `None` when it is not that far, or when
+/// [`next_top_level`] has the whole fragment or an error to give.
+pub fn fragment_head(data: &[u8], offset: u64) -> Option<FragmentHead> {
     let (h, moof_len) = complete_box(data, offset, false).ok()??;
     if h.kind != MOOF {
         return None;
@@ -92,9 +102,12 @@ pub fn fragment_head(data: &[u8], offset: u64) -> Option<(usize, usize, usize)> 
         match next.kind {
             MDAT => {
                 let end = at.checked_add(len)?;
-                let body = at + next.header_len;
-                return (end > data.len() && len >= next.header_len)
-                    .then_some((moof_len, body, end));
+                return (end > data.len() && len >= next.header_len).then_some(FragmentHead {
+                    moof_len,
+                    mdat_at: at,
+                    mdat_body: at + next.header_len,
+                    len: end,
+                });
             }
             MOOF => return None,
             _ if len >= next.header_len && len <= rest.len() => at += len,

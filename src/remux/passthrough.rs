@@ -318,15 +318,13 @@ impl Passthrough {
             let at = (self.seg.scanned + pos) as u64;
             match next_top_level(rest, at, end)? {
                 TopLevel::NeedMore => {
-                    if let (false, Some((moof_len, mdat_body, len))) =
-                        (end, fragment_head(rest, at))
-                    {
-                        let (moof, mdat) = rest.split_at(moof_len.min(rest.len()));
-                        let body = mdat_body as u64..len as u64;
+                    if let (false, Some(head)) = (end, fragment_head(rest, at)) {
+                        let (moof, mdat) = rest.split_at(head.moof_len.min(rest.len()));
+                        let body = head.mdat_body as u64..head.len as u64;
                         let (from, to) = self.fragment(moof, mdat, body, at, emit)?;
                         self.open = Some(Open {
-                            left: len - rest.len(),
-                            mdat_at: at + moof_len as u64,
+                            left: head.len - rest.len(),
+                            mdat_at: at + head.mdat_at as u64,
                             start: from,
                             end: to,
                         });

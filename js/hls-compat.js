@@ -391,6 +391,8 @@ export default class Hls {
     if (!reload) this.trigger(Events.MANIFEST_LOADING, { url: this.url });
     try {
       this.player.load(this.url);
+      // Player keeps a forced level across load() but does not give it to the new stream.
+      if (this._manual !== undefined) this.player.currentLevel = this._manual;
     } catch (error) {
       this._fatal(error);
       return;

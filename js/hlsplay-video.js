@@ -20,6 +20,9 @@ const ATTRIBUTES = `autoplay controls loop muted playsinline preload poster cros
   disablepictureinpicture disableremoteplayback width height`.split(/\s+/);
 
 const Base = globalThis.HTMLElement || class {};
+/** init()'s promise once asked for, and whether it has resolved. */
+let wasm;
+let ready = false;
 
 export default class HlsplayVideo extends Base {
   static get observedAttributes() { return ['src', ...ATTRIBUTES]; }
@@ -87,6 +90,8 @@ export default class HlsplayVideo extends Base {
     if (name !== 'src') {
       if (value === null) this.#video.removeAttribute(name);
       else this.#video.setAttribute(name, value);
+      // The attribute only sets the default; the page means the state.
+      if (name === 'muted') this.#video.muted = value !== null;
     } else if (old !== value) {
       this.#load();
     }
@@ -99,9 +104,12 @@ export default class HlsplayVideo extends Base {
       return;
     }
     const token = ++this.#token;
-    await init();
-    // Superseded while the wasm loaded: a later src, a removal, or the element left the page.
-    if (token !== this.#token) return;
+    // Synchronous once the wasm is there, so `el.src = url; el.play()` plays the new url.
+    if (!ready) {
+      await (wasm ||= init().then(() => { ready = true; }));
+      // Superseded while the wasm loaded: a later src, a removal, or the element left the page.
+      if (token !== this.#token) return;
+    }
     this.#player ||= new Player(this.#video, this.#config);
     this.#player.load(new URL(url, document.baseURI).href);
   }

@@ -85,6 +85,10 @@ function playerConfig(config) {
   return [out, ignored];
 }
 
+/** init()'s promise once asked for (one for every Hls), and whether it has resolved. */
+let wasm;
+let ready = false;
+
 const MIME = 'video/mp4; codecs="avc1.42E01E,mp4a.40.2"';
 const mediaSource = () => globalThis.ManagedMediaSource || globalThis.MediaSource;
 
@@ -195,7 +199,7 @@ export default class Hls {
     this._playing = -1;
     this._manual = undefined;
     this._loading = false;
-    this._ready = init();
+    this._ready = (wasm ||= init().then(() => { ready = true; }));
   }
 
   on(event, listener, context) { this._add(event, listener, context, false); }
@@ -242,12 +246,15 @@ export default class Hls {
     if (this.media && this.media !== media) this.detachMedia();
     this.media = media;
     this.trigger(Events.MEDIA_ATTACHING, { media });
-    this._ready.then(() => {
+    const attach = () => {
       if (this.media !== media || this.player) return;
       if (!this._createPlayer()) return;
       this.trigger(Events.MEDIA_ATTACHED, { media });
       if (this.url && this.config.autoStartLoad) this._load(this.config.startPosition);
-    }, (error) => this._fatal(error));
+    };
+    // At once when the wasm is in: the element has its source before the app's next play().
+    if (ready) attach();
+    else this._ready.then(attach, (error) => this._fatal(error));
   }
 
   detachMedia() {
@@ -278,14 +285,15 @@ export default class Hls {
       if (startPosition >= 0) this.media.currentTime = startPosition;
       return;
     }
-    this._load(startPosition >= 0 ? startPosition : this._stoppedAt ?? this.config.startPosition);
+    this._load(startPosition >= 0 ? startPosition : this._stoppedAt ?? this.config.startPosition, this._wasPlaying);
   }
 
   /** Stops loading. Player has no paused-loading state: its stream ends (the buffer with it) and
-   * startLoad() reloads where it stopped. */
+   * startLoad() reloads where it stopped, playing if it was. */
   stopLoad() {
     if (!this._loading) return;
     this._stoppedAt = this.media.currentTime;
+    this._wasPlaying = !this.media.paused;
     this._stop();
   }
 
@@ -385,7 +393,7 @@ export default class Hls {
    * `reload`: the same stream again, its manifest events not repeated. */
   _load(position, play, reload) {
     this._loading = true;
-    this._stoppedAt = undefined;
+    this._stoppedAt = this._wasPlaying = undefined;
     this._playing = -1;
     this._reloading = !!reload;
     if (!reload) this.trigger(Events.MANIFEST_LOADING, { url: this.url });

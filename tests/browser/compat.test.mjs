@@ -3,9 +3,12 @@
 // payloads, errors, the config mapping, level switches, stop/start, recovery and destroy behave as
 // an hls.js app expects.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
-  cdnAndBrowser, cdnLog, control, CDN_RESET, sampleMaster, waitInPage,
+  ROOT, cdnAndBrowser, cdnLog, control, CDN_RESET, sampleMaster, waitInPage,
 } from './lib.mjs';
 
 const APP = 18088;
@@ -37,6 +40,40 @@ function events(page, name) {
 const video = () => document.getElementById('video');
 
 describe('hlsplay/hls-compat', () => {
+  test('the npm tarball exports hlsplay/hls-compat and hlsplay/element, with types; both import server-side', () => {
+    const work = join(ROOT, 'target/compat-pack');
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(join(work, 'app'), { recursive: true });
+    execFileSync('npm', ['pack', '--pack-destination', work, join(ROOT, 'pkg')], { stdio: 'ignore' });
+    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+    writeFileSync(join(work, 'app/package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+    // The tarball has no dependencies: no network.
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, tarball)],
+      { cwd: join(work, 'app'), stdio: 'ignore' });
+    const installed = join(work, 'app/node_modules/hlsplay');
+    const { exports } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    assert.deepEqual(exports['./hls-compat'], { types: './hls-compat.d.ts', default: './hls-compat.js' });
+    assert.deepEqual(exports['./element'], { types: './hlsplay-video.d.ts', default: './hlsplay-video.js' });
+    for (const target of Object.values(exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))) {
+      assert.ok(existsSync(join(installed, target)), `${target} (an export) is in the tarball`);
+    }
+    // Resolved through package.json `exports` and imported under node (no DOM: an SSR build).
+    const script = `
+      const compat = await import('hlsplay/hls-compat');
+      const element = await import('hlsplay/element');
+      console.log(JSON.stringify({
+        compat: import.meta.resolve('hlsplay/hls-compat'), element: import.meta.resolve('hlsplay/element'),
+        supported: compat.default.isSupported(), parsed: compat.Hls.Events.MANIFEST_PARSED,
+        elementClass: typeof element.default === 'function' && element.default === element.HlsplayVideo,
+      }));`;
+    const out = JSON.parse(execFileSync('node', ['--input-type=module', '-e', script], { cwd: join(work, 'app') }));
+    assert.match(out.compat, /node_modules\/hlsplay\/hls-compat\.js$/);
+    assert.match(out.element, /node_modules\/hlsplay\/hlsplay-video\.js$/);
+    assert.equal(out.supported, false, 'no MediaSource under node');
+    assert.equal(out.parsed, 'hlsManifestParsed');
+    assert.equal(out.elementClass, true);
+  });
+
   test("hls.js's README example, import changed, plays the sample", async () => {
     const { page, pageErrors } = await openPage(
       `http://localhost:${APP}/tests/browser/pages/hls-compat-readme.html?src=${encodeURIComponent(sampleMaster(CDN))}`);

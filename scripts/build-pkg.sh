@@ -31,6 +31,11 @@ node_modules/.bin/wasm-opt --merge-similar-functions --flatten --rereloop -Oz -O
   --low-memory-unused --zero-filled-memory --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   pkg/hlsplay_bg.wasm -o pkg/hlsplay_bg.wasm
+# The hand-written entries (hlsplay/hls-compat, hlsplay/element), minified; they import ./hlsplay.js.
+for entry in hls-compat hlsplay-video; do
+  node_modules/.bin/esbuild "js/$entry.js" --minify --format=esm --log-level=warning --outfile="pkg/$entry.js"
+  cp "js/$entry.d.ts" pkg/
+done
 node scripts/make-package-json.mjs
 cp docs/npm-README.md pkg/README.md
 node scripts/check-wasm.mjs

@@ -21,7 +21,7 @@ use super::{Engine, SegmentRemuxer};
 
 /// Seconds of the old rendition kept ahead of the playhead when the app switches: the new
 /// one's first segment replaces them, and the element keeps playing meanwhile.
-const SWITCH_GUARD_S: f64 = 1.0;
+pub(super) const SWITCH_GUARD_S: f64 = 1.0;
 
 /// One EXT-X-MEDIA TYPE=AUDIO rendition.
 #[derive(Debug, Clone)]

@@ -46,6 +46,7 @@ mod init_segments;
 mod keys;
 mod language;
 mod level_choice;
+mod level_switch;
 mod levels;
 mod loader;
 pub mod media;
@@ -220,6 +221,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 // Kept as given: the levels may not be known yet; clamped where used.
                 self.switching.manual = level;
             }
+            Input::SwitchLevelNow(level) => self.switch_level_now(level),
             Input::SetAudioTrack(id) => self.set_audio_track(id),
             Input::ElementSize {
                 width,

@@ -98,8 +98,11 @@ pub enum Input {
     Seek {
         position: f64,
     },
-    /// Force a level (`Some`) or return to automatic choice (`None`).
+    /// Force a level (`Some`) or return to automatic choice (`None`), from the next segment.
     SetLevel(Option<usize>),
+    /// Force a level now: what the main stream buffered ahead of the playhead (less a guard
+    /// second) is removed and loaded again from the new level (hls.js's `currentLevel = n`).
+    SwitchLevelNow(usize),
     /// Play audio track `id` of [`crate::engine::Engine::audio_tracks`].
     SetAudioTrack(usize),
     /// The element's CSS size and devicePixelRatio, for capping the level.

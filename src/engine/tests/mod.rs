@@ -25,6 +25,7 @@ mod harness;
 mod init_segments;
 mod keys;
 mod level_choice;
+mod level_switch;
 mod live;
 mod playhead;
 mod progressive;

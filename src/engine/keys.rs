@@ -11,6 +11,7 @@ use std::rc::Rc;
 use crate::playlist::{Key, KeyMethod};
 
 use super::auth::redact_url;
+use super::decisions::Decision;
 use super::loader::{Request, RequestId, RequestKind};
 use super::media::RemuxFailure;
 use super::stream::SegmentFetch;
@@ -128,6 +129,9 @@ impl<R: SegmentRemuxer> Engine<R> {
             None => {}
         }
         let id = self.new_request(RequestKind::Key, key.uri.clone(), None);
+        self.decided(|_| Decision::KeyFetch {
+            url: redact_url(&key.uri),
+        });
         self.keys.set(&key.uri, Entry::Loading(id, key.method));
         KeyNeed::Loading
     }

@@ -1,0 +1,183 @@
+//! The JS API's vocabulary, declared once in [`table`]: what the browser layer accepts and hands
+//! out (config keys, events, payload fields), the TypeScript of the package's `hlsplay.d.ts`
+//! ([`TYPESCRIPT`]) and the README's config table ([`config_markdown`]). Plain Rust, compiled on
+//! every target, so the README check is a native test (`tests/api_table.rs`).
+
+#[macro_use]
+mod macros;
+mod table;
+
+pub use table::{fields, payload, ConfigKey, EventName, RetryKey};
+
+/// One option row: its JS name, TypeScript type, default (as JS) and doc lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionRow {
+    pub name: &'static str,
+    pub ts: &'static str,
+    pub default: &'static str,
+    pub doc: &'static [&'static str],
+}
+
+impl OptionRow {
+    /// The doc lines as one line of text.
+    pub fn doc_text(&self) -> String {
+        let lines: Vec<&str> = self.doc.iter().map(|l| l.trim()).collect();
+        lines.join(" ")
+    }
+}
+
+/// The package's TypeScript, in the order it is appended to `hlsplay.d.ts`.
+pub const TYPESCRIPT: [&str; 5] = [
+    table::SHAPES_TS,
+    table::RETRY_TS,
+    table::CONFIG_TS,
+    table::EVENTS_TS,
+    table::PLAYER_TS,
+];
+
+/// Where the generated table sits in README.md and docs/npm-README.md.
+pub const CONFIG_TABLE_BEGIN: &str =
+    "<!-- config table: generated from src/api/table.rs; HLSPLAY_WRITE_README=1 cargo test --test api_table -->";
+pub const CONFIG_TABLE_END: &str = "<!-- end of config table -->";
+
+/// The README's config tables (the player's keys, then `segmentRetry`/`playlistRetry`'s).
+pub fn config_markdown() -> String {
+    let mut out = String::new();
+    out.push_str("| key | type | default | |\n|---|---|---|---|\n");
+    for row in ConfigKey::ROWS {
+        push_row(&mut out, row);
+    }
+    out.push_str("\n`segmentRetry` / `playlistRetry` (`RetryConfig`):\n\n");
+    out.push_str("| key | type | default | |\n|---|---|---|---|\n");
+    for row in RetryKey::ROWS {
+        push_row(&mut out, row);
+    }
+    out
+}
+
+fn push_row(out: &mut String, row: &OptionRow) {
+    // `|` inside a cell (TypeScript unions) would end it.
+    let cell = |s: &str| s.replace('|', "\\|");
+    out.push_str(&format!(
+        "| `{}` | `{}` | `{}` | {} |\n",
+        row.name,
+        cell(row.ts),
+        cell(row.default),
+        cell(&row.doc_text())
+    ));
+}
+
+/// `text` with the part between the config table's markers replaced by `table`; `None` when
+/// the markers are missing.
+pub fn with_config_table(text: &str, table: &str) -> Option<String> {
+    let (before, rest) = text.split_once(CONFIG_TABLE_BEGIN)?;
+    let (_, after) = rest.split_once(CONFIG_TABLE_END)?;
+    Some(format!(
+        "{before}{CONFIG_TABLE_BEGIN}\n{table}{CONFIG_TABLE_END}{after}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_found_by_name() {
+        for names in [ConfigKey::NAMES, RetryKey::NAMES, EventName::NAMES] {
+            for (i, name) in names.iter().enumerate() {
+                assert_eq!(
+                    names.iter().position(|n| n == name),
+                    Some(i),
+                    "{name} twice"
+                );
+            }
+        }
+        assert_eq!(
+            ConfigKey::from_name("bufferGoal"),
+            Some(ConfigKey::bufferGoal)
+        );
+        assert_eq!(ConfigKey::from_name("buffergoal"), None);
+        assert_eq!(
+            EventName::from_name("levelSwitched").map(EventName::as_str),
+            Some("levelSwitched")
+        );
+        assert_eq!(EventName::from_name("nope"), None);
+    }
+
+    #[test]
+    fn every_config_key_is_typed_with_its_default() {
+        let ts = table::CONFIG_TS;
+        for row in ConfigKey::ROWS.iter().chain(RetryKey::ROWS) {
+            let declaration = format!(
+                "   * @default {}\n   */\n  {}?: {};\n",
+                row.default, row.name, row.ts
+            );
+            assert!(
+                ts.contains(&declaration) || table::RETRY_TS.contains(&declaration),
+                "{} is not declared with its default",
+                row.name
+            );
+            assert!(!row.doc.is_empty(), "{} has no doc", row.name);
+        }
+        assert!(ts.contains("export interface PlayerConfig {"));
+    }
+
+    #[test]
+    fn every_event_is_in_the_typescript_map() {
+        let ts = table::EVENTS_TS;
+        for name in EventName::NAMES {
+            assert!(ts.contains(&format!("\n  {name}: ")), "{name} missing");
+        }
+        assert!(ts.contains("    level: number;\n"), "{ts}");
+        assert!(ts.contains("  error: PlayerError;\n"), "{ts}");
+        assert_eq!(payload::levelSwitching, ["from", "to", "reason"]);
+    }
+
+    #[test]
+    fn the_shapes_are_exported_interfaces() {
+        for name in [
+            "Level",
+            "AudioTrack",
+            "SubtitleTrack",
+            "PlayerError",
+            "MainThreadCost",
+        ] {
+            let declaration = format!("export interface {name} {{\n");
+            assert!(table::SHAPES_TS.contains(&declaration), "{name}");
+        }
+        assert_eq!(
+            fields::SubtitleTrack,
+            [
+                "id",
+                "name",
+                "lang",
+                "groupId",
+                "default",
+                "forced",
+                "autoselect",
+                "kind"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_markdown_table_escapes_unions_and_has_a_row_per_key() {
+        let md = config_markdown();
+        assert!(
+            md.contains("| `notFound` | `'penalise' \\| 'penalize' \\| 'skip'` | `'penalise'` |")
+        );
+        let rows = md.lines().filter(|l| l.starts_with("| `")).count();
+        assert_eq!(rows, ConfigKey::ROWS.len() + RetryKey::ROWS.len());
+    }
+
+    #[test]
+    fn the_table_replaces_only_between_its_markers() {
+        let text = format!("a\n{CONFIG_TABLE_BEGIN}\nold\n{CONFIG_TABLE_END}\nb\n");
+        let new = with_config_table(&text, "new\n").unwrap();
+        assert_eq!(
+            new,
+            format!("a\n{CONFIG_TABLE_BEGIN}\nnew\n{CONFIG_TABLE_END}\nb\n")
+        );
+        assert_eq!(with_config_table("no markers", "x"), None);
+    }
+}

@@ -8,6 +8,7 @@ mod macros;
 mod table;
 
 pub use table::{fields, payload, ConfigKey, EventName, RetryKey};
+pub use table::{CONFIG_TS, EVENTS_TS, PLAYER_TS, RETRY_TS, SHAPES_TS};
 
 /// One option row: its JS name, TypeScript type, default (as JS) and doc lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

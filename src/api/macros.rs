@@ -20,8 +20,8 @@ macro_rules! options {
 
         impl $enum {
             pub const ALL: &'static [$enum] = &[$($enum::$name),+];
-            /// The JS names, in table order.
-            pub const NAMES: &'static [&'static str] = &[$(stringify!($name)),+];
+            /// The JS names in table order, each followed by `, ` (see [`crate::api::names`]).
+            pub const NAMES: &'static str = concat!($(stringify!($name), ", "),+);
             /// The rows, for documentation (the README table, the tests).
             pub const ROWS: &'static [$crate::api::OptionRow] = &[$(
                 $crate::api::OptionRow {
@@ -33,8 +33,7 @@ macro_rules! options {
             ),+];
 
             pub fn from_name(name: &str) -> Option<$enum> {
-                let at = Self::NAMES.iter().position(|n| *n == name)?;
-                Self::ALL.get(at).copied()
+                Self::ALL.get($crate::api::index_of(Self::NAMES, name)?).copied()
             }
         }
 
@@ -69,9 +68,10 @@ macro_rules! shapes {
         /// The field names of each shape, in the order the runtime fills them.
         #[allow(non_upper_case_globals)]
         pub mod fields {
+            use $crate::api::{field_count, Fields};
             $(
-                pub const $name: [&str; <[&str]>::len(&[$(stringify!($field)),*])] =
-                    [$(stringify!($field)),*];
+                pub const $name: Fields<{ field_count(concat!($(stringify!($field), ","),*)) }> =
+                    Fields(concat!($(stringify!($field), ","),*));
             )+
         }
 
@@ -115,29 +115,26 @@ macro_rules! events {
         impl EventName {
             pub const ALL: &'static [EventName] =
                 &[$(EventName::$name,)+ $(EventName::$tname,)+];
-            /// The JS names, in table order.
-            pub const NAMES: &'static [&'static str] =
-                &[$(stringify!($name),)+ $(stringify!($tname),)+];
+            /// The JS names in table order, each followed by `, ` (see [`crate::api::names`]).
+            pub const NAMES: &'static str =
+                concat!($(stringify!($name), ", ",)+ $(stringify!($tname), ", ",)+);
 
             pub fn from_name(name: &str) -> Option<EventName> {
-                let at = Self::NAMES.iter().position(|n| *n == name)?;
-                Self::ALL.get(at).copied()
+                Self::ALL.get($crate::api::index_of(Self::NAMES, name)?).copied()
             }
 
             pub fn as_str(self) -> &'static str {
-                match self {
-                    $(EventName::$name => stringify!($name),)+
-                    $(EventName::$tname => stringify!($tname),)+
-                }
+                $crate::api::names(Self::NAMES).nth(self as usize).unwrap_or_default()
             }
         }
 
         /// The field names of each event's payload, in the order the runtime fills them.
         #[allow(non_upper_case_globals)]
         pub mod payload {
+            use $crate::api::{field_count, Fields};
             $(
-                pub const $name: [&str; <[&str]>::len(&[$(stringify!($field)),*])] =
-                    [$(stringify!($field)),*];
+                pub const $name: Fields<{ field_count(concat!($(stringify!($field), ","),*)) }> =
+                    Fields(concat!($(stringify!($field), ","),*));
             )+
         }
 

@@ -27,6 +27,46 @@ impl OptionRow {
     }
 }
 
+/// The field names of a payload object, each followed by `,`; `N` of them (checked where the
+/// const is made). One string rather than an array of `&str`: the wasm keeps no pointer table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fields<const N: usize>(pub &'static str);
+
+/// How many names a [`Fields`] list holds (its commas).
+pub const fn field_count(list: &str) -> usize {
+    let (mut rest, mut n) = (list.as_bytes(), 0);
+    while let [first, tail @ ..] = rest {
+        if *first == b',' {
+            n += 1;
+        }
+        rest = tail;
+    }
+    n
+}
+
+impl<const N: usize> Fields<N> {
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        self.0.split(',').take(N)
+    }
+}
+
+/// The names of a `NAMES` list (`a, b, c, `).
+pub fn names(list: &'static str) -> impl Iterator<Item = &'static str> {
+    list.split(',')
+        .map(|n| n.strip_prefix(' ').unwrap_or(n))
+        .filter(|n| !n.is_empty())
+}
+
+/// The position of `name` in a `NAMES` list.
+pub fn index_of(list: &'static str, name: &str) -> Option<usize> {
+    names(list).position(|n| n == name)
+}
+
+/// A `NAMES` list as text for an error message (`a, b, c`).
+pub fn known(list: &'static str) -> &'static str {
+    list.strip_suffix(", ").unwrap_or(list)
+}
+
 /// The package's TypeScript, in the order it is appended to `hlsplay.d.ts`.
 pub const TYPESCRIPT: [&str; 5] = [
     table::SHAPES_TS,
@@ -84,15 +124,16 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_found_by_name() {
-        for names in [ConfigKey::NAMES, RetryKey::NAMES, EventName::NAMES] {
-            for (i, name) in names.iter().enumerate() {
-                assert_eq!(
-                    names.iter().position(|n| n == name),
-                    Some(i),
-                    "{name} twice"
-                );
+        for list in [ConfigKey::NAMES, RetryKey::NAMES, EventName::NAMES] {
+            for (i, name) in names(list).enumerate() {
+                assert_eq!(index_of(list, name), Some(i), "{name} twice");
             }
+            assert_eq!(index_of(list, ""), None);
+            assert!(!known(list).ends_with(','), "{}", known(list));
         }
+        assert_eq!(names(ConfigKey::NAMES).count(), ConfigKey::ALL.len());
+        assert_eq!(names(EventName::NAMES).count(), EventName::ALL.len());
+        assert_eq!(EventName::error.as_str(), "error");
         assert_eq!(
             ConfigKey::from_name("bufferGoal"),
             Some(ConfigKey::bufferGoal)
@@ -126,12 +167,14 @@ mod tests {
     #[test]
     fn every_event_is_in_the_typescript_map() {
         let ts = table::EVENTS_TS;
-        for name in EventName::NAMES {
+        for name in names(EventName::NAMES) {
             assert!(ts.contains(&format!("\n  {name}: ")), "{name} missing");
         }
         assert!(ts.contains("    level: number;\n"), "{ts}");
         assert!(ts.contains("  error: PlayerError;\n"), "{ts}");
-        assert_eq!(payload::levelSwitching, ["from", "to", "reason"]);
+        let fields: Vec<&str> = payload::levelSwitching.names().collect();
+        assert_eq!(fields, ["from", "to", "reason"]);
+        assert_eq!(payload::liveEnded.names().count(), 0);
     }
 
     #[test]
@@ -146,8 +189,9 @@ mod tests {
             let declaration = format!("export interface {name} {{\n");
             assert!(table::SHAPES_TS.contains(&declaration), "{name}");
         }
+        let subtitle: Vec<&str> = fields::SubtitleTrack.names().collect();
         assert_eq!(
-            fields::SubtitleTrack,
+            subtitle,
             [
                 "id",
                 "name",

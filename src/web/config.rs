@@ -165,10 +165,10 @@ fn set_retry(policy: &mut RetryPolicy, key: &str, value: &JsValue) -> Result<(),
     Ok(())
 }
 
-fn unknown(key: &str, known: &[&str]) -> JsValue {
+fn unknown(key: &str, names: &'static str) -> JsValue {
     js_sys::Error::new(&format!(
         "hlsplay config: unknown key `{key}` (known: {})",
-        super::comma_list(known)
+        crate::api::known(names)
     ))
     .into()
 }

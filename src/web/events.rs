@@ -4,7 +4,7 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::api::{fields, payload, EventName};
+use crate::api::{fields, payload, EventName, Fields};
 use crate::engine::{AudioTrackInfo, Event, LevelInfo, PlayerError, TrackId};
 
 pub fn event_name(event: &Event) -> EventName {
@@ -27,15 +27,15 @@ pub fn event_name(event: &Event) -> EventName {
     }
 }
 
-/// `{ names[0]: values[0], … }`: one name per value, checked by the array lengths.
-fn object<const N: usize>(names: &[&str; N], values: [JsValue; N]) -> Object {
-    fill(names, &values)
+/// `{ name: value, … }`: one name per value, the count checked by the types.
+fn object<const N: usize>(names: Fields<N>, values: [JsValue; N]) -> Object {
+    fill(names.0, &values)
 }
 
 /// The work of [`object`], not generic: one copy in the wasm for every payload length.
-fn fill(names: &[&str], values: &[JsValue]) -> Object {
+fn fill(names: &str, values: &[JsValue]) -> Object {
     let o = Object::new();
-    for (key, value) in names.iter().zip(values) {
+    for (key, value) in names.split(',').zip(values) {
         let _ = Reflect::set(&o, &JsValue::from_str(key), value);
     }
     o
@@ -47,7 +47,7 @@ fn opt<T: Into<JsValue>>(v: Option<T>) -> JsValue {
 
 pub fn level_object(index: usize, level: &LevelInfo) -> Object {
     object(
-        &fields::Level,
+        fields::Level,
         [
             (index as u32).into(),
             (level.bandwidth as f64).into(),
@@ -69,7 +69,7 @@ pub fn level_list(levels: &[LevelInfo]) -> Array {
 
 pub fn audio_track_object(t: &AudioTrackInfo) -> Object {
     object(
-        &fields::AudioTrack,
+        fields::AudioTrack,
         [
             (t.id as u32).into(),
             t.name.clone().into(),
@@ -91,14 +91,14 @@ pub fn audio_track_list(tracks: &[AudioTrackInfo]) -> Array {
 
 pub fn main_thread_cost_object(count: u32, total_ms: f64, max_ms: f64) -> Object {
     object(
-        &fields::MainThreadCost,
+        fields::MainThreadCost,
         [count.into(), total_ms.into(), max_ms.into()],
     )
 }
 
 fn error_object(e: &PlayerError) -> Object {
     object(
-        &fields::PlayerError,
+        fields::PlayerError,
         [
             e.kind.as_str().into(),
             e.details.clone().into(),
@@ -115,17 +115,17 @@ fn error_object(e: &PlayerError) -> Object {
 pub fn event_payload(event: &Event, track_kind: impl Fn(TrackId) -> &'static str) -> JsValue {
     let o = match event {
         Event::ManifestParsed { levels } => {
-            object(&payload::manifestParsed, [level_list(levels).into()])
+            object(payload::manifestParsed, [level_list(levels).into()])
         }
         Event::LevelSwitching { from, to, reason } => object(
-            &payload::levelSwitching,
+            payload::levelSwitching,
             [
                 opt(from.map(|l| l as u32)),
                 (*to as u32).into(),
                 reason.as_str().into(),
             ],
         ),
-        Event::LevelSwitched { level } => object(&payload::levelSwitched, [(*level as u32).into()]),
+        Event::LevelSwitched { level } => object(payload::levelSwitched, [(*level as u32).into()]),
         Event::SegmentLoaded {
             level,
             sequence,
@@ -135,7 +135,7 @@ pub fn event_payload(event: &Event, track_kind: impl Fn(TrackId) -> &'static str
             start,
             duration,
         } => object(
-            &payload::segmentLoaded,
+            payload::segmentLoaded,
             [
                 (*level as u32).into(),
                 (*sequence as f64).into(),
@@ -147,31 +147,29 @@ pub fn event_payload(event: &Event, track_kind: impl Fn(TrackId) -> &'static str
                 (*duration).into(),
             ],
         ),
-        Event::BandwidthEstimate { bps } => object(&payload::bandwidthEstimate, [(*bps).into()]),
+        Event::BandwidthEstimate { bps } => object(payload::bandwidthEstimate, [(*bps).into()]),
         Event::BufferAppended { track, start, end } => object(
-            &payload::bufferAppended,
+            payload::bufferAppended,
             [track_kind(*track).into(), (*start).into(), (*end).into()],
         ),
         Event::Error(e) => error_object(e),
         Event::CredentialsRefreshNeeded { reactive } => {
-            object(&payload::credentialsRefresh, [(*reactive).into()])
+            object(payload::credentialsRefresh, [(*reactive).into()])
         }
-        Event::GapJumped { from, to } => {
-            object(&payload::gapJumped, [(*from).into(), (*to).into()])
-        }
-        Event::StallNudged { to } => object(&payload::stallNudged, [(*to).into()]),
+        Event::GapJumped { from, to } => object(payload::gapJumped, [(*from).into(), (*to).into()]),
+        Event::StallNudged { to } => object(payload::stallNudged, [(*to).into()]),
         Event::AudioTracksUpdated { audio_tracks } => object(
-            &payload::audioTracksUpdated,
+            payload::audioTracksUpdated,
             [audio_track_list(audio_tracks).into()],
         ),
         Event::AudioTrackSwitching { id } => {
-            object(&payload::audioTrackSwitching, [(*id as u32).into()])
+            object(payload::audioTrackSwitching, [(*id as u32).into()])
         }
         Event::AudioTrackSwitched { id } => {
-            object(&payload::audioTrackSwitched, [(*id as u32).into()])
+            object(payload::audioTrackSwitched, [(*id as u32).into()])
         }
-        Event::LiveEnded => object(&payload::liveEnded, []),
-        Event::Ended => object(&payload::ended, []),
+        Event::LiveEnded => object(payload::liveEnded, []),
+        Event::Ended => object(payload::ended, []),
     };
     o.into()
 }

@@ -38,19 +38,6 @@ const PLAYER_TS: &str = crate::api::PLAYER_TS;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// `a, b, c`: the "known: ..." part of an unknown-name error. A loop rather than `[&str]::join`,
-/// whose generic copy routine costs the wasm 1 KB raw.
-pub(crate) fn comma_list(names: &[&str]) -> String {
-    let mut list = String::new();
-    for name in names {
-        if !list.is_empty() {
-            list.push_str(", ");
-        }
-        list.push_str(name);
-    }
-    list
-}
-
 /// The crate version, for diagnostics.
 #[wasm_bindgen]
 pub fn version() -> String {

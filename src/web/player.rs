@@ -314,7 +314,7 @@ fn known_event(event: &str) -> Result<EventName, JsValue> {
     EventName::from_name(event).ok_or_else(|| {
         js_sys::Error::new(&format!(
             "hlsplay: unknown event `{event}` (known: {})",
-            super::comma_list(EventName::NAMES)
+            crate::api::known(EventName::NAMES)
         ))
         .into()
     })

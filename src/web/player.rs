@@ -105,7 +105,7 @@ impl Player {
     #[wasm_bindgen(constructor)]
     pub fn new(
         video: HtmlVideoElement,
-        #[wasm_bindgen(unchecked_param_type = "PlayerConfig")] config: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "PlayerConfig")] config: Option<Object>,
     ) -> Result<Player, JsValue> {
         let config = PlayerConfig::from_js(config.as_ref())?;
         let inner = Rc::new_cyclic(|weak| {

@@ -124,7 +124,7 @@ macro_rules! events {
             }
 
             pub fn as_str(self) -> &'static str {
-                $crate::api::names(Self::NAMES).nth(self as usize).unwrap_or_default()
+                $crate::api::name_at(Self::NAMES, self as usize)
             }
         }
 

@@ -53,13 +53,19 @@ impl<const N: usize> Fields<N> {
 /// The names of a `NAMES` list (`a, b, c, `).
 pub fn names(list: &'static str) -> impl Iterator<Item = &'static str> {
     list.split(',')
-        .map(|n| n.strip_prefix(' ').unwrap_or(n))
+        .map(str::trim_start)
         .filter(|n| !n.is_empty())
 }
 
-/// The position of `name` in a `NAMES` list.
+/// The position of `name` in a `NAMES` list. (The list's end, an empty name, is at the length
+/// of its enum's `ALL`, which has nothing there.)
 pub fn index_of(list: &'static str, name: &str) -> Option<usize> {
-    names(list).position(|n| n == name)
+    list.split(',').position(|n| n.trim_start() == name)
+}
+
+/// The name at `index` in a `NAMES` list.
+pub fn name_at(list: &'static str, index: usize) -> &'static str {
+    list.split(',').nth(index).map_or("", str::trim_start)
 }
 
 /// A `NAMES` list as text for an error message (`a, b, c`).
@@ -128,7 +134,7 @@ mod tests {
             for (i, name) in names(list).enumerate() {
                 assert_eq!(index_of(list, name), Some(i), "{name} twice");
             }
-            assert_eq!(index_of(list, ""), None);
+            assert_eq!(index_of(list, ""), Some(names(list).count()), "the end");
             assert!(!known(list).ends_with(','), "{}", known(list));
         }
         assert_eq!(names(ConfigKey::NAMES).count(), ConfigKey::ALL.len());
@@ -139,6 +145,8 @@ mod tests {
             Some(ConfigKey::bufferGoal)
         );
         assert_eq!(ConfigKey::from_name("buffergoal"), None);
+        assert_eq!(ConfigKey::from_name(""), None);
+        assert_eq!(EventName::from_name(""), None);
         assert_eq!(
             EventName::from_name("levelSwitched").map(EventName::as_str),
             Some("levelSwitched")

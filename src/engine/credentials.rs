@@ -30,9 +30,10 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.auth.refreshing = true;
             self.out.push_back(Output::RefreshCredentials);
             self.event(Event::CredentialsRefreshNeeded { reactive: true });
-            self.decided(|_| Decision::CredentialsRefresh {
-                refused: Some(redact_url(url)),
-            });
+            if self.debugging() {
+                let refused = Some(redact_url(url));
+                self.decided(Decision::CredentialsRefresh { refused });
+            }
         }
     }
 
@@ -44,7 +45,9 @@ impl<R: SegmentRemuxer> Engine<R> {
                 self.auth.proactive_sent = true;
                 self.out.push_back(Output::RefreshCredentials);
                 self.event(Event::CredentialsRefreshNeeded { reactive: false });
-                self.decided(|_| Decision::CredentialsRefresh { refused: None });
+                if self.debugging() {
+                    self.decided(Decision::CredentialsRefresh { refused: None });
+                }
             }
         }
     }

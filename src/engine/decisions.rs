@@ -82,26 +82,33 @@ impl fmt::Display for Decision {
 }
 
 impl<R: SegmentRemuxer> Engine<R> {
-    /// Records a decision when the app asked for them; `make` runs only then.
-    pub(super) fn decided(&mut self, make: impl FnOnce(&Self) -> Decision) {
-        if self.cfg.debug {
-            let decision = make(self);
-            self.out.push_back(Output::Debug(decision));
-        }
+    /// Whether the app asked for decisions: a call site builds its [`Decision`] only then.
+    pub(super) fn debugging(&self) -> bool {
+        self.cfg.debug
     }
 
-    /// The level choice just made (`switching.current` is `to`).
+    /// Records a decision (call only when [`Self::debugging`]). Not generic over a closure
+    /// that builds it: one copy of this in the wasm.
+    pub(super) fn decided(&mut self, decision: Decision) {
+        self.out.push_back(Output::Debug(decision));
+    }
+
+    /// The level choice just made.
     pub(super) fn decided_level(&mut self, from: Option<usize>, to: usize, reason: SwitchReason) {
-        self.decided(|e| Decision::Level {
+        if !self.debugging() {
+            return;
+        }
+        let url = self
+            .levels
+            .get(to)
+            .map_or(String::new(), |l| redact_url(&l.media.uri));
+        self.decided(Decision::Level {
             from,
             to,
             reason,
-            estimate_bps: e.abr.estimate_bps(),
-            buffer_s: e.forward_buffer(),
-            url: e
-                .levels
-                .get(to)
-                .map_or(String::new(), |l| redact_url(&l.media.uri)),
+            estimate_bps: self.abr.estimate_bps(),
+            buffer_s: self.forward_buffer(),
+            url,
         });
     }
 }

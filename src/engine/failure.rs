@@ -135,15 +135,18 @@ impl<R: SegmentRemuxer> Engine<R> {
                     r.state = RequestState::RetryAt(at);
                 }
                 let details = format!("{what}; retry in {} s", fixed::Fixed(d, 2));
-                self.decided(|e| Decision::Retry {
-                    what: what.to_string(),
-                    attempt: e
+                if self.debugging() {
+                    let attempt = self
                         .requests
                         .get(id)
-                        .map_or(0, |r| r.error_retries + r.timeout_retries),
-                    delay_s: d,
-                    url: redact_url(url),
-                });
+                        .map_or(0, |r| r.error_retries + r.timeout_retries);
+                    self.decided(Decision::Retry {
+                        what: what.to_string(),
+                        attempt,
+                        delay_s: d,
+                        url: redact_url(url),
+                    });
+                }
                 self.error(cause, details, false, Some(url));
             }
             None => {

@@ -129,9 +129,10 @@ impl<R: SegmentRemuxer> Engine<R> {
             None => {}
         }
         let id = self.new_request(RequestKind::Key, key.uri.clone(), None);
-        self.decided(|_| Decision::KeyFetch {
-            url: redact_url(&key.uri),
-        });
+        if self.debugging() {
+            let url = redact_url(&key.uri);
+            self.decided(Decision::KeyFetch { url });
+        }
         self.keys.set(&key.uri, Entry::Loading(id, key.method));
         KeyNeed::Loading
     }

@@ -369,17 +369,18 @@ fn emit(rc: &Rc<RefCell<Inner>>, event: &Event) {
     let name = event_name(event);
     let (handlers, payload) = {
         let mut inner = rc.borrow_mut();
-        let handlers: Vec<Function> = inner
-            .handlers
-            .iter()
-            .filter(|(n, ..)| *n == name)
-            .map(|(_, f, _)| f.clone())
-            .collect();
+        // The event's handlers, in subscription order; `once` handlers are called this time only.
+        let mut handlers = Vec::new();
+        inner.handlers.retain(|(n, f, once)| {
+            if *n == name {
+                handlers.push(f.clone());
+                return !*once;
+            }
+            true
+        });
         if handlers.is_empty() {
             return;
         }
-        // A `once` handler is called this time only.
-        inner.handlers.retain(|(n, _, once)| !(*once && *n == name));
         let session = inner.playback.as_ref();
         let kinds = |track| session.map_or("video", |s| s.track_kind(track));
         (handlers, event_payload(event, kinds))

@@ -2,6 +2,7 @@
 //! `src/api/table.rs`: README.md and docs/npm-README.md must carry the table as rendered, and
 //! every default the table states must be the engine's. To rewrite both READMEs from the table:
 //! `HLSPLAY_WRITE_README=1 cargo test --test api_table`.
+#![cfg(not(target_arch = "wasm32"))] // files on disk: native only
 
 use std::path::Path;
 

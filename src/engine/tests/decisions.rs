@@ -122,3 +122,24 @@ fn nothing_is_logged_without_debug() {
     assert!(h.fetches(RequestKind::is_segment).len() > 1);
     assert_eq!(h.debug_lines(), Vec::<String>::new());
 }
+
+#[test]
+fn an_abr_switch_up_is_logged_as_abr_with_the_estimate_that_allowed_it() {
+    let mut h = debugging();
+    h.load_vod();
+    h.play(60.0);
+    let lines = h.debug_lines();
+    let up = lines
+        .iter()
+        .find(|l| l.starts_with("level 0 -> 1 (abr; estimate "))
+        .unwrap_or_else(|| panic!("{lines:?}"));
+    // The harness serves 3.2 Mbps: the estimate that chose the 2.1 Mbps level is above it.
+    let estimate: f64 = up
+        .split("estimate ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    assert!(estimate > 2.1, "{up}");
+    assert!(up.ends_with("https://c/v/l1.m3u8"), "{up}");
+}

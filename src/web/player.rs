@@ -166,7 +166,7 @@ impl Player {
         drop(keep_alive);
     }
 
-    /// The variant streams, lowest first as the playlist lists them.
+    /// The variant streams, lowest bitrate first.
     #[wasm_bindgen(getter, unchecked_return_type = "Level[]")]
     pub fn levels(&self) -> Array {
         let inner = self.inner.borrow();

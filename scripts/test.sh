@@ -26,6 +26,9 @@ node --test tests/www/
 
 bash scripts/build-pkg.sh
 
+log "TypeScript: a strict app compiled against the package's types (tests/types)"
+node_modules/.bin/tsc -p tests/types
+
 log "wasm tests under node"
 cargo test -p hlsplay --target wasm32-unknown-unknown --tests
 

@@ -9,6 +9,7 @@
 #![cfg_attr(not(target_arch = "wasm32"), forbid(unsafe_code))]
 
 pub mod abr;
+pub mod api;
 pub mod captions;
 pub mod crypto;
 pub mod engine;

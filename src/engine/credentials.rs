@@ -2,7 +2,8 @@
 //! refused requests wait and are resent with the same id and URL), a proactive refresh ahead
 //! of a known expiry, and the error when a refresh fails.
 
-use super::auth::Refusal;
+use super::auth::{redact_url, Refusal};
+use super::decisions::Decision;
 use super::loader::{RequestId, RequestState};
 use super::types::{ErrorCause, Event, Output, PlayerError};
 use super::{Engine, SegmentRemuxer};
@@ -29,6 +30,10 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.auth.refreshing = true;
             self.out.push_back(Output::RefreshCredentials);
             self.event(Event::CredentialsRefreshNeeded { reactive: true });
+            if self.debugging() {
+                let refused = Some(redact_url(url));
+                self.decided(Decision::CredentialsRefresh { refused });
+            }
         }
     }
 
@@ -40,6 +45,9 @@ impl<R: SegmentRemuxer> Engine<R> {
                 self.auth.proactive_sent = true;
                 self.out.push_back(Output::RefreshCredentials);
                 self.event(Event::CredentialsRefreshNeeded { reactive: false });
+                if self.debugging() {
+                    self.decided(Decision::CredentialsRefresh { refused: None });
+                }
             }
         }
     }

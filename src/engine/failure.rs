@@ -1,7 +1,8 @@
 //! A request failed: classify it (CDN refusal, not found, retryable), then refresh credentials,
 //! skip or penalise, step down, retry after a backoff, or give up with one fatal error.
 
-use super::auth::{judge_refusal, CdnErrorCode, RefusalVerdict};
+use super::auth::{judge_refusal, redact_url, CdnErrorCode, RefusalVerdict};
+use super::decisions::Decision;
 use super::fixed;
 use super::loader::{FailureClass, RequestId, RequestKind, RequestState};
 use super::types::{ErrorCause, NotFoundPolicy, StreamKind, SwitchReason};
@@ -134,6 +135,18 @@ impl<R: SegmentRemuxer> Engine<R> {
                     r.state = RequestState::RetryAt(at);
                 }
                 let details = format!("{what}; retry in {} s", fixed::Fixed(d, 2));
+                if self.debugging() {
+                    let attempt = self
+                        .requests
+                        .get(id)
+                        .map_or(0, |r| r.error_retries + r.timeout_retries);
+                    self.decided(Decision::Retry {
+                        what: what.to_string(),
+                        attempt,
+                        delay_s: d,
+                        url: redact_url(url),
+                    });
+                }
                 self.error(cause, details, false, Some(url));
             }
             None => {

@@ -11,6 +11,7 @@ use std::rc::Rc;
 use crate::playlist::{Key, KeyMethod};
 
 use super::auth::redact_url;
+use super::decisions::Decision;
 use super::loader::{Request, RequestId, RequestKind};
 use super::media::RemuxFailure;
 use super::stream::SegmentFetch;
@@ -128,6 +129,10 @@ impl<R: SegmentRemuxer> Engine<R> {
             None => {}
         }
         let id = self.new_request(RequestKind::Key, key.uri.clone(), None);
+        if self.debugging() {
+            let url = redact_url(&key.uri);
+            self.decided(Decision::KeyFetch { url });
+        }
         self.keys.set(&key.uri, Entry::Loading(id, key.method));
         KeyNeed::Loading
     }

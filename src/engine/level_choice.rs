@@ -211,6 +211,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 to: level,
                 reason,
             });
+            self.decided_level(from, level, reason);
             self.on_audio_group(level);
         }
         let needs = self.levels.get(level).is_some_and(|l| {

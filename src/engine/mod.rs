@@ -38,6 +38,7 @@ mod auth;
 mod buffer;
 mod codec_change;
 mod credentials;
+mod decisions;
 mod decryption;
 mod domains;
 mod failure;
@@ -73,6 +74,7 @@ use crate::abr::Abr;
 
 pub use auth::{judge_refusal, redact_url, AuthState, CdnErrorCode, Refusal, RefusalVerdict};
 pub use buffer::{BufferOp, Track};
+pub use decisions::Decision;
 pub use loader::{FailureClass, Request, RequestId, RequestKind, RequestState, RetryPolicy, Rng};
 pub use media::{
     OutputShape, RemuxFailure, RemuxOutput, SegmentInfo, SegmentRemuxer, TrackKind, TrackOutput,

@@ -6,6 +6,7 @@ use crate::abr::AbrConfig;
 use crate::playlist::ByteRange;
 
 use super::auth::CdnErrorCode;
+use super::decisions::Decision;
 use super::loader::{RequestId, RequestKind, RetryPolicy};
 use super::media::{RemuxFailure, TrackKind};
 use crate::playlist::PlaylistError;
@@ -174,6 +175,8 @@ pub enum Output {
     /// `CredentialsRefreshed` or `CredentialsRefreshFailed`.
     RefreshCredentials,
     Event(Event),
+    /// A decision to show in the app's debug log (only with [`EngineConfig::debug`]). No answer.
+    Debug(Decision),
     /// Nothing more to do now: call `handle_timeout` at this time unless an input comes first.
     Timeout(f64),
 }
@@ -213,6 +216,18 @@ pub enum SwitchReason {
     Abandon,
     /// The level failed and was penalised.
     Penalty,
+}
+
+impl SwitchReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SwitchReason::Start => "start",
+            SwitchReason::Abr => "abr",
+            SwitchReason::Manual => "manual",
+            SwitchReason::Abandon => "abandon",
+            SwitchReason::Penalty => "penalty",
+        }
+    }
 }
 
 /// Categories of player errors.
@@ -488,6 +503,8 @@ pub struct EngineConfig {
     /// Audio languages to choose first, best first (RFC 5646 tags or ISO 639-2 codes):
     /// the app's `audioLanguage`, then the browser's language.
     pub preferred_audio_languages: Vec<String>,
+    /// Report decisions as [`Output::Debug`] (the app's `debug` config).
+    pub debug: bool,
     pub abr: AbrConfig,
 }
 
@@ -519,6 +536,7 @@ impl Default for EngineConfig {
             max_segment_bytes: crate::remux::MAX_SEGMENT_BYTES as u64,
             max_playlist_bytes: 16 << 20,
             preferred_audio_languages: Vec::new(),
+            debug: false,
             abr: AbrConfig::default(),
         }
     }

@@ -557,6 +557,8 @@ impl<'a> Sim<'a> {
                     self.res.end_of_streams += 1;
                     self.play.eos = true;
                 }
+                // The app's debug log: nothing to perform.
+                Output::Debug(_) => {}
                 Output::RefreshCredentials => {
                     self.res.refresh_requests += 1;
                     if let Some(a) = &self.cfg.auth {

@@ -1,17 +1,26 @@
-//! The JS config object, checked: every key known, every value of the right type, else a clear
-//! error naming the key. Durations are seconds, rates bits per second, as in the engine.
+//! The JS config object, checked: every key known (the keys of `crate::api`'s table), every value
+//! of the right type, else a clear error naming the key. Durations are seconds, rates bits per
+//! second, as in the engine.
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::RequestCredentials;
 
 use crate::abr::{Abr, Lookahead};
+use crate::api::{ConfigKey, RetryKey};
 use crate::engine::{EngineConfig, NotFoundPolicy, RetryPolicy};
+
+/// Where the engine's decisions go (`debug`).
+pub enum Logger {
+    Console,
+    Function(Function),
+}
 
 pub struct PlayerConfig {
     pub engine: EngineConfig,
     pub credentials: RequestCredentials,
     pub refresh_credentials: Option<Function>,
+    pub debug: Option<Logger>,
     /// Set by `currentLevel = n`; kept across `load()` as hls.js does.
     pub manual_level: Option<usize>,
 }
@@ -28,6 +37,7 @@ impl PlayerConfig {
             engine: EngineConfig::default(),
             credentials: RequestCredentials::Include,
             refresh_credentials: None,
+            debug: None,
             manual_level: None,
         };
         if let Some(object) = object {
@@ -46,48 +56,59 @@ impl PlayerConfig {
     }
 
     fn set(&mut self, key: &str, value: &JsValue) -> Result<(), JsValue> {
+        let Some(known) = ConfigKey::from_name(key) else {
+            return Err(unknown(key, ConfigKey::NAMES));
+        };
         let e = &mut self.engine;
-        match key {
-            "bufferGoal" => e.buffer_goal = seconds(key, value)?,
-            "minBufferGoal" => e.min_buffer_goal = seconds(key, value)?,
-            "backBuffer" => {
+        match known {
+            ConfigKey::bufferGoal => e.buffer_goal = seconds(key, value)?,
+            ConfigKey::minBufferGoal => e.min_buffer_goal = seconds(key, value)?,
+            ConfigKey::backBuffer => {
                 e.back_buffer = match value.as_f64() {
                     _ if value.is_null() => None,
                     Some(v) if v.is_infinite() && v > 0.0 => None,
                     _ => Some(seconds(key, value)?),
                 }
             }
-            "holeTolerance" => e.hole_tolerance = seconds(key, value)?,
-            "maxGapJump" => e.max_gap_jump = seconds(key, value)?,
-            "stallTimeout" => e.stall_timeout = seconds(key, value)?,
-            "maxNudges" => e.max_nudges = count(key, value)?,
-            "liveEdgeTargetDurations" => e.live_edge_target_durations = seconds(key, value)?,
-            "levelPenalty" => e.level_penalty_s = seconds(key, value)?,
-            "credentialsRefreshMargin" => e.credentials_refresh_margin = seconds(key, value)?,
-            "capLevelToPlayerSize" => e.cap_to_element = boolean(key, value)?,
-            "progressive" => e.progressive = boolean(key, value)?,
-            "propagateSignedQuery" => e.propagate_signed_query = boolean(key, value)?,
-            "startLevel" => {
+            ConfigKey::holeTolerance => e.hole_tolerance = seconds(key, value)?,
+            ConfigKey::maxGapJump => e.max_gap_jump = seconds(key, value)?,
+            ConfigKey::stallTimeout => e.stall_timeout = seconds(key, value)?,
+            ConfigKey::maxNudges => e.max_nudges = count(key, value)?,
+            ConfigKey::liveEdgeTargetDurations => {
+                e.live_edge_target_durations = seconds(key, value)?
+            }
+            ConfigKey::levelPenalty => e.level_penalty_s = seconds(key, value)?,
+            ConfigKey::credentialsRefreshMargin => {
+                e.credentials_refresh_margin = seconds(key, value)?
+            }
+            ConfigKey::capLevelToPlayerSize => e.cap_to_element = boolean(key, value)?,
+            ConfigKey::progressive => e.progressive = boolean(key, value)?,
+            ConfigKey::propagateSignedQuery => e.propagate_signed_query = boolean(key, value)?,
+            ConfigKey::startLevel => {
                 e.start_level = match value.as_f64() {
                     Some(v) if v < 0.0 => None,
                     _ => Some(count(key, value)? as usize),
                 }
             }
-            "notFound" => {
+            ConfigKey::notFound => {
                 e.not_found = match value.as_string().as_deref() {
                     Some("skip") => NotFoundPolicy::Skip,
                     Some("penalise") | Some("penalize") => NotFoundPolicy::PenaliseLevel,
                     _ => return Err(bad(key, "`skip` or `penalise`", value)),
                 }
             }
-            "segmentRetry" => set_retry(&mut e.segment_retry, key, value)?,
-            "playlistRetry" => set_retry(&mut e.playlist_retry, key, value)?,
-            "abrDefaultEstimate" => e.abr.estimator.default_estimate_bps = seconds(key, value)?,
-            "abrFastHalfLife" => e.abr.estimator.fast_half_life = seconds(key, value)?,
-            "abrSlowHalfLife" => e.abr.estimator.slow_half_life = seconds(key, value)?,
-            "abrMinUpSwitchInterval" => e.abr.min_up_switch_interval = seconds(key, value)?,
-            "abrAbandon" => e.abr.abandon = boolean(key, value)?,
-            "credentials" => {
+            ConfigKey::segmentRetry => set_retry(&mut e.segment_retry, key, value)?,
+            ConfigKey::playlistRetry => set_retry(&mut e.playlist_retry, key, value)?,
+            ConfigKey::abrDefaultEstimate => {
+                e.abr.estimator.default_estimate_bps = seconds(key, value)?
+            }
+            ConfigKey::abrFastHalfLife => e.abr.estimator.fast_half_life = seconds(key, value)?,
+            ConfigKey::abrSlowHalfLife => e.abr.estimator.slow_half_life = seconds(key, value)?,
+            ConfigKey::abrMinUpSwitchInterval => {
+                e.abr.min_up_switch_interval = seconds(key, value)?
+            }
+            ConfigKey::abrAbandon => e.abr.abandon = boolean(key, value)?,
+            ConfigKey::credentials => {
                 self.credentials = match value.as_string().as_deref() {
                     Some("include") => RequestCredentials::Include,
                     Some("same-origin") => RequestCredentials::SameOrigin,
@@ -95,67 +116,30 @@ impl PlayerConfig {
                     _ => return Err(bad(key, "`include`, `same-origin` or `omit`", value)),
                 }
             }
-            "audioLanguage" => {
+            ConfigKey::audioLanguage => {
                 let lang = value
                     .as_string()
                     .ok_or_else(|| bad(key, "a language tag such as `en` or `fr-CA`", value))?;
                 e.preferred_audio_languages.insert(0, lang);
             }
-            "refreshCredentials" => {
+            ConfigKey::refreshCredentials => {
                 let f = value
                     .dyn_ref::<Function>()
                     .ok_or_else(|| bad(key, "a function", value))?;
                 self.refresh_credentials = Some(f.clone());
             }
-            _ => {
-                return Err(js_sys::Error::new(&format!(
-                    "hlsplay config: unknown key `{key}` (known: {})",
-                    super::comma_list(KEYS)
-                ))
-                .into())
+            ConfigKey::debug => {
+                self.debug = match (value.as_bool(), value.dyn_ref::<Function>()) {
+                    (Some(on), _) => on.then_some(Logger::Console),
+                    (_, Some(f)) => Some(Logger::Function(f.clone())),
+                    _ => return Err(bad(key, "true, false or a function", value)),
+                };
+                e.debug = self.debug.is_some();
             }
         }
         Ok(())
     }
 }
-
-const KEYS: &[&str] = &[
-    "bufferGoal",
-    "progressive",
-    "propagateSignedQuery",
-    "minBufferGoal",
-    "backBuffer",
-    "holeTolerance",
-    "maxGapJump",
-    "stallTimeout",
-    "maxNudges",
-    "liveEdgeTargetDurations",
-    "levelPenalty",
-    "credentialsRefreshMargin",
-    "capLevelToPlayerSize",
-    "startLevel",
-    "notFound",
-    "segmentRetry",
-    "playlistRetry",
-    "abrDefaultEstimate",
-    "abrFastHalfLife",
-    "abrSlowHalfLife",
-    "abrMinUpSwitchInterval",
-    "abrAbandon",
-    "credentials",
-    "refreshCredentials",
-    "audioLanguage",
-];
-
-const RETRY_KEYS: &[&str] = &[
-    "ttfbTimeout",
-    "totalTimeout",
-    "maxErrorRetries",
-    "maxTimeoutRetries",
-    "backoffBase",
-    "backoffMax",
-    "jitter",
-];
 
 fn set_retry(policy: &mut RetryPolicy, key: &str, value: &JsValue) -> Result<(), JsValue> {
     let object = value
@@ -165,24 +149,28 @@ fn set_retry(policy: &mut RetryPolicy, key: &str, value: &JsValue) -> Result<(),
         let name = inner.as_string().unwrap_or_default();
         let v = Reflect::get(object, &inner)?;
         let path = format!("{key}.{name}");
-        match name.as_str() {
-            "ttfbTimeout" => policy.ttfb_timeout = seconds(&path, &v)?,
-            "totalTimeout" => policy.total_timeout = seconds(&path, &v)?,
-            "maxErrorRetries" => policy.max_error_retries = count(&path, &v)?,
-            "maxTimeoutRetries" => policy.max_timeout_retries = count(&path, &v)?,
-            "backoffBase" => policy.backoff_base = seconds(&path, &v)?,
-            "backoffMax" => policy.backoff_max = seconds(&path, &v)?,
-            "jitter" => policy.jitter = seconds(&path, &v)?.min(1.0),
-            _ => {
-                return Err(js_sys::Error::new(&format!(
-                    "hlsplay config: unknown key `{path}` (known: {})",
-                    super::comma_list(RETRY_KEYS)
-                ))
-                .into())
-            }
+        let Some(known) = RetryKey::from_name(&name) else {
+            return Err(unknown(&path, RetryKey::NAMES));
+        };
+        match known {
+            RetryKey::ttfbTimeout => policy.ttfb_timeout = seconds(&path, &v)?,
+            RetryKey::totalTimeout => policy.total_timeout = seconds(&path, &v)?,
+            RetryKey::maxErrorRetries => policy.max_error_retries = count(&path, &v)?,
+            RetryKey::maxTimeoutRetries => policy.max_timeout_retries = count(&path, &v)?,
+            RetryKey::backoffBase => policy.backoff_base = seconds(&path, &v)?,
+            RetryKey::backoffMax => policy.backoff_max = seconds(&path, &v)?,
+            RetryKey::jitter => policy.jitter = seconds(&path, &v)?.min(1.0),
         }
     }
     Ok(())
+}
+
+fn unknown(key: &str, names: &'static str) -> JsValue {
+    js_sys::Error::new(&format!(
+        "hlsplay config: unknown key `{key}` (known: {})",
+        crate::api::known(names)
+    ))
+    .into()
 }
 
 fn bad(key: &str, expected: &str, value: &JsValue) -> JsValue {

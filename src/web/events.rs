@@ -1,51 +1,41 @@
-//! Engine events as JS: camelCase names (as hls.js users expect) and plain-object payloads.
+//! Engine events as JS: camelCase names (as hls.js users expect) and plain-object payloads. The
+//! names and every payload's field names come from `crate::api`'s table (which also types them in
+//! `hlsplay.d.ts`); the values here are filled in the table's field order.
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{AudioTrackInfo, Event, LevelInfo, SwitchReason, TrackId};
+use crate::api::{fields, payload, EventName, Fields};
+use crate::engine::{AudioTrackInfo, Event, LevelInfo, PlayerError, TrackId};
 
-pub const EVENT_NAMES: &[&str] = &[
-    "manifestParsed",
-    "levelSwitching",
-    "levelSwitched",
-    "segmentLoaded",
-    "bandwidthEstimate",
-    "bufferAppended",
-    "error",
-    "credentialsRefresh",
-    "gapJumped",
-    "stallNudged",
-    "audioTracksUpdated",
-    "audioTrackSwitching",
-    "audioTrackSwitched",
-    "liveEnded",
-    "ended",
-];
-
-pub fn event_name(event: &Event) -> &'static str {
+pub fn event_name(event: &Event) -> EventName {
     match event {
-        Event::ManifestParsed { .. } => "manifestParsed",
-        Event::LevelSwitching { .. } => "levelSwitching",
-        Event::LevelSwitched { .. } => "levelSwitched",
-        Event::SegmentLoaded { .. } => "segmentLoaded",
-        Event::BandwidthEstimate { .. } => "bandwidthEstimate",
-        Event::BufferAppended { .. } => "bufferAppended",
-        Event::Error(_) => "error",
-        Event::CredentialsRefreshNeeded { .. } => "credentialsRefresh",
-        Event::GapJumped { .. } => "gapJumped",
-        Event::StallNudged { .. } => "stallNudged",
-        Event::AudioTracksUpdated { .. } => "audioTracksUpdated",
-        Event::AudioTrackSwitching { .. } => "audioTrackSwitching",
-        Event::AudioTrackSwitched { .. } => "audioTrackSwitched",
-        Event::LiveEnded => "liveEnded",
-        Event::Ended => "ended",
+        Event::ManifestParsed { .. } => EventName::manifestParsed,
+        Event::LevelSwitching { .. } => EventName::levelSwitching,
+        Event::LevelSwitched { .. } => EventName::levelSwitched,
+        Event::SegmentLoaded { .. } => EventName::segmentLoaded,
+        Event::BandwidthEstimate { .. } => EventName::bandwidthEstimate,
+        Event::BufferAppended { .. } => EventName::bufferAppended,
+        Event::Error(_) => EventName::error,
+        Event::CredentialsRefreshNeeded { .. } => EventName::credentialsRefresh,
+        Event::GapJumped { .. } => EventName::gapJumped,
+        Event::StallNudged { .. } => EventName::stallNudged,
+        Event::AudioTracksUpdated { .. } => EventName::audioTracksUpdated,
+        Event::AudioTrackSwitching { .. } => EventName::audioTrackSwitching,
+        Event::AudioTrackSwitched { .. } => EventName::audioTrackSwitched,
+        Event::LiveEnded => EventName::liveEnded,
+        Event::Ended => EventName::ended,
     }
 }
 
-/// Builds `{ key: value, … }`.
-fn object(fields: &[(&str, JsValue)]) -> Object {
+/// `{ name: value, … }`: one name per value, the count checked by the types.
+fn object<const N: usize>(names: Fields<N>, values: [JsValue; N]) -> Object {
+    fill(names.0, &values)
+}
+
+/// The work of [`object`], not generic: one copy in the wasm for every payload length.
+fn fill(names: &str, values: &[JsValue]) -> Object {
     let o = Object::new();
-    for (key, value) in fields {
+    for (key, value) in names.split(',').zip(values) {
         let _ = Reflect::set(&o, &JsValue::from_str(key), value);
     }
     o
@@ -56,30 +46,40 @@ fn opt<T: Into<JsValue>>(v: Option<T>) -> JsValue {
 }
 
 pub fn level_object(index: usize, level: &LevelInfo) -> Object {
-    object(&[
-        ("index", (index as u32).into()),
-        ("bitrate", (level.bandwidth as f64).into()),
-        (
-            "averageBitrate",
+    object(
+        fields::Level,
+        [
+            (index as u32).into(),
+            (level.bandwidth as f64).into(),
             opt(level.average_bandwidth.map(|b| b as f64)),
-        ),
-        ("width", opt(level.width)),
-        ("height", opt(level.height)),
-        ("codecs", opt(level.codecs.clone())),
-    ])
+            opt(level.width),
+            opt(level.height),
+            opt(level.codecs.clone()),
+        ],
+    )
 }
 
-/// hls.js's audio track fields: `{ id, name, lang, groupId, default, autoselect, channels }`.
+pub fn level_list(levels: &[LevelInfo]) -> Array {
+    levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| JsValue::from(level_object(i, l)))
+        .collect()
+}
+
 pub fn audio_track_object(t: &AudioTrackInfo) -> Object {
-    object(&[
-        ("id", (t.id as u32).into()),
-        ("name", t.name.clone().into()),
-        ("lang", opt(t.lang.clone())),
-        ("groupId", t.group_id.clone().into()),
-        ("default", t.default.into()),
-        ("autoselect", t.autoselect.into()),
-        ("channels", opt(t.channels.clone())),
-    ])
+    object(
+        fields::AudioTrack,
+        [
+            (t.id as u32).into(),
+            t.name.clone().into(),
+            opt(t.lang.clone()),
+            t.group_id.clone().into(),
+            t.default.into(),
+            t.autoselect.into(),
+            opt(t.channels.clone()),
+        ],
+    )
 }
 
 pub fn audio_track_list(tracks: &[AudioTrackInfo]) -> Array {
@@ -89,36 +89,43 @@ pub fn audio_track_list(tracks: &[AudioTrackInfo]) -> Array {
         .collect()
 }
 
-fn reason(r: SwitchReason) -> &'static str {
-    match r {
-        SwitchReason::Start => "start",
-        SwitchReason::Abr => "abr",
-        SwitchReason::Manual => "manual",
-        SwitchReason::Abandon => "abandon",
-        SwitchReason::Penalty => "penalty",
-    }
+pub fn main_thread_cost_object(count: u32, total_ms: f64, max_ms: f64) -> Object {
+    object(
+        fields::MainThreadCost,
+        [count.into(), total_ms.into(), max_ms.into()],
+    )
+}
+
+fn error_object(e: &PlayerError) -> Object {
+    object(
+        fields::PlayerError,
+        [
+            e.kind.as_str().into(),
+            e.details.clone().into(),
+            e.fatal.into(),
+            opt(e.url.clone()),
+            e.to_string().into(),
+            opt(e.cause.status()),
+            opt(e.cause.cdn_code()),
+            opt(e.cause.line().map(|l| l as u32)),
+        ],
+    )
 }
 
 pub fn event_payload(event: &Event, track_kind: impl Fn(TrackId) -> &'static str) -> JsValue {
     let o = match event {
         Event::ManifestParsed { levels } => {
-            let list: Array = levels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| JsValue::from(level_object(i, l)))
-                .collect();
-            object(&[("levels", list.into())])
+            object(payload::manifestParsed, [level_list(levels).into()])
         }
-        Event::LevelSwitching {
-            from,
-            to,
-            reason: why,
-        } => object(&[
-            ("from", opt(from.map(|l| l as u32))),
-            ("to", (*to as u32).into()),
-            ("reason", reason(*why).into()),
-        ]),
-        Event::LevelSwitched { level } => object(&[("level", (*level as u32).into())]),
+        Event::LevelSwitching { from, to, reason } => object(
+            payload::levelSwitching,
+            [
+                opt(from.map(|l| l as u32)),
+                (*to as u32).into(),
+                reason.as_str().into(),
+            ],
+        ),
+        Event::LevelSwitched { level } => object(payload::levelSwitched, [(*level as u32).into()]),
         Event::SegmentLoaded {
             level,
             sequence,
@@ -127,45 +134,42 @@ pub fn event_payload(event: &Event, track_kind: impl Fn(TrackId) -> &'static str
             load_s,
             start,
             duration,
-        } => object(&[
-            ("level", (*level as u32).into()),
-            ("sequence", (*sequence as f64).into()),
-            ("bytes", (*bytes as f64).into()),
-            ("ttfbMs", (ttfb_s * 1000.0).into()),
-            ("loadMs", (load_s * 1000.0).into()),
-            (
-                "throughputBps",
+        } => object(
+            payload::segmentLoaded,
+            [
+                (*level as u32).into(),
+                (*sequence as f64).into(),
+                (*bytes as f64).into(),
+                (ttfb_s * 1000.0).into(),
+                (load_s * 1000.0).into(),
                 (*bytes as f64 * 8.0 / (load_s - ttfb_s).max(1e-3)).into(),
-            ),
-            ("start", (*start).into()),
-            ("duration", (*duration).into()),
-        ]),
-        Event::BandwidthEstimate { bps } => object(&[("bps", (*bps).into())]),
-        Event::BufferAppended { track, start, end } => object(&[
-            ("track", track_kind(*track).into()),
-            ("start", (*start).into()),
-            ("end", (*end).into()),
-        ]),
-        Event::Error(e) => object(&[
-            ("kind", e.kind.as_str().into()),
-            ("details", e.details.clone().into()),
-            ("fatal", e.fatal.into()),
-            ("url", opt(e.url.clone())),
-            ("message", e.to_string().into()),
-            ("status", opt(e.cause.status())),
-            ("cdnCode", opt(e.cause.cdn_code())),
-            ("line", opt(e.cause.line().map(|l| l as u32))),
-        ]),
-        Event::CredentialsRefreshNeeded { reactive } => object(&[("reactive", (*reactive).into())]),
-        Event::GapJumped { from, to } => object(&[("from", (*from).into()), ("to", (*to).into())]),
-        Event::StallNudged { to } => object(&[("to", (*to).into())]),
-        Event::AudioTracksUpdated { audio_tracks } => {
-            object(&[("audioTracks", audio_track_list(audio_tracks).into())])
+                (*start).into(),
+                (*duration).into(),
+            ],
+        ),
+        Event::BandwidthEstimate { bps } => object(payload::bandwidthEstimate, [(*bps).into()]),
+        Event::BufferAppended { track, start, end } => object(
+            payload::bufferAppended,
+            [track_kind(*track).into(), (*start).into(), (*end).into()],
+        ),
+        Event::Error(e) => error_object(e),
+        Event::CredentialsRefreshNeeded { reactive } => {
+            object(payload::credentialsRefresh, [(*reactive).into()])
         }
-        Event::AudioTrackSwitching { id } | Event::AudioTrackSwitched { id } => {
-            object(&[("id", (*id as u32).into())])
+        Event::GapJumped { from, to } => object(payload::gapJumped, [(*from).into(), (*to).into()]),
+        Event::StallNudged { to } => object(payload::stallNudged, [(*to).into()]),
+        Event::AudioTracksUpdated { audio_tracks } => object(
+            payload::audioTracksUpdated,
+            [audio_track_list(audio_tracks).into()],
+        ),
+        Event::AudioTrackSwitching { id } => {
+            object(payload::audioTrackSwitching, [(*id as u32).into()])
         }
-        Event::LiveEnded | Event::Ended => Object::new(),
+        Event::AudioTrackSwitched { id } => {
+            object(payload::audioTrackSwitched, [(*id as u32).into()])
+        }
+        Event::LiveEnded => object(payload::liveEnded, []),
+        Event::Ended => object(payload::ended, []),
     };
     o.into()
 }

@@ -17,6 +17,19 @@ pub mod transmuxer;
 
 pub use player::Player;
 
+// The package's types (`PlayerConfig`, `PlayerEvents`, `Level`, …), from `crate::api`'s table,
+// appended to `hlsplay.d.ts`.
+#[wasm_bindgen(typescript_custom_section)]
+const SHAPES_TS: &str = crate::api::SHAPES_TS;
+#[wasm_bindgen(typescript_custom_section)]
+const RETRY_TS: &str = crate::api::RETRY_TS;
+#[wasm_bindgen(typescript_custom_section)]
+const CONFIG_TS: &str = crate::api::CONFIG_TS;
+#[wasm_bindgen(typescript_custom_section)]
+const EVENTS_TS: &str = crate::api::EVENTS_TS;
+#[wasm_bindgen(typescript_custom_section)]
+const PLAYER_TS: &str = crate::api::PLAYER_TS;
+
 /// Talc instead of std's dlmalloc: 2.9 KB gzip smaller, remux throughput and memory the same
 /// (`bench/remux-vs-muxjs.mjs`). Its `disable-realloc-in-place` feature saves 160 B more but
 /// grows the heap of repeated remuxes by a quarter, so it stays off. Single-threaded wasm only
@@ -24,19 +37,6 @@ pub use player::Player;
 #[cfg(not(target_feature = "atomics"))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-
-/// `a, b, c`: the "known: ..." part of an unknown-name error. A loop rather than `[&str]::join`,
-/// whose generic copy routine costs the wasm 1 KB raw.
-pub(crate) fn comma_list(names: &[&str]) -> String {
-    let mut list = String::new();
-    for name in names {
-        if !list.is_empty() {
-            list.push_str(", ");
-        }
-        list.push_str(name);
-    }
-    list
-}
 
 /// The crate version, for diagnostics.
 #[wasm_bindgen]

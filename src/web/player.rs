@@ -11,12 +11,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlVideoElement;
 
-use super::config::PlayerConfig;
+use super::config::{Logger, PlayerConfig};
 use super::dom::now_seconds;
-use super::events::{event_name, event_payload, EVENT_NAMES};
+use super::events::{event_name, event_payload};
 use super::mse;
 use super::session::{Deferred, Session};
-use crate::engine::{Event, Input};
+use crate::api::EventName;
+use crate::engine::{Decision, Event, Input};
 
 /// An HLS player bound to one `<video>` element.
 #[wasm_bindgen]
@@ -27,8 +28,8 @@ pub struct Player {
 struct Inner {
     video: HtmlVideoElement,
     config: PlayerConfig,
-    /// (event name, callback) in subscription order: a Vec is smaller in wasm than a map.
-    handlers: Vec<(&'static str, Function)>,
+    /// (event, callback, once) in subscription order: a Vec is smaller in wasm than a map.
+    handlers: Vec<(EventName, Function, bool)>,
     /// Incremented by every `load` and `destroy`: callbacks of an older session are ignored.
     session: u32,
     playback: Option<Session>,
@@ -102,7 +103,10 @@ impl Link {
 impl Player {
     /// `new Player(video, config?)`; unknown config keys are rejected with an error naming them.
     #[wasm_bindgen(constructor)]
-    pub fn new(video: HtmlVideoElement, config: Option<Object>) -> Result<Player, JsValue> {
+    pub fn new(
+        video: HtmlVideoElement,
+        #[wasm_bindgen(unchecked_optional_param_type = "PlayerConfig")] config: Option<Object>,
+    ) -> Result<Player, JsValue> {
         let config = PlayerConfig::from_js(config.as_ref())?;
         let inner = Rc::new_cyclic(|weak| {
             RefCell::new(Inner {
@@ -164,8 +168,8 @@ impl Player {
         drop(keep_alive);
     }
 
-    /// `[{ index, bitrate, averageBitrate, width, height, codecs }]`.
-    #[wasm_bindgen(getter)]
+    /// The variant streams, lowest bitrate first.
+    #[wasm_bindgen(getter, unchecked_return_type = "Level[]")]
     pub fn levels(&self) -> Array {
         let inner = self.inner.borrow();
         let levels = inner
@@ -173,11 +177,7 @@ impl Player {
             .as_ref()
             .map(|s| s.engine.levels())
             .unwrap_or_default();
-        levels
-            .iter()
-            .enumerate()
-            .map(|(index, level)| JsValue::from(super::events::level_object(index, level)))
-            .collect()
+        super::events::level_list(&levels)
     }
 
     /// The level segments are loaded from, or -1 before one is chosen.
@@ -206,9 +206,8 @@ impl Player {
         run_deferred(&self.inner, deferred);
     }
 
-    /// The audio tracks of the level in use: `[{ id, name, lang, groupId, default,
-    /// autoselect, channels }]` (hls.js's `audioTracks`).
-    #[wasm_bindgen(getter, js_name = audioTracks)]
+    /// The audio tracks of the level in use (hls.js's `audioTracks`).
+    #[wasm_bindgen(getter, js_name = audioTracks, unchecked_return_type = "AudioTrack[]")]
     pub fn audio_tracks(&self) -> Array {
         let inner = self.inner.borrow();
         let tracks = inner.playback.as_ref().map(|s| s.engine.audio_tracks());
@@ -262,50 +261,65 @@ impl Player {
             .map_or(inner.config.engine.buffer_goal, |s| s.engine.buffer_goal())
     }
 
-    /// `{ count, totalMs, maxMs }`: main-thread time spent on loaded data (remux and the
-    /// synchronous part of `appendBuffer`) since the player was created.
-    #[wasm_bindgen(getter, js_name = mainThreadCost)]
+    /// A performance stat: main-thread time spent on loaded data (remux and the synchronous
+    /// part of `appendBuffer`) since the player was created.
+    #[wasm_bindgen(getter, js_name = mainThreadCost, unchecked_return_type = "MainThreadCost")]
     pub fn main_thread_cost(&self) -> Object {
         let cost = self.inner.borrow().main_thread;
-        let o = Object::new();
-        let _ = Reflect::set(&o, &"count".into(), &cost.count.into());
-        let _ = Reflect::set(&o, &"totalMs".into(), &cost.total_ms.into());
-        let _ = Reflect::set(&o, &"maxMs".into(), &cost.max_ms.into());
-        o
+        super::events::main_thread_cost_object(cost.count, cost.total_ms, cost.max_ms)
     }
 
-    /// Subscribes to an event (`manifestParsed`, `levelSwitching`, `levelSwitched`, `segmentLoaded`,
-    /// `bandwidthEstimate`, `bufferAppended`, `error`, `credentialsRefresh`, `gapJumped`,
-    /// `stallNudged`, `liveEnded`, `ended`).
+    /// Whether a Worker runs the engine. Never yet: the engine runs on the page's thread.
+    #[wasm_bindgen(getter, js_name = workerActive)]
+    pub fn worker_active(&self) -> bool {
+        false
+    }
+
+    // `on`/`once`/`off` are typed over the `PlayerEvents` map in the table's TypeScript.
+
+    /// Subscribes to an event; an unknown name throws.
+    #[wasm_bindgen(skip_typescript)]
     pub fn on(&self, event: &str, callback: Function) -> Result<(), JsValue> {
-        let name = known_event(event)?;
-        self.inner.borrow_mut().handlers.push((name, callback));
-        Ok(())
+        self.subscribe(event, callback, false)
+    }
+
+    /// Subscribes to the next time an event fires.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn once(&self, event: &str, callback: Function) -> Result<(), JsValue> {
+        self.subscribe(event, callback, true)
     }
 
     /// Unsubscribes one callback, or every callback of the event when none is given.
+    #[wasm_bindgen(skip_typescript)]
     pub fn off(&self, event: &str, callback: Option<Function>) -> Result<(), JsValue> {
         let name = known_event(event)?;
         let mut inner = self.inner.borrow_mut();
         inner
             .handlers
-            .retain(|(n, g)| *n != name || callback.as_ref().is_some_and(|f| !Object::is(g, f)));
+            .retain(|(n, g, _)| *n != name || callback.as_ref().is_some_and(|f| !Object::is(g, f)));
         Ok(())
     }
 }
 
-fn known_event(event: &str) -> Result<&'static str, JsValue> {
-    EVENT_NAMES
-        .iter()
-        .copied()
-        .find(|n| *n == event)
-        .ok_or_else(|| {
-            js_sys::Error::new(&format!(
-                "hlsplay: unknown event `{event}` (known: {})",
-                super::comma_list(EVENT_NAMES)
-            ))
-            .into()
-        })
+impl Player {
+    fn subscribe(&self, event: &str, callback: Function, once: bool) -> Result<(), JsValue> {
+        let name = known_event(event)?;
+        self.inner
+            .borrow_mut()
+            .handlers
+            .push((name, callback, once));
+        Ok(())
+    }
+}
+
+fn known_event(event: &str) -> Result<EventName, JsValue> {
+    EventName::from_name(event).ok_or_else(|| {
+        js_sys::Error::new(&format!(
+            "hlsplay: unknown event `{event}` (known: {})",
+            crate::api::known(EventName::NAMES)
+        ))
+        .into()
+    })
 }
 
 impl Inner {
@@ -330,20 +344,42 @@ fn run_deferred(rc: &Rc<RefCell<Inner>>, deferred: Vec<Deferred>) {
         match item {
             Deferred::Emit(event) => emit(rc, &event),
             Deferred::Refresh => refresh_credentials(rc),
+            Deferred::Log(decision) => log(rc, &decision),
         }
+    }
+}
+
+/// A decision for the app's `debug` log: to `console.debug`, or to the app's function.
+fn log(rc: &Rc<RefCell<Inner>>, decision: &Decision) {
+    let target = match &rc.borrow().config.debug {
+        Some(Logger::Function(f)) => Some(f.clone()),
+        Some(Logger::Console) => None,
+        None => return,
+    };
+    let line = decision.to_string();
+    match target {
+        Some(f) => {
+            if let Err(error) = f.call1(&JsValue::NULL, &line.into()) {
+                web_sys::console::error_2(&"hlsplay: the `debug` logger threw".into(), &error);
+            }
+        }
+        None => web_sys::console::debug_1(&format!("hlsplay: {line}").into()),
     }
 }
 
 fn emit(rc: &Rc<RefCell<Inner>>, event: &Event) {
     let name = event_name(event);
     let (handlers, payload) = {
-        let inner = rc.borrow();
-        let handlers: Vec<Function> = inner
-            .handlers
-            .iter()
-            .filter(|(n, _)| *n == name)
-            .map(|(_, f)| f.clone())
-            .collect();
+        let mut inner = rc.borrow_mut();
+        // The event's handlers, in subscription order; `once` handlers are called this time only.
+        let mut handlers = Vec::new();
+        inner.handlers.retain(|(n, f, once)| {
+            if *n == name {
+                handlers.push(f.clone());
+                return !*once;
+            }
+            true
+        });
         if handlers.is_empty() {
             return;
         }
@@ -354,7 +390,10 @@ fn emit(rc: &Rc<RefCell<Inner>>, event: &Event) {
     for handler in handlers {
         // An app handler that throws must not stop the player.
         if let Err(error) = handler.call1(&JsValue::NULL, &payload) {
-            web_sys::console::error_2(&format!("hlsplay: `{name}` handler threw").into(), &error);
+            web_sys::console::error_2(
+                &format!("hlsplay: `{}` handler threw", name.as_str()).into(),
+                &error,
+            );
         }
     }
 }

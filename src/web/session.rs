@@ -16,7 +16,7 @@ use super::fetch::{self, FetchEvent, FetchSpec, InFlight};
 use super::media_events::{self, media_state};
 use super::mse::{MseEvent, MseSink};
 use super::player::Link;
-use crate::engine::{Engine, Event, Input, Output, RequestId, RequestKind, TrackId};
+use crate::engine::{Decision, Engine, Event, Input, Output, RequestId, RequestKind, TrackId};
 use crate::playlist::ByteRange;
 use crate::remux::Remuxer;
 
@@ -26,6 +26,8 @@ pub type PlayerEngine = Engine<Remuxer>;
 pub enum Deferred {
     Emit(Event),
     Refresh,
+    /// A line for the app's `debug` log.
+    Log(Decision),
 }
 
 /// Everything one `load()` created; dropping it aborts, unregisters and frees all of it.
@@ -171,6 +173,10 @@ impl Session {
             }
             Output::Event(event) => {
                 deferred.push(Deferred::Emit(event));
+                None
+            }
+            Output::Debug(decision) => {
+                deferred.push(Deferred::Log(decision));
                 None
             }
             Output::Timeout(_) => None,

@@ -219,6 +219,29 @@ describe('browser player', () => {
     await page.close();
   });
 
+  test('debug: the logger gets the level choices with their reason; once() fires once', async () => {
+    const { page, pageErrors } = await openPlayer();
+    await page.evaluate(() => {
+      window.player.destroy();
+      window.debugLines = [];
+      window.onceCalls = 0;
+      window.player = window.makePlayer({ capLevelToPlayerSize: false, debug: (m) => window.debugLines.push(m) });
+      window.player.once('levelSwitched', () => { window.onceCalls += 1; });
+    });
+    await play(page, sampleMaster(CDN));
+    await waitInPage(page, () => window.hlsplayTest.events.filter((e) => e.name === 'levelSwitched').length >= 2,
+      null, { ms: 30000, what: 'two level switches (the start, then up)' });
+    const lines = await page.evaluate(() => window.debugLines);
+    const levels = lines.filter((l) => l.startsWith('level '));
+    assert.match(levels[0] ?? '', /^level \d+ \(start; estimate [\d.]+ Mbit\/s, buffer [\d.]+ s\) http:\/\/localhost:\d+\/.+\.m3u8/,
+      lines.join('\n'));
+    assert.ok(levels.some((l) => /^level \d+ -> \d+ \(abr;/.test(l)), lines.join('\n'));
+    assert.equal(await page.evaluate(() => window.onceCalls), 1);
+    assert.equal(await page.evaluate(() => window.player.workerActive), false);
+    assert.deepEqual(pageErrors, []);
+    await page.close();
+  });
+
   test('unknown config keys are rejected with the key named', async () => {
     const page = await env.browser.newPage();
     await page.goto(PAGE);
@@ -241,6 +264,10 @@ describe('browser player', () => {
     assert.match(messages[0], /`bufferGoal` must be .*, got "ten"/);
     assert.match(messages[1], /`bufferGoal` must be .*, got function tenSeconds/);
     assert.match(messages[2], /`bufferGoal` must be .*, got symbol/);
+    const debug = await page.evaluate(() => {
+      try { window.makePlayer({ debug: 'verbose' }); return 'no error'; } catch (e) { return e.message; }
+    });
+    assert.match(debug, /`debug` must be true, false or a function, got "verbose"/);
     await page.close();
   });
 });

@@ -720,6 +720,17 @@ impl Harness {
             .collect()
     }
 
+    /// Every debug line so far (`Output::Debug`, with `EngineConfig::debug`).
+    pub(super) fn debug_lines(&self) -> Vec<String> {
+        self.log
+            .iter()
+            .filter_map(|l| match &l.output {
+                Output::Debug(d) => Some(d.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Every event so far, with its time.
     pub(super) fn events(&self) -> impl Iterator<Item = (f64, &Event)> + '_ {
         self.log.iter().filter_map(|l| match &l.output {

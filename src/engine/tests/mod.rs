@@ -19,6 +19,7 @@ use harness::Harness;
 mod audio_tracks;
 mod buffer;
 mod credentials;
+mod decisions;
 mod errors;
 mod failure;
 mod harness;

@@ -41,6 +41,10 @@ impl PlayerConfig {
         }
         // After the app's choice, the browser's language.
         let browser = web_sys::window().and_then(|w| w.navigator().language());
+        config
+            .engine
+            .subtitle_default_languages
+            .extend(browser.clone());
         config.engine.preferred_audio_languages.extend(browser);
         Ok(config)
     }
@@ -101,6 +105,12 @@ impl PlayerConfig {
                     .ok_or_else(|| bad(key, "a language tag such as `en` or `fr-CA`", value))?;
                 e.preferred_audio_languages.insert(0, lang);
             }
+            "subtitleLanguage" => {
+                let lang = value
+                    .as_string()
+                    .ok_or_else(|| bad(key, "a language tag such as `en` or `fr-CA`", value))?;
+                e.subtitle_language = Some(lang);
+            }
             "refreshCredentials" => {
                 let f = value
                     .dyn_ref::<Function>()
@@ -145,6 +155,7 @@ const KEYS: &[&str] = &[
     "credentials",
     "refreshCredentials",
     "audioLanguage",
+    "subtitleLanguage",
 ];
 
 const RETRY_KEYS: &[&str] = &[

@@ -2,7 +2,7 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{AudioTrackInfo, Event, LevelInfo, SwitchReason, TrackId};
+use crate::engine::{AudioTrackInfo, Event, LevelInfo, SubtitleTrackInfo, SwitchReason, TrackId};
 
 pub const EVENT_NAMES: &[&str] = &[
     "manifestParsed",
@@ -18,6 +18,8 @@ pub const EVENT_NAMES: &[&str] = &[
     "audioTracksUpdated",
     "audioTrackSwitching",
     "audioTrackSwitched",
+    "subtitleTracksUpdated",
+    "subtitleTrackSwitch",
     "liveEnded",
     "ended",
 ];
@@ -37,6 +39,8 @@ pub fn event_name(event: &Event) -> &'static str {
         Event::AudioTracksUpdated { .. } => "audioTracksUpdated",
         Event::AudioTrackSwitching { .. } => "audioTrackSwitching",
         Event::AudioTrackSwitched { .. } => "audioTrackSwitched",
+        Event::SubtitleTracksUpdated { .. } => "subtitleTracksUpdated",
+        Event::SubtitleTrackSwitch { .. } => "subtitleTrackSwitch",
         Event::LiveEnded => "liveEnded",
         Event::Ended => "ended",
     }
@@ -87,6 +91,29 @@ pub fn audio_track_list(tracks: &[AudioTrackInfo]) -> Array {
         .iter()
         .map(|t| JsValue::from(audio_track_object(t)))
         .collect()
+}
+
+/// hls.js's subtitle track fields: `{ id, name, lang, groupId, default, forced, autoselect,
+/// kind }`.
+pub fn subtitle_track_list(tracks: &[SubtitleTrackInfo]) -> Array {
+    let object_of = |t: &SubtitleTrackInfo| {
+        object(&[
+            ("id", (t.id as u32).into()),
+            ("name", t.name.clone().into()),
+            ("lang", opt(t.lang.clone())),
+            ("groupId", t.group_id.clone().into()),
+            ("default", t.default.into()),
+            ("forced", t.forced.into()),
+            ("autoselect", t.autoselect.into()),
+            ("kind", t.kind.as_str().into()),
+        ])
+    };
+    tracks.iter().map(|t| JsValue::from(object_of(t))).collect()
+}
+
+/// A subtitle track index for JS: -1 for none (off), as hls.js.
+pub fn track_index(id: Option<usize>) -> i32 {
+    id.map_or(-1, |i| i as i32)
 }
 
 fn reason(r: SwitchReason) -> &'static str {
@@ -165,6 +192,11 @@ pub fn event_payload(event: &Event, track_kind: impl Fn(TrackId) -> &'static str
         Event::AudioTrackSwitching { id } | Event::AudioTrackSwitched { id } => {
             object(&[("id", (*id as u32).into())])
         }
+        Event::SubtitleTracksUpdated { subtitle_tracks } => object(&[(
+            "subtitleTracks",
+            subtitle_track_list(subtitle_tracks).into(),
+        )]),
+        Event::SubtitleTrackSwitch { id } => object(&[("id", track_index(*id).into())]),
         Event::LiveEnded | Event::Ended => Object::new(),
     };
     o.into()

@@ -514,3 +514,56 @@ fn vtt_segment_fixture_is_what_the_harness_serves() {
     assert!(vtt_segment(1).contains("00:00:19.000 --> 00:00:21.000\nacross"));
     assert!(vtt_segment(12).contains("00:02:01.000 --> 00:02:03.000\ncue 12"));
 }
+
+/// A CMAF subtitle rendition: IMSC1 documents in `stpp` fMP4 segments behind an EXT-X-MAP.
+const IMSC1_PLAYLIST: &str = "#EXTM3U
+#EXT-X-TARGETDURATION:10
+#EXT-X-PLAYLIST-TYPE:VOD
+#EXT-X-MAP:URI=\"subs-init.mp4\"
+#EXTINF:10,
+subs0.m4s
+#EXTINF:10,
+subs1.m4s
+#EXT-X-ENDLIST
+";
+
+fn ttml(begin: &str, end: &str, text: &str) -> String {
+    format!(
+        "<tt xmlns=\"http://www.w3.org/ns/ttml\"><body><div><p begin=\"{begin}\" end=\"{end}\">{text}</p></div></body></tt>"
+    )
+}
+
+#[test]
+fn imsc1_in_fmp4_segments_is_read_after_its_init_segment() {
+    use crate::fmp4::stpp::tests::{fragment, init};
+    let mut h = harness(in_language("en"), SimRemuxer::default());
+    start(&mut h, TWO_LANGUAGES);
+    let level = h.fetch_of(|k| matches!(k, RequestKind::LevelPlaylist { .. }));
+    h.serve(level);
+    let sub = h.fetch_of(is_subtitle_playlist);
+    h.answer(sub, IMSC1_PLAYLIST);
+    let seg = h.fetch_of(|k| matches!(k, RequestKind::Segment { .. }));
+    h.serve(seg);
+    h.ack_appends();
+    // The init segment first, then the segment.
+    assert!(h.find_fetch(is_subtitle_segment).is_none());
+    let init_req = h.fetch_of_url("/subs-init.mp4");
+    h.answer(init_req, init());
+    let first = h.fetch_of_url("/subs0.m4s");
+    let doc = ttml("00:00:01.000", "00:00:03.000", "Hello<br/>there");
+    h.answer(first, fragment(0, &[(10_000, &doc)]));
+    let second = h.fetch_of_url("/subs1.m4s");
+    let doc = ttml("00:00:12.000", "00:00:14.500", "Again");
+    h.answer(second, fragment(10_000, &[(10_000, &doc)]));
+    assert_eq!(
+        cues_added(&h, 0),
+        [
+            (1.0, 3.0, "Hello\nthere".to_string()),
+            (12.0, 14.5, "Again".to_string())
+        ]
+    );
+    // The init segment is fetched once for both.
+    let inits = h.fetches(|k| matches!(k, RequestKind::SubtitleInit { .. }));
+    assert_eq!(inits.len(), 1);
+    assert!(errors(&h).is_empty(), "{:?}", errors(&h));
+}

@@ -43,7 +43,7 @@ function vttCues(file) {
     const at = lines.findIndex((l) => l.includes('-->'));
     if (at < 0) return [];
     const [start, end] = lines[at].split('-->').map((s) => time(s.trim().split(' ')[0]));
-    return [{ start, end, text: lines.slice(at + 1).join('\n') }];
+    return [{ start, end, text: lines.slice(at + 1).join('\n').trimEnd() }];
   });
 }
 

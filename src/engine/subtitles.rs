@@ -406,23 +406,17 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         };
         init.req = None;
-        let parsed = read_init(data).map_err(|e| e.to_string());
-        let found = parsed.and_then(|i| {
-            let stpp = stpp::stpp_track(&i).cloned();
-            stpp.ok_or_else(|| "no stpp (IMSC1) track".to_string())
-        });
-        match found {
-            Ok(t) => init.track = Some(t),
-            Err(e) => {
-                self.subtitles.given_up = true;
-                let details = format!("subtitle init segment: {e}; no subtitles from this track");
-                self.error(
-                    ErrorCause::Subtitle { line: 0 },
-                    details,
-                    false,
-                    Some(&r.url),
-                );
-            }
+        let init_segment = read_init(data).ok();
+        init.track = init_segment.as_ref().and_then(stpp::stpp_track).cloned();
+        if init.track.is_none() {
+            self.subtitles.given_up = true;
+            let details = "subtitle init segment without a readable stpp (IMSC1) track".into();
+            self.error(
+                ErrorCause::Subtitle { line: 0 },
+                details,
+                false,
+                Some(&r.url),
+            );
         }
     }
 
@@ -455,7 +449,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         let samples = match stpp::text_samples(data, &track) {
             Ok(s) => s,
             Err(e) => {
-                let details = format!("subtitle segment: {e}");
+                let details = e.to_string();
                 self.error(ErrorCause::Subtitle { line: 0 }, details, false, Some(url));
                 return Vec::new();
             }
@@ -503,7 +497,12 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     /// A subtitle request failed for good: a non-fatal error, and the cursor goes on (a
     /// segment is skipped; a playlist or init segment stops this track's fetching).
-    pub(super) fn subtitle_given_up(&mut self, id: RequestId, cause: ErrorCause, details: String) {
+    pub(super) fn subtitle_given_up(
+        &mut self,
+        id: RequestId,
+        cause: ErrorCause,
+        mut details: String,
+    ) {
         let Some(r) = self.requests.remove(id) else {
             return;
         };
@@ -520,7 +519,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 self.forget_playlist_request(id);
             }
         }
-        let details = format!("{details}; subtitles go on without it");
+        details.push_str("; subtitles go on without it");
         self.error(cause, details, false, Some(&r.url));
     }
 

@@ -7,9 +7,14 @@ use web_sys::{HtmlVideoElement, TextTrack, TextTrackKind, TextTrackMode, VttCue}
 use crate::captions::{CueId, StoredCue};
 use crate::engine::{SubtitleKind, SubtitleTrackInfo};
 
+/// Rows of the CEA-608 caption screen.
+const ROWS_608: i32 = 15;
+
 /// One engine track's `TextTrack` and the `VTTCue`s added to it, by the engine's cue id.
 struct Shown {
     track: TextTrack,
+    /// CEA-608: its cues' lines are caption rows (0-14 from the top), placed from the bottom.
+    captions: bool,
     cues: Vec<(CueId, VttCue)>,
 }
 
@@ -33,6 +38,7 @@ impl TextTracks {
             track.set_mode(TextTrackMode::Disabled);
             self.tracks.push(Shown {
                 track,
+                captions: t.kind == SubtitleKind::Captions,
                 cues: Vec::new(),
             });
         }
@@ -47,7 +53,9 @@ impl TextTracks {
             let Ok(cue) = VttCue::new(c.cue.start, c.cue.end, &c.cue.text) else {
                 continue;
             };
+            // The 608 screen's 15 rows end at the bottom: row 14 is the last line (-1).
             if let Some(line) = c.cue.line {
+                let line = if t.captions { line - ROWS_608 } else { line };
                 cue.set_line_f64(f64::from(line));
             }
             t.track.add_cue(&cue);

@@ -78,6 +78,7 @@ fn engine_default(key: ConfigKey) -> Option<String> {
         ConfigKey::progressive => e.progressive.to_string(),
         ConfigKey::propagateSignedQuery => e.propagate_signed_query.to_string(),
         ConfigKey::debug => e.debug.to_string(),
+        ConfigKey::subtitleLanguage => e.subtitle_language.map_or("undefined".into(), |l| l),
         // Set by the browser layer (src/web/config.rs), not the engine.
         ConfigKey::credentials | ConfigKey::refreshCredentials | ConfigKey::audioLanguage => {
             return None

@@ -66,6 +66,10 @@ options! {
     /// LANGUAGE in two- or three-letter form; then `navigator.language`, then the rendition
     /// marked DEFAULT=YES, then the first.
     audioLanguage: "string" = "navigator.language";
+    /// The subtitle language shown from the start (`'fr'`); without it, a DEFAULT=YES,
+    /// AUTOSELECT=YES track in `navigator.language`, else subtitles start off. FORCED tracks
+    /// show whatever this says.
+    subtitleLanguage: "string" = "undefined";
     /// Prints the engine's decisions (level choices with their reason, retries, credential
     /// refreshes, key fetches; URLs redacted): `true` to `console.debug`, or to this function.
     debug: "boolean | ((message: string) => void)" = "false";

@@ -156,6 +156,9 @@ impl<R: SegmentRemuxer> Engine<R> {
         level: usize,
         url: &str,
     ) {
+        if stream == StreamKind::Main && !out.captions.is_empty() {
+            self.on_cc_data(&out.captions);
+        }
         if !out.tracks.is_empty() {
             // Appending reopens an ended MediaSource: the end is signalled again.
             self.buffer.eos_sent = false;

@@ -38,6 +38,12 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
         if let FailureClass::Http(404 | 410) = class {
             match kind {
+                RequestKind::SubtitlePlaylist { .. }
+                | RequestKind::SubtitleSegment { .. }
+                | RequestKind::SubtitleInit { .. } => {
+                    self.subtitle_given_up(id, cause_of(class), describe(class, 0.0));
+                    return;
+                }
                 RequestKind::Segment { level, .. } => {
                     self.requests.remove(id);
                     self.fetch_not_found(level, class, &url);
@@ -72,6 +78,10 @@ impl<R: SegmentRemuxer> Engine<R> {
             .and_then(|r| r.retry_delay(class, &policy, &mut self.rng));
         let what = describe(class, policy.idle_timeout);
         if delay.is_some() && self.step_down_after(id, class, &what, &url) {
+            return;
+        }
+        if delay.is_none() && kind.is_subtitle() {
+            self.subtitle_given_up(id, cause_of(class), what);
             return;
         }
         self.retry_or_fail(id, delay, cause_of(class), &what, &url);

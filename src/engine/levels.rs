@@ -70,11 +70,12 @@ impl MediaSlot {
     }
 }
 
-/// Whose media playlist: a level's or an audio track's.
+/// Whose media playlist: a level's, an audio track's or a subtitle track's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum PlaylistOwner {
     Level(usize),
     Audio(usize),
+    Subtitle(usize),
 }
 
 impl PlaylistOwner {
@@ -82,6 +83,7 @@ impl PlaylistOwner {
         match self {
             PlaylistOwner::Level(level) => RequestKind::LevelPlaylist { level },
             PlaylistOwner::Audio(track) => RequestKind::AudioPlaylist { track },
+            PlaylistOwner::Subtitle(track) => RequestKind::SubtitlePlaylist { track },
         }
     }
 
@@ -90,13 +92,14 @@ impl PlaylistOwner {
         match self {
             PlaylistOwner::Level(level) => RequestKind::Segment { level, sequence },
             PlaylistOwner::Audio(track) => RequestKind::AudioSegment { track, sequence },
+            PlaylistOwner::Subtitle(track) => RequestKind::SubtitleSegment { track, sequence },
         }
     }
 
     /// The level or audio track index.
     pub(super) fn index(self) -> usize {
         match self {
-            PlaylistOwner::Level(i) | PlaylistOwner::Audio(i) => i,
+            PlaylistOwner::Level(i) | PlaylistOwner::Audio(i) | PlaylistOwner::Subtitle(i) => i,
         }
     }
 }
@@ -179,6 +182,7 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     fn on_master(&mut self, m: MasterPlaylist) {
         self.set_audio_tracks(&m);
+        self.set_subtitle_tracks(&m);
         let mut variants = m.variants;
         sort::sort_stable_by(&mut variants, |a, b| a.bandwidth < b.bandwidth);
         self.levels = variants
@@ -200,6 +204,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             None => self.choose_level(),
         };
         self.switch_to(start, SwitchReason::Start);
+        // After the audio choice: a FORCED subtitle track follows the audio's language.
+        self.start_subtitles();
     }
 
     pub(super) fn on_media_playlist(&mut self, r: &Request, owner: PlaylistOwner, data: &[u8]) {
@@ -227,6 +233,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         match owner {
             PlaylistOwner::Level(i) => self.levels.get(i).map(|l| &l.media),
             PlaylistOwner::Audio(i) => self.audio.tracks.get(i)?.media.as_ref(),
+            PlaylistOwner::Subtitle(i) => self.subtitles.slot(i),
         }
     }
 
@@ -234,6 +241,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         match owner {
             PlaylistOwner::Level(i) => self.levels.get_mut(i).map(|l| &mut l.media),
             PlaylistOwner::Audio(i) => self.audio.tracks.get_mut(i)?.media.as_mut(),
+            PlaylistOwner::Subtitle(i) => self.subtitles.slot_mut(i),
         }
     }
 
@@ -259,12 +267,17 @@ impl<R: SegmentRemuxer> Engine<R> {
         // has nothing better than the levels' numbers to find its window by.
         let levels = self.levels.iter().map(|l| &l.media);
         let audio = self.audio.tracks.iter().filter_map(|t| t.media.as_ref());
+        let subtitles = || self.subtitles.slots();
         let others: Vec<&VecDeque<Seg>> = match owner {
             PlaylistOwner::Level(_) => levels.filter_map(loaded).collect(),
             PlaylistOwner::Audio(_) if p.is_live() => {
                 audio.chain(levels).filter_map(loaded).collect()
             }
             PlaylistOwner::Audio(_) => audio.filter_map(loaded).collect(),
+            PlaylistOwner::Subtitle(_) if p.is_live() => {
+                subtitles().chain(levels).filter_map(loaded).collect()
+            }
+            PlaylistOwner::Subtitle(_) => subtitles().filter_map(loaded).collect(),
         };
         let offset = timeline::anchor_offset(
             &p.segments,
@@ -322,6 +335,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                     || self.switching.pending.is_some_and(|(l, _)| l == level)
             }
             PlaylistOwner::Audio(track) => self.audio.selected == Some(track),
+            PlaylistOwner::Subtitle(track) => self.subtitles.shown == Some(track),
         };
         if let Some(s) = self.slot_mut(owner) {
             s.playlist = Some(lp);
@@ -378,7 +392,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             .iter()
             .enumerate()
             .filter_map(|(i, t)| Some((PlaylistOwner::Audio(i), t.media.as_ref()?)));
-        levels.chain(audio)
+        let subtitles = self.subtitles.owned_slots();
+        levels.chain(audio).chain(subtitles)
     }
 
     /// The soonest live playlist reload, if any.

@@ -22,6 +22,12 @@ pub enum RequestKind {
     AudioPlaylist { track: usize },
     /// A media segment of an audio track.
     AudioSegment { track: usize, sequence: u64 },
+    /// The media playlist of a subtitle track (EXT-X-MEDIA TYPE=SUBTITLES).
+    SubtitlePlaylist { track: usize },
+    /// A segment of a subtitle track (WebVTT, or IMSC1 in fMP4).
+    SubtitleSegment { track: usize, sequence: u64 },
+    /// The init segment (EXT-X-MAP) of a subtitle track's fMP4 segments.
+    SubtitleInit { track: usize },
     /// The init segment (EXT-X-MAP) of the next fMP4 segment of a stream.
     InitSegment { stream: StreamKind },
     /// A decryption key (EXT-X-KEY URI); small, so it has the playlists' timeouts.
@@ -35,6 +41,18 @@ impl RequestKind {
             RequestKind::Segment { .. }
                 | RequestKind::AudioSegment { .. }
                 | RequestKind::InitSegment { .. }
+                | RequestKind::SubtitleSegment { .. }
+                | RequestKind::SubtitleInit { .. }
+        )
+    }
+
+    /// A request of the subtitle stream (its failures never stop playback).
+    pub fn is_subtitle(&self) -> bool {
+        matches!(
+            self,
+            RequestKind::SubtitlePlaylist { .. }
+                | RequestKind::SubtitleSegment { .. }
+                | RequestKind::SubtitleInit { .. }
         )
     }
 

@@ -15,6 +15,8 @@ pub struct RemuxOutput {
     /// Presentation end of the output, seconds.
     pub end: f64,
     pub warnings: Vec<String>,
+    /// CEA-608 byte pairs from the video, in display order on the timeline.
+    pub captions: Vec<crate::remux::CcData>,
 }
 
 /// A remux failure, reduced to what the engine needs: its category and a message for the error

@@ -60,6 +60,7 @@ mod scheduler;
 mod small_map;
 mod sort;
 mod stream;
+mod subtitles;
 mod timeline;
 mod timers;
 mod transmux;
@@ -84,7 +85,8 @@ pub use ranges::Ranges;
 pub use timers::Timer;
 pub use types::{
     AudioTrackInfo, EngineConfig, ErrorCause, ErrorKind, Event, Input, LevelInfo, NotFoundPolicy,
-    Output, PlayerError, SourceBufferOp, StreamKind, SwitchReason, TrackId,
+    Output, PlayerError, SourceBufferOp, StreamKind, SubtitleKind, SubtitleTrackInfo, SwitchReason,
+    TrackId,
 };
 
 use audio_tracks::AudioTracks;
@@ -97,6 +99,7 @@ use levels::{Level, Manifest};
 use playhead::Playhead;
 use requests::Requests;
 use stream::Stream;
+use subtitles::Subtitles;
 
 /// Counts of everything the engine holds, for boundedness checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +128,8 @@ pub struct Engine<R: SegmentRemuxer> {
     audio: AudioTracks,
     /// The audio stream, while an audio track with its own playlist is selected.
     alt_audio: Option<Stream<R>>,
+    /// Subtitle and caption tracks, the one shown and its fetch cursor.
+    subtitles: Subtitles,
     /// EXT-X-MAP init segments already loaded.
     inits: InitCache,
     keys: Keys,
@@ -161,6 +166,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             main: Stream::new(remux),
             audio: AudioTracks::default(),
             alt_audio: None,
+            subtitles: Subtitles::default(),
             inits: InitCache::default(),
             keys: Keys::default(),
             domains: Domains::default(),
@@ -225,6 +231,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             }
             Input::SwitchLevelNow(level) => self.switch_level_now(level),
             Input::SetAudioTrack(id) => self.set_audio_track(id),
+            Input::SetSubtitleTrack(id) => self.set_subtitle_track(id),
             Input::ElementSize {
                 width,
                 height,
@@ -281,6 +288,16 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.audio_track_id()
     }
 
+    /// The subtitle and caption tracks: hls.js's `subtitleTracks`.
+    pub fn subtitle_tracks(&self) -> Vec<SubtitleTrackInfo> {
+        self.subtitle_track_list()
+    }
+
+    /// The subtitle track the app chose (`None`: off): hls.js's `subtitleTrack`.
+    pub fn subtitle_track(&self) -> Option<usize> {
+        self.selected_subtitle_track()
+    }
+
     pub fn buffer_goal(&self) -> f64 {
         self.buffer.goal
     }
@@ -322,6 +339,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
         self.pump_tracks();
         self.evict();
+        self.evict_cues();
         self.schedule();
         self.end_of_stream();
     }

@@ -191,6 +191,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             Some(e) if target >= e => (e - EDGE * 2.0).max(0.0),
             _ => target,
         };
+        self.subtitles_seek(target);
         let resume_at = self.buffer.buffered.end_from(target, tol).unwrap_or(target);
         // Every stream resumes there: a segment in flight that holds that time is kept.
         let kinds: Vec<StreamKind> = self.streams().map(|s| s.kind).collect();

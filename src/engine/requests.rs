@@ -101,7 +101,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.drop_stream_of(id);
         if let Some(r) = self.requests.remove(id) {
             // What arrived still measured the link (the ABR measures the main stream only).
-            let audio = matches!(r.kind, RequestKind::AudioSegment { .. });
+            let audio = matches!(r.kind, RequestKind::AudioSegment { .. }) || r.kind.is_subtitle();
             if let Some(fb) = r.first_byte_at.filter(|_| !audio) {
                 self.abr.on_partial(r.loaded, self.now - fb);
             }
@@ -114,6 +114,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             }
         }
         self.forget_playlist_request(id);
+        self.subtitles.forget_request(id);
     }
 
     pub(super) fn on_progress(&mut self, id: RequestId, loaded: u64, total: Option<u64>) {
@@ -172,6 +173,12 @@ impl<R: SegmentRemuxer> Engine<R> {
                 self.on_segment(r, track, sequence, data)
             }
             RequestKind::InitSegment { stream } => self.on_init_segment(&r, stream, data),
+            RequestKind::SubtitlePlaylist { track } => {
+                self.on_media_playlist(&r, PlaylistOwner::Subtitle(track), &data)
+            }
+            RequestKind::SubtitleSegment { .. } | RequestKind::SubtitleInit { .. } => {
+                self.on_subtitle_loaded(&r, &data)
+            }
             RequestKind::Key => self.on_key(&r, data),
         }
     }

@@ -33,6 +33,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         if self.alt_audio.is_some() {
             self.schedule_stream(StreamKind::Audio);
         }
+        self.schedule_subtitles();
     }
 
     fn schedule_stream(&mut self, kind: StreamKind) {
@@ -330,12 +331,13 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.buffer.eos_sent = true;
         self.out.push_back(Output::EndOfStream);
         self.event(Event::Ended);
+        self.flush_captions(self.main.next_time);
     }
 }
 
 /// The segment to fetch for time `t`: the one holding it, past any `EXT-X-GAP` segments, with
 /// the time it starts being fetched for. `None` at the end (VOD) or until a reload (live).
-fn next_segment(p: &LevelPlaylist, mut t: f64) -> Option<(f64, Seg)> {
+pub(super) fn next_segment(p: &LevelPlaylist, mut t: f64) -> Option<(f64, Seg)> {
     loop {
         let s = p.find(t)?;
         if s.gap {

@@ -64,6 +64,7 @@ fn output(out: remux::RemuxOutput) -> RemuxOutput {
         start: out.start,
         end: out.end,
         warnings: out.warnings.iter().map(ToString::to_string).collect(),
+        captions: out.captions,
     }
 }
 

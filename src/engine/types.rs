@@ -9,6 +9,7 @@ use super::auth::CdnErrorCode;
 use super::decisions::Decision;
 use super::loader::{RequestId, RequestKind, RetryPolicy};
 use super::media::{RemuxFailure, TrackKind};
+use crate::captions::{CueId, StoredCue};
 use crate::playlist::PlaylistError;
 
 /// One of the engine's media streams: each has its own playlist, fetch cursor, requests,
@@ -106,6 +107,9 @@ pub enum Input {
     SwitchLevelNow(usize),
     /// Play audio track `id` of [`crate::engine::Engine::audio_tracks`].
     SetAudioTrack(usize),
+    /// Show subtitle track `id` of [`crate::engine::Engine::subtitle_tracks`] (`None`: off;
+    /// a FORCED track in the audio's language is still shown).
+    SetSubtitleTrack(Option<usize>),
     /// The element's CSS size and devicePixelRatio, for capping the level.
     ElementSize {
         width: f64,
@@ -177,6 +181,18 @@ pub enum Output {
     Event(Event),
     /// A decision to show in the app's debug log (only with [`EngineConfig::debug`]). No answer.
     Debug(Decision),
+    /// Add these cues to subtitle track `track`'s `TextTrack` (`subtitleTracks[track]`).
+    AddCues {
+        track: usize,
+        cues: Vec<StoredCue>,
+    },
+    /// Remove these cues (added by `AddCues`) from subtitle track `track`'s `TextTrack`.
+    RemoveCues {
+        track: usize,
+        ids: Vec<CueId>,
+    },
+    /// Show the cues of this subtitle track (`TextTrack.mode = 'showing'`), the others not.
+    ShowSubtitleTrack(Option<usize>),
     /// Nothing more to do now: call `handle_timeout` at this time unless an input comes first.
     Timeout(f64),
 }
@@ -204,6 +220,38 @@ pub struct AudioTrackInfo {
     pub channels: Option<String>,
     /// Has its own media playlist (else the audio is muxed into the variants).
     pub has_playlist: bool,
+}
+
+/// What a subtitle track carries, as `TextTrack.kind` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubtitleKind {
+    /// EXT-X-MEDIA TYPE=SUBTITLES (WebVTT, or IMSC1 in fMP4).
+    Subtitles,
+    /// CEA-608 carried in the video (TYPE=CLOSED-CAPTIONS, or found without one).
+    Captions,
+}
+
+impl SubtitleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubtitleKind::Subtitles => "subtitles",
+            SubtitleKind::Captions => "captions",
+        }
+    }
+}
+
+/// A subtitle or caption track as announced to the app (hls.js's `subtitleTracks` entries).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubtitleTrackInfo {
+    /// Its position in the list (`subtitleTracks[id]`); a track keeps its id.
+    pub id: usize,
+    pub name: String,
+    pub lang: Option<String>,
+    pub group_id: String,
+    pub default: bool,
+    pub forced: bool,
+    pub autoselect: bool,
+    pub kind: SubtitleKind,
 }
 
 /// Why the level changed.
@@ -321,13 +369,16 @@ pub enum ErrorCause {
     /// The segment with this media sequence number did not decrypt (bad padding, or no
     /// media after decryption).
     Decrypt { sequence: u64 },
+    /// A subtitle cue (or a whole subtitle segment) left out: never fatal. `line` is 1-based
+    /// in the segment's text (0: the whole segment).
+    Subtitle { line: usize },
 }
 
 impl ErrorCause {
     /// The category the app sees as `kind`.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            ErrorCause::Playlist(_) => ErrorKind::Parse,
+            ErrorCause::Playlist(_) | ErrorCause::Subtitle { .. } => ErrorKind::Parse,
             ErrorCause::Remux(_) | ErrorCause::RemuxWarning => ErrorKind::Remux,
             ErrorCause::Http { status: 404 | 410 } => ErrorKind::NotFound,
             ErrorCause::Http { .. } => ErrorKind::Http,
@@ -363,6 +414,7 @@ impl ErrorCause {
     pub fn line(&self) -> Option<usize> {
         match self {
             ErrorCause::Playlist(e) => Some(e.line),
+            ErrorCause::Subtitle { line } => Some(*line),
             _ => None,
         }
     }
@@ -437,6 +489,15 @@ pub enum Event {
     AudioTrackSwitched {
         id: usize,
     },
+    /// The subtitle and caption tracks (at the start, and when CEA-608 data is found in a
+    /// stream that declared none: a `captions` track "CC1").
+    SubtitleTracksUpdated {
+        subtitle_tracks: Vec<SubtitleTrackInfo>,
+    },
+    /// The app's subtitle track changed (`None`: off), or the first choice was made.
+    SubtitleTrackSwitch {
+        id: Option<usize>,
+    },
     /// A live playlist ended (ENDLIST): VOD behaviour from now on.
     LiveEnded,
     Ended,
@@ -505,6 +566,12 @@ pub struct EngineConfig {
     pub preferred_audio_languages: Vec<String>,
     /// Report decisions as [`Output::Debug`] (the app's `debug` config).
     pub debug: bool,
+    /// Subtitles shown from the start: the first (non-forced) track in this language (the
+    /// app's `subtitleLanguage`). `None`: see `subtitle_default_languages`.
+    pub subtitle_language: Option<String>,
+    /// Without `subtitle_language`: a DEFAULT=YES, AUTOSELECT=YES track in one of these
+    /// languages (the browser's) is shown from the start; else subtitles start off.
+    pub subtitle_default_languages: Vec<String>,
     pub abr: AbrConfig,
 }
 
@@ -537,6 +604,8 @@ impl Default for EngineConfig {
             max_playlist_bytes: 16 << 20,
             preferred_audio_languages: Vec::new(),
             debug: false,
+            subtitle_language: None,
+            subtitle_default_languages: Vec::new(),
             abr: AbrConfig::default(),
         }
     }

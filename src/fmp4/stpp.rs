@@ -184,4 +184,4 @@ fn read_traf<'a>(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -581,6 +581,10 @@ impl<'a> Sim<'a> {
                     }
                 }
                 Output::Event(e) => self.on_event(e),
+                // No text tracks in the simulator.
+                Output::AddCues { .. }
+                | Output::RemoveCues { .. }
+                | Output::ShowSubtitleTrack(_) => {}
             }
         }
         let s = self.engine.stats();

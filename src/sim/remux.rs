@@ -116,6 +116,9 @@ pub struct SimRemuxer {
     /// An early output ends inside a fragment, as the fMP4 passthrough's do (see
     /// [`SegmentRemuxer::mid_fragment`]).
     pub mid_fragments: bool,
+    /// CEA-608 pairs of the simulated video, on the playlist timeline: each output carries
+    /// those whose time falls in its span, as the transmuxer hands them on.
+    pub captions: Vec<crate::remux::CcData>,
 }
 
 impl SimRemuxer {
@@ -149,6 +152,7 @@ impl SegmentRemuxer for SimRemuxer {
             start: info.start,
             end: info.start + duration,
             warnings: Vec::new(),
+            captions: self.captions_in(info.start, info.start + duration),
         })
     }
 
@@ -326,6 +330,13 @@ impl SimRemuxer {
             start,
             end,
             warnings: Vec::new(),
+            captions: self.captions_in(start, end),
         }
+    }
+
+    /// The caption pairs shown in `start..end`.
+    fn captions_in(&self, start: f64, end: f64) -> Vec<crate::remux::CcData> {
+        let inside = |c: &&crate::remux::CcData| c.time >= start && c.time < end;
+        self.captions.iter().filter(inside).copied().collect()
     }
 }

@@ -51,6 +51,10 @@ impl PlayerConfig {
         }
         // After the app's choice, the browser's language.
         let browser = web_sys::window().and_then(|w| w.navigator().language());
+        config
+            .engine
+            .subtitle_default_languages
+            .extend(browser.clone());
         config.engine.preferred_audio_languages.extend(browser);
         Ok(config)
     }
@@ -121,6 +125,12 @@ impl PlayerConfig {
                     .as_string()
                     .ok_or_else(|| bad(key, "a language tag such as `en` or `fr-CA`", value))?;
                 e.preferred_audio_languages.insert(0, lang);
+            }
+            ConfigKey::subtitleLanguage => {
+                let lang = value
+                    .as_string()
+                    .ok_or_else(|| bad(key, "a language tag such as `en` or `fr-CA`", value))?;
+                e.subtitle_language = Some(lang);
             }
             ConfigKey::refreshCredentials => {
                 let f = value

@@ -5,7 +5,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::api::{fields, payload, EventName, Fields};
-use crate::engine::{AudioTrackInfo, Event, LevelInfo, PlayerError, TrackId};
+use crate::engine::{AudioTrackInfo, Event, LevelInfo, PlayerError, SubtitleTrackInfo, TrackId};
 
 pub fn event_name(event: &Event) -> EventName {
     match event {
@@ -22,6 +22,8 @@ pub fn event_name(event: &Event) -> EventName {
         Event::AudioTracksUpdated { .. } => EventName::audioTracksUpdated,
         Event::AudioTrackSwitching { .. } => EventName::audioTrackSwitching,
         Event::AudioTrackSwitched { .. } => EventName::audioTrackSwitched,
+        Event::SubtitleTracksUpdated { .. } => EventName::subtitleTracksUpdated,
+        Event::SubtitleTrackSwitch { .. } => EventName::subtitleTrackSwitch,
         Event::LiveEnded => EventName::liveEnded,
         Event::Ended => EventName::ended,
     }
@@ -87,6 +89,36 @@ pub fn audio_track_list(tracks: &[AudioTrackInfo]) -> Array {
         .iter()
         .map(|t| JsValue::from(audio_track_object(t)))
         .collect()
+}
+
+/// hls.js's subtitle track fields (the table's `SubtitleTrack`).
+pub fn subtitle_track_list(tracks: &[SubtitleTrackInfo]) -> Array {
+    let object_of = |t: &SubtitleTrackInfo| {
+        object(
+            fields::SubtitleTrack,
+            [
+                (t.id as u32).into(),
+                t.name.clone().into(),
+                opt(t.lang.clone()),
+                t.group_id.clone().into(),
+                t.default.into(),
+                t.forced.into(),
+                t.autoselect.into(),
+                t.kind.as_str().into(),
+            ],
+        )
+    };
+    // A loop, not `collect()`: another `Extend` instance for one list costs 0.5 KB raw.
+    let list = Array::new();
+    for t in tracks {
+        list.push(&object_of(t));
+    }
+    list
+}
+
+/// A subtitle track index for JS: -1 for none (off), as hls.js.
+pub fn track_index(id: Option<usize>) -> i32 {
+    id.map_or(-1, |i| i as i32)
 }
 
 pub fn main_thread_cost_object(count: u32, total_ms: f64, max_ms: f64) -> Object {
@@ -167,6 +199,13 @@ pub fn event_payload(event: &Event, track_kind: impl Fn(TrackId) -> &'static str
         }
         Event::AudioTrackSwitched { id } => {
             object(payload::audioTrackSwitched, [(*id as u32).into()])
+        }
+        Event::SubtitleTracksUpdated { subtitle_tracks } => object(
+            payload::subtitleTracksUpdated,
+            [subtitle_track_list(subtitle_tracks).into()],
+        ),
+        Event::SubtitleTrackSwitch { id } => {
+            object(payload::subtitleTrackSwitch, [track_index(*id).into()])
         }
         Event::LiveEnded => object(payload::liveEnded, []),
         Event::Ended => object(payload::ended, []),

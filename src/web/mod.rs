@@ -12,6 +12,7 @@ mod media_events;
 mod mse;
 mod player;
 mod session;
+mod text_tracks;
 #[cfg(feature = "bench-api")]
 pub mod transmuxer;
 

@@ -235,6 +235,37 @@ impl Player {
         run_deferred(&self.inner, deferred);
     }
 
+    /// The subtitle and caption tracks: `[{ id, name, lang, groupId, default, forced,
+    /// autoselect, kind }]` (hls.js's `subtitleTracks`; `kind` is `subtitles` or `captions`).
+    #[wasm_bindgen(getter, js_name = subtitleTracks, unchecked_return_type = "SubtitleTrack[]")]
+    pub fn subtitle_tracks(&self) -> Array {
+        let inner = self.inner.borrow();
+        let tracks = inner.playback.as_ref().map(|s| s.engine.subtitle_tracks());
+        super::events::subtitle_track_list(&tracks.unwrap_or_default())
+    }
+
+    /// The index in `subtitleTracks` of the track chosen, or -1 when subtitles are off.
+    #[wasm_bindgen(getter, js_name = subtitleTrack)]
+    pub fn subtitle_track(&self) -> i32 {
+        let inner = self.inner.borrow();
+        let track = inner
+            .playback
+            .as_ref()
+            .and_then(|s| s.engine.subtitle_track());
+        super::events::track_index(track)
+    }
+
+    /// Shows `subtitleTracks[id]`; -1 turns subtitles off (FORCED ones still show).
+    #[wasm_bindgen(setter, js_name = subtitleTrack)]
+    pub fn set_subtitle_track(&self, id: i32) {
+        let input = Input::SetSubtitleTrack(usize::try_from(id).ok());
+        let deferred = match self.inner.borrow_mut().playback.as_mut() {
+            Some(session) => session.feed(input),
+            None => Vec::new(),
+        };
+        run_deferred(&self.inner, deferred);
+    }
+
     /// Whether the ABR chooses the level (`currentLevel` was not forced).
     #[wasm_bindgen(getter, js_name = autoLevelEnabled)]
     pub fn auto_level_enabled(&self) -> bool {

@@ -16,6 +16,7 @@ use super::fetch::{self, FetchEvent, FetchSpec, InFlight};
 use super::media_events::{self, media_state};
 use super::mse::{MseEvent, MseSink};
 use super::player::Link;
+use super::text_tracks::TextTracks;
 use crate::engine::{Decision, Engine, Event, Input, Output, RequestId, RequestKind, TrackId};
 use crate::playlist::ByteRange;
 use crate::remux::Remuxer;
@@ -44,6 +45,8 @@ pub struct Session {
     link: Link,
     credentials: RequestCredentials,
     progressive: bool,
+    /// The subtitle tracks as the element's `TextTrack`s.
+    text: TextTracks,
     _listeners: Vec<Listener>,
 }
 
@@ -71,6 +74,7 @@ impl Session {
             video: video.clone(),
             credentials: config.credentials,
             progressive: config.engine.progressive,
+            text: TextTracks::default(),
             _listeners: media_events::listen(video, &link)?,
             link,
         })
@@ -172,11 +176,26 @@ impl Session {
                 None
             }
             Output::Event(event) => {
+                if let Event::SubtitleTracksUpdated { subtitle_tracks } = &event {
+                    self.text.update(&self.video, subtitle_tracks);
+                }
                 deferred.push(Deferred::Emit(event));
                 None
             }
             Output::Debug(decision) => {
                 deferred.push(Deferred::Log(decision));
+                None
+            }
+            Output::AddCues { track, cues } => {
+                self.text.add(track, cues);
+                None
+            }
+            Output::RemoveCues { track, ids } => {
+                self.text.remove(track, &ids);
+                None
+            }
+            Output::ShowSubtitleTrack(track) => {
+                self.text.show(track);
                 None
             }
             Output::Timeout(_) => None,

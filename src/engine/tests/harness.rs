@@ -30,6 +30,34 @@ pub(super) fn media_playlist(n: usize) -> String {
     s
 }
 
+/// A VOD subtitle playlist of `n` 10-second WebVTT segments `sub0.vtt`, `sub1.vtt`...
+pub(super) fn vtt_playlist(n: usize) -> String {
+    media_playlist(n)
+        .replace(".ts", ".vtt")
+        .replace("seg", "sub")
+}
+
+/// Whole seconds as a WebVTT timestamp.
+pub(super) fn vtt_time(s: u64) -> String {
+    format!("{:02}:{:02}:{:02}.000", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// Subtitle segment `i` (10 s from 10 × `i`): a cue `cue i` at 10i+1..10i+3, and the cue
+/// `across` at 19..21 in segments 1 and 2 (a cue spanning a boundary is in both, as
+/// MediaConvert writes it).
+pub(super) fn vtt_segment(i: u64) -> String {
+    let t = i * 10;
+    let mut s = format!(
+        "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000\n\n{} --> {}\ncue {i}\n",
+        vtt_time(t + 1),
+        vtt_time(t + 3)
+    );
+    if i == 1 || i == 2 {
+        s.push_str("\n00:00:19.000 --> 00:00:21.000\nacross\n");
+    }
+    s
+}
+
 /// `playlist` as fMP4 behind the init segment `<stem of url>-init.mp4`.
 pub(super) fn with_map(playlist: &str, url: &str) -> String {
     let file = url.rsplit('/').next().unwrap_or_default();
@@ -455,6 +483,11 @@ impl Harness {
                 let key = self.content.wrong_key.or(self.content.key);
                 key.unwrap_or_default().to_vec()
             }
+            RequestKind::SubtitlePlaylist { .. } => {
+                vtt_playlist(self.content.segments).into_bytes()
+            }
+            RequestKind::SubtitleSegment { sequence, .. } => vtt_segment(sequence).into_bytes(),
+            RequestKind::SubtitleInit { .. } => Vec::new(),
         }
     }
 

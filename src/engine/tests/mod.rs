@@ -33,6 +33,7 @@ mod progressive;
 mod robustness;
 mod scheduler;
 mod streams;
+mod subtitles;
 
 fn ladder(secs: f64) -> Ladder {
     Ladder::mediaconvert(secs, 7)

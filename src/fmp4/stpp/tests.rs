@@ -24,7 +24,7 @@ fn u32s(v: &[u32]) -> Vec<u8> {
 }
 
 /// An init segment with one `stpp` track (id 2, timescale 1000).
-fn init() -> Vec<u8> {
+pub(crate) fn init() -> Vec<u8> {
     let stpp = bx(
         b"stpp",
         &[
@@ -56,7 +56,7 @@ fn init() -> Vec<u8> {
 }
 
 /// A fragment of track 2 at `tfdt` with samples of (duration, document).
-fn fragment(tfdt: u64, samples: &[(u32, &str)]) -> Vec<u8> {
+pub(crate) fn fragment(tfdt: u64, samples: &[(u32, &str)]) -> Vec<u8> {
     let entries: Vec<u32> = samples
         .iter()
         .flat_map(|(d, s)| [*d, s.len() as u32])

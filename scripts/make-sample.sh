@@ -58,6 +58,10 @@
 #   <outdir>/<base>/Default/HLS-WebVTT/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts,
 #   <base>_subs_eng.m3u8, <base>_subs_eng_00001.vtt, <base>_subs_spa.m3u8, ...
 #
+# webvtt-match-video: the same with CaptionSegmentLengthControl MATCH_VIDEO: WebVTT segments cut where
+#   the video's are (10 s, EXTINF as the video playlist's), a cue across a cut in both segments
+#   <outdir>/<base>/Default/HLS-WebVTT-MatchVideo/<base>_subs_eng_00001.vtt ... _00006.vtt, ...
+#
 # cc608: the ts ladder with CEA-608 captions in its H.264 (GA94 SEI, CC1 pop-on, put there by
 #   `hlsplay inject-608` from scripts/captions/cc608.vtt and checked with ffmpeg's 608 decoder), as
 #   MediaConvert's CaptionLanguageSetting INSERT declares them: CLOSED-CAPTIONS="cc" on every variant,
@@ -95,6 +99,7 @@ shape_of() {
     aes-rotation) echo aes-rotation ;;
     cmaf-aes) echo cmaf-aes ;;
     webvtt) echo webvtt ;;
+    webvtt-match-video) echo webvtt-match-video ;;
     cc608) echo cc608 ;;
     all) echo all ;;
     *) return 1 ;;
@@ -116,7 +121,7 @@ if [[ -z "$shape" ]] && ((${#args[@]})) && shape_of "${args[0]}" >/dev/null; the
   args=("${args[@]:1}")
 fi
 shape=${shape:-ts}
-requested=$(shape_of "$shape") || die "unknown shape '$shape' (ts, cmaf, cmaf-single-file, apple-alt-audio, aes, aes-rotation, cmaf-aes, webvtt, cc608, all)"
+requested=$(shape_of "$shape") || die "unknown shape '$shape' (ts, cmaf, cmaf-single-file, apple-alt-audio, aes, aes-rotation, cmaf-aes, webvtt, webvtt-match-video, cc608, all)"
 ((${#args[@]} <= 2)) || die "too many arguments (make-sample.sh [shape] [input.mp4] [outdir]; --help)"
 # `${args[0]-}`: an empty array has no element 0, and `set -u` would stop here.
 input=${args[0]-}
@@ -831,14 +836,25 @@ vtt_cues() {
     END { if (intext) print start, end, text }' "$1"
 }
 
-# Writes the WebVTT segments and media playlist of one subtitle rendition: every cue into each
-# segment of SUBTITLE_SEGMENT_S it overlaps (a cue across a boundary is in both, as MediaConvert
-# writes it), each segment with X-TIMESTAMP-MAP tying LOCAL 0 to the video's first PTS. The
-# playlist's TARGETDURATION is the video's, whatever the subtitle segments' length: MediaConvert
+# The subtitle segments of a CaptionSegmentLengthControl, one `from to extinf` line each (seconds):
+# LARGE_SEGMENTS cuts every SUBTITLE_SEGMENT_S (the last at the video's end), MATCH_VIDEO where the
+# first video rendition's segments are cut (its EXTINF, as that playlist says them).
+subtitle_segments() { # large|match duration
+  if [[ $1 == large ]]; then
+    awk -v d="$2" -v s="$SUBTITLE_SEGMENT_S" 'BEGIN {
+      for (f = 0; f < d || f == 0; f += s) { l = d - f; if (l > s) l = s; r = int(l + 0.5); if (r < 1) r = 1; print f, f + s, r } }'
+  else
+    awk '/^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); print t + 0, t + $0, $0; t += $0 }' "$hls/${base}_360.m3u8"
+  fi
+}
+
+# Writes the WebVTT segments (lines `from to extinf` on stdin) and media playlist of one subtitle
+# rendition: every cue into each segment it overlaps (a cue across a boundary is in both, as
+# MediaConvert writes it), each segment with X-TIMESTAMP-MAP tying LOCAL 0 to the video's first PTS.
+# The playlist's TARGETDURATION is the video's, whatever the subtitle segments' length: MediaConvert
 # writes it so.
 write_subtitle_rendition() { # src.vtt dir name duration mpegts target
-  local src=$1 dir=$2 name=$3 dur=$4 mpegts=$5 target=$6 n k from to len uri
-  n=$(awk -v d="$dur" -v s="$SUBTITLE_SEGMENT_S" 'BEGIN { n = int(d / s); if (n * s < d) n++; if (n < 1) n = 1; print n }')
+  local src=$1 dir=$2 name=$3 dur=$4 mpegts=$5 target=$6 n=0 from to len uri
   {
     echo "#EXTM3U"
     echo "#EXT-X-VERSION:3"
@@ -846,9 +862,9 @@ write_subtitle_rendition() { # src.vtt dir name duration mpegts target
     echo "#EXT-X-MEDIA-SEQUENCE:1"
     echo "#EXT-X-PLAYLIST-TYPE:VOD"
   } >"$dir/$name.m3u8"
-  for ((k = 0; k < n; k++)); do
-    from=$((k * SUBTITLE_SEGMENT_S)) to=$(((k + 1) * SUBTITLE_SEGMENT_S))
-    uri="${name}_$(printf '%05d' $((k + 1))).vtt"
+  while read -r from to len; do
+    n=$((n + 1))
+    uri="${name}_$(printf '%05d' "$n").vtt"
     {
       printf 'WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:%d,LOCAL:00:00:00.000\n' "$mpegts"
       vtt_cues "$src" | awk -v from="$from" -v to="$to" -v dur="$dur" '
@@ -856,27 +872,24 @@ write_subtitle_rendition() { # src.vtt dir name duration mpegts target
         { start = $1; end = $2; text = $0; sub(/^[^ ]+ [^ ]+ /, "", text); gsub(/\\n/, "\n", text) }
         start < to && end > from && start < dur { printf "\n%d\n%s --> %s\n%s\n", NR, ts(start), ts(end), text }'
     } >"$dir/$uri"
-    len=$(awk -v d="$dur" -v f="$from" -v s="$SUBTITLE_SEGMENT_S" 'BEGIN { l = d - f; if (l > s) l = s; r = int(l + 0.5); if (r < 1) r = 1; print r }')
     printf '#EXTINF:%d,\n%s\n' "$len" "$uri" >>"$dir/$name.m3u8"
   done
   echo "#EXT-X-ENDLIST" >>"$dir/$name.m3u8"
 }
 
-make_webvtt() {
-  [[ -z "${made[make_webvtt]:-}" ]] || return 0
-  made[make_webvtt]=1
+make_subtitles() { # shape dir large|match
+  local shape=$1 dir=$2 control=$3 stamp="$outdir/$base/.make-sample-$1-stamp"
   make_ts
-  local dir="$root/HLS-WebVTT" stamp="$outdir/$base/.make-sample-webvtt-stamp"
   local sums
   sums=$(cd "$CAPTIONS_DIR" && sha256sum webvtt_*.vtt | cut -c1-16 | paste -sd,)
-  local params="webvtt version=$CAPTIONS_VERSION ts=[$(cat "$ts_stamp")] subs=[$SUBTITLE_TRACKS $sums] seg=$SUBTITLE_SEGMENT_S"
+  local params="$shape version=$CAPTIONS_VERSION ts=[$(cat "$ts_stamp")] subs=[$SUBTITLE_TRACKS $sums] control=$control large=$SUBTITLE_SEGMENT_S"
   if up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
     echo "make-sample: up to date: $dir/$base.m3u8"
     return 0
   fi
   rm -rf "$dir" "$stamp"
   mkdir -p "$dir"
-  echo "make-sample: the ladder with two WebVTT subtitle renditions into $dir"
+  echo "make-sample: the ladder with two WebVTT subtitle renditions ($control segments) into $dir"
   local spec name res kbps
   for spec in $RUNGS; do
     IFS=: read -r name res kbps <<<"$spec"
@@ -889,7 +902,8 @@ make_webvtt() {
   target=$(sed -n 's/^#EXT-X-TARGETDURATION://p' "$hls/${base}_360.m3u8")
   for spec in $SUBTITLE_TRACKS; do
     IFS=: read -r lang label default <<<"$spec"
-    write_subtitle_rendition "$CAPTIONS_DIR/webvtt_$lang.vtt" "$dir" "${base}_subs_$lang" "$dur" "$mpegts" "$target"
+    subtitle_segments "$control" "$dur" \
+      | write_subtitle_rendition "$CAPTIONS_DIR/webvtt_$lang.vtt" "$dir" "${base}_subs_$lang" "$dur" "$mpegts" "$target"
     media+="
 #EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"$label\",DEFAULT=$default,AUTOSELECT=YES,FORCED=NO,LANGUAGE=\"$lang\",URI=\"${base}_subs_$lang.m3u8\""
   done
@@ -897,6 +911,18 @@ make_webvtt() {
   { sed '/^#EXT-X-STREAM-INF:/ s/$/,SUBTITLES="subs"/' "$hls/$base.m3u8"; printf '%s\n' "${media#$'\n'}"; } >"$dir/$base.m3u8"
   printf '%s' "$params" >"$stamp"
   echo "make-sample: done: $dir/$base.m3u8"
+}
+
+make_webvtt() {
+  [[ -z "${made[make_webvtt]:-}" ]] || return 0
+  made[make_webvtt]=1
+  make_subtitles webvtt "$root/HLS-WebVTT" large
+}
+
+make_webvtt_match_video() {
+  [[ -z "${made[make_webvtt_match_video]:-}" ]] || return 0
+  made[make_webvtt_match_video]=1
+  make_subtitles webvtt-match-video "$root/HLS-WebVTT-MatchVideo" match
 }
 
 # `hlsplay` (tools/cli) of this checkout, built if needed.
@@ -1000,6 +1026,7 @@ case $requested in
   aes-rotation) make_aes_rotation ;;
   cmaf-aes) make_cmaf_aes ;;
   webvtt) make_webvtt ;;
+  webvtt-match-video) make_webvtt_match_video ;;
   cc608) make_cc608 ;;
-  all) make_ts; make_cmaf; make_cmaf_single_file; make_apple_alt_audio; make_aes; make_aes_rotation; make_cmaf_aes; make_webvtt; make_cc608 ;;
+  all) make_ts; make_cmaf; make_cmaf_single_file; make_apple_alt_audio; make_aes; make_aes_rotation; make_cmaf_aes; make_webvtt; make_webvtt_match_video; make_cc608 ;;
 esac

@@ -17,6 +17,7 @@ export const SAMPLE_SOURCES = [
   { id: 'aes-rotation', label: 'TS ladder, AES-128 (key rotation)', path: '/testpattern/Default/HLS-AES-Rotation/testpattern.m3u8', segments: '*.ts', keys: '*.key' },
   { id: 'cmaf-aes', label: 'CMAF, AES-128 (whole segments)', path: '/testpattern/Default/CMAF-AES/testpattern.m3u8', segments: '*_?????????.cmf?', keys: '*.key' },
   { id: 'webvtt', label: 'TS ladder, WebVTT subtitles (2 languages)', path: '/testpattern/Default/HLS-WebVTT/testpattern.m3u8', segments: '*.ts' },
+  { id: 'webvtt-match-video', label: 'TS ladder, WebVTT subtitles cut with the video', path: '/testpattern/Default/HLS-WebVTT-MatchVideo/testpattern.m3u8', segments: '*.ts' },
   { id: 'cc608', label: 'TS ladder, CEA-608 captions in the video', path: '/testpattern/Default/HLS-608/testpattern.m3u8', segments: '*.ts' },
 ];
 

@@ -422,7 +422,7 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
       const options = await page.evaluate(() => [...document.querySelectorAll('#source option')].map((o) => o.value));
       // The AES-128 shapes are listed; playing them is the encrypted-HLS tests' business.
       assert.deepEqual(options,
-        ['ts', 'cmaf', 'cmaf-single-file', 'apple-alt-audio', 'aes', 'aes-rotation', 'cmaf-aes', 'webvtt', 'cc608', 'custom']);
+        ['ts', 'cmaf', 'cmaf-single-file', 'apple-alt-audio', 'aes', 'aes-rotation', 'cmaf-aes', 'webvtt', 'webvtt-match-video', 'cc608', 'custom']);
       assert.equal(await page.locator('#source').inputValue(), 'ts');
       const shapes = [
         { id: 'cmaf', dir: 'CMAF', group: 'program_audio_0' },
@@ -430,6 +430,7 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
         { id: 'apple-alt-audio', dir: 'HLS-AltAudio', group: 'program_audio' },
         // The caption shapes: the ladder with its audio muxed (their captions menu is the captions tests').
         { id: 'webvtt', dir: 'HLS-WebVTT', group: null },
+        { id: 'webvtt-match-video', dir: 'HLS-WebVTT-MatchVideo', group: null },
         { id: 'cc608', dir: 'HLS-608', group: null },
         { id: 'ts', dir: 'HLS', group: null },
       ];

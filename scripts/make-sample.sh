@@ -50,6 +50,26 @@
 #
 # Keys are derived from the shape's name (stable across runs); the .key files are their only record.
 #
+# webvtt: the ts ladder (the same MPEG-TS files) with two WebVTT subtitle renditions as MediaConvert's
+#   Apple HLS group writes them with CaptionSegmentLengthControl LARGE_SEGMENTS: 300 s segments (one
+#   for the 60 s sample), each starting X-TIMESTAMP-MAP=MPEGTS:<the video's first PTS>,LOCAL:00:00:00.000,
+#   TARGETDURATION the video's; SUBTITLES="subs" on every variant, the renditions after them
+#   (English DEFAULT=YES, Español DEFAULT=NO; cues from scripts/captions/webvtt_<lang>.vtt)
+#   <outdir>/<base>/Default/HLS-WebVTT/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts,
+#   <base>_subs_eng.m3u8, <base>_subs_eng_00001.vtt, <base>_subs_spa.m3u8, ...
+#
+# webvtt-match-video: the same with CaptionSegmentLengthControl MATCH_VIDEO: WebVTT segments cut where
+#   the video's are (10 s, EXTINF as the video playlist's), a cue across a cut in both segments
+#   <outdir>/<base>/Default/HLS-WebVTT-MatchVideo/<base>_subs_eng_00001.vtt ... _00006.vtt, ...
+#
+# cc608: the ts ladder with CEA-608 captions in its H.264 (GA94 SEI, CC1 pop-on, put there by
+#   `hlsplay inject-608` from scripts/captions/cc608.vtt and checked with ffmpeg's 608 decoder), as
+#   MediaConvert's CaptionLanguageSetting INSERT declares them: CLOSED-CAPTIONS="cc" on every variant,
+#   EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID="cc",LANGUAGE="eng",NAME="English",INSTREAM-ID="CC1"
+#   <outdir>/<base>/Default/HLS-608/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts, ...
+#
+# Cue times in scripts/captions/ count from the first video frame (cue time 0 = its PTS).
+#
 # all: every shape above.
 #
 # Ladder: 640x360 / 960x540 / 1280x720 at 1 / 2 / 3 Mbps (constrained to CBR-like with maxrate/bufsize),
@@ -78,6 +98,9 @@ shape_of() {
     aes) echo aes ;;
     aes-rotation) echo aes-rotation ;;
     cmaf-aes) echo cmaf-aes ;;
+    webvtt) echo webvtt ;;
+    webvtt-match-video) echo webvtt-match-video ;;
+    cc608) echo cc608 ;;
     all) echo all ;;
     *) return 1 ;;
   esac
@@ -98,7 +121,7 @@ if [[ -z "$shape" ]] && ((${#args[@]})) && shape_of "${args[0]}" >/dev/null; the
   args=("${args[@]:1}")
 fi
 shape=${shape:-ts}
-requested=$(shape_of "$shape") || die "unknown shape '$shape' (ts, cmaf, cmaf-single-file, apple-alt-audio, aes, aes-rotation, cmaf-aes, all)"
+requested=$(shape_of "$shape") || die "unknown shape '$shape' (ts, cmaf, cmaf-single-file, apple-alt-audio, aes, aes-rotation, cmaf-aes, webvtt, webvtt-match-video, cc608, all)"
 ((${#args[@]} <= 2)) || die "too many arguments (make-sample.sh [shape] [input.mp4] [outdir]; --help)"
 # `${args[0]-}`: an empty array has no element 0, and `set -u` would stop here.
 input=${args[0]-}
@@ -769,6 +792,231 @@ make_cmaf_aes() {
   make_encrypted cmaf-aes "$root/CMAF" "$root/CMAF-AES" "$outdir/$base/.make-sample-cmaf-stamp" 0 all
 }
 
+# ---- webvtt, cc608: captions and subtitles -------------------------------------------------------------
+
+CAPTIONS_VERSION=1
+# The cue scripts of the caption shapes (the WebVTT of each subtitle language, the 608 captions),
+# times from the first frame shown: the tests assert on them.
+CAPTIONS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/captions"
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The subtitle renditions: ISO 639-2 code (the name modifier's end), NAME, DEFAULT.
+SUBTITLE_TRACKS="eng:English:YES spa:Español:NO"
+# MediaConvert's CaptionSegmentLengthControl LARGE_SEGMENTS (its default): 300 s WebVTT segments.
+SUBTITLE_SEGMENT_S=300
+
+# The rung's ladder segments into the folder $1 (hard links where the file system allows), its
+# media playlist as it is: the caption shapes reuse the ladder's MPEG-TS untouched.
+link_ladder_rung() { # dir name
+  local seg
+  for seg in $(grep -v '^#' "$hls/${base}_$2.m3u8"); do
+    ln -f "$hls/$seg" "$1/$seg" 2>/dev/null || cp "$hls/$seg" "$1/$seg"
+  done
+  cp "$hls/${base}_$2.m3u8" "$1/${base}_$2.m3u8"
+}
+
+# The first PTS (90 kHz) of the video of a TS file: what X-TIMESTAMP-MAP ties cue time 0 to.
+first_video_pts() {
+  ffprobe -v error -select_streams v:0 -show_entries stream=start_time -of default=nw=1:nk=1 "$1" \
+    | sed -n 1p | awk '{ printf "%d\n", $1 * 90000 + 0.5 }'
+}
+
+# The video's length (seconds): the sum of a media playlist's EXTINF as ffprobe measures the
+# segments (the EXTINF are rounded).
+ladder_duration() {
+  ffprobe -v error -show_entries format=duration -of default=nw=1:nk=1 "$(ladder_input "$1")"
+}
+
+# Cue blocks of a WebVTT file, one a line: `start end text` (seconds; text lines joined by \n).
+vtt_cues() {
+  awk '
+    function secs(s,   n, p, t, i) { n = split(s, p, ":"); t = 0; for (i = 1; i <= n; i++) t = t * 60 + p[i]; return t }
+    /-->/ { split($0, f, /[ \t]+-->[ \t]+/); split(f[2], g, /[ \t]/); start = secs(f[1]); end = secs(g[1]); text = ""; intext = 1; next }
+    intext && /^[ \t\r]*$/ { print start, end, text; intext = 0; next }
+    intext { sub(/\r$/, ""); sub(/[ \t]+$/, ""); text = (text == "" ? $0 : text "\\n" $0) }
+    END { if (intext) print start, end, text }' "$1"
+}
+
+# The subtitle segments of a CaptionSegmentLengthControl, one `from to extinf` line each (seconds):
+# LARGE_SEGMENTS cuts every SUBTITLE_SEGMENT_S (the last at the video's end), MATCH_VIDEO where the
+# first video rendition's segments are cut (its EXTINF, as that playlist says them).
+subtitle_segments() { # large|match duration
+  if [[ $1 == large ]]; then
+    awk -v d="$2" -v s="$SUBTITLE_SEGMENT_S" 'BEGIN {
+      for (f = 0; f < d || f == 0; f += s) { l = d - f; if (l > s) l = s; r = int(l + 0.5); if (r < 1) r = 1; print f, f + s, r } }'
+  else
+    awk '/^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); print t + 0, t + $0, $0; t += $0 }' "$hls/${base}_360.m3u8"
+  fi
+}
+
+# Writes the WebVTT segments (lines `from to extinf` on stdin) and media playlist of one subtitle
+# rendition: every cue into each segment it overlaps (a cue across a boundary is in both, as
+# MediaConvert writes it), each segment with X-TIMESTAMP-MAP tying LOCAL 0 to the video's first PTS.
+# The playlist's TARGETDURATION is the video's, whatever the subtitle segments' length: MediaConvert
+# writes it so.
+write_subtitle_rendition() { # src.vtt dir name duration mpegts target
+  local src=$1 dir=$2 name=$3 dur=$4 mpegts=$5 target=$6 n=0 from to len uri
+  {
+    echo "#EXTM3U"
+    echo "#EXT-X-VERSION:3"
+    echo "#EXT-X-TARGETDURATION:$target"
+    echo "#EXT-X-MEDIA-SEQUENCE:1"
+    echo "#EXT-X-PLAYLIST-TYPE:VOD"
+  } >"$dir/$name.m3u8"
+  while read -r from to len; do
+    n=$((n + 1))
+    uri="${name}_$(printf '%05d' "$n").vtt"
+    {
+      printf 'WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:%d,LOCAL:00:00:00.000\n' "$mpegts"
+      vtt_cues "$src" | awk -v from="$from" -v to="$to" -v dur="$dur" '
+        function ts(t,   ms) { ms = int(t * 1000 + 0.5); return sprintf("%02d:%02d:%02d.%03d", int(ms / 3600000), int(ms / 60000) % 60, int(ms / 1000) % 60, ms % 1000) }
+        { start = $1; end = $2; text = $0; sub(/^[^ ]+ [^ ]+ /, "", text); gsub(/\\n/, "\n", text) }
+        start < to && end > from && start < dur { printf "\n%d\n%s --> %s\n%s\n", NR, ts(start), ts(end), text }'
+    } >"$dir/$uri"
+    printf '#EXTINF:%d,\n%s\n' "$len" "$uri" >>"$dir/$name.m3u8"
+  done
+  echo "#EXT-X-ENDLIST" >>"$dir/$name.m3u8"
+}
+
+make_subtitles() { # shape dir large|match
+  local shape=$1 dir=$2 control=$3 stamp="$outdir/$base/.make-sample-$1-stamp"
+  make_ts
+  local sums
+  sums=$(cd "$CAPTIONS_DIR" && sha256sum webvtt_*.vtt | cut -c1-16 | paste -sd,)
+  local params="$shape version=$CAPTIONS_VERSION ts=[$(cat "$ts_stamp")] subs=[$SUBTITLE_TRACKS $sums] control=$control large=$SUBTITLE_SEGMENT_S"
+  if up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
+    echo "make-sample: up to date: $dir/$base.m3u8"
+    return 0
+  fi
+  rm -rf "$dir" "$stamp"
+  mkdir -p "$dir"
+  echo "make-sample: the ladder with two WebVTT subtitle renditions ($control segments) into $dir"
+  local spec name res kbps
+  for spec in $RUNGS; do
+    IFS=: read -r name res kbps <<<"$spec"
+    link_ladder_rung "$dir" "$name"
+  done
+  local first mpegts dur target lang label default media=""
+  first=$(grep -v '^#' "$hls/${base}_360.m3u8" | sed -n 1p)
+  mpegts=$(first_video_pts "$hls/$first")
+  dur=$(ladder_duration 360)
+  target=$(sed -n 's/^#EXT-X-TARGETDURATION://p' "$hls/${base}_360.m3u8")
+  for spec in $SUBTITLE_TRACKS; do
+    IFS=: read -r lang label default <<<"$spec"
+    subtitle_segments "$control" "$dur" \
+      | write_subtitle_rendition "$CAPTIONS_DIR/webvtt_$lang.vtt" "$dir" "${base}_subs_$lang" "$dur" "$mpegts" "$target"
+    media+="
+#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"$label\",DEFAULT=$default,AUTOSELECT=YES,FORCED=NO,LANGUAGE=\"$lang\",URI=\"${base}_subs_$lang.m3u8\""
+  done
+  # The ladder's master with SUBTITLES= on every variant; the renditions after the variants.
+  { sed '/^#EXT-X-STREAM-INF:/ s/$/,SUBTITLES="subs"/' "$hls/$base.m3u8"; printf '%s\n' "${media#$'\n'}"; } >"$dir/$base.m3u8"
+  printf '%s' "$params" >"$stamp"
+  echo "make-sample: done: $dir/$base.m3u8"
+}
+
+make_webvtt() {
+  [[ -z "${made[make_webvtt]:-}" ]] || return 0
+  made[make_webvtt]=1
+  make_subtitles webvtt "$root/HLS-WebVTT" large
+}
+
+make_webvtt_match_video() {
+  [[ -z "${made[make_webvtt_match_video]:-}" ]] || return 0
+  made[make_webvtt_match_video]=1
+  make_subtitles webvtt-match-video "$root/HLS-WebVTT-MatchVideo" match
+}
+
+# `hlsplay` (tools/cli) of this checkout, built if needed.
+hlsplay_cli() {
+  cargo run -q --manifest-path "$REPO_DIR/Cargo.toml" -p hlsplay-cli -- "$@"
+}
+
+# ffmpeg's 608 decoder (CC1) on a TS file against a cue script: same cues, same texts, start and
+# end within one frame. Fails the run otherwise.
+check_608() { # ts script.vtt
+  local got want
+  got=$(ffmpeg -v error -f lavfi -i "movie=$1[out0+subcc]" -map 0:s -f webvtt - | vtt_cues /dev/stdin)
+  want=$(vtt_cues "$2")
+  awk -v frame="$(awk -F/ '{ d = ($2 == "" ? 1 : $2); printf "%.6f", d / $1 }' <<<"$fps_frac")" '
+    NR == FNR { want[++n] = $0; next }
+    { got[++m] = $0 }
+    function abs(x) { return x < 0 ? -x : x }
+    END {
+      if (m != n) { printf "make-sample: cc608: ffmpeg decodes %d captions, the script has %d\n", m, n > "/dev/stderr"; exit 1 }
+      for (i = 1; i <= n; i++) {
+        split(want[i], w, " "); split(got[i], g, " ")
+        wt = want[i]; sub(/^[^ ]+ [^ ]+ /, "", wt); gt = got[i]; sub(/^[^ ]+ [^ ]+ /, "", gt)
+        if (wt != gt || abs(w[1] - g[1]) > frame + 0.0005 || abs(w[2] - g[2]) > frame + 0.0005) {
+          printf "make-sample: cc608: caption %d is [%s], the script says [%s]\n", i, got[i], want[i] > "/dev/stderr"; exit 1
+        }
+      }
+      printf "make-sample: cc608: ffmpeg decodes the %d captions of the script (times within one frame)\n", n
+    }' <(printf '%s\n' "$want") <(printf '%s\n' "$got")
+}
+
+make_cc608() {
+  [[ -z "${made[make_cc608]:-}" ]] || return 0
+  made[make_cc608]=1
+  make_ts
+  local dir="$root/HLS-608" stamp="$outdir/$base/.make-sample-cc608-stamp" work="$outdir/$base/.work-cc608"
+  local sums
+  sums=$(cat "$CAPTIONS_DIR/cc608.vtt" "$REPO_DIR"/tools/cli/src/cea608_{encoder,inject}.rs "$REPO_DIR/tools/cli/src/mpegts_writer.rs" | sha256sum | cut -c1-16)
+  local params="cc608 version=$CAPTIONS_VERSION ts=[$(cat "$ts_stamp")] captions=$sums seg=$SEGMENT_S minfinal=$MIN_FINAL_S"
+  if up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
+    echo "make-sample: up to date: $dir/$base.m3u8"
+    return 0
+  fi
+  rm -rf "$dir" "$stamp" "$work"
+  mkdir -p "$dir" "$work"
+  echo "make-sample: the ladder with CEA-608 captions in its H.264 (hlsplay inject-608) into $dir"
+  # The cues that fit the video (a shorter SAMPLE_DURATION keeps the first ones).
+  local dur
+  dur=$(ladder_duration 360)
+  { echo WEBVTT; vtt_cues "$CAPTIONS_DIR/cc608.vtt" | awk -v d="$dur" '$2 <= d - 0.5 {
+      t = $0; sub(/^[^ ]+ [^ ]+ /, "", t); gsub(/\\n/, "\n", t); printf "\n%.3f --> %.3f\n%s\n", $1, $2, t }' \
+      | awk '/-->/ { split($0, f, " "); printf "%02d:%02d:%06.3f --> %02d:%02d:%06.3f\n", int(f[1] / 3600), int(f[1] / 60) % 60, f[1] - 60 * int(f[1] / 60), int(f[3] / 3600), int(f[3] / 60) % 60, f[3] - 60 * int(f[3] / 60); next } { print }'
+  } >"$work/captions.vtt"
+  local spec name res kbps i=0 inputs=() maps=() vmap=()
+  for spec in $RUNGS; do
+    IFS=: read -r name res kbps <<<"$spec"
+    grep -v '^#' "$hls/${base}_$name.m3u8" | sed "s|^|$hls/|" | xargs cat >"$work/ladder_$name.ts"
+    hlsplay_cli inject-608 "$work/ladder_$name.ts" --captions "$work/captions.vtt" -o "$work/cc_$name.ts"
+    inputs+=(-i "$work/cc_$name.ts" -i "$work/ladder_$name.ts")
+    maps+=(-map "$((2 * i)):v:0" -map "$((2 * i + 1)):a:0")
+    vmap+=("v:$i,a:$i,name:$name")
+    i=$((i + 1))
+  done
+  # The captioned video and the ladder's audio, both copied with their timestamps.
+  ffmpeg -hide_banner -loglevel error -y -copyts "${inputs[@]}" "${maps[@]}" -c copy \
+    -f hls -hls_time "$SEGMENT_S" -hls_playlist_type vod -hls_segment_type mpegts -start_number 1 \
+    -hls_segment_options "mpegts_pmt_start_pid=480:mpegts_start_pid=481:mpegts_copyts=1" \
+    -hls_segment_filename "$dir/${base}_%v${STAMP}_%05d.ts" \
+    -var_stream_map "${vmap[*]}" "$work/ffmpeg_%v.m3u8"
+  # CaptionLanguageSetting INSERT: the CC1 rendition, named, on every variant.
+  local master="#EXTM3U
+#EXT-X-VERSION:3
+#EXT-X-INDEPENDENT-SEGMENTS" frame_rate peak codecs bw avg
+  frame_rate=$(frame_rate_of)
+  for spec in $RUNGS; do
+    IFS=: read -r name res kbps <<<"$spec"
+    ts_table "$dir" "$work/ffmpeg_$name.m3u8" >"$work/table_$name"
+    peak=$(write_media_playlist "$work/table_$name" "$dir/${base}_$name.m3u8" 3)
+    codecs="$(codec_of "$dir/$(head -1 "$work/table_$name" | cut -d' ' -f1)"),mp4a.40.2"
+    read -r bw avg < <(bandwidths "$peak" 0 "$kbps")
+    master+="
+#EXT-X-STREAM-INF:BANDWIDTH=$bw,AVERAGE-BANDWIDTH=$avg,CODECS=\"$codecs\",RESOLUTION=$res,FRAME-RATE=$frame_rate,CLOSED-CAPTIONS=\"cc\"
+${base}_$name.m3u8"
+  done
+  master+="
+#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\",LANGUAGE=\"eng\",NAME=\"English\",INSTREAM-ID=\"CC1\""
+  printf '%s\n' "$master" >"$dir/$base.m3u8"
+  # What a player must show: ffmpeg's own 608 decoder on the lowest rung, segments joined.
+  grep -v '^#' "$dir/${base}_360.m3u8" | sed "s|^|$dir/|" | xargs cat >"$work/check.ts"
+  check_608 "$work/check.ts" "$work/captions.vtt"
+  rm -rf "$work"
+  printf '%s' "$params" >"$stamp"
+  echo "make-sample: done: $dir/$base.m3u8"
+}
+
 case $requested in
   ts) make_ts ;;
   cmaf) make_cmaf ;;
@@ -777,5 +1025,8 @@ case $requested in
   aes) make_aes ;;
   aes-rotation) make_aes_rotation ;;
   cmaf-aes) make_cmaf_aes ;;
-  all) make_ts; make_cmaf; make_cmaf_single_file; make_apple_alt_audio; make_aes; make_aes_rotation; make_cmaf_aes ;;
+  webvtt) make_webvtt ;;
+  webvtt-match-video) make_webvtt_match_video ;;
+  cc608) make_cc608 ;;
+  all) make_ts; make_cmaf; make_cmaf_single_file; make_apple_alt_audio; make_aes; make_aes_rotation; make_cmaf_aes; make_webvtt; make_webvtt_match_video; make_cc608 ;;
 esac

@@ -4,7 +4,7 @@
 mod cea608_common;
 mod common;
 
-use cea608_common::encoder::sei_nal;
+use cea608_common::cea608_encoder::sei_nal;
 use common::{access_unit, Mux, SPS};
 use hlsplay::captions::Field;
 use hlsplay::remux::{CcData, OutputShape, SegmentInfo, Transmuxer};

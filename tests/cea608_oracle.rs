@@ -9,7 +9,8 @@
 mod cea608_common;
 mod common;
 
-use cea608_common::{encoder, ffmpeg_cues, ffprobe_first_video_pts, our_cues};
+use cea608_common::cea608_inject::CaptionedVideo;
+use cea608_common::{ffmpeg_cues, ffprobe_first_video_pts, our_cues, script};
 use hlsplay::captions::Channel;
 use std::path::{Path, PathBuf};
 
@@ -230,7 +231,7 @@ fn generated_b_frame_fixture_cc3_shows_its_script() {
 
 /// Writes `tests/fixtures/ts/cea608_bf.ts` (see the fixtures README): an ffmpeg/x264 testsrc
 /// stream with B-frames whose access units get a GA94 caption SEI each, carrying the pairs of
-/// [`encoder::script`] for the frame's display position.
+/// [`script`] for the frame's display position (the injector of `hlsplay inject-608`).
 #[test]
 #[ignore = "writes the fixture; run by hand with ffmpeg and libx264"]
 fn make_cea608_fixture() {
@@ -260,46 +261,7 @@ fn make_cea608_fixture() {
         .status()
         .unwrap();
     assert!(status.success());
-    let src = std::fs::read(&tmp).unwrap();
-    let mut demux = hlsplay::ts::Demuxer::new();
-    demux.push(&src);
-    demux.finish_segment().unwrap();
-    let es = &demux.video;
-    let mut by_pts: Vec<usize> = (0..es.frames.len()).collect();
-    by_pts.sort_by_key(|&i| es.frames[i].pts.unwrap());
-    let mut display = vec![0; es.frames.len()];
-    for (rank, &i) in by_pts.iter().enumerate() {
-        display[i] = rank;
-    }
-    let (f1, f2) = encoder::script();
-    let mut mux = common::Mux::default();
-    mux.psi(true, false);
-    for (i, f) in es.frames.iter().enumerate() {
-        let k = display[i];
-        let pairs = [
-            (0u8, f1.get(k).copied().unwrap_or(encoder::PAD)),
-            (1u8, f2.get(k).copied().unwrap_or(encoder::PAD)),
-        ];
-        let mut au = vec![0, 0, 0, 1, 0x09, 0xF0];
-        if f.key {
-            for nal in [es.sps.as_slice()]
-                .into_iter()
-                .chain(es.pps.iter().map(Vec::as_slice))
-            {
-                au.extend([0, 0, 0, 1]);
-                au.extend_from_slice(nal);
-            }
-        }
-        au.extend([0, 0, 0, 1]);
-        au.extend(encoder::sei_nal(&pairs));
-        let mut rest = &es.data[f.offset as usize..(f.offset + f.size) as usize];
-        while rest.len() >= 4 {
-            let n = u32::from_be_bytes(rest[..4].try_into().unwrap()) as usize;
-            au.extend([0, 0, 0, 1]);
-            au.extend_from_slice(&rest[4..4 + n]);
-            rest = &rest[4 + n..];
-        }
-        mux.video(f.pts.unwrap(), f.dts.unwrap(), &au);
-    }
-    std::fs::write(fixture("cea608_bf.ts"), &mux.out).unwrap();
+    let video = CaptionedVideo::read(&std::fs::read(&tmp).unwrap()).unwrap();
+    let (f1, f2) = script();
+    std::fs::write(fixture("cea608_bf.ts"), video.write(&f1, &f2)).unwrap();
 }

@@ -8,6 +8,7 @@ import { DevCdn } from './cdn.js';
 import { describeError, fmtBps, fmtBytes, fmtTime, forwardBuffer as bufferAhead, levelName, stripUrls } from './format.js';
 import {
   SAMPLE_SOURCES, audioMenu, audioTrackLabel, faultTarget, initialSource, keyPattern, sampleSource, sampleUrl, sourceOf,
+  subtitleIndex, subtitleMenu, subtitleTrackLabel,
 } from './sources.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -17,6 +18,7 @@ const EVENT_NAMES = [
   'manifestParsed', 'levelSwitching', 'levelSwitched', 'segmentLoaded', 'bandwidthEstimate',
   'bufferAppended', 'error', 'credentialsRefresh', 'gapJumped', 'stallNudged', 'liveEnded', 'ended',
   'audioTracksUpdated', 'audioTrackSwitching', 'audioTrackSwitched',
+  'subtitleTracksUpdated', 'subtitleTrackSwitch',
 ];
 // Events too frequent for the on-page event list (still recorded in hlsplayDemo.events).
 const QUIET_EVENTS = new Set(['bufferAppended', 'bandwidthEstimate']);
@@ -67,6 +69,7 @@ function playerConfig() {
   if (params.has('startLevel')) config.startLevel = Number(params.get('startLevel'));
   if (params.has('bufferGoal')) config.bufferGoal = Number(params.get('bufferGoal'));
   if (params.has('audioLanguage')) config.audioLanguage = params.get('audioLanguage');
+  if (params.has('subtitleLanguage')) config.subtitleLanguage = params.get('subtitleLanguage');
   return config;
 }
 
@@ -151,6 +154,7 @@ function newSession(src) {
     thumbs: null,
     audioTracks: [], // the last audioTracksUpdated
     audioSwitching: null, // the track being switched to, until audioTrackSwitched
+    subtitleTracks: [], // the last subtitleTracksUpdated
   };
 }
 
@@ -232,6 +236,15 @@ function onEvent(name, p) {
       s.audioSwitching = null;
       appendLog($('#events'), `${clock()} audio: ${audioTrackLabel(s.audioTracks[p.id])}`, 'good');
       renderAudio();
+      break;
+    case 'subtitleTracksUpdated':
+      s.subtitleTracks = Array.isArray(p.subtitleTracks) ? p.subtitleTracks : [];
+      appendLog($('#events'), `${clock()} caption tracks: ${s.subtitleTracks.length ? s.subtitleTracks.map(subtitleTrackLabel).join(', ') : 'none'}`);
+      renderCaptions();
+      break;
+    case 'subtitleTrackSwitch':
+      appendLog($('#events'), `${clock()} captions: ${subtitleTrackLabel(playerSubtitleTracks()[subtitleIndex(playerSubtitleTracks(), p.id)])}`, 'good');
+      renderCaptions();
       break;
     default:
       if (!QUIET_EVENTS.has(name)) appendLog($('#events'), `${clock()} ${name}`);
@@ -334,6 +347,43 @@ $('#audio-track').addEventListener('change', (e) => {
   renderAudio();
 });
 
+// ---- captions menu ---------------------------------------------------------------------------------
+
+// The player's captions API (player.subtitleTracks / subtitleTrack, hls.js's names); an older package
+// has none, and the menu then says "no captions".
+const playerSubtitleTracks = () => (player && Array.isArray(player.subtitleTracks) ? player.subtitleTracks : session ? session.subtitleTracks : []);
+const playerSubtitleTrack = () => (player && Number.isInteger(player.subtitleTrack) ? player.subtitleTrack : -1);
+
+function renderCaptions() {
+  const select = $('#cc-track');
+  const tracks = playerSubtitleTracks();
+  const current = playerSubtitleTrack();
+  const entries = subtitleMenu(tracks, current);
+  const key = JSON.stringify(entries.map((e) => [e.value, e.label]));
+  if (select.dataset.key !== key) {
+    select.dataset.key = key;
+    select.replaceChildren(...entries.map((e) => {
+      const o = document.createElement('option');
+      o.value = e.value;
+      o.textContent = e.label;
+      o.disabled = !!e.disabled;
+      return o;
+    }));
+  }
+  select.disabled = tracks.length === 0;
+  const chosen = entries.find((e) => e.selected);
+  if (chosen) select.value = chosen.value;
+  $('#stat-cc').textContent = tracks.length === 0 ? 'none' : subtitleTrackLabel(tracks[current]);
+}
+
+$('#cc-track').addEventListener('change', (e) => {
+  if (!player || e.target.value === '' || !('subtitleTrack' in player)) return;
+  const index = Number(e.target.value);
+  appendLog($('#events'), `${clock()} captions: ${subtitleTrackLabel(playerSubtitleTracks()[index])} (user)`);
+  player.subtitleTrack = index;
+  renderCaptions();
+});
+
 // ---- stats and chart -----------------------------------------------------------------------------
 
 const forwardBuffer = () => bufferAhead(video.buffered, video.currentTime);
@@ -354,6 +404,7 @@ function updateStats() {
   $('#stat-refresh').textContent = String(demo.refreshCount);
   $('#stat-gaps').textContent = `${s.gaps} / ${s.nudges}`;
   renderAudio();
+  renderCaptions();
   const le = $('#stat-last-error');
   le.textContent = s.lastError ? `${s.lastError.fatal ? 'fatal: ' : ''}${describeError(s.lastError)}` : 'none';
   le.classList.toggle('bad', !!s.lastError);
@@ -666,6 +717,7 @@ async function load(src) {
   $('#src').value = src;
   renderLevels();
   renderAudio();
+  renderCaptions();
 
   const config = playerConfig();
   if (haveApp) config.refreshCredentials = refreshCredentials;
@@ -680,7 +732,8 @@ async function load(src) {
     try {
       player.on(name, (p) => onEvent(name, p));
     } catch {
-      // An older package without this event (the audio ones came with alternate audio).
+      // An older package without this event (the audio ones came with alternate audio, the
+      // subtitle ones with captions).
       if (!demo.unsupportedEvents.includes(name)) demo.unsupportedEvents.push(name);
     }
   }

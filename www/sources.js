@@ -1,5 +1,6 @@
 // The sample streams the demo offers (scripts/make-sample.sh, one per MediaConvert output shape), the
-// audio-language menu's labels, and the page's query parameters for both. Pure: tested by node.
+// audio-language and captions menus' labels, and the page's query parameters for them. Pure: tested by
+// node.
 
 /**
  * The shapes of `scripts/make-sample.sh all`, as the local CloudFront serves them under its root.
@@ -15,6 +16,9 @@ export const SAMPLE_SOURCES = [
   { id: 'aes', label: 'TS ladder, AES-128 (static key)', path: '/testpattern/Default/HLS-AES/testpattern.m3u8', segments: '*.ts', keys: '*.key' },
   { id: 'aes-rotation', label: 'TS ladder, AES-128 (key rotation)', path: '/testpattern/Default/HLS-AES-Rotation/testpattern.m3u8', segments: '*.ts', keys: '*.key' },
   { id: 'cmaf-aes', label: 'CMAF, AES-128 (whole segments)', path: '/testpattern/Default/CMAF-AES/testpattern.m3u8', segments: '*_?????????.cmf?', keys: '*.key' },
+  { id: 'webvtt', label: 'TS ladder, WebVTT subtitles (2 languages)', path: '/testpattern/Default/HLS-WebVTT/testpattern.m3u8', segments: '*.ts' },
+  { id: 'webvtt-match-video', label: 'TS ladder, WebVTT subtitles cut with the video', path: '/testpattern/Default/HLS-WebVTT-MatchVideo/testpattern.m3u8', segments: '*.ts' },
+  { id: 'cc608', label: 'TS ladder, CEA-608 captions in the video', path: '/testpattern/Default/HLS-608/testpattern.m3u8', segments: '*.ts' },
 ];
 
 /** The fault pattern for the segments of `source` (an id, or 'custom': MPEG-TS assumed). */
@@ -87,4 +91,38 @@ export function audioMenu(tracks, current) {
     label: `${audioTrackLabel(t)}${t.default ? ' · default' : ''}`,
     selected: i === current,
   }));
+}
+
+/** One line of the captions menu for an entry of `player.subtitleTracks`: "Español (spa) · forced". */
+export function subtitleTrackLabel(t) {
+  if (!t) return 'off';
+  const name = t.name || t.lang || `track ${t.id}`;
+  const lang = t.lang && t.lang !== name ? ` (${t.lang})` : '';
+  const notes = [t.kind === 'captions' ? 'CC' : null, t.forced ? 'forced' : null, t.default ? 'default' : null].filter(Boolean);
+  return `${name}${lang}${notes.length ? ` · ${notes.join(' · ')}` : ''}`;
+}
+
+/**
+ * The index in `tracks` of the track a `subtitleTrackSwitch` names by `id`, or -1 (off, or a track the
+ * list does not have).
+ */
+export function subtitleIndex(tracks, id) {
+  if (!Array.isArray(tracks) || !Number.isInteger(id) || id < 0) return -1;
+  return tracks.findIndex((t) => t && t.id === id);
+}
+
+/**
+ * The captions menu for `player.subtitleTracks` and `player.subtitleTrack` (-1: off): `[{ value, label,
+ * selected }]`, "Off" then one entry per track, values the indexes `player.subtitleTrack` takes; a single
+ * disabled entry saying so when there are no tracks (or the package has no captions API).
+ */
+export function subtitleMenu(tracks, current) {
+  if (!Array.isArray(tracks) || tracks.length === 0) {
+    return [{ value: '', label: 'no captions', selected: true, disabled: true }];
+  }
+  const on = Number.isInteger(current) && current >= 0 && current < tracks.length;
+  return [
+    { value: '-1', label: 'Off', selected: !on },
+    ...tracks.map((t, i) => ({ value: String(i), label: subtitleTrackLabel(t), selected: on && i === current })),
+  ];
 }

@@ -421,12 +421,17 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
     try {
       const options = await page.evaluate(() => [...document.querySelectorAll('#source option')].map((o) => o.value));
       // The AES-128 shapes are listed; playing them is the encrypted-HLS tests' business.
-      assert.deepEqual(options, ['ts', 'cmaf', 'cmaf-single-file', 'apple-alt-audio', 'aes', 'aes-rotation', 'cmaf-aes', 'custom']);
+      assert.deepEqual(options,
+        ['ts', 'cmaf', 'cmaf-single-file', 'apple-alt-audio', 'aes', 'aes-rotation', 'cmaf-aes', 'webvtt', 'webvtt-match-video', 'cc608', 'custom']);
       assert.equal(await page.locator('#source').inputValue(), 'ts');
       const shapes = [
         { id: 'cmaf', dir: 'CMAF', group: 'program_audio_0' },
         { id: 'cmaf-single-file', dir: 'CMAF-SingleFile', group: 'program_audio_0' },
         { id: 'apple-alt-audio', dir: 'HLS-AltAudio', group: 'program_audio' },
+        // The caption shapes: the ladder with its audio muxed (their captions menu is the captions tests').
+        { id: 'webvtt', dir: 'HLS-WebVTT', group: null },
+        { id: 'webvtt-match-video', dir: 'HLS-WebVTT-MatchVideo', group: null },
+        { id: 'cc608', dir: 'HLS-608', group: null },
         { id: 'ts', dir: 'HLS', group: null },
       ];
       let from = 0;
@@ -467,6 +472,13 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
         } else {
           await waitInPage(page, () => document.getElementById('audio-track').disabled
             && document.getElementById('audio-track').options.length === 1, null, { what: 'the audio menu of the muxed ladder' });
+        }
+        if (shape.id === 'ts') {
+          // No subtitle rendition and no 608 in the video: the captions menu says so.
+          await waitInPage(page, () => {
+            const select = document.getElementById('cc-track');
+            return select.disabled && [...select.options].map((o) => o.textContent).join() === 'no captions';
+          }, null, { what: 'the captions menu of the ts ladder' });
         }
       }
       // Back on the TS ladder after the others: a fresh player that plays, whatever the others did.

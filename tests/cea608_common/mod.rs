@@ -1,5 +1,7 @@
 //! Helpers of the CEA-608 tests: our cues through the transmuxer, ffmpeg's cues (the oracle),
-//! and a small 608 encoder that turns scripted captions into byte pairs per frame.
+//! and the 608 encoder of `hlsplay inject-608` (included from the CLI) with the script of
+//! `tests/fixtures/ts/cea608_bf.ts`. Test crates that use it declare `mod common` too (the
+//! injector writes with its TS writer).
 #![allow(
     dead_code,
     clippy::unwrap_used,
@@ -7,7 +9,13 @@
     clippy::indexing_slicing
 )]
 
-pub mod encoder;
+#[path = "../../tools/cli/src/cea608_encoder.rs"]
+pub mod cea608_encoder;
+#[path = "../../tools/cli/src/cea608_inject.rs"]
+pub mod cea608_inject;
+pub use crate::common::mpegts_writer;
+
+use cea608_encoder::{Channel608, CR, EDM, ENM, EOC, RCL, RU2, RU3};
 
 use hlsplay::captions::{Cea608Decoder, Channel, Cue};
 use hlsplay::remux::{OutputShape, SegmentInfo, Transmuxer};
@@ -111,4 +119,36 @@ pub fn ffprobe_first_video_pts(path: &Path) -> Option<f64> {
         .trim_end_matches(',')
         .parse()
         .ok()
+}
+
+/// The captions of `tests/fixtures/ts/cea608_bf.ts` at 30 frames a second (display order):
+/// CC1 pop-on then roll-up, CC3 pop-on. Returns (field 1 pairs, field 2 pairs).
+pub fn script() -> (Vec<[u8; 2]>, Vec<[u8; 2]>) {
+    let mut cc1 = Channel608::new(false, false);
+    cc1.at(0)
+        .misc(RCL)
+        .misc(ENM)
+        .pac(15, 4)
+        .text("Hello ♪ world");
+    cc1.at(30).misc(EOC); // shows at frame 30
+    cc1.misc(RCL).misc(ENM).pac(14, 0).text("¡Olé! Straße, «Ü»");
+    cc1.pac(15, 8).text("50½° Smørbrød");
+    cc1.at(75).misc(EOC); // replaces at frame 75
+    cc1.at(110).misc(EDM); // erased at frame 110
+    cc1.at(120).misc(RU2).misc(CR).pac(15, 0).text("Roll one");
+    cc1.at(150).misc(CR).text("Roll two, très bien");
+    cc1.at(180).misc(CR).misc(RU3).text("Roll three");
+    cc1.at(210).misc(CR).text("Four");
+    cc1.at(235).misc(EDM);
+    cc1.at(250);
+    let mut cc3 = Channel608::new(true, false);
+    cc3.at(2)
+        .misc(RCL)
+        .misc(ENM)
+        .pac(1, 0)
+        .text("Field two: ¿Qué?");
+    cc3.at(45).misc(EOC);
+    cc3.at(100).misc(EDM);
+    cc3.at(250);
+    (cc1.pairs, cc3.pairs)
 }

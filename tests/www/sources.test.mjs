@@ -1,16 +1,16 @@
-// node --test tests/www — the demo's sample menu (the shapes of scripts/make-sample.sh) and audio menu.
+// node --test tests/www — the demo's sample menu (the shapes of scripts/make-sample.sh), audio and captions menus.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   SAMPLE_SOURCES, audioMenu, audioTrackLabel, faultTarget, initialSource, keyPattern, sampleSource, sampleUrl, segmentPattern,
-  sourceOf,
+  sourceOf, subtitleIndex, subtitleMenu, subtitleTrackLabel,
 } from '../../www/sources.js';
 
 const CDN = 'http://localhost:9090';
 
 test('the shapes of make-sample.sh, at the paths it writes', () => {
   assert.deepEqual(SAMPLE_SOURCES.map((s) => s.id),
-    ['ts', 'cmaf', 'cmaf-single-file', 'apple-alt-audio', 'aes', 'aes-rotation', 'cmaf-aes']);
+    ['ts', 'cmaf', 'cmaf-single-file', 'apple-alt-audio', 'aes', 'aes-rotation', 'cmaf-aes', 'webvtt', 'webvtt-match-video', 'cc608']);
   assert.equal(sampleUrl(CDN, sampleSource('ts')), 'http://localhost:9090/testpattern/Default/HLS/testpattern.m3u8');
   assert.equal(sampleSource('cmaf').path, '/testpattern/Default/CMAF/testpattern.m3u8');
   assert.equal(sampleSource('cmaf-single-file').path, '/testpattern/Default/CMAF-SingleFile/testpattern.m3u8');
@@ -18,6 +18,13 @@ test('the shapes of make-sample.sh, at the paths it writes', () => {
   assert.equal(sampleSource('aes').path, '/testpattern/Default/HLS-AES/testpattern.m3u8');
   assert.equal(sampleSource('aes-rotation').path, '/testpattern/Default/HLS-AES-Rotation/testpattern.m3u8');
   assert.equal(sampleSource('cmaf-aes').path, '/testpattern/Default/CMAF-AES/testpattern.m3u8');
+  assert.equal(sampleSource('webvtt').path, '/testpattern/Default/HLS-WebVTT/testpattern.m3u8');
+  assert.equal(sampleSource('webvtt-match-video').path, '/testpattern/Default/HLS-WebVTT-MatchVideo/testpattern.m3u8');
+  assert.equal(sampleSource('cc608').path, '/testpattern/Default/HLS-608/testpattern.m3u8');
+  // The caption shapes' segments are the ladder's MPEG-TS (the .vtt files are not faulted).
+  assert.equal(segmentPattern('webvtt'), '*.ts');
+  assert.equal(segmentPattern('webvtt-match-video'), '*.ts');
+  assert.equal(segmentPattern('cc608'), '*.ts');
   // The aliases make-sample.sh accepts.
   assert.equal(sampleSource('cmaf-byterange').id, 'cmaf-single-file');
   assert.equal(sampleSource('apple').id, 'apple-alt-audio');
@@ -93,4 +100,51 @@ test('the audio menu: one entry per track, the playing one selected; none says w
     assert.equal(menu[0].disabled, true);
     assert.match(menu[0].label, /in the video/);
   }
+});
+
+// Entries as the player gives them (hls.js's subtitleTracks fields): the webvtt sample's two
+// renditions, and the cc608 sample's CLOSED-CAPTIONS one.
+const subs = [
+  { id: 0, name: 'English', lang: 'eng', groupId: 'subs', default: true, forced: false, autoselect: true, kind: 'subtitles' },
+  { id: 1, name: 'Español', lang: 'spa', groupId: 'subs', default: false, forced: true, autoselect: true, kind: 'subtitles' },
+];
+const cc = [{ id: 0, name: 'English', lang: 'eng', groupId: 'cc', default: false, forced: false, autoselect: false, kind: 'captions' }];
+
+test('caption track labels: NAME, the language, and CC / forced / default', () => {
+  assert.equal(subtitleTrackLabel(subs[0]), 'English (eng) · default');
+  assert.equal(subtitleTrackLabel(subs[1]), 'Español (spa) · forced');
+  assert.equal(subtitleTrackLabel(cc[0]), 'English (eng) · CC');
+  assert.equal(subtitleTrackLabel({ id: 2, name: 'CC1', lang: null, kind: 'captions' }), 'CC1 · CC');
+  assert.equal(subtitleTrackLabel({ id: 4, name: '', lang: '' }), 'track 4');
+  assert.equal(subtitleTrackLabel(undefined), 'off');
+});
+
+test('the captions menu: Off, then one entry per track, the showing one selected', () => {
+  assert.deepEqual(subtitleMenu(subs, 1), [
+    { value: '-1', label: 'Off', selected: false },
+    { value: '0', label: 'English (eng) · default', selected: false },
+    { value: '1', label: 'Español (spa) · forced', selected: true },
+  ]);
+  // Off (-1), or an index the list does not have, selects Off.
+  for (const off of [-1, 2, undefined, 0.5]) {
+    const menu = subtitleMenu(subs, off);
+    assert.deepEqual(menu.filter((e) => e.selected).map((e) => e.value), ['-1'], String(off));
+  }
+  assert.deepEqual(subtitleMenu(cc, 0).map((e) => [e.value, e.selected]), [['-1', false], ['0', true]]);
+});
+
+test('no tracks, or a package without the captions API, says "no captions"', () => {
+  for (const none of [[], undefined, null, {}]) {
+    assert.deepEqual(subtitleMenu(none, -1), [{ value: '', label: 'no captions', selected: true, disabled: true }]);
+  }
+});
+
+test('a subtitleTrackSwitch id names a track of the list, or none', () => {
+  assert.equal(subtitleIndex(subs, 1), 1);
+  assert.equal(subtitleIndex(subs, 0), 0);
+  assert.equal(subtitleIndex(subs, -1), -1);
+  assert.equal(subtitleIndex(subs, 7), -1);
+  assert.equal(subtitleIndex(undefined, 0), -1);
+  // ids are looked up, not taken as indexes.
+  assert.equal(subtitleIndex([{ id: 5 }, { id: 3 }], 3), 1);
 });

@@ -1,6 +1,13 @@
 //! `hlsplay`: the native command-line tool over the player's core.
 mod captions;
+// Shared with the integration tests by `#[path]`: they use the parts the CLI does not, and the
+// root crate's MSRV (1.81) has neither `is_multiple_of` nor `repeat_n`.
+#[allow(dead_code, clippy::manual_is_multiple_of)]
+mod cea608_encoder;
+mod cea608_inject;
 mod evaluation;
+#[allow(dead_code, clippy::manual_repeat_n)]
+mod mpegts_writer;
 mod remux;
 
 use std::process::ExitCode;
@@ -20,8 +27,9 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "-h" | "--help" | "help" => {
             print!(
-                "{USAGE}{}{}{}",
+                "{USAGE}{}{}{}{}",
                 captions::USAGE,
+                cea608_inject::USAGE,
                 peer::USAGE,
                 simulate::USAGE
             );
@@ -31,6 +39,7 @@ fn main() -> ExitCode {
         "bench-playlist" => playlist::bench(rest),
         "remux" => remux::run(rest),
         "captions" => captions::run(rest),
+        "inject-608" => cea608_inject::run(rest),
         "simulate" => simulate::run(rest),
         "peer-check" => peer::run(rest),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),

@@ -261,7 +261,8 @@ async fn content_types() {
 }
 
 /// What MediaConvert's CMAF and Apple HLS groups write, as the sample shapes do
-/// (scripts/make-sample.sh): fMP4 segments and single files, packed and ADTS audio.
+/// (scripts/make-sample.sh): fMP4 segments and single files, packed and ADTS audio, WebVTT
+/// subtitle segments (`text/vtt`, their registered type).
 #[tokio::test]
 async fn media_segment_content_types_and_byte_range_renditions() {
     let cfg = config();
@@ -275,6 +276,7 @@ async fn media_segment_content_types_and_byte_range_renditions() {
         "v.mp4",
         "v.aac",
         "v.mpd",
+        "v_subs_eng_00001.vtt",
     ] {
         std::fs::write(dir.join(name), b"x").unwrap();
     }
@@ -292,6 +294,7 @@ async fn media_segment_content_types_and_byte_range_renditions() {
         ("/video/v.mp4", "video/mp4"),
         ("/video/v.aac", "audio/aac"),
         ("/video/v.mpd", "application/dash+xml"),
+        ("/video/v_subs_eng_00001.vtt", "text/vtt"),
     ] {
         let r = get(s.cdn_addr, path, &[("Cookie", &c)]).await;
         assert_eq!(r.status, 200, "{path}");

@@ -1,7 +1,9 @@
-//! A small CEA-608 encoder for tests: scripted captions (pop-on, roll-up; basic, special and
-//! extended characters) on one channel become the byte pairs of its field, one pair a frame,
-//! as a caption encoder sends them (control codes twice, two characters a pair, padding
-//! between). Used to make `tests/fixtures/ts/cea608_bf.ts`.
+//! A small CEA-608 encoder: scripted captions (pop-on, roll-up; basic, special and extended
+//! characters) on one channel become the byte pairs of its field, one pair a frame, as a
+//! caption encoder sends them (control codes twice, two characters a pair, padding between),
+//! and the pairs go into H.264 SEI as ATSC A/53 `cc_data`. `hlsplay inject-608` captions the
+//! 608 sample with it; the tests (`tests/cea608_common` includes this file by `#[path]`) made
+//! `tests/fixtures/ts/cea608_bf.ts` and their synthetic SEI with it.
 
 /// Odd parity in bit 7.
 pub fn par(b: u8) -> u8 {
@@ -34,6 +36,17 @@ impl Channel608 {
             pairs: Vec::new(),
             half: None,
         }
+    }
+
+    /// The frame the next pair goes out at (a pending single character counts as sent).
+    pub fn next_frame(&self) -> usize {
+        self.pairs.len() + usize::from(self.half.is_some())
+    }
+
+    /// The pairs, a pending single character sent.
+    pub fn finish(mut self) -> Vec<[u8; 2]> {
+        self.close_half();
+        self.pairs
     }
 
     fn close_half(&mut self) {
@@ -105,6 +118,11 @@ impl Channel608 {
     }
 }
 
+/// Whether [`Channel608::text`] can send `c` (else it panics).
+pub fn encodable(c: char) -> bool {
+    basic(c).is_some() || special(c).is_some() || extended(c).is_some()
+}
+
 fn basic(c: char) -> Option<u8> {
     Some(match c {
         'á' => 0x2A,
@@ -156,38 +174,6 @@ pub const EDM: u8 = 0x2C;
 pub const CR: u8 = 0x2D;
 pub const ENM: u8 = 0x2E;
 pub const EOC: u8 = 0x2F;
-
-/// The captions of `tests/fixtures/ts/cea608_bf.ts` at 30 frames a second (display order):
-/// CC1 pop-on then roll-up, CC3 pop-on. Returns (field 1 pairs, field 2 pairs).
-pub fn script() -> (Vec<[u8; 2]>, Vec<[u8; 2]>) {
-    let mut cc1 = Channel608::new(false, false);
-    cc1.at(0)
-        .misc(RCL)
-        .misc(ENM)
-        .pac(15, 4)
-        .text("Hello ♪ world");
-    cc1.at(30).misc(EOC); // shows at frame 30
-    cc1.misc(RCL).misc(ENM).pac(14, 0).text("¡Olé! Straße, «Ü»");
-    cc1.pac(15, 8).text("50½° Smørbrød");
-    cc1.at(75).misc(EOC); // replaces at frame 75
-    cc1.at(110).misc(EDM); // erased at frame 110
-    cc1.at(120).misc(RU2).misc(CR).pac(15, 0).text("Roll one");
-    cc1.at(150).misc(CR).text("Roll two, très bien");
-    cc1.at(180).misc(CR).misc(RU3).text("Roll three");
-    cc1.at(210).misc(CR).text("Four");
-    cc1.at(235).misc(EDM);
-    cc1.at(250);
-    let mut cc3 = Channel608::new(true, false);
-    cc3.at(2)
-        .misc(RCL)
-        .misc(ENM)
-        .pac(1, 0)
-        .text("Field two: ¿Qué?");
-    cc3.at(45).misc(EOC);
-    cc3.at(100).misc(EDM);
-    cc3.at(250);
-    (cc1.pairs, cc3.pairs)
-}
 
 /// An H.264 SEI NAL unit (header included, emulation prevention applied) with one
 /// `user_data_registered_itu_t_t35` message: ATSC A/53 GA94 `cc_data` with these

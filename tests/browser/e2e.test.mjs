@@ -492,6 +492,46 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
     }
   });
 
+  // The captions menu over the Player's subtitle API: the WebVTT sample's two languages and the 608
+  // sample's CC1, Off, a switch by the menu and the TextTrack it shows.
+  test('captions menu: Off and each subtitle track; picking one shows its TextTrack, Off hides it', async () => {
+    const { page, pageErrors } = await openDemo('source=webvtt&autoplay=1&bufferGoal=10');
+    try {
+      const labels = () => page.evaluate(() => [...document.getElementById('cc-track').options].map((o) => o.textContent));
+      await waitInPage(page, () => document.getElementById('cc-track').options.length === 3, null, { what: 'the WebVTT tracks in the menu' });
+      assert.deepEqual(await labels(), ['Off', 'English (eng) · default', 'Español (spa)']);
+      // The default (English) shows: the menu follows player.subtitleTrack.
+      await waitInPage(page, () => document.getElementById('cc-track').value === '0', null, { what: 'English selected' });
+      const showing = () => page.evaluate(() => Array.from(document.getElementById('video').textTracks)
+        .filter((t) => t.mode === 'showing').map((t) => t.label));
+      assert.deepEqual(await showing(), ['English']);
+      // The menu switches to Spanish: the player's event, its TextTrack showing, the menu on it.
+      const before = await page.evaluate(() => window.hlsplayDemo.events.length);
+      await page.selectOption('#cc-track', '1');
+      const switched = await waitInPage(page, (i) => window.hlsplayDemo.events.slice(i).find((e) => e.name === 'subtitleTrackSwitch'),
+        before, { what: 'subtitleTrackSwitch to Spanish' });
+      assert.equal(switched.id, 1);
+      await waitInPage(page, () => Array.from(document.getElementById('video').textTracks)
+        .some((t) => t.mode === 'showing' && t.label === 'Español'), null, { what: 'the Spanish TextTrack showing' });
+      assert.equal(await page.locator('#cc-track').inputValue(), '1');
+      assert.equal(await page.locator('#stat-cc').textContent(), 'Español (spa)');
+      // Off: nothing showing, the player's subtitleTrack -1.
+      await page.selectOption('#cc-track', '-1');
+      await waitInPage(page, () => window.player.subtitleTrack === -1, null, { what: 'subtitleTrack -1' });
+      assert.deepEqual(await showing(), []);
+      assert.equal(await page.locator('#cc-track').inputValue(), '-1');
+
+      // The 608 sample: its CLOSED-CAPTIONS rendition as a captions track.
+      await page.selectOption('#source', 'cc608');
+      await waitInPage(page, () => [...document.getElementById('cc-track').options].some((o) => /· CC/.test(o.textContent)),
+        null, { what: 'the CC1 track in the menu' });
+      assert.deepEqual((await labels()).slice(1).map((l) => l.replace(/ · default$/, '')), ['English (eng) · CC']);
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('seek with the seek bar; hovering it shows the thumbnail for that time', async () => {
     const { page, pageErrors } = await openDemo('autoplay=1&bufferGoal=10');
     try {

@@ -347,15 +347,10 @@ export default class Hls {
   _setLevel(level, now) {
     this._manual = level >= 0 ? level : undefined;
     if (!this.player) return;
-    this.player.currentLevel = level;
-    if (now && level >= 0 && this._loading && this._playing !== level) this._flushAhead();
-  }
-
-  /** hls.js flushes the whole buffer on an immediate switch and loads again from the playhead.
-   * Player has no flush of its own: the stream is reloaded there (a new MediaSource, so the
-   * element shows a blank frame while the first segment of the new level loads). */
-  _flushAhead() {
-    this._load(this.media.currentTime, !this.media.paused, true);
+    // Player's currentLevel switches now (the buffer ahead replaced), its loadLevel from the
+    // next segment on.
+    if (now) this.player.currentLevel = level;
+    else this.player.loadLevel = level;
   }
 
   /** Player for the attached media, with the mapped config (keys Player rejects as unknown dropped). */
@@ -385,7 +380,7 @@ export default class Hls {
         // An event this build of Player does not have (subtitles).
       }
     }
-    if (this._manual !== undefined) this.player.currentLevel = this._manual;
+    if (this._manual !== undefined) this.player.loadLevel = this._manual;
     return true;
   }
 
@@ -399,8 +394,6 @@ export default class Hls {
     if (!reload) this.trigger(Events.MANIFEST_LOADING, { url: this.url });
     try {
       this.player.load(this.url);
-      // Player keeps a forced level across load() but does not give it to the new stream.
-      if (this._manual !== undefined) this.player.currentLevel = this._manual;
     } catch (error) {
       this._fatal(error);
       return;

@@ -191,15 +191,36 @@ impl Player {
             .map_or(-1, |l| l as i32)
     }
 
-    /// Forces a level; -1 returns to automatic choice.
+    /// Switches to a level now, as hls.js does: what is buffered ahead of the playhead (but a
+    /// second) is replaced by that level; -1 returns to automatic choice (the buffer kept).
     #[wasm_bindgen(setter, js_name = currentLevel)]
     pub fn set_current_level(&self, level: i32) {
+        self.force_level(level, true);
+    }
+
+    /// The level segments are loaded from (as `currentLevel`'s getter), or -1.
+    #[wasm_bindgen(getter, js_name = loadLevel)]
+    pub fn load_level(&self) -> i32 {
+        self.current_level()
+    }
+
+    /// Forces a level from the next segment on, the buffer kept (hls.js's `loadLevel`); -1
+    /// returns to automatic choice.
+    #[wasm_bindgen(setter, js_name = loadLevel)]
+    pub fn set_load_level(&self, level: i32) {
+        self.force_level(level, false);
+    }
+
+    fn force_level(&self, level: i32, now: bool) {
         let deferred = {
             let mut inner = self.inner.borrow_mut();
             inner.config.manual_level = usize::try_from(level).ok();
-            let choice = inner.config.manual_level;
+            let input = match inner.config.manual_level {
+                Some(l) if now => Input::SwitchLevelNow(l),
+                choice => Input::SetLevel(choice),
+            };
             match inner.playback.as_mut() {
-                Some(session) => session.feed(Input::SetLevel(choice)),
+                Some(session) => session.feed(input),
                 None => Vec::new(),
             }
         };
@@ -266,7 +287,7 @@ impl Player {
         run_deferred(&self.inner, deferred);
     }
 
-    /// Whether the ABR chooses the level (`currentLevel` was not forced).
+    /// Whether the ABR chooses the level (`currentLevel` / `loadLevel` were not forced).
     #[wasm_bindgen(getter, js_name = autoLevelEnabled)]
     pub fn auto_level_enabled(&self) -> bool {
         self.inner.borrow().config.manual_level.is_none()

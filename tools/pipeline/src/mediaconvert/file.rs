@@ -38,11 +38,15 @@ pub fn run(
             args.extend([
                 "-map".into(),
                 "0:v:0".into(),
+                // The first frame, then the first at or after every interval (ffmpeg's `fps` filter
+                // centres its picks and drops the last one).
                 "-vf".into(),
                 format!(
-                    "fps={numerator}/{denominator},scale={}:{},setsar=1",
+                    "select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,{denominator}/{numerator}-0.001)',scale={}:{},setsar=1",
                     video.width, video.height
                 ),
+                "-fps_mode".into(),
+                "vfr".into(),
                 "-frames:v".into(),
                 max_captures.to_string(),
                 "-q:v".into(),

@@ -54,7 +54,10 @@ fn top_boxes(bytes: &[u8]) -> Vec<String> {
 
 /// A JPEG's width and height from its SOF0 marker.
 fn jpeg_size(bytes: &[u8]) -> (u16, u16) {
-    let at = bytes.windows(2).position(|w| w == [0xff, 0xc0]).expect("SOF0");
+    let at = bytes
+        .windows(2)
+        .position(|w| w == [0xff, 0xc0])
+        .expect("SOF0");
     let h = u16::from_be_bytes([bytes[at + 5], bytes[at + 6]]);
     let w = u16::from_be_bytes([bytes[at + 7], bytes[at + 8]]);
     (w, h)
@@ -69,47 +72,104 @@ fn the_seed_job_writes_mediaconverts_layout_and_playlists() {
     common::make_source(&input, 12);
     let job = pipeline::jobs::lambda_destinations(&common::seed_job(), "vod", "clip");
     let work = dir.join("work");
-    let ctx = Context { input: &input, bucket: "vod", bucket_dir: &bucket, dt: "20250101T120000", work_dir: &work };
+    let ctx = Context {
+        input: &input,
+        bucket: "vod",
+        bucket_dir: &bucket,
+        dt: "20250101T120000",
+        work_dir: &work,
+    };
     let mut seen = Vec::new();
     let outputs = run_job(&job, &ctx, &mut |p| seen.push(p)).unwrap();
 
     assert_eq!(
         outputs,
-        ["clip/Default/HLS/clip.m3u8", "clip/Default/MP4/clip.mp4", "clip/Default/Thumbnails/clip.0000000.jpg"]
+        [
+            "clip/Default/HLS/clip.m3u8",
+            "clip/Default/MP4/clip.mp4",
+            "clip/Default/Thumbnails/clip.0000000.jpg"
+        ]
     );
     assert_eq!(seen.last(), Some(&100), "progress ends at 100");
-    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress never goes back: {seen:?}");
-    assert!(seen.iter().any(|p| *p > 0 && *p < 100), "progress in between: {seen:?}");
+    assert!(
+        seen.windows(2).all(|w| w[0] <= w[1]),
+        "progress never goes back: {seen:?}"
+    );
+    assert!(
+        seen.iter().any(|p| *p > 0 && *p < 100),
+        "progress in between: {seen:?}"
+    );
 
     let hls = bucket.join("clip/Default/HLS");
     let master = lines(&hls.join("clip.m3u8"));
-    assert_eq!(master[..3], ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS"]);
+    assert_eq!(
+        master[..3],
+        ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    );
     assert_eq!(master.len(), 3 + 2 * 3, "{master:#?}");
     // (modifier, resolution, configured video bitrate, level_idc with CodecLevel LEVEL_3 / LEVEL_3_1)
-    let ladder = [("_360", "640x360", 1_000_000u64, 30), ("_540", "960x540", 2_000_000, 31), ("_720", "1280x720", 3_000_000, 31)];
+    let ladder = [
+        ("_360", "640x360", 1_000_000u64, 30),
+        ("_540", "960x540", 2_000_000, 31),
+        ("_720", "1280x720", 3_000_000, 31),
+    ];
     for (i, (modifier, resolution, video_bps, level)) in ladder.iter().enumerate() {
         let inf = &master[3 + 2 * i];
         let uri = &master[4 + 2 * i];
         assert_eq!(uri, &format!("clip{modifier}.m3u8"));
         let attrs = inf.strip_prefix("#EXT-X-STREAM-INF:").unwrap();
-        let names: Vec<&str> = attrs.split(',').filter_map(|a| a.split_once('=').map(|(n, _)| n)).filter(|n| !n.starts_with("mp4a")).collect();
-        assert_eq!(names, ["BANDWIDTH", "AVERAGE-BANDWIDTH", "CODECS", "RESOLUTION", "FRAME-RATE"], "{inf}");
+        let names: Vec<&str> = attrs
+            .split(',')
+            .filter_map(|a| a.split_once('=').map(|(n, _)| n))
+            .filter(|n| !n.starts_with("mp4a"))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "BANDWIDTH",
+                "AVERAGE-BANDWIDTH",
+                "CODECS",
+                "RESOLUTION",
+                "FRAME-RATE"
+            ],
+            "{inf}"
+        );
         let attr = |name: &str| {
-            attrs.split(',').find_map(|a| a.strip_prefix(&format!("{name}="))).unwrap().to_string()
+            attrs
+                .split(',')
+                .find_map(|a| a.strip_prefix(&format!("{name}=")))
+                .unwrap()
+                .to_string()
         };
         let average: u64 = attr("AVERAGE-BANDWIDTH").parse().unwrap();
-        assert_eq!(average, (video_bps + 96_000) * 11 / 10, "AVERAGE-BANDWIDTH is 1.1 x video + audio");
+        assert_eq!(
+            average,
+            (video_bps + 96_000) * 11 / 10,
+            "AVERAGE-BANDWIDTH is 1.1 x video + audio"
+        );
         let bandwidth: u64 = attr("BANDWIDTH").parse().unwrap();
-        assert!(bandwidth >= average, "BANDWIDTH {bandwidth} below AVERAGE-BANDWIDTH {average}");
+        assert!(
+            bandwidth >= average,
+            "BANDWIDTH {bandwidth} below AVERAGE-BANDWIDTH {average}"
+        );
         // RFC_4281: the legacy decimal form, Main profile (77) at the configured level.
-        assert!(inf.contains(&format!("CODECS=\"avc1.77.{level},mp4a.40.2\"")), "{inf}");
+        assert!(
+            inf.contains(&format!("CODECS=\"avc1.77.{level},mp4a.40.2\"")),
+            "{inf}"
+        );
         assert_eq!(attr("RESOLUTION"), *resolution);
         assert_eq!(attr("FRAME-RATE"), "30.000");
 
         let media = lines(&hls.join(uri));
         assert_eq!(
             media[..5],
-            ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:10", "#EXT-X-MEDIA-SEQUENCE:1", "#EXT-X-PLAYLIST-TYPE:VOD"]
+            [
+                "#EXTM3U",
+                "#EXT-X-VERSION:3",
+                "#EXT-X-TARGETDURATION:10",
+                "#EXT-X-MEDIA-SEQUENCE:1",
+                "#EXT-X-PLAYLIST-TYPE:VOD"
+            ]
         );
         assert_eq!(media.last().map(String::as_str), Some("#EXT-X-ENDLIST"));
         let body = &media[5..media.len() - 1];
@@ -118,16 +178,30 @@ fn the_seed_job_writes_mediaconverts_layout_and_playlists() {
         assert_eq!(body[0], "#EXTINF:10,");
         assert_eq!(body[2], "#EXTINF:2,");
         for (n, seg) in [(1, &body[1]), (2, &body[3])] {
-            assert_eq!(seg, &format!("clip{modifier}20250101T120000_{n:05}.ts"), "SegmentModifier $dt$");
+            assert_eq!(
+                seg,
+                &format!("clip{modifier}20250101T120000_{n:05}.ts"),
+                "SegmentModifier $dt$"
+            );
             let bytes = std::fs::read(hls.join(seg)).unwrap();
             let (pmt, pids) = ts_pids(&bytes);
             assert_eq!(pmt, 480, "PmtPid");
-            assert!(pids.contains(&481) && pids.contains(&482), "VideoPid 481, AudioPids [482]: {pids:?}");
+            assert!(
+                pids.contains(&481) && pids.contains(&482),
+                "VideoPid 481, AudioPids [482]: {pids:?}"
+            );
         }
     }
-    let mut names: Vec<String> = std::fs::read_dir(&hls).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(&hls)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
-    assert_eq!(names.len(), 4 + 6, "master, 3 media playlists, 6 segments and nothing else: {names:?}");
+    assert_eq!(
+        names.len(),
+        4 + 6,
+        "master, 3 media playlists, 6 segments and nothing else: {names:?}"
+    );
 
     let mp4 = std::fs::read(bucket.join("clip/Default/MP4/clip.mp4")).unwrap();
     let boxes = top_boxes(&mp4);
@@ -137,10 +211,19 @@ fn the_seed_job_writes_mediaconverts_layout_and_playlists() {
 
     // One capture every 5 s of 12 s: at 0, 5 and 10 s; 7-digit counter from 0; 1280x720.
     let thumbs = bucket.join("clip/Default/Thumbnails");
-    let mut jpgs: Vec<String> = std::fs::read_dir(&thumbs).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut jpgs: Vec<String> = std::fs::read_dir(&thumbs)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     jpgs.sort();
-    assert_eq!(jpgs, ["clip.0000000.jpg", "clip.0000001.jpg", "clip.0000002.jpg"]);
-    assert_eq!(jpeg_size(&std::fs::read(thumbs.join(&jpgs[0])).unwrap()), (1280, 720));
+    assert_eq!(
+        jpgs,
+        ["clip.0000000.jpg", "clip.0000001.jpg", "clip.0000002.jpg"]
+    );
+    assert_eq!(
+        jpeg_size(&std::fs::read(thumbs.join(&jpgs[0])).unwrap()),
+        (1280, 720)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -153,9 +236,21 @@ fn a_non_video_input_fails_with_ffmpegs_reason() {
     std::fs::write(&input, "these are notes, not a video\n").unwrap();
     let job = pipeline::jobs::lambda_destinations(&common::seed_job(), "vod", "notes");
     let work = dir.join("work");
-    let ctx = Context { input: &input, bucket: "vod", bucket_dir: &bucket, dt: "20250101T120000", work_dir: &work };
+    let ctx = Context {
+        input: &input,
+        bucket: "vod",
+        bucket_dir: &bucket,
+        dt: "20250101T120000",
+        work_dir: &work,
+    };
     let e = run_job(&job, &ctx, &mut |_| {}).unwrap_err().to_string();
-    assert!(e.contains("Invalid data found when processing input"), "{e}");
-    assert!(!bucket.join("notes").exists(), "nothing written for a failed job");
+    assert!(
+        e.contains("Invalid data found when processing input"),
+        "{e}"
+    );
+    assert!(
+        !bucket.join("notes").exists(),
+        "nothing written for a failed job"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

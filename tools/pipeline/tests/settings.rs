@@ -27,10 +27,14 @@ fn the_seed_job_is_read_whole() {
 fn an_unknown_field_is_named_with_its_path() {
     let mut v = seed();
     v["Settings"]["OutputGroups"][0]["OutputGroupSettings"]["HlsGroupSettings"]["Foo"] = json!(1);
-    assert_eq!(refusal(&v), "Settings.OutputGroups[0].OutputGroupSettings.HlsGroupSettings.Foo: not emulated");
+    assert_eq!(
+        refusal(&v),
+        "Settings.OutputGroups[0].OutputGroupSettings.HlsGroupSettings.Foo: not emulated"
+    );
 
     let mut v = seed();
-    v["Settings"]["OutputGroups"][0]["Outputs"][2]["VideoDescription"]["CodecSettings"]["H264Settings"]["Bogus"] = json!("x");
+    v["Settings"]["OutputGroups"][0]["Outputs"][2]["VideoDescription"]["CodecSettings"]
+        ["H264Settings"]["Bogus"] = json!("x");
     assert_eq!(
         refusal(&v),
         "Settings.OutputGroups[0].Outputs[2].VideoDescription.CodecSettings.H264Settings.Bogus: not emulated"
@@ -40,30 +44,46 @@ fn an_unknown_field_is_named_with_its_path() {
 #[test]
 fn a_value_not_emulated_is_named_with_the_ones_that_are() {
     let mut v = seed();
-    v["Settings"]["OutputGroups"][0]["OutputGroupSettings"]["HlsGroupSettings"]["SegmentControl"] = json!("SINGLE_FILE");
+    v["Settings"]["OutputGroups"][0]["OutputGroupSettings"]["HlsGroupSettings"]["SegmentControl"] =
+        json!("SINGLE_FILE");
     assert_eq!(
         refusal(&v),
         "Settings.OutputGroups[0].OutputGroupSettings.HlsGroupSettings.SegmentControl: SINGLE_FILE not emulated (emulated: SEGMENTED_FILES)"
     );
     let mut v = seed();
-    v["Settings"]["OutputGroups"][1]["OutputGroupSettings"]["Type"] = json!("DASH_ISO_GROUP_SETTINGS");
-    assert!(refusal(&v).starts_with("Settings.OutputGroups[1].OutputGroupSettings.Type: DASH_ISO_GROUP_SETTINGS not emulated"));
+    v["Settings"]["OutputGroups"][1]["OutputGroupSettings"]["Type"] =
+        json!("DASH_ISO_GROUP_SETTINGS");
+    assert!(refusal(&v).starts_with(
+        "Settings.OutputGroups[1].OutputGroupSettings.Type: DASH_ISO_GROUP_SETTINGS not emulated"
+    ));
     let mut v = seed();
-    v["Settings"]["OutputGroups"][0]["Outputs"][0]["VideoDescription"]["CodecSettings"]["Codec"] = json!("H_265");
+    v["Settings"]["OutputGroups"][0]["Outputs"][0]["VideoDescription"]["CodecSettings"]["Codec"] =
+        json!("H_265");
     assert!(refusal(&v).starts_with("Settings.OutputGroups[0].Outputs[0].VideoDescription.CodecSettings.Codec: H_265 not emulated"));
 }
 
 #[test]
 fn wrong_types_and_missing_fields_are_named() {
     let mut v = seed();
-    v["Settings"]["OutputGroups"][0]["OutputGroupSettings"]["HlsGroupSettings"]["SegmentLength"] = json!("ten");
+    v["Settings"]["OutputGroups"][0]["OutputGroupSettings"]["HlsGroupSettings"]["SegmentLength"] =
+        json!("ten");
     assert_eq!(refusal(&v), "Settings.OutputGroups[0].OutputGroupSettings.HlsGroupSettings.SegmentLength: expected an integer");
     let mut v = seed();
-    v["Settings"]["OutputGroups"][2]["OutputGroupSettings"]["FileGroupSettings"].as_object_mut().unwrap().remove("Destination");
-    assert_eq!(refusal(&v), "Settings.OutputGroups[2].OutputGroupSettings.FileGroupSettings.Destination: required");
+    v["Settings"]["OutputGroups"][2]["OutputGroupSettings"]["FileGroupSettings"]
+        .as_object_mut()
+        .unwrap()
+        .remove("Destination");
+    assert_eq!(
+        refusal(&v),
+        "Settings.OutputGroups[2].OutputGroupSettings.FileGroupSettings.Destination: required"
+    );
     let mut v = seed();
-    v["Settings"]["OutputGroups"][0]["Outputs"][1]["CaptionDescriptions"] = json!([{"CaptionSelectorName": "Captions Selector 1"}]);
-    assert_eq!(refusal(&v), "Settings.OutputGroups[0].Outputs[1].CaptionDescriptions: not emulated");
+    v["Settings"]["OutputGroups"][0]["Outputs"][1]["CaptionDescriptions"] =
+        json!([{"CaptionSelectorName": "Captions Selector 1"}]);
+    assert_eq!(
+        refusal(&v),
+        "Settings.OutputGroups[0].Outputs[1].CaptionDescriptions: not emulated"
+    );
 }
 
 #[test]

@@ -114,6 +114,30 @@ test('with the app\'s cookies the player plays the job\'s output in Chromium', a
   }
 });
 
+test('the demo page uploads a file through a presigned PUT, lists the job and plays its output', async () => {
+  const page = await browser.newPage();
+  try {
+    // The demo page as the app side serves it from the repository root (pkg/ at /pkg/).
+    await page.goto(`http://localhost:${APP}/www/index.html?cdn=${CDN}`);
+    await waitInPage(page, () => !document.getElementById('pipeline-panel').hidden, null, { what: 'the upload panel' });
+    await page.setInputFiles('#upload-file', {
+      name: 'page clip.mp4', mimeType: 'video/mp4',
+      buffer: (await import('node:fs')).readFileSync(resolve(ROOT, 'target/pipeline-browser-src/upload.mp4')),
+    });
+    await waitInPage(page, () => /uploaded to s3:\/\/vod\/input\/page_clip\.mp4/.test(document.getElementById('upload-status').textContent),
+      null, { ms: 30000, what: 'the upload' });
+    await waitInPage(page, () => [...document.querySelectorAll('#jobs li')].some((li) => /page_clip\.mp4 — COMPLETE/.test(li.textContent)),
+      null, { ms: 240000, what: 'the job in the list' });
+    await page.click('#jobs li.good button');
+    await waitInPage(page, () => document.getElementById('video').currentTime >= 2 || (document.getElementById('video').play(), false),
+      null, { ms: 60000, what: 'playback of the job output' });
+    assert.equal(await page.evaluate(() => new URL(location.href).searchParams.get('src')),
+      `http://localhost:${CDN}/page_clip/Default/HLS/page_clip.m3u8`);
+  } finally {
+    await page.close();
+  }
+});
+
 test('61 days on the CDN\'s clock the lifecycle rule has the output in Glacier: 403 InvalidObjectState, and the player says so', async () => {
   await control(CDN, { clock_offset: 61 * 86400 });
   const page = await browser.newPage();

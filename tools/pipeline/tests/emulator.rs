@@ -254,3 +254,97 @@ fn a_non_video_input_fails_with_ffmpegs_reason() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_static_key_encrypts_every_segment_and_the_playlists_say_so() {
+    let dir = common::temp_dir("aes");
+    let bucket = dir.join("vod");
+    std::fs::create_dir_all(bucket.join("input")).unwrap();
+    let input = bucket.join("input/clip.mp4");
+    common::make_source(&input, 12);
+    let text = std::fs::read_to_string(common::repo("tests/fixtures/jobs/hls-aes-static-key.json"))
+        .unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // One rendition is enough for the key handling.
+    v["Settings"]["OutputGroups"][0]["Outputs"]
+        .as_array_mut()
+        .unwrap()
+        .truncate(1);
+    let job = pipeline::mediaconvert::parse_job(&v).unwrap();
+    let job = pipeline::jobs::lambda_destinations(&job, "vod", "clip");
+    let work = dir.join("work");
+    let ctx = Context {
+        input: &input,
+        bucket: "vod",
+        bucket_dir: &bucket,
+        dt: "20250101T120000",
+        work_dir: &work,
+    };
+    let outputs = run_job(&job, &ctx, &mut |_| {}).unwrap();
+    assert_eq!(outputs, ["clip/Default/HLS-AES/clip.m3u8"]);
+
+    let hls = bucket.join("clip/Default/HLS-AES");
+    // CODECS from the SPS of the first segment, read back through the key; no EXT-X-SESSION-KEY.
+    let master = lines(&hls.join("clip.m3u8"));
+    assert!(
+        master[3].contains("CODECS=\"avc1.77.30,mp4a.40.2\""),
+        "{master:?}"
+    );
+    assert!(!master.iter().any(|l| l.starts_with("#EXT-X-SESSION-KEY")));
+    let media = lines(&hls.join("clip_360.m3u8"));
+    assert_eq!(media[1], "#EXT-X-VERSION:5", "KEYFORMAT needs version 5");
+    let iv = "9c2d2f1e5b6a7c8d0e1f2a3b4c5d6e7f";
+    let key_tags: Vec<&String> = media
+        .iter()
+        .filter(|l| l.starts_with("#EXT-X-KEY"))
+        .collect();
+    assert_eq!(
+        key_tags,
+        [&format!("#EXT-X-KEY:METHOD=AES-128,URI=\"key1.key\",IV=0x{},KEYFORMAT=\"identity\",KEYFORMATVERSIONS=\"1\"", iv.to_uppercase())]
+    );
+    let tag_at = media
+        .iter()
+        .position(|l| l.starts_with("#EXT-X-KEY"))
+        .unwrap();
+    let first_inf = media.iter().position(|l| l.starts_with("#EXTINF")).unwrap();
+    assert!(
+        tag_at < first_inf,
+        "the key tag comes before the first segment"
+    );
+    let key = std::fs::read(hls.join("key1.key")).unwrap();
+    assert_eq!(hex::encode(&key), "3f8a1c5e7b9d2f4a6c8e0b1d3f5a7c9e");
+
+    // openssl, the independent oracle, decrypts each segment with the key and the constant IV to TS.
+    for seg in media.iter().filter(|l| l.ends_with(".ts")) {
+        let out = std::process::Command::new("openssl")
+            .args([
+                "enc",
+                "-d",
+                "-aes-128-cbc",
+                "-K",
+                "3f8a1c5e7b9d2f4a6c8e0b1d3f5a7c9e",
+                "-iv",
+                iv,
+                "-in",
+            ])
+            .arg(hls.join(seg))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{seg}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            out.stdout.len() % 188,
+            0,
+            "{seg}: whole TS packets after the padding"
+        );
+        let (pmt, pids) = ts_pids(&out.stdout);
+        assert_eq!(pmt, 480);
+        assert!(pids.contains(&481), "{seg}: {pids:?}");
+        let clear = std::fs::read(hls.join(seg)).unwrap();
+        assert_ne!(clear.first(), Some(&0x47), "{seg} is not clear TS");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

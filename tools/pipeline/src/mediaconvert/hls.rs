@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::ffmpeg::{self, Probe};
 use super::playlist::{self, Segment, Variant};
-use super::settings::{Audio, Container, Group, Hls, VideoCodec, H264};
+use super::settings::{Audio, Container, Group, Hls, StaticKey, VideoCodec, H264};
 use super::{io, reader, Context, JobError};
 
 /// x264 options for output stream `i` from `H264Settings`. Keyframes are forced at every segment
@@ -270,7 +270,14 @@ pub fn run(
                 let to = dir.join(&uri);
                 if sps.is_none() {
                     let bytes = std::fs::read(&from).map_err(|e| io(&from, e))?;
-                    sps = playlist::find_sps(&bytes);
+                    sps = match &hls.key {
+                        None => playlist::find_sps(&bytes),
+                        Some(k) => playlist::find_sps(&decrypt_prefix(
+                            &bytes,
+                            k,
+                            segments.len() as u64 + 1,
+                        )),
+                    };
                 }
                 std::fs::rename(&from, &to)
                     .or_else(|_| std::fs::copy(&from, &to).map(|_| ()))
@@ -309,9 +316,42 @@ pub fn run(
             frame_rate: fps,
         });
     }
+    // MediaConvert leaves hosting the key to its owner; a relative Url is written beside the
+    // playlists so the CDN serves it behind the same cookies and the output plays locally.
+    if let Some(key) = &hls.key {
+        if !key.url.contains("://") && !key.url.starts_with('/') && !key.url.contains("..") {
+            let bytes = hex::decode(&key.key_hex).map_err(|e| JobError::Io(format!("key: {e}")))?;
+            let path = dir.join(&key.url);
+            std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
+        }
+    }
     let master = format!("{base}.m3u8");
     let path = dir.join(&master);
     std::fs::write(&path, playlist::master_playlist(&variants)).map_err(|e| io(&path, e))?;
     let _ = std::fs::remove_dir_all(&work);
     Ok(master)
+}
+
+/// The first bytes of an AES-128-CBC segment in the clear (whole blocks, no unpadding): enough to
+/// find its SPS. The IV is the constant one, else the media sequence number (RFC 8216 5.2).
+fn decrypt_prefix(bytes: &[u8], key: &StaticKey, sequence: u64) -> Vec<u8> {
+    use aes::cipher::{BlockDecryptMut, KeyIvInit};
+    let mut iv = [0u8; 16];
+    match key.iv_hex.as_deref().and_then(|h| hex::decode(h).ok()) {
+        Some(v) if v.len() == 16 => iv.copy_from_slice(&v),
+        _ => iv[8..].copy_from_slice(&sequence.to_be_bytes()),
+    }
+    let Ok(k) = hex::decode(&key.key_hex) else {
+        return Vec::new();
+    };
+    let Ok(dec) = cbc::Decryptor::<aes::Aes128>::new_from_slices(&k, &iv) else {
+        return Vec::new();
+    };
+    let len = bytes.len().min(188 * 64) / 16 * 16;
+    let mut buf = bytes.get(..len).unwrap_or(&[]).to_vec();
+    let mut dec = dec;
+    for block in buf.chunks_exact_mut(16) {
+        dec.decrypt_block_mut(block.into());
+    }
+    buf
 }

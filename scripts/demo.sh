@@ -37,6 +37,9 @@ data=target/demo-s3
 bucket="$data/$S3_BUCKET"
 mkdir -p "$bucket"
 cp -alf sample/. "$bucket/" 2>/dev/null || cp -af sample/. "$bucket/"
+# The lifecycle rule ages objects from their last write: the samples count as written now, so a
+# sample made months ago is not in Glacier (the CDN's clock control still ages them on demand).
+find "$bucket" -path "$bucket/input" -prune -o -type f -exec touch -c {} +
 
 # The app side serves one directory: www/ at / and pkg/ at /pkg/ (see scripts/stage-demo.sh).
 stage=target/demo-root

@@ -348,4 +348,11 @@ async fn presigned_upload_to_job_to_cdn_and_glacier() {
     .await;
     assert_eq!(other.status, 403);
     assert_eq!(other.header("access-control-allow-origin"), None);
+
+    if let Some(data) = p.bucket_dir.parent() {
+        let _ = std::fs::remove_dir_all(data);
+    }
+    if let Some(src) = src.parent() {
+        let _ = std::fs::remove_dir_all(src);
+    }
 }

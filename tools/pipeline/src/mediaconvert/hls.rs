@@ -178,13 +178,11 @@ pub fn run(
     let mut stream_map = Vec::new();
     for (i, (out, _, h)) in renditions.iter().enumerate() {
         args.extend(video_args(i, h, probe, Some(hls.segment_length)));
-        match &out.audio {
-            Some(a) => {
-                stream_map.push(format!("v:{i},a:{audio_index},name:{i}"));
-                audio_index += 1;
-                let _ = a;
-            }
-            None => stream_map.push(format!("v:{i},name:{i}")),
+        if out.audio.is_some() {
+            stream_map.push(format!("v:{i},a:{audio_index},name:{i}"));
+            audio_index += 1;
+        } else {
+            stream_map.push(format!("v:{i},name:{i}"));
         }
     }
     for (out, _, _) in &renditions {

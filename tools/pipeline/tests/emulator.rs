@@ -348,3 +348,94 @@ fn a_static_key_encrypts_every_segment_and_the_playlists_say_so() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_cmaf_group_writes_video_and_audio_renditions_with_their_init_segments() {
+    let dir = common::temp_dir("cmaf");
+    let bucket = dir.join("vod");
+    std::fs::create_dir_all(bucket.join("input")).unwrap();
+    let input = bucket.join("input/clip.mp4");
+    common::make_source(&input, 12);
+    let text = std::fs::read_to_string(common::repo("tests/fixtures/jobs/cmaf.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // 360p and the two audio renditions: the 540/720 outputs differ only in size.
+    v["Settings"]["OutputGroups"][0]["Outputs"]
+        .as_array_mut()
+        .unwrap()
+        .drain(1..3);
+    let job = pipeline::jobs::lambda_destinations(
+        &pipeline::mediaconvert::parse_job(&v).unwrap(),
+        "vod",
+        "clip",
+    );
+    let work = dir.join("work");
+    let ctx = Context {
+        input: &input,
+        bucket: "vod",
+        bucket_dir: &bucket,
+        dt: "20250101T120000",
+        work_dir: &work,
+    };
+    assert_eq!(
+        run_job(&job, &ctx, &mut |_| {}).unwrap(),
+        ["clip/Default/CMAF/clip.m3u8"]
+    );
+
+    let cmaf = bucket.join("clip/Default/CMAF");
+    let master = lines(&cmaf.join("clip.m3u8"));
+    assert_eq!(
+        master[..3],
+        ["#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    );
+    let inf = master[3].strip_prefix("#EXT-X-STREAM-INF:").unwrap();
+    let average = (1_000_000u64 + 96_000) * 11 / 10;
+    assert!(inf.contains(&format!(",AVERAGE-BANDWIDTH={average},VIDEO-RANGE=SDR,CODECS=\"avc1.4d401e,mp4a.40.2\",RESOLUTION=640x360,FRAME-RATE=30.000,AUDIO=\"program_audio_0\"")), "{inf}");
+    assert_eq!(master[4], "clip_360.m3u8");
+    // EXT-X-MEDIA after the variants, as MediaConvert's CMAF masters have them.
+    assert_eq!(
+        master[5..],
+        [
+            "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"program_audio_0\",LANGUAGE=\"eng\",NAME=\"English\",AUTOSELECT=YES,DEFAULT=YES,URI=\"clip_eng.m3u8\"",
+            "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"program_audio_0\",LANGUAGE=\"fra\",NAME=\"Français\",AUTOSELECT=YES,DEFAULT=NO,URI=\"clip_fra.m3u8\"",
+        ]
+    );
+    for (stem, ext) in [
+        ("clip_360", "cmfv"),
+        ("clip_eng", "cmfa"),
+        ("clip_fra", "cmfa"),
+    ] {
+        let media = lines(&cmaf.join(format!("{stem}.m3u8")));
+        assert_eq!(
+            media[..6],
+            [
+                "#EXTM3U".to_string(),
+                "#EXT-X-VERSION:6".into(),
+                "#EXT-X-TARGETDURATION:10".into(),
+                "#EXT-X-MEDIA-SEQUENCE:1".into(),
+                "#EXT-X-PLAYLIST-TYPE:VOD".into(),
+                format!("#EXT-X-MAP:URI=\"{stem}init.{ext}\""),
+            ]
+        );
+        assert_eq!(media[6], "#EXTINF:10,");
+        assert_eq!(media[7], format!("{stem}_000000001.{ext}"));
+        assert_eq!(media.last().map(String::as_str), Some("#EXT-X-ENDLIST"));
+        let init = std::fs::read(cmaf.join(format!("{stem}init.{ext}"))).unwrap();
+        let boxes = top_boxes(&init);
+        assert_eq!(
+            boxes.first().map(String::as_str),
+            Some("ftyp"),
+            "{stem}: {boxes:?}"
+        );
+        assert!(
+            boxes.contains(&"moov".to_string()) && !boxes.contains(&"mdat".to_string()),
+            "{stem}: {boxes:?}"
+        );
+        let seg = std::fs::read(cmaf.join(&media[7])).unwrap();
+        let boxes = top_boxes(&seg);
+        assert!(
+            boxes.contains(&"moof".to_string()) && boxes.contains(&"mdat".to_string()),
+            "{stem}: {boxes:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -98,3 +98,42 @@ fn a_static_key_is_checked_and_read() {
         "Settings.OutputGroups[0].OutputGroupSettings.HlsGroupSettings.Encryption.StaticKeyProvider.StaticKeyValue: expected 32 hex digits"
     );
 }
+
+#[test]
+fn cmaf_settings_not_emulated_are_named() {
+    let cmaf: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo("tests/fixtures/jobs/cmaf.json")).unwrap(),
+    )
+    .unwrap();
+    parse_job(&cmaf).unwrap();
+    let at = "Settings.OutputGroups[0].OutputGroupSettings.CmafGroupSettings";
+    let mut v = cmaf.clone();
+    v["Settings"]["OutputGroups"][0]["OutputGroupSettings"]["CmafGroupSettings"]
+        ["FragmentLength"] = json!(2);
+    assert!(
+        refusal(&v).starts_with(&format!("{at}.FragmentLength: 2 not emulated")),
+        "{}",
+        refusal(&v)
+    );
+    let mut v = cmaf.clone();
+    v["Settings"]["OutputGroups"][0]["OutputGroupSettings"]["CmafGroupSettings"]
+        .as_object_mut()
+        .unwrap()
+        .remove("WriteDashManifest");
+    assert!(
+        refusal(&v).starts_with(&format!(
+            "{at}.WriteDashManifest: ENABLED (the default) not emulated"
+        )),
+        "{}",
+        refusal(&v)
+    );
+    let mut v = cmaf;
+    v["Settings"]["OutputGroups"][0]["Outputs"][3]["VideoDescription"] =
+        v["Settings"]["OutputGroups"][0]["Outputs"][0]["VideoDescription"].clone();
+    assert!(
+        refusal(&v)
+            .starts_with("Settings.OutputGroups[0].Outputs[3]: a CMAF output carries one track"),
+        "{}",
+        refusal(&v)
+    );
+}

@@ -289,7 +289,8 @@ pub fn run(
             }
         }
         let media = format!("{stem}.m3u8");
-        let text = playlist::media_playlist(&segments, hls.integer_durations, hls.key.as_ref());
+        let text =
+            playlist::media_playlist(&segments, hls.integer_durations, hls.key.as_ref(), None);
         let path = dir.join(&media);
         std::fs::write(&path, text).map_err(|e| io(&path, e))?;
 

@@ -1,5 +1,6 @@
 //! The MediaConvert job emulator: job JSON in (`settings`), ffmpeg does the encoding (`ffmpeg`), the
 //! files land with MediaConvert's names and playlist text (`hls`, `file`, `playlist`).
+pub mod cmaf;
 pub mod ffmpeg;
 pub mod file;
 pub mod hls;
@@ -103,7 +104,7 @@ pub fn run_job(
         .groups
         .iter()
         .map(|g| match g.kind {
-            settings::GroupKind::Hls(_) => 1,
+            settings::GroupKind::Hls(_) | settings::GroupKind::Cmaf(_) => 1,
             settings::GroupKind::File => g.outputs.len(),
         })
         .sum();
@@ -123,6 +124,11 @@ pub fn run_job(
         match &group.kind {
             settings::GroupKind::Hls(hls) => {
                 let master = hls::run(group, hls, ctx, &probe, &dir, &base, &mut |f| step(0, f))?;
+                outputs.push(format!("{key_prefix}{master}"));
+                done += 1;
+            }
+            settings::GroupKind::Cmaf(cmaf) => {
+                let master = cmaf::run(group, cmaf, ctx, &probe, &dir, &base, &mut |f| step(0, f))?;
                 outputs.push(format!("{key_prefix}{master}"));
                 done += 1;
             }

@@ -12,7 +12,12 @@ pub struct Segment {
 /// A media playlist: integer EXTINF with `ManifestDurationFormat: INTEGER` (rounded, TARGETDURATION
 /// the largest of them), else 5 decimals; MEDIA-SEQUENCE 1; VOD; ENDLIST. VERSION 3, or 5 where a
 /// static key's KEYFORMAT attributes need it (RFC 8216 section 7).
-pub fn media_playlist(segments: &[Segment], integer: bool, key: Option<&StaticKey>) -> String {
+pub fn media_playlist(
+    segments: &[Segment],
+    integer: bool,
+    key: Option<&StaticKey>,
+    map: Option<&str>,
+) -> String {
     let target = segments
         .iter()
         .map(|s| s.duration.round() as u64)
@@ -20,16 +25,23 @@ pub fn media_playlist(segments: &[Segment], integer: bool, key: Option<&StaticKe
         .unwrap_or(0)
         .max(1);
     let mut s = String::from("#EXTM3U\n");
-    s.push_str(if key.is_some() {
-        "#EXT-X-VERSION:5\n"
+    // CMAF's EXT-X-MAP: 6 (MediaConvert's CMAF playlists); a static key's KEYFORMAT: 5; else 3.
+    let version = if map.is_some() {
+        6
+    } else if key.is_some() {
+        5
     } else {
-        "#EXT-X-VERSION:3\n"
-    });
+        3
+    };
+    s.push_str(&format!("#EXT-X-VERSION:{version}\n"));
     s.push_str(&format!("#EXT-X-TARGETDURATION:{target}\n"));
     s.push_str("#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-PLAYLIST-TYPE:VOD\n");
     if let Some(k) = key {
         s.push_str(&key_tag(k));
         s.push('\n');
+    }
+    if let Some(m) = map {
+        s.push_str(&format!("#EXT-X-MAP:URI=\"{m}\"\n"));
     }
     for seg in segments {
         if integer {
@@ -55,6 +67,83 @@ pub fn key_tag(k: &StaticKey) -> String {
         "#EXT-X-KEY:METHOD=AES-128,URI=\"{}\"{iv},KEYFORMAT=\"identity\",KEYFORMATVERSIONS=\"1\"",
         k.url
     )
+}
+
+/// One audio rendition of a CMAF master (EXT-X-MEDIA).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudioRendition {
+    pub group_id: String,
+    pub language: Option<String>,
+    pub name: String,
+    pub autoselect: bool,
+    pub default: bool,
+    pub uri: String,
+}
+
+/// The NAME MediaConvert gives an audio rendition without a `StreamName`: the language's own name.
+pub fn language_name(code: &str) -> String {
+    match code {
+        "eng" => "English",
+        "fra" | "fre" => "Français",
+        "spa" => "Español",
+        "deu" | "ger" => "Deutsch",
+        "ita" => "Italiano",
+        "por" => "Português",
+        "jpn" => "日本語",
+        _ => code,
+    }
+    .to_string()
+}
+
+/// A CMAF group's master: VERSION 6, the variants with VIDEO-RANGE and AUDIO, and the audio
+/// renditions' EXT-X-MEDIA *after* them, as MediaConvert's CMAF masters have it.
+pub fn cmaf_master(
+    variants: &[Variant],
+    audio_group: Option<&str>,
+    audio: &[AudioRendition],
+) -> String {
+    let mut s = String::from("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+    for v in variants {
+        s.push_str(&format!(
+            "#EXT-X-STREAM-INF:BANDWIDTH={},AVERAGE-BANDWIDTH={},VIDEO-RANGE=SDR,CODECS=\"{}\"",
+            v.bandwidth, v.average_bandwidth, v.codecs
+        ));
+        if let Some((w, h)) = v.resolution {
+            s.push_str(&format!(",RESOLUTION={w}x{h}"));
+        }
+        s.push_str(&format!(",FRAME-RATE={:.3}", v.frame_rate));
+        if let Some(g) = audio_group {
+            s.push_str(&format!(",AUDIO=\"{g}\""));
+        }
+        s.push_str(&format!("\n{}\n", v.uri));
+    }
+    for a in audio {
+        s.push_str(&format!(
+            "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"{}\"",
+            a.group_id
+        ));
+        if let Some(l) = &a.language {
+            s.push_str(&format!(",LANGUAGE=\"{l}\""));
+        }
+        let yes = |b: bool| if b { "YES" } else { "NO" };
+        s.push_str(&format!(
+            ",NAME=\"{}\",AUTOSELECT={},DEFAULT={},URI=\"{}\"\n",
+            a.name,
+            yes(a.autoselect),
+            yes(a.default),
+            a.uri
+        ));
+    }
+    s
+}
+
+/// The profile, constraint flags and level of an init segment's `avcC` box.
+pub fn find_avcc(bytes: &[u8]) -> Option<[u8; 3]> {
+    let at = bytes.windows(4).position(|w| w == b"avcC")?;
+    match bytes.get(at + 5..at + 8)? {
+        [p, f, l] => Some([*p, *f, *l]),
+        _ => None,
+    }
 }
 
 /// One variant of the master.

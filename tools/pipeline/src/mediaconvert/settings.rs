@@ -25,6 +25,7 @@ pub struct Group {
 #[derive(Debug, Clone)]
 pub enum GroupKind {
     Hls(Hls),
+    Cmaf(Cmaf),
     File,
 }
 
@@ -61,6 +62,8 @@ pub struct Output {
     pub audio: Option<Audio>,
     /// `Extension` of a file group output.
     pub extension: Option<String>,
+    /// CMAF audio outputs: the group and flags of their EXT-X-MEDIA.
+    pub audio_track: Option<AudioTrack>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +77,8 @@ pub enum Container {
     Mp4,
     /// Frame capture (JPEG).
     Raw,
+    /// CMAF: fragmented MP4, one track per output.
+    Cmfc,
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +124,26 @@ pub struct Audio {
     pub bitrate: u64,
     pub sample_rate: u32,
     pub channels: u32,
+    /// `LanguageCode` (ISO 639-2, as given).
+    pub language: Option<String>,
+    /// `StreamName`: the rendition's NAME.
+    pub stream_name: Option<String>,
+}
+
+/// A CMAF audio rendition's place in the master (`CmfcSettings`).
+#[derive(Debug, Clone)]
+pub struct AudioTrack {
+    pub group_id: String,
+    pub default: bool,
+    pub autoselect: bool,
+}
+
+/// What `CmafGroupSettings` decides about the files and playlists.
+#[derive(Debug, Clone)]
+pub struct Cmaf {
+    pub segment_length: u32,
+    pub integer_durations: bool,
+    pub resolution: bool,
 }
 
 fn positive(o: &mut Obj, key: &'static str, default: i64) -> Result<i64, SettingsError> {
@@ -212,7 +237,15 @@ fn read_group(path: &str, v: &Value) -> Result<Group, SettingsError> {
     let name = g.str("Name")?.unwrap_or("").to_string();
     g.ignore(&["CustomName", "AutomatedEncodingSettings"]);
     let mut ogs = g.req_obj("OutputGroupSettings")?;
-    let ty = ogs.choice("Type", &["HLS_GROUP_SETTINGS", "FILE_GROUP_SETTINGS"], "")?;
+    let ty = ogs.choice(
+        "Type",
+        &[
+            "HLS_GROUP_SETTINGS",
+            "CMAF_GROUP_SETTINGS",
+            "FILE_GROUP_SETTINGS",
+        ],
+        "",
+    )?;
     let (kind, destination) = match ty {
         "HLS_GROUP_SETTINGS" => {
             let mut h = ogs.req_obj("HlsGroupSettings")?;
@@ -220,6 +253,13 @@ fn read_group(path: &str, v: &Value) -> Result<Group, SettingsError> {
             let hls = read_hls(&mut h)?;
             h.finish()?;
             (GroupKind::Hls(hls), dest)
+        }
+        "CMAF_GROUP_SETTINGS" => {
+            let mut h = ogs.req_obj("CmafGroupSettings")?;
+            let dest = h.req_str("Destination")?.to_string();
+            let cmaf = read_cmaf(&mut h)?;
+            h.finish()?;
+            (GroupKind::Cmaf(cmaf), dest)
         }
         "FILE_GROUP_SETTINGS" => {
             let mut f = ogs.req_obj("FileGroupSettings")?;
@@ -260,6 +300,7 @@ fn read_group(path: &str, v: &Value) -> Result<Group, SettingsError> {
 fn ogs_path(group: &str, ty: &str) -> String {
     let inner = match ty {
         "HLS_GROUP_SETTINGS" => "HlsGroupSettings",
+        "CMAF_GROUP_SETTINGS" => "CmafGroupSettings",
         _ => "FileGroupSettings",
     };
     format!("{group}.OutputGroupSettings.{inner}")
@@ -370,6 +411,7 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
     let mut cs = o.req_obj("ContainerSettings")?;
     let container_name = match kind {
         GroupKind::Hls(_) => cs.choice("Container", &["M3U8"], "M3U8")?,
+        GroupKind::Cmaf(_) => cs.choice("Container", &["CMFC"], "CMFC")?,
         GroupKind::File => cs.choice("Container", &["MP4", "RAW"], "MP4")?,
     };
     let container = match container_name {
@@ -415,6 +457,7 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
                 audio_pid: audio,
             }
         }
+        "CMFC" => Container::Cmfc,
         "MP4" => {
             if let Some(mut m) = cs.obj("Mp4Settings")? {
                 m.choice(
@@ -435,6 +478,37 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
         }
         _ => Container::Raw,
     };
+    let mut audio_track = None;
+    if let Some(mut c) = cs.obj("CmfcSettings")? {
+        let group_id = c
+            .str("AudioGroupId")?
+            .unwrap_or("program_audio")
+            .to_string();
+        let ty = c.choice(
+            "AudioTrackType",
+            &[
+                "ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT",
+                "ALTERNATE_AUDIO_AUTO_SELECT",
+                "ALTERNATE_AUDIO_NOT_AUTO_SELECT",
+            ],
+            "ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT",
+        )?;
+        c.choice("IFrameOnlyManifest", &["EXCLUDE"], "EXCLUDE")?;
+        c.ignore(&[
+            "AudioRenditionSets",
+            "Scte35Esam",
+            "Scte35Source",
+            "TimedMetadata",
+            "AudioDuration",
+            "DescriptiveVideoServiceFlag",
+        ]);
+        c.finish()?;
+        audio_track = Some(AudioTrack {
+            group_id,
+            default: ty == "ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT",
+            autoselect: ty != "ALTERNATE_AUDIO_NOT_AUTO_SELECT",
+        });
+    }
     cs.finish()?;
 
     let video = match o.obj("VideoDescription")? {
@@ -489,7 +563,21 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
             "RAW goes with a FRAME_CAPTURE video codec and only with it",
         ));
     }
-    if video.is_none() {
+    if container == Container::Cmfc {
+        if video.is_some() == audio.is_some() {
+            return Err(err(
+                path,
+                "a CMAF output carries one track: a VideoDescription or AudioDescriptions, not both or neither",
+            ));
+        }
+        if audio.is_some() && audio_track.is_none() {
+            audio_track = Some(AudioTrack {
+                group_id: "program_audio".into(),
+                default: true,
+                autoselect: true,
+            });
+        }
+    } else if video.is_none() {
         return Err(err(
             &format!("{path}.VideoDescription"),
             "audio-only outputs not emulated",
@@ -503,6 +591,7 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
         video,
         audio,
         extension,
+        audio_track,
     })
 }
 
@@ -672,12 +761,12 @@ fn read_audio(path: &str, v: &Value) -> Result<Audio, SettingsError> {
         "LanguageCodeControl",
         "AudioType",
         "AudioNormalizationSettings",
-        "StreamName",
-        "LanguageCode",
         "AudioChannelTaggingSettings",
         "RemixSettings",
         "CustomLanguageCode",
     ]);
+    let language = a.str("LanguageCode")?.map(str::to_string);
+    let stream_name = a.str("StreamName")?.map(str::to_string);
     let mut cs = a.req_obj("CodecSettings")?;
     cs.choice("Codec", &["AAC"], "AAC")?;
     let mut aac = cs.req_obj("AacSettings")?;
@@ -707,5 +796,64 @@ fn read_audio(path: &str, v: &Value) -> Result<Audio, SettingsError> {
         bitrate,
         sample_rate,
         channels,
+        language,
+        stream_name,
+    })
+}
+
+fn read_cmaf(h: &mut Obj) -> Result<Cmaf, SettingsError> {
+    let segment_length = u32_of(positive(h, "SegmentLength", 10)?);
+    let fragment_path = h.at("FragmentLength");
+    let fragment = u32_of(positive(h, "FragmentLength", 2)?);
+    // ffmpeg's HLS muxer writes one moof per segment; shorter fragments are not emulated.
+    if fragment != segment_length {
+        return Err(err(
+            &fragment_path,
+            format!("{fragment} not emulated (one fragment per segment: set it to SegmentLength, {segment_length})"),
+        ));
+    }
+    h.choice("SegmentControl", &["SEGMENTED_FILES"], "SEGMENTED_FILES")?;
+    let integer = h.choice(
+        "ManifestDurationFormat",
+        &["INTEGER", "FLOATING_POINT"],
+        "FLOATING_POINT",
+    )? == "INTEGER";
+    h.choice("WriteHlsManifest", &["ENABLED"], "ENABLED")?;
+    let dash_path = h.at("WriteDashManifest");
+    if h.choice("WriteDashManifest", &["DISABLED", "ENABLED"], "ENABLED")? == "ENABLED" {
+        return Err(err(
+            &dash_path,
+            "ENABLED (the default) not emulated: DASH manifests are not written; set DISABLED",
+        ));
+    }
+    let resolution =
+        h.choice("StreamInfResolution", &["INCLUDE", "EXCLUDE"], "INCLUDE")? == "INCLUDE";
+    h.choice("ManifestCompression", &["NONE"], "NONE")?;
+    h.ignore(&[
+        "ClientCache",
+        "CodecSpecification",
+        "MinFinalSegmentLength",
+        "MpdProfile",
+        "WriteSegmentTimelineInRepresentation",
+        "PtsOffsetHandlingForBFrames",
+        "TargetDurationCompatibilityMode",
+        "BaseUrl",
+        "DestinationSettings",
+        "ImageBasedTrickPlay",
+        "MinBufferTime",
+        "SegmentLengthControl",
+        "MpdManifestBandwidthType",
+        "VideoCompositionOffsets",
+    ]);
+    if h.get("Encryption").is_some() {
+        return Err(err(
+            &h.at("Encryption"),
+            "CMAF sample encryption not emulated",
+        ));
+    }
+    Ok(Cmaf {
+        segment_length,
+        integer_durations: integer,
+        resolution,
     })
 }

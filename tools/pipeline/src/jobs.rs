@@ -50,7 +50,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// `YYYYMMDDTHHMMSS` (UTC) of now: MediaConvert's `$dt$`.
-fn dt_now() -> String {
+pub fn dt_now() -> String {
     let now = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);

@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod lifecycle;
 pub mod mediaconvert;
 pub mod presign;
+pub mod run_once;
 pub mod s3;
 
 use std::net::SocketAddr;

@@ -8,6 +8,7 @@ use pipeline::s3::S3Config;
 
 const USAGE: &str = "\
 usage: pipeline [options] -- DEVCDN-OPTIONS (devcdn's options without --root; the app side is required)
+       pipeline run --input FILE --out DIR [--job FILE] [--dt STAMP]   (one job, no servers)
 
   --data DIR          the S3 endpoint's directory: DIR/<bucket>/ is the bucket (default target/s3)
   --s3-port N         S3 endpoint port (default $S3_PORT or 9000)
@@ -48,6 +49,9 @@ fn days(v: &str, flag: &str) -> Result<Option<u32>, String> {
 
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("run") {
+        return pipeline::run_once::run(args.get(1..).unwrap_or(&[]));
+    }
     let split = args.iter().position(|a| a == "--").unwrap_or(args.len());
     let (own, cdn_args) = args.split_at(split);
     let cdn_args: Vec<String> = cdn_args.iter().skip(1).cloned().collect();

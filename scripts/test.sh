@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_rust_wasm
 need_debian_packages
 need_npm_packages
+need_awscli
 cd "$ROOT"
 
 log "cargo fmt --check"
@@ -39,7 +40,7 @@ log "sample stream (MediaConvert-shaped ladder, generated once)"
 bash scripts/make-sample.sh all
 
 log "browser tests (playwright-core + Debian Chromium, through the local CloudFront)"
-cargo build -p devcdn
+cargo build -p devcdn -p pipeline
 # A hung test fails after 5 minutes instead of holding CI.
 node --test --test-concurrency=1 --test-timeout=300000 tests/browser/
 

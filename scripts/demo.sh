@@ -29,7 +29,7 @@ if ! bash scripts/build-pkg.sh; then
 fi
 bash scripts/make-sample.sh all
 log "building the pipeline (S3 endpoint, MediaConvert emulator, local CloudFront)"
-cargo build --release -p pipeline
+cargo build --profile tools -p pipeline
 
 # The bucket's directory is what the CDN serves: the samples go in as hard links (same bytes, same
 # paths as before), uploads land in input/ and the jobs' output beside the samples.
@@ -58,7 +58,7 @@ K=tools/devcdn/testdata
 quiet=(--quiet)
 [[ -n "${DEMO_VERBOSE:-}" ]] && quiet=()
 log "starting the pipeline: S3 on :$S3_PORT, CDN on :$CDN_PORT, app and page on :$PORT"
-target/release/pipeline --data "$data" -- --port "$CDN_PORT" --key "K1=$K/test-public.pem" \
+target/tools/pipeline --data "$data" -- --port "$CDN_PORT" --key "K1=$K/test-public.pem" \
   --app-port "$PORT" --app-root "$stage" --sign-key "$K/test-private.pem" --key-pair-id K1 \
   --allow-origin "http://localhost:$PORT" --allow-origin "http://127.0.0.1:$PORT" \
   --cache-control no-store "${quiet[@]}" &

@@ -1,5 +1,6 @@
 use super::*;
 use crate::abr::test_support::{ctx, feed, ladder};
+use crate::abr::SegmentRegime;
 
 #[test]
 fn ours_reaches_a_sustainable_top_level() {
@@ -143,7 +144,10 @@ fn keeping_a_level_the_link_no_longer_carries_is_paid_before_the_buffer_is_gone(
     feed(&mut r, 1.43, 6);
     assert_eq!(r.choose(&ctx(&levels, &allowed, Some(1), 25.0)), 0);
     let mut no_view = Lookahead::new(AbrConfig {
-        stay_horizon_s: 0.0,
+        long: SegmentRegime {
+            stay_horizon_s: 0.0,
+            ..AbrConfig::default().long
+        },
         ..AbrConfig::default()
     });
     feed(&mut no_view, 1.43, 6);
@@ -173,7 +177,10 @@ fn up_switch_waits_while_the_estimate_is_still_rising() {
     feed(&mut r, 8.0, 2);
     assert_eq!(r.choose(&ctx(&levels, &allowed, Some(0), 30.0)), 2);
     let mut eager = Lookahead::new(AbrConfig {
-        up_settle: 0.0,
+        long: SegmentRegime {
+            up_settle: 0.0,
+            ..AbrConfig::default().long
+        },
         ..AbrConfig::default()
     });
     jump(&mut eager);

@@ -123,14 +123,13 @@ impl WebVtt {
 
     /// The cues on the player's timeline (see [`TimelineMapping`]).
     pub fn on_timeline(&self, mapping: &TimelineMapping) -> Vec<Cue> {
-        self.cues
-            .iter()
-            .map(|c| Cue {
-                start: mapping.place(self.timestamp_map, c.start),
-                end: mapping.place(self.timestamp_map, c.end),
-                ..c.clone()
-            })
-            .collect()
+        // A clone moved in place, not `map` + `collect` (one more generic instance).
+        let mut cues = self.cues.clone();
+        for c in &mut cues {
+            c.start = mapping.place(self.timestamp_map, c.start);
+            c.end = mapping.place(self.timestamp_map, c.end);
+        }
+        cues
     }
 }
 

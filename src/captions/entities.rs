@@ -100,8 +100,10 @@ fn numeric(digits: &str) -> Option<char> {
     }
     // By hand: `from_str_radix` adds its own code to the package for this one use.
     let mut value: u32 = 0;
-    for c in digits.chars() {
-        value = value.checked_mul(radix)?.checked_add(c.to_digit(radix)?)?;
+    for b in digits.bytes() {
+        value = value
+            .checked_mul(radix)?
+            .checked_add(char::from(b).to_digit(radix)?)?;
     }
     // NUL and surrogates are not characters a cue may hold.
     char::from_u32(value).filter(|c| *c != '\0')
@@ -110,11 +112,9 @@ fn numeric(digits: &str) -> Option<char> {
 /// Decode the reference at the start of `s` (just after `&`): the character and the bytes
 /// taken, `;` included. `None`: not a reference this decoder knows, so `&` is plain text.
 pub(super) fn reference(s: &str) -> Option<(char, usize)> {
-    let end = s
-        .char_indices()
-        .take(MAX_REFERENCE)
-        .find(|(_, c)| *c == ';')?
-        .0;
+    // Bytes, not chars: a reference is ASCII, so one with `;` in the first 12 characters
+    // but not in the first 12 bytes would not be one this decoder knows anyway.
+    let end = s.bytes().take(MAX_REFERENCE).position(|b| b == b';')?;
     let body = s.get(..end)?;
     let c = match body.strip_prefix('#') {
         Some(digits) => numeric(digits)?,

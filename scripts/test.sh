@@ -41,8 +41,9 @@ bash scripts/make-sample.sh all
 
 log "browser tests (playwright-core + Debian Chromium, through the local CloudFront)"
 cargo build -p devcdn -p pipeline
-# A hung test fails after 5 minutes instead of holding CI.
-node --test --test-concurrency=1 --test-timeout=300000 tests/browser/
+# A hung test fails after 5 minutes instead of holding CI. The lock: the browser test files use
+# fixed ports, so a single file run by hand on the same machine (under the same lock) must wait.
+flock /tmp/hlsplay-browser.lock node --test --test-concurrency=1 --test-timeout=300000 tests/browser/
 
 if [ -d fuzz ]; then
   log "fuzz targets build"

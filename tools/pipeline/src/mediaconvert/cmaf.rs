@@ -46,27 +46,14 @@ pub fn run(
     let mut args: Vec<String> = vec!["-i".into(), ctx.input.display().to_string()];
     let audio_input = if !audios.is_empty() && !probe.has_audio {
         let rate = audios.first().map_or(48_000, |(_, a)| a.sample_rate);
-        args.extend([
-            "-f".into(),
-            "lavfi".into(),
-            "-i".into(),
-            format!("anullsrc=channel_layout=stereo:sample_rate={rate}"),
-        ]);
+        args.extend(ffmpeg::silence_input(rate));
         "1:a"
     } else {
         "0:a:0"
     };
     let n = videos.len();
-    let mut graph = format!("[0:v]split={n}");
-    for i in 0..n {
-        graph.push_str(&format!("[s{i}]"));
-    }
-    for (i, (_, v, _)) in videos.iter().enumerate() {
-        graph.push_str(&format!(
-            ";[s{i}]scale={}:{},setsar=1[v{i}]",
-            v.width, v.height
-        ));
-    }
+    let sizes: Vec<(u32, u32)> = videos.iter().map(|(_, v, _)| (v.width, v.height)).collect();
+    let graph = ffmpeg::scale_graph(&sizes);
     args.extend(["-filter_complex".into(), graph]);
     let mut stream_map = Vec::new();
     for (i, (_, _, h)) in videos.iter().enumerate() {

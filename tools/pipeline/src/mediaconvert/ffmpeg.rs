@@ -133,3 +133,28 @@ pub fn run(args: &[String], duration: f64, progress: &mut dyn FnMut(f64)) -> Res
         Err(JobError::Ffmpeg(reason(&stderr)))
     }
 }
+
+/// ffmpeg arguments for a second input of stereo silence at `rate` Hz: outputs with audio made
+/// from a source without any, as MediaConvert does.
+pub fn silence_input(rate: u32) -> [String; 4] {
+    [
+        "-f".into(),
+        "lavfi".into(),
+        "-i".into(),
+        format!("anullsrc=channel_layout=stereo:sample_rate={rate}"),
+    ]
+}
+
+/// A filter graph splitting the first input's video into one scaled copy per size, labelled
+/// `[v0]`, `[v1]`, … in order.
+pub fn scale_graph(sizes: &[(u32, u32)]) -> String {
+    let n = sizes.len();
+    let mut graph = format!("[0:v]split={n}");
+    for i in 0..n {
+        graph.push_str(&format!("[s{i}]"));
+    }
+    for (i, (width, height)) in sizes.iter().enumerate() {
+        graph.push_str(&format!(";[s{i}]scale={width}:{height},setsar=1[v{i}]"));
+    }
+    graph
+}

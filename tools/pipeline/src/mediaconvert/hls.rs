@@ -149,27 +149,16 @@ pub fn run(
             .iter()
             .find_map(|(o, _, _)| o.audio.as_ref())
             .map_or(48_000, |a| a.sample_rate);
-        args.extend([
-            "-f".into(),
-            "lavfi".into(),
-            "-i".into(),
-            format!("anullsrc=channel_layout=stereo:sample_rate={rate}"),
-        ]);
+        args.extend(ffmpeg::silence_input(rate));
         "1:a"
     } else {
         "0:a:0"
     };
     let n = renditions.len();
-    let mut graph = format!("[0:v]split={n}");
-    for i in 0..n {
-        graph.push_str(&format!("[s{i}]"));
-    }
-    for (i, (_, video, _)) in renditions.iter().enumerate() {
-        graph.push_str(&format!(
-            ";[s{i}]scale={}:{},setsar=1[v{i}]",
-            video.width, video.height
-        ));
-    }
+    let sizes: Vec<(u32, u32)> = (renditions.iter())
+        .map(|(_, video, _)| (video.width, video.height))
+        .collect();
+    let graph = ffmpeg::scale_graph(&sizes);
     args.extend(["-filter_complex".into(), graph]);
     for i in 0..n {
         args.extend(["-map".into(), format!("[v{i}]")]);

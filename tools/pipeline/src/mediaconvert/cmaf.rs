@@ -8,7 +8,7 @@ use super::ffmpeg::{self, Probe};
 use super::hls::{audio_args, video_args};
 use super::playlist::{self, AudioRendition, Segment, Variant};
 use super::settings::{Cmaf, Group, VideoCodec};
-use super::{io, reader, Context, JobError};
+use super::{io, move_output, reader, Context, JobError};
 
 /// Encodes the group; returns the master playlist's file name.
 pub fn run(
@@ -111,10 +111,7 @@ pub fn run(
                     let from = work.join(line);
                     let uri = format!("{stem}_{:09}.{ext}", segments.len() + 1);
                     let to = dir.join(&uri);
-                    std::fs::rename(&from, &to)
-                        .or_else(|_| std::fs::copy(&from, &to).map(|_| ()))
-                        .map_err(|e| io(&to, e))?;
-                    let bytes = std::fs::metadata(&to).map_err(|e| io(&to, e))?.len();
+                    let bytes = move_output(&from, &to)?;
                     segments.push(Segment {
                         duration: duration.take().unwrap_or(0.0),
                         uri,

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::ffmpeg::{self, Probe};
 use super::playlist::{self, Segment, Variant};
 use super::settings::{Audio, Container, Group, Hls, StaticKey, VideoCodec, H264};
-use super::{io, reader, Context, JobError};
+use super::{io, move_output, reader, Context, JobError};
 
 /// x264 options for output stream `i` from `H264Settings`. Keyframes are forced at every segment
 /// boundary (`segment`), as MediaConvert's segmenter cuts on them.
@@ -266,10 +266,7 @@ pub fn run(
                         )),
                     };
                 }
-                std::fs::rename(&from, &to)
-                    .or_else(|_| std::fs::copy(&from, &to).map(|_| ()))
-                    .map_err(|e| io(&to, e))?;
-                let bytes = std::fs::metadata(&to).map_err(|e| io(&to, e))?.len();
+                let bytes = move_output(&from, &to)?;
                 segments.push(Segment {
                     duration: duration.take().unwrap_or(0.0),
                     uri,

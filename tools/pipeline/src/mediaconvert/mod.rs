@@ -28,6 +28,15 @@ pub fn io(what: &Path, e: std::io::Error) -> JobError {
     JobError::Io(format!("{}: {e}", what.display()))
 }
 
+/// Moves ffmpeg's file `from` to its MediaConvert name `to` (a copy across file systems) and
+/// returns its size.
+pub fn move_output(from: &Path, to: &Path) -> Result<u64, JobError> {
+    std::fs::rename(from, to)
+        .or_else(|_| std::fs::copy(from, to).map(|_| ()))
+        .map_err(|e| io(to, e))?;
+    Ok(std::fs::metadata(to).map_err(|e| io(to, e))?.len())
+}
+
 /// Where a job runs: the input file, and the bucket its destinations name.
 pub struct Context<'a> {
     pub input: &'a Path,

@@ -38,8 +38,6 @@ const PLAYERS = {
   hlsjs: { page: 'hlsjs', progressive: false, label: 'hls.js 1.7.4' },
   'hlsjs-progressive': { page: 'hlsjs', progressive: true, label: 'hls.js 1.7.4 `progressive: true`' },
 };
-/** Who hlsplay is measured against, each with a short name for the targets column. */
-const PEERS = { hlsjs: 'default', 'hlsjs-progressive': 'progressive' };
 const TTFB_MS = 30; // every response waits this long for its head, on every schedule
 const MARKOV_SEED = 20260125;
 /** The real trace: Pensieve's Norway 3G set (time in s, Mbps per line), replayed from `from` seconds. */
@@ -371,7 +369,7 @@ function table(results, order, scheds) {
     for (const player of Object.keys(PLAYERS).filter((p) => results[name][p])) {
       const m = results[name][player];
       let targets = '';
-      if (PEERS[player]) {
+      if (player !== 'hlsplay') {
         const v = against(ours, m, scheds[name].varying);
         verdicts.push({ schedule: name, peer: player, ttffOk: v.ttffOk, rebufferOk: v.rebufferOk, bitrateOk: v.bitrateOk });
         targets = v.line;

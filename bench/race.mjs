@@ -339,6 +339,8 @@ function summarise(runs) {
 
 // --- the table -----------------------------------------------------------------------------------------
 const fmt = (x, digits = 1) => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
+/** Milliseconds as seconds for the table; none (a run that never showed a frame) stays n/a. */
+const fmtSeconds = (ms) => fmt(ms === null || ms === undefined ? null : ms / 1000, 2);
 
 const ratio = (a, b) => (a !== null && b ? `${(a / b).toFixed(2)}×` : 'n/a');
 
@@ -375,7 +377,7 @@ function table(results, order, scheds) {
         targets = v.line;
       }
       const fatal = m.fatal.length ? ` **fatal: ${m.fatal.join('; ')}**` : '';
-      lines.push(`| ${scheds[name].label} | ${PLAYERS[player].label} | ${fmt(m.ttffMs / 1000, 2)} | ${fmt(m.rebufferS, 2)} (${fmt(m.rebuffers, 1)}) | ${fmt(m.bitrateKbps, 0)} | ${fmt(m.switches, 1)} | ${fmt(m.dropped, 0)} | ${fmt(m.heapMB, 1)} | ${fmt(m.wasmMB, 1)} | ${targets}${fatal} |`);
+      lines.push(`| ${scheds[name].label} | ${PLAYERS[player].label} | ${fmtSeconds(m.ttffMs)} | ${fmt(m.rebufferS, 2)} (${fmt(m.rebuffers, 1)}) | ${fmt(m.bitrateKbps, 0)} | ${fmt(m.switches, 1)} | ${fmt(m.dropped, 0)} | ${fmt(m.heapMB, 1)} | ${fmt(m.wasmMB, 1)} | ${targets}${fatal} |`);
     }
   }
   return { markdown: lines.join('\n'), verdicts };
@@ -450,7 +452,7 @@ async function main() {
           const m = metrics(r, byHeight);
           raw[name][player].push({ metrics: m, rebuffersMs: r.rebuffers, errors: r.errors, pageErrors: r.pageErrors,
             segments: r.segments.map((s) => `${s.level}@${s.start.toFixed(1)}`).join(' ') });
-          console.log(`${name} ${player} #${rep + 1}: first frame ${fmt(m.ttffMs / 1000, 2)} s, rebuffer ${fmt(m.rebufferS, 2)} s (${m.rebuffers}), `
+          console.log(`${name} ${player} #${rep + 1}: first frame ${fmtSeconds(m.ttffMs)} s, rebuffer ${fmt(m.rebufferS, 2)} s (${m.rebuffers}), `
             + `${fmt(m.bitrateKbps, 0)} kbps, ${m.switches} switches, ${m.dropped}/${m.frames} dropped, heap ${fmt(m.heapMB)} MB, `
             + `wasm ${fmt(m.wasmMB)} MB, played ${fmt(m.playedS)} s${m.fatal ? `, FATAL ${m.fatal}` : ''}${m.errors ? `, ${m.errors} errors` : ''}`);
         }
@@ -498,8 +500,8 @@ function render(saved) {
   const floors = order.map((n) => {
     const f = wholeSegmentFloor(scheds[n]);
     const progressive = results[n]['hlsjs-progressive'];
-    return `- ${scheds[n].label}: floor ${f.seconds.toFixed(2)} s, hlsplay ${fmt(results[n].hlsplay.ttffMs / 1000, 2)} s`
-      + `${progressive ? `, hls.js \`progressive: true\` ${fmt(progressive.ttffMs / 1000, 2)} s` : ''}`;
+    return `- ${scheds[n].label}: floor ${f.seconds.toFixed(2)} s, hlsplay ${fmtSeconds(results[n].hlsplay.ttffMs)} s`
+      + `${progressive ? `, hls.js \`progressive: true\` ${fmtSeconds(progressive.ttffMs)} s` : ''}`;
   });
   const floorBytes = wholeSegmentFloor(scheds[order[0]]).bytes;
   // The hand-written notes on a shape's runs travel with its table: bench/race-findings.md for ts,

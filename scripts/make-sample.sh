@@ -168,112 +168,78 @@ codec_of() {
 # Shapes already made (or found up to date) in this run: the others depend on them.
 declare -A made=()
 
-# ---- ts: the ladder every other shape is built from ------------------------------------------------
+# ---- the MediaConvert job emulator (tools/pipeline) ------------------------------------------------
+
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JOBS_DIR="$REPO_DIR/tests/fixtures/jobs"
+# The H.264 encodes the emulator keeps across this script's jobs: a shape asking for the ladder's
+# renditions (same input, sizes and H264Settings) packages them instead of encoding them again.
+ENCODES="$outdir/$base/.encodes"
+
+# `pipeline run` (tools/pipeline) of this checkout, built if needed.
+pipeline_run() {
+  cargo run -q --manifest-path "$REPO_DIR/Cargo.toml" -p pipeline -- run "$@"
+}
+
+# What decides the emulator's files: its sources and the job JSON $1.
+emulator_id() {
+  cat "$REPO_DIR"/tools/pipeline/src/mediaconvert/*.rs "$1" | sha256sum | cut -c1-16
+}
+
+# The file the jobs run on (named <base>.<ext>: MediaConvert names the outputs after it). An input
+# given is used as it is; the generated pattern is written once, near-lossless, as a user's upload
+# would be: testsrc2 1280x720 30 fps with a 440 Hz tone, PCM audio.
+source_file=
+make_source() {
+  if [[ -n "$input" ]]; then
+    source_file=$input
+    return 0
+  fi
+  source_file="$outdir/$base/.source/$base.mov"
+  local stamp="$outdir/$base/.source/stamp" params="testsrc2 1280x720 30 sine 440 ${DURATION}s x264 crf 8 pcm"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$params" && -f "$source_file" ]]; then return 0; fi
+  rm -rf "$outdir/$base/.source" "$ENCODES"
+  mkdir -p "$outdir/$base/.source"
+  echo "make-sample: the source: $source_file"
+  ffmpeg -hide_banner -loglevel error -y \
+    -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=${DURATION}" \
+    -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=${DURATION}" \
+    -map 0:v -map 1:a -c:v libx264 -preset ultrafast -crf 8 -pix_fmt yuv420p -c:a pcm_s16le -ac 2 \
+    "$source_file"
+  printf '%s' "$params" >"$stamp"
+}
+
+# Runs the job JSON $1 on the source, unless the stamp $2 says it has been with these parameters;
+# the master $3 is what must be there.
+run_job() { # job stamp master
+  local job=$1 stamp=$2 master=$3 params
+  make_source
+  params="job=$(basename "$job") emulator=$(emulator_id "$job") input=$input_id stamp=$STAMP"
+  if up_to_date "$stamp" "$params" "$master"; then
+    echo "make-sample: up to date: $master"
+    return 0
+  fi
+  rm -f "$stamp"
+  echo "make-sample: $(basename "$job") on $source_file (pipeline run)"
+  pipeline_run --input "$source_file" --out "$outdir" --job "$job" --dt "$STAMP" --cache "$ENCODES" >/dev/null
+  printf '%s' "$params" >"$stamp"
+  echo "make-sample: done: $master"
+}
+
+up_to_date() { # stamp params master
+  [[ -f "$1" && "$(cat "$1")" == "$2" && -f "$3" ]]
+}
+
+# ---- ts: the seed's job, the ladder every shape not run as a job is built from ----------------------
 
 make_ts() {
   [[ -z "${made[make_ts]:-}" ]] || return 0
   made[make_ts]=1
-  local stamp=$ts_stamp tmp
-  local params="version=$SCRIPT_VERSION input=$input_id ladder=360:1000k,540:2000k,720:3000k gop=90 bf=2 seg=10 aac=96k/48000/2 thumbs=5s stamp=$STAMP"
-
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$params" && -f "$hls/$base.m3u8" ]]; then
-    echo "make-sample: up to date: $hls/$base.m3u8"
-    return 0
+  # The job's groups only: the other shapes' folders sit beside them (and are made from them).
+  if ! up_to_date "$ts_stamp" "job=vod-sample.json emulator=$(emulator_id "$JOBS_DIR/vod-sample.json") input=$input_id stamp=$STAMP" "$hls/$base.m3u8"; then
+    rm -rf "$hls" "$root/MP4" "$root/Thumbnails"
   fi
-
-  # Only this shape's outputs: the other shapes' folders sit beside them (and are made from them).
-  rm -rf "$hls" "$root/MP4" "$root/Thumbnails" "$stamp"
-  mkdir -p "$hls" "$root/MP4" "$root/Thumbnails"
-  tmp="$outdir/$base/.work"
-  rm -rf "$tmp"
-  mkdir -p "$tmp"
-
-  local amap
-  if [[ -n "$input" ]]; then
-    if [[ -n "$has_audio" ]]; then amap="0:a:0"; else
-      # MediaConvert's job always has an audio track; give a silent one to a silent input.
-      input_args+=(-f lavfi -i "anullsrc=channel_layout=stereo:sample_rate=48000")
-      amap="1:a"
-    fi
-  else
-    amap="1:a"
-  fi
-
-  # Frame-exact GOP of 90 frames; extra IDR at every 10 s so every segment starts a closed GOP at 10 s.
-  echo "make-sample: encoding the ladder into $hls"
-  ffmpeg -hide_banner -loglevel error -y "${input_args[@]}" \
-    -filter_complex "[0:v]split=3[a][b][c];[a]scale=640:360,setsar=1[v1];[b]scale=960:540,setsar=1[v2];[c]scale=1280:720,setsar=1[v3]" \
-    -map "[v1]" -map "[v2]" -map "[v3]" -map "$amap" -map "$amap" -map "$amap" \
-    -c:v libx264 -preset veryfast -pix_fmt yuv420p -profile:v main -bf 2 -refs 3 -g 90 -keyint_min 90 \
-    -sc_threshold 0 -flags +cgop -force_key_frames "expr:gte(t,n_forced*10)" \
-    -b:v:0 1000k -maxrate:v:0 1000k -bufsize:v:0 2000k -level:v:0 3.0 \
-    -b:v:1 2000k -maxrate:v:1 2000k -bufsize:v:1 4000k -level:v:1 3.1 \
-    -b:v:2 3000k -maxrate:v:2 3000k -bufsize:v:2 6000k -level:v:2 3.1 \
-    -c:a aac -b:a 96k -ac 2 -ar 48000 -shortest \
-    -f hls -hls_time 10 -hls_playlist_type vod -hls_segment_type mpegts -start_number 1 \
-    -hls_segment_options "mpegts_pmt_start_pid=480:mpegts_start_pid=481" \
-    -hls_segment_filename "$hls/${base}_%v${STAMP}_%05d.ts" \
-    -var_stream_map "v:0,a:0,name:360 v:1,a:1,name:540 v:2,a:2,name:720" "$tmp/ffmpeg_%v.m3u8"
-
-  # FRAME-RATE with 3 decimals, from the source rate fraction.
-  local frame_rate
-  frame_rate=$(awk -F/ '{ d = ($2 == "" ? 1 : $2); printf "%.3f", $1 / d }' <<<"$fps_frac")
-
-  local master="#EXTM3U
-#EXT-X-VERSION:3
-#EXT-X-INDEPENDENT-SEGMENTS"
-  local spec name res kbps src out target peak first_seg codecs avg
-  for spec in 360:640x360:1000 540:960x540:2000 720:1280x720:3000; do
-    IFS=: read -r name res kbps <<<"$spec"
-    src="$tmp/ffmpeg_$name.m3u8"
-    out="$hls/${base}_$name.m3u8"
-    # Rewrite ffmpeg's media playlist in MediaConvert's shape: integer EXTINF (rounded), TARGETDURATION
-    # the largest of them, and the peak segment bitrate for BANDWIDTH.
-    read -r target peak < <(awk -v dir="$hls" '
-      /^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); d = $0; next }
-      /^[^#]/ && d != "" {
-        cmd = "stat -c %s \"" dir "/" $0 "\""; cmd | getline size; close(cmd)
-        r = int(d + 0.5); if (r < 1) r = 1; if (r > t) t = r
-        # A last sliver of a segment would claim an absurd peak; judge peaks on full-length ones.
-        if (d >= 1) { bps = size * 8 / d; if (bps > p) p = bps }
-        d = ""
-      }
-      END { printf "%d %d\n", t, p }' "$src")
-    {
-      echo "#EXTM3U"
-      echo "#EXT-X-VERSION:3"
-      echo "#EXT-X-TARGETDURATION:$target"
-      echo "#EXT-X-MEDIA-SEQUENCE:1"
-      echo "#EXT-X-PLAYLIST-TYPE:VOD"
-      awk '/^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); r = int($0 + 0.5); printf "#EXTINF:%d,\n", (r < 1 ? 1 : r); next }
-           /^[^#]/ { print }' "$src"
-      echo "#EXT-X-ENDLIST"
-    } >"$out"
-    first_seg=$(grep -v '^#' "$out" | head -1)
-    codecs="$(codec_of "$hls/$first_seg"),mp4a.40.2"
-    # AVERAGE-BANDWIDTH as MediaConvert writes it: 1.1 x configured video + audio.
-    avg=$(( (kbps * 1000 + 96000) * 11 / 10 ))
-    # BANDWIDTH is a peak: never below the average (a CBR encode can come in under 1.1 x configured).
-    (( peak < avg )) && peak=$avg
-    master+="
-#EXT-X-STREAM-INF:BANDWIDTH=$peak,AVERAGE-BANDWIDTH=$avg,CODECS=\"$codecs\",RESOLUTION=$res,FRAME-RATE=$frame_rate
-${base}_$name.m3u8"
-  done
-  printf '%s\n' "$master" >"$hls/$base.m3u8"
-
-  echo "make-sample: MP4 (720p, moov first) and thumbnails"
-  # The progressive MP4 is the 720p rendition itself, remuxed: same encode as MediaConvert's 720p output.
-  local concat
-  concat=$(grep -v '^#' "$hls/${base}_720.m3u8" | sed "s|^|$hls/|" | paste -sd'|')
-  ffmpeg -hide_banner -loglevel error -y -i "concat:$concat" -map 0 -c copy -bsf:a aac_adtstoasc \
-    -movflags +faststart "$root/MP4/$base.mp4"
-  # Frame capture: one 1280x720 JPEG every 5 s of media time, counter from 0 with 7 digits.
-  ffmpeg -hide_banner -loglevel error -y -i "$root/MP4/$base.mp4" -map 0:v:0 \
-    -vf "fps=1/5:round=down,scale=1280:720" -q:v 3 -start_number 0 "$root/Thumbnails/$base.%07d.jpg"
-
-  rm -rf "$tmp"
-  printf '%s' "$params" >"$stamp"
-  echo "make-sample: done: $hls/$base.m3u8"
+  run_job "$JOBS_DIR/vod-sample.json" "$ts_stamp" "$hls/$base.m3u8"
 }
 
 # ---- what the shapes with separate audio share ------------------------------------------------------
@@ -394,10 +360,6 @@ bandwidths() { # video_peak audio_peak kbps
   local peak=$(($1 + $2)) avg=$(( ($3 * 1000 + AUDIO_KBPS * 1000) * 11 / 10 ))
   (( peak < avg )) && peak=$avg
   echo "$peak $avg"
-}
-
-up_to_date() { # stamp params master
-  [[ -f "$1" && "$(cat "$1")" == "$2" && -f "$3" ]]
 }
 
 # ---- cmaf: the CMAF output group ----------------------------------------------------------------------
@@ -774,8 +736,14 @@ make_encrypted() { # shape src dst src_stamp rotate ivs
 make_aes() {
   [[ -z "${made[make_aes]:-}" ]] || return 0
   made[make_aes]=1
+  # MediaConvert's own encryption: the seed's HLS group with a static key (tests/fixtures/jobs/aes.json),
+  # its renditions packaged from the ladder's encodes.
   make_ts
-  make_encrypted aes "$hls" "$root/HLS-AES" "$ts_stamp" 0 none
+  local dir="$root/HLS-AES"
+  if ! up_to_date "$outdir/$base/.make-sample-aes-stamp" "job=aes.json emulator=$(emulator_id "$JOBS_DIR/aes.json") input=$input_id stamp=$STAMP" "$dir/$base.m3u8"; then
+    rm -rf "$dir"
+  fi
+  run_job "$JOBS_DIR/aes.json" "$outdir/$base/.make-sample-aes-stamp" "$dir/$base.m3u8"
 }
 
 make_aes_rotation() {
@@ -798,7 +766,6 @@ CAPTIONS_VERSION=1
 # The cue scripts of the caption shapes (the WebVTT of each subtitle language, the 608 captions),
 # times from the first frame shown: the tests assert on them.
 CAPTIONS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/captions"
-REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The subtitle renditions: ISO 639-2 code (the name modifier's end), NAME, DEFAULT.
 SUBTITLE_TRACKS="eng:English:YES spa:Español:NO"
 # MediaConvert's CaptionSegmentLengthControl LARGE_SEGMENTS (its default): 300 s WebVTT segments.

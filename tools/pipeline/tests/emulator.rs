@@ -78,6 +78,7 @@ fn the_seed_job_writes_mediaconverts_layout_and_playlists() {
         bucket_dir: &bucket,
         dt: "20250101T120000",
         work_dir: &work,
+        cache_dir: None,
     };
     let mut seen = Vec::new();
     let outputs = run_job(&job, &ctx, &mut |p| seen.push(p)).unwrap();
@@ -242,6 +243,7 @@ fn a_non_video_input_fails_with_ffmpegs_reason() {
         bucket_dir: &bucket,
         dt: "20250101T120000",
         work_dir: &work,
+        cache_dir: None,
     };
     let e = run_job(&job, &ctx, &mut |_| {}).unwrap_err().to_string();
     assert!(
@@ -279,6 +281,7 @@ fn a_static_key_encrypts_every_segment_and_the_playlists_say_so() {
         bucket_dir: &bucket,
         dt: "20250101T120000",
         work_dir: &work,
+        cache_dir: None,
     };
     let outputs = run_job(&job, &ctx, &mut |_| {}).unwrap();
     assert_eq!(outputs, ["clip/Default/HLS-AES/clip.m3u8"]);
@@ -375,6 +378,7 @@ fn a_cmaf_group_writes_video_and_audio_renditions_with_their_init_segments() {
         bucket_dir: &bucket,
         dt: "20250101T120000",
         work_dir: &work,
+        cache_dir: None,
     };
     assert_eq!(
         run_job(&job, &ctx, &mut |_| {}).unwrap(),

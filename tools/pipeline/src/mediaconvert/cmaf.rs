@@ -5,10 +5,10 @@
 use std::path::Path;
 
 use super::ffmpeg::{self, Probe};
-use super::hls::{audio_args, video_args};
+use super::hls::audio_args;
 use super::playlist::{self, AudioRendition, Segment, Variant};
 use super::settings::{Cmaf, Group, VideoCodec};
-use super::{io, move_output, reader, Context, JobError};
+use super::{encode, io, move_output, reader, Context, JobError};
 
 /// Encodes the group; returns the master playlist's file name.
 pub fn run(
@@ -43,26 +43,42 @@ pub fn run(
         );
     }
 
-    let mut args: Vec<String> = vec!["-i".into(), ctx.input.display().to_string()];
+    // The video encodes first (shared with the job's other groups, or a cache), then one ffmpeg
+    // run packages them, copied, with the audio encoded beside them.
+    let encodes: Vec<encode::VideoEncode> = (videos.iter())
+        .map(|(_, v, h)| encode::VideoEncode {
+            width: v.width,
+            height: v.height,
+            h264: h,
+            segment: Some(cmaf.segment_length),
+        })
+        .collect();
+    let files = encode::videos(ctx, probe, &encodes, &mut |f| progress(f * 0.8))?;
+    let n = videos.len();
+    let mut args: Vec<String> = Vec::new();
+    for f in &files {
+        args.extend(["-i".into(), f.display().to_string()]);
+    }
+    args.extend(["-i".into(), ctx.input.display().to_string()]);
     let audio_input = if !audios.is_empty() && !probe.has_audio {
         let rate = audios.first().map_or(48_000, |(_, a)| a.sample_rate);
         args.extend(ffmpeg::silence_input(rate));
-        "1:a"
+        format!("{}:a", n + 1)
     } else {
-        "0:a:0"
+        format!("{n}:a:0")
     };
-    let n = videos.len();
-    let sizes: Vec<(u32, u32)> = videos.iter().map(|(_, v, _)| (v.width, v.height)).collect();
-    let graph = ffmpeg::scale_graph(&sizes);
-    args.extend(["-filter_complex".into(), graph]);
     let mut stream_map = Vec::new();
-    for (i, (_, _, h)) in videos.iter().enumerate() {
-        args.extend(["-map".into(), format!("[v{i}]")]);
-        args.extend(video_args(i, h, probe, Some(cmaf.segment_length)));
+    for i in 0..n {
+        args.extend([
+            "-map".into(),
+            format!("{i}:v:0"),
+            format!("-c:v:{i}"),
+            "copy".into(),
+        ]);
         stream_map.push(format!("v:{i},name:{i}"));
     }
     for (j, (_, a)) in audios.iter().enumerate() {
-        args.extend(["-map".into(), audio_input.into()]);
+        args.extend(["-map".into(), audio_input.clone()]);
         args.extend(audio_args(j, a));
         stream_map.push(format!("a:{j},name:{}", n + j));
     }
@@ -88,7 +104,7 @@ pub fn run(
         stream_map.join(" "),
         work.join("p%v.m3u8").display().to_string(),
     ]);
-    ffmpeg::run(&args, probe.duration, progress)?;
+    ffmpeg::run(&args, probe.duration, &mut |f| progress(0.8 + f * 0.2))?;
 
     // Every rendition: its files renamed, its playlist written; returns (playlist, segments, init).
     let place =

@@ -109,11 +109,34 @@ fn cmaf_settings_not_emulated_are_named() {
     let at = "Settings.OutputGroups[0].OutputGroupSettings.CmafGroupSettings";
     let mut v = cmaf.clone();
     v["Settings"]["OutputGroups"][0]["OutputGroupSettings"]["CmafGroupSettings"]
-        ["FragmentLength"] = json!(2);
+        ["FragmentLength"] = json!(12);
+    assert_eq!(
+        refusal(&v),
+        format!("{at}.FragmentLength: 12 is longer than SegmentLength (10)")
+    );
+    let mut v = cmaf.clone();
+    v["Settings"]["OutputGroups"][0]["OutputGroupSettings"]["CmafGroupSettings"]
+        ["SegmentControl"] = json!("SEGMENTED_MP4");
     assert!(
-        refusal(&v).starts_with(&format!("{at}.FragmentLength: 2 not emulated")),
+        refusal(&v).starts_with(&format!(
+            "{at}.SegmentControl: SEGMENTED_MP4 not emulated (emulated: SEGMENTED_FILES, SINGLE_FILE)"
+        )),
         "{}",
         refusal(&v)
+    );
+    // An audio output names a selector the input does not have; a selector with two tracks.
+    let mut v = cmaf.clone();
+    v["Settings"]["OutputGroups"][0]["Outputs"][4]["AudioDescriptions"][0]["AudioSourceName"] =
+        json!("Audio Selector 3");
+    assert_eq!(
+        refusal(&v),
+        "Settings.OutputGroups[0].Outputs[4].AudioDescriptions[0].AudioSourceName: Audio Selector 3: no such audio selector in Settings.Inputs[0].AudioSelectors"
+    );
+    let mut v = cmaf.clone();
+    v["Settings"]["Inputs"][0]["AudioSelectors"]["Audio Selector 2"]["Tracks"] = json!([2, 3]);
+    assert_eq!(
+        refusal(&v),
+        "Settings.Inputs[0].AudioSelectors.Audio Selector 2.Tracks: one track per selector is emulated"
     );
     let mut v = cmaf.clone();
     v["Settings"]["OutputGroups"][0]["OutputGroupSettings"]["CmafGroupSettings"]

@@ -159,15 +159,21 @@ pub fn run(
     }
     args.extend(["-i".into(), ctx.input.display().to_string()]);
     let wants_audio = renditions.iter().any(|(o, _, _)| o.audio.is_some());
-    let audio_input = if wants_audio && !probe.has_audio {
+    let silence = wants_audio && !probe.has_audio;
+    if silence {
         let rate = renditions
             .iter()
             .find_map(|(o, _, _)| o.audio.as_ref())
             .map_or(48_000, |a| a.sample_rate);
         args.extend(ffmpeg::silence_input(rate));
-        format!("{}:a", n + 1)
-    } else {
-        format!("{n}:a:0")
+    }
+    // The audio selector's track of the input (or the silence).
+    let audio_map = |a: &Audio| {
+        if silence {
+            format!("{}:a", n + 1)
+        } else {
+            format!("{n}:a:{}", a.track)
+        }
     };
     for i in 0..n {
         args.extend([
@@ -188,8 +194,8 @@ pub fn run(
         }
     }
     for (out, _, _) in &renditions {
-        if out.audio.is_some() {
-            args.extend(["-map".into(), audio_input.clone()]);
+        if let Some(a) = &out.audio {
+            args.extend(["-map".into(), audio_map(a)]);
         }
     }
     let mut ai = 0;
@@ -269,6 +275,7 @@ pub fn run(
                     duration: duration.take().unwrap_or(0.0),
                     uri,
                     bytes,
+                    offset: None,
                 });
             }
         }

@@ -5,6 +5,7 @@ pub mod cmaf;
 pub mod encode;
 pub mod ffmpeg;
 pub mod file;
+pub mod fragments;
 pub mod hls;
 pub mod playlist;
 pub mod reader;

@@ -7,6 +7,15 @@ pub struct Segment {
     pub duration: f64,
     pub uri: String,
     pub bytes: u64,
+    /// Where the segment starts in `uri` when it is a byte range of it (`SINGLE_FILE`).
+    pub offset: Option<u64>,
+}
+
+/// The init segment (EXT-X-MAP): its URI, and its length when it is the first bytes of a file.
+#[derive(Debug, Clone, Copy)]
+pub struct Map<'a> {
+    pub uri: &'a str,
+    pub length: Option<u64>,
 }
 
 /// A media playlist: integer EXTINF with `ManifestDurationFormat: INTEGER` (rounded, TARGETDURATION
@@ -16,7 +25,7 @@ pub fn media_playlist(
     segments: &[Segment],
     integer: bool,
     key: Option<&StaticKey>,
-    map: Option<&str>,
+    map: Option<Map>,
 ) -> String {
     let target = segments
         .iter()
@@ -40,14 +49,22 @@ pub fn media_playlist(
         s.push_str(&key_tag(k));
         s.push('\n');
     }
-    if let Some(m) = map {
-        s.push_str(&format!("#EXT-X-MAP:URI=\"{m}\"\n"));
+    match map {
+        Some(Map {
+            uri,
+            length: Some(len),
+        }) => s.push_str(&format!("#EXT-X-MAP:URI=\"{uri}\",BYTERANGE=\"{len}@0\"\n")),
+        Some(Map { uri, length: None }) => s.push_str(&format!("#EXT-X-MAP:URI=\"{uri}\"\n")),
+        None => {}
     }
     for seg in segments {
         if integer {
             s.push_str(&format!("#EXTINF:{},\n", seg.duration.round() as u64));
         } else {
             s.push_str(&format!("#EXTINF:{:.5},\n", seg.duration));
+        }
+        if let Some(off) = seg.offset {
+            s.push_str(&format!("#EXT-X-BYTERANGE:{}@{off}\n", seg.bytes));
         }
         s.push_str(&seg.uri);
         s.push('\n');

@@ -128,6 +128,10 @@ pub struct Audio {
     pub language: Option<String>,
     /// `StreamName`: the rendition's NAME.
     pub stream_name: Option<String>,
+    /// `AudioSourceName`: the input's audio selector it is made from.
+    pub source_name: String,
+    /// That selector's track: the input's audio stream, counted from 0 (`Tracks: [1]` is 0).
+    pub track: u32,
 }
 
 /// A CMAF audio rendition's place in the master (`CmfcSettings`).
@@ -142,6 +146,12 @@ pub struct AudioTrack {
 #[derive(Debug, Clone)]
 pub struct Cmaf {
     pub segment_length: u32,
+    /// `FragmentLength`: the moof + mdat pairs a segment is made of (`fragments`).
+    pub fragment_length: u32,
+    /// `SegmentControl: SINGLE_FILE`: one file per rendition, addressed by byte ranges.
+    pub single_file: bool,
+    /// `MinFinalSegmentLength` (seconds): a shorter last segment joins the one before.
+    pub min_final_segment: f64,
     pub integer_durations: bool,
     pub resolution: bool,
 }
@@ -185,9 +195,10 @@ pub fn parse_job(v: &Value) -> Result<Job, SettingsError> {
 
     let mut s = Obj::new("Settings", settings_value)?;
     s.ignore(&["TimecodeConfig", "AdAvailOffset", "FollowSource"]);
+    let mut selectors = Vec::new();
     if let Some(inputs) = s.array("Inputs")? {
         for (i, input) in inputs.iter().enumerate() {
-            read_input(&format!("Settings.Inputs[{i}]"), input)?;
+            selectors = read_input(&format!("Settings.Inputs[{i}]"), input)?;
         }
         if inputs.len() > 1 {
             return Err(err("Settings.Inputs", "more than one input not emulated"));
@@ -203,17 +214,73 @@ pub fn parse_job(v: &Value) -> Result<Job, SettingsError> {
     if groups.is_empty() {
         return Err(err("Settings.OutputGroups", "no output group"));
     }
+    // Each audio output's selector, by name.
+    if selectors.is_empty() {
+        selectors.push(("Audio Selector 1".to_string(), 0));
+    }
+    for out in groups.iter_mut().flat_map(|g| g.outputs.iter_mut()) {
+        if let Some(a) = &mut out.audio {
+            a.track = selectors
+                .iter()
+                .find(|(n, _)| *n == a.source_name)
+                .map(|(_, t)| *t)
+                .ok_or_else(|| {
+                    err(
+                        &format!("{}.AudioDescriptions[0].AudioSourceName", out.path),
+                        format!(
+                            "{}: no such audio selector in Settings.Inputs[0].AudioSelectors",
+                            a.source_name
+                        ),
+                    )
+                })?;
+        }
+    }
     s.finish()?;
     Ok(Job { groups })
 }
 
-fn read_input(path: &str, v: &Value) -> Result<(), SettingsError> {
+/// The input's audio selectors: name → audio stream (from 0). Without any, `Audio Selector 1` is the
+/// first audio stream, as MediaConvert's default selector is.
+fn read_input(path: &str, v: &Value) -> Result<Vec<(String, u32)>, SettingsError> {
     let mut o = Obj::new(path, v)?;
+    let mut selectors = Vec::new();
+    if let Some(mut sel) = o.obj("AudioSelectors")? {
+        let names: Vec<String> = match v.get("AudioSelectors").and_then(Value::as_object) {
+            Some(m) => m.keys().cloned().collect(),
+            None => Vec::new(),
+        };
+        for name in &names {
+            let Some(mut a) = sel.obj(name)? else {
+                continue;
+            };
+            a.choice("SelectorType", &["TRACK", "LANGUAGE_CODE", "PID"], "TRACK")?;
+            let tracks_path = a.at("Tracks");
+            let track = match a.array("Tracks")? {
+                None => 0,
+                Some(t) => match t.as_slice() {
+                    [one] => one
+                        .as_u64()
+                        .filter(|n| *n >= 1)
+                        .map(|n| u32_of(n as i64 - 1))
+                        .ok_or_else(|| err(&tracks_path, "expected a track number from 1"))?,
+                    _ => return Err(err(&tracks_path, "one track per selector is emulated")),
+                },
+            };
+            a.ignore(&[
+                "Offset",
+                "DefaultSelection",
+                "ProgramSelection",
+                "LanguageCode",
+            ]);
+            a.finish()?;
+            selectors.push((name.clone(), track));
+        }
+        sel.finish()?;
+    }
     // FileInput is the trigger's to set (the uploaded object); the selectors pick the first video
     // and audio streams, which is all the emulator does.
     o.ignore(&[
         "FileInput",
-        "AudioSelectors",
         "VideoSelector",
         "TimecodeSource",
         "DeblockFilter",
@@ -229,7 +296,8 @@ fn read_input(path: &str, v: &Value) -> Result<(), SettingsError> {
             return Err(err(&o.at("CaptionSelectors"), "not emulated"));
         }
     }
-    o.finish()
+    o.finish()?;
+    Ok(selectors)
 }
 
 fn read_group(path: &str, v: &Value) -> Result<Group, SettingsError> {
@@ -755,8 +823,11 @@ fn read_video(mut vd: Obj) -> Result<Video, SettingsError> {
 
 fn read_audio(path: &str, v: &Value) -> Result<Audio, SettingsError> {
     let mut a = Obj::new(path, v)?;
+    let source_name = a
+        .str("AudioSourceName")?
+        .unwrap_or("Audio Selector 1")
+        .to_string();
     a.ignore(&[
-        "AudioSourceName",
         "AudioTypeControl",
         "LanguageCodeControl",
         "AudioType",
@@ -798,21 +869,34 @@ fn read_audio(path: &str, v: &Value) -> Result<Audio, SettingsError> {
         channels,
         language,
         stream_name,
+        source_name,
+        track: 0,
     })
 }
 
 fn read_cmaf(h: &mut Obj) -> Result<Cmaf, SettingsError> {
     let segment_length = u32_of(positive(h, "SegmentLength", 10)?);
     let fragment_path = h.at("FragmentLength");
-    let fragment = u32_of(positive(h, "FragmentLength", 2)?);
-    // ffmpeg's HLS muxer writes one moof per segment; shorter fragments are not emulated.
-    if fragment != segment_length {
+    let fragment_length = u32_of(positive(h, "FragmentLength", 2)?);
+    if fragment_length > segment_length {
         return Err(err(
             &fragment_path,
-            format!("{fragment} not emulated (one fragment per segment: set it to SegmentLength, {segment_length})"),
+            format!("{fragment_length} is longer than SegmentLength ({segment_length})"),
         ));
     }
-    h.choice("SegmentControl", &["SEGMENTED_FILES"], "SEGMENTED_FILES")?;
+    let single_file = h.choice(
+        "SegmentControl",
+        &["SEGMENTED_FILES", "SINGLE_FILE"],
+        "SEGMENTED_FILES",
+    )? == "SINGLE_FILE";
+    let min_path = h.at("MinFinalSegmentLength");
+    let min_final_segment = match h.get("MinFinalSegmentLength") {
+        None => 0.0,
+        Some(v) => v
+            .as_f64()
+            .filter(|m| *m >= 0.0)
+            .ok_or_else(|| err(&min_path, "expected a number of seconds, 0 or more"))?,
+    };
     let integer = h.choice(
         "ManifestDurationFormat",
         &["INTEGER", "FLOATING_POINT"],
@@ -832,7 +916,6 @@ fn read_cmaf(h: &mut Obj) -> Result<Cmaf, SettingsError> {
     h.ignore(&[
         "ClientCache",
         "CodecSpecification",
-        "MinFinalSegmentLength",
         "MpdProfile",
         "WriteSegmentTimelineInRepresentation",
         "PtsOffsetHandlingForBFrames",
@@ -853,6 +936,9 @@ fn read_cmaf(h: &mut Obj) -> Result<Cmaf, SettingsError> {
     }
     Ok(Cmaf {
         segment_length,
+        fragment_length,
+        single_file,
+        min_final_segment,
         integer_durations: integer,
         resolution,
     })

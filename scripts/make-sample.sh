@@ -3,54 +3,65 @@
 #
 # Turns an mp4 (default: a generated 60 s testsrc2 pattern with a 440 Hz tone) into the shapes of the
 # MediaConvert jobs the player is built for (see docs/design-devcdn.md, "Sample stream"). SHAPE is
-# recognised by name, so `make-sample.sh` and `make-sample.sh '' sample` still make the default `ts`:
+# recognised by name, so `make-sample.sh` and `make-sample.sh '' sample` still make the default `ts`.
 #
-# ts (default): the Apple HLS output group, MPEG-TS with the audio muxed into every rendition
+# The shapes MediaConvert's settings express are job JSON run by the job emulator: ts
+# (tests/fixtures/jobs/vod-sample.json, the seed's job), aes (aes.json), cmaf (cmaf.json) and
+# cmaf-single-file (cmaf-single-file.json), each `pipeline run --input <source> --out <outdir>
+# --job <json> --dt <stamp> --cache <outdir>/<base>/.encodes` on <outdir>/<base>/.source/<base>.mov (the
+# input, or the pattern, with a second audio track, a 660 Hz tone, for the jobs' second audio
+# selector). The ladder is encoded once: the jobs share the emulator's encode cache. The other shapes
+# are post-steps on the ts ladder, each for a stated reason (docs/design-devcdn.md, "Sample stream").
+#
+# ts (default; job vod-sample.json): the Apple HLS output group, MPEG-TS with the audio muxed into every rendition
 #   <outdir>/<base>/Default/HLS/<base>.m3u8                 master (BANDWIDTH, AVERAGE-BANDWIDTH, CODECS,
 #                                                           RESOLUTION, FRAME-RATE)
 #   <outdir>/<base>/Default/HLS/<base>_360.m3u8 (540, 720)  VOD media playlists, MEDIA-SEQUENCE 1, integer EXTINF
 #   <outdir>/<base>/Default/HLS/<base>_360<stamp>_00001.ts  10 s MPEG-TS segments, PMT 480 / video 481 / audio 482
 #                                                           (<stamp> = $SAMPLE_STAMP, default 20250101T120000)
-#   <outdir>/<base>/Default/MP4/<base>.mp4                  720p 3 Mbps, moov at front
+#   <outdir>/<base>/Default/MP4/<base>.mp4                  720p 3 Mbps, moov at front (its own encode)
 #   <outdir>/<base>/Default/Thumbnails/<base>.0000000.jpg   1280x720 JPEG every 5 s (7-digit counter)
 #
-# cmaf: the CMAF output group (SegmentControl SEGMENTED_FILES), video-only renditions and two audio
+# cmaf (job cmaf.json): the CMAF output group (SegmentControl SEGMENTED_FILES, FragmentLength 2), video-only renditions and two audio
 #   renditions in two languages, every one with its own playlist, EXT-X-MAP init and segments
 #   <outdir>/<base>/Default/CMAF/<base>.m3u8                master (VERSION 6, AUDIO="program_audio_0")
 #   <outdir>/<base>/Default/CMAF/<base>_360.m3u8            video media playlist (540, 720)
 #   <outdir>/<base>/Default/CMAF/<base>_360init.cmfv        its init segment (ftyp + moov)
-#   <outdir>/<base>/Default/CMAF/<base>_360_000000001.cmfv  10 s segments of 3 s fragments (one per GOP)
+#   <outdir>/<base>/Default/CMAF/<base>_360_000000001.cmfv  10 s segments of fragments (one per GOP)
 #   <outdir>/<base>/Default/CMAF/<base>_eng.m3u8, <base>_enginit.cmfa, <base>_eng_000000001.cmfa
 #                                                           English: the 440 Hz tone (fra: French, 660 Hz)
 #
-# cmaf-single-file (alias cmaf-byterange): the same with SegmentControl SINGLE_FILE, one file per
+# cmaf-single-file (alias cmaf-byterange; job cmaf-single-file.json): the same with SegmentControl SINGLE_FILE, one file per
 #   rendition (the init and the segments above, byte for byte) addressed by EXT-X-BYTERANGE
 #   <outdir>/<base>/Default/CMAF-SingleFile/<base>.m3u8, <base>_360.m3u8, <base>_360.cmfv, <base>_eng.cmfa, ...
 #
-# apple-alt-audio (alias apple): the Apple HLS output group with AudioTrackType ALTERNATE_AUDIO_*:
+# apple-alt-audio (alias apple; post-step: the emulator's HLS group has no audio-only outputs yet):
+#   the Apple HLS output group with AudioTrackType ALTERNATE_AUDIO_*:
 #   video-only MPEG-TS renditions (PMT 480 / video 481) and two audio-only MPEG-TS renditions
 #   (AudioOnlyContainer M2TS, PMT 480 / audio 482), English DEFAULT=YES, French DEFAULT=NO
 #   <outdir>/<base>/Default/HLS-AltAudio/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts,
 #   <base>_eng.m3u8, <base>_eng<stamp>_00001.ts, ...
 #
-# aes: the ts ladder encrypted as MediaConvert's static key provider does (EncryptionMethod AES128,
-#   InitializationVectorInManifest EXCLUDE): one #EXT-X-KEY:METHOD=AES-128,URI="<base>_key1.key",
+# aes (job aes.json): the ts ladder encrypted as MediaConvert's static key provider does (EncryptionMethod
+#   AES128, InitializationVectorInManifest EXCLUDE): one #EXT-X-KEY:METHOD=AES-128,URI="key1.key",
 #   KEYFORMAT="identity",KEYFORMATVERSIONS="1" without IV (the IV is the media sequence number), every
 #   segment AES-128-CBC with PKCS#7 padding; the key file beside the playlists, behind the same cookies
-#   <outdir>/<base>/Default/HLS-AES/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts, <base>_key1.key
+#   <outdir>/<base>/Default/HLS-AES/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts, key1.key
 #
-# aes-rotation: the same with a new key every 2 segments (<base>_key1.key, _key2.key, _key3.key); the
-#   even keys' tags carry an explicit IV=0x... (a constant IV), the others none
+# aes-rotation (post-step: a static key provider has one key, MediaConvert rotates keys only through
+#   SPEKE): the ts ladder copied with a new key every 2 segments (<base>_key1.key, _key2.key,
+#   _key3.key); the even keys' tags carry an explicit IV=0x... (a constant IV), the others none
 #   <outdir>/<base>/Default/HLS-AES-Rotation/...
 #
-# cmaf-aes: the cmaf group with init and media segments AES-128 encrypted as whole files, one key with
+# cmaf-aes (post-step): the cmaf group with init and media segments AES-128 encrypted as whole files, one key with
 #   an explicit IV (RFC 8216 requires it for an encrypted EXT-X-MAP); not a MediaConvert shape
 #   (its CMAF group encrypts per sample), the HLS form other packagers write for fMP4
 #   <outdir>/<base>/Default/CMAF-AES/...
 #
-# Keys are derived from the shape's name (stable across runs); the .key files are their only record.
+# The post-steps' keys are derived from the shape's name (stable across runs); the .key files are
+# their only record. aes.json's key is in the job JSON.
 #
-# webvtt: the ts ladder (the same MPEG-TS files) with two WebVTT subtitle renditions as MediaConvert's
+# webvtt (post-step: the emulator has no caption selectors or destinations yet): the ts ladder (the same MPEG-TS files) with two WebVTT subtitle renditions as MediaConvert's
 #   Apple HLS group writes them with CaptionSegmentLengthControl LARGE_SEGMENTS: 300 s segments (one
 #   for the 60 s sample), each starting X-TIMESTAMP-MAP=MPEGTS:<the video's first PTS>,LOCAL:00:00:00.000,
 #   TARGETDURATION the video's; SUBTITLES="subs" on every variant, the renditions after them
@@ -62,7 +73,8 @@
 #   the video's are (10 s, EXTINF as the video playlist's), a cue across a cut in both segments
 #   <outdir>/<base>/Default/HLS-WebVTT-MatchVideo/<base>_subs_eng_00001.vtt ... _00006.vtt, ...
 #
-# cc608: the ts ladder with CEA-608 captions in its H.264 (GA94 SEI, CC1 pop-on, put there by
+# cc608 (post-step: MediaConvert passes 608 through from a source that has it, and no setting writes
+#   captions from a cue script; the emulator has no caption settings yet): the ts ladder with CEA-608 captions in its H.264 (GA94 SEI, CC1 pop-on, put there by
 #   `hlsplay inject-608` from scripts/captions/cc608.vtt and checked with ffmpeg's 608 decoder), as
 #   MediaConvert's CaptionLanguageSetting INSERT declares them: CLOSED-CAPTIONS="cc" on every variant,
 #   EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID="cc",LANGUAGE="eng",NAME="English",INSTREAM-ID="CC1"
@@ -72,12 +84,12 @@
 #
 # all: every shape above.
 #
-# Ladder: 640x360 / 960x540 / 1280x720 at 1 / 2 / 3 Mbps (constrained to CBR-like with maxrate/bufsize),
-# H.264 Main, 2 B-frames, GOP 90 frames, closed GOP, keyframes forced every 10 s so segments are cut at
-# 10 s as MediaConvert's segment control does; AAC-LC 96 kbps 48 kHz stereo muxed into every rendition.
-# The other shapes carry the very same video bitstream (copied from the ts ladder, not encoded again),
-# so a comparison between shapes compares packaging only; their audio is encoded from the source
-# (English: the source's audio, French: a 660 Hz tone) with the same AAC settings.
+# Ladder (the seed's job): 640x360 / 960x540 / 1280x720 at 1 / 2 / 3 Mbps CBR, H.264 Main, 2 B-frames,
+# GOP 90 frames, closed GOP, keyframes forced every 10 s so segments are cut at 10 s as MediaConvert's
+# segment control does; AAC-LC 96 kbps 48 kHz stereo muxed into every rendition. Every shape carries
+# the very same video bitstream (the jobs package the cached encodes, the post-steps copy the ts
+# ladder's), so a comparison between shapes compares packaging only; separate audio is encoded from
+# the source (English: track 1, French: track 2, the 660 Hz tone) with the same AAC settings.
 #
 # Idempotent: one stamp file per shape records its parameters; when they match, nothing is done.
 set -euo pipefail
@@ -186,26 +198,38 @@ emulator_id() {
   cat "$REPO_DIR"/tools/pipeline/src/mediaconvert/*.rs "$1" | sha256sum | cut -c1-16
 }
 
-# The file the jobs run on (named <base>.<ext>: MediaConvert names the outputs after it). An input
-# given is used as it is; the generated pattern is written once, near-lossless, as a user's upload
-# would be: testsrc2 1280x720 30 fps with a 440 Hz tone, PCM audio.
+# The file the jobs run on (named <base>.mov: MediaConvert names the outputs after it), as a user's
+# upload would be, with two audio tracks for the jobs' two audio selectors: track 1 the input's audio
+# (the generated pattern's: a 440 Hz tone; silence for an input without audio), track 2 a 660 Hz tone
+# (the French rendition, audibly not the English one). The generated pattern is testsrc2 1280x720
+# 30 fps, near-lossless; an input's video is copied.
 source_file=
 make_source() {
-  if [[ -n "$input" ]]; then
-    source_file=$input
-    return 0
-  fi
   source_file="$outdir/$base/.source/$base.mov"
-  local stamp="$outdir/$base/.source/stamp" params="testsrc2 1280x720 30 sine 440 ${DURATION}s x264 crf 8 pcm"
+  local stamp="$outdir/$base/.source/stamp" dur=$DURATION
+  local params="input=$input_id tracks=input-or-440,660 x264-crf-8 pcm"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$params" && -f "$source_file" ]]; then return 0; fi
   rm -rf "$outdir/$base/.source" "$ENCODES"
   mkdir -p "$outdir/$base/.source"
   echo "make-sample: the source: $source_file"
-  ffmpeg -hide_banner -loglevel error -y \
-    -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=${DURATION}" \
-    -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=${DURATION}" \
-    -map 0:v -map 1:a -c:v libx264 -preset ultrafast -crf 8 -pix_fmt yuv420p -c:a pcm_s16le -ac 2 \
-    "$source_file"
+  # inputs: the video's and track 1's, then the 660 Hz tone (input index $tone); outputs: the maps.
+  local inputs=() maps=() tone=2
+  if [[ -n "$input" ]]; then
+    dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$input")
+    inputs=(-i "$input")
+    maps=(-map 0:v:0 -c:v copy)
+    if [[ -n "$has_audio" ]]; then maps+=(-map 0:a:0) tone=1; else
+      inputs+=(-f lavfi -t "$dur" -i "anullsrc=channel_layout=stereo:sample_rate=48000")
+      maps+=(-map 1:a)
+    fi
+  else
+    inputs=(-f lavfi -i "testsrc2=size=1280x720:rate=30:duration=${dur}"
+            -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=${dur}")
+    maps=(-map 0:v -c:v libx264 -preset ultrafast -crf 8 -pix_fmt yuv420p -map 1:a)
+  fi
+  ffmpeg -hide_banner -loglevel error -y "${inputs[@]}" \
+    -f lavfi -i "sine=frequency=660:sample_rate=48000:duration=${dur}" \
+    "${maps[@]}" -map "$tone:a" -c:a pcm_s16le -ac 2 -ar 48000 "$source_file"
   printf '%s' "$params" >"$stamp"
 }
 
@@ -214,7 +238,7 @@ make_source() {
 run_job() { # job stamp master
   local job=$1 stamp=$2 master=$3 params
   make_source
-  params="job=$(basename "$job") emulator=$(emulator_id "$job") input=$input_id stamp=$STAMP"
+  params="job=$(basename "$job") emulator=$(emulator_id "$job") source=[$(cat "$outdir/$base/.source/stamp")] stamp=$STAMP"
   if up_to_date "$stamp" "$params" "$master"; then
     echo "make-sample: up to date: $master"
     return 0
@@ -236,7 +260,7 @@ make_ts() {
   [[ -z "${made[make_ts]:-}" ]] || return 0
   made[make_ts]=1
   # The job's groups only: the other shapes' folders sit beside them (and are made from them).
-  if ! up_to_date "$ts_stamp" "job=vod-sample.json emulator=$(emulator_id "$JOBS_DIR/vod-sample.json") input=$input_id stamp=$STAMP" "$hls/$base.m3u8"; then
+  if ! up_to_date "$ts_stamp" "job=vod-sample.json emulator=$(emulator_id "$JOBS_DIR/vod-sample.json") source=[$(cat "$outdir/$base/.source/stamp" 2>/dev/null)] stamp=$STAMP" "$hls/$base.m3u8"; then
     rm -rf "$hls" "$root/MP4" "$root/Thumbnails"
   fi
   run_job "$JOBS_DIR/vod-sample.json" "$ts_stamp" "$hls/$base.m3u8"
@@ -362,177 +386,28 @@ bandwidths() { # video_peak audio_peak kbps
   echo "$peak $avg"
 }
 
-# ---- cmaf: the CMAF output group ----------------------------------------------------------------------
+# ---- cmaf, cmaf-single-file: the CMAF output group --------------------------------------------------
 
-CMAF_VERSION=1
-FRAGMENT_S=2 # MediaConvert's FragmentLength: fragments end at the next keyframe after it (every GOP here)
-
-# Top-level boxes of an MP4 file: `offset size type` per line.
-mp4_boxes() {
-  local file=$1 len off=0 size type
-  len=$(stat -c %s "$file")
-  while ((off < len)); do
-    size=$(od -An -tu4 --endian=big -N4 -j"$off" "$file" | tr -d ' ')
-    type=$(dd if="$file" bs=1 skip=$((off + 4)) count=4 status=none)
-    ((size >= 8)) || { echo "make-sample: unexpected box size $size at $off in $file" >&2; exit 1; }
-    echo "$off $size $type"
-    off=$((off + size))
-  done
-}
-
-# Bytes [offset, offset + size) of a file to stdout.
-copy_bytes() { dd if="$1" bs=64K iflag=skip_bytes,count_bytes skip="$2" count="$3" status=none; }
-
-# Groups ffmpeg's fragment-long fMP4 files (each `styp sidx moof mdat`) of rendition $2 into
-# SEGMENT_S-long CMAF segments: the first piece's styp, then every piece's moof + mdat. A piece
-# belongs to segment floor(start / SEGMENT_S): the forced keyframes (video) and ffmpeg's cuts at the
-# first frame after each multiple of FRAGMENT_S (audio) make every segment start at or just after a
-# multiple of SEGMENT_S. Prints the segment table (`uri duration bytes`).
-assemble_cmaf() { # workdir name ext outdir
-  local work=$1 name=$2 ext=$3 dir=$4
-  local pieces="$work/pieces_$name" piece group dur cur=-1 uri="" off size type first
-  cp "$work/init_$name.mp4" "$dir/${base}_${name}init.$ext"
-  awk -v seg="$SEGMENT_S" -v minfinal="$MIN_FINAL_S" '
-    /^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); d = $0; next }
-    /^[^#]/ { n++; p[n] = $0; g[n] = int(t / seg + 0.001); dd[n] = d; t += d }
-    END {
-      # A last segment shorter than MinFinalSegmentLength joins the previous one.
-      last = g[n]; len = 0
-      for (i = 1; i <= n; i++) if (g[i] == last) len += dd[i]
-      if (last > 0 && len < minfinal) for (i = 1; i <= n; i++) if (g[i] == last) g[i] = last - 1
-      for (i = 1; i <= n; i++) print p[i], g[i], dd[i]
-    }' "$work/ffmpeg_$name.m3u8" >"$pieces"
-  declare -A seg_dur=()
-  while read -r piece group dur; do
-    if ((group != cur)); then
-      ((group == cur + 1)) || { echo "make-sample: no fragment starts segment $((cur + 2)) of $name" >&2; exit 1; }
-      cur=$group
-      uri="${base}_${name}_$(printf '%09d' $((group + 1))).$ext"
-      : >"$dir/$uri"
-      first=1
-    fi
-    seg_dur[$uri]=$(awk -v a="${seg_dur[$uri]:-0}" -v b="$dur" 'BEGIN { printf "%.6f", a + b }')
-    while read -r off size type; do
-      case $type in
-        styp) if ((first)); then copy_bytes "$work/$piece" "$off" "$size" >>"$dir/$uri"; fi ;;
-        sidx) ;; # indexes this piece alone: meaningless inside a longer segment
-        moof | mdat) copy_bytes "$work/$piece" "$off" "$size" >>"$dir/$uri" ;;
-        *) echo "make-sample: unexpected box '$type' in $work/$piece" >&2; exit 1 ;;
-      esac
-    done < <(mp4_boxes "$work/$piece")
-    first=0
-  done <"$pieces"
-  local n
-  for ((n = 1; n <= cur + 1; n++)); do
-    uri="${base}_${name}_$(printf '%09d' "$n").$ext"
-    echo "$uri ${seg_dur[$uri]} $(stat -c %s "$dir/$uri")"
-  done
+# A job's group folder: redone (emptied first) when its stamp is stale, then the job run.
+make_job_shape() { # shape job dir
+  local shape=$1 job=$2 dir=$3 stamp="$outdir/$base/.make-sample-$1-stamp"
+  make_ts
+  if ! up_to_date "$stamp" "job=$(basename "$job") emulator=$(emulator_id "$job") source=[$(cat "$outdir/$base/.source/stamp" 2>/dev/null)] stamp=$STAMP" "$dir/$base.m3u8"; then
+    rm -rf "$dir"
+  fi
+  run_job "$job" "$stamp" "$dir/$base.m3u8"
 }
 
 make_cmaf() {
   [[ -z "${made[make_cmaf]:-}" ]] || return 0
   made[make_cmaf]=1
-  make_ts
-  local dir="$root/CMAF" stamp="$outdir/$base/.make-sample-cmaf-stamp" work="$outdir/$base/.work-cmaf"
-  set_audio_inputs 0
-  local params="cmaf version=$CMAF_VERSION ts=[$(cat "$ts_stamp")] audio=[$AUDIO_TRACKS ${audio_source_id}${AUDIO_KBPS}k] fragment=$FRAGMENT_S seg=$SEGMENT_S minfinal=$MIN_FINAL_S"
-  if up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
-    echo "make-sample: up to date: $dir/$base.m3u8"
-    return 0
-  fi
-  rm -rf "$dir" "$stamp" "$work"
-  mkdir -p "$dir" "$work"
-
-  echo "make-sample: CMAF renditions (video copied from the ladder, audio encoded) into $dir"
-  ladder_video_inputs
-  local spec name res kbps i=${#stream_map[@]}
-  local amaps
-  mapfile -t amaps < <(audio_maps "$i")
-  # ffmpeg cuts a piece at the first keyframe (video) or frame (audio) after every FRAGMENT_S; each
-  # piece is one moof + mdat, and the pieces are grouped into segments below.
-  ffmpeg -hide_banner -loglevel error -y "${video_inputs[@]}" "${audio_inputs[@]}" \
-    "${video_maps[@]}" "${amaps[@]}" -c:v copy -c:a aac -b:a "${AUDIO_KBPS}k" -ac 2 -ar 48000 \
-    -f hls -hls_time "$FRAGMENT_S" -hls_playlist_type vod -hls_segment_type fmp4 -start_number 1 \
-    -hls_segment_options "movflags=+cmaf" -hls_fmp4_init_filename "init_%v.mp4" \
-    -hls_segment_filename "$work/piece_%v_%05d.m4s" \
-    -var_stream_map "${stream_map[*]} $(audio_stream_map)" "$work/ffmpeg_%v.m3u8"
-
-  # Audio first: the video renditions' BANDWIDTH includes the largest audio peak.
-  local lang label hz peak audio_peak=0 media=""
-  for spec in $AUDIO_TRACKS; do
-    IFS=: read -r lang label hz <<<"$spec"
-    assemble_cmaf "$work" "$lang" cmfa "$dir" >"$work/table_$lang"
-    peak=$(write_media_playlist "$work/table_$lang" "$dir/${base}_$lang.m3u8" 6 "${base}_${lang}init.cmfa")
-    ((peak > audio_peak)) && audio_peak=$peak
-    local default=NO
-    [[ -z "$media" ]] && default=YES
-    media+="
-#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"program_audio_0\",LANGUAGE=\"$lang\",NAME=\"$label\",AUTOSELECT=YES,DEFAULT=$default,URI=\"${base}_$lang.m3u8\""
-  done
-  local master="#EXTM3U
-#EXT-X-VERSION:6
-#EXT-X-INDEPENDENT-SEGMENTS" frame_rate codecs bw avg
-  frame_rate=$(frame_rate_of)
-  for spec in $RUNGS; do
-    IFS=: read -r name res kbps <<<"$spec"
-    assemble_cmaf "$work" "$name" cmfv "$dir" >"$work/table_$name"
-    peak=$(write_media_playlist "$work/table_$name" "$dir/${base}_$name.m3u8" 6 "${base}_${name}init.cmfv")
-    codecs="$(codec_of "$(ladder_input "$name")"),mp4a.40.2"
-    read -r bw avg < <(bandwidths "$peak" "$audio_peak" "$kbps")
-    master+="
-#EXT-X-STREAM-INF:BANDWIDTH=$bw,AVERAGE-BANDWIDTH=$avg,VIDEO-RANGE=SDR,CODECS=\"$codecs\",RESOLUTION=$res,FRAME-RATE=$frame_rate,AUDIO=\"program_audio_0\"
-${base}_$name.m3u8"
-  done
-  # As in MediaConvert's CMAF masters, the audio renditions come after the variants that use them.
-  printf '%s%s\n' "$master" "$media" >"$dir/$base.m3u8"
-  rm -rf "$work"
-  printf '%s' "$params" >"$stamp"
-  echo "make-sample: done: $dir/$base.m3u8"
+  make_job_shape cmaf "$JOBS_DIR/cmaf.json" "$root/CMAF"
 }
-
-# ---- cmaf-single-file: SegmentControl SINGLE_FILE -------------------------------------------------------
-
-CMAF_SINGLE_VERSION=1
 
 make_cmaf_single_file() {
   [[ -z "${made[make_cmaf_single_file]:-}" ]] || return 0
   made[make_cmaf_single_file]=1
-  make_cmaf
-  local src="$root/CMAF" dir="$root/CMAF-SingleFile" stamp="$outdir/$base/.make-sample-cmaf-single-file-stamp"
-  local work="$outdir/$base/.work-cmaf-single-file"
-  local params="cmaf-single-file version=$CMAF_SINGLE_VERSION cmaf=[$(cat "$outdir/$base/.make-sample-cmaf-stamp")]"
-  if up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
-    echo "make-sample: up to date: $dir/$base.m3u8"
-    return 0
-  fi
-  rm -rf "$dir" "$stamp" "$work"
-  mkdir -p "$dir" "$work"
-  echo "make-sample: CMAF single-file renditions (EXT-X-BYTERANGE) into $dir"
-  local playlist name ext file init init_len off seg len dur
-  # One file per rendition: the init, then the segments, in playlist order; byte ranges from the sizes.
-  for playlist in "$src/${base}"_*.m3u8; do
-    name=$(basename "$playlist" .m3u8)
-    name=${name#"${base}_"}
-    init=$(sed -n 's/^#EXT-X-MAP:URI="\([^"]*\)".*/\1/p' "$playlist")
-    ext=${init##*.}
-    file="${base}_$name.$ext"
-    cat "$src/$init" >"$dir/$file"
-    init_len=$(stat -c %s "$src/$init")
-    off=$init_len
-    : >"$work/table_$name"
-    while read -r dur seg; do
-      len=$(stat -c %s "$src/$seg")
-      cat "$src/$seg" >>"$dir/$file"
-      echo "$file $dur $len $off" >>"$work/table_$name"
-      off=$((off + len))
-    done < <(awk '/^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); d = $0; next } /^[^#]/ { print d, $0 }' "$playlist")
-    write_media_playlist "$work/table_$name" "$dir/${base}_$name.m3u8" 6 "$file" "$init_len@0" >/dev/null
-  done
-  # The master is the segmented one's: same renditions, same bytes, same names of playlists.
-  cp "$src/$base.m3u8" "$dir/$base.m3u8"
-  rm -rf "$work"
-  printf '%s' "$params" >"$stamp"
-  echo "make-sample: done: $dir/$base.m3u8"
+  make_job_shape cmaf-single-file "$JOBS_DIR/cmaf-single-file.json" "$root/CMAF-SingleFile"
 }
 
 # ---- apple-alt-audio: the Apple HLS group with alternate audio renditions ----------------------------------
@@ -736,14 +611,9 @@ make_encrypted() { # shape src dst src_stamp rotate ivs
 make_aes() {
   [[ -z "${made[make_aes]:-}" ]] || return 0
   made[make_aes]=1
-  # MediaConvert's own encryption: the seed's HLS group with a static key (tests/fixtures/jobs/aes.json),
-  # its renditions packaged from the ladder's encodes.
-  make_ts
-  local dir="$root/HLS-AES"
-  if ! up_to_date "$outdir/$base/.make-sample-aes-stamp" "job=aes.json emulator=$(emulator_id "$JOBS_DIR/aes.json") input=$input_id stamp=$STAMP" "$dir/$base.m3u8"; then
-    rm -rf "$dir"
-  fi
-  run_job "$JOBS_DIR/aes.json" "$outdir/$base/.make-sample-aes-stamp" "$dir/$base.m3u8"
+  # MediaConvert's own encryption: the seed's HLS group with a static key, its renditions packaged
+  # from the ladder's encodes.
+  make_job_shape aes "$JOBS_DIR/aes.json" "$root/HLS-AES"
 }
 
 make_aes_rotation() {

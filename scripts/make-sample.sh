@@ -140,7 +140,6 @@ input=${args[0]-}
 outdir=${args[1]-}
 outdir=${outdir:-sample}
 
-SCRIPT_VERSION=5
 # MediaConvert puts the job's completion time into segment names (<base>_360<stamp>_00001.ts); a fixed
 # default keeps the sample reproducible, and players must take URIs from the playlist anyway.
 STAMP=${SAMPLE_STAMP:-20250101T120000}
@@ -150,15 +149,12 @@ if [[ -n "$input" ]]; then
   [[ -f "$input" ]] || { echo "make-sample: input not found: $input" >&2; exit 2; }
   base=$(basename "$input"); base=${base%.*}
   input_id="file:$(realpath "$input"):$(stat -c '%s:%Y' "$input")"
-  input_args=(-i "$input")
   # Source frame rate as a fraction (e.g. 30/1, 30000/1001).
   fps_frac=$(ffprobe -v error -select_streams v:0 -show_entries stream=r_frame_rate -of csv=p=0 "$input")
   has_audio=$(ffprobe -v error -select_streams a:0 -show_entries stream=index -of csv=p=0 "$input")
 else
   base=testpattern
   input_id="lavfi:testsrc2+sine:${DURATION}s"
-  input_args=(-f lavfi -i "testsrc2=size=1280x720:rate=30:duration=${DURATION}"
-              -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=${DURATION}")
   fps_frac=30/1
   has_audio=yes
 fi

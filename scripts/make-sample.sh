@@ -6,12 +6,13 @@
 # recognised by name, so `make-sample.sh` and `make-sample.sh '' sample` still make the default `ts`.
 #
 # The shapes MediaConvert's settings express are job JSON run by the job emulator: ts
-# (tests/fixtures/jobs/vod-sample.json, the seed's job), aes (aes.json), cmaf (cmaf.json) and
-# cmaf-single-file (cmaf-single-file.json), each `pipeline run --input <source> --out <outdir>
-# --job <json> --dt <stamp> --cache <outdir>/<base>/.encodes` on <outdir>/<base>/.source/<base>.mov (the
-# input, or the pattern, with a second audio track, a 660 Hz tone, for the jobs' second audio
-# selector). The ladder is encoded once: the jobs share the emulator's encode cache. The other shapes
-# are post-steps on the ts ladder, each for a stated reason (docs/design-devcdn.md, "Sample stream").
+# (tests/fixtures/jobs/vod-sample.json, the seed's job), aes (aes.json), cmaf (cmaf.json),
+# cmaf-single-file (cmaf-single-file.json) and apple-alt-audio (apple-alt-audio.json), each
+# `pipeline run --input <source> --out <outdir> --job <json> --dt <stamp> --cache
+# <outdir>/<base>/.encodes` on <outdir>/<base>/.source/<base>.mov (the input, or the pattern, with a
+# second audio track, a 660 Hz tone, for the jobs' second audio selector). The ladder is encoded
+# once: the jobs share the emulator's encode cache. The other shapes are post-steps on the ts
+# ladder, each for a stated reason (docs/design-devcdn.md, "Sample stream").
 #
 # ts (default; job vod-sample.json): the Apple HLS output group, MPEG-TS with the audio muxed into every rendition
 #   <outdir>/<base>/Default/HLS/<base>.m3u8                 master (BANDWIDTH, AVERAGE-BANDWIDTH, CODECS,
@@ -35,8 +36,8 @@
 #   rendition (the init and the segments above, byte for byte) addressed by EXT-X-BYTERANGE
 #   <outdir>/<base>/Default/CMAF-SingleFile/<base>.m3u8, <base>_360.m3u8, <base>_360.cmfv, <base>_eng.cmfa, ...
 #
-# apple-alt-audio (alias apple; post-step: the emulator's HLS group has no audio-only outputs yet):
-#   the Apple HLS output group with AudioTrackType ALTERNATE_AUDIO_*:
+# apple-alt-audio (alias apple; job apple-alt-audio.json): the Apple HLS output group with AudioTrackType
+#   ALTERNATE_AUDIO_* (English from audio selector 1, French from selector 2):
 #   video-only MPEG-TS renditions (PMT 480 / video 481) and two audio-only MPEG-TS renditions
 #   (AudioOnlyContainer M2TS, PMT 480 / audio 482), English DEFAULT=YES, French DEFAULT=NO
 #   <outdir>/<base>/Default/HLS-AltAudio/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts,
@@ -265,8 +266,6 @@ make_ts() {
 # ---- what the shapes with separate audio share ------------------------------------------------------
 
 RUNGS="360:640x360:1000 540:960x540:2000 720:1280x720:3000"
-# The audio renditions: name modifier = ISO 639-2 code, NAME, tone of the generated source (Hz).
-AUDIO_TRACKS="eng:English:440 fra:Français:660"
 AUDIO_KBPS=96
 SEGMENT_S=10
 # MediaConvert's MinFinalSegmentLength: a last segment shorter than this joins the one before (the
@@ -276,71 +275,6 @@ MIN_FINAL_S=1
 # The concat: input of one rung of the ts ladder (its segments in playlist order).
 ladder_input() {
   echo "concat:$(grep -v '^#' "$hls/${base}_$1.m3u8" | sed "s|^|$hls/|" | paste -sd'|')"
-}
-
-# ffmpeg inputs, maps and HLS var_stream_map entries for the ladder's video, one per rung (the
-# shapes that copy the ts ladder's H.264): fills video_inputs, video_maps and stream_map.
-video_inputs=()
-video_maps=()
-stream_map=()
-ladder_video_inputs() {
-  video_inputs=() video_maps=() stream_map=()
-  local spec name res kbps i=0
-  for spec in $RUNGS; do
-    IFS=: read -r name res kbps <<<"$spec"
-    video_inputs+=(-i "$(ladder_input "$name")")
-    video_maps+=(-map "$i:v:0")
-    stream_map+=("v:$i,name:$name")
-    i=$((i + 1))
-  done
-}
-
-# ffmpeg input arguments for the audio renditions, in AUDIO_TRACKS order, each input starting at
-# $1 seconds (-itsoffset; used with -copyts). The generated source gets its tones; an input file gives
-# its own audio (or silence) to the first language and a tone to the others, so they differ audibly.
-audio_inputs=()
-audio_source_id=
-set_audio_inputs() {
-  local offset=$1 spec lang label hz first=1 dur
-  audio_inputs=()
-  audio_source_id=
-  dur=$DURATION
-  [[ -n "$input" ]] && dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$input")
-  for spec in $AUDIO_TRACKS; do
-    IFS=: read -r lang label hz <<<"$spec"
-    if [[ -n "$input" && $first == 1 ]]; then
-      if [[ -n "$has_audio" ]]; then
-        audio_inputs+=(-itsoffset "$offset" -i "$input")
-        audio_source_id+="$lang=input "
-      else
-        audio_inputs+=(-itsoffset "$offset" -f lavfi -t "$dur" -i "anullsrc=channel_layout=stereo:sample_rate=48000")
-        audio_source_id+="$lang=silence "
-      fi
-    else
-      audio_inputs+=(-itsoffset "$offset" -f lavfi -i "sine=frequency=$hz:sample_rate=48000:duration=$dur")
-      audio_source_id+="$lang=sine$hz "
-    fi
-    first=0
-  done
-}
-
-# -map and -var_stream_map arguments for the audio inputs starting at input index $1.
-audio_maps() {
-  local i=$1 spec lang label hz
-  for spec in $AUDIO_TRACKS; do
-    IFS=: read -r lang label hz <<<"$spec"
-    printf -- '-map\n%d:a:0\n' "$i"
-    i=$((i + 1))
-  done
-}
-audio_stream_map() {
-  local i=0 spec lang label hz out=()
-  for spec in $AUDIO_TRACKS; do
-    IFS=: read -r lang label hz <<<"$spec"
-    out+=("a:$i,name:$lang")
-    i=$((i + 1))
-  done
-  echo "${out[*]}"
 }
 
 frame_rate_of() { awk -F/ '{ d = ($2 == "" ? 1 : $2); printf "%.3f", $1 / d }' <<<"$fps_frac"; }
@@ -406,9 +340,7 @@ make_cmaf_single_file() {
   make_job_shape cmaf-single-file "$JOBS_DIR/cmaf-single-file.json" "$root/CMAF-SingleFile"
 }
 
-# ---- apple-alt-audio: the Apple HLS group with alternate audio renditions ----------------------------------
-
-APPLE_ALT_VERSION=1
+# ---- MPEG-TS playlists of the post-steps ----------------------------------------------------------------
 
 # Rewrites ffmpeg's media playlist $2 (segments in directory $1) into a segment table, folding a last
 # segment shorter than MIN_FINAL_S into the one before (MPEG-TS segments concatenate).
@@ -433,75 +365,12 @@ ts_table() { # dir ffmpeg_playlist
   done
 }
 
+# ---- apple-alt-audio: the Apple HLS group with alternate audio renditions ----------------------------------
+
 make_apple_alt_audio() {
   [[ -z "${made[make_apple_alt_audio]:-}" ]] || return 0
   made[make_apple_alt_audio]=1
-  make_ts
-  local dir="$root/HLS-AltAudio" stamp="$outdir/$base/.make-sample-apple-alt-audio-stamp" work="$outdir/$base/.work-apple-alt-audio"
-  # The video starts where the ladder's does (ffmpeg's TS muxer offsets it); -copyts keeps that, and
-  # the audio inputs start there too, so the audio renditions line up with the video as the muxed
-  # audio of the ts shape does.
-  local v0
-  v0=$(ffprobe -v error -select_streams v:0 -show_entries stream=start_time -of default=nw=1:nk=1 \
-       "$hls/$(grep -v '^#' "$hls/${base}_360.m3u8" | sed -n 1p)" | sed -n 1p)
-  set_audio_inputs "$v0"
-  local params="apple-alt-audio version=$APPLE_ALT_VERSION ts=[$(cat "$ts_stamp")] audio=[$AUDIO_TRACKS ${audio_source_id}${AUDIO_KBPS}k] seg=$SEGMENT_S minfinal=$MIN_FINAL_S"
-  if up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
-    echo "make-sample: up to date: $dir/$base.m3u8"
-    return 0
-  fi
-  rm -rf "$dir" "$stamp" "$work"
-  mkdir -p "$dir" "$work"
-  echo "make-sample: Apple HLS renditions with alternate audio (video-only and audio-only MPEG-TS) into $dir"
-
-  ladder_video_inputs
-  local spec name res kbps i=${#stream_map[@]}
-  # Video-only renditions: the ladder's video, same PIDs and timestamps, without its audio.
-  ffmpeg -hide_banner -loglevel error -y -copyts "${video_inputs[@]}" "${video_maps[@]}" -c:v copy \
-    -f hls -hls_time "$SEGMENT_S" -hls_playlist_type vod -hls_segment_type mpegts -start_number 1 \
-    -hls_segment_options "mpegts_pmt_start_pid=480:mpegts_start_pid=481:mpegts_copyts=1" \
-    -hls_segment_filename "$dir/${base}_%v${STAMP}_%05d.ts" \
-    -var_stream_map "${stream_map[*]}" "$work/ffmpeg_%v.m3u8"
-  # Audio-only renditions (AudioOnlyContainer M2TS): audio on PID 482 as in the muxed renditions.
-  local amaps
-  mapfile -t amaps < <(audio_maps 0)
-  ffmpeg -hide_banner -loglevel error -y -copyts "${audio_inputs[@]}" "${amaps[@]}" \
-    -c:a aac -b:a "${AUDIO_KBPS}k" -ac 2 -ar 48000 \
-    -f hls -hls_time "$SEGMENT_S" -hls_playlist_type vod -hls_segment_type mpegts -start_number 1 \
-    -hls_segment_options "mpegts_pmt_start_pid=480:mpegts_start_pid=482:mpegts_copyts=1" \
-    -hls_segment_filename "$dir/${base}_%v${STAMP}_%05d.ts" \
-    -var_stream_map "$(audio_stream_map)" "$work/ffmpeg_%v.m3u8"
-
-  local master="#EXTM3U
-#EXT-X-VERSION:3
-#EXT-X-INDEPENDENT-SEGMENTS" lang label hz peak audio_peak=0 default
-  for spec in $AUDIO_TRACKS; do
-    IFS=: read -r lang label hz <<<"$spec"
-    ts_table "$dir" "$work/ffmpeg_$lang.m3u8" >"$work/table_$lang"
-    peak=$(write_media_playlist "$work/table_$lang" "$dir/${base}_$lang.m3u8" 3)
-    ((peak > audio_peak)) && audio_peak=$peak
-    # ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT for the first language, ALTERNATE_AUDIO_AUTO_SELECT after.
-    default=NO
-    [[ $lang == "${AUDIO_TRACKS%%:*}" ]] && default=YES
-    master+="
-#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"program_audio\",LANGUAGE=\"$lang\",NAME=\"$label\",AUTOSELECT=YES,DEFAULT=$default,URI=\"${base}_$lang.m3u8\""
-  done
-  local frame_rate codecs bw avg
-  frame_rate=$(frame_rate_of)
-  for spec in $RUNGS; do
-    IFS=: read -r name res kbps <<<"$spec"
-    ts_table "$dir" "$work/ffmpeg_$name.m3u8" >"$work/table_$name"
-    peak=$(write_media_playlist "$work/table_$name" "$dir/${base}_$name.m3u8" 3)
-    codecs="$(codec_of "$dir/$(head -1 "$work/table_$name" | cut -d' ' -f1)"),mp4a.40.2"
-    read -r bw avg < <(bandwidths "$peak" "$audio_peak" "$kbps")
-    master+="
-#EXT-X-STREAM-INF:BANDWIDTH=$bw,AVERAGE-BANDWIDTH=$avg,CODECS=\"$codecs\",RESOLUTION=$res,FRAME-RATE=$frame_rate,AUDIO=\"program_audio\"
-${base}_$name.m3u8"
-  done
-  printf '%s\n' "$master" >"$dir/$base.m3u8"
-  rm -rf "$work"
-  printf '%s' "$params" >"$stamp"
-  echo "make-sample: done: $dir/$base.m3u8"
+  make_job_shape apple-alt-audio "$JOBS_DIR/apple-alt-audio.json" "$root/HLS-AltAudio"
 }
 
 # ---- aes, aes-rotation, cmaf-aes: AES-128 copies of the ts and cmaf groups ---------------------------------

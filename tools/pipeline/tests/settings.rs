@@ -160,3 +160,35 @@ fn cmaf_settings_not_emulated_are_named() {
         refusal(&v)
     );
 }
+
+#[test]
+fn an_audio_only_hls_output_needs_the_m2ts_container() {
+    let alt: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo("tests/fixtures/jobs/apple-alt-audio.json")).unwrap(),
+    )
+    .unwrap();
+    let job = parse_job(&alt).unwrap();
+    let eng = &job.groups[0].outputs[3];
+    assert!(eng.video.is_none());
+    assert_eq!(eng.audio.as_ref().map(|a| a.track), Some(0));
+    let fra = &job.groups[0].outputs[4];
+    assert_eq!(
+        fra.audio.as_ref().map(|a| a.track),
+        Some(1),
+        "Audio Selector 2: track 2"
+    );
+    let t = fra.audio_track.as_ref().unwrap();
+    assert_eq!(
+        (t.group_id.as_str(), t.default, t.autoselect),
+        ("program_audio", false, true)
+    );
+    let mut v = alt.clone();
+    v["Settings"]["OutputGroups"][0]["Outputs"][3]["OutputSettings"]["HlsSettings"]
+        .as_object_mut()
+        .unwrap()
+        .remove("AudioOnlyContainer");
+    assert_eq!(
+        refusal(&v),
+        "Settings.OutputGroups[0].Outputs[3].OutputSettings.HlsSettings.AudioOnlyContainer: AUTOMATIC (raw AAC segments) not emulated for an audio-only output: set AudioOnlyContainer M2TS"
+    );
+}

@@ -1,6 +1,7 @@
 //! The sample shapes' jobs (tests/fixtures/jobs, run by scripts/make-sample.sh): encodes shared
-//! through the cache, and the `aes` shape's static key with the IV from the media sequence number,
-//! decrypted by openssl to the clear shape's bytes.
+//! through the cache, the `aes` shape's static key with the IV from the media sequence number
+//! (decrypted by openssl to the clear shape's bytes), and the `apple-alt-audio` shape's audio-only
+//! renditions (ffprobe reads their PIDs and start, the tones are measured).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
@@ -137,5 +138,124 @@ fn the_aes_shape_encrypts_the_clear_shapes_bytes_with_the_sequence_number_iv() {
         lines(&aes.join("clip.m3u8")),
         lines(&clear.join("clip.m3u8"))
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// ffprobe on a TS file: `(PMT PID, [(stream PID, codec_type)], first PTS of the first stream)`.
+fn ts_layout(path: &Path) -> (u16, Vec<(u16, String)>, f64) {
+    let out = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-of", "json", "-show_entries"])
+        .args(["program=pmt_pid:stream=id,codec_type,start_time"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pmt = v["programs"][0]["pmt_pid"].as_u64().unwrap() as u16;
+    let streams: Vec<(u16, String)> = v["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let id = s["id"].as_str().unwrap().trim_start_matches("0x");
+            (
+                u16::from_str_radix(id, 16).unwrap(),
+                s["codec_type"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let start = v["streams"][0]["start_time"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    (pmt, streams, start)
+}
+
+#[test]
+fn the_apple_alt_audio_shape_writes_video_only_and_audio_only_renditions() {
+    let dir = common::temp_dir("alt-audio");
+    let bucket = dir.join("vod");
+    std::fs::create_dir_all(&bucket).unwrap();
+    let input = dir.join("clip.mp4");
+    common::make_source_tones(&input, 12, &[440, 660]);
+    let text =
+        std::fs::read_to_string(common::repo("tests/fixtures/jobs/apple-alt-audio.json")).unwrap();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    // 360p and the two audio renditions: 540 and 720 differ only in size.
+    v["Settings"]["OutputGroups"][0]["Outputs"]
+        .as_array_mut()
+        .unwrap()
+        .drain(1..3);
+    let job = pipeline::jobs::lambda_destinations(&parse_job(&v).unwrap(), "vod", "clip");
+    run(&job, &input, &bucket, &dir.join("encodes"));
+
+    let hls = bucket.join("clip/Default/HLS-AltAudio");
+    let master = lines(&hls.join("clip.m3u8"));
+    assert_eq!(master.len(), 7, "{master:#?}");
+    assert_eq!(
+        master[..5],
+        [
+            "#EXTM3U",
+            "#EXT-X-VERSION:3",
+            "#EXT-X-INDEPENDENT-SEGMENTS",
+            // ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT, then ALTERNATE_AUDIO_AUTO_SELECT; before the variants.
+            "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"program_audio\",LANGUAGE=\"eng\",NAME=\"English\",AUTOSELECT=YES,DEFAULT=YES,URI=\"clip_eng.m3u8\"",
+            "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"program_audio\",LANGUAGE=\"fra\",NAME=\"Français\",AUTOSELECT=YES,DEFAULT=NO,URI=\"clip_fra.m3u8\"",
+        ]
+    );
+    let inf = master[5]
+        .strip_prefix("#EXT-X-STREAM-INF:BANDWIDTH=")
+        .unwrap();
+    let (bandwidth, rest) = inf.split_once(',').unwrap();
+    let average = (1_000_000u64 + 96_000) * 11 / 10;
+    assert_eq!(
+        rest,
+        format!("AVERAGE-BANDWIDTH={average},CODECS=\"avc1.77.30,mp4a.40.2\",RESOLUTION=640x360,FRAME-RATE=30.000,AUDIO=\"program_audio\"")
+    );
+    assert!(bandwidth.parse::<u64>().unwrap() >= average);
+    assert_eq!(master[6], "clip_360.m3u8");
+
+    // Video-only and audio-only MPEG-TS: PMT 480, video 481, audio 482; 10 s + 2 s each (the audio's
+    // last AAC frame joins the last segment: MinFinalSegmentLength 1).
+    let mut starts = Vec::new();
+    for (stem, pid, kind) in [
+        ("clip_360", 481, "video"),
+        ("clip_eng", 482, "audio"),
+        ("clip_fra", 482, "audio"),
+    ] {
+        let media = lines(&hls.join(format!("{stem}.m3u8")));
+        assert_eq!(
+            media,
+            [
+                "#EXTM3U".to_string(),
+                "#EXT-X-VERSION:3".into(),
+                "#EXT-X-TARGETDURATION:10".into(),
+                "#EXT-X-MEDIA-SEQUENCE:1".into(),
+                "#EXT-X-PLAYLIST-TYPE:VOD".into(),
+                "#EXTINF:10,".into(),
+                format!("{stem}20250101T120000_00001.ts"),
+                "#EXTINF:2,".into(),
+                format!("{stem}20250101T120000_00002.ts"),
+                "#EXT-X-ENDLIST".into(),
+            ]
+        );
+        let (pmt, streams, start) = ts_layout(&hls.join(&media[6]));
+        assert_eq!(pmt, 480, "{stem}");
+        assert_eq!(streams, [(pid, kind.to_string())], "{stem}");
+        starts.push(start);
+    }
+    // The audio starts where the muxed audio would: one AAC frame (1024 samples) before the video.
+    let priming = 1024.0 / 48_000.0;
+    for a in &starts[1..] {
+        assert!(
+            (starts[0] - a - priming).abs() < 0.002,
+            "video at {}, audio at {a}",
+            starts[0]
+        );
+    }
+    let eng = common::tone_of(&hls.join("clip_eng.m3u8"), 5.0);
+    let fra = common::tone_of(&hls.join("clip_fra.m3u8"), 5.0);
+    assert!((eng - 440.0).abs() < 10.0, "English: {eng} Hz");
+    assert!((fra - 660.0).abs() < 10.0, "French: {fra} Hz");
     let _ = std::fs::remove_dir_all(&dir);
 }

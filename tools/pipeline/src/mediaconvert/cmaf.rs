@@ -229,6 +229,7 @@ pub fn run(
             codecs,
             resolution: cmaf.resolution.then_some((video.width, video.height)),
             frame_rate: fps,
+            audio_group: None,
         });
     }
     let group_id = renditions.first().map(|r| r.group_id.clone());

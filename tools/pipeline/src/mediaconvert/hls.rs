@@ -6,7 +6,7 @@ use std::path::Path;
 use super::ffmpeg::{self, Probe};
 use super::playlist::{self, Segment, Variant};
 use super::settings::{Audio, Container, Group, Hls, VideoCodec, H264};
-use super::{aes128, encode, io, move_output, reader, Context, JobError};
+use super::{aes128, encode, hls_audio, io, move_output, reader, Context, JobError};
 
 /// x264 options for output stream `i` from `H264Settings`. Keyframes are forced at every segment
 /// boundary (`segment`), as MediaConvert's segmenter cuts on them.
@@ -99,7 +99,12 @@ pub fn run(
 
     let mut pids = None;
     let mut renditions = Vec::new();
+    let mut audio_only = Vec::new();
     for out in &group.outputs {
+        if let (None, Some(a)) = (&out.video, &out.audio) {
+            audio_only.push((out, a));
+            continue;
+        }
         let (
             Some(video),
             Container::M3u8 {
@@ -228,6 +233,17 @@ pub fn run(
         work.join("p%v.m3u8").display().to_string(),
     ]);
     ffmpeg::run(&args, probe.duration, &mut |f| progress(0.8 + f * 0.2))?;
+    // The alternate audio starts where the video does, as the muxed audio would.
+    let video_start = ffmpeg::video_start(&work.join("s0_00001.ts"));
+    let audio_group = hls_audio::run(
+        &audio_only,
+        hls,
+        ctx,
+        probe,
+        (dir, base),
+        &work,
+        video_start,
+    )?;
 
     let mut variants = Vec::new();
     for (i, (out, video, h)) in renditions.iter().enumerate() {
@@ -288,22 +304,46 @@ pub fn run(
         let sps = sps.ok_or_else(|| {
             JobError::Ffmpeg(format!("{}: no H.264 SPS in the first segment", out.path))
         })?;
-        let audio_bps = out.audio.as_ref().map_or(0, |a| a.bitrate);
+        // A video-only output with alternate audio: its STREAM-INF names the audio group and
+        // counts the audio (RFC 8216: CODECS lists every codec of the presentation).
+        let alternate = out.audio.is_none() && !audio_group.renditions.is_empty();
+        if alternate && !(audio_group.renditions.iter()).any(|r| r.group_id == out.rendition_set) {
+            return Err(reader::err(
+                &format!("{}.OutputSettings.HlsSettings.AudioRenditionSets", out.path),
+                format!(
+                    "{}: no audio-only output has this AudioGroupId",
+                    out.rendition_set
+                ),
+            )
+            .into());
+        }
+        let audio_bps = match &out.audio {
+            Some(a) => a.bitrate,
+            None if alternate => audio_group.bitrate,
+            None => 0,
+        };
         let mut codecs = playlist::avc_codec(sps, hls.rfc_6381);
-        if out.audio.is_some() {
+        if out.audio.is_some() || alternate {
             codecs.push_str(",mp4a.40.2");
         }
         let average = playlist::average_bandwidth(h.bitrate, audio_bps);
         let fps = h
             .framerate
             .map_or(probe.fps_f64(), |(n, d)| f64::from(n) / f64::from(d.max(1)));
+        let bandwidth = if alternate {
+            (playlist::peak_bandwidth(&segments, hls.segment_length, 0) + audio_group.peak)
+                .max(average)
+        } else {
+            playlist::peak_bandwidth(&segments, hls.segment_length, average)
+        };
         variants.push(Variant {
             uri: media,
-            bandwidth: playlist::peak_bandwidth(&segments, hls.segment_length, average),
+            bandwidth,
             average_bandwidth: average,
             codecs,
             resolution: hls.resolution.then_some((video.width, video.height)),
             frame_rate: fps,
+            audio_group: alternate.then(|| out.rendition_set.clone()),
         });
     }
     // MediaConvert leaves hosting the key to its owner; a relative Url is written beside the
@@ -317,7 +357,8 @@ pub fn run(
     }
     let master = format!("{base}.m3u8");
     let path = dir.join(&master);
-    std::fs::write(&path, playlist::master_playlist(&variants)).map_err(|e| io(&path, e))?;
+    let text = playlist::master_playlist(&variants, &audio_group.renditions);
+    std::fs::write(&path, text).map_err(|e| io(&path, e))?;
     let _ = std::fs::remove_dir_all(&work);
     Ok(master)
 }

@@ -7,6 +7,7 @@ pub mod ffmpeg;
 pub mod file;
 pub mod fragments;
 pub mod hls;
+pub mod hls_audio;
 pub mod playlist;
 pub mod reader;
 pub mod settings;

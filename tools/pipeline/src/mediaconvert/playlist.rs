@@ -135,22 +135,25 @@ pub fn cmaf_master(
         s.push_str(&format!("\n{}\n", v.uri));
     }
     for a in audio {
-        s.push_str(&format!(
-            "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"{}\"",
-            a.group_id
-        ));
-        if let Some(l) = &a.language {
-            s.push_str(&format!(",LANGUAGE=\"{l}\""));
-        }
-        let yes = |b: bool| if b { "YES" } else { "NO" };
-        s.push_str(&format!(
-            ",NAME=\"{}\",AUTOSELECT={},DEFAULT={},URI=\"{}\"\n",
-            a.name,
-            yes(a.autoselect),
-            yes(a.default),
-            a.uri
-        ));
+        s.push_str(&media_line(a));
     }
+    s
+}
+
+/// An audio rendition's `EXT-X-MEDIA` line.
+fn media_line(a: &AudioRendition) -> String {
+    let mut s = format!("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"{}\"", a.group_id);
+    if let Some(l) = &a.language {
+        s.push_str(&format!(",LANGUAGE=\"{l}\""));
+    }
+    let yes = |b: bool| if b { "YES" } else { "NO" };
+    s.push_str(&format!(
+        ",NAME=\"{}\",AUTOSELECT={},DEFAULT={},URI=\"{}\"\n",
+        a.name,
+        yes(a.autoselect),
+        yes(a.default),
+        a.uri
+    ));
     s
 }
 
@@ -172,10 +175,17 @@ pub struct Variant {
     pub codecs: String,
     pub resolution: Option<(u32, u32)>,
     pub frame_rate: f64,
+    /// The Apple HLS group's `AUDIO` (a video-only output with alternate audio renditions).
+    pub audio_group: Option<String>,
 }
 
-pub fn master_playlist(variants: &[Variant]) -> String {
+/// An Apple HLS group's master: VERSION 3; the audio-only outputs' `EXT-X-MEDIA` *before* the
+/// variants (as AWS Elemental's rendition-group manifests have them).
+pub fn master_playlist(variants: &[Variant], audio: &[AudioRendition]) -> String {
     let mut s = String::from("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+    for a in audio {
+        s.push_str(&media_line(a));
+    }
     for v in variants {
         s.push_str(&format!(
             "#EXT-X-STREAM-INF:BANDWIDTH={},AVERAGE-BANDWIDTH={},CODECS=\"{}\"",
@@ -184,7 +194,11 @@ pub fn master_playlist(variants: &[Variant]) -> String {
         if let Some((w, h)) = v.resolution {
             s.push_str(&format!(",RESOLUTION={w}x{h}"));
         }
-        s.push_str(&format!(",FRAME-RATE={:.3}\n{}\n", v.frame_rate, v.uri));
+        s.push_str(&format!(",FRAME-RATE={:.3}", v.frame_rate));
+        if let Some(g) = &v.audio_group {
+            s.push_str(&format!(",AUDIO=\"{g}\""));
+        }
+        s.push_str(&format!("\n{}\n", v.uri));
     }
     s
 }

@@ -33,6 +33,8 @@ pub enum GroupKind {
 #[derive(Debug, Clone)]
 pub struct Hls {
     pub segment_length: u32,
+    /// `MinFinalSegmentLength` (seconds): a shorter last segment joins the one before.
+    pub min_final_segment: f64,
     pub integer_durations: bool,
     /// `CodecSpecification: RFC_4281` writes the legacy decimal form (`avc1.77.30`), `RFC_6381`
     /// the hex form (`avc1.4d401e`).
@@ -62,8 +64,11 @@ pub struct Output {
     pub audio: Option<Audio>,
     /// `Extension` of a file group output.
     pub extension: Option<String>,
-    /// CMAF audio outputs: the group and flags of their EXT-X-MEDIA.
+    /// CMAF and Apple HLS audio-only outputs: the group and flags of their EXT-X-MEDIA.
     pub audio_track: Option<AudioTrack>,
+    /// `HlsSettings.AudioRenditionSets` (its first group): the audio group a video-only Apple HLS
+    /// output names in its STREAM-INF.
+    pub rendition_set: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -402,9 +407,16 @@ fn read_hls(h: &mut Obj) -> Result<Hls, SettingsError> {
     h.choice("WriteHlsManifest", &["ENABLED"], "ENABLED")?;
     h.choice("WriteDashManifest", &["DISABLED"], "DISABLED")?;
     // Timing and caching hints that do not change the files written.
+    let min_path = h.at("MinFinalSegmentLength");
+    let min_final_segment = match h.get("MinFinalSegmentLength") {
+        None => 0.0,
+        Some(v) => v
+            .as_f64()
+            .filter(|m| *m >= 0.0)
+            .ok_or_else(|| err(&min_path, "expected a number of seconds, 0 or more"))?,
+    };
     h.ignore(&[
         "MinSegmentLength",
-        "MinFinalSegmentLength",
         "ClientCache",
         "TimedMetadataId3Frame",
         "TimedMetadataId3Period",
@@ -459,6 +471,7 @@ fn read_hls(h: &mut Obj) -> Result<Hls, SettingsError> {
     };
     Ok(Hls {
         segment_length,
+        min_final_segment,
         integer_durations: integer,
         rfc_6381,
         resolution,
@@ -599,21 +612,40 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
         }
     };
     let mut segment_modifier = String::new();
+    // Apple HLS: an audio-only output's rendition group and flags, a video output's audio group.
+    let mut hls_track = AudioTrack {
+        group_id: "program_audio".into(),
+        default: true,
+        autoselect: true,
+    };
+    let mut rendition_set = "program_audio".to_string();
+    let mut audio_only_m2ts = false;
+    let mut container_path = String::new();
     if let Some(mut os) = o.obj("OutputSettings")? {
         if let Some(mut hs) = os.obj("HlsSettings")? {
             segment_modifier = hs.str("SegmentModifier")?.unwrap_or("").to_string();
             hs.choice("IFrameOnlyManifest", &["EXCLUDE"], "EXCLUDE")?;
-            hs.choice(
+            let ty = hs.choice(
                 "AudioTrackType",
-                &["ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT"],
+                &[
+                    "ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT",
+                    "ALTERNATE_AUDIO_AUTO_SELECT",
+                    "ALTERNATE_AUDIO_NOT_AUTO_SELECT",
+                ],
                 "ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT",
             )?;
-            hs.ignore(&[
-                "AudioGroupId",
-                "AudioRenditionSets",
-                "AudioOnlyContainer",
-                "DescriptiveVideoServiceFlag",
-            ]);
+            hls_track.default = ty == "ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT";
+            hls_track.autoselect = ty != "ALTERNATE_AUDIO_NOT_AUTO_SELECT";
+            if let Some(g) = hs.str("AudioGroupId")? {
+                hls_track.group_id = g.to_string();
+            }
+            if let Some(r) = hs.str("AudioRenditionSets")? {
+                rendition_set = r.split(',').next().unwrap_or(r).trim().to_string();
+            }
+            container_path = hs.at("AudioOnlyContainer");
+            audio_only_m2ts =
+                hs.choice("AudioOnlyContainer", &["AUTOMATIC", "M2TS"], "AUTOMATIC")? == "M2TS";
+            hs.ignore(&["DescriptiveVideoServiceFlag"]);
             hs.finish()?;
         }
         os.ignore(&["CmafSettings"]);
@@ -646,10 +678,24 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
             });
         }
     } else if video.is_none() {
-        return Err(err(
-            &format!("{path}.VideoDescription"),
-            "audio-only outputs not emulated",
-        ));
+        // Apple HLS audio-only outputs: alternate audio renditions in MPEG-TS.
+        if !matches!(container, Container::M3u8 { .. }) || audio.is_none() {
+            return Err(err(
+                &format!("{path}.VideoDescription"),
+                "audio-only outputs are emulated in the Apple HLS group (M3U8) only",
+            ));
+        }
+        if !audio_only_m2ts {
+            return Err(err(
+                if container_path.is_empty() {
+                    path
+                } else {
+                    &container_path
+                },
+                "AUTOMATIC (raw AAC segments) not emulated for an audio-only output: set AudioOnlyContainer M2TS",
+            ));
+        }
+        audio_track = Some(hls_track);
     }
     Ok(Output {
         path: path.to_string(),
@@ -660,6 +706,7 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
         audio,
         extension,
         audio_track,
+        rendition_set,
     })
 }
 

@@ -7,7 +7,8 @@
 #
 # The shapes MediaConvert's settings express are job JSON run by the job emulator: ts
 # (tests/fixtures/jobs/vod-sample.json, the seed's job), aes (aes.json), cmaf (cmaf.json),
-# cmaf-single-file (cmaf-single-file.json) and apple-alt-audio (apple-alt-audio.json), each
+# cmaf-single-file (cmaf-single-file.json), apple-alt-audio (apple-alt-audio.json), webvtt
+# (webvtt.json) and webvtt-match-video (webvtt-match-video.json), each
 # `pipeline run --input <source> --out <outdir> --job <json> --dt <stamp> --cache
 # <outdir>/<base>/.encodes` on <outdir>/<base>/.source/<base>.mov (the input, or the pattern, with a
 # second audio track, a 660 Hz tone, for the jobs' second audio selector). The ladder is encoded
@@ -62,7 +63,8 @@
 # The post-steps' keys are derived from the shape's name (stable across runs); the .key files are
 # their only record. aes.json's key is in the job JSON.
 #
-# webvtt (post-step: the emulator has no caption selectors or destinations yet): the ts ladder (the same MPEG-TS files) with two WebVTT subtitle renditions as MediaConvert's
+# webvtt (job webvtt.json, the cue files copied to <outdir>/captions/, the bucket's captions/ prefix
+#   the job's caption selectors name): the ts ladder (the same MPEG-TS bytes) with two WebVTT subtitle renditions as MediaConvert's
 #   Apple HLS group writes them with CaptionSegmentLengthControl LARGE_SEGMENTS: 300 s segments (one
 #   for the 60 s sample), each starting X-TIMESTAMP-MAP=MPEGTS:<the video's first PTS>,LOCAL:00:00:00.000,
 #   TARGETDURATION the video's; SUBTITLES="subs" on every variant, the renditions after them
@@ -70,12 +72,12 @@
 #   <outdir>/<base>/Default/HLS-WebVTT/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts,
 #   <base>_subs_eng.m3u8, <base>_subs_eng_00001.vtt, <base>_subs_spa.m3u8, ...
 #
-# webvtt-match-video: the same with CaptionSegmentLengthControl MATCH_VIDEO: WebVTT segments cut where
+# webvtt-match-video (job webvtt-match-video.json): the same with CaptionSegmentLengthControl MATCH_VIDEO: WebVTT segments cut where
 #   the video's are (10 s, EXTINF as the video playlist's), a cue across a cut in both segments
 #   <outdir>/<base>/Default/HLS-WebVTT-MatchVideo/<base>_subs_eng_00001.vtt ... _00006.vtt, ...
 #
 # cc608 (post-step: MediaConvert passes 608 through from a source that has it, and no setting writes
-#   captions from a cue script; the emulator has no caption settings yet): the ts ladder with CEA-608 captions in its H.264 (GA94 SEI, CC1 pop-on, put there by
+#   captions from a cue script): the ts ladder with CEA-608 captions in its H.264 (GA94 SEI, CC1 pop-on, put there by
 #   `hlsplay inject-608` from scripts/captions/cc608.vtt and checked with ffmpeg's 608 decoder), as
 #   MediaConvert's CaptionLanguageSetting INSERT declares them: CLOSED-CAPTIONS="cc" on every variant,
 #   EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID="cc",LANGUAGE="eng",NAME="English",INSTREAM-ID="CC1"
@@ -181,6 +183,9 @@ declare -A made=()
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JOBS_DIR="$REPO_DIR/tests/fixtures/jobs"
+# The cue scripts of the caption shapes (the WebVTT of each subtitle language, the 608 captions),
+# times from the first frame shown: the tests assert on them.
+CAPTIONS_DIR="$REPO_DIR/scripts/captions"
 # The H.264 encodes the emulator keeps across this script's jobs: a shape asking for the ladder's
 # renditions (same input, sizes and H264Settings) packages them instead of encoding them again.
 ENCODES="$outdir/$base/.encodes"
@@ -232,10 +237,24 @@ make_source() {
 
 # Runs the job JSON $1 on the source, unless the stamp $2 says it has been with these parameters;
 # the master $3 is what must be there.
+# What a job's output is made from: the job JSON and the emulator, the source, the stamp, and the
+# sidecar caption files it names (copied to <outdir>/captions/, the bucket's captions/ prefix).
+job_params() { # job
+  local sidecars=
+  if grep -q 's3://vod/captions/' "$1"; then
+    sidecars=" captions=$(cat "$CAPTIONS_DIR"/webvtt_*.vtt | sha256sum | cut -c1-16)"
+  fi
+  echo "job=$(basename "$1") emulator=$(emulator_id "$1") source=[$(cat "$outdir/$base/.source/stamp" 2>/dev/null)] stamp=$STAMP$sidecars"
+}
+
 run_job() { # job stamp master
   local job=$1 stamp=$2 master=$3 params
   make_source
-  params="job=$(basename "$job") emulator=$(emulator_id "$job") source=[$(cat "$outdir/$base/.source/stamp")] stamp=$STAMP"
+  if grep -q 's3://vod/captions/' "$job"; then
+    mkdir -p "$outdir/captions"
+    cp "$CAPTIONS_DIR"/webvtt_*.vtt "$outdir/captions/"
+  fi
+  params=$(job_params "$job")
   if up_to_date "$stamp" "$params" "$master"; then
     echo "make-sample: up to date: $master"
     return 0
@@ -257,7 +276,7 @@ make_ts() {
   [[ -z "${made[make_ts]:-}" ]] || return 0
   made[make_ts]=1
   # The job's groups only: the other shapes' folders sit beside them (and are made from them).
-  if ! up_to_date "$ts_stamp" "job=vod-sample.json emulator=$(emulator_id "$JOBS_DIR/vod-sample.json") source=[$(cat "$outdir/$base/.source/stamp" 2>/dev/null)] stamp=$STAMP" "$hls/$base.m3u8"; then
+  if ! up_to_date "$ts_stamp" "$(job_params "$JOBS_DIR/vod-sample.json")" "$hls/$base.m3u8"; then
     rm -rf "$hls" "$root/MP4" "$root/Thumbnails"
   fi
   run_job "$JOBS_DIR/vod-sample.json" "$ts_stamp" "$hls/$base.m3u8"
@@ -322,7 +341,7 @@ bandwidths() { # video_peak audio_peak kbps
 make_job_shape() { # shape job dir
   local shape=$1 job=$2 dir=$3 stamp="$outdir/$base/.make-sample-$1-stamp"
   make_ts
-  if ! up_to_date "$stamp" "job=$(basename "$job") emulator=$(emulator_id "$job") source=[$(cat "$outdir/$base/.source/stamp" 2>/dev/null)] stamp=$STAMP" "$dir/$base.m3u8"; then
+  if ! up_to_date "$stamp" "$(job_params "$job")" "$dir/$base.m3u8"; then
     rm -rf "$dir"
   fi
   run_job "$job" "$stamp" "$dir/$base.m3u8"
@@ -498,32 +517,9 @@ make_cmaf_aes() {
 # ---- webvtt, cc608: captions and subtitles -------------------------------------------------------------
 
 CAPTIONS_VERSION=1
-# The cue scripts of the caption shapes (the WebVTT of each subtitle language, the 608 captions),
-# times from the first frame shown: the tests assert on them.
-CAPTIONS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/captions"
-# The subtitle renditions: ISO 639-2 code (the name modifier's end), NAME, DEFAULT.
-SUBTITLE_TRACKS="eng:English:YES spa:Español:NO"
-# MediaConvert's CaptionSegmentLengthControl LARGE_SEGMENTS (its default): 300 s WebVTT segments.
-SUBTITLE_SEGMENT_S=300
 
-# The rung's ladder segments into the folder $1 (hard links where the file system allows), its
-# media playlist as it is: the caption shapes reuse the ladder's MPEG-TS untouched.
-link_ladder_rung() { # dir name
-  local seg
-  for seg in $(grep -v '^#' "$hls/${base}_$2.m3u8"); do
-    ln -f "$hls/$seg" "$1/$seg" 2>/dev/null || cp "$hls/$seg" "$1/$seg"
-  done
-  cp "$hls/${base}_$2.m3u8" "$1/${base}_$2.m3u8"
-}
-
-# The first PTS (90 kHz) of the video of a TS file: what X-TIMESTAMP-MAP ties cue time 0 to.
-first_video_pts() {
-  ffprobe -v error -select_streams v:0 -show_entries stream=start_time -of default=nw=1:nk=1 "$1" \
-    | sed -n 1p | awk '{ printf "%d\n", $1 * 90000 + 0.5 }'
-}
-
-# The video's length (seconds): the sum of a media playlist's EXTINF as ffprobe measures the
-# segments (the EXTINF are rounded).
+# The ladder's duration (seconds), as ffprobe measures the first rung's segments joined (the
+# playlist's EXTINF are rounded).
 ladder_duration() {
   ffprobe -v error -show_entries format=duration -of default=nw=1:nk=1 "$(ladder_input "$1")"
 }
@@ -538,93 +534,16 @@ vtt_cues() {
     END { if (intext) print start, end, text }' "$1"
 }
 
-# The subtitle segments of a CaptionSegmentLengthControl, one `from to extinf` line each (seconds):
-# LARGE_SEGMENTS cuts every SUBTITLE_SEGMENT_S (the last at the video's end), MATCH_VIDEO where the
-# first video rendition's segments are cut (its EXTINF, as that playlist says them).
-subtitle_segments() { # large|match duration
-  if [[ $1 == large ]]; then
-    awk -v d="$2" -v s="$SUBTITLE_SEGMENT_S" 'BEGIN {
-      for (f = 0; f < d || f == 0; f += s) { l = d - f; if (l > s) l = s; r = int(l + 0.5); if (r < 1) r = 1; print f, f + s, r } }'
-  else
-    awk '/^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); print t + 0, t + $0, $0; t += $0 }' "$hls/${base}_360.m3u8"
-  fi
-}
-
-# Writes the WebVTT segments (lines `from to extinf` on stdin) and media playlist of one subtitle
-# rendition: every cue into each segment it overlaps (a cue across a boundary is in both, as
-# MediaConvert writes it), each segment with X-TIMESTAMP-MAP tying LOCAL 0 to the video's first PTS.
-# The playlist's TARGETDURATION is the video's, whatever the subtitle segments' length: MediaConvert
-# writes it so.
-write_subtitle_rendition() { # src.vtt dir name duration mpegts target
-  local src=$1 dir=$2 name=$3 dur=$4 mpegts=$5 target=$6 n=0 from to len uri
-  {
-    echo "#EXTM3U"
-    echo "#EXT-X-VERSION:3"
-    echo "#EXT-X-TARGETDURATION:$target"
-    echo "#EXT-X-MEDIA-SEQUENCE:1"
-    echo "#EXT-X-PLAYLIST-TYPE:VOD"
-  } >"$dir/$name.m3u8"
-  while read -r from to len; do
-    n=$((n + 1))
-    uri="${name}_$(printf '%05d' "$n").vtt"
-    {
-      printf 'WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:%d,LOCAL:00:00:00.000\n' "$mpegts"
-      vtt_cues "$src" | awk -v from="$from" -v to="$to" -v dur="$dur" '
-        function ts(t,   ms) { ms = int(t * 1000 + 0.5); return sprintf("%02d:%02d:%02d.%03d", int(ms / 3600000), int(ms / 60000) % 60, int(ms / 1000) % 60, ms % 1000) }
-        { start = $1; end = $2; text = $0; sub(/^[^ ]+ [^ ]+ /, "", text); gsub(/\\n/, "\n", text) }
-        start < to && end > from && start < dur { printf "\n%d\n%s --> %s\n%s\n", NR, ts(start), ts(end), text }'
-    } >"$dir/$uri"
-    printf '#EXTINF:%d,\n%s\n' "$len" "$uri" >>"$dir/$name.m3u8"
-  done
-  echo "#EXT-X-ENDLIST" >>"$dir/$name.m3u8"
-}
-
-make_subtitles() { # shape dir large|match
-  local shape=$1 dir=$2 control=$3 stamp="$outdir/$base/.make-sample-$1-stamp"
-  make_ts
-  local sums
-  sums=$(cd "$CAPTIONS_DIR" && sha256sum webvtt_*.vtt | cut -c1-16 | paste -sd,)
-  local params="$shape version=$CAPTIONS_VERSION ts=[$(cat "$ts_stamp")] subs=[$SUBTITLE_TRACKS $sums] control=$control large=$SUBTITLE_SEGMENT_S"
-  if up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
-    echo "make-sample: up to date: $dir/$base.m3u8"
-    return 0
-  fi
-  rm -rf "$dir" "$stamp"
-  mkdir -p "$dir"
-  echo "make-sample: the ladder with two WebVTT subtitle renditions ($control segments) into $dir"
-  local spec name res kbps
-  for spec in $RUNGS; do
-    IFS=: read -r name res kbps <<<"$spec"
-    link_ladder_rung "$dir" "$name"
-  done
-  local first mpegts dur target lang label default media=""
-  first=$(grep -v '^#' "$hls/${base}_360.m3u8" | sed -n 1p)
-  mpegts=$(first_video_pts "$hls/$first")
-  dur=$(ladder_duration 360)
-  target=$(sed -n 's/^#EXT-X-TARGETDURATION://p' "$hls/${base}_360.m3u8")
-  for spec in $SUBTITLE_TRACKS; do
-    IFS=: read -r lang label default <<<"$spec"
-    subtitle_segments "$control" "$dur" \
-      | write_subtitle_rendition "$CAPTIONS_DIR/webvtt_$lang.vtt" "$dir" "${base}_subs_$lang" "$dur" "$mpegts" "$target"
-    media+="
-#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"$label\",DEFAULT=$default,AUTOSELECT=YES,FORCED=NO,LANGUAGE=\"$lang\",URI=\"${base}_subs_$lang.m3u8\""
-  done
-  # The ladder's master with SUBTITLES= on every variant; the renditions after the variants.
-  { sed '/^#EXT-X-STREAM-INF:/ s/$/,SUBTITLES="subs"/' "$hls/$base.m3u8"; printf '%s\n' "${media#$'\n'}"; } >"$dir/$base.m3u8"
-  printf '%s' "$params" >"$stamp"
-  echo "make-sample: done: $dir/$base.m3u8"
-}
-
 make_webvtt() {
   [[ -z "${made[make_webvtt]:-}" ]] || return 0
   made[make_webvtt]=1
-  make_subtitles webvtt "$root/HLS-WebVTT" large
+  make_job_shape webvtt "$JOBS_DIR/webvtt.json" "$root/HLS-WebVTT"
 }
 
 make_webvtt_match_video() {
   [[ -z "${made[make_webvtt_match_video]:-}" ]] || return 0
   made[make_webvtt_match_video]=1
-  make_subtitles webvtt-match-video "$root/HLS-WebVTT-MatchVideo" match
+  make_job_shape webvtt-match-video "$JOBS_DIR/webvtt-match-video.json" "$root/HLS-WebVTT-MatchVideo"
 }
 
 # `hlsplay` (tools/cli) of this checkout, built if needed.

@@ -82,7 +82,7 @@ fn wrong_types_and_missing_fields_are_named() {
         json!([{"CaptionSelectorName": "Captions Selector 1"}]);
     assert_eq!(
         refusal(&v),
-        "Settings.OutputGroups[0].Outputs[1].CaptionDescriptions: not emulated"
+        "Settings.OutputGroups[0].Outputs[1].CaptionDescriptions[0].DestinationSettings: required"
     );
 }
 
@@ -190,5 +190,52 @@ fn an_audio_only_hls_output_needs_the_m2ts_container() {
     assert_eq!(
         refusal(&v),
         "Settings.OutputGroups[0].Outputs[3].OutputSettings.HlsSettings.AudioOnlyContainer: AUTOMATIC (raw AAC segments) not emulated for an audio-only output: set AudioOnlyContainer M2TS"
+    );
+}
+
+#[test]
+fn caption_settings_not_emulated_are_named() {
+    let vtt: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo("tests/fixtures/jobs/webvtt-match-video.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let job = parse_job(&vtt).unwrap();
+    let spa = job.groups[0].outputs[4].captions.as_ref().unwrap();
+    assert_eq!(spa.source, "s3://vod/captions/webvtt_spa.vtt");
+    assert_eq!(
+        (spa.language.as_deref(), spa.description.as_deref()),
+        (Some("spa"), Some("Español"))
+    );
+    let sel = "Settings.Inputs[0].CaptionSelectors.Captions Selector 1.SourceSettings";
+    let mut v = vtt.clone();
+    v["Settings"]["Inputs"][0]["CaptionSelectors"]["Captions Selector 1"]["SourceSettings"]
+        ["SourceType"] = json!("EMBEDDED");
+    assert_eq!(
+        refusal(&v),
+        format!("{sel}.SourceType: EMBEDDED not emulated (emulated: WEBVTT)")
+    );
+    let mut v = vtt.clone();
+    v["Settings"]["Inputs"][0]["CaptionSelectors"]["Captions Selector 1"]["SourceSettings"]
+        ["FileSourceSettings"]["TimeDelta"] = json!(2);
+    assert_eq!(
+        refusal(&v),
+        format!("{sel}.FileSourceSettings.TimeDelta: not emulated")
+    );
+    // Captions in a video output (embedded or burnt in) are not the sidecar emulated.
+    let mut v = vtt.clone();
+    v["Settings"]["OutputGroups"][0]["Outputs"][0]["CaptionDescriptions"] =
+        v["Settings"]["OutputGroups"][0]["Outputs"][3]["CaptionDescriptions"].clone();
+    assert!(
+        refusal(&v).starts_with("Settings.OutputGroups[0].Outputs[0].CaptionDescriptions: a WebVTT output carries its captions alone"),
+        "{}",
+        refusal(&v)
+    );
+    let mut v = vtt;
+    v["Settings"]["OutputGroups"][0]["Outputs"][3]["CaptionDescriptions"][0]
+        ["CaptionSelectorName"] = json!("Captions Selector 9");
+    assert_eq!(
+        refusal(&v),
+        "Settings.OutputGroups[0].Outputs[3].CaptionDescriptions[0].CaptionSelectorName: Captions Selector 9: no such caption selector in Settings.Inputs[0].CaptionSelectors"
     );
 }

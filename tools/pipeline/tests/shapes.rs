@@ -1,7 +1,8 @@
 //! The sample shapes' jobs (tests/fixtures/jobs, run by scripts/make-sample.sh): encodes shared
 //! through the cache, the `aes` shape's static key with the IV from the media sequence number
 //! (decrypted by openssl to the clear shape's bytes), and the `apple-alt-audio` shape's audio-only
-//! renditions (ffprobe reads their PIDs and start, the tones are measured).
+//! renditions (ffprobe reads their PIDs and start, the tones are measured), and the `webvtt`
+//! shapes' subtitle renditions (both caption segment length controls).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
@@ -257,5 +258,123 @@ fn the_apple_alt_audio_shape_writes_video_only_and_audio_only_renditions() {
     let fra = common::tone_of(&hls.join("clip_fra.m3u8"), 5.0);
     assert!((eng - 440.0).abs() < 10.0, "English: {eng} Hz");
     assert!((fra - 660.0).abs() < 10.0, "French: {fra} Hz");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_webvtt_shapes_write_subtitle_renditions_beside_the_ladder() {
+    let dir = common::temp_dir("webvtt");
+    let bucket = dir.join("vod");
+    std::fs::create_dir_all(bucket.join("captions")).unwrap();
+    let input = dir.join("clip.mp4");
+    common::make_source(&input, 22);
+    // The caption selectors' sidecars: s3://vod/captions/webvtt_<lang>.vtt.
+    for lang in ["eng", "spa"] {
+        std::fs::copy(
+            common::repo(&format!("scripts/captions/webvtt_{lang}.vtt")),
+            bucket.join(format!("captions/webvtt_{lang}.vtt")),
+        )
+        .unwrap();
+    }
+    let cache = dir.join("encodes");
+    let one_rung = |fixture: &str| {
+        let text = std::fs::read_to_string(common::repo(&format!("tests/fixtures/jobs/{fixture}")))
+            .unwrap();
+        let mut v: Value = serde_json::from_str(&text).unwrap();
+        // 360p and the two caption outputs.
+        v["Settings"]["OutputGroups"][0]["Outputs"]
+            .as_array_mut()
+            .unwrap()
+            .drain(1..3);
+        pipeline::jobs::lambda_destinations(&parse_job(&v).unwrap(), "vod", "clip")
+    };
+    run(&one_rung("webvtt.json"), &input, &bucket, &cache);
+    run(
+        &one_rung("webvtt-match-video.json"),
+        &input,
+        &bucket,
+        &cache,
+    );
+
+    // X-TIMESTAMP-MAP ties cue time 0 to the video's first PTS, as ffprobe reads it.
+    let large = bucket.join("clip/Default/HLS-WebVTT");
+    let (_, _, video_start) = ts_layout(&large.join("clip_36020250101T120000_00001.ts"));
+    let mpegts = (video_start * 90_000.0).round() as u64;
+    let header = format!("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:{mpegts},LOCAL:00:00:00.000\n");
+
+    for (folder, segments) in [("HLS-WebVTT", 1), ("HLS-WebVTT-MatchVideo", 3)] {
+        let hls = bucket.join(format!("clip/Default/{folder}"));
+        let master = lines(&hls.join("clip.m3u8"));
+        assert_eq!(master.len(), 7, "{folder}: {master:#?}");
+        assert!(
+            master[3].ends_with(",FRAME-RATE=30.000,SUBTITLES=\"subs\""),
+            "{folder}: {}",
+            master[3]
+        );
+        assert_eq!(
+            master[5..],
+            [
+                "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English\",DEFAULT=YES,AUTOSELECT=YES,FORCED=NO,LANGUAGE=\"eng\",URI=\"clip_subs_eng.m3u8\"",
+                "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"Español\",DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,LANGUAGE=\"spa\",URI=\"clip_subs_spa.m3u8\"",
+            ]
+        );
+        for lang in ["eng", "spa"] {
+            let media = lines(&hls.join(format!("clip_subs_{lang}.m3u8")));
+            // TARGETDURATION the video's (10), whatever the caption segments' length.
+            assert_eq!(
+                media[..5],
+                [
+                    "#EXTM3U",
+                    "#EXT-X-VERSION:3",
+                    "#EXT-X-TARGETDURATION:10",
+                    "#EXT-X-MEDIA-SEQUENCE:1",
+                    "#EXT-X-PLAYLIST-TYPE:VOD"
+                ]
+            );
+            let infs: Vec<&String> = media.iter().filter(|l| l.starts_with("#EXTINF")).collect();
+            let want: &[&str] = if segments == 1 {
+                // LARGE_SEGMENTS: one 300 s segment, EXTINF the 22 s of video.
+                &["#EXTINF:22,"]
+            } else {
+                // MATCH_VIDEO: the video's segments.
+                &["#EXTINF:10,", "#EXTINF:10,", "#EXTINF:2,"]
+            };
+            assert_eq!(infs, want, "{folder} {lang}");
+            for n in 1..=segments {
+                let vtt = std::fs::read_to_string(hls.join(format!("clip_subs_{lang}_{n:05}.vtt")))
+                    .unwrap();
+                assert!(vtt.starts_with(&header), "{folder} {lang} {n}: {vtt}");
+            }
+        }
+    }
+    // The English cue across the 10 s cut (9.0-10.5 s) is in both MATCH_VIDEO segments around it,
+    // with the number it has in the source.
+    let matched = bucket.join("clip/Default/HLS-WebVTT-MatchVideo");
+    let across = "00:00:09.000 --> 00:00:10.500\nEnglish across the 10 s cut\n";
+    for n in [1, 2] {
+        let vtt =
+            std::fs::read_to_string(matched.join(format!("clip_subs_eng_{n:05}.vtt"))).unwrap();
+        assert!(vtt.contains(across), "segment {n}: {vtt}");
+    }
+    // ffmpeg reads the LARGE_SEGMENTS rendition back: every source cue that starts within the video.
+    let source = std::fs::read_to_string(common::repo("scripts/captions/webvtt_eng.vtt")).unwrap();
+    let seconds = |t: &str| {
+        t.split(':')
+            .fold(0.0, |acc, p| acc * 60.0 + p.trim().parse::<f64>().unwrap())
+    };
+    let want = source
+        .lines()
+        .filter_map(|l| l.split_once("-->"))
+        .filter(|(start, _)| seconds(start) < 22.0)
+        .count();
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(large.join("clip_subs_eng_00001.vtt"))
+        .args(["-f", "webvtt", "-"])
+        .output()
+        .unwrap();
+    let got = String::from_utf8_lossy(&out.stdout).matches("-->").count();
+    assert!(want > 3, "the script has cues in the first 22 s");
+    assert_eq!(got, want, "cues that start within the video");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -230,6 +230,7 @@ pub fn run(
             resolution: cmaf.resolution.then_some((video.width, video.height)),
             frame_rate: fps,
             audio_group: None,
+            subtitles: None,
         });
     }
     let group_id = renditions.first().map(|r| r.group_id.clone());

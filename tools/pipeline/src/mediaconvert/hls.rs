@@ -6,7 +6,7 @@ use std::path::Path;
 use super::ffmpeg::{self, Probe};
 use super::playlist::{self, Segment, Variant};
 use super::settings::{Audio, Container, Group, Hls, VideoCodec, H264};
-use super::{aes128, encode, hls_audio, io, move_output, reader, Context, JobError};
+use super::{aes128, encode, hls_audio, io, move_output, reader, webvtt, Context, JobError};
 
 /// x264 options for output stream `i` from `H264Settings`. Keyframes are forced at every segment
 /// boundary (`segment`), as MediaConvert's segmenter cuts on them.
@@ -100,7 +100,12 @@ pub fn run(
     let mut pids = None;
     let mut renditions = Vec::new();
     let mut audio_only = Vec::new();
+    let mut caption_outs = Vec::new();
     for out in &group.outputs {
+        if let Some(c) = &out.captions {
+            caption_outs.push((out, c));
+            continue;
+        }
         if let (None, Some(a)) = (&out.video, &out.audio) {
             audio_only.push((out, a));
             continue;
@@ -213,6 +218,10 @@ pub fn run(
     if wants_audio && !probe.has_audio {
         args.push("-shortest".into());
     }
+    // The video of each rendition comes from its own file and the audio from the source, each
+    // read on its own thread: without a bound on how far the muxer may run ahead of a stream it
+    // would interleave as the threads happen to deliver, and two runs would write different bytes.
+    args.extend(["-max_interleave_delta".into(), "0".into()]);
     args.extend([
         "-f".into(),
         "hls".into(),
@@ -246,6 +255,8 @@ pub fn run(
     )?;
 
     let mut variants = Vec::new();
+    // The first video rendition's segment durations: MATCH_VIDEO cuts the captions there.
+    let mut first_video: Option<Vec<f64>> = None;
     for (i, (out, video, h)) in renditions.iter().enumerate() {
         let modifier = playlist::expand_modifier(
             &out.segment_modifier,
@@ -294,6 +305,9 @@ pub fn run(
                     offset: None,
                 });
             }
+        }
+        if first_video.is_none() {
+            first_video = Some(segments.iter().map(|s| s.duration).collect::<Vec<f64>>());
         }
         let media = format!("{stem}.m3u8");
         let text =
@@ -344,6 +358,7 @@ pub fn run(
             resolution: hls.resolution.then_some((video.width, video.height)),
             frame_rate: fps,
             audio_group: alternate.then(|| out.rendition_set.clone()),
+            subtitles: (!caption_outs.is_empty()).then(|| webvtt::GROUP_ID.to_string()),
         });
     }
     // MediaConvert leaves hosting the key to its owner; a relative Url is written beside the
@@ -357,7 +372,15 @@ pub fn run(
     }
     let master = format!("{base}.m3u8");
     let path = dir.join(&master);
-    let text = playlist::master_playlist(&variants, &audio_group.renditions);
+    let subtitles = webvtt::write_outputs(
+        &caption_outs,
+        hls,
+        ctx,
+        (dir, base),
+        &first_video.unwrap_or_default(),
+        video_start,
+    )?;
+    let text = playlist::master_playlist(&variants, &audio_group.renditions, &subtitles);
     std::fs::write(&path, text).map_err(|e| io(&path, e))?;
     let _ = std::fs::remove_dir_all(&work);
     Ok(master)

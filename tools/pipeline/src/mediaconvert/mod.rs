@@ -11,6 +11,7 @@ pub mod hls_audio;
 pub mod playlist;
 pub mod reader;
 pub mod settings;
+pub mod webvtt;
 
 use std::path::{Path, PathBuf};
 

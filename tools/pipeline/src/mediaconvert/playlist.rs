@@ -177,11 +177,28 @@ pub struct Variant {
     pub frame_rate: f64,
     /// The Apple HLS group's `AUDIO` (a video-only output with alternate audio renditions).
     pub audio_group: Option<String>,
+    /// The Apple HLS group's `SUBTITLES` (the group has WebVTT outputs).
+    pub subtitles: Option<String>,
+}
+
+/// A WebVTT rendition of an Apple HLS master (EXT-X-MEDIA TYPE=SUBTITLES).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubtitleRendition {
+    pub group_id: String,
+    pub name: String,
+    pub default: bool,
+    pub language: Option<String>,
+    pub uri: String,
 }
 
 /// An Apple HLS group's master: VERSION 3; the audio-only outputs' `EXT-X-MEDIA` *before* the
-/// variants (as AWS Elemental's rendition-group manifests have them).
-pub fn master_playlist(variants: &[Variant], audio: &[AudioRendition]) -> String {
+/// variants (as AWS Elemental's rendition-group manifests have them), the WebVTT outputs' *after*
+/// them (as a MediaConvert master with captions has them).
+pub fn master_playlist(
+    variants: &[Variant],
+    audio: &[AudioRendition],
+    subtitles: &[SubtitleRendition],
+) -> String {
     let mut s = String::from("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n");
     for a in audio {
         s.push_str(&media_line(a));
@@ -198,7 +215,23 @@ pub fn master_playlist(variants: &[Variant], audio: &[AudioRendition]) -> String
         if let Some(g) = &v.audio_group {
             s.push_str(&format!(",AUDIO=\"{g}\""));
         }
+        if let Some(g) = &v.subtitles {
+            s.push_str(&format!(",SUBTITLES=\"{g}\""));
+        }
         s.push_str(&format!("\n{}\n", v.uri));
+    }
+    for t in subtitles {
+        let yes = |b: bool| if b { "YES" } else { "NO" };
+        s.push_str(&format!(
+            "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"{}\",NAME=\"{}\",DEFAULT={},AUTOSELECT=YES,FORCED=NO",
+            t.group_id,
+            t.name,
+            yes(t.default)
+        ));
+        if let Some(l) = &t.language {
+            s.push_str(&format!(",LANGUAGE=\"{l}\""));
+        }
+        s.push_str(&format!(",URI=\"{}\"\n", t.uri));
     }
     s
 }

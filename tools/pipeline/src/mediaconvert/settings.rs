@@ -33,6 +33,8 @@ pub enum GroupKind {
 #[derive(Debug, Clone)]
 pub struct Hls {
     pub segment_length: u32,
+    /// `CaptionSegmentLengthControl: MATCH_VIDEO` (else LARGE_SEGMENTS, 300 s WebVTT segments).
+    pub captions_match_video: bool,
     /// `MinFinalSegmentLength` (seconds): a shorter last segment joins the one before.
     pub min_final_segment: f64,
     pub integer_durations: bool,
@@ -69,6 +71,8 @@ pub struct Output {
     /// `HlsSettings.AudioRenditionSets` (its first group): the audio group a video-only Apple HLS
     /// output names in its STREAM-INF.
     pub rendition_set: String,
+    /// A WebVTT caption output (`CaptionDescriptions`, the captions alone).
+    pub captions: Option<Captions>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +143,17 @@ pub struct Audio {
     pub track: u32,
 }
 
+/// A WebVTT caption output: its caption selector, the sidecar it names and the rendition's
+/// LANGUAGE (lower case) and NAME.
+#[derive(Debug, Clone)]
+pub struct Captions {
+    pub selector: String,
+    /// `s3://bucket/key` of the selector's `FileSourceSettings.SourceFile`.
+    pub source: String,
+    pub language: Option<String>,
+    pub description: Option<String>,
+}
+
 /// A CMAF audio rendition's place in the master (`CmfcSettings`).
 #[derive(Debug, Clone)]
 pub struct AudioTrack {
@@ -201,9 +216,10 @@ pub fn parse_job(v: &Value) -> Result<Job, SettingsError> {
     let mut s = Obj::new("Settings", settings_value)?;
     s.ignore(&["TimecodeConfig", "AdAvailOffset", "FollowSource"]);
     let mut selectors = Vec::new();
+    let mut caption_selectors = Vec::new();
     if let Some(inputs) = s.array("Inputs")? {
         for (i, input) in inputs.iter().enumerate() {
-            selectors = read_input(&format!("Settings.Inputs[{i}]"), input)?;
+            (selectors, caption_selectors) = read_input(&format!("Settings.Inputs[{i}]"), input)?;
         }
         if inputs.len() > 1 {
             return Err(err("Settings.Inputs", "more than one input not emulated"));
@@ -224,6 +240,20 @@ pub fn parse_job(v: &Value) -> Result<Job, SettingsError> {
         selectors.push(("Audio Selector 1".to_string(), 0));
     }
     for out in groups.iter_mut().flat_map(|g| g.outputs.iter_mut()) {
+        if let Some(c) = &mut out.captions {
+            c.source = (caption_selectors.iter())
+                .find(|(n, _)| *n == c.selector)
+                .map(|(_, f)| f.clone())
+                .ok_or_else(|| {
+                    err(
+                        &format!("{}.CaptionDescriptions[0].CaptionSelectorName", out.path),
+                        format!(
+                            "{}: no such caption selector in Settings.Inputs[0].CaptionSelectors",
+                            c.selector
+                        ),
+                    )
+                })?;
+        }
         if let Some(a) = &mut out.audio {
             a.track = selectors
                 .iter()
@@ -244,9 +274,11 @@ pub fn parse_job(v: &Value) -> Result<Job, SettingsError> {
     Ok(Job { groups })
 }
 
-/// The input's audio selectors: name → audio stream (from 0). Without any, `Audio Selector 1` is the
-/// first audio stream, as MediaConvert's default selector is.
-fn read_input(path: &str, v: &Value) -> Result<Vec<(String, u32)>, SettingsError> {
+/// The input's audio selectors (name → audio stream, from 0; without any, `Audio Selector 1` is the
+/// first audio stream, as MediaConvert's default selector is) and its caption selectors (name → the
+/// WebVTT sidecar's `s3://` URL).
+type Selectors = (Vec<(String, u32)>, Vec<(String, String)>);
+fn read_input(path: &str, v: &Value) -> Result<Selectors, SettingsError> {
     let mut o = Obj::new(path, v)?;
     let mut selectors = Vec::new();
     if let Some(mut sel) = o.obj("AudioSelectors")? {
@@ -296,13 +328,37 @@ fn read_input(path: &str, v: &Value) -> Result<Vec<(String, u32)>, SettingsError
         "InputScanType",
         "AudioSelectorGroups",
     ]);
-    if let Some(c) = o.get("CaptionSelectors") {
-        if c.as_object().is_some_and(|m| !m.is_empty()) {
-            return Err(err(&o.at("CaptionSelectors"), "not emulated"));
+    let mut captions = Vec::new();
+    if let Some(mut sel) = o.obj("CaptionSelectors")? {
+        let names: Vec<String> = match v.get("CaptionSelectors").and_then(Value::as_object) {
+            Some(m) => m.keys().cloned().collect(),
+            None => Vec::new(),
+        };
+        for name in &names {
+            let Some(mut c) = sel.obj(name)? else {
+                continue;
+            };
+            c.ignore(&["CustomLanguageCode", "LanguageCode"]);
+            let mut src = c.req_obj("SourceSettings")?;
+            src.choice("SourceType", &["WEBVTT"], "")?;
+            let mut file = src.req_obj("FileSourceSettings")?;
+            let source = file.req_str("SourceFile")?.to_string();
+            if !source.starts_with("s3://") {
+                return Err(err(
+                    &file.at("SourceFile"),
+                    format!("{source}: not an s3:// URL"),
+                ));
+            }
+            file.ignore(&["Convert608To708", "ConvertPaintToPop"]);
+            file.finish()?;
+            src.finish()?;
+            c.finish()?;
+            captions.push((name.clone(), source));
         }
+        sel.finish()?;
     }
     o.finish()?;
-    Ok(selectors)
+    Ok((selectors, captions))
 }
 
 fn read_group(path: &str, v: &Value) -> Result<Group, SettingsError> {
@@ -415,6 +471,11 @@ fn read_hls(h: &mut Obj) -> Result<Hls, SettingsError> {
             .filter(|m| *m >= 0.0)
             .ok_or_else(|| err(&min_path, "expected a number of seconds, 0 or more"))?,
     };
+    let match_video = h.choice(
+        "CaptionSegmentLengthControl",
+        &["LARGE_SEGMENTS", "MATCH_VIDEO"],
+        "LARGE_SEGMENTS",
+    )? == "MATCH_VIDEO";
     h.ignore(&[
         "MinSegmentLength",
         "ClientCache",
@@ -428,7 +489,6 @@ fn read_hls(h: &mut Obj) -> Result<Hls, SettingsError> {
         "AudioOnlyHeader",
         "BaseUrl",
         "DestinationSettings",
-        "CaptionSegmentLengthControl",
         "MpdProfile",
         "PtsOffsetHandlingForBFrames",
         "TargetDurationCompatibilityMode",
@@ -472,6 +532,7 @@ fn read_hls(h: &mut Obj) -> Result<Hls, SettingsError> {
     Ok(Hls {
         segment_length,
         min_final_segment,
+        captions_match_video: match_video,
         integer_durations: integer,
         rfc_6381,
         resolution,
@@ -484,11 +545,28 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
     let name_modifier = o.str("NameModifier")?.unwrap_or("").to_string();
     let extension = o.str("Extension")?.map(str::to_string);
     o.ignore(&["Preset"]);
-    if o.get("CaptionDescriptions")
-        .is_some_and(|c| c.as_array().is_some_and(|a| !a.is_empty()))
-    {
-        return Err(err(&o.at("CaptionDescriptions"), "not emulated"));
-    }
+    let captions = match o.array("CaptionDescriptions")? {
+        None => None,
+        Some(list) => match (list.as_slice(), kind) {
+            ([], _) => None,
+            ([one], GroupKind::Hls(_)) => Some(read_captions(
+                &format!("{path}.CaptionDescriptions[0]"),
+                one,
+            )?),
+            ([_], _) => {
+                return Err(err(
+                    &o.at("CaptionDescriptions"),
+                    "captions are emulated in the Apple HLS group only",
+                ))
+            }
+            _ => {
+                return Err(err(
+                    &format!("{path}.CaptionDescriptions[1]"),
+                    "one caption track per output is emulated",
+                ))
+            }
+        },
+    };
     let mut cs = o.req_obj("ContainerSettings")?;
     let container_name = match kind {
         GroupKind::Hls(_) => cs.choice("Container", &["M3U8"], "M3U8")?,
@@ -677,6 +755,13 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
                 autoselect: true,
             });
         }
+    } else if captions.is_some() {
+        if video.is_some() || audio.is_some() {
+            return Err(err(
+                &format!("{path}.CaptionDescriptions"),
+                "a WebVTT output carries its captions alone (a sidecar, as MediaConvert writes it)",
+            ));
+        }
     } else if video.is_none() {
         // Apple HLS audio-only outputs: alternate audio renditions in MPEG-TS.
         if !matches!(container, Container::M3u8 { .. }) || audio.is_none() {
@@ -707,6 +792,33 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
         extension,
         audio_track,
         rendition_set,
+        captions,
+    })
+}
+
+fn read_captions(path: &str, v: &Value) -> Result<Captions, SettingsError> {
+    let mut c = Obj::new(path, v)?;
+    let selector = c
+        .str("CaptionSelectorName")?
+        .unwrap_or("Captions Selector 1")
+        .to_string();
+    let language = c.str("LanguageCode")?.map(str::to_ascii_lowercase);
+    let description = c.str("LanguageDescription")?.map(str::to_string);
+    c.ignore(&["CustomLanguageCode"]);
+    let mut d = c.req_obj("DestinationSettings")?;
+    d.choice("DestinationType", &["WEBVTT"], "")?;
+    if let Some(mut w) = d.obj("WebvttDestinationSettings")? {
+        w.choice("Accessibility", &["DISABLED"], "DISABLED")?;
+        w.choice("StylePassthrough", &["DISABLED"], "DISABLED")?;
+        w.finish()?;
+    }
+    d.finish()?;
+    c.finish()?;
+    Ok(Captions {
+        selector,
+        source: String::new(),
+        language,
+        description,
     })
 }
 

@@ -161,8 +161,12 @@ describe('hlsplay/hls-compat', () => {
     assert.equal(variants.length, 3);
     assert.deepEqual(parsed.data.levels.map((l) => [l.bitrate, l.width, l.height]),
       variants.map((v) => [v.bandwidth, ...v.size]));
+    // The seed's CodecSpecification RFC_4281 writes the legacy `avc1.77.30`, which the player
+    // normalises for MSE as it parses the master (`avc1.4d001e`, constraint flags 0).
+    const mse = (c) => c.replace(/^avc1\.(\d+)\.(\d+)$/, (_, p, l) =>
+      `avc1.${Number(p).toString(16).padStart(2, '0')}00${Number(l).toString(16).padStart(2, '0')}`);
     assert.deepEqual(parsed.data.levels.map((l) => [l.videoCodec, l.audioCodec]),
-      variants.map((v) => v.codecs));
+      variants.map((v) => v.codecs.map(mse)));
     const [switching] = await events(page, 'hlsLevelSwitching');
     assert.equal(typeof switching.data.level, 'number');
     assert.equal(switching.data.height, parsed.data.levels[switching.data.level].height, 'the level fields with `level`');

@@ -3,54 +3,68 @@
 #
 # Turns an mp4 (default: a generated 60 s testsrc2 pattern with a 440 Hz tone) into the shapes of the
 # MediaConvert jobs the player is built for (see docs/design-devcdn.md, "Sample stream"). SHAPE is
-# recognised by name, so `make-sample.sh` and `make-sample.sh '' sample` still make the default `ts`:
+# recognised by name, so `make-sample.sh` and `make-sample.sh '' sample` still make the default `ts`.
 #
-# ts (default): the Apple HLS output group, MPEG-TS with the audio muxed into every rendition
+# The shapes MediaConvert's settings express are job JSON run by the job emulator: ts
+# (tests/fixtures/jobs/vod-sample.json, the seed's job), aes (aes.json), cmaf (cmaf.json),
+# cmaf-single-file (cmaf-single-file.json), apple-alt-audio (apple-alt-audio.json), webvtt
+# (webvtt.json) and webvtt-match-video (webvtt-match-video.json), each
+# `pipeline run --input <source> --out <outdir> --job <json> --dt <stamp> --cache
+# <outdir>/<base>/.encodes` on <outdir>/<base>/.source/<base>.mov (the input, or the pattern, with a
+# second audio track, a 660 Hz tone, for the jobs' second audio selector). The ladder is encoded
+# once: the jobs share the emulator's encode cache. The other shapes are post-steps on the ts
+# ladder, each for a stated reason (docs/design-devcdn.md, "Sample stream").
+#
+# ts (default; job vod-sample.json): the Apple HLS output group, MPEG-TS with the audio muxed into every rendition
 #   <outdir>/<base>/Default/HLS/<base>.m3u8                 master (BANDWIDTH, AVERAGE-BANDWIDTH, CODECS,
 #                                                           RESOLUTION, FRAME-RATE)
 #   <outdir>/<base>/Default/HLS/<base>_360.m3u8 (540, 720)  VOD media playlists, MEDIA-SEQUENCE 1, integer EXTINF
 #   <outdir>/<base>/Default/HLS/<base>_360<stamp>_00001.ts  10 s MPEG-TS segments, PMT 480 / video 481 / audio 482
 #                                                           (<stamp> = $SAMPLE_STAMP, default 20250101T120000)
-#   <outdir>/<base>/Default/MP4/<base>.mp4                  720p 3 Mbps, moov at front
+#   <outdir>/<base>/Default/MP4/<base>.mp4                  720p 3 Mbps, moov at front (its own encode)
 #   <outdir>/<base>/Default/Thumbnails/<base>.0000000.jpg   1280x720 JPEG every 5 s (7-digit counter)
 #
-# cmaf: the CMAF output group (SegmentControl SEGMENTED_FILES), video-only renditions and two audio
+# cmaf (job cmaf.json): the CMAF output group (SegmentControl SEGMENTED_FILES, FragmentLength 2), video-only renditions and two audio
 #   renditions in two languages, every one with its own playlist, EXT-X-MAP init and segments
 #   <outdir>/<base>/Default/CMAF/<base>.m3u8                master (VERSION 6, AUDIO="program_audio_0")
 #   <outdir>/<base>/Default/CMAF/<base>_360.m3u8            video media playlist (540, 720)
 #   <outdir>/<base>/Default/CMAF/<base>_360init.cmfv        its init segment (ftyp + moov)
-#   <outdir>/<base>/Default/CMAF/<base>_360_000000001.cmfv  10 s segments of 3 s fragments (one per GOP)
+#   <outdir>/<base>/Default/CMAF/<base>_360_000000001.cmfv  10 s segments of fragments (one per GOP)
 #   <outdir>/<base>/Default/CMAF/<base>_eng.m3u8, <base>_enginit.cmfa, <base>_eng_000000001.cmfa
 #                                                           English: the 440 Hz tone (fra: French, 660 Hz)
 #
-# cmaf-single-file (alias cmaf-byterange): the same with SegmentControl SINGLE_FILE, one file per
+# cmaf-single-file (alias cmaf-byterange; job cmaf-single-file.json): the same with SegmentControl SINGLE_FILE, one file per
 #   rendition (the init and the segments above, byte for byte) addressed by EXT-X-BYTERANGE
 #   <outdir>/<base>/Default/CMAF-SingleFile/<base>.m3u8, <base>_360.m3u8, <base>_360.cmfv, <base>_eng.cmfa, ...
 #
-# apple-alt-audio (alias apple): the Apple HLS output group with AudioTrackType ALTERNATE_AUDIO_*:
+# apple-alt-audio (alias apple; job apple-alt-audio.json): the Apple HLS output group with AudioTrackType
+#   ALTERNATE_AUDIO_* (English from audio selector 1, French from selector 2):
 #   video-only MPEG-TS renditions (PMT 480 / video 481) and two audio-only MPEG-TS renditions
 #   (AudioOnlyContainer M2TS, PMT 480 / audio 482), English DEFAULT=YES, French DEFAULT=NO
 #   <outdir>/<base>/Default/HLS-AltAudio/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts,
 #   <base>_eng.m3u8, <base>_eng<stamp>_00001.ts, ...
 #
-# aes: the ts ladder encrypted as MediaConvert's static key provider does (EncryptionMethod AES128,
-#   InitializationVectorInManifest EXCLUDE): one #EXT-X-KEY:METHOD=AES-128,URI="<base>_key1.key",
+# aes (job aes.json): the ts ladder encrypted as MediaConvert's static key provider does (EncryptionMethod
+#   AES128, InitializationVectorInManifest EXCLUDE): one #EXT-X-KEY:METHOD=AES-128,URI="key1.key",
 #   KEYFORMAT="identity",KEYFORMATVERSIONS="1" without IV (the IV is the media sequence number), every
 #   segment AES-128-CBC with PKCS#7 padding; the key file beside the playlists, behind the same cookies
-#   <outdir>/<base>/Default/HLS-AES/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts, <base>_key1.key
+#   <outdir>/<base>/Default/HLS-AES/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts, key1.key
 #
-# aes-rotation: the same with a new key every 2 segments (<base>_key1.key, _key2.key, _key3.key); the
-#   even keys' tags carry an explicit IV=0x... (a constant IV), the others none
+# aes-rotation (post-step: a static key provider has one key, MediaConvert rotates keys only through
+#   SPEKE): the ts ladder copied with a new key every 2 segments (<base>_key1.key, _key2.key,
+#   _key3.key); the even keys' tags carry an explicit IV=0x... (a constant IV), the others none
 #   <outdir>/<base>/Default/HLS-AES-Rotation/...
 #
-# cmaf-aes: the cmaf group with init and media segments AES-128 encrypted as whole files, one key with
+# cmaf-aes (post-step): the cmaf group with init and media segments AES-128 encrypted as whole files, one key with
 #   an explicit IV (RFC 8216 requires it for an encrypted EXT-X-MAP); not a MediaConvert shape
 #   (its CMAF group encrypts per sample), the HLS form other packagers write for fMP4
 #   <outdir>/<base>/Default/CMAF-AES/...
 #
-# Keys are derived from the shape's name (stable across runs); the .key files are their only record.
+# The post-steps' keys are derived from the shape's name (stable across runs); the .key files are
+# their only record. aes.json's key is in the job JSON.
 #
-# webvtt: the ts ladder (the same MPEG-TS files) with two WebVTT subtitle renditions as MediaConvert's
+# webvtt (job webvtt.json, the cue files copied to <outdir>/captions/, the bucket's captions/ prefix
+#   the job's caption selectors name): the ts ladder (the same MPEG-TS bytes) with two WebVTT subtitle renditions as MediaConvert's
 #   Apple HLS group writes them with CaptionSegmentLengthControl LARGE_SEGMENTS: 300 s segments (one
 #   for the 60 s sample), each starting X-TIMESTAMP-MAP=MPEGTS:<the video's first PTS>,LOCAL:00:00:00.000,
 #   TARGETDURATION the video's; SUBTITLES="subs" on every variant, the renditions after them
@@ -58,11 +72,12 @@
 #   <outdir>/<base>/Default/HLS-WebVTT/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts,
 #   <base>_subs_eng.m3u8, <base>_subs_eng_00001.vtt, <base>_subs_spa.m3u8, ...
 #
-# webvtt-match-video: the same with CaptionSegmentLengthControl MATCH_VIDEO: WebVTT segments cut where
+# webvtt-match-video (job webvtt-match-video.json): the same with CaptionSegmentLengthControl MATCH_VIDEO: WebVTT segments cut where
 #   the video's are (10 s, EXTINF as the video playlist's), a cue across a cut in both segments
 #   <outdir>/<base>/Default/HLS-WebVTT-MatchVideo/<base>_subs_eng_00001.vtt ... _00006.vtt, ...
 #
-# cc608: the ts ladder with CEA-608 captions in its H.264 (GA94 SEI, CC1 pop-on, put there by
+# cc608 (post-step: MediaConvert passes 608 through from a source that has it, and no setting writes
+#   captions from a cue script): the ts ladder with CEA-608 captions in its H.264 (GA94 SEI, CC1 pop-on, put there by
 #   `hlsplay inject-608` from scripts/captions/cc608.vtt and checked with ffmpeg's 608 decoder), as
 #   MediaConvert's CaptionLanguageSetting INSERT declares them: CLOSED-CAPTIONS="cc" on every variant,
 #   EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID="cc",LANGUAGE="eng",NAME="English",INSTREAM-ID="CC1"
@@ -72,12 +87,12 @@
 #
 # all: every shape above.
 #
-# Ladder: 640x360 / 960x540 / 1280x720 at 1 / 2 / 3 Mbps (constrained to CBR-like with maxrate/bufsize),
-# H.264 Main, 2 B-frames, GOP 90 frames, closed GOP, keyframes forced every 10 s so segments are cut at
-# 10 s as MediaConvert's segment control does; AAC-LC 96 kbps 48 kHz stereo muxed into every rendition.
-# The other shapes carry the very same video bitstream (copied from the ts ladder, not encoded again),
-# so a comparison between shapes compares packaging only; their audio is encoded from the source
-# (English: the source's audio, French: a 660 Hz tone) with the same AAC settings.
+# Ladder (the seed's job): 640x360 / 960x540 / 1280x720 at 1 / 2 / 3 Mbps CBR, H.264 Main, 2 B-frames,
+# GOP 90 frames, closed GOP, keyframes forced every 10 s so segments are cut at 10 s as MediaConvert's
+# segment control does; AAC-LC 96 kbps 48 kHz stereo muxed into every rendition. Every shape carries
+# the very same video bitstream (the jobs package the cached encodes, the post-steps copy the ts
+# ladder's), so a comparison between shapes compares packaging only; separate audio is encoded from
+# the source (English: track 1, French: track 2, the 660 Hz tone) with the same AAC settings.
 #
 # Idempotent: one stamp file per shape records its parameters; when they match, nothing is done.
 set -euo pipefail
@@ -128,7 +143,6 @@ input=${args[0]-}
 outdir=${args[1]-}
 outdir=${outdir:-sample}
 
-SCRIPT_VERSION=5
 # MediaConvert puts the job's completion time into segment names (<base>_360<stamp>_00001.ts); a fixed
 # default keeps the sample reproducible, and players must take URIs from the playlist anyway.
 STAMP=${SAMPLE_STAMP:-20250101T120000}
@@ -138,15 +152,12 @@ if [[ -n "$input" ]]; then
   [[ -f "$input" ]] || { echo "make-sample: input not found: $input" >&2; exit 2; }
   base=$(basename "$input"); base=${base%.*}
   input_id="file:$(realpath "$input"):$(stat -c '%s:%Y' "$input")"
-  input_args=(-i "$input")
   # Source frame rate as a fraction (e.g. 30/1, 30000/1001).
   fps_frac=$(ffprobe -v error -select_streams v:0 -show_entries stream=r_frame_rate -of csv=p=0 "$input")
   has_audio=$(ffprobe -v error -select_streams a:0 -show_entries stream=index -of csv=p=0 "$input")
 else
   base=testpattern
   input_id="lavfi:testsrc2+sine:${DURATION}s"
-  input_args=(-f lavfi -i "testsrc2=size=1280x720:rate=30:duration=${DURATION}"
-              -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=${DURATION}")
   fps_frac=30/1
   has_audio=yes
 fi
@@ -168,119 +179,112 @@ codec_of() {
 # Shapes already made (or found up to date) in this run: the others depend on them.
 declare -A made=()
 
-# ---- ts: the ladder every other shape is built from ------------------------------------------------
+# ---- the MediaConvert job emulator (tools/pipeline) ------------------------------------------------
+
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JOBS_DIR="$REPO_DIR/tests/fixtures/jobs"
+# The cue scripts of the caption shapes (the WebVTT of each subtitle language, the 608 captions),
+# times from the first frame shown: the tests assert on them.
+CAPTIONS_DIR="$REPO_DIR/scripts/captions"
+# The H.264 encodes the emulator keeps across this script's jobs: a shape asking for the ladder's
+# renditions (same input, sizes and H264Settings) packages them instead of encoding them again.
+ENCODES="$outdir/$base/.encodes"
+
+# `pipeline run` (tools/pipeline) of this checkout, built if needed.
+pipeline_run() {
+  cargo run -q --manifest-path "$REPO_DIR/Cargo.toml" -p pipeline -- run "$@"
+}
+
+# What decides the emulator's files: its sources and the job JSON $1.
+emulator_id() {
+  cat "$REPO_DIR"/tools/pipeline/src/mediaconvert/*.rs "$1" | sha256sum | cut -c1-16
+}
+
+# The file the jobs run on (named <base>.mov: MediaConvert names the outputs after it), as a user's
+# upload would be, with two audio tracks for the jobs' two audio selectors: track 1 the input's audio
+# (the generated pattern's: a 440 Hz tone; silence for an input without audio), track 2 a 660 Hz tone
+# (the French rendition, audibly not the English one). The generated pattern is testsrc2 1280x720
+# 30 fps, near-lossless; an input's video is copied.
+source_file=
+make_source() {
+  source_file="$outdir/$base/.source/$base.mov"
+  local stamp="$outdir/$base/.source/stamp" dur=$DURATION
+  local params="input=$input_id tracks=input-or-440,660 x264-crf-8 pcm"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$params" && -f "$source_file" ]]; then return 0; fi
+  rm -rf "$outdir/$base/.source" "$ENCODES"
+  mkdir -p "$outdir/$base/.source"
+  echo "make-sample: the source: $source_file"
+  # inputs: the video's and track 1's, then the 660 Hz tone (input index $tone); outputs: the maps.
+  local inputs=() maps=() tone=2
+  if [[ -n "$input" ]]; then
+    dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$input")
+    inputs=(-i "$input")
+    maps=(-map 0:v:0 -c:v copy)
+    if [[ -n "$has_audio" ]]; then maps+=(-map 0:a:0) tone=1; else
+      inputs+=(-f lavfi -t "$dur" -i "anullsrc=channel_layout=stereo:sample_rate=48000")
+      maps+=(-map 1:a)
+    fi
+  else
+    inputs=(-f lavfi -i "testsrc2=size=1280x720:rate=30:duration=${dur}"
+            -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=${dur}")
+    maps=(-map 0:v -c:v libx264 -preset ultrafast -crf 8 -pix_fmt yuv420p -map 1:a)
+  fi
+  ffmpeg -hide_banner -loglevel error -y "${inputs[@]}" \
+    -f lavfi -i "sine=frequency=660:sample_rate=48000:duration=${dur}" \
+    "${maps[@]}" -map "$tone:a" -c:a pcm_s16le -ac 2 -ar 48000 "$source_file"
+  printf '%s' "$params" >"$stamp"
+}
+
+# Runs the job JSON $1 on the source, unless the stamp $2 says it has been with these parameters;
+# the master $3 is what must be there.
+# What a job's output is made from: the job JSON and the emulator, the source, the stamp, and the
+# sidecar caption files it names (copied to <outdir>/captions/, the bucket's captions/ prefix).
+job_params() { # job
+  local sidecars=
+  if grep -q 's3://vod/captions/' "$1"; then
+    sidecars=" captions=$(cat "$CAPTIONS_DIR"/webvtt_*.vtt | sha256sum | cut -c1-16)"
+  fi
+  echo "job=$(basename "$1") emulator=$(emulator_id "$1") source=[$(cat "$outdir/$base/.source/stamp" 2>/dev/null)] stamp=$STAMP$sidecars"
+}
+
+run_job() { # job stamp master
+  local job=$1 stamp=$2 master=$3 params
+  make_source
+  if grep -q 's3://vod/captions/' "$job"; then
+    mkdir -p "$outdir/captions"
+    cp "$CAPTIONS_DIR"/webvtt_*.vtt "$outdir/captions/"
+  fi
+  params=$(job_params "$job")
+  if up_to_date "$stamp" "$params" "$master"; then
+    echo "make-sample: up to date: $master"
+    return 0
+  fi
+  rm -f "$stamp"
+  echo "make-sample: $(basename "$job") on $source_file (pipeline run)"
+  pipeline_run --input "$source_file" --out "$outdir" --job "$job" --dt "$STAMP" --cache "$ENCODES" >/dev/null
+  printf '%s' "$params" >"$stamp"
+  echo "make-sample: done: $master"
+}
+
+up_to_date() { # stamp params master
+  [[ -f "$1" && "$(cat "$1")" == "$2" && -f "$3" ]]
+}
+
+# ---- ts: the seed's job, the ladder every shape not run as a job is built from ----------------------
 
 make_ts() {
   [[ -z "${made[make_ts]:-}" ]] || return 0
   made[make_ts]=1
-  local stamp=$ts_stamp tmp
-  local params="version=$SCRIPT_VERSION input=$input_id ladder=360:1000k,540:2000k,720:3000k gop=90 bf=2 seg=10 aac=96k/48000/2 thumbs=5s stamp=$STAMP"
-
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$params" && -f "$hls/$base.m3u8" ]]; then
-    echo "make-sample: up to date: $hls/$base.m3u8"
-    return 0
+  # The job's groups only: the other shapes' folders sit beside them (and are made from them).
+  if ! up_to_date "$ts_stamp" "$(job_params "$JOBS_DIR/vod-sample.json")" "$hls/$base.m3u8"; then
+    rm -rf "$hls" "$root/MP4" "$root/Thumbnails"
   fi
-
-  # Only this shape's outputs: the other shapes' folders sit beside them (and are made from them).
-  rm -rf "$hls" "$root/MP4" "$root/Thumbnails" "$stamp"
-  mkdir -p "$hls" "$root/MP4" "$root/Thumbnails"
-  tmp="$outdir/$base/.work"
-  rm -rf "$tmp"
-  mkdir -p "$tmp"
-
-  local amap
-  if [[ -n "$input" ]]; then
-    if [[ -n "$has_audio" ]]; then amap="0:a:0"; else
-      # MediaConvert's job always has an audio track; give a silent one to a silent input.
-      input_args+=(-f lavfi -i "anullsrc=channel_layout=stereo:sample_rate=48000")
-      amap="1:a"
-    fi
-  else
-    amap="1:a"
-  fi
-
-  # Frame-exact GOP of 90 frames; extra IDR at every 10 s so every segment starts a closed GOP at 10 s.
-  echo "make-sample: encoding the ladder into $hls"
-  ffmpeg -hide_banner -loglevel error -y "${input_args[@]}" \
-    -filter_complex "[0:v]split=3[a][b][c];[a]scale=640:360,setsar=1[v1];[b]scale=960:540,setsar=1[v2];[c]scale=1280:720,setsar=1[v3]" \
-    -map "[v1]" -map "[v2]" -map "[v3]" -map "$amap" -map "$amap" -map "$amap" \
-    -c:v libx264 -preset veryfast -pix_fmt yuv420p -profile:v main -bf 2 -refs 3 -g 90 -keyint_min 90 \
-    -sc_threshold 0 -flags +cgop -force_key_frames "expr:gte(t,n_forced*10)" \
-    -b:v:0 1000k -maxrate:v:0 1000k -bufsize:v:0 2000k -level:v:0 3.0 \
-    -b:v:1 2000k -maxrate:v:1 2000k -bufsize:v:1 4000k -level:v:1 3.1 \
-    -b:v:2 3000k -maxrate:v:2 3000k -bufsize:v:2 6000k -level:v:2 3.1 \
-    -c:a aac -b:a 96k -ac 2 -ar 48000 -shortest \
-    -f hls -hls_time 10 -hls_playlist_type vod -hls_segment_type mpegts -start_number 1 \
-    -hls_segment_options "mpegts_pmt_start_pid=480:mpegts_start_pid=481" \
-    -hls_segment_filename "$hls/${base}_%v${STAMP}_%05d.ts" \
-    -var_stream_map "v:0,a:0,name:360 v:1,a:1,name:540 v:2,a:2,name:720" "$tmp/ffmpeg_%v.m3u8"
-
-  # FRAME-RATE with 3 decimals, from the source rate fraction.
-  local frame_rate
-  frame_rate=$(awk -F/ '{ d = ($2 == "" ? 1 : $2); printf "%.3f", $1 / d }' <<<"$fps_frac")
-
-  local master="#EXTM3U
-#EXT-X-VERSION:3
-#EXT-X-INDEPENDENT-SEGMENTS"
-  local spec name res kbps src out target peak first_seg codecs avg
-  for spec in 360:640x360:1000 540:960x540:2000 720:1280x720:3000; do
-    IFS=: read -r name res kbps <<<"$spec"
-    src="$tmp/ffmpeg_$name.m3u8"
-    out="$hls/${base}_$name.m3u8"
-    # Rewrite ffmpeg's media playlist in MediaConvert's shape: integer EXTINF (rounded), TARGETDURATION
-    # the largest of them, and the peak segment bitrate for BANDWIDTH.
-    read -r target peak < <(awk -v dir="$hls" '
-      /^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); d = $0; next }
-      /^[^#]/ && d != "" {
-        cmd = "stat -c %s \"" dir "/" $0 "\""; cmd | getline size; close(cmd)
-        r = int(d + 0.5); if (r < 1) r = 1; if (r > t) t = r
-        # A last sliver of a segment would claim an absurd peak; judge peaks on full-length ones.
-        if (d >= 1) { bps = size * 8 / d; if (bps > p) p = bps }
-        d = ""
-      }
-      END { printf "%d %d\n", t, p }' "$src")
-    {
-      echo "#EXTM3U"
-      echo "#EXT-X-VERSION:3"
-      echo "#EXT-X-TARGETDURATION:$target"
-      echo "#EXT-X-MEDIA-SEQUENCE:1"
-      echo "#EXT-X-PLAYLIST-TYPE:VOD"
-      awk '/^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); r = int($0 + 0.5); printf "#EXTINF:%d,\n", (r < 1 ? 1 : r); next }
-           /^[^#]/ { print }' "$src"
-      echo "#EXT-X-ENDLIST"
-    } >"$out"
-    first_seg=$(grep -v '^#' "$out" | head -1)
-    codecs="$(codec_of "$hls/$first_seg"),mp4a.40.2"
-    # AVERAGE-BANDWIDTH as MediaConvert writes it: 1.1 x configured video + audio.
-    avg=$(( (kbps * 1000 + 96000) * 11 / 10 ))
-    # BANDWIDTH is a peak: never below the average (a CBR encode can come in under 1.1 x configured).
-    (( peak < avg )) && peak=$avg
-    master+="
-#EXT-X-STREAM-INF:BANDWIDTH=$peak,AVERAGE-BANDWIDTH=$avg,CODECS=\"$codecs\",RESOLUTION=$res,FRAME-RATE=$frame_rate
-${base}_$name.m3u8"
-  done
-  printf '%s\n' "$master" >"$hls/$base.m3u8"
-
-  echo "make-sample: MP4 (720p, moov first) and thumbnails"
-  # The progressive MP4 is the 720p rendition itself, remuxed: same encode as MediaConvert's 720p output.
-  local concat
-  concat=$(grep -v '^#' "$hls/${base}_720.m3u8" | sed "s|^|$hls/|" | paste -sd'|')
-  ffmpeg -hide_banner -loglevel error -y -i "concat:$concat" -map 0 -c copy -bsf:a aac_adtstoasc \
-    -movflags +faststart "$root/MP4/$base.mp4"
-  # Frame capture: one 1280x720 JPEG every 5 s of media time, counter from 0 with 7 digits.
-  ffmpeg -hide_banner -loglevel error -y -i "$root/MP4/$base.mp4" -map 0:v:0 \
-    -vf "fps=1/5:round=down,scale=1280:720" -q:v 3 -start_number 0 "$root/Thumbnails/$base.%07d.jpg"
-
-  rm -rf "$tmp"
-  printf '%s' "$params" >"$stamp"
-  echo "make-sample: done: $hls/$base.m3u8"
+  run_job "$JOBS_DIR/vod-sample.json" "$ts_stamp" "$hls/$base.m3u8"
 }
 
 # ---- what the shapes with separate audio share ------------------------------------------------------
 
 RUNGS="360:640x360:1000 540:960x540:2000 720:1280x720:3000"
-# The audio renditions: name modifier = ISO 639-2 code, NAME, tone of the generated source (Hz).
-AUDIO_TRACKS="eng:English:440 fra:Français:660"
 AUDIO_KBPS=96
 SEGMENT_S=10
 # MediaConvert's MinFinalSegmentLength: a last segment shorter than this joins the one before (the
@@ -290,71 +294,6 @@ MIN_FINAL_S=1
 # The concat: input of one rung of the ts ladder (its segments in playlist order).
 ladder_input() {
   echo "concat:$(grep -v '^#' "$hls/${base}_$1.m3u8" | sed "s|^|$hls/|" | paste -sd'|')"
-}
-
-# ffmpeg inputs, maps and HLS var_stream_map entries for the ladder's video, one per rung (the
-# shapes that copy the ts ladder's H.264): fills video_inputs, video_maps and stream_map.
-video_inputs=()
-video_maps=()
-stream_map=()
-ladder_video_inputs() {
-  video_inputs=() video_maps=() stream_map=()
-  local spec name res kbps i=0
-  for spec in $RUNGS; do
-    IFS=: read -r name res kbps <<<"$spec"
-    video_inputs+=(-i "$(ladder_input "$name")")
-    video_maps+=(-map "$i:v:0")
-    stream_map+=("v:$i,name:$name")
-    i=$((i + 1))
-  done
-}
-
-# ffmpeg input arguments for the audio renditions, in AUDIO_TRACKS order, each input starting at
-# $1 seconds (-itsoffset; used with -copyts). The generated source gets its tones; an input file gives
-# its own audio (or silence) to the first language and a tone to the others, so they differ audibly.
-audio_inputs=()
-audio_source_id=
-set_audio_inputs() {
-  local offset=$1 spec lang label hz first=1 dur
-  audio_inputs=()
-  audio_source_id=
-  dur=$DURATION
-  [[ -n "$input" ]] && dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$input")
-  for spec in $AUDIO_TRACKS; do
-    IFS=: read -r lang label hz <<<"$spec"
-    if [[ -n "$input" && $first == 1 ]]; then
-      if [[ -n "$has_audio" ]]; then
-        audio_inputs+=(-itsoffset "$offset" -i "$input")
-        audio_source_id+="$lang=input "
-      else
-        audio_inputs+=(-itsoffset "$offset" -f lavfi -t "$dur" -i "anullsrc=channel_layout=stereo:sample_rate=48000")
-        audio_source_id+="$lang=silence "
-      fi
-    else
-      audio_inputs+=(-itsoffset "$offset" -f lavfi -i "sine=frequency=$hz:sample_rate=48000:duration=$dur")
-      audio_source_id+="$lang=sine$hz "
-    fi
-    first=0
-  done
-}
-
-# -map and -var_stream_map arguments for the audio inputs starting at input index $1.
-audio_maps() {
-  local i=$1 spec lang label hz
-  for spec in $AUDIO_TRACKS; do
-    IFS=: read -r lang label hz <<<"$spec"
-    printf -- '-map\n%d:a:0\n' "$i"
-    i=$((i + 1))
-  done
-}
-audio_stream_map() {
-  local i=0 spec lang label hz out=()
-  for spec in $AUDIO_TRACKS; do
-    IFS=: read -r lang label hz <<<"$spec"
-    out+=("a:$i,name:$lang")
-    i=$((i + 1))
-  done
-  echo "${out[*]}"
 }
 
 frame_rate_of() { awk -F/ '{ d = ($2 == "" ? 1 : $2); printf "%.3f", $1 / d }' <<<"$fps_frac"; }
@@ -396,186 +335,31 @@ bandwidths() { # video_peak audio_peak kbps
   echo "$peak $avg"
 }
 
-up_to_date() { # stamp params master
-  [[ -f "$1" && "$(cat "$1")" == "$2" && -f "$3" ]]
-}
+# ---- cmaf, cmaf-single-file: the CMAF output group --------------------------------------------------
 
-# ---- cmaf: the CMAF output group ----------------------------------------------------------------------
-
-CMAF_VERSION=1
-FRAGMENT_S=2 # MediaConvert's FragmentLength: fragments end at the next keyframe after it (every GOP here)
-
-# Top-level boxes of an MP4 file: `offset size type` per line.
-mp4_boxes() {
-  local file=$1 len off=0 size type
-  len=$(stat -c %s "$file")
-  while ((off < len)); do
-    size=$(od -An -tu4 --endian=big -N4 -j"$off" "$file" | tr -d ' ')
-    type=$(dd if="$file" bs=1 skip=$((off + 4)) count=4 status=none)
-    ((size >= 8)) || { echo "make-sample: unexpected box size $size at $off in $file" >&2; exit 1; }
-    echo "$off $size $type"
-    off=$((off + size))
-  done
-}
-
-# Bytes [offset, offset + size) of a file to stdout.
-copy_bytes() { dd if="$1" bs=64K iflag=skip_bytes,count_bytes skip="$2" count="$3" status=none; }
-
-# Groups ffmpeg's fragment-long fMP4 files (each `styp sidx moof mdat`) of rendition $2 into
-# SEGMENT_S-long CMAF segments: the first piece's styp, then every piece's moof + mdat. A piece
-# belongs to segment floor(start / SEGMENT_S): the forced keyframes (video) and ffmpeg's cuts at the
-# first frame after each multiple of FRAGMENT_S (audio) make every segment start at or just after a
-# multiple of SEGMENT_S. Prints the segment table (`uri duration bytes`).
-assemble_cmaf() { # workdir name ext outdir
-  local work=$1 name=$2 ext=$3 dir=$4
-  local pieces="$work/pieces_$name" piece group dur cur=-1 uri="" off size type first
-  cp "$work/init_$name.mp4" "$dir/${base}_${name}init.$ext"
-  awk -v seg="$SEGMENT_S" -v minfinal="$MIN_FINAL_S" '
-    /^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); d = $0; next }
-    /^[^#]/ { n++; p[n] = $0; g[n] = int(t / seg + 0.001); dd[n] = d; t += d }
-    END {
-      # A last segment shorter than MinFinalSegmentLength joins the previous one.
-      last = g[n]; len = 0
-      for (i = 1; i <= n; i++) if (g[i] == last) len += dd[i]
-      if (last > 0 && len < minfinal) for (i = 1; i <= n; i++) if (g[i] == last) g[i] = last - 1
-      for (i = 1; i <= n; i++) print p[i], g[i], dd[i]
-    }' "$work/ffmpeg_$name.m3u8" >"$pieces"
-  declare -A seg_dur=()
-  while read -r piece group dur; do
-    if ((group != cur)); then
-      ((group == cur + 1)) || { echo "make-sample: no fragment starts segment $((cur + 2)) of $name" >&2; exit 1; }
-      cur=$group
-      uri="${base}_${name}_$(printf '%09d' $((group + 1))).$ext"
-      : >"$dir/$uri"
-      first=1
-    fi
-    seg_dur[$uri]=$(awk -v a="${seg_dur[$uri]:-0}" -v b="$dur" 'BEGIN { printf "%.6f", a + b }')
-    while read -r off size type; do
-      case $type in
-        styp) if ((first)); then copy_bytes "$work/$piece" "$off" "$size" >>"$dir/$uri"; fi ;;
-        sidx) ;; # indexes this piece alone: meaningless inside a longer segment
-        moof | mdat) copy_bytes "$work/$piece" "$off" "$size" >>"$dir/$uri" ;;
-        *) echo "make-sample: unexpected box '$type' in $work/$piece" >&2; exit 1 ;;
-      esac
-    done < <(mp4_boxes "$work/$piece")
-    first=0
-  done <"$pieces"
-  local n
-  for ((n = 1; n <= cur + 1; n++)); do
-    uri="${base}_${name}_$(printf '%09d' "$n").$ext"
-    echo "$uri ${seg_dur[$uri]} $(stat -c %s "$dir/$uri")"
-  done
+# A job's group folder: redone (emptied first) when its stamp is stale, then the job run.
+make_job_shape() { # shape job dir
+  local shape=$1 job=$2 dir=$3 stamp="$outdir/$base/.make-sample-$1-stamp"
+  make_ts
+  if ! up_to_date "$stamp" "$(job_params "$job")" "$dir/$base.m3u8"; then
+    rm -rf "$dir"
+  fi
+  run_job "$job" "$stamp" "$dir/$base.m3u8"
 }
 
 make_cmaf() {
   [[ -z "${made[make_cmaf]:-}" ]] || return 0
   made[make_cmaf]=1
-  make_ts
-  local dir="$root/CMAF" stamp="$outdir/$base/.make-sample-cmaf-stamp" work="$outdir/$base/.work-cmaf"
-  set_audio_inputs 0
-  local params="cmaf version=$CMAF_VERSION ts=[$(cat "$ts_stamp")] audio=[$AUDIO_TRACKS ${audio_source_id}${AUDIO_KBPS}k] fragment=$FRAGMENT_S seg=$SEGMENT_S minfinal=$MIN_FINAL_S"
-  if up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
-    echo "make-sample: up to date: $dir/$base.m3u8"
-    return 0
-  fi
-  rm -rf "$dir" "$stamp" "$work"
-  mkdir -p "$dir" "$work"
-
-  echo "make-sample: CMAF renditions (video copied from the ladder, audio encoded) into $dir"
-  ladder_video_inputs
-  local spec name res kbps i=${#stream_map[@]}
-  local amaps
-  mapfile -t amaps < <(audio_maps "$i")
-  # ffmpeg cuts a piece at the first keyframe (video) or frame (audio) after every FRAGMENT_S; each
-  # piece is one moof + mdat, and the pieces are grouped into segments below.
-  ffmpeg -hide_banner -loglevel error -y "${video_inputs[@]}" "${audio_inputs[@]}" \
-    "${video_maps[@]}" "${amaps[@]}" -c:v copy -c:a aac -b:a "${AUDIO_KBPS}k" -ac 2 -ar 48000 \
-    -f hls -hls_time "$FRAGMENT_S" -hls_playlist_type vod -hls_segment_type fmp4 -start_number 1 \
-    -hls_segment_options "movflags=+cmaf" -hls_fmp4_init_filename "init_%v.mp4" \
-    -hls_segment_filename "$work/piece_%v_%05d.m4s" \
-    -var_stream_map "${stream_map[*]} $(audio_stream_map)" "$work/ffmpeg_%v.m3u8"
-
-  # Audio first: the video renditions' BANDWIDTH includes the largest audio peak.
-  local lang label hz peak audio_peak=0 media=""
-  for spec in $AUDIO_TRACKS; do
-    IFS=: read -r lang label hz <<<"$spec"
-    assemble_cmaf "$work" "$lang" cmfa "$dir" >"$work/table_$lang"
-    peak=$(write_media_playlist "$work/table_$lang" "$dir/${base}_$lang.m3u8" 6 "${base}_${lang}init.cmfa")
-    ((peak > audio_peak)) && audio_peak=$peak
-    local default=NO
-    [[ -z "$media" ]] && default=YES
-    media+="
-#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"program_audio_0\",LANGUAGE=\"$lang\",NAME=\"$label\",AUTOSELECT=YES,DEFAULT=$default,URI=\"${base}_$lang.m3u8\""
-  done
-  local master="#EXTM3U
-#EXT-X-VERSION:6
-#EXT-X-INDEPENDENT-SEGMENTS" frame_rate codecs bw avg
-  frame_rate=$(frame_rate_of)
-  for spec in $RUNGS; do
-    IFS=: read -r name res kbps <<<"$spec"
-    assemble_cmaf "$work" "$name" cmfv "$dir" >"$work/table_$name"
-    peak=$(write_media_playlist "$work/table_$name" "$dir/${base}_$name.m3u8" 6 "${base}_${name}init.cmfv")
-    codecs="$(codec_of "$(ladder_input "$name")"),mp4a.40.2"
-    read -r bw avg < <(bandwidths "$peak" "$audio_peak" "$kbps")
-    master+="
-#EXT-X-STREAM-INF:BANDWIDTH=$bw,AVERAGE-BANDWIDTH=$avg,VIDEO-RANGE=SDR,CODECS=\"$codecs\",RESOLUTION=$res,FRAME-RATE=$frame_rate,AUDIO=\"program_audio_0\"
-${base}_$name.m3u8"
-  done
-  # As in MediaConvert's CMAF masters, the audio renditions come after the variants that use them.
-  printf '%s%s\n' "$master" "$media" >"$dir/$base.m3u8"
-  rm -rf "$work"
-  printf '%s' "$params" >"$stamp"
-  echo "make-sample: done: $dir/$base.m3u8"
+  make_job_shape cmaf "$JOBS_DIR/cmaf.json" "$root/CMAF"
 }
-
-# ---- cmaf-single-file: SegmentControl SINGLE_FILE -------------------------------------------------------
-
-CMAF_SINGLE_VERSION=1
 
 make_cmaf_single_file() {
   [[ -z "${made[make_cmaf_single_file]:-}" ]] || return 0
   made[make_cmaf_single_file]=1
-  make_cmaf
-  local src="$root/CMAF" dir="$root/CMAF-SingleFile" stamp="$outdir/$base/.make-sample-cmaf-single-file-stamp"
-  local work="$outdir/$base/.work-cmaf-single-file"
-  local params="cmaf-single-file version=$CMAF_SINGLE_VERSION cmaf=[$(cat "$outdir/$base/.make-sample-cmaf-stamp")]"
-  if up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
-    echo "make-sample: up to date: $dir/$base.m3u8"
-    return 0
-  fi
-  rm -rf "$dir" "$stamp" "$work"
-  mkdir -p "$dir" "$work"
-  echo "make-sample: CMAF single-file renditions (EXT-X-BYTERANGE) into $dir"
-  local playlist name ext file init init_len off seg len dur
-  # One file per rendition: the init, then the segments, in playlist order; byte ranges from the sizes.
-  for playlist in "$src/${base}"_*.m3u8; do
-    name=$(basename "$playlist" .m3u8)
-    name=${name#"${base}_"}
-    init=$(sed -n 's/^#EXT-X-MAP:URI="\([^"]*\)".*/\1/p' "$playlist")
-    ext=${init##*.}
-    file="${base}_$name.$ext"
-    cat "$src/$init" >"$dir/$file"
-    init_len=$(stat -c %s "$src/$init")
-    off=$init_len
-    : >"$work/table_$name"
-    while read -r dur seg; do
-      len=$(stat -c %s "$src/$seg")
-      cat "$src/$seg" >>"$dir/$file"
-      echo "$file $dur $len $off" >>"$work/table_$name"
-      off=$((off + len))
-    done < <(awk '/^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); d = $0; next } /^[^#]/ { print d, $0 }' "$playlist")
-    write_media_playlist "$work/table_$name" "$dir/${base}_$name.m3u8" 6 "$file" "$init_len@0" >/dev/null
-  done
-  # The master is the segmented one's: same renditions, same bytes, same names of playlists.
-  cp "$src/$base.m3u8" "$dir/$base.m3u8"
-  rm -rf "$work"
-  printf '%s' "$params" >"$stamp"
-  echo "make-sample: done: $dir/$base.m3u8"
+  make_job_shape cmaf-single-file "$JOBS_DIR/cmaf-single-file.json" "$root/CMAF-SingleFile"
 }
 
-# ---- apple-alt-audio: the Apple HLS group with alternate audio renditions ----------------------------------
-
-APPLE_ALT_VERSION=1
+# ---- MPEG-TS playlists of the post-steps ----------------------------------------------------------------
 
 # Rewrites ffmpeg's media playlist $2 (segments in directory $1) into a segment table, folding a last
 # segment shorter than MIN_FINAL_S into the one before (MPEG-TS segments concatenate).
@@ -600,75 +384,12 @@ ts_table() { # dir ffmpeg_playlist
   done
 }
 
+# ---- apple-alt-audio: the Apple HLS group with alternate audio renditions ----------------------------------
+
 make_apple_alt_audio() {
   [[ -z "${made[make_apple_alt_audio]:-}" ]] || return 0
   made[make_apple_alt_audio]=1
-  make_ts
-  local dir="$root/HLS-AltAudio" stamp="$outdir/$base/.make-sample-apple-alt-audio-stamp" work="$outdir/$base/.work-apple-alt-audio"
-  # The video starts where the ladder's does (ffmpeg's TS muxer offsets it); -copyts keeps that, and
-  # the audio inputs start there too, so the audio renditions line up with the video as the muxed
-  # audio of the ts shape does.
-  local v0
-  v0=$(ffprobe -v error -select_streams v:0 -show_entries stream=start_time -of default=nw=1:nk=1 \
-       "$hls/$(grep -v '^#' "$hls/${base}_360.m3u8" | sed -n 1p)" | sed -n 1p)
-  set_audio_inputs "$v0"
-  local params="apple-alt-audio version=$APPLE_ALT_VERSION ts=[$(cat "$ts_stamp")] audio=[$AUDIO_TRACKS ${audio_source_id}${AUDIO_KBPS}k] seg=$SEGMENT_S minfinal=$MIN_FINAL_S"
-  if up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
-    echo "make-sample: up to date: $dir/$base.m3u8"
-    return 0
-  fi
-  rm -rf "$dir" "$stamp" "$work"
-  mkdir -p "$dir" "$work"
-  echo "make-sample: Apple HLS renditions with alternate audio (video-only and audio-only MPEG-TS) into $dir"
-
-  ladder_video_inputs
-  local spec name res kbps i=${#stream_map[@]}
-  # Video-only renditions: the ladder's video, same PIDs and timestamps, without its audio.
-  ffmpeg -hide_banner -loglevel error -y -copyts "${video_inputs[@]}" "${video_maps[@]}" -c:v copy \
-    -f hls -hls_time "$SEGMENT_S" -hls_playlist_type vod -hls_segment_type mpegts -start_number 1 \
-    -hls_segment_options "mpegts_pmt_start_pid=480:mpegts_start_pid=481:mpegts_copyts=1" \
-    -hls_segment_filename "$dir/${base}_%v${STAMP}_%05d.ts" \
-    -var_stream_map "${stream_map[*]}" "$work/ffmpeg_%v.m3u8"
-  # Audio-only renditions (AudioOnlyContainer M2TS): audio on PID 482 as in the muxed renditions.
-  local amaps
-  mapfile -t amaps < <(audio_maps 0)
-  ffmpeg -hide_banner -loglevel error -y -copyts "${audio_inputs[@]}" "${amaps[@]}" \
-    -c:a aac -b:a "${AUDIO_KBPS}k" -ac 2 -ar 48000 \
-    -f hls -hls_time "$SEGMENT_S" -hls_playlist_type vod -hls_segment_type mpegts -start_number 1 \
-    -hls_segment_options "mpegts_pmt_start_pid=480:mpegts_start_pid=482:mpegts_copyts=1" \
-    -hls_segment_filename "$dir/${base}_%v${STAMP}_%05d.ts" \
-    -var_stream_map "$(audio_stream_map)" "$work/ffmpeg_%v.m3u8"
-
-  local master="#EXTM3U
-#EXT-X-VERSION:3
-#EXT-X-INDEPENDENT-SEGMENTS" lang label hz peak audio_peak=0 default
-  for spec in $AUDIO_TRACKS; do
-    IFS=: read -r lang label hz <<<"$spec"
-    ts_table "$dir" "$work/ffmpeg_$lang.m3u8" >"$work/table_$lang"
-    peak=$(write_media_playlist "$work/table_$lang" "$dir/${base}_$lang.m3u8" 3)
-    ((peak > audio_peak)) && audio_peak=$peak
-    # ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT for the first language, ALTERNATE_AUDIO_AUTO_SELECT after.
-    default=NO
-    [[ $lang == "${AUDIO_TRACKS%%:*}" ]] && default=YES
-    master+="
-#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"program_audio\",LANGUAGE=\"$lang\",NAME=\"$label\",AUTOSELECT=YES,DEFAULT=$default,URI=\"${base}_$lang.m3u8\""
-  done
-  local frame_rate codecs bw avg
-  frame_rate=$(frame_rate_of)
-  for spec in $RUNGS; do
-    IFS=: read -r name res kbps <<<"$spec"
-    ts_table "$dir" "$work/ffmpeg_$name.m3u8" >"$work/table_$name"
-    peak=$(write_media_playlist "$work/table_$name" "$dir/${base}_$name.m3u8" 3)
-    codecs="$(codec_of "$dir/$(head -1 "$work/table_$name" | cut -d' ' -f1)"),mp4a.40.2"
-    read -r bw avg < <(bandwidths "$peak" "$audio_peak" "$kbps")
-    master+="
-#EXT-X-STREAM-INF:BANDWIDTH=$bw,AVERAGE-BANDWIDTH=$avg,CODECS=\"$codecs\",RESOLUTION=$res,FRAME-RATE=$frame_rate,AUDIO=\"program_audio\"
-${base}_$name.m3u8"
-  done
-  printf '%s\n' "$master" >"$dir/$base.m3u8"
-  rm -rf "$work"
-  printf '%s' "$params" >"$stamp"
-  echo "make-sample: done: $dir/$base.m3u8"
+  make_job_shape apple-alt-audio "$JOBS_DIR/apple-alt-audio.json" "$root/HLS-AltAudio"
 }
 
 # ---- aes, aes-rotation, cmaf-aes: AES-128 copies of the ts and cmaf groups ---------------------------------
@@ -774,8 +495,9 @@ make_encrypted() { # shape src dst src_stamp rotate ivs
 make_aes() {
   [[ -z "${made[make_aes]:-}" ]] || return 0
   made[make_aes]=1
-  make_ts
-  make_encrypted aes "$hls" "$root/HLS-AES" "$ts_stamp" 0 none
+  # MediaConvert's own encryption: the seed's HLS group with a static key, its renditions packaged
+  # from the ladder's encodes.
+  make_job_shape aes "$JOBS_DIR/aes.json" "$root/HLS-AES"
 }
 
 make_aes_rotation() {
@@ -795,33 +517,9 @@ make_cmaf_aes() {
 # ---- webvtt, cc608: captions and subtitles -------------------------------------------------------------
 
 CAPTIONS_VERSION=1
-# The cue scripts of the caption shapes (the WebVTT of each subtitle language, the 608 captions),
-# times from the first frame shown: the tests assert on them.
-CAPTIONS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/captions"
-REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# The subtitle renditions: ISO 639-2 code (the name modifier's end), NAME, DEFAULT.
-SUBTITLE_TRACKS="eng:English:YES spa:Español:NO"
-# MediaConvert's CaptionSegmentLengthControl LARGE_SEGMENTS (its default): 300 s WebVTT segments.
-SUBTITLE_SEGMENT_S=300
 
-# The rung's ladder segments into the folder $1 (hard links where the file system allows), its
-# media playlist as it is: the caption shapes reuse the ladder's MPEG-TS untouched.
-link_ladder_rung() { # dir name
-  local seg
-  for seg in $(grep -v '^#' "$hls/${base}_$2.m3u8"); do
-    ln -f "$hls/$seg" "$1/$seg" 2>/dev/null || cp "$hls/$seg" "$1/$seg"
-  done
-  cp "$hls/${base}_$2.m3u8" "$1/${base}_$2.m3u8"
-}
-
-# The first PTS (90 kHz) of the video of a TS file: what X-TIMESTAMP-MAP ties cue time 0 to.
-first_video_pts() {
-  ffprobe -v error -select_streams v:0 -show_entries stream=start_time -of default=nw=1:nk=1 "$1" \
-    | sed -n 1p | awk '{ printf "%d\n", $1 * 90000 + 0.5 }'
-}
-
-# The video's length (seconds): the sum of a media playlist's EXTINF as ffprobe measures the
-# segments (the EXTINF are rounded).
+# The ladder's duration (seconds), as ffprobe measures the first rung's segments joined (the
+# playlist's EXTINF are rounded).
 ladder_duration() {
   ffprobe -v error -show_entries format=duration -of default=nw=1:nk=1 "$(ladder_input "$1")"
 }
@@ -836,93 +534,16 @@ vtt_cues() {
     END { if (intext) print start, end, text }' "$1"
 }
 
-# The subtitle segments of a CaptionSegmentLengthControl, one `from to extinf` line each (seconds):
-# LARGE_SEGMENTS cuts every SUBTITLE_SEGMENT_S (the last at the video's end), MATCH_VIDEO where the
-# first video rendition's segments are cut (its EXTINF, as that playlist says them).
-subtitle_segments() { # large|match duration
-  if [[ $1 == large ]]; then
-    awk -v d="$2" -v s="$SUBTITLE_SEGMENT_S" 'BEGIN {
-      for (f = 0; f < d || f == 0; f += s) { l = d - f; if (l > s) l = s; r = int(l + 0.5); if (r < 1) r = 1; print f, f + s, r } }'
-  else
-    awk '/^#EXTINF:/ { sub(/^#EXTINF:/, ""); sub(/,.*/, ""); print t + 0, t + $0, $0; t += $0 }' "$hls/${base}_360.m3u8"
-  fi
-}
-
-# Writes the WebVTT segments (lines `from to extinf` on stdin) and media playlist of one subtitle
-# rendition: every cue into each segment it overlaps (a cue across a boundary is in both, as
-# MediaConvert writes it), each segment with X-TIMESTAMP-MAP tying LOCAL 0 to the video's first PTS.
-# The playlist's TARGETDURATION is the video's, whatever the subtitle segments' length: MediaConvert
-# writes it so.
-write_subtitle_rendition() { # src.vtt dir name duration mpegts target
-  local src=$1 dir=$2 name=$3 dur=$4 mpegts=$5 target=$6 n=0 from to len uri
-  {
-    echo "#EXTM3U"
-    echo "#EXT-X-VERSION:3"
-    echo "#EXT-X-TARGETDURATION:$target"
-    echo "#EXT-X-MEDIA-SEQUENCE:1"
-    echo "#EXT-X-PLAYLIST-TYPE:VOD"
-  } >"$dir/$name.m3u8"
-  while read -r from to len; do
-    n=$((n + 1))
-    uri="${name}_$(printf '%05d' "$n").vtt"
-    {
-      printf 'WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:%d,LOCAL:00:00:00.000\n' "$mpegts"
-      vtt_cues "$src" | awk -v from="$from" -v to="$to" -v dur="$dur" '
-        function ts(t,   ms) { ms = int(t * 1000 + 0.5); return sprintf("%02d:%02d:%02d.%03d", int(ms / 3600000), int(ms / 60000) % 60, int(ms / 1000) % 60, ms % 1000) }
-        { start = $1; end = $2; text = $0; sub(/^[^ ]+ [^ ]+ /, "", text); gsub(/\\n/, "\n", text) }
-        start < to && end > from && start < dur { printf "\n%d\n%s --> %s\n%s\n", NR, ts(start), ts(end), text }'
-    } >"$dir/$uri"
-    printf '#EXTINF:%d,\n%s\n' "$len" "$uri" >>"$dir/$name.m3u8"
-  done
-  echo "#EXT-X-ENDLIST" >>"$dir/$name.m3u8"
-}
-
-make_subtitles() { # shape dir large|match
-  local shape=$1 dir=$2 control=$3 stamp="$outdir/$base/.make-sample-$1-stamp"
-  make_ts
-  local sums
-  sums=$(cd "$CAPTIONS_DIR" && sha256sum webvtt_*.vtt | cut -c1-16 | paste -sd,)
-  local params="$shape version=$CAPTIONS_VERSION ts=[$(cat "$ts_stamp")] subs=[$SUBTITLE_TRACKS $sums] control=$control large=$SUBTITLE_SEGMENT_S"
-  if up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
-    echo "make-sample: up to date: $dir/$base.m3u8"
-    return 0
-  fi
-  rm -rf "$dir" "$stamp"
-  mkdir -p "$dir"
-  echo "make-sample: the ladder with two WebVTT subtitle renditions ($control segments) into $dir"
-  local spec name res kbps
-  for spec in $RUNGS; do
-    IFS=: read -r name res kbps <<<"$spec"
-    link_ladder_rung "$dir" "$name"
-  done
-  local first mpegts dur target lang label default media=""
-  first=$(grep -v '^#' "$hls/${base}_360.m3u8" | sed -n 1p)
-  mpegts=$(first_video_pts "$hls/$first")
-  dur=$(ladder_duration 360)
-  target=$(sed -n 's/^#EXT-X-TARGETDURATION://p' "$hls/${base}_360.m3u8")
-  for spec in $SUBTITLE_TRACKS; do
-    IFS=: read -r lang label default <<<"$spec"
-    subtitle_segments "$control" "$dur" \
-      | write_subtitle_rendition "$CAPTIONS_DIR/webvtt_$lang.vtt" "$dir" "${base}_subs_$lang" "$dur" "$mpegts" "$target"
-    media+="
-#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"$label\",DEFAULT=$default,AUTOSELECT=YES,FORCED=NO,LANGUAGE=\"$lang\",URI=\"${base}_subs_$lang.m3u8\""
-  done
-  # The ladder's master with SUBTITLES= on every variant; the renditions after the variants.
-  { sed '/^#EXT-X-STREAM-INF:/ s/$/,SUBTITLES="subs"/' "$hls/$base.m3u8"; printf '%s\n' "${media#$'\n'}"; } >"$dir/$base.m3u8"
-  printf '%s' "$params" >"$stamp"
-  echo "make-sample: done: $dir/$base.m3u8"
-}
-
 make_webvtt() {
   [[ -z "${made[make_webvtt]:-}" ]] || return 0
   made[make_webvtt]=1
-  make_subtitles webvtt "$root/HLS-WebVTT" large
+  make_job_shape webvtt "$JOBS_DIR/webvtt.json" "$root/HLS-WebVTT"
 }
 
 make_webvtt_match_video() {
   [[ -z "${made[make_webvtt_match_video]:-}" ]] || return 0
   made[make_webvtt_match_video]=1
-  make_subtitles webvtt-match-video "$root/HLS-WebVTT-MatchVideo" match
+  make_job_shape webvtt-match-video "$JOBS_DIR/webvtt-match-video.json" "$root/HLS-WebVTT-MatchVideo"
 }
 
 # `hlsplay` (tools/cli) of this checkout, built if needed.

@@ -150,10 +150,23 @@ describe('hlsplay/hls-compat', () => {
     const [parsed] = await events(page, 'hlsManifestParsed');
     assert.equal(parsed.data.levels.length, 3);
     assert.equal(parsed.data.firstLevel, 0);
+    // The levels are the master's variants: BANDWIDTH, RESOLUTION and CODECS as the sample's master
+    // (the seed's job, run by the job emulator) writes them.
+    const variants = readFileSync(join(ROOT, 'sample/testpattern/Default/HLS/testpattern.m3u8'), 'utf8')
+      .split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF:')).map((l) => ({
+        bandwidth: Number(/[:,]BANDWIDTH=(\d+)/.exec(l)[1]),
+        size: /RESOLUTION=(\d+)x(\d+)/.exec(l).slice(1).map(Number),
+        codecs: /CODECS="([^"]*)"/.exec(l)[1].split(','),
+      }));
+    assert.equal(variants.length, 3);
     assert.deepEqual(parsed.data.levels.map((l) => [l.bitrate, l.width, l.height]),
-      [[1214931, 640, 360], [2305600, 960, 540], [3405600, 1280, 720]]);
+      variants.map((v) => [v.bandwidth, ...v.size]));
+    // The seed's CodecSpecification RFC_4281 writes the legacy `avc1.77.30`, which the player
+    // normalises for MSE as it parses the master (`avc1.4d001e`, constraint flags 0).
+    const mse = (c) => c.replace(/^avc1\.(\d+)\.(\d+)$/, (_, p, l) =>
+      `avc1.${Number(p).toString(16).padStart(2, '0')}00${Number(l).toString(16).padStart(2, '0')}`);
     assert.deepEqual(parsed.data.levels.map((l) => [l.videoCodec, l.audioCodec]),
-      [['avc1.4d401e', 'mp4a.40.2'], ['avc1.4d401f', 'mp4a.40.2'], ['avc1.4d401f', 'mp4a.40.2']]);
+      variants.map((v) => v.codecs.map(mse)));
     const [switching] = await events(page, 'hlsLevelSwitching');
     assert.equal(typeof switching.data.level, 'number');
     assert.equal(switching.data.height, parsed.data.levels[switching.data.level].height, 'the level fields with `level`');

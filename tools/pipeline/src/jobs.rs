@@ -163,6 +163,7 @@ impl Jobs {
             bucket_dir: &self.bucket_dir,
             dt: &dt,
             work_dir: &work,
+            cache_dir: None,
         };
         let result = mediaconvert::run_job(&job, &ctx, progress);
         let _ = std::fs::remove_dir_all(&work);

@@ -149,7 +149,13 @@ pub async fn start(opts: Options, mut cdn_cfg: devcdn::Config) -> Result<Running
         }
     }));
 
-    let svc = s3::service(&opts.data_dir, &s3cfg)?;
+    let access = s3::Access {
+        bucket: s3cfg.bucket.clone(),
+        bucket_dir: bucket_dir.clone(),
+        rule: opts.rule,
+        clock: cdn.clone(),
+    };
+    let svc = s3::service(&opts.data_dir, &s3cfg, access)?;
     let origin_cdn = cdn.clone();
     let allowed: s3::OriginCheck =
         Arc::new(move |o: &str| devcdn::server::origin_allowed(&origin_cdn, o));

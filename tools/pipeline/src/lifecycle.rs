@@ -52,15 +52,19 @@ fn modified_epoch(path: &Path) -> Option<i64> {
     Some(t.duration_since(UNIX_EPOCH).ok()?.as_secs() as i64)
 }
 
+/// The class of the object at `path` at time `now` (epoch seconds): Standard when it has no
+/// modification time to age from.
+pub fn class_of(rule: &Rule, path: &Path, now: i64) -> StorageClass {
+    modified_epoch(path).map_or(StorageClass::Standard, |mtime| rule.class(now - mtime))
+}
+
 /// Runs before devcdn's handler: the object's class now, marked on devcdn's Glacier list (exact
 /// path) or taken off it.
 pub async fn layer(State(l): State<Lifecycle>, req: Request, next: Next) -> Response {
     let raw = req.uri().path().to_string();
     let mut class = StorageClass::Standard;
     if let Ok(key) = devcdn::files::object_key(&raw) {
-        if let Some(mtime) = modified_epoch(&l.bucket_dir.join(&key)) {
-            class = l.rule.class(l.cdn.now() - mtime);
-        }
+        class = class_of(&l.rule, &l.bucket_dir.join(&key), l.cdn.now());
         // Wildcards in a key would widen the pattern: such keys keep the standard class.
         if !raw.contains(['*', '?']) {
             let mut s = l.cdn.settings();

@@ -4,16 +4,18 @@
 use std::path::PathBuf;
 
 pub const USAGE: &str = "\
-usage: pipeline run --input FILE --out DIR [--job FILE] [--dt YYYYMMDDTHHMMSS]
+usage: pipeline run --input FILE --out DIR [--job FILE] [--dt YYYYMMDDTHHMMSS] [--cache DIR]
 
   --input FILE   the source (any file ffmpeg reads)
   --out DIR      the bucket's directory: outputs land in DIR/<input base>/Default/...
   --job FILE     MediaConvert job JSON (default: tests/fixtures/jobs/vod-sample.json, built in)
   --dt STAMP     the $dt$ of segment names (default: now, UTC)
+  --cache DIR    keep the H.264 encodes in DIR (named after the input, size and x264 options): a
+                 later run on the same input asking for the same rendition packages it, not encodes it
 ";
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let (mut input, mut out, mut job_file, mut dt) = (None, None, None, None);
+    let (mut input, mut out, mut job_file, mut dt, mut cache) = (None, None, None, None, None);
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         if flag == "-h" || flag == "--help" {
@@ -28,6 +30,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "--out" => out = Some(PathBuf::from(value)),
             "--job" => job_file = Some(value.clone()),
             "--dt" => dt = Some(value.clone()),
+            "--cache" => cache = Some(PathBuf::from(value)),
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
@@ -68,6 +71,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         bucket_dir: &out,
         dt: &dt,
         work_dir: &work,
+        cache_dir: cache.as_deref(),
     };
     let result = crate::mediaconvert::run_job(&job, &ctx, &mut |_| {});
     let _ = std::fs::remove_dir_all(&work);

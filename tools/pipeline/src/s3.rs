@@ -9,10 +9,12 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder as ConnBuilder;
+use s3s::access::{S3Access, S3AccessContext};
 use s3s::auth::SimpleAuth;
+use s3s::dto::GetObjectInput;
 use s3s::host::{S3Host, VirtualHost};
 use s3s::service::{S3Service, S3ServiceBuilder};
-use s3s::{Body, S3Result};
+use s3s::{s3_error, Body, S3Request, S3Result};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -40,10 +42,54 @@ impl S3Host for LocalHosts {
     }
 }
 
+/// Who may do what: any signed request (the one set of credentials) may do anything, except read an
+/// object the lifecycle rule has moved to Glacier: S3 answers that GET with `403 InvalidObjectState`
+/// (after the signature check, as here: s3s calls this once the request is authenticated).
+pub struct Access {
+    pub bucket: String,
+    pub bucket_dir: std::path::PathBuf,
+    pub rule: crate::lifecycle::Rule,
+    /// The lifecycle's clock: devcdn's, offset included.
+    pub clock: Arc<devcdn::State>,
+}
+
+#[async_trait::async_trait]
+impl S3Access for Access {
+    async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
+        match cx.credentials() {
+            Some(_) => Ok(()),
+            None => Err(s3_error!(AccessDenied, "Signature is required")),
+        }
+    }
+
+    async fn get_object(&self, req: &mut S3Request<GetObjectInput>) -> S3Result<()> {
+        let input = &req.input;
+        if input.bucket != self.bucket {
+            return Ok(());
+        }
+        // s3s has decoded the key; one naming a parent is s3s-fs's to refuse, not a file to age.
+        if input.key.split('/').any(|seg| seg == ".." || seg == ".") {
+            return Ok(());
+        }
+        let class = crate::lifecycle::class_of(
+            &self.rule,
+            &self.bucket_dir.join(&input.key),
+            self.clock.now(),
+        );
+        if class == crate::lifecycle::StorageClass::Glacier {
+            return Err(s3_error!(
+                InvalidObjectState,
+                "The operation is not valid for the object's storage class"
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// CORS for the demo page's presigned PUT: which origins may call the endpoint from a page.
 pub type OriginCheck = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
-pub fn service(root: &Path, cfg: &S3Config) -> Result<S3Service, String> {
+pub fn service(root: &Path, cfg: &S3Config, access: Access) -> Result<S3Service, String> {
     let fs =
         s3s_fs::FileSystem::new(root).map_err(|e| format!("s3 root {}: {e:?}", root.display()))?;
     let mut b = S3ServiceBuilder::new(fs);
@@ -52,6 +98,7 @@ pub fn service(root: &Path, cfg: &S3Config) -> Result<S3Service, String> {
         cfg.secret_key.clone(),
     ));
     b.set_host(LocalHosts);
+    b.set_access(access);
     Ok(b.build())
 }
 

@@ -78,6 +78,7 @@ fn the_seed_job_writes_mediaconverts_layout_and_playlists() {
         bucket_dir: &bucket,
         dt: "20250101T120000",
         work_dir: &work,
+        cache_dir: None,
     };
     let mut seen = Vec::new();
     let outputs = run_job(&job, &ctx, &mut |p| seen.push(p)).unwrap();
@@ -242,6 +243,7 @@ fn a_non_video_input_fails_with_ffmpegs_reason() {
         bucket_dir: &bucket,
         dt: "20250101T120000",
         work_dir: &work,
+        cache_dir: None,
     };
     let e = run_job(&job, &ctx, &mut |_| {}).unwrap_err().to_string();
     assert!(
@@ -279,6 +281,7 @@ fn a_static_key_encrypts_every_segment_and_the_playlists_say_so() {
         bucket_dir: &bucket,
         dt: "20250101T120000",
         work_dir: &work,
+        cache_dir: None,
     };
     let outputs = run_job(&job, &ctx, &mut |_| {}).unwrap();
     assert_eq!(outputs, ["clip/Default/HLS-AES/clip.m3u8"]);
@@ -355,7 +358,8 @@ fn a_cmaf_group_writes_video_and_audio_renditions_with_their_init_segments() {
     let bucket = dir.join("vod");
     std::fs::create_dir_all(bucket.join("input")).unwrap();
     let input = bucket.join("input/clip.mp4");
-    common::make_source(&input, 12);
+    // Audio Selector 1 (track 1) feeds English, Audio Selector 2 (track 2) French.
+    common::make_source_tones(&input, 12, &[440, 660]);
     let text = std::fs::read_to_string(common::repo("tests/fixtures/jobs/cmaf.json")).unwrap();
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     // 360p and the two audio renditions: the 540/720 outputs differ only in size.
@@ -375,6 +379,7 @@ fn a_cmaf_group_writes_video_and_audio_renditions_with_their_init_segments() {
         bucket_dir: &bucket,
         dt: "20250101T120000",
         work_dir: &work,
+        cache_dir: None,
     };
     assert_eq!(
         run_job(&job, &ctx, &mut |_| {}).unwrap(),
@@ -430,12 +435,122 @@ fn a_cmaf_group_writes_video_and_audio_renditions_with_their_init_segments() {
             boxes.contains(&"moov".to_string()) && !boxes.contains(&"mdat".to_string()),
             "{stem}: {boxes:?}"
         );
+        // FragmentLength 2 in SegmentLength 10: the first segment is one styp and a moof + mdat per
+        // fragment (video: one a GOP of 3 s and the 1 s to the forced keyframe at 10 s; audio: one
+        // every 2 s), no sidx.
         let seg = std::fs::read(cmaf.join(&media[7])).unwrap();
         let boxes = top_boxes(&seg);
-        assert!(
-            boxes.contains(&"moof".to_string()) && boxes.contains(&"mdat".to_string()),
-            "{stem}: {boxes:?}"
-        );
+        let fragments = if ext == "cmfv" { 4 } else { 5 };
+        let mut want = vec!["styp".to_string()];
+        for _ in 0..fragments {
+            want.extend(["moof".to_string(), "mdat".to_string()]);
+        }
+        assert_eq!(boxes, want, "{stem}");
+        // 12 s: two segments, the second 2 s (the audio's last AAC frame past the video joins it:
+        // MinFinalSegmentLength 1).
+        let infs: Vec<&String> = media.iter().filter(|l| l.starts_with("#EXTINF")).collect();
+        assert_eq!(infs, ["#EXTINF:10,", "#EXTINF:2,"], "{stem}");
+        assert_eq!(media[9], format!("{stem}_000000002.{ext}"));
     }
+    // ffmpeg decodes each audio rendition to its selector's tone.
+    let eng = common::tone_of(&cmaf.join("clip_eng.m3u8"), 5.0);
+    let fra = common::tone_of(&cmaf.join("clip_fra.m3u8"), 5.0);
+    assert!((eng - 440.0).abs() < 10.0, "English: {eng} Hz");
+    assert!((fra - 660.0).abs() < 10.0, "French: {fra} Hz");
+    assert!(
+        common::decodes(&cmaf.join("clip_360.m3u8")),
+        "the video rendition decodes"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn single_file_cmaf_is_the_segmented_files_as_byte_ranges_of_one_file() {
+    let dir = common::temp_dir("cmaf-single");
+    let bucket = dir.join("vod");
+    std::fs::create_dir_all(&bucket).unwrap();
+    let input = dir.join("clip.mp4");
+    common::make_source_tones(&input, 12, &[440, 660]);
+    let cache = dir.join("encodes");
+    let job = |fixture: &str| {
+        let text = std::fs::read_to_string(common::repo(&format!("tests/fixtures/jobs/{fixture}")))
+            .unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        // 360p and English.
+        v["Settings"]["OutputGroups"][0]["Outputs"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|o| o["NameModifier"] == "_360" || o["NameModifier"] == "_eng");
+        pipeline::jobs::lambda_destinations(
+            &pipeline::mediaconvert::parse_job(&v).unwrap(),
+            "vod",
+            "clip",
+        )
+    };
+    for fixture in ["cmaf.json", "cmaf-single-file.json"] {
+        let work = dir.join("work");
+        let ctx = Context {
+            input: &input,
+            bucket: "vod",
+            bucket_dir: &bucket,
+            dt: "20250101T120000",
+            work_dir: &work,
+            cache_dir: Some(&cache),
+        };
+        run_job(&job(fixture), &ctx, &mut |_| {}).unwrap();
+    }
+    let segmented = bucket.join("clip/Default/CMAF");
+    let single = bucket.join("clip/Default/CMAF-SingleFile");
+    // The same master: same renditions, same playlist names.
+    assert_eq!(
+        lines(&single.join("clip.m3u8")),
+        lines(&segmented.join("clip.m3u8"))
+    );
+    for (stem, ext) in [("clip_360", "cmfv"), ("clip_eng", "cmfa")] {
+        let file = format!("{stem}.{ext}");
+        let whole = std::fs::read(single.join(&file)).unwrap();
+        let init = std::fs::read(segmented.join(format!("{stem}init.{ext}"))).unwrap();
+        let media = lines(&single.join(format!("{stem}.m3u8")));
+        assert_eq!(
+            media[..6],
+            [
+                "#EXTM3U".to_string(),
+                "#EXT-X-VERSION:6".into(),
+                "#EXT-X-TARGETDURATION:10".into(),
+                "#EXT-X-MEDIA-SEQUENCE:1".into(),
+                "#EXT-X-PLAYLIST-TYPE:VOD".into(),
+                format!("#EXT-X-MAP:URI=\"{file}\",BYTERANGE=\"{}@0\"", init.len()),
+            ]
+        );
+        assert_eq!(&whole[..init.len()], &init[..], "{file}: the init first");
+        // Each range, in order and back to back, is the segmented rendition's file byte for byte.
+        let clear = lines(&segmented.join(format!("{stem}.m3u8")));
+        let seg_files: Vec<&String> = clear.iter().filter(|l| !l.starts_with('#')).collect();
+        let ranges: Vec<(usize, usize)> = media
+            .iter()
+            .filter_map(|l| l.strip_prefix("#EXT-X-BYTERANGE:"))
+            .map(|r| {
+                let (len, off) = r.split_once('@').unwrap();
+                (len.parse().unwrap(), off.parse().unwrap())
+            })
+            .collect();
+        assert_eq!(ranges.len(), seg_files.len(), "{media:?}");
+        let mut next = init.len();
+        for ((len, off), seg) in ranges.iter().zip(&seg_files) {
+            assert_eq!(*off, next, "{file}: ranges back to back");
+            let want = std::fs::read(segmented.join(seg)).unwrap();
+            assert!(
+                whole[*off..off + len] == want[..],
+                "{file}@{off}: not {seg}"
+            );
+            next = off + len;
+        }
+        assert_eq!(next, whole.len(), "{file}: nothing after the last range");
+        assert!(media
+            .iter()
+            .filter(|l| !l.starts_with('#'))
+            .all(|l| *l == file));
+    }
+    assert!(common::decodes(&single.join("clip_360.m3u8")));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -291,6 +291,44 @@ async fn presigned_upload_to_job_to_cdn_and_glacier() {
         "{}",
         glacier.text()
     );
+    // S3 itself refuses the GET too (signed, path-style), with S3's code; a HEAD still answers.
+    let s3_get = |method: &'static str| {
+        let q = pipeline::presign::presigned_query(&pipeline::presign::Presign {
+            method,
+            host: &s3_host,
+            path: "/vod/clip/Default/HLS/clip.m3u8",
+            access_key: "hlsplay",
+            secret_key: "hlsplay-dev-secret",
+            region: "us-east-1",
+            amz_date: &pipeline::presign::amz_date(now),
+            expires_secs: 600,
+        });
+        format!("/vod/clip/Default/HLS/clip.m3u8?{q}")
+    };
+    let frozen = http(p.s3_addr, "GET", &s3_get("GET"), &s3_host, &[], b"").await;
+    assert_eq!(frozen.status, 403, "{}", frozen.text());
+    assert!(
+        frozen.text().contains("<Code>InvalidObjectState</Code>"),
+        "{}",
+        frozen.text()
+    );
+    let head = http(p.s3_addr, "HEAD", &s3_get("HEAD"), &s3_host, &[], b"").await;
+    assert_eq!(head.status, 200);
+    // Unsigned, the signature check still comes first at S3 as well.
+    let anon = http(
+        p.s3_addr,
+        "GET",
+        "/vod/clip/Default/HLS/clip.m3u8",
+        &s3_host,
+        &[],
+        b"",
+    )
+    .await;
+    assert!(
+        anon.text().contains("<Code>AccessDenied</Code>"),
+        "{}",
+        anon.text()
+    );
     // Without cookies the signature check still comes first.
     let unsigned = http(p.cdn_addr, "GET", master, &cdn_host, &[], b"").await;
     assert!(
@@ -310,6 +348,8 @@ async fn presigned_upload_to_job_to_cdn_and_glacier() {
     )
     .await;
     assert_eq!(back.status, 200);
+    let thawed = http(p.s3_addr, "GET", &s3_get("GET"), &s3_host, &[], b"").await;
+    assert_eq!(thawed.status, 200, "{}", thawed.text());
 
     // The browser's preflight for the presigned PUT from the demo's origin.
     let pre = http(

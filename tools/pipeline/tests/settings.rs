@@ -82,7 +82,7 @@ fn wrong_types_and_missing_fields_are_named() {
         json!([{"CaptionSelectorName": "Captions Selector 1"}]);
     assert_eq!(
         refusal(&v),
-        "Settings.OutputGroups[0].Outputs[1].CaptionDescriptions: not emulated"
+        "Settings.OutputGroups[0].Outputs[1].CaptionDescriptions[0].DestinationSettings: required"
     );
 }
 
@@ -109,11 +109,34 @@ fn cmaf_settings_not_emulated_are_named() {
     let at = "Settings.OutputGroups[0].OutputGroupSettings.CmafGroupSettings";
     let mut v = cmaf.clone();
     v["Settings"]["OutputGroups"][0]["OutputGroupSettings"]["CmafGroupSettings"]
-        ["FragmentLength"] = json!(2);
+        ["FragmentLength"] = json!(12);
+    assert_eq!(
+        refusal(&v),
+        format!("{at}.FragmentLength: 12 is longer than SegmentLength (10)")
+    );
+    let mut v = cmaf.clone();
+    v["Settings"]["OutputGroups"][0]["OutputGroupSettings"]["CmafGroupSettings"]
+        ["SegmentControl"] = json!("SEGMENTED_MP4");
     assert!(
-        refusal(&v).starts_with(&format!("{at}.FragmentLength: 2 not emulated")),
+        refusal(&v).starts_with(&format!(
+            "{at}.SegmentControl: SEGMENTED_MP4 not emulated (emulated: SEGMENTED_FILES, SINGLE_FILE)"
+        )),
         "{}",
         refusal(&v)
+    );
+    // An audio output names a selector the input does not have; a selector with two tracks.
+    let mut v = cmaf.clone();
+    v["Settings"]["OutputGroups"][0]["Outputs"][4]["AudioDescriptions"][0]["AudioSourceName"] =
+        json!("Audio Selector 3");
+    assert_eq!(
+        refusal(&v),
+        "Settings.OutputGroups[0].Outputs[4].AudioDescriptions[0].AudioSourceName: Audio Selector 3: no such audio selector in Settings.Inputs[0].AudioSelectors"
+    );
+    let mut v = cmaf.clone();
+    v["Settings"]["Inputs"][0]["AudioSelectors"]["Audio Selector 2"]["Tracks"] = json!([2, 3]);
+    assert_eq!(
+        refusal(&v),
+        "Settings.Inputs[0].AudioSelectors.Audio Selector 2.Tracks: one track per selector is emulated"
     );
     let mut v = cmaf.clone();
     v["Settings"]["OutputGroups"][0]["OutputGroupSettings"]["CmafGroupSettings"]
@@ -135,5 +158,84 @@ fn cmaf_settings_not_emulated_are_named() {
             .starts_with("Settings.OutputGroups[0].Outputs[3]: a CMAF output carries one track"),
         "{}",
         refusal(&v)
+    );
+}
+
+#[test]
+fn an_audio_only_hls_output_needs_the_m2ts_container() {
+    let alt: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo("tests/fixtures/jobs/apple-alt-audio.json")).unwrap(),
+    )
+    .unwrap();
+    let job = parse_job(&alt).unwrap();
+    let eng = &job.groups[0].outputs[3];
+    assert!(eng.video.is_none());
+    assert_eq!(eng.audio.as_ref().map(|a| a.track), Some(0));
+    let fra = &job.groups[0].outputs[4];
+    assert_eq!(
+        fra.audio.as_ref().map(|a| a.track),
+        Some(1),
+        "Audio Selector 2: track 2"
+    );
+    let t = fra.audio_track.as_ref().unwrap();
+    assert_eq!(
+        (t.group_id.as_str(), t.default, t.autoselect),
+        ("program_audio", false, true)
+    );
+    let mut v = alt.clone();
+    v["Settings"]["OutputGroups"][0]["Outputs"][3]["OutputSettings"]["HlsSettings"]
+        .as_object_mut()
+        .unwrap()
+        .remove("AudioOnlyContainer");
+    assert_eq!(
+        refusal(&v),
+        "Settings.OutputGroups[0].Outputs[3].OutputSettings.HlsSettings.AudioOnlyContainer: AUTOMATIC (raw AAC segments) not emulated for an audio-only output: set AudioOnlyContainer M2TS"
+    );
+}
+
+#[test]
+fn caption_settings_not_emulated_are_named() {
+    let vtt: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo("tests/fixtures/jobs/webvtt-match-video.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let job = parse_job(&vtt).unwrap();
+    let spa = job.groups[0].outputs[4].captions.as_ref().unwrap();
+    assert_eq!(spa.source, "s3://vod/captions/webvtt_spa.vtt");
+    assert_eq!(
+        (spa.language.as_deref(), spa.description.as_deref()),
+        (Some("spa"), Some("Español"))
+    );
+    let sel = "Settings.Inputs[0].CaptionSelectors.Captions Selector 1.SourceSettings";
+    let mut v = vtt.clone();
+    v["Settings"]["Inputs"][0]["CaptionSelectors"]["Captions Selector 1"]["SourceSettings"]
+        ["SourceType"] = json!("EMBEDDED");
+    assert_eq!(
+        refusal(&v),
+        format!("{sel}.SourceType: EMBEDDED not emulated (emulated: WEBVTT)")
+    );
+    let mut v = vtt.clone();
+    v["Settings"]["Inputs"][0]["CaptionSelectors"]["Captions Selector 1"]["SourceSettings"]
+        ["FileSourceSettings"]["TimeDelta"] = json!(2);
+    assert_eq!(
+        refusal(&v),
+        format!("{sel}.FileSourceSettings.TimeDelta: not emulated")
+    );
+    // Captions in a video output (embedded or burnt in) are not the sidecar emulated.
+    let mut v = vtt.clone();
+    v["Settings"]["OutputGroups"][0]["Outputs"][0]["CaptionDescriptions"] =
+        v["Settings"]["OutputGroups"][0]["Outputs"][3]["CaptionDescriptions"].clone();
+    assert!(
+        refusal(&v).starts_with("Settings.OutputGroups[0].Outputs[0].CaptionDescriptions: a WebVTT output carries its captions alone"),
+        "{}",
+        refusal(&v)
+    );
+    let mut v = vtt;
+    v["Settings"]["OutputGroups"][0]["Outputs"][3]["CaptionDescriptions"][0]
+        ["CaptionSelectorName"] = json!("Captions Selector 9");
+    assert_eq!(
+        refusal(&v),
+        "Settings.OutputGroups[0].Outputs[3].CaptionDescriptions[0].CaptionSelectorName: Captions Selector 9: no such caption selector in Settings.Inputs[0].CaptionSelectors"
     );
 }

@@ -5,10 +5,10 @@
 use std::path::Path;
 
 use super::ffmpeg::{self, Probe};
-use super::hls::{audio_args, video_args};
+use super::hls::audio_args;
 use super::playlist::{self, AudioRendition, Segment, Variant};
 use super::settings::{Cmaf, Group, VideoCodec};
-use super::{io, move_output, reader, Context, JobError};
+use super::{encode, fragments, io, reader, Context, JobError};
 
 /// Encodes the group; returns the master playlist's file name.
 pub fn run(
@@ -43,26 +43,46 @@ pub fn run(
         );
     }
 
-    let mut args: Vec<String> = vec!["-i".into(), ctx.input.display().to_string()];
-    let audio_input = if !audios.is_empty() && !probe.has_audio {
+    // The video encodes first (shared with the job's other groups, or a cache), then one ffmpeg
+    // run packages them, copied, with the audio encoded beside them.
+    let encodes: Vec<encode::VideoEncode> = (videos.iter())
+        .map(|(_, v, h)| encode::VideoEncode {
+            width: v.width,
+            height: v.height,
+            h264: h,
+            segment: Some(cmaf.segment_length),
+        })
+        .collect();
+    let files = encode::videos(ctx, probe, &encodes, &mut |f| progress(f * 0.8))?;
+    let n = videos.len();
+    let mut args: Vec<String> = Vec::new();
+    for f in &files {
+        args.extend(["-i".into(), f.display().to_string()]);
+    }
+    args.extend(["-i".into(), ctx.input.display().to_string()]);
+    let silence = !audios.is_empty() && !probe.has_audio;
+    if silence {
         let rate = audios.first().map_or(48_000, |(_, a)| a.sample_rate);
         args.extend(ffmpeg::silence_input(rate));
-        "1:a"
-    } else {
-        "0:a:0"
-    };
-    let n = videos.len();
-    let sizes: Vec<(u32, u32)> = videos.iter().map(|(_, v, _)| (v.width, v.height)).collect();
-    let graph = ffmpeg::scale_graph(&sizes);
-    args.extend(["-filter_complex".into(), graph]);
+    }
     let mut stream_map = Vec::new();
-    for (i, (_, _, h)) in videos.iter().enumerate() {
-        args.extend(["-map".into(), format!("[v{i}]")]);
-        args.extend(video_args(i, h, probe, Some(cmaf.segment_length)));
+    for i in 0..n {
+        args.extend([
+            "-map".into(),
+            format!("{i}:v:0"),
+            format!("-c:v:{i}"),
+            "copy".into(),
+        ]);
         stream_map.push(format!("v:{i},name:{i}"));
     }
     for (j, (_, a)) in audios.iter().enumerate() {
-        args.extend(["-map".into(), audio_input.into()]);
+        // The audio selector's track of the input (or the silence).
+        let map = if silence {
+            format!("{}:a", n + 1)
+        } else {
+            format!("{n}:a:{}", a.track)
+        };
+        args.extend(["-map".into(), map]);
         args.extend(audio_args(j, a));
         stream_map.push(format!("a:{j},name:{}", n + j));
     }
@@ -72,8 +92,10 @@ pub fn run(
     args.extend([
         "-f".into(),
         "hls".into(),
+        // Pieces of FragmentLength (cut at the first keyframe after each multiple of it), made
+        // into segments below.
         "-hls_time".into(),
-        cmaf.segment_length.to_string(),
+        cmaf.fragment_length.to_string(),
         "-hls_playlist_type".into(),
         "vod".into(),
         "-hls_segment_type".into(),
@@ -88,41 +110,74 @@ pub fn run(
         stream_map.join(" "),
         work.join("p%v.m3u8").display().to_string(),
     ]);
-    ffmpeg::run(&args, probe.duration, progress)?;
+    ffmpeg::run(&args, probe.duration, &mut |f| progress(0.8 + f * 0.2))?;
 
-    // Every rendition: its files renamed, its playlist written; returns (playlist, segments, init).
+    // Every rendition: its segments made of ffmpeg's fragment-long pieces, written as files (or as
+    // byte ranges of one file), its playlist written; returns (playlist, segments, init).
     let place =
         |k: usize, stem: &str, ext: &str| -> Result<(String, Vec<Segment>, Vec<u8>), JobError> {
             let listed = work.join(format!("p{k}.m3u8"));
             let text = std::fs::read_to_string(&listed).map_err(|e| io(&listed, e))?;
-            let init_name = format!("{stem}init.{ext}");
             let mut init = Vec::new();
-            let mut segments = Vec::new();
+            let mut pieces = Vec::new();
             let mut duration = None;
             for line in text.lines() {
                 if let Some(rest) = line.strip_prefix("#EXT-X-MAP:URI=\"") {
                     let from = work.join(rest.trim_end_matches('"'));
                     init = std::fs::read(&from).map_err(|e| io(&from, e))?;
-                    let to = dir.join(&init_name);
-                    std::fs::write(&to, &init).map_err(|e| io(&to, e))?;
                 } else if let Some(d) = line.strip_prefix("#EXTINF:") {
                     duration = d.split(',').next().and_then(|d| d.parse::<f64>().ok());
                 } else if !line.starts_with('#') && !line.is_empty() {
-                    let from = work.join(line);
-                    let uri = format!("{stem}_{:09}.{ext}", segments.len() + 1);
-                    let to = dir.join(&uri);
-                    let bytes = move_output(&from, &to)?;
-                    segments.push(Segment {
-                        duration: duration.take().unwrap_or(0.0),
-                        uri,
-                        bytes,
-                    });
+                    pieces.push((work.join(line), duration.take().unwrap_or(0.0)));
                 }
+            }
+            let durations: Vec<f64> = pieces.iter().map(|(_, d)| *d).collect();
+            let groups =
+                fragments::group_pieces(&durations, cmaf.segment_length, cmaf.min_final_segment);
+            let single = format!("{stem}.{ext}");
+            let init_name = format!("{stem}init.{ext}");
+            let (map_uri, map_len) = if cmaf.single_file {
+                (single.as_str(), Some(init.len() as u64))
+            } else {
+                (init_name.as_str(), None)
+            };
+            let to = dir.join(map_uri);
+            std::fs::write(&to, &init).map_err(|e| io(&to, e))?;
+            let mut offset = init.len() as u64;
+            let mut segments = Vec::new();
+            for group in &groups {
+                let files: Vec<&(std::path::PathBuf, f64)> =
+                    group.iter().filter_map(|i| pieces.get(*i)).collect();
+                let duration = files.iter().map(|(_, d)| d).sum();
+                let uri = format!("{stem}_{:09}.{ext}", segments.len() + 1);
+                let mut parts = Vec::new();
+                for (from, _) in &files {
+                    parts.push(std::fs::read(from).map_err(|e| io(from, e))?);
+                }
+                let joined = fragments::join_pieces(&parts)
+                    .map_err(|m| JobError::Ffmpeg(format!("{}: {m}", listed.display())))?;
+                let target = dir.join(if cmaf.single_file { &single } else { &uri });
+                append_or_write(&target, &joined, cmaf.single_file)?;
+                let bytes = joined.len() as u64;
+                segments.push(Segment {
+                    duration,
+                    uri: if cmaf.single_file {
+                        single.clone()
+                    } else {
+                        uri
+                    },
+                    bytes,
+                    offset: cmaf.single_file.then_some(offset),
+                });
+                offset += bytes;
             }
             let media = format!("{stem}.m3u8");
             let path = dir.join(&media);
-            let text =
-                playlist::media_playlist(&segments, cmaf.integer_durations, None, Some(&init_name));
+            let map = playlist::Map {
+                uri: map_uri,
+                length: map_len,
+            };
+            let text = playlist::media_playlist(&segments, cmaf.integer_durations, None, Some(map));
             std::fs::write(&path, text).map_err(|e| io(&path, e))?;
             Ok((media, segments, init))
         };
@@ -174,6 +229,8 @@ pub fn run(
             codecs,
             resolution: cmaf.resolution.then_some((video.width, video.height)),
             frame_rate: fps,
+            audio_group: None,
+            subtitles: None,
         });
     }
     let group_id = renditions.first().map(|r| r.group_id.clone());
@@ -186,4 +243,17 @@ pub fn run(
     .map_err(|e| io(&path, e))?;
     let _ = std::fs::remove_dir_all(&work);
     Ok(master)
+}
+
+/// Writes `bytes` to `path`, or appends them (the segments of a single-file rendition, after its init).
+fn append_or_write(path: &Path, bytes: &[u8], append: bool) -> Result<(), JobError> {
+    use std::io::Write;
+    if !append {
+        return std::fs::write(path, bytes).map_err(|e| io(path, e));
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .map_err(|e| io(path, e))?;
+    f.write_all(bytes).map_err(|e| io(path, e))
 }

@@ -87,6 +87,30 @@ pub fn probe(input: &Path) -> Result<Probe, JobError> {
     })
 }
 
+/// The first PTS (seconds) of the video of a media file, as ffprobe reads it.
+pub fn video_start(path: &Path) -> Option<f64> {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=start_time",
+        ])
+        .args(["-of", "default=nw=1:nk=1"])
+        .arg(path)
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()?
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|t| t.is_finite())
+}
+
 /// Runs `ffmpeg args...`; `progress` gets the fraction of `duration` done (0..=1).
 pub fn run(args: &[String], duration: f64, progress: &mut dyn FnMut(f64)) -> Result<(), JobError> {
     let mut child = Command::new("ffmpeg")

@@ -71,7 +71,7 @@ pub fn run(
             ]);
             if let Some(a) = &out.audio {
                 if probe.has_audio {
-                    args.extend(["-map".into(), "0:a:0".into()]);
+                    args.extend(["-map".into(), format!("0:a:{}", a.track)]);
                 } else {
                     // MediaConvert gives a silent input its audio track anyway.
                     args.splice(

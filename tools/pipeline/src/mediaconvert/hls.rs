@@ -5,8 +5,8 @@ use std::path::Path;
 
 use super::ffmpeg::{self, Probe};
 use super::playlist::{self, Segment, Variant};
-use super::settings::{Audio, Container, Group, Hls, StaticKey, VideoCodec, H264};
-use super::{io, move_output, reader, Context, JobError};
+use super::settings::{Audio, Container, Group, Hls, VideoCodec, H264};
+use super::{aes128, encode, hls_audio, io, move_output, reader, webvtt, Context, JobError};
 
 /// x264 options for output stream `i` from `H264Settings`. Keyframes are forced at every segment
 /// boundary (`segment`), as MediaConvert's segmenter cuts on them.
@@ -99,7 +99,17 @@ pub fn run(
 
     let mut pids = None;
     let mut renditions = Vec::new();
+    let mut audio_only = Vec::new();
+    let mut caption_outs = Vec::new();
     for out in &group.outputs {
+        if let Some(c) = &out.captions {
+            caption_outs.push((out, c));
+            continue;
+        }
+        if let (None, Some(a)) = (&out.video, &out.audio) {
+            audio_only.push((out, a));
+            continue;
+        }
         let (
             Some(video),
             Container::M3u8 {
@@ -141,32 +151,51 @@ pub fn run(
     }
     let (pmt_pid, start_pid) = pids.unwrap_or((480, 481));
 
-    let input = ctx.input.display().to_string();
-    let mut args: Vec<String> = vec!["-i".into(), input];
+    // The video encodes first (shared with the job's other groups, or a cache), then one ffmpeg
+    // run packages them, copied, with the audio encoded beside them.
+    let encodes: Vec<encode::VideoEncode> = (renditions.iter())
+        .map(|(_, video, h)| encode::VideoEncode {
+            width: video.width,
+            height: video.height,
+            h264: h,
+            segment: Some(hls.segment_length),
+        })
+        .collect();
+    let files = encode::videos(ctx, probe, &encodes, &mut |f| progress(f * 0.8))?;
+    let n = renditions.len();
+    let mut args: Vec<String> = Vec::new();
+    for f in &files {
+        args.extend(["-i".into(), f.display().to_string()]);
+    }
+    args.extend(["-i".into(), ctx.input.display().to_string()]);
     let wants_audio = renditions.iter().any(|(o, _, _)| o.audio.is_some());
-    let audio_input = if wants_audio && !probe.has_audio {
+    let silence = wants_audio && !probe.has_audio;
+    if silence {
         let rate = renditions
             .iter()
             .find_map(|(o, _, _)| o.audio.as_ref())
             .map_or(48_000, |a| a.sample_rate);
         args.extend(ffmpeg::silence_input(rate));
-        "1:a"
-    } else {
-        "0:a:0"
+    }
+    // The audio selector's track of the input (or the silence).
+    let audio_map = |a: &Audio| {
+        if silence {
+            format!("{}:a", n + 1)
+        } else {
+            format!("{n}:a:{}", a.track)
+        }
     };
-    let n = renditions.len();
-    let sizes: Vec<(u32, u32)> = (renditions.iter())
-        .map(|(_, video, _)| (video.width, video.height))
-        .collect();
-    let graph = ffmpeg::scale_graph(&sizes);
-    args.extend(["-filter_complex".into(), graph]);
     for i in 0..n {
-        args.extend(["-map".into(), format!("[v{i}]")]);
+        args.extend([
+            "-map".into(),
+            format!("{i}:v:0"),
+            format!("-c:v:{i}"),
+            "copy".into(),
+        ]);
     }
     let mut audio_index = 0;
     let mut stream_map = Vec::new();
-    for (i, (out, _, h)) in renditions.iter().enumerate() {
-        args.extend(video_args(i, h, probe, Some(hls.segment_length)));
+    for (i, (out, _, _)) in renditions.iter().enumerate() {
         if out.audio.is_some() {
             stream_map.push(format!("v:{i},a:{audio_index},name:{i}"));
             audio_index += 1;
@@ -175,8 +204,8 @@ pub fn run(
         }
     }
     for (out, _, _) in &renditions {
-        if out.audio.is_some() {
-            args.extend(["-map".into(), audio_input.into()]);
+        if let Some(a) = &out.audio {
+            args.extend(["-map".into(), audio_map(a)]);
         }
     }
     let mut ai = 0;
@@ -189,19 +218,10 @@ pub fn run(
     if wants_audio && !probe.has_audio {
         args.push("-shortest".into());
     }
-    if let Some(key) = &hls.key {
-        let key_file = work.join("key.bin");
-        let bytes = hex::decode(&key.key_hex).map_err(|e| JobError::Io(format!("key: {e}")))?;
-        std::fs::write(&key_file, bytes).map_err(|e| io(&key_file, e))?;
-        let info = work.join("key.info");
-        let iv = key.iv_hex.clone().unwrap_or_default();
-        std::fs::write(
-            &info,
-            format!("{}\n{}\n{iv}\n", key.url, key_file.display()),
-        )
-        .map_err(|e| io(&info, e))?;
-        args.extend(["-hls_key_info_file".into(), info.display().to_string()]);
-    }
+    // The video of each rendition comes from its own file and the audio from the source, each
+    // read on its own thread: without a bound on how far the muxer may run ahead of a stream it
+    // would interleave as the threads happen to deliver, and two runs would write different bytes.
+    args.extend(["-max_interleave_delta".into(), "0".into()]);
     args.extend([
         "-f".into(),
         "hls".into(),
@@ -221,9 +241,22 @@ pub fn run(
         stream_map.join(" "),
         work.join("p%v.m3u8").display().to_string(),
     ]);
-    ffmpeg::run(&args, probe.duration, progress)?;
+    ffmpeg::run(&args, probe.duration, &mut |f| progress(0.8 + f * 0.2))?;
+    // The alternate audio starts where the video does, as the muxed audio would.
+    let video_start = ffmpeg::video_start(&work.join("s0_00001.ts"));
+    let audio_group = hls_audio::run(
+        &audio_only,
+        hls,
+        ctx,
+        probe,
+        (dir, base),
+        &work,
+        video_start,
+    )?;
 
     let mut variants = Vec::new();
+    // The first video rendition's segment durations: MATCH_VIDEO cuts the captions there.
+    let mut first_video: Option<Vec<f64>> = None;
     for (i, (out, video, h)) in renditions.iter().enumerate() {
         let modifier = playlist::expand_modifier(
             &out.segment_modifier,
@@ -257,22 +290,24 @@ pub fn run(
                 let to = dir.join(&uri);
                 if sps.is_none() {
                     let bytes = std::fs::read(&from).map_err(|e| io(&from, e))?;
-                    sps = match &hls.key {
-                        None => playlist::find_sps(&bytes),
-                        Some(k) => playlist::find_sps(&decrypt_prefix(
-                            &bytes,
-                            k,
-                            segments.len() as u64 + 1,
-                        )),
-                    };
+                    sps = playlist::find_sps(&bytes);
                 }
-                let bytes = move_output(&from, &to)?;
+                let bytes = match &hls.key {
+                    None => move_output(&from, &to)?,
+                    // Segment n of the playlist (MEDIA-SEQUENCE 1) is encrypted with IV n
+                    // unless a constant IV is given.
+                    Some(k) => aes128::encrypt_file(&from, &to, k, segments.len() as u64 + 1)?,
+                };
                 segments.push(Segment {
                     duration: duration.take().unwrap_or(0.0),
                     uri,
                     bytes,
+                    offset: None,
                 });
             }
+        }
+        if first_video.is_none() {
+            first_video = Some(segments.iter().map(|s| s.duration).collect::<Vec<f64>>());
         }
         let media = format!("{stem}.m3u8");
         let text =
@@ -283,22 +318,47 @@ pub fn run(
         let sps = sps.ok_or_else(|| {
             JobError::Ffmpeg(format!("{}: no H.264 SPS in the first segment", out.path))
         })?;
-        let audio_bps = out.audio.as_ref().map_or(0, |a| a.bitrate);
+        // A video-only output with alternate audio: its STREAM-INF names the audio group and
+        // counts the audio (RFC 8216: CODECS lists every codec of the presentation).
+        let alternate = out.audio.is_none() && !audio_group.renditions.is_empty();
+        if alternate && !(audio_group.renditions.iter()).any(|r| r.group_id == out.rendition_set) {
+            return Err(reader::err(
+                &format!("{}.OutputSettings.HlsSettings.AudioRenditionSets", out.path),
+                format!(
+                    "{}: no audio-only output has this AudioGroupId",
+                    out.rendition_set
+                ),
+            )
+            .into());
+        }
+        let audio_bps = match &out.audio {
+            Some(a) => a.bitrate,
+            None if alternate => audio_group.bitrate,
+            None => 0,
+        };
         let mut codecs = playlist::avc_codec(sps, hls.rfc_6381);
-        if out.audio.is_some() {
+        if out.audio.is_some() || alternate {
             codecs.push_str(",mp4a.40.2");
         }
         let average = playlist::average_bandwidth(h.bitrate, audio_bps);
         let fps = h
             .framerate
             .map_or(probe.fps_f64(), |(n, d)| f64::from(n) / f64::from(d.max(1)));
+        let bandwidth = if alternate {
+            (playlist::peak_bandwidth(&segments, hls.segment_length, 0) + audio_group.peak)
+                .max(average)
+        } else {
+            playlist::peak_bandwidth(&segments, hls.segment_length, average)
+        };
         variants.push(Variant {
             uri: media,
-            bandwidth: playlist::peak_bandwidth(&segments, hls.segment_length, average),
+            bandwidth,
             average_bandwidth: average,
             codecs,
             resolution: hls.resolution.then_some((video.width, video.height)),
             frame_rate: fps,
+            audio_group: alternate.then(|| out.rendition_set.clone()),
+            subtitles: (!caption_outs.is_empty()).then(|| webvtt::GROUP_ID.to_string()),
         });
     }
     // MediaConvert leaves hosting the key to its owner; a relative Url is written beside the
@@ -312,31 +372,16 @@ pub fn run(
     }
     let master = format!("{base}.m3u8");
     let path = dir.join(&master);
-    std::fs::write(&path, playlist::master_playlist(&variants)).map_err(|e| io(&path, e))?;
+    let subtitles = webvtt::write_outputs(
+        &caption_outs,
+        hls,
+        ctx,
+        (dir, base),
+        &first_video.unwrap_or_default(),
+        video_start,
+    )?;
+    let text = playlist::master_playlist(&variants, &audio_group.renditions, &subtitles);
+    std::fs::write(&path, text).map_err(|e| io(&path, e))?;
     let _ = std::fs::remove_dir_all(&work);
     Ok(master)
-}
-
-/// The first bytes of an AES-128-CBC segment in the clear (whole blocks, no unpadding): enough to
-/// find its SPS. The IV is the constant one, else the media sequence number (RFC 8216 5.2).
-fn decrypt_prefix(bytes: &[u8], key: &StaticKey, sequence: u64) -> Vec<u8> {
-    use aes::cipher::{BlockDecryptMut, KeyIvInit};
-    let mut iv = [0u8; 16];
-    match key.iv_hex.as_deref().and_then(|h| hex::decode(h).ok()) {
-        Some(v) if v.len() == 16 => iv.copy_from_slice(&v),
-        _ => iv[8..].copy_from_slice(&sequence.to_be_bytes()),
-    }
-    let Ok(k) = hex::decode(&key.key_hex) else {
-        return Vec::new();
-    };
-    let Ok(dec) = cbc::Decryptor::<aes::Aes128>::new_from_slices(&k, &iv) else {
-        return Vec::new();
-    };
-    let len = bytes.len().min(188 * 64) / 16 * 16;
-    let mut buf = bytes.get(..len).unwrap_or(&[]).to_vec();
-    let mut dec = dec;
-    for block in buf.chunks_exact_mut(16) {
-        dec.decrypt_block_mut(block.into());
-    }
-    buf
 }

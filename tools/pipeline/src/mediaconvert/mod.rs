@@ -1,12 +1,17 @@
 //! The MediaConvert job emulator: job JSON in (`settings`), ffmpeg does the encoding (`ffmpeg`), the
 //! files land with MediaConvert's names and playlist text (`hls`, `file`, `playlist`).
+pub mod aes128;
 pub mod cmaf;
+pub mod encode;
 pub mod ffmpeg;
 pub mod file;
+pub mod fragments;
 pub mod hls;
+pub mod hls_audio;
 pub mod playlist;
 pub mod reader;
 pub mod settings;
+pub mod webvtt;
 
 use std::path::{Path, PathBuf};
 
@@ -46,6 +51,8 @@ pub struct Context<'a> {
     pub dt: &'a str,
     /// Scratch space for ffmpeg's own names.
     pub work_dir: &'a Path,
+    /// Where the H.264 encodes are kept across jobs (`encode`); `None`: in `work_dir`, for this job.
+    pub cache_dir: Option<&'a Path>,
 }
 
 impl Context<'_> {

@@ -7,6 +7,15 @@ pub struct Segment {
     pub duration: f64,
     pub uri: String,
     pub bytes: u64,
+    /// Where the segment starts in `uri` when it is a byte range of it (`SINGLE_FILE`).
+    pub offset: Option<u64>,
+}
+
+/// The init segment (EXT-X-MAP): its URI, and its length when it is the first bytes of a file.
+#[derive(Debug, Clone, Copy)]
+pub struct Map<'a> {
+    pub uri: &'a str,
+    pub length: Option<u64>,
 }
 
 /// A media playlist: integer EXTINF with `ManifestDurationFormat: INTEGER` (rounded, TARGETDURATION
@@ -16,7 +25,7 @@ pub fn media_playlist(
     segments: &[Segment],
     integer: bool,
     key: Option<&StaticKey>,
-    map: Option<&str>,
+    map: Option<Map>,
 ) -> String {
     let target = segments
         .iter()
@@ -40,14 +49,22 @@ pub fn media_playlist(
         s.push_str(&key_tag(k));
         s.push('\n');
     }
-    if let Some(m) = map {
-        s.push_str(&format!("#EXT-X-MAP:URI=\"{m}\"\n"));
+    match map {
+        Some(Map {
+            uri,
+            length: Some(len),
+        }) => s.push_str(&format!("#EXT-X-MAP:URI=\"{uri}\",BYTERANGE=\"{len}@0\"\n")),
+        Some(Map { uri, length: None }) => s.push_str(&format!("#EXT-X-MAP:URI=\"{uri}\"\n")),
+        None => {}
     }
     for seg in segments {
         if integer {
             s.push_str(&format!("#EXTINF:{},\n", seg.duration.round() as u64));
         } else {
             s.push_str(&format!("#EXTINF:{:.5},\n", seg.duration));
+        }
+        if let Some(off) = seg.offset {
+            s.push_str(&format!("#EXT-X-BYTERANGE:{}@{off}\n", seg.bytes));
         }
         s.push_str(&seg.uri);
         s.push('\n');
@@ -118,22 +135,25 @@ pub fn cmaf_master(
         s.push_str(&format!("\n{}\n", v.uri));
     }
     for a in audio {
-        s.push_str(&format!(
-            "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"{}\"",
-            a.group_id
-        ));
-        if let Some(l) = &a.language {
-            s.push_str(&format!(",LANGUAGE=\"{l}\""));
-        }
-        let yes = |b: bool| if b { "YES" } else { "NO" };
-        s.push_str(&format!(
-            ",NAME=\"{}\",AUTOSELECT={},DEFAULT={},URI=\"{}\"\n",
-            a.name,
-            yes(a.autoselect),
-            yes(a.default),
-            a.uri
-        ));
+        s.push_str(&media_line(a));
     }
+    s
+}
+
+/// An audio rendition's `EXT-X-MEDIA` line.
+fn media_line(a: &AudioRendition) -> String {
+    let mut s = format!("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"{}\"", a.group_id);
+    if let Some(l) = &a.language {
+        s.push_str(&format!(",LANGUAGE=\"{l}\""));
+    }
+    let yes = |b: bool| if b { "YES" } else { "NO" };
+    s.push_str(&format!(
+        ",NAME=\"{}\",AUTOSELECT={},DEFAULT={},URI=\"{}\"\n",
+        a.name,
+        yes(a.autoselect),
+        yes(a.default),
+        a.uri
+    ));
     s
 }
 
@@ -155,10 +175,34 @@ pub struct Variant {
     pub codecs: String,
     pub resolution: Option<(u32, u32)>,
     pub frame_rate: f64,
+    /// The Apple HLS group's `AUDIO` (a video-only output with alternate audio renditions).
+    pub audio_group: Option<String>,
+    /// The Apple HLS group's `SUBTITLES` (the group has WebVTT outputs).
+    pub subtitles: Option<String>,
 }
 
-pub fn master_playlist(variants: &[Variant]) -> String {
+/// A WebVTT rendition of an Apple HLS master (EXT-X-MEDIA TYPE=SUBTITLES).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubtitleRendition {
+    pub group_id: String,
+    pub name: String,
+    pub default: bool,
+    pub language: Option<String>,
+    pub uri: String,
+}
+
+/// An Apple HLS group's master: VERSION 3; the audio-only outputs' `EXT-X-MEDIA` *before* the
+/// variants (as AWS Elemental's rendition-group manifests have them), the WebVTT outputs' *after*
+/// them (as a MediaConvert master with captions has them).
+pub fn master_playlist(
+    variants: &[Variant],
+    audio: &[AudioRendition],
+    subtitles: &[SubtitleRendition],
+) -> String {
     let mut s = String::from("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+    for a in audio {
+        s.push_str(&media_line(a));
+    }
     for v in variants {
         s.push_str(&format!(
             "#EXT-X-STREAM-INF:BANDWIDTH={},AVERAGE-BANDWIDTH={},CODECS=\"{}\"",
@@ -167,7 +211,27 @@ pub fn master_playlist(variants: &[Variant]) -> String {
         if let Some((w, h)) = v.resolution {
             s.push_str(&format!(",RESOLUTION={w}x{h}"));
         }
-        s.push_str(&format!(",FRAME-RATE={:.3}\n{}\n", v.frame_rate, v.uri));
+        s.push_str(&format!(",FRAME-RATE={:.3}", v.frame_rate));
+        if let Some(g) = &v.audio_group {
+            s.push_str(&format!(",AUDIO=\"{g}\""));
+        }
+        if let Some(g) = &v.subtitles {
+            s.push_str(&format!(",SUBTITLES=\"{g}\""));
+        }
+        s.push_str(&format!("\n{}\n", v.uri));
+    }
+    for t in subtitles {
+        let yes = |b: bool| if b { "YES" } else { "NO" };
+        s.push_str(&format!(
+            "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"{}\",NAME=\"{}\",DEFAULT={},AUTOSELECT=YES,FORCED=NO",
+            t.group_id,
+            t.name,
+            yes(t.default)
+        ));
+        if let Some(l) = &t.language {
+            s.push_str(&format!(",LANGUAGE=\"{l}\""));
+        }
+        s.push_str(&format!(",URI=\"{}\"\n", t.uri));
     }
     s
 }

@@ -33,6 +33,10 @@ pub enum GroupKind {
 #[derive(Debug, Clone)]
 pub struct Hls {
     pub segment_length: u32,
+    /// `CaptionSegmentLengthControl: MATCH_VIDEO` (else LARGE_SEGMENTS, 300 s WebVTT segments).
+    pub captions_match_video: bool,
+    /// `MinFinalSegmentLength` (seconds): a shorter last segment joins the one before.
+    pub min_final_segment: f64,
     pub integer_durations: bool,
     /// `CodecSpecification: RFC_4281` writes the legacy decimal form (`avc1.77.30`), `RFC_6381`
     /// the hex form (`avc1.4d401e`).
@@ -62,8 +66,13 @@ pub struct Output {
     pub audio: Option<Audio>,
     /// `Extension` of a file group output.
     pub extension: Option<String>,
-    /// CMAF audio outputs: the group and flags of their EXT-X-MEDIA.
+    /// CMAF and Apple HLS audio-only outputs: the group and flags of their EXT-X-MEDIA.
     pub audio_track: Option<AudioTrack>,
+    /// `HlsSettings.AudioRenditionSets` (its first group): the audio group a video-only Apple HLS
+    /// output names in its STREAM-INF.
+    pub rendition_set: String,
+    /// A WebVTT caption output (`CaptionDescriptions`, the captions alone).
+    pub captions: Option<Captions>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +137,21 @@ pub struct Audio {
     pub language: Option<String>,
     /// `StreamName`: the rendition's NAME.
     pub stream_name: Option<String>,
+    /// `AudioSourceName`: the input's audio selector it is made from.
+    pub source_name: String,
+    /// That selector's track: the input's audio stream, counted from 0 (`Tracks: [1]` is 0).
+    pub track: u32,
+}
+
+/// A WebVTT caption output: its caption selector, the sidecar it names and the rendition's
+/// LANGUAGE (lower case) and NAME.
+#[derive(Debug, Clone)]
+pub struct Captions {
+    pub selector: String,
+    /// `s3://bucket/key` of the selector's `FileSourceSettings.SourceFile`.
+    pub source: String,
+    pub language: Option<String>,
+    pub description: Option<String>,
 }
 
 /// A CMAF audio rendition's place in the master (`CmfcSettings`).
@@ -142,6 +166,12 @@ pub struct AudioTrack {
 #[derive(Debug, Clone)]
 pub struct Cmaf {
     pub segment_length: u32,
+    /// `FragmentLength`: the moof + mdat pairs a segment is made of (`fragments`).
+    pub fragment_length: u32,
+    /// `SegmentControl: SINGLE_FILE`: one file per rendition, addressed by byte ranges.
+    pub single_file: bool,
+    /// `MinFinalSegmentLength` (seconds): a shorter last segment joins the one before.
+    pub min_final_segment: f64,
     pub integer_durations: bool,
     pub resolution: bool,
 }
@@ -185,9 +215,11 @@ pub fn parse_job(v: &Value) -> Result<Job, SettingsError> {
 
     let mut s = Obj::new("Settings", settings_value)?;
     s.ignore(&["TimecodeConfig", "AdAvailOffset", "FollowSource"]);
+    let mut selectors = Vec::new();
+    let mut caption_selectors = Vec::new();
     if let Some(inputs) = s.array("Inputs")? {
         for (i, input) in inputs.iter().enumerate() {
-            read_input(&format!("Settings.Inputs[{i}]"), input)?;
+            (selectors, caption_selectors) = read_input(&format!("Settings.Inputs[{i}]"), input)?;
         }
         if inputs.len() > 1 {
             return Err(err("Settings.Inputs", "more than one input not emulated"));
@@ -203,17 +235,89 @@ pub fn parse_job(v: &Value) -> Result<Job, SettingsError> {
     if groups.is_empty() {
         return Err(err("Settings.OutputGroups", "no output group"));
     }
+    // Each audio output's selector, by name.
+    if selectors.is_empty() {
+        selectors.push(("Audio Selector 1".to_string(), 0));
+    }
+    for out in groups.iter_mut().flat_map(|g| g.outputs.iter_mut()) {
+        if let Some(c) = &mut out.captions {
+            c.source = (caption_selectors.iter())
+                .find(|(n, _)| *n == c.selector)
+                .map(|(_, f)| f.clone())
+                .ok_or_else(|| {
+                    err(
+                        &format!("{}.CaptionDescriptions[0].CaptionSelectorName", out.path),
+                        format!(
+                            "{}: no such caption selector in Settings.Inputs[0].CaptionSelectors",
+                            c.selector
+                        ),
+                    )
+                })?;
+        }
+        if let Some(a) = &mut out.audio {
+            a.track = selectors
+                .iter()
+                .find(|(n, _)| *n == a.source_name)
+                .map(|(_, t)| *t)
+                .ok_or_else(|| {
+                    err(
+                        &format!("{}.AudioDescriptions[0].AudioSourceName", out.path),
+                        format!(
+                            "{}: no such audio selector in Settings.Inputs[0].AudioSelectors",
+                            a.source_name
+                        ),
+                    )
+                })?;
+        }
+    }
     s.finish()?;
     Ok(Job { groups })
 }
 
-fn read_input(path: &str, v: &Value) -> Result<(), SettingsError> {
+/// The input's audio selectors (name → audio stream, from 0; without any, `Audio Selector 1` is the
+/// first audio stream, as MediaConvert's default selector is) and its caption selectors (name → the
+/// WebVTT sidecar's `s3://` URL).
+type Selectors = (Vec<(String, u32)>, Vec<(String, String)>);
+fn read_input(path: &str, v: &Value) -> Result<Selectors, SettingsError> {
     let mut o = Obj::new(path, v)?;
+    let mut selectors = Vec::new();
+    if let Some(mut sel) = o.obj("AudioSelectors")? {
+        let names: Vec<String> = match v.get("AudioSelectors").and_then(Value::as_object) {
+            Some(m) => m.keys().cloned().collect(),
+            None => Vec::new(),
+        };
+        for name in &names {
+            let Some(mut a) = sel.obj(name)? else {
+                continue;
+            };
+            a.choice("SelectorType", &["TRACK", "LANGUAGE_CODE", "PID"], "TRACK")?;
+            let tracks_path = a.at("Tracks");
+            let track = match a.array("Tracks")? {
+                None => 0,
+                Some(t) => match t.as_slice() {
+                    [one] => one
+                        .as_u64()
+                        .filter(|n| *n >= 1)
+                        .map(|n| u32_of(n as i64 - 1))
+                        .ok_or_else(|| err(&tracks_path, "expected a track number from 1"))?,
+                    _ => return Err(err(&tracks_path, "one track per selector is emulated")),
+                },
+            };
+            a.ignore(&[
+                "Offset",
+                "DefaultSelection",
+                "ProgramSelection",
+                "LanguageCode",
+            ]);
+            a.finish()?;
+            selectors.push((name.clone(), track));
+        }
+        sel.finish()?;
+    }
     // FileInput is the trigger's to set (the uploaded object); the selectors pick the first video
     // and audio streams, which is all the emulator does.
     o.ignore(&[
         "FileInput",
-        "AudioSelectors",
         "VideoSelector",
         "TimecodeSource",
         "DeblockFilter",
@@ -224,12 +328,37 @@ fn read_input(path: &str, v: &Value) -> Result<(), SettingsError> {
         "InputScanType",
         "AudioSelectorGroups",
     ]);
-    if let Some(c) = o.get("CaptionSelectors") {
-        if c.as_object().is_some_and(|m| !m.is_empty()) {
-            return Err(err(&o.at("CaptionSelectors"), "not emulated"));
+    let mut captions = Vec::new();
+    if let Some(mut sel) = o.obj("CaptionSelectors")? {
+        let names: Vec<String> = match v.get("CaptionSelectors").and_then(Value::as_object) {
+            Some(m) => m.keys().cloned().collect(),
+            None => Vec::new(),
+        };
+        for name in &names {
+            let Some(mut c) = sel.obj(name)? else {
+                continue;
+            };
+            c.ignore(&["CustomLanguageCode", "LanguageCode"]);
+            let mut src = c.req_obj("SourceSettings")?;
+            src.choice("SourceType", &["WEBVTT"], "")?;
+            let mut file = src.req_obj("FileSourceSettings")?;
+            let source = file.req_str("SourceFile")?.to_string();
+            if !source.starts_with("s3://") {
+                return Err(err(
+                    &file.at("SourceFile"),
+                    format!("{source}: not an s3:// URL"),
+                ));
+            }
+            file.ignore(&["Convert608To708", "ConvertPaintToPop"]);
+            file.finish()?;
+            src.finish()?;
+            c.finish()?;
+            captions.push((name.clone(), source));
         }
+        sel.finish()?;
     }
-    o.finish()
+    o.finish()?;
+    Ok((selectors, captions))
 }
 
 fn read_group(path: &str, v: &Value) -> Result<Group, SettingsError> {
@@ -334,9 +463,21 @@ fn read_hls(h: &mut Obj) -> Result<Hls, SettingsError> {
     h.choice("WriteHlsManifest", &["ENABLED"], "ENABLED")?;
     h.choice("WriteDashManifest", &["DISABLED"], "DISABLED")?;
     // Timing and caching hints that do not change the files written.
+    let min_path = h.at("MinFinalSegmentLength");
+    let min_final_segment = match h.get("MinFinalSegmentLength") {
+        None => 0.0,
+        Some(v) => v
+            .as_f64()
+            .filter(|m| *m >= 0.0)
+            .ok_or_else(|| err(&min_path, "expected a number of seconds, 0 or more"))?,
+    };
+    let match_video = h.choice(
+        "CaptionSegmentLengthControl",
+        &["LARGE_SEGMENTS", "MATCH_VIDEO"],
+        "LARGE_SEGMENTS",
+    )? == "MATCH_VIDEO";
     h.ignore(&[
         "MinSegmentLength",
-        "MinFinalSegmentLength",
         "ClientCache",
         "TimedMetadataId3Frame",
         "TimedMetadataId3Period",
@@ -348,7 +489,6 @@ fn read_hls(h: &mut Obj) -> Result<Hls, SettingsError> {
         "AudioOnlyHeader",
         "BaseUrl",
         "DestinationSettings",
-        "CaptionSegmentLengthControl",
         "MpdProfile",
         "PtsOffsetHandlingForBFrames",
         "TargetDurationCompatibilityMode",
@@ -391,6 +531,8 @@ fn read_hls(h: &mut Obj) -> Result<Hls, SettingsError> {
     };
     Ok(Hls {
         segment_length,
+        min_final_segment,
+        captions_match_video: match_video,
         integer_durations: integer,
         rfc_6381,
         resolution,
@@ -403,11 +545,28 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
     let name_modifier = o.str("NameModifier")?.unwrap_or("").to_string();
     let extension = o.str("Extension")?.map(str::to_string);
     o.ignore(&["Preset"]);
-    if o.get("CaptionDescriptions")
-        .is_some_and(|c| c.as_array().is_some_and(|a| !a.is_empty()))
-    {
-        return Err(err(&o.at("CaptionDescriptions"), "not emulated"));
-    }
+    let captions = match o.array("CaptionDescriptions")? {
+        None => None,
+        Some(list) => match (list.as_slice(), kind) {
+            ([], _) => None,
+            ([one], GroupKind::Hls(_)) => Some(read_captions(
+                &format!("{path}.CaptionDescriptions[0]"),
+                one,
+            )?),
+            ([_], _) => {
+                return Err(err(
+                    &o.at("CaptionDescriptions"),
+                    "captions are emulated in the Apple HLS group only",
+                ))
+            }
+            _ => {
+                return Err(err(
+                    &format!("{path}.CaptionDescriptions[1]"),
+                    "one caption track per output is emulated",
+                ))
+            }
+        },
+    };
     let mut cs = o.req_obj("ContainerSettings")?;
     let container_name = match kind {
         GroupKind::Hls(_) => cs.choice("Container", &["M3U8"], "M3U8")?,
@@ -531,21 +690,40 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
         }
     };
     let mut segment_modifier = String::new();
+    // Apple HLS: an audio-only output's rendition group and flags, a video output's audio group.
+    let mut hls_track = AudioTrack {
+        group_id: "program_audio".into(),
+        default: true,
+        autoselect: true,
+    };
+    let mut rendition_set = "program_audio".to_string();
+    let mut audio_only_m2ts = false;
+    let mut container_path = String::new();
     if let Some(mut os) = o.obj("OutputSettings")? {
         if let Some(mut hs) = os.obj("HlsSettings")? {
             segment_modifier = hs.str("SegmentModifier")?.unwrap_or("").to_string();
             hs.choice("IFrameOnlyManifest", &["EXCLUDE"], "EXCLUDE")?;
-            hs.choice(
+            let ty = hs.choice(
                 "AudioTrackType",
-                &["ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT"],
+                &[
+                    "ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT",
+                    "ALTERNATE_AUDIO_AUTO_SELECT",
+                    "ALTERNATE_AUDIO_NOT_AUTO_SELECT",
+                ],
                 "ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT",
             )?;
-            hs.ignore(&[
-                "AudioGroupId",
-                "AudioRenditionSets",
-                "AudioOnlyContainer",
-                "DescriptiveVideoServiceFlag",
-            ]);
+            hls_track.default = ty == "ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT";
+            hls_track.autoselect = ty != "ALTERNATE_AUDIO_NOT_AUTO_SELECT";
+            if let Some(g) = hs.str("AudioGroupId")? {
+                hls_track.group_id = g.to_string();
+            }
+            if let Some(r) = hs.str("AudioRenditionSets")? {
+                rendition_set = r.split(',').next().unwrap_or(r).trim().to_string();
+            }
+            container_path = hs.at("AudioOnlyContainer");
+            audio_only_m2ts =
+                hs.choice("AudioOnlyContainer", &["AUTOMATIC", "M2TS"], "AUTOMATIC")? == "M2TS";
+            hs.ignore(&["DescriptiveVideoServiceFlag"]);
             hs.finish()?;
         }
         os.ignore(&["CmafSettings"]);
@@ -577,11 +755,32 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
                 autoselect: true,
             });
         }
+    } else if captions.is_some() {
+        if video.is_some() || audio.is_some() {
+            return Err(err(
+                &format!("{path}.CaptionDescriptions"),
+                "a WebVTT output carries its captions alone (a sidecar, as MediaConvert writes it)",
+            ));
+        }
     } else if video.is_none() {
-        return Err(err(
-            &format!("{path}.VideoDescription"),
-            "audio-only outputs not emulated",
-        ));
+        // Apple HLS audio-only outputs: alternate audio renditions in MPEG-TS.
+        if !matches!(container, Container::M3u8 { .. }) || audio.is_none() {
+            return Err(err(
+                &format!("{path}.VideoDescription"),
+                "audio-only outputs are emulated in the Apple HLS group (M3U8) only",
+            ));
+        }
+        if !audio_only_m2ts {
+            return Err(err(
+                if container_path.is_empty() {
+                    path
+                } else {
+                    &container_path
+                },
+                "AUTOMATIC (raw AAC segments) not emulated for an audio-only output: set AudioOnlyContainer M2TS",
+            ));
+        }
+        audio_track = Some(hls_track);
     }
     Ok(Output {
         path: path.to_string(),
@@ -592,6 +791,34 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
         audio,
         extension,
         audio_track,
+        rendition_set,
+        captions,
+    })
+}
+
+fn read_captions(path: &str, v: &Value) -> Result<Captions, SettingsError> {
+    let mut c = Obj::new(path, v)?;
+    let selector = c
+        .str("CaptionSelectorName")?
+        .unwrap_or("Captions Selector 1")
+        .to_string();
+    let language = c.str("LanguageCode")?.map(str::to_ascii_lowercase);
+    let description = c.str("LanguageDescription")?.map(str::to_string);
+    c.ignore(&["CustomLanguageCode"]);
+    let mut d = c.req_obj("DestinationSettings")?;
+    d.choice("DestinationType", &["WEBVTT"], "")?;
+    if let Some(mut w) = d.obj("WebvttDestinationSettings")? {
+        w.choice("Accessibility", &["DISABLED"], "DISABLED")?;
+        w.choice("StylePassthrough", &["DISABLED"], "DISABLED")?;
+        w.finish()?;
+    }
+    d.finish()?;
+    c.finish()?;
+    Ok(Captions {
+        selector,
+        source: String::new(),
+        language,
+        description,
     })
 }
 
@@ -755,8 +982,11 @@ fn read_video(mut vd: Obj) -> Result<Video, SettingsError> {
 
 fn read_audio(path: &str, v: &Value) -> Result<Audio, SettingsError> {
     let mut a = Obj::new(path, v)?;
+    let source_name = a
+        .str("AudioSourceName")?
+        .unwrap_or("Audio Selector 1")
+        .to_string();
     a.ignore(&[
-        "AudioSourceName",
         "AudioTypeControl",
         "LanguageCodeControl",
         "AudioType",
@@ -798,21 +1028,34 @@ fn read_audio(path: &str, v: &Value) -> Result<Audio, SettingsError> {
         channels,
         language,
         stream_name,
+        source_name,
+        track: 0,
     })
 }
 
 fn read_cmaf(h: &mut Obj) -> Result<Cmaf, SettingsError> {
     let segment_length = u32_of(positive(h, "SegmentLength", 10)?);
     let fragment_path = h.at("FragmentLength");
-    let fragment = u32_of(positive(h, "FragmentLength", 2)?);
-    // ffmpeg's HLS muxer writes one moof per segment; shorter fragments are not emulated.
-    if fragment != segment_length {
+    let fragment_length = u32_of(positive(h, "FragmentLength", 2)?);
+    if fragment_length > segment_length {
         return Err(err(
             &fragment_path,
-            format!("{fragment} not emulated (one fragment per segment: set it to SegmentLength, {segment_length})"),
+            format!("{fragment_length} is longer than SegmentLength ({segment_length})"),
         ));
     }
-    h.choice("SegmentControl", &["SEGMENTED_FILES"], "SEGMENTED_FILES")?;
+    let single_file = h.choice(
+        "SegmentControl",
+        &["SEGMENTED_FILES", "SINGLE_FILE"],
+        "SEGMENTED_FILES",
+    )? == "SINGLE_FILE";
+    let min_path = h.at("MinFinalSegmentLength");
+    let min_final_segment = match h.get("MinFinalSegmentLength") {
+        None => 0.0,
+        Some(v) => v
+            .as_f64()
+            .filter(|m| *m >= 0.0)
+            .ok_or_else(|| err(&min_path, "expected a number of seconds, 0 or more"))?,
+    };
     let integer = h.choice(
         "ManifestDurationFormat",
         &["INTEGER", "FLOATING_POINT"],
@@ -832,7 +1075,6 @@ fn read_cmaf(h: &mut Obj) -> Result<Cmaf, SettingsError> {
     h.ignore(&[
         "ClientCache",
         "CodecSpecification",
-        "MinFinalSegmentLength",
         "MpdProfile",
         "WriteSegmentTimelineInRepresentation",
         "PtsOffsetHandlingForBFrames",
@@ -853,6 +1095,9 @@ fn read_cmaf(h: &mut Obj) -> Result<Cmaf, SettingsError> {
     }
     Ok(Cmaf {
         segment_length,
+        fragment_length,
+        single_file,
+        min_final_segment,
         integer_durations: integer,
         resolution,
     })

@@ -53,6 +53,76 @@ pub fn make_source(path: &Path, secs: u32) {
     assert!(status.success(), "ffmpeg could not make the test source");
 }
 
+/// A `secs`-second test pattern with one audio track per tone (Hz), in that order.
+pub fn make_source_tones(path: &Path, secs: u32, tones: &[u32]) {
+    let mut cmd = Command::new("ffmpeg");
+    cmd.args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+        .arg(format!("testsrc2=size=320x180:rate=30:duration={secs}"));
+    for hz in tones {
+        cmd.args(["-f", "lavfi", "-i"]).arg(format!(
+            "sine=frequency={hz}:sample_rate=48000:duration={secs}"
+        ));
+    }
+    cmd.args(["-map", "0:v"]);
+    for i in 0..tones.len() {
+        cmd.args(["-map".to_string(), format!("{}:a", i + 1)]);
+    }
+    let status = cmd
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            "-shortest",
+        ])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "ffmpeg could not make the test source");
+}
+
+/// The tone (Hz) of the audio of a playlist, from the zero crossings of 1 s of it from
+/// `at` seconds: an oracle independent of the emulator.
+pub fn tone_of(media: &Path, at: f64) -> f64 {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-allowed_extensions", "ALL", "-i"])
+        .arg(media)
+        .args([
+            "-map", "0:a:0", "-ac", "1", "-ar", "48000", "-f", "s16le", "-",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from = (at * 48_000.0) as usize * 2;
+    let samples: Vec<i16> = out.stdout
+        [from.min(out.stdout.len())..(from + 96_000).min(out.stdout.len())]
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect();
+    let crossings = samples
+        .windows(2)
+        .filter(|w| (w[0] < 0) != (w[1] < 0))
+        .count();
+    crossings as f64 / 2.0 / (samples.len() as f64 / 48_000.0)
+}
+
+/// ffmpeg decodes the playlist to its end without an error.
+pub fn decodes(playlist: &Path) -> bool {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-allowed_extensions", "ALL", "-i"])
+        .arg(playlist)
+        .args(["-f", "null", "-"])
+        .output()
+        .unwrap();
+    out.status.success() && out.stderr.is_empty()
+}
+
 pub fn seed_job() -> pipeline::mediaconvert::Job {
     let v: serde_json::Value = serde_json::from_str(pipeline::DEFAULT_JOB).unwrap();
     pipeline::mediaconvert::parse_job(&v).unwrap()

@@ -11,8 +11,11 @@ mod fetch;
 mod media_events;
 mod mse;
 mod player;
+mod remote;
 mod session;
 mod text_tracks;
+mod wire;
+mod worker;
 #[cfg(feature = "bench-api")]
 pub mod transmuxer;
 

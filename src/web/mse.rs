@@ -57,9 +57,10 @@ struct SourceTrack {
 }
 
 pub struct MseSink {
-    media: HtmlMediaElement,
+    /// The element and the object URL it plays, on the page; `None` in a Worker, where the
+    /// page attached the MediaSource's handle and detaches it.
+    media: Option<(HtmlMediaElement, String)>,
     source: MediaSource,
-    object_url: String,
     tracks: Vec<SourceTrack>,
     notify: Rc<dyn Fn(MseEvent)>,
     _open: Listener,
@@ -78,13 +79,29 @@ impl MseSink {
         let object_url = Url::create_object_url_with_source(&source)?;
         media.set_src(&object_url);
         Ok(MseSink {
-            media: media.clone(),
+            media: Some((media.clone(), object_url)),
             source,
-            object_url,
             tracks: Vec::new(),
             notify,
             _open: open,
         })
+    }
+
+    /// In a dedicated Worker: a MediaSource and its `handle`, which the page sets as the
+    /// element's `srcObject` (`sourceopen` fires here once it has).
+    pub fn in_worker(notify: Rc<dyn Fn(MseEvent)>) -> Result<(Self, JsValue), JsValue> {
+        let source = MediaSource::new()?;
+        let handle = Reflect::get(&source, &"handle".into())?;
+        let on_open = notify.clone();
+        let open = Listener::new(&source, "sourceopen", move |_| on_open(MseEvent::Open))?;
+        let sink = MseSink {
+            media: None,
+            source,
+            tracks: Vec::new(),
+            notify,
+            _open: open,
+        };
+        Ok((sink, handle))
     }
 
     /// `addSourceBuffer(mime)`; the input to feed if it threw.
@@ -243,9 +260,11 @@ impl Drop for MseSink {
                 let _ = track.buffer.abort();
             }
         }
-        let _ = Url::revoke_object_url(&self.object_url);
-        self.media.remove_attribute("src").ok();
-        self.media.load();
+        if let Some((media, object_url)) = &self.media {
+            let _ = Url::revoke_object_url(object_url);
+            media.remove_attribute("src").ok();
+            media.load();
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlVideoElement, RequestCredentials};
 
@@ -17,6 +18,7 @@ use super::media_events::{self, media_state};
 use super::mse::{MseEvent, MseSink};
 use super::player::Link;
 use super::text_tracks::TextTracks;
+use super::wire::{self, op};
 use crate::engine::{Decision, Engine, Event, Input, Output, RequestId, RequestKind, TrackId};
 use crate::playlist::ByteRange;
 use crate::remux::Remuxer;
@@ -41,13 +43,23 @@ pub struct Session {
     timer: Option<(f64, Timer)>,
     /// Inputs that arrived while draining, fed once the drain is over.
     inputs: VecDeque<Input>,
-    video: HtmlVideoElement,
+    surface: Surface,
     link: Link,
     credentials: RequestCredentials,
     progressive: bool,
-    /// The subtitle tracks as the element's `TextTrack`s.
-    text: TextTracks,
-    _listeners: Vec<Listener>,
+}
+
+/// Where the element is.
+enum Surface {
+    /// On the page: the element, its listeners, and the subtitle tracks as its `TextTrack`s.
+    Page {
+        video: HtmlVideoElement,
+        text: TextTracks,
+        _listeners: Vec<Listener>,
+    },
+    /// In a Worker: what only the page can do, as ops for it (`wire::op`), posted after the
+    /// drain; the page reports the element's state as inputs.
+    Worker { ops: Array },
 }
 
 impl Session {
@@ -57,27 +69,54 @@ impl Session {
         config: &PlayerConfig,
         link: Link,
     ) -> Result<Self, JsValue> {
+        let mse = MseSink::attach(video, mse_notify(&link))?;
+        let feed = link.clone();
+        let surface = Surface::Page {
+            video: video.clone(),
+            text: TextTracks::default(),
+            _listeners: media_events::listen(video, move |input| feed.feed(input))?,
+        };
+        Ok(Session::with_parts(config, link, mse, surface))
+    }
+
+    /// A session in a dedicated Worker, and its MediaSource's handle for the page.
+    pub fn in_worker(config: &PlayerConfig, link: Link) -> Result<(Self, JsValue), JsValue> {
+        let (mse, handle) = MseSink::in_worker(mse_notify(&link))?;
+        let surface = Surface::Worker { ops: Array::new() };
+        Ok((Session::with_parts(config, link, mse, surface), handle))
+    }
+
+    fn with_parts(config: &PlayerConfig, link: Link, mse: MseSink, surface: Surface) -> Self {
         let engine = Engine::new(
             config.engine.clone(),
             Remuxer::new(crate::remux::OutputShape::SplitTracks),
             config.abr(),
         );
-        let on_mse = link.clone();
-        let notify: Rc<dyn Fn(MseEvent)> = Rc::new(move |event| on_mse_event(&on_mse, event));
-        let mse = MseSink::attach(video, notify)?;
-        Ok(Session {
+        Session {
             engine,
             mse,
             requests: Vec::new(),
             timer: None,
             inputs: VecDeque::new(),
-            video: video.clone(),
+            surface,
             credentials: config.credentials,
             progressive: config.engine.progressive,
-            text: TextTracks::default(),
-            _listeners: media_events::listen(video, &link)?,
             link,
-        })
+        }
+    }
+
+    /// The ops gathered for the page since the last call (a Worker's session).
+    pub fn take_ops(&mut self) -> Array {
+        match &mut self.surface {
+            Surface::Worker { ops } => std::mem::replace(ops, Array::new()),
+            Surface::Page { .. } => Array::new(),
+        }
+    }
+
+    fn post(&self, items: &[JsValue]) {
+        if let Surface::Worker { ops } = &self.surface {
+            ops.push(&wire::array(items));
+        }
     }
 
     /// Feeds `input`, then whatever the outputs produced, each after a complete drain.
@@ -88,18 +127,18 @@ impl Session {
         deferred
     }
 
-    /// The engine's timer fired: the media element's state, then the timeout.
+    /// The engine's timer fired: the media element's state (on the page; a Worker has the
+    /// page's last report), then the timeout.
     pub fn timeout(&mut self) -> Vec<Deferred> {
         self.timer = None;
-        let mut deferred = self.feed(media_state(&self.video));
+        let mut deferred = match &self.surface {
+            Surface::Page { video, .. } => self.feed(media_state(video)),
+            Surface::Worker { .. } => Vec::new(),
+        };
         self.engine.handle_timeout(now_seconds());
         self.drain(&mut deferred);
         self.feed_queued(&mut deferred);
         deferred
-    }
-
-    pub fn video(&self) -> &HtmlVideoElement {
-        &self.video
     }
 
     /// The kind of a track's SourceBuffer (`video`/`audio`), for event payloads.
@@ -163,7 +202,10 @@ impl Session {
                 None
             }
             Output::SetPosition(seconds) => {
-                self.video.set_current_time(seconds);
+                match &self.surface {
+                    Surface::Page { video, .. } => video.set_current_time(seconds),
+                    Surface::Worker { .. } => self.post(&[op::POSITION.into(), seconds.into()]),
+                }
                 None
             }
             Output::EndOfStream => {
@@ -177,7 +219,13 @@ impl Session {
             }
             Output::Event(event) => {
                 if let Event::SubtitleTracksUpdated { subtitle_tracks } = &event {
-                    self.text.update(&self.video, subtitle_tracks);
+                    match &mut self.surface {
+                        Surface::Page { video, text, .. } => text.update(video, subtitle_tracks),
+                        Surface::Worker { ops } => {
+                            let list = super::events::subtitle_track_list(subtitle_tracks);
+                            ops.push(&wire::array(&[op::TRACKS.into(), list.into()]));
+                        }
+                    }
                 }
                 deferred.push(Deferred::Emit(event));
                 None
@@ -187,15 +235,33 @@ impl Session {
                 None
             }
             Output::AddCues { track, cues } => {
-                self.text.add(track, cues);
+                match &mut self.surface {
+                    Surface::Page { text, .. } => text.add(track, cues),
+                    Surface::Worker { .. } => {
+                        let list = wire::cues_to_js(&cues);
+                        self.post(&[op::ADD_CUES.into(), (track as f64).into(), list.into()]);
+                    }
+                }
                 None
             }
             Output::RemoveCues { track, ids } => {
-                self.text.remove(track, &ids);
+                match &mut self.surface {
+                    Surface::Page { text, .. } => text.remove(track, &ids),
+                    Surface::Worker { .. } => {
+                        let list = wire::cue_ids_to_js(&ids);
+                        self.post(&[op::REMOVE_CUES.into(), (track as f64).into(), list.into()]);
+                    }
+                }
                 None
             }
             Output::ShowSubtitleTrack(track) => {
-                self.text.show(track);
+                match &mut self.surface {
+                    Surface::Page { text, .. } => text.show(track),
+                    Surface::Worker { .. } => {
+                        let shown = super::events::track_index(track);
+                        self.post(&[op::SHOW.into(), shown.into()]);
+                    }
+                }
                 None
             }
             Output::Timeout(_) => None,
@@ -250,13 +316,20 @@ fn on_timer(link: &Link) {
     link.with(|session, _| session.timeout());
 }
 
+fn mse_notify(link: &Link) -> Rc<dyn Fn(MseEvent)> {
+    let link = link.clone();
+    Rc::new(move |event| on_mse_event(&link, event))
+}
+
 fn on_mse_event(link: &Link, event: MseEvent) {
     link.with(|session, _| match event {
         MseEvent::Open => {
-            // The element is laid out by now: its size caps the level.
-            session
-                .inputs
-                .push_back(media_events::element_size(&session.video));
+            // The element is laid out by now: its size caps the level. (A Worker's page sent
+            // the size before the load, and sends it again on every resize.)
+            if let Surface::Page { video, .. } = &session.surface {
+                let size = media_events::element_size(video);
+                session.inputs.push_back(size);
+            }
             session.feed(Input::SourceOpen)
         }
         MseEvent::UpdateEnd(track) => match session.mse.on_update_end(track) {

@@ -7,11 +7,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { cdnAndBrowser, ROOT, waitInPage } from './lib.mjs';
+import {
+  cdnAndBrowser, ROOT, waitInPage, WORKER_QUERY,
+} from './lib.mjs';
 
 const APP = 18090;
 const CDN = 19100;
-const PAGE = `http://localhost:${APP}/tests/browser/pages/player.html`;
+const PAGE = `http://localhost:${APP}/tests/browser/pages/player.html${WORKER_QUERY}`;
 const SAMPLES = resolve(ROOT, 'sample/testpattern/Default');
 const WEBVTT = resolve(SAMPLES, 'HLS-WebVTT');
 const CC608 = resolve(SAMPLES, 'HLS-608');

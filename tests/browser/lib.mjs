@@ -51,6 +51,9 @@ export function startProcess(command, args, { quiet = true } = {}) {
   return child;
 }
 
+/** `?worker=0` for the test pages when HLSPLAY_WORKER=0: the player on the page's thread. */
+export const WORKER_QUERY = process.env.HLSPLAY_WORKER === '0' ? '?worker=0' : '';
+
 export const KEYS = 'tools/devcdn/testdata';
 
 /**

@@ -132,7 +132,16 @@ pub fn main_thread_cost_object(count: u32, total_ms: f64, max_ms: f64) -> Object
 pub fn worker_warning(reason: &str) -> JsValue {
     let message = format!("worker: the player runs on the page's thread: {reason}");
     let null = JsValue::NULL;
-    let values = ["worker".into(), "workerUnavailable".into(), false.into(), null.clone(), message.into(), null.clone(), null.clone(), null];
+    let values = [
+        "worker".into(),
+        "workerUnavailable".into(),
+        false.into(),
+        null.clone(),
+        message.into(),
+        null.clone(),
+        null.clone(),
+        null,
+    ];
     object(fields::PlayerError, values).into()
 }
 

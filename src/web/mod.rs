@@ -14,10 +14,10 @@ mod player;
 mod remote;
 mod session;
 mod text_tracks;
-mod wire;
-mod worker;
 #[cfg(feature = "bench-api")]
 pub mod transmuxer;
+mod wire;
+mod worker;
 
 pub use player::Player;
 

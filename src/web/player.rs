@@ -47,7 +47,7 @@ pub struct Inner {
 
 /// Where the loaded stream's session runs.
 enum Playback {
-    Here(Session),
+    Here(Box<Session>),
     Worker(Remote),
 }
 
@@ -239,7 +239,11 @@ impl Player {
         let inner = self.inner.borrow();
         match inner.playback.as_ref() {
             Some(Playback::Here(s)) => super::events::level_list(&s.engine.levels()),
-            Some(Playback::Worker(r)) => r.snapshot.as_ref().map(|s| s.levels.clone()).unwrap_or_default(),
+            Some(Playback::Worker(r)) => r
+                .snapshot
+                .as_ref()
+                .map(|s| s.levels.clone())
+                .unwrap_or_default(),
             None => Array::new(),
         }
     }
@@ -294,7 +298,11 @@ impl Player {
         let inner = self.inner.borrow();
         match inner.playback.as_ref() {
             Some(Playback::Here(s)) => super::events::audio_track_list(&s.engine.audio_tracks()),
-            Some(Playback::Worker(r)) => r.snapshot.as_ref().map(|s| s.audio_tracks.clone()).unwrap_or_default(),
+            Some(Playback::Worker(r)) => r
+                .snapshot
+                .as_ref()
+                .map(|s| s.audio_tracks.clone())
+                .unwrap_or_default(),
             None => Array::new(),
         }
     }
@@ -329,7 +337,11 @@ impl Player {
             Some(Playback::Here(s)) => {
                 super::events::subtitle_track_list(&s.engine.subtitle_tracks())
             }
-            Some(Playback::Worker(r)) => r.snapshot.as_ref().map(|s| s.subtitle_tracks.clone()).unwrap_or_default(),
+            Some(Playback::Worker(r)) => r
+                .snapshot
+                .as_ref()
+                .map(|s| s.subtitle_tracks.clone())
+                .unwrap_or_default(),
             None => Array::new(),
         }
     }
@@ -472,7 +484,7 @@ impl Inner {
         deferred.extend(session.feed(Input::Load {
             url: url.to_string(),
         }));
-        self.playback = Some(Playback::Here(session));
+        self.playback = Some(Playback::Here(Box::new(session)));
         Ok(deferred)
     }
 
@@ -532,7 +544,9 @@ fn run_deferred(rc: &Rc<RefCell<Inner>>, deferred: Vec<Deferred>) {
                     Some(Playback::Here(session)) => Some(session),
                     _ => None,
                 };
-                event_payload(&event, &|track| session.map_or("video", |s| s.track_kind(track)))
+                event_payload(&event, &|track| {
+                    session.map_or("video", |s| s.track_kind(track))
+                })
             }),
             Deferred::Refresh => refresh_credentials(rc),
             Deferred::Log(decision) => log(rc, &decision),
@@ -553,7 +567,11 @@ fn worker_ops(link: &Link, ops: &JsValue) {
             return;
         };
         let inner = &mut *inner;
-        let Some(Playback::Worker(remote)) = inner.playback.as_mut().filter(|_| inner.session == *session) else {
+        let Some(Playback::Worker(remote)) = inner
+            .playback
+            .as_mut()
+            .filter(|_| inner.session == *session)
+        else {
             return;
         };
         let started = now_seconds();
@@ -603,12 +621,11 @@ fn fall_back(link: &Link, reason: String) {
                     return;
                 }
             };
-            match inner.start_here(&url) {
-                Ok(deferred) => deferred,
-                Err(_) => Vec::new(),
-            }
+            inner.start_here(&url).unwrap_or_default()
         };
-        emit(&rc, EventName::error, |_| super::events::worker_warning(&reason));
+        emit(&rc, EventName::error, |_| {
+            super::events::worker_warning(&reason)
+        });
         run_deferred(&rc, deferred);
     });
 }

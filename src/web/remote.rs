@@ -54,6 +54,8 @@ pub struct Remote {
     pub snapshot: Option<Snapshot>,
     /// Segments loaded, as the Worker counts them.
     pub count: u32,
+    /// The Worker's MediaSource is the element's `srcObject`.
+    attached: bool,
     _listeners: Vec<Listener>,
     /// The element's state every 250 ms (the Worker's engine cannot read it when its timer fires).
     _tick: Option<Interval>,
@@ -76,7 +78,9 @@ impl Remote {
         })?;
         // The script did not load (CSP `worker-src`, a file:// page) or threw at its start.
         let error = Listener::new(target, "error", move |e| {
-            let text = Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string());
+            let text = Reflect::get(&e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string());
             on_error(text.unwrap_or_else(|| "the Worker script did not start".to_string()))
         })?;
         let init = wire::array(&[wasm_bindgen::module(), config.into()]);
@@ -88,6 +92,7 @@ impl Remote {
             text: TextTracks::default(),
             snapshot: None,
             count: 0,
+            attached: false,
             _listeners: vec![message, error],
             _tick: None,
         };
@@ -135,9 +140,12 @@ impl Remote {
             match arg(0).as_string().as_deref() {
                 Some(op::HANDLE) => {
                     let _ = Reflect::set(&self.video, &"srcObject".into(), &arg(1));
+                    self.attached = true;
                 }
                 Some(op::FAILED) => jobs.push(Job::Fail(arg(1).as_string().unwrap_or_default())),
-                Some(op::EVENT) => jobs.push(Job::Emit(arg(1).as_string().unwrap_or_default(), arg(2))),
+                Some(op::EVENT) => {
+                    jobs.push(Job::Emit(arg(1).as_string().unwrap_or_default(), arg(2)))
+                }
                 Some(op::REFRESH) => jobs.push(Job::Refresh),
                 Some(op::LOG) => jobs.push(Job::Log(arg(1).as_string().unwrap_or_default())),
                 Some(op::POSITION) => self.video.set_current_time(arg(1).as_f64().unwrap_or(0.0)),
@@ -146,9 +154,9 @@ impl Remote {
                     self.text.update(&self.video, &tracks);
                 }
                 Some(op::ADD_CUES) => self.text.add(int(1) as usize, wire::cues_from_js(&arg(2))),
-                Some(op::REMOVE_CUES) => {
-                    self.text.remove(int(1) as usize, &wire::cue_ids_from_js(&arg(2)))
-                }
+                Some(op::REMOVE_CUES) => self
+                    .text
+                    .remove(int(1) as usize, &wire::cue_ids_from_js(&arg(2))),
                 Some(op::SHOW) => self.text.show(usize::try_from(int(1)).ok()),
                 Some(op::STATE) => self.snapshot = snapshot(&arg(1)),
                 Some(op::COUNT) => self.count = int(1).max(0) as u32,
@@ -175,10 +183,15 @@ fn snapshot(value: &JsValue) -> Option<Snapshot> {
     })
 }
 
-/// Ends the Worker (its requests and MediaSource with it) and detaches the element.
+/// Ends the Worker (its requests and MediaSource with it) and detaches the element. An element
+/// never attached is left alone: reloading it would reject the page's pending `play()`, which
+/// the fallback to this thread then fulfils.
 impl Drop for Remote {
     fn drop(&mut self) {
         self.worker.terminate();
+        if !self.attached {
+            return;
+        }
         let _ = Reflect::set(&self.video, &"srcObject".into(), &JsValue::NULL);
         self.video.remove_attribute("src").ok();
         self.video.load();

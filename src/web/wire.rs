@@ -67,7 +67,12 @@ pub fn encode(input: &Input) -> Option<Array> {
                 .iter()
                 .flat_map(|(s, e)| [JsValue::from(*s), JsValue::from(*e)])
                 .collect();
-            vec![5.into(), (*position).into(), (*paused).into(), ranges.into()]
+            vec![
+                5.into(),
+                (*position).into(),
+                (*paused).into(),
+                ranges.into(),
+            ]
         }
         Input::Seek { position } => vec![6.into(), (*position).into()],
         Input::ElementSize {
@@ -109,7 +114,13 @@ pub fn decode(message: &JsValue) -> Option<Input> {
             Input::Media {
                 position: num(1)?,
                 paused: a.get(2).as_bool()?,
-                buffered: values.chunks_exact(2).map(|p| (p[0], p[1])).collect(),
+                buffered: values
+                    .chunks_exact(2)
+                    .filter_map(|p| match p {
+                        [start, end] => Some((*start, *end)),
+                        _ => None,
+                    })
+                    .collect(),
             }
         }
         6 => Input::Seek { position: num(1)? },
@@ -193,7 +204,9 @@ pub fn subtitle_tracks_from_js(list: &JsValue) -> Vec<SubtitleTrackInfo> {
         .enumerate()
         .map(|(id, t)| SubtitleTrackInfo {
             id,
-            name: field(&t, "name").and_then(|v| v.as_string()).unwrap_or_default(),
+            name: field(&t, "name")
+                .and_then(|v| v.as_string())
+                .unwrap_or_default(),
             lang: field(&t, "lang").and_then(|v| v.as_string()),
             group_id: String::new(),
             default: false,

@@ -105,7 +105,11 @@ pub fn with(host: &Weak<RefCell<Host>>, f: Box<SessionFn<'_>>) {
         match item {
             Deferred::Emit(event) => {
                 let payload = event_payload(&event, &|t| session.track_kind(t));
-                push(&[op::EVENT.into(), event_name(&event).as_str().into(), payload]);
+                push(&[
+                    op::EVENT.into(),
+                    event_name(&event).as_str().into(),
+                    payload,
+                ]);
             }
             Deferred::Refresh => push(&[op::REFRESH.into()]),
             Deferred::Log(decision) => push(&[op::LOG.into(), decision.to_string().into()]),

@@ -9,7 +9,7 @@ use web_sys::{Event, EventTarget};
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &js_sys::Function, delay_ms: i32) -> i32;
+    pub fn set_timeout(callback: &js_sys::Function, delay_ms: i32) -> i32;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: i32);
     #[wasm_bindgen(js_name = setInterval)]

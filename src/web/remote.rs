@@ -188,7 +188,12 @@ fn snapshot(value: &JsValue) -> Option<Snapshot> {
 /// the fallback to this thread then fulfils.
 impl Drop for Remote {
     fn drop(&mut self) {
-        self.worker.terminate();
+        // The Worker aborts its requests and closes itself; should it be busy past a second,
+        // it is terminated.
+        self.worker.post(&wire::stop());
+        let worker = self.worker.clone();
+        let end = Closure::once_into_js(move || worker.terminate());
+        let _ = super::dom::set_timeout(end.unchecked_ref(), 1000);
         if !self.attached {
             return;
         }

@@ -50,6 +50,17 @@ fn opt_index(value: Option<usize>) -> JsValue {
     value.map_or(-1.0, |v| v as f64).into()
 }
 
+/// The page's last message to a Worker: end the session (its requests aborted) and close.
+pub fn stop() -> Array {
+    array(&[11.into()])
+}
+
+pub fn is_stop(message: &JsValue) -> bool {
+    message
+        .dyn_ref::<Array>()
+        .is_some_and(|a| a.get(0).as_f64() == Some(11.0))
+}
+
 /// The page's side: an input as a message, or `None` for the inputs only the Worker makes.
 pub fn encode(input: &Input) -> Option<Array> {
     let items: Vec<JsValue> = match input {

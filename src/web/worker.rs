@@ -25,6 +25,9 @@ extern "C" {
     fn post_message(message: &JsValue);
     #[wasm_bindgen(js_name = postMessage)]
     fn post_message_transfer(message: &JsValue, transfer: &Array);
+    /// The Worker's global `close()`: it ends once the current task is over.
+    #[wasm_bindgen(js_name = close)]
+    fn close_worker();
 }
 
 /// The Worker's one session and its segment count (the Worker's own time is not the page's).
@@ -72,6 +75,17 @@ fn start(config: Option<Object>, early: &Array) -> Result<(), JsValue> {
 }
 
 fn receive(link: &Link, message: &JsValue) {
+    if wire::is_stop(message) {
+        // Dropping the session aborts its requests now; `terminate()` alone may leave a response
+        // being read until the Worker's thread is torn down.
+        if let Link::Worker(host) = link {
+            if let Some(host) = host.upgrade() {
+                host.borrow_mut().session = None;
+            }
+        }
+        close_worker();
+        return;
+    }
     if let Some(input) = wire::decode(message) {
         link.with(|session, _| session.feed(input));
     }

@@ -3,21 +3,75 @@
 // part of appendBuffer on the page's thread) and `worker` (the default: the engine and MediaSource in
 // a Worker; the page's time is handling the Worker's messages). Also the long tasks (> 50 ms) seen.
 //   node bench/main-thread.mjs [rendition=720] [shape=ts|cmaf|aes|cmaf-aes] [mode=both|page|worker]
+// `busy` as the mode: the busy page instead (the page's thread busy 150 ms of every 200 ms for 30 s,
+// an 8 s buffer goal, the master playlist) for hlsplay in a Worker, hlsplay on the page, and hls.js:
+// the seconds stalled (`waiting` to `playing`) and played.
 import { launchBrowser, startCdn, waitInPage } from '../tests/browser/lib.mjs';
 
 const rendition = process.argv[2] || '720';
 const shape = process.argv[3] || 'ts';
 const modeArg = process.argv[4] || 'both';
-const modes = modeArg === 'both' ? ['page', 'worker'] : [modeArg];
-if (!modes.every((m) => m === 'page' || m === 'worker')) throw new Error(`unknown mode ${modeArg} (both, page, worker)`);
+const modes = { both: ['page', 'worker'], busy: ['busy-worker', 'busy-page', 'busy-hlsjs'] }[modeArg] ?? [modeArg];
+if (!modes.every((m) => ['page', 'worker'].includes(m) || m.startsWith('busy-'))) {
+  throw new Error(`unknown mode ${modeArg} (both, page, worker, busy)`);
+}
 const DIRS = { ts: 'HLS', cmaf: 'CMAF', aes: 'HLS-AES', 'cmaf-aes': 'CMAF-AES' };
 if (!DIRS[shape]) throw new Error(`unknown shape ${shape} (${Object.keys(DIRS).join(', ')})`);
 const APP = 18085;
 const CDN = 19095;
 const cdn = await startCdn({ appPort: APP, cdnPort: CDN });
 const browser = await launchBrowser();
+/** Plays the master under a busy page for 30 s; the seconds stalled and played. */
+async function busyPage(mode) {
+  const page = await browser.newPage();
+  await page.goto(`http://localhost:${APP}/tests/browser/pages/player.html`);
+  await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+  if (mode === 'busy-hlsjs') await page.addScriptTag({ url: '/node_modules/hls.js/dist/hls.min.js' });
+  const master = `http://localhost:${CDN}/testpattern/Default/${DIRS[shape]}/testpattern.m3u8`;
+  await page.evaluate(([u, m]) => {
+    window.player.destroy();
+    const video = document.getElementById('video');
+    if (m === 'busy-hlsjs') {
+      const hls = new window.Hls({ maxBufferLength: 8, maxMaxBufferLength: 8, capLevelToPlayerSize: false,
+        xhrSetup: (xhr) => { xhr.withCredentials = true; } });
+      hls.loadSource(u);
+      hls.attachMedia(video);
+    } else {
+      window.player = window.makePlayer({ bufferGoal: 8, capLevelToPlayerSize: false, worker: m === 'busy-worker' });
+      window.player.load(u);
+    }
+    return video.play();
+  }, [master, mode]);
+  await waitInPage(page, () => document.getElementById('video').currentTime > 0.5, null, { ms: 30000, what: 'playback' });
+  const result = await page.evaluate(() => new Promise((resolve) => {
+    const v = document.getElementById('video');
+    let stalled = 0;
+    let since = null;
+    v.addEventListener('waiting', () => { since ??= performance.now(); });
+    v.addEventListener('playing', () => { if (since != null) stalled += performance.now() - since; since = null; });
+    const t0 = performance.now();
+    const from = v.currentTime;
+    const busy = setInterval(() => {
+      const end = performance.now() + 150;
+      while (performance.now() < end) { /* the page's own work */ }
+      if (performance.now() - t0 > 30000) {
+        clearInterval(busy);
+        if (since != null) stalled += performance.now() - since;
+        resolve({ stalled: stalled / 1000, played: v.currentTime - from, wall: (performance.now() - t0) / 1000 });
+      }
+    }, 200);
+  }));
+  console.log(`${mode} ${shape}: stalled ${result.stalled.toFixed(2)} s, played ${result.played.toFixed(1)} s `
+    + `in ${result.wall.toFixed(1)} s of a busy page`);
+  await page.close();
+}
+
 try {
   for (const mode of modes) {
+    if (mode.startsWith('busy-')) {
+      await busyPage(mode);
+      continue;
+    }
     const page = await browser.newPage();
     await page.goto(`http://localhost:${APP}/tests/browser/pages/player.html`);
     await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });

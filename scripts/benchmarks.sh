@@ -61,11 +61,15 @@ Setup: the MediaConvert ladder (1.0 / 2.0 / 3.0 Mbps video + 96 kbps audio muxed
 10 s segments, +-10% VBR) as a 600 s VOD; traces wrap when a session outlasts them; TTFB 80 ms
 unless the trace gives one; buffer goal 30 s for every rule; requests share the link. Every rule
 runs in the same engine (retries, scheduling, abandon checks), only the `Abr` differs:
-- **ours**: `abr::Lookahead` (model-predictive search over 5 segments scored with the linear QoE,
-  EWMA 2 s / 5 s prediction, up-moves judged on the EWMA over 1 + its recent error (capped at
-  0.3) and only once the estimate has settled, long-horizon sustainability for up-switches, a
-  60 s view on keeping the level fetched now, fetch-time guard, emergency abandon that waits
-  out a dead link);
+- **ours**: `abr::Lookahead`, model-predictive search over 5 segments scored with the linear QoE,
+  emergency abandon that waits out a dead link, fetch-time guard, up-moves only to a level the
+  link sustains; two regimes by segment length. Segments of 6 s and more (this ladder): EWMA
+  2 s / 5 s prediction, up-moves judged on the EWMA over 1 + its recent error (capped at 0.3)
+  and only once the estimate has settled, long-horizon sustainability for up-switches, a 60 s
+  view on keeping the level fetched now. Shorter segments (the Pensieve and AWS ladders below):
+  RobustMPC's prediction (harmonic mean of 5 / (1 + max error)), no long views, an up-move the
+  prediction does not sustain is made when the buffer less one segment covers its shortfall
+  over 60 s;
 - **hls.js**: hls.js 1.7's default rule rebuilt from its numbers (EWMA 3 s / 9 s, min of the two,
   500 kbps default, 0.95 / 0.7 factors, fetch time < buffer with 4 s starvation on a second
   pass, abandon after half a segment);

@@ -56,3 +56,22 @@ need_npm_packages() {
     cp "$ROOT/package-lock.json" "$stamp"
   fi
 }
+
+# The AWS CLI (PyPI `awscli`) in a venv of its own under target/: the pipeline's test uploads with
+# it, and `aws s3 cp ... --endpoint-url` is how the demo's S3 endpoint is used from a shell.
+AWSCLI_VENV="$ROOT/target/awscli-venv"
+AWSCLI_VERSION=1.46.3
+need_awscli() {
+  if [ "$("$AWSCLI_VENV/bin/pip" show awscli 2>/dev/null | awk '/^Version:/ { print $2 }')" = "$AWSCLI_VERSION" ]; then
+    return 0
+  fi
+  command -v python3 >/dev/null || { log "installing python3"; as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; }
+  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
+    log "installing python3-venv"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+  fi
+  log "installing awscli $AWSCLI_VERSION into $AWSCLI_VENV"
+  python3 -m venv "$AWSCLI_VENV"
+  "$AWSCLI_VENV/bin/pip" install --quiet --disable-pip-version-check "awscli==$AWSCLI_VERSION"
+}

@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_rust_wasm
 need_debian_packages
 need_npm_packages
+need_awscli
 cd "$ROOT"
 
 log "cargo fmt --check"
@@ -39,9 +40,10 @@ log "sample stream (MediaConvert-shaped ladder, generated once)"
 bash scripts/make-sample.sh all
 
 log "browser tests (playwright-core + Debian Chromium, through the local CloudFront)"
-cargo build -p devcdn
-# A hung test fails after 5 minutes instead of holding CI.
-node --test --test-concurrency=1 --test-timeout=300000 tests/browser/
+cargo build -p devcdn -p pipeline
+# A hung test fails after 5 minutes instead of holding CI. The lock: the browser test files use
+# fixed ports, so a single file run by hand on the same machine (under the same lock) must wait.
+flock /tmp/hlsplay-browser.lock node --test --test-concurrency=1 --test-timeout=300000 tests/browser/
 
 if [ -d fuzz ]; then
   log "fuzz targets build"

@@ -312,6 +312,20 @@ function selectLevel(index) {
 
 // ---- audio-language menu -------------------------------------------------------------------------
 
+/** `select`'s options from menu entries ({value, label, disabled}), rebuilt only when they changed. */
+function setOptions(select, entries) {
+  const key = JSON.stringify(entries.map((e) => [e.value, e.label]));
+  if (select.dataset.key === key) return;
+  select.dataset.key = key;
+  select.replaceChildren(...entries.map((e) => {
+    const o = document.createElement('option');
+    o.value = e.value;
+    o.textContent = e.label;
+    o.disabled = !!e.disabled;
+    return o;
+  }));
+}
+
 // The player's audio API (player.audioTracks / audioTrack, hls.js's names); an older package has none.
 const playerAudioTracks = () => (player && Array.isArray(player.audioTracks) ? player.audioTracks : session ? session.audioTracks : []);
 const playerAudioTrack = () => (player && Number.isInteger(player.audioTrack) ? player.audioTrack : -1);
@@ -321,17 +335,7 @@ function renderAudio() {
   const tracks = playerAudioTracks();
   const current = playerAudioTrack();
   const entries = audioMenu(tracks, current);
-  const key = JSON.stringify(entries.map((e) => [e.value, e.label]));
-  if (select.dataset.key !== key) {
-    select.dataset.key = key;
-    select.replaceChildren(...entries.map((e) => {
-      const o = document.createElement('option');
-      o.value = e.value;
-      o.textContent = e.label;
-      o.disabled = !!e.disabled;
-      return o;
-    }));
-  }
+  setOptions(select, entries);
   select.disabled = tracks.length < 2;
   const shown = session && session.audioSwitching != null ? session.audioSwitching : current;
   if (shown >= 0 && shown < tracks.length) select.value = String(shown);
@@ -359,17 +363,7 @@ function renderCaptions() {
   const tracks = playerSubtitleTracks();
   const current = playerSubtitleTrack();
   const entries = subtitleMenu(tracks, current);
-  const key = JSON.stringify(entries.map((e) => [e.value, e.label]));
-  if (select.dataset.key !== key) {
-    select.dataset.key = key;
-    select.replaceChildren(...entries.map((e) => {
-      const o = document.createElement('option');
-      o.value = e.value;
-      o.textContent = e.label;
-      o.disabled = !!e.disabled;
-      return o;
-    }));
-  }
+  setOptions(select, entries);
   select.disabled = tracks.length === 0;
   const chosen = entries.find((e) => e.selected);
   if (chosen) select.value = chosen.value;

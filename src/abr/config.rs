@@ -10,29 +10,23 @@ pub struct AbrConfig {
     pub horizon: usize,
     /// Upper bound on sequences scored per decision; the horizon shrinks to respect it.
     pub max_evaluations: usize,
-    /// Recent throughput samples and prediction errors kept (the robust-EWMA's error window).
+    /// Recent throughput samples and prediction errors kept (the robust predictions' window).
     pub history: usize,
     /// QoE weights, per second of rebuffering and per Mbps of switch.
     pub rebuffer_penalty: f64,
     pub switch_penalty: f64,
-    /// Prediction used to judge up-moves (sustainability and the re-search); `None`: the same.
-    pub up_prediction: Option<Prediction>,
-    /// How the throughput of the next segments is predicted. The EWMA (2 s / 5 s half-lives,
-    /// as Shaka) scored best over the committed traces; RobustMPC's harmonic mean switched less
-    /// but reacted to drops too slowly with 10 s segments (tried and removed: the tuning record
-    /// in docs/design-engine.md).
-    pub prediction: Prediction,
-    /// An up-switch must be sustainable: predicted throughput x this >= the level's rate
-    /// (`0` disables the check; the terminal term below usually does the job better).
+    /// Segments shorter than this are judged with `short`, the others with `long`.
+    pub long_segment_s: f64,
+    /// Short segments (3-4 s, fine ladders): RobustMPC's prediction and search, up-moves
+    /// sustainable or covered by the buffer. Won on the real traces' tuning halves with the
+    /// Pensieve and AWS ladders (the tuning record in docs/design-engine.md).
+    pub short: SegmentRegime,
+    /// Long segments (10 s): a wrong up-move commits to a long download; the EWMA and the
+    /// long views scored best there (the MediaConvert ladder, synthetic and real traces).
+    pub long: SegmentRegime,
+    /// An up-switch must be sustainable: predicted throughput x this >= the level's rate, or
+    /// the buffer covers it (`up_cover_s`). `0` disables the check.
     pub up_safety: f64,
-    /// After the searched segments, the buffer must carry this many more seconds of content
-    /// (capped by what remains of a VOD) at the last level, or the shortfall is scored as
-    /// rebuffering: a long-horizon view that keeps the search from spending the buffer on
-    /// levels the link cannot keep.
-    pub terminal_horizon_s: f64,
-    /// The same long view, shorter, for sequences that stay or go down: keeping a level the
-    /// link no longer carries is paid for before the buffer is gone (`0` = off).
-    pub stay_horizon_s: f64,
     /// No abandon while the link is dead (see `abandon_dead_link_bps`) or when the last
     /// progress step alone would finish the download in time (the link came back).
     pub abandon_patient: bool,
@@ -44,15 +38,6 @@ pub struct AbrConfig {
     /// With `abandon_patient`: below this rate (bits/s) since the last check the link is taken
     /// as dead and no abandon is made.
     pub abandon_dead_link_bps: f64,
-    /// Largest relative error the robust-EWMA prediction discounts by.
-    pub robust_error_cap: f64,
-    /// An up-switch waits while the last sample exceeds the prediction by more than this
-    /// fraction: the estimate is still rising (or the sample is a spike), and waiting one
-    /// segment turns two steps up into one (`0` = off).
-    pub up_settle: f64,
-    /// An up-switch must also be chosen by the search with the prediction scaled by this
-    /// (hysteresis against noise: up slowly, down at once).
-    pub up_confidence: f64,
     /// Guard after the search: the chosen level's fetch time, at the smaller of the prediction
     /// and the last sample, must fit in this fraction of the buffer (else step down; `0` = off).
     pub fetch_guard: f64,
@@ -69,6 +54,35 @@ pub struct AbrConfig {
     pub abandon_min_transfer_s: f64,
 }
 
+/// The parameters that differ with the segment length.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentRegime {
+    /// How the throughput of the next segments is predicted.
+    pub prediction: Prediction,
+    /// Prediction used to judge up-moves (sustainability and the re-search); `None`: the same.
+    pub up_prediction: Option<Prediction>,
+    /// Largest relative error the robust predictions discount by.
+    pub robust_error_cap: f64,
+    /// After the searched segments, the buffer must carry this many more seconds of content
+    /// (capped by what remains of a VOD) at the last level, or the shortfall is scored as
+    /// rebuffering: a long-horizon view that keeps the search from spending the buffer on
+    /// levels the link cannot keep (`0` = off).
+    pub terminal_horizon_s: f64,
+    /// The same long view, shorter, for sequences that stay or go down: keeping a level the
+    /// link no longer carries is paid for before the buffer is gone (`0` = off).
+    pub stay_horizon_s: f64,
+    /// An up-switch must also be chosen by the search with the up prediction scaled by this
+    /// (hysteresis against noise: up slowly, down at once; `1` = off).
+    pub up_confidence: f64,
+    /// An up-switch waits while the last sample exceeds the prediction by more than this
+    /// fraction: the estimate is still rising (or the sample is a spike), and waiting one
+    /// segment turns two steps up into one (`0` = off).
+    pub up_settle: f64,
+    /// An up-move the up prediction does not sustain is still made when the buffer less one
+    /// segment covers the level's shortfall over this many seconds (`0` = off).
+    pub up_cover_s: f64,
+}
+
 impl Default for AbrConfig {
     fn default() -> Self {
         AbrConfig {
@@ -78,24 +92,51 @@ impl Default for AbrConfig {
             history: 5,
             rebuffer_penalty: 4.3,
             switch_penalty: 1.0,
-            prediction: Prediction::Ewma,
-            up_prediction: Some(Prediction::RobustEwma),
+            long_segment_s: 6.0,
+            short: SegmentRegime {
+                prediction: Prediction::RobustHarmonic,
+                up_prediction: None,
+                // RobustMPC's discount, uncapped: on the real traces the cap cost more in
+                // stalls than it won in up-moves.
+                robust_error_cap: f64::INFINITY,
+                terminal_horizon_s: 0.0,
+                stay_horizon_s: 0.0,
+                up_confidence: 1.0,
+                up_settle: 0.0,
+                up_cover_s: 60.0,
+            },
+            long: SegmentRegime {
+                prediction: Prediction::Ewma,
+                up_prediction: Some(Prediction::RobustEwma),
+                robust_error_cap: 0.3,
+                terminal_horizon_s: 300.0,
+                stay_horizon_s: 60.0,
+                up_confidence: 0.9,
+                up_settle: 0.2,
+                up_cover_s: 0.0,
+            },
             up_safety: 1.0,
-            terminal_horizon_s: 300.0,
-            stay_horizon_s: 60.0,
             abandon_patient: true,
             no_partial_up: true,
             abandon_latest_s: 0.5,
             abandon_dead_link_bps: 0.0,
-            robust_error_cap: 0.3,
-            up_settle: 0.2,
-            up_confidence: 0.9,
             fetch_guard: 0.8,
             min_up_switch_interval: 0.0,
             abandon: true,
             abandon_min_transfer_s: 0.5,
             abandon_window_s: 2.0,
             abandon_gain: 0.7,
+        }
+    }
+}
+
+impl AbrConfig {
+    /// The regime for segments of `segment_duration` seconds.
+    pub fn regime(&self, segment_duration: f64) -> &SegmentRegime {
+        if segment_duration < self.long_segment_s {
+            &self.short
+        } else {
+            &self.long
         }
     }
 }
@@ -108,6 +149,9 @@ pub enum Prediction {
     /// The EWMA estimate over (1 + largest recent relative error): RobustMPC's discount on
     /// the faster-reacting average.
     RobustEwma,
+    /// RobustMPC's: the harmonic mean of the last `history` samples over (1 + largest recent
+    /// relative error).
+    RobustHarmonic,
 }
 
 impl Prediction {
@@ -115,6 +159,7 @@ impl Prediction {
         match s {
             "ewma" => Some(Prediction::Ewma),
             "robust-ewma" => Some(Prediction::RobustEwma),
+            "robust-harmonic" => Some(Prediction::RobustHarmonic),
             _ => None,
         }
     }

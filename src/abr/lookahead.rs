@@ -37,23 +37,34 @@ impl Lookahead {
         }
     }
 
-    /// Predicted throughput for the next segments (`prediction`; the EWMA by default).
-    pub fn predict_bps(&self) -> f64 {
-        self.predict_with(self.cfg.prediction)
+    /// Predicted throughput for the next segments of `segment_duration` seconds.
+    pub fn predict_bps(&self, segment_duration: f64) -> f64 {
+        let r = self.cfg.regime(segment_duration);
+        self.predict_with(r.prediction, r.robust_error_cap)
     }
 
-    fn predict_with(&self, mode: Prediction) -> f64 {
+    fn predict_with(&self, mode: Prediction, error_cap: f64) -> f64 {
+        match mode {
+            Prediction::Ewma => self.base_with(mode),
+            // Capped: one sample that straddled an outage would otherwise block every
+            // up-move for `history` segments.
+            Prediction::RobustEwma | Prediction::RobustHarmonic => {
+                let max_err = self.errors.iter().copied().fold(0.0f64, f64::max);
+                self.base_with(mode) / (1.0 + max_err.min(error_cap))
+            }
+        }
+    }
+
+    /// The undiscounted prediction behind `mode` (what the errors are measured against).
+    fn base_with(&self, mode: Prediction) -> f64 {
         if self.samples.is_empty() || !self.est.trusted() {
             return self.est.estimate_bps();
         }
-        let ewma = self.est.estimate_bps();
         match mode {
-            Prediction::Ewma => ewma,
-            Prediction::RobustEwma => {
-                // Capped: one sample that straddled an outage would otherwise block every
-                // up-move for `history` segments.
-                let max_err = self.errors.iter().copied().fold(0.0f64, f64::max);
-                ewma / (1.0 + max_err.min(self.cfg.robust_error_cap))
+            Prediction::Ewma | Prediction::RobustEwma => self.est.estimate_bps(),
+            Prediction::RobustHarmonic => {
+                let inv: f64 = self.samples.iter().map(|s| 1.0 / s.max(1.0)).sum();
+                self.samples.len() as f64 / inv
             }
         }
     }
@@ -63,6 +74,19 @@ impl Lookahead {
         while q.len() > cap.max(1) {
             q.pop_front();
         }
+    }
+
+    /// Whether today's buffer, less one segment, covers level `i`'s shortfall at `bps` over the
+    /// next `up_cover_s` seconds (capped by what remains of a VOD).
+    fn buffer_covers(&self, ctx: &AbrContext, i: usize, bps: f64) -> bool {
+        let cover = self.cfg.regime(ctx.segment_duration).up_cover_s;
+        if cover <= 0.0 {
+            return false;
+        }
+        let dur = ctx.segment_duration.max(0.1);
+        let view = ctx.remaining.map_or(cover, |r| (r + dur).min(cover));
+        let dl = self.est.ttfb_s() + ctx.size_rate(i) * dur / bps.max(1.0);
+        (view / dur) * (dl - dur).max(0.0) <= ctx.buffer - dur
     }
 
     /// Best first level by exhaustive search over `horizon` segments.
@@ -84,75 +108,96 @@ impl Lookahead {
         {
             horizon -= 1;
         }
+        let regime = self.cfg.regime(ctx.segment_duration);
         let ttfb = self.est.ttfb_s();
-        let prev_rate = ctx.current.map(|c| ctx.rate(c));
-        let mut best = (f64::NEG_INFINITY, ctx.lowest());
-        let mut seq = vec![0usize; horizon];
-        let total = cands.len().pow(horizon as u32);
-        for code in 0..total {
-            let mut c = code;
-            for slot in seq.iter_mut() {
-                *slot = c % cands.len();
-                c /= cands.len();
-            }
-            let mut buffer = ctx.buffer;
-            let mut prev = prev_rate;
-            let mut score = 0.0;
-            let mut last_dl = 0.0;
-            let cap = ctx.buffer_goal.max(dur);
-            for &k in &seq {
-                let lvl = cands.get(k).copied().unwrap_or(0);
-                let rate = ctx.rate(lvl);
-                let dl = ttfb + ctx.size_rate(lvl) * dur / pred_bps.max(1.0);
-                let stall = (dl - buffer).max(0.0);
-                last_dl = dl;
-                buffer = ((buffer - dl).max(0.0) + dur).min(cap);
-                score += rate / 1e6 - self.cfg.rebuffer_penalty * stall;
-                if let Some(p) = prev {
-                    score -= self.cfg.switch_penalty * (rate - p).abs() / 1e6;
-                }
-                prev = Some(rate);
-            }
+        // Per candidate: (index, bitrate in Mbps, download seconds at the prediction).
+        let steps: Vec<(usize, f64, f64)> = cands
+            .iter()
+            .map(|&i| {
+                let dl = ttfb + ctx.size_rate(i) * dur / pred_bps.max(1.0);
+                (i, ctx.rate(i) / 1e6, dl)
+            })
+            .collect();
+        let search = Search {
+            steps: &steps,
+            cfg: &self.cfg,
+            dur,
+            cap: ctx.buffer_goal.max(dur),
+            current: ctx.current,
             // Beyond the horizon: can the buffer carry the rest at the last level?
-            let beyond = ctx
+            beyond: ctx
                 .remaining
-                .map_or(self.cfg.terminal_horizon_s, |r| {
-                    (r - dur * (horizon as f64 - 1.0)).min(self.cfg.terminal_horizon_s)
+                .map_or(regime.terminal_horizon_s, |r| {
+                    (r - dur * (horizon as f64 - 1.0)).min(regime.terminal_horizon_s)
                 })
-                .max(0.0);
-            // Hysteresis: the long view gates going up; staying or going down is judged on the
-            // searched segments alone (else the rule dips down and up again as the buffer drains).
-            let last = seq.last().and_then(|&k| cands.get(k)).copied().unwrap_or(0);
-            let going_up = ctx.current.map_or(true, |c| last > c);
-            let view = if going_up { beyond } else { 0.0 };
-            if view > 0.0 {
-                let deficit = (view / dur) * (last_dl - dur).max(0.0) - buffer;
-                score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
-            }
+                .max(0.0),
+        };
+        let stay_view = ctx.remaining.map_or(regime.stay_horizon_s, |r| {
+            (r + dur).min(regime.stay_horizon_s)
+        });
+        let prev = ctx.current.map(|c| ctx.rate(c) / 1e6);
+        let mut best = (f64::NEG_INFINITY, ctx.lowest());
+        // Highest first: of sequences that score alike, the one that takes the bitrate now
+        // (the buffer is spent on content, not kept for later).
+        for &(lvl, mbps, dl) in steps.iter().rev() {
+            let stall = (dl - ctx.buffer).max(0.0);
+            let buffer = ((ctx.buffer - dl).max(0.0) + dur).min(search.cap);
+            let mut score = mbps
+                - self.cfg.rebuffer_penalty * stall
+                - prev.map_or(0.0, |p| self.cfg.switch_penalty * (mbps - p).abs());
             // Keeping (or taking) a level now: can today's buffer carry it for the next
             // `stay_horizon_s` at the prediction? Judged on the level fetched now, so a
             // sequence cannot dodge it by stepping down only in its last slot.
-            if let (Some(&f), true) = (seq.first(), self.cfg.stay_horizon_s > 0.0) {
-                let lvl = cands.get(f).copied().unwrap_or(0);
-                if ctx.current.is_some_and(|c| lvl >= c) {
-                    let view = ctx.remaining.map_or(self.cfg.stay_horizon_s, |r| {
-                        (r + dur).min(self.cfg.stay_horizon_s)
-                    });
-                    let dl = ttfb + ctx.size_rate(lvl) * dur / pred_bps.max(1.0);
-                    let deficit = (view / dur) * (dl - dur).max(0.0) - ctx.buffer;
-                    score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
-                }
+            if stay_view > 0.0 && ctx.current.is_some_and(|c| lvl >= c) {
+                let deficit = (stay_view / dur) * (dl - dur).max(0.0) - ctx.buffer;
+                score -= self.cfg.rebuffer_penalty * deficit.max(0.0);
             }
-            let first = seq
-                .first()
-                .and_then(|&k| cands.get(k))
-                .copied()
-                .unwrap_or(0);
+            score += search.best(lvl, mbps, dl, buffer, horizon - 1);
             if score > best.0 + 1e-9 {
-                best = (score, first);
+                best = (score, lvl);
             }
         }
         best.1
+    }
+}
+
+/// The depth-first search behind [`Lookahead::search`]: each prefix of a level sequence is
+/// scored once (about a quarter of the work of scoring every sequence whole).
+struct Search<'a> {
+    /// (level, Mbps, download seconds) per allowed level.
+    steps: &'a [(usize, f64, f64)],
+    cfg: &'a AbrConfig,
+    dur: f64,
+    cap: f64,
+    current: Option<usize>,
+    beyond: f64,
+}
+
+impl Search<'_> {
+    /// Best score of the `depth` segments after one of `level` (`mbps`, fetched in `dl`
+    /// seconds) that left `buffer` seconds.
+    fn best(&self, level: usize, mbps: f64, dl: f64, buffer: f64, depth: usize) -> f64 {
+        if depth == 0 {
+            // Hysteresis: the long view gates going up; staying or going down is judged on
+            // the searched segments alone (else the rule dips down and up again as the
+            // buffer drains).
+            let going_up = self.current.map_or(true, |c| level > c);
+            if going_up && self.beyond > 0.0 {
+                let deficit = (self.beyond / self.dur) * (dl - self.dur).max(0.0) - buffer;
+                return -self.cfg.rebuffer_penalty * deficit.max(0.0);
+            }
+            return 0.0;
+        }
+        let mut best = f64::NEG_INFINITY;
+        for &(lvl, m, d) in self.steps {
+            let stall = (d - buffer).max(0.0);
+            let next = ((buffer - d).max(0.0) + self.dur).min(self.cap);
+            let score =
+                m - self.cfg.rebuffer_penalty * stall - self.cfg.switch_penalty * (m - mbps).abs()
+                    + self.best(lvl, m, d, next, depth - 1);
+            best = best.max(score);
+        }
+        best
     }
 }
 
@@ -185,18 +230,21 @@ impl Abr for Lookahead {
     }
 
     fn choose(&mut self, ctx: &AbrContext) -> usize {
-        let pred = self.predict_bps();
+        let regime = self.cfg.regime(ctx.segment_duration).clone();
+        let pred = self.predict_bps(ctx.segment_duration);
         // Errors are measured only against real predictions, not the default estimate.
-        self.last_prediction = self.est.trusted().then_some(pred);
+        self.last_prediction = self
+            .est
+            .trusted()
+            .then(|| self.base_with(regime.prediction));
         let mut choice = self.search(ctx, pred);
-        let up_pred = self
-            .cfg
+        let up_pred = regime
             .up_prediction
-            .map_or(pred, |m| self.predict_with(m));
+            .map_or(pred, |m| self.predict_with(m, regime.robust_error_cap));
         if let Some(cur) = ctx.current.filter(|&c| ctx.is_allowed(c)) {
-            if choice > cur && self.cfg.up_confidence < 1.0 {
+            if choice > cur && regime.up_confidence < 1.0 {
                 choice = choice
-                    .min(self.search(ctx, up_pred * self.cfg.up_confidence))
+                    .min(self.search(ctx, up_pred * regime.up_confidence))
                     .max(cur);
             }
             if choice > cur {
@@ -209,13 +257,14 @@ impl Abr for Lookahead {
                     .find(|&i| {
                         ctx.is_allowed(i)
                             && (self.cfg.up_safety <= 0.0
-                                || ctx.size_rate(i) <= up_pred * self.cfg.up_safety)
+                                || ctx.size_rate(i) <= up_pred * self.cfg.up_safety
+                                || self.buffer_covers(ctx, i, up_pred))
                     })
                     .unwrap_or(cur);
                 // Waiting pays only if the last sample would carry a level above the one chosen.
-                let rising = self.cfg.up_settle > 0.0
+                let rising = regime.up_settle > 0.0
                     && self.samples.back().is_some_and(|&last| {
-                        last > pred * (1.0 + self.cfg.up_settle)
+                        last > pred * (1.0 + regime.up_settle)
                             && (sustainable + 1..ctx.levels.len()).any(|i| {
                                 ctx.is_allowed(i)
                                     && ctx.size_rate(i)

@@ -10,7 +10,7 @@ mod rule;
 mod test_support;
 
 pub use baselines::{HlsJsConfig, HlsJsRule, ThroughputRule};
-pub use config::{AbrConfig, Prediction};
+pub use config::{AbrConfig, Prediction, SegmentRegime};
 pub use estimator::{BandwidthEstimator, EstimatorConfig, Ewma};
 pub use lookahead::Lookahead;
 pub use published::{BolaRule, RobustMpc};

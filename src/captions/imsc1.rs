@@ -274,7 +274,8 @@ fn time_expression(v: &str, rates: Rates) -> Option<f64> {
         clock_time(v, rates)?
     } else {
         let split = v
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .bytes()
+            .position(|b| !(b.is_ascii_digit() || b == b'.'))
             .unwrap_or(v.len());
         let (number, metric) = v.split_at_checked(split)?;
         let n = decimal(number)?;
@@ -353,7 +354,7 @@ fn push_text(out: &mut String, text: &str, cdata: bool, preserve: bool) {
         if preserve {
             out.push(c);
         } else if c.is_ascii_whitespace() {
-            if !out.is_empty() && !out.ends_with([' ', '\n']) {
+            if !matches!(out.as_bytes().last(), None | Some(b' ' | b'\n')) {
                 out.push(' ');
             }
         } else {

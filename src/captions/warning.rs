@@ -42,7 +42,8 @@ const QUOTE: usize = 40;
 
 /// `s` cut for quoting in a warning.
 pub(super) fn quote(s: &str) -> String {
-    s.chars().take(QUOTE).collect()
+    let end = s.char_indices().nth(QUOTE).map_or(s.len(), |(at, _)| at);
+    s.get(..end).unwrap_or(s).to_owned()
 }
 
 /// Seconds as whole milliseconds, for a warning (`as` saturates).

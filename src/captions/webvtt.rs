@@ -123,14 +123,13 @@ impl WebVtt {
 
     /// The cues on the player's timeline (see [`TimelineMapping`]).
     pub fn on_timeline(&self, mapping: &TimelineMapping) -> Vec<Cue> {
-        self.cues
-            .iter()
-            .map(|c| Cue {
-                start: mapping.place(self.timestamp_map, c.start),
-                end: mapping.place(self.timestamp_map, c.end),
-                ..c.clone()
-            })
-            .collect()
+        // A clone moved in place, not `map` + `collect` (one more generic instance).
+        let mut cues = self.cues.clone();
+        for c in &mut cues {
+            c.start = mapping.place(self.timestamp_map, c.start);
+            c.end = mapping.place(self.timestamp_map, c.end);
+        }
+        cues
     }
 }
 
@@ -138,14 +137,10 @@ impl WebVtt {
 fn split_lines(text: &str) -> Vec<&str> {
     let mut lines = Vec::new();
     let mut rest = text;
-    while let Some(at) = rest.find(['\r', '\n']) {
+    while let Some(at) = rest.bytes().position(|b| b == b'\r' || b == b'\n') {
         lines.push(rest.get(..at).unwrap_or(""));
-        let skip = if rest.get(at..at + 2) == Some("\r\n") {
-            2
-        } else {
-            1
-        };
-        rest = rest.get(at + skip..).unwrap_or("");
+        let crlf = rest.as_bytes().get(at..at + 2) == Some(b"\r\n");
+        rest = rest.get(at + 1 + usize::from(crlf)..).unwrap_or("");
     }
     if !rest.is_empty() {
         lines.push(rest);
@@ -157,7 +152,25 @@ fn split_lines(text: &str) -> Vec<&str> {
 /// REGION lines start).
 fn is_keyword(line: &str, keyword: &str) -> bool {
     line.strip_prefix(keyword)
-        .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t']))
+        .is_some_and(|r| r.bytes().next().map_or(true, is_blank))
+}
+
+/// Space or tab, what separates the parts of a timing line (tested on bytes: `[char]`
+/// patterns bring the standard library's multi-char searchers into the package).
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// `s` without its leading spaces and tabs.
+fn skip_blanks(s: &str) -> &str {
+    let n = s.bytes().take_while(|b| is_blank(*b)).count();
+    s.get(n..).unwrap_or("")
+}
+
+/// `s` up to its first space or tab, and the rest from there.
+fn split_blank(s: &str) -> (&str, &str) {
+    let at = s.bytes().position(is_blank).unwrap_or(s.len());
+    (s.get(..at).unwrap_or(s), s.get(at..).unwrap_or(""))
 }
 
 /// The index of the blank line, or of the timing line that starts the next block (or the
@@ -193,14 +206,24 @@ fn timestamp_map(value: &str) -> Option<TimestampMap> {
 fn cue_timing(line: &str) -> Option<(u64, u64, Option<i32>)> {
     let at = find(line, "-->")?;
     let (start, rest) = (line.get(..at)?, line.get(at + 3..)?);
-    let start = timestamp(start.trim_matches([' ', '\t']))?;
-    let rest = rest.trim_start_matches([' ', '\t']);
-    let (end, settings) = rest.split_once([' ', '\t']).unwrap_or((rest, ""));
+    // Blanks around the start: what follows its first blank-free run must be blank.
+    let (start, after) = split_blank(skip_blanks(start));
+    if !skip_blanks(after).is_empty() {
+        return None;
+    }
+    let start = timestamp(start)?;
+    let (end, mut settings) = split_blank(skip_blanks(rest));
     let end = timestamp(end)?;
-    let line = settings
-        .split([' ', '\t'])
-        .find_map(|s| s.strip_prefix("line:"))
-        .and_then(line_number);
+    // The first `line:` setting.
+    let mut line = None;
+    while !settings.is_empty() {
+        let (setting, rest) = split_blank(skip_blanks(settings));
+        if let Some(value) = setting.strip_prefix("line:") {
+            line = line_number(value);
+            break;
+        }
+        settings = rest;
+    }
     Some((start, end, line))
 }
 
@@ -255,7 +278,7 @@ fn cue_text(lines: &[&str]) -> String {
 
 fn push_cue_line(out: &mut String, line: &str) {
     let mut rest = line;
-    while let Some(at) = rest.find(['<', '&']) {
+    while let Some(at) = rest.bytes().position(|b| b == b'<' || b == b'&') {
         out.push_str(rest.get(..at).unwrap_or(""));
         let from = rest.get(at..).unwrap_or("");
         if let Some(tag) = from.strip_prefix('<') {

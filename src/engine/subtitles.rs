@@ -215,8 +215,12 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     /// `subtitleTracks`.
     pub(super) fn subtitle_track_list(&self) -> Vec<SubtitleTrackInfo> {
-        let tracks = self.subtitles.tracks.iter().enumerate();
-        tracks.map(|(i, t)| t.info(i)).collect()
+        // A loop, not `map` + `collect`: one generic instance fewer in the wasm.
+        let mut list = Vec::with_capacity(self.subtitles.tracks.len());
+        for (i, t) in self.subtitles.tracks.iter().enumerate() {
+            list.push(t.info(i));
+        }
+        list
     }
 
     /// `subtitleTrack`: the app's choice (`None`: off).
@@ -552,7 +556,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             let subtitle_tracks = self.subtitle_track_list();
             self.event(Event::SubtitleTracksUpdated { subtitle_tracks });
         }
-        self.decode_captions(|d| {
+        self.decode_captions(&mut |d| {
             for p in pairs {
                 d.push(p.time, p.field, p.pair);
             }
@@ -562,10 +566,11 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     /// The end of the video: the captions on screen end there.
     pub(super) fn flush_captions(&mut self, at: f64) {
-        self.decode_captions(|d| d.flush(at));
+        self.decode_captions(&mut |d| d.flush(at));
     }
 
-    fn decode_captions(&mut self, mut f: impl FnMut(&mut Cea608Decoder) -> Vec<Cue>) {
+    /// (`dyn`: one copy in the wasm for both callers.)
+    fn decode_captions(&mut self, f: &mut dyn FnMut(&mut Cea608Decoder) -> Vec<Cue>) {
         for i in 0..self.subtitles.tracks.len() {
             let cues = match self.subtitles.tracks.get_mut(i).map(|t| &mut t.source) {
                 Some(Source::Cea608(d)) => f(d),

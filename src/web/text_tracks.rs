@@ -94,9 +94,10 @@ impl TextTracks {
 /// disabled (a later `load()` adds its own).
 impl Drop for TextTracks {
     fn drop(&mut self) {
-        for t in &mut self.tracks {
-            for (_, cue) in t.cues.drain(..) {
-                let _ = t.track.remove_cue(&cue);
+        // The cues go with `self` (no `drain`: its generic code for this one use).
+        for t in &self.tracks {
+            for (_, cue) in &t.cues {
+                let _ = t.track.remove_cue(cue);
             }
             t.track.set_mode(TextTrackMode::Disabled);
         }

@@ -1,5 +1,6 @@
 use super::*;
 use crate::abr::test_support::{ctx, feed, ladder};
+use crate::abr::SegmentRegime;
 
 #[test]
 fn ours_reaches_a_sustainable_top_level() {
@@ -143,7 +144,10 @@ fn keeping_a_level_the_link_no_longer_carries_is_paid_before_the_buffer_is_gone(
     feed(&mut r, 1.43, 6);
     assert_eq!(r.choose(&ctx(&levels, &allowed, Some(1), 25.0)), 0);
     let mut no_view = Lookahead::new(AbrConfig {
-        stay_horizon_s: 0.0,
+        long: SegmentRegime {
+            stay_horizon_s: 0.0,
+            ..AbrConfig::default().long
+        },
         ..AbrConfig::default()
     });
     feed(&mut no_view, 1.43, 6);
@@ -173,7 +177,10 @@ fn up_switch_waits_while_the_estimate_is_still_rising() {
     feed(&mut r, 8.0, 2);
     assert_eq!(r.choose(&ctx(&levels, &allowed, Some(0), 30.0)), 2);
     let mut eager = Lookahead::new(AbrConfig {
-        up_settle: 0.0,
+        long: SegmentRegime {
+            up_settle: 0.0,
+            ..AbrConfig::default().long
+        },
         ..AbrConfig::default()
     });
     jump(&mut eager);
@@ -201,4 +208,66 @@ fn no_up_switch_to_a_level_only_the_short_buffer_imposes() {
     });
     link(&mut partial);
     assert_eq!(partial.choose(&ctx(&levels, &allowed, Some(0), 13.0)), 1);
+}
+
+/// The Pensieve video's ladder (6 rungs, 4 s segments): the short-segment regime.
+fn pensieve_ladder() -> Vec<crate::abr::AbrLevel> {
+    [0.3e6, 0.75e6, 1.2e6, 1.85e6, 2.85e6, 4.3e6]
+        .iter()
+        .map(|&b| crate::abr::AbrLevel {
+            bitrate: b,
+            avg_bitrate: None,
+        })
+        .collect()
+}
+
+#[test]
+fn short_segments_are_predicted_by_the_harmonic_mean_long_ones_by_the_ewma() {
+    let mut r = Lookahead::new(AbrConfig::default());
+    for i in 0..5 {
+        feed(&mut r, if i % 2 == 0 { 4.0 } else { 1.0 }, 1);
+    }
+    // No prediction judged yet (no choice made): no error discount.
+    let samples = r.samples.iter().copied().collect::<Vec<f64>>();
+    let harmonic = samples.len() as f64 / samples.iter().map(|s| 1.0 / s).sum::<f64>();
+    assert!((r.predict_bps(4.0) - harmonic).abs() < 1.0);
+    assert!((r.predict_bps(10.0) - r.est.estimate_bps()).abs() < 1.0);
+    // The harmonic mean is pulled to the slow samples: well under the EWMA here.
+    assert!(harmonic < r.est.estimate_bps() * 0.8, "{harmonic}");
+}
+
+#[test]
+fn a_deep_buffer_covers_a_small_step_the_short_segment_prediction_does_not_sustain() {
+    // A noisy ~2 Mbps link: RobustMPC's discounted prediction is under the 1.85 Mbps rung,
+    // but 28 s of buffer less a segment covers that rung's shortfall over the 60 s cover view;
+    // 8 s does not, nor does 28 s cover the 4.3 Mbps rung.
+    let levels = pensieve_ladder();
+    let allowed = [true; 6];
+    let at = |buffer: f64| AbrContext {
+        segment_duration: 4.0,
+        remaining: Some(150.0),
+        ..ctx(&levels, &allowed, Some(2), buffer)
+    };
+    let noisy = |abr: &mut Lookahead| {
+        for i in 0..8 {
+            let _ = abr.choose(&at(20.0));
+            feed(abr, if i % 2 == 0 { 1.7 } else { 2.5 }, 1);
+        }
+    };
+    let mut r = Lookahead::new(AbrConfig::default());
+    noisy(&mut r);
+    let pred = r.predict_bps(4.0);
+    assert!(pred < 1.85e6 && pred > 1.2e6, "{pred}");
+    assert!(r.buffer_covers(&at(28.0), 3, pred));
+    assert!(!r.buffer_covers(&at(8.0), 3, pred));
+    assert!(!r.buffer_covers(&at(28.0), 5, pred));
+    let mut no_cover = Lookahead::new(AbrConfig {
+        short: SegmentRegime {
+            up_cover_s: 0.0,
+            ..AbrConfig::default().short
+        },
+        ..AbrConfig::default()
+    });
+    noisy(&mut no_cover);
+    assert!(!no_cover.buffer_covers(&at(28.0), 3, pred));
 }

@@ -94,6 +94,23 @@ fn line_setting_number_kept_percentage_and_others_ignored() {
 }
 
 #[test]
+fn timing_lines_take_spaces_and_tabs_around_their_parts() {
+    let v = parse(
+        "WEBVTT\t- tabbed header\n\n \t00:01.000\t-->  00:02.000\t \tsize:5% \tline:4  line:7 \na\n\n\
+         00:03.000 --> 00:04.000\t\nb\n\n\
+         00:05 .000 --> 00:06.000\nc\n\n\
+         00:07.000 -->\t00:08.000 x\rd\r\n",
+    );
+    assert_eq!(times(&v), [(1.0, 2.0), (3.0, 4.0), (7.0, 8.0)]);
+    let lines: Vec<_> = v.cues.iter().map(|c| c.line).collect();
+    assert_eq!(lines, [Some(4), None, None]);
+    assert_eq!(v.cues[2].text, "d");
+    assert_eq!(v.warnings.len(), 1, "{:?}", v.warnings);
+    assert!(matches!(v.warnings[0].problem, CueProblem::BadTiming(_)));
+    assert!(WebVtt::parse(b"WEBVTTX\n", "s").is_err());
+}
+
+#[test]
 fn tags_removed_and_entities_decoded() {
     let v = parse(
         "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Roger Bingham>We are in <b>New</b> York</v>\n\

@@ -327,15 +327,12 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
         "horizon" => abr.horizon = num()? as usize,
         "history" => abr.history = num()? as usize,
         "up_safety" => abr.up_safety = num()?,
-        "terminal_horizon_s" => abr.terminal_horizon_s = num()?,
-        "stay_horizon_s" => abr.stay_horizon_s = num()?,
+        "buffer_goal" => base.engine.buffer_goal = num()?,
+        "long_segment_s" => abr.long_segment_s = num()?,
         "abandon_patient" => abr.abandon_patient = v == "true",
         "no_partial_up" => abr.no_partial_up = v == "true",
         "abandon_latest_s" => abr.abandon_latest_s = num()?,
         "abandon_dead_link_bps" => abr.abandon_dead_link_bps = num()?,
-        "robust_error_cap" => abr.robust_error_cap = num()?,
-        "up_settle" => abr.up_settle = num()?,
-        "up_confidence" => abr.up_confidence = num()?,
         "min_up_switch_interval" => abr.min_up_switch_interval = num()?,
         "abandon" => abr.abandon = v == "true",
         "switch_penalty" => abr.switch_penalty = num()?,
@@ -347,18 +344,32 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
         "default_estimate_bps" => abr.estimator.default_estimate_bps = num()?,
         "fast_half_life" => abr.estimator.fast_half_life = num()?,
         "slow_half_life" => abr.estimator.slow_half_life = num()?,
-        "prediction" => {
-            abr.prediction = hlsplay::abr::Prediction::parse(v)
-                .ok_or_else(|| format!("--set {kv}: ewma|robust-ewma"))?
-        }
-        "up_prediction" => {
-            abr.up_prediction = Some(
+        _ => {
+            // `short.<key>` / `long.<key>`: one regime's parameter.
+            let (which, key) = k
+                .split_once('.')
+                .ok_or_else(|| format!("--set: unknown key `{k}`"))?;
+            let regime = match which {
+                "short" => &mut abr.short,
+                "long" => &mut abr.long,
+                _ => return Err(format!("--set: unknown key `{k}`")),
+            };
+            let prediction = || {
                 hlsplay::abr::Prediction::parse(v)
-                    .ok_or_else(|| format!("--set {kv}: ewma|robust-ewma"))?,
-            )
+                    .ok_or_else(|| format!("--set {kv}: ewma|robust-ewma|robust-harmonic"))
+            };
+            match key {
+                "terminal_horizon_s" => regime.terminal_horizon_s = num()?,
+                "stay_horizon_s" => regime.stay_horizon_s = num()?,
+                "robust_error_cap" => regime.robust_error_cap = num()?,
+                "up_settle" => regime.up_settle = num()?,
+                "up_confidence" => regime.up_confidence = num()?,
+                "up_cover_s" => regime.up_cover_s = num()?,
+                "prediction" => regime.prediction = prediction()?,
+                "up_prediction" => regime.up_prediction = Some(prediction()?),
+                _ => return Err(format!("--set: unknown key `{k}`")),
+            }
         }
-        "buffer_goal" => base.engine.buffer_goal = num()?,
-        _ => return Err(format!("--set: unknown key `{k}`")),
     }
     Ok(())
 }

@@ -1,0 +1,189 @@
+//! `CMAF_GROUP_SETTINGS`: one ffmpeg run writes every output as its own fragmented-MP4 rendition
+//! (video-only or audio-only) under ffmpeg's names; they then get MediaConvert's names
+//! (`<base><NameModifier>init.cmfv`, `<base><NameModifier>_000000001.cmfv`, `.cmfa` for audio) and
+//! the playlists MediaConvert's CMAF text.
+use std::path::Path;
+
+use super::ffmpeg::{self, Probe};
+use super::hls::{audio_args, video_args};
+use super::playlist::{self, AudioRendition, Segment, Variant};
+use super::settings::{Cmaf, Group, VideoCodec};
+use super::{io, move_output, reader, Context, JobError};
+
+/// Encodes the group; returns the master playlist's file name.
+pub fn run(
+    group: &Group,
+    cmaf: &Cmaf,
+    ctx: &Context,
+    probe: &Probe,
+    dir: &Path,
+    base: &str,
+    progress: &mut dyn FnMut(f64),
+) -> Result<String, JobError> {
+    let work = ctx.work_dir.join("cmaf");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| io(&work, e))?;
+
+    let videos: Vec<_> = group
+        .outputs
+        .iter()
+        .filter_map(|o| match o.video.as_ref().map(|v| (v, &v.codec)) {
+            Some((v, VideoCodec::H264(h))) => Some((o, v, h)),
+            _ => None,
+        })
+        .collect();
+    let audios: Vec<_> = group
+        .outputs
+        .iter()
+        .filter_map(|o| o.audio.as_ref().map(|a| (o, a)))
+        .collect();
+    if videos.is_empty() {
+        return Err(
+            reader::err(&format!("{}.Outputs", group.path), "no H_264 video output").into(),
+        );
+    }
+
+    let mut args: Vec<String> = vec!["-i".into(), ctx.input.display().to_string()];
+    let audio_input = if !audios.is_empty() && !probe.has_audio {
+        let rate = audios.first().map_or(48_000, |(_, a)| a.sample_rate);
+        args.extend(ffmpeg::silence_input(rate));
+        "1:a"
+    } else {
+        "0:a:0"
+    };
+    let n = videos.len();
+    let sizes: Vec<(u32, u32)> = videos.iter().map(|(_, v, _)| (v.width, v.height)).collect();
+    let graph = ffmpeg::scale_graph(&sizes);
+    args.extend(["-filter_complex".into(), graph]);
+    let mut stream_map = Vec::new();
+    for (i, (_, _, h)) in videos.iter().enumerate() {
+        args.extend(["-map".into(), format!("[v{i}]")]);
+        args.extend(video_args(i, h, probe, Some(cmaf.segment_length)));
+        stream_map.push(format!("v:{i},name:{i}"));
+    }
+    for (j, (_, a)) in audios.iter().enumerate() {
+        args.extend(["-map".into(), audio_input.into()]);
+        args.extend(audio_args(j, a));
+        stream_map.push(format!("a:{j},name:{}", n + j));
+    }
+    if !audios.is_empty() && !probe.has_audio {
+        args.push("-shortest".into());
+    }
+    args.extend([
+        "-f".into(),
+        "hls".into(),
+        "-hls_time".into(),
+        cmaf.segment_length.to_string(),
+        "-hls_playlist_type".into(),
+        "vod".into(),
+        "-hls_segment_type".into(),
+        "fmp4".into(),
+        "-start_number".into(),
+        "1".into(),
+        "-hls_fmp4_init_filename".into(),
+        "init_%v.mp4".into(),
+        "-hls_segment_filename".into(),
+        work.join("s%v_%09d.m4s").display().to_string(),
+        "-var_stream_map".into(),
+        stream_map.join(" "),
+        work.join("p%v.m3u8").display().to_string(),
+    ]);
+    ffmpeg::run(&args, probe.duration, progress)?;
+
+    // Every rendition: its files renamed, its playlist written; returns (playlist, segments, init).
+    let place =
+        |k: usize, stem: &str, ext: &str| -> Result<(String, Vec<Segment>, Vec<u8>), JobError> {
+            let listed = work.join(format!("p{k}.m3u8"));
+            let text = std::fs::read_to_string(&listed).map_err(|e| io(&listed, e))?;
+            let init_name = format!("{stem}init.{ext}");
+            let mut init = Vec::new();
+            let mut segments = Vec::new();
+            let mut duration = None;
+            for line in text.lines() {
+                if let Some(rest) = line.strip_prefix("#EXT-X-MAP:URI=\"") {
+                    let from = work.join(rest.trim_end_matches('"'));
+                    init = std::fs::read(&from).map_err(|e| io(&from, e))?;
+                    let to = dir.join(&init_name);
+                    std::fs::write(&to, &init).map_err(|e| io(&to, e))?;
+                } else if let Some(d) = line.strip_prefix("#EXTINF:") {
+                    duration = d.split(',').next().and_then(|d| d.parse::<f64>().ok());
+                } else if !line.starts_with('#') && !line.is_empty() {
+                    let from = work.join(line);
+                    let uri = format!("{stem}_{:09}.{ext}", segments.len() + 1);
+                    let to = dir.join(&uri);
+                    let bytes = move_output(&from, &to)?;
+                    segments.push(Segment {
+                        duration: duration.take().unwrap_or(0.0),
+                        uri,
+                        bytes,
+                    });
+                }
+            }
+            let media = format!("{stem}.m3u8");
+            let path = dir.join(&media);
+            let text =
+                playlist::media_playlist(&segments, cmaf.integer_durations, None, Some(&init_name));
+            std::fs::write(&path, text).map_err(|e| io(&path, e))?;
+            Ok((media, segments, init))
+        };
+
+    let mut renditions = Vec::new();
+    let mut audio_peak = 0;
+    let mut audio_bps = 0;
+    for (j, (out, a)) in audios.iter().enumerate() {
+        let (media, segments, _) = place(n + j, &format!("{base}{}", out.name_modifier), "cmfa")?;
+        audio_peak = audio_peak.max(playlist::peak_bandwidth(&segments, cmaf.segment_length, 0));
+        audio_bps = audio_bps.max(a.bitrate);
+        let track = out.audio_track.clone();
+        // LanguageCode is MediaConvert's enum (`ENG`); the playlist's LANGUAGE is the lower-case code.
+        let language = a.language.as_deref().map(str::to_ascii_lowercase);
+        renditions.push(AudioRendition {
+            group_id: track
+                .as_ref()
+                .map_or_else(|| "program_audio".into(), |t| t.group_id.clone()),
+            name: a
+                .stream_name
+                .clone()
+                .or_else(|| language.as_deref().map(playlist::language_name))
+                .unwrap_or_else(|| format!("Audio {}", j + 1)),
+            autoselect: track.as_ref().is_none_or(|t| t.autoselect),
+            default: track.as_ref().is_none_or(|t| t.default),
+            uri: media,
+            language,
+        });
+    }
+    let mut variants = Vec::new();
+    for (i, (out, video, h)) in videos.iter().enumerate() {
+        let (media, segments, init) = place(i, &format!("{base}{}", out.name_modifier), "cmfv")?;
+        let sps = playlist::find_avcc(&init).ok_or_else(|| {
+            JobError::Ffmpeg(format!("{}: no avcC in the init segment", out.path))
+        })?;
+        let mut codecs = playlist::avc_codec(sps, true);
+        if !audios.is_empty() {
+            codecs.push_str(",mp4a.40.2");
+        }
+        let average = playlist::average_bandwidth(h.bitrate, audio_bps);
+        let video_peak = playlist::peak_bandwidth(&segments, cmaf.segment_length, 0);
+        let fps = h
+            .framerate
+            .map_or(probe.fps_f64(), |(n, d)| f64::from(n) / f64::from(d.max(1)));
+        variants.push(Variant {
+            uri: media,
+            bandwidth: (video_peak + audio_peak).max(average),
+            average_bandwidth: average,
+            codecs,
+            resolution: cmaf.resolution.then_some((video.width, video.height)),
+            frame_rate: fps,
+        });
+    }
+    let group_id = renditions.first().map(|r| r.group_id.clone());
+    let master = format!("{base}.m3u8");
+    let path = dir.join(&master);
+    std::fs::write(
+        &path,
+        playlist::cmaf_master(&variants, group_id.as_deref(), &renditions),
+    )
+    .map_err(|e| io(&path, e))?;
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(master)
+}

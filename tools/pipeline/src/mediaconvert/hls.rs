@@ -1,0 +1,342 @@
+//! `HLS_GROUP_SETTINGS`: one ffmpeg run encodes every output into MPEG-TS segments under ffmpeg's
+//! own names in the work directory; the segments then get MediaConvert's names
+//! (`<base><NameModifier><SegmentModifier>_00001.ts`) and the playlists MediaConvert's text.
+use std::path::Path;
+
+use super::ffmpeg::{self, Probe};
+use super::playlist::{self, Segment, Variant};
+use super::settings::{Audio, Container, Group, Hls, StaticKey, VideoCodec, H264};
+use super::{io, move_output, reader, Context, JobError};
+
+/// x264 options for output stream `i` from `H264Settings`. Keyframes are forced at every segment
+/// boundary (`segment`), as MediaConvert's segmenter cuts on them.
+pub fn video_args(i: usize, h: &H264, probe: &Probe, segment: Option<u32>) -> Vec<String> {
+    let fps = h
+        .framerate
+        .map_or(probe.fps_f64(), |(n, d)| f64::from(n) / f64::from(d.max(1)));
+    let gop = if h.gop_in_frames {
+        h.gop_size.round()
+    } else {
+        (h.gop_size * fps).round()
+    }
+    .max(1.0) as u64;
+    let max = if h.cbr {
+        h.bitrate
+    } else {
+        h.max_bitrate.unwrap_or(h.bitrate * 3 / 2)
+    };
+    let mut a = vec![
+        format!("-c:v:{i}"),
+        "libx264".into(),
+        format!("-preset:v:{i}"),
+        "veryfast".into(),
+        format!("-profile:v:{i}"),
+        h.profile.into(),
+        format!("-pix_fmt:v:{i}"),
+        "yuv420p".into(),
+        format!("-b:v:{i}"),
+        h.bitrate.to_string(),
+        format!("-maxrate:v:{i}"),
+        max.to_string(),
+        format!("-bufsize:v:{i}"),
+        (max * 2).to_string(),
+        format!("-g:v:{i}"),
+        gop.to_string(),
+        format!("-keyint_min:v:{i}"),
+        gop.to_string(),
+        format!("-bf:v:{i}"),
+        h.b_frames.to_string(),
+        format!("-refs:v:{i}"),
+        h.ref_frames.to_string(),
+        format!("-coder:v:{i}"),
+        (if h.cabac { "1" } else { "0" }).into(),
+        format!("-sc_threshold:v:{i}"),
+        (if h.scene_change_detect { "40" } else { "0" }).into(),
+        format!("-flags:v:{i}"),
+        "+cgop".into(),
+    ];
+    if let Some(level) = h.level {
+        a.extend([format!("-level:v:{i}"), level.into()]);
+    }
+    if let Some((n, d)) = h.framerate {
+        a.extend([format!("-r:v:{i}"), format!("{n}/{d}")]);
+    }
+    if let Some(seg) = segment {
+        a.extend([
+            format!("-force_key_frames:v:{i}"),
+            format!("expr:gte(t,n_forced*{seg})"),
+        ]);
+    }
+    a
+}
+
+pub fn audio_args(i: usize, a: &Audio) -> Vec<String> {
+    vec![
+        format!("-c:a:{i}"),
+        "aac".into(),
+        format!("-b:a:{i}"),
+        a.bitrate.to_string(),
+        format!("-ar:a:{i}"),
+        a.sample_rate.to_string(),
+        format!("-ac:a:{i}"),
+        a.channels.to_string(),
+    ]
+}
+
+/// Encodes the group; returns the master playlist's file name.
+pub fn run(
+    group: &Group,
+    hls: &Hls,
+    ctx: &Context,
+    probe: &Probe,
+    dir: &Path,
+    base: &str,
+    progress: &mut dyn FnMut(f64),
+) -> Result<String, JobError> {
+    let work = ctx.work_dir.join("hls");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| io(&work, e))?;
+
+    let mut pids = None;
+    let mut renditions = Vec::new();
+    for out in &group.outputs {
+        let (
+            Some(video),
+            Container::M3u8 {
+                pmt_pid,
+                video_pid,
+                audio_pid,
+            },
+        ) = (&out.video, out.container)
+        else {
+            return Err(reader::err(&out.path, "not an M3U8 output").into());
+        };
+        let VideoCodec::H264(h) = &video.codec else {
+            return Err(reader::err(
+                &format!("{}.VideoDescription.CodecSettings.Codec", out.path),
+                "not H_264",
+            )
+            .into());
+        };
+        // ffmpeg numbers the TS streams from one start PID: video first, then audio.
+        if audio_pid != video_pid + 1 {
+            return Err(reader::err(
+                &format!("{}.ContainerSettings.M3u8Settings.AudioPids", out.path),
+                "an audio PID other than VideoPid + 1 not emulated",
+            )
+            .into());
+        }
+        match pids {
+            None => pids = Some((pmt_pid, video_pid)),
+            Some(p) if p != (pmt_pid, video_pid) => {
+                return Err(reader::err(
+                    &format!("{}.ContainerSettings.M3u8Settings", out.path),
+                    "PIDs differing between the outputs of a group not emulated",
+                )
+                .into());
+            }
+            Some(_) => {}
+        }
+        renditions.push((out, video, h));
+    }
+    let (pmt_pid, start_pid) = pids.unwrap_or((480, 481));
+
+    let input = ctx.input.display().to_string();
+    let mut args: Vec<String> = vec!["-i".into(), input];
+    let wants_audio = renditions.iter().any(|(o, _, _)| o.audio.is_some());
+    let audio_input = if wants_audio && !probe.has_audio {
+        let rate = renditions
+            .iter()
+            .find_map(|(o, _, _)| o.audio.as_ref())
+            .map_or(48_000, |a| a.sample_rate);
+        args.extend(ffmpeg::silence_input(rate));
+        "1:a"
+    } else {
+        "0:a:0"
+    };
+    let n = renditions.len();
+    let sizes: Vec<(u32, u32)> = (renditions.iter())
+        .map(|(_, video, _)| (video.width, video.height))
+        .collect();
+    let graph = ffmpeg::scale_graph(&sizes);
+    args.extend(["-filter_complex".into(), graph]);
+    for i in 0..n {
+        args.extend(["-map".into(), format!("[v{i}]")]);
+    }
+    let mut audio_index = 0;
+    let mut stream_map = Vec::new();
+    for (i, (out, _, h)) in renditions.iter().enumerate() {
+        args.extend(video_args(i, h, probe, Some(hls.segment_length)));
+        if out.audio.is_some() {
+            stream_map.push(format!("v:{i},a:{audio_index},name:{i}"));
+            audio_index += 1;
+        } else {
+            stream_map.push(format!("v:{i},name:{i}"));
+        }
+    }
+    for (out, _, _) in &renditions {
+        if out.audio.is_some() {
+            args.extend(["-map".into(), audio_input.into()]);
+        }
+    }
+    let mut ai = 0;
+    for (out, _, _) in &renditions {
+        if let Some(a) = &out.audio {
+            args.extend(audio_args(ai, a));
+            ai += 1;
+        }
+    }
+    if wants_audio && !probe.has_audio {
+        args.push("-shortest".into());
+    }
+    if let Some(key) = &hls.key {
+        let key_file = work.join("key.bin");
+        let bytes = hex::decode(&key.key_hex).map_err(|e| JobError::Io(format!("key: {e}")))?;
+        std::fs::write(&key_file, bytes).map_err(|e| io(&key_file, e))?;
+        let info = work.join("key.info");
+        let iv = key.iv_hex.clone().unwrap_or_default();
+        std::fs::write(
+            &info,
+            format!("{}\n{}\n{iv}\n", key.url, key_file.display()),
+        )
+        .map_err(|e| io(&info, e))?;
+        args.extend(["-hls_key_info_file".into(), info.display().to_string()]);
+    }
+    args.extend([
+        "-f".into(),
+        "hls".into(),
+        "-hls_time".into(),
+        hls.segment_length.to_string(),
+        "-hls_playlist_type".into(),
+        "vod".into(),
+        "-hls_segment_type".into(),
+        "mpegts".into(),
+        "-start_number".into(),
+        "1".into(),
+        "-hls_segment_options".into(),
+        format!("mpegts_pmt_start_pid={pmt_pid}:mpegts_start_pid={start_pid}"),
+        "-hls_segment_filename".into(),
+        work.join("s%v_%05d.ts").display().to_string(),
+        "-var_stream_map".into(),
+        stream_map.join(" "),
+        work.join("p%v.m3u8").display().to_string(),
+    ]);
+    ffmpeg::run(&args, probe.duration, progress)?;
+
+    let mut variants = Vec::new();
+    for (i, (out, video, h)) in renditions.iter().enumerate() {
+        let modifier = playlist::expand_modifier(
+            &out.segment_modifier,
+            ctx.dt,
+            video.width,
+            video.height,
+            h.bitrate,
+        )
+        .map_err(|m| {
+            reader::err(
+                &format!("{}.OutputSettings.HlsSettings.SegmentModifier", out.path),
+                m,
+            )
+        })?;
+        let stem = format!("{base}{}", out.name_modifier);
+        let listed = work.join(format!("p{i}.m3u8"));
+        let text = std::fs::read_to_string(&listed).map_err(|e| io(&listed, e))?;
+        let mut segments = Vec::new();
+        let mut duration = None;
+        let mut sps = None;
+        for line in text.lines() {
+            if let Some(d) = line.strip_prefix("#EXTINF:") {
+                duration = d
+                    .trim_end_matches(',')
+                    .split(',')
+                    .next()
+                    .and_then(|d| d.parse::<f64>().ok());
+            } else if !line.starts_with('#') && !line.is_empty() {
+                let from = work.join(line);
+                let uri = format!("{stem}{modifier}_{:05}.ts", segments.len() + 1);
+                let to = dir.join(&uri);
+                if sps.is_none() {
+                    let bytes = std::fs::read(&from).map_err(|e| io(&from, e))?;
+                    sps = match &hls.key {
+                        None => playlist::find_sps(&bytes),
+                        Some(k) => playlist::find_sps(&decrypt_prefix(
+                            &bytes,
+                            k,
+                            segments.len() as u64 + 1,
+                        )),
+                    };
+                }
+                let bytes = move_output(&from, &to)?;
+                segments.push(Segment {
+                    duration: duration.take().unwrap_or(0.0),
+                    uri,
+                    bytes,
+                });
+            }
+        }
+        let media = format!("{stem}.m3u8");
+        let text =
+            playlist::media_playlist(&segments, hls.integer_durations, hls.key.as_ref(), None);
+        let path = dir.join(&media);
+        std::fs::write(&path, text).map_err(|e| io(&path, e))?;
+
+        let sps = sps.ok_or_else(|| {
+            JobError::Ffmpeg(format!("{}: no H.264 SPS in the first segment", out.path))
+        })?;
+        let audio_bps = out.audio.as_ref().map_or(0, |a| a.bitrate);
+        let mut codecs = playlist::avc_codec(sps, hls.rfc_6381);
+        if out.audio.is_some() {
+            codecs.push_str(",mp4a.40.2");
+        }
+        let average = playlist::average_bandwidth(h.bitrate, audio_bps);
+        let fps = h
+            .framerate
+            .map_or(probe.fps_f64(), |(n, d)| f64::from(n) / f64::from(d.max(1)));
+        variants.push(Variant {
+            uri: media,
+            bandwidth: playlist::peak_bandwidth(&segments, hls.segment_length, average),
+            average_bandwidth: average,
+            codecs,
+            resolution: hls.resolution.then_some((video.width, video.height)),
+            frame_rate: fps,
+        });
+    }
+    // MediaConvert leaves hosting the key to its owner; a relative Url is written beside the
+    // playlists so the CDN serves it behind the same cookies and the output plays locally.
+    if let Some(key) = &hls.key {
+        if !key.url.contains("://") && !key.url.starts_with('/') && !key.url.contains("..") {
+            let bytes = hex::decode(&key.key_hex).map_err(|e| JobError::Io(format!("key: {e}")))?;
+            let path = dir.join(&key.url);
+            std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
+        }
+    }
+    let master = format!("{base}.m3u8");
+    let path = dir.join(&master);
+    std::fs::write(&path, playlist::master_playlist(&variants)).map_err(|e| io(&path, e))?;
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(master)
+}
+
+/// The first bytes of an AES-128-CBC segment in the clear (whole blocks, no unpadding): enough to
+/// find its SPS. The IV is the constant one, else the media sequence number (RFC 8216 5.2).
+fn decrypt_prefix(bytes: &[u8], key: &StaticKey, sequence: u64) -> Vec<u8> {
+    use aes::cipher::{BlockDecryptMut, KeyIvInit};
+    let mut iv = [0u8; 16];
+    match key.iv_hex.as_deref().and_then(|h| hex::decode(h).ok()) {
+        Some(v) if v.len() == 16 => iv.copy_from_slice(&v),
+        _ => iv[8..].copy_from_slice(&sequence.to_be_bytes()),
+    }
+    let Ok(k) = hex::decode(&key.key_hex) else {
+        return Vec::new();
+    };
+    let Ok(dec) = cbc::Decryptor::<aes::Aes128>::new_from_slices(&k, &iv) else {
+        return Vec::new();
+    };
+    let len = bytes.len().min(188 * 64) / 16 * 16;
+    let mut buf = bytes.get(..len).unwrap_or(&[]).to_vec();
+    let mut dec = dec;
+    for block in buf.chunks_exact_mut(16) {
+        dec.decrypt_block_mut(block.into());
+    }
+    buf
+}

@@ -11,7 +11,7 @@ self.onmessage = async ({ data }) => {
     await init({ module_or_path: module });
   } catch (e) {
     // A CSP without 'wasm-unsafe-eval' for the Worker, or a Module the Worker cannot take.
-    self.postMessage([['f', `the Worker could not instantiate the wasm: ${e?.message ?? e}`]]);
+    self.postMessage([[1 /* wire::op::FAILED */, `the Worker could not instantiate the wasm: ${e?.message ?? e}`]]);
     return;
   }
   self.onmessage = null;

@@ -83,7 +83,8 @@ fn engine_default(key: ConfigKey) -> Option<String> {
         ConfigKey::credentials
         | ConfigKey::refreshCredentials
         | ConfigKey::audioLanguage
-        | ConfigKey::worker => return None,
+        | ConfigKey::worker
+        | ConfigKey::workerMediaSource => return None,
     })
 }
 

@@ -73,11 +73,14 @@ options! {
     /// Prints the engine's decisions (level choices with their reason, retries, credential
     /// refreshes, key fetches; URLs redacted): `true` to `console.debug`, or to this function.
     debug: "boolean | ((message: string) => void)" = "false";
-    /// Runs the engine, loading, remux and decryption in a module Worker, with MediaSource in
-    /// it, where the browser can (`MediaSource.canConstructInDedicatedWorker`); elsewhere, or
-    /// when the Worker cannot start, the player runs on the page's thread and says why in a
-    /// non-fatal `error` of kind `worker`.
+    /// Runs the engine, loading, remux and decryption in a module Worker; when the Worker
+    /// cannot start, the player runs on the page's thread and says why in a non-fatal `error`
+    /// of kind `worker`.
     worker: "boolean" = "true";
+    /// With `worker`: MSE in the Worker where the browser allows
+    /// (`MediaSource.canConstructInDedicatedWorker`); `false` keeps the MediaSource on the page
+    /// and posts fragments to it (what browsers without MSE in Workers always do).
+    workerMediaSource: "boolean" = "true";
 }
 
 options! {

@@ -25,6 +25,8 @@ pub struct PlayerConfig {
     pub manual_level: Option<usize>,
     /// Run the engine in a Worker where the browser allows (`worker`).
     pub worker: bool,
+    /// The Worker's MediaSource in the Worker where the browser allows (`workerMediaSource`).
+    pub worker_media_source: bool,
 }
 
 impl PlayerConfig {
@@ -42,6 +44,7 @@ impl PlayerConfig {
             debug: None,
             manual_level: None,
             worker: true,
+            worker_media_source: true,
         };
         if let Some(object) = object {
             for key in Object::keys(object).iter() {
@@ -145,6 +148,7 @@ impl PlayerConfig {
                 self.refresh_credentials = Some(f.clone());
             }
             ConfigKey::worker => self.worker = boolean(key, value)?,
+            ConfigKey::workerMediaSource => self.worker_media_source = boolean(key, value)?,
             ConfigKey::debug => {
                 self.debug = match (value.as_bool(), value.dyn_ref::<Function>()) {
                     (Some(on), _) => on.then_some(Logger::Console),

@@ -27,6 +27,9 @@ extern "C" {
     /// gives only through a copy.)
     #[wasm_bindgen(catch, method, js_name = appendBuffer)]
     fn append_bytes(this: &BorrowingSourceBuffer, data: &[u8]) -> Result<(), JsValue>;
+    /// `appendBuffer` of an `ArrayBuffer` a Worker posted (`workerMediaSource: false`).
+    #[wasm_bindgen(catch, method, js_name = appendBuffer)]
+    fn append_posted(this: &BorrowingSourceBuffer, data: &JsValue) -> Result<(), JsValue>;
 }
 
 /// What the MediaSource and its SourceBuffers report, from browser events.
@@ -139,10 +142,21 @@ impl MseSink {
     /// `appendBuffer(data)`; the input to feed if it threw (a `QuotaExceededError` is reported
     /// as such: the engine evicts and sends the append again).
     pub fn append(&mut self, track: TrackId, data: &[u8]) -> Option<Input> {
+        self.append_with(track, |b| b.append_bytes(data))
+    }
+
+    /// `appendBuffer(buffer)` of a fragment a Worker posted; as `append`.
+    pub fn append_posted(&mut self, track: TrackId, buffer: &JsValue) -> Option<Input> {
+        self.append_with(track, |b| b.append_posted(buffer))
+    }
+
+    fn append_with(
+        &mut self,
+        track: TrackId,
+        append: impl FnOnce(&BorrowingSourceBuffer) -> Result<(), JsValue>,
+    ) -> Option<Input> {
         let result = match self.track_mut(track) {
-            Some(t) => (t.buffer.unchecked_ref::<BorrowingSourceBuffer>())
-                .append_bytes(data)
-                .map(|()| t.start(OpKind::Append)),
+            Some(t) => append(t.buffer.unchecked_ref()).map(|()| t.start(OpKind::Append)),
             None => Err(JsValue::from_str("no SourceBuffer for this track")),
         };
         let error = result.err()?;

@@ -17,7 +17,7 @@ use super::dom::now_seconds;
 use super::events::{event_name, event_payload};
 use super::mse;
 use super::remote::{Job, Remote};
-use super::session::{Deferred, Session};
+use super::session::{state, Deferred, Session};
 use crate::api::EventName;
 use crate::engine::{Decision, Input};
 
@@ -236,27 +236,13 @@ impl Player {
     /// The variant streams, lowest bitrate first.
     #[wasm_bindgen(getter, unchecked_return_type = "Level[]")]
     pub fn levels(&self) -> Array {
-        let inner = self.inner.borrow();
-        match inner.playback.as_ref() {
-            Some(Playback::Here(s)) => super::events::level_list(&s.engine.levels()),
-            Some(Playback::Worker(r)) => r
-                .snapshot
-                .as_ref()
-                .map(|s| s.levels.clone())
-                .unwrap_or_default(),
-            None => Array::new(),
-        }
+        self.state(state::LEVELS).unchecked_into()
     }
 
     /// The level segments are loaded from, or -1 before one is chosen.
     #[wasm_bindgen(getter, js_name = currentLevel)]
     pub fn current_level(&self) -> i32 {
-        let inner = self.inner.borrow();
-        match inner.playback.as_ref() {
-            Some(Playback::Here(s)) => s.engine.current_level().map_or(-1, |l| l as i32),
-            Some(Playback::Worker(r)) => r.snapshot.as_ref().map_or(-1, |s| s.current_level),
-            None => -1,
-        }
+        self.index(state::CURRENT_LEVEL)
     }
 
     /// Switches to a level now, as hls.js does: what is buffered ahead of the playhead (but a
@@ -295,27 +281,13 @@ impl Player {
     /// The audio tracks of the level in use (hls.js's `audioTracks`).
     #[wasm_bindgen(getter, js_name = audioTracks, unchecked_return_type = "AudioTrack[]")]
     pub fn audio_tracks(&self) -> Array {
-        let inner = self.inner.borrow();
-        match inner.playback.as_ref() {
-            Some(Playback::Here(s)) => super::events::audio_track_list(&s.engine.audio_tracks()),
-            Some(Playback::Worker(r)) => r
-                .snapshot
-                .as_ref()
-                .map(|s| s.audio_tracks.clone())
-                .unwrap_or_default(),
-            None => Array::new(),
-        }
+        self.state(state::AUDIO_TRACKS).unchecked_into()
     }
 
     /// The index in `audioTracks` of the track playing, or -1 when there is none.
     #[wasm_bindgen(getter, js_name = audioTrack)]
     pub fn audio_track(&self) -> i32 {
-        let inner = self.inner.borrow();
-        match inner.playback.as_ref() {
-            Some(Playback::Here(s)) => s.engine.audio_track().map_or(-1, |t| t as i32),
-            Some(Playback::Worker(r)) => r.snapshot.as_ref().map_or(-1, |s| s.audio_track),
-            None => -1,
-        }
+        self.index(state::AUDIO_TRACK)
     }
 
     /// Plays `audioTracks[id]`: the audio ahead of the playhead is replaced, video goes on.
@@ -332,29 +304,13 @@ impl Player {
     /// autoselect, kind }]` (hls.js's `subtitleTracks`; `kind` is `subtitles` or `captions`).
     #[wasm_bindgen(getter, js_name = subtitleTracks, unchecked_return_type = "SubtitleTrack[]")]
     pub fn subtitle_tracks(&self) -> Array {
-        let inner = self.inner.borrow();
-        match inner.playback.as_ref() {
-            Some(Playback::Here(s)) => {
-                super::events::subtitle_track_list(&s.engine.subtitle_tracks())
-            }
-            Some(Playback::Worker(r)) => r
-                .snapshot
-                .as_ref()
-                .map(|s| s.subtitle_tracks.clone())
-                .unwrap_or_default(),
-            None => Array::new(),
-        }
+        self.state(state::SUBTITLE_TRACKS).unchecked_into()
     }
 
     /// The index in `subtitleTracks` of the track chosen, or -1 when subtitles are off.
     #[wasm_bindgen(getter, js_name = subtitleTrack)]
     pub fn subtitle_track(&self) -> i32 {
-        let inner = self.inner.borrow();
-        match inner.playback.as_ref() {
-            Some(Playback::Here(s)) => super::events::track_index(s.engine.subtitle_track()),
-            Some(Playback::Worker(r)) => r.snapshot.as_ref().map_or(-1, |s| s.subtitle_track),
-            None => -1,
-        }
+        self.index(state::SUBTITLE_TRACK)
     }
 
     /// Shows `subtitleTracks[id]`; -1 turns subtitles off (FORCED ones still show).
@@ -374,24 +330,16 @@ impl Player {
     /// Bits per second, the ABR's current estimate.
     #[wasm_bindgen(getter, js_name = bandwidthEstimate)]
     pub fn bandwidth_estimate(&self) -> f64 {
-        let inner = self.inner.borrow();
-        match inner.playback.as_ref() {
-            Some(Playback::Here(s)) => s.engine.bandwidth_estimate(),
-            Some(Playback::Worker(r)) => r.snapshot.as_ref().map_or(0.0, |s| s.bandwidth_estimate),
-            None => 0.0,
-        }
+        self.state(state::BANDWIDTH_ESTIMATE)
+            .as_f64()
+            .unwrap_or(0.0)
     }
 
     /// Seconds the player tries to keep buffered ahead (lowered after QuotaExceededError).
     #[wasm_bindgen(getter, js_name = bufferGoal)]
     pub fn buffer_goal(&self) -> f64 {
-        let inner = self.inner.borrow();
-        let goal = inner.config.engine.buffer_goal;
-        match inner.playback.as_ref() {
-            Some(Playback::Here(s)) => s.engine.buffer_goal(),
-            Some(Playback::Worker(r)) => r.snapshot.as_ref().map_or(goal, |s| s.buffer_goal),
-            None => goal,
-        }
+        let goal = self.state(state::BUFFER_GOAL).as_f64();
+        goal.unwrap_or(self.inner.borrow().config.engine.buffer_goal)
     }
 
     /// A performance stat: main-thread time spent on loaded data (remux and the synchronous
@@ -446,6 +394,23 @@ impl Player {
     }
 }
 
+impl Player {
+    /// A getter's value (`session::state`): from the session on this thread, or as the
+    /// Worker last sent it (with an event, when it changes); `undefined` before a load.
+    fn state(&self, field: u32) -> JsValue {
+        match self.inner.borrow().playback.as_ref() {
+            Some(Playback::Here(s)) => s.state(field),
+            Some(Playback::Worker(r)) => r.state.get(field),
+            None => JsValue::UNDEFINED,
+        }
+    }
+
+    /// A getter's index, -1 for none.
+    fn index(&self, field: u32) -> i32 {
+        self.state(field).as_f64().map_or(-1, |i| i as i32)
+    }
+}
+
 fn known_event(event: &str) -> Result<EventName, JsValue> {
     EventName::from_name(event).ok_or_else(|| {
         js_sys::Error::new(&format!(
@@ -494,20 +459,26 @@ impl Inner {
         let spawn = SPAWN.with(|s| s.borrow().clone()).ok_or(
             "the Worker entry was not set up (the wasm was initialised other than by the package's init())",
         )?;
+        // MSE in the Worker where the browser can construct it there (and the app lets it);
+        // elsewhere the Worker posts its fragments to a MediaSource on this page.
         let global = js_sys::global();
-        let in_worker = Reflect::get(&global, &"MediaSource".into())
-            .and_then(|m| Reflect::get(&m, &"canConstructInDedicatedWorker".into()))
-            .is_ok_and(|v| v.is_truthy());
-        if !in_worker {
-            return Err("this browser cannot run MediaSource in a Worker".to_string());
-        }
-        let (on_message, on_error) = (self.link(), self.link());
+        let in_worker = self.config.worker_media_source
+            && Reflect::get(&global, &"MediaSource".into())
+                .and_then(|m| Reflect::get(&m, &"canConstructInDedicatedWorker".into()))
+                .is_ok_and(|v| v.is_truthy());
+        let _ = Reflect::set(
+            &self.worker_config,
+            &"workerMediaSource".into(),
+            &in_worker.into(),
+        );
+        let (on_message, on_error, on_mse) = (self.link(), self.link(), self.link());
         let mut remote = Remote::start(
             &spawn,
             &self.worker_config,
             &self.video,
             move |ops| worker_ops(&on_message, &ops),
             move |reason| fall_back(&on_error, reason),
+            Rc::new(move |event| page_mse_event(&on_mse, event)),
         )
         .map_err(|e| super::dom::error_message(&e, "the Worker could not be created"))?;
         remote.send(&Input::SetLevel(self.config.manual_level));
@@ -595,6 +566,29 @@ fn worker_ops(link: &Link, ops: &JsValue) {
             Job::Log(line) => log_line(&rc, line),
             Job::Fail(reason) => fall_back(link, reason),
         }
+    }
+}
+
+/// The page's MediaSource (fed by a Worker) reported `event`; the page's time on it counts.
+fn page_mse_event(link: &Link, event: mse::MseEvent) {
+    let Link::Page { weak, session } = link else {
+        return;
+    };
+    let Some(rc) = weak.upgrade() else {
+        return;
+    };
+    let Ok(mut inner) = rc.try_borrow_mut() else {
+        return;
+    };
+    let inner = &mut *inner;
+    if inner.session != *session {
+        return;
+    }
+    if let Some(Playback::Worker(remote)) = inner.playback.as_mut() {
+        let started = now_seconds();
+        remote.on_mse_event(event);
+        let ms = (now_seconds() - started) * 1000.0;
+        inner.main_thread.record(ms, false);
     }
 }
 

@@ -2,6 +2,8 @@
 //! element's listeners reporting its state to it, and what the Worker's ops ask of the page:
 //! the `srcObject`, `currentTime`, the `TextTrack`s, and the app's events and callbacks (run by
 //! `player.rs` with the player's state released). The getters answer from the last snapshot.
+use std::rc::Rc;
+
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -9,6 +11,7 @@ use web_sys::HtmlVideoElement;
 
 use super::dom::{Interval, Listener};
 use super::media_events::{self, element_size, media_state};
+use super::mse::{MseEvent, MseSink};
 use super::text_tracks::TextTracks;
 use super::wire::{self, op};
 use crate::engine::Input;
@@ -34,28 +37,21 @@ pub enum Job {
     Fail(String),
 }
 
-/// The state the getters read, as the Worker last sent it.
-pub struct Snapshot {
-    pub levels: Array,
-    pub current_level: i32,
-    pub audio_tracks: Array,
-    pub audio_track: i32,
-    pub subtitle_tracks: Array,
-    pub subtitle_track: i32,
-    pub bandwidth_estimate: f64,
-    pub buffer_goal: f64,
-}
-
 pub struct Remote {
     worker: WorkerHandle,
     video: HtmlVideoElement,
     pub url: String,
     text: TextTracks,
-    pub snapshot: Option<Snapshot>,
+    /// What the getters read (`session::state` order), as the Worker last sent it.
+    pub state: Array,
     /// Segments loaded, as the Worker counts them.
     pub count: u32,
     /// The Worker's MediaSource is the element's `srcObject`.
     attached: bool,
+    /// The page's MediaSource, fed with the fragments the Worker posts (`op::ATTACH`), and what
+    /// it reports, for the Worker (`Player`'s `page_mse_event`).
+    mse: Option<MseSink>,
+    on_mse: Rc<dyn Fn(MseEvent)>,
     _listeners: Vec<Listener>,
     /// The element's state every 250 ms (the Worker's engine cannot read it when its timer fires).
     _tick: Option<Interval>,
@@ -70,6 +66,7 @@ impl Remote {
         video: &HtmlVideoElement,
         on_message: impl Fn(JsValue) + 'static,
         on_error: impl Fn(String) + 'static,
+        on_mse: Rc<dyn Fn(MseEvent)>,
     ) -> Result<Self, JsValue> {
         let worker: WorkerHandle = spawn.call0(&JsValue::NULL)?.unchecked_into();
         let target: &web_sys::EventTarget = worker.unchecked_ref();
@@ -90,9 +87,11 @@ impl Remote {
             video: video.clone(),
             url: String::new(),
             text: TextTracks::default(),
-            snapshot: None,
+            state: Array::new(),
             count: 0,
             attached: false,
+            mse: None,
+            on_mse,
             _listeners: vec![message, error],
             _tick: None,
         };
@@ -125,6 +124,24 @@ impl Remote {
         self._tick = Some(Interval::new(250, move || port(&media_state(&video))));
     }
 
+    /// The page's MediaSource reported `event`: its answer goes to the Worker's engine.
+    pub fn on_mse_event(&mut self, event: MseEvent) {
+        let Some(mse) = self.mse.as_mut() else {
+            return;
+        };
+        let input = match event {
+            MseEvent::Open => Some(Input::SourceOpen),
+            MseEvent::UpdateEnd(track) => mse.on_update_end(track),
+            MseEvent::Error(track) => {
+                mse.on_error(track);
+                None
+            }
+        };
+        if let Some(input) = input {
+            self.send(&input);
+        }
+    }
+
     /// Performs a batch of ops; what needs the app's callbacks is returned.
     pub fn perform(&mut self, ops: &JsValue) -> Vec<Job> {
         let mut jobs = Vec::new();
@@ -137,7 +154,7 @@ impl Remote {
             };
             let arg = |i| item.get(i);
             let int = |i| arg(i).as_f64().unwrap_or(-1.0) as i32;
-            match arg(0).as_string().as_deref() {
+            match arg(0).as_f64().map(|code| code as u32) {
                 Some(op::HANDLE) => {
                     let _ = Reflect::set(&self.video, &"srcObject".into(), &arg(1));
                     self.attached = true;
@@ -158,29 +175,26 @@ impl Remote {
                     .text
                     .remove(int(1) as usize, &wire::cue_ids_from_js(&arg(2))),
                 Some(op::SHOW) => self.text.show(usize::try_from(int(1)).ok()),
-                Some(op::STATE) => self.snapshot = snapshot(&arg(1)),
+                Some(op::STATE) => self.state = arg(1).dyn_into().unwrap_or_default(),
                 Some(op::COUNT) => self.count = int(1).max(0) as u32,
-                _ => {}
+                Some(op::ATTACH) => match MseSink::attach(&self.video, self.on_mse.clone()) {
+                    Ok(mse) => self.mse = Some(mse),
+                    Err(e) => jobs.push(Job::Fail(super::dom::error_message(
+                        &e,
+                        "the page's MediaSource could not be attached",
+                    ))),
+                },
+                Some(_) => {
+                    let input = self.mse.as_mut().and_then(|m| wire::perform_mse(m, &item));
+                    if let Some(input) = input {
+                        self.send(&input);
+                    }
+                }
+                None => {}
             }
         }
         jobs
     }
-}
-
-fn snapshot(value: &JsValue) -> Option<Snapshot> {
-    let a: &Array = value.dyn_ref()?;
-    let list = |i| a.get(i).dyn_into::<Array>().unwrap_or_default();
-    let num = |i| a.get(i).as_f64().unwrap_or(-1.0);
-    Some(Snapshot {
-        levels: list(0),
-        current_level: num(1) as i32,
-        audio_tracks: list(2),
-        audio_track: num(3) as i32,
-        subtitle_tracks: list(4),
-        subtitle_track: num(5) as i32,
-        bandwidth_estimate: num(6),
-        buffer_goal: num(7),
-    })
 }
 
 /// Ends the Worker (its requests and MediaSource with it) and detaches the element. An element

@@ -22,6 +22,7 @@ use super::wire::{self, op};
 use crate::engine::{Decision, Engine, Event, Input, Output, RequestId, RequestKind, TrackId};
 use crate::playlist::ByteRange;
 use crate::remux::Remuxer;
+use crate::remux::TrackKind;
 
 pub type PlayerEngine = Engine<Remuxer>;
 
@@ -36,7 +37,7 @@ pub enum Deferred {
 /// Everything one `load()` created; dropping it aborts, unregisters and frees all of it.
 pub struct Session {
     pub engine: PlayerEngine,
-    mse: MseSink,
+    mse: Media,
     /// Requests under way; `true` marks a media segment.
     requests: Vec<(RequestId, bool, InFlight)>,
     /// The engine's next deadline (engine clock) and the `setTimeout` armed for it.
@@ -49,6 +50,29 @@ pub struct Session {
     progressive: bool,
 }
 
+/// The `Player`'s getters, as `Session::state` fields (and their order in a Worker's `STATE` op).
+pub mod state {
+    pub const LEVELS: u32 = 0;
+    pub const CURRENT_LEVEL: u32 = 1;
+    pub const AUDIO_TRACKS: u32 = 2;
+    pub const AUDIO_TRACK: u32 = 3;
+    pub const SUBTITLE_TRACKS: u32 = 4;
+    pub const SUBTITLE_TRACK: u32 = 5;
+    pub const BANDWIDTH_ESTIMATE: u32 = 6;
+    pub const BUFFER_GOAL: u32 = 7;
+    pub const COUNT: u32 = 8;
+}
+
+/// Where the MediaSource is.
+enum Media {
+    /// Here: on the page, or in a Worker that can construct one (its handle on the element).
+    Here(MseSink),
+    /// On the page, this session being in a Worker (`workerMediaSource: false`, or no MSE in
+    /// Workers): the MSE outputs are ops for the page (`wire::mse_op`), which answers with the
+    /// inputs its `MseSink` gives. The SourceBuffers' kinds are kept for event payloads.
+    Page(Vec<(TrackId, TrackKind)>),
+}
+
 /// Where the element is.
 enum Surface {
     /// On the page: the element, its listeners, and the subtitle tracks as its `TextTrack`s.
@@ -59,7 +83,7 @@ enum Surface {
     },
     /// In a Worker: what only the page can do, as ops for it (`wire::op`), posted after the
     /// drain; the page reports the element's state as inputs.
-    Worker { ops: Array },
+    Worker { ops: Array, transfer: Array },
 }
 
 impl Session {
@@ -76,17 +100,33 @@ impl Session {
             text: TextTracks::default(),
             _listeners: media_events::listen(video, move |input| feed.feed(input))?,
         };
-        Ok(Session::with_parts(config, link, mse, surface))
+        Ok(Session::with_parts(config, link, Media::Here(mse), surface))
     }
 
-    /// A session in a dedicated Worker, and its MediaSource's handle for the page.
-    pub fn in_worker(config: &PlayerConfig, link: Link) -> Result<(Self, JsValue), JsValue> {
-        let (mse, handle) = MseSink::in_worker(mse_notify(&link))?;
-        let surface = Surface::Worker { ops: Array::new() };
-        Ok((Session::with_parts(config, link, mse, surface), handle))
+    /// A session in a dedicated Worker, and its first op for the page: the MediaSource's
+    /// handle to attach (`[HANDLE, handle]`, the handle to transfer), or `[ATTACH]` where the
+    /// MediaSource is the page's.
+    pub fn in_worker(config: &PlayerConfig, link: Link) -> Result<(Self, Array, Array), JsValue> {
+        let (mse, first, transfer) = if config.worker_media_source {
+            let (mse, handle) = MseSink::in_worker(mse_notify(&link))?;
+            let first = wire::array(&[op::HANDLE.into(), handle.clone()]);
+            (Media::Here(mse), first, wire::array(&[handle]))
+        } else {
+            let first = wire::array(&[op::ATTACH.into()]);
+            (Media::Page(Vec::new()), first, Array::new())
+        };
+        let surface = Surface::Worker {
+            ops: Array::new(),
+            transfer: Array::new(),
+        };
+        Ok((
+            Session::with_parts(config, link, mse, surface),
+            first,
+            transfer,
+        ))
     }
 
-    fn with_parts(config: &PlayerConfig, link: Link, mse: MseSink, surface: Surface) -> Self {
+    fn with_parts(config: &PlayerConfig, link: Link, mse: Media, surface: Surface) -> Self {
         let engine = Engine::new(
             config.engine.clone(),
             Remuxer::new(crate::remux::OutputShape::SplitTracks),
@@ -106,15 +146,20 @@ impl Session {
     }
 
     /// The ops gathered for the page since the last call (a Worker's session).
-    pub fn take_ops(&mut self) -> Array {
+    /// The ops gathered for the page since the last call (a Worker's session), and the buffers
+    /// to transfer with them.
+    pub fn take_ops(&mut self) -> (Array, Array) {
         match &mut self.surface {
-            Surface::Worker { ops } => std::mem::replace(ops, Array::new()),
-            Surface::Page { .. } => Array::new(),
+            Surface::Worker { ops, transfer } => (
+                std::mem::replace(ops, Array::new()),
+                std::mem::replace(transfer, Array::new()),
+            ),
+            Surface::Page { .. } => (Array::new(), Array::new()),
         }
     }
 
     fn post(&self, items: &[JsValue]) {
-        if let Surface::Worker { ops } = &self.surface {
+        if let Surface::Worker { ops, .. } = &self.surface {
             ops.push(&wire::array(items));
         }
     }
@@ -141,9 +186,63 @@ impl Session {
         deferred
     }
 
+    /// What a getter of the `Player` returns (`state::*`), and the Worker sends the page.
+    pub fn state(&self, field: u32) -> JsValue {
+        let e = &self.engine;
+        let index = |i: Option<usize>| super::events::track_index(i).into();
+        match field {
+            state::LEVELS => super::events::level_list(&e.levels()).into(),
+            state::CURRENT_LEVEL => index(e.current_level()),
+            state::AUDIO_TRACKS => super::events::audio_track_list(&e.audio_tracks()).into(),
+            state::AUDIO_TRACK => index(e.audio_track()),
+            state::SUBTITLE_TRACKS => {
+                super::events::subtitle_track_list(&e.subtitle_tracks()).into()
+            }
+            state::SUBTITLE_TRACK => index(e.subtitle_track()),
+            state::BANDWIDTH_ESTIMATE => e.bandwidth_estimate().into(),
+            _ => e.buffer_goal().into(),
+        }
+    }
+
+    /// Performs an MSE output: on the MediaSource here, or as an op for the page's.
+    fn media(&mut self, output: Output) -> Option<Input> {
+        let mse = match &mut self.mse {
+            Media::Here(mse) => mse,
+            Media::Page(kinds) => {
+                if let Output::AddSourceBuffer { track, kind, .. } = &output {
+                    kinds.push((*track, *kind));
+                }
+                let (op, buffer) = wire::mse_op(&output);
+                if let Surface::Worker { ops, transfer } = &self.surface {
+                    ops.push(&op);
+                    if let Some(buffer) = buffer {
+                        transfer.push(&buffer);
+                    }
+                }
+                return None;
+            }
+        };
+        match output {
+            Output::SetDuration(seconds) => mse.set_duration(seconds),
+            Output::AddSourceBuffer { track, kind, mime } => {
+                return mse.add_source_buffer(track, kind, &mime)
+            }
+            Output::Append { track, data } => return mse.append(track, &data),
+            Output::Remove { track, start, end } => return mse.remove(track, start, end),
+            Output::ChangeType { track, mime } => return mse.change_type(track, &mime),
+            Output::ResetParser { track } => mse.reset_parser(track),
+            _ => mse.end_of_stream(),
+        }
+        None
+    }
+
     /// The kind of a track's SourceBuffer (`video`/`audio`), for event payloads.
     pub fn track_kind(&self, track: TrackId) -> &'static str {
-        self.mse.kind(track).map_or("video", |k| k.as_str())
+        let kind = match &self.mse {
+            Media::Here(mse) => mse.kind(track),
+            Media::Page(kinds) => kinds.iter().find(|(t, _)| *t == track).map(|(_, k)| *k),
+        };
+        kind.map_or("video", |k| k.as_str())
     }
 
     fn feed_queued(&mut self, deferred: &mut Vec<Deferred>) {
@@ -187,29 +286,18 @@ impl Session {
                 self.finished(req);
                 None
             }
-            Output::SetDuration(seconds) => {
-                self.mse.set_duration(seconds);
-                None
-            }
-            Output::AddSourceBuffer { track, kind, mime } => {
-                self.mse.add_source_buffer(track, kind, &mime)
-            }
-            Output::Append { track, data } => self.mse.append(track, &data),
-            Output::Remove { track, start, end } => self.mse.remove(track, start, end),
-            Output::ChangeType { track, mime } => self.mse.change_type(track, &mime),
-            Output::ResetParser { track } => {
-                self.mse.reset_parser(track);
-                None
-            }
+            Output::SetDuration(_)
+            | Output::AddSourceBuffer { .. }
+            | Output::Append { .. }
+            | Output::Remove { .. }
+            | Output::ChangeType { .. }
+            | Output::ResetParser { .. }
+            | Output::EndOfStream => self.media(output),
             Output::SetPosition(seconds) => {
                 match &self.surface {
                     Surface::Page { video, .. } => video.set_current_time(seconds),
                     Surface::Worker { .. } => self.post(&[op::POSITION.into(), seconds.into()]),
                 }
-                None
-            }
-            Output::EndOfStream => {
-                self.mse.end_of_stream();
                 None
             }
             Output::RefreshCredentials => {
@@ -221,7 +309,7 @@ impl Session {
                 if let Event::SubtitleTracksUpdated { subtitle_tracks } = &event {
                     match &mut self.surface {
                         Surface::Page { video, text, .. } => text.update(video, subtitle_tracks),
-                        Surface::Worker { ops } => {
+                        Surface::Worker { ops, .. } => {
                             let list = super::events::subtitle_track_list(subtitle_tracks);
                             ops.push(&wire::array(&[op::TRACKS.into(), list.into()]));
                         }
@@ -332,12 +420,17 @@ fn on_mse_event(link: &Link, event: MseEvent) {
             }
             session.feed(Input::SourceOpen)
         }
-        MseEvent::UpdateEnd(track) => match session.mse.on_update_end(track) {
-            Some(input) => session.feed(input),
-            None => Vec::new(),
+        MseEvent::UpdateEnd(track) => match &mut session.mse {
+            Media::Here(mse) => match mse.on_update_end(track) {
+                Some(input) => session.feed(input),
+                None => Vec::new(),
+            },
+            Media::Page(_) => Vec::new(),
         },
         MseEvent::Error(track) => {
-            session.mse.on_error(track);
+            if let Media::Here(mse) = &mut session.mse {
+                mse.on_error(track);
+            }
             Vec::new()
         }
     });

@@ -7,35 +7,54 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::dom::now_seconds;
+use super::mse::MseSink;
 use crate::captions::{Cue, CueId, StoredCue};
-use crate::engine::{Input, SubtitleKind, SubtitleTrackInfo};
+use crate::engine::{Input, Output, SubtitleKind, SubtitleTrackInfo, TrackId, TrackKind};
 
-/// Worker → page ops (the first item of each op array).
+/// Worker → page ops (the first item of each op array; `FAILED` is also `hlsplay-worker.js`'s).
 pub mod op {
     /// `[H, MediaSourceHandle]`: attach it as the element's `srcObject`.
-    pub const HANDLE: &str = "h";
+    pub const HANDLE: u32 = 0;
     /// `[F, reason]`: the Worker cannot run the player.
-    pub const FAILED: &str = "f";
+    pub const FAILED: u32 = 1;
     /// `[E, name, payload]`: an event for the app.
-    pub const EVENT: &str = "e";
+    pub const EVENT: u32 = 2;
     /// `[R]`: call the app's `refreshCredentials`.
-    pub const REFRESH: &str = "r";
+    pub const REFRESH: u32 = 3;
     /// `[L, line]`: a line of the `debug` log.
-    pub const LOG: &str = "l";
+    pub const LOG: u32 = 4;
     /// `[P, seconds]`: set the element's `currentTime`.
-    pub const POSITION: &str = "p";
+    pub const POSITION: u32 = 5;
     /// `[T, subtitleTracks]`: the list, as the `subtitleTracksUpdated` payload has it.
-    pub const TRACKS: &str = "t";
+    pub const TRACKS: u32 = 6;
     /// `[A, track, [[id, start, end, text, line|null], …]]`: cues to add.
-    pub const ADD_CUES: &str = "a";
+    pub const ADD_CUES: u32 = 7;
     /// `[X, track, [id, …]]`: cues to remove.
-    pub const REMOVE_CUES: &str = "x";
+    pub const REMOVE_CUES: u32 = 8;
     /// `[S, track|-1]`: the subtitle track shown.
-    pub const SHOW: &str = "s";
+    pub const SHOW: u32 = 9;
     /// `[M, snapshot]`: the state the getters answer from (see `Snapshot`).
-    pub const STATE: &str = "m";
+    pub const STATE: u32 = 10;
     /// `[C, count]`: segments loaded so far (`mainThreadCost.count`).
-    pub const COUNT: &str = "c";
+    pub const COUNT: u32 = 11;
+    /// `workerMediaSource: false` (or a browser without MSE in Workers): the MediaSource is the
+    /// page's, and the engine's MSE outputs are ops performed there (`perform_mse`).
+    /// `[ATTACH]`: attach a MediaSource to the element.
+    pub const ATTACH: u32 = 12;
+    /// `[DURATION, seconds]`
+    pub const DURATION: u32 = 13;
+    /// `[ADD_BUFFER, track, mime]`
+    pub const ADD_BUFFER: u32 = 14;
+    /// `[APPEND, track, ArrayBuffer]` (the buffer transferred, not copied)
+    pub const APPEND: u32 = 15;
+    /// `[REMOVE, track, start, end]`
+    pub const REMOVE: u32 = 16;
+    /// `[CHANGE_TYPE, track, mime]`
+    pub const CHANGE_TYPE: u32 = 17;
+    /// `[RESET_PARSER, track]`
+    pub const RESET_PARSER: u32 = 18;
+    /// `[END_OF_STREAM]`
+    pub const END_OF_STREAM: u32 = 19;
 }
 
 pub fn array(items: &[JsValue]) -> Array {
@@ -103,6 +122,21 @@ pub fn encode(input: &Input) -> Option<Array> {
             expires.map_or(JsValue::NULL, |e| (e - now_seconds()).into()),
         ],
         Input::CredentialsRefreshFailed { reason } => vec![10.into(), reason.into()],
+        // 11 is `stop`. The page's MediaSource (`op::ATTACH`) answers with these.
+        Input::SourceOpen => vec![12.into()],
+        Input::AppendDone { track } => vec![13.into(), track.0.into()],
+        Input::AppendFailed {
+            track,
+            quota_exceeded,
+        } => vec![14.into(), track.0.into(), (*quota_exceeded).into()],
+        Input::RemoveDone { track } => vec![15.into(), track.0.into()],
+        Input::RemoveFailed { track } => vec![16.into(), track.0.into()],
+        Input::AddSourceBufferFailed { track, reason } => {
+            vec![17.into(), track.0.into(), reason.into()]
+        }
+        Input::ChangeTypeFailed { track, reason } => {
+            vec![18.into(), track.0.into(), reason.into()]
+        }
         _ => return None,
     };
     Some(array(&items))
@@ -113,6 +147,7 @@ pub fn decode(message: &JsValue) -> Option<Input> {
     let a: &Array = message.dyn_ref()?;
     let num = |i: u32| a.get(i).as_f64();
     let text = |i: u32| a.get(i).as_string();
+    let track = || index(&a.get(1)).map(TrackId);
     Some(match num(0)? as u32 {
         0 => Input::Load { url: text(1)? },
         1 => Input::SetLevel(index(&a.get(1))),
@@ -150,8 +185,79 @@ pub fn decode(message: &JsValue) -> Option<Input> {
         10 => Input::CredentialsRefreshFailed {
             reason: text(1).unwrap_or_default(),
         },
+        12 => Input::SourceOpen,
+        13 => Input::AppendDone { track: track()? },
+        14 => Input::AppendFailed {
+            track: track()?,
+            quota_exceeded: a.get(2).is_truthy(),
+        },
+        15 => Input::RemoveDone { track: track()? },
+        16 => Input::RemoveFailed { track: track()? },
+        17 => Input::AddSourceBufferFailed {
+            track: track()?,
+            reason: text(2).unwrap_or_default(),
+        },
+        18 => Input::ChangeTypeFailed {
+            track: track()?,
+            reason: text(2).unwrap_or_default(),
+        },
         _ => return None,
     })
+}
+
+/// The Worker's side of a page's MediaSource: an MSE output as an op, and the buffer to
+/// transfer with it (the fragment, copied once out of wasm memory).
+pub fn mse_op(output: &Output) -> (Array, Option<JsValue>) {
+    let track = |t: &TrackId| JsValue::from(t.0);
+    let (items, transfer) = match output {
+        Output::SetDuration(seconds) => (vec![op::DURATION.into(), (*seconds).into()], None),
+        Output::AddSourceBuffer { track: t, mime, .. } => (
+            vec![op::ADD_BUFFER.into(), track(t), mime.as_str().into()],
+            None,
+        ),
+        Output::Append { track: t, data } => {
+            let buffer = js_sys::Uint8Array::from(data.as_slice()).buffer();
+            (
+                vec![op::APPEND.into(), track(t), buffer.clone().into()],
+                Some(buffer.into()),
+            )
+        }
+        Output::Remove {
+            track: t,
+            start,
+            end,
+        } => (
+            vec![op::REMOVE.into(), track(t), (*start).into(), (*end).into()],
+            None,
+        ),
+        Output::ChangeType { track: t, mime } => (
+            vec![op::CHANGE_TYPE.into(), track(t), mime.as_str().into()],
+            None,
+        ),
+        Output::ResetParser { track: t } => (vec![op::RESET_PARSER.into(), track(t)], None),
+        _ => (vec![op::END_OF_STREAM.into()], None),
+    };
+    (array(&items), transfer)
+}
+
+/// The page's side: an MSE op performed on its MediaSource; the input for the Worker's engine
+/// if it failed at once (the others come at `updateend`).
+pub fn perform_mse(mse: &mut MseSink, item: &Array) -> Option<Input> {
+    let track = TrackId(index(&item.get(1)).unwrap_or(usize::MAX));
+    let num = |i| item.get(i).as_f64().unwrap_or(0.0);
+    let text = |i| item.get(i).as_string().unwrap_or_default();
+    match item.get(0).as_f64()? as u32 {
+        op::DURATION => mse.set_duration(num(1)),
+        // The kind is the Worker's (its event payloads); this one is not read.
+        op::ADD_BUFFER => return mse.add_source_buffer(track, TrackKind::Video, &text(2)),
+        op::APPEND => return mse.append_posted(track, &item.get(2)),
+        op::REMOVE => return mse.remove(track, num(2), num(3)),
+        op::CHANGE_TYPE => return mse.change_type(track, &text(2)),
+        op::RESET_PARSER => mse.reset_parser(track),
+        op::END_OF_STREAM => mse.end_of_stream(),
+        _ => {}
+    }
+    None
 }
 
 /// Cues as an op's list (`ADD_CUES`).

@@ -12,10 +12,9 @@ use wasm_bindgen::JsCast;
 
 use super::config::PlayerConfig;
 use super::dom::Listener;
-use super::events::{audio_track_list, event_name, event_payload, level_list};
-use super::events::{subtitle_track_list, track_index};
+use super::events::{event_name, event_payload};
 use super::player::{Link, MainThreadCost, SessionFn};
-use super::session::{Deferred, Session};
+use super::session::{state, Deferred, Session};
 use super::wire::{self, op};
 
 #[wasm_bindgen]
@@ -56,10 +55,9 @@ fn start(config: Option<Object>, early: &Array) -> Result<(), JsValue> {
         posted_count: 0,
     }));
     let link = Link::Worker(Rc::downgrade(&host));
-    let (session, handle) = Session::in_worker(&config, link.clone())?;
+    let (session, first, transfer) = Session::in_worker(&config, link.clone())?;
     host.borrow_mut().session = Some(session);
-    let first = wire::array(&[op::HANDLE.into(), handle.clone()]);
-    post_message_transfer(&wire::array(&[first.into()]), &wire::array(&[handle]));
+    post_message_transfer(&wire::array(&[first.into()]), &transfer);
     let on_message = link.clone();
     let listener = Listener::new(js_sys::global().unchecked_ref(), "message", move |e| {
         let data = js_sys::Reflect::get(&e, &"data".into()).unwrap_or_default();
@@ -104,7 +102,7 @@ pub fn with(host: &Weak<RefCell<Host>>, f: Box<SessionFn<'_>>) {
         return;
     };
     let deferred = f(session, &mut host.cost);
-    let ops = session.take_ops();
+    let (ops, transfer) = session.take_ops();
     let push = |items: &[JsValue]| {
         ops.push(&wire::array(items));
     };
@@ -130,21 +128,13 @@ pub fn with(host: &Weak<RefCell<Host>>, f: Box<SessionFn<'_>>) {
         }
     }
     if ops.length() > 0 {
-        post_message(&ops);
+        post_message_transfer(&ops, &transfer);
     }
 }
 
-/// What the getters read, in `remote::Snapshot`'s order.
+/// What the getters read, in `state::*` order.
 fn snapshot(session: &Session) -> Array {
-    let e = &session.engine;
-    wire::array(&[
-        level_list(&e.levels()).into(),
-        e.current_level().map_or(-1, |l| l as i32).into(),
-        audio_track_list(&e.audio_tracks()).into(),
-        e.audio_track().map_or(-1, |t| t as i32).into(),
-        subtitle_track_list(&e.subtitle_tracks()).into(),
-        track_index(e.subtitle_track()).into(),
-        e.bandwidth_estimate().into(),
-        e.buffer_goal().into(),
-    ])
+    (0..state::COUNT)
+        .map(|field| session.state(field))
+        .collect()
 }

@@ -243,7 +243,7 @@ describe('browser player', () => {
     assert.ok(levels.some((l) => /^level \d+ -> \d+ \(abr;/.test(l)), lines.join('\n'));
     assert.equal(await page.evaluate(() => window.onceCalls), 1);
     // The log comes from the Worker's engine by default (HLSPLAY_WORKER=0: this thread's).
-    assert.equal(await page.evaluate(() => window.player.workerActive), WORKER_QUERY === '');
+    assert.equal(await page.evaluate(() => window.player.workerActive), WORKER_QUERY !== '?worker=0');
     assert.deepEqual(pageErrors, []);
     await page.close();
   });

@@ -79,6 +79,44 @@ describe('player in a Worker', () => {
     await page.close();
   });
 
+  // Where a Worker runs but cannot construct MediaSource (Firefox, Safari before 18), tested in
+  // Chromium with `workerMediaSource: false`: the Worker loads, remuxes and posts each fragment;
+  // the page only appends to its own MediaSource and reports back.
+  test('workerMediaSource: false: the Worker posts fragments to a MediaSource on the page (play, seek, level switch)', async () => {
+    const { page, pageErrors } = await openPlayer({ workerMediaSource: false, capLevelToPlayerSize: false });
+    await play(page, sampleMaster(CDN));
+    await waitInPage(page, () => document.getElementById('video').currentTime > 2, null,
+      { ms: 30000, what: 'playback past 2 s' });
+    assert.equal(page.workers().length, 1, 'one dedicated Worker');
+    const state = await page.evaluate(() => {
+      const v = document.getElementById('video');
+      return {
+        active: window.player.workerActive,
+        src: v.src,
+        srcObject: v.srcObject,
+        cost: window.player.mainThreadCost,
+      };
+    });
+    assert.equal(state.active, true);
+    assert.match(state.src, /^blob:/, 'the page\'s MediaSource plays');
+    assert.equal(state.srcObject, null, 'no MediaSourceHandle');
+    // The page appends: its time is counted with the segments the Worker loaded.
+    assert.ok(state.cost.count >= 1 && state.cost.totalMs > 0, JSON.stringify(state.cost));
+    // A seek far ahead: the Worker's engine hears it through the page and loads from there.
+    await page.evaluate(() => { document.getElementById('video').currentTime = 30; });
+    await waitInPage(page, () => document.getElementById('video').currentTime > 31.5, null,
+      { ms: 30000, what: 'playback after the seek to 30 s' });
+    await page.evaluate(() => { window.player.currentLevel = 0; });
+    await waitInPage(page, () => window.hlsplayTest.events.some((e) => e.name === 'levelSwitched'
+      && e.payload.level === 0) && window.player.currentLevel === 0, null, { what: 'level 0 switched to' });
+    const before = await page.evaluate(() => document.getElementById('video').currentTime);
+    await waitInPage(page, (t) => document.getElementById('video').currentTime > t + 2, before,
+      { ms: 20000, what: 'playback after the switch' });
+    assert.deepEqual(await events(page, 'error'), []);
+    assert.deepEqual(pageErrors, []);
+    await page.close();
+  });
+
   test('where the Worker cannot be created, the player runs on the page and says why', async () => {
     const { page, pageErrors } = await openPlayer({}, () => {
       window.Worker = function Worker() { throw new DOMException('test: workers refused', 'SecurityError'); };

@@ -1,8 +1,10 @@
 // Main-thread time per segment in headless Chromium, playing one rendition of a sample shape from the
 // local CloudFront, for each mode: `page` (worker: false: remux or fMP4 passthrough + the synchronous
 // part of appendBuffer on the page's thread) and `worker` (the default: the engine and MediaSource in
-// a Worker; the page's time is handling the Worker's messages). Also the long tasks (> 50 ms) seen.
-//   node bench/main-thread.mjs [rendition=720] [shape=ts|cmaf|aes|cmaf-aes] [mode=both|page|worker]
+// a Worker; the page's time is handling the Worker's messages) and `worker-page` (workerMediaSource:
+// false: the engine in a Worker posting fragments to a MediaSource on the page, which appends them,
+// as in browsers without MSE in Workers). Also the long tasks (> 50 ms) seen.
+//   node bench/main-thread.mjs [rendition=720] [shape=ts|cmaf|aes|cmaf-aes] [mode=both|page|worker|worker-page]
 // `busy` as the mode: the busy page instead (the page's thread busy 150 ms of every 200 ms for 30 s,
 // an 8 s buffer goal, the master playlist) for hlsplay in a Worker, hlsplay on the page, and hls.js:
 // the seconds stalled (`waiting` to `playing`) and played.
@@ -11,9 +13,9 @@ import { launchBrowser, startCdn, waitInPage } from '../tests/browser/lib.mjs';
 const rendition = process.argv[2] || '720';
 const shape = process.argv[3] || 'ts';
 const modeArg = process.argv[4] || 'both';
-const modes = { both: ['page', 'worker'], busy: ['busy-worker', 'busy-page', 'busy-hlsjs'] }[modeArg] ?? [modeArg];
-if (!modes.every((m) => ['page', 'worker'].includes(m) || m.startsWith('busy-'))) {
-  throw new Error(`unknown mode ${modeArg} (both, page, worker, busy)`);
+const modes = { both: ['page', 'worker', 'worker-page'], busy: ['busy-worker', 'busy-page', 'busy-hlsjs'] }[modeArg] ?? [modeArg];
+if (!modes.every((m) => ['page', 'worker', 'worker-page'].includes(m) || m.startsWith('busy-'))) {
+  throw new Error(`unknown mode ${modeArg} (both, page, worker, worker-page, busy)`);
 }
 const DIRS = { ts: 'HLS', cmaf: 'CMAF', aes: 'HLS-AES', 'cmaf-aes': 'CMAF-AES' };
 if (!DIRS[shape]) throw new Error(`unknown shape ${shape} (${Object.keys(DIRS).join(', ')})`);
@@ -76,23 +78,23 @@ try {
     await page.goto(`http://localhost:${APP}/tests/browser/pages/player.html`);
     await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
     const src = `http://localhost:${CDN}/testpattern/Default/${DIRS[shape]}/testpattern_${rendition}.m3u8`;
-    const segments = await page.evaluate(async ([u, worker]) => {
+    const segments = await page.evaluate(async ([u, worker, workerMediaSource]) => {
       window.longTasks = [];
       new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration)))
         .observe({ type: 'longtask' });
       window.player.destroy();
       window.hlsplayTest.events.length = 0;
-      window.player = window.makePlayer({ bufferGoal: 600, worker });
+      window.player = window.makePlayer({ bufferGoal: 600, worker, workerMediaSource });
       window.player.load(u);
       const text = await (await fetch(u, { credentials: 'include' })).text();
       return text.split('\n').filter((l) => l && !l.startsWith('#')).length;
-    }, [src, mode === 'worker']);
+    }, [src, mode !== 'page', mode === 'worker']);
     await waitInPage(page, (n) => window.player.mainThreadCost.count >= n, segments,
       { ms: 60000, what: `${segments} segments` });
     const { cost, active, longTasks } = await page.evaluate(() => ({
       cost: window.player.mainThreadCost, active: window.player.workerActive, longTasks: window.longTasks,
     }));
-    if (active !== (mode === 'worker')) throw new Error(`mode ${mode}: workerActive is ${active}`);
+    if (active !== (mode !== 'page')) throw new Error(`mode ${mode}: workerActive is ${active}`);
     const bytes = await page.evaluate(() => window.hlsplayTest.events
       .filter((e) => e.name === 'segmentLoaded').reduce((a, e) => a + e.payload.bytes, 0));
     console.log(`${mode} ${shape} ${rendition}p: ${cost.count} segments, ${(bytes / cost.count / 1e6).toFixed(2)} MB each, `

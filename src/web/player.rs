@@ -236,7 +236,7 @@ impl Player {
     /// The variant streams, lowest bitrate first.
     #[wasm_bindgen(getter, unchecked_return_type = "Level[]")]
     pub fn levels(&self) -> Array {
-        self.state(state::LEVELS).unchecked_into()
+        self.list(state::LEVELS)
     }
 
     /// The level segments are loaded from, or -1 before one is chosen.
@@ -281,7 +281,7 @@ impl Player {
     /// The audio tracks of the level in use (hls.js's `audioTracks`).
     #[wasm_bindgen(getter, js_name = audioTracks, unchecked_return_type = "AudioTrack[]")]
     pub fn audio_tracks(&self) -> Array {
-        self.state(state::AUDIO_TRACKS).unchecked_into()
+        self.list(state::AUDIO_TRACKS)
     }
 
     /// The index in `audioTracks` of the track playing, or -1 when there is none.
@@ -304,7 +304,7 @@ impl Player {
     /// autoselect, kind }]` (hls.js's `subtitleTracks`; `kind` is `subtitles` or `captions`).
     #[wasm_bindgen(getter, js_name = subtitleTracks, unchecked_return_type = "SubtitleTrack[]")]
     pub fn subtitle_tracks(&self) -> Array {
-        self.state(state::SUBTITLE_TRACKS).unchecked_into()
+        self.list(state::SUBTITLE_TRACKS)
     }
 
     /// The index in `subtitleTracks` of the track chosen, or -1 when subtitles are off.
@@ -403,6 +403,11 @@ impl Player {
             Some(Playback::Worker(r)) => r.state.get(field),
             None => JsValue::UNDEFINED,
         }
+    }
+
+    /// A getter's list, empty before the first (or the Worker's first answer).
+    fn list(&self, field: u32) -> Array {
+        self.state(field).dyn_into().unwrap_or_default()
     }
 
     /// A getter's index, -1 for none.

@@ -1,35 +1,107 @@
-// Main-thread time per segment (remux or fMP4 passthrough + the synchronous part of appendBuffer) in
-// headless Chromium, playing one rendition of a sample shape from the local CloudFront.
-//   node bench/main-thread.mjs [rendition=720] [shape=ts|cmaf|aes|cmaf-aes]
+// Main-thread time per segment in headless Chromium, playing one rendition of a sample shape from the
+// local CloudFront, for each mode: `page` (worker: false: remux or fMP4 passthrough + the synchronous
+// part of appendBuffer on the page's thread) and `worker` (the default: the engine and MediaSource in
+// a Worker; the page's time is handling the Worker's messages) and `worker-page` (workerMediaSource:
+// false: the engine in a Worker posting fragments to a MediaSource on the page, which appends them,
+// as in browsers without MSE in Workers). Also the long tasks (> 50 ms) seen.
+//   node bench/main-thread.mjs [rendition=720] [shape=ts|cmaf|aes|cmaf-aes] [mode=both|page|worker|worker-page]
+// `busy` as the mode: the busy page instead (the page's thread busy 150 ms of every 200 ms for 30 s,
+// an 8 s buffer goal, the master playlist) for hlsplay in a Worker, hlsplay on the page, and hls.js:
+// the seconds stalled (`waiting` to `playing`) and played.
 import { launchBrowser, startCdn, waitInPage } from '../tests/browser/lib.mjs';
 
 const rendition = process.argv[2] || '720';
 const shape = process.argv[3] || 'ts';
+const modeArg = process.argv[4] || 'both';
+const modes = { both: ['page', 'worker', 'worker-page'], busy: ['busy-worker', 'busy-page', 'busy-hlsjs'] }[modeArg] ?? [modeArg];
+if (!modes.every((m) => ['page', 'worker', 'worker-page'].includes(m) || m.startsWith('busy-'))) {
+  throw new Error(`unknown mode ${modeArg} (both, page, worker, worker-page, busy)`);
+}
 const DIRS = { ts: 'HLS', cmaf: 'CMAF', aes: 'HLS-AES', 'cmaf-aes': 'CMAF-AES' };
 if (!DIRS[shape]) throw new Error(`unknown shape ${shape} (${Object.keys(DIRS).join(', ')})`);
 const APP = 18085;
 const CDN = 19095;
 const cdn = await startCdn({ appPort: APP, cdnPort: CDN });
 const browser = await launchBrowser();
-try {
+/** Plays the master under a busy page for 30 s; the seconds stalled and played. */
+async function busyPage(mode) {
   const page = await browser.newPage();
   await page.goto(`http://localhost:${APP}/tests/browser/pages/player.html`);
   await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
-  const src = `http://localhost:${CDN}/testpattern/Default/${DIRS[shape]}/testpattern_${rendition}.m3u8`;
-  const segments = await page.evaluate(async (u) => {
+  if (mode === 'busy-hlsjs') await page.addScriptTag({ url: '/node_modules/hls.js/dist/hls.min.js' });
+  const master = `http://localhost:${CDN}/testpattern/Default/${DIRS[shape]}/testpattern.m3u8`;
+  await page.evaluate(([u, m]) => {
     window.player.destroy();
-    window.player = window.makePlayer({ bufferGoal: 600 });
-    window.player.load(u);
-    const text = await (await fetch(u, { credentials: 'include' })).text();
-    return text.split('\n').filter((l) => l && !l.startsWith('#')).length;
-  }, src);
-  await waitInPage(page, (n) => window.player.mainThreadCost.count >= n, segments,
-    { ms: 60000, what: `${segments} segments` });
-  const cost = await page.evaluate(() => window.player.mainThreadCost);
-  const bytes = await page.evaluate(() => window.hlsplayTest.events
-    .filter((e) => e.name === 'segmentLoaded').reduce((a, e) => a + e.payload.bytes, 0));
-  console.log(`${shape} ${rendition}p: ${cost.count} segments, ${(bytes / cost.count / 1e6).toFixed(2)} MB each, `
-    + `main thread ${(cost.totalMs / cost.count).toFixed(2)} ms per segment (max ${cost.maxMs.toFixed(2)} ms)`);
+    const video = document.getElementById('video');
+    if (m === 'busy-hlsjs') {
+      const hls = new window.Hls({ maxBufferLength: 8, maxMaxBufferLength: 8, capLevelToPlayerSize: false,
+        xhrSetup: (xhr) => { xhr.withCredentials = true; } });
+      hls.loadSource(u);
+      hls.attachMedia(video);
+    } else {
+      window.player = window.makePlayer({ bufferGoal: 8, capLevelToPlayerSize: false, worker: m === 'busy-worker' });
+      window.player.load(u);
+    }
+    return video.play();
+  }, [master, mode]);
+  await waitInPage(page, () => document.getElementById('video').currentTime > 0.5, null, { ms: 30000, what: 'playback' });
+  const result = await page.evaluate(() => new Promise((resolve) => {
+    const v = document.getElementById('video');
+    let stalled = 0;
+    let since = null;
+    v.addEventListener('waiting', () => { since ??= performance.now(); });
+    v.addEventListener('playing', () => { if (since != null) stalled += performance.now() - since; since = null; });
+    const t0 = performance.now();
+    const from = v.currentTime;
+    const busy = setInterval(() => {
+      const end = performance.now() + 150;
+      while (performance.now() < end) { /* the page's own work */ }
+      if (performance.now() - t0 > 30000) {
+        clearInterval(busy);
+        if (since != null) stalled += performance.now() - since;
+        resolve({ stalled: stalled / 1000, played: v.currentTime - from, wall: (performance.now() - t0) / 1000 });
+      }
+    }, 200);
+  }));
+  console.log(`${mode} ${shape}: stalled ${result.stalled.toFixed(2)} s, played ${result.played.toFixed(1)} s `
+    + `in ${result.wall.toFixed(1)} s of a busy page`);
+  await page.close();
+}
+
+try {
+  for (const mode of modes) {
+    if (mode.startsWith('busy-')) {
+      await busyPage(mode);
+      continue;
+    }
+    const page = await browser.newPage();
+    await page.goto(`http://localhost:${APP}/tests/browser/pages/player.html`);
+    await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+    const src = `http://localhost:${CDN}/testpattern/Default/${DIRS[shape]}/testpattern_${rendition}.m3u8`;
+    const segments = await page.evaluate(async ([u, worker, workerMediaSource]) => {
+      window.longTasks = [];
+      new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration)))
+        .observe({ type: 'longtask' });
+      window.player.destroy();
+      window.hlsplayTest.events.length = 0;
+      window.player = window.makePlayer({ bufferGoal: 600, worker, workerMediaSource });
+      window.player.load(u);
+      const text = await (await fetch(u, { credentials: 'include' })).text();
+      return text.split('\n').filter((l) => l && !l.startsWith('#')).length;
+    }, [src, mode !== 'page', mode === 'worker']);
+    await waitInPage(page, (n) => window.player.mainThreadCost.count >= n, segments,
+      { ms: 60000, what: `${segments} segments` });
+    const { cost, active, longTasks } = await page.evaluate(() => ({
+      cost: window.player.mainThreadCost, active: window.player.workerActive, longTasks: window.longTasks,
+    }));
+    if (active !== (mode !== 'page')) throw new Error(`mode ${mode}: workerActive is ${active}`);
+    const bytes = await page.evaluate(() => window.hlsplayTest.events
+      .filter((e) => e.name === 'segmentLoaded').reduce((a, e) => a + e.payload.bytes, 0));
+    console.log(`${mode} ${shape} ${rendition}p: ${cost.count} segments, ${(bytes / cost.count / 1e6).toFixed(2)} MB each, `
+      + `main thread ${(cost.totalMs / cost.count).toFixed(2)} ms per segment (max ${cost.maxMs.toFixed(2)} ms), `
+      + `long tasks > 50 ms: ${longTasks.length}${longTasks.length ? ` (${longTasks.map((d) => d.toFixed(0)).join(', ')} ms)` : ''}`);
+    await page.close();
+  }
 } finally {
   await browser.close();
   cdn.kill();

@@ -31,6 +31,13 @@ node_modules/.bin/wasm-opt --merge-similar-functions --flatten --rereloop -Oz -O
   --low-memory-unused --zero-filled-memory --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   pkg/hlsplay_bg.wasm -o pkg/hlsplay_bg.wasm
+# The glue becomes hlsplay_glue.js under the package's entry hlsplay.js (js/hlsplay.js), which
+# names the Worker script (js/hlsplay-worker.js, which imports the glue, not the entry: a bundler
+# would otherwise see the Worker create itself). docs/design-worker.md.
+mv pkg/hlsplay.js pkg/hlsplay_glue.js
+for entry in hlsplay hlsplay-worker; do
+  node_modules/.bin/esbuild "js/$entry.js" --minify --format=esm --log-level=warning --outfile="pkg/$entry.js"
+done
 # The hand-written entries (hlsplay/hls-compat, hlsplay/element), minified; they import ./hlsplay.js.
 for entry in hls-compat hlsplay-video; do
   node_modules/.bin/esbuild "js/$entry.js" --minify --format=esm --log-level=warning --outfile="pkg/$entry.js"

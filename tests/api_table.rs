@@ -80,9 +80,11 @@ fn engine_default(key: ConfigKey) -> Option<String> {
         ConfigKey::debug => e.debug.to_string(),
         ConfigKey::subtitleLanguage => e.subtitle_language.map_or("undefined".into(), |l| l),
         // Set by the browser layer (src/web/config.rs), not the engine.
-        ConfigKey::credentials | ConfigKey::refreshCredentials | ConfigKey::audioLanguage => {
-            return None
-        }
+        ConfigKey::credentials
+        | ConfigKey::refreshCredentials
+        | ConfigKey::audioLanguage
+        | ConfigKey::worker
+        | ConfigKey::workerMediaSource => return None,
     })
 }
 

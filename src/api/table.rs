@@ -73,6 +73,14 @@ options! {
     /// Prints the engine's decisions (level choices with their reason, retries, credential
     /// refreshes, key fetches; URLs redacted): `true` to `console.debug`, or to this function.
     debug: "boolean | ((message: string) => void)" = "false";
+    /// Runs the engine, loading, remux and decryption in a module Worker; when the Worker
+    /// cannot start, the player runs on the page's thread and says why in a non-fatal `error`
+    /// of kind `worker`.
+    worker: "boolean" = "true";
+    /// With `worker`: MSE in the Worker where the browser allows
+    /// (`MediaSource.canConstructInDedicatedWorker`); `false` keeps the MediaSource on the page
+    /// and posts fragments to it (what browsers without MSE in Workers always do).
+    workerMediaSource: "boolean" = "true";
 }
 
 options! {
@@ -145,8 +153,8 @@ shapes! {
 
     /// The payload of `error`. URLs have their signatures redacted.
     PlayerError {
-        /// The category: `'key'` a key not 16 bytes long (32 for AES-256), `'decrypt'` a segment that does not decrypt with its key.
-        kind: "'network' | 'timeout' | 'http' | 'auth' | 'not_found' | 'parse' | 'remux' | 'buffer' | 'stall' | 'limit' | 'key' | 'decrypt'",
+        /// The category: `'key'` a key not 16 bytes long (32 for AES-256), `'decrypt'` a segment that does not decrypt with its key, `'worker'` (not fatal) the Worker could not run the player, which runs on the page's thread.
+        kind: "'network' | 'timeout' | 'http' | 'auth' | 'not_found' | 'parse' | 'remux' | 'buffer' | 'stall' | 'limit' | 'key' | 'decrypt' | 'worker'",
         /// What happened, in words.
         details: "string",
         /// Playback stopped: `load()` again to retry.

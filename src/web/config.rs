@@ -23,6 +23,10 @@ pub struct PlayerConfig {
     pub debug: Option<Logger>,
     /// Set by `currentLevel = n`; kept across `load()` as hls.js does.
     pub manual_level: Option<usize>,
+    /// Run the engine in a Worker where the browser allows (`worker`).
+    pub worker: bool,
+    /// The Worker's MediaSource in the Worker where the browser allows (`workerMediaSource`).
+    pub worker_media_source: bool,
 }
 
 impl PlayerConfig {
@@ -39,6 +43,8 @@ impl PlayerConfig {
             refresh_credentials: None,
             debug: None,
             manual_level: None,
+            worker: true,
+            worker_media_source: true,
         };
         if let Some(object) = object {
             for key in Object::keys(object).iter() {
@@ -49,8 +55,11 @@ impl PlayerConfig {
                 }
             }
         }
-        // After the app's choice, the browser's language.
-        let browser = web_sys::window().and_then(|w| w.navigator().language());
+        // After the app's choice, the browser's language (`navigator` of a page or a Worker).
+        let browser = Reflect::get(&js_sys::global(), &"navigator".into())
+            .and_then(|n| Reflect::get(&n, &"language".into()))
+            .ok()
+            .and_then(|l| l.as_string());
         config
             .engine
             .subtitle_default_languages
@@ -138,6 +147,8 @@ impl PlayerConfig {
                     .ok_or_else(|| bad(key, "a function", value))?;
                 self.refresh_credentials = Some(f.clone());
             }
+            ConfigKey::worker => self.worker = boolean(key, value)?,
+            ConfigKey::workerMediaSource => self.worker_media_source = boolean(key, value)?,
             ConfigKey::debug => {
                 self.debug = match (value.as_bool(), value.dyn_ref::<Function>()) {
                     (Some(on), _) => on.then_some(Logger::Console),

@@ -5,6 +5,24 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventTarget};
 
+// The global scope's own functions, the same in a page and in a Worker (where `window` is not).
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    pub fn set_timeout(callback: &js_sys::Function, delay_ms: i32) -> i32;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: i32);
+    #[wasm_bindgen(js_name = setInterval)]
+    fn set_interval(callback: &js_sys::Function, period_ms: i32) -> i32;
+    #[wasm_bindgen(js_name = clearInterval)]
+    fn clear_interval(id: i32);
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+    /// `fetch(request)` of the global scope.
+    #[wasm_bindgen(js_name = fetch)]
+    pub fn fetch_request(request: &web_sys::Request) -> js_sys::Promise;
+}
+
 /// An event listener that is removed when dropped.
 pub struct Listener {
     target: EventTarget,
@@ -46,10 +64,7 @@ impl Timer {
     pub fn new(delay_ms: f64, callback: impl FnMut() + 'static) -> Result<Self, JsValue> {
         let closure = Closure::<dyn FnMut()>::new(callback);
         let delay = delay_ms.clamp(0.0, i32::MAX as f64) as i32;
-        let id = window()?.set_timeout_with_callback_and_timeout_and_arguments_0(
-            closure.as_ref().unchecked_ref(),
-            delay,
-        )?;
+        let id = set_timeout(closure.as_ref().unchecked_ref(), delay);
         Ok(Timer {
             id,
             _closure: closure,
@@ -59,9 +74,30 @@ impl Timer {
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        if let Ok(w) = window() {
-            w.clear_timeout_with_handle(self.id);
+        clear_timeout(self.id);
+    }
+}
+
+/// A `setInterval` that is cleared when dropped.
+pub struct Interval {
+    id: i32,
+    _closure: Closure<dyn FnMut()>,
+}
+
+impl Interval {
+    pub fn new(period_ms: i32, callback: impl FnMut() + 'static) -> Self {
+        let closure = Closure::<dyn FnMut()>::new(callback);
+        let id = set_interval(closure.as_ref().unchecked_ref(), period_ms);
+        Interval {
+            id,
+            _closure: closure,
         }
+    }
+}
+
+impl Drop for Interval {
+    fn drop(&mut self) {
+        clear_interval(self.id);
     }
 }
 
@@ -69,12 +105,9 @@ pub fn window() -> Result<web_sys::Window, JsValue> {
     web_sys::window().ok_or_else(|| JsValue::from_str("hlsplay: no window (not running in a page)"))
 }
 
-/// Seconds on the page's monotonic clock.
+/// Seconds on this thread's monotonic clock (a Worker's starts at the Worker's creation).
 pub fn now_seconds() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now() / 1000.0)
-        .unwrap_or(0.0)
+    performance_now() / 1000.0
 }
 
 /// The message of a thrown JS value (an `Error`, a `DOMException` or a string), else `fallback`.

@@ -128,6 +128,23 @@ pub fn main_thread_cost_object(count: u32, total_ms: f64, max_ms: f64) -> Object
     )
 }
 
+/// The non-fatal `error` saying why `worker: true` runs the player on the page's thread.
+pub fn worker_warning(reason: &str) -> JsValue {
+    let message = format!("worker: the player runs on the page's thread: {reason}");
+    let null = JsValue::NULL;
+    let values = [
+        "worker".into(),
+        "workerUnavailable".into(),
+        false.into(),
+        null.clone(),
+        message.into(),
+        null.clone(),
+        null.clone(),
+        null,
+    ];
+    object(fields::PlayerError, values).into()
+}
+
 fn error_object(e: &PlayerError) -> Object {
     object(
         fields::PlayerError,
@@ -144,7 +161,7 @@ fn error_object(e: &PlayerError) -> Object {
     )
 }
 
-pub fn event_payload(event: &Event, track_kind: impl Fn(TrackId) -> &'static str) -> JsValue {
+pub fn event_payload(event: &Event, track_kind: &dyn Fn(TrackId) -> &'static str) -> JsValue {
     let o = match event {
         Event::ManifestParsed { levels } => {
             object(payload::manifestParsed, [level_list(levels).into()])

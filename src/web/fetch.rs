@@ -77,7 +77,7 @@ pub fn start(spec: FetchSpec, sink: impl Fn(FetchEvent) + 'static) -> Result<InF
     let cancelled = Rc::new(Cell::new(false));
     let flag = cancelled.clone();
     let stream = spec.stream;
-    let promise = super::dom::window()?.fetch_with_request(&request);
+    let promise = super::dom::fetch_request(&request);
     wasm_bindgen_futures::spawn_local(async move {
         let event = match run(promise, &flag, &sink, stream).await {
             Ok(Some(done)) => done,

@@ -7,7 +7,6 @@ use wasm_bindgen::prelude::*;
 use web_sys::{HtmlMediaElement, HtmlVideoElement};
 
 use super::dom::Listener;
-use super::player::Link;
 use crate::engine::Input;
 
 const MEDIA_EVENTS: [&str; 9] = [
@@ -22,46 +21,46 @@ const MEDIA_EVENTS: [&str; 9] = [
     "progress",
 ];
 
-/// Listens to the element's events (and the window's `resize`) for this session.
-pub fn listen(video: &HtmlVideoElement, link: &Link) -> Result<Vec<Listener>, JsValue> {
+/// Listens to the element's events (and the window's `resize`), each reported to `report` as
+/// the input it makes.
+pub fn listen(
+    video: &HtmlVideoElement,
+    report: impl Fn(Input) + Clone + 'static,
+) -> Result<Vec<Listener>, JsValue> {
     let media: &HtmlMediaElement = video;
     let mut listeners = Vec::with_capacity(MEDIA_EVENTS.len() + 1);
     for kind in MEDIA_EVENTS {
-        let link = link.clone();
+        let (video, report) = (video.clone(), report.clone());
         listeners.push(Listener::new(media, kind, move |_| {
-            on_media_event(&link, kind)
+            report(input_for(&video, kind))
         })?);
     }
     // The video's `resize` fires when the picture's size changes; the page's layout changes
     // (and so the element's CSS size, for the level cap) show as the window's `resize`.
-    let link = link.clone();
+    let video = video.clone();
     listeners.push(Listener::new(
         super::dom::window()?.as_ref(),
         "resize",
-        move |_| on_media_event(&link, "resize"),
+        move |_| report(element_size(&video)),
     )?);
     Ok(listeners)
 }
 
-fn on_media_event(link: &Link, kind: &'static str) {
-    link.with(|session, _| {
-        let video = session.video();
-        let input = match kind {
-            "seeking" => Input::Seek {
-                position: video.current_time(),
+fn input_for(video: &HtmlVideoElement, kind: &str) -> Input {
+    match kind {
+        "seeking" => Input::Seek {
+            position: video.current_time(),
+        },
+        "resize" => element_size(video),
+        "error" => match video.error() {
+            Some(e) => Input::MediaError {
+                code: e.code(),
+                message: e.message(),
             },
-            "resize" => element_size(video),
-            "error" => match video.error() {
-                Some(e) => Input::MediaError {
-                    code: e.code(),
-                    message: e.message(),
-                },
-                None => media_state(video),
-            },
-            _ => media_state(video),
-        };
-        session.feed(input)
-    });
+            None => media_state(video),
+        },
+        _ => media_state(video),
+    }
 }
 
 /// The element's playhead, paused flag and buffered ranges.

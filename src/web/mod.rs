@@ -11,10 +11,13 @@ mod fetch;
 mod media_events;
 mod mse;
 mod player;
+mod remote;
 mod session;
 mod text_tracks;
 #[cfg(feature = "bench-api")]
 pub mod transmuxer;
+mod wire;
+mod worker;
 
 pub use player::Player;
 

@@ -27,6 +27,9 @@ extern "C" {
     /// gives only through a copy.)
     #[wasm_bindgen(catch, method, js_name = appendBuffer)]
     fn append_bytes(this: &BorrowingSourceBuffer, data: &[u8]) -> Result<(), JsValue>;
+    /// `appendBuffer` of an `ArrayBuffer` a Worker posted (`workerMediaSource: false`).
+    #[wasm_bindgen(catch, method, js_name = appendBuffer)]
+    fn append_posted(this: &BorrowingSourceBuffer, data: &JsValue) -> Result<(), JsValue>;
 }
 
 /// What the MediaSource and its SourceBuffers report, from browser events.
@@ -57,9 +60,10 @@ struct SourceTrack {
 }
 
 pub struct MseSink {
-    media: HtmlMediaElement,
+    /// The element and the object URL it plays, on the page; `None` in a Worker, where the
+    /// page attached the MediaSource's handle and detaches it.
+    media: Option<(HtmlMediaElement, String)>,
     source: MediaSource,
-    object_url: String,
     tracks: Vec<SourceTrack>,
     notify: Rc<dyn Fn(MseEvent)>,
     _open: Listener,
@@ -78,13 +82,29 @@ impl MseSink {
         let object_url = Url::create_object_url_with_source(&source)?;
         media.set_src(&object_url);
         Ok(MseSink {
-            media: media.clone(),
+            media: Some((media.clone(), object_url)),
             source,
-            object_url,
             tracks: Vec::new(),
             notify,
             _open: open,
         })
+    }
+
+    /// In a dedicated Worker: a MediaSource and its `handle`, which the page sets as the
+    /// element's `srcObject` (`sourceopen` fires here once it has).
+    pub fn in_worker(notify: Rc<dyn Fn(MseEvent)>) -> Result<(Self, JsValue), JsValue> {
+        let source = MediaSource::new()?;
+        let handle = Reflect::get(&source, &"handle".into())?;
+        let on_open = notify.clone();
+        let open = Listener::new(&source, "sourceopen", move |_| on_open(MseEvent::Open))?;
+        let sink = MseSink {
+            media: None,
+            source,
+            tracks: Vec::new(),
+            notify,
+            _open: open,
+        };
+        Ok((sink, handle))
     }
 
     /// `addSourceBuffer(mime)`; the input to feed if it threw.
@@ -122,10 +142,21 @@ impl MseSink {
     /// `appendBuffer(data)`; the input to feed if it threw (a `QuotaExceededError` is reported
     /// as such: the engine evicts and sends the append again).
     pub fn append(&mut self, track: TrackId, data: &[u8]) -> Option<Input> {
+        self.append_with(track, |b| b.append_bytes(data))
+    }
+
+    /// `appendBuffer(buffer)` of a fragment a Worker posted; as `append`.
+    pub fn append_posted(&mut self, track: TrackId, buffer: &JsValue) -> Option<Input> {
+        self.append_with(track, |b| b.append_posted(buffer))
+    }
+
+    fn append_with(
+        &mut self,
+        track: TrackId,
+        append: impl FnOnce(&BorrowingSourceBuffer) -> Result<(), JsValue>,
+    ) -> Option<Input> {
         let result = match self.track_mut(track) {
-            Some(t) => (t.buffer.unchecked_ref::<BorrowingSourceBuffer>())
-                .append_bytes(data)
-                .map(|()| t.start(OpKind::Append)),
+            Some(t) => append(t.buffer.unchecked_ref()).map(|()| t.start(OpKind::Append)),
             None => Err(JsValue::from_str("no SourceBuffer for this track")),
         };
         let error = result.err()?;
@@ -243,9 +274,11 @@ impl Drop for MseSink {
                 let _ = track.buffer.abort();
             }
         }
-        let _ = Url::revoke_object_url(&self.object_url);
-        self.media.remove_attribute("src").ok();
-        self.media.load();
+        if let Some((media, object_url)) = &self.media {
+            let _ = Url::revoke_object_url(object_url);
+            media.remove_attribute("src").ok();
+            media.load();
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlVideoElement, RequestCredentials};
 
@@ -17,9 +18,11 @@ use super::media_events::{self, media_state};
 use super::mse::{MseEvent, MseSink};
 use super::player::Link;
 use super::text_tracks::TextTracks;
+use super::wire::{self, op};
 use crate::engine::{Decision, Engine, Event, Input, Output, RequestId, RequestKind, TrackId};
 use crate::playlist::ByteRange;
 use crate::remux::Remuxer;
+use crate::remux::TrackKind;
 
 pub type PlayerEngine = Engine<Remuxer>;
 
@@ -34,20 +37,53 @@ pub enum Deferred {
 /// Everything one `load()` created; dropping it aborts, unregisters and frees all of it.
 pub struct Session {
     pub engine: PlayerEngine,
-    mse: MseSink,
+    mse: Media,
     /// Requests under way; `true` marks a media segment.
     requests: Vec<(RequestId, bool, InFlight)>,
     /// The engine's next deadline (engine clock) and the `setTimeout` armed for it.
     timer: Option<(f64, Timer)>,
     /// Inputs that arrived while draining, fed once the drain is over.
     inputs: VecDeque<Input>,
-    video: HtmlVideoElement,
+    surface: Surface,
     link: Link,
     credentials: RequestCredentials,
     progressive: bool,
-    /// The subtitle tracks as the element's `TextTrack`s.
-    text: TextTracks,
-    _listeners: Vec<Listener>,
+}
+
+/// The `Player`'s getters, as `Session::state` fields (and their order in a Worker's `STATE` op).
+pub mod state {
+    pub const LEVELS: u32 = 0;
+    pub const CURRENT_LEVEL: u32 = 1;
+    pub const AUDIO_TRACKS: u32 = 2;
+    pub const AUDIO_TRACK: u32 = 3;
+    pub const SUBTITLE_TRACKS: u32 = 4;
+    pub const SUBTITLE_TRACK: u32 = 5;
+    pub const BANDWIDTH_ESTIMATE: u32 = 6;
+    pub const BUFFER_GOAL: u32 = 7;
+    pub const COUNT: u32 = 8;
+}
+
+/// Where the MediaSource is.
+enum Media {
+    /// Here: on the page, or in a Worker that can construct one (its handle on the element).
+    Here(MseSink),
+    /// On the page, this session being in a Worker (`workerMediaSource: false`, or no MSE in
+    /// Workers): the MSE outputs are ops for the page (`wire::mse_op`), which answers with the
+    /// inputs its `MseSink` gives. The SourceBuffers' kinds are kept for event payloads.
+    Page(Vec<(TrackId, TrackKind)>),
+}
+
+/// Where the element is.
+enum Surface {
+    /// On the page: the element, its listeners, and the subtitle tracks as its `TextTrack`s.
+    Page {
+        video: HtmlVideoElement,
+        text: TextTracks,
+        _listeners: Vec<Listener>,
+    },
+    /// In a Worker: what only the page can do, as ops for it (`wire::op`), posted after the
+    /// drain; the page reports the element's state as inputs.
+    Worker { ops: Array, transfer: Array },
 }
 
 impl Session {
@@ -57,27 +93,75 @@ impl Session {
         config: &PlayerConfig,
         link: Link,
     ) -> Result<Self, JsValue> {
+        let mse = MseSink::attach(video, mse_notify(&link))?;
+        let feed = link.clone();
+        let surface = Surface::Page {
+            video: video.clone(),
+            text: TextTracks::default(),
+            _listeners: media_events::listen(video, move |input| feed.feed(input))?,
+        };
+        Ok(Session::with_parts(config, link, Media::Here(mse), surface))
+    }
+
+    /// A session in a dedicated Worker, and its first op for the page: the MediaSource's
+    /// handle to attach (`[HANDLE, handle]`, the handle to transfer), or `[ATTACH]` where the
+    /// MediaSource is the page's.
+    pub fn in_worker(config: &PlayerConfig, link: Link) -> Result<(Self, Array, Array), JsValue> {
+        let (mse, first, transfer) = if config.worker_media_source {
+            let (mse, handle) = MseSink::in_worker(mse_notify(&link))?;
+            let first = wire::array(&[op::HANDLE.into(), handle.clone()]);
+            (Media::Here(mse), first, wire::array(&[handle]))
+        } else {
+            let first = wire::array(&[op::ATTACH.into()]);
+            (Media::Page(Vec::new()), first, Array::new())
+        };
+        let surface = Surface::Worker {
+            ops: Array::new(),
+            transfer: Array::new(),
+        };
+        Ok((
+            Session::with_parts(config, link, mse, surface),
+            first,
+            transfer,
+        ))
+    }
+
+    fn with_parts(config: &PlayerConfig, link: Link, mse: Media, surface: Surface) -> Self {
         let engine = Engine::new(
             config.engine.clone(),
             Remuxer::new(crate::remux::OutputShape::SplitTracks),
             config.abr(),
         );
-        let on_mse = link.clone();
-        let notify: Rc<dyn Fn(MseEvent)> = Rc::new(move |event| on_mse_event(&on_mse, event));
-        let mse = MseSink::attach(video, notify)?;
-        Ok(Session {
+        Session {
             engine,
             mse,
             requests: Vec::new(),
             timer: None,
             inputs: VecDeque::new(),
-            video: video.clone(),
+            surface,
             credentials: config.credentials,
             progressive: config.engine.progressive,
-            text: TextTracks::default(),
-            _listeners: media_events::listen(video, &link)?,
             link,
-        })
+        }
+    }
+
+    /// The ops gathered for the page since the last call (a Worker's session).
+    /// The ops gathered for the page since the last call (a Worker's session), and the buffers
+    /// to transfer with them.
+    pub fn take_ops(&mut self) -> (Array, Array) {
+        match &mut self.surface {
+            Surface::Worker { ops, transfer } => (
+                std::mem::replace(ops, Array::new()),
+                std::mem::replace(transfer, Array::new()),
+            ),
+            Surface::Page { .. } => (Array::new(), Array::new()),
+        }
+    }
+
+    fn post(&self, items: &[JsValue]) {
+        if let Surface::Worker { ops, .. } = &self.surface {
+            ops.push(&wire::array(items));
+        }
     }
 
     /// Feeds `input`, then whatever the outputs produced, each after a complete drain.
@@ -88,23 +172,77 @@ impl Session {
         deferred
     }
 
-    /// The engine's timer fired: the media element's state, then the timeout.
+    /// The engine's timer fired: the media element's state (on the page; a Worker has the
+    /// page's last report), then the timeout.
     pub fn timeout(&mut self) -> Vec<Deferred> {
         self.timer = None;
-        let mut deferred = self.feed(media_state(&self.video));
+        let mut deferred = match &self.surface {
+            Surface::Page { video, .. } => self.feed(media_state(video)),
+            Surface::Worker { .. } => Vec::new(),
+        };
         self.engine.handle_timeout(now_seconds());
         self.drain(&mut deferred);
         self.feed_queued(&mut deferred);
         deferred
     }
 
-    pub fn video(&self) -> &HtmlVideoElement {
-        &self.video
+    /// What a getter of the `Player` returns (`state::*`), and the Worker sends the page.
+    pub fn state(&self, field: u32) -> JsValue {
+        let e = &self.engine;
+        let index = |i: Option<usize>| super::events::track_index(i).into();
+        match field {
+            state::LEVELS => super::events::level_list(&e.levels()).into(),
+            state::CURRENT_LEVEL => index(e.current_level()),
+            state::AUDIO_TRACKS => super::events::audio_track_list(&e.audio_tracks()).into(),
+            state::AUDIO_TRACK => index(e.audio_track()),
+            state::SUBTITLE_TRACKS => {
+                super::events::subtitle_track_list(&e.subtitle_tracks()).into()
+            }
+            state::SUBTITLE_TRACK => index(e.subtitle_track()),
+            state::BANDWIDTH_ESTIMATE => e.bandwidth_estimate().into(),
+            _ => e.buffer_goal().into(),
+        }
+    }
+
+    /// Performs an MSE output: on the MediaSource here, or as an op for the page's.
+    fn media(&mut self, output: Output) -> Option<Input> {
+        let mse = match &mut self.mse {
+            Media::Here(mse) => mse,
+            Media::Page(kinds) => {
+                if let Output::AddSourceBuffer { track, kind, .. } = &output {
+                    kinds.push((*track, *kind));
+                }
+                let (op, buffer) = wire::mse_op(&output);
+                if let Surface::Worker { ops, transfer } = &self.surface {
+                    ops.push(&op);
+                    if let Some(buffer) = buffer {
+                        transfer.push(&buffer);
+                    }
+                }
+                return None;
+            }
+        };
+        match output {
+            Output::SetDuration(seconds) => mse.set_duration(seconds),
+            Output::AddSourceBuffer { track, kind, mime } => {
+                return mse.add_source_buffer(track, kind, &mime)
+            }
+            Output::Append { track, data } => return mse.append(track, &data),
+            Output::Remove { track, start, end } => return mse.remove(track, start, end),
+            Output::ChangeType { track, mime } => return mse.change_type(track, &mime),
+            Output::ResetParser { track } => mse.reset_parser(track),
+            _ => mse.end_of_stream(),
+        }
+        None
     }
 
     /// The kind of a track's SourceBuffer (`video`/`audio`), for event payloads.
     pub fn track_kind(&self, track: TrackId) -> &'static str {
-        self.mse.kind(track).map_or("video", |k| k.as_str())
+        let kind = match &self.mse {
+            Media::Here(mse) => mse.kind(track),
+            Media::Page(kinds) => kinds.iter().find(|(t, _)| *t == track).map(|(_, k)| *k),
+        };
+        kind.map_or("video", |k| k.as_str())
     }
 
     fn feed_queued(&mut self, deferred: &mut Vec<Deferred>) {
@@ -148,26 +286,18 @@ impl Session {
                 self.finished(req);
                 None
             }
-            Output::SetDuration(seconds) => {
-                self.mse.set_duration(seconds);
-                None
-            }
-            Output::AddSourceBuffer { track, kind, mime } => {
-                self.mse.add_source_buffer(track, kind, &mime)
-            }
-            Output::Append { track, data } => self.mse.append(track, &data),
-            Output::Remove { track, start, end } => self.mse.remove(track, start, end),
-            Output::ChangeType { track, mime } => self.mse.change_type(track, &mime),
-            Output::ResetParser { track } => {
-                self.mse.reset_parser(track);
-                None
-            }
+            Output::SetDuration(_)
+            | Output::AddSourceBuffer { .. }
+            | Output::Append { .. }
+            | Output::Remove { .. }
+            | Output::ChangeType { .. }
+            | Output::ResetParser { .. }
+            | Output::EndOfStream => self.media(output),
             Output::SetPosition(seconds) => {
-                self.video.set_current_time(seconds);
-                None
-            }
-            Output::EndOfStream => {
-                self.mse.end_of_stream();
+                match &self.surface {
+                    Surface::Page { video, .. } => video.set_current_time(seconds),
+                    Surface::Worker { .. } => self.post(&[op::POSITION.into(), seconds.into()]),
+                }
                 None
             }
             Output::RefreshCredentials => {
@@ -177,7 +307,13 @@ impl Session {
             }
             Output::Event(event) => {
                 if let Event::SubtitleTracksUpdated { subtitle_tracks } = &event {
-                    self.text.update(&self.video, subtitle_tracks);
+                    match &mut self.surface {
+                        Surface::Page { video, text, .. } => text.update(video, subtitle_tracks),
+                        Surface::Worker { ops, .. } => {
+                            let list = super::events::subtitle_track_list(subtitle_tracks);
+                            ops.push(&wire::array(&[op::TRACKS.into(), list.into()]));
+                        }
+                    }
                 }
                 deferred.push(Deferred::Emit(event));
                 None
@@ -187,15 +323,33 @@ impl Session {
                 None
             }
             Output::AddCues { track, cues } => {
-                self.text.add(track, cues);
+                match &mut self.surface {
+                    Surface::Page { text, .. } => text.add(track, cues),
+                    Surface::Worker { .. } => {
+                        let list = wire::cues_to_js(&cues);
+                        self.post(&[op::ADD_CUES.into(), (track as f64).into(), list.into()]);
+                    }
+                }
                 None
             }
             Output::RemoveCues { track, ids } => {
-                self.text.remove(track, &ids);
+                match &mut self.surface {
+                    Surface::Page { text, .. } => text.remove(track, &ids),
+                    Surface::Worker { .. } => {
+                        let list = wire::cue_ids_to_js(&ids);
+                        self.post(&[op::REMOVE_CUES.into(), (track as f64).into(), list.into()]);
+                    }
+                }
                 None
             }
             Output::ShowSubtitleTrack(track) => {
-                self.text.show(track);
+                match &mut self.surface {
+                    Surface::Page { text, .. } => text.show(track),
+                    Surface::Worker { .. } => {
+                        let shown = super::events::track_index(track);
+                        self.post(&[op::SHOW.into(), shown.into()]);
+                    }
+                }
                 None
             }
             Output::Timeout(_) => None,
@@ -250,21 +404,33 @@ fn on_timer(link: &Link) {
     link.with(|session, _| session.timeout());
 }
 
+fn mse_notify(link: &Link) -> Rc<dyn Fn(MseEvent)> {
+    let link = link.clone();
+    Rc::new(move |event| on_mse_event(&link, event))
+}
+
 fn on_mse_event(link: &Link, event: MseEvent) {
     link.with(|session, _| match event {
         MseEvent::Open => {
-            // The element is laid out by now: its size caps the level.
-            session
-                .inputs
-                .push_back(media_events::element_size(&session.video));
+            // The element is laid out by now: its size caps the level. (A Worker's page sent
+            // the size before the load, and sends it again on every resize.)
+            if let Surface::Page { video, .. } = &session.surface {
+                let size = media_events::element_size(video);
+                session.inputs.push_back(size);
+            }
             session.feed(Input::SourceOpen)
         }
-        MseEvent::UpdateEnd(track) => match session.mse.on_update_end(track) {
-            Some(input) => session.feed(input),
-            None => Vec::new(),
+        MseEvent::UpdateEnd(track) => match &mut session.mse {
+            Media::Here(mse) => match mse.on_update_end(track) {
+                Some(input) => session.feed(input),
+                None => Vec::new(),
+            },
+            Media::Page(_) => Vec::new(),
         },
         MseEvent::Error(track) => {
-            session.mse.on_error(track);
+            if let Media::Here(mse) = &mut session.mse {
+                mse.on_error(track);
+            }
             Vec::new()
         }
     });

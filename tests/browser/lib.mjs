@@ -51,6 +51,13 @@ export function startProcess(command, args, { quiet = true } = {}) {
   return child;
 }
 
+/**
+ * The test pages' query for HLSPLAY_WORKER: `0` → `?worker=0` (the player on the page's thread);
+ * `page` → `?workerMediaSource=0` (the engine in a Worker posting fragments to a MediaSource on
+ * the page); unset → the default (MSE in the Worker, in Chromium).
+ */
+export const WORKER_QUERY = { 0: '?worker=0', page: '?workerMediaSource=0' }[process.env.HLSPLAY_WORKER] ?? '';
+
 export const KEYS = 'tools/devcdn/testdata';
 
 /**

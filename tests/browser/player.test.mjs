@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  cdnAndBrowser, sampleMaster, videoState, waitInPage,
+  cdnAndBrowser, sampleMaster, videoState, waitInPage, WORKER_QUERY,
 } from './lib.mjs';
 
 const APP = 18081;
 const CDN = 19091;
-const PAGE = `http://localhost:${APP}/tests/browser/pages/player.html`;
+const PAGE = `http://localhost:${APP}/tests/browser/pages/player.html${WORKER_QUERY}`;
 
 const env = cdnAndBrowser({ appPort: APP, cdnPort: CDN });
 
@@ -53,8 +53,12 @@ describe('browser player', () => {
     assert.ok(mimes.length >= 1, 'at least one SourceBuffer');
     for (const mime of mimes) assert.match(mime, /^(video|audio)\/mp4; codecs="[^"]+"$/);
     assert.ok(mimes.some((m) => m.startsWith('video/mp4; codecs="avc1.')), mimes.join(' | '));
-    const src = await page.evaluate(() => document.getElementById('video').src);
-    assert.match(src, /^blob:/, 'the element plays a MediaSource, not the playlist natively');
+    // A MediaSource object URL on the page's thread, a Worker's MediaSourceHandle otherwise.
+    const src = await page.evaluate(() => {
+      const v = document.getElementById('video');
+      return v.srcObject ? `srcObject ${v.srcObject.constructor.name}` : v.src;
+    });
+    assert.match(src, /^(blob:|srcObject MediaSourceHandle$)/, 'the element plays a MediaSource, not the playlist natively');
     await page.close();
   });
 
@@ -155,9 +159,10 @@ describe('browser player', () => {
   });
 
   // The MSE calls the engine's answers come from: a refused addSourceBuffer, a throwing remove, a
-  // QuotaExceededError. Each is reported to the engine, none is thrown into the page.
+  // QuotaExceededError. Each is reported to the engine, none is thrown into the page. The faults
+  // are the page's MediaSource's (`worker: false`): a Worker's is out of the page's reach.
   test('addSourceBuffer refused: one fatal buffer error with the browser\'s message', async () => {
-    const { page, pageErrors } = await openPlayer();
+    const { page, pageErrors } = await openPlayer({ worker: false });
     await page.evaluate(() => {
       MediaSource.prototype.addSourceBuffer = () => {
         throw new DOMException('test refuses these codecs', 'NotSupportedError');
@@ -179,7 +184,7 @@ describe('browser player', () => {
   });
 
   test('remove() throws: non-fatal buffer errors, eviction given up, the element still ends', async () => {
-    const { page, pageErrors } = await openPlayer({ backBuffer: 1 });
+    const { page, pageErrors } = await openPlayer({ backBuffer: 1, worker: false });
     await page.evaluate(() => {
       SourceBuffer.prototype.remove = () => { throw new DOMException('test refuses remove', 'InvalidStateError'); };
     });
@@ -199,7 +204,7 @@ describe('browser player', () => {
   });
 
   test('appendBuffer QuotaExceededError: reported as quota, retried, playback goes on', async () => {
-    const { page, pageErrors } = await openPlayer();
+    const { page, pageErrors } = await openPlayer({ worker: false });
     await page.evaluate(() => {
       const append = SourceBuffer.prototype.appendBuffer;
       let calls = 0;
@@ -237,7 +242,8 @@ describe('browser player', () => {
       lines.join('\n'));
     assert.ok(levels.some((l) => /^level \d+ -> \d+ \(abr;/.test(l)), lines.join('\n'));
     assert.equal(await page.evaluate(() => window.onceCalls), 1);
-    assert.equal(await page.evaluate(() => window.player.workerActive), false);
+    // The log comes from the Worker's engine by default (HLSPLAY_WORKER=0: this thread's).
+    assert.equal(await page.evaluate(() => window.player.workerActive), WORKER_QUERY !== '?worker=0');
     assert.deepEqual(pageErrors, []);
     await page.close();
   });

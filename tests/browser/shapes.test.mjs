@@ -6,11 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cdnAndBrowser, cdnLog, control, waitInPage } from './lib.mjs';
+import {
+  cdnAndBrowser, cdnLog, control, waitInPage, WORKER_QUERY,
+} from './lib.mjs';
 
 const APP = 18086;
 const CDN = 19096;
-const PAGE = `http://localhost:${APP}/tests/browser/pages/audio.html`;
+const PAGE = `http://localhost:${APP}/tests/browser/pages/audio.html${WORKER_QUERY}`;
 const ENGLISH_HZ = 440;
 const FRENCH_HZ = 660;
 

@@ -1,0 +1,218 @@
+//! The page's side of `worker: true`: the Worker that runs the session (see `worker.rs`), the
+//! element's listeners reporting its state to it, and what the Worker's ops ask of the page:
+//! the `srcObject`, `currentTime`, the `TextTrack`s, and the app's events and callbacks (run by
+//! `player.rs` with the player's state released). The getters answer from the last snapshot.
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlVideoElement;
+
+use super::dom::{Interval, Listener};
+use super::media_events::{self, element_size, media_state};
+use super::mse::{MseEvent, MseSink};
+use super::text_tracks::TextTracks;
+use super::wire::{self, op};
+use crate::engine::Input;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A `Worker`, through the three members used.
+    #[wasm_bindgen(js_name = Worker)]
+    #[derive(Clone)]
+    pub type WorkerHandle;
+    #[wasm_bindgen(method, js_name = postMessage)]
+    fn post(this: &WorkerHandle, message: &JsValue);
+    #[wasm_bindgen(method)]
+    fn terminate(this: &WorkerHandle);
+}
+
+/// What the app's callbacks need, from one batch of the Worker's ops.
+pub enum Job {
+    Emit(String, JsValue),
+    Refresh,
+    Log(String),
+    /// The Worker cannot run the player: run it on the page instead.
+    Fail(String),
+}
+
+pub struct Remote {
+    worker: WorkerHandle,
+    video: HtmlVideoElement,
+    pub url: String,
+    text: TextTracks,
+    /// What the getters read (`session::state` order), as the Worker last sent it.
+    pub state: Array,
+    /// Segments loaded, as the Worker counts them.
+    pub count: u32,
+    /// The Worker's MediaSource is the element's `srcObject`.
+    attached: bool,
+    /// The page's MediaSource, fed with the fragments the Worker posts (`op::ATTACH`), and what
+    /// it reports, for the Worker (`Player`'s `page_mse_event`).
+    mse: Option<MseSink>,
+    on_mse: Rc<dyn Fn(MseEvent)>,
+    _listeners: Vec<Listener>,
+    /// The element's state every 250 ms (the Worker's engine cannot read it when its timer fires).
+    _tick: Option<Interval>,
+}
+
+impl Remote {
+    /// Starts a Worker made by `spawn` (the package's `hlsplay-worker.js`) on the app's config
+    /// and the wasm Module this page compiled; `on_message` gets each batch of ops.
+    pub fn start(
+        spawn: &js_sys::Function,
+        config: &Object,
+        video: &HtmlVideoElement,
+        on_message: impl Fn(JsValue) + 'static,
+        on_error: impl Fn(String) + 'static,
+        on_mse: Rc<dyn Fn(MseEvent)>,
+    ) -> Result<Self, JsValue> {
+        let worker: WorkerHandle = spawn.call0(&JsValue::NULL)?.unchecked_into();
+        let target: &web_sys::EventTarget = worker.unchecked_ref();
+        let message = Listener::new(target, "message", move |e| {
+            on_message(Reflect::get(&e, &"data".into()).unwrap_or_default())
+        })?;
+        // The script did not load (CSP `worker-src`, a file:// page) or threw at its start.
+        let error = Listener::new(target, "error", move |e| {
+            let text = Reflect::get(&e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string());
+            on_error(text.unwrap_or_else(|| "the Worker script did not start".to_string()))
+        })?;
+        let init = wire::array(&[wasm_bindgen::module(), config.into()]);
+        worker.post(&init);
+        let mut remote = Remote {
+            worker,
+            video: video.clone(),
+            url: String::new(),
+            text: TextTracks::default(),
+            state: Array::new(),
+            count: 0,
+            attached: false,
+            mse: None,
+            on_mse,
+            _listeners: vec![message, error],
+            _tick: None,
+        };
+        let port = remote.port();
+        remote
+            ._listeners
+            .extend(media_events::listen(video, move |input| port(&input))?);
+        remote.send(&element_size(video));
+        Ok(remote)
+    }
+
+    /// A function that posts an input to the Worker (for the element's listeners).
+    fn port(&self) -> impl Fn(&Input) + Clone + 'static {
+        let worker = self.worker.clone();
+        move |input| {
+            if let Some(message) = wire::encode(input) {
+                worker.post(&message);
+            }
+        }
+    }
+
+    pub fn send(&self, input: &Input) {
+        (self.port())(input);
+    }
+
+    /// Starts the 250 ms report of the element's state.
+    pub fn tick(&mut self) {
+        let port = self.port();
+        let video = self.video.clone();
+        self._tick = Some(Interval::new(250, move || port(&media_state(&video))));
+    }
+
+    /// The page's MediaSource reported `event`: its answer goes to the Worker's engine.
+    pub fn on_mse_event(&mut self, event: MseEvent) {
+        let Some(mse) = self.mse.as_mut() else {
+            return;
+        };
+        let input = match event {
+            MseEvent::Open => Some(Input::SourceOpen),
+            MseEvent::UpdateEnd(track) => mse.on_update_end(track),
+            MseEvent::Error(track) => {
+                mse.on_error(track);
+                None
+            }
+        };
+        if let Some(input) = input {
+            self.send(&input);
+        }
+    }
+
+    /// Performs a batch of ops; what needs the app's callbacks is returned.
+    pub fn perform(&mut self, ops: &JsValue) -> Vec<Job> {
+        let mut jobs = Vec::new();
+        let Some(ops) = ops.dyn_ref::<Array>() else {
+            return jobs;
+        };
+        for item in ops.iter() {
+            let Ok(item) = item.dyn_into::<Array>() else {
+                continue;
+            };
+            let arg = |i| item.get(i);
+            let int = |i| arg(i).as_f64().unwrap_or(-1.0) as i32;
+            match arg(0).as_f64().map(|code| code as u32) {
+                Some(op::HANDLE) => {
+                    let _ = Reflect::set(&self.video, &"srcObject".into(), &arg(1));
+                    self.attached = true;
+                }
+                Some(op::FAILED) => jobs.push(Job::Fail(arg(1).as_string().unwrap_or_default())),
+                Some(op::EVENT) => {
+                    jobs.push(Job::Emit(arg(1).as_string().unwrap_or_default(), arg(2)))
+                }
+                Some(op::REFRESH) => jobs.push(Job::Refresh),
+                Some(op::LOG) => jobs.push(Job::Log(arg(1).as_string().unwrap_or_default())),
+                Some(op::POSITION) => self.video.set_current_time(arg(1).as_f64().unwrap_or(0.0)),
+                Some(op::TRACKS) => {
+                    let tracks = wire::subtitle_tracks_from_js(&arg(1));
+                    self.text.update(&self.video, &tracks);
+                }
+                Some(op::ADD_CUES) => self.text.add(int(1) as usize, wire::cues_from_js(&arg(2))),
+                Some(op::REMOVE_CUES) => self
+                    .text
+                    .remove(int(1) as usize, &wire::cue_ids_from_js(&arg(2))),
+                Some(op::SHOW) => self.text.show(usize::try_from(int(1)).ok()),
+                Some(op::STATE) => self.state = arg(1).dyn_into().unwrap_or_default(),
+                Some(op::COUNT) => self.count = int(1).max(0) as u32,
+                Some(op::ATTACH) => match MseSink::attach(&self.video, self.on_mse.clone()) {
+                    Ok(mse) => self.mse = Some(mse),
+                    Err(e) => jobs.push(Job::Fail(super::dom::error_message(
+                        &e,
+                        "the page's MediaSource could not be attached",
+                    ))),
+                },
+                Some(_) => {
+                    let input = self.mse.as_mut().and_then(|m| wire::perform_mse(m, &item));
+                    if let Some(input) = input {
+                        self.send(&input);
+                    }
+                }
+                None => {}
+            }
+        }
+        jobs
+    }
+}
+
+/// Ends the Worker (its requests and MediaSource with it) and detaches the element. An element
+/// never attached is left alone: reloading it would reject the page's pending `play()`, which
+/// the fallback to this thread then fulfils.
+impl Drop for Remote {
+    fn drop(&mut self) {
+        // The Worker aborts its requests and closes itself; should it be busy past a second,
+        // it is terminated.
+        self.worker.post(&wire::stop());
+        let worker = self.worker.clone();
+        let end = Closure::once_into_js(move || worker.terminate());
+        let _ = super::dom::set_timeout(end.unchecked_ref(), 1000);
+        if !self.attached {
+            return;
+        }
+        let _ = Reflect::set(&self.video, &"srcObject".into(), &JsValue::NULL);
+        self.video.remove_attribute("src").ok();
+        self.video.load();
+    }
+}

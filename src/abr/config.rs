@@ -81,12 +81,6 @@ pub struct SegmentRegime {
     /// An up-move the up prediction does not sustain is still made when the buffer less one
     /// segment covers the level's shortfall over this many seconds (`0` = off).
     pub up_cover_s: f64,
-    /// An up-move must survive the worst of the last `worst_window` segment throughputs: its
-    /// segment, fetched at that rate, arrives within `worst_fit` x today's buffer (`0` = off).
-    /// A link that fell below the lowest rung minutes ago can fall there again, and a 10 s
-    /// segment of a higher level then stalls where the level kept would not.
-    pub worst_window: usize,
-    pub worst_fit: f64,
 }
 
 impl Default for AbrConfig {
@@ -110,8 +104,6 @@ impl Default for AbrConfig {
                 up_confidence: 1.0,
                 up_settle: 0.0,
                 up_cover_s: 60.0,
-                worst_window: 0,
-                worst_fit: 0.0,
             },
             long: SegmentRegime {
                 prediction: Prediction::Ewma,
@@ -122,8 +114,6 @@ impl Default for AbrConfig {
                 up_confidence: 0.9,
                 up_settle: 0.2,
                 up_cover_s: 0.0,
-                worst_window: 10,
-                worst_fit: 1.0,
             },
             up_safety: 1.0,
             abandon_patient: true,

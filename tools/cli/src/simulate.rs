@@ -365,8 +365,6 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
                 "up_settle" => regime.up_settle = num()?,
                 "up_confidence" => regime.up_confidence = num()?,
                 "up_cover_s" => regime.up_cover_s = num()?,
-                "worst_window" => regime.worst_window = num()? as usize,
-                "worst_fit" => regime.worst_fit = num()?,
                 "prediction" => regime.prediction = prediction()?,
                 "up_prediction" => regime.up_prediction = Some(prediction()?),
                 _ => return Err(format!("--set: unknown key `{k}`")),

@@ -450,7 +450,7 @@ async function main() {
         for (const player of turn) {
           const r = await runOnce(browser, player, scheds[name], scheds[name].seconds);
           const m = metrics(r, byHeight);
-          raw[name][player].push({ metrics: m, rebuffersMs: r.rebuffers, errors: r.errors, pageErrors: r.pageErrors,
+          raw[name][player].push({ metrics: m, wallSeconds: r.wallSeconds, rebuffersMs: r.rebuffers, errors: r.errors, pageErrors: r.pageErrors,
             segments: r.segments.map((s) => `${s.level}@${s.start.toFixed(1)}`).join(' ') });
           console.log(`${name} ${player} #${rep + 1}: first frame ${fmtSeconds(m.ttffMs)} s, rebuffer ${fmt(m.rebufferS, 2)} s (${m.rebuffers}), `
             + `${fmt(m.bitrateKbps, 0)} kbps, ${m.switches} switches, ${m.dropped}/${m.frames} dropped, heap ${fmt(m.heapMB)} MB, `

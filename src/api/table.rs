@@ -239,7 +239,8 @@ events! {
         subtitleTrackSwitch { id: "number" }
         /// A live stream ended (EXT-X-ENDLIST): it plays as a VOD from now on.
         liveEnded {}
-        /// Playback reached the end of the stream.
+        /// Every segment is buffered and the end of the stream is signalled (MediaSource
+        /// `endOfStream()`); playback reaches the end later, when the element fires its own `ended`.
         ended {}
     }
     typed: {

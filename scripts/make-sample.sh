@@ -8,7 +8,8 @@
 # The shapes MediaConvert's settings express are job JSON run by the job emulator: ts
 # (tests/fixtures/jobs/vod-sample.json, the seed's job), aes (aes.json), cmaf (cmaf.json),
 # cmaf-single-file (cmaf-single-file.json), apple-alt-audio (apple-alt-audio.json), webvtt
-# (webvtt.json) and webvtt-match-video (webvtt-match-video.json), each
+# (webvtt.json), webvtt-match-video (webvtt-match-video.json) and cc608 (cc608.json, on the source
+# with 608 captions, below), each
 # `pipeline run --input <source> --out <outdir> --job <json> --dt <stamp> --cache
 # <outdir>/<base>/.encodes` on <outdir>/<base>/.source/<base>.mov (the input, or the pattern, with a
 # second audio track, a 660 Hz tone, for the jobs' second audio selector). The ladder is encoded
@@ -76,11 +77,14 @@
 #   the video's are (10 s, EXTINF as the video playlist's), a cue across a cut in both segments
 #   <outdir>/<base>/Default/HLS-WebVTT-MatchVideo/<base>_subs_eng_00001.vtt ... _00006.vtt, ...
 #
-# cc608 (post-step: MediaConvert passes 608 through from a source that has it, and no setting writes
-#   captions from a cue script): the ts ladder with CEA-608 captions in its H.264 (GA94 SEI, CC1 pop-on, put there by
-#   `hlsplay inject-608` from scripts/captions/cc608.vtt and checked with ffmpeg's 608 decoder), as
-#   MediaConvert's CaptionLanguageSetting INSERT declares them: CLOSED-CAPTIONS="cc" on every variant,
-#   EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID="cc",LANGUAGE="eng",NAME="English",INSTREAM-ID="CC1"
+# cc608 (job cc608.json on <outdir>/<base>/.source-608/<base>.mov: the source carries 608, as a
+#   broadcast source would, since MediaConvert passes 608 through and no setting writes it from a cue
+#   script; the source's video gets CC1 pop-on captions (GA94 SEI) from scripts/captions/cc608.vtt
+#   by `hlsplay inject-608`, its audio copied): the Apple HLS group with an EMBEDDED caption selector
+#   and EMBEDDED caption destinations, so the encodes keep the captions (checked with ffmpeg's 608
+#   decoder on the 360 rung), and CaptionLanguageSetting INSERT: CLOSED-CAPTIONS="cc" on every variant,
+#   EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID="cc",LANGUAGE="eng",NAME="English",INSTREAM-ID="CC1".
+#   Its own encodes (another source): the same ladder settings, not the ts ladder's bytes
 #   <outdir>/<base>/Default/HLS-608/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts, ...
 #
 # Cue times in scripts/captions/ count from the first video frame (cue time 0 = its PTS).
@@ -91,7 +95,7 @@
 # GOP 90 frames, closed GOP, keyframes forced every 10 s so segments are cut at 10 s as MediaConvert's
 # segment control does; AAC-LC 96 kbps 48 kHz stereo muxed into every rendition. Every shape carries
 # the very same video bitstream (the jobs package the cached encodes, the post-steps copy the ts
-# ladder's), so a comparison between shapes compares packaging only; separate audio is encoded from
+# ladder's; cc608, encoded from the captioned source, excepted), so a comparison between shapes compares packaging only; separate audio is encoded from
 # the source (English: track 1, French: track 2, the 660 Hz tone) with the same AAC settings.
 #
 # Idempotent: one stamp file per shape records its parameters; when they match, nothing is done.
@@ -574,68 +578,59 @@ check_608() { # ts script.vtt
     }' <(printf '%s\n' "$want") <(printf '%s\n' "$got")
 }
 
-make_cc608() {
-  [[ -z "${made[make_cc608]:-}" ]] || return 0
-  made[make_cc608]=1
-  make_ts
-  local dir="$root/HLS-608" stamp="$outdir/$base/.make-sample-cc608-stamp" work="$outdir/$base/.work-cc608"
-  local sums
+# The source with CEA-608 in its H.264, as a broadcast source would carry it (MediaConvert passes 608
+# through; no job setting writes 608 from a cue script): the source's video, copied to MPEG-TS, gets
+# the cues of scripts/captions/cc608.vtt that fit it (CC1 pop-on, GA94 SEI) from `hlsplay
+# inject-608`, and is put back beside the source's two audio tracks, copied. Named <base>.mov in its
+# own folder: MediaConvert names the outputs after the input.
+cc608_source=
+make_cc608_source() {
+  make_source
+  local dir="$outdir/$base/.source-608" stamp="$outdir/$base/.source-608/stamp" sums dur
+  cc608_source="$dir/$base.mov"
   sums=$(cat "$CAPTIONS_DIR/cc608.vtt" "$REPO_DIR"/tools/cli/src/cea608_{encoder,inject}.rs "$REPO_DIR/tools/cli/src/mpegts_writer.rs" | sha256sum | cut -c1-16)
-  local params="cc608 version=$CAPTIONS_VERSION ts=[$(cat "$ts_stamp")] captions=$sums seg=$SEGMENT_S minfinal=$MIN_FINAL_S"
-  if up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
-    echo "make-sample: up to date: $dir/$base.m3u8"
-    return 0
-  fi
-  rm -rf "$dir" "$stamp" "$work"
-  mkdir -p "$dir" "$work"
-  echo "make-sample: the ladder with CEA-608 captions in its H.264 (hlsplay inject-608) into $dir"
+  local params="source=[$(cat "$outdir/$base/.source/stamp")] captions=$sums version=$CAPTIONS_VERSION"
+  if up_to_date "$stamp" "$params" "$cc608_source"; then return 0; fi
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  echo "make-sample: the source with CEA-608 captions in its H.264 (hlsplay inject-608): $cc608_source"
   # The cues that fit the video (a shorter SAMPLE_DURATION keeps the first ones).
-  local dur
-  dur=$(ladder_duration 360)
+  dur=$(ffprobe -v error -show_entries format=duration -of default=nw=1:nk=1 "$source_file")
   { echo WEBVTT; vtt_cues "$CAPTIONS_DIR/cc608.vtt" | awk -v d="$dur" '$2 <= d - 0.5 {
       t = $0; sub(/^[^ ]+ [^ ]+ /, "", t); gsub(/\\n/, "\n", t); printf "\n%.3f --> %.3f\n%s\n", $1, $2, t }' \
       | awk '/-->/ { split($0, f, " "); printf "%02d:%02d:%06.3f --> %02d:%02d:%06.3f\n", int(f[1] / 3600), int(f[1] / 60) % 60, f[1] - 60 * int(f[1] / 60), int(f[3] / 3600), int(f[3] / 60) % 60, f[3] - 60 * int(f[3] / 60); next } { print }'
-  } >"$work/captions.vtt"
-  local spec name res kbps i=0 inputs=() maps=() vmap=()
-  for spec in $RUNGS; do
-    IFS=: read -r name res kbps <<<"$spec"
-    grep -v '^#' "$hls/${base}_$name.m3u8" | sed "s|^|$hls/|" | xargs cat >"$work/ladder_$name.ts"
-    hlsplay_cli inject-608 "$work/ladder_$name.ts" --captions "$work/captions.vtt" -o "$work/cc_$name.ts"
-    inputs+=(-i "$work/cc_$name.ts" -i "$work/ladder_$name.ts")
-    maps+=(-map "$((2 * i)):v:0" -map "$((2 * i + 1)):a:0")
-    vmap+=("v:$i,a:$i,name:$name")
-    i=$((i + 1))
-  done
-  # The captioned video and the ladder's audio, both copied with their timestamps.
-  ffmpeg -hide_banner -loglevel error -y -copyts "${inputs[@]}" "${maps[@]}" -c copy \
-    -f hls -hls_time "$SEGMENT_S" -hls_playlist_type vod -hls_segment_type mpegts -start_number 1 \
-    -hls_segment_options "mpegts_pmt_start_pid=480:mpegts_start_pid=481:mpegts_copyts=1" \
-    -hls_segment_filename "$dir/${base}_%v${STAMP}_%05d.ts" \
-    -var_stream_map "${vmap[*]}" "$work/ffmpeg_%v.m3u8"
-  # CaptionLanguageSetting INSERT: the CC1 rendition, named, on every variant.
-  local master="#EXTM3U
-#EXT-X-VERSION:3
-#EXT-X-INDEPENDENT-SEGMENTS" frame_rate peak codecs bw avg
-  frame_rate=$(frame_rate_of)
-  for spec in $RUNGS; do
-    IFS=: read -r name res kbps <<<"$spec"
-    ts_table "$dir" "$work/ffmpeg_$name.m3u8" >"$work/table_$name"
-    peak=$(write_media_playlist "$work/table_$name" "$dir/${base}_$name.m3u8" 3)
-    codecs="$(codec_of "$dir/$(head -1 "$work/table_$name" | cut -d' ' -f1)"),mp4a.40.2"
-    read -r bw avg < <(bandwidths "$peak" 0 "$kbps")
-    master+="
-#EXT-X-STREAM-INF:BANDWIDTH=$bw,AVERAGE-BANDWIDTH=$avg,CODECS=\"$codecs\",RESOLUTION=$res,FRAME-RATE=$frame_rate,CLOSED-CAPTIONS=\"cc\"
-${base}_$name.m3u8"
-  done
-  master+="
-#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\",LANGUAGE=\"eng\",NAME=\"English\",INSTREAM-ID=\"CC1\""
-  printf '%s\n' "$master" >"$dir/$base.m3u8"
-  # What a player must show: ffmpeg's own 608 decoder on the lowest rung, segments joined.
-  grep -v '^#' "$dir/${base}_360.m3u8" | sed "s|^|$dir/|" | xargs cat >"$work/check.ts"
-  check_608 "$work/check.ts" "$work/captions.vtt"
-  rm -rf "$work"
+  } >"$dir/captions.vtt"
+  ffmpeg -hide_banner -loglevel error -y -i "$source_file" -map 0:v:0 -c copy -f mpegts "$dir/video.ts"
+  hlsplay_cli inject-608 "$dir/video.ts" --captions "$dir/captions.vtt" -o "$dir/video-608.ts"
+  ffmpeg -hide_banner -loglevel error -y -i "$dir/video-608.ts" -i "$source_file" \
+    -map 0:v:0 -map 1:a -c copy "$cc608_source"
+  rm -f "$dir/video.ts" "$dir/video-608.ts"
   printf '%s' "$params" >"$stamp"
-  echo "make-sample: done: $dir/$base.m3u8"
+}
+
+make_cc608() {
+  [[ -z "${made[make_cc608]:-}" ]] || return 0
+  made[make_cc608]=1
+  local dir="$root/HLS-608" job="$JOBS_DIR/cc608.json" stamp="$outdir/$base/.make-sample-cc608-stamp"
+  make_cc608_source
+  # The job runs on the captioned source (run_job's input), its parameters those of that source.
+  local plain=$source_file params
+  source_file=$cc608_source
+  params="$(job_params "$job") source608=[$(cat "$outdir/$base/.source-608/stamp")]"
+  if ! up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
+    rm -rf "$dir" "$stamp"
+    echo "make-sample: cc608.json on $source_file (pipeline run)"
+    pipeline_run --input "$source_file" --out "$outdir" --job "$job" --dt "$STAMP" --cache "$ENCODES" >/dev/null
+    # What a player must show: ffmpeg's own 608 decoder on the lowest rung, segments joined.
+    grep -v '^#' "$dir/${base}_360.m3u8" | sed "s|^|$dir/|" | xargs cat >"$outdir/$base/.source-608/check.ts"
+    check_608 "$outdir/$base/.source-608/check.ts" "$outdir/$base/.source-608/captions.vtt"
+    rm -f "$outdir/$base/.source-608/check.ts"
+    printf '%s' "$params" >"$stamp"
+    echo "make-sample: done: $dir/$base.m3u8"
+  else
+    echo "make-sample: up to date: $dir/$base.m3u8"
+  fi
+  source_file=$plain
 }
 
 case $requested in

@@ -210,10 +210,18 @@ fn caption_settings_not_emulated_are_named() {
     let sel = "Settings.Inputs[0].CaptionSelectors.Captions Selector 1.SourceSettings";
     let mut v = vtt.clone();
     v["Settings"]["Inputs"][0]["CaptionSelectors"]["Captions Selector 1"]["SourceSettings"]
-        ["SourceType"] = json!("EMBEDDED");
+        ["SourceType"] = json!("SCC");
     assert_eq!(
         refusal(&v),
-        format!("{sel}.SourceType: EMBEDDED not emulated (emulated: WEBVTT)")
+        format!("{sel}.SourceType: SCC not emulated (emulated: WEBVTT, EMBEDDED)")
+    );
+    // The video's 608 into a WebVTT output would be a conversion, not the passthrough emulated.
+    let mut v = vtt.clone();
+    v["Settings"]["Inputs"][0]["CaptionSelectors"]["Captions Selector 1"]["SourceSettings"] =
+        json!({"SourceType": "EMBEDDED"});
+    assert_eq!(
+        refusal(&v),
+        "Settings.OutputGroups[0].Outputs[3].CaptionDescriptions[0].CaptionSelectorName: Captions Selector 1: an EMBEDDED selector into a WEBVTT destination (608 to WebVTT conversion) not emulated"
     );
     let mut v = vtt.clone();
     v["Settings"]["Inputs"][0]["CaptionSelectors"]["Captions Selector 1"]["SourceSettings"]

@@ -51,6 +51,7 @@ pub fn run(
             height: v.height,
             h264: h,
             segment: Some(cmaf.segment_length),
+            captions: false,
         })
         .collect();
     let files = encode::videos(ctx, probe, &encodes, &mut |f| progress(f * 0.8))?;
@@ -231,6 +232,7 @@ pub fn run(
             frame_rate: fps,
             audio_group: None,
             subtitles: None,
+            closed_captions: None,
         });
     }
     let group_id = renditions.first().map(|r| r.group_id.clone());

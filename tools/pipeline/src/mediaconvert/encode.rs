@@ -12,13 +12,16 @@ use super::hls::video_args;
 use super::settings::H264;
 use super::{io, Context, JobError};
 
-/// One rendition's encode: its picture size, `H264Settings`, and the segment length its keyframes
-/// are forced at (`None`: the GOP alone, as a file output has it).
+/// One rendition's encode: its picture size, `H264Settings`, the segment length its keyframes
+/// are forced at (`None`: the GOP alone, as a file output has it), and whether the input's 608
+/// captions are kept in it (`CaptionDescriptions` EMBEDDED: x264 writes the decoder's A/53
+/// captions as GA94 SEI).
 pub struct VideoEncode<'a> {
     pub width: u32,
     pub height: u32,
     pub h264: &'a H264,
     pub segment: Option<u32>,
+    pub captions: bool,
 }
 
 /// The input as a cache key part: its absolute path, size and modification time.
@@ -33,7 +36,9 @@ fn input_identity(input: &Path) -> Result<String, JobError> {
     Ok(format!("{}:{}:{modified}", path.display(), meta.len()))
 }
 
-/// The file name of an encode: a digest of everything that decides its bytes.
+/// The file name of an encode: a digest of everything that decides its bytes. Kept captions add
+/// a line (an encode without them keeps the key it had before captions were emulated: for an input
+/// without 608 the bytes are the same).
 fn file_name(identity: &str, e: &VideoEncode, probe: &Probe) -> String {
     let args = video_args(0, e.h264, probe, e.segment);
     let mut h = Sha256::new();
@@ -46,6 +51,9 @@ fn file_name(identity: &str, e: &VideoEncode, probe: &Probe) -> String {
         )
         .as_bytes(),
     );
+    if e.captions {
+        h.update(b"captions=embedded-608\n");
+    }
     let digest = hex::encode(h.finalize());
     format!(
         "h264-{}x{}-{}.ts",
@@ -82,8 +90,8 @@ pub fn videos(
         progress(1.0);
         return Ok(files);
     }
-    let sizes: Vec<(u32, u32)> = (missing.iter())
-        .filter_map(|(i, _)| encodes.get(*i).map(|e| (e.width, e.height)))
+    let sizes: Vec<(u32, u32, bool)> = (missing.iter())
+        .filter_map(|(i, _)| encodes.get(*i).map(|e| (e.width, e.height, e.captions)))
         .collect();
     let mut args: Vec<String> = vec![
         "-i".into(),
@@ -98,6 +106,9 @@ pub fn videos(
         let tmp = f.with_extension(format!("{}.part.ts", std::process::id()));
         args.extend(["-map".into(), format!("[v{j}]"), "-an".into()]);
         args.extend(video_args(0, e.h264, probe, e.segment));
+        if e.captions {
+            args.extend(["-a53cc".into(), "1".into()]);
+        }
         args.extend(["-f".into(), "mpegts".into(), tmp.display().to_string()]);
         partial.push((tmp, (*f).clone()));
     }

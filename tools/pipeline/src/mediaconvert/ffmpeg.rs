@@ -170,15 +170,24 @@ pub fn silence_input(rate: u32) -> [String; 4] {
 }
 
 /// A filter graph splitting the first input's video into one scaled copy per size, labelled
-/// `[v0]`, `[v1]`, … in order.
-pub fn scale_graph(sizes: &[(u32, u32)]) -> String {
+/// `[v0]`, `[v1]`, … in order. A copy whose 608 captions are not kept (the third of its tuple
+/// false) has the decoder's A/53 caption side data removed, as MediaConvert drops a source's
+/// captions from an output that does not ask for them (x264 would otherwise write them back).
+pub fn scale_graph(sizes: &[(u32, u32, bool)]) -> String {
     let n = sizes.len();
     let mut graph = format!("[0:v]split={n}");
     for i in 0..n {
         graph.push_str(&format!("[s{i}]"));
     }
-    for (i, (width, height)) in sizes.iter().enumerate() {
-        graph.push_str(&format!(";[s{i}]scale={width}:{height},setsar=1[v{i}]"));
+    for (i, (width, height, captions)) in sizes.iter().enumerate() {
+        let drop = if *captions {
+            ""
+        } else {
+            ",sidedata=mode=delete:type=A53_CC"
+        };
+        graph.push_str(&format!(
+            ";[s{i}]scale={width}:{height},setsar=1{drop}[v{i}]"
+        ));
     }
     graph
 }

@@ -63,9 +63,14 @@ pub fn run(
         }
         (VideoCodec::H264(h), Container::Mp4) => {
             let ext = out.extension.clone().unwrap_or_else(|| "mp4".into());
+            // Captions in a file output are not emulated: an input's 608 is dropped, as
+            // MediaConvert drops captions an output does not ask for.
             args.extend([
                 "-filter_complex".into(),
-                format!("[0:v]scale={}:{},setsar=1[v0]", video.width, video.height),
+                format!(
+                    "[0:v]scale={}:{},setsar=1,sidedata=mode=delete:type=A53_CC[v0]",
+                    video.width, video.height
+                ),
                 "-map".into(),
                 "[v0]".into(),
             ]);

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::ffmpeg::{self, Probe};
 use super::playlist::{self, Segment, Variant};
-use super::settings::{Audio, Container, Group, Hls, VideoCodec, H264};
+use super::settings::{Audio, ClosedCaptions, Container, Group, Hls, VideoCodec, H264};
 use super::{aes128, encode, hls_audio, io, move_output, reader, webvtt, Context, JobError};
 
 /// x264 options for output stream `i` from `H264Settings`. Keyframes are forced at every segment
@@ -154,11 +154,12 @@ pub fn run(
     // The video encodes first (shared with the job's other groups, or a cache), then one ffmpeg
     // run packages them, copied, with the audio encoded beside them.
     let encodes: Vec<encode::VideoEncode> = (renditions.iter())
-        .map(|(_, video, h)| encode::VideoEncode {
+        .map(|(out, video, h)| encode::VideoEncode {
             width: video.width,
             height: video.height,
             h264: h,
             segment: Some(hls.segment_length),
+            captions: out.embedded_captions.is_some(),
         })
         .collect();
     let files = encode::videos(ctx, probe, &encodes, &mut |f| progress(f * 0.8))?;
@@ -359,6 +360,11 @@ pub fn run(
             frame_rate: fps,
             audio_group: alternate.then(|| out.rendition_set.clone()),
             subtitles: (!caption_outs.is_empty()).then(|| webvtt::GROUP_ID.to_string()),
+            closed_captions: match &hls.closed_captions {
+                ClosedCaptions::Omit => None,
+                ClosedCaptions::None => Some("NONE".into()),
+                ClosedCaptions::Insert(_) => Some(format!("\"{}\"", playlist::CC_GROUP_ID)),
+            },
         });
     }
     // MediaConvert leaves hosting the key to its owner; a relative Url is written beside the
@@ -380,7 +386,11 @@ pub fn run(
         &first_video.unwrap_or_default(),
         video_start,
     )?;
-    let text = playlist::master_playlist(&variants, &audio_group.renditions, &subtitles);
+    let closed = match &hls.closed_captions {
+        ClosedCaptions::Insert(m) => m.as_slice(),
+        _ => &[],
+    };
+    let text = playlist::master_playlist(&variants, &audio_group.renditions, &subtitles, closed);
     std::fs::write(&path, text).map_err(|e| io(&path, e))?;
     let _ = std::fs::remove_dir_all(&work);
     Ok(master)

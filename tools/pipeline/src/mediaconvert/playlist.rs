@@ -1,5 +1,5 @@
 //! The playlist text MediaConvert's Apple HLS group writes (pure functions, tested field by field).
-use super::settings::StaticKey;
+use super::settings::{CaptionMapping, StaticKey};
 
 /// One segment as written: its duration (seconds) and file name.
 #[derive(Debug, Clone, PartialEq)]
@@ -179,7 +179,13 @@ pub struct Variant {
     pub audio_group: Option<String>,
     /// The Apple HLS group's `SUBTITLES` (the group has WebVTT outputs).
     pub subtitles: Option<String>,
+    /// `CLOSED-CAPTIONS`' value as written: the quoted group (`CaptionLanguageSetting` INSERT) or
+    /// `NONE`.
+    pub closed_captions: Option<String>,
 }
+
+/// The GROUP-ID of the CLOSED-CAPTIONS renditions `CaptionLanguageSetting` INSERT writes.
+pub const CC_GROUP_ID: &str = "cc";
 
 /// A WebVTT rendition of an Apple HLS master (EXT-X-MEDIA TYPE=SUBTITLES).
 #[derive(Debug, Clone, PartialEq)]
@@ -198,6 +204,7 @@ pub fn master_playlist(
     variants: &[Variant],
     audio: &[AudioRendition],
     subtitles: &[SubtitleRendition],
+    closed_captions: &[CaptionMapping],
 ) -> String {
     let mut s = String::from("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n");
     for a in audio {
@@ -218,6 +225,9 @@ pub fn master_playlist(
         if let Some(g) = &v.subtitles {
             s.push_str(&format!(",SUBTITLES=\"{g}\""));
         }
+        if let Some(c) = &v.closed_captions {
+            s.push_str(&format!(",CLOSED-CAPTIONS={c}"));
+        }
         s.push_str(&format!("\n{}\n", v.uri));
     }
     for t in subtitles {
@@ -232,6 +242,15 @@ pub fn master_playlist(
             s.push_str(&format!(",LANGUAGE=\"{l}\""));
         }
         s.push_str(&format!(",URI=\"{}\"\n", t.uri));
+    }
+    // The 608 channels the video carries (no URI: the captions are in the video's segments).
+    for c in closed_captions {
+        s.push_str(&format!(
+            "#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"{CC_GROUP_ID}\",LANGUAGE=\"{}\",NAME=\"{}\",INSTREAM-ID=\"CC{}\"\n",
+            c.language,
+            c.name.as_deref().unwrap_or(&c.language),
+            c.channel
+        ));
     }
     s
 }

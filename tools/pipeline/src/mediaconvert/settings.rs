@@ -43,6 +43,28 @@ pub struct Hls {
     pub rfc_6381: bool,
     pub resolution: bool,
     pub key: Option<StaticKey>,
+    /// `CaptionLanguageSetting` with its `CaptionLanguageMappings`: what the master says of the
+    /// 608 captions the video carries.
+    pub closed_captions: ClosedCaptions,
+}
+
+/// `CaptionLanguageSetting`: INSERT writes one `EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS` per mapping and
+/// names their group on every variant, NONE writes `CLOSED-CAPTIONS=NONE`, OMIT (the default)
+/// nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClosedCaptions {
+    Omit,
+    None,
+    Insert(Vec<CaptionMapping>),
+}
+
+/// One of `CaptionLanguageMappings`: the 608 channel (1..=4, `INSTREAM-ID="CC<n>"`), its
+/// LANGUAGE (lower case) and NAME.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptionMapping {
+    pub channel: u32,
+    pub language: String,
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +95,9 @@ pub struct Output {
     pub rendition_set: String,
     /// A WebVTT caption output (`CaptionDescriptions`, the captions alone).
     pub captions: Option<Captions>,
+    /// A video output with `CaptionDescriptions` `DestinationType: EMBEDDED`: the input's CEA-608
+    /// (A/53 captions in its H.264) passed through into the encode; the caption selector's name.
+    pub embedded_captions: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +177,21 @@ pub struct Captions {
     pub source: String,
     pub language: Option<String>,
     pub description: Option<String>,
+}
+
+/// What an output's `CaptionDescriptions` entry asks for.
+enum CaptionDestination {
+    Webvtt(Captions),
+    /// `EMBEDDED`: the selector's 608 kept in the video.
+    Embedded(String),
+}
+
+/// A caption selector's `SourceSettings`: a WebVTT sidecar (`s3://` URL) or the 608 the input's
+/// video carries (`EMBEDDED`, channel 1).
+#[derive(Debug, Clone)]
+enum CaptionSource {
+    Sidecar(String),
+    Embedded,
 }
 
 /// A CMAF audio rendition's place in the master (`CmfcSettings`).
@@ -240,19 +280,43 @@ pub fn parse_job(v: &Value) -> Result<Job, SettingsError> {
         selectors.push(("Audio Selector 1".to_string(), 0));
     }
     for out in groups.iter_mut().flat_map(|g| g.outputs.iter_mut()) {
-        if let Some(c) = &mut out.captions {
-            c.source = (caption_selectors.iter())
-                .find(|(n, _)| *n == c.selector)
-                .map(|(_, f)| f.clone())
+        let at = format!("{}.CaptionDescriptions[0].CaptionSelectorName", out.path);
+        let find = |name: &str| {
+            (caption_selectors.iter())
+                .find(|(n, _)| n == name)
+                .map(|(_, s)| s.clone())
                 .ok_or_else(|| {
                     err(
-                        &format!("{}.CaptionDescriptions[0].CaptionSelectorName", out.path),
+                        &at,
                         format!(
-                            "{}: no such caption selector in Settings.Inputs[0].CaptionSelectors",
-                            c.selector
+                            "{name}: no such caption selector in Settings.Inputs[0].CaptionSelectors"
                         ),
                     )
-                })?;
+                })
+        };
+        if let Some(c) = &mut out.captions {
+            c.source = match find(&c.selector)? {
+                CaptionSource::Sidecar(url) => url,
+                CaptionSource::Embedded => {
+                    return Err(err(
+                        &at,
+                        format!(
+                            "{}: an EMBEDDED selector into a WEBVTT destination (608 to WebVTT conversion) not emulated",
+                            c.selector
+                        ),
+                    ))
+                }
+            };
+        }
+        if let Some(name) = &out.embedded_captions {
+            if let CaptionSource::Sidecar(_) = find(name)? {
+                return Err(err(
+                    &at,
+                    format!(
+                        "{name}: a WEBVTT selector into an EMBEDDED destination (608 encoding) not emulated"
+                    ),
+                ));
+            }
         }
         if let Some(a) = &mut out.audio {
             a.track = selectors
@@ -276,8 +340,8 @@ pub fn parse_job(v: &Value) -> Result<Job, SettingsError> {
 
 /// The input's audio selectors (name → audio stream, from 0; without any, `Audio Selector 1` is the
 /// first audio stream, as MediaConvert's default selector is) and its caption selectors (name → the
-/// WebVTT sidecar's `s3://` URL).
-type Selectors = (Vec<(String, u32)>, Vec<(String, String)>);
+/// WebVTT sidecar's `s3://` URL, or the video's embedded 608).
+type Selectors = (Vec<(String, u32)>, Vec<(String, CaptionSource)>);
 fn read_input(path: &str, v: &Value) -> Result<Selectors, SettingsError> {
     let mut o = Obj::new(path, v)?;
     let mut selectors = Vec::new();
@@ -340,17 +404,34 @@ fn read_input(path: &str, v: &Value) -> Result<Selectors, SettingsError> {
             };
             c.ignore(&["CustomLanguageCode", "LanguageCode"]);
             let mut src = c.req_obj("SourceSettings")?;
-            src.choice("SourceType", &["WEBVTT"], "")?;
-            let mut file = src.req_obj("FileSourceSettings")?;
-            let source = file.req_str("SourceFile")?.to_string();
-            if !source.starts_with("s3://") {
-                return Err(err(
-                    &file.at("SourceFile"),
-                    format!("{source}: not an s3:// URL"),
-                ));
-            }
-            file.ignore(&["Convert608To708", "ConvertPaintToPop"]);
-            file.finish()?;
+            let source = if src.choice("SourceType", &["WEBVTT", "EMBEDDED"], "")? == "EMBEDDED" {
+                // The 608 the video carries, channel 1 as it is: what passing it through keeps.
+                if let Some(mut e) = src.obj("EmbeddedSourceSettings")? {
+                    let channel_path = e.at("Source608ChannelNumber");
+                    if e.get("Source608ChannelNumber")
+                        .is_some_and(|n| n.as_i64() != Some(1))
+                    {
+                        return Err(err(&channel_path, "channel 1 (CC1) only is emulated"));
+                    }
+                    e.ignore(&["Source608ChannelNumber", "Source608TrackNumber"]);
+                    e.choice("Convert608To708", &["DISABLED"], "DISABLED")?;
+                    e.choice("TerminateCaptions", &["END_OF_INPUT"], "END_OF_INPUT")?;
+                    e.finish()?;
+                }
+                CaptionSource::Embedded
+            } else {
+                let mut file = src.req_obj("FileSourceSettings")?;
+                let source = file.req_str("SourceFile")?.to_string();
+                if !source.starts_with("s3://") {
+                    return Err(err(
+                        &file.at("SourceFile"),
+                        format!("{source}: not an s3:// URL"),
+                    ));
+                }
+                file.ignore(&["Convert608To708", "ConvertPaintToPop"]);
+                file.finish()?;
+                CaptionSource::Sidecar(source)
+            };
             src.finish()?;
             c.finish()?;
             captions.push((name.clone(), source));
@@ -483,8 +564,6 @@ fn read_hls(h: &mut Obj) -> Result<Hls, SettingsError> {
         "TimedMetadataId3Period",
         "TimestampDeltaMilliseconds",
         "ProgramDateTimePeriod",
-        "CaptionLanguageSetting",
-        "CaptionLanguageMappings",
         "SegmentLengthControl",
         "AudioOnlyHeader",
         "BaseUrl",
@@ -495,6 +574,7 @@ fn read_hls(h: &mut Obj) -> Result<Hls, SettingsError> {
         "ImageBasedTrickPlay",
         "AdMarkers",
     ]);
+    let closed_captions = read_closed_captions(h)?;
     let key = match h.obj("Encryption")? {
         None => None,
         Some(mut e) => {
@@ -537,6 +617,50 @@ fn read_hls(h: &mut Obj) -> Result<Hls, SettingsError> {
         rfc_6381,
         resolution,
         key,
+        closed_captions,
+    })
+}
+
+fn read_closed_captions(h: &mut Obj) -> Result<ClosedCaptions, SettingsError> {
+    let setting = h.choice(
+        "CaptionLanguageSetting",
+        &["OMIT", "NONE", "INSERT"],
+        "OMIT",
+    )?;
+    let path = h.at("CaptionLanguageMappings");
+    let mappings: &[Value] = h
+        .array("CaptionLanguageMappings")?
+        .map_or(&[], Vec::as_slice);
+    Ok(match setting {
+        "NONE" => ClosedCaptions::None,
+        "INSERT" => {
+            let mut out = Vec::new();
+            for (i, m) in mappings.iter().enumerate() {
+                let mut o = Obj::new(&format!("{path}[{i}]"), m)?;
+                let channel_path = o.at("CaptionChannel");
+                let channel = o
+                    .get("CaptionChannel")
+                    .and_then(Value::as_u64)
+                    .filter(|c| (1..=4).contains(c))
+                    .ok_or_else(|| err(&channel_path, "expected a 608 channel, 1 to 4"))?;
+                let language = match (o.str("CustomLanguageCode")?, o.str("LanguageCode")?) {
+                    (Some(l), _) | (None, Some(l)) => l.to_ascii_lowercase(),
+                    (None, None) => return Err(err(&o.at("LanguageCode"), "required")),
+                };
+                let name = o.str("LanguageDescription")?.map(str::to_string);
+                o.finish()?;
+                out.push(CaptionMapping {
+                    channel: u32_of(channel as i64),
+                    language,
+                    name,
+                });
+            }
+            if out.is_empty() {
+                return Err(err(&path, "INSERT needs at least one mapping"));
+            }
+            ClosedCaptions::Insert(out)
+        }
+        _ => ClosedCaptions::Omit,
     })
 }
 
@@ -545,7 +669,7 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
     let name_modifier = o.str("NameModifier")?.unwrap_or("").to_string();
     let extension = o.str("Extension")?.map(str::to_string);
     o.ignore(&["Preset"]);
-    let captions = match o.array("CaptionDescriptions")? {
+    let destination = match o.array("CaptionDescriptions")? {
         None => None,
         Some(list) => match (list.as_slice(), kind) {
             ([], _) => None,
@@ -566,6 +690,11 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
                 ))
             }
         },
+    };
+    let (captions, embedded_captions) = match destination {
+        None => (None, None),
+        Some(CaptionDestination::Webvtt(c)) => (Some(c), None),
+        Some(CaptionDestination::Embedded(selector)) => (None, Some(selector)),
     };
     let mut cs = o.req_obj("ContainerSettings")?;
     let container_name = match kind {
@@ -755,6 +884,11 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
                 autoselect: true,
             });
         }
+    } else if embedded_captions.is_some() && video.is_none() {
+        return Err(err(
+            &format!("{path}.CaptionDescriptions[0].DestinationSettings.DestinationType"),
+            "EMBEDDED captions ride in a video output's H.264",
+        ));
     } else if captions.is_some() {
         if video.is_some() || audio.is_some() {
             return Err(err(
@@ -793,10 +927,11 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
         audio_track,
         rendition_set,
         captions,
+        embedded_captions,
     })
 }
 
-fn read_captions(path: &str, v: &Value) -> Result<Captions, SettingsError> {
+fn read_captions(path: &str, v: &Value) -> Result<CaptionDestination, SettingsError> {
     let mut c = Obj::new(path, v)?;
     let selector = c
         .str("CaptionSelectorName")?
@@ -806,7 +941,25 @@ fn read_captions(path: &str, v: &Value) -> Result<Captions, SettingsError> {
     let description = c.str("LanguageDescription")?.map(str::to_string);
     c.ignore(&["CustomLanguageCode"]);
     let mut d = c.req_obj("DestinationSettings")?;
-    d.choice("DestinationType", &["WEBVTT"], "")?;
+    if d.choice("DestinationType", &["WEBVTT", "EMBEDDED"], "")? == "EMBEDDED" {
+        if let Some(mut e) = d.obj("EmbeddedDestinationSettings")? {
+            let channel_path = e.at("Destination608ChannelNumber");
+            if (e.get("Destination608ChannelNumber")).is_some_and(|n| n.as_i64() != Some(1)) {
+                return Err(err(&channel_path, "channel 1 (CC1) only is emulated"));
+            }
+            e.ignore(&["Destination608ChannelNumber"]);
+            if e.get("Destination708ServiceNumber").is_some() {
+                return Err(err(
+                    &e.at("Destination708ServiceNumber"),
+                    "708 services not emulated (608 passthrough only)",
+                ));
+            }
+            e.finish()?;
+        }
+        d.finish()?;
+        c.finish()?;
+        return Ok(CaptionDestination::Embedded(selector));
+    }
     if let Some(mut w) = d.obj("WebvttDestinationSettings")? {
         w.choice("Accessibility", &["DISABLED"], "DISABLED")?;
         w.choice("StylePassthrough", &["DISABLED"], "DISABLED")?;
@@ -814,12 +967,12 @@ fn read_captions(path: &str, v: &Value) -> Result<Captions, SettingsError> {
     }
     d.finish()?;
     c.finish()?;
-    Ok(Captions {
+    Ok(CaptionDestination::Webvtt(Captions {
         selector,
         source: String::new(),
         language,
         description,
-    })
+    }))
 }
 
 fn read_video(mut vd: Obj) -> Result<Video, SettingsError> {

@@ -1,0 +1,140 @@
+//! CEA-608 passthrough: tests/fixtures/jobs/cc608.json on a source whose H.264 carries 608 captions
+//! (tests/fixtures/ts/cc608-source.ts, CC1 from cc608-source.vtt), and the caption settings refused.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use pipeline::mediaconvert::{parse_job, run_job, Context};
+use serde_json::{json, Value};
+
+fn cc608_job() -> Value {
+    let text = std::fs::read_to_string(common::repo("tests/fixtures/jobs/cc608.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// ffmpeg's own 608 decoder (CC1) on a TS file, as WebVTT text.
+fn decoded_608(ts: &Path) -> String {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-f", "lavfi", "-i"])
+        .arg(format!("movie={}[out0+subcc]", ts.display()))
+        .args(["-map", "0:s", "-f", "webvtt", "-"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn run(job: &Value, input: &Path, dir: &Path) -> std::path::PathBuf {
+    let bucket = dir.join("vod");
+    std::fs::create_dir_all(&bucket).unwrap();
+    let work = dir.join("work");
+    let ctx = Context {
+        input,
+        bucket: "vod",
+        bucket_dir: &bucket,
+        dt: "20250101T120000",
+        work_dir: &work,
+        cache_dir: None,
+    };
+    let job = pipeline::jobs::lambda_destinations(&parse_job(job).unwrap(), "vod", "clip");
+    run_job(&job, &ctx, &mut |_| {}).unwrap();
+    bucket
+}
+
+#[test]
+fn embedded_608_passes_through_with_the_closed_captions_rendition() {
+    let dir = common::temp_dir("cc608");
+    let input = dir.join("clip.ts");
+    std::fs::copy(common::repo("tests/fixtures/ts/cc608-source.ts"), &input).unwrap();
+    let bucket = run(&cc608_job(), &input, &dir);
+    let hls = bucket.join("clip/Default/HLS-608");
+    let master = std::fs::read_to_string(hls.join("clip.m3u8")).unwrap();
+    let lines: Vec<&str> = master.lines().collect();
+    let variants: Vec<&&str> = (lines.iter())
+        .filter(|l| l.starts_with("#EXT-X-STREAM-INF:"))
+        .collect();
+    assert_eq!(variants.len(), 3, "{master}");
+    for v in variants {
+        assert!(v.ends_with(",CLOSED-CAPTIONS=\"cc\""), "{v}");
+    }
+    assert_eq!(
+        lines.last().unwrap(),
+        &"#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\",LANGUAGE=\"eng\",NAME=\"English\",INSTREAM-ID=\"CC1\""
+    );
+    // Every rendition's segments carry the source's captions, as ffmpeg's decoder reads them.
+    for name in ["360", "540", "720"] {
+        let seg = hls.join(format!("clip_{name}20250101T120000_00001.ts"));
+        let vtt = decoded_608(&seg);
+        assert!(
+            vtt.contains("00:01.000 --> 00:02.500\nHELLO CAPTIONS")
+                && vtt.contains("00:03.000 --> 00:04.500\nSECOND LINE"),
+            "{name}: {vtt}"
+        );
+    }
+    // Without EMBEDDED destinations the same source's captions are dropped, and the master says
+    // nothing of them.
+    let mut plain = cc608_job();
+    let group = &mut plain["Settings"]["OutputGroups"][0];
+    group["OutputGroupSettings"]["HlsGroupSettings"]["CaptionLanguageSetting"] = json!("OMIT");
+    for o in group["Outputs"].as_array_mut().unwrap() {
+        o.as_object_mut().unwrap().remove("CaptionDescriptions");
+    }
+    let dir2 = common::temp_dir("cc608-dropped");
+    let bucket = run(&plain, &input, &dir2);
+    let hls = bucket.join("clip/Default/HLS-608");
+    let master = std::fs::read_to_string(hls.join("clip.m3u8")).unwrap();
+    assert!(!master.contains("CLOSED-CAPTIONS"), "{master}");
+    let vtt = decoded_608(&hls.join("clip_36020250101T120000_00001.ts"));
+    assert!(!vtt.contains("HELLO"), "{vtt}");
+}
+
+#[test]
+fn unsupported_caption_settings_are_refused_with_their_path() {
+    let refusal = |v: &Value| parse_job(v).unwrap_err().to_string();
+    let mut v = cc608_job();
+    let d = "Settings.OutputGroups[0].Outputs[0].CaptionDescriptions[0].DestinationSettings";
+    v["Settings"]["OutputGroups"][0]["Outputs"][0]["CaptionDescriptions"][0]
+        ["DestinationSettings"]["DestinationType"] = json!("SCC");
+    let e = refusal(&v);
+    assert!(e.starts_with(&format!("{d}.DestinationType")), "{e}");
+    assert!(e.contains("SCC"), "{e}");
+
+    let mut v = cc608_job();
+    v["Settings"]["OutputGroups"][0]["Outputs"][0]["CaptionDescriptions"][0]
+        ["DestinationSettings"]["EmbeddedDestinationSettings"]["Destination608ChannelNumber"] =
+        json!(3);
+    let e = refusal(&v);
+    assert!(
+        e.starts_with(&format!(
+            "{d}.EmbeddedDestinationSettings.Destination608ChannelNumber"
+        )),
+        "{e}"
+    );
+
+    let mut v = cc608_job();
+    v["Settings"]["Inputs"][0]["CaptionSelectors"]["Captions Selector 1"]["SourceSettings"]
+        ["EmbeddedSourceSettings"]["Convert608To708"] = json!("UPCONVERT");
+    let e = refusal(&v);
+    assert!(
+        e.starts_with("Settings.Inputs[0].CaptionSelectors.Captions Selector 1.SourceSettings.EmbeddedSourceSettings.Convert608To708"),
+        "{e}"
+    );
+
+    let mut v = cc608_job();
+    v["Settings"]["OutputGroups"][0]["OutputGroupSettings"]["HlsGroupSettings"]
+        ["CaptionLanguageMappings"] = json!([]);
+    let e = refusal(&v);
+    assert!(
+        e.starts_with(
+            "Settings.OutputGroups[0].OutputGroupSettings.HlsGroupSettings.CaptionLanguageMappings"
+        ),
+        "{e}"
+    );
+}

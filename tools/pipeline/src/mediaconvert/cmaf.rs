@@ -54,13 +54,8 @@ pub fn run(
             captions: false,
         })
         .collect();
-    let files = encode::videos(ctx, probe, &encodes, &mut |f| progress(f * 0.8))?;
+    let mut args = encode::package_inputs(ctx, probe, &encodes, &mut |f| progress(f * 0.8))?;
     let n = videos.len();
-    let mut args: Vec<String> = Vec::new();
-    for f in &files {
-        args.extend(["-i".into(), f.display().to_string()]);
-    }
-    args.extend(["-i".into(), ctx.input.display().to_string()]);
     let silence = !audios.is_empty() && !probe.has_audio;
     if silence {
         let rate = audios.first().map_or(48_000, |(_, a)| a.sample_rate);

@@ -63,6 +63,22 @@ fn file_name(identity: &str, e: &VideoEncode, probe: &Probe) -> String {
     )
 }
 
+/// The packaging run's inputs: the encodes (made first where missing), `-i` each in order, then
+/// the job's input for the audio (input number `encodes.len()`).
+pub fn package_inputs(
+    ctx: &Context,
+    probe: &Probe,
+    encodes: &[VideoEncode],
+    progress: &mut dyn FnMut(f64),
+) -> Result<Vec<String>, JobError> {
+    let mut args = Vec::new();
+    for f in videos(ctx, probe, encodes, progress)? {
+        args.extend(["-i".into(), f.display().to_string()]);
+    }
+    args.extend(["-i".into(), ctx.input.display().to_string()]);
+    Ok(args)
+}
+
 /// The encodes' files, in order: those not there yet are made by one ffmpeg run (the input decoded
 /// once, split and scaled per size). `progress` gets 0..=1 of that run.
 pub fn videos(

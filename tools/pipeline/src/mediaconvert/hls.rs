@@ -162,13 +162,8 @@ pub fn run(
             captions: out.embedded_captions.is_some(),
         })
         .collect();
-    let files = encode::videos(ctx, probe, &encodes, &mut |f| progress(f * 0.8))?;
+    let mut args = encode::package_inputs(ctx, probe, &encodes, &mut |f| progress(f * 0.8))?;
     let n = renditions.len();
-    let mut args: Vec<String> = Vec::new();
-    for f in &files {
-        args.extend(["-i".into(), f.display().to_string()]);
-    }
-    args.extend(["-i".into(), ctx.input.display().to_string()]);
     let wants_audio = renditions.iter().any(|(o, _, _)| o.audio.is_some());
     let silence = wants_audio && !probe.has_audio;
     if silence {
@@ -223,25 +218,12 @@ pub fn run(
     // read on its own thread: without a bound on how far the muxer may run ahead of a stream it
     // would interleave as the threads happen to deliver, and two runs would write different bytes.
     args.extend(["-max_interleave_delta".into(), "0".into()]);
-    args.extend([
-        "-f".into(),
-        "hls".into(),
-        "-hls_time".into(),
-        hls.segment_length.to_string(),
-        "-hls_playlist_type".into(),
-        "vod".into(),
-        "-hls_segment_type".into(),
-        "mpegts".into(),
-        "-start_number".into(),
-        "1".into(),
-        "-hls_segment_options".into(),
+    args.extend(ts_muxer_args(
+        hls.segment_length,
         format!("mpegts_pmt_start_pid={pmt_pid}:mpegts_start_pid={start_pid}"),
-        "-hls_segment_filename".into(),
-        work.join("s%v_%05d.ts").display().to_string(),
-        "-var_stream_map".into(),
-        stream_map.join(" "),
-        work.join("p%v.m3u8").display().to_string(),
-    ]);
+        &stream_map,
+        (&work.join("s%v_%05d.ts"), &work.join("p%v.m3u8")),
+    ));
     ffmpeg::run(&args, probe.duration, &mut |f| progress(0.8 + f * 0.2))?;
     // The alternate audio starts where the video does, as the muxed audio would.
     let video_start = ffmpeg::video_start(&work.join("s0_00001.ts"));
@@ -394,4 +376,33 @@ pub fn run(
     std::fs::write(&path, text).map_err(|e| io(&path, e))?;
     let _ = std::fs::remove_dir_all(&work);
     Ok(master)
+}
+
+/// ffmpeg's HLS muxer writing MPEG-TS VOD segments numbered from 1, one variant per
+/// `stream_map` entry: `files` are the segment and playlist name patterns (`%v` the variant).
+pub(super) fn ts_muxer_args(
+    segment_length: u32,
+    segment_options: String,
+    stream_map: &[String],
+    files: (&Path, &Path),
+) -> Vec<String> {
+    vec![
+        "-f".into(),
+        "hls".into(),
+        "-hls_time".into(),
+        segment_length.to_string(),
+        "-hls_playlist_type".into(),
+        "vod".into(),
+        "-hls_segment_type".into(),
+        "mpegts".into(),
+        "-start_number".into(),
+        "1".into(),
+        "-hls_segment_options".into(),
+        segment_options,
+        "-hls_segment_filename".into(),
+        files.0.display().to_string(),
+        "-var_stream_map".into(),
+        stream_map.join(" "),
+        files.1.display().to_string(),
+    ]
 }

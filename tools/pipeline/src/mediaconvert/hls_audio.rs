@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::ffmpeg::{self, Probe};
-use super::hls::audio_args;
+use super::hls::{audio_args, ts_muxer_args};
 use super::playlist::{self, AudioRendition, Segment};
 use super::settings::{Audio, Container, Hls, Output};
 use super::{aes128, io, move_output, reader, Context, JobError};
@@ -84,18 +84,8 @@ pub fn run(
         args.extend(audio_args(j, a));
         stream_map.push(format!("a:{j},name:{j}"));
     }
-    args.extend([
-        "-f".into(),
-        "hls".into(),
-        "-hls_time".into(),
-        hls.segment_length.to_string(),
-        "-hls_playlist_type".into(),
-        "vod".into(),
-        "-hls_segment_type".into(),
-        "mpegts".into(),
-        "-start_number".into(),
-        "1".into(),
-        "-hls_segment_options".into(),
+    args.extend(ts_muxer_args(
+        hls.segment_length,
         format!(
             "mpegts_pmt_start_pid={pmt_pid}:mpegts_start_pid={audio_pid}{}",
             if video_start.is_some() {
@@ -104,12 +94,9 @@ pub fn run(
                 ""
             }
         ),
-        "-hls_segment_filename".into(),
-        work.join("a%v_%05d.ts").display().to_string(),
-        "-var_stream_map".into(),
-        stream_map.join(" "),
-        work.join("ap%v.m3u8").display().to_string(),
-    ]);
+        &stream_map,
+        (&work.join("a%v_%05d.ts"), &work.join("ap%v.m3u8")),
+    ));
     ffmpeg::run(&args, probe.duration, &mut |_| {})?;
 
     for (j, (out, a)) in outs.iter().enumerate() {

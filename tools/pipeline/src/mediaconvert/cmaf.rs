@@ -185,23 +185,7 @@ pub fn run(
         let (media, segments, _) = place(n + j, &format!("{base}{}", out.name_modifier), "cmfa")?;
         audio_peak = audio_peak.max(playlist::peak_bandwidth(&segments, cmaf.segment_length, 0));
         audio_bps = audio_bps.max(a.bitrate);
-        let track = out.audio_track.clone();
-        // LanguageCode is MediaConvert's enum (`ENG`); the playlist's LANGUAGE is the lower-case code.
-        let language = a.language.as_deref().map(str::to_ascii_lowercase);
-        renditions.push(AudioRendition {
-            group_id: track
-                .as_ref()
-                .map_or_else(|| "program_audio".into(), |t| t.group_id.clone()),
-            name: a
-                .stream_name
-                .clone()
-                .or_else(|| language.as_deref().map(playlist::language_name))
-                .unwrap_or_else(|| format!("Audio {}", j + 1)),
-            autoselect: track.as_ref().is_none_or(|t| t.autoselect),
-            default: track.as_ref().is_none_or(|t| t.default),
-            uri: media,
-            language,
-        });
+        renditions.push(AudioRendition::of(out.audio_track.as_ref(), a, j, media));
     }
     let mut variants = Vec::new();
     for (i, (out, video, h)) in videos.iter().enumerate() {

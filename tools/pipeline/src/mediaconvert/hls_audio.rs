@@ -155,22 +155,9 @@ pub fn run(
             .peak
             .max(playlist::peak_bandwidth(&segments, hls.segment_length, 0));
         group.bitrate = group.bitrate.max(a.bitrate);
-        let track = out.audio_track.clone();
-        let language = a.language.as_deref().map(str::to_ascii_lowercase);
-        group.renditions.push(AudioRendition {
-            group_id: track
-                .as_ref()
-                .map_or_else(|| "program_audio".into(), |t| t.group_id.clone()),
-            name: a
-                .stream_name
-                .clone()
-                .or_else(|| language.as_deref().map(playlist::language_name))
-                .unwrap_or_else(|| format!("Audio {}", j + 1)),
-            autoselect: track.as_ref().is_none_or(|t| t.autoselect),
-            default: track.as_ref().is_none_or(|t| t.default),
-            uri: media,
-            language,
-        });
+        group
+            .renditions
+            .push(AudioRendition::of(out.audio_track.as_ref(), a, j, media));
     }
     Ok(group)
 }

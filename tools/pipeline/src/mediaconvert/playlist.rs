@@ -1,5 +1,5 @@
 //! The playlist text MediaConvert's Apple HLS group writes (pure functions, tested field by field).
-use super::settings::{CaptionMapping, StaticKey};
+use super::settings::{Audio, AudioTrack, CaptionMapping, StaticKey};
 
 /// One segment as written: its duration (seconds) and file name.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +95,25 @@ pub struct AudioRendition {
     pub autoselect: bool,
     pub default: bool,
     pub uri: String,
+}
+
+impl AudioRendition {
+    /// The `j`th audio output's rendition as MediaConvert names it: its `AudioTrack` group (else
+    /// `program_audio`), `StreamName` (else the language's own name, else `Audio j+1`), and the
+    /// LANGUAGE as the lower-case code of MediaConvert's `LanguageCode` enum (`ENG`).
+    pub fn of(track: Option<&AudioTrack>, a: &Audio, j: usize, uri: String) -> Self {
+        let language = a.language.as_deref().map(str::to_ascii_lowercase);
+        AudioRendition {
+            group_id: track.map_or_else(|| "program_audio".into(), |t| t.group_id.clone()),
+            name: (a.stream_name.clone())
+                .or_else(|| language.as_deref().map(language_name))
+                .unwrap_or_else(|| format!("Audio {}", j + 1)),
+            autoselect: track.is_none_or(|t| t.autoselect),
+            default: track.is_none_or(|t| t.default),
+            uri,
+            language,
+        }
+    }
 }
 
 /// The NAME MediaConvert gives an audio rendition without a `StreamName`: the language's own name.

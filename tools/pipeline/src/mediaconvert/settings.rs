@@ -225,6 +225,16 @@ fn positive(o: &mut Obj, key: &'static str, default: i64) -> Result<i64, Setting
     Ok(v)
 }
 
+/// `MinFinalSegmentLength` (seconds, 0 or more; 0 when absent), of the HLS and CMAF groups.
+fn min_final_segment(h: &mut Obj) -> Result<f64, SettingsError> {
+    let path = h.at("MinFinalSegmentLength");
+    match h.get("MinFinalSegmentLength") {
+        None => Ok(0.0),
+        Some(v) => (v.as_f64().filter(|m| *m >= 0.0))
+            .ok_or_else(|| err(&path, "expected a number of seconds, 0 or more")),
+    }
+}
+
 fn u32_of(v: i64) -> u32 {
     u32::try_from(v).unwrap_or(u32::MAX)
 }
@@ -544,14 +554,7 @@ fn read_hls(h: &mut Obj) -> Result<Hls, SettingsError> {
     h.choice("WriteHlsManifest", &["ENABLED"], "ENABLED")?;
     h.choice("WriteDashManifest", &["DISABLED"], "DISABLED")?;
     // Timing and caching hints that do not change the files written.
-    let min_path = h.at("MinFinalSegmentLength");
-    let min_final_segment = match h.get("MinFinalSegmentLength") {
-        None => 0.0,
-        Some(v) => v
-            .as_f64()
-            .filter(|m| *m >= 0.0)
-            .ok_or_else(|| err(&min_path, "expected a number of seconds, 0 or more"))?,
-    };
+    let min_final_segment = min_final_segment(h)?;
     let match_video = h.choice(
         "CaptionSegmentLengthControl",
         &["LARGE_SEGMENTS", "MATCH_VIDEO"],
@@ -1201,14 +1204,7 @@ fn read_cmaf(h: &mut Obj) -> Result<Cmaf, SettingsError> {
         &["SEGMENTED_FILES", "SINGLE_FILE"],
         "SEGMENTED_FILES",
     )? == "SINGLE_FILE";
-    let min_path = h.at("MinFinalSegmentLength");
-    let min_final_segment = match h.get("MinFinalSegmentLength") {
-        None => 0.0,
-        Some(v) => v
-            .as_f64()
-            .filter(|m| *m >= 0.0)
-            .ok_or_else(|| err(&min_path, "expected a number of seconds, 0 or more"))?,
-    };
+    let min_final_segment = min_final_segment(h)?;
     let integer = h.choice(
         "ManifestDurationFormat",
         &["INTEGER", "FLOATING_POINT"],

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use pipeline::mediaconvert::{parse_job, run_job, Context};
+use pipeline::mediaconvert::{parse_job, run_job};
 use serde_json::{json, Value};
 
 fn cc608_job() -> Value {
@@ -35,14 +35,7 @@ fn run(job: &Value, input: &Path, dir: &Path) -> std::path::PathBuf {
     let bucket = dir.join("vod");
     std::fs::create_dir_all(&bucket).unwrap();
     let work = dir.join("work");
-    let ctx = Context {
-        input,
-        bucket: "vod",
-        bucket_dir: &bucket,
-        dt: "20250101T120000",
-        work_dir: &work,
-        cache_dir: None,
-    };
+    let ctx = common::context(input, &bucket, &work);
     let job = pipeline::jobs::lambda_destinations(&parse_job(job).unwrap(), "vod", "clip");
     run_job(&job, &ctx, &mut |_| {}).unwrap();
     bucket

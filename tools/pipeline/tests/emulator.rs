@@ -72,14 +72,7 @@ fn the_seed_job_writes_mediaconverts_layout_and_playlists() {
     common::make_source(&input, 12);
     let job = pipeline::jobs::lambda_destinations(&common::seed_job(), "vod", "clip");
     let work = dir.join("work");
-    let ctx = Context {
-        input: &input,
-        bucket: "vod",
-        bucket_dir: &bucket,
-        dt: "20250101T120000",
-        work_dir: &work,
-        cache_dir: None,
-    };
+    let ctx = common::context(&input, &bucket, &work);
     let mut seen = Vec::new();
     let outputs = run_job(&job, &ctx, &mut |p| seen.push(p)).unwrap();
 
@@ -237,14 +230,7 @@ fn a_non_video_input_fails_with_ffmpegs_reason() {
     std::fs::write(&input, "these are notes, not a video\n").unwrap();
     let job = pipeline::jobs::lambda_destinations(&common::seed_job(), "vod", "notes");
     let work = dir.join("work");
-    let ctx = Context {
-        input: &input,
-        bucket: "vod",
-        bucket_dir: &bucket,
-        dt: "20250101T120000",
-        work_dir: &work,
-        cache_dir: None,
-    };
+    let ctx = common::context(&input, &bucket, &work);
     let e = run_job(&job, &ctx, &mut |_| {}).unwrap_err().to_string();
     assert!(
         e.contains("Invalid data found when processing input"),
@@ -275,14 +261,7 @@ fn a_static_key_encrypts_every_segment_and_the_playlists_say_so() {
     let job = pipeline::mediaconvert::parse_job(&v).unwrap();
     let job = pipeline::jobs::lambda_destinations(&job, "vod", "clip");
     let work = dir.join("work");
-    let ctx = Context {
-        input: &input,
-        bucket: "vod",
-        bucket_dir: &bucket,
-        dt: "20250101T120000",
-        work_dir: &work,
-        cache_dir: None,
-    };
+    let ctx = common::context(&input, &bucket, &work);
     let outputs = run_job(&job, &ctx, &mut |_| {}).unwrap();
     assert_eq!(outputs, ["clip/Default/HLS-AES/clip.m3u8"]);
 
@@ -373,14 +352,7 @@ fn a_cmaf_group_writes_video_and_audio_renditions_with_their_init_segments() {
         "clip",
     );
     let work = dir.join("work");
-    let ctx = Context {
-        input: &input,
-        bucket: "vod",
-        bucket_dir: &bucket,
-        dt: "20250101T120000",
-        work_dir: &work,
-        cache_dir: None,
-    };
+    let ctx = common::context(&input, &bucket, &work);
     assert_eq!(
         run_job(&job, &ctx, &mut |_| {}).unwrap(),
         ["clip/Default/CMAF/clip.m3u8"]
@@ -490,12 +462,8 @@ fn single_file_cmaf_is_the_segmented_files_as_byte_ranges_of_one_file() {
     for fixture in ["cmaf.json", "cmaf-single-file.json"] {
         let work = dir.join("work");
         let ctx = Context {
-            input: &input,
-            bucket: "vod",
-            bucket_dir: &bucket,
-            dt: "20250101T120000",
-            work_dir: &work,
             cache_dir: Some(&cache),
+            ..common::context(&input, &bucket, &work)
         };
         run_job(&job(fixture), &ctx, &mut |_| {}).unwrap();
     }

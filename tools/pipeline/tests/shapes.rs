@@ -27,12 +27,8 @@ fn one_rendition(fixture: &str) -> pipeline::mediaconvert::Job {
 fn run(job: &pipeline::mediaconvert::Job, input: &Path, bucket: &Path, cache: &Path) {
     let work = bucket.join("../work");
     let ctx = Context {
-        input,
-        bucket: "vod",
-        bucket_dir: bucket,
-        dt: "20250101T120000",
-        work_dir: &work,
         cache_dir: Some(cache),
+        ..common::context(input, bucket, &work)
     };
     run_job(job, &ctx, &mut |_| {}).unwrap();
     let _ = std::fs::remove_dir_all(&work);

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use pipeline::mediaconvert::Context;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -31,26 +32,7 @@ pub fn temp_dir(what: &str) -> PathBuf {
 
 /// A `secs`-second 30 fps test pattern with a 440 Hz tone (small: the job scales it up).
 pub fn make_source(path: &Path, secs: u32) {
-    let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
-        .arg(format!("testsrc2=size=320x180:rate=30:duration={secs}"))
-        .args(["-f", "lavfi", "-i"])
-        .arg(format!(
-            "sine=frequency=440:sample_rate=48000:duration={secs}"
-        ))
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-c:a",
-            "aac",
-            "-shortest",
-        ])
-        .arg(path)
-        .status()
-        .unwrap();
-    assert!(status.success(), "ffmpeg could not make the test source");
+    make_source_tones(path, secs, &[440]);
 }
 
 /// A `secs`-second test pattern with one audio track per tone (Hz), in that order.
@@ -121,6 +103,18 @@ pub fn decodes(playlist: &Path) -> bool {
         .output()
         .unwrap();
     out.status.success() && out.stderr.is_empty()
+}
+
+/// The job context the emulator tests run in: bucket `vod`, `$dt$` 20250101T120000, no encode cache.
+pub fn context<'a>(input: &'a Path, bucket_dir: &'a Path, work_dir: &'a Path) -> Context<'a> {
+    Context {
+        input,
+        bucket: "vod",
+        bucket_dir,
+        dt: "20250101T120000",
+        work_dir,
+        cache_dir: None,
+    }
 }
 
 pub fn seed_job() -> pipeline::mediaconvert::Job {

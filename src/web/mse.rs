@@ -211,8 +211,21 @@ impl MseSink {
         Some(Input::RemoveFailed { track })
     }
 
+    /// The engine's input for what this MediaSource reported, if any: wherever the engine
+    /// runs (here, or in the Worker feeding the page's MediaSource).
+    pub fn answer(&mut self, event: MseEvent) -> Option<Input> {
+        match event {
+            MseEvent::Open => Some(Input::SourceOpen),
+            MseEvent::UpdateEnd(track) => self.on_update_end(track),
+            MseEvent::Error(track) => {
+                self.on_error(track);
+                None
+            }
+        }
+    }
+
     /// The answer to the operation that ended on `track` (at its `updateend`).
-    pub fn on_update_end(&mut self, track: TrackId) -> Option<Input> {
+    fn on_update_end(&mut self, track: TrackId) -> Option<Input> {
         let t = self.track_mut(track)?;
         let op = t.current.take()?;
         let failed = std::mem::take(&mut t.failed);
@@ -229,7 +242,7 @@ impl MseSink {
 
     /// The SourceBuffer fired `error`: the operation under way failed. Answered at the
     /// `updateend` that follows, so that the next operation is not started before it.
-    pub fn on_error(&mut self, track: TrackId) {
+    fn on_error(&mut self, track: TrackId) {
         if let Some(t) = self.track_mut(track) {
             t.failed = t.current.is_some();
         }

@@ -126,18 +126,7 @@ impl Remote {
 
     /// The page's MediaSource reported `event`: its answer goes to the Worker's engine.
     pub fn on_mse_event(&mut self, event: MseEvent) {
-        let Some(mse) = self.mse.as_mut() else {
-            return;
-        };
-        let input = match event {
-            MseEvent::Open => Some(Input::SourceOpen),
-            MseEvent::UpdateEnd(track) => mse.on_update_end(track),
-            MseEvent::Error(track) => {
-                mse.on_error(track);
-                None
-            }
-        };
-        if let Some(input) = input {
+        if let Some(input) = self.mse.as_mut().and_then(|mse| mse.answer(event)) {
             self.send(&input);
         }
     }

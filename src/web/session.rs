@@ -145,7 +145,6 @@ impl Session {
         }
     }
 
-    /// The ops gathered for the page since the last call (a Worker's session).
     /// The ops gathered for the page since the last call (a Worker's session), and the buffers
     /// to transfer with them.
     pub fn take_ops(&mut self) -> (Array, Array) {
@@ -410,29 +409,17 @@ fn mse_notify(link: &Link) -> Rc<dyn Fn(MseEvent)> {
 }
 
 fn on_mse_event(link: &Link, event: MseEvent) {
-    link.with(|session, _| match event {
-        MseEvent::Open => {
+    link.with(|session, _| {
+        if let (MseEvent::Open, Surface::Page { video, .. }) = (&event, &session.surface) {
             // The element is laid out by now: its size caps the level. (A Worker's page sent
             // the size before the load, and sends it again on every resize.)
-            if let Surface::Page { video, .. } = &session.surface {
-                let size = media_events::element_size(video);
-                session.inputs.push_back(size);
-            }
-            session.feed(Input::SourceOpen)
+            session.inputs.push_back(media_events::element_size(video));
         }
-        MseEvent::UpdateEnd(track) => match &mut session.mse {
-            Media::Here(mse) => match mse.on_update_end(track) {
-                Some(input) => session.feed(input),
-                None => Vec::new(),
-            },
-            Media::Page(_) => Vec::new(),
-        },
-        MseEvent::Error(track) => {
-            if let Media::Here(mse) = &mut session.mse {
-                mse.on_error(track);
-            }
-            Vec::new()
-        }
+        let input = match &mut session.mse {
+            Media::Here(mse) => mse.answer(event),
+            Media::Page(_) => None,
+        };
+        input.map_or_else(Vec::new, |input| session.feed(input))
     });
 }
 

@@ -13,29 +13,29 @@ use crate::engine::{Input, Output, SubtitleKind, SubtitleTrackInfo, TrackId, Tra
 
 /// Worker → page ops (the first item of each op array; `FAILED` is also `hlsplay-worker.js`'s).
 pub mod op {
-    /// `[H, MediaSourceHandle]`: attach it as the element's `srcObject`.
+    /// `[HANDLE, MediaSourceHandle]`: attach it as the element's `srcObject`.
     pub const HANDLE: u32 = 0;
-    /// `[F, reason]`: the Worker cannot run the player.
+    /// `[FAILED, reason]`: the Worker cannot run the player.
     pub const FAILED: u32 = 1;
-    /// `[E, name, payload]`: an event for the app.
+    /// `[EVENT, name, payload]`: an event for the app.
     pub const EVENT: u32 = 2;
-    /// `[R]`: call the app's `refreshCredentials`.
+    /// `[REFRESH]`: call the app's `refreshCredentials`.
     pub const REFRESH: u32 = 3;
-    /// `[L, line]`: a line of the `debug` log.
+    /// `[LOG, line]`: a line of the `debug` log.
     pub const LOG: u32 = 4;
-    /// `[P, seconds]`: set the element's `currentTime`.
+    /// `[POSITION, seconds]`: set the element's `currentTime`.
     pub const POSITION: u32 = 5;
-    /// `[T, subtitleTracks]`: the list, as the `subtitleTracksUpdated` payload has it.
+    /// `[TRACKS, subtitleTracks]`: the list, as the `subtitleTracksUpdated` payload has it.
     pub const TRACKS: u32 = 6;
-    /// `[A, track, [[id, start, end, text, line|null], …]]`: cues to add.
+    /// `[ADD_CUES, track, [[id, start, end, text, line|null], …]]`: cues to add.
     pub const ADD_CUES: u32 = 7;
-    /// `[X, track, [id, …]]`: cues to remove.
+    /// `[REMOVE_CUES, track, [id, …]]`: cues to remove.
     pub const REMOVE_CUES: u32 = 8;
-    /// `[S, track|-1]`: the subtitle track shown.
+    /// `[SHOW, track|-1]`: the subtitle track shown.
     pub const SHOW: u32 = 9;
-    /// `[M, snapshot]`: the state the getters answer from (see `Snapshot`).
+    /// `[STATE, [value, …]]`: what the getters answer, in `session::state` order.
     pub const STATE: u32 = 10;
-    /// `[C, count]`: segments loaded so far (`mainThreadCost.count`).
+    /// `[COUNT, count]`: segments loaded so far (`mainThreadCost.count`).
     pub const COUNT: u32 = 11;
     /// `workerMediaSource: false` (or a browser without MSE in Workers): the MediaSource is the
     /// page's, and the engine's MSE outputs are ops performed there (`perform_mse`).

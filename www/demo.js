@@ -70,6 +70,9 @@ function playerConfig() {
   if (params.has('bufferGoal')) config.bufferGoal = Number(params.get('bufferGoal'));
   if (params.has('audioLanguage')) config.audioLanguage = params.get('audioLanguage');
   if (params.has('subtitleLanguage')) config.subtitleLanguage = params.get('subtitleLanguage');
+  // To compare the modes: the player on the page's thread, or its Worker feeding the page's MediaSource.
+  if (params.get('worker') === '0') config.worker = false;
+  if (params.get('workerMediaSource') === '0') config.workerMediaSource = false;
   return config;
 }
 

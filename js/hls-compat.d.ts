@@ -114,7 +114,7 @@ export type HlsListener<E extends string> =
 
 /** hls.js config keys. Mapped to Player's: maxBufferLength, backBufferLength, maxBufferHole,
  * nudgeMaxRetry, liveSyncDurationCount, abrEwmaDefaultEstimate, abrEwmaFastVoD, abrEwmaSlowVoD,
- * fragLoadingTimeOut, fragLoadingMaxRetry, fragLoadingRetryDelay, fragLoadingMaxRetryTimeout,
+ * enableWorker (Player's `worker`), fragLoadingTimeOut, fragLoadingMaxRetry, fragLoadingRetryDelay, fragLoadingMaxRetryTimeout,
  * levelLoading… (the same four); startLevel, capLevelToPlayerSize and Player's own keys
  * (`refreshCredentials`, `credentials`, ...) pass through; autoStartLoad and startPosition are
  * handled here. Every other key is ignored, listed in one console warning (xhrSetup and
@@ -132,6 +132,8 @@ export interface HlsConfig {
   abrEwmaDefaultEstimate?: number;
   abrEwmaFastVoD?: number;
   abrEwmaSlowVoD?: number;
+  /** Player's `worker`: the session (loading, remux, MSE where the browser allows) in a Worker; default true. */
+  enableWorker?: boolean;
   fragLoadingTimeOut?: number;
   fragLoadingMaxRetry?: number;
   fragLoadingRetryDelay?: number;

@@ -59,7 +59,7 @@ const RENAMED = {
   maxBufferLength: 'bufferGoal', backBufferLength: 'backBuffer', maxBufferHole: 'holeTolerance',
   nudgeMaxRetry: 'maxNudges', liveSyncDurationCount: 'liveEdgeTargetDurations',
   abrEwmaDefaultEstimate: 'abrDefaultEstimate', abrEwmaFastVoD: 'abrFastHalfLife',
-  abrEwmaSlowVoD: 'abrSlowHalfLife',
+  abrEwmaSlowVoD: 'abrSlowHalfLife', enableWorker: 'worker',
   fragLoadingTimeOut: 'segmentRetry.totalTimeout/1000', fragLoadingMaxRetry: 'segmentRetry.maxErrorRetries',
   fragLoadingRetryDelay: 'segmentRetry.backoffBase/1000', fragLoadingMaxRetryTimeout: 'segmentRetry.backoffMax/1000',
   levelLoadingTimeOut: 'playlistRetry.totalTimeout/1000', levelLoadingMaxRetry: 'playlistRetry.maxErrorRetries',

@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  ROOT, launchBrowser, sampleMaster, startCdn, waitInPage,
+  IN_WORKER, ROOT, launchBrowser, sampleMaster, startCdn, waitInPage, withWorkerQuery,
 } from './lib.mjs';
 
 const APP = 18082;
@@ -43,15 +43,18 @@ test('the npm tarball, bundled by Vite, plays', async () => {
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   const url = `http://localhost:${APP}/target/vite-app/app/dist/index.html?src=${encodeURIComponent(sampleMaster(CDN))}`;
-  await page.goto(url);
+  await page.goto(withWorkerQuery(url));
   await waitInPage(page, () => document.getElementById('video').currentTime > 3, null,
     { ms: 30000, what: 'the bundled player to play 3 s' });
   const state = await page.evaluate(() => ({
     errors: window.bundled.errors,
     supported: window.bundled.supported,
+    workerActive: window.bundled.player.workerActive,
     frames: document.getElementById('video').getVideoPlaybackQuality().totalVideoFrames,
   }));
   assert.equal(state.supported, true);
+  // By default the Worker Vite bundled runs the session (HLSPLAY_WORKER=0: the page's thread).
+  assert.equal(state.workerActive, IN_WORKER);
   assert.deepEqual(state.errors, []);
   assert.ok(state.frames > 30, `frames decoded: ${state.frames}`);
   assert.deepEqual(pageErrors, []);

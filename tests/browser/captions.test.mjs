@@ -8,12 +8,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import {
-  cdnAndBrowser, ROOT, waitInPage, WORKER_QUERY,
+  cdnAndBrowser, ROOT, waitInPage, withWorkerQuery,
 } from './lib.mjs';
 
 const APP = 18090;
 const CDN = 19100;
-const PAGE = `http://localhost:${APP}/tests/browser/pages/player.html${WORKER_QUERY}`;
+const PAGE = withWorkerQuery(`http://localhost:${APP}/tests/browser/pages/player.html`);
 const SAMPLES = resolve(ROOT, 'sample/testpattern/Default');
 const WEBVTT = resolve(SAMPLES, 'HLS-WebVTT');
 const CC608 = resolve(SAMPLES, 'HLS-608');

@@ -9,11 +9,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { cdnAndBrowser, control, ROOT, waitInPage } from './lib.mjs';
+import { cdnAndBrowser, control, ROOT, waitInPage, withWorkerQuery } from './lib.mjs';
 
 const APP = 18087;
 const CDN = 19097;
-const PAGE = `http://localhost:${APP}/tests/browser/pages/audio.html`;
+const PAGE = withWorkerQuery(`http://localhost:${APP}/tests/browser/pages/audio.html`);
 const SOURCE = resolve(ROOT, 'sample/testpattern/Default/CMAF');
 const FIXTURE = resolve(ROOT, 'sample/testpattern/Default/CodecChange');
 

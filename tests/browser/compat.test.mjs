@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
-  ROOT, cdnAndBrowser, cdnLog, control, CDN_RESET, sampleMaster, waitInPage,
+  ROOT, cdnAndBrowser, cdnLog, control, CDN_RESET, MSE_SOURCE, sampleMaster, waitInPage, withWorkerQuery,
 } from './lib.mjs';
 
 const APP = 18088;
@@ -23,7 +23,7 @@ async function openPage(url = PAGE) {
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(`http://localhost:${APP}/auth/cookies`);
-  await page.goto(url);
+  await page.goto(withWorkerQuery(url));
   return { page, pageErrors };
 }
 
@@ -82,13 +82,14 @@ describe('hlsplay/hls-compat', () => {
       { ms: 30000, what: 'the README example to play 3 s' });
     const state = await page.evaluate(() => {
       const v = document.getElementById('video');
-      // A MediaSource object URL on the page's thread, a Worker's MediaSourceHandle otherwise.
       const src = v.srcObject ? `srcObject ${v.srcObject.constructor.name}` : v.src;
       return { paused: v.paused, error: v.error, src, frames: v.getVideoPlaybackQuality().totalVideoFrames };
     });
     assert.equal(state.paused, false);
     assert.equal(state.error, null);
-    assert.match(state.src, /^(blob:|srcObject MediaSourceHandle$)/, 'through MSE, not the element playing the m3u8');
+    // Through MSE, not the element playing the m3u8: a Worker's MediaSourceHandle by default, a
+    // page's MediaSource's object URL otherwise.
+    assert.match(state.src, MSE_SOURCE);
     assert.ok(state.frames > 60, `frames decoded: ${state.frames}`);
     assert.deepEqual(pageErrors, []);
     await page.close();
@@ -225,7 +226,7 @@ describe('hlsplay/hls-compat', () => {
     const { page } = await openCompat();
     await page.evaluate((src) => {
       window.hls = window.makeHls({
-        maxBufferLength: 8, backBufferLength: 20, enableWorker: true, lowLatencyMode: false,
+        maxBufferLength: 8, backBufferLength: 20, enableWorker: false, lowLatencyMode: false,
         xhrSetup: () => {}, startLevel: 0, capLevelToPlayerSize: false, abrEwmaDefaultEstimate: 900000,
       });
       window.hls.loadSource(src);
@@ -234,16 +235,18 @@ describe('hlsplay/hls-compat', () => {
     await waitInPage(page, () => window.hls.player && window.hls.levels.length === 3, null, { what: 'the manifest' });
     const seen = await page.evaluate(() => ({
       goal: window.hls.player.bufferGoal, warnings: window.hlsplayTest.warnings,
+      workerActive: window.hls.player.workerActive,
       first: window.hlsplayTest.events.find((e) => e.event === 'hlsLevelSwitching')?.data.level,
     }));
     assert.equal(seen.goal, 8, 'maxBufferLength -> bufferGoal');
     assert.equal(seen.first, 0, 'startLevel');
+    assert.equal(seen.workerActive, false, 'enableWorker -> worker (the default is true)');
     const compat = seen.warnings.filter((w) => w.includes('hls-compat'));
     assert.equal(compat.length, 1, `one warning: ${JSON.stringify(seen.warnings)}`);
-    assert.match(compat[0], /enableWorker, lowLatencyMode|lowLatencyMode, enableWorker/);
+    assert.match(compat[0], /lowLatencyMode/);
     assert.match(compat[0], /xhrSetup/);
     assert.match(compat[0], /credentials/, 'the note that signed cookies need no xhrSetup');
-    assert.doesNotMatch(compat[0], /maxBufferLength|backBufferLength|startLevel|capLevelToPlayerSize|abrEwma/);
+    assert.doesNotMatch(compat[0], /maxBufferLength|backBufferLength|enableWorker|startLevel|capLevelToPlayerSize|abrEwma/);
     await page.close();
   });
 

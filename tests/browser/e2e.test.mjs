@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import {
-  cdnAndBrowser, CDN_RESET, ROOT, cdnLog, control, stageDemoRoot, videoState, waitInPage,
+  cdnAndBrowser, CDN_RESET, MSE_SOURCE, ROOT, cdnLog, control, stageDemoRoot, videoState, waitInPage,
+  withWorkerQuery,
 } from './lib.mjs';
 
 const APP = 18083;
@@ -100,7 +101,7 @@ async function openDemo(query = '') {
   await page.addInitScript(recorder);
   // The page's default CDN is the demo's port; ours is another unless the query names one.
   const cdnParam = /(^|&)cdn=/.test(query) ? '' : `cdn=${CDN}&`;
-  await page.goto(`http://localhost:${APP}/?${cdnParam}${query}`);
+  await page.goto(withWorkerQuery(`http://localhost:${APP}/?${cdnParam}${query}`));
   await waitInPage(page, () => window.hlsplayDemo?.ready, null, { what: 'the demo page to set up' });
   return { page, pageErrors };
 }
@@ -191,12 +192,13 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
       assert.ok(mimes.length >= 1, 'at least one SourceBuffer');
       for (const mime of mimes) assert.match(mime, /^(video|audio)\/mp4; codecs="[^"]+"$/);
       assert.ok(mimes.some((m) => m.startsWith('video/mp4; codecs="avc1.')), mimes.join(' | '));
-      // A MediaSource object URL on the page's thread, a Worker's MediaSourceHandle otherwise.
+      // The mode's MediaSource: a Worker's MediaSourceHandle by default, the page's object URL
+      // with `?worker=0` / `?workerMediaSource=0`.
       const src = await page.evaluate(() => {
         const v = document.getElementById('video');
         return v.srcObject ? `srcObject ${v.srcObject.constructor.name}` : v.src;
       });
-      assert.match(src, /^(blob:|srcObject MediaSourceHandle$)/);
+      assert.match(src, MSE_SOURCE);
 
       const s = await demoState(page);
       assert.equal(s.mintCount, 1, 'the page minted cookies once');

@@ -3,11 +3,11 @@
 // stream, and removing the element destroys its player.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cdnAndBrowser, cdnLog, sampleMaster, waitInPage } from './lib.mjs';
+import { cdnAndBrowser, cdnLog, IN_WORKER, MSE_SOURCE, sampleMaster, waitInPage, withWorkerQuery } from './lib.mjs';
 
 const APP = 18089;
 const CDN = 19099;
-const PAGE = `http://localhost:${APP}/tests/browser/pages/element.html`;
+const PAGE = withWorkerQuery(`http://localhost:${APP}/tests/browser/pages/element.html`);
 
 const env = cdnAndBrowser({ appPort: APP, cdnPort: CDN });
 
@@ -36,9 +36,9 @@ describe('<hlsplay-video>', () => {
       return {
         paused: el.paused, duration: el.duration, muted: el.muted, readyState: el.readyState,
         buffered: el.buffered.length, videoWidth: el.videoWidth, mediaIsInner: el.media === inner,
-        // A MediaSource object URL on the page's thread, a Worker's MediaSourceHandle otherwise.
         innerSrc: inner.srcObject ? `srcObject ${inner.srcObject.constructor.name}` : inner.src,
         levels: el.player && el.player.levels.length, tag: el instanceof HTMLElement,
+        workerActive: el.player && el.player.workerActive,
         quality: el.getVideoPlaybackQuality().totalVideoFrames, canPlay: el.canPlayType('video/mp4'),
         src: el.src, attr: el.getAttribute('src'), innerMuted: inner.muted,
       };
@@ -50,9 +50,11 @@ describe('<hlsplay-video>', () => {
     assert.ok(state.readyState >= 3);
     assert.ok(state.buffered >= 1);
     assert.ok(state.videoWidth > 0);
-    assert.match(state.innerSrc, /^(blob:|srcObject MediaSourceHandle$)/, 'the m3u8 plays through MSE');
+    // Through MSE, the mode's: a Worker's MediaSourceHandle by default, a page's MediaSource's object URL otherwise.
+    assert.match(state.innerSrc, MSE_SOURCE, 'the m3u8 plays through MSE');
     assert.equal(state.mediaIsInner, true);
     assert.equal(state.levels, 3, 'the player getter is the Player');
+    assert.equal(state.workerActive, IN_WORKER, 'the `config` property reaches the Player');
     assert.equal(state.tag, true);
     assert.ok(state.quality > 30);
     assert.equal(state.canPlay, 'maybe');

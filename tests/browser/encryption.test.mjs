@@ -5,11 +5,11 @@
 // wrong key ends in one fatal `decrypt` error.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cdnAndBrowser, cdnLog, control, waitInPage } from './lib.mjs';
+import { cdnAndBrowser, cdnLog, control, waitInPage, withWorkerQuery } from './lib.mjs';
 
 const APP = 18087;
 const CDN = 19097;
-const PAGE = `http://localhost:${APP}/tests/browser/pages/audio.html`;
+const PAGE = withWorkerQuery(`http://localhost:${APP}/tests/browser/pages/audio.html`);
 
 // `until`: where playback must get; the rotation's second key starts at its third segment (20 s).
 const SHAPES = [

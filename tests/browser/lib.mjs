@@ -58,6 +58,23 @@ export function startProcess(command, args, { quiet = true } = {}) {
  */
 export const WORKER_QUERY = { 0: '?worker=0', page: '?workerMediaSource=0' }[process.env.HLSPLAY_WORKER] ?? '';
 
+/** A player page's URL with WORKER_QUERY added (after its own query, if it has one). Every test
+ * page and the demo read `worker=0` / `workerMediaSource=0`. */
+export function withWorkerQuery(url) {
+  if (!WORKER_QUERY) return url;
+  const [base, hash] = url.split('#');
+  const joined = `${base}${base.includes('?') ? '&' : '?'}${WORKER_QUERY.slice(1)}`;
+  return hash === undefined ? joined : `${joined}#${hash}`;
+}
+
+/** Whether this run's session is in a Worker (all but HLSPLAY_WORKER=0). */
+export const IN_WORKER = WORKER_QUERY !== '?worker=0';
+
+/** The element's source in this run, as `srcObject <class>` or its `src`: a Worker's
+ * MediaSourceHandle by default (Chromium), the page's MediaSource object URL with HLSPLAY_WORKER=0
+ * or `page`. */
+export const MSE_SOURCE = WORKER_QUERY ? /^blob:/ : /^srcObject MediaSourceHandle$/;
+
 export const KEYS = 'tools/devcdn/testdata';
 
 /**

@@ -10,7 +10,9 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KEYS, ROOT, control, launchBrowser, startProcess, waitForPorts, waitInPage } from './lib.mjs';
+import {
+  KEYS, ROOT, control, launchBrowser, startProcess, waitForPorts, waitInPage, withWorkerQuery,
+} from './lib.mjs';
 
 const APP = 18091;
 const CDN = 19101;
@@ -98,7 +100,7 @@ test('the CDN refuses the master without cookies', async () => {
 test('with the app\'s cookies the player plays the job\'s output in Chromium', async () => {
   const page = await browser.newPage();
   try {
-    await page.goto(`http://localhost:${APP}/tests/browser/pages/player.html?src=${encodeURIComponent(MASTER)}`);
+    await page.goto(withWorkerQuery(`http://localhost:${APP}/tests/browser/pages/player.html?src=${encodeURIComponent(MASTER)}`));
     await waitInPage(page, () => document.getElementById('video').currentTime >= 3, null,
       { ms: 60000, what: 'playback to 3 s' });
     const s = await page.evaluate(() => ({
@@ -118,7 +120,7 @@ test('the demo page uploads a file through a presigned PUT, lists the job and pl
   const page = await browser.newPage();
   try {
     // The demo page as the app side serves it from the repository root (pkg/ at /pkg/).
-    await page.goto(`http://localhost:${APP}/www/index.html?cdn=${CDN}`);
+    await page.goto(withWorkerQuery(`http://localhost:${APP}/www/index.html?cdn=${CDN}`));
     await waitInPage(page, () => !document.getElementById('pipeline-panel').hidden, null, { what: 'the upload panel' });
     await page.setInputFiles('#upload-file', {
       name: 'page clip.mp4', mimeType: 'video/mp4',
@@ -142,7 +144,7 @@ test('61 days on the CDN\'s clock the lifecycle rule has the output in Glacier: 
   await control(CDN, { clock_offset: 61 * 86400 });
   const page = await browser.newPage();
   try {
-    await page.goto(`http://localhost:${APP}/tests/browser/pages/player.html?src=${encodeURIComponent(MASTER)}`);
+    await page.goto(withWorkerQuery(`http://localhost:${APP}/tests/browser/pages/player.html?src=${encodeURIComponent(MASTER)}`));
     const fatal = await waitInPage(page, () => window.hlsplayTest.events.find((e) => e.name === 'error' && e.payload.fatal),
       null, { ms: 30000, what: 'a fatal error' });
     assert.match(JSON.stringify(fatal.payload), /InvalidObjectState/);

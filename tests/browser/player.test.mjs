@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  cdnAndBrowser, sampleMaster, videoState, waitInPage, WORKER_QUERY,
+  cdnAndBrowser, IN_WORKER, sampleMaster, videoState, waitInPage, withWorkerQuery,
 } from './lib.mjs';
 
 const APP = 18081;
 const CDN = 19091;
-const PAGE = `http://localhost:${APP}/tests/browser/pages/player.html${WORKER_QUERY}`;
+const PAGE = withWorkerQuery(`http://localhost:${APP}/tests/browser/pages/player.html`);
 
 const env = cdnAndBrowser({ appPort: APP, cdnPort: CDN });
 
@@ -243,7 +243,7 @@ describe('browser player', () => {
     assert.ok(levels.some((l) => /^level \d+ -> \d+ \(abr;/.test(l)), lines.join('\n'));
     assert.equal(await page.evaluate(() => window.onceCalls), 1);
     // The log comes from the Worker's engine by default (HLSPLAY_WORKER=0: this thread's).
-    assert.equal(await page.evaluate(() => window.player.workerActive), WORKER_QUERY !== '?worker=0');
+    assert.equal(await page.evaluate(() => window.player.workerActive), IN_WORKER);
     assert.deepEqual(pageErrors, []);
     await page.close();
   });

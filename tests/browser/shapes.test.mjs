@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  cdnAndBrowser, cdnLog, control, waitInPage, WORKER_QUERY,
+  cdnAndBrowser, cdnLog, control, waitInPage, withWorkerQuery,
 } from './lib.mjs';
 
 const APP = 18086;
 const CDN = 19096;
-const PAGE = `http://localhost:${APP}/tests/browser/pages/audio.html${WORKER_QUERY}`;
+const PAGE = withWorkerQuery(`http://localhost:${APP}/tests/browser/pages/audio.html`);
 const ENGLISH_HZ = 440;
 const FRENCH_HZ = 660;
 

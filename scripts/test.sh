@@ -44,12 +44,17 @@ cargo build -p devcdn -p pipeline
 # A hung test fails after 5 minutes instead of holding CI. The lock: the browser test files use
 # fixed ports, so a single file run by hand on the same machine (under the same lock) must wait.
 flock /tmp/hlsplay-browser.lock node --test --test-concurrency=1 --test-timeout=300000 tests/browser/
-# The default runs the player in a Worker with MSE in it. Once more on the page's thread
-# (worker: false) and with the Worker posting fragments to the page's MediaSource (the mode of
-# browsers without MSE in Workers): the files that play the most shapes through the player
+# The default runs the player in a Worker with MSE in it. Then every file once more with the
+# player on the page's thread (worker: false), but worker.test.mjs, which covers every mode itself;
+# and the files that play the most stream shapes through the player (player, captions) with the
+# Worker posting fragments to the page's MediaSource (the mode of browsers without MSE in Workers)
 # (docs/design-worker.md).
+in_thread=()
+for file in tests/browser/*.test.mjs; do
+  [ "$file" = tests/browser/worker.test.mjs ] || in_thread+=("$file")
+done
 HLSPLAY_WORKER=0 flock /tmp/hlsplay-browser.lock node --test --test-concurrency=1 --test-timeout=300000 \
-  tests/browser/player.test.mjs tests/browser/shapes.test.mjs
+  "${in_thread[@]}"
 HLSPLAY_WORKER=page flock /tmp/hlsplay-browser.lock node --test --test-concurrency=1 --test-timeout=300000 \
   tests/browser/player.test.mjs tests/browser/captions.test.mjs
 

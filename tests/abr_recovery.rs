@@ -43,7 +43,9 @@ fn the_lowest_level_is_left_within_four_segments_after_a_throttled_link_recovers
     // The browser test's numbers: 10 s segments, a 12 s buffer goal, 1.8 Mbps (the lowest rung
     // plays, the next does not fit); and the default 30 s goal, whose buffer carries the next
     // rung at 1.8 Mbps, with a throttle only the lowest fits.
-    for (goal, mbps) in [(12.0, 1.8), (30.0, 1.3)] {
+    // And a throttle below the lowest rung (it stalls), which a mobile link's fall would be
+    // remembered for, followed by a link far above the ladder.
+    for (goal, mbps) in [(12.0, 1.8), (30.0, 1.3), (12.0, 0.5), (30.0, 0.5)] {
         for (throttle, recover) in [(60.0, 120.0), (60.0, 200.0), (100.0, 130.0)] {
             let s = switches(&throttled(mbps, throttle, recover), goal);
             let what = format!("goal {goal} s, {mbps} Mbps from {throttle} to {recover} s: {s:?}");

@@ -97,41 +97,28 @@ impl Lookahead {
     /// Samples the last `worst_forget_after` all exceed by `worst_forget_ratio` are forgotten.
     fn survives_worst(&self, ctx: &AbrContext, i: usize) -> bool {
         let r = self.cfg.regime(ctx.segment_duration);
-        if r.worst_fit <= 0.0 || r.worst_window == 0 {
+        let window = r.worst_window.min(self.lows.len());
+        if r.worst_fit <= 0.0 || window == 0 {
             return true;
         }
-        let window: Vec<f64> = self
-            .lows
-            .iter()
-            .rev()
-            .take(r.worst_window)
-            .copied()
-            .collect();
-        let recent = r.worst_forget_after.max(1).min(window.len());
-        let floor = window
-            .iter()
-            .take(recent)
-            .copied()
-            .fold(f64::INFINITY, f64::min);
-        let forgets = r.worst_forget_after > 0 && r.worst_forget_ratio > 0.0;
+        let recent = match r.worst_forget_after {
+            0 => window,
+            n => n.min(window),
+        };
+        // Newest first: the last `recent` samples always count and set the floor that
+        // forgets the older ones.
+        let newest = || self.lows.iter().rev().take(window);
+        let floor = newest().take(recent).fold(f64::INFINITY, |m, &s| m.min(s));
         let top = ctx.allowed_desc().next().map_or(0.0, |i| ctx.size_rate(i));
-        let far_above = r.worst_forget_top > 0.0 && floor > r.worst_forget_top * top;
-        let keep_below = if far_above {
+        let keep_below = if r.worst_forget_top > 0.0 && floor > r.worst_forget_top * top {
             0.0
         } else {
             r.worst_keep_below * ctx.size_rate(ctx.lowest())
         };
-        let worst = window
-            .iter()
-            .enumerate()
-            .filter(|&(k, &s)| {
-                k < recent || !forgets || s * r.worst_forget_ratio >= floor || s < keep_below
-            })
-            .map(|(_, &s)| s)
-            .fold(f64::INFINITY, f64::min);
-        if !worst.is_finite() {
-            return true;
-        }
+        let worst = newest()
+            .skip(recent)
+            .filter(|&&s| s * r.worst_forget_ratio >= floor || s < keep_below)
+            .fold(floor, |m, &s| m.min(s));
         let dl = self.est.ttfb_s() + ctx.size_rate(i) * ctx.segment_duration / worst.max(1.0);
         dl <= ctx.buffer * r.worst_fit
     }

@@ -98,9 +98,9 @@ pub struct SegmentRegime {
     /// the one that predicts the next fall on mobile links) is never forgotten within the
     /// window (`0`: every sample may be).
     pub worst_keep_below: f64,
-    /// ... unless the last `worst_forget_after` samples all exceed this x the highest allowed
-    /// level's rate: a link that carries the top of the ladder with that margin is not the
-    /// mobile link that fell (a throttle that ended; `0`: never).
+    /// ... unless the last `worst_forget_after` samples all exceed this x the top level's rate:
+    /// a link that carries the whole ladder with that margin is not the mobile link that fell
+    /// (a throttle that ended; `0`: never).
     pub worst_forget_top: f64,
 }
 

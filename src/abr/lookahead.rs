@@ -97,28 +97,34 @@ impl Lookahead {
     /// Samples the last `worst_forget_after` all exceed by `worst_forget_ratio` are forgotten.
     fn survives_worst(&self, ctx: &AbrContext, i: usize) -> bool {
         let r = self.cfg.regime(ctx.segment_duration);
-        let window = r.worst_window.min(self.lows.len());
+        let n = self.lows.len();
+        let window = r.worst_window.min(n);
         if r.worst_fit <= 0.0 || window == 0 {
             return true;
         }
         let recent = match r.worst_forget_after {
             0 => window,
-            n => n.min(window),
+            k => k.min(window),
         };
         // Newest first: the last `recent` samples always count and set the floor that
         // forgets the older ones.
-        let newest = || self.lows.iter().rev().take(window);
-        let floor = newest().take(recent).fold(f64::INFINITY, |m, &s| m.min(s));
-        let top = ctx.allowed_desc().next().map_or(0.0, |i| ctx.size_rate(i));
+        let mut worst = f64::INFINITY;
+        for k in 0..recent {
+            worst = worst.min(self.lows.get(n - 1 - k).copied().unwrap_or(worst));
+        }
+        let floor = worst;
+        let top = ctx.size_rate(ctx.levels.len().saturating_sub(1));
         let keep_below = if r.worst_forget_top > 0.0 && floor > r.worst_forget_top * top {
             0.0
         } else {
             r.worst_keep_below * ctx.size_rate(ctx.lowest())
         };
-        let worst = newest()
-            .skip(recent)
-            .filter(|&&s| s * r.worst_forget_ratio >= floor || s < keep_below)
-            .fold(floor, |m, &s| m.min(s));
+        for k in recent..window {
+            let s = self.lows.get(n - 1 - k).copied().unwrap_or(worst);
+            if s * r.worst_forget_ratio >= floor || s < keep_below {
+                worst = worst.min(s);
+            }
+        }
         let dl = self.est.ttfb_s() + ctx.size_rate(i) * ctx.segment_duration / worst.max(1.0);
         dl <= ctx.buffer * r.worst_fit
     }

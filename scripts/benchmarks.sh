@@ -65,8 +65,11 @@ runs in the same engine (retries, scheduling, abandon checks), only the `Abr` di
   emergency abandon that waits out a dead link, fetch-time guard, up-moves only to a level the
   link sustains; two regimes by segment length. Segments of 6 s and more (this ladder): EWMA
   2 s / 5 s prediction, up-moves judged on the EWMA over 1 + its recent error (capped at 0.3)
-  and only once the estimate has settled, long-horizon sustainability for up-switches, a 60 s
-  view on keeping the level fetched now. Shorter segments (the Pensieve and AWS ladders below):
+  and only once the estimate has settled, and only when the level's segment would still arrive
+  within the buffer at the worst of the last 10 throughputs (a sample the last 2 both exceed
+  twice over is forgotten, unless it fell below 0.8 x the lowest rung and the link does not
+  carry twice the top rung), long-horizon sustainability for up-switches, a 60 s view on
+  keeping the level fetched now. Shorter segments (the Pensieve and AWS ladders below):
   RobustMPC's prediction (harmonic mean of 5 / (1 + max error)), no long views, an up-move the
   prediction does not sustain is made when the buffer less one segment covers its shortfall
   over 60 s;

@@ -81,6 +81,27 @@ pub struct SegmentRegime {
     /// An up-move the up prediction does not sustain is still made when the buffer less one
     /// segment covers the level's shortfall over this many seconds (`0` = off).
     pub up_cover_s: f64,
+    /// An up-move must survive the worst of the last `worst_window` segment throughputs: its
+    /// segment, fetched at that rate, arrives within `worst_fit` x today's buffer (`0` = off).
+    /// A link that fell below the lowest rung minutes ago can fall there again, and a 10 s
+    /// segment of a higher level then stalls where the level kept would not.
+    pub worst_window: usize,
+    pub worst_fit: f64,
+    /// The worst case forgets a fall the link has left behind: a sample of the window stops
+    /// counting once each of the last `worst_forget_after` samples is more than
+    /// `worst_forget_ratio` x it (`0` = never). A throttle that ended must not hold the lowest
+    /// level for the whole window; a burst shorter than `worst_forget_after` segments must not
+    /// erase the fall before it.
+    pub worst_forget_after: usize,
+    pub worst_forget_ratio: f64,
+    /// A sample below this x the lowest level's rate (a fall the lowest rung itself stalls on,
+    /// the one that predicts the next fall on mobile links) is never forgotten within the
+    /// window (`0`: every sample may be).
+    pub worst_keep_below: f64,
+    /// ... unless the last `worst_forget_after` samples all exceed this x the top level's rate:
+    /// a link that carries the whole ladder with that margin is not the mobile link that fell
+    /// (a throttle that ended; `0`: never).
+    pub worst_forget_top: f64,
 }
 
 impl Default for AbrConfig {
@@ -104,6 +125,12 @@ impl Default for AbrConfig {
                 up_confidence: 1.0,
                 up_settle: 0.0,
                 up_cover_s: 60.0,
+                worst_window: 0,
+                worst_fit: 0.0,
+                worst_forget_after: 0,
+                worst_forget_ratio: 0.0,
+                worst_keep_below: 0.0,
+                worst_forget_top: 0.0,
             },
             long: SegmentRegime {
                 prediction: Prediction::Ewma,
@@ -114,6 +141,12 @@ impl Default for AbrConfig {
                 up_confidence: 0.9,
                 up_settle: 0.2,
                 up_cover_s: 0.0,
+                worst_window: 10,
+                worst_fit: 1.0,
+                worst_forget_after: 2,
+                worst_forget_ratio: 2.0,
+                worst_keep_below: 0.8,
+                worst_forget_top: 2.0,
             },
             up_safety: 1.0,
             abandon_patient: true,

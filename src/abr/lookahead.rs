@@ -14,6 +14,8 @@ pub struct Lookahead {
     est: BandwidthEstimator,
     /// Recent segment throughputs, bits per second (TTFB excluded).
     samples: VecDeque<f64>,
+    /// Segment throughputs over the longer window of the worst-case check (`worst_window`).
+    lows: VecDeque<f64>,
     /// Recent relative prediction errors.
     errors: VecDeque<f64>,
     last_prediction: Option<f64>,
@@ -28,6 +30,7 @@ impl Lookahead {
         Lookahead {
             est: BandwidthEstimator::new(cfg.estimator.clone()),
             samples: VecDeque::new(),
+            lows: VecDeque::new(),
             errors: VecDeque::new(),
             last_prediction: None,
             last_switch_at: None,
@@ -87,6 +90,43 @@ impl Lookahead {
         let view = ctx.remaining.map_or(cover, |r| (r + dur).min(cover));
         let dl = self.est.ttfb_s() + ctx.size_rate(i) * dur / bps.max(1.0);
         (view / dur) * (dl - dur).max(0.0) <= ctx.buffer - dur
+    }
+
+    /// Whether level `i`'s next segment, fetched at the worst of the regime's last
+    /// `worst_window` throughputs, arrives within `worst_fit` x the buffer (true when off).
+    /// Samples the last `worst_forget_after` all exceed by `worst_forget_ratio` are forgotten.
+    fn survives_worst(&self, ctx: &AbrContext, i: usize) -> bool {
+        let r = self.cfg.regime(ctx.segment_duration);
+        let n = self.lows.len();
+        let window = r.worst_window.min(n);
+        if r.worst_fit <= 0.0 || window == 0 {
+            return true;
+        }
+        let recent = match r.worst_forget_after {
+            0 => window,
+            k => k.min(window),
+        };
+        // Newest first: the last `recent` samples always count and set the floor that
+        // forgets the older ones.
+        let mut worst = f64::INFINITY;
+        for k in 0..recent {
+            worst = worst.min(self.lows.get(n - 1 - k).copied().unwrap_or(worst));
+        }
+        let floor = worst;
+        let top = ctx.size_rate(ctx.levels.len().saturating_sub(1));
+        let keep_below = if r.worst_forget_top > 0.0 && floor > r.worst_forget_top * top {
+            0.0
+        } else {
+            r.worst_keep_below * ctx.size_rate(ctx.lowest())
+        };
+        for k in recent..window {
+            let s = self.lows.get(n - 1 - k).copied().unwrap_or(worst);
+            if s * r.worst_forget_ratio >= floor || s < keep_below {
+                worst = worst.min(s);
+            }
+        }
+        let dl = self.est.ttfb_s() + ctx.size_rate(i) * ctx.segment_duration / worst.max(1.0);
+        dl <= ctx.buffer * r.worst_fit
     }
 
     /// Best first level by exhaustive search over `horizon` segments.
@@ -220,6 +260,8 @@ impl Abr for Lookahead {
             );
         }
         Self::push_bounded(&mut self.samples, tput, self.cfg.history);
+        let window = self.cfg.short.worst_window.max(self.cfg.long.worst_window);
+        Self::push_bounded(&mut self.lows, tput, window);
     }
 
     fn on_partial(&mut self, bytes: u64, transfer_s: f64) {
@@ -256,6 +298,7 @@ impl Abr for Lookahead {
                     .rev()
                     .find(|&i| {
                         ctx.is_allowed(i)
+                            && (i == cur || self.survives_worst(ctx, i))
                             && (self.cfg.up_safety <= 0.0
                                 || ctx.size_rate(i) <= up_pred * self.cfg.up_safety
                                 || self.buffer_covers(ctx, i, up_pred))

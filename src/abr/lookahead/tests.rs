@@ -271,3 +271,50 @@ fn a_deep_buffer_covers_a_small_step_the_short_segment_prediction_does_not_susta
     noisy(&mut no_cover);
     assert!(!no_cover.buffer_covers(&at(28.0), 3, pred));
 }
+
+#[test]
+fn long_segments_go_up_only_if_the_worst_recent_link_still_delivers_in_time_and_forget_a_fall_left_behind(
+) {
+    let levels = ladder();
+    let allowed = [true; 3];
+    // A link that fell to 0.6 Mbps a few segments ago and is back at 4 Mbps: level 1's 10 s
+    // segment (21 Mbit) at 0.6 Mbps takes 35 s, more than the 25 s buffered.
+    let mut fell = Lookahead::new(AbrConfig::default());
+    feed(&mut fell, 0.6, 1);
+    feed(&mut fell, 4.0, 4);
+    assert_eq!(fell.choose(&ctx(&levels, &allowed, Some(0), 25.0)), 0);
+    // Once the fall is out of the window, the same link and buffer carry the up-move.
+    feed(&mut fell, 4.0, 10);
+    assert!(fell.choose(&ctx(&levels, &allowed, Some(0), 25.0)) > 0);
+    // Keeping the current level is not judged on the worst case (only up-moves are).
+    let mut keep = Lookahead::new(AbrConfig::default());
+    feed(&mut keep, 0.6, 1);
+    feed(&mut keep, 4.0, 4);
+    assert_eq!(keep.choose(&ctx(&levels, &allowed, Some(1), 25.0)), 1);
+    // A dip the lowest rung still plays (1.0 Mbps: level 1's segment takes 21 s, more than the
+    // 18 s buffered) is forgotten once the last two samples are both more than twice it.
+    let mut dip = Lookahead::new(AbrConfig::default());
+    feed(&mut dip, 4.0, 3);
+    feed(&mut dip, 1.0, 1);
+    feed(&mut dip, 4.0, 1);
+    assert_eq!(dip.choose(&ctx(&levels, &allowed, Some(0), 18.0)), 0);
+    feed(&mut dip, 4.0, 1);
+    assert!(dip.choose(&ctx(&levels, &allowed, Some(0), 18.0)) > 0);
+    // A fall below the lowest rung is forgotten only when the link carries the top level twice
+    // over (a throttle that ended, not a mobile link between two falls).
+    let mut freed = Lookahead::new(AbrConfig::default());
+    feed(&mut freed, 0.6, 1);
+    feed(&mut freed, 10.0, 2);
+    assert!(freed.choose(&ctx(&levels, &allowed, Some(0), 25.0)) > 0);
+    // Off: the fall does not hold the up-move.
+    let mut off = Lookahead::new(AbrConfig {
+        long: SegmentRegime {
+            worst_fit: 0.0,
+            ..AbrConfig::default().long
+        },
+        ..AbrConfig::default()
+    });
+    feed(&mut off, 0.6, 1);
+    feed(&mut off, 4.0, 4);
+    assert!(off.choose(&ctx(&levels, &allowed, Some(0), 25.0)) > 0);
+}

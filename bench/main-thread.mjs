@@ -8,14 +8,25 @@
 // `busy` as the mode: the busy page instead (the page's thread busy 150 ms of every 200 ms for 30 s,
 // an 8 s buffer goal, the master playlist) for hlsplay in a Worker, hlsplay on the page, and hls.js:
 // the seconds stalled (`waiting` to `playing`) and played.
+// `first-frame` as the mode: the time from `new Player()` + `load()` of the master to the element's
+// `playing`, for hlsplay on the page, in a Worker (MSE there), in a Worker feeding the page's
+// MediaSource, and hls.js; `rounds` (default 7) rounds, the modes taking turns, medians printed.
+// The test page makes a Player when it opens, which starts the spare Worker the next `load()`
+// takes (a page that made its Player before playing); `worker-cold` opens it with `worker: false`
+// first, so the Worker starts with the measured `new Player()`.
+//   node bench/main-thread.mjs 720 ts first-frame [rounds]
 import { launchBrowser, startCdn, waitInPage } from '../tests/browser/lib.mjs';
 
 const rendition = process.argv[2] || '720';
 const shape = process.argv[3] || 'ts';
 const modeArg = process.argv[4] || 'both';
-const modes = { both: ['page', 'worker', 'worker-page'], busy: ['busy-worker', 'busy-page', 'busy-hlsjs'] }[modeArg] ?? [modeArg];
-if (!modes.every((m) => ['page', 'worker', 'worker-page'].includes(m) || m.startsWith('busy-'))) {
-  throw new Error(`unknown mode ${modeArg} (both, page, worker, worker-page, busy)`);
+const modes = {
+  both: ['page', 'worker', 'worker-page'],
+  busy: ['busy-worker', 'busy-page', 'busy-hlsjs'],
+  'first-frame': ['first-frame'],
+}[modeArg] ?? [modeArg];
+if (!modes.every((m) => ['page', 'worker', 'worker-page', 'first-frame'].includes(m) || m.startsWith('busy-'))) {
+  throw new Error(`unknown mode ${modeArg} (both, page, worker, worker-page, busy, first-frame)`);
 }
 const DIRS = { ts: 'HLS', cmaf: 'CMAF', aes: 'HLS-AES', 'cmaf-aes': 'CMAF-AES' };
 if (!DIRS[shape]) throw new Error(`unknown shape ${shape} (${Object.keys(DIRS).join(', ')})`);
@@ -68,7 +79,56 @@ async function busyPage(mode) {
   await page.close();
 }
 
+/** Milliseconds from `new Player()` (or `new Hls()`) + load to the element's `playing`, on a fresh page. */
+async function firstFrame(mode) {
+  const page = await browser.newPage();
+  await page.goto(`http://localhost:${APP}/tests/browser/pages/player.html${mode === 'worker-cold' ? '?worker=0' : ''}`);
+  await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+  if (mode === 'hlsjs') await page.addScriptTag({ url: '/node_modules/hls.js/dist/hls.min.js' });
+  const master = `http://localhost:${CDN}/testpattern/Default/${DIRS[shape]}/testpattern.m3u8`;
+  const ms = await page.evaluate(([u, m]) => new Promise((resolve, reject) => {
+    window.player.destroy();
+    const video = document.getElementById('video');
+    video.addEventListener('playing', () => resolve(performance.now() - t0), { once: true });
+    setTimeout(() => reject(new Error(`${m}: no playing within 20 s: readyState ${video.readyState}, `
+      + `buffered ${video.buffered.length ? video.buffered.end(0) : 0} s, paused ${video.paused}, events `
+      + `${window.hlsplayTest.events.map((e) => e.name).join(' ')}`)), 20000);
+    const t0 = performance.now();
+    if (m === 'hlsjs') {
+      const hls = new window.Hls({ xhrSetup: (xhr) => { xhr.withCredentials = true; } });
+      hls.loadSource(u);
+      hls.attachMedia(video);
+    } else {
+      window.player = window.makePlayer({ worker: m !== 'page', workerMediaSource: m !== 'worker-page' });
+      window.player.load(u);
+    }
+    video.play().catch(() => {});
+  }), [master, mode]);
+  await page.close();
+  return ms;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
 try {
+  if (modeArg === 'first-frame') {
+    const rounds = Number(process.argv[5] || 7);
+    const kinds = ['page', 'worker', 'worker-cold', 'worker-page', 'hlsjs'];
+    const times = Object.fromEntries(kinds.map((k) => [k, []]));
+    for (let round = 0; round < rounds; round += 1) {
+      // Who goes first rotates, so a warming machine favours no one.
+      for (let i = 0; i < kinds.length; i += 1) {
+        const kind = kinds[(i + round) % kinds.length];
+        times[kind].push(await firstFrame(kind));
+      }
+    }
+    const base = median(times.page);
+    for (const kind of kinds) {
+      console.log(`first frame ${shape} ${kind}: median ${median(times[kind]).toFixed(0)} ms over ${rounds} rounds `
+        + `(${(median(times[kind]) / base).toFixed(2)}x hlsplay on the page; ${times[kind].map((t) => t.toFixed(0)).join(', ')})`);
+    }
+    modes.length = 0;
+  }
   for (const mode of modes) {
     if (mode.startsWith('busy-')) {
       await busyPage(mode);

@@ -1,20 +1,25 @@
-// The player's dedicated Worker (`worker: true`): the page posts the compiled wasm Module and the
-// config first, then the engine's inputs; the glue is instantiated once here and the session
-// runs in the wasm (src/web/worker.rs). Messages that arrive while it instantiates are kept.
+// The player's dedicated Worker (`worker: true`). The page posts the compiled wasm Module first
+// (as soon as a Player exists, so the Worker is ready before `load()`), then the config that
+// starts the session (src/web/worker.rs), then the engine's inputs; what arrives while the wasm
+// instantiates is kept.
 import init, { workerMain } from './hlsplay_glue.js';
 
+let instantiated = null;
 const early = [];
 self.onmessage = async ({ data }) => {
+  if (!instantiated) {
+    // A CSP without 'wasm-unsafe-eval' for the Worker, or a Module the Worker cannot take:
+    // said once the config arrives (the page listens for this Worker's messages from then on).
+    instantiated = init({ module_or_path: data })
+      .then(() => null, (e) => `the Worker could not instantiate the wasm: ${e?.message ?? e}`);
+    return;
+  }
   if (early.push(data) > 1) return;
-  const [module, config] = data;
-  try {
-    await init({ module_or_path: module });
-  } catch (e) {
-    // A CSP without 'wasm-unsafe-eval' for the Worker, or a Module the Worker cannot take.
-    self.postMessage([[1 /* wire::op::FAILED */, `the Worker could not instantiate the wasm: ${e?.message ?? e}`]]);
+  const failed = await instantiated;
+  if (failed) {
+    self.postMessage([[1 /* wire::op::FAILED */, failed]]);
     return;
   }
   self.onmessage = null;
-  early.shift();
-  workerMain(config, early);
+  workerMain(early.shift(), early);
 };

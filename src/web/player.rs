@@ -52,8 +52,9 @@ enum Playback {
 }
 
 thread_local! {
-    /// `() => new Worker(…hlsplay-worker.js…)`, given by the package's entry (`hlsplay.js`) once
-    /// the wasm is initialised; the URL must be written there for bundlers to find the Worker.
+    /// `(module, take) => Worker` (`remote::take_worker`), given by the package's entry
+    /// (`hlsplay.js`) once the wasm is initialised; the Worker's URL must be written there for
+    /// bundlers to find it.
     static SPAWN: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
@@ -171,6 +172,11 @@ impl Player {
     ) -> Result<Player, JsValue> {
         let worker_config = super::wire::config_for_worker(config.as_ref());
         let config = PlayerConfig::from_js(config.as_ref())?;
+        if config.worker && mse::is_supported() {
+            if let Some(spawn) = SPAWN.with(|s| s.borrow().clone()) {
+                super::remote::prepare_worker(&spawn);
+            }
+        }
         let inner = Rc::new_cyclic(|weak| {
             RefCell::new(Inner {
                 video,
@@ -481,7 +487,7 @@ impl Inner {
             &spawn,
             &self.worker_config,
             &self.video,
-            move |ops| worker_ops(&on_message, &ops),
+            Rc::new(move |ops| worker_ops(&on_message, &ops)),
             move |reason| fall_back(&on_error, reason),
             Rc::new(move |event| page_mse_event(&on_mse, event)),
         )

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlVideoElement;
 
-use super::dom::{Interval, Listener};
+use super::dom::{Interval, Listener, Timer};
 use super::media_events::{self, element_size, media_state};
 use super::mse::{MseEvent, MseSink};
 use super::text_tracks::TextTracks;
@@ -26,6 +26,36 @@ extern "C" {
     fn post(this: &WorkerHandle, message: &JsValue);
     #[wasm_bindgen(method)]
     fn terminate(this: &WorkerHandle);
+}
+
+/// The package's `spawn(module, take)` (`hlsplay.js`) keeps one Worker ready ahead of `load()`:
+/// `new Player()` asks for it (`take` false), and it instantiates the wasm from this page's
+/// Module while the page does other things, so a Worker's start (a thread and its scripts, 40 ms
+/// and more) is off the first frame's path when the Player was made before `load()`. `load()`
+/// takes it, or a new one; one whose script failed meanwhile carries why (`failed`).
+pub fn prepare_worker(spawn: &js_sys::Function) {
+    let _ = spawn.call2(&JsValue::NULL, &wasm_bindgen::module(), &false.into());
+}
+
+fn take_worker(spawn: &js_sys::Function) -> Result<WorkerHandle, JsValue> {
+    let worker: WorkerHandle = spawn
+        .call2(&JsValue::NULL, &wasm_bindgen::module(), &true.into())?
+        .unchecked_into();
+    match Reflect::get(&worker, &"failed".into())?.as_string() {
+        Some(why) => {
+            worker.terminate();
+            Err(why.into())
+        }
+        None => Ok(worker),
+    }
+}
+
+/// What a Worker's `error` event says (a script that did not load or threw at its start).
+fn script_error(event: &web_sys::Event) -> String {
+    Reflect::get(event, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| "the Worker script did not start".to_string())
 }
 
 /// What the app's callbacks need, from one batch of the Worker's ops.
@@ -52,36 +82,36 @@ pub struct Remote {
     /// it reports, for the Worker (`Player`'s `page_mse_event`).
     mse: Option<MseSink>,
     on_mse: Rc<dyn Fn(MseEvent)>,
+    /// Batches of ops held back until the element may take a source (see `perform`), how many
+    /// times they were, and the message handler that performs them later.
+    held: Vec<JsValue>,
+    waits: u8,
+    replay: Rc<dyn Fn(JsValue)>,
+    _later: Option<Timer>,
     _listeners: Vec<Listener>,
     /// The element's state every 250 ms (the Worker's engine cannot read it when its timer fires).
     _tick: Option<Interval>,
 }
 
 impl Remote {
-    /// Starts a Worker made by `spawn` (the package's `hlsplay-worker.js`) on the app's config
-    /// and the wasm Module this page compiled; `on_message` gets each batch of ops.
+    /// Runs the session in a Worker from `spawn` (see [`take_worker`]) on the app's config;
+    /// `on_message` gets each batch of ops.
     pub fn start(
         spawn: &js_sys::Function,
         config: &Object,
         video: &HtmlVideoElement,
-        on_message: impl Fn(JsValue) + 'static,
+        on_message: Rc<dyn Fn(JsValue)>,
         on_error: impl Fn(String) + 'static,
         on_mse: Rc<dyn Fn(MseEvent)>,
     ) -> Result<Self, JsValue> {
-        let worker: WorkerHandle = spawn.call0(&JsValue::NULL)?.unchecked_into();
+        let worker = take_worker(spawn)?;
         let target: &web_sys::EventTarget = worker.unchecked_ref();
+        let replay = on_message.clone();
         let message = Listener::new(target, "message", move |e| {
             on_message(Reflect::get(&e, &"data".into()).unwrap_or_default())
         })?;
-        // The script did not load (CSP `worker-src`, a file:// page) or threw at its start.
-        let error = Listener::new(target, "error", move |e| {
-            let text = Reflect::get(&e, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string());
-            on_error(text.unwrap_or_else(|| "the Worker script did not start".to_string()))
-        })?;
-        let init = wire::array(&[wasm_bindgen::module(), config.into()]);
-        worker.post(&init);
+        let error = Listener::new(target, "error", move |e| on_error(script_error(&e)))?;
+        worker.post(config);
         let mut remote = Remote {
             worker,
             video: video.clone(),
@@ -92,6 +122,10 @@ impl Remote {
             attached: false,
             mse: None,
             on_mse,
+            held: Vec::new(),
+            waits: 0,
+            replay,
+            _later: None,
             _listeners: vec![message, error],
             _tick: None,
         };
@@ -131,11 +165,33 @@ impl Remote {
         }
     }
 
-    /// Performs a batch of ops; what needs the app's callbacks is returned.
+    /// Performs a batch of ops (`undefined`: the batches held); what needs the app's callbacks
+    /// is returned.
     pub fn perform(&mut self, ops: &JsValue) -> Vec<Job> {
+        if !ops.is_undefined() {
+            self.held.push(ops.clone());
+        }
+        // A `play()` in the task that called `load()` starts the element's resource selection,
+        // which ends in a later task; a source set before then aborts it and rejects that
+        // `play()` (AbortError, the element paused). A Worker ready ahead can answer first: its
+        // ops wait for the element, a few tasks at most.
+        let selecting = self.video.network_state() == web_sys::HtmlMediaElement::NETWORK_NO_SOURCE;
+        if selecting && !self.attached && self.mse.is_none() && self.waits < 5 {
+            self.waits += 1;
+            let replay = self.replay.clone();
+            self._later = Timer::new(0.0, move || replay(JsValue::UNDEFINED)).ok();
+            return Vec::new();
+        }
         let mut jobs = Vec::new();
+        for batch in std::mem::take(&mut self.held) {
+            self.perform_batch(&batch, &mut jobs);
+        }
+        jobs
+    }
+
+    fn perform_batch(&mut self, ops: &JsValue, jobs: &mut Vec<Job>) {
         let Some(ops) = ops.dyn_ref::<Array>() else {
-            return jobs;
+            return;
         };
         for item in ops.iter() {
             let Ok(item) = item.dyn_into::<Array>() else {
@@ -182,7 +238,6 @@ impl Remote {
                 None => {}
             }
         }
-        jobs
     }
 }
 

@@ -11,9 +11,9 @@
 // `first-frame` as the mode: the time from `new Player()` + `load()` of the master to the element's
 // `playing`, for hlsplay on the page, in a Worker (MSE there), in a Worker feeding the page's
 // MediaSource, and hls.js; `rounds` (default 7) rounds, the modes taking turns, medians printed.
-// The test page makes a Player when it opens, which starts the spare Worker the next `load()`
-// takes (a page that made its Player before playing); `worker-cold` opens it with `worker: false`
-// first, so the Worker starts with the measured `new Player()`.
+// On the test page the package is initialised when it opens (its `init()` starts the spare
+// Worker the next `load()` takes); `page-cold` and `worker-cold` time from the package's
+// `import()` and `init()` instead, on a page that has not loaded it.
 //   node bench/main-thread.mjs 720 ts first-frame [rounds]
 import { launchBrowser, startCdn, waitInPage } from '../tests/browser/lib.mjs';
 
@@ -82,27 +82,40 @@ async function busyPage(mode) {
 /** Milliseconds from `new Player()` (or `new Hls()`) + load to the element's `playing`, on a fresh page. */
 async function firstFrame(mode) {
   const page = await browser.newPage();
-  await page.goto(`http://localhost:${APP}/tests/browser/pages/player.html${mode === 'worker-cold' ? '?worker=0' : ''}`);
-  await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+  const cold = mode.endsWith('-cold');
+  if (cold) {
+    // The CDN's cookies, then a page of the same origin with only the element.
+    await page.goto(`http://localhost:${APP}/auth/cookies`);
+    await page.setContent('<video id="video" muted playsinline width="640" height="360"></video>');
+  } else {
+    await page.goto(`http://localhost:${APP}/tests/browser/pages/player.html`);
+    await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+  }
   if (mode === 'hlsjs') await page.addScriptTag({ url: '/node_modules/hls.js/dist/hls.min.js' });
   const master = `http://localhost:${CDN}/testpattern/Default/${DIRS[shape]}/testpattern.m3u8`;
   const ms = await page.evaluate(([u, m]) => new Promise((resolve, reject) => {
-    window.player.destroy();
     const video = document.getElementById('video');
     video.addEventListener('playing', () => resolve(performance.now() - t0), { once: true });
     setTimeout(() => reject(new Error(`${m}: no playing within 20 s: readyState ${video.readyState}, `
-      + `buffered ${video.buffered.length ? video.buffered.end(0) : 0} s, paused ${video.paused}, events `
-      + `${window.hlsplayTest.events.map((e) => e.name).join(' ')}`)), 20000);
+      + `buffered ${video.buffered.length ? video.buffered.end(0) : 0} s, paused ${video.paused}`)), 20000);
     const t0 = performance.now();
     if (m === 'hlsjs') {
       const hls = new window.Hls({ xhrSetup: (xhr) => { xhr.withCredentials = true; } });
       hls.loadSource(u);
       hls.attachMedia(video);
+      video.play().catch(() => {});
+    } else if (m.endsWith('-cold')) {
+      import('/pkg/hlsplay.js').then(async ({ default: init, Player }) => {
+        await init();
+        new Player(video, { worker: m === 'worker-cold' }).load(u);
+        video.play().catch(() => {});
+      }, reject);
     } else {
+      window.player.destroy();
       window.player = window.makePlayer({ worker: m !== 'page', workerMediaSource: m !== 'worker-page' });
       window.player.load(u);
+      video.play().catch(() => {});
     }
-    video.play().catch(() => {});
   }), [master, mode]);
   await page.close();
   return ms;
@@ -113,7 +126,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 try {
   if (modeArg === 'first-frame') {
     const rounds = Number(process.argv[5] || 7);
-    const kinds = ['page', 'worker', 'worker-cold', 'worker-page', 'hlsjs'];
+    const kinds = ['page', 'worker', 'worker-page', 'hlsjs', 'page-cold', 'worker-cold'];
     const times = Object.fromEntries(kinds.map((k) => [k, []]));
     for (let round = 0; round < rounds; round += 1) {
       // Who goes first rotates, so a warming machine favours no one.
@@ -122,10 +135,11 @@ try {
         times[kind].push(await firstFrame(kind));
       }
     }
-    const base = median(times.page);
     for (const kind of kinds) {
+      const base = median(times[kind.endsWith('-cold') ? 'page-cold' : 'page']);
       console.log(`first frame ${shape} ${kind}: median ${median(times[kind]).toFixed(0)} ms over ${rounds} rounds `
-        + `(${(median(times[kind]) / base).toFixed(2)}x hlsplay on the page; ${times[kind].map((t) => t.toFixed(0)).join(', ')})`);
+        + `(${(median(times[kind]) / base).toFixed(2)}x hlsplay on the page${kind.endsWith('-cold') ? ', from import()' : ''}; `
+        + `${times[kind].map((t) => t.toFixed(0)).join(', ')})`);
     }
     modes.length = 0;
   }

@@ -6,18 +6,34 @@ import glueInit, { initSync as glueInitSync, __setWorkerFactory } from './hlspla
 
 export * from './hlsplay_glue.js';
 
-// One Worker is kept ready (`take` false: a Player was made) for the next `load()` (`take` true):
-// it instantiates the wasm Module as soon as it starts. Its `error` event (the script did not
-// load) may fire before the player listens: what it said is kept as `failed`.
+// One Worker is kept ready for the next `load()`. It starts as this module is imported, so its
+// thread and scripts load while the page fetches and compiles the wasm; it gets the compiled
+// Module (and instantiates it) once `init()` has it. `what` 0 keeps it (`init()`, a Player made
+// with `worker: true`), 1 takes it (or a new one) for a `load()`, 2 ends it (no MSE, or a Player
+// made with `worker: false`). Its `error` event (the script did not load) may fire before the
+// player listens: what it said is kept as `failed`.
+const start = () => {
+  const worker = new Worker(new URL('./hlsplay-worker.js', import.meta.url), { type: 'module' });
+  worker.addEventListener('error', (e) => { worker.failed ??= e.message || 'the Worker script did not start'; });
+  return worker;
+};
 let spare = null;
-const spawn = (module, take) => {
-  let worker = spare;
-  if (!worker) {
-    worker = new Worker(new URL('./hlsplay-worker.js', import.meta.url), { type: 'module' });
-    worker.addEventListener('error', (e) => { worker.failed ??= e.message || 'the Worker script did not start'; });
-    worker.postMessage(module);
+try {
+  if (typeof Worker === 'function') spare = start();
+} catch {
+  // A CSP without `worker-src`: said by the first `load()`, which tries again.
+}
+let given = null; // the Worker the Module was last posted to
+const spawn = (module, what) => {
+  if (what === 2) {
+    spare?.terminate();
+    spare = null;
+    return null;
   }
-  spare = take ? null : worker;
+  const worker = spare ?? start();
+  if (given !== worker) worker.postMessage(module);
+  given = worker;
+  spare = what ? null : worker;
   return worker;
 };
 

@@ -58,9 +58,11 @@ thread_local! {
     static SPAWN: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
-/// Called by the package's `hlsplay.js` after `init()`.
+/// Called by the package's `hlsplay.js` after `init()`: the spare Worker gets the Module now, so
+/// the first `load()` finds it ready even when `new Player()` comes just before it.
 #[wasm_bindgen(js_name = __setWorkerFactory, skip_typescript)]
 pub fn set_worker_factory(spawn: Function) {
+    super::remote::prepare_worker(&spawn, mse::is_supported());
     SPAWN.with(|s| *s.borrow_mut() = Some(spawn));
 }
 
@@ -172,9 +174,9 @@ impl Player {
     ) -> Result<Player, JsValue> {
         let worker_config = super::wire::config_for_worker(config.as_ref());
         let config = PlayerConfig::from_js(config.as_ref())?;
-        if config.worker && mse::is_supported() {
+        if mse::is_supported() {
             if let Some(spawn) = SPAWN.with(|s| s.borrow().clone()) {
-                super::remote::prepare_worker(&spawn);
+                super::remote::prepare_worker(&spawn, config.worker);
             }
         }
         let inner = Rc::new_cyclic(|weak| {

@@ -28,18 +28,20 @@ extern "C" {
     fn terminate(this: &WorkerHandle);
 }
 
-/// The package's `spawn(module, take)` (`hlsplay.js`) keeps one Worker ready ahead of `load()`:
-/// `new Player()` asks for it (`take` false), and it instantiates the wasm from this page's
-/// Module while the page does other things, so a Worker's start (a thread and its scripts, 40 ms
-/// and more) is off the first frame's path when the Player was made before `load()`. `load()`
-/// takes it, or a new one; one whose script failed meanwhile carries why (`failed`).
-pub fn prepare_worker(spawn: &js_sys::Function) {
-    let _ = spawn.call2(&JsValue::NULL, &wasm_bindgen::module(), &false.into());
+/// The package's `spawn(module, what)` (`hlsplay.js`) keeps one Worker ready ahead of `load()`,
+/// started as the package is imported: `init()` and each `new Player()` with `worker: true` keep
+/// it (`what` 0) and post it this page's Module, which it instantiates at once, so a Worker's
+/// start (a thread and its scripts, 40 ms and more) is off the first frame's path. `load()`
+/// takes it (1), or a new one; one whose script failed meanwhile carries why (`failed`). Where
+/// MSE is missing, or for a Player made with `worker: false`, it is ended (2).
+pub fn prepare_worker(spawn: &js_sys::Function, wanted: bool) {
+    let what = if wanted { 0 } else { 2 };
+    let _ = spawn.call2(&JsValue::NULL, &wasm_bindgen::module(), &what.into());
 }
 
 fn take_worker(spawn: &js_sys::Function) -> Result<WorkerHandle, JsValue> {
     let worker: WorkerHandle = spawn
-        .call2(&JsValue::NULL, &wasm_bindgen::module(), &true.into())?
+        .call2(&JsValue::NULL, &wasm_bindgen::module(), &1.into())?
         .unchecked_into();
     match Reflect::get(&worker, &"failed".into())?.as_string() {
         Some(why) => {

@@ -12,17 +12,16 @@ const PAGE = `http://localhost:${APP}/tests/browser/pages/player.html`;
 const env = cdnAndBrowser({ appPort: APP, cdnPort: CDN });
 
 /**
- * The test page; `before` runs in it before the player is made (to replace `Worker`, …). With
- * `query` `?worker=0` the page's first Player is made with `worker: false` (and so is every
- * Player but for `config`'s `worker`), so no spare Worker was started before `before` runs.
+ * The test page; `before` runs in it before its scripts (to replace `Worker`, …: the package's
+ * `init()` already starts the spare Worker).
  */
-async function openPlayer(config = {}, before = null, query = '') {
+async function openPlayer(config = {}, before = null) {
   const page = await env.browser.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(PAGE + query);
+  if (before) await page.addInitScript(before);
+  await page.goto(PAGE);
   await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
-  if (before) await page.evaluate(before);
   await page.evaluate((c) => { window.player.destroy(); window.player = window.makePlayer(c); }, config);
   return { page, pageErrors };
 }
@@ -124,9 +123,9 @@ describe('player in a Worker', () => {
   });
 
   test('where the Worker cannot be created, the player runs on the page and says why', async () => {
-    const { page, pageErrors } = await openPlayer({ worker: true }, () => {
+    const { page, pageErrors } = await openPlayer({}, () => {
       window.Worker = function Worker() { throw new DOMException('test: workers refused', 'SecurityError'); };
-    }, '?worker=0');
+    });
     await play(page, sampleMaster(CDN));
     await waitInPage(page, () => document.getElementById('video').currentTime > 2, null,
       { ms: 30000, what: 'playback on the page' });
@@ -142,13 +141,13 @@ describe('player in a Worker', () => {
   });
 
   test('where the Worker script does not load, the player falls back to the page and plays', async () => {
-    const { page, pageErrors } = await openPlayer({ worker: true }, () => {
+    const { page, pageErrors } = await openPlayer({}, () => {
       const Original = window.Worker;
       // As a CSP without `worker-src` for it, or a file:// page: the script never runs.
       window.Worker = class extends Original {
         constructor(url, options) { super('/missing-worker.js', options); }
       };
-    }, '?worker=0');
+    });
     await play(page, sampleMaster(CDN));
     await waitInPage(page, () => document.getElementById('video').currentTime > 2, null,
       { ms: 30000, what: 'playback on the page' });
@@ -162,8 +161,8 @@ describe('player in a Worker', () => {
     await page.close();
   });
 
-  test('a Player made before load() starts its Worker then, and load() takes that one', async () => {
-    // The page's first Player started the spare; a second `new Player()` starts no other.
+  test('the package keeps a spare Worker ready, and load() takes that one', async () => {
+    // Started as the package was imported; neither the page's Player nor a second one starts another.
     const { page, pageErrors } = await openPlayer();
     await waitInPage(page, () => true, null);
     assert.equal(page.workers().length, 1, 'one spare Worker before load()');
@@ -199,7 +198,7 @@ describe('player in a Worker', () => {
   });
 
   test('a spare Worker whose script fails while it waits: load() plays on the page and says why', async () => {
-    const { page, pageErrors } = await openPlayer({ worker: true }, () => {
+    const { page, pageErrors } = await openPlayer({}, () => {
       const Original = window.Worker;
       window.Worker = class extends Original {
         constructor(url, options) {
@@ -207,7 +206,7 @@ describe('player in a Worker', () => {
           this.addEventListener('error', () => { window.spareFailed = true; });
         }
       };
-    }, '?worker=0');
+    });
     await waitInPage(page, () => window.spareFailed, null, { what: 'the spare\'s script failing' });
     await play(page, sampleMaster(CDN));
     await waitInPage(page, () => document.getElementById('video').currentTime > 2, null,
@@ -224,7 +223,7 @@ describe('player in a Worker', () => {
   });
 
   test('worker: false runs on the page with no Worker and no warning', async () => {
-    const { page, pageErrors } = await openPlayer({ worker: false }, null, '?worker=0');
+    const { page, pageErrors } = await openPlayer({ worker: false });
     await play(page, sampleMaster(CDN));
     await waitInPage(page, () => document.getElementById('video').currentTime > 1, null, { what: 'playback' });
     assert.equal(await page.evaluate(() => window.player.workerActive), false);

@@ -30,6 +30,22 @@ function events(page, name) {
   return page.evaluate((n) => window.hlsplayTest.events.filter((e) => e.name === n).map((e) => e.payload), name);
 }
 
+/** The player fell back to the page: it plays there, with one non-fatal `worker` error matching `why`. */
+async function assertFellBack(page, pageErrors, why) {
+  await waitInPage(page, () => document.getElementById('video').currentTime > 2, null,
+    { ms: 30000, what: 'playback on the page' });
+  const errors = await events(page, 'error');
+  assert.equal(errors.length, 1, JSON.stringify(errors));
+  assert.equal(errors[0].kind, 'worker');
+  assert.equal(errors[0].fatal, false);
+  assert.match(errors[0].message, why);
+  assert.equal(await page.evaluate(() => window.player.workerActive), false);
+  assert.match(await page.evaluate(() => document.getElementById('video').src), /^blob:/);
+  assert.equal(page.workers().length, 0, 'no Worker left');
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+}
+
 async function play(page, url) {
   await page.evaluate((u) => { window.player.load(u); return document.getElementById('video').play(); }, url);
 }
@@ -127,17 +143,7 @@ describe('player in a Worker', () => {
       window.Worker = function Worker() { throw new DOMException('test: workers refused', 'SecurityError'); };
     });
     await play(page, sampleMaster(CDN));
-    await waitInPage(page, () => document.getElementById('video').currentTime > 2, null,
-      { ms: 30000, what: 'playback on the page' });
-    const errors = await events(page, 'error');
-    assert.equal(errors.length, 1, JSON.stringify(errors));
-    assert.equal(errors[0].kind, 'worker');
-    assert.equal(errors[0].fatal, false);
-    assert.match(errors[0].message, /page's thread: test: workers refused/);
-    assert.equal(await page.evaluate(() => window.player.workerActive), false);
-    assert.match(await page.evaluate(() => document.getElementById('video').src), /^blob:/);
-    assert.deepEqual(pageErrors, []);
-    await page.close();
+    await assertFellBack(page, pageErrors, /page's thread: test: workers refused/);
   });
 
   test('where the Worker script does not load, the player falls back to the page and plays', async () => {
@@ -149,16 +155,7 @@ describe('player in a Worker', () => {
       };
     });
     await play(page, sampleMaster(CDN));
-    await waitInPage(page, () => document.getElementById('video').currentTime > 2, null,
-      { ms: 30000, what: 'playback on the page' });
-    const errors = await events(page, 'error');
-    assert.equal(errors.length, 1, JSON.stringify(errors));
-    assert.equal(errors[0].kind, 'worker');
-    assert.equal(errors[0].fatal, false);
-    assert.equal(await page.evaluate(() => window.player.workerActive), false);
-    assert.equal(page.workers().length, 0, 'the failed Worker is gone');
-    assert.deepEqual(pageErrors, []);
-    await page.close();
+    await assertFellBack(page, pageErrors, /page's thread/);
   });
 
   test('the package keeps a spare Worker ready, and load() takes that one', async () => {
@@ -209,17 +206,7 @@ describe('player in a Worker', () => {
     });
     await waitInPage(page, () => window.spareFailed, null, { what: 'the spare\'s script failing' });
     await play(page, sampleMaster(CDN));
-    await waitInPage(page, () => document.getElementById('video').currentTime > 2, null,
-      { ms: 30000, what: 'playback on the page' });
-    const errors = await events(page, 'error');
-    assert.equal(errors.length, 1, JSON.stringify(errors));
-    assert.equal(errors[0].kind, 'worker');
-    assert.equal(errors[0].fatal, false);
-    assert.match(errors[0].message, /page's thread/);
-    assert.equal(await page.evaluate(() => window.player.workerActive), false);
-    assert.equal(page.workers().length, 0, 'the failed Worker is gone');
-    assert.deepEqual(pageErrors, []);
-    await page.close();
+    await assertFellBack(page, pageErrors, /page's thread/);
   });
 
   test('worker: false runs on the page with no Worker and no warning', async () => {

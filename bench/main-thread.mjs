@@ -3,8 +3,10 @@
 // part of appendBuffer on the page's thread) and `worker` (the default: the engine and MediaSource in
 // a Worker; the page's time is handling the Worker's messages) and `worker-page` (workerMediaSource:
 // false: the engine in a Worker posting fragments to a MediaSource on the page, which appends them,
-// as in browsers without MSE in Workers). Also the long tasks (> 50 ms) seen.
-//   node bench/main-thread.mjs [rendition=720] [shape=ts|cmaf|aes|cmaf-aes] [mode=both|page|worker|worker-page]
+// as in browsers without MSE in Workers), and `hlsjs` (hls.js 1.7, its transmuxer in its Worker). For
+// hlsplay its own time (`mainThreadCost`); for every mode the page's whole main-thread time per segment
+// (Chromium's TaskDuration over the load, the element's own work included) and the long tasks (> 50 ms).
+//   node bench/main-thread.mjs [rendition=720] [shape=ts|cmaf|aes|cmaf-aes] [mode=both|page|worker|worker-page|hlsjs]
 // `busy` as the mode: the busy page instead (the page's thread busy 150 ms of every 200 ms for 30 s,
 // an 8 s buffer goal, the master playlist) for hlsplay in a Worker, hlsplay on the page, and hls.js:
 // the seconds stalled (`waiting` to `playing`) and played.
@@ -21,12 +23,12 @@ const rendition = process.argv[2] || '720';
 const shape = process.argv[3] || 'ts';
 const modeArg = process.argv[4] || 'both';
 const modes = {
-  both: ['page', 'worker', 'worker-page'],
+  both: ['page', 'worker', 'worker-page', 'hlsjs'],
   busy: ['busy-worker', 'busy-page', 'busy-hlsjs'],
   'first-frame': ['first-frame'],
 }[modeArg] ?? [modeArg];
-if (!modes.every((m) => ['page', 'worker', 'worker-page', 'first-frame'].includes(m) || m.startsWith('busy-'))) {
-  throw new Error(`unknown mode ${modeArg} (both, page, worker, worker-page, busy, first-frame)`);
+if (!modes.every((m) => ['page', 'worker', 'worker-page', 'hlsjs', 'first-frame'].includes(m) || m.startsWith('busy-'))) {
+  throw new Error(`unknown mode ${modeArg} (both, page, worker, worker-page, hlsjs, busy, first-frame)`);
 }
 const DIRS = { ts: 'HLS', cmaf: 'CMAF', aes: 'HLS-AES', 'cmaf-aes': 'CMAF-AES' };
 if (!DIRS[shape]) throw new Error(`unknown shape ${shape} (${Object.keys(DIRS).join(', ')})`);
@@ -151,29 +153,53 @@ try {
     const page = await browser.newPage();
     await page.goto(`http://localhost:${APP}/tests/browser/pages/player.html`);
     await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+    if (mode === 'hlsjs') await page.addScriptTag({ url: '/node_modules/hls.js/dist/hls.min.js' });
+    // The page's whole main-thread time (Chromium's TaskDuration), the same for every player.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const taskSeconds = async () => (await cdp.send('Performance.getMetrics')).metrics
+      .find((m) => m.name === 'TaskDuration').value;
     const src = `http://localhost:${CDN}/testpattern/Default/${DIRS[shape]}/testpattern_${rendition}.m3u8`;
-    const segments = await page.evaluate(async ([u, worker, workerMediaSource]) => {
+    const tasksBefore = await taskSeconds();
+    const segments = await page.evaluate(async ([u, m]) => {
       window.longTasks = [];
       new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration)))
         .observe({ type: 'longtask' });
       window.player.destroy();
       window.hlsplayTest.events.length = 0;
-      window.player = window.makePlayer({ bufferGoal: 600, worker, workerMediaSource });
-      window.player.load(u);
+      window.buffered = 0;
+      if (m === 'hlsjs') {
+        const hls = new window.Hls({ maxBufferLength: 600, maxMaxBufferLength: 600,
+          xhrSetup: (xhr) => { xhr.withCredentials = true; } });
+        hls.on(window.Hls.Events.FRAG_BUFFERED, () => { window.buffered += 1; });
+        hls.loadSource(u);
+        hls.attachMedia(document.getElementById('video'));
+      } else {
+        window.player = window.makePlayer({ bufferGoal: 600, worker: m !== 'page', workerMediaSource: m === 'worker' });
+        window.player.load(u);
+      }
       const text = await (await fetch(u, { credentials: 'include' })).text();
       return text.split('\n').filter((l) => l && !l.startsWith('#')).length;
-    }, [src, mode !== 'page', mode === 'worker']);
-    await waitInPage(page, (n) => window.player.mainThreadCost.count >= n, segments,
+    }, [src, mode]);
+    await waitInPage(page, (n) => (window.Hls ? window.buffered : window.player.mainThreadCost.count) >= n, segments,
       { ms: 60000, what: `${segments} segments` });
-    const { cost, active, longTasks } = await page.evaluate(() => ({
-      cost: window.player.mainThreadCost, active: window.player.workerActive, longTasks: window.longTasks,
+    const tasksMs = (await taskSeconds() - tasksBefore) * 1000;
+    const { longTasks } = await page.evaluate(() => ({ longTasks: window.longTasks }));
+    const page_ = `page's main thread ${(tasksMs / segments).toFixed(2)} ms per segment in all (Chromium TaskDuration), `
+      + `long tasks > 50 ms: ${longTasks.length}${longTasks.length ? ` (${longTasks.map((d) => d.toFixed(0)).join(', ')} ms)` : ''}`;
+    if (mode === 'hlsjs') {
+      console.log(`hlsjs ${shape} ${rendition}p: ${segments} segments, ${page_}`);
+      await page.close();
+      continue;
+    }
+    const { cost, active } = await page.evaluate(() => ({
+      cost: window.player.mainThreadCost, active: window.player.workerActive,
     }));
     if (active !== (mode !== 'page')) throw new Error(`mode ${mode}: workerActive is ${active}`);
     const bytes = await page.evaluate(() => window.hlsplayTest.events
       .filter((e) => e.name === 'segmentLoaded').reduce((a, e) => a + e.payload.bytes, 0));
     console.log(`${mode} ${shape} ${rendition}p: ${cost.count} segments, ${(bytes / cost.count / 1e6).toFixed(2)} MB each, `
-      + `main thread ${(cost.totalMs / cost.count).toFixed(2)} ms per segment (max ${cost.maxMs.toFixed(2)} ms), `
-      + `long tasks > 50 ms: ${longTasks.length}${longTasks.length ? ` (${longTasks.map((d) => d.toFixed(0)).join(', ')} ms)` : ''}`);
+      + `hlsplay's own main-thread time ${(cost.totalMs / cost.count).toFixed(2)} ms per segment (max ${cost.maxMs.toFixed(2)} ms); ${page_}`);
     await page.close();
   }
 } finally {

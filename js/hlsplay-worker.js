@@ -1,7 +1,7 @@
-// The player's dedicated Worker (`worker: true`). The page posts the compiled wasm Module first
-// (as soon as a Player exists, so the Worker is ready before `load()`), then the config that
-// starts the session (src/web/worker.rs), then the engine's inputs; what arrives while the wasm
-// instantiates is kept.
+// The player's dedicated Worker (`worker: true`), started ahead of `load()` (js/hlsplay.js). The
+// page posts the compiled wasm Module first (once `init()` has it), then, with `load()`, the
+// config that starts the session (src/web/worker.rs) and the engine's inputs; what arrives
+// while the wasm instantiates is kept.
 import init, { workerMain } from './hlsplay_glue.js';
 
 let instantiated = null;

@@ -52,7 +52,7 @@ enum Playback {
 }
 
 thread_local! {
-    /// `(module, take) => Worker` (`remote::take_worker`), given by the package's entry
+    /// `(module, what) => Worker` (`remote::prepare_worker`), given by the package's entry
     /// (`hlsplay.js`) once the wasm is initialised; the Worker's URL must be written there for
     /// bundlers to find it.
     static SPAWN: RefCell<Option<Function>> = const { RefCell::new(None) };

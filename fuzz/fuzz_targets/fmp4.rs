@@ -1,15 +1,15 @@
 //! fMP4 reader and passthrough on arbitrary bytes: `cargo +nightly fuzz run fmp4`. The first
 //! byte holds flags and a chunk size; the rest is cut at `FF 00 FF 00` markers into an init
 //! segment and up to three media segments. Each segment is pushed whole and, into a second
-//! passthrough, in chunks: any panic, a chunked output differing from the whole one, or output
-//! out of proportion to the input is a bug (frozen as a named test in tests/fmp4_boxes.rs or
-//! tests/fmp4_passthrough.rs).
+//! passthrough, in chunks: any panic, a chunked output (data or caption pairs) differing from
+//! the whole one, or output out of proportion to the input is a bug (frozen as a named test in
+//! tests/fmp4_boxes.rs or tests/fmp4_passthrough.rs).
 #![no_main]
 use hlsplay::fmp4::boxes::Boxes;
 use hlsplay::fmp4::moof::read_moof;
 use hlsplay::fmp4::moov::read_init;
 use hlsplay::fmp4::segment::{fragment_head, next_top_level};
-use hlsplay::remux::{Passthrough, RemuxOutput, SegmentInfo};
+use hlsplay::remux::{CcData, Passthrough, RemuxOutput, SegmentInfo};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "split.rs"]
@@ -46,7 +46,8 @@ fuzz_target!(|data: &[u8]| {
         let a = whole.push(segment, &info);
         let b = push_chunks(&mut chunked, segment, chunk, &info);
         match (a, b) {
-            (Ok(a), Ok(b)) => {
+            (Ok(a), Ok((b, captions))) => {
+                assert_eq!(a.captions, captions, "chunked caption pairs differ");
                 let a = bytes(&a);
                 assert_eq!(a, b, "chunked output differs");
                 // A version-0 tfdt may grow by 4 bytes per traf (each at least 24 bytes).
@@ -69,11 +70,14 @@ fn push_chunks(
     segment: &[u8],
     chunk: usize,
     info: &SegmentInfo,
-) -> Result<Vec<u8>, String> {
-    let mut v = Vec::new();
+) -> Result<(Vec<u8>, Vec<CcData>), String> {
+    let (mut v, mut captions) = (Vec::new(), Vec::new());
     for c in segment.chunks(chunk) {
         match p.push_chunk(c, info) {
-            Ok(Some(out)) => v.extend(bytes(&out)),
+            Ok(Some(out)) => {
+                v.extend(bytes(&out));
+                captions.extend(out.captions);
+            }
             Ok(None) => {}
             Err(e) => {
                 p.abort_segment();
@@ -81,6 +85,8 @@ fn push_chunks(
             }
         }
     }
-    v.extend(bytes(&p.finish_segment(info).map_err(|e| e.to_string())?));
-    Ok(v)
+    let last = p.finish_segment(info).map_err(|e| e.to_string())?;
+    v.extend(bytes(&last));
+    captions.extend(last.captions);
+    Ok((v, captions))
 }

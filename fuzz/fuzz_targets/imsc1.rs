@@ -25,6 +25,7 @@ fuzz_target!(|data: &[u8]| {
         timescale: 1000,
         sample_entry: FourCc::new(b"stpp"),
         codec: None,
+        nal: None,
         defaults: TrackDefaults {
             sample_description_index: 1,
             sample_duration: u32::from(flags),

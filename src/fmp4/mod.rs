@@ -12,6 +12,7 @@ pub mod boxes;
 pub mod moof;
 pub mod moov;
 pub mod sample_entry;
+pub mod samples;
 pub mod segment;
 pub mod stpp;
 pub mod tfdt;

@@ -3,7 +3,7 @@
 //! what the player needs: decode start and end, earliest presentation, first sample sync.
 //! Sample tables are walked, never stored; a run without per-sample fields is summed by
 //! multiplication, so a huge sample count costs nothing.
-use super::boxes::{BoxError, FourCc, Mp4Box};
+use super::boxes::{BoxError, Fields, FourCc, Mp4Box};
 use super::moov::{Handler, InitSegment, TrackDefaults};
 
 const TRUN: FourCc = FourCc::new(b"trun");
@@ -66,6 +66,8 @@ pub struct Traf {
     pub at: usize,
     pub tfhd_flags: u32,
     pub tfdt: Tfdt,
+    /// The sample defaults (`tfhd`, else the init's `trex`).
+    pub defaults: Defaults,
     /// The `trun` boxes in order.
     pub runs: Vec<Run>,
     /// The box holds `saio` (offsets into the moof that a resize would move).
@@ -124,11 +126,98 @@ pub fn read_moof(moof: &Mp4Box<'_>, init: &InitSegment) -> Result<Moof, BoxError
     Ok(Moof { trafs })
 }
 
-/// What a `tfhd` sets for the samples of its `traf`.
-struct Defaults {
-    duration: u32,
-    size: u32,
-    flags: u32,
+/// What a `tfhd` (or else the `trex`) sets for the samples of its `traf`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Defaults {
+    pub duration: u32,
+    pub size: u32,
+    pub flags: u32,
+}
+
+/// One `trun` sample entry, the defaults filled in.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    pub duration: u32,
+    pub size: u32,
+    /// Composition offset (0 when the run has none).
+    pub cto: i64,
+}
+
+/// A `trun`'s header: its flags, sample count, data_offset and first sample flags; `fields`
+/// is left at the first sample entry, the count checked against the box.
+pub struct TrunHead<'a> {
+    pub flags: u32,
+    pub count: u32,
+    pub data_offset: Option<DataOffset>,
+    pub first_flags: Option<u32>,
+    pub fields: Fields<'a>,
+}
+
+pub fn trun_head<'a>(trun: &Mp4Box<'a>, moof_at: u64) -> Result<TrunHead<'a>, BoxError> {
+    let (_, flags, mut f) = trun.full();
+    let count = f.u32();
+    let data_offset = if flags & TRUN_DATA_OFFSET != 0 {
+        let at = (f.position() - moof_at) as usize;
+        Some(DataOffset {
+            value: f.u32() as i32,
+            at,
+        })
+    } else {
+        None
+    };
+    let first_flags = if flags & TRUN_FIRST_SAMPLE_FLAGS != 0 {
+        Some(f.u32())
+    } else {
+        None
+    };
+    f.check()?;
+    if u64::from(count) * entry_len(flags) > f.remaining() as u64 {
+        return Err(f.error("sample count exceeds the box"));
+    }
+    Ok(TrunHead {
+        flags,
+        count,
+        data_offset,
+        first_flags,
+        fields: f,
+    })
+}
+
+/// Bytes per sample entry: 4 for each per-sample field present.
+fn entry_len(flags: u32) -> u64 {
+    4 * u64::from((flags & TRUN_SAMPLE_FIELDS).count_ones())
+}
+
+impl TrunHead<'_> {
+    /// The next sample entry (in bounds: the count was checked against the box).
+    pub fn entry(&mut self, d: &Defaults) -> Entry {
+        let (flags, f) = (self.flags, &mut self.fields);
+        let duration = if flags & TRUN_DURATION != 0 {
+            f.u32()
+        } else {
+            d.duration
+        };
+        let size = if flags & TRUN_SIZE != 0 {
+            f.u32()
+        } else {
+            d.size
+        };
+        if flags & TRUN_FLAGS != 0 {
+            f.skip(4);
+        }
+        // Signed in version 1; read signed in version 0 too, as decoders do (a negative
+        // offset written into a version-0 box is a common muxer slip).
+        let cto = if flags & TRUN_COMPOSITION_OFFSET != 0 {
+            i64::from(f.u32() as i32)
+        } else {
+            0
+        };
+        Entry {
+            duration,
+            size,
+            cto,
+        }
+    }
 }
 
 fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf, BoxError> {
@@ -193,6 +282,7 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
             at: rel(&tfdt_box),
             header_len: tfdt_box.header_len(),
         },
+        defaults: d,
         runs: Vec::new(),
         has_saio: false,
         sample_count: 0,
@@ -204,7 +294,7 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
     for b in traf.children(0)? {
         let b = b?;
         match b.kind {
-            TRUN => read_trun(&b, &d, &mut t, moof_at)?,
+            TRUN => read_trun(&b, &mut t, moof_at)?,
             SAIO => t.has_saio = true,
             _ => {}
         }
@@ -216,40 +306,20 @@ fn read_traf(traf: &Mp4Box<'_>, moof_at: u64, init: &InitSegment) -> Result<Traf
 }
 
 /// Add one `trun`'s samples to the traf's sums.
-fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Result<(), BoxError> {
-    let (_, flags, mut f) = trun.full();
-    let count = f.u32();
-    let data_offset = if flags & TRUN_DATA_OFFSET != 0 {
-        let at = (f.position() - moof_at) as usize;
-        Some(DataOffset {
-            value: f.u32() as i32,
-            at,
-        })
-    } else {
-        None
-    };
+fn read_trun(trun: &Mp4Box<'_>, t: &mut Traf, moof_at: u64) -> Result<(), BoxError> {
+    let mut head = trun_head(trun, moof_at)?;
+    let (flags, count, d) = (head.flags, head.count, t.defaults);
     let mut run = Run {
         at: (trun.offset - moof_at) as usize,
-        data_offset,
+        data_offset: head.data_offset,
         data_size: 0,
     };
-    let first_flags = if flags & TRUN_FIRST_SAMPLE_FLAGS != 0 {
-        Some(f.u32())
-    } else {
-        None
-    };
-    f.check()?;
-    // Bytes per sample: 4 for each per-sample field present.
-    let entry = 4 * u64::from(flags & TRUN_SAMPLE_FIELDS).count_ones();
-    if u64::from(count) * u64::from(entry) > f.remaining() as u64 {
-        return Err(f.error("sample count exceeds the box"));
-    }
     if count > 0 && t.first_sync.is_none() {
-        let first = match first_flags {
+        let first = match head.first_flags {
             Some(fl) => fl,
             None if flags & TRUN_FLAGS != 0 => {
                 // The first entry's flags follow its duration and size, when present.
-                let mut peek = f.clone();
+                let mut peek = head.fields.clone();
                 let before =
                     u32::from(flags & TRUN_DURATION != 0) + u32::from(flags & TRUN_SIZE != 0);
                 peek.skip(4 * before as usize);
@@ -261,7 +331,7 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
     }
     // Decode time of this run's first sample, relative to the tfdt.
     let start = i64::try_from(t.duration).unwrap_or(i64::MAX);
-    if entry == 0 {
+    if entry_len(flags) == 0 {
         // Every sample takes the defaults: no composition offsets.
         let total = u64::from(count) * u64::from(d.duration);
         if count > 0 {
@@ -276,31 +346,11 @@ fn read_trun(trun: &Mp4Box<'_>, d: &Defaults, t: &mut Traf, moof_at: u64) -> Res
         let mut first = t.presentation_start;
         let mut end = t.presentation_end;
         for _ in 0..count {
-            // In bounds: the sample count was checked against the box.
-            let duration = if flags & TRUN_DURATION != 0 {
-                f.u32()
-            } else {
-                d.duration
-            };
-            let size = if flags & TRUN_SIZE != 0 {
-                f.u32()
-            } else {
-                d.size
-            };
-            run.data_size += u64::from(size);
-            if flags & TRUN_FLAGS != 0 {
-                f.skip(4);
-            }
-            // Signed in version 1; read signed in version 0 too, as decoders do (a negative
-            // offset written into a version-0 box is a common muxer slip).
-            let cto = if flags & TRUN_COMPOSITION_OFFSET != 0 {
-                i64::from(f.u32() as i32)
-            } else {
-                0
-            };
-            first = first.min(dts.saturating_add(cto));
-            let next = dts.saturating_add(i64::from(duration));
-            end = end.max(next.saturating_add(cto));
+            let e = head.entry(&d);
+            run.data_size += u64::from(e.size);
+            first = first.min(dts.saturating_add(e.cto));
+            let next = dts.saturating_add(i64::from(e.duration));
+            end = end.max(next.saturating_add(e.cto));
             dts = next;
         }
         t.presentation_start = first;
@@ -320,31 +370,51 @@ pub fn check_sample_data(
     moof_at: u64,
     mdat: std::ops::Range<u64>,
 ) -> Result<(), BoxError> {
-    // Where the previous traf's data ended (the base of a traf without base flags).
     let signed = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-    let mut prev_end = 0;
+    run_starts(moof, &mut |_, r, start| {
+        let Some(start) = start else { return Ok(()) };
+        let end = start.saturating_add(signed(r.data_size));
+        let inside = signed(mdat.start) <= start && end <= signed(mdat.end);
+        if !inside && r.data_size > 0 {
+            return Err(BoxError::malformed(
+                TRUN,
+                moof_at + r.at as u64,
+                "sample data outside the mdat body",
+            ));
+        }
+        Ok(())
+    })
+}
+
+/// Calls `each(traf index, run, start)` for every run in order, `start` being where its
+/// samples begin relative to the moof start (`None` for a traf whose `tfhd` gives an explicit
+/// base_data_offset: a file position, unknown here).
+pub fn run_starts(
+    moof: &Moof,
+    each: &mut dyn FnMut(usize, &Run, Option<i64>) -> Result<(), BoxError>,
+) -> Result<(), BoxError> {
+    let signed = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    // Where the previous traf's data ended (the base of a traf without base flags).
+    let mut prev_end: Option<i64> = Some(0);
     for (i, t) in moof.trafs.iter().enumerate() {
         if t.tfhd_flags & TFHD_BASE_DATA_OFFSET != 0 {
-            prev_end = i64::MAX;
+            for r in &t.runs {
+                each(i, r, None)?;
+            }
+            prev_end = None;
             continue;
         }
         let from_moof = t.tfhd_flags & TFHD_DEFAULT_BASE_IS_MOOF != 0 || i == 0;
-        let base = if from_moof { 0 } else { prev_end };
+        let base = if from_moof { Some(0) } else { prev_end };
         let mut next = base;
         for r in &t.runs {
-            let start = r
-                .data_offset
-                .map_or(next, |o| base.saturating_add(i64::from(o.value)));
-            let end = start.saturating_add(signed(r.data_size));
-            let inside = signed(mdat.start) <= start && end <= signed(mdat.end);
-            if !inside && r.data_size > 0 {
-                return Err(BoxError::malformed(
-                    TRUN,
-                    moof_at + r.at as u64,
-                    "sample data outside the mdat body",
-                ));
-            }
-            next = end;
+            let start = match (r.data_offset, base) {
+                (Some(o), Some(b)) => Some(b.saturating_add(i64::from(o.value))),
+                (Some(_), None) => None,
+                (None, _) => next,
+            };
+            each(i, r, start)?;
+            next = start.map(|s| s.saturating_add(signed(r.data_size)));
         }
         prev_end = next;
     }

@@ -2,7 +2,7 @@
 //! handler (`hdlr`), timescale (`mdhd`), sample entry and codec string (`stsd`), and the
 //! fragment defaults of `mvex`/`trex`.
 use super::boxes::{BoxError, BoxFailure, Boxes, FourCc, Mp4Box, Problem};
-use super::sample_entry::codec_string;
+use super::sample_entry::{codec_string, nal_format, NalFormat};
 use crate::error::ErrorCategory;
 use std::ops::Range;
 
@@ -42,6 +42,8 @@ pub struct InitTrack {
     pub sample_entry: FourCc,
     /// RFC 6381 codec string (video and audio tracks only).
     pub codec: Option<String>,
+    /// How an H.264 / HEVC track's samples delimit their NAL units (for the captions in SEI).
+    pub nal: Option<NalFormat>,
     pub defaults: TrackDefaults,
 }
 
@@ -161,12 +163,17 @@ fn read_trak(trak: &Mp4Box<'_>) -> Result<InitTrack, BoxError> {
         Handler::Other(_) => None,
         _ => Some(codec_string(&entry, handler == Handler::Video)?),
     };
+    let nal = match handler {
+        Handler::Video => nal_format(&entry)?,
+        _ => None,
+    };
     Ok(InitTrack {
         track_id,
         handler,
         timescale,
         sample_entry: entry.kind,
         codec,
+        nal,
         defaults: TrackDefaults::default(),
     })
 }

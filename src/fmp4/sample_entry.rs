@@ -62,6 +62,30 @@ pub fn codec_string(entry: &Mp4Box<'_>, video: bool) -> Result<String, BoxError>
     }
 }
 
+/// How the samples of an H.264 or HEVC entry carry their NAL units: each one behind a
+/// big-endian length of `length_size` bytes (14496-15 §5.3.2.1, §8.3.2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NalFormat {
+    pub length_size: u8,
+    pub hevc: bool,
+}
+
+/// The NAL format of a clear `avc1`/`avc3`/`hvc1`/`hev1` entry (`None` for other entries, and
+/// for protected ones, whose samples are not read here).
+pub fn nal_format(entry: &Mp4Box<'_>) -> Result<Option<NalFormat>, BoxError> {
+    // lengthSizeMinusOne: the low 2 bits of avcC's byte 4 and of hvcC's byte 21.
+    let (config, at, hevc) = match entry.kind {
+        AVC1 | AVC3 => (b"avcC", 4, false),
+        HVC1 | HEV1 => (b"hvcC", 21, true),
+        _ => return Ok(None),
+    };
+    let mut f = entry.require(VISUAL_FIELDS, config)?.fields();
+    f.skip(at);
+    let length_size = (f.u8() & 3) + 1;
+    f.check()?;
+    Ok(Some(NalFormat { length_size, hevc }))
+}
+
 /// The fields of an AudioSampleEntry: 28 bytes, plus 16 (QuickTime version 1) or 36 (version 2)
 /// when the entry version says so.
 fn audio_fields(entry: &Mp4Box<'_>) -> Result<usize, BoxError> {

@@ -16,6 +16,7 @@
 //! audio frames, fill gaps), `output` (init segments and `moof` + `mdat`).
 mod audio;
 mod captions;
+mod fmp4_captions;
 mod output;
 mod packed_audio;
 mod passthrough;
@@ -111,8 +112,8 @@ pub struct RemuxOutput {
     pub start: f64,
     pub end: f64,
     pub warnings: Vec<RemuxWarning>,
-    /// CEA-608 byte pairs from the video's SEI, in display order on the output timeline
-    /// (empty for a stream without captions, and from the fMP4 passthrough).
+    /// CEA-608 byte pairs from the video's SEI (TS access units or fMP4 samples), in display
+    /// order on the output timeline (empty for a stream without captions).
     pub captions: Vec<CcData>,
 }
 

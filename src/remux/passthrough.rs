@@ -18,7 +18,8 @@
 //! resets the parser (`SourceBuffer.abort()`) before anything else is appended.
 use super::output::{add_codec, mime_type};
 use super::{
-    RemuxError, RemuxOutput, RemuxWarning, SegmentInfo, TrackKind, TrackOutput, MAX_SEGMENT_BYTES,
+    fmp4_captions, CcData, RemuxError, RemuxOutput, RemuxWarning, SegmentInfo, TrackKind,
+    TrackOutput, MAX_SEGMENT_BYTES,
 };
 use crate::fmp4::boxes::{BoxError, Boxes, FourCc};
 use crate::fmp4::moof::{check_sample_data, read_moof, Moof, Traf};
@@ -72,6 +73,16 @@ struct Emit {
     data: Vec<u8>,
     start: f64,
     end: f64,
+    captions: Vec<CcData>,
+}
+
+/// The open fragment's bytes from its `moof` on, kept to read its captions once the `mdat` is
+/// whole (only for a stream whose video can carry them).
+#[derive(Debug)]
+struct HeldFragment {
+    bytes: Vec<u8>,
+    /// Where the moof is in the segment.
+    at: u64,
 }
 
 /// fMP4 passthrough for the segments of one stream (see the module docs).
@@ -89,6 +100,7 @@ pub struct Passthrough {
     pending: Vec<u8>,
     /// The fragment whose `mdat` body is being passed on.
     open: Option<Open>,
+    held: Option<HeldFragment>,
 }
 
 impl Passthrough {
@@ -232,6 +244,7 @@ impl Passthrough {
         self.seg.active = false;
         self.pending.clear();
         self.open = None;
+        self.held = None;
     }
 
     /// The bytes output so far end inside an `mdat`: a SourceBuffer given them waits for the
@@ -250,8 +263,14 @@ impl Passthrough {
         (emit.start, emit.end) = (open.start, open.end);
         open.left -= body.len();
         self.seg.scanned += body.len();
+        if let Some(held) = self.held.as_mut() {
+            held.bytes.extend_from_slice(body);
+        }
         if open.left == 0 {
             self.open = None;
+            if let Some(held) = self.held.take() {
+                self.held_captions(&held, emit);
+            }
         }
         rest
     }
@@ -273,6 +292,7 @@ impl Passthrough {
         };
         self.pending.clear();
         self.open = None;
+        self.held = None;
         Ok(())
     }
 
@@ -292,7 +312,7 @@ impl Passthrough {
                 start: at,
                 end: at,
                 warnings: std::mem::take(&mut self.seg.warnings),
-                captions: Vec::new(),
+                captions: emit.captions,
             });
         }
         Ok(self.output(emit))
@@ -319,9 +339,15 @@ impl Passthrough {
             match next_top_level(rest, at, end)? {
                 TopLevel::NeedMore => {
                     if let (false, Some(head)) = (end, fragment_head(rest, at)) {
-                        let (moof, mdat) = rest.split_at(head.moof_len.min(rest.len()));
                         let body = head.mdat_body as u64..head.len as u64;
-                        let (from, to) = self.fragment(moof, mdat, body, at, emit)?;
+                        let (from, to) = self.fragment(rest, head.moof_len, body, at, emit)?;
+                        let carries = self.init.as_ref().map(|i| &i.segment);
+                        if carries.is_some_and(fmp4_captions::may_carry) {
+                            self.held = Some(HeldFragment {
+                                bytes: rest.to_vec(),
+                                at,
+                            });
+                        }
                         self.open = Some(Open {
                             left: head.len - rest.len(),
                             mdat_at: at + head.mdat_at as u64,
@@ -338,9 +364,9 @@ impl Passthrough {
                     mdat_body,
                     len,
                 } => {
-                    let (moof, mdat) = rest.get(..len).unwrap_or(&[]).split_at(moof_len.min(len));
+                    let whole = rest.get(..len).unwrap_or(&[]);
                     let body = mdat_body as u64..len as u64;
-                    self.fragment(moof, mdat, body, at, emit)?;
+                    self.fragment(whole, moof_len, body, at, emit)?;
                     pos += len;
                 }
             }
@@ -349,16 +375,18 @@ impl Passthrough {
         Ok(pos)
     }
 
-    /// One `moof` (at byte `at`) and what follows it through its `mdat` (whose body is at
-    /// `body` from the moof start).
+    /// One `moof` (at byte `at`, `moof_len` bytes) and what follows it through its `mdat`
+    /// (whose body is at `body` from the moof start): `fragment` holds the moof and the bytes
+    /// after it received so far. A whole fragment's captions are read here.
     fn fragment(
         &mut self,
-        moof_bytes: &[u8],
-        mdat: &[u8],
+        fragment: &[u8],
+        moof_len: usize,
         body: Range<u64>,
         at: u64,
         emit: &mut Emit,
     ) -> Result<(f64, f64), RemuxError> {
+        let (moof_bytes, mdat) = fragment.split_at(moof_len.min(fragment.len()));
         let init = self.init.as_ref().ok_or(RemuxError::NoInit)?;
         let moof_box = Boxes::new(moof_bytes, at)
             .next()
@@ -366,6 +394,7 @@ impl Passthrough {
                 len: moof_bytes.len(),
             })??;
         let moof = read_moof(&moof_box, &init.segment)?;
+        let whole = fragment.len() as u64 >= body.end;
         check_sample_data(&moof, at, body)?;
         if self.seg.fragments == 0 {
             for t in &moof.trafs {
@@ -385,9 +414,19 @@ impl Passthrough {
             }
         }
         let offset = self.offset.unwrap_or(0.0);
-        let delta = |t: &Traf| (offset * f64::from(t.timescale)).round() as i64;
+        let delta = |t: &Traf| shift(offset, t);
         write_shifted_moof(&mut emit.data, moof_bytes, at, &moof, delta)?;
         emit.data.extend_from_slice(mdat);
+        if whole {
+            fmp4_captions::read(
+                fragment,
+                at,
+                &moof,
+                &init.segment,
+                offset,
+                &mut emit.captions,
+            )?;
+        }
         let (mut start, mut end) = (f64::INFINITY, f64::NEG_INFINITY);
         for t in moof.trafs.iter().filter(|t| t.sample_count > 0) {
             let (ts, d) = (f64::from(t.timescale), delta(t));
@@ -398,6 +437,27 @@ impl Passthrough {
         emit.end = emit.end.max(end);
         self.seg.fragments += 1;
         Ok((start, end))
+    }
+
+    /// The captions of a fragment passed on progressively, now that its `mdat` is whole. Its
+    /// moof was read when it opened, so nothing here fails that did not fail then.
+    fn held_captions(&self, held: &HeldFragment, emit: &mut Emit) {
+        let Some(init) = &self.init else { return };
+        let Some(Ok(moof_box)) = Boxes::new(&held.bytes, held.at).next() else {
+            return;
+        };
+        let Ok(moof) = read_moof(&moof_box, &init.segment) else {
+            return;
+        };
+        let offset = self.offset.unwrap_or(0.0);
+        let _ = fmp4_captions::read(
+            &held.bytes,
+            held.at,
+            &moof,
+            &init.segment,
+            offset,
+            &mut emit.captions,
+        );
     }
 
     /// One output: the data written, with the init bytes the first time after `push_init`.
@@ -424,7 +484,7 @@ impl Passthrough {
             start,
             end,
             warnings: std::mem::take(&mut self.seg.warnings),
-            captions: Vec::new(),
+            captions: emit.captions,
         }
     }
 }
@@ -435,8 +495,14 @@ impl Emit {
             data: Vec::new(),
             start: f64::INFINITY,
             end: f64::NEG_INFINITY,
+            captions: Vec::new(),
         }
     }
+}
+
+/// A track's shift onto the output timeline, in its timescale.
+pub(super) fn shift(offset: f64, t: &Traf) -> i64 {
+    (offset * f64::from(t.timescale)).round() as i64
 }
 
 /// The mapping that puts the fragment's earliest presentation time on `start`, moved later if

@@ -5,7 +5,7 @@
 //! straight into the sample data buffer, with a 4-byte length placeholder per NAL unit. Start
 //! codes split across chunks or PES packets are found through a carried count of trailing zeros.
 use super::bits::{unescape_rbsp, BitReader, BitsExhausted};
-use super::sei::{cc_triplets, ga94_cc_data, sei_messages, CcTriplet};
+use super::sei::{sei_608, CcTriplet};
 use super::{DemuxWarning, EsFrame, Warnings};
 use crate::crypto::SampleAes;
 
@@ -303,18 +303,12 @@ impl H264Es {
         let Some(payload) = self.data.get(body + 1..) else {
             return;
         };
-        unescape_rbsp(payload, &mut self.scratch);
-        for message in sei_messages(&self.scratch) {
-            if message.payload_type != super::sei::USER_DATA_REGISTERED_ITU_T_T35 {
-                continue;
+        let cc = &mut self.cc;
+        sei_608(payload, &mut self.scratch, &mut |t| {
+            if cc.len() < MAX_CC_PER_SEGMENT {
+                cc.push(t);
             }
-            let Some(triplets) = ga94_cc_data(message.payload) else {
-                continue;
-            };
-            let room = MAX_CC_PER_SEGMENT.saturating_sub(self.cc.len());
-            self.cc
-                .extend(cc_triplets(triplets).filter(|t| t.cc_type < 2).take(room));
-        }
+        });
     }
 
     /// SAMPLE-AES: the slice NAL unit at `body` (the last in `data`) replaced by its clear

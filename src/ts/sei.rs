@@ -115,6 +115,22 @@ pub fn cc_triplets(triplets: &[u8]) -> impl Iterator<Item = CcTriplet> + '_ {
     })
 }
 
+/// The CEA-608 constructs (`cc_type` 0 or 1) of the GA94 caption data in an SEI NAL unit,
+/// `payload` being what follows its header (escaped: `scratch` takes the RBSP), in order.
+pub fn sei_608(payload: &[u8], scratch: &mut Vec<u8>, each: &mut dyn FnMut(CcTriplet)) {
+    super::bits::unescape_rbsp(payload, scratch);
+    for message in sei_messages(scratch) {
+        if message.payload_type != USER_DATA_REGISTERED_ITU_T_T35 {
+            continue;
+        }
+        if let Some(triplets) = ga94_cc_data(message.payload) {
+            cc_triplets(triplets)
+                .filter(|t| t.cc_type < 2)
+                .for_each(&mut *each);
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -8,8 +8,8 @@
 # The shapes MediaConvert's settings express are job JSON run by the job emulator: ts
 # (tests/fixtures/jobs/vod-sample.json, the seed's job), aes (aes.json), cmaf (cmaf.json),
 # cmaf-single-file (cmaf-single-file.json), apple-alt-audio (apple-alt-audio.json), webvtt
-# (webvtt.json), webvtt-match-video (webvtt-match-video.json) and cc608 (cc608.json, on the source
-# with 608 captions, below), each
+# (webvtt.json), webvtt-match-video (webvtt-match-video.json), cc608 (cc608.json) and cmaf-cc608
+# (cmaf-cc608.json), the last two on the source with 608 captions (below), each
 # `pipeline run --input <source> --out <outdir> --job <json> --dt <stamp> --cache
 # <outdir>/<base>/.encodes` on <outdir>/<base>/.source/<base>.mov (the input, or the pattern, with a
 # second audio track, a 660 Hz tone, for the jobs' second audio selector). The ladder is encoded
@@ -87,6 +87,14 @@
 #   Its own encodes (another source): the same ladder settings, not the ts ladder's bytes
 #   <outdir>/<base>/Default/HLS-608/<base>.m3u8, <base>_360.m3u8, <base>_360<stamp>_00001.ts, ...
 #
+# cmaf-cc608 (job cmaf-cc608.json on the same captioned source): the CMAF group of cmaf.json with the
+#   EMBEDDED caption selector and EMBEDDED caption destinations on its video outputs, so the
+#   fragments' samples keep the GA94 SEI (checked with ffmpeg's 608 decoder on the 360 rung, init and
+#   segments joined). The master says nothing of the captions (no CLOSED-CAPTIONS: CmafGroupSettings
+#   has no CaptionLanguageSetting); a player finds them in the video. It packages cc608's encodes
+#   <outdir>/<base>/Default/CMAF-608/<base>.m3u8, <base>_360.m3u8, <base>_360init.cmfv,
+#   <base>_360_000000001.cmfv, <base>_eng.m3u8, ...
+#
 # Cue times in scripts/captions/ count from the first video frame (cue time 0 = its PTS).
 #
 # all: every shape above.
@@ -95,7 +103,7 @@
 # GOP 90 frames, closed GOP, keyframes forced every 10 s so segments are cut at 10 s as MediaConvert's
 # segment control does; AAC-LC 96 kbps 48 kHz stereo muxed into every rendition. Every shape carries
 # the very same video bitstream (the jobs package the cached encodes, the post-steps copy the ts
-# ladder's; cc608, encoded from the captioned source, excepted), so a comparison between shapes compares packaging only; separate audio is encoded from
+# ladder's; cc608 and cmaf-cc608, encoded from the captioned source, excepted), so a comparison between shapes compares packaging only; separate audio is encoded from
 # the source (English: track 1, French: track 2, the 660 Hz tone) with the same AAC settings.
 #
 # Idempotent: one stamp file per shape records its parameters; when they match, nothing is done.
@@ -120,6 +128,7 @@ shape_of() {
     webvtt) echo webvtt ;;
     webvtt-match-video) echo webvtt-match-video ;;
     cc608) echo cc608 ;;
+    cmaf-cc608) echo cmaf-cc608 ;;
     all) echo all ;;
     *) return 1 ;;
   esac
@@ -140,7 +149,7 @@ if [[ -z "$shape" ]] && ((${#args[@]})) && shape_of "${args[0]}" >/dev/null; the
   args=("${args[@]:1}")
 fi
 shape=${shape:-ts}
-requested=$(shape_of "$shape") || die "unknown shape '$shape' (ts, cmaf, cmaf-single-file, apple-alt-audio, aes, aes-rotation, cmaf-aes, webvtt, webvtt-match-video, cc608, all)"
+requested=$(shape_of "$shape") || die "unknown shape '$shape' (ts, cmaf, cmaf-single-file, apple-alt-audio, aes, aes-rotation, cmaf-aes, webvtt, webvtt-match-video, cc608, cmaf-cc608, all)"
 ((${#args[@]} <= 2)) || die "too many arguments (make-sample.sh [shape] [input.mp4] [outdir]; --help)"
 # `${args[0]-}`: an empty array has no element 0, and `set -u` would stop here.
 input=${args[0]-}
@@ -555,26 +564,27 @@ hlsplay_cli() {
   cargo run -q --manifest-path "$REPO_DIR/Cargo.toml" -p hlsplay-cli -- "$@"
 }
 
-# ffmpeg's 608 decoder (CC1) on a TS file against a cue script: same cues, same texts, start and
-# end within one frame. Fails the run otherwise.
-check_608() { # ts script.vtt
-  local got want
+# ffmpeg's 608 decoder (CC1) on a TS file or a fragmented MP4 (init and segments joined) against a
+# cue script: same cues, same texts, start and end within one frame. Fails the run otherwise; $3
+# names the shape in the messages.
+check_608() { # ts_or_mp4 script.vtt shape
+  local got want shape=$3
   got=$(ffmpeg -v error -f lavfi -i "movie=$1[out0+subcc]" -map 0:s -f webvtt - | vtt_cues /dev/stdin)
   want=$(vtt_cues "$2")
-  awk -v frame="$(awk -F/ '{ d = ($2 == "" ? 1 : $2); printf "%.6f", d / $1 }' <<<"$fps_frac")" '
+  awk -v shape="$shape" -v frame="$(awk -F/ '{ d = ($2 == "" ? 1 : $2); printf "%.6f", d / $1 }' <<<"$fps_frac")" '
     NR == FNR { want[++n] = $0; next }
     { got[++m] = $0 }
     function abs(x) { return x < 0 ? -x : x }
     END {
-      if (m != n) { printf "make-sample: cc608: ffmpeg decodes %d captions, the script has %d\n", m, n > "/dev/stderr"; exit 1 }
+      if (m != n) { printf "make-sample: %s: ffmpeg decodes %d captions, the script has %d\n", shape, m, n > "/dev/stderr"; exit 1 }
       for (i = 1; i <= n; i++) {
         split(want[i], w, " "); split(got[i], g, " ")
         wt = want[i]; sub(/^[^ ]+ [^ ]+ /, "", wt); gt = got[i]; sub(/^[^ ]+ [^ ]+ /, "", gt)
         if (wt != gt || abs(w[1] - g[1]) > frame + 0.0005 || abs(w[2] - g[2]) > frame + 0.0005) {
-          printf "make-sample: cc608: caption %d is [%s], the script says [%s]\n", i, got[i], want[i] > "/dev/stderr"; exit 1
+          printf "make-sample: %s: caption %d is [%s], the script says [%s]\n", shape, i, got[i], want[i] > "/dev/stderr"; exit 1
         }
       }
-      printf "make-sample: cc608: ffmpeg decodes the %d captions of the script (times within one frame)\n", n
+      printf "make-sample: %s: ffmpeg decodes the %d captions of the script (times within one frame)\n", shape, n
     }' <(printf '%s\n' "$want") <(printf '%s\n' "$got")
 }
 
@@ -608,29 +618,49 @@ make_cc608_source() {
   printf '%s' "$params" >"$stamp"
 }
 
-make_cc608() {
-  [[ -z "${made[make_cc608]:-}" ]] || return 0
-  made[make_cc608]=1
-  local dir="$root/HLS-608" job="$JOBS_DIR/cc608.json" stamp="$outdir/$base/.make-sample-cc608-stamp"
+# A job on the captioned source (cc608.json, cmaf-cc608.json): its group folder $3 made (or found up
+# to date), then ffmpeg's own 608 decoder must read the script's captions from the lowest rung: what
+# a player must show. $4 says how that rung's file is made (ts: the segments joined; fmp4: the init
+# segment, then the segments).
+make_608_job() { # shape job dir how
+  local shape=$1 job=$2 dir=$3 how=$4 stamp="$outdir/$base/.make-sample-$1-stamp"
   make_cc608_source
   # The job runs on the captioned source (run_job's input), its parameters those of that source.
-  local plain=$source_file params
+  local plain=$source_file params check
   source_file=$cc608_source
   params="$(job_params "$job") source608=[$(cat "$outdir/$base/.source-608/stamp")]"
   if ! up_to_date "$stamp" "$params" "$dir/$base.m3u8"; then
     rm -rf "$dir" "$stamp"
-    echo "make-sample: cc608.json on $source_file (pipeline run)"
+    echo "make-sample: $(basename "$job") on $source_file (pipeline run)"
     pipeline_run --input "$source_file" --out "$outdir" --job "$job" --dt "$STAMP" --cache "$ENCODES" >/dev/null
-    # What a player must show: ffmpeg's own 608 decoder on the lowest rung, segments joined.
-    grep -v '^#' "$dir/${base}_360.m3u8" | sed "s|^|$dir/|" | xargs cat >"$outdir/$base/.source-608/check.ts"
-    check_608 "$outdir/$base/.source-608/check.ts" "$outdir/$base/.source-608/captions.vtt"
-    rm -f "$outdir/$base/.source-608/check.ts"
+    check="$outdir/$base/.source-608/check-$shape.$how"
+    if [[ $how == fmp4 ]]; then
+      sed -n 's/^#EXT-X-MAP:URI="\([^"]*\)".*/\1/p' "$dir/${base}_360.m3u8" | sed "s|^|$dir/|" | xargs cat >"$check"
+    else
+      : >"$check"
+    fi
+    grep -v '^#' "$dir/${base}_360.m3u8" | sed "s|^|$dir/|" | xargs cat >>"$check"
+    check_608 "$check" "$outdir/$base/.source-608/captions.vtt" "$shape"
+    rm -f "$check"
     printf '%s' "$params" >"$stamp"
     echo "make-sample: done: $dir/$base.m3u8"
   else
     echo "make-sample: up to date: $dir/$base.m3u8"
   fi
   source_file=$plain
+}
+
+make_cc608() {
+  [[ -z "${made[make_cc608]:-}" ]] || return 0
+  made[make_cc608]=1
+  make_608_job cc608 "$JOBS_DIR/cc608.json" "$root/HLS-608" ts
+}
+
+# After cc608: its encodes (the captioned source's ladder, in the cache) are packaged, not made again.
+make_cmaf_cc608() {
+  [[ -z "${made[make_cmaf_cc608]:-}" ]] || return 0
+  made[make_cmaf_cc608]=1
+  make_608_job cmaf-cc608 "$JOBS_DIR/cmaf-cc608.json" "$root/CMAF-608" fmp4
 }
 
 case $requested in
@@ -644,5 +674,6 @@ case $requested in
   webvtt) make_webvtt ;;
   webvtt-match-video) make_webvtt_match_video ;;
   cc608) make_cc608 ;;
-  all) make_ts; make_cmaf; make_cmaf_single_file; make_apple_alt_audio; make_aes; make_aes_rotation; make_cmaf_aes; make_webvtt; make_webvtt_match_video; make_cc608 ;;
+  cmaf-cc608) make_cmaf_cc608 ;;
+  all) make_ts; make_cmaf; make_cmaf_single_file; make_apple_alt_audio; make_aes; make_aes_rotation; make_cmaf_aes; make_webvtt; make_webvtt_match_video; make_cc608; make_cmaf_cc608 ;;
 esac

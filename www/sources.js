@@ -19,6 +19,7 @@ export const SAMPLE_SOURCES = [
   { id: 'webvtt', label: 'TS ladder, WebVTT subtitles (2 languages)', path: '/testpattern/Default/HLS-WebVTT/testpattern.m3u8', segments: '*.ts' },
   { id: 'webvtt-match-video', label: 'TS ladder, WebVTT subtitles cut with the video', path: '/testpattern/Default/HLS-WebVTT-MatchVideo/testpattern.m3u8', segments: '*.ts' },
   { id: 'cc608', label: 'TS ladder, CEA-608 captions in the video', path: '/testpattern/Default/HLS-608/testpattern.m3u8', segments: '*.ts' },
+  { id: 'cmaf-cc608', label: 'CMAF, CEA-608 captions in the video', path: '/testpattern/Default/CMAF-608/testpattern.m3u8', segments: '*_?????????.cmf?' },
 ];
 
 /** The fault pattern for the segments of `source` (an id, or 'custom': MPEG-TS assumed). */

@@ -1,7 +1,7 @@
 // Subtitles and captions as the element's own TextTracks: the WebVTT sample (two languages,
-// MediaConvert naming, one 60 s subtitle segment per language), the CEA-608 sample (CC1 in the
-// H.264, a CLOSED-CAPTIONS rendition) and a FORCED track (a master made here over the WebVTT
-// sample's files). Cues must be there with their text at their time; switching tracks, turning
+// MediaConvert naming, one 60 s subtitle segment per language), the CEA-608 samples (CC1 in the
+// H.264: MPEG-TS with a CLOSED-CAPTIONS rendition; CMAF, whose master says nothing of them) and a
+// FORCED track (a master made here over the WebVTT sample's files). Cues must be there with their text at their time; switching tracks, turning
 // them off and the forced track's showing with subtitles off are checked on the real element.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,12 +17,15 @@ const PAGE = withWorkerQuery(`http://localhost:${APP}/tests/browser/pages/player
 const SAMPLES = resolve(ROOT, 'sample/testpattern/Default');
 const WEBVTT = resolve(SAMPLES, 'HLS-WebVTT');
 const CC608 = resolve(SAMPLES, 'HLS-608');
+const CMAF608 = resolve(SAMPLES, 'CMAF-608');
+/** The captions `scripts/make-sample.sh` writes into the 608 samples' video (CC1 pop-on). */
+const CC608_SCRIPT = resolve(ROOT, 'scripts/captions/cc608.vtt');
 const FORCED = resolve(SAMPLES, 'Captions-Forced');
 const url = (shape) => `http://localhost:${CDN}/testpattern/Default/${shape}/testpattern.m3u8`;
 
 /** The WebVTT sample's master with its English rendition marked FORCED (subtitles then start off). */
 function makeForced() {
-  for (const [dir, how] of [[WEBVTT, 'webvtt'], [CC608, 'cc608']]) {
+  for (const [dir, how] of [[WEBVTT, 'webvtt'], [CC608, 'cc608'], [CMAF608, 'cmaf-cc608']]) {
     if (!existsSync(resolve(dir, 'testpattern.m3u8'))) {
       throw new Error(`${dir} is missing: run scripts/make-sample.sh ${how}`);
     }
@@ -190,6 +193,33 @@ describe('subtitles and captions', () => {
       { start: 4, end: 6, text: 'Caption two' },
       { start: 7, end: 9, text: 'Caption three\non two lines' },
     ], 0.1);
+    assert.deepEqual(await activeAt(page, 0, 5), ['Caption two']);
+    assert.deepEqual(pageErrors, []);
+    await page.close();
+  });
+
+  // MediaConvert's CMAF group writes no CLOSED-CAPTIONS (CmafGroupSettings has no caption language
+  // setting): the 608 in the fMP4 video samples is found while the video is remuxed, and becomes a
+  // "CC1" captions track then, as for any stream with captions it did not declare.
+  test('CEA-608 in CMAF: the captions in the fMP4 video samples become a captions TextTrack "CC1" with the captions decoded', async () => {
+    const master = readFileSync(resolve(CMAF608, 'testpattern.m3u8'), 'utf8');
+    assert.doesNotMatch(master, /CLOSED-CAPTIONS/, 'the sample\'s master declares no captions');
+    const { page, pageErrors } = await open(url('CMAF-608'));
+    await waitInPage(page, () => window.player.subtitleTracks.length > 0, null,
+      { ms: 30000, what: 'the captions track found in the fMP4 video' });
+    assert.deepEqual(await page.evaluate(() => window.player.subtitleTracks), [
+      { id: 0, name: 'CC1', lang: null, groupId: '', default: false, forced: false, autoselect: false, kind: 'captions' },
+    ]);
+    const updated = await page.evaluate(() => window.subtitleEvents.filter((e) => e.name === 'subtitleTracksUpdated'));
+    assert.deepEqual(updated.at(-1).payload.subtitleTracks.map((t) => t.name), ['CC1']);
+    // Not DEFAULT: off until chosen.
+    assert.equal(await page.evaluate(() => window.player.subtitleTrack), -1);
+    await page.evaluate(() => { window.player.subtitleTrack = 0; });
+    await cuesShown(page, 0, 4, 'the 608 captions');
+    const [cc] = await textTracks(page);
+    assert.deepEqual([cc.kind, cc.label], ['captions', 'CC1']);
+    // The captions the sample's 608 encoder wrote (scripts/captions/cc608.vtt), within a frame or two.
+    assertCues(cc.cues, vttCues(CC608_SCRIPT).slice(0, 3), 0.1);
     assert.deepEqual(await activeAt(page, 0, 5), ['Caption two']);
     assert.deepEqual(pageErrors, []);
     await page.close();

@@ -459,7 +459,7 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
       const options = await page.evaluate(() => [...document.querySelectorAll('#source option')].map((o) => o.value));
       // The AES-128 shapes are listed; playing them is the encrypted-HLS tests' business.
       assert.deepEqual(options,
-        ['ts', 'cmaf', 'cmaf-single-file', 'apple-alt-audio', 'aes', 'aes-rotation', 'cmaf-aes', 'webvtt', 'webvtt-match-video', 'cc608', 'custom']);
+        ['ts', 'cmaf', 'cmaf-single-file', 'apple-alt-audio', 'aes', 'aes-rotation', 'cmaf-aes', 'webvtt', 'webvtt-match-video', 'cc608', 'cmaf-cc608', 'custom']);
       assert.equal(await page.locator('#source').inputValue(), 'ts');
       const shapes = [
         { id: 'cmaf', dir: 'CMAF', group: 'program_audio_0' },
@@ -469,6 +469,7 @@ describe('demo page end to end (signed cookies, local CloudFront)', () => {
         { id: 'webvtt', dir: 'HLS-WebVTT', group: null },
         { id: 'webvtt-match-video', dir: 'HLS-WebVTT-MatchVideo', group: null },
         { id: 'cc608', dir: 'HLS-608', group: null },
+        { id: 'cmaf-cc608', dir: 'CMAF-608', group: 'program_audio_0' },
         { id: 'ts', dir: 'HLS', group: null },
       ];
       let from = 0;

@@ -10,7 +10,7 @@ const CDN = 'http://localhost:9090';
 
 test('the shapes of make-sample.sh, at the paths it writes', () => {
   assert.deepEqual(SAMPLE_SOURCES.map((s) => s.id),
-    ['ts', 'cmaf', 'cmaf-single-file', 'apple-alt-audio', 'aes', 'aes-rotation', 'cmaf-aes', 'webvtt', 'webvtt-match-video', 'cc608']);
+    ['ts', 'cmaf', 'cmaf-single-file', 'apple-alt-audio', 'aes', 'aes-rotation', 'cmaf-aes', 'webvtt', 'webvtt-match-video', 'cc608', 'cmaf-cc608']);
   assert.equal(sampleUrl(CDN, sampleSource('ts')), 'http://localhost:9090/testpattern/Default/HLS/testpattern.m3u8');
   assert.equal(sampleSource('cmaf').path, '/testpattern/Default/CMAF/testpattern.m3u8');
   assert.equal(sampleSource('cmaf-single-file').path, '/testpattern/Default/CMAF-SingleFile/testpattern.m3u8');
@@ -21,10 +21,12 @@ test('the shapes of make-sample.sh, at the paths it writes', () => {
   assert.equal(sampleSource('webvtt').path, '/testpattern/Default/HLS-WebVTT/testpattern.m3u8');
   assert.equal(sampleSource('webvtt-match-video').path, '/testpattern/Default/HLS-WebVTT-MatchVideo/testpattern.m3u8');
   assert.equal(sampleSource('cc608').path, '/testpattern/Default/HLS-608/testpattern.m3u8');
+  assert.equal(sampleSource('cmaf-cc608').path, '/testpattern/Default/CMAF-608/testpattern.m3u8');
   // The caption shapes' segments are the ladder's MPEG-TS (the .vtt files are not faulted).
   assert.equal(segmentPattern('webvtt'), '*.ts');
   assert.equal(segmentPattern('webvtt-match-video'), '*.ts');
   assert.equal(segmentPattern('cc608'), '*.ts');
+  assert.equal(segmentPattern('cmaf-cc608'), '*_?????????.cmf?');
   // The aliases make-sample.sh accepts.
   assert.equal(sampleSource('cmaf-byterange').id, 'cmaf-single-file');
   assert.equal(sampleSource('apple').id, 'apple-alt-audio');

@@ -2,7 +2,8 @@
 //! through the cache, the `aes` shape's static key with the IV from the media sequence number
 //! (decrypted by openssl to the clear shape's bytes), and the `apple-alt-audio` shape's audio-only
 //! renditions (ffprobe reads their PIDs and start, the tones are measured), and the `webvtt`
-//! shapes' subtitle renditions (both caption segment length controls).
+//! shapes' subtitle renditions (both caption segment length controls), and the `cmaf-cc608` shape
+//! packaging the `cc608` shape's captioned encodes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
@@ -166,6 +167,41 @@ fn ts_layout(path: &Path) -> (u16, Vec<(u16, String)>, f64) {
         .parse()
         .unwrap();
     (pmt, streams, start)
+}
+
+#[test]
+fn the_cmaf_cc608_shape_packages_the_cc608_shapes_captioned_encode() {
+    let dir = common::temp_dir("cmaf-cc608-shape");
+    let bucket = dir.join("vod");
+    std::fs::create_dir_all(&bucket).unwrap();
+    let input = dir.join("clip.ts");
+    std::fs::copy(common::repo("tests/fixtures/ts/cc608-source.ts"), &input).unwrap();
+    let cache = dir.join("encodes");
+
+    run(&one_rendition("cc608.json"), &input, &bucket, &cache);
+    let encodes = listing(&cache);
+    assert_eq!(encodes.len(), 1, "one rendition, one encode: {encodes:?}");
+    // The same rendition with its captions kept, packaged as CMAF: no second encode.
+    run(&one_rendition("cmaf-cc608.json"), &input, &bucket, &cache);
+    assert_eq!(listing(&cache), encodes, "no second encode");
+    let cmaf = bucket.join("clip/Default/CMAF-608");
+    assert!(cmaf.join("clip_360init.cmfv").is_file());
+    assert!(cmaf.join("clip_360_000000001.cmfv").is_file());
+    // Without its captions the rendition is another encode (A/53 dropped before x264).
+    let text =
+        std::fs::read_to_string(common::repo("tests/fixtures/jobs/cmaf-cc608.json")).unwrap();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    let outputs = v["Settings"]["OutputGroups"][0]["Outputs"]
+        .as_array_mut()
+        .unwrap();
+    outputs.truncate(1);
+    outputs[0]
+        .as_object_mut()
+        .unwrap()
+        .remove("CaptionDescriptions");
+    let job = pipeline::jobs::lambda_destinations(&parse_job(&v).unwrap(), "vod", "clip");
+    run(&job, &input, &bucket, &cache);
+    assert_eq!(listing(&cache).len(), 2);
 }
 
 #[test]

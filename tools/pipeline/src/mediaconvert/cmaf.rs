@@ -2,6 +2,14 @@
 //! (video-only or audio-only) under ffmpeg's names; they then get MediaConvert's names
 //! (`<base><NameModifier>init.cmfv`, `<base><NameModifier>_000000001.cmfv`, `.cmfa` for audio) and
 //! the playlists MediaConvert's CMAF text.
+//!
+//! A video output with `CaptionDescriptions` `DestinationType: EMBEDDED` keeps the input's CEA-608
+//! in its samples (the encode's GA94 SEI, copied into the fragments), as the Apple HLS group's
+//! passthrough does. The master says nothing of them: `CmafGroupSettings` has no
+//! `CaptionLanguageSetting` or language mappings (the Apple HLS group's CLOSED-CAPTIONS lines), and
+//! MediaConvert's captions support table for the CMAF output container lists sidecar outputs only
+//! (IMSC, WebVTT), so this passthrough goes past what it documents. A player finds such captions in
+//! the video, as for an Apple HLS master written with `CaptionLanguageSetting` OMIT.
 use std::path::Path;
 
 use super::ffmpeg::{self, Probe};
@@ -46,12 +54,12 @@ pub fn run(
     // The video encodes first (shared with the job's other groups, or a cache), then one ffmpeg
     // run packages them, copied, with the audio encoded beside them.
     let encodes: Vec<encode::VideoEncode> = (videos.iter())
-        .map(|(_, v, h)| encode::VideoEncode {
+        .map(|(o, v, h)| encode::VideoEncode {
             width: v.width,
             height: v.height,
             h264: h,
             segment: Some(cmaf.segment_length),
-            captions: false,
+            captions: o.embedded_captions.is_some(),
         })
         .collect();
     let mut args = encode::package_inputs(ctx, probe, &encodes, &mut |f| progress(f * 0.8))?;

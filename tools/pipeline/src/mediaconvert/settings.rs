@@ -680,10 +680,22 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
                 &format!("{path}.CaptionDescriptions[0]"),
                 one,
             )?),
+            // CMAF: the 608 kept in the video's samples (EMBEDDED), the HLS group's passthrough;
+            // a sidecar (WebVTT, IMSC) there is not emulated.
+            ([one], GroupKind::Cmaf(_)) => {
+                let at = format!("{path}.CaptionDescriptions[0]");
+                match read_captions(&at, one)? {
+                    d @ CaptionDestination::Embedded(_) => Some(d),
+                    CaptionDestination::Webvtt(_) => return Err(err(
+                        &format!("{at}.DestinationSettings.DestinationType"),
+                        "WEBVTT captions are emulated in the Apple HLS group only (CMAF: EMBEDDED)",
+                    )),
+                }
+            }
             ([_], _) => {
                 return Err(err(
                     &o.at("CaptionDescriptions"),
-                    "captions are emulated in the Apple HLS group only",
+                    "captions are emulated in the Apple HLS and CMAF groups only",
                 ))
             }
             _ => {
@@ -873,6 +885,12 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
             "RAW goes with a FRAME_CAPTURE video codec and only with it",
         ));
     }
+    if embedded_captions.is_some() && video.is_none() {
+        return Err(err(
+            &format!("{path}.CaptionDescriptions[0].DestinationSettings.DestinationType"),
+            "EMBEDDED captions ride in a video output's H.264",
+        ));
+    }
     if container == Container::Cmfc {
         if video.is_some() == audio.is_some() {
             return Err(err(
@@ -887,11 +905,6 @@ fn read_output(path: &str, v: &Value, kind: &GroupKind) -> Result<Output, Settin
                 autoselect: true,
             });
         }
-    } else if embedded_captions.is_some() && video.is_none() {
-        return Err(err(
-            &format!("{path}.CaptionDescriptions[0].DestinationSettings.DestinationType"),
-            "EMBEDDED captions ride in a video output's H.264",
-        ));
     } else if captions.is_some() {
         if video.is_some() || audio.is_some() {
             return Err(err(

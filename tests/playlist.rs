@@ -596,8 +596,12 @@ fn every_malformed_fixture_errors_with_its_line_and_problem() {
         ),
         (fixture!("bad/invalid_utf8.m3u8"), "line 5: invalid UTF-8"),
         (
-            b"#EXTM3U\n#EXT-X-DEFINE:NAME=\"t\",VALUE=\"1\"\n#EXT-X-TARGETDURATION:4\n",
-            "line 2: unsupported: EXT-X-DEFINE (variable substitution)",
+            b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nseg{$n}.ts\n",
+            "line 4: variable reference `{$n}` with no EXT-X-DEFINE of it above",
+        ),
+        (
+            b"#EXTM3U\n#EXT-X-DEFINE:NAME=\"t\",VALUE=\"1\"\n#EXT-X-DEFINE:NAME=\"t\",VALUE=\"2\"\n",
+            "line 3: EXT-X-DEFINE: variable `t` defined twice",
         ),
         (
             b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI=\"k\"\n",
@@ -859,4 +863,62 @@ fn sliding_window_merges_match_the_full_timeline() {
         reloads > 50 && unchanged > 10,
         "{reloads} reloads, {unchanged} unchanged"
     );
+}
+
+/// EXT-X-DEFINE (RFC 8216bis §4.4.2.3): NAME/VALUE and QUERYPARAM in a master, substituted in
+/// URIs and quoted attributes; a media playlist IMPORTs the master's variables.
+#[test]
+fn ext_x_define_variables_are_substituted_in_uris_and_quoted_attributes() {
+    let m = master(
+        b"#EXTM3U
+#EXT-X-DEFINE:NAME=\"codec\",VALUE=\"avc1.64001f\"
+#EXT-X-DEFINE:QUERYPARAM=\"token\"
+#EXT-X-DEFINE:NAME=\"lang\",VALUE=\"en\"
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"{$lang}\",LANGUAGE=\"{$lang}\",URI=\"audio_{$lang}.m3u8?token={$token}\"
+#EXT-X-STREAM-INF:BANDWIDTH=1000000,CODECS=\"{$codec},mp4a.40.2\",AUDIO=\"a\"
+v_{$lang}/360.m3u8?token={$token}
+",
+        &format!("{CDN}master.m3u8?token=t%2Bk&x=1"),
+    );
+    assert_eq!(m.variants[0].uri, format!("{CDN}v_en/360.m3u8?token=t%2Bk"));
+    assert_eq!(
+        m.variants[0].codecs.as_deref(),
+        Some("avc1.64001f,mp4a.40.2")
+    );
+    let audio = &m.renditions[0];
+    assert_eq!(audio.language.as_deref(), Some("en"));
+    assert_eq!(
+        audio.uri.as_deref(),
+        Some(format!("{CDN}audio_en.m3u8?token=t%2Bk").as_str())
+    );
+    let names: Vec<&str> = m.variables.0.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["codec", "token", "lang"]);
+
+    let options = ParseOptions {
+        variables: m.variables.clone(),
+        ..ParseOptions::default()
+    };
+    let p = parse_media(
+        b"#EXTM3U
+#EXT-X-TARGETDURATION:4
+#EXT-X-DEFINE:IMPORT=\"token\"
+#EXTINF:4,
+seg0.ts?token={$token}
+#EXT-X-ENDLIST
+",
+        &format!("{CDN}v_en/360.m3u8?token=t%2Bk"),
+        &options,
+    )
+    .unwrap();
+    assert_eq!(p.segments[0].uri, format!("{CDN}v_en/seg0.ts?token=t%2Bk"));
+    // Without the master's variables the same playlist is refused, naming the line.
+    let e = parse_media(
+        b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-DEFINE:IMPORT=\"token\"\n",
+        CDN,
+        &opts(),
+    );
+    assert!(e
+        .unwrap_err()
+        .to_string()
+        .starts_with("line 3: EXT-X-DEFINE: IMPORT=\"token\""));
 }

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::playlist::{
-    Key, Map, MasterPlaylist, MediaPlaylist, Playlist, PlaylistError, PlaylistErrorKind,
+    Key, Map, MasterPlaylist, MediaPlaylist, Playlist, PlaylistError, PlaylistErrorKind, Variables,
 };
 
 use super::keys::SegKey;
@@ -24,6 +24,8 @@ pub(super) struct Manifest {
     /// The first media playlist placed the timeline (and the playhead, for live).
     pub(super) timeline_set: bool,
     pub(super) live_ended_sent: bool,
+    /// The master playlist's EXT-X-DEFINE variables, which media playlists may IMPORT.
+    pub(super) variables: Variables,
 }
 
 /// A loaded media playlist on the engine's timeline.
@@ -158,7 +160,8 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     pub(super) fn on_manifest(&mut self, r: &Request, data: &[u8]) {
-        match parse_typed(data, &r.url, self.cfg.propagate_signed_query) {
+        let none = Variables::default();
+        match parse_typed(data, &r.url, self.cfg.propagate_signed_query, &none) {
             Ok(Playlist::Master(m)) => self.on_master(m),
             Ok(Playlist::Media(p)) => {
                 // A media playlist given directly: one level, already loaded. Installed as the
@@ -180,7 +183,8 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.error(ErrorCause::Playlist(e), details, true, Some(url));
     }
 
-    fn on_master(&mut self, m: MasterPlaylist) {
+    fn on_master(&mut self, mut m: MasterPlaylist) {
+        self.manifest.variables = std::mem::take(&mut m.variables);
         self.set_audio_tracks(&m);
         self.set_subtitle_tracks(&m);
         let mut variants = m.variants;
@@ -212,7 +216,8 @@ impl<R: SegmentRemuxer> Engine<R> {
         if let Some(s) = self.slot_mut(owner) {
             s.req = None;
         }
-        match parse_typed(data, &r.url, self.cfg.propagate_signed_query) {
+        let variables = &self.manifest.variables;
+        match parse_typed(data, &r.url, self.cfg.propagate_signed_query, variables) {
             Ok(Playlist::Media(p)) => self.install_playlist(owner, p),
             Ok(Playlist::Master(_)) => {
                 let e = PlaylistError::new(

@@ -1,7 +1,7 @@
 //! The one place the engine turns playlist bytes into the model: `crate::playlist::parse`,
 //! with the CloudFront signed-URL query carried onto same-origin child URIs when configured.
 
-use crate::playlist::{self, ParseOptions, Playlist, PlaylistError};
+use crate::playlist::{self, ParseOptions, Playlist, PlaylistError, Variables};
 
 /// Parse a playlist fetched from `url`. The error names the URL and the line.
 pub fn parse_playlist(
@@ -9,17 +9,21 @@ pub fn parse_playlist(
     url: &str,
     propagate_signed_query: bool,
 ) -> Result<Playlist, String> {
-    parse_typed(data, url, propagate_signed_query).map_err(|e| describe(&e, url))
+    parse_typed(data, url, propagate_signed_query, &Variables::default())
+        .map_err(|e| describe(&e, url))
 }
 
-/// The same, with the typed error (its line inside).
+/// The same, with the typed error (its line inside); `variables` are the master playlist's
+/// (for a media playlist's EXT-X-DEFINE:IMPORT).
 pub(super) fn parse_typed(
     data: &[u8],
     url: &str,
     propagate_signed_query: bool,
+    variables: &Variables,
 ) -> Result<Playlist, PlaylistError> {
     let options = ParseOptions {
         propagate_signed_query,
+        variables: variables.clone(),
         ..ParseOptions::default()
     };
     playlist::parse(data, url, &options)

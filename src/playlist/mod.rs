@@ -5,6 +5,7 @@
 
 mod attrs;
 pub mod codecs;
+mod define;
 mod error;
 mod merge;
 mod model;
@@ -12,6 +13,7 @@ mod parser;
 pub mod url;
 
 pub(crate) use attrs::parse_float;
+pub use define::Variables;
 pub use error::{PlaylistError, PlaylistErrorKind, PlaylistWarning};
 pub use merge::MergeOutcome;
 pub use model::*;
@@ -47,6 +49,9 @@ pub struct ParseOptions {
     /// `Expires`, `Hash-Algorithm`) onto child URIs of the same origin.
     pub propagate_signed_query: bool,
     pub limits: Limits,
+    /// The multivariant playlist's EXT-X-DEFINE variables ([`MasterPlaylist::variables`]), for
+    /// a media playlist's `EXT-X-DEFINE:IMPORT`.
+    pub variables: Variables,
 }
 
 /// Parses a master or media playlist fetched from `url` (an absolute http/https URL, against

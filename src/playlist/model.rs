@@ -27,6 +27,8 @@ pub struct MasterPlaylist {
     pub start: Option<StartOffset>,
     /// What the parser accepted but left out (an unusable I-frame variant).
     pub warnings: Vec<super::PlaylistWarning>,
+    /// EXT-X-DEFINE's variables, which its media playlists may IMPORT.
+    pub variables: super::Variables,
 }
 
 impl MasterPlaylist {

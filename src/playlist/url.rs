@@ -316,6 +316,11 @@ impl<'a> Base<'a> {
         }
     }
 
+    /// The base's query, without `?`.
+    pub(crate) fn query(&self) -> Option<&'a str> {
+        self.query
+    }
+
     /// The base's CloudFront signed-URL parameters (`name=value` pairs joined by `&`), if any.
     pub(crate) fn signed_query(&self) -> Option<String> {
         let mut out = String::new();

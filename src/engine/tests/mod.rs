@@ -34,6 +34,7 @@ mod robustness;
 mod scheduler;
 mod streams;
 mod subtitles;
+mod variables;
 
 fn ladder(secs: f64) -> Ladder {
     Ladder::mediaconvert(secs, 7)

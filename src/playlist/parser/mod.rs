@@ -1,6 +1,7 @@
 //! The one-pass line parser: bytes in, [`Playlist`] out, or the first problem with its line number.
 
 use super::attrs::{parse_byte_range, parse_float, parse_integer, Attrs};
+use super::define::{Context, Variables};
 
 mod master;
 use super::error::{PlaylistError, PlaylistErrorKind, PlaylistWarning};
@@ -59,6 +60,8 @@ struct Parser<'a> {
     dangling_extinf: Option<usize>,
     /// The last line with anything on it: where "missing X" problems are reported.
     last_line: usize,
+    /// EXT-X-DEFINE's variables so far.
+    variables: Variables,
 }
 
 pub(crate) fn parse(
@@ -117,6 +120,7 @@ pub(crate) fn parse(
         next_start: 0.0,
         dangling_extinf: None,
         last_line: 1,
+        variables: Variables::default(),
     };
     let mut lines = text.split('\n').enumerate();
     // Comment lines before #EXTM3U are tolerated (grafov and m3u8-parser read such playlists;
@@ -146,12 +150,14 @@ pub(crate) fn parse(
             continue;
         }
         parser.last_line = line;
-        if trimmed.starts_with("#EXT") {
-            parser.tag(line, trimmed)?;
-        } else if trimmed.starts_with('#') {
-            // A comment.
+        if trimmed.starts_with('#') && !trimmed.starts_with("#EXT") {
+            continue; // A comment.
+        }
+        let text = parser.variables.substitute(line, trimmed)?;
+        if text.starts_with("#EXT") {
+            parser.tag(line, &text)?;
         } else {
-            parser.uri_line(line, trimmed)?;
+            parser.uri_line(line, &text)?;
         }
     }
     parser.finish()
@@ -159,21 +165,6 @@ pub(crate) fn parse(
 
 impl<'a> Parser<'a> {
     fn resolve(&self, line: usize, reference: &str) -> Result<String, PlaylistError> {
-        // RFC 8216bis §4.3: `{$name}` is a variable reference; fetching it literally would be
-        // a silent wrong request (hls.js refuses an undefined one too).
-        // A byte search: `str::find` with a `&str` pattern costs the wasm ~4 KB of searcher.
-        if let Some(at) = reference.as_bytes().windows(2).position(|w| w == b"{$") {
-            let name = reference
-                .get(at..)
-                .and_then(|r| r.find('}').and_then(|e| r.get(..=e)));
-            return Err(PlaylistError::unsupported(
-                line,
-                format!(
-                    "variable reference `{}` (EXT-X-DEFINE variable substitution)",
-                    name.unwrap_or("{$")
-                ),
-            ));
-        }
         let absolute = self
             .base
             .join(reference)
@@ -206,7 +197,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn tag(&mut self, line: usize, text: &'a str) -> Result<(), PlaylistError> {
+    fn tag(&mut self, line: usize, text: &str) -> Result<(), PlaylistError> {
         let text = text.strip_prefix('#').unwrap_or(text);
         let (name, value) = text.split_once(':').unwrap_or((text, ""));
         // Unknown tags (EXT-X-DATERANGE, LL-HLS parts, vendor tags) are ignored: RFC 8216 §6.3.1.
@@ -382,11 +373,14 @@ impl<'a> Parser<'a> {
             }
             Tag::Key => self.key(line, value),
             Tag::Map => self.map(line, value),
-            // Variable substitution would change URIs; ignoring it would fetch `{$name}` literally.
-            Tag::Define => Err(PlaylistError::unsupported(
-                line,
-                "EXT-X-DEFINE (variable substitution)",
-            )),
+            Tag::Define => {
+                let cx = Context {
+                    line,
+                    imports: &self.options.variables,
+                    query: self.base.query(),
+                };
+                self.variables.define(value, &cx)
+            }
         }
     }
 
@@ -629,6 +623,7 @@ impl<'a> Parser<'a> {
                         "end of a master playlist without EXT-X-STREAM-INF",
                     ));
                 }
+                self.master.variables = self.variables;
                 Ok(Playlist::Master(self.master))
             }
             _ => {
@@ -732,7 +727,6 @@ const TAGS: [(&str, Tag, Option<Kind>); 27] = [
     ("EXT-X-GAP", Tag::Gap, Some(Kind::Media)),
     ("EXT-X-KEY", Tag::Key, Some(Kind::Media)),
     ("EXT-X-MAP", Tag::Map, Some(Kind::Media)),
-    // Refused: variable substitution is not done.
     ("EXT-X-DEFINE", Tag::Define, None),
     // Not used, but known: it may not sit between EXT-X-STREAM-INF and its URI either.
     ("EXT-X-CONTENT-STEERING", Tag::ContentSteering, None),

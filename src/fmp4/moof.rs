@@ -392,10 +392,7 @@ pub type RunVisitor<'a> = dyn FnMut(usize, &Run, Option<i64>) -> Result<(), BoxE
 /// Calls `each(traf index, run, start)` for every run in order, `start` being where its
 /// samples begin relative to the moof start (`None` for a traf whose `tfhd` gives an explicit
 /// base_data_offset: a file position, unknown here).
-pub fn run_starts(
-    moof: &Moof,
-    each: &mut RunVisitor<'_>,
-) -> Result<(), BoxError> {
+pub fn run_starts(moof: &Moof, each: &mut RunVisitor<'_>) -> Result<(), BoxError> {
     let signed = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     // Where the previous traf's data ended (the base of a traf without base flags).
     let mut prev_end: Option<i64> = Some(0);

@@ -76,11 +76,14 @@ impl Variables {
         Ok(())
     }
 
-    /// `text` (one line) with every `{$name}` replaced; borrowed when it has none.
+    /// `text` (one line) with every `{$name}` replaced; borrowed when it has none. The result
+    /// is held to `max` bytes, as lines are: a long value referenced many times would
+    /// otherwise grow one line without bound.
     pub(crate) fn substitute<'t>(
         &self,
         line: usize,
         text: &'t str,
+        max: usize,
     ) -> Result<Cow<'t, str>, PlaylistError> {
         // A byte search: `str::find` with a `&str` pattern costs the wasm ~4 KB of searcher.
         let bytes = text.as_bytes();
@@ -117,6 +120,12 @@ impl Variables {
             };
             out.push_str(text.get(done..start).unwrap_or_default());
             out.push_str(value);
+            if out.len() > max {
+                return Err(PlaylistError::limit(
+                    line,
+                    format!("line is more than {max} bytes after variable substitution"),
+                ));
+            }
             done = end + 1;
             at = done;
         }
@@ -161,18 +170,30 @@ mod tests {
         v.define(r#"NAME="a-b_1",VALUE="x""#, &cx(&none, None))
             .unwrap();
         let got = v
-            .substitute(5, "https://{$host}/{$a-b_1}{$a-b_1}.ts")
+            .substitute(5, "https://{$host}/{$a-b_1}{$a-b_1}.ts", 100)
             .unwrap();
         assert_eq!(got, "https://cdn.example/xx.ts");
         assert!(matches!(
-            v.substitute(5, "plain.ts").unwrap(),
+            v.substitute(5, "plain.ts", 100).unwrap(),
             Cow::Borrowed(_)
         ));
         // `{$` without a name and a closing brace is text, not a reference.
-        assert_eq!(v.substitute(5, "a{$}b{$ c").unwrap(), "a{$}b{$ c");
-        let e = v.substitute(7, "x{$nope}.ts").unwrap_err();
+        assert_eq!(v.substitute(5, "a{$}b{$ c", 100).unwrap(), "a{$}b{$ c");
+        let e = v.substitute(7, "x{$nope}.ts", 100).unwrap_err();
         assert_eq!(e.line, 7);
         assert!(e.to_string().contains("`{$nope}`"), "{e}");
+    }
+
+    #[test]
+    fn a_line_grown_past_the_limit_by_substitution_is_refused() {
+        let none = Variables::default();
+        let mut v = Variables::default();
+        v.define(r#"NAME="a",VALUE="0123456789""#, &cx(&none, None))
+            .unwrap();
+        assert_eq!(v.substitute(2, "{$a}{$a}", 20).unwrap().len(), 20);
+        let e = v.substitute(2, "{$a}{$a}{$a}", 20).unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.to_string().contains("more than 20 bytes"), "{e}");
     }
 
     #[test]
@@ -186,7 +207,10 @@ mod tests {
         )
         .unwrap();
         // The query's value as written: percent escapes stay, so the token round-trips.
-        assert_eq!(v.substitute(1, "{$token}/{$sig}").unwrap(), "abc/x%2By+z");
+        assert_eq!(
+            v.substitute(1, "{$token}/{$sig}", 100).unwrap(),
+            "abc/x%2By+z"
+        );
         let fails = |attrs: &str, c: Context<'_>| {
             Variables::default()
                 .define(attrs, &c)

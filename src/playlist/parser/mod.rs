@@ -153,7 +153,9 @@ pub(crate) fn parse(
         if trimmed.starts_with('#') && !trimmed.starts_with("#EXT") {
             continue; // A comment.
         }
-        let text = parser.variables.substitute(line, trimmed)?;
+        let text = parser
+            .variables
+            .substitute(line, trimmed, limits.max_line_bytes)?;
         if text.starts_with("#EXT") {
             parser.tag(line, &text)?;
         } else {

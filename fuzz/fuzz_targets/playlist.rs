@@ -2,7 +2,7 @@
 //! panic; whatever parses must also survive a live merge with itself and with a prefix of itself.
 #![no_main]
 
-use hlsplay::playlist::{merge_live, parse, ParseOptions, Playlist};
+use hlsplay::playlist::{merge_live, parse, ParseOptions, Playlist, Variables};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -19,11 +19,18 @@ fuzz_target!(|data: &[u8]| {
                 options.limits.max_renditions = 2;
                 options.limits.max_line_bytes = 128;
             }
+            if flags & 4 != 0 {
+                // A master's variables, for EXT-X-DEFINE:IMPORT (one refers to another).
+                options.variables = Variables(vec![
+                    ("t".into(), "tok%2B".into()),
+                    ("r".into(), "{$t}{$t}".into()),
+                ]);
+            }
             (options, rest)
         }
         None => (ParseOptions::default(), data),
     };
-    let url = "https://cdn.example.com/video/master.m3u8?Policy=p&Signature=s&Key-Pair-Id=k";
+    let url = "https://cdn.example.com/video/master.m3u8?Policy=p&Signature=s&Key-Pair-Id=k&t=1";
     match parse(input, url, &options) {
         Ok(Playlist::Media(media)) => {
             let lines = input.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -35,7 +42,12 @@ fuzz_target!(|data: &[u8]| {
             shorter.segments.pop();
             let _ = merge_live(&shorter, media);
         }
-        Ok(Playlist::Master(master)) => assert!(!master.variants.is_empty()),
+        Ok(Playlist::Master(master)) => {
+            assert!(!master.variants.is_empty());
+            // No line grows past the line limit through variables.
+            let max = options.limits.max_line_bytes;
+            assert!(master.variants.iter().all(|v| v.uri.len() <= 3 * max + url.len()));
+        }
         Err(error) => assert!(error.to_string().starts_with("line ")),
     }
 });

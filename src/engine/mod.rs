@@ -138,6 +138,8 @@ pub struct Engine<R: SegmentRemuxer> {
     playhead: Playhead,
     buffer: Buffer,
     auth: AuthState,
+    /// `StopLoad` was the last of StopLoad / StartLoad: nothing new is fetched.
+    load_stopped: bool,
 }
 
 impl<R: SegmentRemuxer> Engine<R> {
@@ -172,6 +174,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             domains: Domains::default(),
             playhead: Playhead::default(),
             auth: AuthState::default(),
+            load_stopped: false,
         }
     }
 
@@ -239,6 +242,8 @@ impl<R: SegmentRemuxer> Engine<R> {
             } => self.on_element_size(width, height, device_pixel_ratio),
             Input::CredentialsRefreshed { expires } => self.on_credentials_refreshed(expires),
             Input::CredentialsRefreshFailed { reason } => self.on_credentials_failed(reason),
+            Input::StopLoad => self.stop_load(),
+            Input::StartLoad { position } => self.start_load(position),
         }
         self.step();
     }

@@ -10,7 +10,7 @@ use crate::error::ErrorCategory;
 use super::init_segments::InitNeed;
 use super::keys::KeyNeed;
 use super::levels::{LevelPlaylist, PlaylistOwner};
-use super::loader::Request;
+use super::loader::{Request, RequestId};
 use super::stream::{ParkedBody, SegmentFetch};
 use super::timeline::{Seg, EDGE};
 use super::types::{ErrorCause, Event, Output, StreamKind, SwitchReason};
@@ -29,6 +29,9 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     /// Fetch the next segment of every stream whose buffer is below the goal.
     pub(super) fn schedule(&mut self) {
+        if self.load_stopped {
+            return;
+        }
         self.schedule_stream(StreamKind::Main);
         if self.alt_audio.is_some() {
             self.schedule_stream(StreamKind::Audio);
@@ -311,6 +314,30 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     /// `EndOfStream` once every stream has its last segment in and every SourceBuffer is idle.
+    /// `Input::StopLoad`: the segments in flight (every stream's and the subtitles') are
+    /// aborted; they are fetched again from where their streams stand after `start_load`.
+    pub(super) fn stop_load(&mut self) {
+        self.load_stopped = true;
+        let mut ids: Vec<RequestId> = self
+            .streams()
+            .filter_map(|s| s.fetch.as_ref().map(|f| f.id))
+            .collect();
+        ids.extend(self.subtitles.fetch_id());
+        for id in ids {
+            self.abort(id);
+        }
+    }
+
+    /// `Input::StartLoad`: fetching resumes (a live playlist whose reload fell due meanwhile is
+    /// reloaded at once), from `position` when given.
+    pub(super) fn start_load(&mut self, position: Option<f64>) {
+        self.load_stopped = false;
+        if let Some(p) = position.filter(|p| p.is_finite() && *p >= 0.0) {
+            self.on_seek(p);
+            self.set_position(p);
+        }
+    }
+
     pub(super) fn end_of_stream(&mut self) {
         if self.buffer.eos_sent {
             return;

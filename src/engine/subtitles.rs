@@ -146,6 +146,11 @@ impl Subtitles {
         tracks.filter_map(|(i, t)| Some((PlaylistOwner::Subtitle(i), t.slot()?)))
     }
 
+    /// The subtitle segment in flight.
+    pub(super) fn fetch_id(&self) -> Option<RequestId> {
+        self.fetch.as_ref().map(|f| f.id)
+    }
+
     /// A request ended (aborted): no longer in flight.
     pub(super) fn forget_request(&mut self, id: RequestId) {
         if self.fetch.as_ref().is_some_and(|f| f.id == id) {

@@ -40,7 +40,8 @@ impl<R: SegmentRemuxer> Engine<R> {
                 consider(d, Timer::Request(r.id));
             }
         }
-        if let Some(t) = self.next_reload().filter(|_| !self.auth.holding) {
+        let reloading = !self.auth.holding && !self.load_stopped;
+        if let Some(t) = self.next_reload().filter(|_| reloading) {
             consider(t, Timer::PlaylistReload);
         }
         if let Some(f) = &self.main.fetch {
@@ -65,7 +66,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         if self.failed {
             return;
         }
-        if !self.auth.holding {
+        if !self.auth.holding && !self.load_stopped {
             self.reload_due_playlists();
         }
         self.check_credentials_expiry();

@@ -123,6 +123,14 @@ pub enum Input {
     CredentialsRefreshFailed {
         reason: String,
     },
+    /// hls.js's `stopLoad()`: segment fetches in flight are aborted and none start (nor live
+    /// reloads) until [`Input::StartLoad`]; what is buffered plays on.
+    StopLoad,
+    /// hls.js's `startLoad(startPosition)`: fetching resumes, from `position` when given (the
+    /// playhead is moved there).
+    StartLoad {
+        position: Option<f64>,
+    },
 }
 
 /// Everything the engine asks the outside world to do.

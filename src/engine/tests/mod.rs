@@ -32,6 +32,7 @@ mod playhead;
 mod progressive;
 mod robustness;
 mod scheduler;
+mod stop_load;
 mod streams;
 mod subtitles;
 mod variables;

@@ -175,9 +175,9 @@ export default class Hls {
   attachMedia(media: HTMLVideoElement): void;
   detachMedia(): void;
   loadSource(url: string): void;
-  /** Starts loading (after `autoStartLoad: false` or stopLoad()); `startPosition` ≥ 0 seeks there. */
+  /** Starts loading (after `autoStartLoad: false`), or resumes it after stopLoad(); `startPosition` ≥ 0 seeks there. */
   startLoad(startPosition?: number): void;
-  /** Stops loading: the stream ends, its buffer with it; startLoad() reloads where it stopped. */
+  /** Stops loading: the segments in flight are aborted, nothing more is fetched; what is buffered plays on. */
   stopLoad(): void;
   /** Reloads the stream in a new MediaSource where it was (after a fatal media error). */
   recoverMediaError(): void;

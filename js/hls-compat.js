@@ -274,27 +274,28 @@ export default class Hls {
     if (this.player && this.config.autoStartLoad) this._load(this.config.startPosition);
   }
 
-  /** Starts (or restarts after stopLoad) loading; `startPosition` ≥ 0 seeks there. */
+  /** Starts loading, or resumes it after stopLoad(); `startPosition` ≥ 0 seeks there. */
   startLoad(startPosition = -1) {
     if (!this.player || !this.url) {
       this.config.autoStartLoad = true;
       if (startPosition >= 0) this.config.startPosition = startPosition;
       return;
     }
-    if (this._loading) {
-      if (startPosition >= 0) this.media.currentTime = startPosition;
-      return;
+    if (!this._loading) {
+      this._load(startPosition >= 0 ? startPosition : this.config.startPosition);
+    } else if (this._stopped) {
+      this._stopped = false;
+      this.player.startLoad(startPosition >= 0 ? startPosition : undefined);
+    } else if (startPosition >= 0) {
+      this.media.currentTime = startPosition;
     }
-    this._load(startPosition >= 0 ? startPosition : this._stoppedAt ?? this.config.startPosition, this._wasPlaying);
   }
 
-  /** Stops loading. Player has no paused-loading state: its stream ends (the buffer with it) and
-   * startLoad() reloads where it stopped, playing if it was. */
+  /** Stops loading (the segments in flight are aborted); what is buffered plays on. */
   stopLoad() {
-    if (!this._loading) return;
-    this._stoppedAt = this.media.currentTime;
-    this._wasPlaying = !this.media.paused;
-    this._stop();
+    if (!this._loading || this._stopped) return;
+    this._stopped = true;
+    this.player.stopLoad();
   }
 
   /** A new MediaSource for the same stream, resumed where it was (hls.js: after a fatal media error). */
@@ -388,7 +389,7 @@ export default class Hls {
    * `reload`: the same stream again, its manifest events not repeated. */
   _load(position, play, reload) {
     this._loading = true;
-    this._stoppedAt = this._wasPlaying = undefined;
+    this._stopped = false;
     this._playing = -1;
     this._reloading = !!reload;
     if (!reload) this.trigger(Events.MANIFEST_LOADING, { url: this.url });

@@ -241,6 +241,23 @@ impl Player {
         drop(keep_alive);
     }
 
+    /// Stops loading (hls.js's `stopLoad()`): the segments in flight are aborted and nothing
+    /// more is fetched, live playlist reloads included; what is buffered plays on.
+    #[wasm_bindgen(js_name = stopLoad)]
+    pub fn stop_load(&self) {
+        let deferred = self.inner.borrow_mut().feed(Input::StopLoad);
+        run_deferred(&self.inner, deferred);
+    }
+
+    /// Resumes loading after `stopLoad()` (hls.js's `startLoad(startPosition)`): from where the
+    /// buffer ends, or from `position` seconds when given (a negative one is ignored).
+    #[wasm_bindgen(js_name = startLoad)]
+    pub fn start_load(&self, position: Option<f64>) {
+        let position = position.filter(|p| *p >= 0.0);
+        let deferred = self.inner.borrow_mut().feed(Input::StartLoad { position });
+        run_deferred(&self.inner, deferred);
+    }
+
     /// The variant streams, lowest bitrate first.
     #[wasm_bindgen(getter, unchecked_return_type = "Level[]")]
     pub fn levels(&self) -> Array {

@@ -137,6 +137,10 @@ pub fn encode(input: &Input) -> Option<Array> {
         Input::ChangeTypeFailed { track, reason } => {
             vec![18.into(), track.0.into(), reason.into()]
         }
+        Input::StopLoad => vec![19.into()],
+        Input::StartLoad { position } => {
+            vec![20.into(), position.map_or(JsValue::NULL, JsValue::from)]
+        }
         _ => return None,
     };
     Some(array(&items))
@@ -201,6 +205,8 @@ pub fn decode(message: &JsValue) -> Option<Input> {
             track: track()?,
             reason: text(2).unwrap_or_default(),
         },
+        19 => Input::StopLoad,
+        20 => Input::StartLoad { position: num(1) },
         _ => return None,
     })
 }

@@ -123,6 +123,31 @@ describe('browser player', () => {
     await page.close();
   });
 
+  test('stopLoad() fetches nothing while the buffer plays on; startLoad() resumes after it', async () => {
+    // A 12 s goal over 10 s segments: two segments at the start, the third due at 8 s.
+    const { page, pageErrors } = await openPlayer({ bufferGoal: 12, minBufferGoal: 10 });
+    await play(page, sampleMaster(CDN));
+    await waitInPage(page, () => window.hlsplayTest.events.filter((e) => e.name === 'segmentLoaded').length >= 2,
+      null, { ms: 20000, what: 'two segments' });
+    await page.evaluate(() => window.player.stopLoad());
+    const stopped = (await events(page, 'segmentLoaded')).length;
+    const starts = (await events(page, 'segmentLoaded')).map((s) => s.start);
+    const buffered = Math.max(...starts) + 10;
+    await waitInPage(page, () => document.getElementById('video').currentTime >= 9.5, null,
+      { ms: 30000, what: 'playback past the point where the third segment is due' });
+    assert.equal((await events(page, 'segmentLoaded')).length, stopped, 'no segment loaded while stopped');
+    await page.evaluate(() => window.player.startLoad());
+    await waitInPage(page, (n) => window.hlsplayTest.events.filter((e) => e.name === 'segmentLoaded').length > n,
+      stopped, { ms: 20000, what: 'a segment loaded after startLoad()' });
+    const next = (await events(page, 'segmentLoaded')).at(-1);
+    assert.ok(Math.abs(next.start - buffered) < 0.5, `resumed where the buffer ended (${buffered} s): ${next.start} s`);
+    await waitInPage(page, (t) => document.getElementById('video').currentTime > t + 1, buffered,
+      { ms: 30000, what: 'playback past the buffer held when stopped' });
+    assert.deepEqual(await events(page, 'error'), []);
+    assert.deepEqual(pageErrors, []);
+    await page.close();
+  });
+
   // Regression: the element waited at the end and never ended. EndOfStream was sent once every
   // segment was appended; the back-buffer eviction after it called remove(), which reopens an
   // ended MediaSource, and the end was never signalled again.

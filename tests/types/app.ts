@@ -27,6 +27,9 @@ export async function start(video: HTMLVideoElement): Promise<Player> {
   const player = new Player(video, config);
   new Player(video).destroy();
   new Player(video, { debug: true, refreshCredentials: () => {} }).destroy();
+  video.addEventListener('pause', () => player.stopLoad());
+  video.addEventListener('play', () => player.startLoad());
+  player.startLoad(42);
 
   player.on('levelSwitched', (e) => {
     const level: number = e.level;

@@ -278,17 +278,18 @@ fn hlsjs_bad_pdt_is_ignored_with_a_warning() {
     );
 }
 
-/// hls.js define-undefined-ref: `{$name}` without EXT-X-DEFINE was fetched literally.
+/// hls.js define-undefined-ref: `{$name}` without EXT-X-DEFINE was fetched literally; now a
+/// reference with no definition above it is an error naming the line (RFC 8216bis: "MUST fail").
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-fn hlsjs_undefined_variable_reference_is_unsupported() {
+fn hlsjs_undefined_variable_reference_is_refused() {
     assert_eq!(
         error("#EXTM3U\n#EXT-X-TARGETDURATION:5\n#EXTINF:4\na{$bar}.mp4\n"),
-        "line 4: unsupported: variable reference `{$bar}` (EXT-X-DEFINE variable substitution)"
+        "line 4: variable reference `{$bar}` with no EXT-X-DEFINE of it above"
     );
     assert_eq!(
         error("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"x\",URI=\"{$host}/a.m3u8\"\n"),
-        "line 4: unsupported: variable reference `{$host}` (EXT-X-DEFINE variable substitution)"
+        "line 4: variable reference `{$host}` with no EXT-X-DEFINE of it above"
     );
 }
 

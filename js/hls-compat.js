@@ -152,13 +152,25 @@ const BRIDGE = {
     });
   },
   levelSwitching(p) { this.trigger(Events.LEVEL_SWITCHING, { ...this.levels[p.to], level: p.to, reason: p.reason }); },
-  levelSwitched(p) { this._playing = p.level; this.trigger(Events.LEVEL_SWITCHED, { level: p.level }); },
+  levelSwitched(p) { this.trigger(Events.LEVEL_SWITCHED, { level: p.level }); },
   segmentLoaded(p) {
     const frag = { type: 'main', level: p.level, sn: p.sequence, start: p.start, duration: p.duration, end: p.start + p.duration };
     const stats = { loaded: p.bytes, total: p.bytes, loading: { start: 0, first: p.ttfbMs, end: p.loadMs } };
     this.trigger(Events.FRAG_LOADED, { frag, part: null, stats, networkDetails: null });
   },
   bufferAppended(p) { this.trigger(Events.BUFFER_APPENDED, { type: p.track, parent: 'main', start: p.start, end: p.end }); },
+  levelLoaded(p) {
+    const details = {
+      live: p.live, type: p.live ? null : 'VOD', totalduration: p.totalDuration, targetduration: p.targetDuration,
+      startSN: p.startSN ?? 0, endSN: p.endSN ?? 0,
+    };
+    this.trigger(Events.LEVEL_LOADED, { level: p.level, id: 0, details, stats: null, networkDetails: null, deliveryDirectives: null });
+  },
+  fragChanged(p) {
+    this._playing = p.level;
+    const frag = { type: 'main', level: p.level, sn: p.sequence, start: p.start, duration: p.duration, end: p.start + p.duration };
+    this.trigger(Events.FRAG_CHANGED, { frag });
+  },
   error(p) { this.trigger(Events.ERROR, hlsError(p, this.url)); },
   gapJumped(p) {
     this.trigger(Events.ERROR, { type: ErrorTypes.MEDIA_ERROR, details: ErrorDetails.BUFFER_SEEK_OVER_HOLE, fatal: false, ...p });

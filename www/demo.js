@@ -18,10 +18,10 @@ const EVENT_NAMES = [
   'manifestParsed', 'levelSwitching', 'levelSwitched', 'segmentLoaded', 'bandwidthEstimate',
   'bufferAppended', 'error', 'credentialsRefresh', 'gapJumped', 'stallNudged', 'liveEnded', 'ended',
   'audioTracksUpdated', 'audioTrackSwitching', 'audioTrackSwitched',
-  'subtitleTracksUpdated', 'subtitleTrackSwitch',
+  'subtitleTracksUpdated', 'subtitleTrackSwitch', 'levelLoaded', 'fragChanged',
 ];
 // Events too frequent for the on-page event list (still recorded in hlsplayDemo.events).
-const QUIET_EVENTS = new Set(['bufferAppended', 'bandwidthEstimate']);
+const QUIET_EVENTS = new Set(['bufferAppended', 'bandwidthEstimate', 'levelLoaded', 'fragChanged']);
 // Bounds so a long session does not grow memory without limit.
 const MAX_EVENTS = 5000;
 const MAX_LOG_LINES = 80;

@@ -195,6 +195,25 @@ events! {
         }
         /// The first segment of `level` is in the buffer.
         levelSwitched { level: "number" }
+        /// A level's media playlist was loaded (each live reload too): hls.js's `LEVEL_LOADED`.
+        levelLoaded {
+            level: "number",
+            live: "boolean",
+            /// Seconds: the sum of the segments' durations.
+            totalDuration: "number",
+            targetDuration: "number",
+            /// The first and last segments' media sequence numbers (`null`: no segments).
+            startSN: "number | null",
+            endSN: "number | null",
+        }
+        /// The playhead entered another segment of the main stream: hls.js's `FRAG_CHANGED`.
+        fragChanged {
+            level: "number",
+            sequence: "number",
+            /// Seconds, where the segment's media is buffered.
+            start: "number",
+            duration: "number",
+        }
         /// A media segment arrived.
         segmentLoaded {
             level: "number",

@@ -153,11 +153,14 @@ impl<R: SegmentRemuxer> Engine<R> {
         &mut self,
         out: RemuxOutput,
         stream: StreamKind,
-        level: usize,
+        (level, sequence): (usize, u64),
         url: &str,
     ) {
         if stream == StreamKind::Main && !out.captions.is_empty() {
             self.on_cc_data(&out.captions);
+        }
+        if stream == StreamKind::Main && !out.tracks.is_empty() {
+            self.frags.add(level, sequence, out.start, out.end);
         }
         if !out.tracks.is_empty() {
             // Appending reopens an ended MediaSource: the end is signalled again.

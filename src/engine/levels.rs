@@ -328,6 +328,16 @@ impl<R: SegmentRemuxer> Engine<R> {
             fresh: true,
         };
         let main = matches!(owner, PlaylistOwner::Level(_));
+        if let PlaylistOwner::Level(level) = owner {
+            self.event(Event::LevelLoaded {
+                level,
+                live,
+                total_duration: lp.segments.iter().map(|s| s.duration).sum(),
+                target_duration: p.target_duration as f64,
+                first_sequence: lp.segments.front().map(|s| s.sequence),
+                last_sequence: new_last,
+            });
+        }
         let first_timeline = main && !self.manifest.timeline_set && !lp.segments.is_empty();
         let total = lp.end();
         let live_start = live

@@ -43,6 +43,7 @@ mod decryption;
 mod domains;
 mod failure;
 mod fixed;
+mod fragments;
 mod init_segments;
 mod keys;
 mod language;
@@ -140,6 +141,8 @@ pub struct Engine<R: SegmentRemuxer> {
     auth: AuthState,
     /// `StopLoad` was the last of StopLoad / StartLoad: nothing new is fetched.
     load_stopped: bool,
+    /// The main stream's segments in the buffer, for `FragChanged`.
+    frags: fragments::Fragments,
 }
 
 impl<R: SegmentRemuxer> Engine<R> {
@@ -175,6 +178,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             playhead: Playhead::default(),
             auth: AuthState::default(),
             load_stopped: false,
+            frags: fragments::Fragments::default(),
         }
     }
 

@@ -63,6 +63,14 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.buffer.buffered = Ranges::from_vec(buffered);
         self.check_gap();
         self.check_stall();
+        if let Some(f) = self.frags.entered(self.playhead.position) {
+            self.event(Event::FragChanged {
+                level: f.level,
+                sequence: f.sequence,
+                start: f.start,
+                duration: f.end - f.start,
+            });
+        }
     }
 
     /// Jump a hole ahead of the playhead when it is small, was left out on purpose, or will

@@ -62,10 +62,9 @@ impl<R: SegmentRemuxer> Engine<R> {
         if st.streaming.as_ref().is_some_and(|s| s.id != id) {
             self.drop_stream(kind);
         }
-        let shared = self
-            .stream(kind)
-            .and_then(|s| s.fetch.as_ref())
-            .and_then(|f| self.shared_offset(&f.seg));
+        let fetch = self.stream(kind).and_then(|s| s.fetch.as_ref());
+        let sequence = fetch.map_or(0, |f| f.seg.sequence);
+        let shared = fetch.and_then(|f| self.shared_offset(&f.seg));
         let key = self.fetch_key(kind).and_then(KeyNeed::ready);
         let Some(st) = self.stream_mut(kind) else {
             return;
@@ -141,7 +140,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         match st.remux.push_chunk(plain, &info) {
             Ok(Some(out)) => {
                 self.record_offset(kind);
-                self.queue_output(out, kind, level, url);
+                self.queue_output(out, kind, (level, sequence), url);
             }
             Ok(None) => {}
             Err(e) => {

@@ -284,7 +284,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         };
         if let Some(out) = tail {
             self.record_offset(kind);
-            self.queue_output(out, kind, level, &r.url);
+            self.queue_output(out, kind, (level, fetch.seg.sequence), &r.url);
         }
         let Some(st) = self.stream_mut(kind) else {
             return;
@@ -296,7 +296,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                     self.keys.decrypted(&k.key.uri);
                 }
                 self.record_offset(kind);
-                self.queue_output(out, kind, level, &r.url);
+                self.queue_output(out, kind, (level, fetch.seg.sequence), &r.url);
             }
             // An encrypted segment that does not demux is taken for a wrong key.
             Err(e) if fetch.seg.key.is_some() && e.category == ErrorCategory::Malformed => {

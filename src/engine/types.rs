@@ -509,6 +509,25 @@ pub enum Event {
     /// A live playlist ended (ENDLIST): VOD behaviour from now on.
     LiveEnded,
     Ended,
+    /// A level's media playlist was loaded (each live reload too): hls.js's `LEVEL_LOADED`.
+    LevelLoaded {
+        level: usize,
+        live: bool,
+        /// Seconds: the sum of the segments' durations.
+        total_duration: f64,
+        target_duration: f64,
+        /// Media sequence numbers of the first and last segments (`None`: no segments).
+        first_sequence: Option<u64>,
+        last_sequence: Option<u64>,
+    },
+    /// The playhead entered another segment of the main stream: hls.js's `FRAG_CHANGED`.
+    FragChanged {
+        level: usize,
+        sequence: u64,
+        /// Seconds on the output timeline, as buffered.
+        start: f64,
+        duration: f64,
+    },
 }
 
 /// What to do with a segment that answers 404/410.

@@ -26,6 +26,8 @@ pub fn event_name(event: &Event) -> EventName {
         Event::SubtitleTrackSwitch { .. } => EventName::subtitleTrackSwitch,
         Event::LiveEnded => EventName::liveEnded,
         Event::Ended => EventName::ended,
+        Event::LevelLoaded { .. } => EventName::levelLoaded,
+        Event::FragChanged { .. } => EventName::fragChanged,
     }
 }
 
@@ -226,6 +228,38 @@ pub fn event_payload(event: &Event, track_kind: &dyn Fn(TrackId) -> &'static str
         }
         Event::LiveEnded => object(payload::liveEnded, []),
         Event::Ended => object(payload::ended, []),
+        Event::LevelLoaded {
+            level,
+            live,
+            total_duration,
+            target_duration,
+            first_sequence,
+            last_sequence,
+        } => object(
+            payload::levelLoaded,
+            [
+                (*level as u32).into(),
+                (*live).into(),
+                (*total_duration).into(),
+                (*target_duration).into(),
+                first_sequence.map_or(JsValue::NULL, |n| (n as f64).into()),
+                last_sequence.map_or(JsValue::NULL, |n| (n as f64).into()),
+            ],
+        ),
+        Event::FragChanged {
+            level,
+            sequence,
+            start,
+            duration,
+        } => object(
+            payload::fragChanged,
+            [
+                (*level as u32).into(),
+                (*sequence as f64).into(),
+                (*start).into(),
+                (*duration).into(),
+            ],
+        ),
     };
     o.into()
 }

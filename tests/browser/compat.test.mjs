@@ -179,17 +179,31 @@ describe('hlsplay/hls-compat', () => {
     assert.equal(frag.data.frag.type, 'main');
     assert.equal(typeof frag.data.frag.sn, 'number');
     assert.ok(frag.data.stats.loaded > 10000, `bytes: ${frag.data.stats.loaded}`);
+    // LEVEL_LOADED: the level's playlist, its duration the sum of its EXTINFs.
+    const [levelLoaded] = await events(page, 'hlsLevelLoaded');
+    assert.equal(levelLoaded.data.level, switching.data.level);
+    const rung = parsed.data.levels[switching.data.level].height;
+    const extinfs = readFileSync(join(ROOT, `sample/testpattern/Default/HLS/testpattern_${rung}.m3u8`), 'utf8')
+      .split('\n').filter((l) => l.startsWith('#EXTINF:')).map((l) => parseFloat(l.slice(8)));
+    const details = levelLoaded.data.details;
+    assert.deepEqual([details.live, details.type, details.endSN - details.startSN + 1], [false, 'VOD', extinfs.length]);
+    assert.ok(Math.abs(details.totalduration - extinfs.reduce((a, b) => a + b, 0)) < 0.01, `totalduration ${details.totalduration}`);
+    // FRAG_CHANGED: the playhead in the first segment.
+    const [changed] = await events(page, 'hlsFragChanged');
+    assert.deepEqual([changed.data.frag.type, changed.data.frag.sn, changed.data.frag.level],
+      ['main', details.startSN, switching.data.level]);
+    assert.ok(changed.data.frag.start < 0.5, `the first segment starts at 0: ${changed.data.frag.start}`);
 
     const props = await page.evaluate(() => {
       const h = window.hls;
       return { levels: h.levels.length, current: h.currentLevel, next: h.nextLevel, load: h.loadLevel,
         auto: h.autoLevelEnabled, bw: h.bandwidthEstimate, audioTracks: h.audioTracks, audioTrack: h.audioTrack,
         subtitleTracks: h.subtitleTracks, subtitleTrack: h.subtitleTrack, url: h.url,
-        media: h.media === document.getElementById('video') };
+        media: h.media === document.getElementById('video'),
+        playing: window.hlsplayTest.events.filter((e) => e.event === 'hlsFragChanged').at(-1)?.data.frag.level };
     });
     assert.equal(props.levels, 3);
-    const lastSwitched = (await events(page, 'hlsLevelSwitched')).at(-1);
-    assert.equal(props.current, lastSwitched.data.level, 'currentLevel is the level playing');
+    assert.equal(props.current, props.playing, 'currentLevel is the level of the segment playing (FRAG_CHANGED)');
     assert.ok(props.next >= 0 && props.load === props.next, `nextLevel ${props.next}, loadLevel ${props.load}`);
     assert.equal(props.auto, true);
     assert.ok(props.bw > 0, `bandwidthEstimate ${props.bw}`);
@@ -315,8 +329,10 @@ describe('hlsplay/hls-compat', () => {
       return t;
     });
     assert.equal(await page.evaluate(() => window.hls.autoLevelEnabled), false);
+    // currentLevel follows the playhead (FRAG_CHANGED, from the element's state a tick later).
     await waitInPage(page, () => document.getElementById('video').videoHeight === 360
-      && !document.getElementById('video').paused, null, { ms: 10000, what: 'level 0 on screen' });
+      && !document.getElementById('video').paused && window.hls.currentLevel === 0, null,
+    { ms: 10000, what: 'level 0 on screen' });
     const after = await page.evaluate(() => ({
       time: document.getElementById('video').currentTime, current: window.hls.currentLevel,
       switched: window.hlsplayTest.events.filter((e) => e.event === 'hlsLevelSwitched').map((e) => e.data.level),

@@ -22,6 +22,7 @@ mod credentials;
 mod decisions;
 mod errors;
 mod failure;
+mod frag_changed;
 mod harness;
 mod init_segments;
 mod keys;

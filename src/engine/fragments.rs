@@ -38,13 +38,17 @@ impl Fragments {
             end,
         };
         let same = |g: &Frag| g.level == level && g.sequence == sequence;
-        // Earlier parts of this segment widen it; what else it overlaps, it replaces.
+        // Earlier parts of this segment widen it; what else it mostly overlaps, it replaces.
+        // Neighbours overlap a little (audio and video end apart, B-frames): they are kept.
         for g in self.frags.iter().filter(|g| same(g)) {
             f.start = f.start.min(g.start);
             f.end = f.end.max(g.end);
         }
-        self.frags
-            .retain(|g| !same(g) && (g.end <= f.start || g.start >= f.end));
+        let replaced = |g: &Frag| {
+            let overlap = g.end.min(f.end) - g.start.max(f.start);
+            overlap > 0.5 * (g.end - g.start).min(f.end - f.start)
+        };
+        self.frags.retain(|g| !same(g) && !replaced(g));
         let at = self.frags.partition_point(|g| g.start < f.start);
         self.frags.insert(at, f);
         if self.frags.len() > MAX_FRAGS {
@@ -101,6 +105,20 @@ mod tests {
         t.add(0, 9, 30.0, 30.0);
         t.add(0, 9, f64::NAN, 40.0);
         assert_eq!(t.frags.len(), 2);
+    }
+
+    /// The browser's segments overlap their neighbours by a frame or two (each track's range
+    /// ends apart): every new segment removed the one before, so the playhead, always behind
+    /// the newest, was never in a known segment and no FragChanged came.
+    #[test]
+    fn neighbours_overlapping_by_a_frame_are_both_kept() {
+        let mut t = Fragments::default();
+        t.add(0, 1, 0.045, 10.07);
+        t.add(0, 2, 9.96, 20.07);
+        t.add(0, 3, 19.96, 30.07);
+        assert_eq!(t.frags.len(), 3);
+        assert_eq!(t.entered(5.0).map(|f| f.sequence), Some(1));
+        assert_eq!(t.entered(15.0).map(|f| f.sequence), Some(2));
     }
 
     #[test]

@@ -313,7 +313,6 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
     }
 
-    /// `EndOfStream` once every stream has its last segment in and every SourceBuffer is idle.
     /// `Input::StopLoad`: the segments in flight (every stream's and the subtitles') are
     /// aborted; they are fetched again from where their streams stand after `start_load`.
     pub(super) fn stop_load(&mut self) {
@@ -338,6 +337,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
     }
 
+    /// `EndOfStream` once every stream has its last segment in and every SourceBuffer is idle.
     pub(super) fn end_of_stream(&mut self) {
         if self.buffer.eos_sent {
             return;

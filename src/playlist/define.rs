@@ -1,9 +1,10 @@
 //! Variable substitution (RFC 8216bis §4.2, §4.4.2.3): `EXT-X-DEFINE` gives a variable its value
 //! (`NAME` + `VALUE`), takes it from the multivariant playlist (`IMPORT`, media playlists only)
 //! or from the playlist URL's query (`QUERYPARAM`: how a signed URL's token reaches the segment
-//! URIs; taken as the URL writes it, percent escapes kept); each `{$name}` on a later line is replaced by the value. A reference to a variable not
-//! defined above it, a second definition of a name, or an `IMPORT`/`QUERYPARAM` with nothing
-//! to take is an error naming the line, as the RFC asks ("MUST fail to parse").
+//! URIs; taken as the URL writes it, percent escapes kept); each `{$name}` on a later line is
+//! replaced by the value. A reference to a variable not defined above it, a second definition of
+//! a name, or an `IMPORT`/`QUERYPARAM` with nothing to take is an error naming the line, as the
+//! RFC asks ("MUST fail to parse").
 //!
 //! Substitution covers the whole line (tag or URI) before it is read: references are only
 //! valid in URIs, quoted strings and hexadecimal sequences, and anywhere else `{$` cannot be

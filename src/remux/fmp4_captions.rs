@@ -48,6 +48,11 @@ pub(super) fn read(
             .unwrap_or(i64::MAX)
             .saturating_add(shift(offset, t));
         let timescale = f64::from(t.timescale);
+        let (header, sei) = if nal.hevc {
+            (2, HEVC_PREFIX_SEI)
+        } else {
+            (1, AVC_SEI)
+        };
         for_each_sample(fragment, moof_at, moof, i, &mut |s| {
             let time = start.saturating_add(s.presentation) as f64 / timescale;
             let at = usize::try_from(s.data).unwrap_or(usize::MAX);
@@ -56,8 +61,6 @@ pub(super) fn read(
                 .and_then(|b| b.get(..s.size as usize))
                 .unwrap_or_default();
             for (kind, nal_unit) in nal_units(bytes, usize::from(nal.length_size), nal.hevc) {
-                let header = if nal.hevc { 2 } else { 1 };
-                let sei = if nal.hevc { HEVC_PREFIX_SEI } else { AVC_SEI };
                 if kind != sei {
                     continue;
                 }

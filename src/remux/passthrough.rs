@@ -81,8 +81,9 @@ struct Emit {
 #[derive(Debug)]
 struct HeldFragment {
     bytes: Vec<u8>,
-    /// Where the moof is in the segment.
+    /// Where the moof is in the segment, and what it says.
     at: u64,
+    moof: Moof,
 }
 
 /// fMP4 passthrough for the segments of one stream (see the module docs).
@@ -341,13 +342,6 @@ impl Passthrough {
                     if let (false, Some(head)) = (end, fragment_head(rest, at)) {
                         let body = head.mdat_body as u64..head.len as u64;
                         let (from, to) = self.fragment(rest, head.moof_len, body, at, emit)?;
-                        let carries = self.init.as_ref().map(|i| &i.segment);
-                        if carries.is_some_and(fmp4_captions::may_carry) {
-                            self.held = Some(HeldFragment {
-                                bytes: rest.to_vec(),
-                                at,
-                            });
-                        }
                         self.open = Some(Open {
                             left: head.len - rest.len(),
                             mdat_at: at + head.mdat_at as u64,
@@ -377,7 +371,8 @@ impl Passthrough {
 
     /// One `moof` (at byte `at`, `moof_len` bytes) and what follows it through its `mdat`
     /// (whose body is at `body` from the moof start): `fragment` holds the moof and the bytes
-    /// after it received so far. A whole fragment's captions are read here.
+    /// after it received so far. A whole fragment's captions are read here; one that can carry
+    /// them and is not whole yet is held until its `mdat` is.
     fn fragment(
         &mut self,
         fragment: &[u8],
@@ -436,25 +431,27 @@ impl Passthrough {
         emit.start = emit.start.min(start);
         emit.end = emit.end.max(end);
         self.seg.fragments += 1;
+        if !whole && fmp4_captions::may_carry(&init.segment) {
+            self.held = Some(HeldFragment {
+                bytes: fragment.to_vec(),
+                at,
+                moof,
+            });
+        }
         Ok((start, end))
     }
 
     /// The captions of a fragment passed on progressively, now that its `mdat` is whole. Its
-    /// moof was read when it opened, so nothing here fails that did not fail then.
+    /// moof was read and checked when it opened, so nothing here fails that did not fail then.
     fn held_captions(&self, held: &HeldFragment, emit: &mut Emit) {
         let Some(init) = &self.init else { return };
-        let Some(Ok(moof_box)) = Boxes::new(&held.bytes, held.at).next() else {
-            return;
-        };
-        let Ok(moof) = read_moof(&moof_box, &init.segment) else {
-            return;
-        };
         let offset = self.offset.unwrap_or(0.0);
+        let (bytes, segment) = (&held.bytes, &init.segment);
         let _ = fmp4_captions::read(
-            &held.bytes,
+            bytes,
             held.at,
-            &moof,
-            &init.segment,
+            &held.moof,
+            segment,
             offset,
             &mut emit.captions,
         );

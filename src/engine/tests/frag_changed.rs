@@ -1,7 +1,7 @@
 //! hls.js's `LEVEL_LOADED` and `FRAG_CHANGED`: a level's playlist loaded (each live reload
 //! too), and the playhead entering each segment of the main stream, once, in order.
 
-use super::harness::{live_playlist, MASTER, MASTER_URL};
+use super::harness::live_playlist;
 use super::*;
 
 fn frags_changed(h: &Harness) -> Vec<(usize, u64, f64, f64)> {
@@ -61,11 +61,7 @@ fn a_vod_levels_playlist_is_reported_loaded_with_its_duration_and_numbers() {
 #[test]
 fn a_live_levels_playlist_is_reported_at_each_reload() {
     let mut h = Harness::new();
-    h.load(MASTER_URL);
-    let manifest = h.fetch_of(|k| matches!(k, RequestKind::Manifest));
-    h.answer(manifest, MASTER);
-    let first = h.fetch_of(|k| matches!(k, RequestKind::LevelPlaylist { .. }));
-    h.answer(first, live_playlist(0, 6));
+    h.load_with(&live_playlist(0, 6));
     h.fire_timers_until(12.0);
     let reload = h.fetch_of(|k| matches!(k, RequestKind::LevelPlaylist { .. }));
     h.answer(reload, live_playlist(1, 6));

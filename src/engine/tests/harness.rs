@@ -375,6 +375,15 @@ impl Harness {
         self.serve(playlist)
     }
 
+    /// Load [`MASTER`] and answer the first level's playlist with `playlist`.
+    pub(super) fn load_with(&mut self, playlist: &str) -> Vec<Output> {
+        self.load(MASTER_URL);
+        let manifest = self.fetch_of(|k| matches!(k, RequestKind::Manifest));
+        self.answer(manifest, MASTER);
+        let level = self.fetch_of(|k| matches!(k, RequestKind::LevelPlaylist { .. }));
+        self.answer(level, playlist)
+    }
+
     /// Start a VOD and complete its first segment's fetch and appends (at 1 s).
     pub(super) fn play_one_segment(&mut self) -> Vec<Output> {
         let mut outs = self.load_vod();

@@ -2,7 +2,7 @@
 //! is buffered plays on without a stall error, and fetching resumes where the buffer ends or
 //! from the position given.
 
-use super::harness::{live_playlist, MASTER, MASTER_URL};
+use super::harness::live_playlist;
 use super::timers::Timer;
 use super::*;
 
@@ -78,11 +78,7 @@ fn start_load_at_a_position_moves_the_playhead_there_and_fetches_its_segment() {
 #[test]
 fn a_live_playlist_is_not_reloaded_while_stopped_and_is_reloaded_at_start() {
     let mut h = Harness::new();
-    h.load(MASTER_URL);
-    let manifest = h.fetch_of(|k| matches!(k, RequestKind::Manifest));
-    h.answer(manifest, MASTER);
-    let playlist = h.fetch_of(|k| matches!(k, RequestKind::LevelPlaylist { .. }));
-    h.answer(playlist, live_playlist(0, 6));
+    h.load_with(&live_playlist(0, 6));
     assert!(
         h.engine.next_reload().is_some(),
         "a live playlist is reloaded"

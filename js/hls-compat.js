@@ -152,7 +152,6 @@ const BRIDGE = {
     });
   },
   levelSwitching(p) { this.trigger(Events.LEVEL_SWITCHING, { ...this.levels[p.to], level: p.to, reason: p.reason }); },
-  levelSwitched(p) { this.trigger(Events.LEVEL_SWITCHED, { level: p.level }); },
   segmentLoaded(p) {
     const frag = { type: 'main', level: p.level, sn: p.sequence, start: p.start, duration: p.duration, end: p.start + p.duration };
     const stats = { loaded: p.bytes, total: p.bytes, loading: { start: 0, first: p.ttfbMs, end: p.loadMs } };
@@ -167,9 +166,13 @@ const BRIDGE = {
     this.trigger(Events.LEVEL_LOADED, { level: p.level, id: 0, details, stats: null, networkDetails: null, deliveryDirectives: null });
   },
   fragChanged(p) {
+    const before = this._playing;
     this._playing = p.level;
     const frag = { type: 'main', level: p.level, sn: p.sequence, start: p.start, duration: p.duration, end: p.start + p.duration };
     this.trigger(Events.FRAG_CHANGED, { frag });
+    // As in hls.js, LEVEL_SWITCHED is the level on screen changing (the playhead entering its
+    // segment), not its first segment reaching the buffer (the Player's levelSwitched).
+    if (p.level !== before) this.trigger(Events.LEVEL_SWITCHED, { level: p.level });
   },
   error(p) { this.trigger(Events.ERROR, hlsError(p, this.url)); },
   gapJumped(p) {

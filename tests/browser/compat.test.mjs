@@ -193,6 +193,10 @@ describe('hlsplay/hls-compat', () => {
     assert.deepEqual([changed.data.frag.type, changed.data.frag.sn, changed.data.frag.level],
       ['main', details.startSN, switching.data.level]);
     assert.ok(changed.data.frag.start < 0.5, `the first segment starts at 0: ${changed.data.frag.start}`);
+    // LEVEL_SWITCHED as hls.js fires it: right after the FRAG_CHANGED that put the level on screen.
+    const onScreen = await page.evaluate(() => window.hlsplayTest.events.map((e) => e.event)
+      .filter((e) => e === 'hlsFragChanged' || e === 'hlsLevelSwitched').slice(0, 2));
+    assert.deepEqual(onScreen, ['hlsFragChanged', 'hlsLevelSwitched']);
 
     const props = await page.evaluate(() => {
       const h = window.hls;

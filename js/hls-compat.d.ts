@@ -191,6 +191,11 @@ export default class Hls {
   /** The level being loaded. Set: switch from the next segment on, -1 for automatic. */
   nextLevel: number;
   loadLevel: number;
+  /** The highest level automatic choice may pick; -1 (the default) for no cap. A level set by
+   * hand is not capped. */
+  autoLevelCapping: number;
+  /** The lower of `autoLevelCapping` and the cap to the player's size; -1 before the levels. */
+  readonly maxAutoLevel: number;
   readonly manualLevel: number;
   readonly autoLevelEnabled: boolean;
   readonly firstLevel: number;

@@ -213,6 +213,7 @@ export default class Hls {
     this._listeners = new Map();
     this._playing = -1;
     this._manual = undefined;
+    this._cap = -1;
     this._loading = false;
     this._ready = (wasm ||= init().then(() => { ready = true; }));
   }
@@ -343,6 +344,15 @@ export default class Hls {
   get loadLevel() { return this.nextLevel; }
   set loadLevel(level) { this._setLevel(level, false); }
 
+  /** The highest level automatic choice may pick; -1 (the default) for no cap. Kept across loads. */
+  get autoLevelCapping() { return this._cap; }
+  set autoLevelCapping(level) {
+    this._cap = level >= 0 ? level : -1;
+    if (this.player) this.player.autoLevelCapping = this._cap;
+  }
+  /** The lower of autoLevelCapping and the cap to the player's size; -1 before the levels. */
+  get maxAutoLevel() { return this.player ? this.player.maxAutoLevel : -1; }
+
   get manualLevel() { return this._manual ?? -1; }
   get autoLevelEnabled() { return this.player ? this.player.autoLevelEnabled : this._manual === undefined; }
   get firstLevel() { return 0; }
@@ -397,6 +407,7 @@ export default class Hls {
       }
     }
     if (this._manual !== undefined) this.player.loadLevel = this._manual;
+    if (this._cap >= 0) this.player.autoLevelCapping = this._cap;
     return true;
   }
 

@@ -24,6 +24,8 @@ pub(super) struct Switching {
     pub(super) last_appended: Option<usize>,
     /// The element's size in device pixels, for the cap.
     pub(super) element: Option<(f64, f64)>,
+    /// The app's cap on automatic choice (`SetLevelCap`).
+    pub(super) app_cap: Option<usize>,
 }
 
 /// What the ABR rule looks at, owned so it is built once per decision.
@@ -82,14 +84,23 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
     }
 
-    /// Levels the ABR may pick: not penalised, not above the element-size cap.
+    /// Levels the ABR may pick: not penalised, not above the element-size cap or the app's.
     pub(super) fn allowed(&self) -> Vec<bool> {
-        let cap = self.cap_index();
+        let cap = self.max_auto_level().unwrap_or(0);
         self.levels
             .iter()
             .enumerate()
-            .map(|(i, l)| l.penalised_until <= self.now && cap.map_or(true, |c| i <= c))
+            .map(|(i, l)| l.penalised_until <= self.now && i <= cap)
             .collect()
+    }
+
+    /// The highest level automatic choice may pick (hls.js's `maxAutoLevel`): the lower of the
+    /// element-size cap and the app's; the top level when neither applies, `None` before the
+    /// levels are known.
+    pub fn max_auto_level(&self) -> Option<usize> {
+        let top = self.levels.len().checked_sub(1)?;
+        let app = self.switching.app_cap.unwrap_or(top);
+        Some(self.cap_index().unwrap_or(top).min(app))
     }
 
     /// Highest level worth showing in the element: the first whose picture covers it.

@@ -236,6 +236,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 // Kept as given: the levels may not be known yet; clamped where used.
                 self.switching.manual = level;
             }
+            Input::SetLevelCap(cap) => self.switching.app_cap = cap,
             Input::SwitchLevelNow(level) => self.switch_level_now(level),
             Input::SetAudioTrack(id) => self.set_audio_track(id),
             Input::SetSubtitleTrack(id) => self.set_subtitle_track(id),

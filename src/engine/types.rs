@@ -105,6 +105,9 @@ pub enum Input {
     /// Force a level now: what the main stream buffered ahead of the playhead (less a guard
     /// second) is removed and loaded again from the new level (hls.js's `currentLevel = n`).
     SwitchLevelNow(usize),
+    /// The highest level automatic choice may pick (hls.js's `autoLevelCapping`), or `None`
+    /// for no cap; from the next decision on, the buffer kept. A forced level is not capped.
+    SetLevelCap(Option<usize>),
     /// Play audio track `id` of [`crate::engine::Engine::audio_tracks`].
     SetAudioTrack(usize),
     /// Show subtitle track `id` of [`crate::engine::Engine::subtitle_tracks`] (`None`: off;

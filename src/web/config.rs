@@ -23,6 +23,8 @@ pub struct PlayerConfig {
     pub debug: Option<Logger>,
     /// Set by `currentLevel = n`; kept across `load()` as hls.js does.
     pub manual_level: Option<usize>,
+    /// Set by `autoLevelCapping = n`; kept across `load()` as hls.js does.
+    pub level_cap: Option<usize>,
     /// Run the engine in a Worker where the browser allows (`worker`).
     pub worker: bool,
     /// The Worker's MediaSource in the Worker where the browser allows (`workerMediaSource`).
@@ -43,6 +45,7 @@ impl PlayerConfig {
             refresh_credentials: None,
             debug: None,
             manual_level: None,
+            level_cap: None,
             worker: true,
             worker_media_source: true,
         };

@@ -346,6 +346,37 @@ impl Player {
         run_deferred(&self.inner, deferred);
     }
 
+    /// The highest level automatic choice may pick (hls.js's `autoLevelCapping`), or -1 for no
+    /// cap (the default). Kept across `load()`; a forced `currentLevel` is not capped.
+    #[wasm_bindgen(getter, js_name = autoLevelCapping)]
+    pub fn auto_level_capping(&self) -> i32 {
+        self.inner
+            .borrow()
+            .config
+            .level_cap
+            .map_or(-1, |c| c as i32)
+    }
+
+    /// Caps automatic choice at `levels[level]` from the next segment on, the buffer kept; -1
+    /// lifts the cap.
+    #[wasm_bindgen(setter, js_name = autoLevelCapping)]
+    pub fn set_auto_level_capping(&self, level: i32) {
+        let deferred = {
+            let mut inner = self.inner.borrow_mut();
+            inner.config.level_cap = usize::try_from(level).ok();
+            let input = Input::SetLevelCap(inner.config.level_cap);
+            inner.feed(input)
+        };
+        run_deferred(&self.inner, deferred);
+    }
+
+    /// The highest level automatic choice may pick now (hls.js's `maxAutoLevel`): the lower of
+    /// `autoLevelCapping` and the cap to the element's size; -1 before the levels are known.
+    #[wasm_bindgen(getter, js_name = maxAutoLevel)]
+    pub fn max_auto_level(&self) -> i32 {
+        self.index(state::MAX_AUTO_LEVEL)
+    }
+
     /// Whether the ABR chooses the level (`currentLevel` / `loadLevel` were not forced).
     #[wasm_bindgen(getter, js_name = autoLevelEnabled)]
     pub fn auto_level_enabled(&self) -> bool {
@@ -476,6 +507,7 @@ impl Inner {
         let mut session = Session::new(&self.video, &self.config, self.link())?;
         // A level pinned before this load (`currentLevel = n`) is the start level and stays.
         let mut deferred = session.feed(Input::SetLevel(self.config.manual_level));
+        deferred.extend(session.feed(Input::SetLevelCap(self.config.level_cap)));
         deferred.extend(session.feed(Input::Load {
             url: url.to_string(),
         }));
@@ -512,6 +544,7 @@ impl Inner {
         )
         .map_err(|e| super::dom::error_message(&e, "the Worker could not be created"))?;
         remote.send(&Input::SetLevel(self.config.manual_level));
+        remote.send(&Input::SetLevelCap(self.config.level_cap));
         remote.send(&Input::Load {
             url: url.to_string(),
         });

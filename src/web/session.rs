@@ -60,7 +60,8 @@ pub mod state {
     pub const SUBTITLE_TRACK: u32 = 5;
     pub const BANDWIDTH_ESTIMATE: u32 = 6;
     pub const BUFFER_GOAL: u32 = 7;
-    pub const COUNT: u32 = 8;
+    pub const MAX_AUTO_LEVEL: u32 = 8;
+    pub const COUNT: u32 = 9;
 }
 
 /// Where the MediaSource is.
@@ -199,6 +200,7 @@ impl Session {
             }
             state::SUBTITLE_TRACK => index(e.subtitle_track()),
             state::BANDWIDTH_ESTIMATE => e.bandwidth_estimate().into(),
+            state::MAX_AUTO_LEVEL => index(e.max_auto_level()),
             _ => e.buffer_goal().into(),
         }
     }

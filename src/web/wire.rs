@@ -141,6 +141,7 @@ pub fn encode(input: &Input) -> Option<Array> {
         Input::StartLoad { position } => {
             vec![20.into(), position.map_or(JsValue::NULL, JsValue::from)]
         }
+        Input::SetLevelCap(cap) => vec![21.into(), opt_index(*cap)],
         _ => return None,
     };
     Some(array(&items))
@@ -207,6 +208,7 @@ pub fn decode(message: &JsValue) -> Option<Input> {
         },
         19 => Input::StopLoad,
         20 => Input::StartLoad { position: num(1) },
+        21 => Input::SetLevelCap(index(&a.get(1))),
         _ => return None,
     })
 }

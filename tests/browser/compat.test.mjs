@@ -311,6 +311,24 @@ describe('hlsplay/hls-compat', () => {
     await page.close();
   });
 
+  test('autoLevelCapping set before attachMedia bounds the ABR; maxAutoLevel reports it', async () => {
+    const { page, pageErrors } = await openCompat();
+    await page.evaluate((src) => {
+      window.hls = window.makeHls({ capLevelToPlayerSize: false });
+      window.hls.autoLevelCapping = 1;
+      window.hls.loadSource(src);
+      window.hls.attachMedia(document.getElementById('video'));
+      document.getElementById('video').play();
+    }, sampleMaster(CDN));
+    await waitInPage(page, () => window.hlsplayTest.events.filter((e) => e.event === 'hlsFragLoaded').length >= 3,
+      null, { ms: 30000, what: 'three fragments' });
+    const levels = (await events(page, 'hlsFragLoaded')).map((e) => e.data.frag.level);
+    assert.ok(levels.every((l) => l <= 1) && levels.includes(1), `levels under the cap: ${levels}`);
+    assert.deepEqual(await page.evaluate(() => [window.hls.autoLevelCapping, window.hls.maxAutoLevel]), [1, 1]);
+    assert.deepEqual(pageErrors, []);
+    await page.close();
+  });
+
   test('currentLevel = n switches now (the buffer ahead replaced); -1 returns to automatic', async () => {
     const { page } = await openCompat();
     await page.evaluate((src) => {

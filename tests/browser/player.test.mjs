@@ -86,6 +86,27 @@ describe('browser player', () => {
     await page.close();
   });
 
+  test('autoLevelCapping bounds the ABR on a fast link until lifted; maxAutoLevel follows it', async () => {
+    const { page, pageErrors } = await openPlayer({ capLevelToPlayerSize: false, bufferGoal: 20 });
+    assert.equal(await page.evaluate(() => window.player.maxAutoLevel), -1, 'no levels yet');
+    // Set before load(): the ABR, which climbs to level 2 on this link, stops at 1.
+    await page.evaluate(() => { window.player.autoLevelCapping = 1; });
+    await play(page, sampleMaster(CDN));
+    await waitInPage(page, () => window.hlsplayTest.events.filter((e) => e.name === 'segmentLoaded').length >= 3,
+      null, { ms: 30000, what: 'three segments' });
+    const capped = (await events(page, 'segmentLoaded')).map((s) => s.level);
+    assert.ok(capped.every((l) => l <= 1) && capped.includes(1), `levels under the cap: ${capped}`);
+    assert.deepEqual(await page.evaluate(() => [window.player.autoLevelCapping, window.player.maxAutoLevel]), [1, 1]);
+    // Lifted: up to the top level, the buffer kept.
+    await page.evaluate(() => { window.player.autoLevelCapping = -1; });
+    await waitInPage(page, () => window.hlsplayTest.events.some((e) => e.name === 'segmentLoaded' && e.payload.level === 2),
+      null, { ms: 30000, what: 'a level-2 segment once the cap is lifted' });
+    assert.deepEqual(await page.evaluate(() => [window.player.autoLevelCapping, window.player.maxAutoLevel]), [-1, 2]);
+    assert.deepEqual(await events(page, 'error'), []);
+    assert.deepEqual(pageErrors, []);
+    await page.close();
+  });
+
   test('seeks into an unbuffered region and resumes', async () => {
     const { page } = await openPlayer({ bufferGoal: 10 });
     await play(page, sampleMaster(CDN));

@@ -61,6 +61,10 @@ export async function start(video: HTMLVideoElement): Promise<Player> {
   const worstMs: number = player.mainThreadCost.maxMs;
   console.log(tracks.length, inWorker, worstMs, player.bandwidthEstimate, player.currentLevel);
   player.currentLevel = -1;
+  // A data saver: automatic choice up to the second level.
+  player.autoLevelCapping = 1;
+  const cap: number = player.maxAutoLevel;
+  console.log(cap, player.autoLevelCapping);
   player.load('https://cdn.example.com/video/master.m3u8');
 
   // @ts-expect-error: no such event

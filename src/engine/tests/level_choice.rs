@@ -90,6 +90,82 @@ fn cap_to_element_size() {
     assert!(r.segment_levels.contains(&Some(2)));
 }
 
+/// The level of each segment fetched, in order.
+fn fetched_levels(h: &Harness) -> Vec<usize> {
+    h.segment_fetches()
+        .iter()
+        .filter_map(harness::Fetch::segment_level)
+        .collect()
+}
+
+#[test]
+fn app_level_cap_bounds_automatic_choice_until_lifted() {
+    // The harness's network carries level 1 (`manual_level_is_obeyed`). Capped at 0 before
+    // loading: the start and every segment are level 0.
+    let mut h = Harness::new();
+    h.input(Input::SetLevelCap(Some(0)));
+    h.load_vod();
+    h.play(60.0);
+    let capped = fetched_levels(&h);
+    assert!(capped.len() >= 5, "{capped:?}");
+    assert!(capped.iter().all(|&l| l == 0), "{capped:?}");
+    assert_eq!(h.engine.max_auto_level(), Some(0));
+    // Lifted: the ABR climbs again, and every segment is still fetched once.
+    h.input(Input::SetLevelCap(None));
+    assert_eq!(h.engine.max_auto_level(), Some(1));
+    h.play(110.0);
+    let free = fetched_levels(&h);
+    assert!(free[capped.len()..].contains(&1), "{free:?}");
+    // Capped again while on level 1: down from the next segment, nothing buffered removed.
+    let before = free.len();
+    h.input(Input::SetLevelCap(Some(0)));
+    h.play(220.0);
+    assert!(h.ended, "did not end");
+    let all = fetched_levels(&h);
+    assert_eq!(all.len(), 20, "{all:?}");
+    assert!(all[before..].iter().all(|&l| l == 0), "{all:?}");
+    let back = EngineConfig::default().back_buffer.unwrap_or(0.0);
+    for rm in h.removals() {
+        assert!(rm.end <= rm.position - back + 1e-9, "{rm:?}");
+    }
+}
+
+#[test]
+fn a_forced_level_is_not_capped_and_the_cap_meets_the_element_size_cap() {
+    // hls.js's rule: `autoLevelCapping` bounds automatic choice only.
+    let mut h = Harness::new();
+    h.input(Input::SetLevelCap(Some(0)));
+    h.input(Input::SetLevel(Some(1)));
+    h.load_vod();
+    h.play(60.0);
+    let forced = fetched_levels(&h);
+    assert!(
+        !forced.is_empty() && forced.iter().all(|&l| l == 1),
+        "{forced:?}"
+    );
+    // The lower of the two caps applies: an element 640x360 caps at level 0 below an app cap of 1.
+    let mut h = Harness::new();
+    h.input(Input::ElementSize {
+        width: 640.0,
+        height: 360.0,
+        device_pixel_ratio: 1.0,
+    });
+    h.input(Input::SetLevelCap(Some(1)));
+    h.load_vod();
+    h.play(100.0);
+    assert_eq!(h.engine.max_auto_level(), Some(0));
+    let sized = fetched_levels(&h);
+    assert!(sized.iter().all(|&l| l == 0), "{sized:?}");
+    // A cap past the last level is the last level.
+    h.input(Input::SetLevelCap(Some(7)));
+    h.input(Input::ElementSize {
+        width: 1920.0,
+        height: 1080.0,
+        device_pixel_ratio: 1.0,
+    });
+    assert_eq!(h.engine.max_auto_level(), Some(1));
+}
+
 #[test]
 fn level_switch_lines_up_by_time_without_flushing() {
     // 1.5 Mbps then 8 Mbps: the engine must switch up.

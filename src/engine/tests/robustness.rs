@@ -58,11 +58,13 @@ fn random_inputs_never_panic_or_grow() {
             7 => Input::Seek {
                 position: rng.next_f64() * 900.0 - 100.0,
             },
-            8 => Input::SetLevel(if rng.next_f64() < 0.5 {
-                None
-            } else {
-                Some(pick(&mut rng, 5) as usize)
-            }),
+            8 => {
+                let level = (rng.next_f64() < 0.5).then(|| pick(&mut rng, 5) as usize);
+                match rng.next_f64() < 0.5 {
+                    true => Input::SetLevel(level),
+                    false => Input::SetLevelCap(level),
+                }
+            }
             9 => Input::CredentialsRefreshed {
                 expires: Some(now + rng.next_f64() * 200.0),
             },

@@ -207,6 +207,10 @@ export default class Hls {
   subtitleTrack: number;
   /** Bits per second (NaN before the media is attached). */
   readonly bandwidthEstimate: number;
+  /** Live: where playback is kept behind the edge (seek there to return to live); null for a VOD. */
+  readonly liveSyncPosition: number | null;
+  /** Live: seconds behind the live edge; 0 for a VOD. */
+  readonly latency: number;
 }
 
 export { Hls };

@@ -370,6 +370,11 @@ export default class Hls {
 
   get bandwidthEstimate() { return this.player ? this.player.bandwidthEstimate : NaN; }
 
+  /** Live: where playback is kept behind the edge (seek there to return to live); null for a VOD. */
+  get liveSyncPosition() { return this.player ? this.player.liveSyncPosition : null; }
+  /** Live: seconds behind the live edge; 0 for a VOD. */
+  get latency() { return this.player ? this.player.latency : 0; }
+
   _setLevel(level, now) {
     this._manual = level >= 0 ? level : undefined;
     if (!this.player) return;

@@ -36,6 +36,8 @@ pub(super) struct LevelPlaylist {
     pub(super) live: bool,
     /// Loaded recently enough to fetch from (live playlists go stale when not reloaded).
     pub(super) fresh: bool,
+    /// When a load last found new segments (engine clock): the live edge was at `end()` then.
+    pub(super) advanced_at: f64,
 }
 
 impl LevelPlaylist {
@@ -321,11 +323,16 @@ impl<R: SegmentRemuxer> Engine<R> {
         let td = (p.target_duration as f64).max(1.0);
         let changed = new_last != old_last;
         let was_live = old.is_some_and(|o| o.live);
+        let advanced_at = match old {
+            Some(o) if !changed => o.advanced_at,
+            _ => now,
+        };
         let lp = LevelPlaylist {
             segments,
             target_duration: td,
             live,
             fresh: true,
+            advanced_at,
         };
         let main = matches!(owner, PlaylistOwner::Level(_));
         if let PlaylistOwner::Level(level) = owner {

@@ -96,7 +96,7 @@ use domains::Domains;
 use init_segments::InitCache;
 use keys::Keys;
 use level_choice::Switching;
-use levels::{Level, Manifest};
+use levels::{Level, LevelPlaylist, Manifest};
 use playhead::Playhead;
 use requests::Requests;
 use stream::Stream;
@@ -310,6 +310,30 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     pub fn buffer_goal(&self) -> f64 {
         self.buffer.goal
+    }
+
+    /// The live edge at `now` (the engine's clock; a getter is read between inputs): the
+    /// level playlist's end, moved on by the time since a load last found new segments
+    /// (hls.js's `edge + age`); `None` for a VOD or before its playlist.
+    fn live_edge(&self, now: f64) -> Option<(f64, &LevelPlaylist)> {
+        let p = self.current_playlist().filter(|p| p.live)?;
+        Some((p.end() + (now - p.advanced_at).max(0.0), p))
+    }
+
+    /// Where live playback is kept (hls.js's `liveSyncPosition`): `liveEdgeTargetDurations`
+    /// target durations behind the live edge, within the playlist's segments and at least one
+    /// target duration before their end; `None` for a VOD.
+    pub fn live_sync_position(&self, now: f64) -> Option<f64> {
+        let (edge, p) = self.live_edge(now)?;
+        let first = p.segments.front()?.start;
+        let sync = edge - self.cfg.live_edge_target_durations * p.target_duration;
+        Some(sync.min(p.end() - p.target_duration).max(first))
+    }
+
+    /// Seconds the playhead is behind the live edge (hls.js's `latency`); `None` for a VOD.
+    pub fn latency(&self, now: f64) -> Option<f64> {
+        let (edge, _) = self.live_edge(now)?;
+        Some((edge - self.playhead.position).max(0.0))
     }
 
     pub fn bandwidth_estimate(&self) -> f64 {

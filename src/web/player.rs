@@ -377,6 +377,21 @@ impl Player {
         self.index(state::MAX_AUTO_LEVEL)
     }
 
+    /// Where live playback is kept (hls.js's `liveSyncPosition`): `liveEdgeTargetDurations`
+    /// target durations behind the live edge; seek there to return to live. `null` for a VOD.
+    /// With a Worker, as of its last message (each media event, each playlist reload).
+    #[wasm_bindgen(getter, js_name = liveSyncPosition, unchecked_return_type = "number | null")]
+    pub fn live_sync_position(&self) -> JsValue {
+        let position = self.state(state::LIVE_SYNC_POSITION).as_f64();
+        position.map_or(JsValue::NULL, JsValue::from)
+    }
+
+    /// Seconds the playhead is behind the live edge (hls.js's `latency`); 0 for a VOD.
+    #[wasm_bindgen(getter)]
+    pub fn latency(&self) -> f64 {
+        self.state(state::LATENCY).as_f64().unwrap_or(0.0)
+    }
+
     /// Whether the ABR chooses the level (`currentLevel` / `loadLevel` were not forced).
     #[wasm_bindgen(getter, js_name = autoLevelEnabled)]
     pub fn auto_level_enabled(&self) -> bool {

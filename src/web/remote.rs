@@ -12,6 +12,7 @@ use web_sys::HtmlVideoElement;
 use super::dom::{Interval, Listener, Timer};
 use super::media_events::{self, element_size, media_state};
 use super::mse::{MseEvent, MseSink};
+use super::session::state;
 use super::text_tracks::TextTracks;
 use super::wire::{self, op};
 use crate::engine::Input;
@@ -224,6 +225,10 @@ impl Remote {
                 Some(op::SHOW) => self.text.show(usize::try_from(int(1)).ok()),
                 Some(op::STATE) => self.state = arg(1).dyn_into().unwrap_or_default(),
                 Some(op::COUNT) => self.count = int(1).max(0) as u32,
+                Some(op::LIVE) => {
+                    self.state.set(state::LIVE_SYNC_POSITION, arg(1));
+                    self.state.set(state::LATENCY, arg(2));
+                }
                 Some(op::ATTACH) => match MseSink::attach(&self.video, self.on_mse.clone()) {
                     Ok(mse) => self.mse = Some(mse),
                     Err(e) => jobs.push(Job::Fail(super::dom::error_message(

@@ -61,7 +61,9 @@ pub mod state {
     pub const BANDWIDTH_ESTIMATE: u32 = 6;
     pub const BUFFER_GOAL: u32 = 7;
     pub const MAX_AUTO_LEVEL: u32 = 8;
-    pub const COUNT: u32 = 9;
+    pub const LIVE_SYNC_POSITION: u32 = 9;
+    pub const LATENCY: u32 = 10;
+    pub const COUNT: u32 = 11;
 }
 
 /// Where the MediaSource is.
@@ -201,6 +203,8 @@ impl Session {
             state::SUBTITLE_TRACK => index(e.subtitle_track()),
             state::BANDWIDTH_ESTIMATE => e.bandwidth_estimate().into(),
             state::MAX_AUTO_LEVEL => index(e.max_auto_level()),
+            state::LIVE_SYNC_POSITION => e.live_sync_position(now_seconds()).into(),
+            state::LATENCY => e.latency(now_seconds()).unwrap_or(0.0).into(),
             _ => e.buffer_goal().into(),
         }
     }

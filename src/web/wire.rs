@@ -55,6 +55,9 @@ pub mod op {
     pub const RESET_PARSER: u32 = 18;
     /// `[END_OF_STREAM]`
     pub const END_OF_STREAM: u32 = 19;
+    /// `[LIVE, liveSyncPosition, latency]`: the live getters, which move with the clock, after
+    /// every batch of a live stream (the element's state arrives every 250 ms).
+    pub const LIVE: u32 = 20;
 }
 
 pub fn array(items: &[JsValue]) -> Array {

@@ -109,6 +109,10 @@ pub fn with(host: &Weak<RefCell<Host>>, f: Box<SessionFn<'_>>) {
     if deferred.iter().any(|d| matches!(d, Deferred::Emit(_))) {
         push(&[op::STATE.into(), snapshot(session).into()]);
     }
+    let live = session.state(state::LIVE_SYNC_POSITION);
+    if live.as_f64().is_some() {
+        push(&[op::LIVE.into(), live, session.state(state::LATENCY)]);
+    }
     if host.cost.count() != host.posted_count {
         host.posted_count = host.cost.count();
         push(&[op::COUNT.into(), host.posted_count.into()]);

@@ -203,6 +203,7 @@ describe('hlsplay/hls-compat', () => {
       return { levels: h.levels.length, current: h.currentLevel, next: h.nextLevel, load: h.loadLevel,
         auto: h.autoLevelEnabled, bw: h.bandwidthEstimate, audioTracks: h.audioTracks, audioTrack: h.audioTrack,
         subtitleTracks: h.subtitleTracks, subtitleTrack: h.subtitleTrack, url: h.url,
+        live: [h.liveSyncPosition, h.latency],
         media: h.media === document.getElementById('video'),
         playing: window.hlsplayTest.events.filter((e) => e.event === 'hlsFragChanged').at(-1)?.data.frag.level };
     });
@@ -214,6 +215,7 @@ describe('hlsplay/hls-compat', () => {
     assert.deepEqual([props.audioTracks, props.audioTrack], [[], -1], 'the sample has muxed audio only');
     assert.ok(Array.isArray(props.subtitleTracks) && props.subtitleTrack === -1);
     assert.equal(props.url, master);
+    assert.deepEqual(props.live, [null, 0], 'a VOD: no liveSyncPosition, no latency');
     assert.equal(props.media, true);
     assert.deepEqual(pageErrors, []);
     await page.close();

@@ -107,6 +107,52 @@ describe('browser player', () => {
     await page.close();
   });
 
+  // A live stream made of the sample's level playlists: a sliding window of four 10 s segments
+  // that moves on one segment every 10 s of wall time (ENDLIST and the VOD type removed).
+  test('live: liveSyncPosition and latency follow the live edge', async () => {
+    const { page, pageErrors } = await openPlayer({ capLevelToPlayerSize: false });
+    const t0 = Date.now();
+    await page.route(/testpattern_\d+\.m3u8$/, async (route) => {
+      const vod = await (await route.fetch()).text();
+      const lines = vod.split('\n');
+      const segments = [];
+      lines.forEach((l, i) => { if (l.startsWith('#EXTINF')) segments.push([l, lines[i + 1]]); });
+      const first = Math.min(Math.floor((Date.now() - t0) / 10000), segments.length - 4);
+      const window = segments.slice(first, first + 4).flat();
+      const body = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:10',
+        `#EXT-X-MEDIA-SEQUENCE:${1 + first}`, ...window, ''].join('\n');
+      await route.fulfill({ status: 200, contentType: 'application/vnd.apple.mpegurl', body });
+    });
+    await play(page, sampleMaster(CDN));
+    await waitInPage(page, () => document.getElementById('video').currentTime > 1, null,
+      { ms: 30000, what: 'live playback' });
+    const [loaded] = await events(page, 'levelLoaded');
+    assert.equal(loaded.live, true);
+    const read = () => page.evaluate(() => ({
+      sync: window.player.liveSyncPosition, latency: window.player.latency,
+      time: document.getElementById('video').currentTime,
+    }));
+    // The edge (40 s of playlist, plus the time since it was loaded) less three target durations.
+    const a = await read();
+    assert.equal(typeof a.sync, 'number');
+    assert.ok(a.sync >= 10 && a.sync <= 30, `liveSyncPosition ${a.sync}`);
+    assert.ok(Math.abs(a.latency - (a.sync + 30 - a.time)) < 0.75, JSON.stringify(a));
+    await new Promise((r) => setTimeout(r, 3000));
+    const b = await read();
+    assert.ok(b.sync > a.sync + 2, `the edge moves on: ${a.sync} -> ${b.sync}`);
+    assert.deepEqual((await events(page, 'error')).filter((e) => e.fatal), []);
+    assert.deepEqual(pageErrors, []);
+    await page.close();
+  });
+
+  test('a VOD has no liveSyncPosition and no latency', async () => {
+    const { page } = await openPlayer();
+    await play(page, sampleMaster(CDN));
+    await waitInPage(page, () => document.getElementById('video').currentTime > 0.5, null, { what: 'playback' });
+    assert.deepEqual(await page.evaluate(() => [window.player.liveSyncPosition, window.player.latency]), [null, 0]);
+    await page.close();
+  });
+
   test('seeks into an unbuffered region and resumes', async () => {
     const { page } = await openPlayer({ bufferGoal: 10 });
     await play(page, sampleMaster(CDN));

@@ -65,6 +65,9 @@ export async function start(video: HTMLVideoElement): Promise<Player> {
   player.autoLevelCapping = 1;
   const cap: number = player.maxAutoLevel;
   console.log(cap, player.autoLevelCapping);
+  // A "go live" button.
+  const live: number | null = player.liveSyncPosition;
+  if (live !== null && player.latency > 10) video.currentTime = live;
   player.load('https://cdn.example.com/video/master.m3u8');
 
   // @ts-expect-error: no such event

@@ -74,3 +74,44 @@ fn event_playlist_switches_to_vod_at_endlist() {
     assert_eq!(events(&r, |e| matches!(e, Event::LiveEnded)).count(), 1);
     assert_eq!(events(&r, |e| matches!(e, Event::Ended)).count(), 1);
 }
+
+#[test]
+fn live_sync_position_and_latency_follow_the_edge_between_reloads() {
+    let mut h = Harness::new();
+    assert_eq!(h.engine.live_sync_position(0.0), None, "nothing loaded");
+    // Six 10 s segments: the edge at 60 s, the sync position three target durations behind.
+    h.load_with(&harness::live_playlist(0, 6));
+    let t0 = h.now;
+    assert_eq!(h.engine.live_sync_position(t0), Some(30.0));
+    // Paused there (no stall watch while the test's clock jumps).
+    h.input(Input::Media {
+        position: 31.0,
+        paused: true,
+        buffered: vec![(30.0, 40.0)],
+    });
+    assert_eq!(h.engine.latency(t0), Some(29.0));
+    // 6 s on without a new segment: the edge is taken to have moved on with the clock.
+    assert_eq!(h.engine.live_sync_position(t0 + 6.0), Some(36.0));
+    assert_eq!(h.engine.latency(t0 + 6.0), Some(35.0));
+    // Never within one target duration of the playlist's end, however old the playlist.
+    assert_eq!(h.engine.live_sync_position(t0 + 60.0), Some(50.0));
+    // A reload that finds a new segment puts the edge at its end (70 s) at that time; one
+    // that finds none leaves the edge moving from the last that did.
+    h.fire_timers_until(t0 + 12.0);
+    let reload = h.fetch_of(|k| matches!(k, RequestKind::LevelPlaylist { .. }));
+    h.answer(reload, harness::live_playlist(1, 6));
+    let t1 = h.now;
+    assert_eq!(h.engine.live_sync_position(t1), Some(40.0));
+    h.fire_timers_until(t1 + 10.0);
+    let reload = h.fetch_of(|k| matches!(k, RequestKind::LevelPlaylist { .. }));
+    h.answer(reload, harness::live_playlist(1, 6));
+    assert_eq!(h.engine.live_sync_position(t1 + 12.0), Some(52.0));
+}
+
+#[test]
+fn a_vod_has_no_live_sync_position_or_latency() {
+    let mut h = Harness::new();
+    h.load_vod();
+    assert_eq!(h.engine.live_sync_position(h.now), None);
+    assert_eq!(h.engine.latency(h.now), None);
+}

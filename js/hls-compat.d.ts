@@ -6,8 +6,8 @@ type Table<K extends string> = { readonly [key in K]: string };
 
 /** hls.js's event names and values (`Events.MANIFEST_PARSED === 'hlsManifestParsed'`). The ones
  * this class fires: MEDIA_ATTACHING, MEDIA_ATTACHED, MEDIA_DETACHING, MEDIA_DETACHED,
- * MANIFEST_LOADING, MANIFEST_LOADED, MANIFEST_PARSED, LEVEL_SWITCHING, LEVEL_SWITCHED, FRAG_LOADED,
- * BUFFER_APPENDED, BUFFER_EOS, AUDIO_TRACKS_UPDATED, AUDIO_TRACK_SWITCHING, AUDIO_TRACK_SWITCHED,
+ * MANIFEST_LOADING, MANIFEST_LOADED, MANIFEST_PARSED, LEVEL_SWITCHING, LEVEL_SWITCHED, LEVEL_LOADED,
+ * FRAG_LOADED, FRAG_BUFFERED, FRAG_CHANGED, BUFFER_APPENDED, BUFFER_EOS, AUDIO_TRACKS_UPDATED, AUDIO_TRACK_SWITCHING, AUDIO_TRACK_SWITCHED,
  * SUBTITLE_TRACKS_UPDATED and SUBTITLE_TRACK_SWITCH (when Player has subtitles), ERROR, DESTROYING. */
 export declare const Events: {
   readonly MEDIA_ATTACHING: 'hlsMediaAttaching';
@@ -19,7 +19,10 @@ export declare const Events: {
   readonly MANIFEST_PARSED: 'hlsManifestParsed';
   readonly LEVEL_SWITCHING: 'hlsLevelSwitching';
   readonly LEVEL_SWITCHED: 'hlsLevelSwitched';
+  readonly LEVEL_LOADED: 'hlsLevelLoaded';
   readonly FRAG_LOADED: 'hlsFragLoaded';
+  readonly FRAG_BUFFERED: 'hlsFragBuffered';
+  readonly FRAG_CHANGED: 'hlsFragChanged';
   readonly BUFFER_APPENDED: 'hlsBufferAppended';
   readonly BUFFER_EOS: 'hlsBufferEos';
   readonly AUDIO_TRACKS_UPDATED: 'hlsAudioTracksUpdated';
@@ -67,6 +70,11 @@ export interface HlsAudioTrack {
   channels: string | null;
 }
 
+/** A fragment of the main stream, as the FRAG_* events give it. */
+export interface HlsFrag { type: 'main'; level: number; sn: number; start: number; duration: number; end: number }
+
+export interface HlsFragStats { loaded: number; total: number; loading: { start: number; first: number; end: number } }
+
 /** The ERROR event's data. */
 export interface HlsErrorData {
   type: string;
@@ -94,12 +102,18 @@ export interface HlsEventData {
   };
   hlsLevelSwitching: HlsLevel & { level: number; reason: string };
   hlsLevelSwitched: { level: number };
-  hlsFragLoaded: {
-    frag: { type: 'main'; level: number; sn: number; start: number; duration: number; end: number };
-    part: null;
-    stats: { loaded: number; total: number; loading: { start: number; first: number; end: number } };
-    networkDetails: null;
+  hlsLevelLoaded: {
+    level: number; id: 0;
+    details: {
+      live: boolean; type: 'VOD' | null; totalduration: number; targetduration: number; startSN: number; endSN: number;
+    };
+    stats: null; networkDetails: null; deliveryDirectives: null;
   };
+  hlsFragLoaded: { frag: HlsFrag; part: null; stats: HlsFragStats; networkDetails: null };
+  /** Every append of the fragment is done; `stats` as its FRAG_LOADED had them (null if unknown). */
+  hlsFragBuffered: { frag: HlsFrag; part: null; stats: HlsFragStats | null; id: 'main' };
+  /** The playhead entered the fragment. */
+  hlsFragChanged: { frag: HlsFrag };
   hlsBufferAppended: { type: 'video' | 'audio'; parent: 'main'; start: number; end: number };
   hlsBufferEos: {};
   hlsAudioTracksUpdated: { audioTracks: HlsAudioTrack[] };

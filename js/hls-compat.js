@@ -137,6 +137,11 @@ function hlsError(e, manifestUrl) {
   };
 }
 
+/** hls.js's `frag` of a Player segment payload (`level`, `sequence`, `start`, `duration`). */
+function hlsFrag(p) {
+  return { type: 'main', level: p.level, sn: p.sequence, start: p.start, duration: p.duration, end: p.start + p.duration };
+}
+
 // Player event -> (hls.js event, payload builder). `this` is the Hls.
 const BRIDGE = {
   manifestParsed(p) {
@@ -153,9 +158,17 @@ const BRIDGE = {
   },
   levelSwitching(p) { this.trigger(Events.LEVEL_SWITCHING, { ...this.levels[p.to], level: p.to, reason: p.reason }); },
   segmentLoaded(p) {
-    const frag = { type: 'main', level: p.level, sn: p.sequence, start: p.start, duration: p.duration, end: p.start + p.duration };
     const stats = { loaded: p.bytes, total: p.bytes, loading: { start: 0, first: p.ttfbMs, end: p.loadMs } };
-    this.trigger(Events.FRAG_LOADED, { frag, part: null, stats, networkDetails: null });
+    // Kept for its FRAG_BUFFERED (a few: appends finish in order, soon after the load).
+    this._stats.set(`${p.level}:${p.sequence}`, stats);
+    if (this._stats.size > 8) this._stats.delete(this._stats.keys().next().value);
+    this.trigger(Events.FRAG_LOADED, { frag: hlsFrag(p), part: null, stats, networkDetails: null });
+  },
+  fragBuffered(p) {
+    const key = `${p.level}:${p.sequence}`;
+    const stats = this._stats.get(key) ?? null;
+    this._stats.delete(key);
+    this.trigger(Events.FRAG_BUFFERED, { frag: hlsFrag(p), part: null, stats, id: 'main' });
   },
   bufferAppended(p) { this.trigger(Events.BUFFER_APPENDED, { type: p.track, parent: 'main', start: p.start, end: p.end }); },
   levelLoaded(p) {
@@ -168,8 +181,7 @@ const BRIDGE = {
   fragChanged(p) {
     const before = this._playing;
     this._playing = p.level;
-    const frag = { type: 'main', level: p.level, sn: p.sequence, start: p.start, duration: p.duration, end: p.start + p.duration };
-    this.trigger(Events.FRAG_CHANGED, { frag });
+    this.trigger(Events.FRAG_CHANGED, { frag: hlsFrag(p) });
     // As in hls.js, LEVEL_SWITCHED is the level on screen changing (the playhead entering its
     // segment), not its first segment reaching the buffer (the Player's levelSwitched).
     if (p.level !== before) this.trigger(Events.LEVEL_SWITCHED, { level: p.level });
@@ -214,6 +226,7 @@ export default class Hls {
     this._playing = -1;
     this._manual = undefined;
     this._cap = -1;
+    this._stats = new Map();
     this._loading = false;
     this._ready = (wasm ||= init().then(() => { ready = true; }));
   }

@@ -214,6 +214,14 @@ events! {
             start: "number",
             duration: "number",
         }
+        /// Every append of a main-stream segment is done: hls.js's `FRAG_BUFFERED`.
+        fragBuffered {
+            level: "number",
+            sequence: "number",
+            /// Seconds, where the segment's media is buffered.
+            start: "number",
+            duration: "number",
+        }
         /// A media segment arrived.
         segmentLoaded {
             level: "number",

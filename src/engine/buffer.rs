@@ -22,6 +22,8 @@ pub enum BufferOp {
         range: Option<(f64, f64)>,
         /// Level (or audio track) of the segment, for events.
         level: usize,
+        /// Its media sequence number, for `FragBuffered`.
+        sequence: u64,
         /// The stream it came from (back-pressure is per stream).
         stream: StreamKind,
     },
@@ -96,6 +98,14 @@ impl Track {
                     None
                 }
             })
+    }
+
+    /// Whether an append of segment `sequence` of `level` of `stream` is queued or under way.
+    fn appending(&self, stream: StreamKind, level: usize, sequence: u64) -> bool {
+        self.queue.iter().chain(self.in_progress.iter()).any(|op| {
+            matches!(op, BufferOp::Append { stream: s, level: l, sequence: n, .. }
+                if *s == stream && *l == level && *n == sequence)
+        })
     }
 
     /// Queued media appends from `stream` (init segments and removes not counted).
@@ -192,6 +202,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                         data: Rc::new(init),
                         range: None,
                         level,
+                        sequence,
                         stream,
                     });
                 }
@@ -200,6 +211,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                         data: Rc::new(t.data),
                         range: Some((out.start, out.end)),
                         level,
+                        sequence,
                         stream,
                     });
                 }
@@ -389,6 +401,26 @@ impl<R: SegmentRemuxer> Engine<R> {
                 }
                 StreamKind::Audio => self.audio_appended(level),
             }
+            self.report_buffered();
+        }
+    }
+
+    /// `FragBuffered` for each main-stream segment fetched whole and now wholly appended.
+    pub(super) fn report_buffered(&mut self) {
+        while let Some(f) = {
+            let tracks = &self.buffer.tracks;
+            let pending = |level, sequence| {
+                let appending = |t: &Track| t.appending(StreamKind::Main, level, sequence);
+                tracks.iter().any(appending)
+            };
+            self.frags.take_buffered(&pending)
+        } {
+            self.event(Event::FragBuffered {
+                level: f.level,
+                sequence: f.sequence,
+                start: f.start,
+                duration: f.end - f.start,
+            });
         }
     }
 

@@ -1,6 +1,7 @@
-//! Which segment of the main stream the playhead is in (hls.js's fragment tracker, as far as
-//! `FRAG_CHANGED` needs it): each segment's output range as it is queued, and the one last
-//! reported. A segment fetched again (a level switched at once, a seek back) replaces what it
+//! The main stream's segments in the buffer (hls.js's fragment tracker, as far as
+//! `FRAG_CHANGED` and `FRAG_BUFFERED` need it): each segment's output range as it is queued, the
+//! one last reported at the playhead, and those fetched whole whose appends are not all done
+//! yet. A segment fetched again (a level switched at once, a seek back) replaces what it
 //! overlaps; what lies far behind the playhead is forgotten, so the list stays as short as the
 //! buffer.
 
@@ -22,6 +23,8 @@ pub(super) struct Fragments {
     frags: Vec<Frag>,
     /// (level, sequence) of the segment last reported at the playhead.
     playing: Option<(usize, u64)>,
+    /// (level, sequence) of segments fetched and remuxed whole, waiting for their appends.
+    appending: Vec<(usize, u64)>,
 }
 
 impl Fragments {
@@ -53,6 +56,34 @@ impl Fragments {
         self.frags.insert(at, f);
         if self.frags.len() > MAX_FRAGS {
             self.frags.remove(0);
+        }
+    }
+
+    /// Segment `sequence` of `level` was fetched and remuxed whole: it is buffered once no
+    /// append of it is pending ([`Self::take_buffered`]).
+    pub fn completed(&mut self, level: usize, sequence: u64) {
+        if !self.appending.contains(&(level, sequence)) {
+            self.appending.push((level, sequence));
+        }
+        // Appends stall only on a fatal error; a handful waiting is already unusual.
+        if self.appending.len() > 8 {
+            self.appending.remove(0);
+        }
+    }
+
+    /// The first completed segment none of whose appends `pending(level, sequence)` any more
+    /// (it is taken off the list; one replaced meanwhile is dropped unreported).
+    pub fn take_buffered(&mut self, pending: &dyn Fn(usize, u64) -> bool) -> Option<Frag> {
+        loop {
+            let at = self.appending.iter().position(|&(l, s)| !pending(l, s))?;
+            let (level, sequence) = self.appending.remove(at);
+            let frag = self
+                .frags
+                .iter()
+                .find(|f| f.level == level && f.sequence == sequence);
+            if frag.is_some() {
+                return frag.copied();
+            }
         }
     }
 
@@ -105,6 +136,26 @@ mod tests {
         t.add(0, 9, 30.0, 30.0);
         t.add(0, 9, f64::NAN, 40.0);
         assert_eq!(t.frags.len(), 2);
+    }
+
+    #[test]
+    fn a_completed_segment_is_buffered_once_its_appends_are_done() {
+        let mut t = Fragments::default();
+        t.add(0, 1, 0.0, 10.0);
+        t.add(0, 2, 10.0, 20.0);
+        t.completed(0, 1);
+        t.completed(0, 2);
+        t.completed(0, 2);
+        // Segment 1's appends are still pending; segment 2's are done.
+        let done = t.take_buffered(&|_, sequence| sequence == 1);
+        assert_eq!(done.map(|f| f.sequence), Some(2));
+        assert_eq!(t.take_buffered(&|_, sequence| sequence == 1), None);
+        assert_eq!(t.take_buffered(&|_, _| true), None);
+        assert_eq!(t.take_buffered(&|_, _| false).map(|f| f.sequence), Some(1));
+        assert_eq!(t.take_buffered(&|_, _| false), None, "each reported once");
+        // A segment with no media queued (nothing in the tracker) is dropped unreported.
+        t.completed(3, 9);
+        assert_eq!(t.take_buffered(&|_, _| false), None);
     }
 
     /// The browser's segments overlap their neighbours by a frame or two (each track's range

@@ -297,6 +297,10 @@ impl<R: SegmentRemuxer> Engine<R> {
                 }
                 self.record_offset(kind);
                 self.queue_output(out, kind, (level, fetch.seg.sequence), &r.url);
+                if kind == StreamKind::Main {
+                    self.frags.completed(level, fetch.seg.sequence);
+                    self.report_buffered();
+                }
             }
             // An encrypted segment that does not demux is taken for a wrong key.
             Err(e) if fetch.seg.key.is_some() && e.category == ErrorCategory::Malformed => {

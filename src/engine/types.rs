@@ -531,6 +531,14 @@ pub enum Event {
         start: f64,
         duration: f64,
     },
+    /// Every append of a main-stream segment is done: hls.js's `FRAG_BUFFERED`.
+    FragBuffered {
+        level: usize,
+        sequence: u64,
+        /// Seconds on the output timeline, as buffered.
+        start: f64,
+        duration: f64,
+    },
 }
 
 /// What to do with a segment that answers 404/410.

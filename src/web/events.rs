@@ -28,6 +28,7 @@ pub fn event_name(event: &Event) -> EventName {
         Event::Ended => EventName::ended,
         Event::LevelLoaded { .. } => EventName::levelLoaded,
         Event::FragChanged { .. } => EventName::fragChanged,
+        Event::FragBuffered { .. } => EventName::fragBuffered,
     }
 }
 
@@ -251,8 +252,17 @@ pub fn event_payload(event: &Event, track_kind: &dyn Fn(TrackId) -> &'static str
             sequence,
             start,
             duration,
+        }
+        | Event::FragBuffered {
+            level,
+            sequence,
+            start,
+            duration,
         } => object(
-            payload::fragChanged,
+            match event {
+                Event::FragChanged { .. } => payload::fragChanged,
+                _ => payload::fragBuffered,
+            },
             [
                 (*level as u32).into(),
                 (*sequence as f64).into(),

@@ -176,6 +176,9 @@ describe('hlsplay/hls-compat', () => {
     const [switched] = await events(page, 'hlsLevelSwitched');
     assert.equal(switched.data.level, switching.data.level);
     const [frag] = await events(page, 'hlsFragLoaded');
+    const [buffered] = await events(page, 'hlsFragBuffered');
+    assert.deepEqual([buffered.data.frag.sn, buffered.data.frag.level, buffered.data.id, buffered.data.stats.loaded],
+      [frag.data.frag.sn, frag.data.frag.level, 'main', frag.data.stats.loaded], 'FRAG_BUFFERED: the first fragment, its stats');
     assert.equal(frag.data.frag.type, 'main');
     assert.equal(typeof frag.data.frag.sn, 'number');
     assert.ok(frag.data.stats.loaded > 10000, `bytes: ${frag.data.stats.loaded}`);

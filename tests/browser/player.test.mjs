@@ -40,6 +40,15 @@ describe('browser player', () => {
     const end = await videoState(page);
     assert.ok(end.frames > start.frames + 60, `frames decoded: ${start.frames} -> ${end.frames}`);
     assert.equal(end.error, null);
+    // fragBuffered: once per segment, after its segmentLoaded, where the playhead plays.
+    const log = await page.evaluate(() => window.hlsplayTest.events
+      .filter((e) => e.name === 'segmentLoaded' || e.name === 'fragBuffered')
+      .map((e) => `${e.name}:${e.payload.level}:${e.payload.sequence}`));
+    const buffered = log.filter((e) => e.startsWith('fragBuffered'));
+    assert.ok(buffered.length >= 1 && new Set(buffered).size === buffered.length, log.join(' '));
+    for (const b of buffered) {
+      assert.ok(log.indexOf(b.replace('fragBuffered', 'segmentLoaded')) < log.indexOf(b), log.join(' '));
+    }
     assert.deepEqual(await events(page, 'error'), []);
     assert.deepEqual(pageErrors, []);
     await page.close();

@@ -56,6 +56,7 @@ export async function start(video: HTMLVideoElement): Promise<Player> {
   player.on('segmentLoaded', logLoad);
   player.off('segmentLoaded', logLoad);
   player.off('ended');
+  player.on('fragBuffered', ({ level, sequence, start, duration }) => console.log(level, sequence, start + duration));
   const tracks: AudioTrack[] = player.audioTracks;
   const inWorker: boolean = player.workerActive;
   const worstMs: number = player.mainThreadCost.maxMs;

@@ -1,5 +1,6 @@
-//! hls.js's `LEVEL_LOADED` and `FRAG_CHANGED`: a level's playlist loaded (each live reload
-//! too), and the playhead entering each segment of the main stream, once, in order.
+//! hls.js's `LEVEL_LOADED`, `FRAG_CHANGED` and `FRAG_BUFFERED`: a level's playlist loaded
+//! (each live reload too), the playhead entering each segment of the main stream, once, in
+//! order, and each segment wholly appended.
 
 use super::harness::live_playlist;
 use super::*;
@@ -78,4 +79,46 @@ fn a_live_levels_playlist_is_reported_at_each_reload() {
         })
         .collect();
     assert_eq!(loaded, [(true, Some(0), Some(5)), (true, Some(1), Some(6))]);
+}
+
+fn frags_buffered(h: &Harness) -> Vec<(u64, f64, f64)> {
+    h.events()
+        .filter_map(|(_, e)| match *e {
+            Event::FragBuffered {
+                sequence,
+                start,
+                duration,
+                ..
+            } => Some((sequence, start, duration)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_segment_is_reported_buffered_once_its_appends_are_acknowledged() {
+    let mut h = Harness::new();
+    h.load_vod();
+    h.advance_to(1.0);
+    let seg = h.fetch_of(RequestKind::is_segment);
+    h.serve(seg);
+    assert!(!h.appends.is_empty(), "the segment's appends are out");
+    assert_eq!(frags_buffered(&h), [], "not before its appends are done");
+    h.ack_appends();
+    assert_eq!(frags_buffered(&h), [(0, 0.0, 10.0)]);
+}
+
+#[test]
+fn every_segment_of_a_vod_is_reported_buffered_once_in_order() {
+    let mut h = Harness::new();
+    h.load_vod();
+    h.play(220.0);
+    assert!(h.ended, "did not end");
+    let got = frags_buffered(&h);
+    let sequences: Vec<u64> = got.iter().map(|f| f.0).collect();
+    assert_eq!(sequences, (0..20).collect::<Vec<u64>>(), "{got:?}");
+    for &(sequence, start, duration) in &got {
+        assert!((start - 10.0 * sequence as f64).abs() < 0.1, "{got:?}");
+        assert!((duration - 10.0).abs() < 0.1, "{got:?}");
+    }
 }

@@ -225,7 +225,7 @@ pub(super) struct Harness {
     pub(super) strict: bool,
     added: Vec<TrackId>,
     open: Vec<Fetch>,
-    appends: Vec<PendingAppend>,
+    pub(super) appends: Vec<PendingAppend>,
     removes: Vec<Removal>,
     /// The engine's last `Timeout`.
     deadline: Option<f64>,

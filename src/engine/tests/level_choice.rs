@@ -12,13 +12,18 @@ fn switches(h: &Harness) -> Vec<Event> {
         .collect()
 }
 
+/// The level of each segment fetch, in order.
+fn levels(fetches: &[harness::Fetch]) -> Vec<usize> {
+    fetches
+        .iter()
+        .filter_map(harness::Fetch::segment_level)
+        .collect()
+}
+
 #[test]
 fn manual_level_is_obeyed() {
     // By hand through whole VODs (the simulator has no way to set a level). The harness's
     // network (100 KB segments a tick, 3.2 Mbps) is fast enough for level 1 of MASTER.
-    let levels = |fetches: &[harness::Fetch]| -> Vec<usize> {
-        fetches.iter().filter_map(|f| f.segment_level()).collect()
-    };
     // Free, the ABR climbs to level 1; pinned mid-play to 0, every later segment is level 0.
     let mut h = Harness::new();
     h.load_vod();
@@ -90,14 +95,6 @@ fn cap_to_element_size() {
     assert!(r.segment_levels.contains(&Some(2)));
 }
 
-/// The level of each segment fetched, in order.
-fn fetched_levels(h: &Harness) -> Vec<usize> {
-    h.segment_fetches()
-        .iter()
-        .filter_map(harness::Fetch::segment_level)
-        .collect()
-}
-
 #[test]
 fn app_level_cap_bounds_automatic_choice_until_lifted() {
     // The harness's network carries level 1 (`manual_level_is_obeyed`). Capped at 0 before
@@ -106,7 +103,7 @@ fn app_level_cap_bounds_automatic_choice_until_lifted() {
     h.input(Input::SetLevelCap(Some(0)));
     h.load_vod();
     h.play(60.0);
-    let capped = fetched_levels(&h);
+    let capped = levels(&h.segment_fetches());
     assert!(capped.len() >= 5, "{capped:?}");
     assert!(capped.iter().all(|&l| l == 0), "{capped:?}");
     assert_eq!(h.engine.max_auto_level(), Some(0));
@@ -114,14 +111,14 @@ fn app_level_cap_bounds_automatic_choice_until_lifted() {
     h.input(Input::SetLevelCap(None));
     assert_eq!(h.engine.max_auto_level(), Some(1));
     h.play(110.0);
-    let free = fetched_levels(&h);
+    let free = levels(&h.segment_fetches());
     assert!(free[capped.len()..].contains(&1), "{free:?}");
     // Capped again while on level 1: down from the next segment, nothing buffered removed.
     let before = free.len();
     h.input(Input::SetLevelCap(Some(0)));
     h.play(220.0);
     assert!(h.ended, "did not end");
-    let all = fetched_levels(&h);
+    let all = levels(&h.segment_fetches());
     assert_eq!(all.len(), 20, "{all:?}");
     assert!(all[before..].iter().all(|&l| l == 0), "{all:?}");
     let back = EngineConfig::default().back_buffer.unwrap_or(0.0);
@@ -138,7 +135,7 @@ fn a_forced_level_is_not_capped_and_the_cap_meets_the_element_size_cap() {
     h.input(Input::SetLevel(Some(1)));
     h.load_vod();
     h.play(60.0);
-    let forced = fetched_levels(&h);
+    let forced = levels(&h.segment_fetches());
     assert!(
         !forced.is_empty() && forced.iter().all(|&l| l == 1),
         "{forced:?}"
@@ -154,7 +151,7 @@ fn a_forced_level_is_not_capped_and_the_cap_meets_the_element_size_cap() {
     h.load_vod();
     h.play(100.0);
     assert_eq!(h.engine.max_auto_level(), Some(0));
-    let sized = fetched_levels(&h);
+    let sized = levels(&h.segment_fetches());
     assert!(sized.iter().all(|&l| l == 0), "{sized:?}");
     // A cap past the last level is the last level.
     h.input(Input::SetLevelCap(Some(7)));
@@ -176,8 +173,8 @@ fn level_switch_lines_up_by_time_without_flushing() {
     let trace = Trace::parse("step", &text).unwrap();
     let r = run(&trace, 300.0, recorded());
     assert!(r.ended);
-    let levels: Vec<usize> = r.segment_levels.iter().flatten().copied().collect();
-    assert!(levels.first() < levels.last(), "{levels:?}");
+    let played: Vec<usize> = r.segment_levels.iter().flatten().copied().collect();
+    assert!(played.first() < played.last(), "{played:?}");
     // Segments form one contiguous timeline across the switch: each starts where the one
     // before ended.
     let loaded: Vec<(f64, f64)> = events(&r, |e| matches!(e, Event::SegmentLoaded { .. }))
@@ -194,7 +191,7 @@ fn level_switch_lines_up_by_time_without_flushing() {
     }
     assert!(events(&r, |e| matches!(e, Event::LevelSwitched { .. })).count() >= 2);
     // The remuxer was told about each switch, and nothing was non-contiguous.
-    let switches = levels.windows(2).filter(|w| w[0] != w[1]).count() as u64;
+    let switches = played.windows(2).filter(|w| w[0] != w[1]).count() as u64;
     assert_eq!(r.remuxer.rendition_switches, switches);
     assert_eq!(r.remuxer.non_contiguous, 0);
     assert_eq!(r.rebuffer_count, 0);
@@ -208,14 +205,10 @@ fn level_switch_lines_up_by_time_without_flushing() {
     h.load_vod();
     h.play(220.0);
     assert!(h.ended, "did not end");
-    let levels: Vec<usize> = h
-        .segment_fetches()
-        .iter()
-        .filter_map(harness::Fetch::segment_level)
-        .collect();
+    let fetched = levels(&h.segment_fetches());
     assert!(
-        levels.windows(2).filter(|w| w[0] != w[1]).count() >= 2,
-        "{levels:?}"
+        fetched.windows(2).filter(|w| w[0] != w[1]).count() >= 2,
+        "{fetched:?}"
     );
     for rm in h.removals() {
         assert!(rm.end <= rm.position - back + 1e-9, "{rm:?}");

@@ -374,12 +374,15 @@ fn finish(p: Paragraph, placement: &TtmlPlacement, cues: &mut Vec<Cue>, w: &mut 
         w.push(p.line, CueProblem::BadTime("out of range".into()));
         return;
     }
-    if end <= p.begin {
+    // Compared where the cue lands: times a hair apart (ticks at a huge tick rate) can be one
+    // instant once the segment's origin is added.
+    let (start, end) = (placement.origin + p.begin, placement.origin + end);
+    if end <= start {
         w.push(
             p.line,
             CueProblem::EndNotAfterStart {
-                start_ms: ms(p.begin),
-                end_ms: ms(end),
+                start_ms: ms(start - placement.origin),
+                end_ms: ms(end - placement.origin),
             },
         );
         return;
@@ -397,8 +400,8 @@ fn finish(p: Paragraph, placement: &TtmlPlacement, cues: &mut Vec<Cue>, w: &mut 
         return;
     }
     cues.push(Cue {
-        start: placement.origin + p.begin,
-        end: placement.origin + end,
+        start,
+        end,
         text,
         line: None,
     });

@@ -219,3 +219,21 @@ fn rates_with_an_exponent_or_a_sign_fall_back_to_the_defaults() {
     let v = Imsc1::parse(d.as_bytes(), "s", AT_ZERO).unwrap();
     assert_eq!(times(&v.cues), [(10.0, 15.0)]);
 }
+
+/// Found by the `imsc1` fuzz target: at a tick rate of 1e33 a paragraph's begin and end were
+/// apart (5.95e-25 and 6.25e-25 s) but one instant at the segment's origin (1000 s), and a cue
+/// of no length came out.
+#[test]
+fn times_that_meet_at_the_origin_are_not_a_cue() {
+    let placement = TtmlPlacement {
+        origin: 1000.0,
+        sample_end: None,
+    };
+    let v = parse_at(
+        "ttp:tickRate=\"1000000000000000000000000000000000\"",
+        "<p begin=\"595000000t\" end=\"625000000t\">x</p><p begin=\"1s\" end=\"2s\">y</p>",
+        placement,
+    );
+    assert_eq!(times(&v.cues), [(1001.0, 1002.0)]);
+    assert_eq!(v.warnings.len(), 1, "{:?}", v.warnings);
+}

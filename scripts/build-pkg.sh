@@ -26,7 +26,11 @@ node_modules/.bin/esbuild pkg/hlsplay.js --minify --format=esm --log-level=warni
 # that differ in a constant) before anything inlines them apart: -0.3 KB gz.
 # Functions in name order (each module's code together, so gzip finds its repeats within its
 # window), then the names dropped: -0.65 KB gz.
-node_modules/.bin/wasm-opt --merge-similar-functions --flatten --rereloop -Oz -Oz \
+# -ocimfs 20: a function with one caller is inlined into it only when small (binaryen inlines
+# every such function by default). Kept apart, each stays next to its module's other functions in
+# that name order instead of inside a distant caller, where gzip finds no repeats: -4.9 KB gz for
+# +8 KB raw.
+node_modules/.bin/wasm-opt -ocimfs 20 --merge-similar-functions --flatten --rereloop -Oz -Oz \
   --reorder-functions-by-name --strip-debug --strip-producers --strip-target-features \
   --low-memory-unused --zero-filled-memory --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \

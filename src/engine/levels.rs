@@ -411,6 +411,14 @@ impl<R: SegmentRemuxer> Engine<R> {
         levels.chain(audio).chain(subtitles)
     }
 
+    /// The playlists whose slot `keep` accepts. `&dyn`: one copy of the walk for its callers.
+    fn owners_where(&self, keep: &dyn Fn(&MediaSlot) -> bool) -> Vec<PlaylistOwner> {
+        self.owners()
+            .filter(|(_, s)| keep(s))
+            .map(|(o, _)| o)
+            .collect()
+    }
+
     /// The soonest live playlist reload, if any.
     pub(super) fn next_reload(&self) -> Option<f64> {
         self.owners()
@@ -422,11 +430,7 @@ impl<R: SegmentRemuxer> Engine<R> {
     /// Reload every live playlist that is due.
     pub(super) fn reload_due_playlists(&mut self) {
         let now = self.now;
-        let due: Vec<PlaylistOwner> = self
-            .owners()
-            .filter(|(_, s)| s.req.is_none() && s.reload_at.is_some_and(|t| t <= now))
-            .map(|(o, _)| o)
-            .collect();
+        let due = self.owners_where(&|s| s.req.is_none() && s.reload_at.is_some_and(|t| t <= now));
         for o in due {
             self.load_playlist(o);
         }
@@ -434,12 +438,7 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     /// The request that loads a playlist ended (aborted, failed): no longer in flight.
     pub(super) fn forget_playlist_request(&mut self, id: RequestId) {
-        let owners: Vec<PlaylistOwner> = self
-            .owners()
-            .filter(|(_, s)| s.req == Some(id))
-            .map(|(o, _)| o)
-            .collect();
-        for o in owners {
+        for o in self.owners_where(&|s| s.req == Some(id)) {
             if let Some(s) = self.slot_mut(o) {
                 s.req = None;
             }

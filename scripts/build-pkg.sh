@@ -18,7 +18,7 @@ wasm-bindgen --target web --keep-debug --out-dir pkg target/wasm32-unknown-unkno
 # The glue's import and closure names without wasm-bindgen's hashes, in the wasm and the JS.
 node scripts/short-import-names.mjs
 # The function names wasm-opt orders the code by (below): trait methods by trait, copies of a
-# generic in the compiler's order (-0.5 KB gz).
+# generic in the compiler's order (-0.4 KB gz).
 node scripts/function-order-names.mjs
 # Minified glue (-2.4 KB gz); names the page sees (exports, the wasm's import keys) are unchanged and
 # the documentation stays in hlsplay.d.ts.

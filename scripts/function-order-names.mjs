@@ -6,7 +6,7 @@
 //   than each beside its type's other code.
 // - The 16-hex-digit hash is replaced by the function's index: copies of one generic keep the
 //   order the compiler emitted them in rather than a random one.
-// -0.5 KB gz over the plain names (docs/design-size.md).
+// -0.4 KB gz over the plain names (docs/design-size.md).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const wasmPath = 'pkg/hlsplay_bg.wasm';

@@ -17,16 +17,23 @@ rm -rf pkg
 wasm-bindgen --target web --keep-debug --out-dir pkg target/wasm32-unknown-unknown/wasm/hlsplay.wasm
 # The glue's import and closure names without wasm-bindgen's hashes, in the wasm and the JS.
 node scripts/short-import-names.mjs
+# The function names wasm-opt orders the code by (below): trait methods by trait, copies of a
+# generic in the compiler's order (-0.4 KB gz).
+node scripts/function-order-names.mjs
 # Minified glue (-2.4 KB gz); names the page sees (exports, the wasm's import keys) are unchanged and
 # the documentation stays in hlsplay.d.ts.
 node_modules/.bin/esbuild pkg/hlsplay.js --minify --format=esm --log-level=warning --allow-overwrite \
   --outfile=pkg/hlsplay.js
 # Flatten + re-reloop before the -Oz runs (-1.1 KB gz, and -0.3 KB more than after a first -Oz) and
-# dropping the producers/target-features sections. Merging near-identical functions (generic copies
-# that differ in a constant) before anything inlines them apart: -0.3 KB gz.
+# dropping the producers/target-features sections. (--merge-similar-functions, -0.3 KB gz when
+# single-caller functions were all inlined, costs 68 B with -ocimfs 20 below.)
 # Functions in name order (each module's code together, so gzip finds its repeats within its
 # window), then the names dropped: -0.65 KB gz.
-node_modules/.bin/wasm-opt --merge-similar-functions --flatten --rereloop -Oz -Oz \
+# -ocimfs 20: a function with one caller is inlined into it only when small (binaryen inlines
+# every such function by default). Kept apart, each stays next to its module's other functions in
+# that name order instead of inside a distant caller, where gzip finds no repeats: -4.9 KB gz for
+# +8 KB raw. -aimfs 4: functions of up to 4 instructions (default 2) inlined everywhere: -136 B gz.
+node_modules/.bin/wasm-opt -ocimfs 20 -aimfs 4 --flatten --rereloop -Oz -Oz \
   --reorder-functions-by-name --strip-debug --strip-producers --strip-target-features \
   --low-memory-unused --zero-filled-memory --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \

@@ -38,7 +38,7 @@ pub struct HlsJsRule {
 impl HlsJsRule {
     pub fn new(cfg: HlsJsConfig) -> Self {
         HlsJsRule {
-            est: BandwidthEstimator::new(cfg.estimator.clone()),
+            est: BandwidthEstimator::new(cfg.estimator),
             cfg,
         }
     }

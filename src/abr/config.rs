@@ -3,7 +3,7 @@
 use super::estimator::EstimatorConfig;
 
 /// Parameters of this project's rule.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AbrConfig {
     pub estimator: EstimatorConfig,
     /// Segments looked ahead by the search.
@@ -55,7 +55,7 @@ pub struct AbrConfig {
 }
 
 /// The parameters that differ with the segment length.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SegmentRegime {
     /// How the throughput of the next segments is predicted.
     pub prediction: Prediction,

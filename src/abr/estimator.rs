@@ -50,7 +50,7 @@ impl Ewma {
 }
 
 /// Estimator parameters. The defaults are this project's; `hlsjs()` gives hls.js's.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EstimatorConfig {
     /// Fast EWMA half-life, seconds of transfer time.
     pub fast_half_life: f64,

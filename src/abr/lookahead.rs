@@ -28,7 +28,7 @@ pub struct Lookahead {
 impl Lookahead {
     pub fn new(cfg: AbrConfig) -> Self {
         Lookahead {
-            est: BandwidthEstimator::new(cfg.estimator.clone()),
+            est: BandwidthEstimator::new(cfg.estimator),
             samples: VecDeque::new(),
             lows: VecDeque::new(),
             errors: VecDeque::new(),
@@ -272,7 +272,7 @@ impl Abr for Lookahead {
     }
 
     fn choose(&mut self, ctx: &AbrContext) -> usize {
-        let regime = self.cfg.regime(ctx.segment_duration).clone();
+        let regime = *self.cfg.regime(ctx.segment_duration);
         let pred = self.predict_bps(ctx.segment_duration);
         // Errors are measured only against real predictions, not the default estimate.
         self.last_prediction = self

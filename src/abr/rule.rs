@@ -150,12 +150,12 @@ impl AbrKind {
     /// Build the rule; `cfg` configures [`Lookahead`] (the baselines use their own fixed numbers).
     pub fn build(self, cfg: &AbrConfig) -> Box<dyn Abr> {
         match self {
-            AbrKind::Ours => Box::new(Lookahead::new(cfg.clone())),
+            AbrKind::Ours => Box::new(Lookahead::new(*cfg)),
             AbrKind::HlsJs => Box::new(HlsJsRule::new(HlsJsConfig::default())),
-            AbrKind::Throughput => Box::new(ThroughputRule::new(0.9, cfg.estimator.clone())),
-            AbrKind::Bola => Box::new(BolaRule::new(cfg.estimator.clone())),
+            AbrKind::Throughput => Box::new(ThroughputRule::new(0.9, cfg.estimator)),
+            AbrKind::Bola => Box::new(BolaRule::new(cfg.estimator)),
             // The QoE's own weights (Pensieve's linear QoE: 4.3 per stalled second, 1 per Mbps).
-            AbrKind::RobustMpc => Box::new(RobustMpc::new(4.3, 1.0, cfg.estimator.clone())),
+            AbrKind::RobustMpc => Box::new(RobustMpc::new(4.3, 1.0, cfg.estimator)),
         }
     }
 }

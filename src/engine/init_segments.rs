@@ -2,7 +2,6 @@
 //! small cache (a level switch back, or a seek across renditions, needs them again), and given
 //! to a stream's remuxer before the first segment that uses a different one.
 
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::playlist::Map;
@@ -19,27 +18,32 @@ use super::{Engine, SegmentRemuxer};
 /// Init segments kept: a few levels and audio tracks' worth; the oldest goes first.
 const CACHED_INITS: usize = 8;
 
-/// Loaded init segments, most recently used last.
+/// Loaded init segments, most recently used last, each map once. A `Vec` moved by `remove`
+/// (8 entries at most): `VecDeque`'s `remove` and `retain` are 1.3 KB raw of wasm used only here.
 #[derive(Debug, Default)]
 pub(super) struct InitCache {
-    entries: VecDeque<(Rc<Map>, Rc<Vec<u8>>)>,
+    entries: Vec<(Rc<Map>, Rc<Vec<u8>>)>,
 }
 
 impl InitCache {
     pub(super) fn get(&mut self, map: &Map) -> Option<Rc<Vec<u8>>> {
-        let i = self.entries.iter().position(|(m, _)| **m == *map)?;
-        let entry = self.entries.remove(i)?;
+        let entry = self.entries.remove(self.position(map)?);
         let data = Rc::clone(&entry.1);
-        self.entries.push_back(entry);
+        self.entries.push(entry);
         Some(data)
     }
 
     fn insert(&mut self, map: Rc<Map>, data: Vec<u8>) {
-        self.entries.retain(|(m, _)| **m != *map);
-        if self.entries.len() >= CACHED_INITS {
-            self.entries.pop_front();
+        if let Some(i) = self.position(&map) {
+            self.entries.remove(i);
+        } else if self.entries.len() >= CACHED_INITS {
+            self.entries.remove(0);
         }
-        self.entries.push_back((map, Rc::new(data)));
+        self.entries.push((map, Rc::new(data)));
+    }
+
+    fn position(&self, map: &Map) -> Option<usize> {
+        self.entries.iter().position(|(m, _)| **m == *map)
     }
 }
 

@@ -113,6 +113,17 @@ fn loaded(slot: &MediaSlot) -> Option<&VecDeque<Seg>> {
     slot.playlist.as_ref().map(|p| &p.segments)
 }
 
+/// The segments of the loaded playlists among `slots`, added to `out`. `&mut dyn`: one loop for
+/// the levels, audio and subtitle slots.
+fn add_loaded<'a>(
+    out: &mut Vec<&'a VecDeque<Seg>>,
+    slots: &mut dyn Iterator<Item = &'a MediaSlot>,
+) {
+    for slot in slots {
+        out.extend(loaded(slot));
+    }
+}
+
 /// A variant of the master playlist.
 #[derive(Debug, Clone)]
 pub(super) struct Level {
@@ -272,20 +283,19 @@ impl<R: SegmentRemuxer> Engine<R> {
         // the audio renditions), not between video and audio: a VOD audio playlist numbered
         // from 0 beside video numbered from 1 would land a segment late. A live audio playlist
         // has nothing better than the levels' numbers to find its window by.
-        let levels = self.levels.iter().map(|l| &l.media);
-        let audio = self.audio.tracks.iter().filter_map(|t| t.media.as_ref());
-        let subtitles = || self.subtitles.slots();
-        let others: Vec<&VecDeque<Seg>> = match owner {
-            PlaylistOwner::Level(_) => levels.filter_map(loaded).collect(),
-            PlaylistOwner::Audio(_) if p.is_live() => {
-                audio.chain(levels).filter_map(loaded).collect()
-            }
-            PlaylistOwner::Audio(_) => audio.filter_map(loaded).collect(),
-            PlaylistOwner::Subtitle(_) if p.is_live() => {
-                subtitles().chain(levels).filter_map(loaded).collect()
-            }
-            PlaylistOwner::Subtitle(_) => subtitles().filter_map(loaded).collect(),
-        };
+        let mut others = Vec::new();
+        match owner {
+            PlaylistOwner::Level(_) => {}
+            PlaylistOwner::Audio(_) => add_loaded(
+                &mut others,
+                &mut self.audio.tracks.iter().filter_map(|t| t.media.as_ref()),
+            ),
+            PlaylistOwner::Subtitle(_) => add_loaded(&mut others, &mut self.subtitles.slots()),
+        }
+        // The levels: a level's own kind; for a live rendition, after its own kind's.
+        if matches!(owner, PlaylistOwner::Level(_)) || p.is_live() {
+            add_loaded(&mut others, &mut self.levels.iter().map(|l| &l.media));
+        }
         let offset = timeline::anchor_offset(
             &p.segments,
             p.target_duration as f64,
@@ -418,6 +428,14 @@ impl<R: SegmentRemuxer> Engine<R> {
         levels.chain(audio).chain(subtitles)
     }
 
+    /// The playlists whose slot `keep` accepts. `&dyn`: one copy of the walk for its callers.
+    fn owners_where(&self, keep: &dyn Fn(&MediaSlot) -> bool) -> Vec<PlaylistOwner> {
+        self.owners()
+            .filter(|(_, s)| keep(s))
+            .map(|(o, _)| o)
+            .collect()
+    }
+
     /// The soonest live playlist reload, if any.
     pub(super) fn next_reload(&self) -> Option<f64> {
         self.owners()
@@ -429,11 +447,7 @@ impl<R: SegmentRemuxer> Engine<R> {
     /// Reload every live playlist that is due.
     pub(super) fn reload_due_playlists(&mut self) {
         let now = self.now;
-        let due: Vec<PlaylistOwner> = self
-            .owners()
-            .filter(|(_, s)| s.req.is_none() && s.reload_at.is_some_and(|t| t <= now))
-            .map(|(o, _)| o)
-            .collect();
+        let due = self.owners_where(&|s| s.req.is_none() && s.reload_at.is_some_and(|t| t <= now));
         for o in due {
             self.load_playlist(o);
         }
@@ -441,12 +455,7 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     /// The request that loads a playlist ended (aborted, failed): no longer in flight.
     pub(super) fn forget_playlist_request(&mut self, id: RequestId) {
-        let owners: Vec<PlaylistOwner> = self
-            .owners()
-            .filter(|(_, s)| s.req == Some(id))
-            .map(|(o, _)| o)
-            .collect();
-        for o in owners {
+        for o in self.owners_where(&|s| s.req == Some(id)) {
             if let Some(s) = self.slot_mut(o) {
                 s.req = None;
             }

@@ -150,7 +150,7 @@ impl<R: SegmentRemuxer> Engine<R> {
     pub fn with_default_abr(cfg: EngineConfig, remux: R) -> Self {
         // This project's rule, built directly: `AbrKind::build` would keep the baselines in the
         // package.
-        let abr = Box::new(crate::abr::Lookahead::new(cfg.abr.clone()));
+        let abr = Box::new(crate::abr::Lookahead::new(cfg.abr));
         Self::new(cfg, remux, abr)
     }
 

@@ -246,7 +246,7 @@ const EPS: f64 = 1e-9;
 impl<'a> Sim<'a> {
     fn new(trace: &'a Trace, ladder: &'a Ladder, cfg: &'a SimConfig) -> Self {
         let mut ecfg = cfg.engine.clone();
-        ecfg.abr = cfg.engine.abr.clone();
+        ecfg.abr = cfg.engine.abr;
         let abr = cfg.abr.build(&ecfg.abr);
         let mut seeks: Vec<(f64, f64)> = cfg.seeks.clone();
         seeks.sort_by(|a, b| a.0.total_cmp(&b.0));

@@ -35,7 +35,7 @@ impl PlayerConfig {
     pub fn abr(&self) -> Box<dyn Abr> {
         // The baseline rules (hls.js's, plain throughput) are research tools of the native
         // simulator (`hlsplay simulate --abr`), not in the package.
-        Box::new(Lookahead::new(self.engine.abr.clone()))
+        Box::new(Lookahead::new(self.engine.abr))
     }
 
     pub fn from_js(object: Option<&Object>) -> Result<Self, JsValue> {

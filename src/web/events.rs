@@ -64,12 +64,13 @@ pub fn level_object(index: usize, level: &LevelInfo) -> Object {
     )
 }
 
+/// Lists by push loops, not `collect()` (see `wire::array`).
 pub fn level_list(levels: &[LevelInfo]) -> Array {
-    levels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| JsValue::from(level_object(i, l)))
-        .collect()
+    let list = Array::new();
+    for (i, l) in levels.iter().enumerate() {
+        list.push(&level_object(i, l));
+    }
+    list
 }
 
 pub fn audio_track_object(t: &AudioTrackInfo) -> Object {
@@ -88,10 +89,11 @@ pub fn audio_track_object(t: &AudioTrackInfo) -> Object {
 }
 
 pub fn audio_track_list(tracks: &[AudioTrackInfo]) -> Array {
-    tracks
-        .iter()
-        .map(|t| JsValue::from(audio_track_object(t)))
-        .collect()
+    let list = Array::new();
+    for t in tracks {
+        list.push(&audio_track_object(t));
+    }
+    list
 }
 
 /// hls.js's subtitle track fields (the table's `SubtitleTrack`).
@@ -111,7 +113,6 @@ pub fn subtitle_track_list(tracks: &[SubtitleTrackInfo]) -> Array {
             ],
         )
     };
-    // A loop, not `collect()`: another `Extend` instance for one list costs 0.5 KB raw.
     let list = Array::new();
     for t in tracks {
         list.push(&object_of(t));

@@ -3,6 +3,8 @@
 //! `progress` and `ended`; `Input::Seek` on `seeking`; `Input::ElementSize` when the video or the
 //! window is resized; `Input::MediaError` on `error`. The media state is read only here and when the engine's timer fires, never
 //! per fetched chunk.
+use std::rc::Rc;
+
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlMediaElement, HtmlVideoElement};
 
@@ -22,10 +24,11 @@ const MEDIA_EVENTS: [&str; 9] = [
 ];
 
 /// Listens to the element's events (and the window's `resize`), each reported to `report` as
-/// the input it makes.
+/// the input it makes. `Rc<dyn Fn>`: one copy of the listeners for the page's and the Worker's
+/// player.
 pub fn listen(
     video: &HtmlVideoElement,
-    report: impl Fn(Input) + Clone + 'static,
+    report: Rc<dyn Fn(Input)>,
 ) -> Result<Vec<Listener>, JsValue> {
     let media: &HtmlMediaElement = video;
     let mut listeners = Vec::with_capacity(MEDIA_EVENTS.len() + 1);

@@ -222,7 +222,7 @@ impl Player {
             (inner.start_here(url)?, warning)
         };
         if let Some(reason) = warning {
-            emit(&self.inner, EventName::error, |_| {
+            emit(&self.inner, EventName::error, &|_| {
                 super::events::worker_warning(&reason)
             });
         }
@@ -588,7 +588,7 @@ impl Inner {
 fn run_deferred(rc: &Rc<RefCell<Inner>>, deferred: Vec<Deferred>) {
     for item in deferred {
         match item {
-            Deferred::Emit(event) => emit(rc, event_name(&event), |inner| {
+            Deferred::Emit(event) => emit(rc, event_name(&event), &|inner| {
                 let session = match inner.playback.as_ref() {
                     Some(Playback::Here(session)) => Some(session),
                     _ => None,
@@ -637,7 +637,7 @@ fn worker_ops(link: &Link, ops: &JsValue) {
         match job {
             Job::Emit(name, payload) => {
                 if let Some(name) = EventName::from_name(&name) {
-                    emit(&rc, name, |_| payload);
+                    emit(&rc, name, &|_| payload.clone());
                 }
             }
             Job::Refresh => refresh_credentials(&rc),
@@ -695,7 +695,7 @@ fn fall_back(link: &Link, reason: String) {
             };
             inner.start_here(&url).unwrap_or_default()
         };
-        emit(&rc, EventName::error, |_| {
+        emit(&rc, EventName::error, &|_| {
             super::events::worker_warning(&reason)
         });
         run_deferred(&rc, deferred);
@@ -724,7 +724,8 @@ fn log_line(rc: &Rc<RefCell<Inner>>, line: String) {
 }
 
 /// Calls the event's handlers with the payload `payload` makes (only when there are some).
-fn emit(rc: &Rc<RefCell<Inner>>, name: EventName, payload: impl FnOnce(&Inner) -> JsValue) {
+/// `&dyn`: one copy of this function for its callers.
+fn emit(rc: &Rc<RefCell<Inner>>, name: EventName, payload: &dyn Fn(&Inner) -> JsValue) {
     let (handlers, payload) = {
         let mut inner = rc.borrow_mut();
         // The event's handlers, in subscription order; `once` handlers are called this time only.

@@ -133,9 +133,10 @@ impl Remote {
             _tick: None,
         };
         let port = remote.port();
-        remote
-            ._listeners
-            .extend(media_events::listen(video, move |input| port(&input))?);
+        remote._listeners.extend(media_events::listen(
+            video,
+            Rc::new(move |input| port(&input)),
+        )?);
         remote.send(&element_size(video));
         Ok(remote)
     }

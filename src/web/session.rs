@@ -101,7 +101,7 @@ impl Session {
         let surface = Surface::Page {
             video: video.clone(),
             text: TextTracks::default(),
-            _listeners: media_events::listen(video, move |input| feed.feed(input))?,
+            _listeners: media_events::listen(video, Rc::new(move |input| feed.feed(input)))?,
         };
         Ok(Session::with_parts(config, link, Media::Here(mse), surface))
     }

@@ -138,7 +138,9 @@ pub fn with(host: &Weak<RefCell<Host>>, f: Box<SessionFn<'_>>) {
 
 /// What the getters read, in `state::*` order.
 fn snapshot(session: &Session) -> Array {
-    (0..state::COUNT)
-        .map(|field| session.state(field))
-        .collect()
+    let list = Array::new();
+    for field in 0..state::COUNT {
+        list.push(&session.state(field));
+    }
+    list
 }

@@ -8,31 +8,10 @@
 //   order the compiler emitted them in rather than a random one.
 // -0.4 KB gz over the plain names (docs/design-size.md).
 import { readFileSync, writeFileSync } from 'node:fs';
+import { leb, readLeb, rewriteSections } from './wasm-sections.mjs';
 
 const wasmPath = 'pkg/hlsplay_bg.wasm';
 const wasm = readFileSync(wasmPath);
-
-function readLeb(bytes, at) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const b = bytes[at++];
-    value += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (b < 0x80) return [value, at];
-  }
-}
-
-function leb(value) {
-  const out = [];
-  do {
-    let b = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) b |= 0x80;
-    out.push(b);
-  } while (value > 0);
-  return out;
-}
 
 function orderName(index, name) {
   const plain = name.replace(/::h[0-9a-f]{16}$/, '');
@@ -74,21 +53,11 @@ function rewriteNameSection(body) {
   return Buffer.concat(out);
 }
 
-const parts = [wasm.subarray(0, 8)];
 let renamed = false;
-let at = 8;
-while (at < wasm.length) {
-  const id = wasm[at];
-  const [size, start] = readLeb(wasm, at + 1);
-  const body = wasm.subarray(start, start + size);
+const out = rewriteSections(wasm, (id, body) => {
   const rewritten = id === 0 ? rewriteNameSection(body) : null;
-  if (rewritten) {
-    parts.push(Uint8Array.from([0, ...leb(rewritten.length)]), rewritten);
-    renamed = true;
-  } else {
-    parts.push(wasm.subarray(at, start + size));
-  }
-  at = start + size;
-}
+  renamed ||= rewritten !== null;
+  return rewritten;
+});
 if (!renamed) throw new Error(`${wasmPath} has no name section (wasm-bindgen --keep-debug keeps it)`);
-writeFileSync(wasmPath, Buffer.concat(parts));
+writeFileSync(wasmPath, out);

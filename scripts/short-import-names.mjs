@@ -6,33 +6,12 @@
 // Only these generated glue names change (also in the typings' `InitOutput`): the exports the
 // page calls (`player_load`, ...) do not.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { leb, readLeb, rewriteSections } from './wasm-sections.mjs';
 
 const wasmPath = 'pkg/hlsplay_bg.wasm';
 const jsPath = 'pkg/hlsplay.js';
 const wasm = readFileSync(wasmPath);
 let js = readFileSync(jsPath, 'utf8');
-
-function readLeb(bytes, at) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const b = bytes[at++];
-    value += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (b < 0x80) return [value, at];
-  }
-}
-
-function leb(value) {
-  const out = [];
-  do {
-    let b = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) b |= 0x80;
-    out.push(b);
-  } while (value > 0);
-  return out;
-}
 
 const HASH = /^(.+?)_h?[0-9a-f]{16}$/;
 const renames = new Map();
@@ -108,21 +87,11 @@ function rewriteExports(body) {
   return out;
 }
 
-const parts = [wasm.subarray(0, 8)];
-let at = 8;
-while (at < wasm.length) {
-  const id = wasm[at];
-  const [size, start] = readLeb(wasm, at + 1);
-  const body = wasm.subarray(start, start + size);
-  if (id === 2 || id === 7) {
-    const rewritten = Uint8Array.from(id === 2 ? rewriteImports(body) : rewriteExports(body));
-    parts.push(Uint8Array.from([id, ...leb(rewritten.length)]), rewritten);
-  } else {
-    parts.push(wasm.subarray(at, start + size));
-  }
-  at = start + size;
-}
-const out = Buffer.concat(parts);
+const out = rewriteSections(wasm, (id, body) => {
+  if (id === 2) return rewriteImports(body);
+  if (id === 7) return rewriteExports(body);
+  return null;
+});
 
 if (js.split(`"${GLUE_MODULE}"`).length !== 2) throw new Error(`${jsPath}: "${GLUE_MODULE}" not found once`);
 js = js.replace(`"${GLUE_MODULE}"`, '"wbg"');

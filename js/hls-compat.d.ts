@@ -129,7 +129,7 @@ export type HlsListener<E extends string> =
 /** hls.js config keys. Mapped to Player's: maxBufferLength, backBufferLength, maxBufferHole,
  * nudgeMaxRetry, liveSyncDurationCount, abrEwmaDefaultEstimate, abrEwmaFastVoD, abrEwmaSlowVoD,
  * enableWorker (Player's `worker`), fragLoadingTimeOut, fragLoadingMaxRetry, fragLoadingRetryDelay, fragLoadingMaxRetryTimeout,
- * levelLoading… (the same four); startLevel, capLevelToPlayerSize and Player's own keys
+ * levelLoading… (the same four); startLevel, capLevelToPlayerSize, maxBufferSize, maxMaxBufferLength and Player's own keys
  * (`refreshCredentials`, `credentials`, ...) pass through; autoStartLoad and startPosition are
  * handled here. Every other key is ignored, listed in one console warning (xhrSetup and
  * fetchSetup too: requests are fetch() with `credentials`). */
@@ -139,6 +139,10 @@ export interface HlsConfig {
   startLevel?: number;
   capLevelToPlayerSize?: boolean;
   maxBufferLength?: number;
+  /** Bytes buffered ahead at the level's peak bitrate when they hold more than maxBufferLength; default 60000000 (hls.js's). */
+  maxBufferSize?: number;
+  /** Most seconds buffered ahead; default 600 (hls.js's). */
+  maxMaxBufferLength?: number;
   backBufferLength?: number;
   maxBufferHole?: number;
   nudgeMaxRetry?: number;

@@ -54,7 +54,7 @@ export const ErrorDetails = table(`KEY_SYSTEM_NO_KEYS KEY_SYSTEM_NO_ACCESS KEY_S
 // hls.js config key -> hlsplay's key (`/1000`: hls.js gives milliseconds, hlsplay seconds).
 // Keys not here go to Player as they are: hlsplay's own keys (`refreshCredentials`, ...) and the
 // hls.js keys of the same name and meaning (`startLevel`, `capLevelToPlayerSize`, `progressive`,
-// `debug`); what Player does not know is ignored and listed in one console warning.
+// `debug`, `maxBufferSize`, `maxMaxBufferLength`); what Player does not know is ignored and listed in one console warning.
 const RENAMED = {
   maxBufferLength: 'bufferGoal', backBufferLength: 'backBuffer', maxBufferHole: 'holeTolerance',
   nudgeMaxRetry: 'maxNudges', liveSyncDurationCount: 'liveEdgeTargetDurations',
@@ -218,7 +218,9 @@ export default class Hls {
   static get ErrorDetails() { return ErrorDetails; }
 
   constructor(config = {}) {
-    this.config = { autoStartLoad: true, startPosition: -1, ...config };
+    // hls.js's buffer: 60 MB ahead at the level's bitrate, at most 600 s (Player's own default
+    // is bufferGoal alone).
+    this.config = { autoStartLoad: true, startPosition: -1, maxBufferSize: 60e6, maxMaxBufferLength: 600, ...config };
     this.media = null;
     this.url = null;
     this.player = null;

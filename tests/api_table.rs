@@ -54,6 +54,8 @@ fn engine_default(key: ConfigKey) -> Option<String> {
     Some(match key {
         ConfigKey::bufferGoal => n(e.buffer_goal),
         ConfigKey::minBufferGoal => n(e.min_buffer_goal),
+        ConfigKey::maxBufferSize => e.max_buffer_size.to_string(),
+        ConfigKey::maxMaxBufferLength => n(e.max_buffer_length),
         ConfigKey::backBuffer => e.back_buffer.map_or("null".into(), n),
         ConfigKey::holeTolerance => n(e.hole_tolerance),
         ConfigKey::maxGapJump => n(e.max_gap_jump),

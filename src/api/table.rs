@@ -13,6 +13,14 @@ options! {
     bufferGoal: "number" = "30";
     /// The lowest the buffer goal shrinks to after the browser's QuotaExceededError.
     minBufferGoal: "number" = "10";
+    /// Bytes of media the forward buffer may hold (hls.js's `maxBufferSize`): where they hold
+    /// more than `bufferGoal` seconds at the current level's peak bitrate, that much is fetched
+    /// ahead, which banks a mobile link's good minutes for its bad ones. `0` keeps
+    /// `bufferGoal`; hls.js (and `hlsplay/hls-compat`) use 60000000.
+    maxBufferSize: "number" = "0";
+    /// Most seconds fetched ahead, however many `maxBufferSize` allows (hls.js's
+    /// `maxMaxBufferLength`).
+    maxMaxBufferLength: "number" = "600";
     /// Seconds kept behind the playhead; `null` (or `Infinity`) keeps everything.
     backBuffer: "number | null" = "30";
     /// Holes in the buffer up to this many seconds count as contiguous.

@@ -58,6 +58,8 @@ pub struct Track {
     pub in_progress: Option<BufferOp>,
     /// Consecutive quota failures without a successful append.
     pub quota_failures: u32,
+    /// The playhead at the last quota failure.
+    pub quota_failed_at: f64,
     /// `AddSourceBuffer` was sent (it waits for the MediaSource to open).
     pub added: bool,
     /// Consecutive failed removes: eviction stops on this SourceBuffer after a few.
@@ -77,6 +79,7 @@ impl Track {
             queue: VecDeque::new(),
             in_progress: None,
             quota_failures: 0,
+            quota_failed_at: f64::NEG_INFINITY,
             added: false,
             remove_failures: 0,
             changed_from: None,
@@ -130,6 +133,9 @@ pub(super) struct Buffer {
     pub(super) eos_sent: bool,
     /// Seconds to keep ahead (shrinks on QuotaExceededError).
     pub(super) goal: f64,
+    /// Most seconds kept ahead, whatever `max_buffer_size` allows (shrinks on
+    /// QuotaExceededError).
+    pub(super) max_goal: f64,
     /// After a QuotaExceededError with nothing to evict: no append before this time.
     pub(super) quota_blocked_until: Option<f64>,
     /// The MediaSource is open (`Input::SourceOpen`).
@@ -139,16 +145,28 @@ pub(super) struct Buffer {
     pub(super) duration_sent: bool,
 }
 
+/// Seconds to fetch ahead at a level of `peak` bits/s: `goal`, or what `max_bytes` hold at
+/// that rate when longer, at most `max_goal` (hls.js's `getMaxBufferLength`).
+pub fn fetch_goal(goal: f64, max_goal: f64, max_bytes: u64, peak: u64) -> f64 {
+    let by_size = if peak > 0 {
+        max_bytes as f64 * 8.0 / peak as f64
+    } else {
+        0.0
+    };
+    by_size.max(goal).min(max_goal)
+}
+
 /// Failed removes in a row after which a SourceBuffer is no longer evicted.
 const MAX_REMOVE_FAILURES: u32 = 3;
 
 impl Buffer {
-    pub(super) fn new(goal: f64) -> Self {
+    pub(super) fn new(goal: f64, max_goal: f64) -> Self {
         Buffer {
             buffered: Ranges::default(),
             tracks: Vec::new(),
             eos_sent: false,
             goal,
+            max_goal,
             quota_blocked_until: None,
             source_open: false,
             duration: None,
@@ -493,10 +511,28 @@ impl<R: SegmentRemuxer> Engine<R> {
             }
             self.buffer.buffered.remove(0.0, cutoff);
         } else {
-            self.buffer.goal = (self.buffer.goal * 0.5).max(min_goal);
+            let halved = (self.buffer_goal() * 0.5).max(min_goal);
+            self.buffer.goal = self.buffer.goal.min(halved);
+            self.buffer.max_goal = halved;
             self.buffer.quota_blocked_until = Some(self.now + 1.0);
         }
-        let goal = fixed::Fixed(self.buffer.goal, 0);
+        // More buffered ahead than the goal (it just shrank, or the bytes allowed more) and a
+        // playhead that moved since the last failure: the SourceBuffer makes room as it plays,
+        // so the wait is no failure in a row. A playhead that stands still counts.
+        let draining = self.forward_buffer() > self.buffer_goal();
+        let failures = match self.buffer.tracks.get_mut(track.0) {
+            Some(t) if draining && position > t.quota_failed_at => {
+                t.quota_failures = 0;
+                t.quota_failed_at = position;
+                0
+            }
+            Some(t) => {
+                t.quota_failed_at = position;
+                failures
+            }
+            None => failures,
+        };
+        let goal = fixed::Fixed(self.buffer_goal(), 0);
         let quota = ErrorCause::SourceBuffer {
             track,
             op: SourceBufferOp::Quota,

@@ -78,7 +78,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             allowed: self.allowed(),
             current: self.switching.current,
             buffer: self.forward_buffer(),
-            buffer_goal: self.buffer.goal,
+            buffer_goal: self.buffer_goal(),
             remaining: self.remaining_content(),
             now: self.now,
         }

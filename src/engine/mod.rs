@@ -75,7 +75,7 @@ use std::collections::VecDeque;
 use crate::abr::Abr;
 
 pub use auth::{judge_refusal, redact_url, AuthState, CdnErrorCode, Refusal, RefusalVerdict};
-pub use buffer::{BufferOp, Track};
+pub use buffer::{fetch_goal, BufferOp, Track};
 pub use decisions::Decision;
 pub use loader::{FailureClass, Request, RequestId, RequestKind, RequestState, RetryPolicy, Rng};
 pub use media::{
@@ -158,7 +158,7 @@ impl<R: SegmentRemuxer> Engine<R> {
     pub fn new(cfg: EngineConfig, remux: R, abr: Box<dyn Abr>) -> Self {
         Engine {
             rng: Rng::new(cfg.seed),
-            buffer: Buffer::new(cfg.buffer_goal),
+            buffer: Buffer::new(cfg.buffer_goal, cfg.max_buffer_length),
             cfg,
             abr,
             now: 0.0,
@@ -308,8 +308,18 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.selected_subtitle_track()
     }
 
+    /// Seconds fetched ahead of the playhead: the buffer goal, or what `max_buffer_size` bytes
+    /// hold at the current level's peak bitrate when that is longer (hls.js's
+    /// `getMaxBufferLength`), at most `max_buffer_length`.
     pub fn buffer_goal(&self) -> f64 {
-        self.buffer.goal
+        let level = self.switching.current.and_then(|c| self.levels.get(c));
+        let peak = level.map_or(0, |l| l.bandwidth);
+        buffer::fetch_goal(
+            self.buffer.goal,
+            self.buffer.max_goal,
+            self.cfg.max_buffer_size,
+            peak,
+        )
     }
 
     /// The live edge at `now` (the engine's clock; a getter is read between inputs): the

@@ -60,7 +60,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             return;
         }
         let next_time = st.next_time;
-        if next_time - self.playhead.position >= self.buffer.goal {
+        if next_time - self.playhead.position >= self.buffer_goal() {
             return;
         }
         // Nothing left to fetch in a VOD: no decision, no switch for a segment that does not exist.
@@ -110,7 +110,7 @@ impl<R: SegmentRemuxer> Engine<R> {
                 if let Some(st) = self.stream_mut(kind) {
                     st.jump_to(e);
                 }
-                if e - self.playhead.position >= self.buffer.goal {
+                if e - self.playhead.position >= self.buffer_goal() {
                     return;
                 }
             }

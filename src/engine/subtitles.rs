@@ -355,7 +355,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         };
         let position = self.playhead.position;
         let from = subs.next_time.max(position);
-        if from - position >= self.buffer.goal {
+        if from - position >= self.buffer_goal() {
             return;
         }
         let Some((t, seg)) = next_segment(playlist, from) else {

@@ -557,6 +557,12 @@ pub struct EngineConfig {
     pub buffer_goal: f64,
     /// Lowest goal a QuotaExceededError can shrink it to.
     pub min_buffer_goal: f64,
+    /// Bytes the forward buffer may hold (hls.js's `maxBufferSize`): when they hold more than
+    /// `buffer_goal` seconds at the level's peak bitrate, that much is fetched ahead. A deeper
+    /// buffer banks a mobile link's good minutes for its bad ones. `0`: `buffer_goal` only.
+    pub max_buffer_size: u64,
+    /// Most seconds fetched ahead, whatever the bytes allow (hls.js's `maxMaxBufferLength`).
+    pub max_buffer_length: f64,
     /// Seconds kept behind the playhead (`None`: never evict).
     pub back_buffer: Option<f64>,
     /// Holes up to this many seconds count as contiguous.
@@ -618,6 +624,8 @@ impl Default for EngineConfig {
         EngineConfig {
             buffer_goal: 30.0,
             min_buffer_goal: 10.0,
+            max_buffer_size: 0,
+            max_buffer_length: 600.0,
             back_buffer: Some(30.0),
             hole_tolerance: 0.1,
             max_gap_jump: 2.0,

@@ -36,11 +36,12 @@ struct State {
     buffer: f64,
 }
 
-/// The optimal QoE for `ladder` over `trace` with buffer goal `goal` and default TTFB.
+/// The optimal QoE for `ladder` over `trace` with the buffer goal `goal(level)` after a
+/// segment of `level`, and default TTFB.
 pub fn optimal_qoe(
     trace: &Trace,
     ladder: &Ladder,
-    goal: f64,
+    goal: &dyn Fn(usize) -> f64,
     default_ttfb: f64,
     w: QoeWeights,
 ) -> f64 {
@@ -66,6 +67,7 @@ pub fn optimal_qoe(
     for (k, &dur) in ladder.durations.iter().enumerate().skip(1) {
         let mut next: Vec<HashMap<i64, State>> = vec![HashMap::new(); n_levels];
         for (l, from) in states.iter().enumerate() {
+            let goal = goal(l);
             for s in from.values() {
                 let (mut t, mut b) = (s.time, s.buffer);
                 if b > goal {
@@ -109,7 +111,7 @@ mod tests {
     fn fast_link_gets_top_level_everywhere() {
         let ladder = Ladder::mediaconvert(100.0, 3);
         let trace = Trace::constant("fast", 100.0, 1000.0);
-        let q = optimal_qoe(&trace, &ladder, 30.0, 0.0, QoeWeights::default());
+        let q = optimal_qoe(&trace, &ladder, &|_| 30.0, 0.0, QoeWeights::default());
         // 10 segments at 3.096, minus the startup of the first.
         assert!(q > 29.0 && q < 30.96, "{q}"); // startup of a top-level first segment costs ~1.3
     }
@@ -118,7 +120,7 @@ mod tests {
     fn slow_link_prefers_low_level() {
         let ladder = Ladder::mediaconvert(100.0, 3);
         let trace = Trace::constant("slow", 1.5, 1000.0);
-        let q = optimal_qoe(&trace, &ladder, 30.0, 0.05, QoeWeights::default());
+        let q = optimal_qoe(&trace, &ladder, &|_| 30.0, 0.05, QoeWeights::default());
         let all_low = 10.0 * 1.096 - 4.3 * (1.096 * 10.0 / 1.5);
         assert!(q >= all_low - 0.5, "{q} vs {all_low}");
     }

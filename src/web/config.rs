@@ -79,6 +79,8 @@ impl PlayerConfig {
         match known {
             ConfigKey::bufferGoal => e.buffer_goal = seconds(key, value)?,
             ConfigKey::minBufferGoal => e.min_buffer_goal = seconds(key, value)?,
+            ConfigKey::maxBufferSize => e.max_buffer_size = seconds(key, value)? as u64,
+            ConfigKey::maxMaxBufferLength => e.max_buffer_length = seconds(key, value)?,
             ConfigKey::backBuffer => {
                 e.back_buffer = match value.as_f64() {
                     _ if value.is_null() => None,

@@ -245,11 +245,36 @@ describe('hlsplay/hls-compat', () => {
     await page.close();
   });
 
+  test("config: hls.js's buffer by default, 60 MB at the level's bitrate up to maxMaxBufferLength", async () => {
+    const { page } = await openCompat();
+    const goal = async (config) => {
+      await page.evaluate(([src, config]) => {
+        window.hls?.destroy();
+        window.hls = window.makeHls(config);
+        window.hls.loadSource(src);
+        window.hls.attachMedia(document.getElementById('video'));
+      }, [sampleMaster(CDN), config]);
+      await waitInPage(page, () => window.hls.player?.currentLevel >= 0, null, { what: 'a level chosen' });
+      return page.evaluate(() => ({
+        goal: window.hls.player.bufferGoal,
+        bitrate: window.hls.levels[window.hls.player.currentLevel]?.bitrate,
+      }));
+    };
+    // hls.js's defaults: 60 MB hold 160-480 s of a 1-3 Mbps level, capped at 600 s.
+    const deep = await goal({});
+    const expected = Math.min(Math.max(60e6 * 8 / deep.bitrate, 30), 600);
+    assert.ok(Math.abs(deep.goal - expected) < 1, `goal ${deep.goal} s, expected ${expected} s at ${deep.bitrate} bits/s`);
+    assert.ok(deep.goal > 30, `${deep.goal}`);
+    const capped = await goal({ maxMaxBufferLength: 45 });
+    assert.equal(capped.goal, 45, 'maxMaxBufferLength caps it');
+    await page.close();
+  });
+
   test('config: mapped keys reach Player, the unmapped ones are named in one warning', async () => {
     const { page } = await openCompat();
     await page.evaluate((src) => {
       window.hls = window.makeHls({
-        maxBufferLength: 8, backBufferLength: 20, enableWorker: false, lowLatencyMode: false,
+        maxBufferLength: 8, maxBufferSize: 0, backBufferLength: 20, enableWorker: false, lowLatencyMode: false,
         xhrSetup: () => {}, startLevel: 0, capLevelToPlayerSize: false, abrEwmaDefaultEstimate: 900000,
       });
       window.hls.loadSource(src);
@@ -261,7 +286,7 @@ describe('hlsplay/hls-compat', () => {
       workerActive: window.hls.player.workerActive,
       first: window.hlsplayTest.events.find((e) => e.event === 'hlsLevelSwitching')?.data.level,
     }));
-    assert.equal(seen.goal, 8, 'maxBufferLength -> bufferGoal');
+    assert.equal(seen.goal, 8, 'maxBufferLength -> bufferGoal (maxBufferSize 0: no deeper goal by bytes)');
     assert.equal(seen.first, 0, 'startLevel');
     assert.equal(seen.workerActive, false, 'enableWorker -> worker (the default is true)');
     const compat = seen.warnings.filter((w) => w.includes('hls-compat'));

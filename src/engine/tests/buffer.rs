@@ -170,3 +170,22 @@ fn quota_exceeded_evicts_retries_and_shrinks_goal() {
     let next = h.find_fetch(RequestKind::is_segment).expect("next fetch");
     assert!(next.url.ends_with("/seg5.ts"), "{next:?}");
 }
+
+#[test]
+fn a_source_buffer_that_cannot_hold_one_segment_is_a_fatal_quota_error() {
+    // 5 s of quota against 10 s segments: nothing to evict, the goal at its floor, every retry
+    // fails; the error in a row after `max_quota_failures` is fatal and says so.
+    let cfg = SimConfig {
+        quota_seconds: Some(5.0),
+        ..recorded()
+    };
+    let r = run(&fast(), 60.0, cfg);
+    let fatal: Vec<_> = r.errors.iter().filter(|e| e.fatal).collect();
+    assert_eq!(fatal.len(), 1, "{:?}", r.errors);
+    assert_eq!(fatal[0].kind, ErrorKind::Buffer);
+    assert!(
+        fatal[0].details.contains("6 times in a row"),
+        "{}",
+        fatal[0].details
+    );
+}

@@ -46,6 +46,65 @@ fn buffer_goal_bounds_what_is_fetched_ahead() {
     assert!(furthest_ahead >= 20.0, "{furthest_ahead}");
 }
 
+/// How far ahead of the playhead each segment fetch of a run reached, seconds (10 s segments).
+fn fetched_ahead(r: &RunResult) -> Vec<f64> {
+    segment_fetches(r)
+        .iter()
+        .map(|f| f.index().unwrap() as f64 * 10.0 - (f.at - r.startup_s.unwrap_or(0.0)).max(0.0))
+        .collect()
+}
+
+/// A run held at level 0 (1,096,000 bits/s peak) with the buffer bounded by bytes.
+fn deep_buffer_run(max_buffer_size: u64, max_buffer_length: f64) -> RunResult {
+    let mut cfg = recorded();
+    cfg.engine.max_buffer_size = max_buffer_size;
+    cfg.engine.max_buffer_length = max_buffer_length;
+    cfg.app_inputs = vec![(0.0, Input::SetLevelCap(Some(0)))];
+    run(&fast(), 600.0, cfg)
+}
+
+#[test]
+fn max_buffer_size_fetches_ahead_what_the_bytes_hold_at_the_level_peak_bitrate() {
+    // 20 MB at 1,096,000 bits/s hold 146 s (hls.js's maxBufferSize / bitrate).
+    let r = deep_buffer_run(20_000_000, 600.0);
+    assert!(r.ended);
+    assert_eq!(r.rebuffer_count, 0);
+    let ahead = fetched_ahead(&r);
+    let furthest = ahead.iter().copied().fold(0.0, f64::max);
+    assert!((136.0..146.0).contains(&furthest), "{ahead:?}");
+}
+
+#[test]
+fn max_max_buffer_length_caps_the_goal_the_bytes_allow() {
+    let r = deep_buffer_run(20_000_000, 100.0);
+    assert!(r.ended);
+    let ahead = fetched_ahead(&r);
+    let furthest = ahead.iter().copied().fold(0.0, f64::max);
+    assert!((90.0..100.0).contains(&furthest), "{ahead:?}");
+}
+
+#[test]
+fn a_quota_error_halves_the_deep_goal_not_the_seconds_goal() {
+    // 146 s by the bytes, against a SourceBuffer that holds 100 s: the goal goes down to 73 s
+    // (half the deep goal; halving `bufferGoal` alone would leave 146 s) and playback goes on.
+    let mut cfg = recorded();
+    cfg.engine.max_buffer_size = 20_000_000;
+    cfg.quota_seconds = Some(100.0);
+    cfg.app_inputs = vec![(0.0, Input::SetLevelCap(Some(0)))];
+    let r = run(&fast(), 600.0, cfg);
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal_count(&r), 0);
+    assert_eq!(r.rebuffer_count, 0);
+    let halved = r
+        .errors
+        .iter()
+        .position(|e| e.details.contains("goal 73 s"))
+        .unwrap_or_else(|| panic!("{:?}", r.errors));
+    assert!(r.errors[..halved].iter().all(|e| !e.fatal));
+    let last_fetches = &fetched_ahead(&r)[40..];
+    assert!(last_fetches.iter().all(|&a| a < 73.0), "{last_fetches:?}");
+}
+
 #[test]
 fn media_playlist_url_directly() {
     let cfg = SimConfig {

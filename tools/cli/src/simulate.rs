@@ -328,6 +328,8 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
         "history" => abr.history = num()? as usize,
         "up_safety" => abr.up_safety = num()?,
         "buffer_goal" => base.engine.buffer_goal = num()?,
+        "max_buffer_size" => base.engine.max_buffer_size = num()? as u64,
+        "max_buffer_length" => base.engine.max_buffer_length = num()?,
         "long_segment_s" => abr.long_segment_s = num()?,
         "abandon_patient" => abr.abandon_patient = v == "true",
         "no_partial_up" => abr.no_partial_up = v == "true",

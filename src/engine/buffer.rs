@@ -511,7 +511,10 @@ impl<R: SegmentRemuxer> Engine<R> {
             }
             self.buffer.buffered.remove(0.0, cutoff);
         } else {
-            let halved = (self.buffer_goal() * 0.5).max(min_goal);
+            // Never above the app's `max_buffer_length`, even when that is below `min_goal`.
+            let halved = (self.buffer_goal() * 0.5)
+                .max(min_goal)
+                .min(self.buffer.max_goal);
             self.buffer.goal = self.buffer.goal.min(halved);
             self.buffer.max_goal = halved;
             self.buffer.quota_blocked_until = Some(self.now + 1.0);

@@ -406,7 +406,9 @@ impl Player {
             .unwrap_or(0.0)
     }
 
-    /// Seconds the player tries to keep buffered ahead (lowered after QuotaExceededError).
+    /// Seconds the player tries to keep buffered ahead: `bufferGoal`, or what `maxBufferSize`
+    /// bytes hold at the current level's bitrate, at most `maxMaxBufferLength` (lowered after
+    /// QuotaExceededError).
     #[wasm_bindgen(getter, js_name = bufferGoal)]
     pub fn buffer_goal(&self) -> f64 {
         let goal = self.state(state::BUFFER_GOAL).as_f64();

@@ -317,3 +317,25 @@ fn skipped_middle_segment_gap_jump_ends_once() {
     );
     assert_one_end(&r);
 }
+
+#[test]
+fn a_quota_error_never_lifts_the_goal_above_max_max_buffer_length() {
+    // The app's cap (8 s) is below `min_buffer_goal` (10 s): halving must not raise it to the
+    // floor (the deep goal by bytes would then reach 10 s).
+    let mut cfg = recorded();
+    cfg.engine.max_buffer_size = 20_000_000;
+    cfg.engine.max_buffer_length = 8.0;
+    cfg.quota_seconds = Some(12.0);
+    cfg.app_inputs = vec![(0.0, Input::SetLevelCap(Some(0)))];
+    let r = run(&fast(), 120.0, cfg);
+    let quota: Vec<&str> = r
+        .errors
+        .iter()
+        .filter(|e| e.details.contains("QuotaExceededError"))
+        .map(|e| e.details.as_str())
+        .collect();
+    assert!(!quota.is_empty(), "the quota is hit");
+    assert!(quota.iter().all(|d| d.contains("goal 8 s")), "{quota:?}");
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal_count(&r), 0);
+}

@@ -491,8 +491,6 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.error(cause, details, true, None);
             return;
         }
-        t.quota_failures += 1;
-        let failures = t.quota_failures;
         t.queue.push_front(op);
         // Evict what is behind the playhead first; with nothing left, shrink the goal.
         let cutoff = position - 1.0;
@@ -519,22 +517,21 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.buffer.max_goal = halved;
             self.buffer.quota_blocked_until = Some(self.now + 1.0);
         }
-        // More buffered ahead than the goal (it just shrank, or the bytes allowed more) and a
-        // playhead that moved since the last failure: the SourceBuffer makes room as it plays,
-        // so the wait is no failure in a row. A playhead that stands still counts.
+        // A failure in a row, unless more is buffered ahead than the goal (it just shrank, or
+        // the bytes allowed more) and the playhead moved since the last failure: then the
+        // SourceBuffer makes room as it plays and the wait is no failure. A playhead that stands
+        // still counts.
         let draining = self.forward_buffer() > self.buffer_goal();
-        let failures = match self.buffer.tracks.get_mut(track.0) {
-            Some(t) if draining && position > t.quota_failed_at => {
-                t.quota_failures = 0;
-                t.quota_failed_at = position;
-                0
-            }
-            Some(t) => {
-                t.quota_failed_at = position;
-                failures
-            }
-            None => failures,
+        let Some(t) = self.buffer.tracks.get_mut(track.0) else {
+            return;
         };
+        t.quota_failures = if draining && position > t.quota_failed_at {
+            0
+        } else {
+            t.quota_failures + 1
+        };
+        t.quota_failed_at = position;
+        let failures = t.quota_failures;
         let goal = fixed::Fixed(self.buffer_goal(), 0);
         let quota = ErrorCause::SourceBuffer {
             track,

@@ -54,13 +54,21 @@ fn fetched_ahead(r: &RunResult) -> Vec<f64> {
         .collect()
 }
 
-/// A run held at level 0 (1,096,000 bits/s peak) with the buffer bounded by bytes.
-fn deep_buffer_run(max_buffer_size: u64, max_buffer_length: f64) -> RunResult {
+/// Held at level 0 (1,096,000 bits/s peak) with the buffer bounded by bytes.
+fn deep_buffer(max_buffer_size: u64, max_buffer_length: f64) -> SimConfig {
     let mut cfg = recorded();
     cfg.engine.max_buffer_size = max_buffer_size;
     cfg.engine.max_buffer_length = max_buffer_length;
     cfg.app_inputs = vec![(0.0, Input::SetLevelCap(Some(0)))];
-    run(&fast(), 600.0, cfg)
+    cfg
+}
+
+fn deep_buffer_run(max_buffer_size: u64, max_buffer_length: f64) -> RunResult {
+    run(
+        &fast(),
+        600.0,
+        deep_buffer(max_buffer_size, max_buffer_length),
+    )
 }
 
 #[test]
@@ -87,10 +95,10 @@ fn max_max_buffer_length_caps_the_goal_the_bytes_allow() {
 fn a_quota_error_halves_the_deep_goal_not_the_seconds_goal() {
     // 146 s by the bytes, against a SourceBuffer that holds 100 s: the goal goes down to 73 s
     // (half the deep goal; halving `bufferGoal` alone would leave 146 s) and playback goes on.
-    let mut cfg = recorded();
-    cfg.engine.max_buffer_size = 20_000_000;
-    cfg.quota_seconds = Some(100.0);
-    cfg.app_inputs = vec![(0.0, Input::SetLevelCap(Some(0)))];
+    let cfg = SimConfig {
+        quota_seconds: Some(100.0),
+        ..deep_buffer(20_000_000, 600.0)
+    };
     let r = run(&fast(), 600.0, cfg);
     assert!(r.ended, "{:?}", r.errors);
     assert_eq!(fatal_count(&r), 0);
@@ -322,11 +330,10 @@ fn skipped_middle_segment_gap_jump_ends_once() {
 fn a_quota_error_never_lifts_the_goal_above_max_max_buffer_length() {
     // The app's cap (8 s) is below `min_buffer_goal` (10 s): halving must not raise it to the
     // floor (the deep goal by bytes would then reach 10 s).
-    let mut cfg = recorded();
-    cfg.engine.max_buffer_size = 20_000_000;
-    cfg.engine.max_buffer_length = 8.0;
-    cfg.quota_seconds = Some(12.0);
-    cfg.app_inputs = vec![(0.0, Input::SetLevelCap(Some(0)))];
+    let cfg = SimConfig {
+        quota_seconds: Some(12.0),
+        ..deep_buffer(20_000_000, 8.0)
+    };
     let r = run(&fast(), 120.0, cfg);
     let quota: Vec<&str> = r
         .errors

@@ -81,6 +81,10 @@ pub struct SegmentRegime {
     /// An up-move the up prediction does not sustain is still made when the buffer less one
     /// segment covers the level's shortfall over this many seconds (`0` = off).
     pub up_cover_s: f64,
+    /// The search may keep a level the link no longer carries, spending the buffer to save a
+    /// switch; never one whose rate is more than this x the prediction: on the real 3G traces
+    /// a link that fell that far kept falling, and the buffer was gone when it did (`0` = off).
+    pub max_over_prediction: f64,
     /// An up-move must survive the worst of the last `worst_window` segment throughputs: its
     /// segment, fetched at that rate, arrives within `worst_fit` x today's buffer (`0` = off).
     /// A link that fell below the lowest rung minutes ago can fall there again, and a 10 s
@@ -120,11 +124,12 @@ impl Default for AbrConfig {
                 // RobustMPC's discount, uncapped: on the real traces the cap cost more in
                 // stalls than it won in up-moves.
                 robust_error_cap: f64::INFINITY,
-                terminal_horizon_s: 0.0,
+                terminal_horizon_s: 30.0,
                 stay_horizon_s: 0.0,
                 up_confidence: 1.0,
                 up_settle: 0.0,
-                up_cover_s: 60.0,
+                up_cover_s: 30.0,
+                max_over_prediction: 2.5,
                 worst_window: 0,
                 worst_fit: 0.0,
                 worst_forget_after: 0,
@@ -141,6 +146,7 @@ impl Default for AbrConfig {
                 up_confidence: 0.9,
                 up_settle: 0.2,
                 up_cover_s: 0.0,
+                max_over_prediction: 0.0,
                 worst_window: 10,
                 worst_fit: 1.0,
                 worst_forget_after: 2,

@@ -322,6 +322,13 @@ impl Abr for Lookahead {
             }
         }
         let wanted = choice;
+        if regime.max_over_prediction > 0.0 {
+            let most = pred * regime.max_over_prediction;
+            choice = (ctx.lowest()..=choice)
+                .rev()
+                .find(|&i| ctx.is_allowed(i) && ctx.size_rate(i) <= most)
+                .unwrap_or(ctx.lowest());
+        }
         if self.cfg.fetch_guard > 0.0 {
             let bw = self
                 .samples

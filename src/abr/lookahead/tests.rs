@@ -239,8 +239,8 @@ fn short_segments_are_predicted_by_the_harmonic_mean_long_ones_by_the_ewma() {
 #[test]
 fn a_deep_buffer_covers_a_small_step_the_short_segment_prediction_does_not_sustain() {
     // A noisy ~2 Mbps link: RobustMPC's discounted prediction is under the 1.85 Mbps rung,
-    // but 28 s of buffer less a segment covers that rung's shortfall over the 60 s cover view;
-    // 8 s does not, nor does 28 s cover the 4.3 Mbps rung.
+    // but 28 s of buffer less a segment covers that rung's shortfall over the 30 s cover view;
+    // 5 s does not, nor does 28 s cover the 4.3 Mbps rung.
     let levels = pensieve_ladder();
     let allowed = [true; 6];
     let at = |buffer: f64| AbrContext {
@@ -259,7 +259,7 @@ fn a_deep_buffer_covers_a_small_step_the_short_segment_prediction_does_not_susta
     let pred = r.predict_bps(4.0);
     assert!(pred < 1.85e6 && pred > 1.2e6, "{pred}");
     assert!(r.buffer_covers(&at(28.0), 3, pred));
-    assert!(!r.buffer_covers(&at(8.0), 3, pred));
+    assert!(!r.buffer_covers(&at(5.0), 3, pred));
     assert!(!r.buffer_covers(&at(28.0), 5, pred));
     let mut no_cover = Lookahead::new(AbrConfig {
         short: SegmentRegime {
@@ -317,4 +317,47 @@ fn long_segments_go_up_only_if_the_worst_recent_link_still_delivers_in_time_and_
     feed(&mut off, 0.6, 1);
     feed(&mut off, 4.0, 4);
     assert!(off.choose(&ctx(&levels, &allowed, Some(0), 25.0)) > 0);
+}
+
+#[test]
+fn short_segments_never_keep_a_level_far_above_the_prediction_however_deep_the_buffer() {
+    // norway_car_12's fall on the Pensieve video: at level 4 (2.85 Mbps) with 20 s buffered,
+    // the link falls from 2.6 Mbps to 0.5. The search alone steps down one rung at a time
+    // (the switch penalty), spending the buffer on levels the link cannot carry; capped at
+    // 2.5 x the prediction, the level drops to one the link can nearly carry.
+    let levels = pensieve_ladder();
+    let allowed = [true; 6];
+    let at = AbrContext {
+        segment_duration: 4.0,
+        remaining: Some(80.0),
+        ..ctx(&levels, &allowed, Some(4), 20.0)
+    };
+    let fall = |abr: &mut Lookahead| {
+        feed(abr, 2.6, 3);
+        for mbps in [1.2, 0.8, 0.5] {
+            let _ = abr.choose(&at);
+            feed(abr, mbps, 1);
+        }
+    };
+    let mut capped = Lookahead::new(AbrConfig::default());
+    fall(&mut capped);
+    let pred = capped.predict_bps(4.0);
+    let level = capped.choose(&at);
+    assert!(
+        levels[level].bitrate <= pred * 2.5 && level < 3,
+        "level {level} at a prediction of {pred}"
+    );
+    let mut uncapped = Lookahead::new(AbrConfig {
+        short: SegmentRegime {
+            max_over_prediction: 0.0,
+            ..AbrConfig::default().short
+        },
+        ..AbrConfig::default()
+    });
+    fall(&mut uncapped);
+    let kept = uncapped.choose(&at);
+    assert!(
+        levels[kept].bitrate > pred * 2.5,
+        "the search alone keeps level {kept}: the cap is what steps down"
+    );
 }

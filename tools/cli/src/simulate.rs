@@ -367,6 +367,7 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
                 "up_settle" => regime.up_settle = num()?,
                 "up_confidence" => regime.up_confidence = num()?,
                 "up_cover_s" => regime.up_cover_s = num()?,
+                "max_over_prediction" => regime.max_over_prediction = num()?,
                 "worst_window" => regime.worst_window = num()? as usize,
                 "worst_fit" => regime.worst_fit = num()?,
                 "worst_forget_after" => regime.worst_forget_after = num()? as usize,

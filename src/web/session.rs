@@ -205,7 +205,8 @@ impl Session {
             state::MAX_AUTO_LEVEL => index(e.max_auto_level()),
             state::LIVE_SYNC_POSITION => e.live_sync_position(now_seconds()).into(),
             state::LATENCY => e.latency(now_seconds()).unwrap_or(0.0).into(),
-            _ => e.buffer_goal().into(),
+            state::BUFFER_GOAL => e.buffer_goal().into(),
+            _ => JsValue::UNDEFINED,
         }
     }
 
@@ -236,7 +237,9 @@ impl Session {
             Output::Remove { track, start, end } => return mse.remove(track, start, end),
             Output::ChangeType { track, mime } => return mse.change_type(track, &mime),
             Output::ResetParser { track } => mse.reset_parser(track),
-            _ => mse.end_of_stream(),
+            Output::EndOfStream => mse.end_of_stream(),
+            // The other outputs are not the MediaSource's: `perform` sends only these here.
+            _ => {}
         }
         None
     }

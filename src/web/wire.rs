@@ -253,7 +253,9 @@ pub fn mse_op(output: &Output) -> (Array, Option<JsValue>) {
             None,
         ),
         Output::ResetParser { track: t } => (vec![op::RESET_PARSER.into(), track(t)], None),
-        _ => (vec![op::END_OF_STREAM.into()], None),
+        Output::EndOfStream => (vec![op::END_OF_STREAM.into()], None),
+        // Not a MediaSource output (`Session::perform` sends only those): an empty op, skipped.
+        _ => (Vec::new(), None),
     };
     (array(&items), transfer)
 }

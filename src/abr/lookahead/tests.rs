@@ -320,7 +320,7 @@ fn long_segments_go_up_only_if_the_worst_recent_link_still_delivers_in_time_and_
 }
 
 #[test]
-fn short_segments_never_keep_a_level_far_above_the_prediction_however_deep_the_buffer() {
+fn short_segments_do_not_spend_the_buffer_on_a_level_far_above_the_prediction() {
     // norway_car_12's fall on the Pensieve video: at level 4 (2.85 Mbps) with 20 s buffered,
     // the link falls from 2.6 Mbps to 0.5. The search alone steps down one rung at a time
     // (the switch penalty), spending the buffer on levels the link cannot carry; capped at

@@ -79,7 +79,7 @@ fn every_rule_plays_the_pensieve_video_to_the_end() {
         ..SimConfig::default()
     };
     let trace = Trace::constant("steady-3mbps", 3.0, 400.0);
-    let opt = sim::optimum_for(&trace, &ladder, &base);
+    let opt = sim::optimum_for(&trace, &ladder, &base).qoe;
     for abr in [
         AbrKind::Ours,
         AbrKind::HlsJs,
@@ -127,7 +127,7 @@ fn a_real_trace_runs_under_every_rule_when_present() {
     };
     // The first trace of the evaluation half (alternate files: index 1).
     let trace = traces.get(1).unwrap();
-    let opt = sim::optimum_for(trace, &ladder, &base);
+    let opt = sim::optimum_for(trace, &ladder, &base).qoe;
     for abr in [AbrKind::Ours, AbrKind::Bola, AbrKind::RobustMpc] {
         let r = sim::score(trace, &ladder, abr, &base, opt).result;
         assert!(

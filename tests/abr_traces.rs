@@ -76,7 +76,7 @@ fn feasible_totals(traces: Vec<Trace>) -> Totals {
         hls_switches: 0,
     };
     for tr in traces {
-        let optimum = sim::optimum_for(&tr, &ladder, &cfg);
+        let optimum = sim::optimum_for(&tr, &ladder, &cfg).qoe;
         let o = sim::score(&tr, &ladder, AbrKind::Ours, &cfg, optimum).result;
         let h = sim::score(&tr, &ladder, AbrKind::HlsJs, &cfg, optimum).result;
         // The offline optimum is a ceiling: no online rule may beat it.

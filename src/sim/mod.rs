@@ -22,7 +22,7 @@ use crate::engine::{
 
 pub use ladder::Ladder;
 pub use network::{NetEvent, Network, Response};
-pub use optimum::{optimal_qoe, QoeWeights};
+pub use optimum::{optimal_qoe, optimum, Optimum, QoeWeights};
 pub use remux::SimRemuxer;
 pub use trace::Trace;
 
@@ -729,13 +729,13 @@ pub fn score(
 }
 
 /// The optimum for a trace with the simulator's settings.
-pub fn optimum_for(trace: &Trace, ladder: &Ladder, base: &SimConfig) -> f64 {
+pub fn optimum_for(trace: &Trace, ladder: &Ladder, base: &SimConfig) -> Optimum {
     let e = &base.engine;
     let goal = |level: usize| {
         let peak = ladder.levels.get(level).map_or(0, |l| l.bandwidth);
         crate::engine::fetch_goal(e.buffer_goal, e.max_buffer_length, e.max_buffer_size, peak)
     };
-    optimal_qoe(trace, ladder, &goal, base.default_ttfb, base.weights)
+    optimum(trace, ladder, &goal, base.default_ttfb, base.weights)
 }
 
 /// The family of a trace file name: everything before the last `-<digits>` or `-<n>mbps`.

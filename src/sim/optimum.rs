@@ -34,6 +34,15 @@ struct State {
     value: f64,
     time: f64,
     buffer: f64,
+    /// This state's entry in the `steps` arena: its level and the state it came from.
+    step: usize,
+}
+
+/// The optimum of one trace: its QoE and the level of each segment on the way there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Optimum {
+    pub qoe: f64,
+    pub levels: Vec<usize>,
 }
 
 /// The optimal QoE for `ladder` over `trace` with the buffer goal `goal(level)` after a
@@ -45,7 +54,21 @@ pub fn optimal_qoe(
     default_ttfb: f64,
     w: QoeWeights,
 ) -> f64 {
+    optimum(trace, ladder, goal, default_ttfb, w).qoe
+}
+
+/// [`optimal_qoe`] with the levels that reach it (what an analysis compares a rule's with).
+pub fn optimum(
+    trace: &Trace,
+    ladder: &Ladder,
+    goal: &dyn Fn(usize) -> f64,
+    default_ttfb: f64,
+    w: QoeWeights,
+) -> Optimum {
     let n_levels = ladder.levels.len();
+    // (level, index of the previous step): every state ever kept, so the best path can be
+    // walked back without each state carrying its own copy.
+    let mut steps: Vec<(usize, usize)> = Vec::new();
     let dl = |t: f64, bytes: u64| {
         let ttfb = trace.ttfb(t).unwrap_or(default_ttfb);
         ttfb + trace.transfer_time(t + ttfb, bytes as f64)
@@ -53,14 +76,19 @@ pub fn optimal_qoe(
     // states[level] : bin -> best state
     let mut states: Vec<HashMap<i64, State>> = vec![HashMap::new(); n_levels];
     let Some(&d0) = ladder.durations.first() else {
-        return 0.0;
+        return Optimum {
+            qoe: 0.0,
+            levels: Vec::new(),
+        };
     };
     for (l, slot) in states.iter_mut().enumerate() {
         let d = dl(0.0, ladder.bytes(l, 0));
+        steps.push((l, usize::MAX));
         let s = State {
             value: ladder.mbps(l) - w.rebuffer * d,
             time: d,
             buffer: d0,
+            step: steps.len() - 1,
         };
         slot.insert((d0 / BIN).round() as i64, s);
     }
@@ -85,22 +113,49 @@ pub fn optimal_qoe(
                         value,
                         time: t + d,
                         buffer: b2,
+                        step: usize::MAX,
                     };
                     let bin = (b2 / BIN).round() as i64;
                     let e = slot.entry(bin).or_insert(cand);
-                    if cand.value > e.value || (cand.value == e.value && cand.time < e.time) {
-                        *e = cand;
+                    if e.step == usize::MAX
+                        || cand.value > e.value
+                        || (cand.value == e.value && cand.time < e.time)
+                    {
+                        *e = State {
+                            step: steps.len(),
+                            ..cand
+                        };
+                        steps.push((l2, s.step));
                     }
                 }
             }
         }
         states = next;
     }
-    states
+    let best = states
         .iter()
         .flat_map(|m| m.values())
-        .map(|s| s.value)
-        .fold(f64::NEG_INFINITY, f64::max)
+        .fold(None::<&State>, |b, s| match b {
+            Some(b) if b.value >= s.value => Some(b),
+            _ => Some(s),
+        });
+    let Some(best) = best else {
+        return Optimum {
+            qoe: f64::NEG_INFINITY,
+            levels: Vec::new(),
+        };
+    };
+    let mut levels = Vec::with_capacity(ladder.durations.len());
+    let mut at = best.step;
+    while let Some(&(level, prev)) = steps.get(at) {
+        levels.push(level);
+        at = prev;
+    }
+    levels.reverse();
+    Optimum {
+        qoe: best.value,
+        levels,
+    }
 }
 
 #[cfg(test)]
@@ -123,5 +178,44 @@ mod tests {
         let q = optimal_qoe(&trace, &ladder, &|_| 30.0, 0.05, QoeWeights::default());
         let all_low = 10.0 * 1.096 - 4.3 * (1.096 * 10.0 / 1.5);
         assert!(q >= all_low - 0.5, "{q} vs {all_low}");
+    }
+
+    /// The QoE of playing `levels`, replayed with the optimum's own network and buffer model.
+    fn replay(trace: &Trace, ladder: &Ladder, goal: f64, ttfb: f64, levels: &[usize]) -> f64 {
+        let w = QoeWeights::default();
+        let (mut t, mut b, mut q, mut prev) = (0.0, 0.0, 0.0, None::<f64>);
+        for (k, (&l, &dur)) in levels.iter().zip(&ladder.durations).enumerate() {
+            if b > goal {
+                t += b - goal;
+                b = goal;
+            }
+            let d = ttfb + trace.transfer_time(t + ttfb, ladder.bytes(l, k) as f64);
+            // The first download is start-up, all of it counted as rebuffering.
+            let stall = if k == 0 { d } else { (d - b).max(0.0) };
+            let m = ladder.mbps(l);
+            q += m - w.rebuffer * stall - prev.map_or(0.0, |p| w.switch * (m - p).abs());
+            b = (b - d).max(0.0) + dur;
+            t += d;
+            prev = Some(m);
+        }
+        q
+    }
+
+    #[test]
+    fn the_optimums_levels_score_its_qoe() {
+        let ladder = Ladder::mediaconvert(200.0, 3);
+        // 2.5 Mbps with a 20 s fall to 0.6: a path through several levels, so a level put
+        // on the wrong segment changes the replayed score.
+        let text = "0 2.5\n40 0.6\n60 2.5\n";
+        let trace = Trace::parse("fall", text).unwrap();
+        let o = optimum(&trace, &ladder, &|_| 30.0, 0.05, QoeWeights::default());
+        assert_eq!(o.levels.len(), ladder.durations.len());
+        assert!(o.levels.windows(2).any(|p| p[0] != p[1]), "{:?}", o.levels);
+        let q = replay(&trace, &ladder, 30.0, 0.05, &o.levels);
+        assert!((q - o.qoe).abs() < 1e-6, "replayed {q}, optimum {}", o.qoe);
+        assert_eq!(
+            optimal_qoe(&trace, &ladder, &|_| 30.0, 0.05, QoeWeights::default()),
+            o.qoe
+        );
     }
 }

@@ -151,7 +151,19 @@ fn load_ladder(path: &Path, duration: f64) -> Result<Ladder, String> {
     )
 }
 
-fn line(s: &Scored) -> serde_json::Value {
+/// One character per segment: its level in base 36, `-` for none.
+fn level_string(levels: impl Iterator<Item = Option<usize>>) -> String {
+    levels
+        .map(|l| {
+            l.map_or('-', |l| {
+                char::from_digit((l % 36) as u32, 36).unwrap_or('?')
+            })
+        })
+        .collect()
+}
+
+/// A run's line; `optimal_levels`: the levels the optimum played, for comparison.
+fn line(s: &Scored, optimal_levels: &[usize]) -> serde_json::Value {
     let r = &s.result;
     json!({
         "trace": s.trace,
@@ -165,7 +177,8 @@ fn line(s: &Scored) -> serde_json::Value {
         "switches": r.switches,
         "startup_s": r.startup_s.map(round),
         "fatal": r.fatal().map(|e| e.to_string()),
-        "levels": r.segment_levels.iter().map(|l| l.map_or('-', |l| char::from_digit((l % 36) as u32, 36).unwrap_or('?'))).collect::<String>(),
+        "levels": level_string(r.segment_levels.iter().copied()),
+        "optimal_levels": level_string(optimal_levels.iter().map(|&l| Some(l))),
     })
 }
 
@@ -248,7 +261,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut stable_violations: Vec<String> = Vec::new();
     let mut table: Vec<TraceScores> = Vec::new();
     for (index, t) in &traces {
-        let opt = sim::optimum_for(t, &ladder, &base);
+        let optimum = sim::optimum_for(t, &ladder, &base);
+        let opt = optimum.qoe;
         let mut row = TraceScores {
             index: *index,
             name: t.name.clone(),
@@ -257,7 +271,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         };
         for &abr in &a.abrs {
             let s = sim::score(t, &ladder, abr, &base, opt);
-            println!("{}", line(&s));
+            println!("{}", line(&s, &optimum.levels));
             row.qoe.push((abr.name(), s.result.qoe));
             sums.entry(abr.name()).or_default().add(&s);
             if opt > 0.0 {
@@ -498,8 +512,8 @@ mod tests {
         let ladder = Ladder::mediaconvert(60.0, 1);
         let trace = Trace::constant("stable-4mbps.txt", 4.0, 100.0);
         let opt = sim::optimum_for(&trace, &ladder, &base);
-        let s = sim::score(&trace, &ladder, AbrKind::HlsJs, &base, opt);
-        let v = line(&s);
+        let s = sim::score(&trace, &ladder, AbrKind::HlsJs, &base, opt.qoe);
+        let v = line(&s, &opt.levels);
         for key in [
             "trace",
             "abr",
@@ -510,9 +524,13 @@ mod tests {
             "rebuffer_count",
             "switches",
             "startup_s",
+            "levels",
+            "optimal_levels",
         ] {
             assert!(v.get(key).is_some(), "missing {key}");
         }
+        // A 4 Mbps link carries the top rung (3.1 Mbps) from the second segment on.
+        assert_eq!(v["optimal_levels"].as_str().map(str::len), Some(6));
         assert_eq!(v["abr"], "hlsjs");
         assert_eq!(v["levels"].as_str().unwrap().len(), 6);
     }

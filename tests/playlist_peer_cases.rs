@@ -348,3 +348,37 @@ fn hlsjs_duplicate_endlist_part_inf_and_server_control_are_errors() {
         assert_eq!(error(&format!("{head}{tail}")), want);
     }
 }
+
+/// hls.js `targetduration-decimal` / `targetduration-min1`: a decimal TARGETDURATION was refused,
+/// so a stream hls.js plays did not play. It is read as the next whole second (at least 1), with
+/// a warning naming the line; a value that is no number at all is still an error.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn a_decimal_target_duration_is_read_as_the_next_whole_second_with_a_warning() {
+    for (value, seconds) in [("2.5", 3), ("0.5", 1), ("6.0", 6), ("10.001", 11)] {
+        let p = media(&format!(
+            "#EXTM3U\n#EXT-X-TARGETDURATION:{value}\n#EXTINF:2.5,\na.ts\n#EXT-X-ENDLIST\n"
+        ));
+        assert_eq!(p.target_duration, seconds, "{value}");
+        assert_eq!(p.segments.len(), 1);
+        assert_eq!(p.warnings.len(), 1);
+        assert_eq!(
+            p.warnings[0].to_string(),
+            format!("line 2: EXT-X-TARGETDURATION is not a decimal integer: `{value}`: read as {seconds}")
+        );
+    }
+    assert!(
+        media("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts\n")
+            .warnings
+            .is_empty()
+    );
+    for bad in ["-2", "2.5s", "", "1e3", ".", "NaN"] {
+        assert_eq!(
+            error(&format!(
+                "#EXTM3U\n#EXT-X-TARGETDURATION:{bad}\n#EXTINF:4,\na.ts\n"
+            )),
+            format!("line 2: EXT-X-TARGETDURATION is not a decimal integer: `{bad}`"),
+            "{bad}"
+        );
+    }
+}

@@ -268,8 +268,23 @@ impl<'a> Parser<'a> {
                 if std::mem::replace(&mut self.saw_target_duration, true) {
                     return Err(duplicate(line, name));
                 }
-                self.media.target_duration =
-                    parse_integer(value).ok_or_else(|| bad_number(line, name, value))?;
+                self.media.target_duration = match parse_integer(value) {
+                    Some(seconds) => seconds,
+                    // A decimal (`2.5`) breaks RFC 8216 §4.3.3.1, but some packagers write one
+                    // and hls.js plays it: read as the next whole second (the bound the integer
+                    // stands for; at least 1), with a warning.
+                    None => {
+                        let v = parse_float(value).ok_or_else(|| bad_number(line, name, value))?;
+                        let seconds = (v.ceil() as u64).max(1);
+                        self.media.warnings.push(PlaylistWarning {
+                            line,
+                            message: format!(
+                                "{name} is not a decimal integer: `{value}`: read as {seconds}"
+                            ),
+                        });
+                        seconds
+                    }
+                };
                 Ok(())
             }
             Tag::MediaSequence => {

@@ -382,3 +382,36 @@ fn a_decimal_target_duration_is_read_as_the_next_whole_second_with_a_warning() {
         );
     }
 }
+
+/// hls.js `map-no-uri`: a bare `#EXT-X-MAP` in front of TS segments refused the playlist, which
+/// hls.js plays. The tag is ignored with a warning naming its line, and a map already in force
+/// stays in force.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn an_ext_x_map_without_uri_is_ignored_with_a_warning() {
+    let p = media(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n#EXT-X-MAP\na.ts\n#EXTINF:10,\nb.ts\n",
+    );
+    assert_eq!(p.segments.len(), 2);
+    assert!(p.segments.iter().all(|s| s.map.is_none()));
+    assert_eq!(p.warnings.len(), 1);
+    assert_eq!(
+        p.warnings[0].to_string(),
+        "line 4: EXT-X-MAP without URI: ignored"
+    );
+    let p = media(concat!(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:4,\na.m4s\n",
+        "#EXT-X-MAP:BYTERANGE=\"10@0\"\n#EXTINF:4,\nb.m4s\n"
+    ));
+    let maps: Vec<_> = p
+        .segments
+        .iter()
+        .map(|s| s.map.as_ref().map(|m| m.uri.as_str()))
+        .collect();
+    assert_eq!(
+        maps,
+        [Some("https://cdn.example.com/live/init.mp4"); 2],
+        "the earlier map stays"
+    );
+    assert_eq!(p.warnings.len(), 1);
+}

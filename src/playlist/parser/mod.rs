@@ -516,7 +516,16 @@ impl<'a> Parser<'a> {
     fn map(&mut self, line: usize, value: &str) -> Result<(), PlaylistError> {
         const TAG: &str = "EXT-X-MAP";
         let a = Attrs::parse(TAG, line, value)?;
-        let uri = self.resolve(line, a.required("URI")?)?;
+        // RFC 8216 §4.3.2.5 requires the URI, but hls.js ignores a bare EXT-X-MAP and plays the
+        // (TS) segments: so does this parser, with a warning; a map already in force stays.
+        let Some(uri) = a.str("URI") else {
+            self.media.warnings.push(PlaylistWarning {
+                line,
+                message: format!("{TAG} without URI: ignored"),
+            });
+            return Ok(());
+        };
+        let uri = self.resolve(line, uri)?;
         let byte_range = match a.str("BYTERANGE") {
             Some(r) => {
                 let (length, offset) =

@@ -48,6 +48,10 @@ pub struct AbrConfig {
     /// Abandon only if the lower level arrives in less than this fraction of the time the rest
     /// of the current segment needs.
     pub abandon_gain: f64,
+    /// The level an abandon switches to is the highest whose segment, at the rate the
+    /// download was just measured at, arrives within this fraction of the buffer: the link
+    /// has just fallen, and the segments after it must still be fetched at that rate.
+    pub abandon_fit: f64,
     /// Window of the recent download rate used by the abandon rule, seconds.
     pub abandon_window_s: f64,
     /// A download is judged only after this many seconds of transfer.
@@ -165,6 +169,7 @@ impl Default for AbrConfig {
             abandon_min_transfer_s: 0.5,
             abandon_window_s: 2.0,
             abandon_gain: 0.7,
+            abandon_fit: 0.5,
         }
     }
 }

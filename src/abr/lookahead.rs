@@ -431,7 +431,7 @@ impl Abr for Lookahead {
         let mut pick = None;
         for i in lower {
             pick = Some(i);
-            if fetch(i) < ctx.buffer {
+            if fetch(i) < ctx.buffer * self.cfg.abandon_fit {
                 break;
             }
         }

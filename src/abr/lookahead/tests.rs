@@ -222,6 +222,42 @@ fn pensieve_ladder() -> Vec<crate::abr::AbrLevel> {
 }
 
 #[test]
+fn an_abandon_switches_to_a_level_that_leaves_buffer_for_the_segments_after_it() {
+    // Regression (norway_car_12, Pensieve ladder): the link fell to 0.3-0.4 Mbps under a
+    // level-3 download with 10.6 s buffered; the abandon took level 1, whose segment spent
+    // 8 of those seconds, and the lowest rung after it stalled six times. hls.js, at the
+    // lowest rung with its buffer, did not stall.
+    let levels = pensieve_ladder();
+    let allowed = [true; 6];
+    let mut c = ctx(&levels, &allowed, Some(3), 11.0);
+    c.segment_duration = 4.0;
+    // Level 3 (7.4 Mbit) arriving at 0.4 Mbps: 18.5 s, far past 11 s of buffer.
+    let at = |elapsed: f64| LoadProgress {
+        level: 3,
+        loaded: ((elapsed - 0.1) * 50_000.0) as u64,
+        expected: 1.85e6 * 4.0 / 8.0,
+        elapsed,
+        ttfb_s: Some(0.1),
+        duration: 4.0,
+    };
+    let abandon_with = |fit: f64| {
+        let mut r = Lookahead::new(AbrConfig {
+            abandon_fit: fit,
+            ..AbrConfig::default()
+        });
+        feed(&mut r, 3.0, 3);
+        let mut got = None;
+        for e in [1.1, 1.6, 2.1] {
+            got = got.or(r.abandon(&c, &at(e)));
+        }
+        got
+    };
+    // Level 1 (3 Mbit, 7.5 s at that rate) fits in the whole buffer, not in half of it.
+    assert_eq!(abandon_with(1.0), Some(1));
+    assert_eq!(abandon_with(AbrConfig::default().abandon_fit), Some(0));
+}
+
+#[test]
 fn short_segments_are_predicted_by_the_harmonic_mean_long_ones_by_the_ewma() {
     let mut r = Lookahead::new(AbrConfig::default());
     for i in 0..5 {

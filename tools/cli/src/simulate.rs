@@ -356,6 +356,7 @@ fn apply_set(base: &mut SimConfig, kv: &str) -> Result<(), String> {
         "fetch_guard" => abr.fetch_guard = num()?,
         "abandon_window_s" => abr.abandon_window_s = num()?,
         "abandon_gain" => abr.abandon_gain = num()?,
+        "abandon_fit" => abr.abandon_fit = num()?,
         "abandon_min_transfer_s" => abr.abandon_min_transfer_s = num()?,
         "default_estimate_bps" => abr.estimator.default_estimate_bps = num()?,
         "fast_half_life" => abr.estimator.fast_half_life = num()?,

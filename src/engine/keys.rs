@@ -80,8 +80,13 @@ impl Keys {
         self.entries.iter().find(|(u, _)| u == uri).map(|(_, e)| e)
     }
 
-    fn set(&mut self, uri: &str, entry: Entry) {
+    /// Drop the entry of `uri`, if any (one copy of the `retain` for both callers).
+    fn forget(&mut self, uri: &str) {
         self.entries.retain(|(u, _)| u != uri);
+    }
+
+    fn set(&mut self, uri: &str, entry: Entry) {
+        self.forget(uri);
         if self.entries.len() >= CACHED_KEYS {
             // The oldest key that is not loading: a request in flight must find its entry.
             if let Some(i) = self
@@ -109,7 +114,7 @@ impl Keys {
         if self.refetched.iter().any(|u| u == uri) {
             return false;
         }
-        self.entries.retain(|(u, _)| u != uri);
+        self.forget(uri);
         self.refetched.push(uri.to_string());
         true
     }

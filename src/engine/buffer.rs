@@ -9,6 +9,7 @@ use super::codec_change::needs_change_type;
 use super::fixed;
 use super::media::{RemuxOutput, TrackKind, TrackOutput};
 use super::ranges::Ranges;
+use super::then_one::ThenOne;
 use super::types::{ErrorCause, Event, Output, SourceBufferOp, StreamKind, TrackId};
 use super::{Engine, SegmentRemuxer};
 
@@ -90,22 +91,22 @@ impl Track {
         self.in_progress.is_none() && self.queue.is_empty()
     }
 
+    /// The operations queued, then the one under way.
+    fn ops(&self) -> ThenOne<std::collections::vec_deque::Iter<'_, BufferOp>> {
+        ThenOne(self.queue.iter(), self.in_progress.as_ref())
+    }
+
     /// Media ranges of the appends queued or under way.
     fn pending_ranges(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
-        self.queue
-            .iter()
-            .chain(self.in_progress.iter())
-            .filter_map(|op| match op {
-                BufferOp::Append { range, .. } => *range,
-                BufferOp::Remove { .. } | BufferOp::ChangeType { .. } | BufferOp::ResetParser => {
-                    None
-                }
-            })
+        self.ops().filter_map(|op| match op {
+            BufferOp::Append { range, .. } => *range,
+            BufferOp::Remove { .. } | BufferOp::ChangeType { .. } | BufferOp::ResetParser => None,
+        })
     }
 
     /// Whether an append of segment `sequence` of `level` of `stream` is queued or under way.
     fn appending(&self, stream: StreamKind, level: usize, sequence: u64) -> bool {
-        self.queue.iter().chain(self.in_progress.iter()).any(|op| {
+        self.ops().any(|op| {
             matches!(op, BufferOp::Append { stream: s, level: l, sequence: n, .. }
                 if *s == stream && *l == level && *n == sequence)
         })
@@ -113,9 +114,7 @@ impl Track {
 
     /// Queued media appends from `stream` (init segments and removes not counted).
     pub fn pending_appends(&self, stream: StreamKind) -> usize {
-        self.queue
-            .iter()
-            .chain(self.in_progress.iter())
+        self.ops()
             .filter(|op| {
                 matches!(op, BufferOp::Append { range: Some(_), stream: s, .. } if *s == stream)
             })
@@ -618,11 +617,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             if t.remove_failures >= MAX_REMOVE_FAILURES {
                 continue;
             }
-            let pending = t
-                .queue
-                .iter()
-                .chain(t.in_progress.iter())
-                .any(|op| matches!(op, BufferOp::Remove { .. }));
+            let pending = t.ops().any(|op| matches!(op, BufferOp::Remove { .. }));
             if !pending {
                 t.queue.push_back(BufferOp::Remove {
                     start: 0.0,

@@ -62,6 +62,7 @@ mod small_map;
 mod sort;
 mod stream;
 mod subtitles;
+mod then_one;
 mod timeline;
 mod timers;
 mod transmux;
@@ -101,6 +102,7 @@ use playhead::Playhead;
 use requests::Requests;
 use stream::Stream;
 use subtitles::Subtitles;
+use then_one::ThenOne;
 
 /// Counts of everything the engine holds, for boundedness checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -431,8 +433,9 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
     }
 
-    fn streams(&self) -> impl Iterator<Item = &Stream<R>> {
-        std::iter::once(&self.main).chain(self.alt_audio.as_ref())
+    /// The main stream, then the alternate audio stream when there is one.
+    fn streams(&self) -> ThenOne<std::option::IntoIter<&Stream<R>>> {
+        ThenOne(Some(&self.main).into_iter(), self.alt_audio.as_ref())
     }
 
     /// The stream whose segment in flight is request `id`.
@@ -441,7 +444,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             .find(|s| s.fetch.as_ref().is_some_and(|f| f.id == id))
     }
 
-    fn streams_mut(&mut self) -> impl Iterator<Item = &mut Stream<R>> {
-        std::iter::once(&mut self.main).chain(self.alt_audio.as_mut())
+    fn streams_mut(&mut self) -> ThenOne<std::option::IntoIter<&mut Stream<R>>> {
+        ThenOne(Some(&mut self.main).into_iter(), self.alt_audio.as_mut())
     }
 }

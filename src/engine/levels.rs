@@ -411,37 +411,40 @@ impl<R: SegmentRemuxer> Engine<R> {
         }
     }
 
-    /// Every playlist slot, with its owner.
-    fn owners(&self) -> impl Iterator<Item = (PlaylistOwner, &MediaSlot)> {
-        let levels = self
-            .levels
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (PlaylistOwner::Level(i), &l.media));
-        let audio = self
-            .audio
-            .tracks
-            .iter()
-            .enumerate()
-            .filter_map(|(i, t)| Some((PlaylistOwner::Audio(i), t.media.as_ref()?)));
-        let subtitles = self.subtitles.owned_slots();
-        levels.chain(audio).chain(subtitles)
+    /// Every playlist slot, with its owner. `&mut dyn` and plain loops: one copy of the walk
+    /// for its callers (a `chain` of the three lists was copied into each).
+    fn for_each_owner(&self, f: &mut dyn FnMut(PlaylistOwner, &MediaSlot)) {
+        for (i, l) in self.levels.iter().enumerate() {
+            f(PlaylistOwner::Level(i), &l.media);
+        }
+        for (i, t) in self.audio.tracks.iter().enumerate() {
+            if let Some(m) = &t.media {
+                f(PlaylistOwner::Audio(i), m);
+            }
+        }
+        self.subtitles.for_each_slot(f);
     }
 
-    /// The playlists whose slot `keep` accepts. `&dyn`: one copy of the walk for its callers.
+    /// The playlists whose slot `keep` accepts.
     fn owners_where(&self, keep: &dyn Fn(&MediaSlot) -> bool) -> Vec<PlaylistOwner> {
-        self.owners()
-            .filter(|(_, s)| keep(s))
-            .map(|(o, _)| o)
-            .collect()
+        let mut found = Vec::new();
+        self.for_each_owner(&mut |o, s| {
+            if keep(s) {
+                found.push(o);
+            }
+        });
+        found
     }
 
     /// The soonest live playlist reload, if any.
     pub(super) fn next_reload(&self) -> Option<f64> {
-        self.owners()
-            .filter(|(_, s)| s.req.is_none())
-            .filter_map(|(_, s)| s.reload_at)
-            .reduce(f64::min)
+        let mut soonest: Option<f64> = None;
+        self.for_each_owner(&mut |_, s| {
+            if let Some(t) = s.reload_at.filter(|_| s.req.is_none()) {
+                soonest = Some(soonest.map_or(t, |m| m.min(t)));
+            }
+        });
+        soonest
     }
 
     /// Reload every live playlist that is due.

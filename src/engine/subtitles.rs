@@ -141,9 +141,12 @@ impl Subtitles {
     }
 
     /// Every subtitle playlist slot, with its owner.
-    pub(super) fn owned_slots(&self) -> impl Iterator<Item = (PlaylistOwner, &MediaSlot)> {
-        let tracks = self.tracks.iter().enumerate();
-        tracks.filter_map(|(i, t)| Some((PlaylistOwner::Subtitle(i), t.slot()?)))
+    pub(super) fn for_each_slot(&self, f: &mut dyn FnMut(PlaylistOwner, &MediaSlot)) {
+        for (i, t) in self.tracks.iter().enumerate() {
+            if let Some(s) = t.slot() {
+                f(PlaylistOwner::Subtitle(i), s);
+            }
+        }
     }
 
     /// The subtitle segment in flight.

@@ -151,8 +151,9 @@ impl Transmuxer {
                         }
                         inits
                     });
-                let frags: Vec<TrackFragment<'_>> =
-                    video_fragment.into_iter().chain(audio_fragment).collect();
+                let mut frags: Vec<TrackFragment<'_>> = Vec::with_capacity(2);
+                frags.extend(video_fragment);
+                frags.extend(audio_fragment);
                 let codecs = [video_codec.filter(|_| has_video), audio_codec];
                 tracks.push(combined_track(inits, &frags, codecs, has_video, sequence));
                 self.combined_tracks = set;

@@ -147,10 +147,11 @@ impl AesDecrypt {
         let nk = key.len() / 4;
         let rounds = nk + 6;
         // 4 words per round key, rounds + 1 round keys.
-        let mut w: Vec<u32> = key
-            .chunks_exact(4)
-            .map(|c| c.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)))
-            .collect();
+        // Loops, not `map` + `collect`: each collect is a copy of std's code in the package.
+        let mut w: Vec<u32> = Vec::with_capacity(4 * (rounds + 1));
+        for c in key.chunks_exact(4) {
+            w.push(c.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)));
+        }
         let mut rcon = 1u8;
         for i in nk..4 * (rounds + 1) {
             let mut temp = w.last().copied().unwrap_or(0);
@@ -163,11 +164,10 @@ impl AesDecrypt {
             let back = w.get(i - nk).copied().unwrap_or(0);
             w.push(back ^ temp);
         }
-        let mut round_keys: Vec<[u32; 4]> = w
-            .chunks_exact(4)
-            .rev()
-            .map(|c| [0, 1, 2, 3].map(|j| c.get(j).copied().unwrap_or(0)))
-            .collect();
+        let mut round_keys: Vec<[u32; 4]> = Vec::with_capacity(rounds + 1);
+        for c in w.chunks_exact(4).rev() {
+            round_keys.push([0, 1, 2, 3].map(|j| c.get(j).copied().unwrap_or(0)));
+        }
         let inner = round_keys.len().saturating_sub(1);
         for key in round_keys.iter_mut().take(inner).skip(1) {
             *key = key.map(inv_mix_column);

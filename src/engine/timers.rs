@@ -86,20 +86,18 @@ impl<R: SegmentRemuxer> Engine<R> {
     /// Timeouts abort and fail their request; retries whose time has come are resent.
     fn check_request_deadlines(&mut self) {
         let now = self.now;
-        let due: Vec<(RequestId, RequestState, bool, bool)> = self
-            .requests
-            .values()
-            .filter_map(|r| {
-                let policy = self.policy(r.kind);
-                let d = r.deadline(policy)?;
-                (d <= now).then_some((
+        let mut due: Vec<(RequestId, RequestState, bool, bool)> = Vec::new();
+        for r in self.requests.values() {
+            let policy = self.policy(r.kind);
+            if r.deadline(policy).is_some_and(|d| d <= now) {
+                due.push((
                     r.id,
                     r.state,
                     r.first_byte_at.is_none(),
                     r.idle_expired(policy, now),
-                ))
-            })
-            .collect();
+                ));
+            }
+        }
         for (id, state, no_first_byte, idle) in due {
             match state {
                 RequestState::InFlight => {

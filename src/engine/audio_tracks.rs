@@ -74,11 +74,11 @@ pub(super) struct AudioTracks {
 
 impl<R: SegmentRemuxer> Engine<R> {
     pub(super) fn set_audio_tracks(&mut self, m: &MasterPlaylist) {
-        self.audio.tracks = m
-            .renditions
-            .iter()
-            .filter(|r| r.media_type == MediaType::Audio)
-            .map(|r| AudioTrack {
+        // Push loops here, not `map` + `collect`: each collect is a copy of std's code in the
+        // package.
+        let mut tracks = Vec::new();
+        for r in m.renditions.iter().filter(|r| r.media_type == MediaType::Audio) {
+            tracks.push(AudioTrack {
                 group_id: r.group_id.clone(),
                 name: r.name.clone(),
                 lang: r.language.clone(),
@@ -86,8 +86,9 @@ impl<R: SegmentRemuxer> Engine<R> {
                 autoselect: r.autoselect,
                 channels: r.channels.clone(),
                 media: r.uri.clone().map(MediaSlot::new),
-            })
-            .collect();
+            });
+        }
+        self.audio.tracks = tracks;
     }
 
     /// The renditions of the level in use (indices into `tracks`), in playlist order.
@@ -95,18 +96,24 @@ impl<R: SegmentRemuxer> Engine<R> {
         let Some(group) = self.audio.group.as_deref() else {
             return Vec::new();
         };
-        let tracks = self.audio.tracks.iter().enumerate();
-        tracks
-            .filter(|(_, t)| t.group_id == group)
-            .map(|(i, _)| i)
-            .collect()
+        let mut ids = Vec::new();
+        for (i, t) in self.audio.tracks.iter().enumerate() {
+            if t.group_id == group {
+                ids.push(i);
+            }
+        }
+        ids
     }
 
     /// The audio tracks the app sees: the current level's group, `id` their position.
     pub(super) fn audio_track_list(&self) -> Vec<AudioTrackInfo> {
-        let ids = self.group_tracks().into_iter().enumerate();
-        ids.filter_map(|(id, i)| Some(self.audio.tracks.get(i)?.info(id)))
-            .collect()
+        let mut list = Vec::new();
+        for (id, i) in self.group_tracks().into_iter().enumerate() {
+            if let Some(t) = self.audio.tracks.get(i) {
+                list.push(t.info(id));
+            }
+        }
+        list
     }
 
     /// The position of rendition `track` in the app's list.

@@ -305,29 +305,26 @@ impl<R: SegmentRemuxer> Engine<R> {
         // One shared map and key per run of segments that use it (a playlist has one or a few).
         let mut map: Option<Rc<Map>> = None;
         let mut key: Option<Rc<Key>> = None;
-        let segments: VecDeque<Seg> = p
-            .segments
-            .iter()
-            .map(|s| {
-                map = shared(&s.map, map.take());
-                key = shared(&s.key, key.take());
-                Seg {
-                    sequence: s.sequence,
-                    start: s.start + offset,
-                    duration: s.duration,
-                    uri: s.uri.clone(),
-                    byte_range: s.byte_range,
-                    map: map.clone(),
-                    discontinuity: s.discontinuity,
-                    discontinuity_sequence: s.discontinuity_sequence,
-                    gap: s.gap,
-                    key: key.as_ref().map(|k| SegKey {
-                        key: Rc::clone(k),
-                        iv: k.iv(s.sequence),
-                    }),
-                }
-            })
-            .collect();
+        let mut segments: VecDeque<Seg> = VecDeque::with_capacity(p.segments.len());
+        for s in &p.segments {
+            map = shared(&s.map, map.take());
+            key = shared(&s.key, key.take());
+            segments.push_back(Seg {
+                sequence: s.sequence,
+                start: s.start + offset,
+                duration: s.duration,
+                uri: s.uri.clone(),
+                byte_range: s.byte_range,
+                map: map.clone(),
+                discontinuity: s.discontinuity,
+                discontinuity_sequence: s.discontinuity_sequence,
+                gap: s.gap,
+                key: key.as_ref().map(|k| SegKey {
+                    key: Rc::clone(k),
+                    iv: k.iv(s.sequence),
+                }),
+            });
+        }
         let new_last = segments.back().map(|s| s.sequence);
         let live = p.is_live();
         let td = (p.target_duration as f64).max(1.0);

@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{HtmlMediaElement, HtmlVideoElement};
 
 use super::dom::Listener;
+use super::wire::ranges;
 use crate::engine::Input;
 
 const MEDIA_EVENTS: [&str; 9] = [
@@ -69,13 +70,12 @@ fn input_for(video: &HtmlVideoElement, kind: &str) -> Input {
 /// The element's playhead, paused flag and buffered ranges.
 pub fn media_state(video: &HtmlVideoElement) -> Input {
     let buffered = video.buffered();
-    let ranges = (0..buffered.length())
-        .filter_map(|i| Some((buffered.start(i).ok()?, buffered.end(i).ok()?)))
-        .collect();
     Input::Media {
         position: video.current_time(),
         paused: video.paused(),
-        buffered: ranges,
+        buffered: ranges(buffered.length(), &|i| {
+            Some((buffered.start(i).ok()?, buffered.end(i).ok()?))
+        }),
     }
 }
 

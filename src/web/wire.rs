@@ -348,9 +348,9 @@ pub fn subtitle_tracks_from_js(list: &JsValue) -> Vec<SubtitleTrackInfo> {
         return Vec::new();
     };
     let field = |o: &JsValue, k: &str| Reflect::get(o, &k.into()).ok();
-    list.iter()
-        .enumerate()
-        .map(|(id, t)| SubtitleTrackInfo {
+    let mut tracks = Vec::new();
+    for (id, t) in list.iter().enumerate() {
+        tracks.push(SubtitleTrackInfo {
             id,
             name: field(&t, "name")
                 .and_then(|v| v.as_string())
@@ -364,8 +364,9 @@ pub fn subtitle_tracks_from_js(list: &JsValue) -> Vec<SubtitleTrackInfo> {
                 Some("captions") => SubtitleKind::Captions,
                 _ => SubtitleKind::Subtitles,
             },
-        })
-        .collect()
+        });
+    }
+    tracks
 }
 
 /// The app's config as the Worker gets it: functions cannot cross, and are the page's anyway

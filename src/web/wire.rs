@@ -308,20 +308,23 @@ pub fn cues_from_js(list: &JsValue) -> Vec<StoredCue> {
     let Some(list) = list.dyn_ref::<Array>() else {
         return Vec::new();
     };
-    list.iter()
-        .filter_map(|c| {
-            let c: Array = c.dyn_into().ok()?;
-            Some(StoredCue {
-                id: CueId(c.get(0).as_f64()? as u64),
-                cue: Cue {
-                    start: c.get(1).as_f64()?,
-                    end: c.get(2).as_f64()?,
-                    text: c.get(3).as_string()?,
-                    line: c.get(4).as_f64().map(|l| l as i32),
-                },
-            })
+    let read = |c: JsValue| {
+        let c: Array = c.dyn_into().ok()?;
+        Some(StoredCue {
+            id: CueId(c.get(0).as_f64()? as u64),
+            cue: Cue {
+                start: c.get(1).as_f64()?,
+                end: c.get(2).as_f64()?,
+                text: c.get(3).as_string()?,
+                line: c.get(4).as_f64().map(|l| l as i32),
+            },
         })
-        .collect()
+    };
+    let mut cues = Vec::new();
+    for c in list.iter() {
+        cues.extend(read(c));
+    }
+    cues
 }
 
 pub fn cue_ids_to_js(ids: &[CueId]) -> Array {
@@ -336,9 +339,11 @@ pub fn cue_ids_from_js(list: &JsValue) -> Vec<CueId> {
     let Some(list) = list.dyn_ref::<Array>() else {
         return Vec::new();
     };
-    list.iter()
-        .filter_map(|v| Some(CueId(v.as_f64()? as u64)))
-        .collect()
+    let mut ids = Vec::new();
+    for v in list.iter() {
+        ids.extend(v.as_f64().map(|id| CueId(id as u64)));
+    }
+    ids
 }
 
 /// The `subtitleTracks` list (as the getter and event give it) back into what `TextTracks`

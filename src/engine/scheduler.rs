@@ -321,10 +321,10 @@ impl<R: SegmentRemuxer> Engine<R> {
     /// aborted; they are fetched again from where their streams stand after `start_load`.
     pub(super) fn stop_load(&mut self) {
         self.load_stopped = true;
-        let mut ids: Vec<RequestId> = self
-            .streams()
-            .filter_map(|s| s.fetch.as_ref().map(|f| f.id))
-            .collect();
+        let mut ids: Vec<RequestId> = Vec::new();
+        for s in self.streams() {
+            ids.extend(s.fetch.as_ref().map(|f| f.id));
+        }
         ids.extend(self.subtitles.fetch_id());
         for id in ids {
             self.abort(id);

@@ -131,33 +131,30 @@ impl Lookahead {
 
     /// Best first level by exhaustive search over `horizon` segments.
     fn search(&self, ctx: &AbrContext, pred_bps: f64) -> usize {
-        let cands: Vec<usize> = (0..ctx.levels.len())
-            .filter(|&i| ctx.is_allowed(i))
-            .collect();
-        if cands.is_empty() {
+        let dur = ctx.segment_duration.max(0.1);
+        let ttfb = self.est.ttfb_s();
+        // Per allowed level: (index, bitrate in Mbps, download seconds at the prediction).
+        let mut steps: Vec<(usize, f64, f64)> = Vec::new();
+        for i in 0..ctx.levels.len() {
+            if ctx.is_allowed(i) {
+                let dl = ttfb + ctx.size_rate(i) * dur / pred_bps.max(1.0);
+                steps.push((i, ctx.rate(i) / 1e6, dl));
+            }
+        }
+        if steps.is_empty() {
             return 0;
         }
-        let dur = ctx.segment_duration.max(0.1);
         // Never look past the end of a VOD.
         let left = ctx.remaining.map_or(usize::MAX, |r| {
             1 + (r / dur - 1e-6).ceil().max(0.0) as usize
         });
         let mut horizon = self.cfg.horizon.max(1).min(left);
         while horizon > 1
-            && (cands.len() as f64).powi(horizon as i32) > self.cfg.max_evaluations as f64
+            && (steps.len() as f64).powi(horizon as i32) > self.cfg.max_evaluations as f64
         {
             horizon -= 1;
         }
         let regime = self.cfg.regime(ctx.segment_duration);
-        let ttfb = self.est.ttfb_s();
-        // Per candidate: (index, bitrate in Mbps, download seconds at the prediction).
-        let steps: Vec<(usize, f64, f64)> = cands
-            .iter()
-            .map(|&i| {
-                let dl = ttfb + ctx.size_rate(i) * dur / pred_bps.max(1.0);
-                (i, ctx.rate(i) / 1e6, dl)
-            })
-            .collect();
         let search = Search {
             steps: &steps,
             cfg: &self.cfg,

@@ -444,6 +444,17 @@ impl<R: SegmentRemuxer> Engine<R> {
             .find(|s| s.fetch.as_ref().is_some_and(|f| f.id == id))
     }
 
+    /// The kinds of the streams `keep` accepts (a list, so the caller may then change them).
+    fn stream_kinds(&self, keep: &dyn Fn(&Stream<R>) -> bool) -> Vec<StreamKind> {
+        let mut kinds = Vec::new();
+        for s in self.streams() {
+            if keep(s) {
+                kinds.push(s.kind);
+            }
+        }
+        kinds
+    }
+
     fn streams_mut(&mut self) -> ThenOne<std::option::IntoIter<&mut Stream<R>>> {
         ThenOne(Some(&mut self.main).into_iter(), self.alt_audio.as_mut())
     }

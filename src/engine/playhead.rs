@@ -8,7 +8,7 @@ use super::levels::LevelPlaylist;
 use super::ranges::Ranges;
 use super::stream::Stream;
 use super::timeline::EDGE;
-use super::types::{ErrorCause, Event, Output, StreamKind};
+use super::types::{ErrorCause, Event, Output};
 use super::{Engine, SegmentRemuxer};
 
 /// Positions the engine set itself that may still come back as seeks.
@@ -202,7 +202,7 @@ impl<R: SegmentRemuxer> Engine<R> {
         self.subtitles_seek(target);
         let resume_at = self.buffer.buffered.end_from(target, tol).unwrap_or(target);
         // Every stream resumes there: a segment in flight that holds that time is kept.
-        let kinds: Vec<StreamKind> = self.streams().map(|s| s.kind).collect();
+        let kinds = self.stream_kinds(&|_| true);
         for kind in kinds {
             let Some(st) = self.stream(kind) else {
                 continue;

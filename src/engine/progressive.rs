@@ -182,11 +182,7 @@ impl<R: SegmentRemuxer> Engine<R> {
 
     /// Drop the streamed segment of request `id`, whichever stream it belongs to.
     pub(super) fn drop_stream_of(&mut self, id: RequestId) {
-        let kinds: Vec<StreamKind> = self
-            .streams()
-            .filter(|s| s.streaming.as_ref().is_some_and(|st| st.id == id))
-            .map(|s| s.kind)
-            .collect();
+        let kinds = self.stream_kinds(&|s| s.streaming.as_ref().is_some_and(|st| st.id == id));
         for k in kinds {
             self.drop_stream(k);
         }

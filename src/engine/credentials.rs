@@ -60,12 +60,12 @@ impl<R: SegmentRemuxer> Engine<R> {
             self.auth.expires = expires;
             self.auth.proactive_sent = false;
         }
-        let waiting: Vec<RequestId> = self
-            .requests
-            .values()
-            .filter(|r| r.state == RequestState::WaitingCredentials)
-            .map(|r| r.id)
-            .collect();
+        let mut waiting: Vec<RequestId> = Vec::new();
+        for r in self.requests.values() {
+            if r.state == RequestState::WaitingCredentials {
+                waiting.push(r.id);
+            }
+        }
         for id in waiting {
             if let Some(r) = self.requests.get_mut(id) {
                 r.auth_retried = true;

@@ -15,10 +15,12 @@ impl<R: SegmentRemuxer> Engine<R> {
         let position = self.playhead.position;
         // A guard second kept, so the playhead does not run dry while the new level loads.
         let from = position + SWITCH_GUARD_S;
-        let main: Vec<usize> = (self.buffer.tracks.iter().enumerate())
-            .filter(|(_, t)| t.stream == StreamKind::Main)
-            .map(|(i, _)| i)
-            .collect();
+        let mut main: Vec<usize> = Vec::new();
+        for (i, t) in self.buffer.tracks.iter().enumerate() {
+            if t.stream == StreamKind::Main {
+                main.push(i);
+            }
+        }
         for i in main {
             self.remove_ahead(TrackId(i), from);
         }

@@ -87,11 +87,11 @@ impl<R: SegmentRemuxer> Engine<R> {
     /// Levels the ABR may pick: not penalised, not above the element-size cap or the app's.
     pub(super) fn allowed(&self) -> Vec<bool> {
         let cap = self.max_auto_level().unwrap_or(0);
-        self.levels
-            .iter()
-            .enumerate()
-            .map(|(i, l)| l.penalised_until <= self.now && i <= cap)
-            .collect()
+        let mut allowed = Vec::with_capacity(self.levels.len());
+        for (i, l) in self.levels.iter().enumerate() {
+            allowed.push(l.penalised_until <= self.now && i <= cap);
+        }
+        allowed
     }
 
     /// The highest level automatic choice may pick (hls.js's `maxAutoLevel`): the lower of the

@@ -66,15 +66,15 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     fn abr_inputs(&self) -> AbrInputs {
+        let mut levels = Vec::with_capacity(self.levels.len());
+        for l in &self.levels {
+            levels.push(AbrLevel {
+                bitrate: l.bandwidth as f64,
+                avg_bitrate: l.average_bandwidth.map(|b| b as f64),
+            });
+        }
         AbrInputs {
-            levels: self
-                .levels
-                .iter()
-                .map(|l| AbrLevel {
-                    bitrate: l.bandwidth as f64,
-                    avg_bitrate: l.average_bandwidth.map(|b| b as f64),
-                })
-                .collect(),
+            levels,
             allowed: self.allowed(),
             current: self.switching.current,
             buffer: self.forward_buffer(),

@@ -286,7 +286,11 @@ impl<R: SegmentRemuxer> Engine<R> {
     }
 
     pub fn levels(&self) -> Vec<LevelInfo> {
-        self.levels.iter().map(Level::info).collect()
+        let mut list = Vec::with_capacity(self.levels.len());
+        for l in &self.levels {
+            list.push(l.info());
+        }
+        list
     }
 
     /// The audio tracks of the level in use (its AUDIO group's EXT-X-MEDIA TYPE=AUDIO

@@ -59,11 +59,15 @@ fn failure(e: remux::RemuxError) -> RemuxFailure {
 }
 
 fn output(out: remux::RemuxOutput) -> RemuxOutput {
+    let mut warnings = Vec::with_capacity(out.warnings.len());
+    for w in &out.warnings {
+        warnings.push(w.to_string());
+    }
     RemuxOutput {
         tracks: out.tracks,
         start: out.start,
         end: out.end,
-        warnings: out.warnings.iter().map(ToString::to_string).collect(),
+        warnings,
         captions: out.captions,
     }
 }

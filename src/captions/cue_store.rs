@@ -80,7 +80,11 @@ impl CueStore {
 
     /// Forget every cue (a seek outside what is held, a track switch). Returns their ids.
     pub fn clear(&mut self) -> Vec<CueId> {
-        self.cues.drain(..).map(|c| c.id).collect()
+        let mut ids = Vec::with_capacity(self.cues.len());
+        for c in self.cues.drain(..) {
+            ids.push(c.id);
+        }
+        ids
     }
 
     /// The cues held, sorted by start.

@@ -372,16 +372,14 @@ fn check_controls(s: &str) -> Result<(), UrlError> {
     if s.bytes().any(|b| b < 0x20 || b == 0x7f)
         || (!s.is_ascii() && s.chars().any(char::is_control))
     {
-        let shown = s
-            .chars()
-            .map(|c| {
-                if c.is_control() {
-                    char::REPLACEMENT_CHARACTER
-                } else {
-                    c
-                }
-            })
-            .collect();
+        let mut shown = String::with_capacity(s.len());
+        for c in s.chars() {
+            shown.push(if c.is_control() {
+                char::REPLACEMENT_CHARACTER
+            } else {
+                c
+            });
+        }
         Err(UrlError::ControlCharacter(shown))
     } else {
         Ok(())

@@ -83,13 +83,14 @@ impl Transmuxer {
         if n == 0 {
             return Vec::new();
         }
-        self.captions
-            .drain(..n)
-            .map(|c| CcData {
+        let mut out = Vec::with_capacity(n);
+        for c in self.captions.drain(..n) {
+            out.push(CcData {
                 time: c.pts as f64 / 90_000.0,
                 field: c.field,
                 pair: c.pair,
-            })
-            .collect()
+            });
+        }
+        out
     }
 }

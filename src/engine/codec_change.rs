@@ -20,7 +20,14 @@ fn family(codec: &str) -> String {
 /// Whether appending an init for codecs `new` to a SourceBuffer set up for codecs `old`
 /// (`avc1.4d401f,mp4a.40.2`) needs `changeType()` first.
 pub(super) fn needs_change_type(old: &str, new: &str) -> bool {
-    !old.split(',').map(family).eq(new.split(',').map(family))
+    let (mut old, mut new) = (old.split(','), new.split(','));
+    loop {
+        match (old.next(), new.next()) {
+            (None, None) => return false,
+            (Some(a), Some(b)) if family(a) == family(b) => {}
+            _ => return true,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -77,11 +77,10 @@ impl<R: SegmentRemuxer> Engine<R> {
         // Push loops here, not `map` + `collect`: each collect is a copy of std's code in the
         // package.
         let mut tracks = Vec::new();
-        for r in m
-            .renditions
-            .iter()
-            .filter(|r| r.media_type == MediaType::Audio)
-        {
+        for r in &m.renditions {
+            if r.media_type != MediaType::Audio {
+                continue;
+            }
             tracks.push(AudioTrack {
                 group_id: r.group_id.clone(),
                 name: r.name.clone(),

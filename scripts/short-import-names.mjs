@@ -1,10 +1,9 @@
-// Shortens the names wasm-bindgen gives the wasm's imports from its JS glue and its closure
-// exports (`__wbg_appendBuffer_7850550b5c7f055b` -> `appendBuffer`), in pkg/hlsplay_bg.wasm
-// and pkg/hlsplay.js alike. The 16-hex-digit hashes only keep wasm-bindgen's symbols apart; they
+// Shortens the names wasm-bindgen gives the wasm's imports from its JS glue
+// (`__wbg_appendBuffer_7850550b5c7f055b` -> `appendBuffer`), in pkg/hlsplay_bg.wasm and
+// pkg/hlsplay.js alike. The 16-hex-digit hashes only keep wasm-bindgen's symbols apart; they
 // are random text, written twice (wasm and JS), which gzip cannot shrink: ~2.6 KB gzip of the
 // package. A name left ambiguous without its hash gets a number (`new`, `new2`).
-// Only these generated glue names change (also in the typings' `InitOutput`): the exports the
-// page calls (`player_load`, ...) do not.
+// The glue's calls into the wasm are renamed likewise (below); the typings' `InitOutput` follows.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { leb, readLeb, rewriteSections } from './wasm-sections.mjs';
 
@@ -73,6 +72,25 @@ function rewriteImports(body) {
   return out;
 }
 
+// The exports the glue calls (`wasm.player_load`, `wasm.__wbindgen_malloc`, ...; the page calls
+// the glue's `Player` class, never these) become `x0`, `x1`, ...: their names are written twice
+// too, and 2-3 characters instead of 10-40 take ~0.35 KB gzip off. Only `wasm.<name>` changes in
+// the glue: its own functions of the same name (`version`, `workerMain`) are the page's API.
+// `memory` keeps its name (the race reads `init()`'s `memory`), and so do exports the glue never
+// calls (wasm-bindgen's abort globals).
+const exportRenames = new Map();
+let nextExport = 0;
+const calls = (name) => new RegExp(`\\bwasm\\.${name}\\b`, 'g');
+function exportName(name) {
+  if (name === 'memory' || !calls(name).test(js)) return name;
+  let short;
+  do short = `x${(nextExport++).toString(36)}`;
+  while (taken.has(short));
+  taken.add(short);
+  exportRenames.set(name, short);
+  return short;
+}
+
 function rewriteExports(body) {
   let [count, at] = readLeb(body, 0);
   const out = leb(count);
@@ -82,7 +100,7 @@ function rewriteExports(body) {
     const kind = body[at++];
     let index;
     [index, at] = readLeb(body, at);
-    out.push(...nameBytes(shortName(name)), kind, ...leb(index));
+    out.push(...nameBytes(exportName(name)), kind, ...leb(index));
   }
   return out;
 }
@@ -101,6 +119,7 @@ for (const [from, to] of renames) {
   if (uses === 0) throw new Error(`${from} is not in ${jsPath}: the glue and the wasm would disagree`);
   js = js.replace(word, to);
 }
+for (const [from, to] of exportRenames) js = js.replace(calls(from), `wasm.${to}`);
 // The glue must still name every import and call only exports that exist.
 const module = new WebAssembly.Module(out);
 for (const i of WebAssembly.Module.imports(module)) {
@@ -116,5 +135,8 @@ writeFileSync(jsPath, js);
 for (const path of ['pkg/hlsplay.d.ts', 'pkg/hlsplay_bg.wasm.d.ts']) {
   let text = readFileSync(path, 'utf8');
   for (const [from, to] of renames) text = text.replace(new RegExp(`\\b${from}\\b`, 'g'), to);
+  for (const [from, to] of exportRenames) {
+    text = text.replace(new RegExp(`(readonly|export const) ${from}:`), `$1 ${to}:`);
+  }
   writeFileSync(path, text);
 }

@@ -242,3 +242,76 @@ fn an_audio_playlist_numbered_otherwise_than_the_video_starts_at_zero_too() {
         "the audio segment at 0 s"
     );
 }
+
+#[test]
+fn audio_switches_after_the_whole_vod_is_buffered_refetch_to_the_end_and_end_again() {
+    // The whole 200 s VOD fits the buffer goal, so EndOfStream is sent before any switch (a
+    // peer player stalls for good when it then goes back from a rendition to the muxed audio).
+    let mut h = Harness::split_tracks_with(EngineConfig {
+        buffer_goal: 600.0,
+        max_buffer_length: 600.0,
+        ..EngineConfig::default()
+    });
+    start(&mut h, MUXED_AND_OWN);
+    h.fill();
+    let ends = |h: &Harness| {
+        h.log
+            .iter()
+            .filter(|l| l.output == Output::EndOfStream)
+            .count()
+    };
+    assert!(
+        h.ended && ends(&h) == 1,
+        "the VOD is in and its end signalled"
+    );
+    let (video, audio) = (TrackId(0), TrackId(1));
+    let segments = |h: &Harness, kind: fn(&RequestKind) -> bool| -> Vec<u64> {
+        h.fetches(kind)
+            .iter()
+            .filter_map(|f| f.sequence())
+            .collect()
+    };
+    let main = |k: &RequestKind| matches!(k, RequestKind::Segment { .. });
+    let own = |k: &RequestKind| matches!(k, RequestKind::AudioSegment { .. });
+    assert_eq!(segments(&h, main), (0..20).collect::<Vec<_>>());
+
+    // To the commentary at 15 s: its segments from the one holding the playhead to the end.
+    h.media_at(15.0);
+    h.input(Input::SetAudioTrack(1));
+    h.ack_removes();
+    h.fill();
+    h.ack_removes();
+    assert_eq!(segments(&h, own), (1..20).collect::<Vec<_>>());
+    assert!(
+        h.ended && ends(&h) == 2,
+        "ended again after the rendition's last segment"
+    );
+    assert_eq!(
+        audio_events(&h).last(),
+        Some(&Event::AudioTrackSwitched { id: 1 })
+    );
+
+    // Back to the muxed audio at 35 s: the main stream refetches from segment 3 to the end and
+    // feeds both SourceBuffers; the stream ends a third time.
+    h.forget_outputs();
+    h.media_at(35.0);
+    h.input(Input::SetAudioTrack(0));
+    h.ack_removes();
+    h.fill();
+    h.ack_removes();
+    let refetched = segments(&h, main);
+    assert_eq!(refetched, (3..20).collect::<Vec<_>>());
+    assert!(
+        appends_to(&h, audio) >= 17,
+        "the muxed audio is appended again"
+    );
+    assert!(appends_to(&h, video) >= 17);
+    assert!(
+        h.ended && ends(&h) == 1,
+        "ended again after the last muxed segment"
+    );
+    assert_eq!(
+        audio_events(&h).last(),
+        Some(&Event::AudioTrackSwitched { id: 0 })
+    );
+}

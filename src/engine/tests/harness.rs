@@ -140,10 +140,12 @@ impl Fetch {
         }
     }
 
-    /// The media sequence number of a segment fetch.
+    /// The media sequence number of a segment fetch (of the main or the audio stream).
     pub(super) fn sequence(&self) -> Option<u64> {
         match self.kind {
-            RequestKind::Segment { sequence, .. } => Some(sequence),
+            RequestKind::Segment { sequence, .. } | RequestKind::AudioSegment { sequence, .. } => {
+                Some(sequence)
+            }
             _ => None,
         }
     }
@@ -246,8 +248,12 @@ impl Harness {
 
     /// Muxed segments remux to a video and an audio SourceBuffer (as in the browser).
     pub(super) fn split_tracks() -> Self {
+        Self::split_tracks_with(EngineConfig::default())
+    }
+
+    /// [`Harness::split_tracks`] with this configuration.
+    pub(super) fn split_tracks_with(cfg: EngineConfig) -> Self {
         let mut h = Self::new();
-        let cfg = EngineConfig::default();
         let abr = AbrKind::Ours.build(&cfg.abr);
         let mut remux = SimRemuxer::default();
         remux.split = true;

@@ -517,3 +517,43 @@ fn on_a_slow_link_the_audio_keeps_pace_with_the_video_and_playback_does_not_stal
         );
     }
 }
+
+#[test]
+fn an_audio_switch_after_the_whole_vod_is_buffered_refetches_and_ends_again() {
+    // The whole 120 s VOD fits the buffer goal: every segment is in and EndOfStream sent
+    // within seconds, long before the switch. The flush reopens the ended MediaSource; the
+    // new rendition must still be fetched to the end and the stream end again, without a
+    // stall (a peer player stalls for good here).
+    let mut cfg = SimConfig {
+        app_inputs: vec![(40.0, Input::SetAudioTrack(1))],
+        ..recorded()
+    };
+    cfg.engine.buffer_goal = 300.0;
+    cfg.engine.max_buffer_length = 300.0;
+    let r = run(cfg);
+    let first_eos = r
+        .events
+        .iter()
+        .find(|(_, e)| matches!(e, Event::Ended))
+        .map(|(at, _)| *at);
+    assert!(first_eos.is_some_and(|t| t < 40.0), "{first_eos:?}");
+    assert!(r.ended, "{:?}", r.errors);
+    assert_eq!(fatal(&r), None);
+    assert!(r.mse_violations.is_empty(), "{:?}", r.mse_violations);
+    assert_eq!(r.rebuffer_count, 0, "no stall");
+    assert_eq!(
+        r.end_of_streams, 2,
+        "ended, reopened by the flush, ended again"
+    );
+    assert!(r.final_position > 119.0, "{}", r.final_position);
+    let after: Vec<usize> = fetches(&r, true)
+        .iter()
+        .filter(|f| f.url.contains("/a1/"))
+        .map(|f| segment_index(&f.url))
+        .collect();
+    let holding = ((40.0 - r.startup_s.unwrap_or(0.0)) / 10.0).floor() as usize;
+    assert_eq!(after, (holding..12).collect::<Vec<_>>());
+    assert!(audio_events(&r)
+        .iter()
+        .any(|(_, e)| *e == Event::AudioTrackSwitched { id: 1 }));
+}

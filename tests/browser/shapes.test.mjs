@@ -205,3 +205,45 @@ test('cmaf: a video segment that stalls inside a fragment is given up, the parse
     await page.close();
   }
 });
+
+// A peer player stalls for good when the audio is switched once the whole VOD is buffered: the
+// MediaSource has ended, and the flush and the new rendition's appends must reopen it and the
+// end be signalled again. Here the 60 s sample fits a 120 s goal and ends within seconds.
+for (const { shape, dir } of SHAPES.filter((s) => s.shape !== 'cmaf-single-file')) {
+  test(`${shape}: an audio switch after the whole VOD is buffered plays the new language to the end`, async () => {
+    const page = await env.browser.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    try {
+      await page.goto(PAGE);
+      await waitInPage(page, () => window.hlsplayTest?.ready, null, { what: 'the test page' });
+      await page.evaluate((u) => {
+        window.player = window.makePlayer({ capLevelToPlayerSize: false, bufferGoal: 120, maxMaxBufferLength: 120 });
+        window.player.load(u);
+        return document.getElementById('video').play();
+      }, master(dir));
+      await waitInPage(page, () => window.hlsplayTest.events.some((e) => e.name === 'ended'), null,
+        { ms: 30000, what: 'the whole VOD buffered (ended)' });
+      const before = await state(page);
+      assert.ok(before.time < 50, `the switch comes before the end (at ${before.time} s)`);
+      await page.evaluate(() => { window.player.audioTrack = 1; });
+      await waitInPage(page, () => window.hlsplayTest.events.some((e) => e.name === 'audioTrackSwitched'),
+        null, { ms: 10000, what: 'audioTrackSwitched' });
+      await waitTime(page, before.time + 3, 'playback 3 s past the switch');
+      const heard = await tone(page);
+      assert.ok(near(heard, FRENCH_HZ), `heard ${heard} Hz after the switch, expected ${FRENCH_HZ}`);
+      await page.evaluate(() => { document.getElementById('video').currentTime = 55; });
+      await waitInPage(page, () => document.getElementById('video').ended, null, { ms: 20000, what: 'the end' });
+      const s = await state(page);
+      assert.deepEqual(fatal(s), []);
+      assert.equal(s.error, null);
+      assert.deepEqual(pageErrors, []);
+      assert.deepEqual(s.waiting.filter((t) => t > before.time && t < 55), [], 'no stall after the switch');
+      // Signalled once with all of the English in, and again with all of the French.
+      assert.equal(named(s, 'ended').length, 2);
+      assert.ok(s.time > 59, `ended at ${s.time}`);
+    } finally {
+      await page.close();
+    }
+  });
+}

@@ -1,8 +1,9 @@
 //! Encrypted streams (EXT-X-KEY): keys fetched once and kept, their failures, segments that do
 //! not decrypt, progressive decryption.
 
-use super::harness::{encrypted, Content};
+use super::harness::{encrypted, with_key, Content};
 use super::*;
+use crate::playlist::ByteRange;
 
 const KEY: [u8; 16] = *b"0123456789abcdef";
 const WRONG: [u8; 16] = *b"fedcba9876543210";
@@ -356,4 +357,44 @@ fn the_wait_for_a_key_is_not_counted_as_the_segments_download_time() {
         "load_s {load_s}: the ABR would see the key's wait"
     );
     assert!(!h.pending_appends().is_empty());
+}
+
+#[test]
+fn byte_ranges_of_one_file_decrypt_each_on_their_own_with_the_key_iv() {
+    // ffmpeg's `-hls_flags single_file` with a key:
+    // one file, each EXT-X-BYTERANGE encrypted on its own with the tag's IV, as RFC 8216
+    // encrypts each media segment.
+    let mut h = Harness::new();
+    h.content = encrypted_content();
+    let (body, iv) = encrypted(&KEY, &sim::remux::segment_bytes(4_000, 10.0));
+    let n = body.len() as u64;
+    let mut playlist = "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n".to_string();
+    for i in 0..3 {
+        playlist.push_str(&format!(
+            "#EXTINF:10,\n#EXT-X-BYTERANGE:{n}@{}\nall.ts\n",
+            i * n
+        ));
+    }
+    playlist.push_str("#EXT-X-ENDLIST\n");
+    h.load_with(&with_key(&playlist, "#EXTINF", iv));
+    h.play(40.0);
+    assert!(h.ended, "{:?}", h.events().collect::<Vec<_>>());
+    let fetched: Vec<(String, Option<ByteRange>)> = h
+        .segment_fetches()
+        .into_iter()
+        .map(|f| (f.url, f.range))
+        .collect();
+    let want: Vec<(String, Option<ByteRange>)> = (0..3)
+        .map(|i| {
+            let range = ByteRange {
+                offset: i * n,
+                length: n,
+            };
+            ("https://c/v/all.ts".to_string(), Some(range))
+        })
+        .collect();
+    assert_eq!(fetched, want);
+    assert_eq!(key_fetches(&h), 1);
+    assert!(errors_of(&h, ErrorKind::Decrypt).is_empty());
+    assert!((appended_seconds(&h) - 30.0).abs() < 0.01);
 }

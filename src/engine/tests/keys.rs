@@ -361,9 +361,8 @@ fn the_wait_for_a_key_is_not_counted_as_the_segments_download_time() {
 
 #[test]
 fn byte_ranges_of_one_file_decrypt_each_on_their_own_with_the_key_iv() {
-    // ffmpeg's `-hls_flags single_file` with a key:
-    // one file, each EXT-X-BYTERANGE encrypted on its own with the tag's IV, as RFC 8216
-    // encrypts each media segment.
+    // ffmpeg's `-hls_flags single_file` with a key: one file, each EXT-X-BYTERANGE encrypted on
+    // its own with the tag's IV, as RFC 8216 encrypts each media segment.
     let mut h = Harness::new();
     h.content = encrypted_content();
     let (body, iv) = encrypted(&KEY, &sim::remux::segment_bytes(4_000, 10.0));

@@ -171,6 +171,13 @@ impl Sim<'_> {
                         return (r, None);
                     }
                     FaultKind::Stall => return (Response::Stall, None),
+                    FaultKind::Cached => {
+                        let r = match self.response_clean(url) {
+                            Response::Ok { size } => Response::Cached { size },
+                            other => other,
+                        };
+                        return (r, None);
+                    }
                     FaultKind::StallBody(after) => {
                         cut = Some(*after);
                         break;

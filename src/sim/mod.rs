@@ -38,6 +38,8 @@ pub enum FaultKind {
     Stall,
     /// Answer 200 and send this many body bytes, then go silent (never finish).
     StallBody(u64),
+    /// Answer from the browser's HTTP cache: the whole body within a millisecond, off the link.
+    Cached,
 }
 
 /// A fault applied to requests sent in `[from, until)` whose URL contains `url_contains`.
@@ -242,6 +244,8 @@ struct Sim<'a> {
 }
 
 const EPS: f64 = 1e-9;
+/// How long a browser takes to answer from its HTTP cache.
+const CACHE_HIT_S: f64 = 0.001;
 
 impl<'a> Sim<'a> {
     fn new(trace: &'a Trace, ladder: &'a Ladder, cfg: &'a SimConfig) -> Self {
@@ -510,7 +514,10 @@ impl<'a> Sim<'a> {
                         self.streams.insert(req, (url.clone(), 0));
                     }
                     let response = self.response(&url);
-                    let ttfb = self.trace.ttfb(self.now).unwrap_or(self.cfg.default_ttfb);
+                    let ttfb = match response {
+                        Response::Cached { .. } => CACHE_HIT_S,
+                        _ => self.trace.ttfb(self.now).unwrap_or(self.cfg.default_ttfb),
+                    };
                     self.net.start(req, url, response, self.now, ttfb);
                 }
                 Output::Abort { req } => {

@@ -17,6 +17,8 @@ pub enum Response {
     Stall,
     /// 200 with a body of `size` bytes that stops after `stall_after` bytes and never finishes.
     Partial { size: u64, stall_after: u64 },
+    /// 200 from the browser's HTTP cache: the whole body at the first byte, off the link.
+    Cached { size: u64 },
 }
 
 impl Response {
@@ -186,6 +188,14 @@ impl Network {
             }
             match &t.response {
                 Response::Stall => true,
+                Response::Cached { size } => {
+                    events.push(NetEvent::Done {
+                        id: t.id,
+                        url: t.url.clone(),
+                        size: *size,
+                    });
+                    false
+                }
                 Response::Fail { status, body } => {
                     events.push(NetEvent::Failed {
                         id: t.id,

@@ -60,3 +60,36 @@ fn cached_segments_over_a_slow_link_do_not_stall_3_s_segments() {
         assert_plays_through(&r, &format!("{cached} cached"));
     }
 }
+
+#[test]
+fn a_seek_back_answered_from_the_browser_cache_is_not_taken_for_the_link() {
+    // 1.5 Mbps carries the lowest level only; at 150 s the viewer seeks back to 10 s, past the
+    // 30 s back buffer: the segments from there were fetched before, and the browser's cache
+    // answers them in a millisecond. Taken for the link, they lifted the rule to the top level
+    // and back, ten switches in the minute after the seek.
+    let cfg = SimConfig {
+        browser_cache: true,
+        seeks: vec![(150.0, 10.0)],
+        record: true,
+        ..SimConfig::default()
+    };
+    let r = sim::run(
+        &Trace::constant("slow", 1.5, 10_000.0),
+        &Ladder::mediaconvert(300.0, 3),
+        &cfg,
+    );
+    assert!(r.fatal().is_none(), "{:?}", r.fatal());
+    assert_eq!(r.rebuffer_count, 0, "stalled {} s", r.rebuffer_s);
+    let after: Vec<&str> = r
+        .fetches
+        .iter()
+        .filter(|(t, _, url)| *t >= 150.0 && url.ends_with(".ts"))
+        .map(|(_, _, url)| url.as_str())
+        .collect();
+    assert!(after.len() > 10, "{after:?}");
+    assert!(
+        after.iter().all(|url| url.contains("/l0/")),
+        "the lowest level only: {after:?}"
+    );
+    assert_eq!(r.switches, 0);
+}

@@ -28,7 +28,8 @@
 //! ## Files
 //! One concern each, named as hls.js names its controllers: `levels` (the variants and their
 //! playlists), `timeline` (anchoring, pure), `level_choice` (ABR, cap, abandon, switches),
-//! `stream` + `scheduler` (the fetch cursor, the next segment, end of stream), `progressive`
+//! `stream` + `scheduler` (the fetch cursor, the next segment, end of stream), `fetch_history`
+//! (segments fetched before: not ABR samples), `progressive`
 //! (segments remuxed as bytes arrive), `requests` + `failure` (loading, retries), `credentials`
 //! (the refresh on a CDN refusal), `buffer` (SourceBuffer queues, eviction, quota), `playhead`
 //! (gaps, stalls, seeks), `timers` (what wakes the engine next).
@@ -42,6 +43,7 @@ mod decisions;
 mod decryption;
 mod domains;
 mod failure;
+mod fetch_history;
 mod fixed;
 mod fragments;
 mod init_segments;
@@ -145,6 +147,7 @@ pub struct Engine<R: SegmentRemuxer> {
     load_stopped: bool,
     /// The main stream's segments in the buffer, for `FragChanged`.
     frags: fragments::Fragments,
+    fetched: fetch_history::FetchHistory,
 }
 
 impl<R: SegmentRemuxer> Engine<R> {
@@ -181,6 +184,7 @@ impl<R: SegmentRemuxer> Engine<R> {
             auth: AuthState::default(),
             load_stopped: false,
             frags: fragments::Fragments::default(),
+            fetched: fetch_history::FetchHistory::default(),
         }
     }
 

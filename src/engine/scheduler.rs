@@ -251,14 +251,17 @@ impl<R: SegmentRemuxer> Engine<R> {
             .max(data.len() as u64);
         st.next_time = fetch.seg.end();
         if kind == StreamKind::Main {
-            // The ABR measures the main stream (as hls.js does).
-            self.abr.on_sample(&SegmentSample {
-                level,
-                bytes,
-                ttfb_s,
-                load_s,
-                duration: fetch.seg.duration,
-            });
+            // The ABR measures the main stream (as hls.js does), but not a segment fetched
+            // before: the browser's cache may have answered it (`fetch_history`).
+            if !self.fetched.fetched_again(level, sequence) {
+                self.abr.on_sample(&SegmentSample {
+                    level,
+                    bytes,
+                    ttfb_s,
+                    load_s,
+                    duration: fetch.seg.duration,
+                });
+            }
             self.event(Event::SegmentLoaded {
                 level,
                 sequence,

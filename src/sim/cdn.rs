@@ -139,6 +139,11 @@ impl Sim<'_> {
     }
 
     pub(super) fn response(&mut self, url: &str) -> Response {
+        if self.cached.contains(url) {
+            if let Response::Ok { size } = self.response_clean(url) {
+                return Response::Cached { size };
+            }
+        }
         match self.response_inner(url) {
             (Response::Ok { size }, Some(after)) => Response::Partial {
                 size,

@@ -116,6 +116,9 @@ pub struct SimConfig {
     /// Hand segment bodies to the engine as they arrive (`Input::Chunk` with every progress,
     /// then an empty `Loaded`), as the web layer does with `progressive`.
     pub stream_segments: bool,
+    /// The browser's HTTP cache: a segment URL fetched whole before in the run is answered from
+    /// it (`Response::Cached`), as a cacheable CDN response is on a seek back or a refetch.
+    pub browser_cache: bool,
     pub weights: QoeWeights,
 }
 
@@ -143,6 +146,7 @@ impl Default for SimConfig {
             stop_at_end: true,
             media_with_every_input: false,
             stream_segments: false,
+            browser_cache: false,
             weights: QoeWeights::default(),
         }
     }
@@ -235,6 +239,8 @@ struct Sim<'a> {
     next_report: f64,
     seeks: VecDeque<(f64, f64)>,
     fault_counts: Vec<u32>,
+    /// Segment URLs fetched whole so far (`SimConfig::browser_cache`).
+    cached: std::collections::HashSet<String>,
     cookie_expires: Option<f64>,
     seg_levels: BTreeMap<u64, usize>,
     /// Streamed segment requests: URL and bytes handed over so far.
@@ -277,6 +283,7 @@ impl<'a> Sim<'a> {
             next_report: 0.0,
             seeks: seeks.into(),
             fault_counts: vec![0; cfg.faults.len()],
+            cached: Default::default(),
             cookie_expires: cfg.auth.as_ref().map(|a| a.expires_at),
             seg_levels: BTreeMap::new(),
             streams: BTreeMap::new(),
@@ -421,6 +428,9 @@ impl<'a> Sim<'a> {
                     })
                 }
                 NetEvent::Done { id, url, size } => {
+                    if self.cfg.browser_cache {
+                        self.cached.insert(url.clone());
+                    }
                     let data = if self.streams.contains_key(&id) {
                         self.stream_to(id, size, size);
                         self.streams.remove(&id);

@@ -243,6 +243,15 @@ fn an_audio_playlist_numbered_otherwise_than_the_video_starts_at_zero_too() {
     );
 }
 
+/// At `position`, switch to audio track `id` and serve everything until the buffer is full.
+fn switch_audio_and_fill(h: &mut Harness, position: f64, id: usize) {
+    h.media_at(position);
+    h.input(Input::SetAudioTrack(id));
+    h.ack_removes();
+    h.fill();
+    h.ack_removes();
+}
+
 #[test]
 fn audio_switches_after_the_whole_vod_is_buffered_refetch_to_the_end_and_end_again() {
     // The whole 200 s VOD fits the buffer goal, so EndOfStream is sent before any switch (a
@@ -276,11 +285,7 @@ fn audio_switches_after_the_whole_vod_is_buffered_refetch_to_the_end_and_end_aga
     assert_eq!(segments(&h, main), (0..20).collect::<Vec<_>>());
 
     // To the commentary at 15 s: its segments from the one holding the playhead to the end.
-    h.media_at(15.0);
-    h.input(Input::SetAudioTrack(1));
-    h.ack_removes();
-    h.fill();
-    h.ack_removes();
+    switch_audio_and_fill(&mut h, 15.0, 1);
     assert_eq!(segments(&h, own), (1..20).collect::<Vec<_>>());
     assert!(
         h.ended && ends(&h) == 2,
@@ -294,11 +299,7 @@ fn audio_switches_after_the_whole_vod_is_buffered_refetch_to_the_end_and_end_aga
     // Back to the muxed audio at 35 s: the main stream refetches from segment 3 to the end and
     // feeds both SourceBuffers; the stream ends a third time.
     h.forget_outputs();
-    h.media_at(35.0);
-    h.input(Input::SetAudioTrack(0));
-    h.ack_removes();
-    h.fill();
-    h.ack_removes();
+    switch_audio_and_fill(&mut h, 35.0, 0);
     let refetched = segments(&h, main);
     assert_eq!(refetched, (3..20).collect::<Vec<_>>());
     assert!(

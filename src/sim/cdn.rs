@@ -139,10 +139,13 @@ impl Sim<'_> {
     }
 
     pub(super) fn response(&mut self, url: &str) -> Response {
-        if self.cached.contains(url) {
-            if let Response::Ok { size } = self.response_clean(url) {
-                return Response::Cached { size };
-            }
+        if let Some(r) = self
+            .cached
+            .contains(url)
+            .then(|| self.cache_hit(url))
+            .flatten()
+        {
+            return r;
         }
         match self.response_inner(url) {
             (Response::Ok { size }, Some(after)) => Response::Partial {
@@ -177,11 +180,8 @@ impl Sim<'_> {
                     }
                     FaultKind::Stall => return (Response::Stall, None),
                     FaultKind::Cached => {
-                        let r = match self.response_clean(url) {
-                            Response::Ok { size } => Response::Cached { size },
-                            other => other,
-                        };
-                        return (r, None);
+                        let r = self.cache_hit(url);
+                        return (r.unwrap_or_else(|| self.response_clean(url)), None);
                     }
                     FaultKind::StallBody(after) => {
                         cut = Some(*after);
@@ -191,6 +191,14 @@ impl Sim<'_> {
             }
         }
         (self.response_clean(url), cut)
+    }
+
+    /// The browser's cache answering `url`, when the CDN would serve it.
+    fn cache_hit(&self, url: &str) -> Option<Response> {
+        match self.response_clean(url) {
+            Response::Ok { size } => Some(Response::Cached { size }),
+            _ => None,
+        }
     }
 
     /// The response without injected faults.

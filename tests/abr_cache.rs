@@ -5,6 +5,9 @@
 
 use hlsplay::sim::{self, Fault, FaultKind, Ladder, RunResult, SimConfig, Trace};
 
+#[path = "common/ladders.rs"]
+mod ladders;
+
 /// `ladder` over a constant `mbps` link, its first `cached` lowest-level segments cached.
 fn reload(ladder: &Ladder, mbps: f64, cached: usize) -> RunResult {
     let faults = (0..cached)
@@ -46,15 +49,8 @@ fn cached_segments_over_a_slow_link_do_not_stall_10_s_segments() {
 
 #[test]
 fn cached_segments_over_a_slow_link_do_not_stall_3_s_segments() {
-    // The "Video on Demand on AWS" 1080p rungs; 1.2 Mbps carries the lowest (0.5 Mbps) only.
-    let rungs = [
-        (496_000, 640, 360),
-        (1_596_000, 960, 540),
-        (3_596_000, 1280, 720),
-        (6_096_000, 1920, 1080),
-        (8_596_000, 1920, 1080),
-    ];
-    let ladder = Ladder::from_bitrates(&rungs, vec![3.0; 100], 0.1, 3);
+    // The "Video on Demand on AWS" 1080p ladder; 1.2 Mbps carries the lowest (0.5 Mbps) only.
+    let ladder = ladders::ladder_fixture("vod-aws-1080p");
     for cached in [3, 8, 20] {
         let r = reload(&ladder, 1.2, cached);
         assert_plays_through(&r, &format!("{cached} cached"));

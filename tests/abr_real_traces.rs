@@ -6,26 +6,14 @@
 use std::path::PathBuf;
 
 use hlsplay::abr::AbrKind;
-use hlsplay::sim::{self, Ladder, SimConfig, Trace};
+use hlsplay::sim::{self, SimConfig, Trace};
+
+#[path = "common/ladders.rs"]
+mod ladders;
+use ladders::ladder_fixture as ladder;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A ladder fixture as `hlsplay simulate --ladder` reads it (relative URLs under one directory).
-fn ladder(name: &str) -> Ladder {
-    let dir = root().join("tests/fixtures/ladders").join(name);
-    let base = "https://ladder.local/";
-    let local = |url: &str| dir.join(url.strip_prefix(base).unwrap_or(url));
-    let master = std::fs::read(local("master.m3u8")).unwrap();
-    Ladder::from_master(
-        &format!("{base}master.m3u8"),
-        &master,
-        600.0,
-        &|u| std::fs::read(local(u)).ok(),
-        &|u| std::fs::metadata(local(u)).ok().map(|m| m.len()),
-    )
-    .unwrap()
 }
 
 /// The Pensieve traces of `set`, or `None` (with a message) when the peer data is absent.

@@ -139,13 +139,10 @@ impl Sim<'_> {
     }
 
     pub(super) fn response(&mut self, url: &str) -> Response {
-        if let Some(r) = self
-            .cached
-            .contains(url)
-            .then(|| self.cache_hit(url))
-            .flatten()
-        {
-            return r;
+        if self.cached.contains(url) {
+            if let r @ Response::Cached { .. } = self.response_from_cache(url) {
+                return r;
+            }
         }
         match self.response_inner(url) {
             (Response::Ok { size }, Some(after)) => Response::Partial {
@@ -179,10 +176,7 @@ impl Sim<'_> {
                         return (r, None);
                     }
                     FaultKind::Stall => return (Response::Stall, None),
-                    FaultKind::Cached => {
-                        let r = self.cache_hit(url);
-                        return (r.unwrap_or_else(|| self.response_clean(url)), None);
-                    }
+                    FaultKind::Cached => return (self.response_from_cache(url), None),
                     FaultKind::StallBody(after) => {
                         cut = Some(*after);
                         break;
@@ -193,11 +187,11 @@ impl Sim<'_> {
         (self.response_clean(url), cut)
     }
 
-    /// The browser's cache answering `url`, when the CDN would serve it.
-    fn cache_hit(&self, url: &str) -> Option<Response> {
+    /// `url` from the browser's cache: what the CDN would serve, its 200s as cache hits.
+    fn response_from_cache(&self, url: &str) -> Response {
         match self.response_clean(url) {
-            Response::Ok { size } => Some(Response::Cached { size }),
-            _ => None,
+            Response::Ok { size } => Response::Cached { size },
+            other => other,
         }
     }
 

@@ -65,6 +65,14 @@ fn fatal(r: &RunResult) -> Option<&PlayerError> {
     r.errors.iter().find(|e| e.fatal)
 }
 
+/// When the end of the stream was first signalled (`Event::Ended`).
+fn first_ended(r: &RunResult) -> Option<f64> {
+    r.events
+        .iter()
+        .find(|(_, e)| matches!(e, Event::Ended))
+        .map(|(at, _)| *at)
+}
+
 /// Times of the appends that reached the end of the content, per SourceBuffer.
 fn last_appends(r: &RunResult) -> Vec<(TrackId, f64)> {
     let mut out: Vec<(TrackId, f64)> = Vec::new();
@@ -198,12 +206,7 @@ fn end_of_stream_waits_for_the_slower_stream() {
     assert_eq!(r.end_of_streams, 1);
     let last = last_appends(&r);
     assert_eq!(last.len(), 2, "{last:?}");
-    let ended_at = r
-        .events
-        .iter()
-        .find(|(_, e)| matches!(e, Event::Ended))
-        .map(|(at, _)| *at)
-        .unwrap();
+    let ended_at = first_ended(&r).unwrap();
     let (main_at, audio_at) = (last[0].1.min(last[1].1), last[0].1.max(last[1].1));
     assert!(audio_at > main_at + 5.0, "the stall delayed one stream");
     assert!(
@@ -531,11 +534,7 @@ fn an_audio_switch_after_the_whole_vod_is_buffered_refetches_and_ends_again() {
     cfg.engine.buffer_goal = 300.0;
     cfg.engine.max_buffer_length = 300.0;
     let r = run(cfg);
-    let first_eos = r
-        .events
-        .iter()
-        .find(|(_, e)| matches!(e, Event::Ended))
-        .map(|(at, _)| *at);
+    let first_eos = first_ended(&r);
     assert!(first_eos.is_some_and(|t| t < 40.0), "{first_eos:?}");
     assert!(r.ended, "{:?}", r.errors);
     assert_eq!(fatal(&r), None);

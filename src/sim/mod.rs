@@ -5,6 +5,7 @@
 //! with the linear QoE and compares it with the offline optimum.
 
 mod cdn;
+pub mod forecast;
 pub mod ladder;
 pub mod mse;
 pub mod network;
@@ -20,6 +21,7 @@ use crate::engine::{
     TrackId,
 };
 
+pub use forecast::{Forecast, ForecastMpc};
 pub use ladder::Ladder;
 pub use network::{NetEvent, Network, Response};
 pub use optimum::{optimal_qoe, optimum, Optimum, QoeWeights};
@@ -119,6 +121,8 @@ pub struct SimConfig {
     /// The browser's HTTP cache: a segment URL fetched whole before in the run is answered from
     /// it (`Response::Cached`), as a cacheable CDN response is on a seek back or a refetch.
     pub browser_cache: bool,
+    /// Replace the rule by the perfect-forecast bound ([`ForecastMpc`]).
+    pub forecast: Option<Forecast>,
     pub weights: QoeWeights,
 }
 
@@ -147,6 +151,7 @@ impl Default for SimConfig {
             media_with_every_input: false,
             stream_segments: false,
             browser_cache: false,
+            forecast: None,
             weights: QoeWeights::default(),
         }
     }
@@ -257,7 +262,16 @@ impl<'a> Sim<'a> {
     fn new(trace: &'a Trace, ladder: &'a Ladder, cfg: &'a SimConfig) -> Self {
         let mut ecfg = cfg.engine.clone();
         ecfg.abr = cfg.engine.abr;
-        let abr = cfg.abr.build(&ecfg.abr);
+        let abr: Box<dyn crate::abr::Abr> = match cfg.forecast {
+            Some(f) => Box::new(ForecastMpc::new(
+                trace,
+                ladder,
+                cfg.default_ttfb,
+                f,
+                cfg.weights,
+            )),
+            None => cfg.abr.build(&ecfg.abr),
+        };
         let mut seeks: Vec<(f64, f64)> = cfg.seeks.clone();
         seeks.sort_by(|a, b| a.0.total_cmp(&b.0));
         Sim {

@@ -125,6 +125,18 @@ impl Trace {
         t - start
     }
 
+    /// The mean throughput over `[start, start + len)`, bytes per second.
+    pub fn mean_bytes_per_s(&self, start: f64, len: f64) -> f64 {
+        let end = start + len.max(1e-9);
+        let (mut t, mut bytes) = (start, 0.0);
+        while t < end {
+            let next = self.next_change(t).min(end);
+            bytes += self.bytes_per_s(t) * (next - t);
+            t = next;
+        }
+        bytes / (end - start)
+    }
+
     pub fn mean_mbps(&self) -> f64 {
         let mut sum = 0.0;
         for (i, p) in self.points.iter().enumerate() {
@@ -151,6 +163,15 @@ mod tests {
         assert_eq!(t.next_change(2.5), 3.0);
         // 1 s at 1 Mbps + 0.5 s at 2 Mbps = 250 kB
         assert!((t.transfer_time(0.0, 250_000.0) - 1.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_mean_over_a_window_weighs_each_rate_by_its_time() {
+        let t = Trace::parse("x", "0 1\n10 3\n20 1\n").unwrap();
+        // 5 s at 1 Mbps and 5 s at 3 Mbps: 2 Mbps.
+        assert!((t.mean_bytes_per_s(5.0, 10.0) - 2e6 / 8.0).abs() < 1e-6);
+        // Across the wrap (period 30 s): 1 Mbps on both sides.
+        assert!((t.mean_bytes_per_s(25.0, 10.0) - 1e6 / 8.0).abs() < 1e-6);
     }
 
     #[test]

@@ -10,12 +10,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use hlsplay::abr::AbrKind;
-use hlsplay::sim::{self, family, Ladder, Scored, SimConfig, Trace};
+use hlsplay::sim::{self, family, Forecast, Ladder, Scored, SimConfig, Trace};
 use serde_json::json;
 
 use crate::evaluation::{self, Half, TraceScores};
 
-pub const USAGE: &str = "  simulate --traces <file-or-dir|norway|fcc> [--abr ours|hlsjs|throughput|bola|robustmpc|all|every|a,b]\n           [--ladder <master.m3u8>|pensieve|vod-aws-1080p|mediaconvert] [--half all|tune|eval]\n           [--duration <s>] [--seed <n>] [--markdown] [--table-row <label>]   score ABR rules on network traces\n  simulate --decision-cost   microseconds per decision of the current rule on a 6-rung ladder (native)\n";
+pub const USAGE: &str = "  simulate --traces <file-or-dir|norway|fcc> [--abr ours|hlsjs|throughput|bola|robustmpc|all|every|a,b]\n           [--ladder <master.m3u8>|pensieve|vod-aws-1080p|mediaconvert] [--half all|tune|eval]\n           [--duration <s>] [--seed <n>] [--markdown] [--table-row <label>]\n           [--forecast <horizon>[:<lag_s>][:flat]]   score ABR rules on network traces (and the perfect-forecast bound)\n  simulate --decision-cost   microseconds per decision of the current rule on a 6-rung ladder (native)\n";
 
 struct Args {
     traces: PathBuf,
@@ -28,6 +28,7 @@ struct Args {
     half: Half,
     table_row: Option<String>,
     decision_cost: bool,
+    forecast: Option<Forecast>,
 }
 
 /// `--abr`: one rule, `all` (the three of the regression baseline), `every` (the table's five)
@@ -57,6 +58,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut half = Half::All;
     let mut table_row = None;
     let mut decision_cost = false;
+    let mut forecast = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = |name: &str| {
@@ -76,6 +78,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             }
             "--table-row" => table_row = Some(value("--table-row")?),
             "--decision-cost" => decision_cost = true,
+            "--forecast" => forecast = Some(parse_forecast(&value("--forecast")?)?),
             "--duration" => {
                 duration = value("--duration")?
                     .parse()
@@ -107,6 +110,24 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         half,
         table_row,
         decision_cost,
+        forecast,
+    })
+}
+
+/// `--forecast <horizon>[:<lag_s>][:flat]`: the perfect-forecast bound (`sim::ForecastMpc`).
+fn parse_forecast(v: &str) -> Result<Forecast, String> {
+    let bad = || format!("--forecast `{v}`: <horizon>[:<lag_s>][:flat], e.g. 5, 5:10, 5:0:flat");
+    let (v, flat) = v.strip_suffix(":flat").map_or((v, false), |v| (v, true));
+    let (h, lag) = v.split_once(':').unwrap_or((v, "0"));
+    let horizon: usize = h.parse().map_err(|_| bad())?;
+    let lag_s: f64 = lag.parse().map_err(|_| bad())?;
+    if !(1..=8).contains(&horizon) || !lag_s.is_finite() || lag_s < 0.0 {
+        return Err(bad());
+    }
+    Ok(Forecast {
+        horizon,
+        lag_s,
+        flat,
     })
 }
 
@@ -163,11 +184,11 @@ fn level_string(levels: impl Iterator<Item = Option<usize>>) -> String {
 }
 
 /// A run's line; `optimal_levels`: the levels the optimum played, for comparison.
-fn line(s: &Scored, optimal_levels: &[usize]) -> serde_json::Value {
+fn line(rule: &str, s: &Scored, optimal_levels: &[usize]) -> serde_json::Value {
     let r = &s.result;
     json!({
         "trace": s.trace,
-        "abr": s.abr.name(),
+        "abr": rule,
         "qoe": round(r.qoe),
         "optimal_qoe": round(s.optimal_qoe),
         "pct_of_optimum": round(pct(r.qoe, s.optimal_qoe)),
@@ -269,20 +290,31 @@ pub fn run(args: &[String]) -> Result<(), String> {
             optimum: opt,
             qoe: Vec::new(),
         };
-        for &abr in &a.abrs {
-            let s = sim::score(t, &ladder, abr, &base, opt);
-            println!("{}", line(&s, &optimum.levels));
-            row.qoe.push((abr.name(), s.result.qoe));
-            sums.entry(abr.name()).or_default().add(&s);
+        // The rules, then the forecast bound (run in the engine in place of a rule).
+        let forecast = a.forecast.map(|f| {
+            let cfg = SimConfig {
+                forecast: Some(f),
+                ..base.clone()
+            };
+            ("forecast", sim::score(t, &ladder, AbrKind::Ours, &cfg, opt))
+        });
+        let runs = a
+            .abrs
+            .iter()
+            .map(|&abr| (abr.name(), sim::score(t, &ladder, abr, &base, opt)));
+        for (name, s) in runs.chain(forecast) {
+            println!("{}", line(name, &s, &optimum.levels));
+            row.qoe.push((name, s.result.qoe));
+            sums.entry(name).or_default().add(&s);
             if opt > 0.0 {
-                feasible.entry(abr.name()).or_default().add(&s);
+                feasible.entry(name).or_default().add(&s);
             }
             fams.entry(family(&t.name))
                 .or_default()
-                .entry(abr.name())
+                .entry(name)
                 .or_default()
                 .add(&s);
-            if abr == AbrKind::Ours && family(&t.name) == "stable" {
+            if name == "ours" && family(&t.name) == "stable" {
                 let late = late_switches(&s, &ladder, 30.0);
                 let lowest_fits = t.mean_mbps() > ladder.mbps(0) * 1.1;
                 if lowest_fits && (s.result.rebuffer_s > 0.0 || late > 1) {
@@ -509,12 +541,26 @@ mod tests {
         assert_eq!(base.engine.abr.horizon, 3);
         assert!(apply_set(&mut base, "nope=1").is_err());
         assert!(parse_args(&["--abr".to_string(), "bogus".to_string()]).is_err());
+        let f = |v: &str| parse_forecast(v);
+        let fc = |horizon, lag_s, flat| {
+            Ok(Forecast {
+                horizon,
+                lag_s,
+                flat,
+            })
+        };
+        assert_eq!(f("5:10"), fc(5, 10.0, false));
+        assert_eq!(f("3"), fc(3, 0.0, false));
+        assert_eq!(f("5:0:flat"), fc(5, 0.0, true));
+        for bad in ["0", "9", "5:-1", "x", "5:y", "flat"] {
+            assert!(f(bad).is_err(), "{bad}");
+        }
 
         let ladder = Ladder::mediaconvert(60.0, 1);
         let trace = Trace::constant("stable-4mbps.txt", 4.0, 100.0);
         let opt = sim::optimum_for(&trace, &ladder, &base);
         let s = sim::score(&trace, &ladder, AbrKind::HlsJs, &base, opt.qoe);
-        let v = line(&s, &opt.levels);
+        let v = line(s.abr.name(), &s, &opt.levels);
         for key in [
             "trace",
             "abr",

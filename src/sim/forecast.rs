@@ -153,6 +153,13 @@ mod tests {
     use super::*;
     use crate::sim::{optimum_for, run, SimConfig};
 
+    /// The link's own future, 5 segments ahead.
+    const EXACT: Forecast = Forecast {
+        horizon: 5,
+        lag_s: 0.0,
+        flat: false,
+    };
+
     fn qoe(trace: &Trace, ladder: &Ladder, forecast: Forecast) -> (f64, f64) {
         let cfg = SimConfig {
             forecast: Some(forecast),
@@ -165,18 +172,8 @@ mod tests {
     #[test]
     fn the_next_segment_is_read_from_the_content_left() {
         let ladder = Ladder::mediaconvert(60.0, 1);
-        let f = Forecast {
-            horizon: 5,
-            lag_s: 0.0,
-            flat: false,
-        };
-        let m = ForecastMpc::new(
-            &Trace::constant("c", 2.0, 100.0),
-            &ladder,
-            0.08,
-            f,
-            QoeWeights::default(),
-        );
+        let trace = Trace::constant("c", 2.0, 100.0);
+        let m = ForecastMpc::new(&trace, &ladder, 0.08, EXACT, QoeWeights::default());
         assert_eq!(ladder.durations.len(), 6);
         assert_eq!(m.next_segment(Some(50.0)), 0);
         assert_eq!(m.next_segment(Some(20.0)), 3);
@@ -190,20 +187,12 @@ mod tests {
         let ladder = Ladder::mediaconvert(200.0, 3);
         let trace = Trace::parse("fall", "0 3.5\n60 0.9\n100 3.5\n").unwrap();
         let optimum = optimum_for(&trace, &ladder, &SimConfig::default()).qoe;
-        let timely = Forecast {
-            horizon: 5,
-            lag_s: 0.0,
-            flat: false,
+        let (on_time, on_time_stall) = qoe(&trace, &ladder, EXACT);
+        let late_by_30_s = Forecast {
+            lag_s: 30.0,
+            ..EXACT
         };
-        let (on_time, on_time_stall) = qoe(&trace, &ladder, timely);
-        let (late, _) = qoe(
-            &trace,
-            &ladder,
-            Forecast {
-                lag_s: 30.0,
-                ..timely
-            },
-        );
+        let (late, _) = qoe(&trace, &ladder, late_by_30_s);
         assert!(on_time >= 0.9 * optimum, "{on_time} vs optimum {optimum}");
         assert!(on_time_stall < 3.0, "stalled {on_time_stall} s");
         assert!(late < on_time - 1.0, "late {late}, on time {on_time}");
@@ -214,20 +203,15 @@ mod tests {
     #[test]
     fn a_flat_forecast_is_exact_on_a_constant_link_only() {
         let ladder = Ladder::mediaconvert(200.0, 3);
-        let exact = Forecast {
-            horizon: 5,
-            lag_s: 0.0,
-            flat: false,
-        };
         let flat = Forecast {
             flat: true,
-            ..exact
+            ..EXACT
         };
         let steady = Trace::constant("steady", 2.5, 400.0);
-        assert_eq!(qoe(&steady, &ladder, flat), qoe(&steady, &ladder, exact));
+        assert_eq!(qoe(&steady, &ladder, flat), qoe(&steady, &ladder, EXACT));
         let fall = Trace::parse("fall", "0 3.5\n60 0.9\n100 3.5\n").unwrap();
         let (flat_qoe, _) = qoe(&fall, &ladder, flat);
-        let (exact_qoe, _) = qoe(&fall, &ladder, exact);
+        let (exact_qoe, _) = qoe(&fall, &ladder, EXACT);
         assert!(
             flat_qoe < exact_qoe - 1.0,
             "flat {flat_qoe}, exact {exact_qoe}"

@@ -285,16 +285,17 @@ fn audio_switches_after_the_whole_vod_is_buffered_refetch_to_the_end_and_end_aga
     assert_eq!(segments(&h, main), (0..20).collect::<Vec<_>>());
 
     // To the commentary at 15 s: its segments from the one holding the playhead to the end.
+    // After a switch to `id`: the stream ended `times` times in all, the switch reported.
+    let ended_after_switch = |h: &Harness, times: usize, id: usize, why: &str| {
+        assert!(h.ended && ends(h) == times, "{why}");
+        assert_eq!(
+            audio_events(h).last(),
+            Some(&Event::AudioTrackSwitched { id })
+        );
+    };
     switch_audio_and_fill(&mut h, 15.0, 1);
     assert_eq!(segments(&h, own), (1..20).collect::<Vec<_>>());
-    assert!(
-        h.ended && ends(&h) == 2,
-        "ended again after the rendition's last segment"
-    );
-    assert_eq!(
-        audio_events(&h).last(),
-        Some(&Event::AudioTrackSwitched { id: 1 })
-    );
+    ended_after_switch(&h, 2, 1, "ended again after the rendition's last segment");
 
     // Back to the muxed audio at 35 s: the main stream refetches from segment 3 to the end and
     // feeds both SourceBuffers; the stream ends a third time.
@@ -307,12 +308,5 @@ fn audio_switches_after_the_whole_vod_is_buffered_refetch_to_the_end_and_end_aga
         "the muxed audio is appended again"
     );
     assert!(appends_to(&h, video) >= 17);
-    assert!(
-        h.ended && ends(&h) == 1,
-        "ended again after the last muxed segment"
-    );
-    assert_eq!(
-        audio_events(&h).last(),
-        Some(&Event::AudioTrackSwitched { id: 0 })
-    );
+    ended_after_switch(&h, 1, 0, "ended again after the last muxed segment");
 }
